@@ -1,0 +1,235 @@
+/* naive.c — the reference backend: plain sequential loops on host memory.
+ *
+ * Every other backend is judged against this one, so it is written to be
+ * obviously right rather than fast: one accumulator, left to right, in
+ * float32, one rounding per operation. The project compiles it with
+ * -ffp-contract=off and never with fast-math, so `acc += x[i] * y[i]` is a
+ * multiply and an add, each rounded, on every machine and with any -march.
+ * It deliberately has no vectorization, blocking or threads. */
+#include "config.h"
+
+#include <numlab/numlab.h>
+
+#include <math.h>
+#include <string.h>
+
+#define NL_NAIVE_VERSION PACKAGE_VERSION
+
+/* ---- kernels ---- */
+
+static float sum_sequential_f32(const float *x, gsize n)
+{
+    float acc = 0.0f;
+    for (gsize i = 0; i < n; i++)
+        acc += x[i];
+    return acc;
+}
+
+static float dot_sequential_f32(const float *x, const float *y, gsize n,
+                                gsize y_stride)
+{
+    float acc = 0.0f;
+    for (gsize i = 0; i < n; i++)
+        acc += x[i] * y[i * y_stride];
+    return acc;
+}
+
+/* The tile tree of numlab/backend.h: sequential tiles, then adjacent pairs
+ * level by level. partials has room for ceil(n / tile) values. */
+static float sum_tiled_f32(const float *x, gsize n, gsize tile,
+                           float *partials)
+{
+    gsize n_tiles = (n + tile - 1) / tile;
+    if (n_tiles == 0)
+        return 0.0f;
+    for (gsize t = 0; t < n_tiles; t++) {
+        gsize start = t * tile;
+        gsize len = MIN(tile, n - start);
+        partials[t] = sum_sequential_f32(x + start, len);
+    }
+    for (gsize stride = 1; stride < n_tiles; stride *= 2)
+        for (gsize i = 0; i + stride < n_tiles; i += 2 * stride)
+            partials[i] += partials[i + stride];
+    return partials[0];
+}
+
+/* y = softmax(x / T). Subtracting the maximum first keeps every exp() at
+ * most 1, so no logit can overflow; it does not change the result in exact
+ * arithmetic. The normalizer is summed in float, left to right. */
+static void softmax_f32(const float *x, float *y, gsize n, float temperature)
+{
+    if (n == 0)
+        return;
+    float max = x[0] / temperature;
+    for (gsize i = 1; i < n; i++)
+        max = fmaxf(max, x[i] / temperature);
+    float total = 0.0f;
+    for (gsize i = 0; i < n; i++) {
+        y[i] = expf(x[i] / temperature - max);
+        total += y[i];
+    }
+    for (gsize i = 0; i < n; i++)
+        y[i] /= total;
+}
+
+/* ---- the backend ---- */
+
+typedef struct {
+    char *library;
+} Naive;
+
+static gpointer naive_open(const NlParams *options, GError **error)
+{
+    (void)options;
+    (void)error;
+    Naive *self = g_new0(Naive, 1);
+    self->library = g_strdup_printf("numlab %s, C loops, -ffp-contract=off",
+                                    NL_NAIVE_VERSION);
+    return self;
+}
+
+static void naive_close(gpointer p)
+{
+    Naive *self = p;
+    g_free(self->library);
+    g_free(self);
+}
+
+static void naive_describe(gpointer p, NlBackendInfo *info)
+{
+    Naive *self = p;
+    info->library = self->library;
+    info->device = "CPU";
+    info->threads = 1;
+    info->summation_order =
+        "sequential left to right, one float32 accumulator, no FMA";
+}
+
+static gboolean naive_alloc(gpointer self, NlBuffer *buf, GError **error)
+{
+    (void)self;
+    buf->host = nl_alloc_f32(buf->n, error);
+    return buf->host != NULL;
+}
+
+static void naive_free(gpointer self, NlBuffer *buf)
+{
+    (void)self;
+    nl_free(buf->host);
+}
+
+static gboolean naive_upload(gpointer self, NlBuffer *dst, const float *src,
+                             gsize n, GError **error)
+{
+    (void)self;
+    (void)error;
+    if (n)
+        memcpy(dst->host, src, n * sizeof(float));
+    return TRUE;
+}
+
+static gboolean naive_download(gpointer self, const NlBuffer *src, float *dst,
+                               gsize n, GError **error)
+{
+    (void)self;
+    (void)error;
+    if (n)
+        memcpy(dst, src->host, n * sizeof(float));
+    return TRUE;
+}
+
+static gboolean naive_sum(gpointer self, const NlBuffer *x, gsize n,
+                          float *result, GError **error)
+{
+    (void)self;
+    (void)error;
+    *result = sum_sequential_f32(x->host, n);
+    return TRUE;
+}
+
+static gboolean naive_dot(gpointer self, const NlBuffer *x, const NlBuffer *y,
+                          gsize n, float *result, GError **error)
+{
+    (void)self;
+    (void)error;
+    *result = dot_sequential_f32(x->host, y->host, n, 1);
+    return TRUE;
+}
+
+static gboolean naive_gemv(gpointer self, gsize m, gsize n, const NlBuffer *a,
+                           gsize lda, const NlBuffer *x, NlBuffer *y,
+                           GError **error)
+{
+    (void)self;
+    (void)error;
+    for (gsize i = 0; i < m; i++)
+        y->host[i] = dot_sequential_f32(a->host + i * lda, x->host, n, 1);
+    return TRUE;
+}
+
+static gboolean naive_gemm(gpointer self, gsize m, gsize n, gsize k,
+                           const NlBuffer *a, gsize lda, const NlBuffer *b,
+                           gsize ldb, NlBuffer *c, gsize ldc, GError **error)
+{
+    (void)self;
+    (void)error;
+    for (gsize i = 0; i < m; i++)
+        for (gsize j = 0; j < n; j++)
+            c->host[i * ldc + j] =
+                dot_sequential_f32(a->host + i * lda, b->host + j, k, ldb);
+    return TRUE;
+}
+
+static gboolean naive_softmax(gpointer self, const NlBuffer *x, NlBuffer *y,
+                              gsize n, float temperature, GError **error)
+{
+    (void)self;
+    (void)error;
+    softmax_f32(x->host, y->host, n, temperature);
+    return TRUE;
+}
+
+static gboolean naive_tiled_sum(gpointer self, const NlBuffer *x, gsize n,
+                                gsize tile, float *result, GError **error)
+{
+    (void)self;
+    gsize n_tiles = n / tile + (n % tile != 0);
+    g_autofree float *partials = g_try_new(float, MAX(n_tiles, 1));
+    if (!partials) {
+        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                    "no memory for %" G_GSIZE_FORMAT " tile partials",
+                    n_tiles);
+        return FALSE;
+    }
+    *result = sum_tiled_f32(x->host, n, tile, partials);
+    return TRUE;
+}
+
+static const NlBackendOps naive_ops = {
+    .struct_size = sizeof(NlBackendOps),
+    .options = NULL,
+    .open = naive_open,
+    .close = naive_close,
+    .describe = naive_describe,
+    .alloc = naive_alloc,
+    .free = naive_free,
+    .upload = naive_upload,
+    .download = naive_download,
+    .sum = naive_sum,
+    .dot = naive_dot,
+    .gemv = naive_gemv,
+    .gemm = naive_gemm,
+    .softmax = naive_softmax,
+    .tiled_sum = naive_tiled_sum,
+};
+
+static const NlPlugin naive_plugin = {
+    .abi_version = NL_ABI_VERSION,
+    .kind = NL_PLUGIN_BACKEND,
+    .name = "naive",
+    .version = NL_NAIVE_VERSION,
+    .summary = "reference: sequential float32 loops, no FMA, no threads",
+    .backend = &naive_ops,
+};
+
+NL_PLUGIN_DEFINE(naive_plugin)

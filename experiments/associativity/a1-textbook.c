@@ -1,0 +1,123 @@
+/* a1-textbook.c — figure A1: the classic non-associativity cases.
+ *
+ * Values come from parameters at run time, so the compiler cannot fold
+ * them, and the file is built with -ffp-contract=off like all of numlab:
+ * each + below is one IEEE rounding in the stated type. The lecture's
+ * float32 case (1, 1e-7, 1e-7) gives the *same* result in both orders —
+ * 1e-7 is more than half an ulp of 1 (2^-24 = 5.96e-8), so each addition
+ * rounds up — which is why a second case below that threshold is shown. */
+#include "config.h"
+
+#include "associativity.h"
+
+#include <string.h>
+
+/* "s eeeeeeee mmm...": the IEEE fields of a float32 or float64. */
+static char *binary_fields(guint64 bits, int exp_bits, int man_bits)
+{
+    GString *s = g_string_new(NULL);
+    int total = 1 + exp_bits + man_bits;
+    for (int i = total - 1; i >= 0; i--) {
+        g_string_append_c(s, (bits >> i) & 1 ? '1' : '0');
+        if (i == total - 1 || i == man_bits)
+            g_string_append_c(s, ' ');
+    }
+    return g_string_free(s, FALSE);
+}
+
+static void add_f32_row(NlTable *t, const char *case_name, const char *order,
+                        float value, double exact)
+{
+    g_autofree char *bin = binary_fields(nl_f32_bits(value), 8, 23);
+    nl_table_add_str(t, case_name);
+    nl_table_add_str(t, "float32");
+    nl_table_add_str(t, order);
+    nl_table_add_f64(t, value);
+    nl_table_add_f64(t, exact);
+    nl_table_add_hex(t, nl_f32_bits(value));
+    nl_table_add_str(t, bin);
+}
+
+static void add_f64_row(NlTable *t, const char *case_name, const char *order,
+                        double value, double exact)
+{
+    g_autofree char *bin = binary_fields(nl_f64_bits(value), 11, 52);
+    nl_table_add_str(t, case_name);
+    nl_table_add_str(t, "float64");
+    nl_table_add_str(t, order);
+    nl_table_add_f64(t, value);
+    nl_table_add_f64(t, exact);
+    nl_table_add_hex(t, nl_f64_bits(value));
+    nl_table_add_str(t, bin);
+}
+
+static void float_case(NlTable *t, float small)
+{
+    float a = 1.0f, b = small, c = small;
+    float abc[3] = {a, b, c};
+    double exact = nl_exact_sum_f32_as_f64(abc, 3);
+    char sbuf[32];
+    g_snprintf(sbuf, sizeof sbuf, "%.9g", (double)small);
+    g_autofree char *name = g_strdup_printf("a=1, b=c=%s", sbuf);
+    add_f32_row(t, name, "(a+b)+c", (a + b) + c, exact);
+    add_f32_row(t, name, "a+(b+c)", a + (b + c), exact);
+}
+
+/* The float32 counter: s += 1 until s + 1 == s. Samples every
+ * steps/32, and every step around the stall. */
+static void counter(NlRun *run, gint64 steps)
+{
+    NlTable *t = nl_run_table(run, "a1-counter",
+                              "step:int counter:f32 lost:int");
+    nl_table_set_title(t, "float32 counter s += 1 against the true count");
+    const gint64 stall_zone = 16777216; /* 2^24 */
+    gint64 every = MAX(steps / 32, 1);
+    float s = 0.0f;
+    gint64 stalled_at = -1;
+    for (gint64 i = 0; i <= steps; i++) {
+        if (i % every == 0 || (i > stall_zone - 4 && i < stall_zone + 4) ||
+            i == steps) {
+            nl_table_add_int(t, i);
+            nl_table_add_f32(t, s);
+            nl_table_add_int(t, i - (gint64)s);
+        }
+        float next = s + 1.0f;
+        if (next == s && stalled_at < 0)
+            stalled_at = i;
+        s = next;
+        if ((i & 0xfffff) == 0)
+            nl_run_progress(run, (double)i / (double)steps, "A1 counter");
+    }
+    g_autofree char *note =
+        stalled_at >= 0
+            ? g_strdup_printf("%" G_GINT64_FORMAT " (s = %.9g = 2^24; s + 1 "
+                              "rounds back to s)", stalled_at, (double)s)
+            : g_strdup("not within the steps run");
+    nl_table_add_note(t, "stalls at step", note);
+}
+
+gboolean assoc_textbook(NlRun *run, GError **error)
+{
+    (void)error;
+    const NlParams *p = nl_run_params(run);
+    NlTable *t = nl_run_table(run, "a1-cases",
+                              "case:str type:str order:str value:f64 "
+                              "exact:f64 bits:hex binary:str");
+    nl_table_set_title(t, "(a+b)+c against a+(b+c), values and bits");
+    float_case(t, (float)nl_params_get_double(p, "a1_small"));
+    float_case(t, (float)nl_params_get_double(p, "a1_small_alt"));
+
+    /* double: 0.1 vanishes into 1e20 in one order and survives the other */
+    double x = 0.1, big = 1e20;
+    double terms[3] = {x, big, -big};
+    double exact = nl_exact_sum_f64(terms, 3);
+    add_f64_row(t, "0.1, 1e20, -1e20", "(0.1+1e20)-1e20", (x + big) - big,
+                exact);
+    add_f64_row(t, "0.1, 1e20, -1e20", "0.1+(1e20-1e20)", x + (big - big),
+                exact);
+    nl_table_add_note(t, "exact", "the real sum of the operands as stored, "
+                                  "rounded once to float64 (MPFR)");
+
+    counter(run, nl_params_get_int(p, "counter_steps"));
+    return TRUE;
+}

@@ -1,0 +1,81 @@
+/* associativity.c — the associativity experiment's descriptor: why the
+ * order of a float sum changes its value (lecture figures A1, A2, A3, A6).
+ *
+ * Backend-independent arithmetic (A1, A3) runs once in run_common; the
+ * blocked sums (A2) and the plain sum of a large array (A6) run on every
+ * backend; run_compare says which backends agree bit for bit. */
+#include "config.h"
+
+#include "associativity.h"
+
+float *assoc_normal_values(guint64 seed, gsize n, GError **error)
+{
+    float *x = nl_alloc_f32(n, error);
+    if (x) {
+        NlRng rng;
+        nl_rng_init(&rng, seed);
+        nl_rng_fill_normal_f32(&rng, x, n);
+    }
+    return x;
+}
+
+static gboolean run_common(NlRun *run, GError **error)
+{
+    return assoc_textbook(run, error) && assoc_shuffles(run, error);
+}
+
+static gboolean run_backend(NlRun *run, GError **error)
+{
+    return assoc_blocked(run, error) && assoc_backend_sum(run, error);
+}
+
+static const NlParamSpec params[] = {
+    {"a1_small", NL_PARAM_DOUBLE, "1e-7", 0, 1,
+     "A1: b = c in the float32 case (a + b) + c vs a + (b + c), a = 1", NULL},
+    {"a1_small_alt", NL_PARAM_DOUBLE, "5e-8", 0, 1,
+     "A1: a second b = c, below half an ulp of 1, where the orders differ",
+     NULL},
+    {"counter_steps", NL_PARAM_INT, "33554432", 1, 1e10,
+     "A1: how often the float32 counter adds 1 (default 2^25)", NULL},
+    {"n", NL_PARAM_INT, "1024", 1, 268435456,
+     "A2: number of standard-normal float32 values", NULL},
+    {"blocks", NL_PARAM_INT_LIST, "32,64,128,256,512", 1, 268435456,
+     "A2: block (tile) sizes of the tree sums", NULL},
+    {"shuffles", NL_PARAM_INT, "10000", 1, 10000000,
+     "A3: random orders summed per size", NULL},
+    {"shuffle_sizes", NL_PARAM_INT_LIST, "8,128,1024", 2, 1048576,
+     "A3: how many values are shuffled (one study per size)", NULL},
+    {"a6_n", NL_PARAM_INT, "1000000", 1, 268435456,
+     "A6: number of values every backend sums", NULL},
+    NL_PARAM_END,
+};
+
+static const NlExperimentOps ops = {
+    .struct_size = sizeof(NlExperimentOps),
+    .title = "Float addition is not associative: order changes the sum",
+    .description =
+        "A1: three textbook cases, with values and bits, and a float32 "
+        "counter that stops growing at 2^24. A2: n standard-normal float32 "
+        "values summed sequentially and as blocked trees (sequential within "
+        "blocks, pairwise across blocks), against the exact MPFR sum. A3: "
+        "the same values in `shuffles` random orders: how many different "
+        "sums appear, for plain and for compensated (Neumaier) summation. "
+        "A6: one array summed by every selected backend, side by side, with "
+        "the pairs that agree bit for bit. Inputs are the first values of "
+        "numlab's seeded normal stream, identical on every backend.",
+    .params = params,
+    .run_common = run_common,
+    .run_backend = run_backend,
+    .run_compare = assoc_compare_backends,
+};
+
+static const NlPlugin plugin = {
+    .abi_version = NL_ABI_VERSION,
+    .kind = NL_PLUGIN_EXPERIMENT,
+    .name = "associativity",
+    .version = PACKAGE_VERSION,
+    .summary = "A1-A3, A6: non-associativity, blocked sums, shuffles, backends",
+    .experiment = &ops,
+};
+
+NL_PLUGIN_DEFINE(plugin)

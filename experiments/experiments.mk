@@ -1,0 +1,2 @@
+# experiments/experiments.mk — one libtool module per experiment.
+include experiments/associativity/associativity.mk

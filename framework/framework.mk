@@ -1,0 +1,41 @@
+# framework/framework.mk — libnumlab (the helpers plugins link), the host
+# library (registry, engine, writers, plots) and the numlab runner.
+
+lib_LTLIBRARIES += framework/libnumlab.la
+framework_libnumlab_la_SOURCES = \
+	framework/lib/nl-private.h \
+	framework/lib/alloc.c \
+	framework/lib/backend.c \
+	framework/lib/exact.c \
+	framework/lib/params.c \
+	framework/lib/rng.c \
+	framework/lib/run.c \
+	framework/lib/table.c \
+	framework/lib/timer.c \
+	framework/lib/ulp.c
+framework_libnumlab_la_LIBADD = $(GLIB_LIBS) $(MPFR_LIBS) -lm
+framework_libnumlab_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
+	-export-symbols-regex '^nl_'
+
+# Paths the runner needs to find its plugins and plot scripts.
+NL_PATH_CPPFLAGS = \
+	-DNL_BUILDDIR='"$(abs_top_builddir)"' \
+	-DNL_SRCDIR='"$(abs_top_srcdir)"' \
+	-DNL_PKGLIBDIR='"$(pkglibdir)"' \
+	-DNL_PKGDATADIR='"$(pkgdatadir)"'
+
+noinst_LTLIBRARIES += framework/libnumlab-host.la
+framework_libnumlab_host_la_SOURCES = \
+	framework/host/host.h \
+	framework/host/engine.c \
+	framework/host/paths.c \
+	framework/host/plot.c \
+	framework/host/registry.c \
+	framework/host/writer.c
+framework_libnumlab_host_la_CPPFLAGS = $(AM_CPPFLAGS) $(NL_PATH_CPPFLAGS)
+framework_libnumlab_host_la_LIBADD = framework/libnumlab.la $(GLIB_LIBS)
+
+bin_PROGRAMS += framework/numlab
+framework_numlab_SOURCES = framework/numlab.c
+framework_numlab_LDADD = framework/libnumlab-host.la framework/libnumlab.la \
+	$(GLIB_LIBS)

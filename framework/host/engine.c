@@ -1,0 +1,505 @@
+/* engine.c — runs one experiment: validates the request, opens backends,
+ * runs the phases, and writes what succeeded.
+ *
+ * A problem with one backend (unknown name, bad option, open() failing, a
+ * kernel error) fails that job only; the others run and their results are
+ * written. Problems that concern every job (an unknown experiment, a bad
+ * parameter, an output folder that cannot be written) stop the run before
+ * anything is computed, so no file is touched. */
+#include "config.h"
+
+#include "host.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef enum { JOB_PENDING, JOB_OK, JOB_FAILED, JOB_SKIPPED } JobStatus;
+
+typedef struct {
+    char *label;         /* "naive", "blas:threads=2"; phase name otherwise */
+    const char *phase;   /* "common", "backend" or "compare" */
+    gboolean requested;  /* named explicitly: unavailable is a failure */
+    const NlPluginEntry *entry;
+    NlParams *options;
+    NlBackend *backend;
+    NlRun *run;
+    JobStatus status;
+    char *reason;
+    double seconds;
+} Job;
+
+static const char *const status_names[] = {"pending", "ok", "failed",
+                                           "skipped"};
+
+static void job_free(gpointer p)
+{
+    Job *j = p;
+    nl_run_free(j->run);
+    nl_backend_close(j->backend);
+    nl_params_free(j->options);
+    g_free(j->label);
+    g_free(j->reason);
+    g_free(j);
+}
+
+static Job *job_new(const char *label, const char *phase)
+{
+    Job *j = g_new0(Job, 1);
+    j->label = g_strdup(label);
+    j->phase = phase;
+    return j;
+}
+
+static void job_fail(Job *j, JobStatus status, const char *reason)
+{
+    j->status = status;
+    g_free(j->reason);
+    j->reason = g_strdup(reason);
+}
+
+static char *known_names(NlRegistry *r, NlPluginKind kind)
+{
+    g_autoptr(GPtrArray) list = nl_registry_list(r, kind);
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < list->len; i++)
+        g_string_append_printf(s, "%s%s", i ? ", " : "",
+                               ((NlPluginEntry *)list->pdata[i])->plugin->name);
+    return g_string_free(s, FALSE);
+}
+
+/* Splits the -b values into one spec per backend. A comma-separated word
+ * with '=' but no ':' continues the options of the backend before it, so
+ * "blas:threads=2,batch_invariant=1,naive" is two backends. */
+static GPtrArray *split_backend_specs(char **values)
+{
+    GPtrArray *specs = g_ptr_array_new_with_free_func(g_free);
+    for (char **v = values; v && *v; v++) {
+        g_auto(GStrv) words = g_strsplit(*v, ",", -1);
+        for (char **w = words; *w; w++) {
+            char *word = g_strstrip(*w);
+            if (!*word)
+                continue;
+            if (strchr(word, '=') && !strchr(word, ':') && specs->len) {
+                char **last = (char **)&specs->pdata[specs->len - 1];
+                char *joined = g_strconcat(*last, ":", word, NULL);
+                g_free(*last);
+                *last = joined;
+            } else {
+                g_ptr_array_add(specs, g_strdup(word));
+            }
+        }
+    }
+    return specs;
+}
+
+/* Opens the backend of a job; on failure sets the job's status. */
+static void open_backend(NlRegistry *r, Job *j)
+{
+    g_auto(GStrv) parts = g_strsplit(j->label, ":", -1);
+    const char *name = parts[0];
+    j->entry = nl_registry_find(r, NL_PLUGIN_BACKEND, name);
+    if (!j->entry) {
+        g_autofree char *known = known_names(r, NL_PLUGIN_BACKEND);
+        g_autofree char *why = g_strdup_printf("unknown backend '%s' (known: %s)",
+                                               name, known);
+        job_fail(j, JOB_FAILED, why);
+        return;
+    }
+    const NlBackendOps *ops = j->entry->plugin->backend;
+    g_autoptr(GError) error = NULL;
+    j->options = nl_params_parse(ops->options, name, parts + 1, &error);
+    if (!j->options) {
+        job_fail(j, JOB_FAILED, error->message);
+        return;
+    }
+    gpointer self = ops->open(j->options, &error);
+    if (!self) {
+        gboolean unavailable = g_error_matches(error, NL_BACKEND_ERROR,
+                                               NL_BACKEND_ERROR_UNAVAILABLE);
+        g_autofree char *why = g_strdup_printf(
+            "%s%s", unavailable ? "unavailable: " : "",
+            error ? error->message : "open() failed without a reason");
+        job_fail(j, unavailable && !j->requested ? JOB_SKIPPED : JOB_FAILED,
+                 why);
+        return;
+    }
+    j->backend = nl_backend_wrap(j->entry->plugin, j->label, self);
+}
+
+static void run_phase(Job *j, const NlPlugin *exp, const NlParams *params,
+                      guint64 seed, gboolean (*hook)(NlRun *, GError **),
+                      GPtrArray *done_jobs)
+{
+    g_autofree char *progress = g_strdup_printf("%s/%s", exp->name, j->label);
+    j->run = nl_run_new(params, seed, j->backend, progress);
+    if (done_jobs)
+        nl_run_set_jobs(j->run, done_jobs);
+    g_autoptr(GError) error = NULL;
+    double t0 = nl_time_now();
+    gboolean ok = hook(j->run, &error);
+    j->seconds = nl_time_now() - t0;
+    nl_run_progress_done(j->run);
+    if (!ok) {
+        job_fail(j, JOB_FAILED, error ? error->message
+                                      : "the experiment failed without a reason");
+        return;
+    }
+    for (guint i = 0; i < nl_run_tables(j->run)->len; i++) {
+        NlTable *t = nl_run_tables(j->run)->pdata[i];
+        if (!nl_table_is_complete(t)) {
+            g_autofree char *why = g_strdup_printf(
+                "table '%s' ends in the middle of a row", nl_table_name(t));
+            job_fail(j, JOB_FAILED, why);
+            return;
+        }
+    }
+    j->status = JOB_OK;
+}
+
+/* ---- writing ---- */
+
+static char *backend_line(const Job *j)
+{
+    const NlBackendInfo *info = nl_backend_info(j->backend);
+    return g_strdup_printf("%s %s | %s | %s | threads %d | order: %s", j->label,
+                           j->entry->plugin->version, info->library,
+                           info->device, info->threads, info->summation_order);
+}
+
+static void append_header(GString *out, const NlPlugin *exp,
+                          const NlRunRequest *req, const char *params_text,
+                          const char *date, const NlTable *first,
+                          GPtrArray *owners)
+{
+    g_string_append_printf(out, "# numlab %s\n", PACKAGE_VERSION);
+    g_string_append_printf(out, "# experiment: %s (%s)\n", exp->name,
+                           exp->experiment->title);
+    g_string_append_printf(out, "# table: %s%s%s\n", nl_table_name(first),
+                           nl_table_title(first) ? " — " : "",
+                           nl_table_title(first) ? nl_table_title(first) : "");
+    g_string_append_printf(out, "# parameters: %s\n", params_text);
+    g_string_append_printf(out, "# seed: %" G_GUINT64_FORMAT "\n", req->seed);
+    g_string_append_printf(out, "# cpu: %s\n", nl_host_cpu_model());
+    g_string_append_printf(out, "# date: %s\n", date);
+    for (guint i = 0; i < owners->len; i++) {
+        const Job *j = owners->pdata[i];
+        if (j->backend) {
+            g_autofree char *line = backend_line(j);
+            g_string_append_printf(out, "# backend: %s\n", line);
+        }
+    }
+    nl_table_append_notes(first, out);
+    g_autofree char *names = nl_table_column_names(first);
+    g_string_append_printf(out, "# %s\n", names);
+}
+
+/* Writes one .dat per table name, merging the jobs' tables into datasets.
+ * Returns the names of the files written. */
+static gboolean write_tables(const char *dir, const NlPlugin *exp,
+                             const NlRunRequest *req, const char *params_text,
+                             const char *date, GPtrArray *jobs,
+                             GPtrArray *files)
+{
+    gboolean ok = TRUE;
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    for (guint i = 0; i < jobs->len; i++) {
+        Job *j = jobs->pdata[i];
+        if (j->status != JOB_OK)
+            continue;
+        GPtrArray *tables = nl_run_tables(j->run);
+        for (guint t = 0; t < tables->len; t++) {
+            const char *name = nl_table_name(tables->pdata[t]);
+            if (!g_ptr_array_find_with_equal_func(names, name, g_str_equal, NULL))
+                g_ptr_array_add(names, (gpointer)name);
+        }
+    }
+    for (guint n = 0; n < names->len; n++) {
+        const char *name = names->pdata[n];
+        g_autoptr(GPtrArray) owners = g_ptr_array_new();
+        g_autoptr(GPtrArray) tables = g_ptr_array_new();
+        for (guint i = 0; i < jobs->len; i++) {
+            Job *j = jobs->pdata[i];
+            if (j->status != JOB_OK)
+                continue;
+            GPtrArray *jt = nl_run_tables(j->run);
+            for (guint t = 0; t < jt->len; t++)
+                if (strcmp(nl_table_name(jt->pdata[t]), name) == 0) {
+                    g_ptr_array_add(owners, j);
+                    g_ptr_array_add(tables, jt->pdata[t]);
+                }
+        }
+        const NlTable *first = tables->pdata[0];
+        gboolean same = TRUE;
+        for (guint i = 1; i < tables->len; i++)
+            same &= strcmp(nl_table_columns_spec(first),
+                           nl_table_columns_spec(tables->pdata[i])) == 0;
+        if (!same) {
+            g_printerr("numlab: %s: table '%s' has different columns in "
+                       "different jobs; not written\n", exp->name, name);
+            ok = FALSE;
+            continue;
+        }
+        g_autoptr(GString) out = g_string_new(NULL);
+        append_header(out, exp, req, params_text, date, first, owners);
+        for (guint i = 0; i < tables->len; i++) {
+            const Job *j = owners->pdata[i];
+            g_autofree char *prefix =
+                j->backend ? g_strdup_printf("backend %s", j->label) : NULL;
+            if (i > 0)
+                g_string_append(out, "\n\n");
+            nl_table_append_rows(tables->pdata[i], prefix, out);
+        }
+        g_autofree char *file = g_strconcat(name, ".dat", NULL);
+        g_autofree char *path = g_build_filename(dir, file, NULL);
+        g_autoptr(GError) error = NULL;
+        if (!nl_write_atomic(path, out->str, out->len, &error)) {
+            g_printerr("numlab: %s\n", error->message);
+            ok = FALSE;
+            continue;
+        }
+        g_ptr_array_add(files, g_steal_pointer(&file));
+    }
+    return ok;
+}
+
+static gboolean write_artifacts(const char *dir, GPtrArray *jobs,
+                                GPtrArray *files)
+{
+    gboolean ok = TRUE;
+    for (guint i = 0; i < jobs->len; i++) {
+        Job *j = jobs->pdata[i];
+        if (j->status != JOB_OK)
+            continue;
+        GPtrArray *names = nl_run_artifact_names(j->run);
+        for (guint a = 0; a < names->len; a++) {
+            const char *name = names->pdata[a];
+            /* Per-backend artifacts get the backend's label in front. */
+            g_autofree char *file =
+                j->backend ? g_strdup_printf("%s-%s", j->label, name)
+                           : g_strdup(name);
+            g_strdelimit(file, ":=,/", '_');
+            GBytes *data = nl_run_artifact_data(j->run, name);
+            g_autofree char *path = g_build_filename(dir, file, NULL);
+            g_autoptr(GError) error = NULL;
+            gsize len;
+            const char *bytes = g_bytes_get_data(data, &len);
+            if (!nl_write_atomic(path, bytes ? bytes : "", len, &error)) {
+                g_printerr("numlab: %s\n", error->message);
+                ok = FALSE;
+                continue;
+            }
+            g_ptr_array_add(files, g_steal_pointer(&file));
+        }
+    }
+    return ok;
+}
+
+/* backends.gp: the dataset order for the plot scripts. */
+static gboolean write_gnuplot_include(const char *dir, GPtrArray *jobs,
+                                      GPtrArray *files)
+{
+    g_autoptr(GString) labels = g_string_new(NULL);
+    for (guint i = 0; i < jobs->len; i++) {
+        Job *j = jobs->pdata[i];
+        if (j->backend && j->status == JOB_OK)
+            g_string_append_printf(labels, "%s%s", labels->len ? " " : "",
+                                   j->label);
+    }
+    g_autofree char *text = g_strdup_printf(
+        "# Written by numlab: the backends whose datasets the .dat files\n"
+        "# hold, in dataset order (index 0 is the first word).\n"
+        "backends = \"%s\"\n", labels->str);
+    g_autofree char *path = g_build_filename(dir, "backends.gp", NULL);
+    g_autoptr(GError) error = NULL;
+    if (!nl_write_atomic(path, text, -1, &error)) {
+        g_printerr("numlab: %s\n", error->message);
+        return FALSE;
+    }
+    g_ptr_array_add(files, g_strdup("backends.gp"));
+    return TRUE;
+}
+
+static gboolean write_manifest(const char *dir, const NlPlugin *exp,
+                               const NlRunRequest *req, const char *params_text,
+                               const char *date, GPtrArray *jobs,
+                               GPtrArray *files, gboolean all_ok)
+{
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_key_file_set_string(kf, "run", "numlab", PACKAGE_VERSION);
+    g_key_file_set_string(kf, "run", "experiment", exp->name);
+    g_key_file_set_string(kf, "run", "experiment_version", exp->version);
+    g_key_file_set_string(kf, "run", "parameters", params_text);
+    g_key_file_set_uint64(kf, "run", "seed", req->seed);
+    g_key_file_set_string(kf, "run", "date", date);
+    g_key_file_set_string(kf, "run", "cpu", nl_host_cpu_model());
+    if (req->command_line)
+        g_key_file_set_string(kf, "run", "command", req->command_line);
+    g_key_file_set_string(kf, "run", "status", all_ok ? "ok" : "failed");
+    for (guint i = 0; i < jobs->len; i++) {
+        Job *j = jobs->pdata[i];
+        g_autofree char *group = g_strdup_printf("job %s", j->label);
+        g_key_file_set_string(kf, group, "phase", j->phase);
+        g_key_file_set_string(kf, group, "status", status_names[j->status]);
+        if (j->reason)
+            g_key_file_set_string(kf, group, "reason", j->reason);
+        if (j->status == JOB_OK || j->status == JOB_FAILED) {
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+            g_key_file_set_value(kf, group, "seconds",
+                                 g_ascii_formatd(buf, sizeof buf, "%.6f",
+                                                 j->seconds));
+        }
+        if (j->backend) {
+            const NlBackendInfo *info = nl_backend_info(j->backend);
+            g_key_file_set_string(kf, group, "backend_version",
+                                  j->entry->plugin->version);
+            g_key_file_set_string(kf, group, "library", info->library);
+            g_key_file_set_string(kf, group, "device", info->device);
+            g_key_file_set_integer(kf, group, "threads", info->threads);
+            g_key_file_set_string(kf, group, "summation_order",
+                                  info->summation_order);
+        }
+    }
+    g_key_file_set_string_list(kf, "files", "files",
+                               (const char *const *)files->pdata, files->len);
+    gsize len;
+    g_autofree char *text = g_key_file_to_data(kf, &len, NULL);
+    g_autofree char *path = g_build_filename(dir, "manifest.ini", NULL);
+    g_autoptr(GError) error = NULL;
+    if (!nl_write_atomic(path, text, len, &error)) {
+        g_printerr("numlab: %s\n", error->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- the run ---- */
+
+static GPtrArray *plan_backend_jobs(NlRegistry *r, char **values)
+{
+    GPtrArray *jobs = g_ptr_array_new_with_free_func(job_free);
+    g_autoptr(GPtrArray) specs = split_backend_specs(values);
+    if (specs->len == 0)
+        g_ptr_array_add(specs, g_strdup("all"));
+    for (guint i = 0; i < specs->len; i++) {
+        const char *spec = specs->pdata[i];
+        if (strcmp(spec, "all") == 0) {
+            g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_BACKEND);
+            for (guint b = 0; b < list->len; b++) {
+                const char *name = ((NlPluginEntry *)list->pdata[b])->plugin->name;
+                gboolean dup = FALSE;
+                for (guint k = 0; k < jobs->len; k++)
+                    dup |= strcmp(((Job *)jobs->pdata[k])->label, name) == 0;
+                if (!dup)
+                    g_ptr_array_add(jobs, job_new(name, "backend"));
+            }
+            continue;
+        }
+        Job *j = job_new(spec, "backend");
+        j->requested = TRUE;
+        g_ptr_array_add(jobs, j);
+    }
+    return jobs;
+}
+
+gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
+{
+    const NlPluginEntry *entry =
+        nl_registry_find(r, NL_PLUGIN_EXPERIMENT, req->experiment);
+    if (!entry) {
+        g_autofree char *known = known_names(r, NL_PLUGIN_EXPERIMENT);
+        g_printerr("numlab: unknown experiment '%s' (known: %s)\n",
+                   req->experiment, *known ? known : "none");
+        return FALSE;
+    }
+    const NlPlugin *exp = entry->plugin;
+    const NlExperimentOps *ops = exp->experiment;
+
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NlParams) params =
+        nl_params_parse(ops->params, exp->name, req->params, &error);
+    if (!params) {
+        g_printerr("numlab: %s\n", error->message);
+        return FALSE;
+    }
+    g_autofree char *dir = g_build_filename(req->outdir, exp->name, NULL);
+    if (!nl_output_dir_prepare(dir, &error)) {
+        g_printerr("numlab: %s\n", error->message);
+        return FALSE;
+    }
+    g_autofree char *params_text = nl_params_to_string(params);
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *date = g_date_time_format_iso8601(now);
+
+    /* All jobs in run order: common, one per backend, compare. */
+    g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func(job_free);
+    if (ops->run_common)
+        g_ptr_array_add(jobs, job_new("common", "common"));
+    g_autoptr(GPtrArray) backend_jobs = NULL;
+    if (ops->run_backend) {
+        backend_jobs = plan_backend_jobs(r, req->backends);
+        for (guint i = 0; i < backend_jobs->len; i++)
+            g_ptr_array_add(jobs, backend_jobs->pdata[i]);
+        g_ptr_array_set_free_func(backend_jobs, NULL); /* jobs owns them */
+    }
+
+    for (guint i = 0; i < jobs->len; i++) {
+        Job *j = jobs->pdata[i];
+        if (strcmp(j->phase, "backend") == 0) {
+            open_backend(r, j);
+            if (j->status == JOB_PENDING)
+                run_phase(j, exp, params, req->seed, ops->run_backend, NULL);
+        } else {
+            run_phase(j, exp, params, req->seed, ops->run_common, NULL);
+        }
+    }
+    if (ops->run_compare) {
+        g_autoptr(GPtrArray) done = g_ptr_array_new();
+        for (guint i = 0; i < jobs->len; i++) {
+            Job *j = jobs->pdata[i];
+            if (j->backend && j->status == JOB_OK)
+                g_ptr_array_add(done, j->run);
+        }
+        Job *j = job_new("compare", "compare");
+        g_ptr_array_add(jobs, j);
+        run_phase(j, exp, params, req->seed, ops->run_compare, done);
+    }
+
+    gboolean all_ok = TRUE;
+    guint n_ok = 0, n_backends_ok = 0;
+    for (guint i = 0; i < jobs->len; i++) {
+        Job *j = jobs->pdata[i];
+        if (j->status == JOB_FAILED) {
+            g_printerr("numlab: %s: %s: %s\n", exp->name, j->label, j->reason);
+            all_ok = FALSE;
+        } else if (j->status == JOB_SKIPPED) {
+            g_printerr("numlab: %s: backend %s skipped: %s\n", exp->name,
+                       j->label, j->reason);
+        } else {
+            n_ok++;
+            n_backends_ok += j->backend != NULL;
+        }
+    }
+    if (ops->run_backend && n_backends_ok == 0) {
+        g_printerr("numlab: %s: no backend ran\n", exp->name);
+        all_ok = FALSE;
+    }
+
+    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+    gboolean written = write_tables(dir, exp, req, params_text, date, jobs, files) &
+                       write_artifacts(dir, jobs, files) &
+                       write_gnuplot_include(dir, jobs, files);
+    written &= write_manifest(dir, exp, req, params_text, date, jobs, files,
+                              all_ok && written);
+
+    GString *summary = g_string_new(NULL);
+    for (guint i = 0; i < jobs->len; i++) {
+        Job *j = jobs->pdata[i];
+        if (j->backend)
+            g_string_append_printf(summary, " %s:%s", j->label,
+                                   status_names[j->status]);
+    }
+    printf("%s: %u files in %s;%s\n", exp->name, files->len, dir,
+           summary->len ? summary->str : " no backend jobs");
+    g_string_free(summary, TRUE);
+    return all_ok && written;
+}

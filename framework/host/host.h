@@ -1,0 +1,80 @@
+/* host.h — the runner's internals: plugin registry, run engine, result
+ * writers and the gnuplot renderer. Not part of the plugin SDK. */
+#ifndef NL_HOST_H
+#define NL_HOST_H
+
+#include "../lib/nl-private.h"
+
+#include <gmodule.h>
+
+G_BEGIN_DECLS
+
+/* ---- registry.c: finding and loading modules ---- */
+
+typedef struct {
+    char *path;            /* absolute */
+    const NlPlugin *plugin;
+} NlPluginEntry;
+
+typedef struct {
+    GPtrArray *entries;  /* NlPluginEntry*, in load order */
+    GPtrArray *problems; /* one line per module that was not loaded */
+    GHashTable *seen;    /* canonical paths already tried */
+} NlRegistry;
+
+NlRegistry *nl_registry_new(void);
+void nl_registry_free(NlRegistry *registry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlRegistry, nl_registry_free)
+/* Loads one module; on failure returns FALSE with a one-line error that
+ * names the file. */
+gboolean nl_registry_load(NlRegistry *registry, const char *path,
+                          GError **error);
+/* Loads every *.so in dir (and in dir/ * /.libs when `build_tree`),
+ * recording failures in registry->problems. */
+void nl_registry_scan(NlRegistry *registry, const char *dir,
+                      gboolean build_tree);
+/* The standard search: extra dirs, NUMLAB_PLUGIN_PATH, then the build tree
+ * (when the runner runs uninstalled) or $(pkglibdir). */
+NlRegistry *nl_registry_default(char **extra_dirs);
+const NlPluginEntry *nl_registry_find(NlRegistry *registry, NlPluginKind kind,
+                                      const char *name);
+/* Plugins of one kind, sorted by name. */
+GPtrArray *nl_registry_list(NlRegistry *registry, NlPluginKind kind);
+
+/* ---- paths.c ---- */
+gboolean nl_host_uninstalled(void);
+/* Folder holding plots/common.gp and plots/EXP/ *.gp. */
+const char *nl_host_plot_dir(void);
+/* "Intel(R) Xeon(R) ..." or "unknown CPU". */
+const char *nl_host_cpu_model(void);
+
+/* ---- engine.c: running one experiment ---- */
+
+typedef struct {
+    const char *experiment;
+    char **backends;    /* specs: "naive", "blas:threads=2", "all" */
+    char **params;      /* "name=value" */
+    const char *outdir; /* results root; EXP/ is added */
+    guint64 seed;
+    const char *command_line; /* for the manifest */
+} NlRunRequest;
+
+/* Runs the request; prints one line per problem on stderr. Returns TRUE
+ * only if every requested job succeeded. */
+gboolean nl_engine_run(NlRegistry *registry, const NlRunRequest *request);
+
+/* ---- writer.c: result files ---- */
+
+/* Writes contents to path atomically (temp file + rename). */
+gboolean nl_write_atomic(const char *path, const char *contents, gssize len,
+                         GError **error);
+/* Fails with a one-line error when results cannot be written in dir. */
+gboolean nl_output_dir_prepare(const char *dir, GError **error);
+
+/* ---- plot.c ---- */
+gboolean nl_plot(NlRegistry *registry, const char *experiment,
+                 const char *outdir, const char *formats, const char *lang);
+
+G_END_DECLS
+
+#endif /* NL_HOST_H */

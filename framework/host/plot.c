@@ -1,0 +1,178 @@
+/* plot.c — renders an experiment's figures with the external gnuplot.
+ *
+ * Each script plots/EXP/NAME.gp reads the data in OUTDIR/EXP/ and writes
+ * its image(s). gnuplot writes into a private temporary folder beside the
+ * data; only when it exits cleanly are the images renamed into place, so a
+ * failing script never leaves a half-written image over a good one. The
+ * data files are only read. */
+#include "config.h"
+
+#include "host.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+static gboolean find_gnuplot(char **path)
+{
+    *path = g_find_program_in_path("gnuplot");
+    if (!*path)
+        g_printerr("numlab: gnuplot not found: install it (apt-get install "
+                   "gnuplot-nox) and run numlab plot again; the data are "
+                   "untouched\n");
+    return *path != NULL;
+}
+
+/* gnuplot string literal in single quotes: no escapes exist in them. */
+static gboolean gp_quotable(const char *s)
+{
+    return strchr(s, '\'') == NULL && strchr(s, '\n') == NULL;
+}
+
+static gint compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Moves every file of tmp into dir, then removes tmp. */
+static gboolean publish(const char *tmp, const char *dir, guint *n_images)
+{
+    gboolean ok = TRUE;
+    g_autoptr(GDir) d = g_dir_open(tmp, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *from = g_build_filename(tmp, name, NULL);
+        g_autofree char *to = g_build_filename(dir, name, NULL);
+        if (g_rename(from, to) != 0) {
+            g_printerr("numlab: cannot move %s to %s: %s\n", from, to,
+                       g_strerror(errno));
+            g_unlink(from);
+            ok = FALSE;
+        } else {
+            (*n_images)++;
+        }
+    }
+    g_rmdir(tmp);
+    return ok;
+}
+
+static gboolean render(const char *gnuplot, const char *script,
+                       const char *common, const char *datadir,
+                       const char *format, const char *lang, guint *n_images)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *tmpl = g_build_filename(datadir, ".plot-XXXXXX", NULL);
+    if (!g_mkdtemp(tmpl)) {
+        g_printerr("numlab: cannot write images to '%s': %s\n", datadir,
+                   g_strerror(errno));
+        return FALSE;
+    }
+    g_autofree char *setup = g_strdup_printf(
+        "datadir='%s'; outdir='%s'; fmt='%s'; lang='%s'; common='%s'",
+        datadir, tmpl, format, lang, common);
+    const char *argv[] = {gnuplot, "-e", setup, script, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    int wait_status = 0;
+    gboolean spawned = g_spawn_sync(NULL, (char **)argv, NULL,
+                                    G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                                    &wait_status, &error);
+    if (!spawned || !g_spawn_check_wait_status(wait_status, NULL)) {
+        /* Keep gnuplot's last line: it names the script line at fault. */
+        g_autofree char *msg = g_strstrip(g_strdup(err ? err : ""));
+        const char *last = strrchr(msg, '\n');
+        g_printerr("numlab: %s (%s): gnuplot failed: %s\n", script, format,
+                   !spawned ? error->message
+                            : (last ? last + 1 : (*msg ? msg : "no message")));
+        g_autoptr(GDir) d = g_dir_open(tmpl, 0, NULL);
+        const char *name;
+        while (d && (name = g_dir_read_name(d))) {
+            g_autofree char *f = g_build_filename(tmpl, name, NULL);
+            g_unlink(f);
+        }
+        g_rmdir(tmpl);
+        return FALSE;
+    }
+    if (err && *err) /* warnings: show them, they are usually real */
+        g_printerr("%s", err);
+    return publish(tmpl, datadir, n_images);
+}
+
+/* `all_mode`: plotting every experiment, where one without scripts (a
+ * student's plugin) is passed over instead of being an error. */
+static gboolean plot_one(const char *gnuplot, const char *experiment,
+                         const char *outdir, char **formats, const char *lang,
+                         gboolean all_mode)
+{
+    const char *plotdir = nl_host_plot_dir();
+    g_autofree char *scripts_dir = g_build_filename(plotdir, experiment, NULL);
+    g_autofree char *common = g_build_filename(plotdir, "common.gp", NULL);
+    g_autofree char *datadir = g_build_filename(outdir, experiment, NULL);
+    g_autofree char *manifest = g_build_filename(datadir, "manifest.ini", NULL);
+    if (all_mode && !g_file_test(scripts_dir, G_FILE_TEST_IS_DIR))
+        return TRUE;
+    if (!g_file_test(manifest, G_FILE_TEST_EXISTS)) {
+        g_printerr("numlab: no results for %s in %s (run 'numlab run %s -o %s' "
+                   "first)\n", experiment, datadir, experiment, outdir);
+        return FALSE;
+    }
+    g_autoptr(GPtrArray) scripts = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) d = g_dir_open(scripts_dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d)))
+        if (g_str_has_suffix(name, ".gp"))
+            g_ptr_array_add(scripts, g_build_filename(scripts_dir, name, NULL));
+    if (scripts->len == 0) {
+        g_printerr("numlab: %s has no plot scripts in %s\n", experiment,
+                   scripts_dir);
+        return FALSE;
+    }
+    g_ptr_array_sort(scripts, compare_strings);
+    g_autofree char *abs_data = g_canonicalize_filename(datadir, NULL);
+    if (!gp_quotable(abs_data) || !gp_quotable(scripts_dir)) {
+        g_printerr("numlab: cannot plot into '%s': gnuplot paths may not "
+                   "contain a single quote\n", abs_data);
+        return FALSE;
+    }
+    gboolean ok = TRUE;
+    guint n_images = 0;
+    for (char **f = formats; *f; f++)
+        for (guint i = 0; i < scripts->len; i++)
+            ok &= render(gnuplot, scripts->pdata[i], common, abs_data, *f,
+                         lang, &n_images);
+    printf("%s: %u images in %s\n", experiment, n_images, datadir);
+    return ok;
+}
+
+gboolean nl_plot(NlRegistry *r, const char *experiment, const char *outdir,
+                 const char *formats, const char *lang)
+{
+    g_auto(GStrv) fmts = g_strsplit(formats, ",", -1);
+    static const char *const known[] = {"png", "svg", "pdf", NULL};
+    for (char **f = fmts; *f; f++)
+        if (!g_strv_contains(known, *f)) {
+            g_printerr("numlab: unknown image format '%s' (known: png, svg, "
+                       "pdf)\n", *f);
+            return FALSE;
+        }
+    if (strcmp(lang, "de") != 0 && strcmp(lang, "en") != 0) {
+        g_printerr("numlab: unknown label language '%s' (known: de, en)\n",
+                   lang);
+        return FALSE;
+    }
+    g_autofree char *gnuplot = NULL;
+    if (!find_gnuplot(&gnuplot))
+        return FALSE;
+    if (strcmp(experiment, "all") != 0) {
+        if (!nl_registry_find(r, NL_PLUGIN_EXPERIMENT, experiment)) {
+            g_printerr("numlab: unknown experiment '%s'\n", experiment);
+            return FALSE;
+        }
+        return plot_one(gnuplot, experiment, outdir, fmts, lang, FALSE);
+    }
+    gboolean ok = TRUE;
+    g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
+    for (guint i = 0; i < list->len; i++)
+        ok &= plot_one(gnuplot, ((NlPluginEntry *)list->pdata[i])->plugin->name,
+                       outdir, fmts, lang, TRUE);
+    return ok;
+}

@@ -1,0 +1,264 @@
+/* registry.c — finds plugin modules and loads them safely.
+ *
+ * The order of checks follows GStreamer's loader: open with local binding,
+ * find the one entry symbol, read the ABI version and compare it before
+ * any other field is touched, then validate the descriptor. Every failure
+ * becomes one line that names the file. Modules are made resident and never
+ * unloaded: closing an OpenMP module and then loading another crashes
+ * libgomp here. Directories are searched by absolute path only; the current
+ * directory is never searched unless the user names it. */
+#define _DEFAULT_SOURCE /* realpath */
+#include "config.h"
+
+#include "host.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void entry_free(gpointer p)
+{
+    NlPluginEntry *e = p;
+    g_free(e->path);
+    g_free(e);
+}
+
+NlRegistry *nl_registry_new(void)
+{
+    NlRegistry *r = g_new0(NlRegistry, 1);
+    r->entries = g_ptr_array_new_with_free_func(entry_free);
+    r->problems = g_ptr_array_new_with_free_func(g_free);
+    r->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    return r;
+}
+
+void nl_registry_free(NlRegistry *r)
+{
+    if (!r)
+        return;
+    g_ptr_array_unref(r->entries);
+    g_ptr_array_unref(r->problems);
+    g_hash_table_unref(r->seen);
+    g_free(r);
+}
+
+static const char *kind_name(NlPluginKind kind)
+{
+    return kind == NL_PLUGIN_BACKEND ? "backend" : "experiment";
+}
+
+static gboolean valid_plugin_name(const char *s)
+{
+    if (!s || !*s || strlen(s) > 64)
+        return FALSE;
+    for (; *s; s++)
+        if (!(g_ascii_islower(*s) || g_ascii_isdigit(*s) || *s == '-' ||
+              *s == '_'))
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean fail(GError **error, const char *path, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+static gboolean fail(GError **error, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *why = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, NL_ERROR, NL_ERROR_PLUGIN, "%s: %s", path, why);
+    return FALSE;
+}
+
+/* The descriptor's own consistency, read only after the ABI matched. */
+static gboolean check_descriptor(const NlPlugin *p, const char *path,
+                                 GError **error)
+{
+    if (!valid_plugin_name(p->name))
+        return fail(error, path, "invalid plugin name (want [a-z0-9_-]+)");
+    if (p->kind == NL_PLUGIN_BACKEND) {
+        const NlBackendOps *ops = p->backend;
+        if (!ops)
+            return fail(error, path, "backend '%s' has no operations", p->name);
+        if (ops->struct_size < G_STRUCT_OFFSET(NlBackendOps, sum))
+            return fail(error, path, "backend '%s': operations table too short",
+                        p->name);
+        if (!ops->open || !ops->alloc)
+            return fail(error, path, "backend '%s' lacks open() or alloc()",
+                        p->name);
+        return TRUE;
+    }
+    if (p->kind == NL_PLUGIN_EXPERIMENT) {
+        const NlExperimentOps *ops = p->experiment;
+        if (!ops)
+            return fail(error, path, "experiment '%s' has no operations",
+                        p->name);
+        if (ops->struct_size < sizeof(NlExperimentOps))
+            return fail(error, path,
+                        "experiment '%s': operations table too short", p->name);
+        if (!ops->run_common && !ops->run_backend && !ops->run_compare)
+            return fail(error, path, "experiment '%s' has no run hook",
+                        p->name);
+        return TRUE;
+    }
+    return fail(error, path, "unknown plugin kind %d", (int)p->kind);
+}
+
+gboolean nl_registry_load(NlRegistry *r, const char *path, GError **error)
+{
+    g_autofree char *canonical = g_canonicalize_filename(path, NULL);
+    char *real = realpath(canonical, NULL);
+    g_autofree char *key = g_strdup(real ? real : canonical);
+    free(real);
+    if (g_hash_table_contains(r->seen, key))
+        return TRUE; /* the same file reached through another directory */
+    g_hash_table_add(r->seen, g_strdup(key));
+
+    g_autoptr(GError) local = NULL;
+    GModule *module = g_module_open_full(canonical,
+                                         G_MODULE_BIND_LOCAL |
+                                             G_MODULE_BIND_LAZY,
+                                         &local);
+    if (!module) {
+        /* dlerror repeats the path; keep only its reason. */
+        const char *colon = strrchr(local->message, ':');
+        g_autofree char *why = g_strstrip(g_strdup(colon ? colon + 1
+                                                         : local->message));
+        return fail(error, canonical, "not a loadable module (%s)", why);
+    }
+    g_module_make_resident(module);
+
+    gpointer sym = NULL;
+    if (!g_module_symbol(module, NL_PLUGIN_ENTRY_SYMBOL, &sym) || !sym)
+        return fail(error, canonical,
+                    "no %s() entry point: not a numlab plugin",
+                    NL_PLUGIN_ENTRY_SYMBOL);
+    const NlPlugin *plugin = ((NlPluginEntryFunc)(void (*)(void))sym)();
+    if (!plugin)
+        return fail(error, canonical, "%s() returned NULL",
+                    NL_PLUGIN_ENTRY_SYMBOL);
+    if (plugin->abi_version != NL_ABI_VERSION)
+        return fail(error, canonical,
+                    "plugin ABI version %d, this numlab needs %d "
+                    "(rebuild the plugin against this numlab)",
+                    plugin->abi_version, NL_ABI_VERSION);
+    if (!check_descriptor(plugin, canonical, error))
+        return FALSE;
+
+    const NlPluginEntry *twin = nl_registry_find(r, plugin->kind, plugin->name);
+    if (twin)
+        return fail(error, canonical,
+                    "a %s named '%s' is already loaded from %s; this one is "
+                    "ignored", kind_name(plugin->kind), plugin->name,
+                    twin->path);
+
+    NlPluginEntry *e = g_new0(NlPluginEntry, 1);
+    e->path = g_steal_pointer(&canonical);
+    e->plugin = plugin;
+    g_ptr_array_add(r->entries, e);
+    return TRUE;
+}
+
+static gint compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.so files directly in dir, sorted so the load order is stable. */
+static GPtrArray *modules_in(const char *dir)
+{
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d)))
+        if (g_str_has_suffix(name, ".so"))
+            g_ptr_array_add(files, g_build_filename(dir, name, NULL));
+    g_ptr_array_sort(files, compare_strings);
+    return files;
+}
+
+static void load_all(NlRegistry *r, GPtrArray *files)
+{
+    for (guint i = 0; i < files->len; i++) {
+        g_autoptr(GError) error = NULL;
+        if (!nl_registry_load(r, files->pdata[i], &error))
+            g_ptr_array_add(r->problems, g_strdup(error->message));
+    }
+}
+
+void nl_registry_scan(NlRegistry *r, const char *dir, gboolean build_tree)
+{
+    g_autofree char *abs = g_canonicalize_filename(dir, NULL);
+    if (!g_file_test(abs, G_FILE_TEST_IS_DIR)) {
+        g_ptr_array_add(r->problems,
+                        g_strdup_printf("%s: plugin folder not found", abs));
+        return;
+    }
+    if (!build_tree) {
+        g_autoptr(GPtrArray) files = modules_in(abs);
+        load_all(r, files);
+        return;
+    }
+    /* A libtool build tree keeps each module in FOLDER/NAME/.libs/. */
+    g_autoptr(GPtrArray) subdirs = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) d = g_dir_open(abs, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d)))
+        g_ptr_array_add(subdirs, g_build_filename(abs, name, ".libs", NULL));
+    g_ptr_array_sort(subdirs, compare_strings);
+    for (guint i = 0; i < subdirs->len; i++) {
+        g_autoptr(GPtrArray) files = modules_in(subdirs->pdata[i]);
+        load_all(r, files);
+    }
+}
+
+NlRegistry *nl_registry_default(char **extra_dirs)
+{
+    NlRegistry *r = nl_registry_new();
+    for (char **d = extra_dirs; d && *d; d++)
+        nl_registry_scan(r, *d, FALSE);
+    const char *env = g_getenv("NUMLAB_PLUGIN_PATH");
+    if (env && *env) {
+        g_auto(GStrv) dirs = g_strsplit(env, G_SEARCHPATH_SEPARATOR_S, -1);
+        for (char **d = dirs; *d; d++)
+            if (**d)
+                nl_registry_scan(r, *d, FALSE);
+    }
+    if (nl_host_uninstalled()) {
+        nl_registry_scan(r, NL_BUILDDIR "/backends", TRUE);
+        nl_registry_scan(r, NL_BUILDDIR "/experiments", TRUE);
+    } else {
+        nl_registry_scan(r, NL_PKGLIBDIR, FALSE);
+    }
+    return r;
+}
+
+const NlPluginEntry *nl_registry_find(NlRegistry *r, NlPluginKind kind,
+                                      const char *name)
+{
+    for (guint i = 0; i < r->entries->len; i++) {
+        const NlPluginEntry *e = r->entries->pdata[i];
+        if (e->plugin->kind == kind && strcmp(e->plugin->name, name) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static gint compare_entries(gconstpointer a, gconstpointer b)
+{
+    const NlPluginEntry *x = *(NlPluginEntry *const *)a;
+    const NlPluginEntry *y = *(NlPluginEntry *const *)b;
+    return strcmp(x->plugin->name, y->plugin->name);
+}
+
+GPtrArray *nl_registry_list(NlRegistry *r, NlPluginKind kind)
+{
+    GPtrArray *list = g_ptr_array_new();
+    for (guint i = 0; i < r->entries->len; i++) {
+        NlPluginEntry *e = r->entries->pdata[i];
+        if (e->plugin->kind == kind)
+            g_ptr_array_add(list, e);
+    }
+    g_ptr_array_sort(list, compare_entries);
+    return list;
+}

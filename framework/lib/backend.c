@@ -1,0 +1,268 @@
+/* backend.c — the calls experiments make on a backend.
+ *
+ * Each nl_backend_* checks its arguments — sizes against buffer capacities,
+ * leading dimensions against row lengths, buffers against their owner — and
+ * names the bad one, as OpenBLAS's interface layer does, before it calls
+ * the module's hook. A backend's kernels can then trust their arguments.
+ * A hook the module left NULL is reported as unsupported. */
+#include "config.h"
+
+#include "nl-private.h"
+
+#include <math.h>
+#include <string.h>
+
+G_DEFINE_QUARK(nl-backend-error-quark, nl_backend_error)
+
+struct NlBackend {
+    const NlPlugin *plugin;
+    const NlBackendOps *ops;
+    gpointer self;
+    char *label;
+    NlBackendInfo info;
+};
+
+/* A hook exists only if the module's struct is long enough to hold it. */
+#define HOOK(b, field)                                                         \
+    ((b)->ops->struct_size >= G_STRUCT_OFFSET(NlBackendOps, field) +           \
+                                  sizeof((b)->ops->field)                      \
+         ? (b)->ops->field                                                     \
+         : NULL)
+
+NlBackend *nl_backend_wrap(const NlPlugin *plugin, const char *label,
+                           gpointer self)
+{
+    NlBackend *b = g_new0(NlBackend, 1);
+    b->plugin = plugin;
+    b->ops = plugin->backend;
+    b->self = self;
+    b->label = g_strdup(label ? label : plugin->name);
+    b->info.library = "";
+    b->info.device = "CPU";
+    b->info.threads = 1;
+    b->info.summation_order = "";
+    if (HOOK(b, describe))
+        b->ops->describe(self, &b->info);
+    return b;
+}
+
+void nl_backend_close(NlBackend *b)
+{
+    if (!b)
+        return;
+    if (HOOK(b, close))
+        b->ops->close(b->self);
+    g_free(b->label);
+    g_free(b);
+}
+
+const char *nl_backend_name(const NlBackend *b) { return b->plugin->name; }
+const char *nl_backend_label(const NlBackend *b) { return b->label; }
+const NlBackendInfo *nl_backend_info(const NlBackend *b) { return &b->info; }
+
+static gboolean unsupported(const NlBackend *b, const char *kernel,
+                            GError **error)
+{
+    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
+                "backend '%s' has no %s kernel", b->label, kernel);
+    return FALSE;
+}
+
+static gboolean bad_arg(const NlBackend *b, const char *kernel,
+                        GError **error, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+static gboolean bad_arg(const NlBackend *b, const char *kernel,
+                        GError **error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *what = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                "%s on backend '%s': %s", kernel, b->label, what);
+    return FALSE;
+}
+
+/* Is `buf` a buffer of this backend holding at least `need` values? */
+static gboolean check_buf(const NlBackend *b, const char *kernel,
+                          const char *arg, const NlBuffer *buf, gsize need,
+                          GError **error)
+{
+    if (!buf)
+        return bad_arg(b, kernel, error, "buffer %s is NULL", arg);
+    if (buf->backend != b)
+        return bad_arg(b, kernel, error, "buffer %s belongs to backend '%s'",
+                       arg, buf->backend ? buf->backend->label : "?");
+    if (need > buf->n)
+        return bad_arg(b, kernel, error,
+                       "buffer %s holds %" G_GSIZE_FORMAT " values, %"
+                       G_GSIZE_FORMAT " needed", arg, buf->n, need);
+    return TRUE;
+}
+
+/* Values a row-major rows x cols matrix with stride ld spans. */
+static gboolean matrix_span(const NlBackend *b, const char *kernel,
+                            const char *arg, gsize rows, gsize cols, gsize ld,
+                            gsize *span, GError **error)
+{
+    if (ld < cols || ld == 0)
+        return bad_arg(b, kernel, error,
+                       "leading dimension ld%s=%" G_GSIZE_FORMAT
+                       " is smaller than its %" G_GSIZE_FORMAT " columns",
+                       arg, ld, cols);
+    if (rows == 0 || cols == 0) {
+        *span = 0;
+        return TRUE;
+    }
+    gsize s;
+    if (!nl_size_mul(rows - 1, ld, &s) || !nl_size_add(s, cols, span))
+        return bad_arg(b, kernel, error, "matrix %s is too large", arg);
+    return TRUE;
+}
+
+NlBuffer *nl_backend_alloc(NlBackend *b, gsize n, GError **error)
+{
+    if (!HOOK(b, alloc)) {
+        unsupported(b, "alloc", error);
+        return NULL;
+    }
+    NlBuffer *buf = g_new0(NlBuffer, 1);
+    buf->n = n;
+    buf->backend = b;
+    if (!b->ops->alloc(b->self, buf, error)) {
+        g_free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+void nl_backend_free(NlBackend *b, NlBuffer *buf)
+{
+    if (!buf)
+        return;
+    g_return_if_fail(buf->backend == b);
+    if (HOOK(b, free))
+        b->ops->free(b->self, buf);
+    g_free(buf);
+}
+
+gboolean nl_backend_upload(NlBackend *b, NlBuffer *dst, const float *src,
+                           gsize n, GError **error)
+{
+    if (!check_buf(b, "upload", "dst", dst, n, error))
+        return FALSE;
+    if (!HOOK(b, upload)) {
+        if (dst->host) { /* a host buffer needs no hook to be filled */
+            memcpy(dst->host, src, n * sizeof(float));
+            return TRUE;
+        }
+        return unsupported(b, "upload", error);
+    }
+    return b->ops->upload(b->self, dst, src, n, error);
+}
+
+gboolean nl_backend_download(NlBackend *b, const NlBuffer *src, float *dst,
+                             gsize n, GError **error)
+{
+    if (!check_buf(b, "download", "src", src, n, error))
+        return FALSE;
+    if (!HOOK(b, download)) {
+        if (src->host) {
+            memcpy(dst, src->host, n * sizeof(float));
+            return TRUE;
+        }
+        return unsupported(b, "download", error);
+    }
+    return b->ops->download(b->self, src, dst, n, error);
+}
+
+NlBuffer *nl_backend_new_from(NlBackend *b, const float *src, gsize n,
+                              GError **error)
+{
+    NlBuffer *buf = nl_backend_alloc(b, n, error);
+    if (buf && !nl_backend_upload(b, buf, src, n, error)) {
+        nl_backend_free(b, buf);
+        return NULL;
+    }
+    return buf;
+}
+
+gboolean nl_backend_sum(NlBackend *b, const NlBuffer *x, gsize n,
+                        float *result, GError **error)
+{
+    if (!HOOK(b, sum))
+        return unsupported(b, "sum", error);
+    if (!check_buf(b, "sum", "x", x, n, error))
+        return FALSE;
+    return b->ops->sum(b->self, x, n, result, error);
+}
+
+gboolean nl_backend_dot(NlBackend *b, const NlBuffer *x, const NlBuffer *y,
+                        gsize n, float *result, GError **error)
+{
+    if (!HOOK(b, dot))
+        return unsupported(b, "dot", error);
+    if (!check_buf(b, "dot", "x", x, n, error) ||
+        !check_buf(b, "dot", "y", y, n, error))
+        return FALSE;
+    return b->ops->dot(b->self, x, y, n, result, error);
+}
+
+gboolean nl_backend_gemv(NlBackend *b, gsize m, gsize n, const NlBuffer *a,
+                         gsize lda, const NlBuffer *x, NlBuffer *y,
+                         GError **error)
+{
+    gsize span;
+    if (!HOOK(b, gemv))
+        return unsupported(b, "gemv", error);
+    if (!matrix_span(b, "gemv", "a", m, n, lda, &span, error) ||
+        !check_buf(b, "gemv", "a", a, span, error) ||
+        !check_buf(b, "gemv", "x", x, n, error) ||
+        !check_buf(b, "gemv", "y", y, m, error))
+        return FALSE;
+    return b->ops->gemv(b->self, m, n, a, lda, x, y, error);
+}
+
+gboolean nl_backend_gemm(NlBackend *b, gsize m, gsize n, gsize k,
+                         const NlBuffer *a, gsize lda, const NlBuffer *bm,
+                         gsize ldb, NlBuffer *c, gsize ldc, GError **error)
+{
+    gsize sa, sb, sc;
+    if (!HOOK(b, gemm))
+        return unsupported(b, "gemm", error);
+    if (!matrix_span(b, "gemm", "a", m, k, lda, &sa, error) ||
+        !matrix_span(b, "gemm", "b", k, n, ldb, &sb, error) ||
+        !matrix_span(b, "gemm", "c", m, n, ldc, &sc, error) ||
+        !check_buf(b, "gemm", "a", a, sa, error) ||
+        !check_buf(b, "gemm", "b", bm, sb, error) ||
+        !check_buf(b, "gemm", "c", c, sc, error))
+        return FALSE;
+    return b->ops->gemm(b->self, m, n, k, a, lda, bm, ldb, c, ldc, error);
+}
+
+gboolean nl_backend_softmax(NlBackend *b, const NlBuffer *x, NlBuffer *y,
+                            gsize n, float temperature, GError **error)
+{
+    if (!HOOK(b, softmax))
+        return unsupported(b, "softmax", error);
+    if (!(temperature > 0.0f) || !isfinite(temperature))
+        return bad_arg(b, "softmax", error,
+                       "temperature %g is not a positive finite number",
+                       (double)temperature);
+    if (!check_buf(b, "softmax", "x", x, n, error) ||
+        !check_buf(b, "softmax", "y", y, n, error))
+        return FALSE;
+    return b->ops->softmax(b->self, x, y, n, temperature, error);
+}
+
+gboolean nl_backend_tiled_sum(NlBackend *b, const NlBuffer *x, gsize n,
+                              gsize tile, float *result, GError **error)
+{
+    if (!HOOK(b, tiled_sum))
+        return unsupported(b, "tiled_sum", error);
+    if (tile == 0)
+        return bad_arg(b, "tiled_sum", error, "tile size 0");
+    if (!check_buf(b, "tiled_sum", "x", x, n, error))
+        return FALSE;
+    return b->ops->tiled_sum(b->self, x, n, tile, result, error);
+}

@@ -1,0 +1,79 @@
+/* nl-private.h — libnumlab's interface to the host (not installed).
+ *
+ * Plugins see NlParams, NlTable, NlRun and NlBackend as opaque; the runner
+ * and the tests create, fill and read them through these calls. */
+#ifndef NL_PRIVATE_H
+#define NL_PRIVATE_H
+
+#include <numlab/numlab.h>
+
+G_BEGIN_DECLS
+
+#define NL_ERROR (nl_error_quark())
+GQuark nl_error_quark(void);
+
+/* User-facing errors of the host: each message is one line naming the
+ * parameter, plugin, file or folder at fault. */
+typedef enum {
+    NL_ERROR_PARAM,   /* bad parameter name or value */
+    NL_ERROR_PLUGIN,  /* unknown, duplicate or broken plugin */
+    NL_ERROR_OUTPUT,  /* output folder or file */
+    NL_ERROR_JOB,     /* an experiment phase failed */
+    NL_ERROR_TOOL,    /* an external tool (gnuplot) is missing or failed */
+} NlError;
+
+/* ---- params.c ---- */
+/* Parses "name=value" assignments against specs; every spec without an
+ * assignment gets its default. `owner` names the plugin in messages. */
+NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
+                          char **assignments, GError **error);
+void nl_params_free(NlParams *params);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlParams, nl_params_free)
+const char *nl_param_type_name(NlParamType type);
+/* "1..4096", "> 0", or "" when unbounded. */
+char *nl_param_range_string(const NlParamSpec *spec);
+
+/* ---- table.c ---- */
+NlTable *nl_table_new(const char *name, const char *columns, GError **error);
+void nl_table_free(NlTable *table);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlTable, nl_table_free)
+const char *nl_table_title(const NlTable *table);
+const char *nl_table_columns_spec(const NlTable *table);
+/* Appends the table's header notes, and its datasets as text, to `out`.
+ * `dataset_prefix` labels its first dataset (the backend), or NULL. */
+void nl_table_append_notes(const NlTable *table, GString *out);
+void nl_table_append_rows(const NlTable *table, const char *dataset_prefix,
+                          GString *out);
+/* The column-name line's content: "name name ...". */
+char *nl_table_column_names(const NlTable *table);
+/* FALSE while a row is half filled. */
+gboolean nl_table_is_complete(const NlTable *table);
+/* Formats a double as the tables do (C locale, round-trip). */
+void nl_format_f32(char *buf, gsize len, float value);
+void nl_format_f64(char *buf, gsize len, double value);
+
+/* ---- backend.c ---- */
+/* Wraps an opened backend: `self` is what ops->open returned. */
+NlBackend *nl_backend_wrap(const NlPlugin *plugin, const char *label,
+                           gpointer self);
+/* Calls ops->close and frees the wrapper. */
+void nl_backend_close(NlBackend *backend);
+
+/* ---- run.c ---- */
+typedef struct NlRunTables NlRunTables; /* one phase's output */
+
+NlRun *nl_run_new(const NlParams *params, guint64 seed, NlBackend *backend,
+                  const char *progress_label);
+void nl_run_free(NlRun *run);
+/* Tables and artifacts in creation order; owned by the run. */
+GPtrArray *nl_run_tables(NlRun *run);
+GPtrArray *nl_run_artifact_names(NlRun *run);
+GBytes *nl_run_artifact_data(NlRun *run, const char *name);
+/* For run_compare: the successful jobs' runs, borrowed. */
+void nl_run_set_jobs(NlRun *run, GPtrArray *job_runs);
+/* Ends a progress line on the terminal, if one was drawn. */
+void nl_run_progress_done(NlRun *run);
+
+G_END_DECLS
+
+#endif /* NL_PRIVATE_H */

@@ -1,0 +1,124 @@
+/* rng.c — xoshiro256** with splitmix64 seeding, and portable normals.
+ *
+ * Everything here is integer arithmetic or IEEE-754 basic operations in a
+ * fixed order (the project builds with -ffp-contract=off), so a seed gives
+ * the same stream of bits on every platform. It deliberately calls no libm
+ * function: log() differs in its last bit between C libraries. */
+#include "config.h"
+
+#include <numlab/rng.h>
+
+#include <math.h>
+
+static guint64 splitmix64(guint64 *x)
+{
+    guint64 z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static inline guint64 rotl(guint64 x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+void nl_rng_init(NlRng *rng, guint64 seed)
+{
+    guint64 x = seed;
+    for (int i = 0; i < 4; i++)
+        rng->s[i] = splitmix64(&x);
+    rng->spare = 0.0;
+    rng->has_spare = FALSE;
+}
+
+guint64 nl_rng_next_u64(NlRng *rng)
+{
+    guint64 *s = rng->s;
+    guint64 result = rotl(s[1] * 5, 7) * 9;
+    guint64 t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double nl_rng_uniform(NlRng *rng)
+{
+    return (double)(nl_rng_next_u64(rng) >> 11) * 0x1.0p-53;
+}
+
+guint64 nl_rng_below(NlRng *rng, guint64 bound)
+{
+    g_return_val_if_fail(bound > 0, 0);
+    /* Reject the top partial copy of [0, bound) so every value is equally
+     * likely (Lemire's threshold without the multiply trick, for clarity). */
+    guint64 threshold = -bound % bound;
+    for (;;) {
+        guint64 r = nl_rng_next_u64(rng);
+        if (r >= threshold)
+            return r % bound;
+    }
+}
+
+/* log(x) = e ln 2 + log(m), m = x / 2^e in [sqrt(1/2), sqrt(2)), and
+ * log(m) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), s = (m - 1)/(m + 1),
+ * |s| < 0.172: 13 terms reach 2^-60 relative. ln 2 is split into a head
+ * with few bits (exact in e * head) and a tail. */
+double nl_log_portable(double x)
+{
+    if (!(x > 0.0) || isinf(x))
+        return x == 0.0 ? -INFINITY : (x > 0.0 ? x : NAN);
+    int e;
+    double m = frexp(x, &e); /* exact: m in [0.5, 1) */
+    if (m < 0.70710678118654752440) {
+        m *= 2.0;
+        e -= 1;
+    }
+    double s = (m - 1.0) / (m + 1.0);
+    double s2 = s * s;
+    double series = 0.0;
+    for (int k = 25; k >= 3; k -= 2)
+        series = (series + 1.0 / k) * s2;
+    double log_m = 2.0 * s + 2.0 * s * series;
+    const double ln2_hi = 6.93147180369123816490e-01; /* 32 significant bits */
+    const double ln2_lo = 1.90821492927058770002e-10;
+    return ((double)e * ln2_hi + (log_m + (double)e * ln2_lo));
+}
+
+double nl_rng_normal(NlRng *rng)
+{
+    if (rng->has_spare) {
+        rng->has_spare = FALSE;
+        return rng->spare;
+    }
+    double u, v, q;
+    do {
+        u = 2.0 * nl_rng_uniform(rng) - 1.0;
+        v = 2.0 * nl_rng_uniform(rng) - 1.0;
+        q = u * u + v * v;
+    } while (q >= 1.0 || q == 0.0);
+    double f = sqrt(-2.0 * nl_log_portable(q) / q); /* sqrt is exact-rounded */
+    rng->spare = v * f;
+    rng->has_spare = TRUE;
+    return u * f;
+}
+
+void nl_rng_fill_normal_f32(NlRng *rng, float *x, gsize n)
+{
+    for (gsize i = 0; i < n; i++)
+        x[i] = (float)nl_rng_normal(rng);
+}
+
+void nl_rng_shuffle_f32(NlRng *rng, float *x, gsize n)
+{
+    for (gsize i = n; i > 1; i--) {
+        gsize j = (gsize)nl_rng_below(rng, i);
+        float t = x[i - 1];
+        x[i - 1] = x[j];
+        x[j] = t;
+    }
+}

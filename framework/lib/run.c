@@ -1,0 +1,158 @@
+/* run.c — NlRun: one phase of an experiment (common, one backend job, or
+ * compare) and everything it produced.
+ *
+ * The run only collects: tables and artifacts stay in memory until the
+ * host decides the phase succeeded and writes them, so a phase that fails
+ * half-way leaves no file behind. */
+#include "config.h"
+
+#include "nl-private.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct NlRun {
+    const NlParams *params;
+    guint64 seed;
+    NlBackend *backend;
+    NlRng rng;
+    GPtrArray *tables;         /* NlTable */
+    GPtrArray *artifact_names; /* char* */
+    GHashTable *artifacts;     /* name -> GBytes */
+    GPtrArray *jobs;           /* NlRun*, borrowed (compare phase) */
+    char *progress_label;
+    gboolean progress_shown;
+    double progress_last;
+};
+
+NlRun *nl_run_new(const NlParams *params, guint64 seed, NlBackend *backend,
+                  const char *progress_label)
+{
+    NlRun *run = g_new0(NlRun, 1);
+    run->params = params;
+    run->seed = seed;
+    run->backend = backend;
+    nl_rng_init(&run->rng, seed);
+    run->tables = g_ptr_array_new_with_free_func((GDestroyNotify)nl_table_free);
+    run->artifact_names = g_ptr_array_new_with_free_func(g_free);
+    run->artifacts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify)g_bytes_unref);
+    run->progress_label = g_strdup(progress_label);
+    run->progress_last = -1.0;
+    return run;
+}
+
+void nl_run_free(NlRun *run)
+{
+    if (!run)
+        return;
+    nl_run_progress_done(run);
+    g_ptr_array_unref(run->tables);
+    g_ptr_array_unref(run->artifact_names);
+    g_hash_table_unref(run->artifacts);
+    if (run->jobs)
+        g_ptr_array_unref(run->jobs);
+    g_free(run->progress_label);
+    g_free(run);
+}
+
+NlBackend *nl_run_backend(NlRun *run) { return run->backend; }
+const NlParams *nl_run_params(NlRun *run) { return run->params; }
+guint64 nl_run_seed(NlRun *run) { return run->seed; }
+NlRng *nl_run_rng(NlRun *run) { return &run->rng; }
+GPtrArray *nl_run_tables(NlRun *run) { return run->tables; }
+GPtrArray *nl_run_artifact_names(NlRun *run) { return run->artifact_names; }
+
+GBytes *nl_run_artifact_data(NlRun *run, const char *name)
+{
+    return g_hash_table_lookup(run->artifacts, name);
+}
+
+static NlTable *find_table(GPtrArray *tables, const char *name)
+{
+    for (guint i = 0; i < tables->len; i++)
+        if (strcmp(nl_table_name(tables->pdata[i]), name) == 0)
+            return tables->pdata[i];
+    return NULL;
+}
+
+NlTable *nl_run_table(NlRun *run, const char *name, const char *columns)
+{
+    NlTable *t = find_table(run->tables, name);
+    if (t) {
+        if (strcmp(nl_table_columns_spec(t), columns) != 0)
+            g_critical("table '%s' was created before with other columns",
+                       name);
+        return t;
+    }
+    g_autoptr(GError) error = NULL;
+    t = nl_table_new(name, columns, &error);
+    if (!t) {
+        g_critical("%s", error->message); /* the plugin's bug, not the user's */
+        return NULL;
+    }
+    g_ptr_array_add(run->tables, t);
+    return t;
+}
+
+gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
+                         gsize length, GError **error)
+{
+    if (!*filename || strchr(filename, '/') || filename[0] == '.' ||
+        g_str_has_suffix(filename, ".dat") ||
+        strcmp(filename, "manifest.ini") == 0) {
+        g_set_error(error, NL_ERROR, NL_ERROR_JOB,
+                    "artifact name '%s' is not a plain file name of its own",
+                    filename);
+        return FALSE;
+    }
+    if (!g_hash_table_contains(run->artifacts, filename))
+        g_ptr_array_add(run->artifact_names, g_strdup(filename));
+    g_hash_table_replace(run->artifacts, g_strdup(filename),
+                         g_bytes_new(data, length));
+    return TRUE;
+}
+
+void nl_run_progress(NlRun *run, double fraction, const char *what)
+{
+    if (!isatty(STDERR_FILENO))
+        return;
+    /* Redraw at most every percent: progress must not cost time. */
+    if (fraction < 1.0 && fraction - run->progress_last < 0.01)
+        return;
+    run->progress_last = fraction;
+    fprintf(stderr, "\r\033[K%s: %3.0f%% %s", run->progress_label,
+            100.0 * CLAMP(fraction, 0.0, 1.0), what ? what : "");
+    run->progress_shown = TRUE;
+}
+
+void nl_run_progress_done(NlRun *run)
+{
+    if (run->progress_shown)
+        fputs("\r\033[K", stderr);
+    run->progress_shown = FALSE;
+}
+
+void nl_run_set_jobs(NlRun *run, GPtrArray *job_runs)
+{
+    if (run->jobs)
+        g_ptr_array_unref(run->jobs);
+    run->jobs = g_ptr_array_ref(job_runs);
+}
+
+guint nl_run_n_jobs(NlRun *run) { return run->jobs ? run->jobs->len : 0; }
+
+const char *nl_run_job_label(NlRun *run, guint job)
+{
+    g_return_val_if_fail(job < nl_run_n_jobs(run), NULL);
+    NlRun *j = run->jobs->pdata[job];
+    return j->backend ? nl_backend_label(j->backend) : "";
+}
+
+const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name)
+{
+    g_return_val_if_fail(job < nl_run_n_jobs(run), NULL);
+    NlRun *j = run->jobs->pdata[job];
+    return find_table(j->tables, name);
+}

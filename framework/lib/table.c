@@ -1,0 +1,342 @@
+/* table.c — typed result tables and their text form.
+ *
+ * Cells are kept typed (not as text) so that run_compare and the tests can
+ * read values back; they are formatted only when the host writes the file.
+ * Numbers are printed with g_ascii_formatd, which ignores the user's
+ * locale: a German LC_NUMERIC would otherwise write 0,5 and gnuplot would
+ * read garbage. %.9g and %.17g are the shortest fixed precisions that read
+ * back to the same float and double bits. */
+#include "config.h"
+
+#include "nl-private.h"
+
+#include <string.h>
+
+typedef enum { COL_INT, COL_F32, COL_F64, COL_HEX, COL_STR } ColType;
+
+typedef struct {
+    char *name;
+    ColType type;
+} Column;
+
+typedef union {
+    gint64 i;
+    double d;
+    guint64 u;
+    char *s;
+} Cell;
+
+typedef struct {
+    char *label;
+    guint first_row;
+} Dataset;
+
+struct NlTable {
+    char *name;
+    char *title;
+    char *spec;
+    GArray *columns;  /* Column */
+    GArray *cells;    /* Cell, row-major */
+    GArray *datasets; /* Dataset; the first starts at row 0 */
+    GPtrArray *notes; /* "key: value" */
+    guint next_column; /* column of the next cell */
+};
+
+static const struct {
+    const char *name;
+    ColType type;
+} col_types[] = {
+    {"int", COL_INT}, {"f32", COL_F32}, {"f64", COL_F64},
+    {"hex", COL_HEX}, {"str", COL_STR},
+};
+
+static gboolean valid_name(const char *s)
+{
+    if (!*s)
+        return FALSE;
+    for (; *s; s++)
+        if (!(g_ascii_isalnum(*s) || *s == '_' || *s == '-' || *s == '.'))
+            return FALSE;
+    return TRUE;
+}
+
+NlTable *nl_table_new(const char *name, const char *columns, GError **error)
+{
+    if (!valid_name(name)) {
+        g_set_error(error, NL_ERROR, NL_ERROR_JOB,
+                    "table name '%s' is not a plain file name", name);
+        return NULL;
+    }
+    NlTable *t = g_new0(NlTable, 1);
+    t->name = g_strdup(name);
+    t->spec = g_strdup(columns);
+    t->columns = g_array_new(FALSE, FALSE, sizeof(Column));
+    t->cells = g_array_new(FALSE, FALSE, sizeof(Cell));
+    t->datasets = g_array_new(FALSE, FALSE, sizeof(Dataset));
+    t->notes = g_ptr_array_new_with_free_func(g_free);
+
+    g_auto(GStrv) words = g_strsplit_set(columns, " \t", -1);
+    for (char **w = words; *w; w++) {
+        if (!**w)
+            continue;
+        const char *colon = strrchr(*w, ':');
+        gboolean ok = FALSE;
+        Column c = {0};
+        if (colon && colon != *w) {
+            for (guint k = 0; k < G_N_ELEMENTS(col_types); k++)
+                if (strcmp(colon + 1, col_types[k].name) == 0) {
+                    c.type = col_types[k].type;
+                    ok = TRUE;
+                }
+        }
+        if (!ok) {
+            g_set_error(error, NL_ERROR, NL_ERROR_JOB,
+                        "table '%s': column '%s' is not name:type with type "
+                        "int, f32, f64, hex or str", name, *w);
+            nl_table_free(t);
+            return NULL;
+        }
+        c.name = g_strndup(*w, colon - *w);
+        g_array_append_val(t->columns, c);
+    }
+    if (t->columns->len == 0) {
+        g_set_error(error, NL_ERROR, NL_ERROR_JOB, "table '%s' has no columns",
+                    name);
+        nl_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void nl_table_free(NlTable *t)
+{
+    if (!t)
+        return;
+    for (guint i = 0; i < t->cells->len; i++) {
+        guint col = i % t->columns->len;
+        if (g_array_index(t->columns, Column, col).type == COL_STR)
+            g_free(g_array_index(t->cells, Cell, i).s);
+    }
+    for (guint i = 0; i < t->columns->len; i++)
+        g_free(g_array_index(t->columns, Column, i).name);
+    for (guint i = 0; i < t->datasets->len; i++)
+        g_free(g_array_index(t->datasets, Dataset, i).label);
+    g_array_unref(t->columns);
+    g_array_unref(t->cells);
+    g_array_unref(t->datasets);
+    g_ptr_array_unref(t->notes);
+    g_free(t->name);
+    g_free(t->title);
+    g_free(t->spec);
+    g_free(t);
+}
+
+const char *nl_table_name(const NlTable *t) { return t->name; }
+const char *nl_table_title(const NlTable *t) { return t->title; }
+const char *nl_table_columns_spec(const NlTable *t) { return t->spec; }
+guint nl_table_n_columns(const NlTable *t) { return t->columns->len; }
+guint nl_table_n_rows(const NlTable *t)
+{
+    return t->cells->len / t->columns->len;
+}
+
+void nl_table_set_title(NlTable *t, const char *title)
+{
+    g_free(t->title);
+    t->title = g_strdup(title);
+}
+
+void nl_table_add_note(NlTable *t, const char *key, const char *value)
+{
+    g_autofree char *flat = g_strdup(value);
+    g_strdelimit(flat, "\r\n", ' '); /* a note stays one comment line */
+    g_ptr_array_add(t->notes, g_strdup_printf("%s: %s", key, flat));
+}
+
+void nl_table_new_dataset(NlTable *t, const char *label)
+{
+    if (t->next_column != 0)
+        g_critical("table '%s': new dataset in the middle of a row", t->name);
+    Dataset d = {g_strdup(label), nl_table_n_rows(t)};
+    if (t->datasets->len == 1 && d.first_row == 0) { /* replace an empty one */
+        g_free(g_array_index(t->datasets, Dataset, 0).label);
+        g_array_index(t->datasets, Dataset, 0) = d;
+        return;
+    }
+    g_array_append_val(t->datasets, d);
+}
+
+static void add_cell(NlTable *t, ColType type, Cell cell)
+{
+    const Column *c = &g_array_index(t->columns, Column, t->next_column);
+    if (c->type != type) {
+        g_critical("table '%s': column '%s' has another type than the value "
+                   "added", t->name, c->name);
+        if (type == COL_STR)
+            g_free(cell.s);
+        return;
+    }
+    if (t->datasets->len == 0)
+        nl_table_new_dataset(t, NULL);
+    g_array_append_val(t->cells, cell);
+    t->next_column = (t->next_column + 1) % t->columns->len;
+}
+
+void nl_table_add_int(NlTable *t, gint64 v) { add_cell(t, COL_INT, (Cell){.i = v}); }
+void nl_table_add_f32(NlTable *t, float v) { add_cell(t, COL_F32, (Cell){.d = v}); }
+void nl_table_add_f64(NlTable *t, double v) { add_cell(t, COL_F64, (Cell){.d = v}); }
+void nl_table_add_hex(NlTable *t, guint64 v) { add_cell(t, COL_HEX, (Cell){.u = v}); }
+void nl_table_add_str(NlTable *t, const char *v)
+{
+    add_cell(t, COL_STR, (Cell){.s = g_strdup(v)});
+}
+
+int nl_table_column(const NlTable *t, const char *name)
+{
+    for (guint i = 0; i < t->columns->len; i++)
+        if (strcmp(g_array_index(t->columns, Column, i).name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static const Cell *cell_at(const NlTable *t, guint row, guint col)
+{
+    g_return_val_if_fail(col < t->columns->len && row < nl_table_n_rows(t),
+                         NULL);
+    return &g_array_index(t->cells, Cell, row * t->columns->len + col);
+}
+
+static ColType col_type(const NlTable *t, guint col)
+{
+    return g_array_index(t->columns, Column, col).type;
+}
+
+gint64 nl_table_get_int(const NlTable *t, guint row, guint col)
+{
+    const Cell *c = cell_at(t, row, col);
+    if (!c)
+        return 0;
+    switch (col_type(t, col)) {
+    case COL_INT: return c->i;
+    case COL_HEX: return (gint64)c->u;
+    case COL_F32:
+    case COL_F64: return (gint64)c->d;
+    case COL_STR: break;
+    }
+    g_critical("table '%s': column %u is text", t->name, col);
+    return 0;
+}
+
+double nl_table_get_f64(const NlTable *t, guint row, guint col)
+{
+    const Cell *c = cell_at(t, row, col);
+    if (!c)
+        return 0;
+    switch (col_type(t, col)) {
+    case COL_INT: return (double)c->i;
+    case COL_HEX: return (double)c->u;
+    case COL_F32:
+    case COL_F64: return c->d;
+    case COL_STR: break;
+    }
+    g_critical("table '%s': column %u is text", t->name, col);
+    return 0;
+}
+
+const char *nl_table_get_str(const NlTable *t, guint row, guint col)
+{
+    const Cell *c = cell_at(t, row, col);
+    if (!c || col_type(t, col) != COL_STR) {
+        g_critical("table '%s': column %u is not text", t->name, col);
+        return "";
+    }
+    return c->s;
+}
+
+/* ---- text form ---- */
+
+void nl_format_f32(char *buf, gsize len, float v)
+{
+    g_ascii_formatd(buf, (int)len, "%.9g", (double)v);
+}
+
+void nl_format_f64(char *buf, gsize len, double v)
+{
+    g_ascii_formatd(buf, (int)len, "%.17g", v);
+}
+
+char *nl_table_column_names(const NlTable *t)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < t->columns->len; i++)
+        g_string_append_printf(s, "%s%s", i ? " " : "",
+                               g_array_index(t->columns, Column, i).name);
+    return g_string_free(s, FALSE);
+}
+
+void nl_table_append_notes(const NlTable *t, GString *out)
+{
+    for (guint i = 0; i < t->notes->len; i++)
+        g_string_append_printf(out, "# %s\n", (char *)t->notes->pdata[i]);
+}
+
+static void append_quoted(GString *out, const char *s)
+{
+    g_string_append_c(out, '"');
+    for (; *s; s++) /* gnuplot has no escape for '"': keep the column whole */
+        g_string_append_c(out, *s == '"' ? '\'' : (*s == '\n' ? ' ' : *s));
+    g_string_append_c(out, '"');
+}
+
+void nl_table_append_rows(const NlTable *t, const char *dataset_prefix,
+                          GString *out)
+{
+    guint ncol = t->columns->len, nrow = nl_table_n_rows(t);
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    for (guint d = 0; d < t->datasets->len; d++) {
+        const Dataset *ds = &g_array_index(t->datasets, Dataset, d);
+        guint end = d + 1 < t->datasets->len
+                        ? g_array_index(t->datasets, Dataset, d + 1).first_row
+                        : nrow;
+        if (d > 0)
+            g_string_append(out, "\n\n");
+        if (dataset_prefix || ds->label)
+            g_string_append_printf(out, "# dataset: %s%s%s\n",
+                                   dataset_prefix ? dataset_prefix : "",
+                                   dataset_prefix && ds->label ? " " : "",
+                                   ds->label ? ds->label : "");
+        for (guint r = ds->first_row; r < end; r++) {
+            for (guint c = 0; c < ncol; c++) {
+                const Cell *cell = cell_at(t, r, c);
+                if (c)
+                    g_string_append_c(out, ' ');
+                switch (col_type(t, c)) {
+                case COL_INT:
+                    g_string_append_printf(out, "%" G_GINT64_FORMAT, cell->i);
+                    break;
+                case COL_F32:
+                    nl_format_f32(buf, sizeof buf, (float)cell->d);
+                    g_string_append(out, buf);
+                    break;
+                case COL_F64:
+                    nl_format_f64(buf, sizeof buf, cell->d);
+                    g_string_append(out, buf);
+                    break;
+                case COL_HEX:
+                    g_string_append_printf(out, "0x%" G_GINT64_MODIFIER "x",
+                                           cell->u);
+                    break;
+                case COL_STR:
+                    append_quoted(out, cell->s);
+                    break;
+                }
+            }
+            g_string_append_c(out, '\n');
+        }
+    }
+}
+
+gboolean nl_table_is_complete(const NlTable *t)
+{
+    return t->next_column == 0;
+}

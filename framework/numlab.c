@@ -1,0 +1,275 @@
+/* numlab.c — the `numlab` command: list, help, run, plot.
+ *
+ * Each subcommand has its own GOption context, so `numlab run --help`
+ * shows only what `run` takes. All real work is in host/; this file turns
+ * the command line into calls and exit statuses (0 only when everything
+ * that was asked for succeeded). */
+#include "config.h"
+
+#include "host/host.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+static char **plugin_dirs;
+
+static GOptionEntry common_entries[] = {
+    {"plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_dirs,
+     "Also load plugins from DIR (searched first; repeatable)", "DIR"},
+    G_OPTION_ENTRY_NULL};
+
+static const char *usage_summary =
+    "Commands:\n"
+    "  list                 list the plugins found and whether backends are available\n"
+    "  help PLUGIN          describe an experiment's parameters or a backend's options\n"
+    "  run EXP|all          run an experiment on backends, write data to OUTDIR/EXP/\n"
+    "  plot EXP|all         render figures from the data with gnuplot\n"
+    "\n"
+    "Run 'numlab COMMAND --help' for a command's options. See numlab(1).";
+
+/* Parses the options of one subcommand; prints the one-line error itself. */
+static gboolean parse(const char *command, const char *params,
+                      const char *summary, GOptionEntry *entries, int *argc,
+                      char ***argv)
+{
+    g_autofree char *name = g_strdup_printf("%s %s", command, params);
+    g_autoptr(GOptionContext) ctx = g_option_context_new(name);
+    g_option_context_set_summary(ctx, summary);
+    if (entries)
+        g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_add_main_entries(ctx, common_entries, NULL);
+    g_autoptr(GError) error = NULL;
+    if (!g_option_context_parse(ctx, argc, argv, &error)) {
+        g_printerr("numlab %s: %s\n", command, error->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static NlRegistry *load_registry(gboolean show_problems)
+{
+    NlRegistry *r = nl_registry_default(plugin_dirs);
+    if (show_problems)
+        for (guint i = 0; i < r->problems->len; i++)
+            g_printerr("numlab: warning: %s\n", (char *)r->problems->pdata[i]);
+    return r;
+}
+
+/* ---- list ---- */
+
+static int cmd_list(int argc, char **argv)
+{
+    if (!parse("list", "", "List every plugin numlab finds.", NULL, &argc,
+               &argv))
+        return 2;
+    g_autoptr(NlRegistry) r = load_registry(TRUE);
+    g_autoptr(GPtrArray) backends = nl_registry_list(r, NL_PLUGIN_BACKEND);
+    g_autoptr(GPtrArray) experiments = nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
+    printf("Backends:\n");
+    for (guint i = 0; i < backends->len; i++) {
+        const NlPluginEntry *e = backends->pdata[i];
+        const NlBackendOps *ops = e->plugin->backend;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NlParams) opts = nl_params_parse(ops->options, e->plugin->name,
+                                                   NULL, &error);
+        gpointer self = opts ? ops->open(opts, &error) : NULL;
+        g_autofree char *state = NULL;
+        if (self) {
+            NlBackend *b = nl_backend_wrap(e->plugin, NULL, self);
+            state = g_strdup_printf("available (%s, %d thread%s)",
+                                    nl_backend_info(b)->device,
+                                    nl_backend_info(b)->threads,
+                                    nl_backend_info(b)->threads == 1 ? "" : "s");
+            nl_backend_close(b);
+        } else {
+            state = g_strdup_printf("unavailable: %s", error ? error->message
+                                                             : "open() failed");
+        }
+        printf("  %-12s %-8s %s\n  %-12s %s\n  %-12s %s\n", e->plugin->name,
+               e->plugin->version, e->plugin->summary, "", state, "", e->path);
+    }
+    printf("Experiments:\n");
+    for (guint i = 0; i < experiments->len; i++) {
+        const NlPluginEntry *e = experiments->pdata[i];
+        printf("  %-16s %-8s %s\n  %-16s %s\n", e->plugin->name,
+               e->plugin->version, e->plugin->summary, "", e->path);
+    }
+    return 0;
+}
+
+/* ---- help ---- */
+
+static void print_specs(const NlParamSpec *specs, const char *heading)
+{
+    if (!specs || !specs->name) {
+        printf("%s: none\n", heading);
+        return;
+    }
+    printf("%s:\n", heading);
+    for (const NlParamSpec *s = specs; s->name; s++) {
+        g_autofree char *range = nl_param_range_string(s);
+        printf("  %-14s %-8s default %-12s %s%s%s\n  %-14s %s\n", s->name,
+               nl_param_type_name(s->type),
+               s->default_value ? s->default_value : "", *range ? "range " : "",
+               range, "", "", s->help ? s->help : "");
+    }
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (!parse("help", "PLUGIN", "Describe a plugin and its parameters.", NULL,
+               &argc, &argv))
+        return 2;
+    if (argc != 2) {
+        g_printerr("numlab help: name one experiment or backend (see numlab "
+                   "list)\n");
+        return 2;
+    }
+    g_autoptr(NlRegistry) r = load_registry(FALSE);
+    const NlPluginEntry *e = nl_registry_find(r, NL_PLUGIN_EXPERIMENT, argv[1]);
+    if (e) {
+        const NlExperimentOps *ops = e->plugin->experiment;
+        printf("%s %s — %s\n\n", e->plugin->name, e->plugin->version,
+               ops->title);
+        printf("%s\n\n", ops->description);
+        print_specs(ops->params, "Parameters (-p name=value)");
+        printf("\nExample: numlab run %s -b naive -p ...=...\n",
+               e->plugin->name);
+        return 0;
+    }
+    e = nl_registry_find(r, NL_PLUGIN_BACKEND, argv[1]);
+    if (e) {
+        printf("%s %s — backend: %s\n\n", e->plugin->name, e->plugin->version,
+               e->plugin->summary);
+        print_specs(e->plugin->backend->options,
+                    "Options (-b NAME:key=value:key=value)");
+        return 0;
+    }
+    g_printerr("numlab help: no experiment or backend named '%s' (see numlab "
+               "list)\n", argv[1]);
+    return 1;
+}
+
+/* ---- run ---- */
+
+static int cmd_run(int argc, char **argv, const char *command_line)
+{
+    char **backends = NULL, **params = NULL;
+    char *outdir = NULL;
+    gint64 seed = 42;
+    GOptionEntry entries[] = {
+        {"backend", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &backends,
+         "Backends, comma-separated, with options as NAME:key=value; "
+         "'all' (the default) is every available one", "LIST"},
+        {"param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &params,
+         "Set a parameter (repeatable; see numlab help EXP)", "NAME=VALUE"},
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
+         "Results folder; data go to DIR/EXP/ (default: results)", "DIR"},
+        {"seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+         "Seed of the random inputs (default 42)", "N"},
+        G_OPTION_ENTRY_NULL};
+    if (!parse("run", "EXP|all",
+               "Run an experiment on backends with identical inputs.", entries,
+               &argc, &argv))
+        return 2;
+    g_auto(GStrv) b = backends, p = params;
+    g_autofree char *o = outdir;
+    if (argc != 2) {
+        g_printerr("numlab run: name one experiment, or all (see numlab "
+                   "list)\n");
+        return 2;
+    }
+    if (seed < 0) {
+        g_printerr("numlab run: --seed must be 0 or more\n");
+        return 2;
+    }
+    g_autoptr(NlRegistry) r = load_registry(TRUE);
+    NlRunRequest req = {
+        .experiment = argv[1],
+        .backends = backends,
+        .params = params,
+        .outdir = outdir ? outdir : "results",
+        .seed = (guint64)seed,
+        .command_line = command_line,
+    };
+    if (strcmp(argv[1], "all") != 0)
+        return nl_engine_run(r, &req) ? 0 : 1;
+    if (params) {
+        g_printerr("numlab run: -p needs one experiment, not all\n");
+        return 2;
+    }
+    gboolean ok = TRUE;
+    g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
+    for (guint i = 0; i < list->len; i++) {
+        req.experiment = ((NlPluginEntry *)list->pdata[i])->plugin->name;
+        ok &= nl_engine_run(r, &req);
+    }
+    return ok ? 0 : 1;
+}
+
+/* ---- plot ---- */
+
+static int cmd_plot(int argc, char **argv)
+{
+    char *outdir = NULL, *formats = NULL, *lang = NULL;
+    GOptionEntry entries[] = {
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
+         "Results folder holding EXP/ (default: results)", "DIR"},
+        {"format", 'f', 0, G_OPTION_ARG_STRING, &formats,
+         "Image formats, comma-separated: png, svg, pdf (default: png)",
+         "LIST"},
+        {"lang", 0, 0, G_OPTION_ARG_STRING, &lang,
+         "Label language: de (the lecture's) or en (default: de)", "de|en"},
+        G_OPTION_ENTRY_NULL};
+    if (!parse("plot", "EXP|all",
+               "Render an experiment's figures from its data with gnuplot.",
+               entries, &argc, &argv))
+        return 2;
+    g_autofree char *o = outdir, *f = formats, *l = lang;
+    if (argc != 2) {
+        g_printerr("numlab plot: name one experiment, or all\n");
+        return 2;
+    }
+    g_autoptr(NlRegistry) r = load_registry(FALSE);
+    return nl_plot(r, argv[1], outdir ? outdir : "results",
+                   formats ? formats : "png", lang ? lang : "de")
+               ? 0
+               : 1;
+}
+
+int main(int argc, char **argv)
+{
+    /* Messages may be localized; numbers never are (see table.c). */
+    setlocale(LC_ALL, "");
+    g_autofree char *command_line = g_strjoinv(" ", argv);
+
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("numlab %s (plugin ABI %d)\n", PACKAGE_VERSION, NL_ABI_VERSION);
+        return 0;
+    }
+    if (argc < 2 || argv[1][0] == '-') {
+        gboolean asked = argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+                                       strcmp(argv[1], "-h") == 0);
+        FILE *out = asked ? stdout : stderr;
+        fprintf(out, "Usage: numlab COMMAND [OPTIONS]\n\n%s\n", usage_summary);
+        fprintf(out, "\nOptions:\n  --version            print the version\n"
+                     "  -h, --help           show this help\n");
+        return asked ? 0 : 2;
+    }
+    /* argv[1] is the command; hand the rest to its parser with the command
+     * name standing in for the program name. */
+    const char *command = argv[1];
+    argc--;
+    argv++;
+    if (strcmp(command, "list") == 0)
+        return cmd_list(argc, argv);
+    if (strcmp(command, "help") == 0)
+        return cmd_help(argc, argv);
+    if (strcmp(command, "run") == 0)
+        return cmd_run(argc, argv, command_line);
+    if (strcmp(command, "plot") == 0)
+        return cmd_plot(argc, argv);
+    g_printerr("numlab: unknown command '%s'\n\n%s\n", command, usage_summary);
+    return 2;
+}

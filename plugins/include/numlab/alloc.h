@@ -1,0 +1,33 @@
+/* numlab/alloc.h — checked size arithmetic and allocation.
+ *
+ * A size that comes from the user can never overflow or abort numlab:
+ * these return FALSE/NULL with a GError that names the size instead. */
+#ifndef NUMLAB_ALLOC_H
+#define NUMLAB_ALLOC_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define NL_ALLOC_ERROR (nl_alloc_error_quark())
+GQuark nl_alloc_error_quark(void);
+
+typedef enum {
+    NL_ALLOC_ERROR_OVERFLOW, /* the size does not fit in size_t */
+    NL_ALLOC_ERROR_NOMEM,    /* the system refused the memory */
+} NlAllocError;
+
+/* *result = a * b; FALSE when it overflows. */
+gboolean nl_size_mul(gsize a, gsize b, gsize *result);
+gboolean nl_size_add(gsize a, gsize b, gsize *result);
+
+/* 64-byte aligned memory for n values of elem_size bytes, zeroed; large
+ * blocks are advised to use transparent huge pages. Free with nl_free. */
+gpointer nl_alloc(gsize n, gsize elem_size, GError **error);
+float *nl_alloc_f32(gsize n, GError **error);
+double *nl_alloc_f64(gsize n, GError **error);
+void nl_free(gpointer p);
+
+G_END_DECLS
+
+#endif /* NUMLAB_ALLOC_H */

@@ -1,0 +1,131 @@
+/* numlab/backend.h — compute backends: what a backend module implements
+ * (NlBackendOps) and what an experiment calls (nl_backend_*).
+ *
+ * All kernels work on float32 data in backend buffers. Matrices are
+ * row-major with explicit leading dimensions (the distance, in elements,
+ * between the starts of two rows). The host checks every size, leading
+ * dimension and buffer before a kernel runs, so a backend's kernel can
+ * assume valid arguments; it still reports failures of its own (a CUDA
+ * launch error) through GError.
+ *
+ * Summation orders are part of each backend's contract and are stated by
+ * describe(). tiled_sum has one order on every backend, because it *is* the
+ * object of study: sequential left to right within each tile of `tile`
+ * consecutive elements (the last tile holds the rest), then the tile
+ * partials are combined bottom-up in adjacent pairs, level by level —
+ * p[i] += p[i + s] for s = 1, 2, 4, ... and i a multiple of 2s — the tree a
+ * GPU block reduction builds. Three tiles give (p0 + p1) + p2. */
+#ifndef NUMLAB_BACKEND_H
+#define NUMLAB_BACKEND_H
+
+#include <glib.h>
+#include <numlab/params.h>
+
+G_BEGIN_DECLS
+
+typedef struct NlBackend NlBackend; /* an opened backend, owned by the host */
+
+/* A buffer of n float32 values owned by one opened backend. CPU backends
+ * set `host` and compute on it in place; device backends keep the data in
+ * `device` and leave `host` NULL. */
+typedef struct NlBuffer {
+    gsize n;            /* capacity in float32 elements */
+    float *host;        /* host-addressable data, or NULL */
+    gpointer device;    /* backend-private data (device pointer), or NULL */
+    NlBackend *backend; /* the owner; set by the host */
+} NlBuffer;
+
+/* What describe() reports. Strings belong to the backend and stay valid
+ * until close(). */
+typedef struct NlBackendInfo {
+    const char *library;         /* e.g. "OpenBLAS 0.3.21 Haswell MAX_THREADS=64" */
+    const char *device;          /* e.g. "CPU" or "NVIDIA H100, 132 SMs" */
+    int threads;                 /* threads a kernel uses */
+    const char *summation_order; /* one line: how sum/dot/gemm accumulate */
+} NlBackendInfo;
+
+struct NlBackendOps {
+    gsize struct_size;          /* sizeof(NlBackendOps) as compiled */
+    const NlParamSpec *options; /* -b NAME:key=value options, or NULL */
+
+    /* Probe the hardware and create the backend's state. Return NULL with
+     * NL_BACKEND_ERROR_UNAVAILABLE when the hardware or library is absent. */
+    gpointer (*open)(const NlParams *options, GError **error);
+    void (*close)(gpointer self);
+    void (*describe)(gpointer self, NlBackendInfo *info);
+
+    /* Buffers: alloc fills buf->host and/or buf->device for buf->n values. */
+    gboolean (*alloc)(gpointer self, NlBuffer *buf, GError **error);
+    void (*free)(gpointer self, NlBuffer *buf);
+    gboolean (*upload)(gpointer self, NlBuffer *dst, const float *src,
+                       gsize n, GError **error);
+    gboolean (*download)(gpointer self, const NlBuffer *src, float *dst,
+                         gsize n, GError **error);
+
+    /* *result = x[0] + ... + x[n-1] in the backend's order. */
+    gboolean (*sum)(gpointer self, const NlBuffer *x, gsize n, float *result,
+                    GError **error);
+    /* *result = x[0]*y[0] + ... + x[n-1]*y[n-1]. */
+    gboolean (*dot)(gpointer self, const NlBuffer *x, const NlBuffer *y,
+                    gsize n, float *result, GError **error);
+    /* y[0..m) = A x, A is m x n with row stride lda. */
+    gboolean (*gemv)(gpointer self, gsize m, gsize n, const NlBuffer *a,
+                     gsize lda, const NlBuffer *x, NlBuffer *y, GError **error);
+    /* C = A B; A is m x k (lda), B is k x n (ldb), C is m x n (ldc). */
+    gboolean (*gemm)(gpointer self, gsize m, gsize n, gsize k,
+                     const NlBuffer *a, gsize lda, const NlBuffer *b,
+                     gsize ldb, NlBuffer *c, gsize ldc, GError **error);
+    /* y = softmax(x / temperature), temperature > 0; y may alias x. */
+    gboolean (*softmax)(gpointer self, const NlBuffer *x, NlBuffer *y,
+                        gsize n, float temperature, GError **error);
+    /* The tile tree described at the top of this file. */
+    gboolean (*tiled_sum)(gpointer self, const NlBuffer *x, gsize n,
+                          gsize tile, float *result, GError **error);
+};
+
+#define NL_BACKEND_ERROR (nl_backend_error_quark())
+GQuark nl_backend_error_quark(void);
+
+typedef enum {
+    NL_BACKEND_ERROR_UNAVAILABLE, /* hardware or library absent: a skip */
+    NL_BACKEND_ERROR_ARGUMENT,    /* a size or buffer that does not fit */
+    NL_BACKEND_ERROR_UNSUPPORTED, /* the backend lacks this kernel */
+    NL_BACKEND_ERROR_FAILED,      /* the kernel itself failed */
+} NlBackendError;
+
+/* ---- What experiments call. Each checks its arguments first. ---- */
+
+const char *nl_backend_name(const NlBackend *backend);  /* "naive" */
+const char *nl_backend_label(const NlBackend *backend); /* "blas:threads=2" */
+const NlBackendInfo *nl_backend_info(const NlBackend *backend);
+
+NlBuffer *nl_backend_alloc(NlBackend *backend, gsize n, GError **error);
+void nl_backend_free(NlBackend *backend, NlBuffer *buf);
+gboolean nl_backend_upload(NlBackend *backend, NlBuffer *dst,
+                           const float *src, gsize n, GError **error);
+gboolean nl_backend_download(NlBackend *backend, const NlBuffer *src,
+                             float *dst, gsize n, GError **error);
+/* alloc + upload in one call. */
+NlBuffer *nl_backend_new_from(NlBackend *backend, const float *src, gsize n,
+                              GError **error);
+
+gboolean nl_backend_sum(NlBackend *backend, const NlBuffer *x, gsize n,
+                        float *result, GError **error);
+gboolean nl_backend_dot(NlBackend *backend, const NlBuffer *x,
+                        const NlBuffer *y, gsize n, float *result,
+                        GError **error);
+gboolean nl_backend_gemv(NlBackend *backend, gsize m, gsize n,
+                         const NlBuffer *a, gsize lda, const NlBuffer *x,
+                         NlBuffer *y, GError **error);
+gboolean nl_backend_gemm(NlBackend *backend, gsize m, gsize n, gsize k,
+                         const NlBuffer *a, gsize lda, const NlBuffer *b,
+                         gsize ldb, NlBuffer *c, gsize ldc, GError **error);
+gboolean nl_backend_softmax(NlBackend *backend, const NlBuffer *x,
+                            NlBuffer *y, gsize n, float temperature,
+                            GError **error);
+gboolean nl_backend_tiled_sum(NlBackend *backend, const NlBuffer *x, gsize n,
+                              gsize tile, float *result, GError **error);
+
+G_END_DECLS
+
+#endif /* NUMLAB_BACKEND_H */

@@ -1,0 +1,27 @@
+/* numlab/exact.h — exact references computed with MPFR.
+ *
+ * mpfr_sum adds any number of values with a single rounding, so these are
+ * the correctly rounded results of the true real-number sum or dot
+ * product: the yardstick every other order is measured against. */
+#ifndef NUMLAB_EXACT_H
+#define NUMLAB_EXACT_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The exact sum of x[0..n), rounded once to nearest float / double. */
+float nl_exact_sum_f32(const float *x, gsize n);
+double nl_exact_sum_f32_as_f64(const float *x, gsize n);
+double nl_exact_sum_f64(const double *x, gsize n);
+/* The exact dot product x·y (every product is exact in 48 bits), rounded
+ * once to nearest float / double. */
+float nl_exact_dot_f32(const float *x, const float *y, gsize n);
+double nl_exact_dot_f32_as_f64(const float *x, const float *y, gsize n);
+/* Same, with y read with a stride (a column of a row-major matrix). */
+double nl_exact_dot_strided_f32_as_f64(const float *x, const float *y,
+                                       gsize y_stride, gsize n);
+
+G_END_DECLS
+
+#endif /* NUMLAB_EXACT_H */

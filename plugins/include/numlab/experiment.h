@@ -1,0 +1,38 @@
+/* numlab/experiment.h — what an experiment module implements.
+ *
+ * The host runs an experiment in three phases, each hook optional:
+ *
+ *   run_common   once, with no backend: what does not depend on hardware
+ *                (the arithmetic of a textbook case, a shuffle study);
+ *   run_backend  once per selected backend (one *job* each), with the same
+ *                parameters and the same seed, so every backend sees
+ *                identical inputs;
+ *   run_compare  once, after the jobs: reads the tables the jobs emitted
+ *                (nl_run_job_table) to put backends side by side.
+ *
+ * A table emitted under the same name by several jobs becomes one file
+ * with one gnuplot dataset per backend, in job order. A failed job's
+ * tables are dropped whole; the other jobs' results are kept. */
+#ifndef NUMLAB_EXPERIMENT_H
+#define NUMLAB_EXPERIMENT_H
+
+#include <glib.h>
+#include <numlab/params.h>
+
+G_BEGIN_DECLS
+
+typedef struct NlRun NlRun;
+
+struct NlExperimentOps {
+    gsize struct_size;         /* sizeof(NlExperimentOps) as compiled */
+    const char *title;         /* one line */
+    const char *description;   /* a paragraph for `numlab help` */
+    const NlParamSpec *params; /* NL_PARAM_END-terminated, or NULL */
+    gboolean (*run_common)(NlRun *run, GError **error);
+    gboolean (*run_backend)(NlRun *run, GError **error);
+    gboolean (*run_compare)(NlRun *run, GError **error);
+};
+
+G_END_DECLS
+
+#endif /* NUMLAB_EXPERIMENT_H */

@@ -1,0 +1,51 @@
+/* numlab/params.h — typed, validated parameters.
+ *
+ * An experiment (and a backend, for its options) declares a table of
+ * NlParamSpec. The host parses every user value against it — type, range,
+ * finiteness — and fills an NlParams, so plugin code only ever reads values
+ * that are known to be valid. Asking for a name that was not declared is a
+ * programming error (a g_critical), not a user error. */
+#ifndef NUMLAB_PARAMS_H
+#define NUMLAB_PARAMS_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+    NL_PARAM_INT = 1, /* 64-bit signed integer */
+    NL_PARAM_DOUBLE,  /* finite double */
+    NL_PARAM_BOOL,    /* 0/1, true/false, yes/no */
+    NL_PARAM_STRING,  /* free text, or one of `choices` when set */
+    NL_PARAM_INT_LIST /* comma-separated integers, each within the range */
+} NlParamType;
+
+typedef struct {
+    const char *name;          /* [a-z0-9_]+ */
+    NlParamType type;
+    const char *default_value; /* text, parsed like user input */
+    double min, max;           /* inclusive range for numbers and list items;
+                                  min == max == 0 means no range */
+    const char *help;          /* one line */
+    const char *choices;       /* NL_PARAM_STRING: "a|b|c", or NULL */
+} NlParamSpec;
+
+/* Terminates a spec table. */
+#define NL_PARAM_END { NULL, 0, NULL, 0, 0, NULL, NULL }
+
+typedef struct NlParams NlParams;
+
+gint64 nl_params_get_int(const NlParams *params, const char *name);
+double nl_params_get_double(const NlParams *params, const char *name);
+gboolean nl_params_get_bool(const NlParams *params, const char *name);
+const char *nl_params_get_string(const NlParams *params, const char *name);
+/* Returns the items; *n_items receives their number (at least 1). */
+const gint64 *nl_params_get_int_list(const NlParams *params, const char *name,
+                                     gsize *n_items);
+
+/* The canonical text of every value, "a=1 b=2" in spec order. */
+char *nl_params_to_string(const NlParams *params);
+
+G_END_DECLS
+
+#endif /* NUMLAB_PARAMS_H */

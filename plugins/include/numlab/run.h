@@ -1,0 +1,44 @@
+/* numlab/run.h — NlRun, the experiment's view of one phase of a run:
+ * its backend, its parameters, its random stream, its tables.
+ *
+ * Every phase gets a fresh NlRng seeded from the run's seed, so run_backend
+ * draws the same inputs on every backend. */
+#ifndef NUMLAB_RUN_H
+#define NUMLAB_RUN_H
+
+#include <glib.h>
+#include <numlab/backend.h>
+#include <numlab/experiment.h>
+#include <numlab/params.h>
+#include <numlab/rng.h>
+#include <numlab/table.h>
+
+G_BEGIN_DECLS
+
+/* The job's backend; NULL in run_common and run_compare. */
+NlBackend *nl_run_backend(NlRun *run);
+const NlParams *nl_run_params(NlRun *run);
+guint64 nl_run_seed(NlRun *run);
+/* A generator seeded with nl_run_seed(), fresh for this phase. */
+NlRng *nl_run_rng(NlRun *run);
+
+/* Creates (or, called again with the same name, returns) a table of this
+ * phase. `columns` is "name:type name:type ..." (numlab/table.h). */
+NlTable *nl_run_table(NlRun *run, const char *name, const char *columns);
+
+/* Stores a file that is not a table (a checkpoint, a JSON lines log); the
+ * host writes it atomically beside the tables. `filename` is a plain name. */
+gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
+                         gsize length, GError **error);
+
+/* Progress, 0..1, shown on stderr when it is a terminal. */
+void nl_run_progress(NlRun *run, double fraction, const char *what);
+
+/* In run_compare: the jobs that succeeded, in the order they ran. */
+guint nl_run_n_jobs(NlRun *run);
+const char *nl_run_job_label(NlRun *run, guint job);
+const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name);
+
+G_END_DECLS
+
+#endif /* NUMLAB_RUN_H */
