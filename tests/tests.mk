@@ -1,1 +1,78 @@
+# tests/tests.mk — the test suite: GTest programs and shell tests under
+# automake's TAP driver, and the deliberately broken plugins they load.
 
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir; \
+	abs_top_srcdir='$(abs_top_srcdir)'; export abs_top_srcdir; \
+	MAKE='$(MAKE)'; export MAKE; \
+	unset NUMLAB_PLUGIN_PATH;
+
+NL_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(NL_PATH_CPPFLAGS)
+NL_TEST_LIBS = framework/libnumlab.la $(GLIB_LIBS) -lm
+NL_TEST_HOST_LIBS = framework/libnumlab-host.la $(NL_TEST_LIBS)
+
+nl_unit_tests = \
+	tests/test-rng \
+	tests/test-exact-ulp \
+	tests/test-params-table \
+	tests/test-naive
+nl_integration_tests = \
+	tests/test-cli \
+	tests/test-associativity
+check_PROGRAMS += $(nl_unit_tests) $(nl_integration_tests)
+TESTS += $(nl_unit_tests) $(nl_integration_tests) tests/test-template.sh
+EXTRA_DIST += tests/test-template.sh
+
+tests_test_rng_SOURCES = tests/test-rng.c
+tests_test_rng_LDADD = $(NL_TEST_LIBS)
+tests_test_exact_ulp_SOURCES = tests/test-exact-ulp.c
+tests_test_exact_ulp_LDADD = $(NL_TEST_LIBS)
+tests_test_params_table_SOURCES = tests/test-params-table.c
+tests_test_params_table_LDADD = $(NL_TEST_LIBS)
+tests_test_naive_SOURCES = tests/test-naive.c
+tests_test_naive_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_naive_LDADD = $(NL_TEST_HOST_LIBS)
+
+nl_test_util = tests/test-util.c tests/test-util.h
+tests_test_cli_SOURCES = tests/test-cli.c $(nl_test_util)
+tests_test_cli_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_cli_LDADD = $(NL_TEST_LIBS)
+tests_test_associativity_SOURCES = tests/test-associativity.c $(nl_test_util)
+tests_test_associativity_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_associativity_LDADD = $(NL_TEST_LIBS)
+
+# The broken plugins; -rpath makes libtool build them as shared modules.
+NL_TEST_MODULE_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+check_LTLIBRARIES += \
+	tests/plugins/no-entry.la \
+	tests/plugins/wrong-abi.la \
+	tests/plugins/nodevice.la \
+	tests/plugins/openfails.la \
+	tests/plugins/failing-exp.la \
+	tests/plugins/dup/dup-naive.la
+tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
+tests_plugins_no_entry_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_wrong_abi_la_SOURCES = tests/plugins/wrong-abi.c
+tests_plugins_wrong_abi_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_nodevice_la_SOURCES = tests/plugins/broken-backends.c
+tests_plugins_nodevice_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_NAME='"nodevice"' -DBROKEN_UNAVAILABLE
+tests_plugins_nodevice_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_nodevice_la_LIBADD = $(NL_MODULE_LIBADD)
+tests_plugins_openfails_la_SOURCES = tests/plugins/broken-backends.c
+tests_plugins_openfails_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_NAME='"openfails"'
+tests_plugins_openfails_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_openfails_la_LIBADD = $(NL_MODULE_LIBADD)
+tests_plugins_failing_exp_la_SOURCES = tests/plugins/failing-exp.c
+tests_plugins_failing_exp_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_failing_exp_la_LIBADD = $(NL_MODULE_LIBADD)
+tests_plugins_dup_dup_naive_la_SOURCES = tests/plugins/dup-naive.c
+tests_plugins_dup_dup_naive_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_dup_dup_naive_la_LIBADD = $(NL_MODULE_LIBADD)
+
+# test-template.sh runs `make install`, whose libtool relinking touches the
+# build tree: let it start only when the tests that run numlab are done.
+tests/test-template.log: $(nl_unit_tests:=.log) $(nl_integration_tests:=.log)

@@ -57,7 +57,7 @@ static void float_case(NlTable *t, float small)
     float abc[3] = {a, b, c};
     double exact = nl_exact_sum_f32_as_f64(abc, 3);
     char sbuf[32];
-    g_snprintf(sbuf, sizeof sbuf, "%.9g", (double)small);
+    g_snprintf(sbuf, sizeof sbuf, "%g", (double)small); /* as typed, not as stored */
     g_autofree char *name = g_strdup_printf("a=1, b=c=%s", sbuf);
     add_f32_row(t, name, "(a+b)+c", (a + b) + c, exact);
     add_f32_row(t, name, "a+(b+c)", a + (b + c), exact);

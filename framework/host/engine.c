@@ -465,7 +465,7 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
     }
 
     gboolean all_ok = TRUE;
-    guint n_ok = 0, n_backends_ok = 0;
+    guint n_backends_ok = 0;
     for (guint i = 0; i < jobs->len; i++) {
         Job *j = jobs->pdata[i];
         if (j->status == JOB_FAILED) {
@@ -475,12 +475,12 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
             g_printerr("numlab: %s: backend %s skipped: %s\n", exp->name,
                        j->label, j->reason);
         } else {
-            n_ok++;
             n_backends_ok += j->backend != NULL;
         }
     }
-    if (ops->run_backend && n_backends_ok == 0) {
-        g_printerr("numlab: %s: no backend ran\n", exp->name);
+    if (ops->run_backend && n_backends_ok == 0 && all_ok) {
+        g_printerr("numlab: %s: no backend is available to run it\n",
+                   exp->name);
         all_ok = FALSE;
     }
 

@@ -13,9 +13,11 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+/* NUMLAB_GNUPLOT names another gnuplot (a newer build, a wrapper). */
 static gboolean find_gnuplot(char **path)
 {
-    *path = g_find_program_in_path("gnuplot");
+    const char *env = g_getenv("NUMLAB_GNUPLOT");
+    *path = g_find_program_in_path(env && *env ? env : "gnuplot");
     if (!*path)
         g_printerr("numlab: gnuplot not found: install it (apt-get install "
                    "gnuplot-nox) and run numlab plot again; the data are "

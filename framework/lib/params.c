@@ -127,6 +127,21 @@ static gboolean parse_double(const NlParamSpec *spec, const char *owner,
     return TRUE;
 }
 
+/* The shortest %g text that reads back to the same double: "1e-07", not
+ * "9.9999999999999995e-08". */
+static char *shortest_text(double v)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    for (int precision = 1; precision < 17; precision++) {
+        char format[8];
+        g_snprintf(format, sizeof format, "%%.%dg", precision);
+        g_ascii_formatd(buf, sizeof buf, format, v);
+        if (g_ascii_strtod(buf, NULL) == v)
+            return g_strdup(buf);
+    }
+    return g_strdup(g_ascii_formatd(buf, sizeof buf, "%.17g", v));
+}
+
 static gboolean parse_value(Value *value, const char *owner, const char *text,
                             GError **error)
 {
@@ -137,13 +152,11 @@ static gboolean parse_value(Value *value, const char *owner, const char *text,
             return FALSE;
         value->text = g_strdup_printf("%" G_GINT64_FORMAT, value->i);
         return TRUE;
-    case NL_PARAM_DOUBLE: {
+    case NL_PARAM_DOUBLE:
         if (!parse_double(spec, owner, text, &value->d, error))
             return FALSE;
-        char buf[G_ASCII_DTOSTR_BUF_SIZE];
-        value->text = g_strdup(g_ascii_dtostr(buf, sizeof buf, value->d));
+        value->text = shortest_text(value->d);
         return TRUE;
-    }
     case NL_PARAM_BOOL: {
         static const char *const yes[] = {"1", "true", "yes", "on", NULL};
         static const char *const no[] = {"0", "false", "no", "off", NULL};

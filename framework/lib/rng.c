@@ -64,10 +64,12 @@ guint64 nl_rng_below(NlRng *rng, guint64 bound)
     }
 }
 
-/* log(x) = e ln 2 + log(m), m = x / 2^e in [sqrt(1/2), sqrt(2)), and
- * log(m) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), s = (m - 1)/(m + 1),
- * |s| < 0.172: 13 terms reach 2^-60 relative. ln 2 is split into a head
- * with few bits (exact in e * head) and a tail. */
+/* fdlibm's reduction with Taylor coefficients: x = 2^e m, m in
+ * [sqrt(1/2), sqrt(2)), f = m - 1, s = f / (2 + f), and
+ *   log(m) = f - f^2/2 + s (f^2/2 + R),  R = 2z/3 + 2z^2/5 + ...,  z = s^2.
+ * Keeping f itself as the leading term (exact) is what holds the error
+ * under one ulp; |s| < 0.172, so 12 terms of R reach 2^-64 relative. ln 2
+ * is split into a head with few bits (e * head is exact) and a tail. */
 double nl_log_portable(double x)
 {
     if (!(x > 0.0) || isinf(x))
@@ -78,15 +80,17 @@ double nl_log_portable(double x)
         m *= 2.0;
         e -= 1;
     }
-    double s = (m - 1.0) / (m + 1.0);
-    double s2 = s * s;
-    double series = 0.0;
+    double f = m - 1.0; /* exact (Sterbenz) */
+    double s = f / (2.0 + f);
+    double z = s * s;
+    double r = 0.0;
     for (int k = 25; k >= 3; k -= 2)
-        series = (series + 1.0 / k) * s2;
-    double log_m = 2.0 * s + 2.0 * s * series;
+        r = (r + 2.0 / k) * z;
+    double hfsq = 0.5 * f * f;
     const double ln2_hi = 6.93147180369123816490e-01; /* 32 significant bits */
     const double ln2_lo = 1.90821492927058770002e-10;
-    return ((double)e * ln2_hi + (log_m + (double)e * ln2_lo));
+    double de = (double)e;
+    return de * ln2_hi - ((hfsq - (s * (hfsq + r) + de * ln2_lo)) - f);
 }
 
 double nl_rng_normal(NlRng *rng)

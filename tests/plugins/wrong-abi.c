@@ -1,0 +1,14 @@
+/* wrong-abi.c — a plugin built for another ABI version: the loader must
+ * reject it after reading only the version field. The rest of the
+ * descriptor is deliberately garbage. */
+#include <numlab/plugin.h>
+
+static const struct {
+    int abi_version;
+    const char *junk;
+} future = {NL_ABI_VERSION + 98, (const char *)0x1};
+
+const NlPlugin *numlab_plugin_entry(void)
+{
+    return (const NlPlugin *)&future;
+}

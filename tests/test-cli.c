@@ -1,0 +1,317 @@
+/* test-cli.c — the numlab command as a user meets it: list, help, run,
+ * plot, and every kind of bad input from the issue, each of which must
+ * give one line naming the problem, leave the other jobs running and never
+ * damage an existing result file.
+ *
+ * The deliberately broken plugins live in tests/plugins/ (see tests.mk);
+ * "bogus.so", a text file, is made here. */
+#include "config.h"
+
+#include "test-util.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define BROKEN_DIR NL_BUILDDIR "/tests/plugins/.libs"
+#define DUP_DIR NL_BUILDDIR "/tests/plugins/dup/.libs"
+
+/* Small parameters keep the associativity runs fast. */
+#define SMALL "-p", "counter_steps=1000", "-p", "shuffles=50", "-p", "a6_n=1000"
+
+static char *read_file(const char *path)
+{
+    char *text = NULL;
+    g_file_get_contents(path, &text, NULL, NULL);
+    return text;
+}
+
+static void assert_one_line_containing(const char *err, const char *what)
+{
+    if (!strstr(err, what))
+        g_error("stderr lacks '%s':\n%s", what, err);
+    const char *line = strstr(err, what);
+    while (line > err && line[-1] != '\n')
+        line--;
+    g_assert_true(g_str_has_prefix(line, "numlab"));
+}
+
+static void test_version_and_help(void)
+{
+    g_autoptr(NlCmd) v = nl_test_numlab(NULL, "--version", NULL);
+    g_assert_cmpint(v->status, ==, 0);
+    g_assert_true(g_str_has_prefix(v->out, "numlab " PACKAGE_VERSION));
+    const char *commands[] = {"list", "help", "run", "plot"};
+    for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
+        g_autoptr(NlCmd) h = nl_test_numlab(NULL, commands[i], "--help", NULL);
+        g_assert_cmpint(h->status, ==, 0);
+        g_assert_nonnull(strstr(h->out, commands[i]));
+    }
+    g_autoptr(NlCmd) u = nl_test_numlab(NULL, "frobnicate", NULL);
+    g_assert_cmpint(u->status, ==, 2);
+    assert_one_line_containing(u->err, "unknown command 'frobnicate'");
+}
+
+static void test_list_shows_plugins_and_problems(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autofree char *bogus = g_build_filename(dir, "bogus.so", NULL);
+    g_file_set_contents(bogus, "this is not an ELF file\n", -1, NULL);
+    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "list", "--plugin-dir", dir,
+                                        "--plugin-dir", BROKEN_DIR,
+                                        "--plugin-dir", DUP_DIR, NULL);
+    g_assert_cmpint(c->status, ==, 0);
+    /* the good plugins are all there */
+    g_assert_nonnull(strstr(c->out, "associativity"));
+    g_assert_nonnull(strstr(c->out, "failing"));
+    g_assert_nonnull(strstr(c->out, "unavailable: no test device"));
+    /* one warning line per broken module, naming the file */
+    assert_one_line_containing(c->err, "bogus.so: not a loadable module");
+    assert_one_line_containing(c->err, "no-entry.so: no numlab_plugin_entry() entry point");
+    assert_one_line_containing(c->err, "wrong-abi.so: plugin ABI version 99, this numlab needs 1");
+    assert_one_line_containing(c->err, "a backend named 'naive' is already loaded from");
+    g_assert_cmpuint(nl_test_count_lines(c->err), ==, 4);
+    /* searched first, the duplicate wins; the built-in naive is the one
+     * reported as ignored */
+    g_assert_nonnull(strstr(c->err, "backends/naive/.libs/naive.so: a backend named 'naive'"));
+    nl_test_rmtree(dir);
+}
+
+static void test_help(void)
+{
+    g_autoptr(NlCmd) e = nl_test_numlab(NULL, "help", "associativity", NULL);
+    g_assert_cmpint(e->status, ==, 0);
+    g_assert_nonnull(strstr(e->out, "shuffle_sizes"));
+    g_assert_nonnull(strstr(e->out, "default 1024"));
+    g_assert_nonnull(strstr(e->out, "range 1..268435456"));
+    g_autoptr(NlCmd) b = nl_test_numlab(NULL, "help", "naive", NULL);
+    g_assert_cmpint(b->status, ==, 0);
+    g_assert_nonnull(strstr(b->out, "backend"));
+    g_autoptr(NlCmd) u = nl_test_numlab(NULL, "help", "nosuch", NULL);
+    g_assert_cmpint(u->status, ==, 1);
+    assert_one_line_containing(u->err, "no experiment or backend named 'nosuch'");
+}
+
+static void test_run_writes_results(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        "naive", "-o", dir, SMALL, NULL);
+    g_assert_cmpint(c->status, ==, 0);
+    g_assert_cmpstr(c->err, ==, "");
+    const char *files[] = {"a1-cases.dat", "a1-counter.dat", "a2-blocked.dat",
+                           "a3-distinct.dat", "a3-histogram.dat",
+                           "a6-backends.dat", "a6-pairs.dat", "backends.gp",
+                           "manifest.ini"};
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *p = g_build_filename(dir, "associativity", files[i], NULL);
+        g_assert_true(g_file_test(p, G_FILE_TEST_IS_REGULAR));
+    }
+    /* no temporary file is left behind */
+    g_autoptr(GDir) d = g_dir_open(g_build_filename(dir, "associativity", NULL), 0, NULL);
+    const char *name;
+    while ((name = g_dir_read_name(d)))
+        g_assert_false(name[0] == '.');
+    g_autofree char *m = read_file(g_build_filename(dir, "associativity", "manifest.ini", NULL));
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_assert_true(g_key_file_load_from_data(kf, m, -1, 0, NULL));
+    g_autofree char *status = g_key_file_get_string(kf, "run", "status", NULL);
+    g_assert_cmpstr(status, ==, "ok");
+    g_autofree char *job = g_key_file_get_string(kf, "job naive", "status", NULL);
+    g_assert_cmpstr(job, ==, "ok");
+    g_autofree char *params = g_key_file_get_string(kf, "run", "parameters", NULL);
+    g_assert_nonnull(strstr(params, "shuffles=50"));
+    g_autofree char *gp = read_file(g_build_filename(dir, "associativity", "backends.gp", NULL));
+    g_assert_nonnull(strstr(gp, "backends = \"naive\""));
+    nl_test_rmtree(dir);
+}
+
+static void test_run_request_errors(void)
+{
+    static const struct {
+        const char *arg_b, *arg_p, *expect;
+    } cases[] = {
+        {"naive", "n=abc", "associativity: parameter 'n': 'abc' is not an integer"},
+        {"naive", "n=-5", "parameter 'n': -5 is outside the allowed range"},
+        {"naive", "n=99999999999999999999", "does not fit in a 64-bit integer"},
+        {"naive", "a1_small=nan", "'nan' is not a finite number"},
+        {"naive", "a1_small=inf", "'inf' is not a finite number"},
+        {"naive", "shuffles=0", "outside the allowed range 1..10000000"},
+        {"naive", "nosuch=1", "unknown parameter 'nosuch'"},
+    };
+    g_autofree char *dir = nl_test_tmpdir();
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                            cases[i].arg_b, "-p", cases[i].arg_p,
+                                            "-o", dir, NULL);
+        g_assert_cmpint(c->status, ==, 1);
+        assert_one_line_containing(c->err, cases[i].expect);
+        g_assert_cmpuint(nl_test_count_lines(c->err), ==, 1);
+    }
+    /* nothing was written by runs that stopped at their parameters */
+    g_autofree char *exp = g_build_filename(dir, "associativity", NULL);
+    g_assert_false(g_file_test(exp, G_FILE_TEST_EXISTS));
+
+    g_autoptr(NlCmd) u = nl_test_numlab(NULL, "run", "nosuch", "-o", dir, NULL);
+    g_assert_cmpint(u->status, ==, 1);
+    assert_one_line_containing(u->err, "unknown experiment 'nosuch' (known: associativity)");
+    nl_test_rmtree(dir);
+}
+
+static void test_unknown_backend_keeps_others(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        "naive,nosuch", "-o", dir, SMALL, NULL);
+    g_assert_cmpint(c->status, ==, 1);
+    assert_one_line_containing(c->err, "nosuch: unknown backend 'nosuch' (known: naive)");
+    g_autofree char *p = g_build_filename(dir, "associativity", "a2-blocked.dat", NULL);
+    g_assert_true(g_file_test(p, G_FILE_TEST_EXISTS));
+    nl_test_rmtree(dir);
+}
+
+static void test_backend_open_failures(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    /* under -b all an unavailable backend is a skip, not a failure */
+    g_autoptr(NlCmd) all = nl_test_numlab(NULL, "run", "associativity",
+                                          "--plugin-dir", BROKEN_DIR, "-b", "naive,nodevice",
+                                          "-o", dir, SMALL, NULL);
+    g_assert_cmpint(all->status, ==, 1); /* named explicitly: a failure */
+    assert_one_line_containing(all->err, "nodevice: unavailable: no test device");
+
+    g_autoptr(NlCmd) skip = nl_test_numlab(NULL, "run", "associativity",
+                                           "--plugin-dir", BROKEN_DIR, "-b", "all",
+                                           "-o", dir, SMALL, NULL);
+    /* openfails fails for real even under all; nodevice is only skipped */
+    assert_one_line_containing(skip->err, "backend nodevice skipped: unavailable: no test device");
+    assert_one_line_containing(skip->err, "openfails: the driver crashed (on purpose)");
+    g_assert_cmpint(skip->status, ==, 1);
+    g_autofree char *m = read_file(g_build_filename(dir, "associativity", "manifest.ini", NULL));
+    g_assert_nonnull(strstr(m, "[job nodevice]"));
+    g_assert_nonnull(strstr(m, "status=skipped"));
+    g_assert_nonnull(strstr(m, "[job naive]"));
+
+    /* a bad backend option names the backend and the option */
+    g_autoptr(NlCmd) opt = nl_test_numlab(NULL, "run", "associativity",
+                                          "--plugin-dir", BROKEN_DIR, "-b",
+                                          "naive,nodevice:threads=0", "-o", dir,
+                                          SMALL, NULL);
+    g_assert_cmpint(opt->status, ==, 1);
+    assert_one_line_containing(opt->err, "nodevice: parameter 'threads': 0 is outside the allowed range 1..64");
+    g_autoptr(NlCmd) key = nl_test_numlab(NULL, "run", "associativity",
+                                          "--plugin-dir", BROKEN_DIR, "-b",
+                                          "nodevice:speed=9", "-o", dir, SMALL, NULL);
+    assert_one_line_containing(key->err, "unknown parameter 'speed' (known: threads)");
+    nl_test_rmtree(dir);
+}
+
+static void test_failed_job_loses_nothing(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) good = nl_test_numlab(NULL, "run", "failing", "--plugin-dir",
+                                           BROKEN_DIR, "-b", "naive", "-o", dir, NULL);
+    g_assert_cmpint(good->status, ==, 0);
+    g_autofree char *partial = g_build_filename(dir, "failing", "partial.dat", NULL);
+    g_autofree char *before = read_file(partial);
+    g_assert_nonnull(strstr(before, "2 2\n"));
+
+    g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "run", "failing", "--plugin-dir",
+                                          BROKEN_DIR, "-b", "naive", "-p", "fail=1",
+                                          "-o", dir, NULL);
+    g_assert_cmpint(bad->status, ==, 1);
+    assert_one_line_containing(bad->err, "failing: naive: failed half-way (on purpose)");
+    /* the failed job's half table never reached the disk: the old file
+     * is intact; the common phase's table was written anew */
+    g_autofree char *after = read_file(partial);
+    g_assert_cmpstr(after, ==, before);
+    g_autofree char *m = read_file(g_build_filename(dir, "failing", "manifest.ini", NULL));
+    g_assert_nonnull(strstr(m, "status=failed"));
+    g_assert_nonnull(strstr(m, "reason=failed half-way (on purpose)"));
+    g_autofree char *common = read_file(g_build_filename(dir, "failing", "common.dat", NULL));
+    g_assert_nonnull(strstr(common, "fail=1"));
+    nl_test_rmtree(dir);
+}
+
+static void test_unwritable_output(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    /* a path through a regular file cannot be a folder, even for root */
+    g_autofree char *file = g_build_filename(dir, "file", NULL);
+    g_file_set_contents(file, "keep me\n", -1, NULL);
+    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b", "naive",
+                                        "-o", file, SMALL, NULL);
+    g_assert_cmpint(c->status, ==, 1);
+    assert_one_line_containing(c->err, "cannot create output folder");
+    g_assert_nonnull(strstr(c->err, "Not a directory"));
+    g_assert_cmpuint(nl_test_count_lines(c->err), ==, 1);
+    g_autofree char *kept = read_file(file);
+    g_assert_cmpstr(kept, ==, "keep me\n");
+    nl_test_rmtree(dir);
+}
+
+static void test_plot(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b", "naive",
+                                        "-o", dir, SMALL, NULL);
+    g_assert_cmpint(r->status, ==, 0);
+    g_autofree char *a2 = g_build_filename(dir, "associativity", "a2-blocked.dat", NULL);
+    g_autofree char *before = read_file(a2);
+
+    /* without gnuplot: one line saying how to get it; data untouched */
+    char *no_gnuplot[] = {"NUMLAB_GNUPLOT=/nonexistent/gnuplot", NULL};
+    g_autoptr(NlCmd) n = nl_test_numlab(no_gnuplot, "plot", "associativity",
+                                        "-o", dir, NULL);
+    g_assert_cmpint(n->status, ==, 1);
+    assert_one_line_containing(n->err, "gnuplot not found: install it (apt-get install gnuplot-nox)");
+    g_assert_cmpuint(nl_test_count_lines(n->err), ==, 1);
+
+    g_autoptr(NlCmd) f = nl_test_numlab(NULL, "plot", "associativity", "-o", dir,
+                                        "--format", "gif", NULL);
+    assert_one_line_containing(f->err, "unknown image format 'gif'");
+    g_autoptr(NlCmd) e = nl_test_numlab(NULL, "plot", "nosuch", "-o", dir, NULL);
+    g_assert_cmpint(e->status, ==, 1);
+
+    g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
+    if (!gnuplot) {
+        g_test_message("gnuplot is not installed: rendering not tested");
+    } else {
+        g_autoptr(NlCmd) p = nl_test_numlab(NULL, "plot", "associativity", "-o",
+                                            dir, "--format", "png,svg,pdf", NULL);
+        g_assert_cmpint(p->status, ==, 0);
+        g_assert_cmpstr(p->err, ==, ""); /* gnuplot warnings would show here */
+        const char *figures[] = {"a2-blocked", "a3-shuffles", "a6-backends"};
+        for (guint i = 0; i < G_N_ELEMENTS(figures); i++) {
+            g_autofree char *png = g_strdup_printf("%s/associativity/%s.png", dir, figures[i]);
+            g_autofree char *data = read_file(png);
+            g_assert_nonnull(data);
+            g_assert_true(memcmp(data, "\x89PNG", 4) == 0);
+            g_autofree char *pdf = g_strdup_printf("%s/associativity/%s.pdf", dir, figures[i]);
+            g_autofree char *pdata = read_file(pdf);
+            g_assert_true(pdata && g_str_has_prefix(pdata, "%PDF"));
+        }
+        g_autoptr(GDir) d = g_dir_open(g_build_filename(dir, "associativity", NULL), 0, NULL);
+        const char *name;
+        while ((name = g_dir_read_name(d)))
+            g_assert_false(g_str_has_prefix(name, ".plot-"));
+    }
+    g_autofree char *after = read_file(a2);
+    g_assert_cmpstr(after, ==, before);
+    nl_test_rmtree(dir);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cli/version-and-help", test_version_and_help);
+    g_test_add_func("/cli/list-shows-plugins-and-problems", test_list_shows_plugins_and_problems);
+    g_test_add_func("/cli/help", test_help);
+    g_test_add_func("/cli/run-writes-results", test_run_writes_results);
+    g_test_add_func("/cli/run-request-errors", test_run_request_errors);
+    g_test_add_func("/cli/unknown-backend-keeps-others", test_unknown_backend_keeps_others);
+    g_test_add_func("/cli/backend-open-failures", test_backend_open_failures);
+    g_test_add_func("/cli/failed-job-loses-nothing", test_failed_job_loses_nothing);
+    g_test_add_func("/cli/unwritable-output", test_unwritable_output);
+    g_test_add_func("/cli/plot", test_plot);
+    return g_test_run();
+}
