@@ -1,1 +1,7 @@
-
+# doc/doc.mk — the man page and the guides.
+dist_man1_MANS = doc/numlab.1
+dist_doc_DATA += \
+	doc/user-guide.md \
+	doc/output-format.md \
+	doc/figures.md \
+	doc/writing-plugins.md

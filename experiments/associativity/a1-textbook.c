@@ -25,30 +25,35 @@ static char *binary_fields(guint64 bits, int exp_bits, int man_bits)
     return g_string_free(s, FALSE);
 }
 
-static void add_f32_row(NlTable *t, const char *case_name, const char *order,
-                        float value, double exact)
+/* One row: the value (a float32 value is exact as a double), its bits and
+ * its IEEE fields. */
+static void add_row(NlTable *t, const char *case_name, const char *type,
+                    const char *order, double value, guint64 bits,
+                    int exp_bits, double exact)
 {
-    g_autofree char *bin = binary_fields(nl_f32_bits(value), 8, 23);
+    g_autofree char *bin = binary_fields(bits, exp_bits,
+                                         exp_bits == 8 ? 23 : 52);
     nl_table_add_str(t, case_name);
-    nl_table_add_str(t, "float32");
+    nl_table_add_str(t, type);
     nl_table_add_str(t, order);
     nl_table_add_f64(t, value);
     nl_table_add_f64(t, exact);
-    nl_table_add_hex(t, nl_f32_bits(value));
+    nl_table_add_hex(t, bits);
     nl_table_add_str(t, bin);
+}
+
+static void add_f32_row(NlTable *t, const char *case_name, const char *order,
+                        float value, double exact)
+{
+    add_row(t, case_name, "float32", order, value, nl_f32_bits(value), 8,
+            exact);
 }
 
 static void add_f64_row(NlTable *t, const char *case_name, const char *order,
                         double value, double exact)
 {
-    g_autofree char *bin = binary_fields(nl_f64_bits(value), 11, 52);
-    nl_table_add_str(t, case_name);
-    nl_table_add_str(t, "float64");
-    nl_table_add_str(t, order);
-    nl_table_add_f64(t, value);
-    nl_table_add_f64(t, exact);
-    nl_table_add_hex(t, nl_f64_bits(value));
-    nl_table_add_str(t, bin);
+    add_row(t, case_name, "float64", order, value, nl_f64_bits(value), 11,
+            exact);
 }
 
 static void float_case(NlTable *t, float small)

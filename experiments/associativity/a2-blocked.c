@@ -29,12 +29,10 @@ gboolean assoc_blocked(NlRun *run, GError **error)
     gsize n_blocks;
     const gint64 *blocks = nl_params_get_int_list(p, "blocks", &n_blocks);
 
-    float *x = assoc_normal_values(nl_run_seed(run), n, error);
-    if (!x)
-        return FALSE;
-    float exact = nl_exact_sum_f32(x, n);
-    NlBuffer *buf = nl_backend_new_from(b, x, n, error);
-    nl_free(x);
+    float exact;
+    double exact_f64;
+    NlBuffer *buf = assoc_upload_normal_values(run, n, &exact, &exact_f64,
+                                               error);
     if (!buf)
         return FALSE;
 

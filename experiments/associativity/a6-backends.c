@@ -14,13 +14,10 @@ gboolean assoc_backend_sum(NlRun *run, GError **error)
 {
     NlBackend *b = nl_run_backend(run);
     gsize n = (gsize)nl_params_get_int(nl_run_params(run), "a6_n");
-    float *x = assoc_normal_values(nl_run_seed(run), n, error);
-    if (!x)
-        return FALSE;
-    double exact = nl_exact_sum_f32_as_f64(x, n);
-    float exact_f32 = nl_exact_sum_f32(x, n);
-    NlBuffer *buf = nl_backend_new_from(b, x, n, error);
-    nl_free(x);
+    float exact_f32;
+    double exact;
+    NlBuffer *buf = assoc_upload_normal_values(run, n, &exact_f32, &exact,
+                                               error);
     if (!buf)
         return FALSE;
     float sum;

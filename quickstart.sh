@@ -1,0 +1,65 @@
+#!/bin/sh
+# quickstart.sh — from a fresh clone (Debian 12) to results, or to tests.
+#
+#   ./quickstart.sh          install what is missing, build, run every
+#                            experiment on every available backend, render
+#                            every figure into results/EXP/
+#   ./quickstart.sh check    install what is missing, build with -Werror,
+#                            run the whole test suite (make check, then
+#                            make distcheck)
+#
+# Installing needs root or sudo; packages already present are not touched.
+set -eu
+cd "$(dirname "$0")"
+mode=${1:-main}
+case $mode in
+main|check) ;;
+*) echo "usage: $0 [check]" >&2; exit 2 ;;
+esac
+
+# ---- what the build, the tests and the plots need (Debian package names)
+packages="build-essential autoconf automake libtool pkg-config
+libglib2.0-dev libopenblas-dev libmpfr-dev libgmp-dev gnuplot-nox locales"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "quickstart: installing:$missing"
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+        --no-install-recommends $missing >/dev/null
+fi
+# A locale with a decimal comma lets the tests prove numbers ignore it.
+if ! locale -a 2>/dev/null | grep -qi '^de_DE.utf-\?8$'; then
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+    if [ -f /etc/locale.gen ]; then
+        $sudo sed -i 's/^# *\(de_DE.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+        $sudo locale-gen >/dev/null 2>&1 || echo "quickstart: locale-gen failed (a test will skip)"
+    fi
+fi
+
+# ---- build
+jobs=$(nproc 2>/dev/null || echo 2)
+[ -x configure ] || ./autogen.sh >/dev/null
+if [ "$mode" = check ]; then
+    ./configure -q --enable-werror
+else
+    [ -f Makefile ] || ./configure -q
+fi
+make -s -j"$jobs"
+
+if [ "$mode" = check ]; then
+    make -s -j"$jobs" check
+    make -s -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+    exit 0
+fi
+
+# ---- the main job: all experiments, all backends, all figures
+./framework/numlab list
+./framework/numlab run all -b all -o results
+./framework/numlab plot all -o results --format png,svg,pdf
+echo
+echo "quickstart: data (.dat), figures (.png .svg .pdf) and manifests are in results/<experiment>/"
