@@ -12,7 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static char **plugin_dirs;
+static char **plugin_dirs;         /* --plugin-dir after the command */
+static char **leading_plugin_dirs; /* --plugin-dir before it */
 
 static GOptionEntry common_entries[] = {
     {"plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_dirs,
@@ -49,7 +50,14 @@ static gboolean parse(const char *command, const char *params,
 
 static NlRegistry *load_registry(gboolean show_problems)
 {
-    NlRegistry *r = nl_registry_default(plugin_dirs);
+    g_auto(GStrv) dirs = g_strdupv(leading_plugin_dirs);
+    for (char **d = plugin_dirs; d && *d; d++) {
+        guint n = dirs ? g_strv_length(dirs) : 0;
+        dirs = g_renew(char *, dirs, n + 2);
+        dirs[n] = g_strdup(*d);
+        dirs[n + 1] = NULL;
+    }
+    NlRegistry *r = nl_registry_default(dirs);
     if (show_problems)
         for (guint i = 0; i < r->problems->len; i++)
             g_printerr("numlab: warning: %s\n", (char *)r->problems->pdata[i]);
@@ -126,7 +134,7 @@ static int cmd_help(int argc, char **argv)
                    "list)\n");
         return 2;
     }
-    g_autoptr(NlRegistry) r = load_registry(FALSE);
+    g_autoptr(NlRegistry) r = load_registry(TRUE);
     const NlPluginEntry *e = nl_registry_find(r, NL_PLUGIN_EXPERIMENT, argv[1]);
     if (e) {
         const NlExperimentOps *ops = e->plugin->experiment;
@@ -231,7 +239,7 @@ static int cmd_plot(int argc, char **argv)
         g_printerr("numlab plot: name one experiment, or all\n");
         return 2;
     }
-    g_autoptr(NlRegistry) r = load_registry(FALSE);
+    g_autoptr(NlRegistry) r = load_registry(TRUE);
     return nl_plot(r, argv[1], outdir ? outdir : "results",
                    formats ? formats : "png", lang ? lang : "de")
                ? 0
@@ -243,6 +251,26 @@ int main(int argc, char **argv)
     /* Messages may be localized; numbers never are (see table.c). */
     setlocale(LC_ALL, "");
     g_autofree char *command_line = g_strjoinv(" ", argv);
+
+    /* --plugin-dir may also stand before the command. */
+    g_autoptr(GPtrArray) leading_dirs = g_ptr_array_new_with_free_func(g_free);
+    while (argc >= 2 && g_str_has_prefix(argv[1], "--plugin-dir")) {
+        const char *value = NULL;
+        int used = 1;
+        if (g_str_has_prefix(argv[1], "--plugin-dir="))
+            value = argv[1] + strlen("--plugin-dir=");
+        else if (strcmp(argv[1], "--plugin-dir") == 0 && argc >= 3)
+            value = argv[2], used = 2;
+        else
+            break;
+        g_ptr_array_add(leading_dirs, g_strdup(value));
+        argc -= used;
+        memmove(argv + 1, argv + 1 + used, (argc) * sizeof *argv);
+    }
+    if (leading_dirs->len) {
+        g_ptr_array_add(leading_dirs, NULL);
+        leading_plugin_dirs = (char **)g_ptr_array_steal(leading_dirs, NULL);
+    }
 
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
         printf("numlab %s (plugin ABI %d)\n", PACKAGE_VERSION, NL_ABI_VERSION);

@@ -148,6 +148,24 @@ static void test_table_text(void)
     g_assert_cmpstr(nl_table_get_str(t, 0, 4), ==, "Paris \"x\"");
 }
 
+static void test_table_empty_datasets_keep_their_place(void)
+{
+    /* gnuplot merges runs of blank lines: an empty dataset would vanish and
+     * shift every later `index`, so it is written as one undrawn row. */
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NlTable) t = nl_table_new("e", "n:int s:str", &error);
+    g_autoptr(GString) empty = g_string_new(NULL);
+    nl_table_append_rows(t, "backend x", empty);
+    g_assert_cmpstr(empty->str, ==, "# dataset: backend x (no rows)\nNaN \"\"\n");
+    nl_table_new_dataset(t, "a");
+    nl_table_new_dataset(t, "b");
+    nl_table_add_int(t, 1);
+    nl_table_add_str(t, "x");
+    g_autoptr(GString) out = g_string_new(NULL);
+    nl_table_append_rows(t, NULL, out);
+    g_assert_cmpstr(out->str, ==, "# dataset: a\nNaN \"\"\n\n\n# dataset: b\n1 \"x\"\n");
+}
+
 static void test_table_round_trip(void)
 {
     /* %.9g and %.17g read back to the same bits, for any value. */
@@ -199,6 +217,8 @@ int main(int argc, char **argv)
     g_test_add_func("/params/numbers-ignore-locale", test_numbers_ignore_locale);
     g_test_add_func("/table/text", test_table_text);
     g_test_add_func("/table/round-trip", test_table_round_trip);
+    g_test_add_func("/table/empty-datasets-keep-their-place",
+                    test_table_empty_datasets_keep_their_place);
     g_test_add_func("/table/bad-columns", test_table_bad_columns);
     return g_test_run();
 }

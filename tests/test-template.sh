@@ -22,8 +22,13 @@ libdir=$(sed -n 's/^libdir=//p' "$abs_top_builddir/plugins/numlab-plugin.pc" | s
 
 cp -R "$root/share/numlab/template" "$tmp/my-plugin"
 chmod -R u+w "$tmp/my-plugin"
-if PKG_CONFIG_PATH="$tmp/root$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$tmp/root" \
-   $MAKE -C "$tmp/my-plugin" >"$log" 2>&1 && ls "$tmp/my-plugin"/*.so >/dev/null 2>&1; then
+# The installed .pc names the configured prefix; a copy points at the
+# temporary root instead (libdir and includedir derive from prefix).
+mkdir "$tmp/pc"
+sed "s|^prefix=.*|prefix=$root|" "$tmp/root$libdir/pkgconfig/numlab-plugin.pc" \
+    >"$tmp/pc/numlab-plugin.pc"
+if PKG_CONFIG_PATH="$tmp/pc" $MAKE -C "$tmp/my-plugin" >"$log" 2>&1 &&
+   ls "$tmp/my-plugin"/*.so >/dev/null 2>&1; then
     echo "ok 2 - the template builds out of tree with pkg-config"
 else
     cat "$log" >&2; echo "not ok 2 - the template builds out of tree with pkg-config"; exit 0

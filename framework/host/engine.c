@@ -217,6 +217,7 @@ static gboolean write_tables(const char *dir, const NlPlugin *exp,
         const char *name = names->pdata[n];
         g_autoptr(GPtrArray) owners = g_ptr_array_new();
         g_autoptr(GPtrArray) tables = g_ptr_array_new();
+        gboolean per_backend = FALSE;
         for (guint i = 0; i < jobs->len; i++) {
             Job *j = jobs->pdata[i];
             if (j->status != JOB_OK)
@@ -226,9 +227,32 @@ static gboolean write_tables(const char *dir, const NlPlugin *exp,
                 if (strcmp(nl_table_name(jt->pdata[t]), name) == 0) {
                     g_ptr_array_add(owners, j);
                     g_ptr_array_add(tables, jt->pdata[t]);
+                    per_backend |= j->backend != NULL;
                 }
         }
         const NlTable *first = tables->pdata[0];
+        /* A per-backend table has one dataset for every backend that ran,
+         * in backends.gp order, even if a job did not emit it. */
+        g_autoptr(GPtrArray) blanks =
+            g_ptr_array_new_with_free_func((GDestroyNotify)nl_table_free);
+        if (per_backend)
+            for (guint i = 0, k = 0; i < jobs->len; i++) {
+                Job *j = jobs->pdata[i];
+                if (j->status != JOB_OK || !j->backend)
+                    continue;
+                while (k < owners->len && !((Job *)owners->pdata[k])->backend)
+                    k++;
+                if (k < owners->len && owners->pdata[k] == j) {
+                    k++;
+                    continue;
+                }
+                NlTable *blank = nl_table_new(name, nl_table_columns_spec(first),
+                                              NULL);
+                g_ptr_array_add(blanks, blank);
+                g_ptr_array_insert(owners, k, j);
+                g_ptr_array_insert(tables, k, blank);
+                k++;
+            }
         gboolean same = TRUE;
         for (guint i = 1; i < tables->len; i++)
             same &= strcmp(nl_table_columns_spec(first),
@@ -432,10 +456,10 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
 
     /* All jobs in run order: common, one per backend, compare. */
     g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func(job_free);
-    if (ops->run_common)
+    if (NL_EXPERIMENT_HOOK(ops, run_common))
         g_ptr_array_add(jobs, job_new("common", "common"));
     g_autoptr(GPtrArray) backend_jobs = NULL;
-    if (ops->run_backend) {
+    if (NL_EXPERIMENT_HOOK(ops, run_backend)) {
         backend_jobs = plan_backend_jobs(r, req->backends);
         for (guint i = 0; i < backend_jobs->len; i++)
             g_ptr_array_add(jobs, backend_jobs->pdata[i]);
@@ -452,7 +476,7 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
             run_phase(j, exp, params, req->seed, ops->run_common, NULL);
         }
     }
-    if (ops->run_compare) {
+    if (NL_EXPERIMENT_HOOK(ops, run_compare)) {
         g_autoptr(GPtrArray) done = g_ptr_array_new();
         for (guint i = 0; i < jobs->len; i++) {
             Job *j = jobs->pdata[i];
@@ -478,7 +502,7 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
             n_backends_ok += j->backend != NULL;
         }
     }
-    if (ops->run_backend && n_backends_ok == 0 && all_ok) {
+    if (NL_EXPERIMENT_HOOK(ops, run_backend) && n_backends_ok == 0 && all_ok) {
         g_printerr("numlab: %s: no backend is available to run it\n",
                    exp->name);
         all_ok = FALSE;
@@ -494,7 +518,7 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
     GString *summary = g_string_new(NULL);
     for (guint i = 0; i < jobs->len; i++) {
         Job *j = jobs->pdata[i];
-        if (j->backend)
+        if (strcmp(j->phase, "backend") == 0)
             g_string_append_printf(summary, " %s:%s", j->label,
                                    status_names[j->status]);
     }

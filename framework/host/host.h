@@ -11,6 +11,14 @@ G_BEGIN_DECLS
 
 /* ---- registry.c: finding and loading modules ---- */
 
+/* An experiment hook, or NULL when the module's (older, shorter) operations
+ * table ends before it: fields are only ever appended. */
+#define NL_EXPERIMENT_HOOK(ops, field)                                         \
+    ((ops)->struct_size >= G_STRUCT_OFFSET(NlExperimentOps, field) +           \
+                               sizeof((ops)->field)                            \
+         ? (ops)->field                                                        \
+         : NULL)
+
 typedef struct {
     char *path;            /* absolute */
     const NlPlugin *plugin;

@@ -41,9 +41,10 @@ void nl_registry_free(NlRegistry *r)
     g_free(r);
 }
 
+/* "a backend", "an experiment" */
 static const char *kind_name(NlPluginKind kind)
 {
-    return kind == NL_PLUGIN_BACKEND ? "backend" : "experiment";
+    return kind == NL_PLUGIN_BACKEND ? "a backend" : "an experiment";
 }
 
 static gboolean valid_plugin_name(const char *s)
@@ -93,10 +94,12 @@ static gboolean check_descriptor(const NlPlugin *p, const char *path,
         if (!ops)
             return fail(error, path, "experiment '%s' has no operations",
                         p->name);
-        if (ops->struct_size < sizeof(NlExperimentOps))
+        if (ops->struct_size < G_STRUCT_OFFSET(NlExperimentOps, run_common))
             return fail(error, path,
                         "experiment '%s': operations table too short", p->name);
-        if (!ops->run_common && !ops->run_backend && !ops->run_compare)
+        if (!NL_EXPERIMENT_HOOK(ops, run_common) &&
+            !NL_EXPERIMENT_HOOK(ops, run_backend) &&
+            !NL_EXPERIMENT_HOOK(ops, run_compare))
             return fail(error, path, "experiment '%s' has no run hook",
                         p->name);
         return TRUE;
@@ -148,7 +151,7 @@ gboolean nl_registry_load(NlRegistry *r, const char *path, GError **error)
     const NlPluginEntry *twin = nl_registry_find(r, plugin->kind, plugin->name);
     if (twin)
         return fail(error, canonical,
-                    "a %s named '%s' is already loaded from %s; this one is "
+                    "%s named '%s' is already loaded from %s; this one is "
                     "ignored", kind_name(plugin->kind), plugin->name,
                     twin->path);
 

@@ -40,7 +40,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlTable, nl_table_free)
 const char *nl_table_title(const NlTable *table);
 const char *nl_table_columns_spec(const NlTable *table);
 /* Appends the table's header notes, and its datasets as text, to `out`.
- * `dataset_prefix` labels its first dataset (the backend), or NULL. */
+ * `dataset_prefix` (the backend) starts every dataset's label, or NULL.
+ * A dataset without rows is written as one row of NaN (and "" for text)
+ * so that gnuplot's `index` numbers stay aligned with the datasets. */
 void nl_table_append_notes(const NlTable *table, GString *out);
 void nl_table_append_rows(const NlTable *table, const char *dataset_prefix,
                           GString *out);

@@ -29,6 +29,7 @@ typedef union {
 typedef struct {
     char *label;
     guint first_row;
+    gboolean implicit; /* made by the first cell, not by the experiment */
 } Dataset;
 
 struct NlTable {
@@ -157,8 +158,9 @@ void nl_table_new_dataset(NlTable *t, const char *label)
 {
     if (t->next_column != 0)
         g_critical("table '%s': new dataset in the middle of a row", t->name);
-    Dataset d = {g_strdup(label), nl_table_n_rows(t)};
-    if (t->datasets->len == 1 && d.first_row == 0) { /* replace an empty one */
+    Dataset d = {g_strdup(label), nl_table_n_rows(t), FALSE};
+    if (t->datasets->len == 1 && d.first_row == 0 &&
+        g_array_index(t->datasets, Dataset, 0).implicit) {
         g_free(g_array_index(t->datasets, Dataset, 0).label);
         g_array_index(t->datasets, Dataset, 0) = d;
         return;
@@ -176,8 +178,10 @@ static void add_cell(NlTable *t, ColType type, Cell cell)
             g_free(cell.s);
         return;
     }
-    if (t->datasets->len == 0)
+    if (t->datasets->len == 0) {
         nl_table_new_dataset(t, NULL);
+        g_array_index(t->datasets, Dataset, 0).implicit = TRUE;
+    }
     g_array_append_val(t->cells, cell);
     t->next_column = (t->next_column + 1) % t->columns->len;
 }
@@ -288,11 +292,28 @@ static void append_quoted(GString *out, const char *s)
     g_string_append_c(out, '"');
 }
 
+/* A row that gnuplot reads but does not draw: it keeps an empty dataset
+ * from vanishing, which would shift every later `index`. */
+static void append_placeholder(const NlTable *t, GString *out)
+{
+    for (guint c = 0; c < t->columns->len; c++)
+        g_string_append(out, col_type(t, c) == COL_STR ? (c ? " \"\"" : "\"\"")
+                                                       : (c ? " NaN" : "NaN"));
+    g_string_append_c(out, '\n');
+}
+
 void nl_table_append_rows(const NlTable *t, const char *dataset_prefix,
                           GString *out)
 {
     guint ncol = t->columns->len, nrow = nl_table_n_rows(t);
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    if (t->datasets->len == 0) { /* nothing at all: one empty dataset */
+        if (dataset_prefix)
+            g_string_append_printf(out, "# dataset: %s (no rows)\n",
+                                   dataset_prefix);
+        append_placeholder(t, out);
+        return;
+    }
     for (guint d = 0; d < t->datasets->len; d++) {
         const Dataset *ds = &g_array_index(t->datasets, Dataset, d);
         guint end = d + 1 < t->datasets->len
@@ -305,6 +326,8 @@ void nl_table_append_rows(const NlTable *t, const char *dataset_prefix,
                                    dataset_prefix ? dataset_prefix : "",
                                    dataset_prefix && ds->label ? " " : "",
                                    ds->label ? ds->label : "");
+        if (ds->first_row == end)
+            append_placeholder(t, out);
         for (guint r = ds->first_row; r < end; r++) {
             for (guint c = 0; c < ncol; c++) {
                 const Cell *cell = cell_at(t, r, c);

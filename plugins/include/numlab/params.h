@@ -31,7 +31,7 @@ typedef struct {
 } NlParamSpec;
 
 /* Terminates a spec table. */
-#define NL_PARAM_END { NULL, 0, NULL, 0, 0, NULL, NULL }
+#define NL_PARAM_END { NULL, (NlParamType)0, NULL, 0, 0, NULL, NULL }
 
 typedef struct NlParams NlParams;
 

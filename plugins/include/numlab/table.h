@@ -1,7 +1,7 @@
 /* numlab/table.h — result tables: named, typed columns and rows.
  *
  * An experiment never writes files: it fills tables, and the host writes
- * each one as a gnuplot-ready .dat file (see doc/output.md). Columns are
+ * each one as a gnuplot-ready .dat file (see doc/output-format.md). Columns are
  * declared once as "name:type" words:
  *
  *     int   64-bit integer            f32  float, printed %.9g (round-trips)
