@@ -1,2 +1,4 @@
 # backends/backends.mk — one libtool module per backend.
 include backends/naive/naive.mk
+include backends/blas/blas.mk
+include backends/openmp/openmp.mk

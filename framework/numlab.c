@@ -119,7 +119,7 @@ static void print_specs(const NlParamSpec *specs, const char *heading)
         g_autofree char *range = nl_param_range_string(s);
         printf("  %-14s %-8s default %-12s %s%s%s\n  %-14s %s\n", s->name,
                nl_param_type_name(s->type),
-               s->default_value ? s->default_value : "", *range ? "range " : "",
+               s->default_value ? s->default_value : "(unset)", *range ? "range " : "",
                range, "", "", s->help ? s->help : "");
     }
 }

@@ -163,7 +163,7 @@ static void test_unknown_backend_keeps_others(void)
     g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
                                         "naive,nosuch", "-o", dir, SMALL, NULL);
     g_assert_cmpint(c->status, ==, 1);
-    assert_one_line_containing(c->err, "nosuch: unknown backend 'nosuch' (known: naive)");
+    assert_one_line_containing(c->err, "nosuch: unknown backend 'nosuch' (known: blas, naive");
     g_autofree char *p = g_build_filename(dir, "associativity", "a2-blocked.dat", NULL);
     g_assert_true(g_file_test(p, G_FILE_TEST_EXISTS));
     nl_test_rmtree(dir);

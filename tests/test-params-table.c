@@ -15,6 +15,7 @@ static const NlParamSpec specs[] = {
     {"on", NL_PARAM_BOOL, "0", 0, 0, "flag", NULL},
     {"mode", NL_PARAM_STRING, "fast", 0, 0, "mode", "fast|slow"},
     {"blocks", NL_PARAM_INT_LIST, "32,64", 1, 512, "blocks", NULL},
+    {"threads", NL_PARAM_INT, NULL, 1, 64, "optional", NULL},
     NL_PARAM_END,
 };
 
@@ -38,16 +39,22 @@ static void test_defaults_and_values(void)
     g_assert_cmpuint(len, ==, 2);
     g_assert_cmpint(b[1], ==, 64);
     g_autofree char *text = nl_params_to_string(p);
-    g_assert_cmpstr(text, ==, "n=1024 t=1 big=0 on=0 mode=fast blocks=32,64");
+    g_assert_cmpstr(text, ==,
+                    "n=1024 t=1 big=0 on=0 mode=fast blocks=32,64 threads=unset");
+    g_assert_false(nl_params_is_set(p, "threads"));
+    g_assert_true(nl_params_is_set(p, "n"));
+    g_assert_cmpint(nl_params_get_int(p, "threads"), ==, 0);
 
     char *many[] = {"n=7", "t=0.7", "on=yes", "mode=slow", "blocks=1,2,512",
-                    "big=-9223372036854775808", "n=8", NULL};
+                    "big=-9223372036854775808", "n=8", "threads=4", NULL};
     g_autoptr(NlParams) q = nl_params_parse(specs, "exp", many, &error);
     g_assert_no_error(error);
     g_assert_cmpint(nl_params_get_int(q, "n"), ==, 8); /* the last one wins */
     g_assert_cmpfloat(nl_params_get_double(q, "t"), ==, 0.7);
     g_assert_true(nl_params_get_bool(q, "on"));
     g_assert_cmpint(nl_params_get_int(q, "big"), ==, G_MININT64);
+    g_assert_true(nl_params_is_set(q, "threads"));
+    g_assert_cmpint(nl_params_get_int(q, "threads"), ==, 4);
 }
 
 /* Each bad value: an error of NL_ERROR_PARAM whose one line names the
@@ -73,7 +80,8 @@ static void test_bad_values(void)
         {"mode=medium", "'medium' is not one of fast|slow"},
         {"blocks=32,,64", "'' is not an integer"},
         {"blocks=0", "outside the allowed range"},
-        {"nosuch=1", "unknown parameter 'nosuch' (known: n, t, big, on, mode, blocks)"},
+        {"nosuch=1", "unknown parameter 'nosuch' (known: n, t, big, on, mode, blocks, threads)"},
+        {"threads=0", "parameter 'threads': 0 is outside the allowed range 1..64"},
         {"n", "'n' is not of the form name=value"},
         {"=3", "is not of the form name=value"},
     };

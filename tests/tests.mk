@@ -19,7 +19,8 @@ nl_unit_tests = \
 	tests/test-rng \
 	tests/test-exact-ulp \
 	tests/test-params-table \
-	tests/test-naive
+	tests/test-naive \
+	tests/test-conformance
 nl_integration_tests = \
 	tests/test-cli \
 	tests/test-associativity
@@ -36,6 +37,10 @@ tests_test_params_table_LDADD = $(NL_TEST_LIBS)
 tests_test_naive_SOURCES = tests/test-naive.c
 tests_test_naive_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_naive_LDADD = $(NL_TEST_HOST_LIBS)
+
+tests_test_conformance_SOURCES = tests/test-conformance.c
+tests_test_conformance_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_conformance_LDADD = $(NL_TEST_HOST_LIBS)
 
 nl_test_util = tests/test-util.c tests/test-util.h
 tests_test_cli_SOURCES = tests/test-cli.c $(nl_test_util)

@@ -21,6 +21,7 @@ typedef struct {
     gint64 i;
     double d;
     GArray *list; /* gint64, NL_PARAM_INT_LIST */
+    gboolean unset; /* optional, not given */
 } Value;
 
 struct NlParams {
@@ -268,6 +269,12 @@ NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
 
     for (guint k = 0; k < n_specs; k++) {
         Value v = {.spec = &specs[k]};
+        if (!given[k] && !specs[k].default_value) {
+            v.unset = TRUE;
+            v.text = g_strdup("unset");
+            g_array_append_val(params->values, v);
+            continue;
+        }
         const char *text = given[k] ? given[k] : specs[k].default_value;
         if (!parse_value(&v, owner, text ? text : "", error)) {
             value_clear(&v);
@@ -321,15 +328,27 @@ gboolean nl_params_get_bool(const NlParams *params, const char *name)
 const char *nl_params_get_string(const NlParams *params, const char *name)
 {
     const Value *v = lookup(params, name, NL_PARAM_STRING);
-    return v ? v->text : "";
+    return v && !v->unset ? v->text : "";
+}
+
+gboolean nl_params_is_set(const NlParams *params, const char *name)
+{
+    g_return_val_if_fail(params != NULL && name != NULL, FALSE);
+    for (guint i = 0; i < params->values->len; i++) {
+        const Value *v = &g_array_index(params->values, Value, i);
+        if (strcmp(v->spec->name, name) == 0)
+            return !v->unset;
+    }
+    g_critical("no parameter '%s' was declared", name);
+    return FALSE;
 }
 
 const gint64 *nl_params_get_int_list(const NlParams *params, const char *name,
                                      gsize *n_items)
 {
     const Value *v = lookup(params, name, NL_PARAM_INT_LIST);
-    *n_items = v ? v->list->len : 0;
-    return v ? (const gint64 *)(gpointer)v->list->data : NULL;
+    *n_items = v && v->list ? v->list->len : 0;
+    return v && v->list ? (const gint64 *)(gpointer)v->list->data : NULL;
 }
 
 char *nl_params_to_string(const NlParams *params)

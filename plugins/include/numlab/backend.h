@@ -9,12 +9,14 @@
  * launch error) through GError.
  *
  * Summation orders are part of each backend's contract and are stated by
- * describe(). tiled_sum has one order on every backend, because it *is* the
- * object of study: sequential left to right within each tile of `tile`
- * consecutive elements (the last tile holds the rest), then the tile
- * partials are combined bottom-up in adjacent pairs, level by level —
- * p[i] += p[i + s] for s = 1, 2, 4, ... and i a multiple of 2s — the tree a
- * GPU block reduction builds. Three tiles give (p0 + p1) + p2. */
+ * describe(). tiled_sum splits x into tiles of `tile` consecutive elements
+ * (the last tile holds the rest) and sums each tile in the backend's own
+ * order — sequentially on naive, as its thread block's tree on CUDA — and
+ * then combines the tile partials in one tree that is the same on every
+ * backend, because it *is* the object of study: bottom-up in adjacent
+ * pairs, level by level, p[i] += p[i + s] for s = 1, 2, 4, ... and i a
+ * multiple of 2s — the tree a GPU's second reduction pass builds. Three
+ * tiles give (p0 + p1) + p2. */
 #ifndef NUMLAB_BACKEND_H
 #define NUMLAB_BACKEND_H
 

@@ -23,7 +23,9 @@ typedef enum {
 typedef struct {
     const char *name;          /* [a-z0-9_]+ */
     NlParamType type;
-    const char *default_value; /* text, parsed like user input */
+    const char *default_value; /* text, parsed like user input; NULL: the
+                                  parameter is optional and unset until
+                                  given (see nl_params_is_set) */
     double min, max;           /* inclusive range for numbers and list items;
                                   min == max == 0 means no range */
     const char *help;          /* one line */
@@ -42,6 +44,10 @@ const char *nl_params_get_string(const NlParams *params, const char *name);
 /* Returns the items; *n_items receives their number (at least 1). */
 const gint64 *nl_params_get_int_list(const NlParams *params, const char *name,
                                      gsize *n_items);
+
+/* FALSE for an optional parameter (default NULL) the user did not give;
+ * its getter then returns 0, FALSE or "". */
+gboolean nl_params_is_set(const NlParams *params, const char *name);
 
 /* The canonical text of every value, "a=1 b=2" in spec order. */
 char *nl_params_to_string(const NlParams *params);

@@ -1,0 +1,164 @@
+/* kernels.c — the OpenMP backend's reductions: sum, dot, gemv, tiled sum,
+ * softmax.
+ *
+ * One chunk kernel does all the summing: 32 lanes (four 8-wide AVX
+ * vectors) accumulate x[i], x[i+1], ... lane by lane, dot products with
+ * FMA; at the end the four vectors are added pairwise ((v0+v1)+(v2+v3)),
+ * the eight lanes of the result pairwise (4+4, 2+2, 1+1), and the tail of
+ * fewer than 32 elements left to right on top. With T threads the vector
+ * is cut into T contiguous chunks at multiples of 64 elements, and the T
+ * partial results are added in thread order. So 1 and 2 threads give
+ * different bits exactly when n >= PAR_PARALLEL_MIN. */
+#include "config.h"
+
+#include "kernels.h"
+
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+typedef float v8sf __attribute__((vector_size(32)));
+typedef float v8sf_u __attribute__((vector_size(32), aligned(4)));
+
+static inline v8sf load8(const float *p)
+{
+    return *(const v8sf_u *)p;
+}
+
+static inline float fold8(v8sf v)
+{
+    float l[8];
+    memcpy(l, &v, sizeof l);
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+static float sum_chunk(const float *x, gsize n)
+{
+    v8sf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    gsize i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 += load8(x + i);
+        a1 += load8(x + i + 8);
+        a2 += load8(x + i + 16);
+        a3 += load8(x + i + 24);
+    }
+    float s = fold8((a0 + a1) + (a2 + a3));
+    for (; i < n; i++)
+        s += x[i];
+    return s;
+}
+
+static float dot_chunk(const float *x, const float *y, gsize n)
+{
+    v8sf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    gsize i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = __builtin_ia32_vfmaddps256(load8(x + i), load8(y + i), a0);
+        a1 = __builtin_ia32_vfmaddps256(load8(x + i + 8), load8(y + i + 8), a1);
+        a2 = __builtin_ia32_vfmaddps256(load8(x + i + 16), load8(y + i + 16), a2);
+        a3 = __builtin_ia32_vfmaddps256(load8(x + i + 24), load8(y + i + 24), a3);
+    }
+    float s = fold8((a0 + a1) + (a2 + a3));
+    for (; i < n; i++)
+        s = fmaf(x[i], y[i], s);
+    return s;
+}
+
+/* Thread t's chunk [*start, *end) of n elements cut at multiples of 64. */
+static void chunk_of(gsize n, int threads, int t, gsize *start, gsize *end)
+{
+    gsize blocks = (n + 63) / 64;
+    *start = MIN(n, (blocks * (gsize)t / (gsize)threads) * 64);
+    *end = MIN(n, (blocks * (gsize)(t + 1) / (gsize)threads) * 64);
+}
+
+static int threads_for(gsize n, int threads)
+{
+    return n < PAR_PARALLEL_MIN ? 1 : threads;
+}
+
+float par_sum_f32(const float *x, gsize n, int threads)
+{
+    threads = threads_for(n, threads);
+    if (threads == 1)
+        return sum_chunk(x, n);
+    float partial[threads];
+#pragma omp parallel num_threads(threads)
+    {
+        int t = omp_get_thread_num();
+        gsize s, e;
+        chunk_of(n, threads, t, &s, &e);
+        partial[t] = sum_chunk(x + s, e - s);
+    }
+    float total = 0.0f;
+    for (int t = 0; t < threads; t++)
+        total += partial[t];
+    return total;
+}
+
+float par_dot_f32(const float *x, const float *y, gsize n, int threads)
+{
+    threads = threads_for(n, threads);
+    if (threads == 1)
+        return dot_chunk(x, y, n);
+    float partial[threads];
+#pragma omp parallel num_threads(threads)
+    {
+        int t = omp_get_thread_num();
+        gsize s, e;
+        chunk_of(n, threads, t, &s, &e);
+        partial[t] = dot_chunk(x + s, y + s, e - s);
+    }
+    float total = 0.0f;
+    for (int t = 0; t < threads; t++)
+        total += partial[t];
+    return total;
+}
+
+/* Each row is one dot_chunk, so a row's bits do not depend on m or on the
+ * thread count; rows are shared among threads. */
+void par_gemv_f32(gsize m, gsize n, const float *a, gsize lda, const float *x,
+                  float *y, int threads)
+{
+    int t = (m * n < PAR_PARALLEL_MIN) ? 1 : threads;
+#pragma omp parallel for num_threads(t) schedule(static)
+    for (gsize i = 0; i < m; i++)
+        y[i] = dot_chunk(a + i * lda, x, n);
+}
+
+float par_tiled_sum_f32(const float *x, gsize n, gsize tile, float *partials,
+                        int threads)
+{
+    gsize n_tiles = n / tile + (n % tile != 0);
+    if (n_tiles == 0)
+        return 0.0f;
+    int t = threads_for(n, threads);
+#pragma omp parallel for num_threads(t) schedule(static)
+    for (gsize i = 0; i < n_tiles; i++)
+        partials[i] = sum_chunk(x + i * tile, MIN(tile, n - i * tile));
+    for (gsize stride = 1; stride < n_tiles; stride *= 2)
+        for (gsize i = 0; i + stride < n_tiles; i += 2 * stride)
+            partials[i] += partials[i + stride];
+    return partials[0];
+}
+
+/* The max subtracted first keeps exp() <= 1; the normalizer is summed with
+ * the same chunked order as par_sum_f32. */
+void par_softmax_f32(const float *x, float *y, gsize n, float temperature,
+                     int threads)
+{
+    if (n == 0)
+        return;
+    int t = threads_for(n, threads);
+    float max = -INFINITY;
+#pragma omp parallel for num_threads(t) reduction(max : max) schedule(static)
+    for (gsize i = 0; i < n; i++)
+        max = fmaxf(max, x[i] / temperature);
+#pragma omp parallel for num_threads(t) schedule(static)
+    for (gsize i = 0; i < n; i++)
+        y[i] = expf(x[i] / temperature - max);
+    float total = par_sum_f32(y, n, threads);
+#pragma omp parallel for num_threads(t) schedule(static)
+    for (gsize i = 0; i < n; i++)
+        y[i] /= total;
+}

@@ -1,0 +1,15 @@
+# backends/openmp/openmp.mk — numlab's own OpenMP kernels, built when the
+# compiler supports OpenMP. -O3 and x86-64-v3 (AVX2, FMA) for the kernels;
+# FMA is used on purpose here and stated in describe().
+if BUILD_OPENMP_BACKEND
+pkglib_LTLIBRARIES += backends/openmp/openmp.la
+backends_openmp_openmp_la_SOURCES = \
+	backends/openmp/kernels.h \
+	backends/openmp/kernels.c \
+	backends/openmp/gemm.c \
+	backends/openmp/openmp.c
+backends_openmp_openmp_la_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS) -O3 \
+	$(OPENMP_ARCH_CFLAGS) -ffp-contract=off
+backends_openmp_openmp_la_LDFLAGS = $(NL_MODULE_LDFLAGS) $(OPENMP_CFLAGS)
+backends_openmp_openmp_la_LIBADD = $(NL_MODULE_LIBADD) -lm
+endif

@@ -1,0 +1,323 @@
+/* test-conformance.c — every backend against exact values and against the
+ * naive reference.
+ *
+ * Tolerances, and why (u = 2^-24, the unit roundoff of float32):
+ *  - sum: any order of additions, tree or sequential, vectorized or not,
+ *    satisfies |s - exact| <= (n-1) u sum|x_i| (Higham, Accuracy and
+ *    Stability, 4.2): the bound holds for every backend's order.
+ *  - dot, gemv, gemm: each result is a dot product of length k; with or
+ *    without FMA, in any order, |d - exact| <= k u sum|x_i y_i| (+ a hair
+ *    for the second-order term, hence 1.01).
+ *  - tiled_sum with tile 1: no order is left to the backend inside a tile,
+ *    so every backend must give naive's bits exactly.
+ *  - softmax: z = x/T - max is rounded once in float, and exp turns that
+ *    absolute error (|z| u) into a relative one; exp itself is within
+ *    1 ulp, the normalizer within (n-1) u relative, the division one
+ *    rounding: |p - p_exact| <= (n + 4 + |z|) u p_exact, against a double
+ *    reference that starts from the same float x/T; plus 2 x 2^-149 for
+ *    results in the subnormal range.
+ *  - NaN and Inf propagate as IEEE 754 says: a NaN anywhere, or +Inf and
+ *    -Inf together, make a sum NaN; +Inf alone makes it +Inf.
+ * A backend that is unavailable here (CUDA without a GPU) is skipped. */
+#include "config.h"
+
+#include "../framework/host/host.h"
+
+#include <math.h>
+
+#define U 0x1p-24
+
+typedef struct {
+    const char *label;
+    NlBackend *backend;
+} Subject;
+
+static GPtrArray *subjects; /* Subject*, naive first */
+static NlBackend *naive;
+
+static const gsize sizes[] = {0, 1, 2, 3, 7, 31, 63, 1000, 1000000};
+
+static float *normal_values(guint64 seed, gsize n)
+{
+    float *x = nl_alloc_f32(MAX(n, 1), NULL);
+    NlRng rng;
+    nl_rng_init(&rng, seed);
+    nl_rng_fill_normal_f32(&rng, x, n);
+    return x;
+}
+
+static NlBuffer *upload(NlBackend *b, const float *x, gsize n)
+{
+    g_autoptr(GError) error = NULL;
+    NlBuffer *buf = nl_backend_new_from(b, x, MAX(n, 1), &error);
+    g_assert_no_error(error);
+    return buf;
+}
+
+static void test_sum(gconstpointer data)
+{
+    NlBackend *b = ((const Subject *)data)->backend;
+    for (guint s = 0; s < G_N_ELEMENTS(sizes); s++) {
+        gsize n = sizes[s];
+        g_autofree float *x = normal_values(n + 1, n);
+        NlBuffer *buf = upload(b, x, n);
+        float got = NAN;
+        g_autoptr(GError) error = NULL;
+        g_assert_true(nl_backend_sum(b, buf, n, &got, &error));
+        double abs_sum = 0;
+        for (gsize i = 0; i < n; i++)
+            abs_sum += fabs(x[i]);
+        double exact = nl_exact_sum_f32_as_f64(x, n);
+        double bound = (n ? n - 1 : 0) * U * abs_sum;
+        if (!(fabs(got - exact) <= bound))
+            g_error("%s sum n=%zu: %.9g, exact %.17g, bound %.3g",
+                    nl_backend_label(b), n, got, exact, bound);
+        nl_backend_free(b, buf);
+    }
+}
+
+static void test_dot(gconstpointer data)
+{
+    NlBackend *b = ((const Subject *)data)->backend;
+    for (guint s = 0; s < G_N_ELEMENTS(sizes); s++) {
+        gsize n = sizes[s];
+        g_autofree float *x = normal_values(2 * n + 1, n);
+        g_autofree float *y = normal_values(2 * n + 2, n);
+        NlBuffer *bx = upload(b, x, n), *by = upload(b, y, n);
+        float got = NAN;
+        g_autoptr(GError) error = NULL;
+        g_assert_true(nl_backend_dot(b, bx, by, n, &got, &error));
+        double mag = 0;
+        for (gsize i = 0; i < n; i++)
+            mag += fabs((double)x[i] * y[i]);
+        double exact = nl_exact_dot_f32_as_f64(x, y, n);
+        if (!(fabs(got - exact) <= 1.01 * n * U * mag))
+            g_error("%s dot n=%zu: %.9g, exact %.17g", nl_backend_label(b), n,
+                    got, exact);
+        nl_backend_free(b, bx);
+        nl_backend_free(b, by);
+    }
+}
+
+/* C = A B with leading dimensions lda >= k, ldb >= n, ldc >= n; every
+ * element against its exact dot product; with n == 1 also gemv. */
+static void check_gemm(NlBackend *b, gsize m, gsize n, gsize k, gsize lda,
+                       gsize ldb, gsize ldc)
+{
+    gsize sa = m ? (m - 1) * lda + k : 0, sb = k ? (k - 1) * ldb + n : 0;
+    gsize sc = m ? (m - 1) * ldc + n : 0;
+    g_autofree float *a = normal_values(m * 7 + k, sa);
+    g_autofree float *bm = normal_values(n * 5 + k, sb);
+    g_autofree float *c = nl_alloc_f32(MAX(sc, 1), NULL);
+    for (gsize i = 0; i < sc; i++)
+        c[i] = NAN; /* gemm must overwrite, not accumulate into, C */
+    NlBuffer *ba = upload(b, a, sa), *bb = upload(b, bm, sb);
+    NlBuffer *bc = upload(b, c, sc);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(nl_backend_gemm(b, m, n, k, ba, lda, bb, ldb, bc, ldc, &error));
+    g_assert_no_error(error);
+    g_assert_true(nl_backend_download(b, bc, c, MAX(sc, 1), &error));
+    for (gsize i = 0; i < m; i++)
+        for (gsize j = 0; j < n; j++) {
+            double mag = 0;
+            for (gsize p = 0; p < k; p++)
+                mag += fabs((double)a[i * lda + p] * bm[p * ldb + j]);
+            double exact = nl_exact_dot_strided_f32_as_f64(a + i * lda, bm + j,
+                                                           ldb, k);
+            float got = c[i * ldc + j];
+            if (!(fabs(got - exact) <= 1.01 * k * U * mag))
+                g_error("%s gemm %zux%zux%zu c[%zu][%zu] = %.9g, exact %.17g",
+                        nl_backend_label(b), m, n, k, i, j, got, exact);
+        }
+    if (n == 1 && ldb == 1) { /* B is a vector: the same as gemv */
+        NlBuffer *by = upload(b, c, MAX(m, 1));
+        g_assert_true(nl_backend_gemv(b, m, k, ba, lda, bb, by, &error));
+        g_autofree float *y = nl_alloc_f32(MAX(m, 1), NULL);
+        g_assert_true(nl_backend_download(b, by, y, MAX(m, 1), &error));
+        for (gsize i = 0; i < m; i++) {
+            double mag = 0;
+            for (gsize p = 0; p < k; p++)
+                mag += fabs((double)a[i * lda + p] * bm[p]);
+            double exact = nl_exact_dot_f32_as_f64(a + i * lda, bm, k);
+            g_assert_cmpfloat(fabs(y[i] - exact), <=, 1.01 * k * U * mag);
+        }
+        nl_backend_free(b, by);
+    }
+    nl_backend_free(b, ba);
+    nl_backend_free(b, bb);
+    nl_backend_free(b, bc);
+}
+
+static void test_gemm(gconstpointer data)
+{
+    NlBackend *b = ((const Subject *)data)->backend;
+    check_gemm(b, 1, 1, 1, 1, 1, 1);
+    check_gemm(b, 1, 1, 1000, 1000, 1, 1);   /* a dot product */
+    check_gemm(b, 37, 1, 64, 64, 1, 1);      /* gemv */
+    check_gemm(b, 37, 1, 64, 70, 1, 3);      /* gemv, wide leading dims */
+    check_gemm(b, 1, 50, 30, 30, 50, 50);    /* one row: M = 1 */
+    check_gemm(b, 20, 30, 1, 1, 30, 30);     /* K = 1: an outer product */
+    check_gemm(b, 13, 17, 19, 25, 21, 18);   /* every dim odd, ld wider */
+    check_gemm(b, 100, 33, 300, 300, 40, 33);
+    check_gemm(b, 7, 300, 600, 601, 300, 305); /* k over a cache block */
+    check_gemm(b, 0, 5, 5, 5, 5, 5);
+    check_gemm(b, 5, 5, 0, 1, 5, 5);         /* K = 0: C = 0 */
+}
+
+static void test_tiled_sum(gconstpointer data)
+{
+    NlBackend *b = ((const Subject *)data)->backend;
+    for (guint s = 0; s < G_N_ELEMENTS(sizes); s++) {
+        gsize n = sizes[s];
+        g_autofree float *x = normal_values(n + 3, n);
+        NlBuffer *buf = upload(b, x, n), *nb = upload(naive, x, n);
+        g_autoptr(GError) error = NULL;
+        const gsize tiles[] = {1, 3, 128, 1000000};
+        for (guint t = 0; t < G_N_ELEMENTS(tiles); t++) {
+            float got = NAN, ref = NAN;
+            g_assert_true(nl_backend_tiled_sum(b, buf, n, tiles[t], &got, &error));
+            g_assert_true(nl_backend_tiled_sum(naive, nb, n, tiles[t], &ref, &error));
+            if (tiles[t] == 1) { /* the cross-tile tree alone: exact match */
+                g_assert_cmphex(nl_f32_bits(got), ==, nl_f32_bits(ref));
+            } else {
+                double abs_sum = 0;
+                for (gsize i = 0; i < n; i++)
+                    abs_sum += fabs(x[i]);
+                double exact = nl_exact_sum_f32_as_f64(x, n);
+                g_assert_cmpfloat(fabs(got - exact), <=, (n ? n - 1 : 0) * U * abs_sum);
+            }
+        }
+        nl_backend_free(b, buf);
+        nl_backend_free(naive, nb);
+    }
+}
+
+static void test_softmax(gconstpointer data)
+{
+    NlBackend *b = ((const Subject *)data)->backend;
+    const gsize ns[] = {1, 6, 1000, 100000};
+    const float temps[] = {0.05f, 1.0f, 5.0f};
+    for (guint s = 0; s < G_N_ELEMENTS(ns); s++)
+        for (guint t = 0; t < G_N_ELEMENTS(temps); t++) {
+            gsize n = ns[s];
+            g_autofree float *x = normal_values(n, n);
+            g_autofree float *p = nl_alloc_f32(n, NULL);
+            NlBuffer *bx = upload(b, x, n), *by = upload(b, x, n);
+            g_autoptr(GError) error = NULL;
+            g_assert_true(nl_backend_softmax(b, bx, by, n, temps[t], &error));
+            g_assert_true(nl_backend_download(b, by, p, n, &error));
+            double max = -INFINITY, z = 0;
+            for (gsize i = 0; i < n; i++)
+                max = fmax(max, (double)(x[i] / temps[t]));
+            for (gsize i = 0; i < n; i++)
+                z += exp((double)(x[i] / temps[t]) - max);
+            for (gsize i = 0; i < n; i++) {
+                double zi = (double)(x[i] / temps[t]) - max;
+                double ref = exp(zi) / z;
+                /* below 2^-126 floats are subnormal: an absolute quantum
+                 * of 2^-149, and exp and the division round there twice */
+                if (!(fabs(p[i] - ref) <= (n + 4 + fabs(zi)) * U * ref + 0x1p-148))
+                    g_error("%s softmax n=%zu T=%g p[%zu] = %.9g, want %.9g",
+                            nl_backend_label(b), n, temps[t], i, p[i], ref);
+            }
+            nl_backend_free(b, bx);
+            nl_backend_free(b, by);
+        }
+}
+
+static float sum_with(NlBackend *b, const float *x, gsize n)
+{
+    NlBuffer *buf = upload(b, x, n);
+    float s = 0;
+    g_autoptr(GError) error = NULL;
+    g_assert_true(nl_backend_sum(b, buf, n, &s, &error));
+    nl_backend_free(b, buf);
+    return s;
+}
+
+static void test_ieee_specials(gconstpointer data)
+{
+    NlBackend *b = ((const Subject *)data)->backend;
+    const gsize n = 100000; /* long enough for every backend's threads */
+    g_autofree float *x = normal_values(9, n);
+    x[n / 2] = NAN;
+    g_assert_true(isnan(sum_with(b, x, n)));
+    x[n / 2] = INFINITY;
+    g_assert_true(isinf(sum_with(b, x, n)) && sum_with(b, x, n) > 0);
+    x[10] = -INFINITY;
+    g_assert_true(isnan(sum_with(b, x, n)));
+    x[10] = 0.0f;
+
+    /* a NaN in row 1 of A poisons row 1 of C and nothing else */
+    const gsize m = 4, k = 64, nn = 8;
+    g_autofree float *a = normal_values(11, m * k);
+    g_autofree float *bm = normal_values(12, k * nn);
+    g_autofree float *c = nl_alloc_f32(m * nn, NULL);
+    a[1 * k + 5] = NAN;
+    NlBuffer *ba = upload(b, a, m * k), *bb = upload(b, bm, k * nn);
+    NlBuffer *bc = upload(b, c, m * nn);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(nl_backend_gemm(b, m, nn, k, ba, k, bb, nn, bc, nn, &error));
+    g_assert_true(nl_backend_download(b, bc, c, m * nn, &error));
+    for (gsize i = 0; i < m; i++)
+        for (gsize j = 0; j < nn; j++)
+            g_assert_true(isnan(c[i * nn + j]) == (i == 1));
+    nl_backend_free(b, ba);
+    nl_backend_free(b, bb);
+    nl_backend_free(b, bc);
+}
+
+/* Opens every backend of the build tree; those unavailable here are
+ * registered as skips with their reason. */
+static void add_backend_tests(NlRegistry *r)
+{
+    subjects = g_ptr_array_new();
+    g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_BACKEND);
+    for (guint i = 0; i < list->len; i++) {
+        const NlPlugin *p = ((NlPluginEntry *)list->pdata[i])->plugin;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NlParams) opts = nl_params_parse(p->backend->options, p->name,
+                                                   NULL, &error);
+        gpointer self = p->backend->open(opts, &error);
+        Subject *s = g_new0(Subject, 1);
+        s->label = p->name;
+        if (self)
+            s->backend = nl_backend_wrap(p, NULL, self);
+        if (g_strcmp0(p->name, "naive") == 0)
+            naive = s->backend;
+        g_ptr_array_add(subjects, s);
+        static const struct {
+            const char *name;
+            GTestDataFunc func;
+        } kernels[] = {
+            {"sum", test_sum},       {"dot", test_dot},
+            {"gemm-gemv", test_gemm}, {"tiled-sum", test_tiled_sum},
+            {"softmax", test_softmax}, {"ieee-specials", test_ieee_specials},
+        };
+        for (guint k = 0; k < G_N_ELEMENTS(kernels); k++) {
+            g_autofree char *path = g_strdup_printf("/conformance/%s/%s",
+                                                    p->name, kernels[k].name);
+            if (self) {
+                g_test_add_data_func(path, s, kernels[k].func);
+            } else {
+                /* GTest has no "skip at registration": a test that skips */
+                char *why = g_strdup_printf("%s unavailable: %s", p->name,
+                                            error->message);
+                g_test_add_data_func_full(path, why, (GTestDataFunc)g_test_skip,
+                                          g_free);
+            }
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_autoptr(NlRegistry) r = nl_registry_new();
+    nl_registry_scan(r, NL_BUILDDIR "/backends", TRUE);
+    for (guint i = 0; i < r->problems->len; i++)
+        g_error("%s", (char *)r->problems->pdata[i]);
+    add_backend_tests(r);
+    g_assert_nonnull(naive);
+    return g_test_run();
+}
