@@ -1,0 +1,108 @@
+# common.gp — shared setup for every numlab figure script.
+#
+# numlab runs each script as
+#   gnuplot -e "datadir='…'; outdir='…'; fmt='png|svg|pdf'; lang='de|en';
+#               common='…/common.gp'" plots/EXP/NAME.gp
+# and the script starts with `load common`. This file sets the terminal for
+# fmt, the helpers fig() and tr(), one colour scheme for all figures, and
+# loads datadir/backends.gp (the string `backends`: the backend labels in the
+# order of the per-backend datasets of the .dat files).
+
+# Defaults so that a script can also be run by hand from gnuplot.
+if (!exists("fmt"))     fmt = 'png'
+if (!exists("lang"))    lang = 'de'
+if (!exists("datadir")) datadir = '.'
+if (!exists("outdir"))  outdir = '.'
+
+# --- terminal ---------------------------------------------------------------
+# The three terminals are sized so that text takes the same share of the
+# figure in each: 1280x800 px for PNG and SVG, 8in x 5in (a slide) for the
+# PDF. pngcairo draws a point larger than an SVG pixel, hence 12 against 16.
+# SVG gets the CSS generic families: a browser knows no font called 'Sans'.
+font_pt = (fmt eq 'svg') ? 16 : (fmt eq 'pdf') ? 11 : 12
+sans_family = (fmt eq 'svg') ? 'sans-serif' : 'Sans'
+mono_family = (fmt eq 'svg') ? 'monospace' : 'Monospace'
+# font(k): the base font scaled by k, for titles and small print; mono(k)
+# for bits and digits that must line up. The bold variants work only in
+# enhanced text (the svg terminal ignores ':Bold' in noenhanced labels), so
+# a label using them escapes its data with esc() instead of `noenhanced`.
+font(k) = sprintf("%s,%g", sans_family, font_pt * k)
+bold(k) = sprintf("%s:Bold,%g", sans_family, font_pt * k)
+mono(k) = sprintf("%s,%g", mono_family, font_pt * k)
+monobold(k) = sprintf("%s:Bold,%g", mono_family, font_pt * k)
+term_font = font(1)
+if (fmt eq 'png') {
+    set terminal pngcairo size 1280,800 enhanced font term_font linewidth 1.5
+} else { if (fmt eq 'svg') {
+    set terminal svg size 1280,800 dynamic enhanced font term_font linewidth 1.5 background "white"
+} else { if (fmt eq 'pdf') {
+    set terminal pdfcairo size 8in,5in enhanced font term_font linewidth 1.5
+} else {
+    print sprintf("common.gp: unknown format '%s' (png, svg, pdf)", fmt)
+    exit status 1
+}}}
+set encoding utf8
+
+# Image file for figure `name`: a script does `set output fig('a2-blocked')`.
+fig(name) = outdir.'/'.name.'.'.fmt
+
+# Label in the lecture's language: German unless lang='en'.
+tr(de, en) = (lang eq 'en') ? en : de
+
+# Number with a proper minus sign (U+2212) instead of the hyphen.
+minus(s) = (strlen(s) > 0 && s[1:1] eq '-') ? '−'.s[2:] : s
+signed(n) = (n == 0) ? '0' : minus(sprintf('%+d', n))
+
+# --- style ------------------------------------------------------------------
+# Okabe–Ito colours (distinguishable with colour blindness); linetype i is
+# the i-th backend, or the i-th series of a figure.
+set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 1.2   # blue
+set linetype 2 lc rgb '#D55E00' lw 2 pt 5 ps 1.2   # vermillion
+set linetype 3 lc rgb '#009E73' lw 2 pt 9 ps 1.2   # green
+set linetype 4 lc rgb '#E69F00' lw 2 pt 11 ps 1.2  # orange
+set linetype 5 lc rgb '#CC79A7' lw 2 pt 13 ps 1.2  # purple
+set linetype 6 lc rgb '#56B4E9' lw 2 pt 3 ps 1.2   # sky blue
+set linetype 7 lc rgb '#7F7F7F' lw 2 pt 2 ps 1.2   # grey
+set linetype 8 lc rgb '#000000' lw 2 pt 1 ps 1.2   # black
+set linetype cycle 8
+
+# Fixed colours for meanings, not series.
+c_good  = '#009E73'   # equal / exact
+c_bad   = '#D55E00'   # differs / lost
+c_text  = '#333333'
+c_faint = '#BBBBBB'
+
+set style line 100 lc rgb '#DDDDDD' lw 0.8 dt solid   # grid
+set style line 101 lc rgb '#555555' lw 1              # border
+set grid back ls 100
+set border 3 back ls 101
+set tics nomirror out scale 0.6 textcolor rgb c_text
+set key top left Left reverse noautotitle samplen 2 spacing 1.2 box lc rgb '#DDDDDD' opaque
+set style fill solid 0.85 border -1
+set boxwidth 0.8 relative
+set title font font(1.25)
+set minussign
+
+# --- backends ---------------------------------------------------------------
+backends_file = datadir.'/backends.gp'
+if (system('test -r '."'".backends_file."'".' && echo y') eq 'y') {
+    load backends_file
+} else {
+    backends = 'naive'
+}
+n_backends = words(backends)
+
+# --- small helpers ----------------------------------------------------------
+# Digits grouped by thin spaces: 16777216 -> "16 777 216" (an integer or
+# integer string; a leading '-' becomes a minus sign).
+thin = "\342\200\211"   # U+2009 THIN SPACE in UTF-8
+group3(s) = strlen(s) <= 3 ? s : group3(s[1:strlen(s)-3]).thin.s[strlen(s)-2:]
+thousands(n) = (n < 0) ? '−'.group3(sprintf('%.0f', -n)) : group3(sprintf('%.0f', n))
+
+# A data string made safe for enhanced text (backend names may hold '_').
+esc(s) = strlen(s) == 0 ? '' \
+       : (strstrt('_^{}@&~', s[1:1]) > 0 ? '\'.s[1:1] : s[1:1]).esc(s[2:])
+
+# An empty plot command for figures that are drawn only with labels and
+# objects: the curve lies outside any range the script sets.
+blank = -1e300

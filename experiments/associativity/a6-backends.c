@@ -14,10 +14,13 @@ gboolean assoc_backend_sum(NlRun *run, GError **error)
 {
     NlBackend *b = nl_run_backend(run);
     gsize n = (gsize)nl_params_get_int(nl_run_params(run), "a6_n");
-    float exact_f32;
-    double exact;
-    NlBuffer *buf = assoc_upload_normal_values(run, n, &exact_f32, &exact,
-                                               error);
+    float *x = assoc_normal_values(nl_run_seed(run), n, error);
+    if (!x)
+        return FALSE;
+    double exact = nl_exact_sum_f32_as_f64(x, n);
+    float exact_f32 = nl_exact_sum_f32(x, n);
+    NlBuffer *buf = nl_backend_new_from(b, x, n, error);
+    nl_free(x);
     if (!buf)
         return FALSE;
     float sum;
@@ -28,7 +31,7 @@ gboolean assoc_backend_sum(NlRun *run, GError **error)
 
     NlTable *t = nl_run_table(run, "a6-backends",
                               "backend:str sum:f32 bits:hex ulps_exact:int "
-                              "abs_error:f64 exact:f64 threads:int");
+                              "abs_error:f64 exact:f64 threads:int n:int");
     nl_table_set_title(t, "the same array summed by each backend");
     nl_table_add_str(t, nl_backend_label(b));
     nl_table_add_f32(t, sum);
@@ -37,6 +40,7 @@ gboolean assoc_backend_sum(NlRun *run, GError **error)
     nl_table_add_f64(t, fabs((double)sum - exact));
     nl_table_add_f64(t, exact);
     nl_table_add_int(t, nl_backend_info(b)->threads);
+    nl_table_add_int(t, (gint64)n);
     return TRUE;
 }
 

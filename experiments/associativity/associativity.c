@@ -19,19 +19,6 @@ float *assoc_normal_values(guint64 seed, gsize n, GError **error)
     return x;
 }
 
-NlBuffer *assoc_upload_normal_values(NlRun *run, gsize n, float *exact_f32,
-                                     double *exact_f64, GError **error)
-{
-    float *x = assoc_normal_values(nl_run_seed(run), n, error);
-    if (!x)
-        return NULL;
-    *exact_f32 = nl_exact_sum_f32(x, n);
-    *exact_f64 = nl_exact_sum_f32_as_f64(x, n);
-    NlBuffer *buf = nl_backend_new_from(nl_run_backend(run), x, n, error);
-    nl_free(x);
-    return buf;
-}
-
 static gboolean run_common(NlRun *run, GError **error)
 {
     return assoc_textbook(run, error) && assoc_shuffles(run, error);

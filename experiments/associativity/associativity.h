@@ -18,9 +18,5 @@ gboolean assoc_compare_backends(NlRun *run, GError **error);
 /* The first n standard-normal float32 values of the run's seed: the input
  * every phase and every backend shares. */
 float *assoc_normal_values(guint64 seed, gsize n, GError **error);
-/* The same values in a buffer of the job's backend, with their exact sum
- * rounded once to float and to double. */
-NlBuffer *assoc_upload_normal_values(NlRun *run, gsize n, float *exact_f32,
-                                     double *exact_f64, GError **error);
 
 #endif /* NL_ASSOCIATIVITY_H */

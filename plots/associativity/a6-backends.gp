@@ -1,0 +1,134 @@
+# a6-backends.gp — figure A6: the same float32 array summed by every backend.
+#
+# Data: a6-backends.dat (one dataset of one row per backend: sum, bits,
+# ULPs from the exact sum, threads) and a6-pairs.dat (every ordered pair
+# of backends: bitwise equal?, distance in ULPs; one dataset per row i).
+# Image a6-backends:
+#   left:  a bar per backend, its distance from the exact sum in ULPs; the
+#          tick label gives the sum itself and the thread count,
+#   right: the pair matrix — green '=' where two backends agree bit for
+#          bit, otherwise their distance in ULPs.
+load common
+
+fb = datadir.'/a6-backends.dat'
+fp = datadir.'/a6-pairs.dat'
+nb = n_backends
+
+# Per backend: sum (as written), ULPs, threads; the exact sum is the same
+# in every row.
+array SUM[nb]; array ULPS[nb]; array THREADS[nb]
+do for [i = 1:nb] {
+    stats fb index i - 1 using (SUM[i] = strcol(2), ULPS[i] = $4, THREADS[i] = $7, 0) nooutput
+}
+stats fb index 0 using (exact_text = strcol(6), N_VALUES = $8, 0) nooutput   # as written, all digits
+stats fb using 4 nooutput
+u_lo = STATS_min < 0 ? STATS_min : 0
+u_hi = STATS_max > 0 ? STATS_max : 0
+u_pad = 0.15 * (u_hi - u_lo > 0 ? u_hi - u_lo : 1) + 0.5
+
+# How many pairs of different backends agree bit for bit (each unordered
+# pair once: the matrix is symmetric and its diagonal trivially equal).
+if (nb > 1) {
+    stats fp using ($1 < $2 ? $5 : NaN) nooutput
+    n_pairs = int(STATS_records)
+    n_equal = int(STATS_sum)
+}
+
+set output fig('a6-backends')
+set multiplot title sprintf(tr("Dasselbe float32-Array, von jedem Backend summiert\n{/*0.8 %s standardnormalverteilte Werte, exakte Summe (MPFR): %s}", \
+                               "The same float32 array, summed by every backend\n{/*0.8 %s standard-normal values, exact sum (MPFR): %s}"), \
+                            thousands(N_VALUES), minus(exact_text)) font font(1.25)
+
+# --- left: ULPs from the exact sum per backend ------------------------------
+# Horizontal bars: the backend's name, sum and thread count fit as a tick
+# label beside its bar for one backend as well as for eight.
+# At least three bar heights of room, so that one backend is not one huge bar.
+y_span = nb < 3 ? 3 : nb
+set lmargin at screen 0.15; set rmargin at screen 0.56
+set tmargin at screen 0.84; set bmargin at screen 0.14
+set yrange [(nb - 1) / 2.0 + y_span / 2.0 : (nb - 1) / 2.0 - y_span / 2.0]   # first backend on top
+set xrange [u_lo - u_pad : u_hi + u_pad]
+set xlabel tr('ULPs vom exakten Wert', 'ULPs from the exact sum')
+set yzeroaxis lt -1 lc rgb '#444444' lw 1
+set grid xtics noytics
+set border 1 back ls 101
+set style fill solid 0.85 border lc rgb '#444444'
+set ytics scale 0 nomirror ()
+set xtics nomirror
+thread_word(t) = t == 1 ? tr('1 Thread', '1 thread') : sprintf(tr('%d Threads', '%d threads'), t)
+# Tick label: name, the sum as written (all its digits), thread count.
+do for [i = 1:nb] {
+    set ytics add (sprintf("{/:Bold %s}\n%s\n{/*0.85 %s}", esc(word(backends, i)), \
+        minus(SUM[i]), thread_word(THREADS[i])) i - 1)
+}
+tick_font = font(nb <= 4 ? 1.0 : 0.85)
+set ytics font tick_font
+unset key
+bh = nb <= 4 ? 0.5 : 0.7   # bar height in rows
+# The ULP count just beyond the end of the bar: left of a negative bar,
+# right of the others. Set as labels, which can be justified one by one
+# (and `with labels` on only undefined points crashes gnuplot 5.4).
+lab_font = font(nb <= 4 ? 1.1 : 0.95)
+do for [i = 1:nb] {
+    if (ULPS[i] < 0) {
+        set label 10 + i signed(ULPS[i]) at first ULPS[i], first i - 1 right offset -0.7, 0 \
+            font lab_font tc rgb c_text
+    } else {
+        set label 10 + i signed(ULPS[i]) at first ULPS[i], first i - 1 left offset 0.7, 0 \
+            font lab_font tc rgb c_text
+    }
+}
+set label 1 tr('exakt', 'exact') at first 0, graph 1 center offset 0, 0.8 \
+    font font(0.95) tc rgb '#444444'
+plot for [i = 1:nb] fb index i - 1 \
+         using (0):(i - 1):(0):4:(i - 1 - bh / 2):(i - 1 + bh / 2) with boxxyerror lt i
+
+unset xlabel
+unset yzeroaxis
+unset label
+# --- right: which pairs are bitwise equal -----------------------------------
+if (nb == 1) {
+    # Nothing to compare: say so instead of drawing a 1x1 matrix.
+    set lmargin at screen 0.64; set rmargin at screen 0.97
+    set tmargin at screen 0.78; set bmargin at screen 0.3
+    unset border; unset tics; unset grid; unset xzeroaxis; unset ylabel
+    set xrange [0:1]; set yrange [0:1]
+    set label 1 tr("Bitweise gleich?\n\n{/*0.85 Nur ein Backend gelaufen (".esc(word(backends, 1)).")}\n{/*0.85 kein Paar zum Vergleichen}", \
+                   "Bitwise equal?\n\n{/*0.85 Only one backend ran (".esc(word(backends, 1)).")}\n{/*0.85 no pair to compare}") \
+        at graph 0.5, graph 0.6 center font font(1.1) tc rgb '#555555'
+    plot blank notitle
+} else {
+    # Square cells: the figure is 1.6 times as wide as high in every format.
+    m_h = 0.52
+    m_w = m_h / 1.6
+    m_right = 0.97
+    set lmargin at screen m_right - m_w; set rmargin at screen m_right
+    set tmargin at screen 0.78; set bmargin at screen 0.78 - m_h
+    set xrange [-0.5 : nb - 0.5]
+    set yrange [nb - 0.5 : -0.5]          # row 0 at the top, as in a matrix
+    unset xzeroaxis
+    unset grid
+    set border 0
+    set xtics scale 0 nomirror () offset 0, 0
+    set ytics scale 0 nomirror ()
+    names_font = font(nb <= 4 ? 1.0 : 0.85)
+    set xtics font names_font
+    set ytics font names_font
+    do for [i = 1:nb] {
+        set xtics add (esc(word(backends, i)) i - 1)
+        set ytics add (esc(word(backends, i)) i - 1)
+    }
+    set xtics rotate by 30 right
+    unset ylabel
+    set title sprintf(tr("Bitweise gleich?\n{/*0.8 %d von %d Paaren gleich; Zahl: Abstand in ULPs}", \
+                         "Bitwise equal?\n{/*0.8 %d of %d pairs equal; number: distance in ULPs}"), \
+                      n_equal, n_pairs) font font(1.1)
+    # Light green / light vermillion; the trivial diagonal in grey.
+    cell_rgb(i, j, eq) = i == j ? 0xE4E4E4 : eq != 0 ? 0xBFE6D4 : 0xF6CDB8
+    cell_text(eq, u) = eq != 0 ? '=' : sprintf('%d', u)
+    set style fill solid 1.0 border lc rgb 'white'
+    plot fp using 2:1:($2 - 0.5):($2 + 0.5):($1 - 0.5):($1 + 0.5):(cell_rgb($1, $2, $5)) \
+             with boxxyerror lc rgb variable, \
+         fp using 2:1:(cell_text($5, $6)) with labels font font(nb <= 4 ? 1.2 : 0.95) tc rgb c_text
+}
+unset multiplot
