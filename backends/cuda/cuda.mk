@@ -1,0 +1,31 @@
+# backends/cuda/cuda.mk — the CUDA backend, built when configure finds nvcc.
+# nvcc refuses -fPIC and libtool swallows -Xcompiler -fPIC, so .cu files
+# are compiled through libtool with -prefer-non-pic and the flag passed as
+# --compiler-options (see DESIGN.md). The architectures cover Turing to
+# Hopper natively and newer GPUs through the compute_90 PTX.
+if HAVE_CUDA
+pkglib_LTLIBRARIES += backends/cuda/cuda.la
+backends_cuda_cuda_la_SOURCES = \
+	backends/cuda/cuda.c \
+	backends/cuda/kernels.h
+backends_cuda_cuda_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(CUDA_DIR)/include
+backends_cuda_cuda_la_LDFLAGS = $(NL_MODULE_LDFLAGS) -L$(CUDA_DIR)/lib64 \
+	-Wl,-rpath,$(CUDA_DIR)/lib64
+backends_cuda_cuda_la_LIBADD = $(NL_MODULE_LIBADD) backends/cuda/kernels.lo \
+	-lcublas -lcudart -lstdc++
+EXTRA_backends_cuda_cuda_la_DEPENDENCIES = backends/cuda/kernels.lo
+CLEANFILES += backends/cuda/kernels.lo backends/cuda/kernels.o \
+	backends/cuda/.libs/kernels.o
+endif
+EXTRA_DIST += backends/cuda/kernels.cu
+
+NVCC_FLAGS = -O3 -std=c++17 \
+	-gencode arch=compute_75,code=sm_75 \
+	-gencode arch=compute_80,code=sm_80 \
+	-gencode arch=compute_90,code=[sm_90,compute_90]
+
+backends/cuda/kernels.lo: backends/cuda/kernels.cu backends/cuda/kernels.h
+	$(AM_V_GEN)$(MKDIR_P) backends/cuda && \
+	$(LIBTOOL) $(AM_V_lt) --tag=CC --mode=compile $(NVCC) -prefer-non-pic \
+	  --compiler-options=-fPIC $(NVCC_FLAGS) -I$(top_builddir) \
+	  -I$(top_srcdir)/backends/cuda -c -o $@ $(top_srcdir)/backends/cuda/kernels.cu
