@@ -1,2 +1,3 @@
 # experiments/experiments.mk — one libtool module per experiment.
 include experiments/associativity/associativity.mk
+include experiments/bench/bench.mk

@@ -153,7 +153,7 @@ static void test_run_request_errors(void)
 
     g_autoptr(NlCmd) u = nl_test_numlab(NULL, "run", "nosuch", "-o", dir, NULL);
     g_assert_cmpint(u->status, ==, 1);
-    assert_one_line_containing(u->err, "unknown experiment 'nosuch' (known: associativity)");
+    assert_one_line_containing(u->err, "unknown experiment 'nosuch' (known: associativity, bench)");
     nl_test_rmtree(dir);
 }
 
@@ -163,7 +163,9 @@ static void test_unknown_backend_keeps_others(void)
     g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
                                         "naive,nosuch", "-o", dir, SMALL, NULL);
     g_assert_cmpint(c->status, ==, 1);
-    assert_one_line_containing(c->err, "nosuch: unknown backend 'nosuch' (known: blas, naive");
+    /* the known list depends on what this build has (cuda needs nvcc) */
+    assert_one_line_containing(c->err, "nosuch: unknown backend 'nosuch' (known: blas, ");
+    g_assert_nonnull(strstr(c->err, "naive"));
     g_autofree char *p = g_build_filename(dir, "associativity", "a2-blocked.dat", NULL);
     g_assert_true(g_file_test(p, G_FILE_TEST_EXISTS));
     nl_test_rmtree(dir);

@@ -283,6 +283,15 @@ static gboolean cuda_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
                                         result), "tiled_sum", error);
 }
 
+static gboolean cuda_copy(gpointer self, NlBuffer *dst, const NlBuffer *src,
+                          gsize n, GError **error)
+{
+    (void)self;
+    return cuda_fail(cudaMemcpy(dst->device, src->device, n * sizeof(float),
+                                cudaMemcpyDeviceToDevice), "copy", error) &&
+           cuda_fail(cudaDeviceSynchronize(), "copy", error);
+}
+
 static const NlBackendOps cuda_ops = {
     .struct_size = sizeof(NlBackendOps),
     .options = options,
@@ -299,6 +308,7 @@ static const NlBackendOps cuda_ops = {
     .gemm = cuda_gemm,
     .softmax = cuda_softmax,
     .tiled_sum = cuda_tiled_sum,
+    .copy = cuda_copy,
 };
 
 static const NlPlugin cuda_plugin = {

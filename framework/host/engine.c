@@ -128,12 +128,13 @@ static void open_backend(NlRegistry *r, Job *j)
 
 static void run_phase(Job *j, const NlPlugin *exp, const NlParams *params,
                       guint64 seed, gboolean (*hook)(NlRun *, GError **),
-                      GPtrArray *done_jobs)
+                      GPtrArray *done_jobs, NlRun *common)
 {
     g_autofree char *progress = g_strdup_printf("%s/%s", exp->name, j->label);
     j->run = nl_run_new(params, seed, j->backend, progress);
     if (done_jobs)
         nl_run_set_jobs(j->run, done_jobs);
+    nl_run_set_common(j->run, common);
     g_autoptr(GError) error = NULL;
     double t0 = nl_time_now();
     gboolean ok = hook(j->run, &error);
@@ -471,21 +472,27 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
         if (strcmp(j->phase, "backend") == 0) {
             open_backend(r, j);
             if (j->status == JOB_PENDING)
-                run_phase(j, exp, params, req->seed, ops->run_backend, NULL);
+                run_phase(j, exp, params, req->seed, ops->run_backend, NULL,
+                          NULL);
         } else {
-            run_phase(j, exp, params, req->seed, ops->run_common, NULL);
+            run_phase(j, exp, params, req->seed, ops->run_common, NULL, NULL);
         }
     }
     if (NL_EXPERIMENT_HOOK(ops, run_compare)) {
         g_autoptr(GPtrArray) done = g_ptr_array_new();
+        NlRun *common = NULL;
         for (guint i = 0; i < jobs->len; i++) {
             Job *j = jobs->pdata[i];
-            if (j->backend && j->status == JOB_OK)
+            if (j->status != JOB_OK)
+                continue;
+            if (j->backend)
                 g_ptr_array_add(done, j->run);
+            else if (strcmp(j->phase, "common") == 0)
+                common = j->run;
         }
         Job *j = job_new("compare", "compare");
         g_ptr_array_add(jobs, j);
-        run_phase(j, exp, params, req->seed, ops->run_compare, done);
+        run_phase(j, exp, params, req->seed, ops->run_compare, done, common);
     }
 
     gboolean all_ok = TRUE;

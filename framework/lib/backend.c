@@ -255,6 +255,22 @@ gboolean nl_backend_softmax(NlBackend *b, const NlBuffer *x, NlBuffer *y,
     return b->ops->softmax(b->self, x, y, n, temperature, error);
 }
 
+gboolean nl_backend_copy(NlBackend *b, NlBuffer *dst, const NlBuffer *src,
+                         gsize n, GError **error)
+{
+    if (!check_buf(b, "copy", "dst", dst, n, error) ||
+        !check_buf(b, "copy", "src", src, n, error))
+        return FALSE;
+    if (!HOOK(b, copy)) {
+        if (dst->host && src->host) { /* host memory needs no hook */
+            memmove(dst->host, src->host, n * sizeof(float));
+            return TRUE;
+        }
+        return unsupported(b, "copy", error);
+    }
+    return b->ops->copy(b->self, dst, src, n, error);
+}
+
 gboolean nl_backend_tiled_sum(NlBackend *b, const NlBuffer *x, gsize n,
                               gsize tile, float *result, GError **error)
 {

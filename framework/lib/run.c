@@ -21,6 +21,7 @@ struct NlRun {
     GPtrArray *artifact_names; /* char* */
     GHashTable *artifacts;     /* name -> GBytes */
     GPtrArray *jobs;           /* NlRun*, borrowed (compare phase) */
+    NlRun *common;             /* borrowed (compare phase), or NULL */
     char *progress_label;
     gboolean progress_shown;
     double progress_last;
@@ -139,6 +140,23 @@ void nl_run_set_jobs(NlRun *run, GPtrArray *job_runs)
     if (run->jobs)
         g_ptr_array_unref(run->jobs);
     run->jobs = g_ptr_array_ref(job_runs);
+}
+
+void nl_run_set_common(NlRun *run, NlRun *common)
+{
+    run->common = common;
+}
+
+const NlTable *nl_run_common_table(NlRun *run, const char *name)
+{
+    return run->common ? find_table(run->common->tables, name) : NULL;
+}
+
+const NlBackendInfo *nl_run_job_backend_info(NlRun *run, guint job)
+{
+    g_return_val_if_fail(job < nl_run_n_jobs(run), NULL);
+    NlRun *j = run->jobs->pdata[job];
+    return j->backend ? nl_backend_info(j->backend) : NULL;
 }
 
 guint nl_run_n_jobs(NlRun *run) { return run->jobs ? run->jobs->len : 0; }

@@ -83,6 +83,10 @@ struct NlBackendOps {
     /* The tile tree described at the top of this file. */
     gboolean (*tiled_sum)(gpointer self, const NlBuffer *x, gsize n,
                           gsize tile, float *result, GError **error);
+    /* dst[0..n) = src[0..n) within the backend's memory: the benchmark's
+     * measure of a device's memory bandwidth. */
+    gboolean (*copy)(gpointer self, NlBuffer *dst, const NlBuffer *src,
+                     gsize n, GError **error);
 };
 
 #define NL_BACKEND_ERROR (nl_backend_error_quark())
@@ -127,6 +131,8 @@ gboolean nl_backend_softmax(NlBackend *backend, const NlBuffer *x,
                             GError **error);
 gboolean nl_backend_tiled_sum(NlBackend *backend, const NlBuffer *x, gsize n,
                               gsize tile, float *result, GError **error);
+gboolean nl_backend_copy(NlBackend *backend, NlBuffer *dst,
+                         const NlBuffer *src, gsize n, GError **error);
 
 G_END_DECLS
 

@@ -38,6 +38,9 @@ void nl_run_progress(NlRun *run, double fraction, const char *what);
 guint nl_run_n_jobs(NlRun *run);
 const char *nl_run_job_label(NlRun *run, guint job);
 const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name);
+const NlBackendInfo *nl_run_job_backend_info(NlRun *run, guint job);
+/* In run_compare: a table the common phase emitted, or NULL. */
+const NlTable *nl_run_common_table(NlRun *run, const char *name);
 
 G_END_DECLS
 

@@ -1,0 +1,519 @@
+/* bench.c — the benchmark: every backend's kernels against this machine's
+ * limits, measured in one run (`numlab bench`, or `numlab run bench`).
+ *
+ *   run_common   the references: a read-bandwidth probe (a STREAM-like
+ *                loop that only loads, at 1 thread and at all threads) for
+ *                every reduction size, and cblas_sgemm called directly for
+ *                every gemm size;
+ *   run_backend  each kernel of the job's backend at each size, plus the
+ *                backend's own copy bandwidth (a GPU's reference);
+ *   run_compare  rate / reference for each measurement: the table
+ *                `bench-results` that `numlab bench` prints as key=value.
+ *
+ * Timing: one untimed call, then calls until `min_time` seconds have
+ * passed (at least 3); the best call counts, as in STREAM: the question is
+ * what the kernel can do, not how noisy the machine is. A measurement
+ * whose single call would take longer than `max_call` seconds (naive gemm
+ * at n = 4096) is skipped and says so. */
+#include "config.h"
+
+#include <numlab/numlab.h>
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+typedef enum { K_SUM, K_DOT, K_GEMV, K_GEMM, K_COPY } Kernel;
+static const char *const kernel_names[] = {"sum", "dot", "gemv", "gemm", "copy"};
+
+/* ---- timing ---- */
+
+typedef gboolean (*CallFunc)(gpointer data, GError **error);
+
+/* Best seconds per call, or < 0 on error. Calls are timed in batches of
+ * at least 100 microseconds, so that a call of a few hundred nanoseconds
+ * is not measured in clock resolution. */
+static double time_best(CallFunc call, gpointer data, double min_time,
+                        GError **error)
+{
+    double t0 = nl_time_now();
+    if (!call(data, error)) /* warm-up: page faults, caches, thread team */
+        return -1;
+    double first = MAX(nl_time_now() - t0, 1e-9);
+    int batch = first >= 1e-4 ? 1 : (int)MIN(1e-4 / first + 1, 1e6);
+    double best = G_MAXDOUBLE, start = nl_time_now();
+    for (int reps = 0; reps < 3 || nl_time_now() - start < min_time; reps++) {
+        double t = nl_time_now();
+        for (int b = 0; b < batch; b++)
+            if (!call(data, error))
+                return -1;
+        best = MIN(best, (nl_time_now() - t) / batch);
+    }
+    return best;
+}
+
+/* ---- references ---- */
+
+typedef struct {
+    const guint64 *words;
+    gsize n_words;
+    int threads;
+    volatile guint64 sink;
+} Probe;
+
+/* Loads every word once, with four independent accumulators so that the
+ * loop is limited by memory, not by the adds. */
+static guint64 probe_range(const guint64 *w, gsize n)
+{
+    guint64 a = 0, b = 0, c = 0, d = 0;
+    gsize i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a ^= w[i];
+        b ^= w[i + 1];
+        c ^= w[i + 2];
+        d ^= w[i + 3];
+    }
+    for (; i < n; i++)
+        a ^= w[i];
+    return a ^ b ^ c ^ d;
+}
+
+static gboolean probe_call(gpointer data, GError **error)
+{
+    (void)error;
+    Probe *p = data;
+    guint64 x = 0;
+#ifdef _OPENMP
+    if (p->threads == 1) {
+        p->sink = probe_range(p->words, p->n_words);
+        return TRUE;
+    }
+#pragma omp parallel num_threads(p->threads) reduction(^ : x)
+    {
+        int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        gsize s = p->n_words * t / nt, e = p->n_words * (t + 1) / nt;
+        x ^= probe_range(p->words + s, e - s);
+    }
+#else
+    x = probe_range(p->words, p->n_words);
+#endif
+    p->sink = x;
+    return TRUE;
+}
+
+typedef struct {
+    int n;
+    const float *a, *b;
+    float *c;
+} DirectGemm;
+
+static gboolean direct_gemm_call(gpointer data, GError **error)
+{
+    (void)error;
+    DirectGemm *g = data;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->n, g->n, g->n,
+                1.0f, g->a, g->n, g->b, g->n, 0.0f, g->c, g->n);
+    return TRUE;
+}
+
+static int max_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+static gboolean run_common(NlRun *run, GError **error)
+{
+    const NlParams *p = nl_run_params(run);
+    double min_time = nl_params_get_double(p, "min_time");
+    gsize n_sizes, n_gemm;
+    const gint64 *sizes = nl_params_get_int_list(p, "sizes", &n_sizes);
+    const gint64 *gemm_sizes = nl_params_get_int_list(p, "gemm_sizes", &n_gemm);
+    NlTable *t = nl_run_table(run, "bench-references",
+                              "reference:str n:int threads:int seconds:f64 "
+                              "rate:f64 unit:str");
+    nl_table_set_title(t, "this machine's limits, measured in the same run");
+
+    gsize largest = 0;
+    for (gsize i = 0; i < n_sizes; i++)
+        largest = MAX(largest, (gsize)sizes[i]);
+    /* 2 floats per word: the probe reads as many bytes as sum does */
+    guint64 *words = nl_alloc((largest + 1) / 2, sizeof(guint64), error);
+    if (!words)
+        return FALSE;
+    memset(words, 1, (largest + 1) / 2 * sizeof(guint64));
+    const int thread_counts[] = {1, max_threads()};
+    for (gsize i = 0; i < n_sizes; i++)
+        for (int k = 0; k < (thread_counts[1] > 1 ? 2 : 1); k++) {
+            Probe probe = {words, ((gsize)sizes[i] + 1) / 2, thread_counts[k], 0};
+            double s = time_best(probe_call, &probe, min_time, error);
+            nl_table_add_str(t, "read");
+            nl_table_add_int(t, sizes[i]);
+            nl_table_add_int(t, thread_counts[k]);
+            nl_table_add_f64(t, s);
+            nl_table_add_f64(t, 8.0 * probe.n_words / s / 1e9);
+            nl_table_add_str(t, "GB/s");
+            nl_run_progress(run, 0.5 * (i + 1) / n_sizes, "read bandwidth");
+        }
+    nl_free(words);
+
+    for (gsize i = 0; i < n_gemm; i++) {
+        gsize n = (gsize)gemm_sizes[i];
+        DirectGemm g = {(int)n, NULL, NULL, NULL};
+        float *a = nl_alloc_f32(n * n, error), *b = a ? nl_alloc_f32(n * n, error) : NULL;
+        float *c = b ? nl_alloc_f32(n * n, error) : NULL;
+        if (!c) {
+            nl_free(a);
+            nl_free(b);
+            return FALSE;
+        }
+        NlRng rng;
+        nl_rng_init(&rng, nl_run_seed(run));
+        nl_rng_fill_normal_f32(&rng, a, n * n);
+        nl_rng_fill_normal_f32(&rng, b, n * n);
+        g.a = a, g.b = b, g.c = c;
+        double s = time_best(direct_gemm_call, &g, min_time, error);
+        nl_table_add_str(t, "cblas_sgemm");
+        nl_table_add_int(t, (gint64)n);
+        nl_table_add_int(t, openblas_get_num_threads());
+        nl_table_add_f64(t, s);
+        nl_table_add_f64(t, 2.0 * n * n * n / s / 1e9);
+        nl_table_add_str(t, "GFLOP/s");
+        nl_free(a);
+        nl_free(b);
+        nl_free(c);
+        nl_run_progress(run, 0.5 + 0.5 * (i + 1) / n_gemm, "direct cblas_sgemm");
+    }
+    return TRUE;
+}
+
+/* ---- one backend ---- */
+
+typedef struct {
+    NlBackend *b;
+    Kernel kernel;
+    gsize m, n; /* matrices: m x n; vectors: n */
+    NlBuffer *x, *y, *a, *c;
+} Job;
+
+static gboolean kernel_call(gpointer data, GError **error)
+{
+    Job *j = data;
+    float r;
+    switch (j->kernel) {
+    case K_SUM: return nl_backend_sum(j->b, j->x, j->n, &r, error);
+    case K_DOT: return nl_backend_dot(j->b, j->x, j->y, j->n, &r, error);
+    case K_GEMV:
+        return nl_backend_gemv(j->b, j->m, j->n, j->a, j->n, j->x, j->y, error);
+    case K_GEMM:
+        return nl_backend_gemm(j->b, j->n, j->n, j->n, j->a, j->n, j->x, j->n,
+                               j->c, j->n, error);
+    case K_COPY: return nl_backend_copy(j->b, j->y, j->x, j->n, error);
+    }
+    return FALSE;
+}
+
+/* Bytes moved (reductions, copy) or flops (gemm) of one call. */
+static double work_of(const Job *j)
+{
+    double n = (double)j->n, m = (double)j->m;
+    switch (j->kernel) {
+    case K_SUM: return 4 * n;
+    case K_DOT: return 8 * n;
+    case K_GEMV: return 4 * (m * n + n + m);
+    case K_GEMM: return 2 * n * n * n;
+    case K_COPY: return 8 * n; /* read + write */
+    }
+    return 0;
+}
+
+/* Uniform values in [-1, 1): the timings do not depend on the values, and
+ * uniform deviates are much cheaper to draw than normal ones at 10^8. */
+static NlBuffer *filled(NlBackend *b, gsize n, guint64 seed, GError **error)
+{
+    float *host = nl_alloc_f32(n, error);
+    if (!host)
+        return NULL;
+    NlRng rng;
+    nl_rng_init(&rng, seed);
+    for (gsize i = 0; i < n; i++)
+        host[i] = (float)(2.0 * nl_rng_uniform(&rng) - 1.0);
+    NlBuffer *buf = nl_backend_new_from(b, host, n, error);
+    nl_free(host);
+    return buf;
+}
+
+static void job_clear(Job *j)
+{
+    nl_backend_free(j->b, j->x);
+    nl_backend_free(j->b, j->y);
+    nl_backend_free(j->b, j->a);
+    nl_backend_free(j->b, j->c);
+    j->x = j->y = j->a = j->c = NULL;
+}
+
+/* Sets up the buffers of one measurement: size is the element count of
+ * the vector (sum, dot, copy), of the matrix (gemv: square), or the
+ * dimension (gemm). */
+static gboolean job_setup(Job *j, gsize size, guint64 seed, GError **error)
+{
+    switch (j->kernel) {
+    case K_SUM:
+    case K_DOT:
+    case K_COPY:
+        j->n = size;
+        j->x = filled(j->b, size, seed, error);
+        if (j->x && j->kernel != K_SUM)
+            j->y = filled(j->b, size, seed + 1, error);
+        return j->x && (j->kernel == K_SUM || j->y);
+    case K_GEMV:
+        j->m = j->n = MAX((gsize)llround(sqrt((double)size)), 1);
+        j->a = filled(j->b, j->m * j->n, seed, error);
+        j->x = j->a ? filled(j->b, j->n, seed + 1, error) : NULL;
+        j->y = j->x ? filled(j->b, j->m, seed + 2, error) : NULL;
+        return j->y != NULL;
+    case K_GEMM:
+        j->n = size;
+        j->a = filled(j->b, size * size, seed, error);
+        j->x = j->a ? filled(j->b, size * size, seed + 1, error) : NULL;
+        j->c = j->x ? filled(j->b, size * size, seed + 2, error) : NULL;
+        return j->c != NULL;
+    }
+    return FALSE;
+}
+
+static gboolean parse_kernels(const char *text, gboolean *want, GError **error)
+{
+    g_auto(GStrv) words = g_strsplit(text, ",", -1);
+    for (char **w = words; *w; w++) {
+        gboolean found = FALSE;
+        for (guint k = 0; k < G_N_ELEMENTS(kernel_names); k++)
+            if (strcmp(*w, kernel_names[k]) == 0)
+                found = want[k] = TRUE;
+        if (!found) {
+            g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                        "parameter 'kernels': unknown kernel '%s' (known: sum, "
+                        "dot, gemv, gemm, copy)", *w);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* `predicted`: seconds one call is expected to take from a smaller size
+ * (gemm: n^3 scaling), or 0; beyond max_call the call is not even made. */
+static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
+                        double min_time, double max_call, double *predicted,
+                        GError **error)
+{
+    double seconds = NAN;
+    const char *note = "";
+    gboolean ok = TRUE;
+    if (*predicted > max_call) {
+        note = "skipped: one call would exceed max_call";
+        j->n = j->m = size;
+    } else if (!job_setup(j, size, nl_run_seed(run), error)) {
+        job_clear(j);
+        return FALSE;
+    } else {
+        double t0 = nl_time_now();
+        ok = kernel_call(j, error);
+        double once = nl_time_now() - t0;
+        if (ok && once > max_call)
+            note = "skipped: one call exceeds max_call";
+        else if (ok)
+            seconds = time_best(kernel_call, j, min_time, error);
+        *predicted = once;
+    }
+    ok = ok && !(seconds < 0);
+    if (ok) {
+        gboolean flops = j->kernel == K_GEMM;
+        nl_table_add_str(t, kernel_names[j->kernel]);
+        nl_table_add_int(t, (gint64)size);
+        nl_table_add_int(t, nl_backend_info(j->b)->threads);
+        nl_table_add_f64(t, seconds);
+        nl_table_add_f64(t, work_of(j) / seconds / 1e9);
+        nl_table_add_str(t, flops ? "GFLOP/s" : "GB/s");
+        nl_table_add_str(t, note);
+    }
+    job_clear(j);
+    return ok;
+}
+
+static gboolean run_backend(NlRun *run, GError **error)
+{
+    const NlParams *p = nl_run_params(run);
+    gboolean want[G_N_ELEMENTS(kernel_names)] = {FALSE};
+    if (!parse_kernels(nl_params_get_string(p, "kernels"), want, error))
+        return FALSE;
+    double min_time = nl_params_get_double(p, "min_time");
+    double max_call = nl_params_get_double(p, "max_call");
+    gsize n_sizes, n_gemm;
+    const gint64 *sizes = nl_params_get_int_list(p, "sizes", &n_sizes);
+    const gint64 *gemm_sizes = nl_params_get_int_list(p, "gemm_sizes", &n_gemm);
+    NlTable *t = nl_run_table(run, "bench-measurements",
+                              "kernel:str n:int threads:int seconds:f64 "
+                              "rate:f64 unit:str note:str");
+    nl_table_set_title(t, "each kernel's best time per call");
+    gsize total = 0, done = 0;
+    for (guint k = 0; k < G_N_ELEMENTS(kernel_names); k++)
+        total += want[k] ? (k == K_GEMM ? n_gemm : n_sizes) : 0;
+    for (guint k = 0; k < G_N_ELEMENTS(kernel_names); k++) {
+        if (!want[k])
+            continue;
+        gboolean gemm = k == K_GEMM;
+        double predicted = 0, last_size = 0;
+        for (gsize i = 0; i < (gemm ? n_gemm : n_sizes); i++) {
+            Job j = {.b = nl_run_backend(run), .kernel = k};
+            gsize size = (gsize)(gemm ? gemm_sizes[i] : sizes[i]);
+            /* time grows as n^3 for gemm, as n for the rest */
+            if (last_size > 0)
+                predicted *= pow(size / last_size, gemm ? 3 : 1);
+            last_size = (double)size;
+            if (!measure(run, t, &j, size, min_time, max_call, &predicted,
+                         error))
+                return FALSE;
+            nl_run_progress(run, (double)++done / total, kernel_names[k]);
+        }
+    }
+    return TRUE;
+}
+
+/* ---- ratios ---- */
+
+/* The reference row for a measurement: the read probe at the same n and
+ * the nearest thread count (reductions on a CPU), the backend's own copy
+ * bandwidth at the largest size (on a device), cblas_sgemm at the same n
+ * (gemm). Returns its rate, or NAN. */
+static double reference_for(const NlTable *refs, const NlTable *own,
+                            const char *device, const char *kernel, gint64 n,
+                            gint64 threads, const char **name)
+{
+    int c_ref = nl_table_column(refs, "reference"), c_n = nl_table_column(refs, "n");
+    int c_thr = nl_table_column(refs, "threads"), c_rate = nl_table_column(refs, "rate");
+    if (strcmp(kernel, "gemm") == 0) {
+        *name = "cblas_sgemm";
+        for (guint r = 0; r < nl_table_n_rows(refs); r++)
+            if (strcmp(nl_table_get_str(refs, r, c_ref), "cblas_sgemm") == 0 &&
+                nl_table_get_int(refs, r, c_n) == n)
+                return nl_table_get_f64(refs, r, c_rate);
+        return NAN;
+    }
+    if (strcmp(device, "CPU") != 0) { /* a device: its own copy bandwidth */
+        *name = "device_copy";
+        double best = NAN;
+        gint64 best_n = -1;
+        for (guint r = 0; r < nl_table_n_rows(own); r++)
+            if (strcmp(nl_table_get_str(own, r, 0), "copy") == 0 &&
+                nl_table_get_int(own, r, 1) > best_n) {
+                best_n = nl_table_get_int(own, r, 1);
+                best = nl_table_get_f64(own, r, 4);
+            }
+        return best;
+    }
+    *name = "read_bw";
+    double rate = NAN;
+    gint64 best_gap = G_MAXINT64;
+    for (guint r = 0; r < nl_table_n_rows(refs); r++) {
+        if (strcmp(nl_table_get_str(refs, r, c_ref), "read") != 0 ||
+            nl_table_get_int(refs, r, c_n) != n)
+            continue;
+        gint64 gap = ABS(nl_table_get_int(refs, r, c_thr) - threads);
+        if (gap < best_gap) {
+            best_gap = gap;
+            rate = nl_table_get_f64(refs, r, c_rate);
+        }
+    }
+    return rate;
+}
+
+static gboolean run_compare(NlRun *run, GError **error)
+{
+    (void)error;
+    const NlTable *refs = nl_run_common_table(run, "bench-references");
+    NlTable *t = nl_run_table(run, "bench-results",
+                              "backend:str kernel:str n:int threads:int "
+                              "rate:f64 unit:str reference:str ref_rate:f64 "
+                              "ratio:f64 note:str");
+    nl_table_set_title(t, "rates against this machine's limits; one dataset "
+                          "per backend, in backends.gp order");
+    for (guint j = 0; j < nl_run_n_jobs(run); j++) {
+        const NlTable *own = nl_run_job_table(run, j, "bench-measurements");
+        const NlBackendInfo *info = nl_run_job_backend_info(run, j);
+        nl_table_new_dataset(t, nl_run_job_label(run, j));
+        for (guint r = 0; own && r < nl_table_n_rows(own); r++) {
+            const char *kernel = nl_table_get_str(own, r, 0);
+            gint64 n = nl_table_get_int(own, r, 1);
+            gint64 threads = nl_table_get_int(own, r, 2);
+            double rate = nl_table_get_f64(own, r, 4);
+            const char *ref_name = "none";
+            double ref = strcmp(kernel, "copy") == 0 || !refs
+                             ? NAN
+                             : reference_for(refs, own, info->device, kernel,
+                                             n, threads, &ref_name);
+            if (strcmp(kernel, "copy") == 0)
+                ref_name = "none";
+            nl_table_add_str(t, nl_run_job_label(run, j));
+            nl_table_add_str(t, kernel);
+            nl_table_add_int(t, n);
+            nl_table_add_int(t, threads);
+            nl_table_add_f64(t, rate);
+            nl_table_add_str(t, nl_table_get_str(own, r, 5));
+            nl_table_add_str(t, ref_name);
+            nl_table_add_f64(t, ref);
+            nl_table_add_f64(t, rate / ref);
+            nl_table_add_str(t, nl_table_get_str(own, r, 6));
+        }
+    }
+    return TRUE;
+}
+
+static const NlParamSpec params[] = {
+    {"kernels", NL_PARAM_STRING, "sum,dot,gemv,gemm,copy", 0, 0,
+     "kernels to time, comma-separated: sum, dot, gemv, gemm, copy", NULL},
+    {"sizes", NL_PARAM_INT_LIST, "1000,10000,100000,1000000,10000000,100000000",
+     1, 1e9, "element counts of the reductions and copies (gemv: of its "
+             "square matrix)", NULL},
+    {"gemm_sizes", NL_PARAM_INT_LIST, "256,1024,4096", 1, 32768,
+     "n of the n x n x n matrix products", NULL},
+    {"min_time", NL_PARAM_DOUBLE, "0.1", 0.001, 60,
+     "seconds of timed calls per measurement (at least 3 calls)", NULL},
+    {"max_call", NL_PARAM_DOUBLE, "2", 0.001, 3600,
+     "skip a measurement whose one call would take longer (seconds)", NULL},
+    NL_PARAM_END,
+};
+
+static const NlExperimentOps ops = {
+    .struct_size = sizeof(NlExperimentOps),
+    .title = "Benchmark: every backend against this machine's limits",
+    .description =
+        "Times sum, dot, gemv and copy from cache-resident sizes to 10^8 "
+        "elements and gemm at n = 256, 1024, 4096 on every selected backend, "
+        "and measures in the same run the references: this machine's read "
+        "bandwidth (a loop that only loads, at 1 and at all threads) and "
+        "cblas_sgemm called directly. bench-results gives each rate with "
+        "its reference and their ratio; a device backend's reductions are "
+        "set against its own copy bandwidth. The best of repeated calls "
+        "counts.",
+    .params = params,
+    .run_common = run_common,
+    .run_backend = run_backend,
+    .run_compare = run_compare,
+};
+
+static const NlPlugin plugin = {
+    .abi_version = NL_ABI_VERSION,
+    .kind = NL_PLUGIN_EXPERIMENT,
+    .name = "bench",
+    .version = PACKAGE_VERSION,
+    .summary = "benchmark of every backend's kernels against machine limits",
+    .experiment = &ops,
+};
+
+NL_PLUGIN_DEFINE(plugin)
