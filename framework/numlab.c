@@ -26,6 +26,7 @@ static const char *usage_summary =
     "  help PLUGIN          describe an experiment's parameters or a backend's options\n"
     "  run EXP|all          run an experiment on backends, write data to OUTDIR/EXP/\n"
     "  plot EXP|all         render figures from the data with gnuplot\n"
+    "  bench                measure every backend against this machine's limits\n"
     "\n"
     "Run 'numlab COMMAND --help' for a command's options. See numlab(1).";
 
@@ -216,6 +217,82 @@ static int cmd_run(int argc, char **argv, const char *command_line)
     return ok ? 0 : 1;
 }
 
+/* ---- bench ---- */
+
+/* One line per row of bench-results: "backend=blas kernel=gemm n=1024
+ * ... ratio=0.982", for people and for grep. */
+static void print_key_values(const char *job, const NlTable *t, gpointer data)
+{
+    (void)job;
+    (void)data;
+    if (strcmp(nl_table_name(t), "bench-results") != 0)
+        return;
+    g_autofree char *names = nl_table_column_names(t);
+    g_auto(GStrv) cols = g_strsplit(names, " ", -1);
+    for (guint r = 0; r < nl_table_n_rows(t); r++) {
+        GString *line = g_string_new(NULL);
+        for (guint c = 0; cols[c]; c++) {
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+            const char *text;
+            if (strcmp(cols[c], "seconds") == 0 || strcmp(cols[c], "rate") == 0 ||
+                strcmp(cols[c], "ref_rate") == 0 || strcmp(cols[c], "ratio") == 0)
+                text = g_ascii_formatd(buf, sizeof buf, "%.4g",
+                                       nl_table_get_f64(t, r, c));
+            else if (strcmp(cols[c], "n") == 0 || strcmp(cols[c], "threads") == 0)
+                text = g_ascii_formatd(buf, sizeof buf, "%.0f",
+                                       nl_table_get_f64(t, r, c));
+            else
+                text = nl_table_get_str(t, r, c);
+            if (!*text)
+                continue;
+            g_autofree char *value = g_strdup(text);
+            g_strdelimit(value, " ", '_'); /* one field per key */
+            g_string_append_printf(line, "%s%s=%s", line->len ? " " : "",
+                                   cols[c], value);
+        }
+        printf("%s\n", line->str);
+        g_string_free(line, TRUE);
+    }
+    fflush(stdout);
+}
+
+static int cmd_bench(int argc, char **argv, const char *command_line)
+{
+    char **backends = NULL, **params = NULL;
+    char *outdir = NULL;
+    GOptionEntry entries[] = {
+        {"backend", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &backends,
+         "Backends to measure, as for run (default: all available)", "LIST"},
+        {"param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &params,
+         "kernels=, sizes=, gemm_sizes=, min_time=, max_call= (see numlab "
+         "help bench)", "NAME=VALUE"},
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
+         "Results folder; data go to DIR/bench/ (default: results)", "DIR"},
+        G_OPTION_ENTRY_NULL};
+    if (!parse("bench", "",
+               "Measure every backend's kernels against this machine's limits "
+               "(read bandwidth, direct cblas_sgemm) in one run.", entries,
+               &argc, &argv))
+        return 2;
+    g_auto(GStrv) b = backends, p = params;
+    g_autofree char *o = outdir;
+    if (argc != 1) {
+        g_printerr("numlab bench: takes no arguments besides options\n");
+        return 2;
+    }
+    g_autoptr(NlRegistry) r = load_registry(TRUE);
+    NlRunRequest req = {
+        .experiment = "bench",
+        .backends = backends,
+        .params = params,
+        .outdir = outdir ? outdir : "results",
+        .seed = 42,
+        .command_line = command_line,
+        .on_table = print_key_values,
+    };
+    return nl_engine_run(r, &req) ? 0 : 1;
+}
+
 /* ---- plot ---- */
 
 static int cmd_plot(int argc, char **argv)
@@ -298,6 +375,8 @@ int main(int argc, char **argv)
         return cmd_run(argc, argv, command_line);
     if (strcmp(command, "plot") == 0)
         return cmd_plot(argc, argv);
+    if (strcmp(command, "bench") == 0)
+        return cmd_bench(argc, argv, command_line);
     g_printerr("numlab: unknown command '%s'\n\n%s\n", command, usage_summary);
     return 2;
 }

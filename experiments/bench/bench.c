@@ -1,20 +1,30 @@
 /* bench.c — the benchmark: every backend's kernels against this machine's
  * limits, measured in one run (`numlab bench`, or `numlab run bench`).
  *
- *   run_common   the references: a read-bandwidth probe (a STREAM-like
- *                loop that only loads, at 1 thread and at all threads) for
- *                every reduction size, and cblas_sgemm called directly for
- *                every gemm size;
- *   run_backend  each kernel of the job's backend at each size, plus the
- *                backend's own copy bandwidth (a GPU's reference);
- *   run_compare  rate / reference for each measurement: the table
- *                `bench-results` that `numlab bench` prints as key=value.
+ *   run_common   this machine's limits for the record: a read-bandwidth
+ *                probe (a loop that only loads) at 1 and at all threads for
+ *                every size, and cblas_sgemm called directly;
+ *   run_backend  each kernel of the job's backend at each size, each timed
+ *                *interleaved* with its reference — batches of the kernel
+ *                and of the reference alternate and the best of each
+ *                counts — so that the ratio compares the two under the
+ *                same machine load (memory bandwidth here drifts by tens of
+ *                percent between seconds):
+ *                  sum, dot, gemv on a CPU: the read probe over as many
+ *                    bytes, with the backend's thread count;
+ *                  sum, dot, gemv on a device: its own copy bandwidth;
+ *                  gemm: cblas_sgemm called directly with the backend's
+ *                    thread count (a device's gemm has none), timed in
+ *                    the adjacent block instead: gemm is compute-bound,
+ *                    and two thread pools taking turns slow each other
+ *                    (each spins for a while after its call);
+ *   run_compare  gathers the rows into `bench-results`, one dataset per
+ *                backend, which `numlab bench` prints as key=value lines.
  *
- * Timing: one untimed call, then calls until `min_time` seconds have
- * passed (at least 3); the best call counts, as in STREAM: the question is
- * what the kernel can do, not how noisy the machine is. A measurement
- * whose single call would take longer than `max_call` seconds (naive gemm
- * at n = 4096) is skipped and says so. */
+ * The best call counts, as in STREAM: the question is what the kernel can
+ * do, not how noisy the machine is. A measurement whose single call would
+ * take longer than `max_call` seconds (naive gemm at n = 4096) is skipped
+ * and says so. */
 #include "config.h"
 
 #include <numlab/numlab.h>
@@ -27,6 +37,10 @@
 #endif
 
 typedef enum { K_SUM, K_DOT, K_GEMV, K_GEMM, K_COPY } Kernel;
+
+#define MEASUREMENT_COLUMNS                                                    \
+    "kernel:str n:int threads:int seconds:f64 rate:f64 unit:str "              \
+    "reference:str ref_rate:f64 ratio:f64 note:str"
 static const char *const kernel_names[] = {"sum", "dot", "gemv", "gemm", "copy"};
 
 /* ---- timing ---- */
@@ -55,6 +69,40 @@ static double time_best(CallFunc call, gpointer data, double min_time,
     return best;
 }
 
+/* The best seconds per call of a and of b, timed in alternating batches
+ * (see time_best) so that both see the same machine. FALSE on error. */
+static gboolean time_pair(CallFunc a, gpointer a_data, CallFunc b,
+                          gpointer b_data, double min_time, double *a_best,
+                          double *b_best, GError **error)
+{
+    CallFunc calls[2] = {a, b};
+    gpointer data[2] = {a_data, b_data};
+    double *best[2] = {a_best, b_best};
+    int batch[2];
+    for (int k = 0; k < 2; k++) {
+        double t0 = nl_time_now();
+        if (!calls[k](data[k], error))
+            return FALSE;
+        double first = MAX(nl_time_now() - t0, 1e-9);
+        batch[k] = first >= 1e-4 ? 1 : (int)MIN(1e-4 / first + 1, 1e6);
+        *best[k] = G_MAXDOUBLE;
+    }
+    /* OpenBLAS's and OpenMP's threads spin for a while after a call; a
+     * pause (outside the timed region) lets them park, so that one pool
+     * does not steal the cores the other is about to use. */
+    double start = nl_time_now();
+    for (int reps = 0; reps < 5 || nl_time_now() - start < 2 * min_time; reps++)
+        for (int k = 0; k < 2; k++) {
+            g_usleep(2000);
+            double t = nl_time_now();
+            for (int i = 0; i < batch[k]; i++)
+                if (!calls[k](data[k], error))
+                    return FALSE;
+            *best[k] = MIN(*best[k], (nl_time_now() - t) / batch[k]);
+        }
+    return TRUE;
+}
+
 /* ---- references ---- */
 
 typedef struct {
@@ -64,21 +112,26 @@ typedef struct {
     volatile guint64 sink;
 } Probe;
 
-/* Loads every word once, with four independent accumulators so that the
- * loop is limited by memory, not by the adds. */
+/* Loads every byte once, 128 per iteration into four independent 32-byte
+ * accumulators (AVX2 on x86-64-v3), so that the loop is limited by memory,
+ * not by the core: no reduction kernel can read faster than this. */
+typedef guint64 v4du __attribute__((vector_size(32)));
+
 static guint64 probe_range(const guint64 *w, gsize n)
 {
-    guint64 a = 0, b = 0, c = 0, d = 0;
+    v4du a = {0, 0, 0, 0}, b = a, c = a, d = a;
     gsize i = 0;
-    for (; i + 4 <= n; i += 4) {
-        a ^= w[i];
-        b ^= w[i + 1];
-        c ^= w[i + 2];
-        d ^= w[i + 3];
+    for (; i + 16 <= n; i += 16) {
+        a ^= *(const v4du *)(w + i);
+        b ^= *(const v4du *)(w + i + 4);
+        c ^= *(const v4du *)(w + i + 8);
+        d ^= *(const v4du *)(w + i + 12);
     }
+    v4du x = a ^ b ^ c ^ d;
+    guint64 r = x[0] ^ x[1] ^ x[2] ^ x[3];
     for (; i < n; i++)
-        a ^= w[i];
-    return a ^ b ^ c ^ d;
+        r ^= w[i];
+    return r;
 }
 
 static gboolean probe_call(gpointer data, GError **error)
@@ -94,7 +147,9 @@ static gboolean probe_call(gpointer data, GError **error)
 #pragma omp parallel num_threads(p->threads) reduction(^ : x)
     {
         int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        gsize s = p->n_words * t / nt, e = p->n_words * (t + 1) / nt;
+        gsize lines = (p->n_words + 15) / 16; /* 128-byte aligned chunks */
+        gsize s = MIN(p->n_words, lines * t / nt * 16);
+        gsize e = MIN(p->n_words, lines * (t + 1) / nt * 16);
         x ^= probe_range(p->words + s, e - s);
     }
 #else
@@ -106,6 +161,7 @@ static gboolean probe_call(gpointer data, GError **error)
 
 typedef struct {
     int n;
+    int threads; /* OpenBLAS threads for the call; 0: as set */
     const float *a, *b;
     float *c;
 } DirectGemm;
@@ -130,6 +186,15 @@ static int max_threads(void)
 
 static gboolean run_common(NlRun *run, GError **error)
 {
+#ifdef __AVX2__
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2")) {
+        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
+                    "the benchmark is built for x86-64-v3 and this CPU lacks "
+                    "AVX2");
+        return FALSE;
+    }
+#endif
     const NlParams *p = nl_run_params(run);
     double min_time = nl_params_get_double(p, "min_time");
     gsize n_sizes, n_gemm;
@@ -165,7 +230,7 @@ static gboolean run_common(NlRun *run, GError **error)
 
     for (gsize i = 0; i < n_gemm; i++) {
         gsize n = (gsize)gemm_sizes[i];
-        DirectGemm g = {(int)n, NULL, NULL, NULL};
+        DirectGemm g = {(int)n, 0, NULL, NULL, NULL};
         float *a = nl_alloc_f32(n * n, error), *b = a ? nl_alloc_f32(n * n, error) : NULL;
         float *c = b ? nl_alloc_f32(n * n, error) : NULL;
         if (!c) {
@@ -306,44 +371,156 @@ static gboolean parse_kernels(const char *text, gboolean *want, GError **error)
     return TRUE;
 }
 
+/* The reference of one measurement (see the top of this file). */
+typedef struct {
+    const char *name; /* "read_bw", "device_copy", "cblas_sgemm", "none" */
+    CallFunc call;
+    gpointer data;
+    double work; /* bytes or flops of one call */
+    Probe probe;
+    DirectGemm gemm;
+    Job copy;
+    guint64 *words;
+} Reference;
+
+static gboolean device_copy_call(gpointer data, GError **error)
+{
+    return kernel_call(data, error);
+}
+
+/* Direct cblas_sgemm with the backend's thread count, restored after. */
+static gboolean direct_gemm_threads_call(gpointer data, GError **error)
+{
+    DirectGemm *g = data;
+    int saved = openblas_get_num_threads();
+    if (saved != g->threads)
+        openblas_set_num_threads(g->threads);
+    gboolean ok = direct_gemm_call(g, error);
+    if (saved != g->threads)
+        openblas_set_num_threads(saved);
+    return ok;
+}
+
+static gboolean reference_setup(Reference *ref, const Job *j, guint64 seed,
+                                GError **error)
+{
+    const NlBackendInfo *info = nl_backend_info(j->b);
+    gboolean cpu = strcmp(info->device, "CPU") == 0;
+    memset(ref, 0, sizeof *ref);
+    ref->name = "none";
+    if (j->kernel == K_COPY)
+        return TRUE;
+    if (j->kernel == K_GEMM) {
+        if (!cpu)
+            return TRUE;
+        gsize n = j->n;
+        float *a = nl_alloc_f32(n * n, error), *b = a ? nl_alloc_f32(n * n, error) : NULL;
+        float *c = b ? nl_alloc_f32(n * n, error) : NULL;
+        if (!c) {
+            nl_free(a);
+            nl_free(b);
+            return FALSE;
+        }
+        ref->gemm = (DirectGemm){(int)n, info->threads, a, b, c};
+        ref->name = "cblas_sgemm";
+        ref->call = direct_gemm_threads_call;
+        ref->data = &ref->gemm;
+        ref->work = 2.0 * n * n * n;
+        return TRUE;
+    }
+    if (!cpu) { /* a device's reductions: its own copy bandwidth */
+        ref->copy = (Job){.b = j->b, .kernel = K_COPY};
+        if (!job_setup(&ref->copy, j->kernel == K_GEMV ? j->m * j->n : j->n,
+                       seed, error))
+            return FALSE;
+        ref->name = "device_copy";
+        ref->call = device_copy_call;
+        ref->data = &ref->copy;
+        ref->work = work_of(&ref->copy);
+        return TRUE;
+    }
+    double bytes = work_of(j);
+    gsize words = (gsize)(bytes / 8) + 1;
+    ref->words = nl_alloc(words, sizeof(guint64), error);
+    if (!ref->words)
+        return FALSE;
+    memset(ref->words, 1, words * sizeof(guint64));
+    ref->probe = (Probe){ref->words, words, info->threads, 0};
+    ref->name = "read_bw";
+    ref->call = probe_call;
+    ref->data = &ref->probe;
+    ref->work = 8.0 * words;
+    return TRUE;
+}
+
+static void reference_clear(Reference *ref)
+{
+    nl_free(ref->words);
+    nl_free((gpointer)ref->gemm.a);
+    nl_free((gpointer)ref->gemm.b);
+    nl_free(ref->gemm.c);
+    if (ref->copy.b)
+        job_clear(&ref->copy);
+}
+
 /* `predicted`: seconds one call is expected to take from a smaller size
  * (gemm: n^3 scaling), or 0; beyond max_call the call is not even made. */
 static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
                         double min_time, double max_call, double *predicted,
                         GError **error)
 {
-    double seconds = NAN;
+    double seconds = NAN, ref_seconds = NAN;
     const char *note = "";
-    gboolean ok = TRUE;
+    Reference ref = {.name = "none"};
     if (*predicted > max_call) {
         note = "skipped: one call would exceed max_call";
         j->n = j->m = size;
-    } else if (!job_setup(j, size, nl_run_seed(run), error)) {
-        job_clear(j);
-        return FALSE;
     } else {
+        if (!job_setup(j, size, nl_run_seed(run), error) ||
+            !reference_setup(&ref, j, nl_run_seed(run), error)) {
+            job_clear(j);
+            reference_clear(&ref);
+            return FALSE;
+        }
         double t0 = nl_time_now();
-        ok = kernel_call(j, error);
-        double once = nl_time_now() - t0;
-        if (ok && once > max_call)
+        gboolean ok = kernel_call(j, error);
+        *predicted = nl_time_now() - t0;
+        if (ok && *predicted > max_call)
             note = "skipped: one call exceeds max_call";
+        else if (ok && ref.call && j->kernel == K_GEMM) {
+            /* compute-bound: no bandwidth drift to share, but two thread
+             * pools that spin after each call; adjacent blocks with a
+             * pause that lets the first pool park */
+            ref_seconds = time_best(ref.call, ref.data, min_time, error);
+            g_usleep(200000);
+            ok = ref_seconds >= 0 &&
+                 (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
+        } else if (ok && ref.call)
+            ok = time_pair(kernel_call, j, ref.call, ref.data, min_time,
+                           &seconds, &ref_seconds, error);
         else if (ok)
-            seconds = time_best(kernel_call, j, min_time, error);
-        *predicted = once;
+            ok = (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
+        if (!ok) {
+            job_clear(j);
+            reference_clear(&ref);
+            return FALSE;
+        }
     }
-    ok = ok && !(seconds < 0);
-    if (ok) {
-        gboolean flops = j->kernel == K_GEMM;
-        nl_table_add_str(t, kernel_names[j->kernel]);
-        nl_table_add_int(t, (gint64)size);
-        nl_table_add_int(t, nl_backend_info(j->b)->threads);
-        nl_table_add_f64(t, seconds);
-        nl_table_add_f64(t, work_of(j) / seconds / 1e9);
-        nl_table_add_str(t, flops ? "GFLOP/s" : "GB/s");
-        nl_table_add_str(t, note);
-    }
+    double rate = work_of(j) / seconds / 1e9;
+    double ref_rate = ref.work / ref_seconds / 1e9;
+    nl_table_add_str(t, kernel_names[j->kernel]);
+    nl_table_add_int(t, (gint64)size);
+    nl_table_add_int(t, nl_backend_info(j->b)->threads);
+    nl_table_add_f64(t, seconds);
+    nl_table_add_f64(t, rate);
+    nl_table_add_str(t, j->kernel == K_GEMM ? "GFLOP/s" : "GB/s");
+    nl_table_add_str(t, ref.name);
+    nl_table_add_f64(t, ref_rate);
+    nl_table_add_f64(t, rate / ref_rate);
+    nl_table_add_str(t, note);
     job_clear(j);
-    return ok;
+    reference_clear(&ref);
+    return TRUE;
 }
 
 static gboolean run_backend(NlRun *run, GError **error)
@@ -357,10 +534,9 @@ static gboolean run_backend(NlRun *run, GError **error)
     gsize n_sizes, n_gemm;
     const gint64 *sizes = nl_params_get_int_list(p, "sizes", &n_sizes);
     const gint64 *gemm_sizes = nl_params_get_int_list(p, "gemm_sizes", &n_gemm);
-    NlTable *t = nl_run_table(run, "bench-measurements",
-                              "kernel:str n:int threads:int seconds:f64 "
-                              "rate:f64 unit:str note:str");
-    nl_table_set_title(t, "each kernel's best time per call");
+    NlTable *t = nl_run_table(run, "bench-measurements", MEASUREMENT_COLUMNS);
+    nl_table_set_title(t, "each kernel's best time per call, and its "
+                          "reference timed interleaved with it");
     gsize total = 0, done = 0;
     for (guint k = 0; k < G_N_ELEMENTS(kernel_names); k++)
         total += want[k] ? (k == K_GEMM ? n_gemm : n_sizes) : 0;
@@ -385,90 +561,30 @@ static gboolean run_backend(NlRun *run, GError **error)
     return TRUE;
 }
 
-/* ---- ratios ---- */
-
-/* The reference row for a measurement: the read probe at the same n and
- * the nearest thread count (reductions on a CPU), the backend's own copy
- * bandwidth at the largest size (on a device), cblas_sgemm at the same n
- * (gemm). Returns its rate, or NAN. */
-static double reference_for(const NlTable *refs, const NlTable *own,
-                            const char *device, const char *kernel, gint64 n,
-                            gint64 threads, const char **name)
-{
-    int c_ref = nl_table_column(refs, "reference"), c_n = nl_table_column(refs, "n");
-    int c_thr = nl_table_column(refs, "threads"), c_rate = nl_table_column(refs, "rate");
-    if (strcmp(kernel, "gemm") == 0) {
-        *name = "cblas_sgemm";
-        for (guint r = 0; r < nl_table_n_rows(refs); r++)
-            if (strcmp(nl_table_get_str(refs, r, c_ref), "cblas_sgemm") == 0 &&
-                nl_table_get_int(refs, r, c_n) == n)
-                return nl_table_get_f64(refs, r, c_rate);
-        return NAN;
-    }
-    if (strcmp(device, "CPU") != 0) { /* a device: its own copy bandwidth */
-        *name = "device_copy";
-        double best = NAN;
-        gint64 best_n = -1;
-        for (guint r = 0; r < nl_table_n_rows(own); r++)
-            if (strcmp(nl_table_get_str(own, r, 0), "copy") == 0 &&
-                nl_table_get_int(own, r, 1) > best_n) {
-                best_n = nl_table_get_int(own, r, 1);
-                best = nl_table_get_f64(own, r, 4);
-            }
-        return best;
-    }
-    *name = "read_bw";
-    double rate = NAN;
-    gint64 best_gap = G_MAXINT64;
-    for (guint r = 0; r < nl_table_n_rows(refs); r++) {
-        if (strcmp(nl_table_get_str(refs, r, c_ref), "read") != 0 ||
-            nl_table_get_int(refs, r, c_n) != n)
-            continue;
-        gint64 gap = ABS(nl_table_get_int(refs, r, c_thr) - threads);
-        if (gap < best_gap) {
-            best_gap = gap;
-            rate = nl_table_get_f64(refs, r, c_rate);
-        }
-    }
-    return rate;
-}
+/* ---- the side-by-side table ---- */
 
 static gboolean run_compare(NlRun *run, GError **error)
 {
     (void)error;
-    const NlTable *refs = nl_run_common_table(run, "bench-references");
-    NlTable *t = nl_run_table(run, "bench-results",
-                              "backend:str kernel:str n:int threads:int "
-                              "rate:f64 unit:str reference:str ref_rate:f64 "
-                              "ratio:f64 note:str");
-    nl_table_set_title(t, "rates against this machine's limits; one dataset "
-                          "per backend, in backends.gp order");
+    NlTable *t = nl_run_table(run, "bench-results", "backend:str "
+                              MEASUREMENT_COLUMNS);
+    nl_table_set_title(t, "every measurement with its reference; one "
+                          "dataset per backend, in backends.gp order");
     for (guint j = 0; j < nl_run_n_jobs(run); j++) {
         const NlTable *own = nl_run_job_table(run, j, "bench-measurements");
-        const NlBackendInfo *info = nl_run_job_backend_info(run, j);
         nl_table_new_dataset(t, nl_run_job_label(run, j));
         for (guint r = 0; own && r < nl_table_n_rows(own); r++) {
-            const char *kernel = nl_table_get_str(own, r, 0);
-            gint64 n = nl_table_get_int(own, r, 1);
-            gint64 threads = nl_table_get_int(own, r, 2);
-            double rate = nl_table_get_f64(own, r, 4);
-            const char *ref_name = "none";
-            double ref = strcmp(kernel, "copy") == 0 || !refs
-                             ? NAN
-                             : reference_for(refs, own, info->device, kernel,
-                                             n, threads, &ref_name);
-            if (strcmp(kernel, "copy") == 0)
-                ref_name = "none";
             nl_table_add_str(t, nl_run_job_label(run, j));
-            nl_table_add_str(t, kernel);
-            nl_table_add_int(t, n);
-            nl_table_add_int(t, threads);
-            nl_table_add_f64(t, rate);
+            nl_table_add_str(t, nl_table_get_str(own, r, 0));
+            nl_table_add_int(t, nl_table_get_int(own, r, 1));
+            nl_table_add_int(t, nl_table_get_int(own, r, 2));
+            for (guint c = 3; c <= 4; c++)
+                nl_table_add_f64(t, nl_table_get_f64(own, r, c));
             nl_table_add_str(t, nl_table_get_str(own, r, 5));
-            nl_table_add_str(t, ref_name);
-            nl_table_add_f64(t, ref);
-            nl_table_add_f64(t, rate / ref);
             nl_table_add_str(t, nl_table_get_str(own, r, 6));
+            for (guint c = 7; c <= 8; c++)
+                nl_table_add_f64(t, nl_table_get_f64(own, r, c));
+            nl_table_add_str(t, nl_table_get_str(own, r, 9));
         }
     }
     return TRUE;

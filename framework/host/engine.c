@@ -264,6 +264,10 @@ static gboolean write_tables(const char *dir, const NlPlugin *exp,
             ok = FALSE;
             continue;
         }
+        if (req->on_table)
+            for (guint i = 0; i < tables->len; i++)
+                req->on_table(((Job *)owners->pdata[i])->label,
+                              tables->pdata[i], req->on_table_data);
         g_autoptr(GString) out = g_string_new(NULL);
         append_header(out, exp, req, params_text, date, first, owners);
         for (guint i = 0; i < tables->len; i++) {

@@ -65,6 +65,10 @@ typedef struct {
     const char *outdir; /* results root; EXP/ is added */
     guint64 seed;
     const char *command_line; /* for the manifest */
+    /* Called for every table written, with the job's label ("common",
+     * "compare" or the backend's); NULL for none. */
+    void (*on_table)(const char *job, const NlTable *table, gpointer data);
+    gpointer on_table_data;
 } NlRunRequest;
 
 /* Runs the request; prints one line per problem on stderr. Returns TRUE
