@@ -10,6 +10,7 @@
 #include "test-util.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #define BROKEN_DIR NL_BUILDDIR "/tests/plugins/.libs"
@@ -302,6 +303,79 @@ static void test_plot(void)
     nl_test_rmtree(dir);
 }
 
+/* numlab bench: one key=value line per measurement, and numbers that are
+ * consistent with each other — rate = work / seconds, ratio = rate /
+ * ref_rate. No speed is asserted: a timed test would only test the
+ * machine's load (doc/performance.md has the figures). */
+static void test_bench(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "bench", "-b", "naive,openmp", "-o",
+                                        dir, "-p", "kernels=sum,gemm,copy", "-p",
+                                        "sizes=1000,4096", "-p", "gemm_sizes=16,32",
+                                        "-p", "min_time=0.001", NULL);
+    g_assert_cmpint(c->status, ==, 0);
+    g_auto(GStrv) lines = g_strsplit(g_strstrip(c->out), "\n", -1);
+    guint measurements = 0;
+    for (char **l = lines; *l; l++) {
+        if (!g_str_has_prefix(*l, "backend="))
+            continue;
+        measurements++;
+        g_auto(GStrv) fields = g_strsplit(*l, " ", -1);
+        g_autoptr(GHashTable) kv = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                         g_free, g_free);
+        for (char **f = fields; *f; f++) {
+            g_auto(GStrv) pair = g_strsplit(*f, "=", 2);
+            g_assert_nonnull(pair[1]);
+            g_hash_table_insert(kv, g_strdup(pair[0]), g_strdup(pair[1]));
+        }
+        const char *kernel = g_hash_table_lookup(kv, "kernel");
+        g_assert_nonnull(g_hash_table_lookup(kv, "n"));
+        g_assert_nonnull(g_hash_table_lookup(kv, "rate"));
+        g_assert_nonnull(g_hash_table_lookup(kv, "ratio"));
+        const char *ref = g_hash_table_lookup(kv, "reference");
+        if (strcmp(kernel, "gemm") == 0)
+            g_assert_cmpstr(ref, ==, "cblas_sgemm");
+        else if (strcmp(kernel, "sum") == 0)
+            g_assert_cmpstr(ref, ==, "read_bw");
+        else
+            g_assert_cmpstr(ref, ==, "none");
+    }
+    g_assert_cmpuint(measurements, ==, 2 * (2 + 2 + 2)); /* backends x rows */
+
+    g_autofree char *path = g_build_filename(dir, "bench", "bench-results.dat", NULL);
+    g_autoptr(NlDat) d = nl_dat_read(path);
+    g_assert_cmpuint(d->datasets->len, ==, 2);
+    for (guint ds = 0; ds < 2; ds++)
+        for (guint r = 0; r < nl_dat_rows(d, ds); r++) {
+            const char *kernel = nl_dat_cell(d, ds, r, 1);
+            double n = nl_dat_double(d, ds, r, 2), seconds = nl_dat_double(d, ds, r, 4);
+            double rate = nl_dat_double(d, ds, r, 5);
+            double work = strcmp(kernel, "gemm") == 0 ? 2 * n * n * n
+                          : strcmp(kernel, "copy") == 0 ? 8 * n : 4 * n;
+            g_assert_cmpfloat(fabs(rate - work / seconds / 1e9), <=, 1e-9 * rate);
+            if (strcmp(kernel, "copy") != 0) {
+                double ratio = nl_dat_double(d, ds, r, 9);
+                g_assert_cmpfloat(fabs(ratio - rate / nl_dat_double(d, ds, r, 8)),
+                                  <=, 1e-9 * ratio);
+            }
+        }
+
+    /* a call longer than max_call is skipped, and the line says so */
+    g_autoptr(NlCmd) skip = nl_test_numlab(NULL, "bench", "-b", "naive", "-o", dir,
+                                           "-p", "kernels=gemm", "-p",
+                                           "gemm_sizes=256", "-p", "max_call=0.001",
+                                           NULL);
+    g_assert_cmpint(skip->status, ==, 0);
+    g_assert_nonnull(strstr(skip->out, "note=skipped:_one_call_exceeds_max_call"));
+
+    g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "bench", "-b", "naive", "-o", dir,
+                                          "-p", "kernels=sum,fft", NULL);
+    g_assert_cmpint(bad->status, ==, 1);
+    assert_one_line_containing(bad->err, "unknown kernel 'fft' (known: sum, dot, gemv, gemm, copy)");
+    nl_test_rmtree(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -315,5 +389,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/failed-job-loses-nothing", test_failed_job_loses_nothing);
     g_test_add_func("/cli/unwritable-output", test_unwritable_output);
     g_test_add_func("/cli/plot", test_plot);
+    g_test_add_func("/cli/bench", test_bench);
     return g_test_run();
 }
