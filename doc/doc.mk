@@ -4,4 +4,5 @@ dist_doc_DATA += \
 	doc/user-guide.md \
 	doc/output-format.md \
 	doc/figures.md \
-	doc/writing-plugins.md
+	doc/writing-plugins.md \
+	doc/performance.md

@@ -303,6 +303,52 @@ static void test_plot(void)
     nl_test_rmtree(dir);
 }
 
+/* Issue 3's bad backend options on the real backends, and a GPU backend
+ * asked for where there is none (when this build has one). */
+static void test_real_backend_options(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    static const struct {
+        const char *spec, *expect;
+    } cases[] = {
+        {"blas:threads=0", "blas: parameter 'threads': 0 is outside the allowed range 1..1024"},
+        {"openmp:threads=abc", "openmp: parameter 'threads': 'abc' is not an integer"},
+        {"blas:speed=9", "blas: unknown parameter 'speed' (known: threads)"},
+        {"openmp:threads", "openmp: 'threads' is not of the form name=value"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                            cases[i].spec, "-o", dir, SMALL, NULL);
+        g_assert_cmpint(c->status, ==, 1);
+        assert_one_line_containing(c->err, cases[i].expect);
+    }
+    /* two thread counts of one backend side by side */
+    g_autoptr(NlCmd) two = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                          "openmp:threads=1,openmp:threads=2",
+                                          "-o", dir, SMALL, NULL);
+    g_assert_cmpint(two->status, ==, 0);
+    g_autofree char *gp = NULL;
+    g_autofree char *gp_path = g_build_filename(dir, "associativity", "backends.gp", NULL);
+    g_file_get_contents(gp_path, &gp, NULL, NULL);
+    g_assert_nonnull(strstr(gp, "backends = \"openmp:threads=1 openmp:threads=2\""));
+
+    g_autoptr(NlCmd) list = nl_test_numlab(NULL, "list", NULL);
+    if (strstr(list->out, "  cuda ") && strstr(list->out, "unavailable: no CUDA device")) {
+        g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                            "cuda", "-o", dir, SMALL, NULL);
+        g_assert_cmpint(c->status, ==, 1);
+        assert_one_line_containing(c->err, "cuda: unavailable: no CUDA device");
+        g_autoptr(NlCmd) all = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                              "all", "-o", dir, SMALL, NULL);
+        g_assert_cmpint(all->status, ==, 0);
+        assert_one_line_containing(all->err, "backend cuda skipped: unavailable");
+    } else {
+        g_test_message("no CUDA backend, or a GPU is present: the no-GPU case "
+                       "is not exercised");
+    }
+    nl_test_rmtree(dir);
+}
+
 /* numlab bench: one key=value line per measurement, and numbers that are
  * consistent with each other — rate = work / seconds, ratio = rate /
  * ref_rate. No speed is asserted: a timed test would only test the
@@ -390,5 +436,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/unwritable-output", test_unwritable_output);
     g_test_add_func("/cli/plot", test_plot);
     g_test_add_func("/cli/bench", test_bench);
+    g_test_add_func("/cli/real-backend-options", test_real_backend_options);
     return g_test_run();
 }

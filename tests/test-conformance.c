@@ -267,6 +267,67 @@ static void test_ieee_specials(gconstpointer data)
     nl_backend_free(b, bc);
 }
 
+/* The openmp backend's describe() promises an order; rebuild it here in
+ * plain scalar code and demand the same bits: 32 lanes (lane l takes
+ * x[l], x[l+32], ...), the four 8-wide vectors added (v0+v1)+(v2+v3), the
+ * 8 lanes folded ((0+4)+(2+6))+((1+5)+(3+7)), the tail added left to
+ * right, and per-thread chunks (cut at multiples of 64 elements) added in
+ * thread order, one chunk below 2^18 elements. */
+static float documented_chunk(const float *x, gsize n)
+{
+    float lane[32] = {0};
+    gsize i = 0;
+    for (; i + 32 <= n; i += 32)
+        for (int l = 0; l < 32; l++)
+            lane[l] += x[i + l];
+    float v[8];
+    for (int l = 0; l < 8; l++)
+        v[l] = (lane[l] + lane[8 + l]) + (lane[16 + l] + lane[24 + l]);
+    float s = ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+    for (; i < n; i++)
+        s += x[i];
+    return s;
+}
+
+static float documented_sum(const float *x, gsize n, int threads)
+{
+    if (n < 262144)
+        threads = 1;
+    gsize blocks = (n + 63) / 64;
+    float total = 0.0f;
+    for (int t = 0; t < threads; t++) {
+        gsize s = MIN(n, blocks * t / threads * 64);
+        gsize e = MIN(n, blocks * (t + 1) / threads * 64);
+        total += documented_chunk(x + s, e - s);
+    }
+    return threads == 1 ? documented_chunk(x, n) : total;
+}
+
+static void test_openmp_documented_order(void)
+{
+    for (int threads = 1; threads <= 2; threads++) {
+        NlBackend *b = NULL;
+        for (guint i = 0; i < subjects->len; i++) {
+            Subject *s = subjects->pdata[i];
+            if (strcmp(s->label, threads == 1 ? "openmp:threads=1" : "openmp:threads=2") == 0)
+                b = s->backend;
+        }
+        if (!b) {
+            g_test_skip("openmp is unavailable here");
+            return;
+        }
+        const gsize ns[] = {0, 5, 33, 1000, 262143, 262144, 300007, 1000000};
+        for (guint k = 0; k < G_N_ELEMENTS(ns); k++) {
+            g_autofree float *x = normal_values(ns[k] + 17, ns[k]);
+            float got = sum_with(b, x, ns[k]);
+            float want = documented_sum(x, ns[k], threads);
+            if (nl_f32_bits(got) != nl_f32_bits(want))
+                g_error("openmp threads=%d n=%zu: %.9g, the documented order "
+                        "gives %.9g", threads, ns[k], got, want);
+        }
+    }
+}
+
 /* Opens every backend of the build tree; those unavailable here are
  * registered as skips with their reason. */
 static void add_backend_tests(NlRegistry *r)
@@ -319,5 +380,20 @@ int main(int argc, char **argv)
         g_error("%s", (char *)r->problems->pdata[i]);
     add_backend_tests(r);
     g_assert_nonnull(naive);
+    const NlPluginEntry *omp = nl_registry_find(r, NL_PLUGIN_BACKEND, "openmp");
+    for (int threads = 1; omp && threads <= 2; threads++) {
+        g_autofree char *opt = g_strdup_printf("threads=%d", threads);
+        char *assignments[] = {opt, NULL};
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NlParams) opts = nl_params_parse(omp->plugin->backend->options,
+                                                   "openmp", assignments, &error);
+        gpointer self = omp->plugin->backend->open(opts, &error);
+        Subject *s = g_new0(Subject, 1);
+        s->label = threads == 1 ? "openmp:threads=1" : "openmp:threads=2";
+        s->backend = self ? nl_backend_wrap(omp->plugin, s->label, self) : NULL;
+        g_ptr_array_add(subjects, s);
+    }
+    g_test_add_func("/conformance/openmp/documented-order",
+                    test_openmp_documented_order);
     return g_test_run();
 }

@@ -48,8 +48,8 @@ static const char *const kernel_names[] = {"sum", "dot", "gemv", "gemm", "copy"}
 typedef gboolean (*CallFunc)(gpointer data, GError **error);
 
 /* Best seconds per call, or < 0 on error. Calls are timed in batches of
- * at least 100 microseconds, so that a call of a few hundred nanoseconds
- * is not measured in clock resolution. */
+ * at least a millisecond, so that a call of a few hundred nanoseconds is
+ * not measured in clock resolution, nor in a thread team's wake-up. */
 static double time_best(CallFunc call, gpointer data, double min_time,
                         GError **error)
 {
@@ -57,7 +57,7 @@ static double time_best(CallFunc call, gpointer data, double min_time,
     if (!call(data, error)) /* warm-up: page faults, caches, thread team */
         return -1;
     double first = MAX(nl_time_now() - t0, 1e-9);
-    int batch = first >= 1e-4 ? 1 : (int)MIN(1e-4 / first + 1, 1e6);
+    int batch = first >= 1e-3 ? 1 : (int)MIN(1e-3 / first + 1, 1e6);
     double best = G_MAXDOUBLE, start = nl_time_now();
     for (int reps = 0; reps < 3 || nl_time_now() - start < min_time; reps++) {
         double t = nl_time_now();
@@ -84,7 +84,7 @@ static gboolean time_pair(CallFunc a, gpointer a_data, CallFunc b,
         if (!calls[k](data[k], error))
             return FALSE;
         double first = MAX(nl_time_now() - t0, 1e-9);
-        batch[k] = first >= 1e-4 ? 1 : (int)MIN(1e-4 / first + 1, 1e6);
+        batch[k] = first >= 1e-3 ? 1 : (int)MIN(1e-3 / first + 1, 1e6);
         *best[k] = G_MAXDOUBLE;
     }
     /* OpenBLAS's and OpenMP's threads spin for a while after a call; a
@@ -142,7 +142,9 @@ static gboolean probe_call(gpointer data, GError **error)
     Probe *p = data;
     guint64 x = 0;
 #ifdef _OPENMP
-    if (p->threads == 1) {
+    /* Below 1 MiB waking a thread team costs more than the read itself:
+     * one thread is this machine's limit there. */
+    if (p->threads == 1 || p->n_words < (1u << 17)) {
         p->sink = probe_range(p->words, p->n_words);
         return TRUE;
     }
