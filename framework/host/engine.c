@@ -471,28 +471,26 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
         g_ptr_array_set_free_func(backend_jobs, NULL); /* jobs owns them */
     }
 
+    NlRun *common = NULL; /* the common phase's run, once it succeeded */
     for (guint i = 0; i < jobs->len; i++) {
         Job *j = jobs->pdata[i];
         if (strcmp(j->phase, "backend") == 0) {
             open_backend(r, j);
             if (j->status == JOB_PENDING)
                 run_phase(j, exp, params, req->seed, ops->run_backend, NULL,
-                          NULL);
+                          common);
         } else {
             run_phase(j, exp, params, req->seed, ops->run_common, NULL, NULL);
+            if (j->status == JOB_OK)
+                common = j->run;
         }
     }
     if (NL_EXPERIMENT_HOOK(ops, run_compare)) {
         g_autoptr(GPtrArray) done = g_ptr_array_new();
-        NlRun *common = NULL;
         for (guint i = 0; i < jobs->len; i++) {
             Job *j = jobs->pdata[i];
-            if (j->status != JOB_OK)
-                continue;
-            if (j->backend)
+            if (j->status == JOB_OK && j->backend)
                 g_ptr_array_add(done, j->run);
-            else if (strcmp(j->phase, "common") == 0)
-                common = j->run;
         }
         Job *j = job_new("compare", "compare");
         g_ptr_array_add(jobs, j);

@@ -71,8 +71,9 @@ void nl_run_free(NlRun *run);
 GPtrArray *nl_run_tables(NlRun *run);
 GPtrArray *nl_run_artifact_names(NlRun *run);
 GBytes *nl_run_artifact_data(NlRun *run, const char *name);
-/* For run_compare: the successful jobs' runs and the common phase's run
- * (NULL if it failed or does not exist), borrowed. */
+/* For run_compare: the successful jobs' runs; for run_backend and
+ * run_compare: the common phase's run (NULL if it failed or does not
+ * exist). Borrowed. */
 void nl_run_set_jobs(NlRun *run, GPtrArray *job_runs);
 void nl_run_set_common(NlRun *run, NlRun *common);
 /* Ends a progress line on the terminal, if one was drawn. */

@@ -39,7 +39,8 @@ guint nl_run_n_jobs(NlRun *run);
 const char *nl_run_job_label(NlRun *run, guint job);
 const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name);
 const NlBackendInfo *nl_run_job_backend_info(NlRun *run, guint job);
-/* In run_compare: a table the common phase emitted, or NULL. */
+/* In run_backend and run_compare: a table the common phase emitted, or
+ * NULL (no common phase, or it failed). */
 const NlTable *nl_run_common_table(NlRun *run, const char *name);
 
 G_END_DECLS
