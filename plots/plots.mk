@@ -7,3 +7,5 @@ dist_plotsassoc_DATA = \
 	plots/associativity/a2-blocked.gp \
 	plots/associativity/a3-shuffles.gp \
 	plots/associativity/a6-backends.gp
+plotsbenchdir = $(plotsdir)/bench
+dist_plotsbench_DATA = plots/bench/bench.gp

@@ -12,7 +12,7 @@
 #                    bandwidth over as many bytes (dashed): the steps of the
 #                    curves are the cache levels, the right end is memory;
 #   bench-gemm       grouped bars of GFLOP/s per matrix size, a colour per
-#                    backend; a black bar marks cblas_sgemm called directly
+#                    backend; a black mark is cblas_sgemm called directly
 #                    with the backend's thread count, the number above the
 #                    bar is the ratio backend / cblas_sgemm.
 load common
@@ -26,7 +26,9 @@ backend_of(s) = sum [i = 1:nb] (word(backends, i) eq s ? i : 0)
 # --- every result row in arrays ---------------------------------------------
 # The labels and the checks for empty series need the rows one by one; the
 # rows carry their backend's name, so the datasets need not be counted.
-stats fr using 3 nooutput
+# Every line counts, also the placeholder of an empty dataset (all NaN and
+# "", which matches no backend and no kernel).
+stats fr using (1) nooutput
 R = int(STATS_records)
 array BK[R]; array KER[R]; array NN[R]; array THR[R]; array SEC[R]
 array RATE[R]; array REFN[R]; array REFR[R]; array RATIO[R]; array NOTE[R]
@@ -42,23 +44,31 @@ do for [r = 1:R] { if (BK[r] > 0) { THREADS[BK[r]] = THR[r] } }
 thread_word(t) = t == 1 ? tr('1 Thread', '1 thread') : sprintf(tr('%d Threads', '%d threads'), t)
 # Plain text (used noenhanced): gnuplot sizes the key's columns by the
 # length of the title as written, markup included.
-backend_title(i) = THREADS[i] > 0 ? sprintf('%s (%s)', word(backends, i), thread_word(THREADS[i])) \
-                                  : word(backends, i)
-# The key goes across the figure under its title, in two rows of their own
-# (an empty plot each, so that they span all panels): the backends, then
-# the references. In a strip one row high gnuplot puts the entries side by
-# side, centred.
-key_row(top) = sprintf('set lmargin at screen 0.02; set rmargin at screen 0.98; set tmargin at screen %g; set bmargin at screen %g', top, top - 0.034)
+backend_title(i) = sprintf('%s (%s)', word(backends, i), \
+    THREADS[i] > 0 ? thread_word(THREADS[i]) : tr('keine Messung', 'no measurement'))
+# The key goes across the figure under its title, in rows of their own (an
+# empty plot each, so that they span all panels): the backends, at most
+# three to a row, then the references. In a strip one row high gnuplot puts
+# the entries side by side, centred; given more entries than fit, it would
+# stack them over the next row.
+key_top = 0.935; key_h = 0.034
+key_row(k) = sprintf('set lmargin at screen 0.02; set rmargin at screen 0.98; set tmargin at screen %g; set bmargin at screen %g', \
+                     key_top - (k - 1) * key_h, key_top - k * key_h)
+nb_rows = int(ceil(nb / 3.0))
+nb_per_row = int(ceil(nb / real(nb_rows)))     # 4 backends: 2 + 2, not 3 + 1
+row_first(k) = (k - 1) * nb_per_row + 1
+row_last(k) = k * nb_per_row < nb ? k * nb_per_row : nb
 set_key_strip = 'unset border; unset tics; unset grid; unset xlabel; unset ylabel; unset title; set xrange [0:1]; set yrange [0:1]; set key center center horizontal Left reverse noopaque nobox samplen 3 width 2'
 
-# The CPU from the file header, for the subtitle (empty if absent).
+# The CPU from the file header, for the footnote (empty if absent).
 cpu = system(sprintf("sed -n 's/^# cpu: //p' '%s' | head -n 1", fr))
+cpu_note = cpu eq '' ? '' : '     CPU: '.esc(cpu)
 
 # A count with a decimal prefix, as in GB/s: si(4000, 'B') = "4 kB".
 si(v, u) = v < 1e3 ? sprintf('%.3g %s', v, u) : v < 1e6 ? sprintf('%.3g k%s', v / 1e3, u) \
          : v < 1e9 ? sprintf('%.3g M%s', v / 1e6, u) : v < 1e12 ? sprintf('%.3g G%s', v / 1e9, u) \
          : sprintf('%.3g T%s', v / 1e12, u)
-# Ticks 1, 2, 5, 10, 20, … covering [lo, hi] on a log axis.
+# v rounded down / up to 1, 2 or 5 times a power of ten: a log axis's ends.
 nice_lo(v) = (m = 10**floor(log10(v)), v / m >= 5 ? 5 * m : v / m >= 2 ? 2 * m : m)
 nice_hi(v) = (m = 10**floor(log10(v)), v / m <= 1 ? m : v / m <= 2 ? 2 * m : v / m <= 5 ? 5 * m : 10 * m)
 
@@ -78,7 +88,7 @@ K = words(panels)
 # The read probe from bench-references: rows "read" at 1 and at all threads,
 # each as (bytes, GB/s); bytes = rate * seconds, so the panels can place it
 # at the element count of the kernel that moves as many bytes.
-stats fref using 3 nooutput
+stats fref using (1) nooutput
 RR = int(STATS_records)
 array RKIND[RR]; array RTHR[RR]; array RBYTES[RR]; array RRATE[RR]
 r = 0
@@ -92,7 +102,7 @@ do for [r = 1:RR] {
     }
 }
 n_read = sum [r = 1:RR] (RKIND[r] eq 'read' ? 1 : 0)
-# A datablock per thread count, sorted by size, so each is one line.
+# A datablock per thread count, each one line (sorted by `smooth unique`).
 set print $READ_ONE
 do for [r = 1:RR] { if (RKIND[r] eq 'read' && RTHR[r] == t_one && measured(RRATE[r])) { print RBYTES[r], RRATE[r] } }
 set print $READ_ALL
@@ -113,13 +123,15 @@ if (K > 0) {
         }
     }
     # Which panels compare with the read probe: those whose rows name it.
-    # A device's rows name its own copy bandwidth instead, drawn thin and
-    # dashed in the backend's colour.
+    # A device's rows name its own copy bandwidth instead, drawn dotted in
+    # the backend's colour.
     array HASREAD[K]
     do for [p = 1:K] {
-        HASREAD[p] = sum [r = 1:R] ((KER[r] eq word(panels, p) && REFN[r] eq 'read_bw') ? 1 : 0) > 0
+        HASREAD[p] = (sum [r = 1:R] ((KER[r] eq word(panels, p) && REFN[r] eq 'read_bw') ? 1 : 0)) > 0
     }
     n_dev = sum [r = 1:R] ((REFN[r] eq 'device_copy' && measured(REFR[r])) ? 1 : 0)
+    # No read curves at all (and none in the key) when no panel uses them.
+    if ((sum [p = 1:K] HASREAD[p]) == 0) { read_curves = 0 }
 
     # One x and one y range for all panels, so that they compare at a
     # glance: the element counts of all panels, the rates of the kernels
@@ -149,8 +161,39 @@ if (K > 0) {
     # then the key across the figure, then the panels, then the footnote.
     cols = K <= 3 ? K : 2
     rows = int(ceil(K / real(cols)))
-    L = 0.075; Rt = 0.985; B = 0.19; T = 0.80
-    gx = 0.065; gy = 0.12
+    # The footnote says only what the figure shows: which references were
+    # drawn, and why the curve of several threads starts low.
+    threads_text = read_curves == 2 ? sprintf(tr('mit %s und mit %s', 'with %s and with %s'), \
+                                              thread_word(t_one), thread_word(t_all)) \
+                                    : sprintf(tr('mit %s', 'with %s'), thread_word(t_one))
+    foot = ''
+    if (read_curves > 0) {
+        foot = sprintf(tr("Gestrichelt: Lesebandbreite dieser Maschine (eine Schleife, die nur lädt) über gleich viele Bytes, %s.\n", \
+                          "Dashed: this machine's read bandwidth (a loop that only loads) over as many bytes, %s.\n"), threads_text)
+    }
+    if (n_dev > 0) {
+        foot = foot.tr("Gepunktet in der Farbe eines Backends: die Kopierbandbreite seines Geräts, mit der es verglichen wird.\n", \
+                       "Dotted in a backend's colour: the copy bandwidth of its device, which it is compared with.\n")
+    }
+    foot = foot.tr('Je Messung zählt der beste Aufruf. Stufen der Kurven: Cache-Ebenen; rechtes Ende: Hauptspeicher.', \
+                   'Each measurement counts its best call. Steps of the curves: cache levels; right end: main memory.').cpu_note
+    # The sentence on starting threads only where the data show it: at the
+    # smallest size, all threads read at less than half the rate of one.
+    n_small = 1e300
+    do for [r = 1:RR] { if (RKIND[r] eq 'read' && RBYTES[r] < n_small) { n_small = RBYTES[r] } }
+    rate_at(t) = sum [r = 1:RR] ((RKIND[r] eq 'read' && RBYTES[r] == n_small && RTHR[r] == t && measured(RRATE[r])) ? RRATE[r] : 0)
+    if (read_curves == 2 && rate_at(t_all) < 0.5 * rate_at(t_one)) {
+        foot = foot.tr("\nBei kleinen n kostet der Start mehrerer Threads mehr, als sie beim Lesen gewinnen.", \
+                       "\nAt small n, starting several threads costs more than they gain in reading.")
+    }
+    # Lines of the footnote: count the line breaks.
+    foot_lines = 1
+    do for [c = 1:strlen(foot)] { if (foot[c:c] eq "\n") { foot_lines = foot_lines + 1 } }
+    foot_y = 0.03 + 0.024 * (foot_lines - 1)
+
+    key_rows = nb_rows + (read_curves > 0 || n_dev > 0 ? 1 : 0)
+    L = 0.075; Rt = 0.985; B = foot_y + 0.13; T = key_top - key_rows * key_h - 0.067
+    gx = 0.065; gy = 0.15
     pw = (Rt - L - (cols - 1) * gx) / cols
     ph = (T - B - (rows - 1) * gy) / rows
 
@@ -161,15 +204,18 @@ if (K > 0) {
         s eq 'copy' ? tr('copy:  y = x   {/*0.8 (Lesen + Schreiben)}', 'copy:  y = x   {/*0.8 (read + write)}') : s
 
     set output fig('bench-bandwidth')
-    set multiplot title sprintf(tr("Durchsatz der Kernel je Backend, gegen die Lesebandbreite dieser Maschine%s", \
-                                   "Kernel throughput per backend, against this machine's read bandwidth%s"), \
-                                cpu eq '' ? '' : sprintf("\n{/*0.75 CPU: %s}", esc(cpu))) font font(1.25)
+    set multiplot title tr("Durchsatz der Kernel je Backend, gegen die Lesebandbreite dieser Maschine", \
+                           "Kernel throughput per backend, against this machine's read bandwidth") font font(1.25)
 
     # --- the key: backends, then the read probe ----------------------------
     eval set_key_strip
-    eval key_row(0.925)
-    plot for [i = 1:nb] keyentry with linespoints lt i title backend_title(i) noenhanced, blank notitle
+    do for [k = 1:nb_rows] {
+        eval key_row(k)
+        plot for [i = row_first(k):row_last(k)] keyentry with linespoints lt i title backend_title(i) noenhanced, \
+             blank notitle
+    }
     read_title(t) = sprintf(tr('Lesebandbreite, %s', 'read bandwidth, %s'), thread_word(t))
+    dev_title = tr('Kopierbandbreite des Geräts', "device's copy bandwidth")
     # Only the entries that apply: an empty iteration would still take a
     # column of the key.
     cmd = 'plot blank notitle'
@@ -180,11 +226,10 @@ if (K > 0) {
         cmd = cmd.", keyentry with lines lc rgb '#999999' lw 2 dt (3, 4) title read_title(t_all)"
     }
     if (n_dev > 0) {
-        cmd = cmd.", keyentry with lines lc rgb '#555555' lw 1 dt (2, 3) title dev_title"
+        cmd = cmd.", keyentry with lines lc rgb '#555555' lw 1.5 dt (2, 3) title dev_title"
     }
-    dev_title = tr('Kopierbandbreite des Geräts (Farbe: Backend)', "device's copy bandwidth (colour: backend)")
     if (read_curves > 0 || n_dev > 0) {
-        eval key_row(0.891)
+        eval key_row(nb_rows + 1)
         eval cmd
     }
 
@@ -233,15 +278,15 @@ if (K > 0) {
         # rows of the others only bound the line; `smooth unique` sorts by n.
         cmd = 'plot blank notitle'
         if (HASREAD[p] && read_curves >= 1) {
-            cmd = cmd.sprintf(", $READ_ONE using ($1 / BPE[%d]):2 with lines lc rgb '#555555' lw 2 dt (8, 5) notitle", p)
+            cmd = cmd.sprintf(", $READ_ONE using ($1 / BPE[%d]):2 smooth unique with lines lc rgb '#555555' lw 2 dt (8, 5) notitle", p)
         }
         if (HASREAD[p] && read_curves >= 2) {
-            cmd = cmd.sprintf(", $READ_ALL using ($1 / BPE[%d]):2 with lines lc rgb '#999999' lw 2 dt (3, 4) notitle", p)
+            cmd = cmd.sprintf(", $READ_ALL using ($1 / BPE[%d]):2 smooth unique with lines lc rgb '#999999' lw 2 dt (3, 4) notitle", p)
         }
         do for [i = 1:nb] {
             nd = sum [r = 1:R] ((BK[r] == i && KER[r] eq kn && REFN[r] eq 'device_copy' && measured(REFR[r])) ? 1 : 0)
             if (nd > 0) {
-                cmd = cmd.sprintf(", fr index %d using (strcol(2) eq '%s' && strcol(8) eq 'device_copy' ? $3 : NaN):9 smooth unique with lines lt %d lw 1 dt (2, 3) notitle", i - 1, kn, i)
+                cmd = cmd.sprintf(", fr index %d using (strcol(2) eq '%s' && strcol(8) eq 'device_copy' ? $3 : NaN):9 smooth unique with lines lt %d lw 1.5 dt (2, 3) notitle", i - 1, kn, i)
             }
             nv = sum [r = 1:R] ((BK[r] == i && KER[r] eq kn && measured(RATE[r])) ? 1 : 0)
             if (nv > 0) {
@@ -256,9 +301,7 @@ if (K > 0) {
     unset logscale xy; unset grid; unset border; unset tics; unset xlabel; unset ylabel
     set lmargin at screen 0; set rmargin at screen 1; set tmargin at screen 1; set bmargin at screen 0
     set xrange [0:1]; set yrange [0:1]
-    set label 1 tr("Gestrichelt: Lesebandbreite dieser Maschine (eine Schleife, die nur lädt) über gleich viele Bytes; Backends mit mehreren Threads werden mit der Kurve\nihrer Thread-Zahl verglichen. Bester Aufruf je Messung. Stufen der Kurven: Cache-Ebenen; rechtes Ende: Hauptspeicher.\nBei kleinen n kostet der Start mehrerer Threads mehr, als sie beim Lesen gewinnen.", \
-                   "Dashed: this machine's read bandwidth (a loop that only loads) over as many bytes; a backend with several threads compares with the curve\nof its thread count. Best call per measurement. Steps of the curves: cache levels; right end: main memory.\nAt small n, starting several threads costs more than they gain in reading.") \
-        at screen 0.015, screen 0.04 font font(0.85) tc rgb '#555555'
+    set label 1 foot at screen 0.015, screen foot_y font font(0.85) tc rgb '#555555'
     plot blank notitle
     unset label 1
     unset multiplot
@@ -285,7 +328,7 @@ do for [r = 1:R] {
 if (G > 0) {
     group_of(n) = sum [g = 1:G] (GN[g] == n ? g : 0)
     # Bar i of nb in group g (g from 1): narrow enough that all fit in 0.8.
-    bw = 0.8 / nb
+    bw = 0.8 / (nb < 2 ? 2 : nb)   # one backend: a bar of half the group
     bx(g, i) = g - 1 + (i - (nb + 1) / 2.0) * bw
 
     # y range: the highest bar or reference mark, with room for the labels.
@@ -299,29 +342,35 @@ if (G > 0) {
     y_top = y_hi > 0 ? y_hi * 1.2 : 1
 
     set output fig('bench-gemm')
-    set multiplot title sprintf(tr("gemm: C = A B in float32, n × n — jedes Backend gegen cblas\\_sgemm direkt aufgerufen%s", \
-                                   "gemm: C = A B in float32, n × n — each backend against cblas\\_sgemm called directly%s"), \
-                                cpu eq '' ? '' : sprintf("\n{/*0.75 CPU: %s}", esc(cpu))) font font(1.25)
+    # The title names the reference only where it was measured (a device's
+    # gemm has none).
+    n_ref = sum [r = 1:R] ((KER[r] eq 'gemm' && measured(REFR[r])) ? 1 : 0)
+    set multiplot title 'gemm: C = A B in float32, n × n'.(n_ref == 0 ? '' : \
+        tr(' — jedes Backend gegen cblas\_sgemm direkt aufgerufen', \
+           ' — each backend against cblas\_sgemm called directly')) font font(1.25)
 
     # --- the key: backends, then the reference mark --------------------
-    n_ref = sum [r = 1:R] ((KER[r] eq 'gemm' && measured(REFR[r])) ? 1 : 0)
     eval set_key_strip
-    eval key_row(0.925)
-    plot for [i = 1:nb] keyentry with boxes lt i title backend_title(i) noenhanced, blank notitle
+    do for [k = 1:nb_rows] {
+        eval key_row(k)
+        plot for [i = row_first(k):row_last(k)] keyentry with boxes lt i title backend_title(i) noenhanced, \
+             blank notitle
+    }
     if (n_ref > 0) {
-        eval key_row(0.891)
+        eval key_row(nb_rows + 1)
         plot keyentry with lines lc rgb '#000000' lw 3 \
                  title tr('cblas\_sgemm direkt aufgerufen, mit den Threads des Backends', \
-                          "cblas\_sgemm called directly, with the backend's threads"), \
+                          "cblas\\_sgemm called directly, with the backend's threads"), \
              blank notitle
     }
 
     # --- the bars ---------------------------------------------------------
     unset key
     set border 3 back ls 101
-    set tics nomirror out scale 0.6 textcolor rgb c_text
+    set ytics nomirror out scale 0.6 textcolor rgb c_text autofreq
     set lmargin at screen 0.085; set rmargin at screen 0.985
-    set tmargin at screen 0.82; set bmargin at screen 0.17
+    key_rows = nb_rows + (n_ref > 0 ? 1 : 0)
+    set tmargin at screen key_top - key_rows * key_h - 0.047; set bmargin at screen 0.17
     set xrange [-0.6 : G - 0.4]
     set yrange [0 : y_top]
     set ylabel tr('GFLOP/s', 'GFLOP/s')
@@ -360,9 +409,15 @@ if (G > 0) {
         }
     }
 
-    set label 1 tr("Balken: Durchsatz des Backends (2n³ FLOP je Aufruf, bester Aufruf). Schwarzer Strich: cblas\\_sgemm direkt aufgerufen, mit der Thread-Zahl des Backends,\nim selben Lauf gemessen. Fette Zahl: Backend / cblas\\_sgemm; darunter GFLOP/s.", \
-                   "Bars: the backend's throughput (2n³ FLOP per call, best call). Black mark: cblas\\_sgemm called directly with the backend's thread count,\nmeasured in the same run. Bold number: backend / cblas\\_sgemm; below it GFLOP/s.") \
-        at screen 0.015, screen 0.04 font font(0.85) tc rgb '#555555'
+    # Footnote: the mark and the ratio only where some reference was measured.
+    if (n_ref > 0) {
+        foot = tr("Balken: Durchsatz des Backends (2n³ FLOP je Aufruf, bester Aufruf). Schwarzer Strich: cblas\\_sgemm direkt aufgerufen, mit der Thread-Zahl des Backends,\nim selben Lauf gemessen. Fette Zahl: Backend / cblas\\_sgemm; darunter GFLOP/s.", \
+                  "Bars: the backend's throughput (2n³ FLOP per call, best call). Black mark: cblas\\_sgemm called directly with the backend's thread count,\nmeasured in the same run. Bold number: backend / cblas\\_sgemm; below it GFLOP/s.")
+    } else {
+        foot = tr("Balken: Durchsatz des Backends (2n³ FLOP je Aufruf, bester Aufruf); Zahl: GFLOP/s.", \
+                  "Bars: the backend's throughput (2n³ FLOP per call, best call); number: GFLOP/s.")
+    }
+    set label 1 foot.cpu_note at screen 0.015, screen 0.06 font font(0.85) tc rgb '#555555'
     # Only series with a valid point: gnuplot warns about empty ones.
     cmd = 'plot blank notitle'
     do for [i = 1:nb] {
