@@ -120,8 +120,12 @@ float par_dot_f32(const float *x, const float *y, gsize n, int threads)
 void par_gemv_f32(gsize m, gsize n, const float *a, gsize lda, const float *x,
                   float *y, int threads)
 {
-    int t = (m * n < PAR_PARALLEL_MIN) ? 1 : threads;
-#pragma omp parallel for num_threads(t) schedule(static)
+    if (m * n < PAR_PARALLEL_MIN || threads == 1) { /* no team to wake */
+        for (gsize i = 0; i < m; i++)
+            y[i] = dot_chunk(a + i * lda, x, n);
+        return;
+    }
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (gsize i = 0; i < m; i++)
         y[i] = dot_chunk(a + i * lda, x, n);
 }
