@@ -60,6 +60,8 @@ fi
 # ---- the main job: all experiments, all backends, all figures
 ./framework/numlab list
 ./framework/numlab run all -b all -o results
+# Figure A6 also puts OpenBLAS and OpenMP at one thread beside their default
+./framework/numlab run associativity -b all,blas:threads=1,openmp:threads=1 -o results
 ./framework/numlab plot all -o results --format png,svg,pdf
 echo
 echo "quickstart: data (.dat), figures (.png .svg .pdf) and manifests are in results/<experiment>/"
