@@ -212,26 +212,40 @@ static void test_failed_job_loses_nothing(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
     g_autoptr(NlCmd) good = nl_test_numlab(NULL, "run", "failing", "--plugin-dir",
-                                           BROKEN_DIR, "-b", "naive", "-o", dir, NULL);
+                                           BROKEN_DIR, "-b", "naive,blas", "-o",
+                                           dir, NULL);
     g_assert_cmpint(good->status, ==, 0);
     g_autofree char *partial = g_build_filename(dir, "failing", "partial.dat", NULL);
+    g_autofree char *manifest = g_build_filename(dir, "failing", "manifest.ini", NULL);
     g_autofree char *before = read_file(partial);
-    g_assert_nonnull(strstr(before, "2 2\n"));
+    g_assert_nonnull(strstr(before, "# dataset: backend blas\n0 0\n1 1\n2 2\n"));
 
-    g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "run", "failing", "--plugin-dir",
-                                          BROKEN_DIR, "-b", "naive", "-p", "fail=1",
-                                          "-o", dir, NULL);
-    g_assert_cmpint(bad->status, ==, 1);
-    assert_one_line_containing(bad->err, "failing: naive: failed half-way (on purpose)");
-    /* the failed job's half table never reached the disk: the old file
-     * is intact; the common phase's table was written anew */
-    g_autofree char *after = read_file(partial);
-    g_assert_cmpstr(after, ==, before);
-    g_autofree char *m = read_file(g_build_filename(dir, "failing", "manifest.ini", NULL));
-    g_assert_nonnull(strstr(m, "status=failed"));
-    g_assert_nonnull(strstr(m, "reason=failed half-way (on purpose)"));
-    g_autofree char *common = read_file(g_build_filename(dir, "failing", "common.dat", NULL));
-    g_assert_nonnull(strstr(common, "fail=1"));
+    /* one job fails half-way: its rows never reach the disk, the other
+     * job's do, the manifest says which failed and why */
+    g_autoptr(NlCmd) one = nl_test_numlab(NULL, "run", "failing", "--plugin-dir",
+                                          BROKEN_DIR, "-b", "naive,blas", "-p",
+                                          "fail=blas", "-o", dir, NULL);
+    g_assert_cmpint(one->status, ==, 1);
+    assert_one_line_containing(one->err, "failing: blas: failed half-way (on purpose)");
+    g_autofree char *after_one = read_file(partial);
+    g_assert_null(strstr(after_one, "backend blas"));
+    g_assert_nonnull(strstr(after_one, "# dataset: backend naive\n0 0\n1 1\n2 2\n"));
+    g_autofree char *m = read_file(manifest);
+    g_assert_nonnull(strstr(m, "[job blas]\nphase=backend\nstatus=failed\n"
+                               "reason=failed half-way (on purpose)"));
+
+    /* no job succeeds: not a single file changes */
+    g_autofree char *set_before = read_file(partial);
+    g_autofree char *manifest_mid = read_file(manifest);
+    g_autoptr(NlCmd) none = nl_test_numlab(NULL, "run", "failing", "--plugin-dir",
+                                           BROKEN_DIR, "-b", "naive", "-p",
+                                           "fail=naive", "-o", dir, NULL);
+    g_assert_cmpint(none->status, ==, 1);
+    assert_one_line_containing(none->err, "failing: no backend job succeeded; no file was written");
+    g_autofree char *set_after = read_file(partial);
+    g_autofree char *manifest_after = read_file(manifest);
+    g_assert_cmpstr(set_after, ==, set_before);
+    g_assert_cmpstr(manifest_after, ==, manifest_mid);
     nl_test_rmtree(dir);
 }
 

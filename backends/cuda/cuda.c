@@ -119,7 +119,8 @@ static gpointer cuda_open(const NlParams *opts, GError **error)
         (runtime % 1000) / 10, driver / 1000, (driver % 1000) / 10,
         blas_version, self->tf32 ? "TF32 tensor op" : "default (float32, no TF32)");
     self->order = g_strdup_printf(
-        "sum/dot: grid-stride over up to 1024 blocks of %d threads, "
+        "sum/dot (dot with fmaf): grid-stride over up to 1024 blocks of %d "
+        "threads, "
         "shared-memory tree per block, one block folds the partials; "
         "tiled_sum: one block per tile; gemm/gemv: cuBLAS", CUDA_BLOCK);
     return self;

@@ -15,12 +15,13 @@
  * not on n, not on the thread count, not on the tile it falls in. Fringe
  * tiles run the same kernel on a zero-padded copy. Threads split the MR x
  * NR tiles of each block; no two threads write one element. */
+#define _POSIX_C_SOURCE 200809L /* posix_memalign */
 #include "config.h"
 
 #include "kernels.h"
 
-#include <numlab/alloc.h>
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MR 6
@@ -117,15 +118,20 @@ gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
             memset(c + i * ldc, 0, n * sizeof(float));
         return TRUE;
     }
-    float *bpack = nl_alloc_f32((gsize)KC * NC, NULL);
-    float *apack = nl_alloc_f32((gsize)MC * KC * (gsize)MAX(threads, 1), NULL);
-    if (!bpack || !apack) {
-        nl_free(bpack);
-        nl_free(apack);
-        return FALSE;
-    }
     /* Small products do not pay for a thread team. */
     int team = (double)m * n * k < 2e6 ? 1 : threads;
+    /* Packing buffers as large as this product needs; every element the
+     * kernels read is written by the packing first, so no zeroing. */
+    gsize nc_max = (MIN(n, (gsize)NC) + NR - 1) / NR * NR;
+    gsize kc_max = MIN(k, (gsize)KC);
+    gsize mc_max = (MIN(m, (gsize)MC) + MR - 1) / MR * MR;
+    float *bpack = NULL, *apack = NULL;
+    if (posix_memalign((void **)&bpack, 64, kc_max * nc_max * sizeof(float)) ||
+        posix_memalign((void **)&apack, 64,
+                       mc_max * kc_max * (gsize)team * sizeof(float))) {
+        free(bpack);
+        return FALSE;
+    }
 
 #pragma omp parallel num_threads(team)
     for (gsize jc = 0; jc < n; jc += NC) {
@@ -144,7 +150,7 @@ gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
                 gsize rows = (mc + MR - 1) / MR;
                 /* Each thread packs the A panels it needs; threads that
                  * share a row panel pack identical copies. */
-                float *ap = apack + (gsize)omp_get_thread_num() * MC * KC;
+                float *ap = apack + (gsize)omp_get_thread_num() * mc_max * kc_max;
                 for (gsize ir = 0; ir < rows; ir++)
                     pack_a_panel(kc, MIN(MR, mc - ir * MR),
                                  a + (ic + ir * MR) * lda + pc, lda,
@@ -166,7 +172,7 @@ gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
             }
         }
     }
-    nl_free(bpack);
-    nl_free(apack);
+    free(bpack);
+    free(apack);
     return TRUE;
 }

@@ -82,10 +82,11 @@ float par_sum_f32(const float *x, gsize n, int threads)
     threads = threads_for(n, threads);
     if (threads == 1)
         return sum_chunk(x, n);
+    /* One chunk per requested thread, whatever team OpenMP grants: the
+     * bits depend on `threads` alone. */
     float partial[threads];
-#pragma omp parallel num_threads(threads)
-    {
-        int t = omp_get_thread_num();
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int t = 0; t < threads; t++) {
         gsize s, e;
         chunk_of(n, threads, t, &s, &e);
         partial[t] = sum_chunk(x + s, e - s);
@@ -102,9 +103,8 @@ float par_dot_f32(const float *x, const float *y, gsize n, int threads)
     if (threads == 1)
         return dot_chunk(x, y, n);
     float partial[threads];
-#pragma omp parallel num_threads(threads)
-    {
-        int t = omp_get_thread_num();
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int t = 0; t < threads; t++) {
         gsize s, e;
         chunk_of(n, threads, t, &s, &e);
         partial[t] = dot_chunk(x + s, y + s, e - s);

@@ -189,8 +189,15 @@ static int max_threads(void)
 #endif
 }
 
+static gboolean parse_kernels(const char *text, gboolean *want, GError **error);
+
 static gboolean run_common(NlRun *run, GError **error)
 {
+    /* A bad kernel list fails here, before anything is measured. */
+    gboolean want[G_N_ELEMENTS(kernel_names)] = {FALSE};
+    if (!parse_kernels(nl_params_get_string(nl_run_params(run), "kernels"),
+                       want, error))
+        return FALSE;
 #ifdef __AVX2__
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2")) {
@@ -233,8 +240,21 @@ static gboolean run_common(NlRun *run, GError **error)
         }
     nl_free(words);
 
+    double max_call = nl_params_get_double(p, "max_call");
+    double last_seconds = 0, last_n = 0;
     for (gsize i = 0; i < n_gemm; i++) {
         gsize n = (gsize)gemm_sizes[i];
+        /* like measure(): a call predicted (n^3) to exceed max_call is
+         * not made */
+        if (last_n > 0 && last_seconds * pow(n / last_n, 3) > max_call) {
+            nl_table_add_str(t, "cblas_sgemm");
+            nl_table_add_int(t, (gint64)n);
+            nl_table_add_int(t, openblas_get_num_threads());
+            nl_table_add_f64(t, NAN);
+            nl_table_add_f64(t, NAN);
+            nl_table_add_str(t, "GFLOP/s");
+            continue;
+        }
         DirectGemm g = {(int)n, 0, NULL, NULL, NULL};
         float *a = nl_alloc_f32(n * n, error), *b = a ? nl_alloc_f32(n * n, error) : NULL;
         float *c = b ? nl_alloc_f32(n * n, error) : NULL;
@@ -249,6 +269,8 @@ static gboolean run_common(NlRun *run, GError **error)
         nl_rng_fill_normal_f32(&rng, b, n * n);
         g.a = a, g.b = b, g.c = c;
         double s = time_best(direct_gemm_call, &g, min_time, error);
+        last_seconds = s;
+        last_n = (double)n;
         nl_table_add_str(t, "cblas_sgemm");
         nl_table_add_int(t, (gint64)n);
         nl_table_add_int(t, openblas_get_num_threads());

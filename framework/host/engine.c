@@ -1,11 +1,14 @@
 /* engine.c — runs one experiment: validates the request, opens backends,
  * runs the phases, and writes what succeeded.
  *
- * A problem with one backend (unknown name, bad option, open() failing, a
- * kernel error) fails that job only; the others run and their results are
- * written. Problems that concern every job (an unknown experiment, a bad
- * parameter, an output folder that cannot be written) stop the run before
- * anything is computed, so no file is touched. */
+ * Everything that can be checked before computing is checked first: the
+ * experiment, its parameters, the output folder, and every backend's name
+ * and options (all backends are opened before any phase runs). A problem
+ * with one backend fails that job only; the others run and their results
+ * are written. Problems that concern every job stop the run before any
+ * file is touched: an unknown experiment, a bad parameter, an output
+ * folder that cannot be written, a common phase that fails, or no backend
+ * job succeeding — the previous result set then stays as it was. */
 #include "config.h"
 
 #include "host.h"
@@ -401,6 +404,23 @@ static gboolean write_manifest(const char *dir, const NlPlugin *exp,
     return TRUE;
 }
 
+/* One line per failed or skipped job; FALSE if any failed. */
+static gboolean report_jobs(const NlPlugin *exp, GPtrArray *jobs)
+{
+    gboolean ok = TRUE;
+    for (guint i = 0; i < jobs->len; i++) {
+        Job *j = jobs->pdata[i];
+        if (j->status == JOB_FAILED) {
+            g_printerr("numlab: %s: %s: %s\n", exp->name, j->label, j->reason);
+            ok = FALSE;
+        } else if (j->status == JOB_SKIPPED) {
+            g_printerr("numlab: %s: backend %s skipped: %s\n", exp->name,
+                       j->label, j->reason);
+        }
+    }
+    return ok;
+}
+
 /* ---- the run ---- */
 
 static GPtrArray *plan_backend_jobs(NlRegistry *r, char **values)
@@ -423,6 +443,14 @@ static GPtrArray *plan_backend_jobs(NlRegistry *r, char **values)
             }
             continue;
         }
+        gboolean dup = FALSE; /* "-b naive,naive": one job */
+        for (guint k = 0; k < jobs->len; k++)
+            if (strcmp(((Job *)jobs->pdata[k])->label, spec) == 0) {
+                ((Job *)jobs->pdata[k])->requested = TRUE;
+                dup = TRUE;
+            }
+        if (dup)
+            continue;
         Job *j = job_new(spec, "backend");
         j->requested = TRUE;
         g_ptr_array_add(jobs, j);
@@ -471,19 +499,39 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
         g_ptr_array_set_free_func(backend_jobs, NULL); /* jobs owns them */
     }
 
-    NlRun *common = NULL; /* the common phase's run, once it succeeded */
+    /* Open every backend first: a bad name or option is reported before
+     * anything is computed. */
+    guint n_usable = 0;
     for (guint i = 0; i < jobs->len; i++) {
         Job *j = jobs->pdata[i];
         if (strcmp(j->phase, "backend") == 0) {
             open_backend(r, j);
+            n_usable += j->status == JOB_PENDING;
+        }
+    }
+    if (NL_EXPERIMENT_HOOK(ops, run_backend) && n_usable == 0) {
+        report_jobs(exp, jobs);
+        g_printerr("numlab: %s: no backend could be opened; nothing was run "
+                   "and no file was written\n", exp->name);
+        return FALSE;
+    }
+    NlRun *common = NULL; /* the common phase's run, once it succeeded */
+    for (guint i = 0; i < jobs->len; i++) {
+        Job *j = jobs->pdata[i];
+        if (strcmp(j->phase, "backend") == 0) {
             if (j->status == JOB_PENDING)
                 run_phase(j, exp, params, req->seed, ops->run_backend, NULL,
                           common);
-        } else {
-            run_phase(j, exp, params, req->seed, ops->run_common, NULL, NULL);
-            if (j->status == JOB_OK)
-                common = j->run;
+            continue;
         }
+        run_phase(j, exp, params, req->seed, ops->run_common, NULL, NULL);
+        if (j->status != JOB_OK) {
+            report_jobs(exp, jobs);
+            g_printerr("numlab: %s: the common phase failed; no file was "
+                       "written\n", exp->name);
+            return FALSE;
+        }
+        common = j->run;
     }
     if (NL_EXPERIMENT_HOOK(ops, run_compare)) {
         g_autoptr(GPtrArray) done = g_ptr_array_new();
@@ -497,24 +545,18 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
         run_phase(j, exp, params, req->seed, ops->run_compare, done, common);
     }
 
-    gboolean all_ok = TRUE;
+    gboolean all_ok = report_jobs(exp, jobs);
     guint n_backends_ok = 0;
     for (guint i = 0; i < jobs->len; i++) {
         Job *j = jobs->pdata[i];
-        if (j->status == JOB_FAILED) {
-            g_printerr("numlab: %s: %s: %s\n", exp->name, j->label, j->reason);
-            all_ok = FALSE;
-        } else if (j->status == JOB_SKIPPED) {
-            g_printerr("numlab: %s: backend %s skipped: %s\n", exp->name,
-                       j->label, j->reason);
-        } else {
-            n_backends_ok += j->backend != NULL;
-        }
+        n_backends_ok += j->backend && j->status == JOB_OK;
     }
-    if (NL_EXPERIMENT_HOOK(ops, run_backend) && n_backends_ok == 0 && all_ok) {
-        g_printerr("numlab: %s: no backend is available to run it\n",
-                   exp->name);
-        all_ok = FALSE;
+    if (NL_EXPERIMENT_HOOK(ops, run_backend) && n_backends_ok == 0) {
+        /* Writing now would replace a good result set with a partial one
+         * (common tables, an empty backends.gp): keep the old one. */
+        g_printerr("numlab: %s: no backend job succeeded; no file was "
+                   "written\n", exp->name);
+        return FALSE;
     }
 
     g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);

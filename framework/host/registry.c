@@ -77,6 +77,9 @@ static gboolean check_descriptor(const NlPlugin *p, const char *path,
 {
     if (!valid_plugin_name(p->name))
         return fail(error, path, "invalid plugin name (want [a-z0-9_-]+)");
+    if (!p->version || !p->summary)
+        return fail(error, path, "plugin '%s' lacks its version or summary",
+                    p->name);
     if (p->kind == NL_PLUGIN_BACKEND) {
         const NlBackendOps *ops = p->backend;
         if (!ops)
@@ -97,6 +100,9 @@ static gboolean check_descriptor(const NlPlugin *p, const char *path,
         if (ops->struct_size < G_STRUCT_OFFSET(NlExperimentOps, run_common))
             return fail(error, path,
                         "experiment '%s': operations table too short", p->name);
+        if (!ops->title || !ops->description)
+            return fail(error, path, "experiment '%s' lacks its title or "
+                        "description", p->name);
         if (!NL_EXPERIMENT_HOOK(ops, run_common) &&
             !NL_EXPERIMENT_HOOK(ops, run_backend) &&
             !NL_EXPERIMENT_HOOK(ops, run_compare))
@@ -124,9 +130,13 @@ gboolean nl_registry_load(NlRegistry *r, const char *path, GError **error)
                                          &local);
     if (!module) {
         /* dlerror repeats the path; keep only its reason. */
-        const char *colon = strrchr(local->message, ':');
-        g_autofree char *why = g_strstrip(g_strdup(colon ? colon + 1
-                                                         : local->message));
+        /* dlerror says "PATH: reason"; keep the whole reason ("undefined
+         * symbol: x", "invalid ELF header"). */
+        const char *why = local->message;
+        if (g_str_has_prefix(why, canonical) && why[strlen(canonical)] == ':')
+            why += strlen(canonical) + 1;
+        while (*why == ' ')
+            why++;
         return fail(error, canonical, "not a loadable module (%s)", why);
     }
     g_module_make_resident(module);

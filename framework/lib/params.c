@@ -175,6 +175,13 @@ static gboolean parse_value(Value *value, const char *owner, const char *text,
         return TRUE;
     }
     case NL_PARAM_STRING:
+        for (const char *c = text; *c; c++)
+            if (g_ascii_iscntrl(*c)) { /* it would break the .dat header */
+                g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
+                            "%s: parameter '%s': control characters are not "
+                            "allowed", owner, spec->name);
+                return FALSE;
+            }
         if (spec->choices) {
             g_auto(GStrv) choices = g_strsplit(spec->choices, "|", -1);
             if (!g_strv_contains((const char *const *)choices, text)) {

@@ -102,7 +102,8 @@ gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
 {
     if (!*filename || strchr(filename, '/') || filename[0] == '.' ||
         g_str_has_suffix(filename, ".dat") ||
-        strcmp(filename, "manifest.ini") == 0) {
+        strcmp(filename, "manifest.ini") == 0 ||
+        strcmp(filename, "backends.gp") == 0) {
         g_set_error(error, NL_ERROR, NL_ERROR_JOB,
                     "artifact name '%s' is not a plain file name of its own",
                     filename);

@@ -1,7 +1,7 @@
-/* failing-exp.c — an experiment whose backend phase fails half-way, after
- * it has filled part of a table: that job's table must not be written,
- * the common phase's must, and existing files must stay intact. Fails only
- * when the parameter fail=1, so the same plugin also writes good results. */
+/* failing-exp.c — an experiment whose backend phase fails half-way on the
+ * backend named by `fail`, after it has filled part of a table: that job's
+ * rows must not be written, the other jobs' must; and when no job
+ * succeeds, no file may change at all. */
 #include <numlab/numlab.h>
 
 static gboolean run_common(NlRun *run, GError **error)
@@ -15,7 +15,8 @@ static gboolean run_common(NlRun *run, GError **error)
 static gboolean run_backend(NlRun *run, GError **error)
 {
     NlTable *t = nl_run_table(run, "partial", "i:int sum:f32");
-    gboolean fail = nl_params_get_bool(nl_run_params(run), "fail");
+    gboolean fail = g_strcmp0(nl_params_get_string(nl_run_params(run), "fail"),
+                              nl_backend_label(nl_run_backend(run))) == 0;
     for (int i = 0; i < 3; i++) {
         nl_table_add_int(t, i);
         nl_table_add_f32(t, (float)i);
@@ -29,7 +30,7 @@ static gboolean run_backend(NlRun *run, GError **error)
 }
 
 static const NlParamSpec params[] = {
-    {"fail", NL_PARAM_BOOL, "0", 0, 0, "fail in the backend phase", NULL},
+    {"fail", NL_PARAM_STRING, "", 0, 0, "the backend whose job fails", NULL},
     NL_PARAM_END,
 };
 
