@@ -85,18 +85,7 @@ static void blas_describe(gpointer p, NlBackendInfo *info)
     info->summation_order = self->order;
 }
 
-static gboolean blas_alloc(gpointer self, NlBuffer *buf, GError **error)
-{
-    (void)self;
-    buf->host = nl_alloc_f32(buf->n, error);
-    return buf->host != NULL;
-}
-
-static void blas_free(gpointer self, NlBuffer *buf)
-{
-    (void)self;
-    nl_free(buf->host);
-}
+/* Buffers: numlab's host memory (alloc, free, upload, download NULL). */
 
 static gboolean blas_sum(gpointer p, const NlBuffer *x, gsize n, float *result,
                          GError **error)
@@ -210,8 +199,6 @@ static const NlBackendOps blas_ops = {
     .open = blas_open,
     .close = blas_close,
     .describe = blas_describe,
-    .alloc = blas_alloc,
-    .free = blas_free,
     .sum = blas_sum,
     .dot = blas_dot,
     .gemv = blas_gemv,

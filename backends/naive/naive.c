@@ -11,7 +11,6 @@
 #include <numlab/numlab.h>
 
 #include <math.h>
-#include <string.h>
 
 #define NL_NAIVE_VERSION PACKAGE_VERSION
 
@@ -105,38 +104,7 @@ static void naive_describe(gpointer p, NlBackendInfo *info)
         "sequential left to right, one float32 accumulator, no FMA";
 }
 
-static gboolean naive_alloc(gpointer self, NlBuffer *buf, GError **error)
-{
-    (void)self;
-    buf->host = nl_alloc_f32(buf->n, error);
-    return buf->host != NULL;
-}
-
-static void naive_free(gpointer self, NlBuffer *buf)
-{
-    (void)self;
-    nl_free(buf->host);
-}
-
-static gboolean naive_upload(gpointer self, NlBuffer *dst, const float *src,
-                             gsize n, GError **error)
-{
-    (void)self;
-    (void)error;
-    if (n)
-        memcpy(dst->host, src, n * sizeof(float));
-    return TRUE;
-}
-
-static gboolean naive_download(gpointer self, const NlBuffer *src, float *dst,
-                               gsize n, GError **error)
-{
-    (void)self;
-    (void)error;
-    if (n)
-        memcpy(dst, src->host, n * sizeof(float));
-    return TRUE;
-}
+/* Buffers: numlab's host memory (no alloc, free, upload, download). */
 
 static gboolean naive_sum(gpointer self, const NlBuffer *x, gsize n,
                           float *result, GError **error)
@@ -211,10 +179,6 @@ static const NlBackendOps naive_ops = {
     .open = naive_open,
     .close = naive_close,
     .describe = naive_describe,
-    .alloc = naive_alloc,
-    .free = naive_free,
-    .upload = naive_upload,
-    .download = naive_download,
     .sum = naive_sum,
     .dot = naive_dot,
     .gemv = naive_gemv,

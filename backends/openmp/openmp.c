@@ -69,18 +69,7 @@ static void openmp_describe(gpointer p, NlBackendInfo *info)
     info->summation_order = self->order;
 }
 
-static gboolean openmp_alloc(gpointer self, NlBuffer *buf, GError **error)
-{
-    (void)self;
-    buf->host = nl_alloc_f32(buf->n, error);
-    return buf->host != NULL;
-}
-
-static void openmp_free(gpointer self, NlBuffer *buf)
-{
-    (void)self;
-    nl_free(buf->host);
-}
+/* Buffers: numlab's host memory (alloc, free, upload, download NULL). */
 
 static gboolean kernel_sum(gpointer p, const NlBuffer *x, gsize n,
                            float *result, GError **error)
@@ -146,8 +135,6 @@ static const NlBackendOps openmp_ops = {
     .open = openmp_open,
     .close = openmp_close,
     .describe = openmp_describe,
-    .alloc = openmp_alloc,
-    .free = openmp_free,
     .sum = kernel_sum,
     .dot = kernel_dot,
     .gemv = kernel_gemv,

@@ -87,9 +87,8 @@ static gboolean check_descriptor(const NlPlugin *p, const char *path,
         if (ops->struct_size < G_STRUCT_OFFSET(NlBackendOps, sum))
             return fail(error, path, "backend '%s': operations table too short",
                         p->name);
-        if (!ops->open || !ops->alloc)
-            return fail(error, path, "backend '%s' lacks open() or alloc()",
-                        p->name);
+        if (!ops->open)
+            return fail(error, path, "backend '%s' lacks open()", p->name);
         return TRUE;
     }
     if (p->kind == NL_PLUGIN_EXPERIMENT) {

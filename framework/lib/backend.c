@@ -120,16 +120,16 @@ static gboolean matrix_span(const NlBackend *b, const char *kernel,
     return TRUE;
 }
 
+/* A backend without alloc/free hooks computes on host memory that numlab
+ * provides (nl_alloc_f32: aligned, huge pages for large buffers). */
 NlBuffer *nl_backend_alloc(NlBackend *b, gsize n, GError **error)
 {
-    if (!HOOK(b, alloc)) {
-        unsupported(b, "alloc", error);
-        return NULL;
-    }
     NlBuffer *buf = g_new0(NlBuffer, 1);
     buf->n = n;
     buf->backend = b;
-    if (!b->ops->alloc(b->self, buf, error)) {
+    gboolean ok = HOOK(b, alloc) ? b->ops->alloc(b->self, buf, error)
+                                 : (buf->host = nl_alloc_f32(n, error)) != NULL;
+    if (!ok) {
         g_free(buf);
         return NULL;
     }
@@ -141,8 +141,12 @@ void nl_backend_free(NlBackend *b, NlBuffer *buf)
     if (!buf)
         return;
     g_return_if_fail(buf->backend == b);
-    if (HOOK(b, free))
-        b->ops->free(b->self, buf);
+    if (HOOK(b, alloc)) {
+        if (HOOK(b, free))
+            b->ops->free(b->self, buf);
+    } else {
+        nl_free(buf->host);
+    }
     g_free(buf);
 }
 

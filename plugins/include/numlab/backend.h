@@ -56,7 +56,10 @@ struct NlBackendOps {
     void (*close)(gpointer self);
     void (*describe)(gpointer self, NlBackendInfo *info);
 
-    /* Buffers: alloc fills buf->host and/or buf->device for buf->n values. */
+    /* Buffers: alloc fills buf->host and/or buf->device for buf->n values.
+     * A backend that leaves alloc NULL computes on host memory numlab
+     * allocates and frees (64-byte aligned); upload and download left NULL
+     * copy to and from buf->host. */
     gboolean (*alloc)(gpointer self, NlBuffer *buf, GError **error);
     void (*free)(gpointer self, NlBuffer *buf);
     gboolean (*upload)(gpointer self, NlBuffer *dst, const float *src,
