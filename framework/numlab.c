@@ -35,8 +35,9 @@ static gboolean parse(const char *command, const char *params,
                       const char *summary, GOptionEntry *entries, int *argc,
                       char ***argv)
 {
-    g_autofree char *name = g_strdup_printf("%s %s", command, params);
-    g_autoptr(GOptionContext) ctx = g_option_context_new(name);
+    /* argv[0] is the command already: the usage line reads "run [OPTION…]
+     * EXP|all". */
+    g_autoptr(GOptionContext) ctx = g_option_context_new(params);
     g_option_context_set_summary(ctx, summary);
     if (entries)
         g_option_context_add_main_entries(ctx, entries, NULL);
@@ -160,64 +161,7 @@ static int cmd_help(int argc, char **argv)
     return 1;
 }
 
-/* ---- run ---- */
-
-static int cmd_run(int argc, char **argv, const char *command_line)
-{
-    char **backends = NULL, **params = NULL;
-    char *outdir = NULL;
-    gint64 seed = 42;
-    GOptionEntry entries[] = {
-        {"backend", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &backends,
-         "Backends, comma-separated, with options as NAME:key=value; "
-         "'all' (the default) is every available one", "LIST"},
-        {"param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &params,
-         "Set a parameter (repeatable; see numlab help EXP)", "NAME=VALUE"},
-        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
-         "Results folder; data go to DIR/EXP/ (default: results)", "DIR"},
-        {"seed", 0, 0, G_OPTION_ARG_INT64, &seed,
-         "Seed of the random inputs (default 42)", "N"},
-        G_OPTION_ENTRY_NULL};
-    if (!parse("run", "EXP|all",
-               "Run an experiment on backends with identical inputs.", entries,
-               &argc, &argv))
-        return 2;
-    g_auto(GStrv) b = backends, p = params;
-    g_autofree char *o = outdir;
-    if (argc != 2) {
-        g_printerr("numlab run: name one experiment, or all (see numlab "
-                   "list)\n");
-        return 2;
-    }
-    if (seed < 0) {
-        g_printerr("numlab run: --seed must be 0 or more\n");
-        return 2;
-    }
-    g_autoptr(NlRegistry) r = load_registry(TRUE);
-    NlRunRequest req = {
-        .experiment = argv[1],
-        .backends = backends,
-        .params = params,
-        .outdir = outdir ? outdir : "results",
-        .seed = (guint64)seed,
-        .command_line = command_line,
-    };
-    if (strcmp(argv[1], "all") != 0)
-        return nl_engine_run(r, &req) ? 0 : 1;
-    if (params) {
-        g_printerr("numlab run: -p needs one experiment, not all\n");
-        return 2;
-    }
-    gboolean ok = TRUE;
-    g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
-    for (guint i = 0; i < list->len; i++) {
-        req.experiment = ((NlPluginEntry *)list->pdata[i])->plugin->name;
-        ok &= nl_engine_run(r, &req);
-    }
-    return ok ? 0 : 1;
-}
-
-/* ---- bench ---- */
+/* ---- run, bench ---- */
 
 /* One line per row of bench-results: "backend=blas kernel=gemm n=1024
  * ... ratio=0.982", for people and for grep. */
@@ -256,41 +200,69 @@ static void print_key_values(const char *job, const NlTable *t, gpointer data)
     fflush(stdout);
 }
 
-static int cmd_bench(int argc, char **argv, const char *command_line)
+/* `numlab run EXP|all`, and `numlab bench` = the bench experiment with
+ * its results printed as key=value lines (`fixed` and `on_table` set). */
+static int cmd_run(int argc, char **argv, const char *command_line,
+                   const char *fixed,
+                   void (*on_table)(const char *, const NlTable *, gpointer))
 {
+    const char *command = fixed ? "bench" : "run";
     char **backends = NULL, **params = NULL;
     char *outdir = NULL;
+    gint64 seed = 42;
     GOptionEntry entries[] = {
         {"backend", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &backends,
-         "Backends to measure, as for run (default: all available)", "LIST"},
+         "Backends, comma-separated, with options as NAME:key=value; "
+         "'all' (the default) is every available one", "LIST"},
         {"param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &params,
-         "kernels=, sizes=, gemm_sizes=, min_time=, max_call= (see numlab "
-         "help bench)", "NAME=VALUE"},
+         "Set a parameter (repeatable; see numlab help EXP)", "NAME=VALUE"},
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
-         "Results folder; data go to DIR/bench/ (default: results)", "DIR"},
+         "Results folder; data go to DIR/EXP/ (default: results)", "DIR"},
+        {"seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+         "Seed of the random inputs (default 42)", "N"},
         G_OPTION_ENTRY_NULL};
-    if (!parse("bench", "",
-               "Measure every backend's kernels against this machine's limits "
-               "(read bandwidth, direct cblas_sgemm) in one run.", entries,
-               &argc, &argv))
+    if (!parse(command, fixed ? "" : "EXP|all",
+               fixed ? "Measure every backend's kernels against this "
+                       "machine's limits (read bandwidth, direct "
+                       "cblas_sgemm) in one run; see numlab help bench."
+                     : "Run an experiment on backends with identical inputs.",
+               entries, &argc, &argv))
         return 2;
     g_auto(GStrv) b = backends, p = params;
     g_autofree char *o = outdir;
-    if (argc != 1) {
-        g_printerr("numlab bench: takes no arguments besides options\n");
+    if (argc != (fixed ? 1 : 2)) {
+        g_printerr(fixed ? "numlab bench: takes no arguments besides options\n"
+                         : "numlab run: name one experiment, or all (see "
+                           "numlab list)\n");
+        return 2;
+    }
+    if (seed < 0) {
+        g_printerr("numlab %s: --seed must be 0 or more\n", command);
         return 2;
     }
     g_autoptr(NlRegistry) r = load_registry(TRUE);
     NlRunRequest req = {
-        .experiment = "bench",
+        .experiment = fixed ? fixed : argv[1],
         .backends = backends,
         .params = params,
         .outdir = outdir ? outdir : "results",
-        .seed = 42,
+        .seed = (guint64)seed,
         .command_line = command_line,
-        .on_table = print_key_values,
+        .on_table = on_table,
     };
-    return nl_engine_run(r, &req) ? 0 : 1;
+    if (strcmp(req.experiment, "all") != 0)
+        return nl_engine_run(r, &req) ? 0 : 1;
+    if (params) {
+        g_printerr("numlab run: -p needs one experiment, not all\n");
+        return 2;
+    }
+    gboolean ok = TRUE;
+    g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
+    for (guint i = 0; i < list->len; i++) {
+        req.experiment = ((NlPluginEntry *)list->pdata[i])->plugin->name;
+        ok &= nl_engine_run(r, &req);
+    }
+    return ok ? 0 : 1;
 }
 
 /* ---- plot ---- */
@@ -372,11 +344,11 @@ int main(int argc, char **argv)
     if (strcmp(command, "help") == 0)
         return cmd_help(argc, argv);
     if (strcmp(command, "run") == 0)
-        return cmd_run(argc, argv, command_line);
+        return cmd_run(argc, argv, command_line, NULL, NULL);
     if (strcmp(command, "plot") == 0)
         return cmd_plot(argc, argv);
     if (strcmp(command, "bench") == 0)
-        return cmd_bench(argc, argv, command_line);
+        return cmd_run(argc, argv, command_line, "bench", print_key_values);
     g_printerr("numlab: unknown command '%s'\n\n%s\n", command, usage_summary);
     return 2;
 }
