@@ -1,5 +1,4 @@
-/* kernels.c — the OpenMP backend's reductions: sum, dot, gemv, tiled sum,
- * softmax.
+/* kernels.c — the OpenMP backend's reductions: sum, dot, tiled sum.
  *
  * One chunk kernel does all the summing: 32 lanes (four 8-wide AVX
  * vectors) accumulate x[i], x[i+1], ... lane by lane, dot products with
@@ -8,7 +7,11 @@
  * fewer than 32 elements left to right on top. With T threads the vector
  * is cut into T contiguous chunks at multiples of 64 elements, and the T
  * partial results are added in thread order. So 1 and 2 threads give
- * different bits exactly when n >= PAR_PARALLEL_MIN. */
+ * different bits exactly when n >= PAR_PARALLEL_MIN.
+ *
+ * Batch-invariant mode cuts the vector into blocks of PAR_FIXED_BLOCK
+ * elements instead, whatever the thread count, and adds the block
+ * partials left to right: threads only decide who sums which block. */
 #include "config.h"
 
 #include "kernels.h"
@@ -32,7 +35,7 @@ static inline float fold8(v8sf v)
     return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
 }
 
-static float sum_chunk(const float *x, gsize n)
+float par_sum_chunk(const float *x, gsize n)
 {
     v8sf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
     gsize i = 0;
@@ -48,7 +51,7 @@ static float sum_chunk(const float *x, gsize n)
     return s;
 }
 
-static float dot_chunk(const float *x, const float *y, gsize n)
+float par_dot_chunk(const float *x, const float *y, gsize n)
 {
     v8sf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
     gsize i = 0;
@@ -77,11 +80,29 @@ static int threads_for(gsize n, int threads)
     return n < PAR_PARALLEL_MIN ? 1 : threads;
 }
 
-float par_sum_f32(const float *x, gsize n, int threads)
+/* x[0..n) summed (y == NULL) or x.y, in the mode's order. */
+static float reduce(const float *x, const float *y, gsize n, ParMode mode)
 {
-    threads = threads_for(n, threads);
+    int threads = threads_for(n, mode.threads);
+    if (mode.batch_invariant) {
+        gsize blocks = (n + PAR_FIXED_BLOCK - 1) / PAR_FIXED_BLOCK;
+        if (blocks <= 1)
+            return y ? par_dot_chunk(x, y, n) : par_sum_chunk(x, n);
+        float *partial = g_new(float, blocks);
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+        for (gsize b = 0; b < blocks; b++) {
+            gsize s = b * PAR_FIXED_BLOCK, len = MIN(n - s, PAR_FIXED_BLOCK);
+            partial[b] = y ? par_dot_chunk(x + s, y + s, len)
+                           : par_sum_chunk(x + s, len);
+        }
+        float total = 0.0f;
+        for (gsize b = 0; b < blocks; b++)
+            total += partial[b];
+        g_free(partial);
+        return total;
+    }
     if (threads == 1)
-        return sum_chunk(x, n);
+        return y ? par_dot_chunk(x, y, n) : par_sum_chunk(x, n);
     /* One chunk per requested thread, whatever team OpenMP grants: the
      * bits depend on `threads` alone. */
     float partial[threads];
@@ -89,7 +110,8 @@ float par_sum_f32(const float *x, gsize n, int threads)
     for (int t = 0; t < threads; t++) {
         gsize s, e;
         chunk_of(n, threads, t, &s, &e);
-        partial[t] = sum_chunk(x + s, e - s);
+        partial[t] = y ? par_dot_chunk(x + s, y + s, e - s)
+                       : par_sum_chunk(x + s, e - s);
     }
     float total = 0.0f;
     for (int t = 0; t < threads; t++)
@@ -97,72 +119,30 @@ float par_sum_f32(const float *x, gsize n, int threads)
     return total;
 }
 
-float par_dot_f32(const float *x, const float *y, gsize n, int threads)
+float par_sum_f32(const float *x, gsize n, ParMode mode)
 {
-    threads = threads_for(n, threads);
-    if (threads == 1)
-        return dot_chunk(x, y, n);
-    float partial[threads];
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int t = 0; t < threads; t++) {
-        gsize s, e;
-        chunk_of(n, threads, t, &s, &e);
-        partial[t] = dot_chunk(x + s, y + s, e - s);
-    }
-    float total = 0.0f;
-    for (int t = 0; t < threads; t++)
-        total += partial[t];
-    return total;
+    return reduce(x, NULL, n, mode);
 }
 
-/* Each row is one dot_chunk, so a row's bits do not depend on m or on the
- * thread count; rows are shared among threads. */
-void par_gemv_f32(gsize m, gsize n, const float *a, gsize lda, const float *x,
-                  float *y, int threads)
+float par_dot_f32(const float *x, const float *y, gsize n, ParMode mode)
 {
-    if (m * n < PAR_PARALLEL_MIN || threads == 1) { /* no team to wake */
-        for (gsize i = 0; i < m; i++)
-            y[i] = dot_chunk(a + i * lda, x, n);
-        return;
-    }
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (gsize i = 0; i < m; i++)
-        y[i] = dot_chunk(a + i * lda, x, n);
+    return reduce(x, y, n, mode);
 }
 
+/* Each tile is one chunk, so the result depends on n and tile alone, in
+ * both modes; tiles are shared among threads. */
 float par_tiled_sum_f32(const float *x, gsize n, gsize tile, float *partials,
-                        int threads)
+                        ParMode mode)
 {
     gsize n_tiles = n / tile + (n % tile != 0);
     if (n_tiles == 0)
         return 0.0f;
-    int t = threads_for(n, threads);
+    int t = threads_for(n, mode.threads);
 #pragma omp parallel for num_threads(t) schedule(static)
     for (gsize i = 0; i < n_tiles; i++)
-        partials[i] = sum_chunk(x + i * tile, MIN(tile, n - i * tile));
+        partials[i] = par_sum_chunk(x + i * tile, MIN(tile, n - i * tile));
     for (gsize stride = 1; stride < n_tiles; stride *= 2)
         for (gsize i = 0; i + stride < n_tiles; i += 2 * stride)
             partials[i] += partials[i + stride];
     return partials[0];
-}
-
-/* The max subtracted first keeps exp() <= 1; the normalizer is summed with
- * the same chunked order as par_sum_f32. */
-void par_softmax_f32(const float *x, float *y, gsize n, float temperature,
-                     int threads)
-{
-    if (n == 0)
-        return;
-    int t = threads_for(n, threads);
-    float max = -INFINITY;
-#pragma omp parallel for num_threads(t) reduction(max : max) schedule(static)
-    for (gsize i = 0; i < n; i++)
-        max = fmaxf(max, x[i] / temperature);
-#pragma omp parallel for num_threads(t) schedule(static)
-    for (gsize i = 0; i < n; i++)
-        y[i] = expf(x[i] / temperature - max);
-    float total = par_sum_f32(y, n, threads);
-#pragma omp parallel for num_threads(t) schedule(static)
-    for (gsize i = 0; i < n; i++)
-        y[i] /= total;
 }

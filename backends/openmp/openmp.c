@@ -16,7 +16,7 @@
 #include <string.h>
 
 typedef struct {
-    int threads;
+    ParMode mode;
     char *library;
     char *order;
 } Omp;
@@ -24,6 +24,9 @@ typedef struct {
 static const NlParamSpec options[] = {
     {"threads", NL_PARAM_INT, NULL, 1, 1024,
      "OpenMP threads (default: omp_get_max_threads(), all cores)", NULL},
+    {"batch_invariant", NL_PARAM_BOOL, "0", 0, 1,
+     "1: one summation order whatever the thread count and the batch size "
+     "(reductions in fixed blocks, gemv in gemm's order)", NULL},
     NL_PARAM_END,
 };
 
@@ -37,18 +40,28 @@ static gpointer openmp_open(const NlParams *opts, GError **error)
         return NULL;
     }
     Omp *self = g_new0(Omp, 1);
-    self->threads = nl_params_is_set(opts, "threads")
-                        ? (int)nl_params_get_int(opts, "threads")
-                        : omp_get_max_threads();
+    self->mode.threads = nl_params_is_set(opts, "threads")
+                             ? (int)nl_params_get_int(opts, "threads")
+                             : omp_get_max_threads();
+    self->mode.batch_invariant = nl_params_get_bool(opts, "batch_invariant");
     self->library = g_strdup_printf("numlab %s kernels, OpenMP %d, AVX2+FMA, "
                                     "gemm 6x16 micro-kernel",
                                     PACKAGE_VERSION, _OPENMP);
-    self->order = g_strdup_printf(
-        "sum/dot: 32 lanes (FMA for dot), folded pairwise, then the "
-        "partials of %d contiguous per-thread chunks in thread order "
-        "(one chunk below %d elements); gemm: one FMA chain over k per "
-        "element, independent of m and threads; gemv: one dot per row",
-        self->threads, PAR_PARALLEL_MIN);
+    if (self->mode.batch_invariant)
+        self->order = g_strdup_printf(
+            "batch-invariant: sum/dot: 32 lanes (FMA for dot), folded "
+            "pairwise, in blocks of %d elements added left to right, "
+            "whatever the thread count; gemm and gemv: one FMA chain over k "
+            "per element, independent of m and threads",
+            PAR_FIXED_BLOCK);
+    else
+        self->order = g_strdup_printf(
+            "sum/dot: 32 lanes (FMA for dot), folded pairwise, then the "
+            "partials of %d contiguous per-thread chunks in thread order "
+            "(one chunk below %d elements); gemm: one FMA chain over k per "
+            "element, independent of m and threads; gemv: one 32-lane dot "
+            "per row, not gemm's order",
+            self->mode.threads, PAR_PARALLEL_MIN);
     return self;
 }
 
@@ -65,7 +78,7 @@ static void openmp_describe(gpointer p, NlBackendInfo *info)
     Omp *self = p;
     info->library = self->library;
     info->device = "CPU";
-    info->threads = self->threads;
+    info->threads = self->mode.threads;
     info->summation_order = self->order;
 }
 
@@ -75,7 +88,7 @@ static gboolean kernel_sum(gpointer p, const NlBuffer *x, gsize n,
                            float *result, GError **error)
 {
     (void)error;
-    *result = par_sum_f32(x->host, n, ((Omp *)p)->threads);
+    *result = par_sum_f32(x->host, n, ((Omp *)p)->mode);
     return TRUE;
 }
 
@@ -83,7 +96,7 @@ static gboolean kernel_dot(gpointer p, const NlBuffer *x, const NlBuffer *y,
                            gsize n, float *result, GError **error)
 {
     (void)error;
-    *result = par_dot_f32(x->host, y->host, n, ((Omp *)p)->threads);
+    *result = par_dot_f32(x->host, y->host, n, ((Omp *)p)->mode);
     return TRUE;
 }
 
@@ -92,7 +105,7 @@ static gboolean kernel_gemv(gpointer p, gsize m, gsize n, const NlBuffer *a,
                             GError **error)
 {
     (void)error;
-    par_gemv_f32(m, n, a->host, lda, x->host, y->host, ((Omp *)p)->threads);
+    par_gemv_f32(m, n, a->host, lda, x->host, y->host, ((Omp *)p)->mode);
     return TRUE;
 }
 
@@ -101,7 +114,7 @@ static gboolean kernel_gemm(gpointer p, gsize m, gsize n, gsize k,
                             gsize ldb, NlBuffer *c, gsize ldc, GError **error)
 {
     if (par_gemm_f32(m, n, k, a->host, lda, b->host, ldb, c->host, ldc,
-                     ((Omp *)p)->threads))
+                     ((Omp *)p)->mode.threads))
         return TRUE;
     g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
                 "openmp gemm: no memory for its packing buffers");
@@ -112,7 +125,7 @@ static gboolean kernel_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,
                                gsize n, float temperature, GError **error)
 {
     (void)error;
-    par_softmax_f32(x->host, y->host, n, temperature, ((Omp *)p)->threads);
+    par_softmax_f32(x->host, y->host, n, temperature, ((Omp *)p)->mode);
     return TRUE;
 }
 
@@ -124,7 +137,7 @@ static gboolean kernel_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
     if (!partials)
         return FALSE;
     *result = par_tiled_sum_f32(x->host, n, tile, partials,
-                                ((Omp *)p)->threads);
+                                ((Omp *)p)->mode);
     nl_free(partials);
     return TRUE;
 }

@@ -6,7 +6,9 @@ pkglib_LTLIBRARIES += backends/openmp/openmp.la
 backends_openmp_openmp_la_SOURCES = \
 	backends/openmp/kernels.h \
 	backends/openmp/kernels.c \
+	backends/openmp/gemv.c \
 	backends/openmp/gemm.c \
+	backends/openmp/softmax.c \
 	backends/openmp/openmp.c
 backends_openmp_openmp_la_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS) -O3 \
 	$(OPENMP_ARCH_CFLAGS) -ffp-contract=off
