@@ -141,10 +141,21 @@ static gboolean naive_gemm(gpointer self, gsize m, gsize n, gsize k,
 {
     (void)self;
     (void)error;
-    for (gsize i = 0; i < m; i++)
+    /* Every c[i][j] is 0 + a[i][0] b[0][j] + a[i][1] b[1][j] + ..., added
+     * left to right, each product rounded first: the order of
+     * dot_sequential_f32. The loops run over p before j only so that a
+     * row of B is read contiguously; no element's order changes. */
+    for (gsize i = 0; i < m; i++) {
+        float *restrict row = c->host + i * ldc;
         for (gsize j = 0; j < n; j++)
-            c->host[i * ldc + j] =
-                dot_sequential_f32(a->host + i * lda, b->host + j, k, ldb);
+            row[j] = 0.0f;
+        for (gsize p = 0; p < k; p++) {
+            float aip = a->host[i * lda + p];
+            const float *restrict bp = b->host + p * ldb;
+            for (gsize j = 0; j < n; j++)
+                row[j] += aip * bp[j];
+        }
+    }
     return TRUE;
 }
 

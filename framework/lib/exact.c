@@ -103,3 +103,18 @@ double nl_exact_dot_strided_f32_as_f64(const float *x, const float *y,
 {
     return exact(DOT_F32, x, y, y_stride, n, 53);
 }
+
+void nl_exact_prefix_sums_f32(const float *x, gsize n, float *sums)
+{
+    mpfr_t acc, rounded;
+    mpfr_init2(acc, PREC_F32_SUM);
+    mpfr_init2(rounded, 24);
+    mpfr_set_zero(acc, 1);
+    for (gsize i = 0; i < n; i++) {
+        mpfr_add_d(acc, acc, (double)x[i], MPFR_RNDN); /* exact */
+        mpfr_set(rounded, acc, MPFR_RNDN);             /* the one rounding */
+        sums[i] = (float)mpfr_get_d(rounded, MPFR_RNDN);
+    }
+    mpfr_clear(acc);
+    mpfr_clear(rounded);
+}

@@ -22,6 +22,10 @@ double nl_exact_dot_f32_as_f64(const float *x, const float *y, gsize n);
 double nl_exact_dot_strided_f32_as_f64(const float *x, const float *y,
                                        gsize y_stride, gsize n);
 
+/* sums[i] = the exact sum of x[0..i], rounded once to nearest float: every
+ * prefix of x in one pass, for sweeps over a growing context. */
+void nl_exact_prefix_sums_f32(const float *x, gsize n, float *sums);
+
 G_END_DECLS
 
 #endif /* NUMLAB_EXACT_H */

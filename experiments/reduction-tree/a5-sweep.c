@@ -1,0 +1,291 @@
+/* a5-sweep.c — figure A5: the same tile tree over a growing context.
+ *
+ * For every num_ctx of the sweep and every tile size, the sum of the first
+ * num_ctx values as a tile tree, against the sequential sum (what one
+ * thread would compute) and the exact sum. run_common writes the
+ * backend-independent references and the tree model; run_backend the
+ * job's tiled_sum at every point, the table_ctx table, what one more value
+ * does to the sum, and a summary per tile.
+ *
+ * "One more value": S(n) − S(n−1) would be x[n−1] in exact arithmetic.
+ * The excess (S(n) − S(n−1)) − x[n−1], in ULPs of S(n), is the part of
+ * the change that comes from re-rounding the other n − 1 values: at most
+ * half an ULP for the sequential sum, often several for a tree whose shape
+ * the new value changes. */
+#include "config.h"
+
+#include "reduction-tree.h"
+
+#include <math.h>
+
+/* The spacing of floats at v. */
+static double ulp_of(float v)
+{
+    float a = fabsf(v);
+    return (double)nextafterf(a, INFINITY) - (double)a;
+}
+
+/* ((now − before) − added) in ULPs of now; exact in double for the
+ * magnitudes of a sum of normals. */
+static double excess_ulps(float now, float before, float added)
+{
+    return ((double)now - (double)before - (double)added) / ulp_of(now);
+}
+
+/* Left-to-right prefix sums: seq[i] = x[0] + ... + x[i]. */
+static float *prefix_sequential(const float *x, gsize n, GError **error)
+{
+    float *seq = nl_alloc_f32(n, error);
+    if (seq) {
+        float s = 0.0f;
+        for (gsize i = 0; i < n; i++)
+            seq[i] = s += x[i];
+    }
+    return seq;
+}
+
+static float *prefix_exact(const float *x, gsize n, GError **error)
+{
+    float *exact = nl_alloc_f32(n, error);
+    if (exact)
+        nl_exact_prefix_sums_f32(x, n, exact);
+    return exact;
+}
+
+/* The sum of the first n values from a prefix array; 0 for n = 0. */
+static inline float prefix(const float *sums, gsize n)
+{
+    return n ? sums[n - 1] : 0.0f;
+}
+
+static gsize points_of(const RtRange *r)
+{
+    return (gsize)((r->to - r->from) / r->step + 1);
+}
+
+gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
+                         GError **error)
+{
+    gsize points = points_of(&c->ctx);
+    float *seq = prefix_sequential(x, c->n_values, error);
+    float *exact = seq ? prefix_exact(x, c->n_values, error) : NULL;
+    float *model = exact ? nl_alloc_f32(points, error) : NULL;
+    gboolean ok = model != NULL;
+
+    NlTable *ref = nl_run_table(run, "a5-reference",
+                                "num_ctx:int sequential:f32 exact:f32 "
+                                "ulps_exact:int excess_ulps:f64");
+    nl_table_set_title(ref, "the sequential and the exact sum of the first "
+                            "num_ctx values");
+    NlTable *t = nl_run_table(run, "a5-model",
+                              "num_ctx:int tile:int tree:f32 ulps_seq:int "
+                              "ulps_exact:int excess_ulps:f64");
+    nl_table_set_title(t, "the tile tree model (tiles summed left to right), "
+                          "one dataset per tile");
+    nl_table_add_note(t, "excess_ulps", "((S(n) - S(n-1)) - x[n-1]) / "
+                                        "ulp(S(n)): the change one more "
+                                        "value makes beyond itself");
+    for (gsize k = 0; ok && k < points; k++) {
+        gsize n = (gsize)(c->ctx.from + (gint64)k * c->ctx.step);
+        nl_table_add_int(ref, (gint64)n);
+        nl_table_add_f32(ref, seq[n - 1]);
+        nl_table_add_f32(ref, exact[n - 1]);
+        nl_table_add_int(ref, nl_ulp_diff_f32(exact[n - 1], seq[n - 1]));
+        nl_table_add_f64(ref, excess_ulps(seq[n - 1], prefix(seq, n - 1),
+                                          x[n - 1]));
+    }
+    for (gsize i = 0; ok && i < c->n_tiles; i++) {
+        gsize tile = (gsize)c->tiles[i];
+        ok = rt_tree_sweep(x, &c->ctx, tile, model, error);
+        if (!ok)
+            break;
+        if (i > 0) {
+            g_autofree char *label = g_strdup_printf("tile %" G_GSIZE_FORMAT,
+                                                     tile);
+            nl_table_new_dataset(t, label);
+        }
+        float *partials = nl_alloc_f32(rt_tile_count(c->n_values, tile),
+                                       error);
+        ok = partials != NULL;
+        for (gsize k = 0; ok && k < points; k++) {
+            gsize n = (gsize)(c->ctx.from + (gint64)k * c->ctx.step);
+            float before = c->ctx.step == 1 && k > 0
+                               ? model[k - 1]
+                               : rt_tree_sum(x, n - 1, tile, partials);
+            nl_table_add_int(t, (gint64)n);
+            nl_table_add_int(t, (gint64)tile);
+            nl_table_add_f32(t, model[k]);
+            nl_table_add_int(t, nl_ulp_diff_f32(seq[n - 1], model[k]));
+            nl_table_add_int(t, nl_ulp_diff_f32(exact[n - 1], model[k]));
+            nl_table_add_f64(t, excess_ulps(model[k], before, x[n - 1]));
+        }
+        nl_free(partials);
+    }
+    nl_free(seq);
+    nl_free(exact);
+    nl_free(model);
+    return ok;
+}
+
+/* Running totals of one tile's sweep, for its summary row. */
+typedef struct {
+    gsize points, differ_seq, differ_model;
+    gint64 max_seq, max_exact;
+    double abs_seq, abs_exact;
+} Summary;
+
+static void summarize(Summary *s, gint64 ulps_seq, gint64 ulps_exact,
+                      gint64 ulps_model)
+{
+    s->points++;
+    s->differ_seq += ulps_seq != 0;
+    s->differ_model += ulps_model != 0;
+    s->max_seq = MAX(s->max_seq, ABS(ulps_seq));
+    s->max_exact = MAX(s->max_exact, ABS(ulps_exact));
+    s->abs_seq += (double)ABS(ulps_seq);
+    s->abs_exact += (double)ABS(ulps_exact);
+}
+
+static void add_summary(NlTable *t, gint64 tile, const Summary *s)
+{
+    nl_table_add_int(t, tile);
+    nl_table_add_int(t, (gint64)s->points);
+    nl_table_add_int(t, (gint64)s->differ_seq);
+    nl_table_add_int(t, s->max_seq);
+    nl_table_add_f64(t, s->abs_seq / (double)s->points);
+    nl_table_add_int(t, s->max_exact);
+    nl_table_add_f64(t, s->abs_exact / (double)s->points);
+    nl_table_add_int(t, (gint64)s->differ_model);
+}
+
+/* The job's whole sweep: one tiled_sum per point and tile. */
+static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
+                      NlBuffer *buf, const float *seq, const float *exact,
+                      GError **error)
+{
+    NlBackend *b = nl_run_backend(run);
+    gsize points = points_of(&c->ctx);
+    NlTable *t = nl_run_table(run, "a5-sweep",
+                              "num_ctx:int tile:int tree:f32 ulps_seq:int "
+                              "ulps_exact:int ulps_model:int "
+                              "excess_ulps:f64");
+    nl_table_set_title(t, "the backend's tiled_sum of the first num_ctx "
+                          "values, every tile (tile by tile: filter on "
+                          "column 2)");
+    NlTable *sum = nl_run_table(run, "a5-summary",
+                                "tile:int points:int differ_seq:int "
+                                "max_ulps_seq:int mean_ulps_seq:f64 "
+                                "max_ulps_exact:int mean_ulps_exact:f64 "
+                                "differ_model:int");
+    nl_table_set_title(sum, "per tile over the sweep: how often and how far "
+                            "the tree differs from the sequential sum");
+    float *model = nl_alloc_f32(points, error);
+    if (!model)
+        return FALSE;
+    gboolean ok = TRUE;
+    for (gsize i = 0; ok && i < c->n_tiles; i++) {
+        gsize tile = (gsize)c->tiles[i];
+        ok = rt_tree_sweep(x, &c->ctx, tile, model, error);
+        Summary s = {0};
+        float before = 0.0f;
+        for (gsize k = 0; ok && k < points; k++) {
+            gsize n = (gsize)(c->ctx.from + (gint64)k * c->ctx.step);
+            float tree;
+            ok = nl_backend_tiled_sum(b, buf, n, tile, &tree, error);
+            if (ok && !(c->ctx.step == 1 && k > 0) && n > 1)
+                ok = nl_backend_tiled_sum(b, buf, n - 1, tile, &before, error);
+            if (!ok)
+                break;
+            gint64 u_seq = nl_ulp_diff_f32(seq[n - 1], tree);
+            gint64 u_exact = nl_ulp_diff_f32(exact[n - 1], tree);
+            gint64 u_model = nl_ulp_diff_f32(model[k], tree);
+            nl_table_add_int(t, (gint64)n);
+            nl_table_add_int(t, (gint64)tile);
+            nl_table_add_f32(t, tree);
+            nl_table_add_int(t, u_seq);
+            nl_table_add_int(t, u_exact);
+            nl_table_add_int(t, u_model);
+            nl_table_add_f64(t, excess_ulps(tree, n > 1 ? before : 0.0f,
+                                            x[n - 1]));
+            summarize(&s, u_seq, u_exact, u_model);
+            before = tree;
+        }
+        if (ok)
+            add_summary(sum, (gint64)tile, &s);
+        nl_run_progress(run, (double)(i + 1) / (double)c->n_tiles,
+                        "num_ctx sweep");
+    }
+    nl_free(model);
+    return ok;
+}
+
+/* The table_ctx rows, and what one more value does at each of them. */
+static gboolean table(NlRun *run, const RtConfig *c, const float *x,
+                      NlBuffer *buf, const float *seq, const float *exact,
+                      GError **error)
+{
+    NlBackend *b = nl_run_backend(run);
+    gsize tile = (gsize)c->table_tile;
+    NlTable *t = nl_run_table(run, "a5-table",
+                              "num_ctx:int tile:int tiles:int rest:int "
+                              "tree:f32 bits:hex model:f32 sequential:f32 "
+                              "exact:f32 ulps_seq:int ulps_exact:int "
+                              "ulps_model:int");
+    nl_table_set_title(t, "the tile tree at selected context lengths");
+    NlTable *more = nl_run_table(run, "a5-one-more",
+                                 "num_ctx:int before:f32 tree:f32 "
+                                 "change:f64 added:f32 excess:f64 "
+                                 "excess_ulps:f64 seq_excess_ulps:f64");
+    nl_table_set_title(more, "one value more: S(n) - S(n-1) against the "
+                             "value x[n-1] that was added");
+    float *partials = nl_alloc_f32(rt_tile_count(c->n_values, tile), error);
+    if (!partials)
+        return FALSE;
+    gboolean ok = TRUE;
+    for (gsize i = 0; ok && i < c->n_table_ctx; i++) {
+        gsize n = (gsize)c->table_ctx[i];
+        float tree, before = 0.0f;
+        ok = nl_backend_tiled_sum(b, buf, n, tile, &tree, error) &&
+             (n == 1 ||
+              nl_backend_tiled_sum(b, buf, n - 1, tile, &before, error));
+        if (!ok)
+            break;
+        float model = rt_tree_sum(x, n, tile, partials);
+        nl_table_add_int(t, (gint64)n);
+        nl_table_add_int(t, (gint64)tile);
+        nl_table_add_int(t, (gint64)rt_tile_count(n, tile));
+        nl_table_add_int(t, (gint64)(n % tile));
+        nl_table_add_f32(t, tree);
+        nl_table_add_hex(t, nl_f32_bits(tree));
+        nl_table_add_f32(t, model);
+        nl_table_add_f32(t, seq[n - 1]);
+        nl_table_add_f32(t, exact[n - 1]);
+        nl_table_add_int(t, nl_ulp_diff_f32(seq[n - 1], tree));
+        nl_table_add_int(t, nl_ulp_diff_f32(exact[n - 1], tree));
+        nl_table_add_int(t, nl_ulp_diff_f32(model, tree));
+
+        nl_table_add_int(more, (gint64)n);
+        nl_table_add_f32(more, before);
+        nl_table_add_f32(more, tree);
+        nl_table_add_f64(more, (double)tree - (double)before);
+        nl_table_add_f32(more, x[n - 1]);
+        nl_table_add_f64(more, (double)tree - (double)before - (double)x[n - 1]);
+        nl_table_add_f64(more, excess_ulps(tree, before, x[n - 1]));
+        nl_table_add_f64(more, excess_ulps(seq[n - 1], prefix(seq, n - 1),
+                                           x[n - 1]));
+    }
+    nl_free(partials);
+    return ok;
+}
+
+gboolean rt_sweep_backend(NlRun *run, const RtConfig *c, const float *x,
+                          NlBuffer *buf, GError **error)
+{
+    float *seq = prefix_sequential(x, c->n_values, error);
+    float *exact = seq ? prefix_exact(x, c->n_values, error) : NULL;
+    gboolean ok = exact && sweep(run, c, x, buf, seq, exact, error) &&
+                  table(run, c, x, buf, seq, exact, error);
+    nl_free(seq);
+    nl_free(exact);
+    return ok;
+}

@@ -1,0 +1,254 @@
+/* reduction-tree.c — the reduction-tree experiment's descriptor and
+ * parameters: how the shape of a parallel sum — tile size, context length,
+ * batch size, thread count — changes its bits (lecture figures A4, A5, A7).
+ *
+ *   run_common   checks every parameter, then the backend-independent
+ *                model: A4's tree diagrams and A5's sequential, exact and
+ *                tree-model sums over the whole num_ctx sweep;
+ *   run_backend  the same sums by the job's tiled_sum (A4, A5) and one row
+ *                of a matrix product inside batches of every size (A7);
+ *   run_compare  A7 across jobs: which thread counts and modes agree. */
+#include "config.h"
+
+#include "reduction-tree.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static gboolean param_error(GError **error, const char *name,
+                            const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+static gboolean param_error(GError **error, const char *name,
+                            const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    g_autofree char *what = g_strdup_vprintf(format, args);
+    va_end(args);
+    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                "parameter '%s': %s", name, what);
+    return FALSE;
+}
+
+/* "N", "FROM:TO" or "FROM:TO:STEP", every number in [1, max]. */
+static gboolean parse_range(const NlParams *params, const char *name,
+                            gint64 max, RtRange *range, GError **error)
+{
+    const char *text = nl_params_get_string(params, name);
+    g_auto(GStrv) parts = g_strsplit(text, ":", -1);
+    guint n_parts = g_strv_length(parts);
+    if (n_parts < 1 || n_parts > 3)
+        return param_error(error, name, "'%s' is not N, FROM:TO or "
+                           "FROM:TO:STEP", text);
+    gint64 v[3] = {0, 0, 1};
+    for (guint i = 0; i < n_parts; i++) {
+        char *end;
+        errno = 0;
+        v[i] = g_ascii_strtoll(parts[i], &end, 10);
+        if (errno || end == parts[i] || *end)
+            return param_error(error, name, "'%s' is not a whole number",
+                               parts[i]);
+        if (v[i] < 1)
+            return param_error(error, name, "%" G_GINT64_FORMAT " is not a "
+                               "size (they start at 1)", v[i]);
+        if (v[i] > max)
+            return param_error(error, name, "%" G_GINT64_FORMAT " is beyond "
+                               "the largest allowed, %" G_GINT64_FORMAT,
+                               v[i], max);
+    }
+    if (n_parts == 1)
+        v[1] = v[0];
+    if (v[1] < v[0])
+        return param_error(error, name, "the range %s is empty (%"
+                           G_GINT64_FORMAT " > %" G_GINT64_FORMAT ")", text,
+                           v[0], v[1]);
+    *range = (RtRange){v[0], v[1], v[2]};
+    return TRUE;
+}
+
+static gint64 list_max(const gint64 *v, gsize n)
+{
+    gint64 m = v[0];
+    for (gsize i = 1; i < n; i++)
+        m = MAX(m, v[i]);
+    return m;
+}
+
+static gint64 range_points(const RtRange *r)
+{
+    return (r->to - r->from) / r->step + 1;
+}
+
+/* FALSE with an error when `bytes` exceed this machine's memory. */
+static gboolean fits_memory(double bytes, const char *name, const char *what,
+                            GError **error)
+{
+    double physical = (double)sysconf(_SC_PHYS_PAGES) *
+                      (double)sysconf(_SC_PAGESIZE);
+    if (physical <= 0 || bytes <= physical)
+        return TRUE;
+    g_autofree char *need = g_format_size((guint64)MIN(bytes, 1e19));
+    g_autofree char *have = g_format_size((guint64)physical);
+    return param_error(error, name, "%s need %s, beyond this machine's "
+                       "memory (%s)", what, need, have);
+}
+
+gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
+{
+    const gint64 max_ctx = G_GINT64_CONSTANT(1) << 40;
+    if (!parse_range(p, "num_ctx", max_ctx, &c->ctx, error) ||
+        !parse_range(p, "batch", 1 << 20, &c->batch, error))
+        return FALSE;
+    c->tiles = nl_params_get_int_list(p, "tiles", &c->n_tiles);
+    c->table_ctx = nl_params_get_int_list(p, "table_ctx", &c->n_table_ctx);
+    c->table_tile = nl_params_get_int(p, "table_tile");
+    c->diagram_ctx = nl_params_get_int_list(p, "diagram_ctx",
+                                            &c->n_diagram_ctx);
+    c->diagram_tile = nl_params_get_int(p, "diagram_tile");
+    c->a7_k = nl_params_get_int(p, "a7_k");
+    c->a7_n = nl_params_get_int(p, "a7_n");
+    c->row_last = g_strcmp0(nl_params_get_string(p, "row"), "last") == 0;
+    c->reduce_n = nl_params_get_int(p, "reduce_n");
+
+    /* A tile is a share of one context: one larger than the context it
+     * splits is a mistake, not a one-tile tree. */
+    for (gsize i = 0; i < c->n_tiles; i++)
+        if (c->tiles[i] > c->ctx.to)
+            return param_error(error, "tiles", "tile %" G_GINT64_FORMAT
+                               " is larger than the largest num_ctx, %"
+                               G_GINT64_FORMAT, c->tiles[i], c->ctx.to);
+    if (c->table_tile > list_max(c->table_ctx, c->n_table_ctx))
+        return param_error(error, "table_tile", "tile %" G_GINT64_FORMAT
+                           " is larger than every table_ctx", c->table_tile);
+    for (gsize i = 0; i < c->n_diagram_ctx; i++)
+        if (c->diagram_tile > c->diagram_ctx[i])
+            return param_error(error, "diagram_tile", "tile %" G_GINT64_FORMAT
+                               " is larger than num_ctx %" G_GINT64_FORMAT,
+                               c->diagram_tile, c->diagram_ctx[i]);
+
+    c->n_values = (gsize)MAX(c->ctx.to,
+                             MAX(list_max(c->table_ctx, c->n_table_ctx),
+                                 list_max(c->diagram_ctx, c->n_diagram_ctx)));
+    /* values, running and reference sums: 16 bytes a value; every sweep
+     * point of every tile: a row of about 64 bytes, on every backend */
+    double sweep_rows = (double)range_points(&c->ctx) * (double)c->n_tiles;
+    if (!fits_memory(16.0 * (double)c->n_values + 64.0 * sweep_rows,
+                     "num_ctx", "its values and sweep rows", error))
+        return FALSE;
+    double batch_floats = (double)c->batch.to * (double)c->a7_k +
+                          2.0 * (double)c->a7_k * (double)c->a7_n +
+                          (double)c->batch.to * (double)c->a7_n;
+    return fits_memory(4.0 * batch_floats, "batch", "its matrices", error) &&
+           fits_memory(8.0 * (double)c->reduce_n, "reduce_n", "its vectors",
+                       error);
+}
+
+float *rt_values(guint64 seed, gsize n, GError **error)
+{
+    float *x = nl_alloc_f32(n, error);
+    if (x) {
+        NlRng rng;
+        nl_rng_init(&rng, seed);
+        nl_rng_fill_normal_f32(&rng, x, n);
+    }
+    return x;
+}
+
+static gboolean run_common(NlRun *run, GError **error)
+{
+    RtConfig c;
+    if (!rt_config(nl_run_params(run), &c, error))
+        return FALSE;
+    float *x = rt_values(nl_run_seed(run), c.n_values, error);
+    if (!x)
+        return FALSE;
+    gboolean ok = rt_diagrams(run, &c, x, error) &&
+                  rt_sweep_common(run, &c, x, error);
+    nl_free(x);
+    return ok;
+}
+
+static gboolean run_backend(NlRun *run, GError **error)
+{
+    RtConfig c;
+    if (!rt_config(nl_run_params(run), &c, error))
+        return FALSE;
+    float *x = rt_values(nl_run_seed(run), c.n_values, error);
+    if (!x)
+        return FALSE;
+    NlBuffer *buf = nl_backend_new_from(nl_run_backend(run), x, c.n_values,
+                                        error);
+    gboolean ok = buf && rt_diagrams_backend(run, &c, x, buf, error) &&
+                  rt_sweep_backend(run, &c, x, buf, error);
+    if (buf)
+        nl_backend_free(nl_run_backend(run), buf);
+    nl_free(x);
+    return ok && rt_batch_backend(run, &c, error);
+}
+
+static const NlParamSpec params[] = {
+    {"num_ctx", NL_PARAM_STRING, "1:4096", 0, 0,
+     "A5: the context lengths of the sweep: N, FROM:TO or FROM:TO:STEP",
+     NULL},
+    {"tiles", NL_PARAM_INT_LIST, "32,64,128,256,512", 1, 1 << 30,
+     "A5: tile sizes of the sweep (a tile is one thread block's share)",
+     NULL},
+    {"table_ctx", NL_PARAM_INT_LIST, "512,1023,1024,2048,4096", 1,
+     G_GINT64_CONSTANT(1) << 40,
+     "A5: the context lengths of the table (and their n-1 neighbours)", NULL},
+    {"table_tile", NL_PARAM_INT, "128", 1, 1 << 30, "A5: the table's tile",
+     NULL},
+    {"diagram_ctx", NL_PARAM_INT_LIST, "1024,1023,2048", 1, 1 << 20,
+     "A4: one tree diagram per context length", NULL},
+    {"diagram_tile", NL_PARAM_INT, "128", 1, 1 << 20, "A4: the diagrams' tile",
+     NULL},
+    {"batch", NL_PARAM_STRING, "1:64", 0, 0,
+     "A7: batch sizes M: N, FROM:TO or FROM:TO:STEP", NULL},
+    {"a7_k", NL_PARAM_INT, "2048", 1, 1 << 20,
+     "A7: inner dimension of the product (a row's length)", NULL},
+    {"a7_n", NL_PARAM_INT, "512", 1, 1 << 20,
+     "A7: output dimension (outputs per row)", NULL},
+    {"row", NL_PARAM_STRING, "last", 0, 0,
+     "A7: where the observed row sits in its batch", "first|last"},
+    {"reduce_n", NL_PARAM_INT, "1048576", 1, G_GINT64_CONSTANT(1) << 32,
+     "A7: length of the sum and dot product compared across thread counts",
+     NULL},
+    NL_PARAM_END,
+};
+
+static const NlExperimentOps ops = {
+    .struct_size = sizeof(NlExperimentOps),
+    .title = "Reduction trees: tile size, context length and batch size "
+             "change the sum",
+    .description =
+        "A4: the tree of additions a tiled parallel sum performs — each tile "
+        "summed by itself, the tile partials added in pairs — drawn as nodes "
+        "and edges for each diagram_ctx, and computed by every backend's "
+        "tiled_sum (on CUDA one thread block per tile). A5: the same sum "
+        "over the first num_ctx values for every num_ctx of the sweep and "
+        "every tile size, against the sequential and the exact (MPFR) sum "
+        "in ULPs; the table_ctx table; what one more value does to the sum. "
+        "A7: one row of A·B computed inside batches of every size M, by gemm "
+        "and by gemv: how many of its outputs change their bits, and by how "
+        "many ULPs; across jobs, which thread counts and modes agree. Run "
+        "the backends at several thread counts and with batch_invariant=1 "
+        "to see the fix, e.g. -b openmp:threads=1,openmp:threads=2,"
+        "openmp:threads=2:batch_invariant=1. Inputs are numlab's seeded "
+        "normal stream, identical on every backend.",
+    .params = params,
+    .run_common = run_common,
+    .run_backend = run_backend,
+    .run_compare = rt_batch_compare,
+};
+
+static const NlPlugin plugin = {
+    .abi_version = NL_ABI_VERSION,
+    .kind = NL_PLUGIN_EXPERIMENT,
+    .name = "reduction-tree",
+    .version = PACKAGE_VERSION,
+    .summary = "A4, A5, A7: tile trees, num_ctx sweeps, batch invariance",
+    .experiment = &ops,
+};
+
+NL_PLUGIN_DEFINE(plugin)

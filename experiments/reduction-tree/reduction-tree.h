@@ -1,0 +1,84 @@
+/* reduction-tree.h — the parts of the reduction-tree experiment: the tile
+ * tree model (tree.c), its diagrams (A4), the num_ctx sweep (A5) and batch
+ * invariance (A7), one file per figure. */
+#ifndef NL_REDUCTION_TREE_H
+#define NL_REDUCTION_TREE_H
+
+#include <numlab/numlab.h>
+
+/* ---- parameters, parsed and checked once per phase (reduction-tree.c) ---- */
+
+typedef struct {
+    gint64 from, to, step; /* from <= to, step >= 1 */
+} RtRange;
+
+typedef struct {
+    RtRange ctx;             /* A5 sweep: num_ctx values */
+    const gint64 *tiles;     /* A5 sweep: tile sizes */
+    gsize n_tiles;
+    const gint64 *table_ctx; /* A5 table: its num_ctx rows */
+    gsize n_table_ctx;
+    gint64 table_tile;
+    const gint64 *diagram_ctx; /* A4: one diagram per num_ctx */
+    gsize n_diagram_ctx;
+    gint64 diagram_tile;
+    gsize n_values;          /* values every part reads: the largest num_ctx */
+    RtRange batch;           /* A7: batch sizes M */
+    gint64 a7_k, a7_n;       /* A7: the product's inner and output size */
+    gboolean row_last;       /* A7: the observed row is the batch's last */
+    gint64 reduce_n;         /* A7: size of the thread-count reductions */
+} RtConfig;
+
+/* Reads and validates every parameter; one-line errors name the problem. */
+gboolean rt_config(const NlParams *params, RtConfig *config, GError **error);
+
+/* The first n standard-normal float32 values of the run's seed: the one
+ * array A4 and A5 sum prefixes of, the same on every backend. */
+float *rt_values(guint64 seed, gsize n, GError **error);
+
+/* ---- the tile tree model (tree.c) ---- */
+
+/* Tiles of x[0..n): the last holds the rest when tile does not divide n. */
+static inline gsize rt_tile_count(gsize n, gsize tile)
+{
+    return n / tile + (n % tile != 0);
+}
+
+/* The tree numlab/backend.h defines for tiled_sum, with every tile summed
+ * left to right: the order of the naive backend and of the lecture's
+ * notebook. partials holds rt_tile_count(n, tile) values. */
+float rt_tree_sum(const float *x, gsize n, gsize tile, float *partials);
+
+/* The model for every num_ctx of a range at once, in O(n) per value
+ * instead of O(num_ctx): full tiles are summed once, the rest tile grows
+ * by one addition per step. out[i] = rt_tree_sum(x, from + i * step). */
+gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
+                       float *out, GError **error);
+
+/* The diagram of one tree: leaves are tiles, inner nodes additions. */
+typedef struct {
+    int level;     /* 0 for a tile, then the addition's level */
+    double x;      /* horizontal position, in tile widths */
+    gsize lo, hi;  /* the elements it covers, [lo, hi) */
+    float value;   /* its partial sum in the model */
+    int parent;    /* index of the node it is added into, or -1 */
+} RtNode;
+
+/* The nodes of the tree over x[0..n) with tile `tile`; *count receives
+ * their number (2 * tiles - 1). Free with g_free. */
+RtNode *rt_tree_nodes(const float *x, gsize n, gsize tile, gsize *count);
+
+/* ---- the figures ---- */
+
+gboolean rt_diagrams(NlRun *run, const RtConfig *config, const float *x,
+                     GError **error);
+gboolean rt_diagrams_backend(NlRun *run, const RtConfig *config,
+                             const float *x, NlBuffer *buf, GError **error);
+gboolean rt_sweep_common(NlRun *run, const RtConfig *config, const float *x,
+                         GError **error);
+gboolean rt_sweep_backend(NlRun *run, const RtConfig *config, const float *x,
+                          NlBuffer *buf, GError **error);
+gboolean rt_batch_backend(NlRun *run, const RtConfig *config, GError **error);
+gboolean rt_batch_compare(NlRun *run, GError **error);
+
+#endif /* NL_REDUCTION_TREE_H */

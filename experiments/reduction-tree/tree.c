@@ -1,0 +1,97 @@
+/* tree.c — the tile tree model: each tile summed left to right, the tile
+ * partials combined bottom-up in adjacent pairs (p[i] += p[i + s] for
+ * s = 1, 2, 4, ...; numlab/backend.h). It is what the naive backend's
+ * tiled_sum computes and what the lecture's notebook computes in Python;
+ * every backend's result is set against it. */
+#include "config.h"
+
+#include "reduction-tree.h"
+
+static void combine(float *partials, gsize n_tiles)
+{
+    for (gsize stride = 1; stride < n_tiles; stride *= 2)
+        for (gsize i = 0; i + stride < n_tiles; i += 2 * stride)
+            partials[i] += partials[i + stride];
+}
+
+float rt_tree_sum(const float *x, gsize n, gsize tile, float *partials)
+{
+    gsize n_tiles = rt_tile_count(n, tile);
+    if (n_tiles == 0)
+        return 0.0f;
+    for (gsize t = 0; t < n_tiles; t++) {
+        float s = 0.0f;
+        for (gsize i = t * tile; i < MIN(n, (t + 1) * tile); i++)
+            s += x[i];
+        partials[t] = s;
+    }
+    combine(partials, n_tiles);
+    return partials[0];
+}
+
+gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
+                       float *out, GError **error)
+{
+    gsize to = (gsize)ctx->to;
+    /* running[i]: the left-to-right sum of x[i's tile start .. i], so a
+     * full tile's partial is running[its last element] and a rest tile's
+     * partial is running[n - 1]. */
+    float *running = nl_alloc_f32(to, error);
+    float *partials = running ? nl_alloc_f32(rt_tile_count(to, tile), error)
+                              : NULL;
+    if (!partials) {
+        nl_free(running);
+        return FALSE;
+    }
+    for (gsize i = 0; i < to; i++)
+        running[i] = (i % tile == 0 ? 0.0f : running[i - 1]) + x[i];
+    gsize k = 0;
+    for (gint64 v = ctx->from; v <= ctx->to; v += ctx->step) {
+        gsize n = (gsize)v, n_tiles = rt_tile_count(n, tile);
+        for (gsize t = 0; t < n_tiles; t++)
+            partials[t] = running[MIN(n, (t + 1) * tile) - 1];
+        combine(partials, n_tiles);
+        out[k++] = partials[0];
+    }
+    nl_free(running);
+    nl_free(partials);
+    return TRUE;
+}
+
+RtNode *rt_tree_nodes(const float *x, gsize n, gsize tile, gsize *count)
+{
+    gsize n_tiles = rt_tile_count(n, tile);
+    RtNode *nodes = g_new0(RtNode, MAX(2 * n_tiles, 1));
+    gsize *slot = g_new(gsize, MAX(n_tiles, 1)); /* node holding p[i] */
+    gsize used = 0;
+    for (gsize t = 0; t < n_tiles; t++) {
+        RtNode *leaf = &nodes[used];
+        leaf->level = 0;
+        leaf->x = (double)t;
+        leaf->lo = t * tile;
+        leaf->hi = MIN(n, (t + 1) * tile);
+        float s = 0.0f;
+        for (gsize i = leaf->lo; i < leaf->hi; i++)
+            s += x[i];
+        leaf->value = s;
+        leaf->parent = -1;
+        slot[t] = used++;
+    }
+    int level = 1;
+    for (gsize stride = 1; stride < n_tiles; stride *= 2, level++)
+        for (gsize i = 0; i + stride < n_tiles; i += 2 * stride) {
+            RtNode *left = &nodes[slot[i]], *right = &nodes[slot[i + stride]];
+            RtNode *sum = &nodes[used];
+            sum->level = level;
+            sum->x = (left->x + right->x) / 2;
+            sum->lo = left->lo;
+            sum->hi = right->hi;
+            sum->value = left->value + right->value;
+            sum->parent = -1;
+            left->parent = right->parent = (int)used;
+            slot[i] = used++;
+        }
+    g_free(slot);
+    *count = used;
+    return nodes;
+}
