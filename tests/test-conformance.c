@@ -18,6 +18,12 @@
  *    results in the subnormal range.
  *  - NaN and Inf propagate as IEEE 754 says: a NaN anywhere, or +Inf and
  *    -Inf together, make a sum NaN; +Inf alone makes it +Inf.
+ *  - batch_invariant=1 (backends with that option): every gemm element and
+ *    every gemv output is one FMA chain over k from zero, so both must give
+ *    exactly the bits of that chain rebuilt here with fmaf, whatever m, n,
+ *    the leading dimensions and the thread count; openmp's sum and dot
+ *    must give the bits of its documented fixed-block order at 1 and at 2
+ *    threads.
  * A backend that is unavailable here (CUDA without a GPU) is skipped. */
 #include "config.h"
 
@@ -328,6 +334,175 @@ static void test_openmp_documented_order(void)
     }
 }
 
+/* ---- batch-invariant mode ---- */
+
+/* The order batch_invariant=1 promises for one output: a chain of fused
+ * multiply-adds over p from zero. */
+static float chain(const float *a, gsize a_stride, const float *b,
+                   gsize b_stride, gsize k)
+{
+    float acc = 0.0f;
+    for (gsize p = 0; p < k; p++)
+        acc = fmaf(a[p * a_stride], b[p * b_stride], acc);
+    return acc;
+}
+
+/* gemm of m rows, each checked bitwise against the chain. */
+static void check_chain_gemm(NlBackend *b, gsize m, gsize n, gsize k,
+                             gsize lda, gsize ldb, gsize ldc)
+{
+    gsize sa = (m - 1) * lda + k, sb = k ? (k - 1) * ldb + n : 0;
+    gsize sc = (m - 1) * ldc + n;
+    g_autofree float *a = normal_values(m * 3 + k, sa);
+    g_autofree float *bm = normal_values(n * 11 + k, sb);
+    g_autofree float *c = nl_alloc_f32(sc, NULL);
+    NlBuffer *ba = upload(b, a, sa), *bb = upload(b, bm, sb);
+    NlBuffer *bc = upload(b, c, sc);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(nl_backend_gemm(b, m, n, k, ba, lda, bb, ldb, bc, ldc, &error));
+    g_assert_true(nl_backend_download(b, bc, c, sc, &error));
+    for (gsize i = 0; i < m; i++)
+        for (gsize j = 0; j < n; j++) {
+            float want = chain(a + i * lda, 1, bm + j, ldb, k);
+            if (nl_f32_bits(c[i * ldc + j]) != nl_f32_bits(want))
+                g_error("%s gemm %zux%zux%zu c[%zu][%zu] = %.9g, the FMA "
+                        "chain gives %.9g", nl_backend_label(b), m, n, k, i,
+                        j, c[i * ldc + j], want);
+        }
+    nl_backend_free(b, ba);
+    nl_backend_free(b, bb);
+    nl_backend_free(b, bc);
+}
+
+static void check_chain_gemv(NlBackend *b, gsize m, gsize n, gsize lda)
+{
+    gsize sa = (m - 1) * lda + n;
+    g_autofree float *a = normal_values(m * 13 + n, sa);
+    g_autofree float *x = normal_values(n + 5, MAX(n, 1));
+    g_autofree float *y = nl_alloc_f32(m, NULL);
+    NlBuffer *ba = upload(b, a, sa), *bx = upload(b, x, n), *by = upload(b, y, m);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(nl_backend_gemv(b, m, n, ba, lda, bx, by, &error));
+    g_assert_true(nl_backend_download(b, by, y, m, &error));
+    for (gsize i = 0; i < m; i++) {
+        float want = chain(a + i * lda, 1, x, 1, n);
+        if (nl_f32_bits(y[i]) != nl_f32_bits(want))
+            g_error("%s gemv %zux%zu y[%zu] = %.9g, the FMA chain gives %.9g",
+                    nl_backend_label(b), m, n, i, y[i], want);
+    }
+    nl_backend_free(b, ba);
+    nl_backend_free(b, bx);
+    nl_backend_free(b, by);
+}
+
+/* openmp's documented fixed-block order (PAR_FIXED_BLOCK = 65536). */
+static float documented_fixed_sum(const float *x, gsize n)
+{
+    if (n <= 65536)
+        return documented_chunk(x, n);
+    float total = 0.0f;
+    for (gsize s = 0; s < n; s += 65536)
+        total += documented_chunk(x + s, MIN(n - s, 65536));
+    return total;
+}
+
+static void test_batch_invariant(gconstpointer data)
+{
+    NlBackend *b = ((const Subject *)data)->backend;
+    /* every m of a small batch, the row sizes of cache blocks, and fringes */
+    for (gsize m = 1; m <= 20; m++)
+        check_chain_gemm(b, m, 37, 300, 300, 37, 37);
+    check_chain_gemm(b, 64, 512, 1000, 1000, 512, 512); /* k over KC */
+    check_chain_gemm(b, 7, 300, 600, 601, 300, 305);    /* wide leading dims */
+    check_chain_gemm(b, 150, 20, 3, 3, 20, 20);         /* m over MC */
+    check_chain_gemm(b, 3, 5, 0, 1, 5, 5);              /* k = 0 */
+    const gsize rows[] = {1, 7, 8, 9, 15, 16, 17, 33, 100};
+    const gsize cols[] = {0, 1, 5, 8, 9, 64, 1000};
+    for (guint r = 0; r < G_N_ELEMENTS(rows); r++)
+        for (guint c = 0; c < G_N_ELEMENTS(cols); c++) {
+            check_chain_gemv(b, rows[r], cols[c], MAX(cols[c], 1));
+            check_chain_gemv(b, rows[r], cols[c], cols[c] + 3);
+        }
+}
+
+/* openmp:batch_invariant=1 at 1 and 2 threads: its documented order. */
+static void test_openmp_fixed_order(void)
+{
+    for (guint i = 0; i < subjects->len; i++) {
+        Subject *s = subjects->pdata[i];
+        if (!g_str_has_prefix(s->label, "openmp:batch_invariant=1"))
+            continue;
+        if (!s->backend) {
+            g_test_skip("openmp is unavailable here");
+            return;
+        }
+        const gsize ns[] = {0, 5, 65535, 65536, 65537, 262144, 3 * 65536 + 5,
+                            1000000};
+        for (guint k = 0; k < G_N_ELEMENTS(ns); k++) {
+            g_autofree float *x = normal_values(ns[k] + 23, ns[k]);
+            float got = sum_with(s->backend, x, ns[k]);
+            float want = documented_fixed_sum(x, ns[k]);
+            if (nl_f32_bits(got) != nl_f32_bits(want))
+                g_error("%s n=%zu: %.9g, the documented order gives %.9g",
+                        s->label, ns[k], got, want);
+        }
+    }
+}
+
+/* Opens plugin p with the given options, as a subject labelled `label`. */
+static Subject *open_subject(const NlPlugin *p, const char *label,
+                             char **assignments, GError **error)
+{
+    g_autoptr(NlParams) opts = nl_params_parse(p->backend->options, p->name,
+                                               assignments, error);
+    gpointer self = opts ? p->backend->open(opts, error) : NULL;
+    Subject *s = g_new0(Subject, 1);
+    s->label = g_strdup(label);
+    s->backend = self ? nl_backend_wrap(p, label, self) : NULL;
+    return s;
+}
+
+/* Every backend with a batch_invariant option, in that mode (at 1 and 2
+ * threads where it has threads). */
+static void add_batch_invariant_tests(NlRegistry *r)
+{
+    g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_BACKEND);
+    for (guint i = 0; i < list->len; i++) {
+        const NlPlugin *p = ((NlPluginEntry *)list->pdata[i])->plugin;
+        gboolean invariant = FALSE, threads = FALSE;
+        for (const NlParamSpec *o = p->backend->options; o && o->name; o++) {
+            invariant |= strcmp(o->name, "batch_invariant") == 0;
+            threads |= strcmp(o->name, "threads") == 0;
+        }
+        if (!invariant)
+            continue;
+        for (int t = threads ? 1 : 0; t <= (threads ? 2 : 0); t++) {
+            g_autofree char *topt = g_strdup_printf("threads=%d", t);
+            char *assignments[] = {"batch_invariant=1", t ? topt : NULL, NULL};
+            g_autofree char *label = t ? g_strdup_printf(
+                                             "%s:batch_invariant=1:threads=%d",
+                                             p->name, t)
+                                       : g_strdup_printf("%s:batch_invariant=1",
+                                                         p->name);
+            g_autoptr(GError) error = NULL;
+            Subject *s = open_subject(p, label, assignments, &error);
+            g_ptr_array_add(subjects, s);
+            g_autofree char *path = g_strdup_printf(
+                "/conformance/%s/batch-invariant%s", p->name,
+                t ? (t == 1 ? "/threads=1" : "/threads=2") : "");
+            if (s->backend)
+                g_test_add_data_func(path, s, test_batch_invariant);
+            else
+                g_test_add_data_func_full(
+                    path, g_strdup_printf("%s unavailable: %s", label,
+                                          error->message),
+                    (GTestDataFunc)g_test_skip, g_free);
+        }
+    }
+    g_test_add_func("/conformance/openmp/batch-invariant-order",
+                    test_openmp_fixed_order);
+}
+
 /* Opens every backend of the build tree; those unavailable here are
  * registered as skips with their reason. */
 static void add_backend_tests(NlRegistry *r)
@@ -395,5 +570,6 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/conformance/openmp/documented-order",
                     test_openmp_documented_order);
+    add_batch_invariant_tests(r);
     return g_test_run();
 }

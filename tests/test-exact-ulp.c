@@ -56,6 +56,31 @@ static void test_exact_dot(void)
                       16785408.0);
 }
 
+/* Every prefix at once: the same as the one-array sum of each prefix, and
+ * by hand where cancellation and ties decide. */
+static void test_exact_prefix_sums(void)
+{
+    /* 2^24, 1, 1: the prefix 2^24 + 1 is a tie, rounded to even (2^24);
+     * 2^24 + 2 is exact */
+    const float hand[] = {16777216.0f, 1.0f, 1.0f, -16777216.0f, 1e-30f};
+    float sums[5];
+    nl_exact_prefix_sums_f32(hand, 5, sums);
+    g_assert_cmpfloat(sums[0], ==, 16777216.0f);
+    g_assert_cmpfloat(sums[1], ==, 16777216.0f);
+    g_assert_cmpfloat(sums[2], ==, 16777218.0f);
+    g_assert_cmpfloat(sums[3], ==, 2.0f);
+    g_assert_cmpfloat(sums[4], ==, 2.0f);
+    float x[3000];
+    NlRng rng;
+    nl_rng_init(&rng, 5);
+    nl_rng_fill_normal_f32(&rng, x, 3000);
+    g_autofree float *all = g_new(float, 3000);
+    nl_exact_prefix_sums_f32(x, 3000, all);
+    for (gsize n = 1; n <= 3000; n += 97)
+        g_assert_cmphex(nl_f32_bits(all[n - 1]), ==,
+                        nl_f32_bits(nl_exact_sum_f32(x, n)));
+}
+
 static void test_ulp_distance(void)
 {
     g_assert_cmpint(nl_ulp_distance_f32(1.0f, 1.0f), ==, 0);
@@ -98,6 +123,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/exact/sum-cancellation", test_exact_sum_cancellation);
+    g_test_add_func("/exact/prefix-sums", test_exact_prefix_sums);
     g_test_add_func("/exact/sum-beyond-float", test_exact_sum_beyond_float);
     g_test_add_func("/exact/sum-f64", test_exact_sum_f64);
     g_test_add_func("/exact/dot", test_exact_dot);

@@ -23,7 +23,8 @@ nl_unit_tests = \
 	tests/test-conformance
 nl_integration_tests = \
 	tests/test-cli \
-	tests/test-associativity
+	tests/test-associativity \
+	tests/test-reduction-tree
 check_PROGRAMS += $(nl_unit_tests) $(nl_integration_tests)
 TESTS += $(nl_unit_tests) $(nl_integration_tests) tests/test-template.sh
 EXTRA_DIST += tests/test-template.sh
@@ -48,6 +49,9 @@ tests_test_cli_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_cli_LDADD = $(NL_TEST_LIBS)
 tests_test_associativity_SOURCES = tests/test-associativity.c $(nl_test_util)
 tests_test_associativity_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_reduction_tree_SOURCES = tests/test-reduction-tree.c $(nl_test_util)
+tests_test_reduction_tree_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_reduction_tree_LDADD = $(NL_TEST_LIBS)
 tests_test_associativity_LDADD = $(NL_TEST_LIBS)
 
 # The broken plugins; -rpath makes libtool build them as shared modules.

@@ -526,9 +526,15 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
         }
         run_phase(j, exp, params, req->seed, ops->run_common, NULL, NULL);
         if (j->status != JOB_OK) {
+            /* one line for the failure: the skips and failures of the
+             * backends (opened before) are reported first, on lines of
+             * their own */
+            JobStatus status = j->status;
+            j->status = JOB_PENDING;
             report_jobs(exp, jobs);
-            g_printerr("numlab: %s: the common phase failed; no file was "
-                       "written\n", exp->name);
+            j->status = status;
+            g_printerr("numlab: %s: %s (no file was written)\n", exp->name,
+                       j->reason);
             return FALSE;
         }
         common = j->run;
