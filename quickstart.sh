@@ -62,6 +62,13 @@ fi
 ./framework/numlab run all -b all -o results
 # Figure A6 also puts OpenBLAS and OpenMP at one thread beside their default
 ./framework/numlab run associativity -b all,blas:threads=1,openmp:threads=1 -o results
+# Figure A7 sets the backends at one and two threads, with and without
+# batch_invariant=1, side by side (the GPU's when there is one)
+a7="blas:threads=1,openmp:threads=1,openmp:batch_invariant=1,openmp:threads=1:batch_invariant=1"
+if ./framework/numlab list | grep -A1 '^  cuda ' | grep -q '^ *available'; then
+    a7="$a7,cuda:batch_invariant=1"
+fi
+./framework/numlab run reduction-tree -b all,"$a7" -o results
 ./framework/numlab plot all -o results --format png,svg,pdf
 echo
 echo "quickstart: data (.dat), figures (.png .svg .pdf) and manifests are in results/<experiment>/"

@@ -10,8 +10,8 @@
  * computed by gemv has the bits it has in any gemm batch. The chains run
  * eight rows at a time in the eight lanes of a vector: an 8 x 8 block of A
  * is loaded row by row and transposed in registers, so that lane i steps
- * through row i in order. Two such groups are kept in flight to hide the
- * latency of the chain.
+ * through row i in order. Four such groups are kept in flight to hide
+ * the latency of the chain.
  *
  * Rows are shared among threads in both modes; a row's bits never depend
  * on the thread count. */
@@ -81,23 +81,31 @@ static inline __m256 chain1(const float *a, gsize lda, const float *x,
     return _mm256_fmadd_ps(col, _mm256_broadcast_ss(x + p), acc);
 }
 
-/* y[0..16) for rows a[0..16): two groups of eight chains in flight. */
-static void chains16(gsize n, const float *a, gsize lda, const float *x,
+/* y[0..32) for rows a[0..32): four groups of eight chains in flight, so
+ * that the FMA latency of one chain is hidden behind the others. */
+static void chains32(gsize n, const float *a, gsize lda, const float *x,
                      float *y)
 {
-    const float *b = a + 8 * lda;
+    const float *a1 = a + 8 * lda, *a2 = a + 16 * lda, *a3 = a + 24 * lda;
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
     gsize p = 0;
     for (; p + 8 <= n; p += 8) {
         acc0 = chain8(a, lda, x, p, acc0);
-        acc1 = chain8(b, lda, x, p, acc1);
+        acc1 = chain8(a1, lda, x, p, acc1);
+        acc2 = chain8(a2, lda, x, p, acc2);
+        acc3 = chain8(a3, lda, x, p, acc3);
     }
     for (; p < n; p++) {
         acc0 = chain1(a, lda, x, p, acc0);
-        acc1 = chain1(b, lda, x, p, acc1);
+        acc1 = chain1(a1, lda, x, p, acc1);
+        acc2 = chain1(a2, lda, x, p, acc2);
+        acc3 = chain1(a3, lda, x, p, acc3);
     }
     _mm256_storeu_ps(y, acc0);
     _mm256_storeu_ps(y + 8, acc1);
+    _mm256_storeu_ps(y + 16, acc2);
+    _mm256_storeu_ps(y + 24, acc3);
 }
 
 static void chains8(gsize n, const float *a, gsize lda, const float *x,
@@ -125,8 +133,8 @@ static void chain_rows(gsize i0, gsize i1, gsize n, const float *a, gsize lda,
                        const float *x, float *y)
 {
     gsize i = i0;
-    for (; i + 16 <= i1; i += 16)
-        chains16(n, a + i * lda, lda, x, y + i);
+    for (; i + 32 <= i1; i += 32)
+        chains32(n, a + i * lda, lda, x, y + i);
     for (; i + 8 <= i1; i += 8)
         chains8(n, a + i * lda, lda, x, y + i);
     for (; i < i1; i++)
@@ -138,14 +146,23 @@ void par_gemv_f32(gsize m, gsize n, const float *a, gsize lda, const float *x,
 {
     int threads = m * n < PAR_PARALLEL_MIN ? 1 : mode.threads;
     if (mode.batch_invariant) {
-        /* Blocks of 16 rows per thread, so the vector groups line up. */
-        gsize groups = (m + 15) / 16;
-#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+        /* Blocks of 32 rows per thread, so the vector groups line up. */
+        gsize groups = (m + 31) / 32;
+        if (threads == 1) { /* no team to wake */
+            chain_rows(0, m, n, a, lda, x, y);
+            return;
+        }
+#pragma omp parallel for num_threads(threads) schedule(static)
         for (gsize g = 0; g < groups; g++)
-            chain_rows(g * 16, MIN(m, g * 16 + 16), n, a, lda, x, y);
+            chain_rows(g * 32, MIN(m, g * 32 + 32), n, a, lda, x, y);
         return;
     }
-#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+    if (threads == 1) {
+        for (gsize i = 0; i < m; i++)
+            y[i] = par_dot_chunk(a + i * lda, x, n);
+        return;
+    }
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (gsize i = 0; i < m; i++)
         y[i] = par_dot_chunk(a + i * lda, x, n);
 }

@@ -80,6 +80,13 @@ static int threads_for(gsize n, int threads)
     return n < PAR_PARALLEL_MIN ? 1 : threads;
 }
 
+/* Block b of PAR_FIXED_BLOCK elements, summed (y == NULL) or dotted. */
+static float block_partial(const float *x, const float *y, gsize n, gsize b)
+{
+    gsize s = b * PAR_FIXED_BLOCK, len = MIN(n - s, PAR_FIXED_BLOCK);
+    return y ? par_dot_chunk(x + s, y + s, len) : par_sum_chunk(x + s, len);
+}
+
 /* x[0..n) summed (y == NULL) or x.y, in the mode's order. */
 static float reduce(const float *x, const float *y, gsize n, ParMode mode)
 {
@@ -88,17 +95,21 @@ static float reduce(const float *x, const float *y, gsize n, ParMode mode)
         gsize blocks = (n + PAR_FIXED_BLOCK - 1) / PAR_FIXED_BLOCK;
         if (blocks <= 1)
             return y ? par_dot_chunk(x, y, n) : par_sum_chunk(x, n);
-        float *partial = g_new(float, blocks);
-#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
-        for (gsize b = 0; b < blocks; b++) {
-            gsize s = b * PAR_FIXED_BLOCK, len = MIN(n - s, PAR_FIXED_BLOCK);
-            partial[b] = y ? par_dot_chunk(x + s, y + s, len)
-                           : par_sum_chunk(x + s, len);
+        /* up to 2^22 elements the partials fit on the stack */
+        float stack[64], *partial = blocks <= 64 ? stack : g_new(float, blocks);
+        if (threads == 1) { /* no team to wake */
+            for (gsize b = 0; b < blocks; b++)
+                partial[b] = block_partial(x, y, n, b);
+        } else {
+#pragma omp parallel for num_threads(threads) schedule(static)
+            for (gsize b = 0; b < blocks; b++)
+                partial[b] = block_partial(x, y, n, b);
         }
         float total = 0.0f;
         for (gsize b = 0; b < blocks; b++)
             total += partial[b];
-        g_free(partial);
+        if (partial != stack)
+            g_free(partial);
         return total;
     }
     if (threads == 1)
@@ -138,9 +149,14 @@ float par_tiled_sum_f32(const float *x, gsize n, gsize tile, float *partials,
     if (n_tiles == 0)
         return 0.0f;
     int t = threads_for(n, mode.threads);
+    if (t == 1) { /* no team to wake: a sweep makes thousands of calls */
+        for (gsize i = 0; i < n_tiles; i++)
+            partials[i] = par_sum_chunk(x + i * tile, MIN(tile, n - i * tile));
+    } else {
 #pragma omp parallel for num_threads(t) schedule(static)
-    for (gsize i = 0; i < n_tiles; i++)
-        partials[i] = par_sum_chunk(x + i * tile, MIN(tile, n - i * tile));
+        for (gsize i = 0; i < n_tiles; i++)
+            partials[i] = par_sum_chunk(x + i * tile, MIN(tile, n - i * tile));
+    }
     for (gsize stride = 1; stride < n_tiles; stride *= 2)
         for (gsize i = 0; i + stride < n_tiles; i += 2 * stride)
             partials[i] += partials[i + stride];

@@ -133,12 +133,15 @@ static gboolean kernel_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
                                  gsize tile, float *result, GError **error)
 {
     gsize n_tiles = n / tile + (n % tile != 0);
-    float *partials = nl_alloc_f32(MAX(n_tiles, 1), error);
-    if (!partials)
+    /* a few tiles (a context of some thousand values) need no heap */
+    float stack[256], *partials = stack;
+    if (n_tiles > G_N_ELEMENTS(stack) &&
+        !(partials = nl_alloc_f32(n_tiles, error)))
         return FALSE;
     *result = par_tiled_sum_f32(x->host, n, tile, partials,
                                 ((Omp *)p)->mode);
-    nl_free(partials);
+    if (partials != stack)
+        nl_free(partials);
     return TRUE;
 }
 

@@ -21,13 +21,17 @@
  *                    and two thread pools taking turns slow each other
  *                    (each spins for a while after its call);
  *   run_compare  gathers the rows into `bench-results`, one dataset per
- *                backend, which `numlab bench` prints as key=value lines.
+ *                backend, which `numlab bench` prints as key=value lines,
+ *                and sets jobs with batch_invariant=1 against the same
+ *                backend without it (`bench-invariant`, bench-invariant.c).
  *
  * The best call counts, as in STREAM: the question is what the kernel can
  * do, not how noisy the machine is. A measurement whose single call would
  * take longer than `max_call` seconds (naive gemm at n = 4096) is skipped
  * and says so. */
 #include "config.h"
+
+#include "bench-invariant.h"
 
 #include <numlab/numlab.h>
 
@@ -647,6 +651,7 @@ static gboolean run_compare(NlRun *run, GError **error)
             nl_table_add_str(t, nl_table_get_str(own, r, 9));
         }
     }
+    bench_invariant_costs(run);
     return TRUE;
 }
 

@@ -63,6 +63,32 @@ static gsize points_of(const RtRange *r)
     return (gsize)((r->to - r->from) / r->step + 1);
 }
 
+/* The summed elements of a whole sweep: every num_ctx once per tile. */
+static double sweep_elements(const RtConfig *c)
+{
+    double per_tile = 0;
+    for (gint64 n = c->ctx.from; n <= c->ctx.to; n += c->ctx.step)
+        per_tile += (double)n;
+    return per_tile * (double)c->n_tiles;
+}
+
+/* A timing row: the wall time of a whole sweep, and per summed element
+ * (what the lecture notebook's Python loop is measured against by
+ * bench/reduction-tree.py). */
+static void add_timing(NlRun *run, const char *name, const char *title,
+                       const RtConfig *c, double seconds)
+{
+    NlTable *t = nl_run_table(run, name,
+                              "tiles:int points:int elements:f64 seconds:f64 "
+                              "ns_per_element:f64");
+    nl_table_set_title(t, title);
+    nl_table_add_int(t, (gint64)c->n_tiles);
+    nl_table_add_int(t, (gint64)points_of(&c->ctx));
+    nl_table_add_f64(t, sweep_elements(c));
+    nl_table_add_f64(t, seconds);
+    nl_table_add_f64(t, seconds / sweep_elements(c) * 1e9);
+}
+
 gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
                          GError **error)
 {
@@ -94,9 +120,21 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
         nl_table_add_f64(ref, excess_ulps(seq[n - 1], prefix(seq, n - 1),
                                           x[n - 1]));
     }
+    NlTable *values = nl_run_table(run, "a5-values", "i:int x:f32 bits:hex");
+    nl_table_set_title(values, "the inputs: the first values of numlab's "
+                               "seeded normal stream (A4 and A5 sum their "
+                               "prefixes)");
+    for (gsize i = 0; ok && i < c->n_values; i++) {
+        nl_table_add_int(values, (gint64)i);
+        nl_table_add_f32(values, x[i]);
+        nl_table_add_hex(values, nl_f32_bits(x[i]));
+    }
+    double model_seconds = 0;
     for (gsize i = 0; ok && i < c->n_tiles; i++) {
         gsize tile = (gsize)c->tiles[i];
+        double t0 = nl_time_now();
         ok = rt_tree_sweep(x, &c->ctx, tile, model, error);
+        model_seconds += nl_time_now() - t0;
         if (!ok)
             break;
         if (i > 0) {
@@ -121,6 +159,10 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
         }
         nl_free(partials);
     }
+    if (ok)
+        add_timing(run, "a5-timing-model", "the tree model's whole sweep "
+                   "(tree.c: full tiles once, the rest tile grown by one "
+                   "addition per num_ctx)", c, model_seconds);
     nl_free(seq);
     nl_free(exact);
     nl_free(model);
@@ -183,6 +225,7 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
     if (!model)
         return FALSE;
     gboolean ok = TRUE;
+    double seconds = 0;
     for (gsize i = 0; ok && i < c->n_tiles; i++) {
         gsize tile = (gsize)c->tiles[i];
         ok = rt_tree_sweep(x, &c->ctx, tile, model, error);
@@ -191,7 +234,9 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
         for (gsize k = 0; ok && k < points; k++) {
             gsize n = (gsize)(c->ctx.from + (gint64)k * c->ctx.step);
             float tree;
+            double t0 = nl_time_now();
             ok = nl_backend_tiled_sum(b, buf, n, tile, &tree, error);
+            seconds += nl_time_now() - t0;
             if (ok && !(c->ctx.step == 1 && k > 0) && n > 1)
                 ok = nl_backend_tiled_sum(b, buf, n - 1, tile, &before, error);
             if (!ok)
@@ -215,6 +260,9 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
         nl_run_progress(run, (double)(i + 1) / (double)c->n_tiles,
                         "num_ctx sweep");
     }
+    if (ok)
+        add_timing(run, "a5-timing", "the backend's whole sweep: one "
+                   "tiled_sum call per num_ctx and tile", c, seconds);
     nl_free(model);
     return ok;
 }
