@@ -163,36 +163,37 @@ static int cmd_help(int argc, char **argv)
 
 /* ---- run, bench ---- */
 
-/* One line per row of bench-results: "backend=blas kernel=gemm n=1024
- * ... ratio=0.982", for people and for grep. */
+/* One line per row of bench-results and bench-invariant: "backend=blas
+ * kernel=gemm n=1024 ... ratio=0.982", for people and for grep. Numbers
+ * are printed with 4 digits, integers whole, text with '_' for spaces. */
 static void print_key_values(const char *job, const NlTable *t, gpointer data)
 {
     (void)job;
     (void)data;
-    if (strcmp(nl_table_name(t), "bench-results") != 0)
+    if (strcmp(nl_table_name(t), "bench-results") != 0 &&
+        strcmp(nl_table_name(t), "bench-invariant") != 0)
         return;
-    g_autofree char *names = nl_table_column_names(t);
-    g_auto(GStrv) cols = g_strsplit(names, " ", -1);
+    g_auto(GStrv) cols = g_strsplit(nl_table_columns_spec(t), " ", -1);
     for (guint r = 0; r < nl_table_n_rows(t); r++) {
         GString *line = g_string_new(NULL);
         for (guint c = 0; cols[c]; c++) {
             char buf[G_ASCII_DTOSTR_BUF_SIZE];
-            const char *text;
-            if (strcmp(cols[c], "seconds") == 0 || strcmp(cols[c], "rate") == 0 ||
-                strcmp(cols[c], "ref_rate") == 0 || strcmp(cols[c], "ratio") == 0)
+            char *colon = strchr(cols[c], ':');
+            const char *type = colon + 1, *text;
+            if (strcmp(type, "f64") == 0 || strcmp(type, "f32") == 0)
                 text = g_ascii_formatd(buf, sizeof buf, "%.4g",
                                        nl_table_get_f64(t, r, c));
-            else if (strcmp(cols[c], "n") == 0 || strcmp(cols[c], "threads") == 0)
+            else if (strcmp(type, "str") == 0)
+                text = nl_table_get_str(t, r, c);
+            else
                 text = g_ascii_formatd(buf, sizeof buf, "%.0f",
                                        nl_table_get_f64(t, r, c));
-            else
-                text = nl_table_get_str(t, r, c);
             if (!*text)
                 continue;
             g_autofree char *value = g_strdup(text);
             g_strdelimit(value, " ", '_'); /* one field per key */
-            g_string_append_printf(line, "%s%s=%s", line->len ? " " : "",
-                                   cols[c], value);
+            g_string_append_printf(line, "%s%.*s=%s", line->len ? " " : "",
+                                   (int)(colon - cols[c]), cols[c], value);
         }
         printf("%s\n", line->str);
         g_string_free(line, TRUE);
