@@ -1,11 +1,17 @@
 /* cuda.c — the CUDA backend: device-resident buffers, numlab's own
- * block-tree reductions (kernels.cu) and cuBLAS for gemm and gemv.
+ * block-tree reductions (kernels.cu) and cuBLAS for gemm and gemv — or,
+ * with batch_invariant=1, numlab's fixed-order gemm and gemv (gemm.cu).
  *
  * Buffers live in device memory (cudaMalloc) and stay there between
  * kernels, so a kernel's time is the kernel, not the PCIe copy. cuBLAS runs
  * in CUBLAS_DEFAULT_MATH — full float32, no TF32 tensor cores — unless the
- * option tf32=1 asks for them; describe() records which. Without a GPU,
- * open() says so and the runner skips the backend. */
+ * option tf32=1 asks for them; describe() records which. cuBLAS picks its
+ * kernel (tiling, split-K) by shape, so a row of C changes its last bits
+ * with the batch size m, and its gemv sums in yet another order. With
+ * batch_invariant=1 every element of gemm and gemv is one FMA chain over k
+ * whatever m is — the openmp backend's gemm order, bit for bit; it excludes
+ * tf32=1, which open() refuses. Options are checked before the device is
+ * probed. Without a GPU, open() says so and the runner skips the backend. */
 #include "config.h"
 
 #include "kernels.h"
@@ -19,6 +25,7 @@
 typedef struct {
     int device;
     gboolean tf32;
+    gboolean batch_invariant; /* gemm/gemv: gemm.cu's chains, not cuBLAS */
     cublasHandle_t blas;
     float *scratch;        /* device: reduction partials */
     gsize scratch_floats;
@@ -66,13 +73,43 @@ static const NlParamSpec options[] = {
     {"device", NL_PARAM_INT, "0", 0, 63, "CUDA device number", NULL},
     {"tf32", NL_PARAM_BOOL, "0", 0, 0,
      "let cuBLAS use TF32 tensor cores for gemm (fewer mantissa bits)", NULL},
+    {"batch_invariant", NL_PARAM_BOOL, "0", 0, 0,
+     "1: gemm and gemv in numlab's own kernels, one FMA chain over k per "
+     "element whatever the batch size m (not with tf32=1)", NULL},
     NL_PARAM_END,
 };
 
 static void cuda_close(gpointer p);
 
+/* The summation order describe() states. */
+static char *order_string(gboolean batch_invariant)
+{
+    if (batch_invariant)
+        return g_strdup_printf(
+            "batch-invariant: gemm and gemv: one FMA chain over k per element, "
+            "numlab's kernel, independent of m; sum/dot (dot with fmaf): "
+            "grid-stride over min(ceil(n/%d), 1024) blocks of %d threads, "
+            "shared-memory tree per block, one block folds the partials "
+            "(depends on n only); tiled_sum: one block per tile",
+            CUDA_BLOCK, CUDA_BLOCK);
+    return g_strdup_printf(
+        "sum/dot (dot with fmaf): grid-stride over up to 1024 blocks of %d "
+        "threads, "
+        "shared-memory tree per block, one block folds the partials; "
+        "tiled_sum: one block per tile; gemm/gemv: cuBLAS", CUDA_BLOCK);
+}
+
 static gpointer cuda_open(const NlParams *opts, GError **error)
 {
+    gboolean tf32 = nl_params_get_bool(opts, "tf32");
+    gboolean batch_invariant = nl_params_get_bool(opts, "batch_invariant");
+    if (tf32 && batch_invariant) {
+        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                    "tf32=1 and batch_invariant=1 exclude each other "
+                    "(batch-invariant gemm is numlab's float32 kernel, not "
+                    "cuBLAS)");
+        return NULL;
+    }
     int count = 0;
     cudaError_t e = cudaGetDeviceCount(&count);
     if (e != cudaSuccess || count == 0) {
@@ -93,7 +130,8 @@ static gpointer cuda_open(const NlParams *opts, GError **error)
     }
     Cuda *self = g_new0(Cuda, 1);
     self->device = device;
-    self->tf32 = nl_params_get_bool(opts, "tf32");
+    self->tf32 = tf32;
+    self->batch_invariant = batch_invariant;
     struct cudaDeviceProp prop;
     int runtime = 0, driver = 0, blas_version = 0;
     if (!cuda_fail(cudaSetDevice(device), "cudaSetDevice", error) ||
@@ -117,12 +155,12 @@ static gpointer cuda_open(const NlParams *opts, GError **error)
     self->library = g_strdup_printf(
         "CUDA runtime %d.%d, driver %d.%d, cuBLAS %d, math %s", runtime / 1000,
         (runtime % 1000) / 10, driver / 1000, (driver % 1000) / 10,
-        blas_version, self->tf32 ? "TF32 tensor op" : "default (float32, no TF32)");
-    self->order = g_strdup_printf(
-        "sum/dot (dot with fmaf): grid-stride over up to 1024 blocks of %d "
-        "threads, "
-        "shared-memory tree per block, one block folds the partials; "
-        "tiled_sum: one block per tile; gemm/gemv: cuBLAS", CUDA_BLOCK);
+        blas_version,
+        self->batch_invariant
+            ? "unused: gemm/gemv in numlab's batch-invariant float32 kernels"
+        : self->tf32 ? "TF32 tensor op"
+                     : "default (float32, no TF32)");
+    self->order = order_string(self->batch_invariant);
     return self;
 }
 
@@ -212,18 +250,23 @@ static gboolean fits_int(gsize v, const char *what, GError **error)
     if (v <= INT_MAX)
         return TRUE;
     g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                "cuda: %s = %" G_GSIZE_FORMAT " exceeds cuBLAS's int range",
+                "cuda: %s = %" G_GSIZE_FORMAT " exceeds cuBLAS's int range "
+                "(batch_invariant=1 has no such limit)",
                 what, v);
     return FALSE;
 }
 
 /* Row-major y = A x is column-major y = (A^T)^T x: cuBLAS sees A as the
- * n x m column-major matrix A^T and is asked for its transpose. */
+ * n x m column-major matrix A^T and is asked for its transpose. In
+ * batch-invariant mode: gemm.cu's chain per row instead. */
 static gboolean cuda_gemv(gpointer p, gsize m, gsize n, const NlBuffer *a,
                           gsize lda, const NlBuffer *x, NlBuffer *y,
                           GError **error)
 {
     Cuda *self = p;
+    if (self->batch_invariant)
+        return cuda_fail(cuda_gemv_chain_f32(m, n, a->device, lda, x->device,
+                                             y->device), "gemv", error);
     if (!fits_int(m, "m", error) || !fits_int(n, "n", error) ||
         !fits_int(lda, "lda", error))
         return FALSE;
@@ -238,12 +281,17 @@ static gboolean cuda_gemv(gpointer p, gsize m, gsize n, const NlBuffer *a,
            cuda_fail(cudaDeviceSynchronize(), "gemv", error);
 }
 
-/* Row-major C = A B is column-major C^T = B^T A^T: swap the operands. */
+/* Row-major C = A B is column-major C^T = B^T A^T: swap the operands. In
+ * batch-invariant mode: gemm.cu's one chain per element instead. */
 static gboolean cuda_gemm(gpointer p, gsize m, gsize n, gsize k,
                           const NlBuffer *a, gsize lda, const NlBuffer *b,
                           gsize ldb, NlBuffer *c, gsize ldc, GError **error)
 {
     Cuda *self = p;
+    if (self->batch_invariant)
+        return cuda_fail(cuda_gemm_chain_f32(m, n, k, a->device, lda,
+                                             b->device, ldb, c->device, ldc),
+                         "gemm", error);
     if (!fits_int(m, "m", error) || !fits_int(n, "n", error) ||
         !fits_int(k, "k", error) || !fits_int(lda, "lda", error) ||
         !fits_int(ldb, "ldb", error) || !fits_int(ldc, "ldc", error))
@@ -317,7 +365,8 @@ static const NlPlugin cuda_plugin = {
     .kind = NL_PLUGIN_BACKEND,
     .name = "cuda",
     .version = PACKAGE_VERSION,
-    .summary = "NVIDIA GPU: own block-tree reductions, cuBLAS gemm/gemv",
+    .summary = "NVIDIA GPU: own reductions, cuBLAS or own batch-invariant "
+               "gemm/gemv",
     .backend = &cuda_ops,
 };
 

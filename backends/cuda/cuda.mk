@@ -3,6 +3,9 @@
 # are compiled through libtool with -prefer-non-pic and the flag passed as
 # --compiler-options (see DESIGN.md). The architectures cover Turing to
 # Hopper natively and newer GPUs through the compute_90 PTX.
+# kernels.cu holds the reductions and softmax, gemm.cu the batch-invariant
+# gemm and gemv; their fixed FMA chains are written with __fmaf_rn, so they
+# do not depend on nvcc's default -fmad=true contraction.
 if HAVE_CUDA
 pkglib_LTLIBRARIES += backends/cuda/cuda.la
 backends_cuda_cuda_la_SOURCES = \
@@ -12,12 +15,14 @@ backends_cuda_cuda_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(CUDA_DIR)/include
 backends_cuda_cuda_la_LDFLAGS = $(NL_MODULE_LDFLAGS) -L$(CUDA_DIR)/lib64 \
 	-Wl,-rpath,$(CUDA_DIR)/lib64
 backends_cuda_cuda_la_LIBADD = $(NL_MODULE_LIBADD) backends/cuda/kernels.lo \
-	-lcublas -lcudart -lstdc++
-EXTRA_backends_cuda_cuda_la_DEPENDENCIES = backends/cuda/kernels.lo
+	backends/cuda/gemm.lo -lcublas -lcudart -lstdc++
+EXTRA_backends_cuda_cuda_la_DEPENDENCIES = backends/cuda/kernels.lo \
+	backends/cuda/gemm.lo
 CLEANFILES += backends/cuda/kernels.lo backends/cuda/kernels.o \
-	backends/cuda/.libs/kernels.o
+	backends/cuda/.libs/kernels.o backends/cuda/gemm.lo \
+	backends/cuda/gemm.o backends/cuda/.libs/gemm.o
 endif
-EXTRA_DIST += backends/cuda/kernels.cu
+EXTRA_DIST += backends/cuda/kernels.cu backends/cuda/gemm.cu
 
 NVCC_FLAGS = -O3 -std=c++17 \
 	-gencode arch=compute_75,code=sm_75 \
@@ -29,3 +34,9 @@ backends/cuda/kernels.lo: backends/cuda/kernels.cu backends/cuda/kernels.h
 	$(LIBTOOL) $(AM_V_lt) --tag=CC --mode=compile $(NVCC) -prefer-non-pic \
 	  --compiler-options=-fPIC $(NVCC_FLAGS) -I$(top_builddir) \
 	  -I$(top_srcdir)/backends/cuda -c -o $@ $(top_srcdir)/backends/cuda/kernels.cu
+
+backends/cuda/gemm.lo: backends/cuda/gemm.cu backends/cuda/kernels.h
+	$(AM_V_GEN)$(MKDIR_P) backends/cuda && \
+	$(LIBTOOL) $(AM_V_lt) --tag=CC --mode=compile $(NVCC) -prefer-non-pic \
+	  --compiler-options=-fPIC $(NVCC_FLAGS) -I$(top_builddir) \
+	  -I$(top_srcdir)/backends/cuda -c -o $@ $(top_srcdir)/backends/cuda/gemm.cu

@@ -1,5 +1,6 @@
 /* kernels.cu — the CUDA backend's own kernels: block-tree reductions (sum,
- * dot, tiled sum) and softmax. gemm and gemv are cuBLAS (cuda.c).
+ * dot, tiled sum) and softmax. gemm and gemv are cuBLAS (cuda.c), or with
+ * batch_invariant=1 numlab's fixed-order kernels (gemm.cu).
  *
  * Reduction order, fixed by the launch shape and never by timing:
  *  - sum/dot: a grid of G = min(ceil(n / 256), 1024) blocks of 256
@@ -148,7 +149,7 @@ static unsigned grid_for(size_t n)
     return (unsigned)(g < 1 ? 1 : (g > MAX_GRID ? MAX_GRID : g));
 }
 
-static int finish(void)
+extern "C" int cuda_finish(void)
 {
     cudaError_t e = cudaGetLastError();
     if (e == cudaSuccess)
@@ -173,7 +174,7 @@ static int reduce(const float *x, const float *y, size_t n, int mode,
     unsigned g = grid_for(n);
     reduce_pass<<<g, CUDA_BLOCK>>>(x, y, n, mode, 1.0f, NULL, scratch);
     reduce_final<<<1, CUDA_BLOCK>>>(scratch, g, scratch + MAX_GRID);
-    int e = finish();
+    int e = cuda_finish();
     if (e)
         return e;
     return (int)cudaMemcpy(result, scratch + MAX_GRID, sizeof(float),
@@ -204,7 +205,7 @@ extern "C" int cuda_tiled_sum_f32(const float *x, size_t n, size_t tile,
      * the C side before this call. */
     tile_pass<<<(unsigned)tiles, CUDA_BLOCK>>>(x, n, tile, scratch);
     tile_tree<<<1, 1024>>>(scratch, tiles);
-    int e = finish();
+    int e = cuda_finish();
     if (e)
         return e;
     return (int)cudaMemcpy(result, scratch, sizeof(float),
@@ -224,7 +225,7 @@ extern "C" int cuda_softmax_f32(const float *x, float *y, size_t n,
     reduce_pass<<<g, CUDA_BLOCK>>>(x, NULL, n, 2, temperature, max, scratch);
     reduce_final<<<1, CUDA_BLOCK>>>(scratch, g, total);
     softmax_normalize<<<g, CUDA_BLOCK>>>(x, y, n, temperature, max, total);
-    return finish();
+    return cuda_finish();
 }
 
 extern "C" int cuda_zero_f32(float *c, size_t rows, size_t cols, size_t ld)
@@ -232,5 +233,5 @@ extern "C" int cuda_zero_f32(float *c, size_t rows, size_t cols, size_t ld)
     if (rows == 0 || cols == 0)
         return 0;
     zero_rows<<<(unsigned)(rows < 65535 ? rows : 65535), 256>>>(c, rows, cols, ld);
-    return finish();
+    return cuda_finish();
 }
