@@ -415,6 +415,8 @@ static void test_batch_invariant(gconstpointer data)
     check_chain_gemm(b, 64, 512, 1000, 1000, 512, 512); /* k over KC */
     check_chain_gemm(b, 7, 300, 600, 601, 300, 305);    /* wide leading dims */
     check_chain_gemm(b, 150, 20, 3, 3, 20, 20);         /* m over MC */
+    check_chain_gemm(b, 65, 129, 37, 40, 131, 133);     /* cuda: tiled kernel, fringes */
+    check_chain_gemm(b, 200, 300, 1000, 1001, 300, 300);
     check_chain_gemm(b, 3, 5, 0, 1, 5, 5);              /* k = 0 */
     const gsize rows[] = {1, 7, 8, 9, 15, 16, 17, 33, 100};
     const gsize cols[] = {0, 1, 5, 8, 9, 64, 1000};
