@@ -1,3 +1,4 @@
 # experiments/experiments.mk — one libtool module per experiment.
 include experiments/associativity/associativity.mk
 include experiments/bench/bench.mk
+include experiments/temperature/temperature.mk

@@ -526,9 +526,9 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
         }
         run_phase(j, exp, params, req->seed, ops->run_common, NULL, NULL);
         if (j->status != JOB_OK) {
-            report_jobs(exp, jobs);
-            g_printerr("numlab: %s: the common phase failed; no file was "
-                       "written\n", exp->name);
+            /* one line: usually a bad input the experiment found */
+            g_printerr("numlab: %s: %s (the common phase failed; no file "
+                       "was written)\n", exp->name, j->reason);
             return FALSE;
         }
         common = j->run;
