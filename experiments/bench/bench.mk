@@ -2,7 +2,8 @@
 # available, lets the read-bandwidth probe use every core; x86-64-v3 gives
 # it 32-byte loads.
 pkglib_LTLIBRARIES += experiments/bench/bench.la
-experiments_bench_bench_la_SOURCES = experiments/bench/bench.c
+experiments_bench_bench_la_SOURCES = experiments/bench/bench.c \
+	experiments/bench/bench-sampling.h experiments/bench/bench-sampling.c
 experiments_bench_bench_la_CPPFLAGS = $(AM_CPPFLAGS) $(BLAS_CFLAGS)
 experiments_bench_bench_la_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS) -O3 \
 	$(OPENMP_ARCH_CFLAGS)
