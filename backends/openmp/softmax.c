@@ -156,6 +156,12 @@ void par_softmax_f32(const float *x, float *y, gsize n, float temperature,
     if (n == 0)
         return;
     int t = n < PAR_PARALLEL_MIN ? 1 : mode.threads;
+    if (t == 1) { /* no parallel region: entering one costs microseconds */
+        float max = max_chunk(x, n) / temperature;
+        exp_chunk(x, y, n, temperature, max);
+        scale_chunk(y, n, 1.0f / par_sum_f32(y, n, mode));
+        return;
+    }
     gsize blocks = (n + SOFTMAX_BLOCK - 1) / SOFTMAX_BLOCK;
     float max = -INFINITY;
 #pragma omp parallel for num_threads(t) reduction(max : max) schedule(static)
