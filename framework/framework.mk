@@ -10,6 +10,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/params.c \
 	framework/lib/rng.c \
 	framework/lib/run.c \
+	framework/lib/sample.c \
 	framework/lib/table.c \
 	framework/lib/timer.c \
 	framework/lib/ulp.c

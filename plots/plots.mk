@@ -9,3 +9,10 @@ dist_plotsassoc_DATA = \
 	plots/associativity/a6-backends.gp
 plotsbenchdir = $(plotsdir)/bench
 dist_plotsbench_DATA = plots/bench/bench.gp
+plotstemperaturedir = $(plotsdir)/temperature
+dist_plotstemperature_DATA = \
+	plots/temperature/b1-softmax.gp \
+	plots/temperature/b2-temperature.gp \
+	plots/temperature/b3-draws.gp \
+	plots/temperature/b4-true-vs-probable.gp \
+	plots/temperature/b5-determinism.gp

@@ -11,6 +11,7 @@ numlabinclude_HEADERS = \
 	plugins/include/numlab/plugin.h \
 	plugins/include/numlab/rng.h \
 	plugins/include/numlab/run.h \
+	plugins/include/numlab/sample.h \
 	plugins/include/numlab/table.h \
 	plugins/include/numlab/timer.h \
 	plugins/include/numlab/ulp.h

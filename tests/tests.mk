@@ -20,11 +20,13 @@ nl_unit_tests = \
 	tests/test-exact-ulp \
 	tests/test-params-table \
 	tests/test-naive \
-	tests/test-conformance
+	tests/test-conformance \
+	tests/test-sample
 nl_integration_tests = \
 	tests/test-cli \
 	tests/test-associativity \
-	tests/test-reduction-tree
+	tests/test-reduction-tree \
+	tests/test-temperature
 check_PROGRAMS += $(nl_unit_tests) $(nl_integration_tests)
 TESTS += $(nl_unit_tests) $(nl_integration_tests) tests/test-template.sh
 EXTRA_DIST += tests/test-template.sh
@@ -42,6 +44,19 @@ tests_test_naive_LDADD = $(NL_TEST_HOST_LIBS)
 tests_test_conformance_SOURCES = tests/test-conformance.c
 tests_test_conformance_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_conformance_LDADD = $(NL_TEST_HOST_LIBS)
+tests_test_sample_SOURCES = tests/test-sample.c
+tests_test_sample_LDADD = $(NL_TEST_LIBS)
+
+# The OpenMP backend's exp, compiled as the backend compiles it.
+if BUILD_OPENMP_BACKEND
+nl_unit_tests += tests/test-openmp-exp
+tests_test_openmp_exp_SOURCES = tests/test-openmp-exp.c \
+	backends/openmp/softmax.c backends/openmp/kernels.c
+tests_test_openmp_exp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backends/openmp
+tests_test_openmp_exp_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS) -O3 \
+	$(OPENMP_ARCH_CFLAGS) -ffp-contract=off
+tests_test_openmp_exp_LDADD = $(NL_TEST_LIBS) $(OPENMP_CFLAGS)
+endif
 
 nl_test_util = tests/test-util.c tests/test-util.h
 tests_test_cli_SOURCES = tests/test-cli.c $(nl_test_util)
@@ -53,6 +68,9 @@ tests_test_reduction_tree_SOURCES = tests/test-reduction-tree.c $(nl_test_util)
 tests_test_reduction_tree_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_reduction_tree_LDADD = $(NL_TEST_LIBS)
 tests_test_associativity_LDADD = $(NL_TEST_LIBS)
+tests_test_temperature_SOURCES = tests/test-temperature.c $(nl_test_util)
+tests_test_temperature_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_temperature_LDADD = $(NL_TEST_LIBS)
 
 # The broken plugins; -rpath makes libtool build them as shared modules.
 NL_TEST_MODULE_LDFLAGS = -module -avoid-version -shared -rpath /nowhere

@@ -35,6 +35,8 @@
 
 #include <numlab/numlab.h>
 
+#include "bench-sampling.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
@@ -42,12 +44,13 @@
 #include <omp.h>
 #endif
 
-typedef enum { K_SUM, K_DOT, K_GEMV, K_GEMM, K_COPY } Kernel;
+typedef enum { K_SUM, K_DOT, K_GEMV, K_GEMM, K_COPY, K_SOFTMAX, K_SAMPLE } Kernel;
 
 #define MEASUREMENT_COLUMNS                                                    \
     "kernel:str n:int threads:int seconds:f64 rate:f64 unit:str "              \
     "reference:str ref_rate:f64 ratio:f64 note:str"
-static const char *const kernel_names[] = {"sum", "dot", "gemv", "gemm", "copy"};
+static const char *const kernel_names[] = {"sum", "dot", "gemv", "gemm", "copy",
+                                           "softmax", "sample"};
 
 /* ---- timing ---- */
 
@@ -303,7 +306,7 @@ static gboolean run_common(NlRun *run, GError **error)
         direct_gemm_clear(&g);
         nl_run_progress(run, 0.5 + 0.5 * (i + 1) / n_gemm, "direct cblas_sgemm");
     }
-    return TRUE;
+    return !want[K_SAMPLE] || bench_sampling(run, min_time, error);
 }
 
 /* ---- one backend ---- */
@@ -328,6 +331,7 @@ static gboolean kernel_call(gpointer data, GError **error)
         return nl_backend_gemm(j->b, j->n, j->n, j->n, j->a, j->n, j->x, j->n,
                                j->c, j->n, error);
     case K_COPY: return nl_backend_copy(j->b, j->y, j->x, j->n, error);
+    case K_SOFTMAX: case K_SAMPLE: break; /* bench-sampling.c */
     }
     return FALSE;
 }
@@ -342,6 +346,7 @@ static double work_of(const Job *j)
     case K_GEMV: return 4 * (m * n + n + m);
     case K_GEMM: return 2 * n * n * n;
     case K_COPY: return 8 * n; /* read + write */
+    case K_SOFTMAX: case K_SAMPLE: break;
     }
     return 0;
 }
@@ -397,6 +402,7 @@ static gboolean job_setup(Job *j, gsize size, guint64 seed, GError **error)
         j->x = j->a ? filled(j->b, size * size, seed + 1, error) : NULL;
         j->c = j->x ? filled(j->b, size * size, seed + 2, error) : NULL;
         return j->c != NULL;
+    case K_SOFTMAX: case K_SAMPLE: break;
     }
     return FALSE;
 }
@@ -412,7 +418,7 @@ static gboolean parse_kernels(const char *text, gboolean *want, GError **error)
         if (!found) {
             g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
                         "parameter 'kernels': unknown kernel '%s' (known: sum, "
-                        "dot, gemv, gemm, copy)", *w);
+                        "dot, gemv, gemm, copy, softmax, sample)", *w);
             return FALSE;
         }
     }
@@ -607,6 +613,11 @@ static gboolean run_backend(NlRun *run, GError **error)
     for (guint k = 0; k < G_N_ELEMENTS(kernel_names); k++) {
         if (!want[k])
             continue;
+        if (k == K_SOFTMAX || k == K_SAMPLE) { /* bench-sampling.c */
+            if (k == K_SOFTMAX && !bench_softmax(run, t, min_time, error))
+                return FALSE;
+            continue;
+        }
         gboolean gemm = k == K_GEMM;
         double predicted = 0, last_size = 0;
         for (gsize i = 0; i < (gemm ? n_gemm : n_sizes); i++) {
@@ -651,13 +662,15 @@ static gboolean run_compare(NlRun *run, GError **error)
             nl_table_add_str(t, nl_table_get_str(own, r, 9));
         }
     }
+    bench_sampling_results(run, t);
     bench_invariant_costs(run);
     return TRUE;
 }
 
 static const NlParamSpec params[] = {
-    {"kernels", NL_PARAM_STRING, "sum,dot,gemv,gemm,copy", 0, 0,
-     "kernels to time, comma-separated: sum, dot, gemv, gemm, copy", NULL},
+    {"kernels", NL_PARAM_STRING, "sum,dot,gemv,gemm,copy,softmax,sample", 0, 0,
+     "kernels to time, comma-separated: sum, dot, gemv, gemm, copy, "
+     "softmax, sample", NULL},
     {"sizes", NL_PARAM_INT_LIST, "1000,10000,100000,1000000,10000000,100000000",
      1, 1e9, "element counts of the reductions and copies (gemv: of its "
              "square matrix)", NULL},
@@ -667,6 +680,10 @@ static const NlParamSpec params[] = {
      "seconds of timed calls per measurement (at least 3 calls)", NULL},
     {"max_call", NL_PARAM_DOUBLE, "2", 0.001, 3600,
      "skip a measurement whose one call would take longer (seconds)", NULL},
+    {"softmax_sizes", NL_PARAM_INT_LIST, "50257", 1, 1e9,
+     "softmax: vocabulary sizes (goal: 40 us at 50257)", NULL},
+    {"sample_sizes", NL_PARAM_INT_LIST, "6,50257", 1, 1e8,
+     "sample: vocabulary sizes of libnumlab's sampler (one core)", NULL},
     NL_PARAM_END,
 };
 

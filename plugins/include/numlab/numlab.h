@@ -10,6 +10,7 @@
 #include <numlab/plugin.h>
 #include <numlab/rng.h>
 #include <numlab/run.h>
+#include <numlab/sample.h>
 #include <numlab/table.h>
 #include <numlab/timer.h>
 #include <numlab/ulp.h>

@@ -1,0 +1,3 @@
+# bench/bench.mk — comparison scripts (run by hand, shipped in the tarball).
+EXTRA_DIST += bench/temperature.py
+EXTRA_DIST += bench/reduction-tree.py

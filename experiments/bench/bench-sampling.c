@@ -1,0 +1,182 @@
+/* bench-sampling.c — numlab bench's measurements for the temperature
+ * experiment: softmax over a vocabulary on each backend, and libnumlab's
+ * inverse-CDF sampler (numlab/sample.h) in draws per second on one core.
+ *
+ * Goals (issue 5), printed as the reference of each row so that ratio >= 1
+ * means "met": sampling 100 million draws/s at V = 6 and 10 million at
+ * V = 50257; softmax over 50257 logits in 40 us (the goal is the OpenMP
+ * backend's; the other backends are shown against the same line). The
+ * logits are standard normal, T = 1; the best of repeated batches counts,
+ * as in the rest of the benchmark. */
+#include "config.h"
+
+#include "bench-sampling.h"
+
+#include <math.h>
+
+typedef void (*BatchFunc)(gpointer data);
+
+/* Best seconds of one call of f, from batches of at least a millisecond
+ * repeated for min_time seconds (and at least three times). */
+static double best_seconds(BatchFunc f, gpointer data, gsize calls_per_batch,
+                           double min_time)
+{
+    f(data); /* warm-up */
+    double best = G_MAXDOUBLE, start = nl_time_now();
+    for (int reps = 0; reps < 3 || nl_time_now() - start < min_time; reps++) {
+        double t = nl_time_now();
+        for (gsize i = 0; i < calls_per_batch; i++)
+            f(data);
+        best = MIN(best, (nl_time_now() - t) / calls_per_batch);
+    }
+    return best;
+}
+
+static double *normal_logits(gsize n, guint64 seed)
+{
+    double *x = g_new(double, n);
+    NlRng rng;
+    nl_rng_init(&rng, seed);
+    for (gsize i = 0; i < n; i++)
+        x[i] = nl_rng_normal(&rng);
+    return x;
+}
+
+/* ---- sampling ---- */
+
+#define DRAWS_PER_CALL 65536
+
+typedef struct {
+    NlSampler *sampler;
+    NlRng rng;
+    guint32 *out;
+} Draws;
+
+static void draws_call(gpointer data)
+{
+    Draws *d = data;
+    nl_sampler_draw_n(d->sampler, &d->rng, d->out, DRAWS_PER_CALL);
+}
+
+gboolean bench_sampling(NlRun *run, double min_time, GError **error)
+{
+    gsize n_sizes;
+    const gint64 *sizes =
+        nl_params_get_int_list(nl_run_params(run), "sample_sizes", &n_sizes);
+    NlTable *t = nl_run_table(run, "bench-sampling",
+                              "kernel:str n:int threads:int seconds:f64 "
+                              "rate:f64 unit:str reference:str ref_rate:f64 "
+                              "ratio:f64 note:str");
+    nl_table_set_title(t, "libnumlab's inverse-CDF sampler on one core");
+    for (gsize k = 0; k < n_sizes; k++) {
+        gsize n = (gsize)sizes[k];
+        g_autofree double *logits = normal_logits(n, nl_run_seed(run));
+        g_autofree double *p = g_new(double, n);
+        if (!nl_sample_softmax(logits, n, 1.0, p, error))
+            return FALSE;
+        Draws d = {.sampler = nl_sampler_new(p, n, error)};
+        if (!d.sampler)
+            return FALSE;
+        nl_rng_init(&d.rng, nl_run_seed(run));
+        d.out = g_new(guint32, DRAWS_PER_CALL);
+        double s = best_seconds(draws_call, &d, 16, min_time) / DRAWS_PER_CALL;
+        nl_sampler_free(d.sampler);
+        g_free(d.out);
+        double goal = n <= 6 ? 100.0 : 10.0; /* million draws per second */
+        nl_table_add_str(t, "sample");
+        nl_table_add_int(t, (gint64)n);
+        nl_table_add_int(t, 1);
+        nl_table_add_f64(t, s);
+        nl_table_add_f64(t, 1e-6 / s);
+        nl_table_add_str(t, "Mdraws/s");
+        nl_table_add_str(t, "goal");
+        nl_table_add_f64(t, goal);
+        nl_table_add_f64(t, 1e-6 / s / goal);
+        nl_table_add_str(t, "normal logits, T = 1, draw_n into a buffer");
+    }
+    return TRUE;
+}
+
+void bench_sampling_results(NlRun *run, NlTable *results)
+{
+    const NlTable *own = nl_run_common_table(run, "bench-sampling");
+    if (!own || nl_table_n_rows(own) == 0)
+        return;
+    nl_table_new_dataset(results, "libnumlab");
+    for (guint r = 0; r < nl_table_n_rows(own); r++) {
+        nl_table_add_str(results, "libnumlab");
+        nl_table_add_str(results, nl_table_get_str(own, r, 0));
+        nl_table_add_int(results, nl_table_get_int(own, r, 1));
+        nl_table_add_int(results, nl_table_get_int(own, r, 2));
+        nl_table_add_f64(results, nl_table_get_f64(own, r, 3));
+        nl_table_add_f64(results, nl_table_get_f64(own, r, 4));
+        nl_table_add_str(results, nl_table_get_str(own, r, 5));
+        nl_table_add_str(results, nl_table_get_str(own, r, 6));
+        nl_table_add_f64(results, nl_table_get_f64(own, r, 7));
+        nl_table_add_f64(results, nl_table_get_f64(own, r, 8));
+        nl_table_add_str(results, nl_table_get_str(own, r, 9));
+    }
+}
+
+/* ---- softmax on a backend ---- */
+
+typedef struct {
+    NlBackend *b;
+    NlBuffer *x, *y;
+    gsize n;
+    gboolean ok;
+    GError *error;
+} Softmax;
+
+static void softmax_call(gpointer data)
+{
+    Softmax *s = data;
+    if (s->ok)
+        s->ok = nl_backend_softmax(s->b, s->x, s->y, s->n, 1.0f, &s->error);
+}
+
+gboolean bench_softmax(NlRun *run, NlTable *t, double min_time,
+                       GError **error)
+{
+    NlBackend *b = nl_run_backend(run);
+    gsize n_sizes;
+    const gint64 *sizes =
+        nl_params_get_int_list(nl_run_params(run), "softmax_sizes", &n_sizes);
+    for (gsize k = 0; k < n_sizes; k++) {
+        gsize n = (gsize)sizes[k];
+        g_autofree double *logits = normal_logits(n, nl_run_seed(run));
+        float *x = nl_alloc_f32(n, error);
+        if (!x)
+            return FALSE;
+        for (gsize i = 0; i < n; i++)
+            x[i] = (float)logits[i];
+        Softmax s = {b, nl_backend_new_from(b, x, n, error), NULL, n, TRUE, NULL};
+        nl_free(x);
+        s.y = s.x ? nl_backend_alloc(b, n, error) : NULL;
+        if (!s.y) {
+            nl_backend_free(b, s.x);
+            return FALSE;
+        }
+        /* about a millisecond per batch at the goal's pace */
+        gsize batch = MAX(1, (gsize)(1e-3 / (n * 1e-9)));
+        double sec = best_seconds(softmax_call, &s, batch, min_time);
+        nl_backend_free(b, s.x);
+        nl_backend_free(b, s.y);
+        if (!s.ok) {
+            g_propagate_error(error, s.error);
+            return FALSE;
+        }
+        double goal = 40e-6 * n / 50257.0; /* 40 us at V = 50257 */
+        nl_table_add_str(t, "softmax");
+        nl_table_add_int(t, (gint64)n);
+        nl_table_add_int(t, nl_backend_info(b)->threads);
+        nl_table_add_f64(t, sec);
+        nl_table_add_f64(t, n / sec / 1e9);
+        nl_table_add_str(t, "Gelem/s");
+        nl_table_add_str(t, "goal_40us_at_50257");
+        nl_table_add_f64(t, n / goal / 1e9);
+        nl_table_add_f64(t, goal / sec);
+        nl_table_add_str(t, "");
+    }
+    return TRUE;
+}

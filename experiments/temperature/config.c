@@ -1,0 +1,284 @@
+/* config.c — the temperature experiment's inputs, read and checked once
+ * per phase: vocabulary and logits (parameters, or a file of `token
+ * logit` lines), the B4 changes, and the temperature lists.
+ *
+ * numlab's parameter types have no list of doubles, so the lists are
+ * strings parsed here; every failure is one line that names the
+ * parameter, or FILE:LINE for the logits file. Nothing here computes. */
+#include "config.h"
+
+#include "temperature.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+G_DEFINE_QUARK(temperature-error-quark, temp_error)
+
+#define MAX_TEMPERATURES 100000
+#define MAX_TOKENS 16777216
+
+static gboolean fail(GError **error, const char *format, ...)
+    G_GNUC_PRINTF(2, 3);
+
+static gboolean fail(GError **error, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    char *message = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    g_set_error_literal(error, TEMP_ERROR, 0, message);
+    g_free(message);
+    return FALSE;
+}
+
+/* One number of a list: all of `text` (spaces around allowed), finite. */
+static gboolean parse_number(const char *text, double *out)
+{
+    g_autofree char *s = g_strstrip(g_strdup(text));
+    char *end = NULL;
+    errno = 0;
+    double v = g_ascii_strtod(s, &end);
+    if (*s == '\0' || end == s || *end != '\0' || !isfinite(v))
+        return FALSE;
+    *out = v;
+    return TRUE;
+}
+
+/* "a" | "a,b,c" | "start:stop:step" (stop included when the steps reach
+ * it within a millionth of a step); every value finite and >= 0. */
+static gboolean parse_temperatures(const char *name, const char *text,
+                                   TempList *list, GError **error)
+{
+    GArray *t = g_array_new(FALSE, FALSE, sizeof(double));
+    g_auto(GStrv) range = g_strsplit(text, ":", -1);
+    gboolean ok = TRUE;
+    if (g_strv_length(range) == 3) {
+        double a, b, step;
+        if (!parse_number(range[0], &a) || !parse_number(range[1], &b) ||
+            !parse_number(range[2], &step))
+            ok = fail(error, "parameter '%s': '%s' is not a range "
+                      "start:stop:step of finite numbers", name, text);
+        else if (!(step > 0) || b < a)
+            ok = fail(error, "parameter '%s': range '%s' needs step > 0 and "
+                      "stop >= start", name, text);
+        else if ((b - a) / step + 1 > MAX_TEMPERATURES)
+            ok = fail(error, "parameter '%s': range '%s' has more than %d "
+                      "values", name, text, MAX_TEMPERATURES);
+        else {
+            gsize count = (gsize)floor((b - a) / step + 1e-6) + 1;
+            for (gsize i = 0; i < count; i++) {
+                double v = a + (double)i * step; /* no accumulated error */
+                g_array_append_val(t, v);
+            }
+        }
+    } else if (g_strv_length(range) == 1) {
+        g_auto(GStrv) items = g_strsplit(text, ",", -1);
+        for (char **it = items; ok && *it; it++) {
+            double v;
+            if (!parse_number(*it, &v))
+                ok = fail(error, "parameter '%s': '%s' is not a finite "
+                          "number", name, g_strstrip(*it));
+            else
+                g_array_append_val(t, v);
+        }
+        if (ok && t->len > MAX_TEMPERATURES)
+            ok = fail(error, "parameter '%s': more than %d values", name,
+                      MAX_TEMPERATURES);
+    } else
+        ok = fail(error, "parameter '%s': '%s' is neither a list a,b,c nor a "
+                  "range start:stop:step", name, text);
+    for (guint i = 0; ok && i < t->len; i++)
+        if (g_array_index(t, double, i) < 0)
+            ok = fail(error, "parameter '%s': temperature %g is below 0 "
+                      "(0 means greedy decoding)", name,
+                      g_array_index(t, double, i));
+    if (ok && t->len == 0)
+        ok = fail(error, "parameter '%s' is empty", name);
+    list->n = t->len;
+    list->t = (double *)g_array_free(t, !ok);
+    return ok;
+}
+
+static gssize find_token(const TempConfig *c, const char *token)
+{
+    for (gsize i = 0; i < c->n; i++)
+        if (strcmp(c->tokens[i], token) == 0)
+            return (gssize)i;
+    return -1;
+}
+
+/* `vocabulary` and `logits`, comma-separated. */
+static gboolean load_params(const NlParams *p, TempConfig *c, GError **error)
+{
+    const char *vocab = nl_params_get_string(p, "vocabulary");
+    g_autofree char *stripped = g_strstrip(g_strdup(vocab));
+    if (*stripped == '\0')
+        return fail(error, "parameter 'vocabulary' is empty: give tokens "
+                    "separated by commas");
+    c->tokens = g_strsplit(vocab, ",", -1);
+    c->n = g_strv_length(c->tokens);
+    for (gsize i = 0; i < c->n; i++) {
+        g_strstrip(c->tokens[i]);
+        if (!*c->tokens[i])
+            return fail(error, "parameter 'vocabulary': token %" G_GSIZE_FORMAT
+                        " is empty", i + 1);
+        for (gsize j = 0; j < i; j++)
+            if (strcmp(c->tokens[i], c->tokens[j]) == 0)
+                return fail(error, "parameter 'vocabulary': token '%s' appears "
+                            "twice", c->tokens[i]);
+    }
+    g_auto(GStrv) items = g_strsplit(nl_params_get_string(p, "logits"), ",", -1);
+    gsize n = g_strv_length(items);
+    if (n != c->n)
+        return fail(error, "parameter 'logits': %" G_GSIZE_FORMAT " values for "
+                    "the %" G_GSIZE_FORMAT " tokens of 'vocabulary'", n, c->n);
+    c->logits = g_new(double, n);
+    for (gsize i = 0; i < n; i++)
+        if (!parse_number(items[i], &c->logits[i]))
+            return fail(error, "parameter 'logits': value %" G_GSIZE_FORMAT
+                        " '%s' is not a finite number", i + 1,
+                        g_strstrip(items[i]));
+    c->source = "parameters";
+    return TRUE;
+}
+
+/* A file of `token logit` lines; blank lines and # comments allowed. */
+static gboolean load_file(const char *path, TempConfig *c, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) io = NULL;
+    if (!g_file_get_contents(path, &text, NULL, &io))
+        return fail(error, "parameter 'logits_file': %s", io->message);
+    GPtrArray *tokens = g_ptr_array_new();
+    GArray *logits = g_array_new(FALSE, FALSE, sizeof(double));
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    gboolean ok = TRUE;
+    for (gsize l = 0; ok && lines[l]; l++) {
+        char *line = g_strstrip(lines[l]); /* also a CR of CRLF files */
+        if (*line == '\0' || *line == '#')
+            continue;
+        g_auto(GStrv) f = g_strsplit_set(line, " \t", -1);
+        char *fields[3] = {NULL, NULL, NULL};
+        int nf = 0;
+        for (char **w = f; *w; w++)
+            if (**w) {
+                if (nf < 3)
+                    fields[nf] = *w;
+                nf++;
+            }
+        double v;
+        if (nf != 2)
+            ok = fail(error, "%s:%" G_GSIZE_FORMAT ": expected 'token logit', "
+                      "found %d fields", path, l + 1, nf);
+        else if (!parse_number(fields[1], &v))
+            ok = fail(error, "%s:%" G_GSIZE_FORMAT ": logit '%s' of token "
+                      "'%s' is not a finite number", path, l + 1, fields[1],
+                      fields[0]);
+        else if (tokens->len >= MAX_TOKENS)
+            ok = fail(error, "%s:%" G_GSIZE_FORMAT ": more than %d tokens",
+                      path, l + 1, MAX_TOKENS);
+        else {
+            g_ptr_array_add(tokens, g_strdup(fields[0]));
+            g_array_append_val(logits, v);
+        }
+    }
+    if (ok && tokens->len == 0)
+        ok = fail(error, "%s: no tokens (every line is blank or a comment)",
+                  path);
+    g_ptr_array_add(tokens, NULL);
+    c->n = logits->len;
+    c->tokens = (char **)g_ptr_array_free(tokens, FALSE);
+    c->logits = (double *)g_array_free(logits, FALSE);
+    c->source = path;
+    if (!ok)
+        return FALSE;
+    /* duplicates: reported with both line numbers would need a map; the
+     * token name is enough to find them */
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (gsize i = 0; i < c->n; i++) {
+        if (g_hash_table_contains(seen, c->tokens[i]))
+            return fail(error, "%s: token '%s' appears twice", path,
+                        c->tokens[i]);
+        g_hash_table_add(seen, c->tokens[i]);
+    }
+    return TRUE;
+}
+
+/* `b4_changes`: "token=logit,..." applied to a copy of the logits. */
+static gboolean load_b4(const NlParams *p, TempConfig *c, GError **error)
+{
+    c->b4_logits = g_memdup2(c->logits, c->n * sizeof(double));
+    const char *changes = nl_params_get_string(p, "b4_changes");
+    g_auto(GStrv) items = g_strsplit(changes, ",", -1);
+    for (char **it = items; *changes && *it; it++) {
+        char *eq = strrchr(*it, '='); /* the token itself may hold '=' */
+        double v;
+        if (!eq)
+            return fail(error, "parameter 'b4_changes': '%s' is not "
+                        "token=logit", *it);
+        *eq = '\0';
+        g_strstrip(*it);
+        gssize i = find_token(c, *it);
+        if (i < 0)
+            return fail(error, "parameter 'b4_changes': no token '%s' in the "
+                        "vocabulary (b4_changes= keeps the logits)", *it);
+        if (!parse_number(eq + 1, &v))
+            return fail(error, "parameter 'b4_changes': logit '%s' of '%s' is "
+                        "not a finite number", eq + 1, *it);
+        c->b4_logits[i] = v;
+    }
+    const char *truth = nl_params_get_string(p, "b4_true");
+    c->b4_true = *truth ? find_token(c, truth) : -1;
+    if (*truth && c->b4_true < 0)
+        return fail(error, "parameter 'b4_true': no token '%s' in the "
+                    "vocabulary (b4_true= marks none)", truth);
+    return TRUE;
+}
+
+gboolean temp_config_load(const NlParams *p, TempConfig *c, GError **error)
+{
+    memset(c, 0, sizeof *c);
+    gboolean ok = nl_params_is_set(p, "logits_file")
+                      ? load_file(nl_params_get_string(p, "logits_file"), c,
+                                  error)
+                      : load_params(p, c, error);
+    ok = ok && load_b4(p, c, error);
+    ok = ok && parse_temperatures("temperature",
+                                  nl_params_get_string(p, "temperature"),
+                                  &c->sweep, error);
+    ok = ok && parse_temperatures("b2_temperatures",
+                                  nl_params_get_string(p, "b2_temperatures"),
+                                  &c->b2_bars, error);
+    ok = ok && parse_temperatures("b2_table",
+                                  nl_params_get_string(p, "b2_table"),
+                                  &c->b2_table, error);
+    ok = ok && parse_temperatures("b4_temperatures",
+                                  nl_params_get_string(p, "b4_temperatures"),
+                                  &c->b4_temps, error);
+    double top_p = nl_params_get_double(p, "top_p");
+    if (ok && !(top_p > 0 && top_p <= 1))
+        ok = fail(error, "parameter 'top_p': %g is outside (0, 1] (the "
+                  "nucleus must hold some probability mass)", top_p);
+    if (!ok)
+        temp_config_clear(c);
+    return ok;
+}
+
+void temp_config_clear(TempConfig *c)
+{
+    g_strfreev(c->tokens);
+    g_free(c->logits);
+    g_free(c->b4_logits);
+    g_free(c->sweep.t);
+    g_free(c->b2_bars.t);
+    g_free(c->b2_table.t);
+    g_free(c->b4_temps.t);
+    memset(c, 0, sizeof *c);
+}
+
+gboolean temp_softmax(const TempConfig *c, const double *logits, double t,
+                      double *probs, GError **error)
+{
+    return nl_sample_softmax(logits, c->n, t, probs, error);
+}

@@ -1,0 +1,115 @@
+/* temperature.c — the temperature experiment's descriptor: how softmax
+ * with temperature turns logits into probabilities, and how decoding
+ * (greedy, sampling, top-k, top-p, seeds) turns those into tokens
+ * (lecture figures B1–B5).
+ *
+ * Every input is checked in run_common before anything is computed, so a
+ * bad one is one line and no file. The softmax runs on every backend
+ * (run_backend) beside the double reference; sampling is host code in
+ * libnumlab (numlab/sample.h) and runs once, in run_common. */
+#include "config.h"
+
+#include "temperature.h"
+
+static gboolean run_common(NlRun *run, GError **error)
+{
+    TempConfig c;
+    if (!temp_config_load(nl_run_params(run), &c, error))
+        return FALSE;
+    gboolean ok = temp_b1(run, &c, error) && temp_b2(run, &c, error) &&
+                  temp_b3(run, &c, error) && temp_b4(run, &c, error) &&
+                  temp_b5(run, &c, error);
+    temp_config_clear(&c);
+    return ok;
+}
+
+static gboolean run_backend(NlRun *run, GError **error)
+{
+    TempConfig c;
+    if (!temp_config_load(nl_run_params(run), &c, error))
+        return FALSE;
+    gboolean ok = temp_b1_backend(run, &c, error);
+    temp_config_clear(&c);
+    return ok;
+}
+
+static const NlParamSpec params[] = {
+    {"vocabulary", NL_PARAM_STRING, "Paris,Berlin,Rom,Frankreich,.,<EOS>", 0, 0,
+     "the tokens, comma-separated", NULL},
+    {"logits", NL_PARAM_STRING, "2.4,1.2,0.3,2.0,0.1,-0.5", 0, 0,
+     "one logit per token, comma-separated", NULL},
+    {"logits_file", NL_PARAM_STRING, NULL, 0, 0,
+     "a file of 'token logit' lines (# comments, blank lines allowed); "
+     "replaces vocabulary and logits", NULL},
+    {"temperature", NL_PARAM_STRING, "0.05:5:0.05", 0, 0,
+     "B2 curves and the backend sweep: a temperature, a list a,b,c or a "
+     "range start:stop:step (0 = greedy)", NULL},
+    {"b1_temperature", NL_PARAM_DOUBLE, "1", 0, 1e6,
+     "B1: the temperature of the bar chart and the backend comparison", NULL},
+    {"b2_temperatures", NL_PARAM_STRING, "0.5,1,2", 0, 0,
+     "B2: temperatures of the bars (list or range)", NULL},
+    {"b2_table", NL_PARAM_STRING, "0.5,1,1.5,2", 0, 0,
+     "B2: temperatures of the p_max/entropy table (list or range)", NULL},
+    {"b3_temperature", NL_PARAM_DOUBLE, "1.2", 0, 1e6,
+     "B3: the temperature of the draws", NULL},
+    {"draws", NL_PARAM_INT, "3000", 1, 1e9,
+     "B3: draws of the histogram (from the run's seed)", NULL},
+    {"b3_sizes", NL_PARAM_INT_LIST,
+     "10,20,50,100,200,500,1000,2000,3000,5000,10000,20000,50000,100000,"
+     "200000,500000,1000000", 1, 1e9,
+     "B3: draw counts at which the distance from theory is recorded", NULL},
+    {"b3_repeats", NL_PARAM_INT, "20", 1, 1000,
+     "B3: independent streams for the distance curve", NULL},
+    {"b4_changes", NL_PARAM_STRING, "Paris=1.6,Frankreich=2.2,.=1.4", 0, 0,
+     "B4: token=logit changes to the logits (empty: none)", NULL},
+    {"b4_true", NL_PARAM_STRING, "Paris", 0, 0,
+     "B4: the true answer, marked in the figure (empty: none)", NULL},
+    {"b4_temperatures", NL_PARAM_STRING, "0.7,1,1.3", 0, 0,
+     "B4: temperatures (list or range)", NULL},
+    {"b4_draws", NL_PARAM_INT, "12", 1, 100000,
+     "B4: seeded draws at each temperature", NULL},
+    {"b5_temperature", NL_PARAM_DOUBLE, "0.8", 0, 1e6,
+     "B5: the sampling temperature", NULL},
+    {"runs", NL_PARAM_INT, "5", 1, 10000,
+     "B5: runs k of each setting", NULL},
+    {"b5_tokens", NL_PARAM_INT, "8", 1, 10000,
+     "B5: tokens drawn in each run", NULL},
+    {"top_k", NL_PARAM_INT, "2", 1, 1e9,
+     "B5: k of top-k (at least 1)", NULL},
+    {"top_p", NL_PARAM_DOUBLE, "0.9", 0, 1,
+     "B5: p of top-p (nucleus), in (0, 1]", NULL},
+    NL_PARAM_END,
+};
+
+static const NlExperimentOps ops = {
+    .struct_size = sizeof(NlExperimentOps),
+    .title = "Temperature and sampling: from logits to tokens",
+    .description =
+        "B1: softmax of the lecture's logits at T = 1, in double and on "
+        "every backend in float32 (ulps from the double reference). B2: the "
+        "same at T = 0.5, 1, 2; p_max and entropy at T = 0.5, 1, 1.5, 2 and "
+        "over a sweep (T = 0 is greedy: the argmax, explicitly). B3: 3000 "
+        "seeded draws at T = 1.2 against theory (chi-square p-value, "
+        "total-variation distance), and the distance from 10 to 10^6 draws. "
+        "B4: true vs probable - argmax and 12 draws at T = 0.7, 1, 1.3 when "
+        "a wrong token is the most probable. B5: the determinism recipe - "
+        "greedy, sampling with fresh and with fixed seeds, top-k and top-p, "
+        "k runs each. Logits come from parameters or a file of 'token "
+        "logit' lines; sampling is libnumlab's inverse-CDF sampler on the "
+        "run's seed.",
+    .params = params,
+    .run_common = run_common,
+    .run_backend = run_backend,
+    .run_compare = NULL,
+};
+
+static const NlPlugin plugin = {
+    .abi_version = NL_ABI_VERSION,
+    .kind = NL_PLUGIN_EXPERIMENT,
+    .name = "temperature",
+    .version = PACKAGE_VERSION,
+    .summary = "B1-B5: softmax with temperature, sampling, top-k/top-p, seeds",
+    .experiment = &ops,
+};
+
+NL_PLUGIN_DEFINE(plugin)

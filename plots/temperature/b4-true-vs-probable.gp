@@ -1,0 +1,70 @@
+# b4-true-vs-probable.gp — figure B4: "true vs probable". A wrong token is
+# the most probable; the argmax picks it at every temperature, sampling
+# sometimes picks the true one.
+#
+# Data: b4-probs.dat (one dataset per temperature: index token temperature
+# p argmax true drawn), b4-draws.dat (one dataset per temperature: draw
+# index token), b4-summary.dat.
+# Image b4-true-vs-probable: grouped bars per token (one colour per
+# temperature), the true token's name in green and the argmax marked;
+# below, the seeded draws at each temperature as a row of tokens.
+load common
+tok(s) = (strlen(s) == 1 && strstrt('.,;:!?-', s) > 0) ? '"'.s.'"' : s
+f = datadir.'/b4-probs.dat'
+fd = datadir.'/b4-draws.dat'
+stats f using 4 nooutput
+K = int(STATS_blocks)
+p_top = STATS_max
+stats f index 0 using 4 nooutput
+N = int(STATS_records)
+array TT[K]
+do for [k = 1:K] {
+    stats f index k - 1 every ::0::0 using 3 nooutput
+    TT[k] = STATS_min
+}
+# the true token and the argmax (of the first temperature)
+true_name = ''; top_name = ''
+stats f index 0 using ($6 > 0 ? (true_name = strcol(2), 0) : 0) nooutput
+stats f index 0 using ($5 > 0 ? (top_name = strcol(2), 0) : 0) nooutput
+stats fd index 0 using 1 nooutput
+D = int(STATS_records)
+array DR[K]
+do for [k = 1:K] {
+    DR[k] = ''
+    stats fd index k - 1 using (DR[k] = DR[k].(int($1) > 1 ? '  ' : '').tok(strcol(3)), 0) nooutput
+}
+bw = 0.8 / K
+bx(g, k) = g + (k - (K + 1) / 2.0) * bw
+
+set output fig('b4-true-vs-probable')
+set multiplot title tr('Wahr gegen wahrscheinlich: '.top_name.' ist am wahrscheinlichsten, richtig wäre '.true_name, \
+                       'True vs probable: '.top_name.' is the most probable, '.true_name.' would be right') font font(1.25)
+set lmargin at screen 0.08; set rmargin at screen 0.97
+set tmargin at screen 0.90; set bmargin at screen 0.36
+set ylabel tr('Wahrscheinlichkeit (%)', 'Probability (%)')
+set xrange [-0.6 : N - 0.4]
+set yrange [0 : p_top * 100 * 1.2]
+xtick_font = font(1.15)
+set xtics scale 0 font xtick_font
+set grid noxtics ytics
+set boxwidth bw * 0.92 absolute
+set key top right
+lab(s) = (s eq true_name) ? tok(s).tr(' (wahr)', ' (true)') : (s eq top_name) ? tok(s).' (argmax)' : tok(s)
+plot f index 0 using 1:(NaN):xtic(lab(strcol(2))) with points notitle, \
+     for [k = 1:K] f index k - 1 using (bx($1, k)):($4 * 100) with boxes lt k title sprintf('T = %g', TT[k]), \
+     for [k = 1:K] f index k - 1 using (bx($1, k)):($4 * 100):(sprintf('%.0f', $4 * 100)) \
+        with labels offset 0, 0.7 font font(0.85) tc rgb c_text notitle
+
+# the draws, as text rows, in the same multiplot
+set tmargin at screen 0.27; set bmargin at screen 0.02
+unset border; unset tics; unset grid; unset key; unset xlabel; unset ylabel
+set xrange [0:1]; set yrange [0 : K + 1]
+set label 1 sprintf(tr('Je %d gezogene Tokens (gleiche Zufallszahlen bei jeder Temperatur):', \
+                       '%d drawn tokens each (the same random numbers at every temperature):'), D) \
+    at 0.0, K + 0.6 font bold(1.0) tc rgb c_text
+do for [k = 1:K] {
+    set label 10 + k sprintf('T = %g', TT[k]) at 0.0, K + 0.5 - k font bold(1.0) tc lt k
+    set label 20 + k DR[k] at 0.09, K + 0.5 - k font font(1.0) tc rgb c_text noenhanced
+}
+plot blank notitle
+unset multiplot
