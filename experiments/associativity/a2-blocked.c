@@ -30,7 +30,7 @@ gboolean assoc_blocked(NlRun *run, GError **error)
     gsize n_blocks;
     const gint64 *blocks = nl_params_get_int_list(p, "blocks", &n_blocks);
 
-    float *x = assoc_normal_values(nl_run_seed(run), n, error);
+    float *x = nl_normal_values_f32(nl_run_seed(run), n, error);
     if (!x)
         return FALSE;
     float exact = nl_exact_sum_f32(x, n);

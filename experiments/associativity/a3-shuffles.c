@@ -120,7 +120,7 @@ gboolean assoc_shuffles(NlRun *run, GError **error)
 
     for (gsize k = 0; k < n_sizes; k++) {
         gsize n = (gsize)sizes[k];
-        float *x = assoc_normal_values(nl_run_seed(run), n, error);
+        float *x = nl_normal_values_f32(nl_run_seed(run), n, error);
         if (!x)
             return FALSE;
         float exact = nl_exact_sum_f32(x, n);

@@ -14,7 +14,7 @@ gboolean assoc_backend_sum(NlRun *run, GError **error)
 {
     NlBackend *b = nl_run_backend(run);
     gsize n = (gsize)nl_params_get_int(nl_run_params(run), "a6_n");
-    float *x = assoc_normal_values(nl_run_seed(run), n, error);
+    float *x = nl_normal_values_f32(nl_run_seed(run), n, error);
     if (!x)
         return FALSE;
     double exact = nl_exact_sum_f32_as_f64(x, n);

@@ -8,17 +8,6 @@
 
 #include "associativity.h"
 
-float *assoc_normal_values(guint64 seed, gsize n, GError **error)
-{
-    float *x = nl_alloc_f32(n, error);
-    if (x) {
-        NlRng rng;
-        nl_rng_init(&rng, seed);
-        nl_rng_fill_normal_f32(&rng, x, n);
-    }
-    return x;
-}
-
 static gboolean run_common(NlRun *run, GError **error)
 {
     return assoc_textbook(run, error) && assoc_shuffles(run, error);

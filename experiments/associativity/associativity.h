@@ -15,8 +15,4 @@ gboolean assoc_shuffles(NlRun *run, GError **error);
 gboolean assoc_backend_sum(NlRun *run, GError **error);
 gboolean assoc_compare_backends(NlRun *run, GError **error);
 
-/* The first n standard-normal float32 values of the run's seed: the input
- * every phase and every backend shares. */
-float *assoc_normal_values(guint64 seed, gsize n, GError **error);
-
 #endif /* NL_ASSOCIATIVITY_H */

@@ -150,7 +150,7 @@ static gboolean reductions(NlRun *run, const RtConfig *cfg, GError **error)
 {
     NlBackend *backend = nl_run_backend(run);
     gsize n = (gsize)cfg->reduce_n;
-    float *x = rt_values(nl_run_seed(run) + A7_SEED_OFFSET + 1, 2 * n, error);
+    float *x = nl_normal_values_f32(nl_run_seed(run) + A7_SEED_OFFSET + 1, 2 * n, error);
     if (!x)
         return FALSE;
     NlBuffer *dx = nl_backend_new_from(backend, x, n, error);

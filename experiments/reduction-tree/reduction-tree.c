@@ -144,23 +144,18 @@ gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
                        error);
 }
 
-float *rt_values(guint64 seed, gsize n, GError **error)
+/* Every phase starts alike: the parameters checked, then the values. */
+static float *prepare(NlRun *run, RtConfig *c, GError **error)
 {
-    float *x = nl_alloc_f32(n, error);
-    if (x) {
-        NlRng rng;
-        nl_rng_init(&rng, seed);
-        nl_rng_fill_normal_f32(&rng, x, n);
-    }
-    return x;
+    return rt_config(nl_run_params(run), c, error)
+               ? nl_normal_values_f32(nl_run_seed(run), c->n_values, error)
+               : NULL;
 }
 
 static gboolean run_common(NlRun *run, GError **error)
 {
     RtConfig c;
-    if (!rt_config(nl_run_params(run), &c, error))
-        return FALSE;
-    float *x = rt_values(nl_run_seed(run), c.n_values, error);
+    float *x = prepare(run, &c, error);
     if (!x)
         return FALSE;
     gboolean ok = rt_diagrams(run, &c, x, error) &&
@@ -172,9 +167,7 @@ static gboolean run_common(NlRun *run, GError **error)
 static gboolean run_backend(NlRun *run, GError **error)
 {
     RtConfig c;
-    if (!rt_config(nl_run_params(run), &c, error))
-        return FALSE;
-    float *x = rt_values(nl_run_seed(run), c.n_values, error);
+    float *x = prepare(run, &c, error);
     if (!x)
         return FALSE;
     NlBuffer *buf = nl_backend_new_from(nl_run_backend(run), x, c.n_values,

@@ -32,10 +32,6 @@ typedef struct {
 /* Reads and validates every parameter; one-line errors name the problem. */
 gboolean rt_config(const NlParams *params, RtConfig *config, GError **error);
 
-/* The first n standard-normal float32 values of the run's seed: the one
- * array A4 and A5 sum prefixes of, the same on every backend. */
-float *rt_values(guint64 seed, gsize n, GError **error);
-
 /* ---- the tile tree model (tree.c) ---- */
 
 /* Tiles of x[0..n): the last holds the rest when tile does not divide n. */

@@ -6,6 +6,7 @@
  * function: log() differs in its last bit between C libraries. */
 #include "config.h"
 
+#include <numlab/alloc.h>
 #include <numlab/rng.h>
 
 #include <math.h>
@@ -125,4 +126,15 @@ void nl_rng_shuffle_f32(NlRng *rng, float *x, gsize n)
         x[i - 1] = x[j];
         x[j] = t;
     }
+}
+
+float *nl_normal_values_f32(guint64 seed, gsize n, GError **error)
+{
+    float *x = nl_alloc_f32(n, error);
+    if (x) {
+        NlRng rng;
+        nl_rng_init(&rng, seed);
+        nl_rng_fill_normal_f32(&rng, x, n);
+    }
+    return x;
 }

@@ -31,6 +31,10 @@ double nl_rng_normal(NlRng *rng);
 void nl_rng_fill_normal_f32(NlRng *rng, float *x, gsize n);
 /* Fisher–Yates shuffle of x[0..n). */
 void nl_rng_shuffle_f32(NlRng *rng, float *x, gsize n);
+/* The first n standard-normal float32 values of the stream of `seed`, in
+ * a new nl_alloc_f32 block (free with nl_free): the inputs an experiment
+ * hands every backend. NULL with an NL_ALLOC_ERROR if they do not fit. */
+float *nl_normal_values_f32(guint64 seed, gsize n, GError **error);
 
 /* Natural logarithm of a positive finite x from +, -, *, / alone; within
  * 1 ulp of the true value. */
