@@ -106,6 +106,23 @@ static void test_same_seed_same_values(void)
     g_assert_true(memcmp(a, b, sizeof a) != 0);
 }
 
+/* nl_normal_values_f32 is the stream of nl_rng_fill_normal_f32, in a new
+ * block; a count that cannot be allocated is an error, not an abort. */
+static void test_normal_values(void)
+{
+    float want[100];
+    NlRng rng;
+    nl_rng_init(&rng, 9);
+    nl_rng_fill_normal_f32(&rng, want, 100);
+    g_autoptr(GError) error = NULL;
+    float *got = nl_normal_values_f32(9, 100, &error);
+    g_assert_no_error(error);
+    g_assert_cmpmem(got, sizeof want, want, sizeof want);
+    nl_free(got);
+    g_assert_null(nl_normal_values_f32(9, G_MAXSIZE / 2, &error));
+    g_assert_error(error, NL_ALLOC_ERROR, NL_ALLOC_ERROR_OVERFLOW);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -114,5 +131,6 @@ int main(int argc, char **argv)
     g_test_add_func("/rng/normal-moments", test_normal_moments);
     g_test_add_func("/rng/below-and-shuffle", test_below_and_shuffle);
     g_test_add_func("/rng/same-seed-same-values", test_same_seed_same_values);
+    g_test_add_func("/rng/normal-values", test_normal_values);
     return g_test_run();
 }
