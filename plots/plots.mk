@@ -16,3 +16,9 @@ dist_plotstemperature_DATA = \
 	plots/temperature/b3-draws.gp \
 	plots/temperature/b4-true-vs-probable.gp \
 	plots/temperature/b5-determinism.gp
+plotsrtdir = $(plotsdir)/reduction-tree
+dist_plotsrt_DATA = \
+	plots/reduction-tree/a4-trees.gp \
+	plots/reduction-tree/a5-one-more.gp \
+	plots/reduction-tree/a5-sweep.gp \
+	plots/reduction-tree/a7-batch.gp

@@ -41,10 +41,10 @@ gboolean rt_diagrams(NlRun *run, const RtConfig *c, const float *x,
         gsize n = (gsize)c->diagram_ctx[d], count;
         g_autofree char *label = g_strdup_printf(
             "num_ctx %" G_GSIZE_FORMAT ", tile %" G_GSIZE_FORMAT, n, tile);
-        if (d > 0) {
-            nl_table_new_dataset(nodes, label);
-            nl_table_new_dataset(edges, label);
-        }
+        /* every dataset labelled, and kept when empty: a one-tile tree
+         * has no edges, and the next tree's edges must not move up */
+        nl_table_new_dataset(nodes, label);
+        nl_table_new_dataset(edges, label);
         g_autofree RtNode *tree = rt_tree_nodes(x, n, tile, &count);
         for (gsize i = 0; i < count; i++) {
             const RtNode *v = &tree[i];

@@ -10,8 +10,11 @@
  * "One more value": S(n) − S(n−1) would be x[n−1] in exact arithmetic.
  * The excess (S(n) − S(n−1)) − x[n−1], in ULPs of S(n), is the part of
  * the change that comes from re-rounding the other n − 1 values: at most
- * half an ULP for the sequential sum, often several for a tree whose shape
- * the new value changes. */
+ * half an ULP for the sequential sum, whose only new rounding is its last
+ * addition; for a tree, every level above the rest tile rounds anew —
+ * with the defaults the model's excess passes half an ULP at about one
+ * num_ctx in four (up to 1.5 ULPs), a backend's own order inside the
+ * tiles up to about 5. */
 #include "config.h"
 
 #include "reduction-tree.h"
@@ -137,11 +140,9 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
         model_seconds += nl_time_now() - t0;
         if (!ok)
             break;
-        if (i > 0) {
-            g_autofree char *label = g_strdup_printf("tile %" G_GSIZE_FORMAT,
-                                                     tile);
-            nl_table_new_dataset(t, label);
-        }
+        g_autofree char *label = g_strdup_printf("tile %" G_GSIZE_FORMAT,
+                                                 tile);
+        nl_table_new_dataset(t, label);
         float *partials = nl_alloc_f32(rt_tile_count(c->n_values, tile),
                                        error);
         ok = partials != NULL;

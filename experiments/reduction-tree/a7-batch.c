@@ -127,6 +127,14 @@ static gboolean batches(NlRun *run, const RtConfig *cfg, Batch *s,
                                                 "batch's last"
                                               : "the observed row is the "
                                                 "batch's first");
+    g_autofree char *shape = g_strdup_printf(
+        "k = %" G_GSIZE_FORMAT " (a row's length), n = %" G_GSIZE_FORMAT
+        " outputs", s->k, s->n);
+    nl_table_add_note(t, "shape", shape);
+    nl_table_add_note(t, "max_ulps", "largest distance among the differing "
+                                     "outputs; outputs near zero after "
+                                     "cancellation over k show large ULP "
+                                     "counts for tiny absolute changes");
     g_autofree float *row = g_new(float, s->n);
     gsize total = (gsize)((cfg->batch.to - cfg->batch.from) / cfg->batch.step + 1);
     gsize done = 0;

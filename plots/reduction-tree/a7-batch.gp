@@ -1,0 +1,250 @@
+# a7-batch.gp — figure A7: batch invariance. One row of A·B computed inside
+# batches of M rows, on every job (backend, thread count, mode).
+#
+# Data: a7-batch.dat (one dataset per job: m differ max_ulps differ_gemv
+# max_ulps_gemv — how many of the row's outputs differ bitwise from the
+# same job's batch-1 gemm result and from its gemv result, and by how many
+# ULPs at most), a7-row.dat (one dataset per job, one line per output:
+# its length is the number of outputs), a7-jobs.dat (every ordered pair of
+# jobs, one dataset per i: i j a b gemm_differ gemv_differ sum_equal
+# dot_equal agree).
+# The header's parameters line gives a7_k, row and reduce_n.
+# Image a7-batch:
+#   left:  one strip per job over M: bars = outputs that differ from
+#          batch 1 (the job is batch-invariant where they stay at 0: a thick
+#          green line and "0 für alle M"), with the number of M where they
+#          do not and the largest count and ULP distance; top right of the
+#          strip: how many outputs differ between the job's gemm and its
+#          gemv (a single row is often computed by gemv, in another order),
+#   right: the job-pair matrix: each cell split into the four kernels
+#          (batch-1 gemm row, gemv row, the sum and the dot product of
+#          a7-reductions), green where the two jobs agree bit for bit,
+#          orange where not; the number on the disc is how many of the four
+#          agree. One job: a note instead of the matrix.
+load common
+
+fb = datadir.'/a7-batch.dat'
+fr = datadir.'/a7-row.dat'
+fj = datadir.'/a7-jobs.dat'
+nb = n_backends
+
+# --- per job over M ----------------------------------------------------------
+stats fr index 0 using 1 nooutput
+n_out = int(STATS_records)
+stats fb using 1 nooutput
+m_lo = STATS_min; m_hi = STATS_max
+array MAXD[nb]; array MAXU[nb]; array NDIFF[nb]; array NM[nb]
+array GLO[nb]; array GHI[nb]
+do for [b = 1:nb] {
+    stats fb index b - 1 using 2 nooutput
+    MAXD[b] = int(STATS_max); NM[b] = int(STATS_records)
+    stats fb index b - 1 using ($2 > 0 ? 1 : 0) nooutput
+    NDIFF[b] = int(STATS_sum)
+    stats fb index b - 1 using 3 nooutput
+    MAXU[b] = int(STATS_max)
+    stats fb index b - 1 using 4 nooutput
+    GLO[b] = int(STATS_min); GHI[b] = int(STATS_max)
+}
+# Job names: a long one (over 24 characters) is split after its last ':'
+# into two lines; the longest line sets the size of the names beside the
+# strips and the matrix.
+last_colon(t, i) = i < 1 ? 0 : t[i:i] eq ':' ? i : last_colon(t, i - 1)
+wrap_at(t) = strlen(t) > 24 ? last_colon(t, strlen(t) - 1) : 0
+job_name(b) = wrap_at(word(backends, b)) > 1 \
+    ? word(backends, b)[1:wrap_at(word(backends, b))]."\n".word(backends, b)[wrap_at(word(backends, b)) + 1:] \
+    : word(backends, b)
+line_len(b) = wrap_at(word(backends, b)) > 1 \
+    ? (wrap_at(word(backends, b)) > strlen(word(backends, b)) - wrap_at(word(backends, b)) \
+       ? wrap_at(word(backends, b)) : strlen(word(backends, b)) - wrap_at(word(backends, b))) \
+    : strlen(word(backends, b))
+name_len = 1
+do for [b = 1:nb] { name_len = line_len(b) > name_len ? line_len(b) : name_len }
+name_k(w, k_max) = (w / (name_len * 0.0085) < k_max) ? w / (name_len * 0.0085) : k_max
+
+# a7_k and the row's place from the header (numlab writes one parameters
+# line per .dat file).
+param_line = system(sprintf("grep -m1 '^# parameters:' '%s'", fb))
+param(name) = (strstrt(param_line, ' '.name.'=') > 0) \
+    ? word(param_line[strstrt(param_line, ' '.name.'=') + strlen(name) + 2:], 1) : '?'
+row_pos = param('row')
+row_text = row_pos eq 'first' ? tr('erste Zeile des Batches', "the batch's first row") \
+         : row_pos eq 'last' ? tr('letzte Zeile des Batches', "the batch's last row") : ''
+
+ulps_word(n) = n == 1 ? 'ULP' : 'ULPs'
+
+set output fig('a7-batch')
+set multiplot title sprintf(tr("Batch-Invarianz: dieselbe Zeile x·B, gerechnet in Batches von M Zeilen\n{/*0.8 %s Ausgaben der Länge k = %s, beobachtet als %s; links: wie viele sich gegenüber Batch 1 ändern}", \
+                               "Batch invariance: the same row x·B, computed inside batches of M rows\n{/*0.8 %s outputs of length k = %s, observed as %s; left: how many change against batch 1}"), \
+                            thousands(n_out), param('a7_k'), row_text) font font(1.15)
+
+# --- left: one strip per job -------------------------------------------------------
+# The job's name left of its strip; above the n_out line a band for the
+# strip's verdict (left) and how its gemv compares (right).
+x_l = 0.2; x_r = 0.545
+y_t = 0.81; y_b = 0.10
+gap = nb > 6 ? 0.008 : 0.014
+strip_h = (y_t - y_b - (nb - 1) * gap) / nb
+strip_h = strip_h > 0.2 ? 0.2 : strip_h
+# Few jobs: the capped strips stand in the middle of the space.
+y_t = y_t - (y_t - y_b - nb * strip_h - (nb - 1) * gap) / 2
+k_s = strip_h > 0.09 ? 0.8 : strip_h > 0.065 ? 0.72 : 0.62
+set lmargin at screen x_l; set rmargin at screen x_r
+set yrange [0 : n_out * 1.45]
+f_tics = font(0.75)
+set ytics nomirror font f_tics
+set ytics (sprintf('%d', 0) 0, sprintf('%d', n_out) n_out)
+set xtics nomirror font f_tics
+# M's step in the data; ticks at every M where there are few, else at
+# multiples of 4 or 8.
+m_span = m_hi - m_lo
+d_step = NM[1] > 1 ? m_span / (NM[1] - 1.0) : 1
+m_step = NM[1] <= 16 ? d_step : m_span <= 40 ? 4 : 8
+m_first = NM[1] <= 16 ? m_lo : m_step * ceil(m_lo / real(m_step))
+set xtics m_first, m_step
+set xrange [m_lo - d_step / 2.0 : m_hi + d_step / 2.0]
+set grid xtics ytics back ls 100
+set border 3 back ls 101
+unset key
+set boxwidth d_step absolute
+set style fill solid 1.0 noborder
+few = NM[1] <= 12
+# The key above the strips.
+set object 90 rect from screen x_l, screen y_t + 0.022 to screen x_l + 0.025, screen y_t + 0.042 \
+    fc rgb '#F6CDB8' fs solid 1.0 border lc rgb c_bad
+set label 90 sprintf(tr('Ausgaben, deren Bits sich gegenüber Batch 1 ändern (von %s)', \
+                        'outputs whose bits change against batch 1 (of %s)'), thousands(n_out)) \
+    at screen x_l + 0.032, screen y_t + 0.032 left font font(0.8) tc rgb c_text
+do for [b = 1:nb] {
+    s_top = y_t - (b - 1) * (strip_h + gap)
+    set tmargin at screen s_top; set bmargin at screen s_top - strip_h
+    if (b == nb) {
+        set format x '%.0f'
+        # M = 1 too, where the ticks step past it.
+        if (NM[1] > 16 && m_lo < m_step && floor(m_lo) != 0) { set xtics add (sprintf('%d', m_lo) m_lo) }
+        set xlabel tr('Batchgröße M', 'batch size M') font font(0.9) offset 0, 0.4
+    } else {
+        set format x ''
+        unset xlabel
+    }
+    set label 1 esc(job_name(b)) at screen x_l - 0.035, screen s_top - strip_h * 0.5 right \
+        font bold(name_k(x_l - 0.05, k_s)) tc rgb c_text
+    if (MAXD[b] == 0) {
+        note = tr('{/:Bold 0 für alle M}: batch-invariant', '{/:Bold 0 for every M}: batch-invariant')
+        nc = c_good
+    } else {
+        note = sprintf(tr('≠ bei %d von %d M (bis %d, max. %s %s)', \
+                          '≠ at %d of %d M (up to %d, max %s %s)'), \
+                       NDIFF[b], NM[b], MAXD[b], thousands(MAXU[b]), ulps_word(MAXU[b]))
+        nc = c_bad
+    }
+    set label 2 note at graph 0.01, first n_out * 1.23 left front font font(k_s * 0.92) tc rgb nc
+    gnote = GHI[b] == 0 ? tr('gemv = gemm', 'gemv = gemm') \
+          : GLO[b] == GHI[b] ? sprintf(tr('gemv ≠ gemm: %d', 'gemv ≠ gemm: %d'), GHI[b]) \
+          : sprintf(tr('gemv ≠ gemm: %d–%d', 'gemv ≠ gemm: %d–%d'), GLO[b], GHI[b])
+    set label 3 gnote at graph 0.99, first n_out * 1.23 right front font font(k_s * 0.85) \
+        tc rgb (GHI[b] == 0 ? c_good : '#555555')
+    # Bars and their outline: the count per M; a thick green line at 0
+    # where the job never differs, so that it is seen.
+    if (MAXD[b] == 0) {
+        set arrow 1 from graph 0, first 0 to graph 1, first 0 nohead lw 4 lc rgb c_good front
+    }
+    plot fb index b - 1 using 1:2 with boxes lc rgb '#F6CDB8' fs solid 1.0 border lc rgb '#F6CDB8', \
+         fb index b - 1 using 1:2 with histeps lw 1.5 lc rgb c_bad, \
+         fb index b - 1 using 1:(few ? $2 : NaN) with points pt 7 ps (fmt eq 'pdf' ? 0.35 : 0.6) lc rgb c_bad
+    unset arrow 1
+    unset label 1; unset label 2; unset label 3; unset label 90; unset object 90
+}
+unset xlabel
+
+# --- right: the job-pair matrix -----------------------------------------------------
+if (nb == 1) {
+    set lmargin at screen 0.64; set rmargin at screen 0.97
+    set tmargin at screen 0.78; set bmargin at screen 0.3
+    unset border; unset tics; unset grid
+    set xrange [0:1]; set yrange [0:1]
+    set label 1 tr("Bitgleich zwischen Jobs?\n\n{/*0.85 Nur ein Job gelaufen (".esc(word(backends, 1)).")}\n{/*0.85 kein Paar zum Vergleichen}", \
+                   "Bitwise equal across jobs?\n\n{/*0.85 Only one job ran (".esc(word(backends, 1)).")}\n{/*0.85 no pair to compare}") \
+        at graph 0.5, graph 0.6 center font font(1.0) tc rgb '#555555'
+    plot blank notitle
+} else {
+    # Every pair: its cell and how many kernels agree.
+    array PI[nb * nb]; array PJ[nb * nb]; array PAGREE[nb * nb]
+    cnt = 0
+    stats fj using (cnt = cnt + 1, PI[cnt] = $1, PJ[cnt] = $2, PAGREE[cnt] = $9, 0) nooutput
+    # Pairs of different jobs that agree in all four kernels (each once).
+    stats fj using ($1 < $2 ? ($9 == 4 ? 1 : 0) : NaN) nooutput
+    n_pairs = int(STATS_records); n_all = int(STATS_sum)
+    # Square cells: the figure is 1.6 times as wide as high.
+    m_h = 0.47
+    m_w = m_h / 1.6
+    m_right = 0.975
+    m_top = 0.75
+    set lmargin at screen m_right - m_w; set rmargin at screen m_right
+    set tmargin at screen m_top; set bmargin at screen m_top - m_h
+    set xrange [-0.5 : nb - 0.5]
+    set yrange [nb - 0.5 : -0.5]
+    unset grid
+    set border 0
+    set xtics scale 0 nomirror () offset 0, 0
+    set ytics scale 0 nomirror ()
+    names_font = font(name_k(0.135, nb <= 4 ? 0.85 : nb <= 6 ? 0.75 : 0.68))
+    set xtics font names_font
+    set ytics font names_font
+    do for [i = 1:nb] {
+        set xtics add (esc(job_name(i)) i - 1)
+        set ytics add (esc(job_name(i)) i - 1)
+    }
+    set xtics rotate by 35 right
+    unset xlabel; unset ylabel; unset format
+    set format x '%s'
+    set title sprintf(tr("Bitgleich zwischen Jobs?\n{/*0.8 %d von %d Paaren in allen vier Kerneln gleich}", \
+                         "Bitwise equal across jobs?\n{/*0.8 %d of %d pairs equal in all four kernels}"), \
+                      n_all, n_pairs) font font(1.0)
+    # Quadrant q of a cell: 1 gemm row (top left), 2 gemv row (top
+    # right), 3 sum (bottom left), 4 dot (bottom right).
+    qx(q) = (q == 1 || q == 3) ? -0.25 : 0.25
+    qy(q) = q <= 2 ? -0.25 : 0.25
+    equal_q(q, gemm, gemv, s, d) = q == 1 ? gemm == 0 : q == 2 ? gemv == 0 : q == 3 ? s != 0 : d != 0
+    q_rgb(i, j, eq) = i == j ? 0xE4E4E4 : eq ? 0x8FD1B4 : 0xF2A987
+    set style fill solid 1.0 border lc rgb 'white'
+    # The count on a white disc in the middle of each cell (objects and
+    # labels: every terminal draws them).
+    k_num = nb <= 4 ? 1.0 : nb <= 6 ? 0.85 : 0.7
+    # The disc about two digits wide, in cell units (a cell is m_w / nb).
+    r_disc = 0.016 * k_num / (m_w / nb)
+    r_disc = r_disc > 0.17 ? 0.17 : r_disc
+    do for [c = 1:cnt] {
+        if (PI[c] != PJ[c]) {
+            set object (100 + c) circle at first PJ[c], first PI[c] size first r_disc front \
+                fc rgb 'white' fs solid 1.0 border lc rgb '#888888' lw 1
+            set label (100 + c) sprintf('%d', PAGREE[c]) at first PJ[c], first PI[c] center front \
+                font font(k_num) tc rgb c_text
+        }
+    }
+    plot for [q = 1:4] fj using ($2 + qx(q)):($1 + qy(q)):($2 + qx(q) - 0.25):($2 + qx(q) + 0.25):($1 + qy(q) - 0.25):($1 + qy(q) + 0.25):(q_rgb($1, $2, equal_q(q, $5, $6, $7, $8))) \
+             with boxxyerror lc rgb variable
+    unset object; unset label
+    unset title
+    # The key: one cell drawn large with its four kernels named (neutral:
+    # the colours are explained in the text beside it).
+    set lmargin at screen 0.62; set rmargin at screen m_right
+    set tmargin at screen 0.13; set bmargin at screen 0.02
+    unset tics; unset border
+    set xrange [0 : 1]; set yrange [0 : 1]
+    kx = 0.0; kw = 0.16
+    set object 1 rect from graph kx, graph 0.5 to graph kx + kw, graph 1 fc rgb '#F4F4F4' fs solid 1.0 border lc rgb '#999999'
+    set object 2 rect from graph kx + kw, graph 0.5 to graph kx + 2 * kw, graph 1 fc rgb '#F4F4F4' fs solid 1.0 border lc rgb '#999999'
+    set object 3 rect from graph kx, graph 0 to graph kx + kw, graph 0.5 fc rgb '#F4F4F4' fs solid 1.0 border lc rgb '#999999'
+    set object 4 rect from graph kx + kw, graph 0 to graph kx + 2 * kw, graph 0.5 fc rgb '#F4F4F4' fs solid 1.0 border lc rgb '#999999'
+    set label 1 'gemm' at graph kx + kw / 2, graph 0.75 center font font(0.65) tc rgb c_text
+    set label 2 'gemv' at graph kx + 1.5 * kw, graph 0.75 center font font(0.65) tc rgb c_text
+    set label 3 tr('Summe', 'sum') at graph kx + kw / 2, graph 0.25 center font font(0.65) tc rgb c_text
+    set label 4 tr("Skalar-\nprodukt", 'dot') at graph kx + 1.5 * kw, graph 0.25 center font font(0.65) tc rgb c_text
+    reduce_n = param('reduce_n')
+    reduce_text = reduce_n eq '?' ? '' : thousands(real(reduce_n))
+    set label 5 sprintf(tr("{/:Bold grün}: bitgleich\n{/:Bold orange}: verschieden\ngemm, gemv: die Zeile bei Batch 1\nSumme, Skalarprodukt: %s Werte\nZahl: wie viele der vier gleich sind", \
+                           "{/:Bold green}: bitwise equal\n{/:Bold orange}: differs\ngemm, gemv: the row at batch 1\nsum, dot product: of %s values\nnumber: how many of the four agree"), reduce_text) \
+        at graph kx + 2 * kw + 0.04, graph 0.92 left font font(0.72) tc rgb c_text
+    plot blank notitle
+}
+unset multiplot
