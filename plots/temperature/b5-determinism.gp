@@ -26,8 +26,10 @@ seeds_de(s) = s eq 'fresh' ? 'neuer Seed je Lauf' : 'fester Seed'
 seeds_en(s) = s eq 'fresh' ? 'fresh seed per run' : 'fixed seed'
 
 set output fig('b5-determinism')
-set title sprintf(tr('Determinismus-Rezept: je %d Läufe mit derselben Eingabe', \
-                     'The determinism recipe: %d runs of the same input each'), R)
+set title (show < R ? sprintf(tr('Determinismus-Rezept: je %d Läufe mit derselben Eingabe (die ersten %d gezeigt)', \
+                                 'The determinism recipe: %d runs of the same input each (the first %d shown)'), R, show) \
+                   : sprintf(tr('Determinismus-Rezept: je %d Läufe mit derselben Eingabe', \
+                                'The determinism recipe: %d runs of the same input each'), R))
 unset border; unset tics; unset grid; unset key
 set xrange [0:1]; set yrange [0:n_lines]
 set lmargin 1; set rmargin 1; set tmargin 3; set bmargin 1
