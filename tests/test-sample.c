@@ -216,6 +216,20 @@ static void test_gamma_q(void)
     assert_rel(nl_gamma_q(2.5, 11.070497693516351 / 2), 0.05, 1e-12);
     assert_rel(nl_gamma_q(5, 23.209251158954356 / 2), 0.01, 1e-12);
     assert_rel(nl_gamma_q(50, 124.34211340400407 / 2), 0.05, 1e-9);
+    /* large a, where both expansions need thousands of terms (a chi-square
+     * test over a vocabulary of 2a + 1 tokens): Q(a, a) = 1/2 -
+     * 1/(3 sqrt(2 pi a)) + O(a^-3/2); beyond a + 1 (the other expansion)
+     * Q(a, a + 2) = Q(a, a) - the density's integral over [a, a + 2]:
+     * f(a + t) = f(a) (1 - t/a - t^2/(2a) + O(a^-2)) and f(a) = (1 -
+     * 1/(12a)) / sqrt(2 pi a) give 2 (1 - 7/(4a)) / sqrt(2 pi a) */
+    const double as[] = {1e4, 1e5, 1e6};
+    for (guint i = 0; i < G_N_ELEMENTS(as); i++) {
+        double a = as[i], f = 1.0 / sqrt(2.0 * G_PI * a);
+        double q = 0.5 - f / 3.0;
+        g_assert_cmpfloat(fabs(nl_gamma_q(a, a) - q), <, 1e-8);
+        g_assert_cmpfloat(fabs(nl_gamma_q(a, a + 2) - (q - 2.0 * f * (1 - 1.75 / a))),
+                          <, 1e-7);
+    }
     g_assert_cmpfloat(nl_gamma_q(3, 0), ==, 1.0);
     g_assert_true(isnan(nl_gamma_q(0, 1)));
     g_assert_true(isnan(nl_gamma_q(1, -1)));

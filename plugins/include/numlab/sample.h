@@ -77,7 +77,8 @@ gboolean nl_sample_chi_square(const guint64 *counts, const double *probs,
 /* The regularized upper incomplete gamma function Q(a, x) =
  * Gamma(a, x) / Gamma(a) for a > 0, x >= 0 (series for x < a + 1,
  * continued fraction beyond); NaN for arguments outside that domain.
- * Relative accuracy about 1e-14 for the p-values a test needs. */
+ * Relative accuracy about 1e-14 for small a, 1e-9 at a = 10^6 (the
+ * prefactor e^(a log x - x - lgamma(a)) cancels in its exponent). */
 double nl_gamma_q(double a, double x);
 
 /* ---- the sampler ---- */
