@@ -432,6 +432,26 @@ static void test_bench(void)
     g_assert_cmpint(skip->status, ==, 0);
     g_assert_nonnull(strstr(skip->out, "note=skipped:_one_call_exceeds_max_call"));
 
+    /* a job with batch_invariant on (any spelling the parser takes) is set
+     * against the same backend without it: one bench-invariant row per
+     * measurement both made, slowdown = normal ratio / invariant ratio - 1 */
+    g_autoptr(NlCmd) inv = nl_test_numlab(NULL, "bench", "-b",
+                                          "openmp:threads=1,openmp:threads=1:batch_invariant=on",
+                                          "-o", dir, "-p", "kernels=sum,gemm", "-p",
+                                          "sizes=1000", "-p", "gemm_sizes=16", "-p",
+                                          "min_time=0.001", NULL);
+    g_assert_cmpint(inv->status, ==, 0);
+    g_autofree char *inv_path = g_build_filename(dir, "bench", "bench-invariant.dat", NULL);
+    g_autoptr(NlDat) id = nl_dat_read(inv_path);
+    g_assert_cmpuint(nl_dat_rows(id, 0), ==, 2);
+    for (guint r = 0; r < 2; r++) {
+        g_assert_cmpstr(nl_dat_cell(id, 0, r, 0), ==, "openmp:threads=1");
+        double slowdown = nl_dat_double(id, 0, r, 8);
+        double want = nl_dat_double(id, 0, r, 6) / nl_dat_double(id, 0, r, 7) - 1;
+        g_assert_cmpfloat(fabs(slowdown - want), <=, 1e-9 * fabs(want) + 1e-12);
+    }
+    g_assert_nonnull(strstr(inv->out, " slowdown="));
+
     g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "bench", "-b", "naive", "-o", dir,
                                           "-p", "kernels=sum,fft", NULL);
     g_assert_cmpint(bad->status, ==, 1);

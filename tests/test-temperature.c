@@ -154,6 +154,11 @@ static void test_bad_inputs(void)
     expect_refused("top_p=0", "top_p");
     expect_refused("top_p=1.5", "top_p");
     expect_refused("top_k=0", "top_k");
+    /* finite as doubles, not as the backends' float32 */
+    expect_refused("b1_temperature=1e-40", "'b1_temperature': temperature 1e-40 is not a normal float32");
+    expect_refused("temperature=1e300", "'temperature': temperature 1e+300 is not a normal float32");
+    expect_refused("logits=1e39,1.2,0.3,2.0,0.1,-0.5", "parameter 'logits': logit 1e+39 of token 'Paris' does not fit in float32");
+    expect_refused("logits=3e38,1.2,0.3,2.0,0.1,-0.5", "the logits divided by 0.05 exceed float32's range");
     g_autofree char *missing = g_strdup_printf("logits_file=%s/none.txt", dir);
     expect_refused(missing, "logits_file");
 }

@@ -34,8 +34,9 @@ static char *without_mode(const char *label, gboolean *invariant)
     for (char **w = words; *w; w++) {
         if (g_str_has_prefix(*w, "batch_invariant=")) {
             const char *v = *w + strlen("batch_invariant=");
-            *invariant = strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ||
-                         strcmp(v, "yes") == 0;
+            /* the spellings numlab's parameter parser reads as true */
+            static const char *const yes[] = {"1", "true", "yes", "on", NULL};
+            *invariant = g_strv_contains(yes, v);
             continue;
         }
         g_string_append_printf(out, "%s%s", out->len ? ":" : "", *w);

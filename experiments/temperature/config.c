@@ -9,6 +9,8 @@
 
 #include "temperature.h"
 
+#include <float.h>
+
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -236,6 +238,51 @@ static gboolean load_b4(const NlParams *p, TempConfig *c, GError **error)
     return TRUE;
 }
 
+/* The backends compute in float32: a temperature they get must be a
+ * normal float (0 stays greedy), and every logit divided by it must stay
+ * finite, or their softmax would hold NaN where the double one does not. */
+static gboolean check_float_temperature(const char *name, double t,
+                                        double max_abs, GError **error)
+{
+    float f = (float)t;
+    if (t == 0.0)
+        return TRUE;
+    if (!(f >= FLT_MIN) || isinf(f))
+        return fail(error, "parameter '%s': temperature %g is not a normal "
+                    "float32 (the backends compute in float32: %g to %g)",
+                    name, t, (double)FLT_MIN, (double)FLT_MAX);
+    if ((double)(float)max_abs / (double)f > FLT_MAX)
+        return fail(error, "parameter '%s': the logits divided by %g exceed "
+                    "float32's range (largest |logit| %g)", name, t, max_abs);
+    return TRUE;
+}
+
+/* Logits the backends receive as float32, and the temperatures they use. */
+static gboolean check_float_range(const NlParams *p, const TempConfig *c,
+                                  GError **error)
+{
+    double max_abs = 0.0;
+    for (gsize i = 0; i < c->n; i++) {
+        if (fabs(c->logits[i]) > FLT_MAX)
+            return fail(error, "%s%s%s: logit %g of token '%s' does not fit "
+                        "in float32 (|logit| at most %g)",
+                        strcmp(c->source, "parameters") == 0 ? "parameter '" : "",
+                        strcmp(c->source, "parameters") == 0 ? "logits" : c->source,
+                        strcmp(c->source, "parameters") == 0 ? "'" : "",
+                        c->logits[i], c->tokens[i], (double)FLT_MAX);
+        max_abs = MAX(max_abs, fabs(c->logits[i]));
+    }
+    if (!check_float_temperature("b1_temperature",
+                                 nl_params_get_double(p, "b1_temperature"),
+                                 max_abs, error))
+        return FALSE;
+    for (gsize k = 0; k < c->sweep.n; k++)
+        if (!check_float_temperature("temperature", c->sweep.t[k], max_abs,
+                                     error))
+            return FALSE;
+    return TRUE;
+}
+
 gboolean temp_config_load(const NlParams *p, TempConfig *c, GError **error)
 {
     memset(c, 0, sizeof *c);
@@ -256,6 +303,7 @@ gboolean temp_config_load(const NlParams *p, TempConfig *c, GError **error)
     ok = ok && parse_temperatures("b4_temperatures",
                                   nl_params_get_string(p, "b4_temperatures"),
                                   &c->b4_temps, error);
+    ok = ok && check_float_range(p, c, error);
     double top_p = nl_params_get_double(p, "top_p");
     if (ok && !(top_p > 0 && top_p <= 1))
         ok = fail(error, "parameter 'top_p': %g is outside (0, 1] (the "
