@@ -54,6 +54,13 @@ static void test_exact_dot(void)
     float m[] = {9.0f, 4097.0f, 9.0f, -1.0f};
     g_assert_cmpfloat(nl_exact_dot_strided_f32_as_f64(a, m + 1, 2, 2), ==,
                       16785408.0);
+    /* rounded once to float: 1 + 2^-24 + 2^-60 lies just above the tie
+     * between 1 and 1 + 2^-23; through double it would become the tie
+     * and round to even, 1 */
+    float x[] = {1.0f, 0x1p-24f, 0x1p-60f};
+    float ones[] = {1.0f, 7.0f, 1.0f, 7.0f, 1.0f, 7.0f}; /* column 0 */
+    g_assert_cmpfloat(nl_exact_dot_strided_f32(x, ones, 2, 3), ==, 1.0f + 0x1p-23f);
+    g_assert_cmpfloat((float)nl_exact_dot_strided_f32_as_f64(x, ones, 2, 3), ==, 1.0f);
 }
 
 /* Every prefix at once: the same as the one-array sum of each prefix, and

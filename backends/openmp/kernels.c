@@ -6,8 +6,8 @@
  * the eight lanes of the result pairwise (4+4, 2+2, 1+1), and the tail of
  * fewer than 32 elements left to right on top. With T threads the vector
  * is cut into T contiguous chunks at multiples of 64 elements, and the T
- * partial results are added in thread order. So 1 and 2 threads give
- * different bits exactly when n >= PAR_PARALLEL_MIN.
+ * partial results are added in thread order. So 1 and 2 threads can give
+ * different bits only when n >= PAR_PARALLEL_MIN (and usually do).
  *
  * Batch-invariant mode cuts the vector into blocks of PAR_FIXED_BLOCK
  * elements instead, whatever the thread count, and adds the block

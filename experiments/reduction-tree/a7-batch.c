@@ -207,8 +207,7 @@ gboolean rt_batch_backend(NlRun *run, const RtConfig *cfg, GError **error)
         nl_table_set_title(t, "the observed row's outputs: batch-1 gemm, "
                               "gemv, exact (ulps: signed, from exact)");
         for (gsize j = 0; j < s.n; j++) {
-            float exact = (float)nl_exact_dot_strided_f32_as_f64(
-                s.pool, s.b + j, s.n, s.k);
+            float exact = nl_exact_dot_strided_f32(s.pool, s.b + j, s.n, s.k);
             nl_table_add_int(t, (gint64)j);
             nl_table_add_f32(t, s.ref[j]);
             nl_table_add_f32(t, s.gemv[j]);

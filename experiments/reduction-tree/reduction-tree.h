@@ -45,9 +45,10 @@ static inline gsize rt_tile_count(gsize n, gsize tile)
  * notebook. partials holds rt_tile_count(n, tile) values. */
 float rt_tree_sum(const float *x, gsize n, gsize tile, float *partials);
 
-/* The model for every num_ctx of a range at once, in O(n) per value
- * instead of O(num_ctx): full tiles are summed once, the rest tile grows
- * by one addition per step. out[i] = rt_tree_sum(x, from + i * step). */
+/* The model for every num_ctx of a range at once: the tiles' running sums
+ * are computed once (O(to)), after which each num_ctx costs only its
+ * cross-tile tree, O(num_ctx / tile), instead of O(num_ctx).
+ * out[i] = rt_tree_sum(x, from + i * step). */
 gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
                        float *out, GError **error);
 

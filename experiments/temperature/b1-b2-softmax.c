@@ -153,6 +153,21 @@ static void add_summary(NlTable *tab, const TempConfig *c, double t,
  * lower index) of a large one. `p` is scratch of c->n doubles. */
 #define SWEEP_TOKENS 32
 
+/* Descending logit, then ascending index. */
+static gint by_logit(gconstpointer a, gconstpointer b, gpointer logits)
+{
+    gsize i = *(const gsize *)a, j = *(const gsize *)b;
+    const double *z = logits;
+    return z[i] > z[j] ? -1 : z[i] < z[j] ? 1 : (i > j) - (i < j);
+}
+
+static gint by_index(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    (void)unused;
+    gsize i = *(const gsize *)a, j = *(const gsize *)b;
+    return (i > j) - (i < j);
+}
+
 static gboolean sweep_tokens(NlRun *run, const TempConfig *c, double *p,
                              GError **error)
 {
@@ -166,13 +181,16 @@ static gboolean sweep_tokens(NlRun *run, const TempConfig *c, double *p,
         for (gsize i = 0; i < c->n; i++)
             keep[n_keep++] = i;
     } else {
-        /* softmax ranks tokens as their logits do; top-k picks the first */
-        if (!temp_softmax(c, c->logits, 1.0, p, error) ||
-            !nl_sample_top_k(p, c->n, SWEEP_TOKENS, p, error))
-            return FALSE;
+        /* ranked by the logits themselves: probabilities can underflow
+         * to 0 or round to equal values where the logits still differ */
+        g_autofree gsize *order = g_new(gsize, c->n);
         for (gsize i = 0; i < c->n; i++)
-            if (p[i] > 0 && n_keep < SWEEP_TOKENS)
-                keep[n_keep++] = i;
+            order[i] = i;
+        g_qsort_with_data(order, (gint)c->n, sizeof *order, by_logit,
+                          c->logits);
+        for (n_keep = 0; n_keep < SWEEP_TOKENS; n_keep++)
+            keep[n_keep] = order[n_keep];
+        g_qsort_with_data(keep, (gint)n_keep, sizeof *keep, by_index, NULL);
         nl_table_add_note(tab, "tokens", "the 32 of largest logit");
     }
     gsize cells;

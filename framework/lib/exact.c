@@ -104,6 +104,12 @@ double nl_exact_dot_strided_f32_as_f64(const float *x, const float *y,
     return exact(DOT_F32, x, y, y_stride, n, 53);
 }
 
+float nl_exact_dot_strided_f32(const float *x, const float *y, gsize y_stride,
+                               gsize n)
+{
+    return (float)exact(DOT_F32, x, y, y_stride, n, 24);
+}
+
 void nl_exact_prefix_sums_f32(const float *x, gsize n, float *sums)
 {
     mpfr_t acc, rounded;
