@@ -4,3 +4,4 @@ include experiments/bench/bench.mk
 include experiments/reduction-tree/reduction-tree.mk
 include experiments/temperature/temperature.mk
 include experiments/gradient-descent/gradient-descent.mk
+include experiments/attention/attention.mk
