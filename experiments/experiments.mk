@@ -3,3 +3,5 @@ include experiments/associativity/associativity.mk
 include experiments/bench/bench.mk
 include experiments/reduction-tree/reduction-tree.mk
 include experiments/temperature/temperature.mk
+include experiments/gradient-descent/gradient-descent.mk
+include experiments/attention/attention.mk

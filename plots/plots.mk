@@ -22,3 +22,15 @@ dist_plotsrt_DATA = \
 	plots/reduction-tree/a5-one-more.gp \
 	plots/reduction-tree/a5-sweep.gp \
 	plots/reduction-tree/a7-batch.gp
+plotsgddir = $(plotsdir)/gradient-descent
+dist_plotsgd_DATA = \
+	plots/gradient-descent/d1-iterations.gp \
+	plots/gradient-descent/d2-rates.gp \
+	plots/gradient-descent/d3-landscape.gp \
+	plots/gradient-descent/d4-softmax.gp \
+	plots/gradient-descent/d5-regression.gp \
+	plots/gradient-descent/d6-drift.gp
+plotsattentiondir = $(plotsdir)/attention
+dist_plotsattention_DATA = \
+	plots/attention/e-weights.gp \
+	plots/attention/e-next-token.gp

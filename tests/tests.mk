@@ -26,7 +26,9 @@ nl_integration_tests = \
 	tests/test-cli \
 	tests/test-associativity \
 	tests/test-reduction-tree \
-	tests/test-temperature
+	tests/test-temperature \
+	tests/test-gradient-descent \
+	tests/test-attention
 check_PROGRAMS += $(nl_unit_tests) $(nl_integration_tests)
 TESTS += $(nl_unit_tests) $(nl_integration_tests) tests/test-template.sh
 EXTRA_DIST += tests/test-template.sh
@@ -71,6 +73,12 @@ tests_test_associativity_LDADD = $(NL_TEST_LIBS)
 tests_test_temperature_SOURCES = tests/test-temperature.c $(nl_test_util)
 tests_test_temperature_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_temperature_LDADD = $(NL_TEST_LIBS)
+tests_test_gradient_descent_SOURCES = tests/test-gradient-descent.c $(nl_test_util)
+tests_test_gradient_descent_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_gradient_descent_LDADD = $(NL_TEST_LIBS)
+tests_test_attention_SOURCES = tests/test-attention.c $(nl_test_util)
+tests_test_attention_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_attention_LDADD = $(NL_TEST_LIBS)
 
 # The broken plugins; -rpath makes libtool build them as shared modules.
 NL_TEST_MODULE_LDFLAGS = -module -avoid-version -shared -rpath /nowhere

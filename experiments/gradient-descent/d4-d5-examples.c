@@ -1,0 +1,105 @@
+/* d4-d5-examples.c — figures D4 and D5: the lecture's two small worked
+ * updates, in double on the host.
+ *
+ * D4: softmax + cross-entropy at the output layer W_out: p = softmax(z),
+ * y one-hot at the target class, ∂L/∂z = p − y, ∂L/∂W_out = (p − y)·xᵀ,
+ * L = −log p_target; two cases, and the curve L = −log p. The target class
+ * is 1-based in the parameters (class 1 is the first logit) and 1-based
+ * in the tables. D5: one weight, ŷ = w·x, loss ½(ŷ − y)², step
+ * w −= lr·(ŷ − y)·x. */
+#include "config.h"
+
+#include "gd.h"
+
+#include <math.h>
+
+static gboolean d4_case(NlRun *run, const GdConfig *c, int which,
+                        GError **error)
+{
+    const GdSoftmaxCase *k = &c->d4[which];
+    gsize nz = k->z.cols, nx = k->x.cols;
+    g_autofree double *p = g_new(double, nz);
+    if (!nl_sample_softmax(k->z.v, nz, 1.0, p, error))
+        return FALSE;
+    NlTable *t = nl_run_table(run, "d4-softmax",
+                              "class:int z:f64 p:f64 y:int p_minus_y:f64");
+    nl_table_set_title(t, "softmax and p - y of each case: one dataset per "
+                          "case; classes count from 1");
+    NlTable *g = nl_run_table(run, "d4-gradient",
+                              "class:int input:int grad:f64 step:f64");
+    nl_table_set_title(g, "the gradient (p - y) x^T of W_out (row = class, "
+                          "column = input) and the step -lr * grad: one "
+                          "dataset per case");
+    g_autofree char *label = g_strdup_printf("case %d", which + 1);
+    nl_table_new_dataset(t, label);
+    nl_table_new_dataset(g, label);
+    for (gsize i = 0; i < nz; i++) {
+        int y = i == k->target;
+        nl_table_add_int(t, (gint64)i + 1);
+        nl_table_add_f64(t, k->z.v[i]);
+        nl_table_add_f64(t, p[i]);
+        nl_table_add_int(t, y);
+        nl_table_add_f64(t, p[i] - y);
+        for (gsize j = 0; j < nx; j++) {
+            double grad = (p[i] - y) * k->x.v[j];
+            nl_table_add_int(g, (gint64)i + 1);
+            nl_table_add_int(g, (gint64)j + 1);
+            nl_table_add_f64(g, grad);
+            nl_table_add_f64(g, -c->d4_lr * grad);
+        }
+    }
+    NlTable *s = nl_run_table(run, "d4-loss",
+                              "case:int target:int p_target:f64 loss:f64");
+    nl_table_set_title(s, "the cross-entropy loss -log p_target of each case "
+                          "(natural log; target counts from 1)");
+    nl_table_add_int(s, which + 1);
+    nl_table_add_int(s, (gint64)k->target + 1);
+    nl_table_add_f64(s, p[k->target]);
+    nl_table_add_f64(s, -log(p[k->target]));
+    return TRUE;
+}
+
+#define D4_CURVE 400
+
+gboolean gd_d4(NlRun *run, const GdConfig *c, GError **error)
+{
+    if (!d4_case(run, c, 0, error) || !d4_case(run, c, 1, error))
+        return FALSE;
+    NlTable *t = nl_run_table(run, "d4-curve", "p:f64 loss:f64");
+    nl_table_set_title(t, "L = -log p (natural log)");
+    for (int i = 1; i <= D4_CURVE; i++) {
+        double p = (double)i / D4_CURVE;
+        nl_table_add_f64(t, p);
+        nl_table_add_f64(t, -log(p));
+    }
+    return TRUE;
+}
+
+gboolean gd_d5(NlRun *run, const GdConfig *c, GError **error)
+{
+    NlTable *t = nl_run_table(run, "d5-regression",
+                              "step:int w:f64 yhat:f64 error:f64 loss:f64 "
+                              "grad:f64");
+    nl_table_set_title(t, "one-weight linear regression yhat = w x, loss "
+                          "(yhat - y)^2 / 2: the state before each step");
+    g_autofree char *what = g_strdup_printf("x = %g, y = %g, w0 = %g, lr = "
+                                            "%g", c->d5_x, c->d5_y,
+                                            c->d5_w0, c->d5_lr);
+    nl_table_add_note(t, "setting", what);
+    nl_table_add_note(t, "grad", "(yhat - y) x; w -= lr * grad");
+    double w = c->d5_w0;
+    for (gint64 s = 0; s <= c->d5_steps; s++) {
+        double yhat = w * c->d5_x, e = yhat - c->d5_y, grad = e * c->d5_x;
+        if (!isfinite(0.5 * e * e))
+            break;
+        nl_table_add_int(t, s);
+        nl_table_add_f64(t, w);
+        nl_table_add_f64(t, yhat);
+        nl_table_add_f64(t, e);
+        nl_table_add_f64(t, 0.5 * e * e);
+        nl_table_add_f64(t, grad);
+        w -= c->d5_lr * grad;
+    }
+    (void)error;
+    return TRUE;
+}

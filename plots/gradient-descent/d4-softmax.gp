@@ -1,0 +1,64 @@
+# d4-softmax.gp — figure D4: softmax + cross-entropy at the output layer.
+#
+# Data: d4-softmax.dat (class z p y p_minus_y), one dataset per case;
+# d4-gradient.dat (class input grad step), one dataset per case;
+# d4-loss.dat (case target p_target loss); d4-curve.dat (p loss).
+# Image d4-softmax: top, p and p − y per class for both cases (the target
+# class marked); bottom, the gradient matrices (p − y)·xᵀ as numbers.
+# Image d4-log-curve: L = −log p with the two cases' targets on it.
+load common
+
+fs = datadir.'/d4-softmax.dat'
+fg = datadir.'/d4-gradient.dat'
+fl = datadir.'/d4-loss.dat'
+
+set output fig('d4-softmax')
+set multiplot layout 2,2 title tr('Softmax + Kreuzentropie: p, p − y und der Gradient (p − y)·xᵀ', \
+                                  'Softmax + cross-entropy: p, p − y and the gradient (p − y)·xᵀ') font font(1.25)
+set style data histograms
+set style histogram clustered gap 1
+set key top right
+set yrange [-0.6:1]
+set xlabel tr('Klasse (ab 1 gezählt)', 'class (counted from 1)')
+do for [c = 0:1] {
+    stats fl every ::c::c using 4 nooutput
+    L = STATS_min
+    set title sprintf(tr('Fall %d: Verlust −log p_{Ziel} = %.4f', 'case %d: loss −log p_{target} = %.4f'), c + 1, L)
+    plot fs index c using 3:xtic(sprintf('%d%s', $1, $4 == 1 ? tr(' (Ziel)', ' (target)') : '')) lt 1 title 'p', \
+         '' index c using 5 lt 2 title 'p − y'
+}
+set style data points
+unset xlabel
+unset key
+set autoscale fix
+set offsets 0, 0, 0, 0
+set yrange [*:*] reverse
+set xlabel tr('Eingabe j', 'input j')
+set ylabel tr('Klasse i', 'class i')
+set cbrange [-0.6:0.6]
+set palette defined (-1 '#D55E00', 0 '#FFFFFF', 1 '#0072B2')
+unset colorbox
+set grid noxtics noytics
+do for [c = 0:1] {
+    set title sprintf(tr('Fall %d: Gradient von W_{out}', 'case %d: gradient of W_{out}'), c + 1)
+    set xtics 1
+    set ytics 1
+    plot fg index c using 2:1:3 with image notitle, \
+         '' index c using 2:1:(minus(sprintf('%.4f', $3))) with labels font font(1.0) notitle
+}
+unset multiplot
+
+reset
+load common
+set output fig('d4-log-curve')
+set title tr('Kreuzentropie L = −log p: kleine Wahrscheinlichkeit der richtigen Klasse, großer Verlust', \
+             'Cross-entropy L = −log p: a small probability for the right class is a large loss')
+set xlabel tr('p der richtigen Klasse', 'p of the right class')
+set ylabel 'L = −log p'
+set xrange [0:1]
+set yrange [0:5]
+set key top right
+plot datadir.'/d4-curve.dat' using 1:2 with lines lt 1 title 'L = −log p', \
+     fl using 3:4 with points pt 7 ps 2 lt 2 title tr('die beiden Fälle', 'the two cases'), \
+     fl using 3:4:(sprintf(tr('Fall %d: p = %.3f, L = %.3f', 'case %d: p = %.3f, L = %.3f'), $1, $3, $4)) \
+        with labels offset 1, 1 left notitle
