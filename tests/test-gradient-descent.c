@@ -174,6 +174,33 @@ static void expect_refused(const char *param, const char *needle)
     }
 }
 
+/* Accepted inputs far from the lecture's: the loss is finite where a
+ * probability underflows (log-sum-exp), a diverging D1 stops before the
+ * double range ends and says so, and D3's paths out of range are refused. */
+static void test_extremes(void)
+{
+    g_autofree char *out = g_build_filename(dir, "extreme", NULL);
+    g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "gradient-descent", "-b",
+                                          "naive", "-o", out, "-p", "d4_z=800,0,-800",
+                                          "-p", "d4_target=3", "-p", "lr=10", "-p",
+                                          "iterations=400", "-p", "d6_lr=50", NULL);
+    if (run->status != 0)
+        g_error("numlab run failed: %s", run->err);
+    g_autofree char *loss_path = g_build_filename(out, "gradient-descent", "d4-loss.dat", NULL);
+    g_autoptr(NlDat) l = nl_dat_read(loss_path);
+    g_assert_cmpfloat(nl_dat_double(l, 0, 0, 3), ==, 1600.0); /* p_target = e^-1600 */
+    g_autofree char *d1_path = g_build_filename(out, "gradient-descent", "d1-iterations.dat", NULL);
+    g_autoptr(NlDat) d1 = nl_dat_read(d1_path);
+    g_assert_nonnull(nl_dat_comment(d1, "stopped: iteration "));
+    for (guint r = 0; r < nl_dat_rows(d1, 0); r++)
+        g_assert_true(isfinite(nl_dat_double(d1, 0, r, 3)));
+    g_autofree char *f32_path = g_build_filename(out, "gradient-descent", "d6-f32-loss.dat", NULL);
+    g_autoptr(NlDat) f32 = nl_dat_read(f32_path);
+    for (guint r = 0; r < nl_dat_rows(f32, 0); r++)
+        g_assert_true(isfinite(nl_dat_double(f32, 0, r, 1)));
+    expect_refused("x=1e200,1e200,1,0", "D3: the descent paths leave double's range");
+}
+
 static void test_bad_inputs(void)
 {
     expect_refused("lr=0", "'lr'");
@@ -193,6 +220,7 @@ static void test_bad_inputs(void)
     expect_refused("d4b_target=0", "'d4b_target'");
     expect_refused("d4_z=1", "'d4_z'");
     expect_refused("d4b_x=1,,2", "'d4b_x'");
+    expect_refused("d6_steps=100000", "weight rows per table");
 }
 
 int main(int argc, char **argv)
@@ -209,6 +237,7 @@ int main(int argc, char **argv)
     g_test_add_func("/gradient-descent/d5", test_d5);
     g_test_add_func("/gradient-descent/d6", test_d6);
     g_test_add_func("/gradient-descent/bad-inputs", test_bad_inputs);
+    g_test_add_func("/gradient-descent/extremes", test_extremes);
     int rc = g_test_run();
     nl_test_rmtree(dir);
     g_free(dir);

@@ -56,6 +56,11 @@ static gboolean load_d1_d3(const NlParams *p, GdConfig *c, GError **error)
     return TRUE;
 }
 
+/* Weights times steps that the D6 tables may hold (about 100 MB each). */
+#define D6_MAX_ROWS 2e6
+/* Samples times features of the D6 data set (X and its transpose: 400 MB). */
+#define D6_MAX_DATA 5e7
+
 gboolean gd_config_load(const NlParams *p, GdConfig *c, GError **error)
 {
     memset(c, 0, sizeof *c);
@@ -78,6 +83,23 @@ gboolean gd_config_load(const NlParams *p, GdConfig *c, GError **error)
     ok = ok && nt_check_rate("d4_lr", c->d4_lr, error) &&
          nt_check_rate("d5_lr", c->d5_lr, error) &&
          nt_check_rate("d6_lr", c->d6_lr, error);
+    /* D6 keeps every weight of every step in four tables, a row each */
+    double rows = (double)(c->d6_steps + 1) * (double)(c->d6_dim + 1) *
+                  (double)c->d6_classes;
+    if (ok && rows > D6_MAX_ROWS) {
+        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                    "parameters 'd6_steps', 'd6_dim', 'd6_classes': %.3g "
+                    "weight rows per table, more than %g (fewer steps or a "
+                    "smaller model)", rows, D6_MAX_ROWS);
+        ok = FALSE;
+    }
+    double cells = (double)c->d6_samples * (double)(c->d6_dim + 1);
+    if (ok && cells > D6_MAX_DATA) {
+        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                    "parameters 'd6_samples', 'd6_dim': a data set of %.3g "
+                    "values, more than %g", cells, D6_MAX_DATA);
+        ok = FALSE;
+    }
     if (!ok)
         gd_config_clear(c);
     return ok;

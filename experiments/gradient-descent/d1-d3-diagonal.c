@@ -66,6 +66,13 @@ gboolean gd_d1(NlRun *run, const GdConfig *c, GError **error)
     g_autofree double *w = g_memdup2(c->w0.v, n * sizeof(double));
     for (gint64 it = 0; it <= c->iterations; it++) {
         double z = predict(w, c->x.v, n), e = z - c->target;
+        if (!isfinite(0.5 * e * e)) { /* a diverging rate leaves double */
+            g_autofree char *why = g_strdup_printf(
+                "iteration %" G_GINT64_FORMAT ": the loss overflows double; "
+                "the table ends before it", it);
+            nl_table_add_note(t, "stopped", why);
+            break;
+        }
         nl_table_add_int(t, it);
         nl_table_add_f64(t, z);
         nl_table_add_f64(t, e);
@@ -87,15 +94,20 @@ gboolean gd_d2(NlRun *run, const GdConfig *c, GError **error)
     nl_table_set_title(t, "D1 at several learning rates: one dataset per "
                           "rate (stops when a value overflows)");
     NlTable *s = nl_run_table(run, "d2-summary",
-                              "lr:f64 factor:f64 kind:str final_loss:f64");
+                              "lr:f64 factor:f64 kind:str final_loss:f64 "
+                              "final_iteration:int");
     nl_table_set_title(s, "each rate's error factor per step and its class");
     nl_table_add_note(s, "factor", "f = 1 - lr * sum x_k^2: error(t+1) = "
                                    "f * error(t)");
     nl_table_add_note(s, "kind", "slow f > 0.5, good 0 <= f <= 0.5, "
                                  "overshooting -1 < f < 0, diverging f <= -1");
+    nl_table_add_note(s, "final_loss", "the loss at final_iteration, the last "
+                                       "one whose loss is finite (NaN, -1: "
+                                       "none is)");
     GString *lrs = g_string_new(NULL), *kinds = g_string_new(NULL);
     for (gsize r = 0; r < c->d2_lrs.cols; r++) {
-        double lr = c->d2_lrs.v[r], f = 1 - lr * x2, loss = 0;
+        double lr = c->d2_lrs.v[r], f = 1 - lr * x2, loss = NAN;
+        gint64 done = -1; /* the last iteration whose loss is finite */
         g_autofree char *label = g_strdup_printf("lr %g (%s)", lr,
                                                  rate_kind(f));
         nl_table_new_dataset(t, label);
@@ -107,6 +119,7 @@ gboolean gd_d2(NlRun *run, const GdConfig *c, GError **error)
             if (!isfinite(0.5 * e * e))
                 break;
             loss = 0.5 * e * e;
+            done = it;
             nl_table_add_int(t, it);
             nl_table_add_f64(t, z);
             nl_table_add_f64(t, e);
@@ -117,6 +130,7 @@ gboolean gd_d2(NlRun *run, const GdConfig *c, GError **error)
         nl_table_add_f64(s, f);
         nl_table_add_str(s, rate_kind(f));
         nl_table_add_f64(s, loss);
+        nl_table_add_int(s, done);
     }
     nl_table_add_note(t, "lrs", lrs->str);
     nl_table_add_note(t, "kinds", kinds->str);
@@ -165,6 +179,13 @@ gboolean gd_d3(NlRun *run, const GdConfig *c, GError **error)
     gsize n = c->x.cols;
     double box[4];
     d3_paths(run, c, box);
+    if (!(box[0] <= box[1]) || !(box[2] <= box[3]) ||
+        !isfinite(box[1] - box[0]) || !isfinite(box[3] - box[2])) {
+        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                    "D3: the descent paths leave double's range; choose "
+                    "smaller 'd3_lrs' or inputs 'x'");
+        return FALSE;
+    }
     for (int a = 0; a < 4; a += 2) { /* a margin of a quarter, at least 0.5 */
         double pad = MAX(0.25 * (box[a + 1] - box[a]), 0.5);
         box[a] -= pad;
@@ -187,6 +208,5 @@ gboolean gd_d3(NlRun *run, const GdConfig *c, GError **error)
             nl_table_add_f64(t, 0.5 * e * e);
         }
     }
-    (void)error;
     return TRUE;
 }

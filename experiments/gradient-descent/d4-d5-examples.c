@@ -55,7 +55,14 @@ static gboolean d4_case(NlRun *run, const GdConfig *c, int which,
     nl_table_add_int(s, which + 1);
     nl_table_add_int(s, (gint64)k->target + 1);
     nl_table_add_f64(s, p[k->target]);
-    nl_table_add_f64(s, -log(p[k->target]));
+    /* -log p_target = log sum exp(z_i - max) - (z_target - max): finite
+     * even where p_target underflows to 0 */
+    double top = k->z.v[0], sum = 0.0;
+    for (gsize i = 1; i < nz; i++)
+        top = MAX(top, k->z.v[i]);
+    for (gsize i = 0; i < nz; i++)
+        sum += exp(k->z.v[i] - top);
+    nl_table_add_f64(s, log(sum) - (k->z.v[k->target] - top));
     return TRUE;
 }
 

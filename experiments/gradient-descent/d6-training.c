@@ -117,7 +117,8 @@ static gboolean gemm_backend_f32(gpointer self, gsize m, gsize n, gsize k,
 }
 
 /* Row softmax in float32 (max subtracted: exp never overflows), P − Y in
- * place; returns the mean cross-entropy, accumulated in double. */
+ * place; returns the mean cross-entropy, accumulated in double as
+ * log(sum) − (z_label − max), which stays finite where p_label underflows. */
 static double softmax_minus_y_f32(float *z, const Data *s)
 {
     double loss = 0;
@@ -125,13 +126,14 @@ static double softmax_minus_y_f32(float *z, const Data *s)
         float *row = z + i * s->c, top = row[0], sum = 0.0f;
         for (gsize j = 1; j < s->c; j++)
             top = MAX(top, row[j]);
+        double label_logit = (double)row[s->label[i]] - (double)top;
         for (gsize j = 0; j < s->c; j++) {
             row[j] = expf(row[j] - top);
             sum += row[j];
         }
         for (gsize j = 0; j < s->c; j++)
             row[j] /= sum;
-        loss -= log((double)row[s->label[i]]);
+        loss += log((double)sum) - label_logit;
         row[s->label[i]] -= 1.0f;
     }
     return loss / (double)s->n;
@@ -151,6 +153,26 @@ static void emit_state(NlTable *loss_t, NlTable *w_t, gint64 step,
         else
             nl_table_add_f64(w_t, w64[i]);
     }
+}
+
+/* A learning rate too large for the data drives the weights beyond the
+ * float range within a few steps: one line naming the parameter. */
+static gboolean diverged(gint64 step, const char *type, GError **error)
+{
+    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                "parameter 'd6_lr': the %s training diverges (a weight is not "
+                "finite after step %" G_GINT64_FORMAT "); choose a smaller "
+                "rate", type, step);
+    return FALSE;
+}
+
+static gboolean finite_weights_f32(const float *w, gsize m, gint64 step,
+                                   GError **error)
+{
+    for (gsize i = 0; i < m; i++)
+        if (!isfinite(w[i]))
+            return diverged(step, "float32", error);
+    return TRUE;
 }
 
 static gboolean train_f32(const GdConfig *c, const Data *s, Gemm32 gemm,
@@ -173,14 +195,16 @@ static gboolean train_f32(const GdConfig *c, const Data *s, Gemm32 gemm,
             return FALSE;
         for (gsize i = 0; i < m; i++)
             w[i] -= rate * g[i];
+        if (!finite_weights_f32(w, m, t + 1, error))
+            return FALSE;
     }
     return TRUE;
 }
 
 /* ---- float64 reference ------------------------------------------------ */
 
-static void train_f64(const GdConfig *c, const Data *s, NlTable *loss_t,
-                      NlTable *w_t)
+static gboolean train_f64(const GdConfig *c, const Data *s, NlTable *loss_t,
+                          NlTable *w_t, GError **error)
 {
     gsize m = s->d * s->c;
     g_autofree double *w = g_new0(double, m);
@@ -196,13 +220,14 @@ static void train_f64(const GdConfig *c, const Data *s, NlTable *loss_t,
                     row[j] += (double)s->x[i * s->d + k] * w[k * s->c + j];
                 top = MAX(top, row[j]);
             }
+            double label_logit = row[s->label[i]] - top;
             for (gsize j = 0; j < s->c; j++) {
                 row[j] = exp(row[j] - top);
                 sum += row[j];
             }
             for (gsize j = 0; j < s->c; j++)
                 row[j] /= sum;
-            loss -= log(row[s->label[i]]);
+            loss += log(sum) - label_logit;
             row[s->label[i]] -= 1.0;
         }
         emit_state(loss_t, w_t, t, loss / (double)s->n, NULL, w, m);
@@ -215,9 +240,13 @@ static void train_f64(const GdConfig *c, const Data *s, NlTable *loss_t,
                     acc += (double)s->x[i * s->d + k] * z[i * s->c + j];
                 g[k * s->c + j] = acc;
             }
-        for (gsize i = 0; i < m; i++)
+        for (gsize i = 0; i < m; i++) {
             w[i] -= c->d6_lr / (double)s->n * g[i];
+            if (!isfinite(w[i]))
+                return diverged(t + 1, "float64", error);
+        }
     }
+    return TRUE;
 }
 
 static void describe(NlTable *t, const Data *s, const char *what)
@@ -243,7 +272,10 @@ gboolean gd_d6_host(NlRun *run, const GdConfig *c, GError **error)
     nl_table_set_title(rw, "softmax regression, float64 on the host: the "
                            "weights before each step");
     describe(rw, &s, "float64 loops, the reference");
-    train_f64(c, &s, rl, rw);
+    if (!train_f64(c, &s, rl, rw, error)) {
+        data_clear(&s);
+        return FALSE;
+    }
     NlTable *hl = nl_run_table(run, "d6-f32-loss", "step:int loss:f64");
     NlTable *hw = nl_run_table(run, "d6-f32-weights",
                                "step:int index:int w:f32");

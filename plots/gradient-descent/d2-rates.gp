@@ -19,7 +19,10 @@ set multiplot layout 1,2 title tr('Dieselbe Aufgabe mit verschiedenen Lernraten 
                                   'The same task at different learning rates η') font font(1.25)
 set xlabel tr('Iteration', 'iteration')
 set ylabel tr('Fehler ẑ − z', 'error ẑ − z')
-set yrange [-6:6]
+# the starting error, whatever x, w0 and the target are, with room above
+stats f index 0 every ::0::0 using 3 nooutput
+e0 = abs(STATS_min) > 0 ? abs(STATS_min) : 1
+set yrange [-1.7 * e0 : 1.7 * e0]
 set key bottom right
 plot for [i = 1:n] f index i - 1 using 1:3 with linespoints lt i title label(i)
 set yrange [*:*]

@@ -18,11 +18,16 @@ set multiplot layout 2,2 title tr('Softmax + Kreuzentropie: p, p − y und der G
 set style data histograms
 set style histogram clustered gap 1
 set key top right
-set yrange [-0.6:1]
-set xlabel tr('Klasse (ab 1 gezählt)', 'class (counted from 1)')
+# The losses first: stats obeys the yrange, and a loss can exceed it.
+array LOSS[2]
 do for [c = 0:1] {
     stats fl every ::c::c using 4 nooutput
-    L = STATS_min
+    LOSS[c + 1] = STATS_min
+}
+set yrange [-1:1]   # p in [0, 1], p - y down to -1
+set xlabel tr('Klasse (ab 1 gezählt)', 'class (counted from 1)')
+do for [c = 0:1] {
+    L = LOSS[c + 1]
     set title sprintf(tr('Fall %d: Verlust −log p_{Ziel} = %.4f', 'case %d: loss −log p_{target} = %.4f'), c + 1, L)
     plot fs index c using 3:xtic(sprintf('%d%s', $1, $4 == 1 ? tr(' (Ziel)', ' (target)') : '')) lt 1 title 'p', \
          '' index c using 5 lt 2 title 'p − y'
@@ -35,7 +40,7 @@ set offsets 0, 0, 0, 0
 set yrange [*:*] reverse
 set xlabel tr('Eingabe j', 'input j')
 set ylabel tr('Klasse i', 'class i')
-set cbrange [-0.6:0.6]
+set cbrange [-1:1]   # |p - y| <= 1; |x_j| may stretch it: gradients beyond saturate
 set palette defined (-1 '#D55E00', 0 '#FFFFFF', 1 '#0072B2')
 unset colorbox
 set grid noxtics noytics

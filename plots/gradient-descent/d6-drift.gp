@@ -24,9 +24,9 @@ set logscale y
 set format y '10^{%L}'
 set key bottom right
 set ylabel tr('größtes |Δw| zur float64-Referenz', 'largest |Δw| from the float64 reference')
-plot for [i = 1:n_backends] fc index i - 1 using 1:($2 > 0 ? $2 : NaN) with lines lt i lw 4 - i title word(backends, i) noenhanced, \
+plot for [i = 1:n_backends] fc index i - 1 using 1:($2 > 0 ? $2 : NaN) with lines lt i lw (i < 3 ? 4 - i : 1) title word(backends, i) noenhanced, \
      fh using 1:($2 > 0 ? $2 : NaN) with lines lc rgb '#000000' lw 1.5 dt 2 title tr('float32 Host-Schleifen (gleiche Reihenfolge wie naive)', 'float32 host loops (the order of naive)')
 set ylabel tr('|ΔVerlust| zur float64-Referenz', '|Δloss| from the float64 reference')
-plot for [i = 1:n_backends] fc index i - 1 using 1:($3 > 0 ? $3 : NaN) with lines lt i lw 4 - i title word(backends, i) noenhanced, \
+plot for [i = 1:n_backends] fc index i - 1 using 1:($3 > 0 ? $3 : NaN) with lines lt i lw (i < 3 ? 4 - i : 1) title word(backends, i) noenhanced, \
      fh using 1:($3 > 0 ? $3 : NaN) with lines lc rgb '#000000' lw 1.5 dt 2 title tr('float32 Host-Schleifen (gleiche Reihenfolge wie naive)', 'float32 host loops (the order of naive)')
 unset multiplot
