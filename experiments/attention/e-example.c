@@ -48,8 +48,11 @@ static gboolean next_token(NlRun *run, const AttnConfig *c, const double *o,
     g_autofree double *p = g_new(double, c->no);
     for (gsize r = 0; r < c->no; r++)
         logit[r] = dot(c->wout.v + r * c->wout.cols, o, c->wout.cols);
-    if (!nl_sample_softmax(logit, c->no, 1.0, p, error))
+    if (!nl_sample_softmax(logit, c->no, 1.0, p, error)) {
+        g_prefix_error(error, "the next-token logits from 'vectors' and "
+                              "'w_out': ");
         return FALSE;
+    }
     NlTable *t = nl_run_table(run, "e-next-token",
                               "index:int token:str logit:f64 p:f64");
     nl_table_set_title(t, "next-token logits W_out o and probabilities");
@@ -88,8 +91,11 @@ gboolean attn_example(NlRun *run, const AttnConfig *c, GError **error)
         dots[j] = dot(q, k + j * dk, dk);
         score[j] = dots[j] / scale;
     }
-    if (!nl_sample_softmax(score, nk, 1.0, alpha, error))
+    if (!nl_sample_softmax(score, nk, 1.0, alpha, error)) {
+        g_prefix_error(error, "the attention scores q·k/√d from 'vectors', "
+                              "'w_q' and 'w_k': ");
         return FALSE;
+    }
     NlTable *st = nl_run_table(run, "e-scores",
                                "index:int token:str dot:f64 score:f64 "
                                "alpha:f64");
