@@ -1,6 +1,9 @@
 # backends/openmp/openmp.mk — numlab's own OpenMP kernels, built when the
-# compiler supports OpenMP. -O3 and x86-64-v3 (AVX2, FMA) for the kernels;
-# FMA is used on purpose here and stated in describe().
+# compiler supports OpenMP. x86-64-v3 (AVX2, FMA) for the kernels; FMA is
+# used on purpose here and stated in describe(). The -O3 below is only a
+# default: automake puts the user's CFLAGS (by default -g -O2) after it,
+# so the kernels are written with explicit vectors and force-inline their
+# hot helpers rather than rely on the optimization level.
 if BUILD_OPENMP_BACKEND
 pkglib_LTLIBRARIES += backends/openmp/openmp.la
 backends_openmp_openmp_la_SOURCES = \
