@@ -48,6 +48,11 @@ tests_test_conformance_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_conformance_LDADD = $(NL_TEST_HOST_LIBS)
 tests_test_sample_SOURCES = tests/test-sample.c
 tests_test_sample_LDADD = $(NL_TEST_LIBS)
+# MiniGPT (libnumlab's gpt*.c): gradients, backends, checkpoints.
+nl_unit_tests += tests/test-gpt
+tests_test_gpt_SOURCES = tests/test-gpt.c
+tests_test_gpt_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_gpt_LDADD = $(NL_TEST_HOST_LIBS)
 
 # The OpenMP backend's exp, compiled as the backend compiles it.
 if BUILD_OPENMP_BACKEND
