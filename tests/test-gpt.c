@@ -10,9 +10,11 @@
  * - Gradients: backpropagation against central finite differences of the
  *   loss, h = 1e-2, on a tiny model whose weights are O(0.3) so that the
  *   gradients are large against float32 noise in the loss (~1e-7 of ~2);
- *   every tensor, several entries each; accepted when
- *   |g - fd| <= 0.02 |fd| + 1e-3 (the O(h^2) truncation error and the
- *   float32 rounding of the loss are below that; a wrong term is not).
+ *   every entry of every tensor (1,984 of them); accepted when
+ *   |g - fd| <= 0.03 |fd| + 1e-3. Measured: the worst entry sits at 0.02
+ *   with h = 1e-2 and falls to 0.0015 with h = 3e-3 (so it is the O(h^2)
+ *   truncation error, not backprop); smaller h raises other entries to
+ *   ~0.015 (float32 noise). A wrong or missing term is off by O(1).
  * - Training: loss falls below the unigram entropy of the data; the same
  *   seed gives bit-identical weights; training on the naive backend gives
  *   the host's bits.
@@ -178,8 +180,7 @@ static void test_gradients(void)
     double worst = 0;
     for (guint i = 0; i < NL_GPT_N_TENSORS; i++) {
         gsize size = nl_gpt_tensor_size(&m->config, i);
-        for (int s = 0; s < 8; s++) {
-            gsize k = off + (s == 0 ? 0 : nl_rng_below(&rng, size));
+        for (gsize k = off; k < off + size; k++) {
             float keep = m->params[k];
             const float h = 1e-2f;
             double lp, lm;
@@ -190,7 +191,7 @@ static void test_gradients(void)
             m->params[k] = keep;
             double fd = (lp - lm) / (double)((keep + h) - (keep - h));
             double err = fabs(g[k] - fd);
-            if (err > 0.02 * fabs(fd) + 1e-3)
+            if (err > 0.03 * fabs(fd) + 1e-3)
                 g_error("%s[%" G_GSIZE_FORMAT "]: backprop %.6g, finite "
                         "differences %.6g", nl_gpt_tensor_name(i), k - off,
                         (double)g[k], fd);
@@ -201,7 +202,8 @@ static void test_gradients(void)
     }
     g_test_message("%" G_GSIZE_FORMAT " gradient entries, worst relative "
                    "error %.3g", checked, worst);
-    g_assert_cmpuint(checked, ==, 8 * NL_GPT_N_TENSORS);
+    g_assert_cmpuint(checked, ==, m->n_params);
+    g_assert_cmpuint(checked, ==, 1984); /* 96 + 32 + 2 (12·64 + 13·8) + 16 + 96 */
 }
 
 /* Unigram entropy (nats) of a token stream. */
