@@ -5,3 +5,4 @@ include experiments/reduction-tree/reduction-tree.mk
 include experiments/temperature/temperature.mk
 include experiments/gradient-descent/gradient-descent.mk
 include experiments/attention/attention.mk
+include experiments/minigpt/minigpt.mk

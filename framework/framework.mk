@@ -7,6 +7,11 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/alloc.c \
 	framework/lib/backend.c \
 	framework/lib/exact.c \
+	framework/lib/gpt-private.h \
+	framework/lib/gpt.c \
+	framework/lib/gpt-ckpt.c \
+	framework/lib/gpt-train.c \
+	framework/lib/gpt-vocab.c \
 	framework/lib/params.c \
 	framework/lib/rng.c \
 	framework/lib/run.c \

@@ -34,3 +34,6 @@ plotsattentiondir = $(plotsdir)/attention
 dist_plotsattention_DATA = \
 	plots/attention/e-weights.gp \
 	plots/attention/e-next-token.gp
+plotsminigptdir = $(plotsdir)/minigpt
+dist_plotsminigpt_DATA = \
+	plots/minigpt/loss.gp

@@ -48,6 +48,11 @@ tests_test_conformance_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_conformance_LDADD = $(NL_TEST_HOST_LIBS)
 tests_test_sample_SOURCES = tests/test-sample.c
 tests_test_sample_LDADD = $(NL_TEST_LIBS)
+# MiniGPT (libnumlab's gpt*.c): gradients, backends, checkpoints.
+nl_unit_tests += tests/test-gpt
+tests_test_gpt_SOURCES = tests/test-gpt.c
+tests_test_gpt_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_gpt_LDADD = $(NL_TEST_HOST_LIBS)
 
 # The OpenMP backend's exp, compiled as the backend compiles it.
 if BUILD_OPENMP_BACKEND
@@ -111,3 +116,8 @@ tests_plugins_dup_dup_naive_la_LIBADD = $(NL_MODULE_LIBADD)
 # test-template.sh runs `make install`, whose libtool relinking touches the
 # build tree: let it start only when the tests that run numlab are done.
 tests/test-template.log: $(nl_unit_tests:=.log) $(nl_integration_tests:=.log)
+# The minigpt experiment (MiniGPT trained per backend).
+nl_integration_tests += tests/test-minigpt
+tests_test_minigpt_SOURCES = tests/test-minigpt.c $(nl_test_util)
+tests_test_minigpt_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_minigpt_LDADD = $(NL_TEST_LIBS)

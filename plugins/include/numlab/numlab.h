@@ -6,6 +6,7 @@
 #include <numlab/backend.h>
 #include <numlab/exact.h>
 #include <numlab/experiment.h>
+#include <numlab/gpt.h>
 #include <numlab/params.h>
 #include <numlab/plugin.h>
 #include <numlab/rng.h>

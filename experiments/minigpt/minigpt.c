@@ -1,0 +1,159 @@
+/* minigpt.c — the minigpt experiment's descriptor and parameters.
+ *
+ * Each backend job trains its own MiniGPT from the run's seed: the forward
+ * pass on the job's backend, the backward pass and AdamW in host loops
+ * (numlab/gpt.h). So the same seed on the same backend gives the same
+ * checkpoint bit for bit, and backends that sum in another order train
+ * slightly different models. Each job writes its loss curve, generations
+ * for the lecture's prompts, how far its backend's logits lie from the
+ * host reference (the naive order) on its own weights, and its checkpoint
+ * (BACKEND-minigpt.ckpt). The common phase checks every parameter (a bad one is
+ * one line, no file) and summarises the corpus. */
+#include "config.h"
+
+#include "minigpt.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+static gboolean fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static gboolean fail(GError **error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error_literal(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG, msg);
+    return FALSE;
+}
+
+char *mg_corpus_text(void)
+{
+    GString *s = g_string_new(NULL);
+    for (gsize i = 0; i < mg_corpus_lines; i++)
+        g_string_append_printf(s, "%s\n", mg_corpus[i]);
+    return g_string_free(s, FALSE);
+}
+
+void mg_config_clear(MgConfig *c)
+{
+    g_strfreev(c->prompts);
+    memset(c, 0, sizeof *c);
+}
+
+gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
+                        NlGptVocab **vocab, GError **error)
+{
+    memset(c, 0, sizeof *c);
+    g_autofree char *text = mg_corpus_text();
+    g_autoptr(NlGptVocab) v = nl_gpt_vocab_new_from_text(text, error);
+    if (!v)
+        return FALSE;
+    c->model.vocab_size = nl_gpt_vocab_size(v);
+    c->model.context = (guint32)nl_params_get_int(p, "context");
+    c->model.d_model = (guint32)nl_params_get_int(p, "d_model");
+    c->model.n_layer = (guint32)nl_params_get_int(p, "n_layer");
+    c->model.n_head = (guint32)nl_params_get_int(p, "n_head");
+    if (c->model.d_model % c->model.n_head)
+        return fail(error, "parameter 'n_head': %u heads do not divide "
+                    "d_model = %u", c->model.n_head, c->model.d_model);
+    nl_gpt_train_config_default(&c->train);
+    c->train.steps = (guint32)nl_params_get_int(p, "steps");
+    c->train.batch = (guint32)nl_params_get_int(p, "batch");
+    c->train.lr = nl_params_get_double(p, "lr");
+    c->train.seed = seed;
+    if (!(c->train.lr > 0) || c->train.lr > 1)
+        return fail(error, "parameter 'lr': %g is not in (0, 1]",
+                    c->train.lr);
+    c->gen_words = nl_params_get_int(p, "gen_words");
+    c->temperature = nl_params_get_double(p, "temperature");
+    if (!(c->temperature > 0) || c->temperature > 100)
+        return fail(error, "parameter 'temperature': %g is not in (0, 100] "
+                    "(greedy generations are always shown)", c->temperature);
+    g_auto(GStrv) parts = g_strsplit(nl_params_get_string(p, "prompts"), "|",
+                                     -1);
+    if (!parts[0])
+        return fail(error, "parameter 'prompts': it has no words (give at "
+                    "least one prompt)");
+    GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; parts[i]; i++) {
+        char *q = g_strstrip(g_strdup(parts[i]));
+        g_autofree guint32 *t = NULL;
+        gsize n = 0;
+        g_autoptr(GError) local = NULL;
+        if (!nl_gpt_vocab_encode(v, q, FALSE, &t, &n, &local) || n == 0 ||
+            n >= c->model.context) {
+            g_ptr_array_unref(list);
+            gboolean r = fail(error, "parameter 'prompts': prompt '%s': %s",
+                              q, local ? local->message
+                                       : n == 0 ? "it has no words"
+                                                : "longer than the context");
+            g_free(q);
+            return r;
+        }
+        g_ptr_array_add(list, q);
+    }
+    g_ptr_array_add(list, NULL);
+    c->prompts = (char **)g_ptr_array_free(list, FALSE);
+    *vocab = g_steal_pointer(&v);
+    return TRUE;
+}
+
+static const NlParamSpec params[] = {
+    {"steps", NL_PARAM_INT, "400", 1, 100000, "training steps (AdamW)",
+     NULL},
+    {"batch", NL_PARAM_INT, "16", 1, 256,
+     "windows of context + 1 tokens per step", NULL},
+    {"lr", NL_PARAM_DOUBLE, "0.003", 0, 0,
+     "peak learning rate in (0, 1]: 5% warm-up, cosine decay to 10%", NULL},
+    {"context", NL_PARAM_INT, "16", 4, 64, "model: context length T",
+     NULL},
+    {"d_model", NL_PARAM_INT, "48", 4, 256, "model: width C", NULL},
+    {"n_layer", NL_PARAM_INT, "2", 1, 8, "model: transformer blocks", NULL},
+    {"n_head", NL_PARAM_INT, "4", 1, 16,
+     "model: attention heads (must divide d_model)", NULL},
+    {"prompts", NL_PARAM_STRING, "die katze|der hund|das kind spielt", 0, 0,
+     "prompts for the generations and the logit comparison, separated by "
+     "'|'; words of the corpus only", NULL},
+    {"gen_words", NL_PARAM_INT, "10", 1, 64,
+     "most words generated per prompt (ends early at <EOS>)", NULL},
+    {"temperature", NL_PARAM_DOUBLE, "0.8", 0, 0,
+     "temperature of the sampled generation, in (0, 100]", NULL},
+    NL_PARAM_END,
+};
+
+static const NlExperimentOps ops = {
+    .struct_size = sizeof(NlExperimentOps),
+    .title = "MiniGPT: a tiny GPT trained and run on every backend",
+    .description =
+        "Trains libnumlab's MiniGPT (token + position embeddings, n_layer "
+        "pre-LayerNorm blocks of causal multi-head attention and a GELU MLP, "
+        "final LayerNorm, LM head) on a small German corpus of simple "
+        "sentences (word vocabulary with <EOS>), once per backend: the "
+        "forward pass on the backend, backpropagation and AdamW in host "
+        "loops, windows drawn from the seed. Tables: the loss per step with "
+        "the unigram baseline (loss), the training summary (train-summary), "
+        "greedy and sampled continuations of the prompts (generations), and "
+        "per prompt the largest |logit difference| between the backend's "
+        "forward pass and the host reference in the naive order, on the "
+        "job's own weights (logits-delta). The checkpoint is saved as "
+        "BACKEND-minigpt.ckpt (doc/checkpoint-format.md). The same seed on "
+        "the same backend gives the same checkpoint bit for bit.",
+    .params = params,
+    .run_common = mg_run_common,
+    .run_backend = mg_run_backend,
+};
+
+static const NlPlugin plugin = {
+    .abi_version = NL_ABI_VERSION,
+    .kind = NL_PLUGIN_EXPERIMENT,
+    .name = "minigpt",
+    .version = PACKAGE_VERSION,
+    .summary = "MiniGPT: a tiny German GPT trained per backend; loss curve, "
+               "generations, checkpoint",
+    .experiment = &ops,
+};
+
+NL_PLUGIN_DEFINE(plugin)

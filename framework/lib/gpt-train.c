@@ -1,0 +1,447 @@
+/* gpt-train.c — MiniGPT's training: cross-entropy loss, backpropagation
+ * through every layer, and AdamW.
+ *
+ * The forward pass is gpt.c's, on whatever backend the caller passes. The
+ * backward pass and the optimiser are plain sequential float32 host loops
+ * (no threads, no reassociation), so a training run depends only on the
+ * seed and on the forward pass's backend. Loops are written so that the
+ * innermost one runs over contiguous memory: a row update y += a·x, which
+ * the compiler may vectorise without changing any result.
+ *
+ * Not here: gradient clipping, dropout, gradient accumulation. */
+#include "config.h"
+
+#include "gpt-private.h"
+
+#include <numlab/alloc.h>
+#include <numlab/rng.h>
+
+#include <math.h>
+#include <string.h>
+
+/* Gradient scratch for one batch shape: N = B·n rows. */
+typedef struct {
+    float *dlogits; /* (N, V) */
+    float *dx;      /* (N, C) gradient of the residual stream */
+    float *dres1;   /* (N, C) */
+    float *dln;     /* (N, C) gradient of a LayerNorm's output */
+    float *datty;   /* (N, C) */
+    float *dqkv;    /* (N, 3C) */
+    float *dfch;    /* (N, 4C) */
+    float *dfc;     /* (N, 4C) */
+    float *wt;      /* (max(4C·C, C·V)) a transposed weight matrix */
+    float *da;      /* (n, n) attention weight gradients of one head */
+} GptGrads;
+
+static void grads_clear(GptGrads *g)
+{
+    float **p = (float **)g;
+    for (gsize i = 0; i < sizeof *g / sizeof(float *); i++)
+        nl_free(p[i]);
+    memset(g, 0, sizeof *g);
+}
+
+static gboolean grads_init(GptGrads *g, const NlGptConfig *c, gsize B,
+                           gsize n, GError **error)
+{
+    gsize N = B * n, C = c->d_model, V = c->vocab_size;
+    const gsize sizes[] = {N * V, N * C, N * C, N * C, N * C, N * 3 * C,
+                           N * 4 * C, N * 4 * C, MAX(4 * C * C, C * V), n * n};
+    G_STATIC_ASSERT(sizeof(sizes) / sizeof(sizes[0]) ==
+                    sizeof(GptGrads) / sizeof(float *));
+    memset(g, 0, sizeof *g);
+    float **p = (float **)g;
+    for (gsize i = 0; i < G_N_ELEMENTS(sizes); i++)
+        if (!(p[i] = nl_alloc_f32(sizes[i], error))) {
+            grads_clear(g);
+            return FALSE;
+        }
+    return TRUE;
+}
+
+/* ---- the loss ---------------------------------------------------------- */
+
+/* Mean cross-entropy over N rows of V logits; dlogits = (p − onehot) / N.
+ * log-sum-exp in double, max subtracted. */
+static double cross_entropy(const float *logits, const guint32 *targets,
+                            gsize N, gsize V, float *dlogits)
+{
+    double loss = 0;
+    for (gsize i = 0; i < N; i++) {
+        const float *z = logits + i * V;
+        float max = z[0];
+        for (gsize j = 1; j < V; j++)
+            max = fmaxf(max, z[j]);
+        double sum = 0;
+        for (gsize j = 0; j < V; j++)
+            sum += exp((double)z[j] - max);
+        loss += log(sum) + max - z[targets[i]];
+        if (dlogits)
+            for (gsize j = 0; j < V; j++) {
+                double p = exp((double)z[j] - max) / sum;
+                dlogits[i * V + j] =
+                    (float)((p - (j == targets[i])) / (double)N);
+            }
+    }
+    return loss / (double)N;
+}
+
+/* ---- layer backward passes --------------------------------------------- */
+
+/* Forward: y (N, out) = x (N, in) · w (in, out) + b. Accumulates dw, db;
+ * writes dx = dy · wᵀ when dx is not NULL. */
+static void linear_backward(gsize N, gsize in, gsize out, const float *x,
+                            const float *w, const float *dy, float *dx,
+                            float *dw, float *db, float *wt)
+{
+    if (dx) {
+        for (gsize p = 0; p < in; p++)
+            for (gsize j = 0; j < out; j++)
+                wt[j * in + p] = w[p * out + j];
+        for (gsize i = 0; i < N; i++) {
+            float *restrict r = dx + i * in;
+            memset(r, 0, in * sizeof *r);
+            for (gsize j = 0; j < out; j++) {
+                float d = dy[i * out + j];
+                const float *restrict wj = wt + j * in;
+                for (gsize p = 0; p < in; p++)
+                    r[p] += d * wj[p];
+            }
+        }
+    }
+    for (gsize i = 0; i < N; i++) {
+        const float *restrict d = dy + i * out;
+        for (gsize p = 0; p < in; p++) {
+            float xp = x[i * in + p];
+            float *restrict r = dw + p * out;
+            for (gsize j = 0; j < out; j++)
+                r[j] += xp * d[j];
+        }
+        if (db)
+            for (gsize j = 0; j < out; j++)
+                db[j] += d[j];
+    }
+}
+
+/* Forward: y = (x − mean)·rstd·g + b per row of C. dx += the gradient. */
+static void layernorm_backward(gsize N, gsize C, const float *x,
+                               const float *mean, const float *rstd,
+                               const float *g, const float *dy, float *dx,
+                               float *dg, float *db)
+{
+    for (gsize i = 0; i < N; i++) {
+        const float *xi = x + i * C, *dyi = dy + i * C;
+        float m1 = 0.0f, m2 = 0.0f; /* means of dnorm and dnorm·xhat */
+        for (gsize j = 0; j < C; j++) {
+            float xhat = (xi[j] - mean[i]) * rstd[i], dn = dyi[j] * g[j];
+            m1 += dn;
+            m2 += dn * xhat;
+            dg[j] += dyi[j] * xhat;
+            db[j] += dyi[j];
+        }
+        m1 /= (float)C;
+        m2 /= (float)C;
+        for (gsize j = 0; j < C; j++) {
+            float xhat = (xi[j] - mean[i]) * rstd[i], dn = dyi[j] * g[j];
+            dx[i * C + j] += rstd[i] * (dn - m1 - xhat * m2);
+        }
+    }
+}
+
+/* Forward (per sequence b, head h): A = causal softmax(Q·Kᵀ / sqrt(hs)),
+ * Y = A·V. Writes dqkv (N, 3C) from datty (N, C). */
+static void attention_backward(const NlGptConfig *c, gsize B, gsize n,
+                               const float *qkv, const float *att,
+                               const float *datty, float *dqkv, float *da)
+{
+    gsize C = c->d_model, H = c->n_head, hs = C / H;
+    float scale = 1.0f / sqrtf((float)hs);
+    memset(dqkv, 0, B * n * 3 * C * sizeof *dqkv);
+    for (gsize b = 0; b < B; b++)
+        for (gsize h = 0; h < H; h++) {
+            const float *a = att + (b * H + h) * n * n;
+#define ROW(t) (qkv + (b * n + (t)) * 3 * C + h * hs)
+#define DROW(t) (dqkv + (b * n + (t)) * 3 * C + h * hs)
+            for (gsize t = 0; t < n; t++) {
+                const float *dy = datty + (b * n + t) * C + h * hs;
+                /* dA[t][u] = dY[t]·V[u]; dV[u] += A[t][u] dY[t] */
+                float dot = 0.0f;
+                for (gsize u = 0; u <= t; u++) {
+                    const float *v = ROW(u) + 2 * C;
+                    float *dv = DROW(u) + 2 * C, s = 0.0f;
+                    for (gsize j = 0; j < hs; j++) {
+                        s += dy[j] * v[j];
+                        dv[j] += a[t * n + u] * dy[j];
+                    }
+                    da[u] = s;
+                    dot += a[t * n + u] * s;
+                }
+                /* softmax backward, then the 1/sqrt(hs) scale */
+                const float *q = ROW(t);
+                float *dq = DROW(t);
+                for (gsize u = 0; u <= t; u++) {
+                    float ds = a[t * n + u] * (da[u] - dot) * scale;
+                    const float *k = ROW(u) + C;
+                    float *dk = DROW(u) + C;
+                    for (gsize j = 0; j < hs; j++) {
+                        dq[j] += ds * k[j];
+                        dk[j] += ds * q[j];
+                    }
+                }
+            }
+#undef ROW
+#undef DROW
+        }
+}
+
+#define GELU_K 0.7978845608028654f
+static inline float gelu_grad(float x)
+{
+    float u = GELU_K * (x + 0.044715f * x * x * x), th = tanhf(u);
+    return 0.5f * (1.0f + th) +
+           0.5f * x * (1.0f - th * th) * GELU_K * (1.0f + 3 * 0.044715f * x * x);
+}
+
+/* The gradient of the mean loss with respect to every weight, into gw
+ * (the same layout as the model's weights, overwritten). */
+static void backward(const NlGpt *m, const GptActs *a, GptGrads *g,
+                     const guint32 *tokens, const NlGptWeights *gw,
+                     float *gparams)
+{
+    const NlGptConfig *c = &m->config;
+    const NlGptWeights *w = &m->w;
+    gsize B = a->B, n = a->n, N = B * n, C = c->d_model, V = c->vocab_size;
+    gsize H = c->n_head;
+    memset(gparams, 0, m->n_params * sizeof(float));
+    linear_backward(N, C, V, a->lnf, w->w_lm, g->dlogits, g->dln, gw->w_lm,
+                    NULL, g->wt);
+    const float *xl = c->n_layer > 1 ? a->res2 + (c->n_layer - 1) * N * C
+                                     : a->res2;
+    memset(g->dx, 0, N * C * sizeof(float));
+    layernorm_backward(N, C, xl, a->lnf_mean, a->lnf_rstd, w->lnf_g, g->dln,
+                       g->dx, gw->lnf_g, gw->lnf_b);
+    for (gsize l = c->n_layer; l-- > 0;) {
+        gsize o = l * N * C;
+        const float *x = l ? a->res2 + (l - 1) * N * C : a->x0;
+        const float *fc = a->fc + 4 * o;
+        /* MLP: res2 = res1 + fc2(gelu(fc(ln2(res1)))); dx is d res2 */
+        linear_backward(N, 4 * C, C, a->fch + 4 * o, w->w_fc2 + l * 4 * C * C,
+                        g->dx, g->dfch, gw->w_fc2 + l * 4 * C * C,
+                        gw->b_fc2 + l * C, g->wt);
+        for (gsize i = 0; i < N * 4 * C; i++)
+            g->dfc[i] = g->dfch[i] * gelu_grad(fc[i]);
+        linear_backward(N, C, 4 * C, a->ln2 + o, w->w_fc + l * C * 4 * C,
+                        g->dfc, g->dln, gw->w_fc + l * C * 4 * C,
+                        gw->b_fc + l * 4 * C, g->wt);
+        memcpy(g->dres1, g->dx, N * C * sizeof(float));
+        layernorm_backward(N, C, a->res1 + o, a->ln2_mean + l * N,
+                           a->ln2_rstd + l * N, w->ln2_g + l * C, g->dln,
+                           g->dres1, gw->ln2_g + l * C, gw->ln2_b + l * C);
+        /* attention: res1 = x + proj(attn(qkv(ln1(x)))) */
+        linear_backward(N, C, C, a->atty + o, w->w_proj + l * C * C, g->dres1,
+                        g->datty, gw->w_proj + l * C * C, gw->b_proj + l * C,
+                        g->wt);
+        attention_backward(c, B, n, a->qkv + 3 * o, a->att + l * B * H * n * n,
+                           g->datty, g->dqkv, g->da);
+        linear_backward(N, C, 3 * C, a->ln1 + o, w->w_qkv + l * C * 3 * C,
+                        g->dqkv, g->dln, gw->w_qkv + l * C * 3 * C,
+                        gw->b_qkv + l * 3 * C, g->wt);
+        memcpy(g->dx, g->dres1, N * C * sizeof(float));
+        layernorm_backward(N, C, x, a->ln1_mean + l * N, a->ln1_rstd + l * N,
+                           w->ln1_g + l * C, g->dln, g->dx, gw->ln1_g + l * C,
+                           gw->ln1_b + l * C);
+    }
+    for (gsize i = 0; i < N; i++)
+        for (gsize j = 0; j < C; j++) {
+            gw->wte[tokens[i] * C + j] += g->dx[i * C + j];
+            gw->wpe[(i % n) * C + j] += g->dx[i * C + j];
+        }
+}
+
+/* The tensor pointers of a gradient block laid out like the weights. */
+static void weights_view(const NlGpt *m, float *base, NlGptWeights *v)
+{
+    float **slot = (float **)v;
+    G_STATIC_ASSERT(sizeof(NlGptWeights) == NL_GPT_N_TENSORS * sizeof(float *));
+    for (guint i = 0; i < NL_GPT_N_TENSORS; i++) {
+        slot[i] = base;
+        base += nl_gpt_tensor_size(&m->config, i);
+    }
+}
+
+gboolean nl_gpt_loss_and_grad(NlGpt *m, const guint32 *inputs,
+                              const guint32 *targets, gsize B, gsize n,
+                              double *loss, float *grads, GError **error)
+{
+    if (n < 1 || n > m->config.context || B < 1) {
+        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                    "a batch of %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
+                    " tokens; the model takes 1 to %u", B, n,
+                    m->config.context);
+        return FALSE;
+    }
+    GptExec ex;
+    GptGrads g;
+    if (!gpt_exec_init(&ex, NULL, &m->config, B, n, error))
+        return FALSE;
+    if (!grads_init(&g, &m->config, B, n, error)) {
+        gpt_exec_clear(&ex);
+        return FALSE;
+    }
+    GptActs *a = gpt_acts_new(&m->config, B, n, error);
+    gboolean ok = a && gpt_forward(m, &ex, a, inputs, error);
+    if (ok) {
+        *loss = cross_entropy(a->logits, targets, B * n,
+                              m->config.vocab_size, grads ? g.dlogits : NULL);
+        if (grads) {
+            NlGptWeights gw;
+            weights_view(m, grads, &gw);
+            backward(m, a, &g, inputs, &gw, grads);
+        }
+    }
+    gpt_acts_free(a);
+    grads_clear(&g);
+    gpt_exec_clear(&ex);
+    return ok;
+}
+
+/* ---- AdamW and the trainer ---------------------------------------------- */
+
+void nl_gpt_train_config_default(NlGptTrainConfig *tc)
+{
+    tc->batch = 16;
+    tc->steps = 300;
+    tc->lr = 3e-3;
+    tc->beta1 = 0.9;
+    tc->beta2 = 0.99;
+    tc->eps = 1e-8;
+    tc->weight_decay = 0.01;
+    tc->seed = 1;
+}
+
+struct NlGptTrainer {
+    NlGpt *model;            /* borrowed */
+    NlGptTrainConfig tc;
+    const guint32 *data;     /* (n_data) borrowed token stream */
+    gsize n_data;
+    NlRng rng;               /* draws window starts */
+    guint32 step;
+    float *grads, *m1, *m2;  /* (n_params) gradient, Adam moments */
+    NlGptWeights gw;         /* tensor view of grads */
+    guint32 *inputs;         /* (B, T) */
+    guint32 *targets;        /* (B, T) */
+    GptActs *acts;
+    GptGrads g;
+    GptExec ex;
+    gboolean ex_ready;
+};
+
+void nl_gpt_trainer_free(NlGptTrainer *t)
+{
+    if (!t)
+        return;
+    nl_free(t->grads);
+    nl_free(t->m1);
+    nl_free(t->m2);
+    g_free(t->inputs);
+    g_free(t->targets);
+    gpt_acts_free(t->acts);
+    grads_clear(&t->g);
+    if (t->ex_ready)
+        gpt_exec_clear(&t->ex);
+    g_free(t);
+}
+
+NlGptTrainer *nl_gpt_trainer_new(NlGpt *m, const NlGptTrainConfig *tc,
+                                 const guint32 *data, gsize n, GError **error)
+{
+    gsize T = m->config.context;
+    if (n <= T || tc->batch < 1 || tc->batch > 4096) {
+        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                    "training needs more tokens (%" G_GSIZE_FORMAT ") than "
+                    "the context (%" G_GSIZE_FORMAT ") and a batch of 1 to "
+                    "4096 (%u)", n, T, tc->batch);
+        return NULL;
+    }
+    for (gsize i = 0; i < n; i++)
+        if (data[i] >= m->config.vocab_size) {
+            g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
+                        "training data: token %u at %" G_GSIZE_FORMAT
+                        " is outside the vocabulary", data[i], i);
+            return NULL;
+        }
+    g_autoptr(NlGptTrainer) t = g_new0(NlGptTrainer, 1);
+    t->model = m;
+    t->tc = *tc;
+    t->data = data;
+    t->n_data = n;
+    nl_rng_init(&t->rng, tc->seed);
+    if (!(t->grads = nl_alloc_f32(m->n_params, error)) ||
+        !(t->m1 = nl_alloc_f32(m->n_params, error)) ||
+        !(t->m2 = nl_alloc_f32(m->n_params, error)) ||
+        !(t->acts = gpt_acts_new(&m->config, tc->batch, T, error)) ||
+        !grads_init(&t->g, &m->config, tc->batch, T, error))
+        return NULL;
+    weights_view(m, t->grads, &t->gw);
+    t->inputs = g_new(guint32, (gsize)tc->batch * T);
+    t->targets = g_new(guint32, (gsize)tc->batch * T);
+    return g_steal_pointer(&t);
+}
+
+/* Linear warm-up over the first 5% of the steps, then cosine decay to 10%. */
+static double learning_rate(const NlGptTrainConfig *tc, guint32 step)
+{
+    double warm = MAX(1.0, 0.05 * tc->steps);
+    if (step < warm)
+        return tc->lr * (step + 1) / warm;
+    double f = (step - warm) / MAX(1.0, tc->steps - warm);
+    return tc->lr * (0.1 + 0.45 * (1.0 + cos(G_PI * MIN(f, 1.0))));
+}
+
+gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend,
+                             double *loss, GError **error)
+{
+    NlGpt *m = t->model;
+    gsize T = m->config.context, B = t->tc.batch;
+    if (t->ex_ready && t->ex.backend != backend) {
+        gpt_exec_clear(&t->ex);
+        t->ex_ready = FALSE;
+    }
+    if (!t->ex_ready) {
+        if (!gpt_exec_init(&t->ex, backend, &m->config, B, T, error))
+            return FALSE;
+        t->ex_ready = TRUE;
+    }
+    for (gsize b = 0; b < B; b++) {
+        gsize s = nl_rng_below(&t->rng, t->n_data - T);
+        memcpy(t->inputs + b * T, t->data + s, T * sizeof(guint32));
+        memcpy(t->targets + b * T, t->data + s + 1, T * sizeof(guint32));
+    }
+    if (!gpt_forward(m, &t->ex, t->acts, t->inputs, error))
+        return FALSE;
+    *loss = cross_entropy(t->acts->logits, t->targets, B * T,
+                          m->config.vocab_size, t->g.dlogits);
+    backward(m, t->acts, &t->g, t->inputs, &t->gw, t->grads);
+
+    /* AdamW; weight decay on the matrices and embeddings only */
+    t->step++;
+    float lr = (float)learning_rate(&t->tc, t->step - 1);
+    float b1 = (float)t->tc.beta1, b2 = (float)t->tc.beta2;
+    float c1 = (float)(1.0 - pow(t->tc.beta1, t->step));
+    float c2 = (float)(1.0 - pow(t->tc.beta2, t->step));
+    float eps = (float)t->tc.eps, wd = (float)t->tc.weight_decay;
+    gsize off = 0;
+    for (guint i = 0; i < NL_GPT_N_TENSORS; i++) {
+        gsize size = nl_gpt_tensor_size(&m->config, i);
+        float decay = nl_gpt_tensor_name(i)[0] == 'w' ? wd : 0.0f;
+        for (gsize k = off; k < off + size; k++) {
+            float gk = t->grads[k];
+            t->m1[k] = b1 * t->m1[k] + (1.0f - b1) * gk;
+            t->m2[k] = b2 * t->m2[k] + (1.0f - b2) * gk * gk;
+            float mh = t->m1[k] / c1, vh = t->m2[k] / c2;
+            m->params[k] -= lr * (mh / (sqrtf(vh) + eps) + decay * m->params[k]);
+        }
+        off += size;
+    }
+    return TRUE;
+}

@@ -1,0 +1,199 @@
+/* numlab/gpt.h — MiniGPT: a tiny decoder-only transformer, its word
+ * vocabulary, training (backpropagation + AdamW) and checkpoints.
+ *
+ * The model: token + position embeddings, n_layer blocks of pre-LayerNorm
+ * causal multi-head attention and a GELU MLP, each with a residual
+ * connection, a final LayerNorm and an (untied) LM head. Everything is
+ * float32.
+ *
+ * Where the arithmetic runs: the forward pass takes a backend. Its matrix
+ * products (every linear layer, Q·Kᵀ and the attention-weighted sum of V
+ * per head, the LM head), the attention softmaxes and the LayerNorm
+ * reductions (row sums as a product with a ones vector) are backend calls
+ * (nl_backend_gemm / nl_backend_softmax); only element-wise work (adding
+ * biases and residuals, GELU, normalising with the mean and variance the
+ * backend summed) stays in host loops. With backend NULL the same pass
+ * runs in host loops that sum in the naive backend's order. Training runs
+ * that forward pass on the given backend and the backward pass and AdamW
+ * in plain, sequential host loops: given the seed and the backend (and its
+ * thread count), a training run is bit-for-bit repeatable.
+ *
+ * Weight matrices are stored (in, out), row-major, so a layer is
+ * out = in · W + b, which is the backend's gemm without a transpose.
+ *
+ * Not here: dropout, mixed precision, a KV cache (generation recomputes
+ * the whole window: contexts are a few dozen tokens). */
+#ifndef NUMLAB_GPT_H
+#define NUMLAB_GPT_H
+
+#include <glib.h>
+#include <numlab/backend.h>
+
+G_BEGIN_DECLS
+
+#define NL_GPT_ERROR (nl_gpt_error_quark())
+GQuark nl_gpt_error_quark(void);
+
+typedef enum {
+    NL_GPT_ERROR_CONFIG,     /* a configuration that cannot be built */
+    NL_GPT_ERROR_VOCAB,      /* an unknown word, a bad vocabulary */
+    NL_GPT_ERROR_CHECKPOINT, /* a checkpoint that is not valid */
+    NL_GPT_ERROR_IO,         /* a file that cannot be read */
+    NL_GPT_ERROR_NOMEM,      /* memory refused */
+} NlGptError;
+
+/* Limits a configuration must respect (also when read from a file). */
+#define NL_GPT_MAX_VOCAB 65536u
+#define NL_GPT_MAX_CONTEXT 4096u
+#define NL_GPT_MAX_DMODEL 4096u
+#define NL_GPT_MAX_LAYERS 64u
+#define NL_GPT_MAX_WORD 255u        /* bytes of one vocabulary word */
+#define NL_GPT_MAX_PARAMS (1u << 28) /* float32 values: 1 GiB */
+
+/* ---- vocabulary (gpt-vocab.c) ---------------------------------------- */
+
+/* Word-level: text is split at spaces and newlines; token 0 is "<EOS>",
+ * which ends every sentence (line) of a corpus. */
+#define NL_GPT_EOS 0u
+#define NL_GPT_EOS_WORD "<EOS>"
+
+typedef struct NlGptVocab NlGptVocab;
+
+/* "<EOS>", then every distinct word of `text` in byte order. */
+NlGptVocab *nl_gpt_vocab_new_from_text(const char *text, GError **error);
+/* From a word list (words[0] must be "<EOS>"); every word non-empty, at
+ * most NL_GPT_MAX_WORD bytes of UTF-8 without spaces, and unique. */
+NlGptVocab *nl_gpt_vocab_new(const char *const *words, guint n,
+                             GError **error);
+void nl_gpt_vocab_free(NlGptVocab *vocab);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGptVocab, nl_gpt_vocab_free)
+guint nl_gpt_vocab_size(const NlGptVocab *vocab);
+const char *nl_gpt_vocab_word(const NlGptVocab *vocab, guint32 token);
+/* Tokens of the words of `text`; with `eos_per_line`, an <EOS> after each
+ * non-empty line. An unknown word is a one-line error naming it. Free
+ * *tokens with g_free. */
+gboolean nl_gpt_vocab_encode(const NlGptVocab *vocab, const char *text,
+                             gboolean eos_per_line, guint32 **tokens,
+                             gsize *n, GError **error);
+
+/* ---- the model (gpt.c) ------------------------------------------------ */
+
+typedef struct NlGptConfig {
+    guint32 vocab_size; /* V: words, <EOS> included */
+    guint32 context;    /* T: positions, the longest input */
+    guint32 d_model;    /* C: the width of the residual stream */
+    guint32 n_layer;    /* L: transformer blocks */
+    guint32 n_head;     /* H: attention heads; C % H == 0, head size C/H */
+} NlGptConfig;
+
+/* The tensors, in this order, in one contiguous float block (and in the
+ * checkpoint). Per-layer tensors are stacked over the L layers. */
+typedef struct NlGptWeights {
+    float *wte;    /* (V, C)     token embedding */
+    float *wpe;    /* (T, C)     position embedding */
+    float *ln1_g;  /* (L, C)     LayerNorm before attention: gain */
+    float *ln1_b;  /* (L, C)     ... and bias */
+    float *w_qkv;  /* (L, C, 3C) x·w_qkv = [q | k | v], heads side by side */
+    float *b_qkv;  /* (L, 3C) */
+    float *w_proj; /* (L, C, C)  attention output projection */
+    float *b_proj; /* (L, C) */
+    float *ln2_g;  /* (L, C)     LayerNorm before the MLP */
+    float *ln2_b;  /* (L, C) */
+    float *w_fc;   /* (L, C, 4C) MLP up-projection, then GELU */
+    float *b_fc;   /* (L, 4C) */
+    float *w_fc2;  /* (L, 4C, C) MLP down-projection */
+    float *b_fc2;  /* (L, C) */
+    float *lnf_g;  /* (C)        final LayerNorm */
+    float *lnf_b;  /* (C) */
+    float *w_lm;   /* (C, V)     LM head: logits = x · w_lm */
+} NlGptWeights;
+
+#define NL_GPT_N_TENSORS 17
+
+typedef struct NlGpt {
+    NlGptConfig config;
+    NlGptVocab *vocab;   /* owned; its size is config.vocab_size */
+    float *params;       /* (n_params) every tensor, in the order above */
+    gsize n_params;
+    NlGptWeights w;      /* pointers into params */
+} NlGpt;
+
+/* Checks a configuration against the limits above; one line naming the
+ * field. On success *n_params is its number of float32 values. */
+gboolean nl_gpt_config_check(const NlGptConfig *config, gsize *n_params,
+                             GError **error);
+/* A model with zero weights; takes ownership of vocab (also on failure),
+ * whose size must be config->vocab_size. */
+NlGpt *nl_gpt_new(const NlGptConfig *config, NlGptVocab *vocab,
+                  GError **error);
+void nl_gpt_free(NlGpt *model);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGpt, nl_gpt_free)
+/* GPT-2 style initialisation from the seed: N(0, 0.02) matrices and
+ * embeddings (the residual projections scaled by 1/sqrt(2L)), LayerNorm
+ * gains 1, biases 0. */
+void nl_gpt_init(NlGpt *model, guint64 seed);
+/* Name and number of values of tensor i (0 <= i < NL_GPT_N_TENSORS), and
+ * its pointer in `w`. */
+const char *nl_gpt_tensor_name(guint i);
+gsize nl_gpt_tensor_size(const NlGptConfig *config, guint i);
+float *nl_gpt_tensor(const NlGptWeights *w, guint i);
+
+/* logits (n, V) for the sequence tokens[0..n), 1 <= n <= T: row t is the
+ * distribution of the token after tokens[0..t]. backend NULL: host loops
+ * in the naive backend's order. */
+gboolean nl_gpt_logits(NlGpt *model, NlBackend *backend,
+                       const guint32 *tokens, gsize n, float *logits,
+                       GError **error);
+
+/* ---- training (gpt-train.c) ------------------------------------------ */
+
+typedef struct NlGptTrainConfig {
+    guint32 batch;       /* B: windows per step */
+    guint32 steps;
+    double lr;           /* AdamW: peak learning rate (cosine decay to 10%) */
+    double beta1, beta2, eps, weight_decay;
+    guint64 seed;        /* draws the windows */
+} NlGptTrainConfig;
+
+/* Defaults: B 16, 300 steps, lr 3e-3, betas 0.9/0.99, eps 1e-8, decay 0.01. */
+void nl_gpt_train_config_default(NlGptTrainConfig *tc);
+
+typedef struct NlGptTrainer NlGptTrainer;
+
+/* A trainer over the token stream data[0..n) (windows of T+1 tokens are
+ * drawn from it); n must exceed the model's context. */
+NlGptTrainer *nl_gpt_trainer_new(NlGpt *model, const NlGptTrainConfig *tc,
+                                 const guint32 *data, gsize n,
+                                 GError **error);
+void nl_gpt_trainer_free(NlGptTrainer *trainer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGptTrainer, nl_gpt_trainer_free)
+/* One step: draws B windows, forward on the backend (NULL: host), backward,
+ * AdamW. *loss is the batch's mean cross-entropy before the update. */
+gboolean nl_gpt_trainer_step(NlGptTrainer *trainer, NlBackend *backend,
+                             double *loss, GError **error);
+
+/* Mean cross-entropy (nats) of predicting targets[b*T + t] from
+ * inputs[b*T .. b*T+t], batch rows of length T = n_tokens (<= context),
+ * with the gradient of every weight in grads (n_params values, overwritten)
+ * when grads is not NULL. Host loops only: the gradient check's entry. */
+gboolean nl_gpt_loss_and_grad(NlGpt *model, const guint32 *inputs,
+                              const guint32 *targets, gsize batch,
+                              gsize n_tokens, double *loss, float *grads,
+                              GError **error);
+
+/* ---- checkpoints (gpt-ckpt.c), format in doc/checkpoint-format.md ---- */
+
+#define NL_GPT_CKPT_MAGIC "NLMINGPT"
+#define NL_GPT_CKPT_VERSION 1u
+
+/* The checkpoint as bytes (free with g_free). */
+guint8 *nl_gpt_save_bytes(const NlGpt *model, gsize *length);
+/* Parses and validates a checkpoint; every failure is one line. */
+NlGpt *nl_gpt_load_bytes(const guint8 *data, gsize length, GError **error);
+/* Reads the file (refusing one larger than any valid checkpoint) and
+ * parses it; errors name the file. */
+NlGpt *nl_gpt_load_file(const char *path, GError **error);
+
+G_END_DECLS
+
+#endif /* NUMLAB_GPT_H */

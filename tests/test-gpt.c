@@ -1,0 +1,414 @@
+/* test-gpt.c — MiniGPT in libnumlab: vocabulary, forward pass, gradients,
+ * training, checkpoints.
+ *
+ * - The host forward pass sums in the naive backend's order, so host and
+ *   naive-backend logits must agree bit for bit; blas and openmp may sum
+ *   in other orders and must agree within 1e-4 (logits here are O(1);
+ *   float32 sums of ~100 terms differ by a few 1e-7 per layer).
+ * - Causality: the logits at position t do not change (bitwise) when
+ *   later tokens change.
+ * - Gradients: backpropagation against central finite differences of the
+ *   loss, h = 1e-2, on a tiny model whose weights are O(0.3) so that the
+ *   gradients are large against float32 noise in the loss (~1e-7 of ~2);
+ *   every entry of every tensor (1,984 of them); accepted when
+ *   |g - fd| <= 0.03 |fd| + 1e-3. Measured: the worst entry sits at 0.02
+ *   with h = 1e-2 and falls to 0.0015 with h = 3e-3 (so it is the O(h^2)
+ *   truncation error, not backprop); smaller h raises other entries to
+ *   ~0.015 (float32 noise). A wrong or missing term is off by O(1).
+ * - Training: loss falls below the unigram entropy of the data; the same
+ *   seed gives bit-identical weights; training on the naive backend gives
+ *   the host's bits.
+ * - Checkpoints: a round trip is bit-identical; every malformed file is
+ *   one line of error and no allocation from its sizes. */
+#include "config.h"
+
+#include "../framework/host/host.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+static NlBackend *backends[3]; /* naive, blas, openmp (NULL if absent) */
+
+static const char *const corpus =
+    "die katze schläft .\n"
+    "der hund bellt .\n"
+    "das kind spielt .\n"
+    "die katze frisst .\n"
+    "der hund spielt .\n"
+    "das kind schläft .\n";
+
+static NlGpt *tiny_model(guint32 T, guint32 C, guint32 L, guint32 H,
+                         guint64 seed)
+{
+    g_autoptr(GError) error = NULL;
+    NlGptVocab *v = nl_gpt_vocab_new_from_text(corpus, &error);
+    g_assert_no_error(error);
+    NlGptConfig c = {nl_gpt_vocab_size(v), T, C, L, H};
+    NlGpt *m = nl_gpt_new(&c, v, &error);
+    g_assert_no_error(error);
+    nl_gpt_init(m, seed);
+    return m;
+}
+
+static void test_vocab(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NlGptVocab) v = nl_gpt_vocab_new_from_text(corpus, &error);
+    g_assert_no_error(error);
+    /* <EOS> . bellt das der die frisst hund katze kind schläft spielt */
+    g_assert_cmpuint(nl_gpt_vocab_size(v), ==, 12);
+    g_assert_cmpstr(nl_gpt_vocab_word(v, 0), ==, "<EOS>");
+    g_assert_cmpstr(nl_gpt_vocab_word(v, 1), ==, ".");
+    g_assert_cmpstr(nl_gpt_vocab_word(v, 11), ==, "spielt");
+    g_autofree guint32 *t = NULL;
+    gsize n;
+    g_assert_true(nl_gpt_vocab_encode(v, "die katze .\nder hund", TRUE, &t,
+                                      &n, &error));
+    g_assert_cmpuint(n, ==, 7); /* an <EOS> after each line */
+    const guint32 want[] = {5, 8, 1, 0, 4, 7, 0};
+    for (gsize i = 0; i < n; i++)
+        g_assert_cmpuint(t[i], ==, want[i]);
+    g_autofree guint32 *u = NULL;
+    g_assert_false(nl_gpt_vocab_encode(v, "die maus", FALSE, &u, &n, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB);
+    g_assert_nonnull(strstr(error->message, "'maus'"));
+    g_clear_error(&error);
+    const char *dup[] = {"<EOS>", "a", "a"};
+    g_assert_null(nl_gpt_vocab_new(dup, 3, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB);
+}
+
+static void test_config_limits(void)
+{
+    g_autoptr(GError) error = NULL;
+    NlGptConfig bad[] = {
+        {1, 8, 8, 1, 1},          {12, 0, 8, 1, 1},   {12, 8, 8, 1, 3},
+        {12, 8, 8, 65, 1},        {G_MAXUINT32, 8, 8, 1, 1},
+        {65536, 4096, 4096, 64, 1}, /* every field allowed, far too many parameters */
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_false(nl_gpt_config_check(&bad[i], NULL, &error));
+        g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG);
+        g_assert_null(strchr(error->message, '\n'));
+        g_clear_error(&error);
+    }
+    NlGptConfig ok = {12, 8, 8, 2, 2};
+    gsize n;
+    g_assert_true(nl_gpt_config_check(&ok, &n, &error));
+    /* by hand: wte 96, wpe 64, per layer 12 C^2 + 13 C = 872, lnf 16, lm 96 */
+    g_assert_cmpuint(n, ==, 96 + 64 + 2 * 872 + 16 + 96);
+}
+
+static void test_forward_backends(void)
+{
+    g_autoptr(NlGpt) m = tiny_model(16, 32, 2, 4, 7);
+    /* larger weights than the init, so that layers really mix */
+    NlRng rng;
+    nl_rng_init(&rng, 99);
+    for (gsize k = 0; k < m->n_params; k++)
+        m->params[k] += (float)(0.1 * nl_rng_normal(&rng));
+    guint32 tok[12];
+    for (int i = 0; i < 12; i++)
+        tok[i] = (guint32)nl_rng_below(&rng, m->config.vocab_size);
+    gsize V = m->config.vocab_size, n = 12;
+    g_autofree float *host = g_new(float, n * V);
+    g_autofree float *be = g_new(float, n * V);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(nl_gpt_logits(m, NULL, tok, n, host, &error));
+    double top = 0;
+    for (gsize i = 0; i < n * V; i++) {
+        g_assert_true(isfinite(host[i]));
+        top = MAX(top, fabs(host[i]));
+    }
+    g_assert_cmpfloat(top, >, 0.1);
+    g_assert_cmpfloat(top, <, 100);
+    for (int b = 0; b < 3; b++) {
+        if (!backends[b])
+            continue;
+        g_assert_true(nl_gpt_logits(m, backends[b], tok, n, be, &error));
+        g_assert_no_error(error);
+        double d = 0;
+        for (gsize i = 0; i < n * V; i++)
+            d = MAX(d, fabs((double)be[i] - host[i]));
+        g_test_message("%s: max |dlogit| vs host %.3g", nl_backend_label(backends[b]), d);
+        if (b == 0)
+            g_assert_cmpmem(be, n * V * sizeof(float), host, n * V * sizeof(float));
+        else
+            g_assert_cmpfloat(d, <=, 1e-4);
+    }
+    /* causality: a prefix's logits do not depend on what follows */
+    guint32 other[12];
+    memcpy(other, tok, sizeof tok);
+    for (int i = 6; i < 12; i++)
+        other[i] = (other[i] + 1) % (guint32)V;
+    g_autofree float *alt = g_new(float, n * V);
+    g_assert_true(nl_gpt_logits(m, NULL, other, n, alt, &error));
+    g_assert_cmpmem(alt, 6 * V * sizeof(float), host, 6 * V * sizeof(float));
+    g_assert_true(memcmp(alt + 6 * V, host + 6 * V, V * sizeof(float)) != 0);
+    /* and a shorter call gives the same rows */
+    g_assert_true(nl_gpt_logits(m, NULL, tok, 6, alt, &error));
+    g_assert_cmpmem(alt, 6 * V * sizeof(float), host, 6 * V * sizeof(float));
+    /* length and token checks */
+    g_assert_false(nl_gpt_logits(m, NULL, tok, 17, alt, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG);
+    g_clear_error(&error);
+    guint32 badtok = (guint32)V;
+    g_assert_false(nl_gpt_logits(m, NULL, &badtok, 1, alt, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB);
+}
+
+static void test_gradients(void)
+{
+    g_autoptr(NlGpt) m = tiny_model(4, 8, 2, 2, 3);
+    NlRng rng;
+    nl_rng_init(&rng, 5);
+    for (gsize k = 0; k < m->n_params; k++)
+        m->params[k] += (float)(0.3 * nl_rng_normal(&rng));
+    const gsize B = 2, n = 4;
+    guint32 in[8], tg[8];
+    for (int i = 0; i < 8; i++) {
+        in[i] = (guint32)nl_rng_below(&rng, m->config.vocab_size);
+        tg[i] = (guint32)nl_rng_below(&rng, m->config.vocab_size);
+    }
+    g_autofree float *g = g_new(float, m->n_params);
+    g_autoptr(GError) error = NULL;
+    double loss;
+    g_assert_true(nl_gpt_loss_and_grad(m, in, tg, B, n, &loss, g, &error));
+    g_assert_cmpfloat(loss, >, 0);
+    gsize off = 0, checked = 0;
+    double worst = 0;
+    for (guint i = 0; i < NL_GPT_N_TENSORS; i++) {
+        gsize size = nl_gpt_tensor_size(&m->config, i);
+        for (gsize k = off; k < off + size; k++) {
+            float keep = m->params[k];
+            const float h = 1e-2f;
+            double lp, lm;
+            m->params[k] = keep + h;
+            g_assert_true(nl_gpt_loss_and_grad(m, in, tg, B, n, &lp, NULL, &error));
+            m->params[k] = keep - h;
+            g_assert_true(nl_gpt_loss_and_grad(m, in, tg, B, n, &lm, NULL, &error));
+            m->params[k] = keep;
+            double fd = (lp - lm) / (double)((keep + h) - (keep - h));
+            double err = fabs(g[k] - fd);
+            if (err > 0.03 * fabs(fd) + 1e-3)
+                g_error("%s[%" G_GSIZE_FORMAT "]: backprop %.6g, finite "
+                        "differences %.6g", nl_gpt_tensor_name(i), k - off,
+                        (double)g[k], fd);
+            worst = MAX(worst, err / (fabs(fd) + 1e-3));
+            checked++;
+        }
+        off += size;
+    }
+    g_test_message("%" G_GSIZE_FORMAT " gradient entries, worst relative "
+                   "error %.3g", checked, worst);
+    g_assert_cmpuint(checked, ==, m->n_params);
+    g_assert_cmpuint(checked, ==, 1984); /* 96 + 32 + 2 (12·64 + 13·8) + 16 + 96 */
+}
+
+/* Unigram entropy (nats) of a token stream. */
+static double unigram_entropy(const guint32 *t, gsize n, gsize V)
+{
+    g_autofree double *count = g_new0(double, V);
+    for (gsize i = 0; i < n; i++)
+        count[t[i]]++;
+    double h = 0;
+    for (gsize v = 0; v < V; v++)
+        if (count[v] > 0)
+            h -= count[v] / n * log(count[v] / n);
+    return h;
+}
+
+static float *train(NlBackend *be, guint32 steps, double *first, double *last)
+{
+    g_autoptr(NlGpt) m = tiny_model(8, 16, 2, 2, 11);
+    g_autoptr(GError) error = NULL;
+    g_autofree guint32 *data = NULL;
+    gsize n;
+    g_assert_true(nl_gpt_vocab_encode(m->vocab, corpus, TRUE, &data, &n, &error));
+    NlGptTrainConfig tc;
+    nl_gpt_train_config_default(&tc);
+    tc.batch = 4;
+    tc.steps = steps;
+    tc.lr = 1e-2;
+    tc.seed = 42;
+    g_autoptr(NlGptTrainer) t = nl_gpt_trainer_new(m, &tc, data, n, &error);
+    g_assert_no_error(error);
+    double loss = 0, sum_last = 0;
+    for (guint32 s = 0; s < steps; s++) {
+        g_assert_true(nl_gpt_trainer_step(t, be, &loss, &error));
+        if (s == 0)
+            *first = loss;
+        if (s >= steps - 10)
+            sum_last += loss;
+    }
+    *last = sum_last / 10;
+    return g_memdup2(m->params, m->n_params * sizeof(float));
+}
+
+static void test_training(void)
+{
+    double first, last, f2, l2;
+    g_autofree float *a = train(NULL, 150, &first, &last);
+    g_autofree float *b = train(NULL, 150, &f2, &l2);
+    g_autoptr(NlGpt) m = tiny_model(8, 16, 2, 2, 11);
+    gsize bytes = m->n_params * sizeof(float);
+    g_assert_cmpmem(a, bytes, b, bytes);
+    g_autofree guint32 *data = NULL;
+    gsize n;
+    g_assert_true(nl_gpt_vocab_encode(m->vocab, corpus, TRUE, &data, &n, NULL));
+    double uni = unigram_entropy(data, n, m->config.vocab_size);
+    g_test_message("loss %.4f -> %.4f, unigram %.4f", first, last, uni);
+    /* at the start: close to log V (weights are small) */
+    g_assert_cmpfloat(fabs(first - log((double)m->config.vocab_size)), <, 0.1);
+    g_assert_cmpfloat(last, <, 0.6 * uni);
+    if (backends[0]) {
+        g_autofree float *c = train(backends[0], 150, &f2, &l2);
+        g_assert_cmpmem(a, bytes, c, bytes);
+    }
+}
+
+/* ---- checkpoints ------------------------------------------------------ */
+
+static void expect_bad(const guint8 *d, gsize len, const char *fragment)
+{
+    g_autoptr(GError) error = NULL;
+    NlGpt *m = nl_gpt_load_bytes(d, len, &error);
+    g_assert_null(m);
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CHECKPOINT);
+    g_assert_null(strchr(error->message, '\n'));
+    if (!strstr(error->message, fragment))
+        g_error("'%s' lacks '%s'", error->message, fragment);
+}
+
+static void put32(guint8 *d, gsize at, guint32 v)
+{
+    v = GUINT32_TO_LE(v);
+    memcpy(d + at, &v, 4);
+}
+
+static void test_checkpoint(void)
+{
+    g_autoptr(NlGpt) m = tiny_model(8, 16, 2, 2, 13);
+    gsize len;
+    g_autofree guint8 *d = nl_gpt_save_bytes(m, &len);
+    /* header 36 + vocab (12 words: 1 + bytes each) + 4 bytes a weight */
+    gsize vocab = 0;
+    for (guint i = 0; i < 12; i++)
+        vocab += 1 + strlen(nl_gpt_vocab_word(m->vocab, i));
+    g_assert_cmpuint(len, ==, 36 + vocab + 4 * m->n_params);
+    g_assert_cmpmem(d, 8, "NLMINGPT", 8);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NlGpt) r = nl_gpt_load_bytes(d, len, &error);
+    g_assert_no_error(error);
+    g_assert_cmpmem(r->params, r->n_params * 4, m->params, m->n_params * 4);
+    g_assert_cmpmem(&r->config, sizeof r->config, &m->config, sizeof m->config);
+    for (guint i = 0; i < 12; i++)
+        g_assert_cmpstr(nl_gpt_vocab_word(r->vocab, i), ==, nl_gpt_vocab_word(m->vocab, i));
+    gsize len2;
+    g_autofree guint8 *d2 = nl_gpt_save_bytes(r, &len2);
+    g_assert_cmpmem(d2, len2, d, len);
+
+    /* truncated anywhere */
+    const gsize cuts[] = {0, 3, 8, 20, 35, 36, 40, 36 + vocab, len - 1};
+    for (guint i = 0; i < G_N_ELEMENTS(cuts); i++)
+        expect_bad(d, cuts[i], cuts[i] < 8 ? "magic" : "truncated");
+    g_autofree guint8 *x = g_memdup2(d, len);
+    x[0] = 'X';
+    expect_bad(x, len, "magic");
+    memcpy(x, d, len);
+    put32(x, 8, 2);
+    expect_bad(x, len, "version 2");
+    /* absurd sizes: refused from the header alone */
+    const gsize fields[] = {12, 16, 20, 24, 28};
+    const guint32 absurd[] = {G_MAXUINT32, 1u << 31, 0, 1000, 5};
+    for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
+        memcpy(x, d, len);
+        put32(x, fields[i], absurd[i]);
+        expect_bad(x, len, "model configuration");
+    }
+    memcpy(x, d, len);
+    put32(x, 12, 65536);
+    put32(x, 20, 4096); /* 2^28+ parameters: over the limit, no allocation */
+    expect_bad(x, len, "parameters");
+    memcpy(x, d, len);
+    put32(x, 32, G_MAXUINT32);
+    expect_bad(x, len, "vocabulary");
+    memcpy(x, d, len);
+    x[36] = 200; /* the first word claims 200 bytes */
+    expect_bad(x, len, "vocabulary word 0");
+    memcpy(x, d, len);
+    float nan = NAN;
+    memcpy(x + len - 4, &nan, 4);
+    expect_bad(x, len, "finite");
+    g_autofree guint8 *longer = g_malloc(len + 1);
+    memcpy(longer, d, len);
+    longer[len] = 0;
+    expect_bad(longer, len + 1, "after the last tensor");
+
+    /* files */
+    g_autofree char *dir = g_dir_make_tmp("test-gpt-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "m.ckpt", NULL);
+    g_assert_true(g_file_set_contents(path, (const char *)d, (gssize)len, NULL));
+    g_autoptr(NlGpt) f = nl_gpt_load_file(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpmem(f->params, f->n_params * 4, m->params, m->n_params * 4);
+    g_assert_true(g_file_set_contents(path, (const char *)d, (gssize)(len / 2), NULL));
+    g_assert_null(nl_gpt_load_file(path, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CHECKPOINT);
+    g_assert_nonnull(strstr(error->message, "truncated"));
+    g_assert_nonnull(strstr(error->message, path));
+    g_clear_error(&error);
+    memcpy(x, d, len);
+    put32(x, 12, 65536);
+    put32(x, 20, 4096);
+    g_assert_true(g_file_set_contents(path, (const char *)x, 36, NULL));
+    g_assert_null(nl_gpt_load_file(path, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CHECKPOINT);
+    g_clear_error(&error);
+    g_assert_true(g_file_set_contents(path, "NLMIN", 5, NULL));
+    g_assert_null(nl_gpt_load_file(path, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CHECKPOINT);
+    g_clear_error(&error);
+    g_remove(path);
+    g_assert_null(nl_gpt_load_file(path, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_IO);
+    g_rmdir(dir);
+}
+
+static NlBackend *open_backend(NlRegistry *r, const char *name)
+{
+    g_autofree char *path = g_strdup_printf(NL_BUILDDIR "/backends/%s/.libs/%s.so", name, name);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return NULL;
+    g_autoptr(GError) error = NULL;
+    if (!nl_registry_load(r, path, &error))
+        g_error("%s", error->message);
+    const NlPlugin *p = nl_registry_find(r, NL_PLUGIN_BACKEND, name)->plugin;
+    g_autoptr(NlParams) opts = p->backend->options
+        ? nl_params_parse(p->backend->options, name, NULL, &error) : NULL;
+    gpointer self = p->backend->open(opts, &error);
+    if (!self)
+        return NULL;
+    return nl_backend_wrap(p, name, self);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_autoptr(NlRegistry) r = nl_registry_new();
+    const char *names[3] = {"naive", "blas", "openmp"};
+    for (int i = 0; i < 3; i++)
+        backends[i] = open_backend(r, names[i]);
+    g_assert_nonnull(backends[0]);
+    g_test_add_func("/gpt/vocab", test_vocab);
+    g_test_add_func("/gpt/config-limits", test_config_limits);
+    g_test_add_func("/gpt/forward-backends", test_forward_backends);
+    g_test_add_func("/gpt/gradients", test_gradients);
+    g_test_add_func("/gpt/training", test_training);
+    g_test_add_func("/gpt/checkpoint", test_checkpoint);
+    int rc = g_test_run();
+    for (int i = 0; i < 3; i++)
+        nl_backend_close(backends[i]);
+    return rc;
+}
