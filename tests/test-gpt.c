@@ -173,6 +173,14 @@ static void test_gradients(void)
     }
     g_autofree float *g = g_new(float, m->n_params);
     g_autoptr(GError) error = NULL;
+    /* a target outside the vocabulary is refused, not read out of bounds */
+    guint32 bad_tg[8];
+    memcpy(bad_tg, tg, sizeof bad_tg);
+    bad_tg[7] = m->config.vocab_size;
+    double bad_loss;
+    g_assert_false(nl_gpt_loss_and_grad(m, in, bad_tg, B, n, &bad_loss, g, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB);
+    g_clear_error(&error);
     double loss;
     g_assert_true(nl_gpt_loss_and_grad(m, in, tg, B, n, &loss, g, &error));
     g_assert_cmpfloat(loss, >, 0);
@@ -337,6 +345,19 @@ static void test_checkpoint(void)
     memcpy(x, d, len);
     x[36] = 200; /* the first word claims 200 bytes */
     expect_bad(x, len, "vocabulary word 0");
+    /* a word holding a newline, a carriage return, broken UTF-8: one
+     * printable line that names the rule, not the bytes */
+    const guint8 poison[] = {'\n', '\r', 0xff, ' '};
+    for (guint i = 0; i < G_N_ELEMENTS(poison); i++) {
+        memcpy(x, d, len);
+        x[36 + 1 + 5 + 1] = poison[i]; /* the first byte of word 1 */
+        expect_bad(x, len, poison[i] == 0xff ? "not UTF-8"
+                                             : "a space or a control character");
+        g_autoptr(GError) e = NULL;
+        g_assert_null(nl_gpt_load_bytes(x, len, &e));
+        g_assert_true(g_utf8_validate(e->message, -1, NULL));
+        g_assert_null(strchr(e->message, '\r'));
+    }
     memcpy(x, d, len);
     float nan = NAN;
     memcpy(x + len - 4, &nan, 4);

@@ -280,6 +280,14 @@ gboolean nl_gpt_loss_and_grad(NlGpt *m, const guint32 *inputs,
                     m->config.context);
         return FALSE;
     }
+    for (gsize i = 0; i < B * n; i++)
+        if (targets[i] >= m->config.vocab_size) {
+            g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
+                        "target %" G_GSIZE_FORMAT " is token %u; the "
+                        "vocabulary has %u", i, targets[i],
+                        m->config.vocab_size);
+            return FALSE;
+        }
     GptExec ex;
     GptGrads g;
     if (!gpt_exec_init(&ex, NULL, &m->config, B, n, error))

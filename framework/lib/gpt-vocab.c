@@ -24,14 +24,29 @@ void nl_gpt_vocab_free(NlGptVocab *v)
     g_free(v);
 }
 
+/* A word is 1 to NL_GPT_MAX_WORD bytes of UTF-8 without space or any
+ * ASCII control character. The error names the rule that failed, never
+ * the word's bytes: a rejected word may hold a newline or broken UTF-8,
+ * and the message must stay one printable line. */
 static gboolean word_ok(const char *w, GError **error)
 {
     gsize len = strlen(w);
-    if (len == 0 || len > NL_GPT_MAX_WORD || !g_utf8_validate(w, -1, NULL) ||
-        strpbrk(w, " \t\r\n")) {
+    const char *why = NULL;
+    if (len == 0)
+        why = "is empty";
+    else if (len > NL_GPT_MAX_WORD)
+        why = "is longer than the limit";
+    else if (!g_utf8_validate(w, -1, NULL))
+        why = "is not UTF-8";
+    else
+        for (const char *c = w; *c && !why; c++)
+            if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+                why = "contains a space or a control character";
+    if (why) {
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
-                    "vocabulary word '%.40s' is empty, longer than %u bytes, "
-                    "not UTF-8 or contains a space", w, NL_GPT_MAX_WORD);
+                    "a vocabulary word (%" G_GSIZE_FORMAT " bytes) %s "
+                    "(words: 1 to %u bytes of UTF-8, no space, no control "
+                    "character)", len, why, NL_GPT_MAX_WORD);
         return FALSE;
     }
     return TRUE;
