@@ -72,31 +72,6 @@ static float exact_sum_twosum(const float *x, gsize len)
     return (float)(hi + lo);
 }
 
-/* The documented tile tree, written level by level: tiles summed left to
- * right, then neighbours paired, an odd last one carried up. */
-static float tile_tree(const float *x, gsize len, gsize tile)
-{
-    g_autoptr(GArray) level = g_array_new(FALSE, FALSE, sizeof(float));
-    for (gsize start = 0; start < len; start += tile) {
-        float s = 0;
-        for (gsize i = start; i < MIN(len, start + tile); i++)
-            s += x[i];
-        g_array_append_val(level, s);
-    }
-    while (level->len > 1) {
-        g_autoptr(GArray) next = g_array_new(FALSE, FALSE, sizeof(float));
-        for (guint i = 0; i < level->len; i += 2) {
-            float v = g_array_index(level, float, i);
-            if (i + 1 < level->len)
-                v += g_array_index(level, float, i + 1);
-            g_array_append_val(next, v);
-        }
-        g_array_unref(level);
-        level = g_steal_pointer(&next);
-    }
-    return g_array_index(level, float, 0);
-}
-
 static float *inputs(gsize len)
 {
     float *x = g_new(float, len);
@@ -120,7 +95,7 @@ static void test_a2_blocked(void)
         const char *label = nl_dat_cell(d, 0, r, 1);
         gint64 block = (gint64)nl_dat_double(d, 0, r, 0);
         float sum = (float)nl_dat_double(d, 0, r, 2);
-        float want = block > 0 ? tile_tree(x, n, (gsize)block)
+        float want = block > 0 ? nl_test_tile_tree(x, n, (gsize)block)
                      : block == 0 ? seq /* naive's own sum is sequential */
                                   : exact;
         if (nl_f32_bits(sum) != nl_f32_bits(want))

@@ -1,7 +1,7 @@
 /* test-reduction-tree.c — the reduction-tree experiment's numbers against
- * computations made here: this file's own tile tree (level by level, not
- * the experiment's in-place one), its own sequential prefix sums, MPFR's
- * exact sums, and the FMA chain that batch-invariant mode promises;
+ * computations made here: the tests' own tile tree (nl_test_tile_tree,
+ * level by level, not the experiment's in-place one), sequential prefix
+ * sums, MPFR's exact sums, and the FMA chain batch-invariant mode promises;
  * structural facts of the diagrams; and every bad input of the issue,
  * each one line with nothing written. */
 #include "config.h"
@@ -33,31 +33,6 @@ static float *normals(guint64 seed, gsize len)
     nl_rng_init(&rng, seed);
     nl_rng_fill_normal_f32(&rng, x, len);
     return x;
-}
-
-/* The tile tree, level by level: tiles summed left to right, then
- * neighbours added in pairs, an odd one out carried up unchanged. */
-static float tree(const float *x, gsize n, gsize tile)
-{
-    g_autoptr(GArray) level = g_array_new(FALSE, FALSE, sizeof(float));
-    for (gsize s = 0; s < n; s += tile) {
-        float v = 0.0f;
-        for (gsize i = s; i < MIN(n, s + tile); i++)
-            v += x[i];
-        g_array_append_val(level, v);
-    }
-    while (level->len > 1) {
-        g_autoptr(GArray) up = g_array_new(FALSE, FALSE, sizeof(float));
-        for (guint i = 0; i < level->len; i += 2) {
-            float v = g_array_index(level, float, i);
-            if (i + 1 < level->len)
-                v += g_array_index(level, float, i + 1);
-            g_array_append_val(up, v);
-        }
-        g_array_unref(level);
-        level = g_array_ref(up);
-    }
-    return level->len ? g_array_index(level, float, 0) : 0.0f;
 }
 
 static float sequential(const float *x, gsize n)
@@ -118,7 +93,7 @@ static void test_a4_diagrams(void)
                 g_assert_cmpuint(lo, ==, 0);
                 g_assert_cmpuint(hi, ==, ctx[d]);
                 g_assert_cmphex(nl_f32_bits(value), ==,
-                                nl_f32_bits(tree(x, ctx[d], tile)));
+                                nl_f32_bits(nl_test_tile_tree(x, ctx[d], tile)));
             }
         }
         g_assert_cmpuint(leaves, ==, tiles_n);
@@ -128,7 +103,7 @@ static void test_a4_diagrams(void)
                               nl_dat_double(edges, d, r, 4));
         /* the naive backend computes exactly the model */
         g_assert_cmphex(bits_of(back, naive, d, 4), ==,
-                        nl_f32_bits(tree(x, ctx[d], tile)));
+                        nl_f32_bits(nl_test_tile_tree(x, ctx[d], tile)));
         g_assert_cmpint((gint64)nl_dat_double(back, naive, d, 7), ==, 0);
         g_assert_cmphex(bits_of(back, naive, d, 8), ==,
                         nl_f32_bits(sequential(x, ctx[d])));
@@ -163,7 +138,7 @@ static void test_a5_sweep(void)
         for (gsize n = 1; n <= n_ctx; n++) {
             guint r = (guint)(t * n_ctx + n - 1);
             g_assert_cmpint((gint64)nl_dat_double(sweep, naive, r, 1), ==, tiles[t]);
-            float want = tree(x, n, tiles[t]);
+            float want = nl_test_tile_tree(x, n, tiles[t]);
             g_assert_cmphex(bits_of(sweep, naive, r, 2), ==, nl_f32_bits(want));
             g_assert_cmphex(bits_of(model, t, (guint)(n - 1), 2), ==,
                             nl_f32_bits(want));
@@ -189,10 +164,10 @@ static void test_a5_table(void)
         gsize n = ctx[r];
         g_assert_cmpint((gint64)nl_dat_double(t, naive, r, 2), ==, (n + tile - 1) / tile);
         g_assert_cmpint((gint64)nl_dat_double(t, naive, r, 3), ==, n % tile);
-        g_assert_cmphex(bits_of(t, naive, r, 4), ==, nl_f32_bits(tree(x, n, tile)));
+        g_assert_cmphex(bits_of(t, naive, r, 4), ==, nl_f32_bits(nl_test_tile_tree(x, n, tile)));
         float before = (float)nl_dat_double(more, naive, r, 1);
         float now = (float)nl_dat_double(more, naive, r, 2);
-        g_assert_cmphex(nl_f32_bits(before), ==, nl_f32_bits(tree(x, n - 1, tile)));
+        g_assert_cmphex(nl_f32_bits(before), ==, nl_f32_bits(nl_test_tile_tree(x, n - 1, tile)));
         g_assert_cmpfloat(nl_dat_double(more, naive, r, 3), ==, (double)now - before);
         g_assert_cmphex(bits_of(more, naive, r, 4), ==, nl_f32_bits(x[n - 1]));
         g_assert_cmpfloat(nl_dat_double(more, naive, r, 5), ==,

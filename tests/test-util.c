@@ -179,3 +179,26 @@ const char *nl_dat_comment(const NlDat *dat, const char *prefix)
             return dat->comments->pdata[i];
     return NULL;
 }
+
+float nl_test_tile_tree(const float *x, gsize len, gsize tile)
+{
+    g_autoptr(GArray) level = g_array_new(FALSE, FALSE, sizeof(float));
+    for (gsize start = 0; start < len; start += tile) {
+        float s = 0.0f;
+        for (gsize i = start; i < MIN(len, start + tile); i++)
+            s += x[i];
+        g_array_append_val(level, s);
+    }
+    while (level->len > 1) {
+        g_autoptr(GArray) next = g_array_new(FALSE, FALSE, sizeof(float));
+        for (guint i = 0; i < level->len; i += 2) {
+            float v = g_array_index(level, float, i);
+            if (i + 1 < level->len)
+                v += g_array_index(level, float, i + 1);
+            g_array_append_val(next, v);
+        }
+        g_array_unref(level);
+        level = g_steal_pointer(&next);
+    }
+    return level->len ? g_array_index(level, float, 0) : 0.0f;
+}

@@ -40,4 +40,10 @@ double nl_dat_double(const NlDat *dat, guint d, guint r, guint c);
 /* The header comment line that starts with prefix, or NULL. */
 const char *nl_dat_comment(const NlDat *dat, const char *prefix);
 
+/* The documented tile tree (numlab/backend.h), written level by level,
+ * independently of every backend and experiment: tiles summed left to
+ * right, then neighbours added in pairs, an odd last one carried up.
+ * 0 for len = 0. */
+float nl_test_tile_tree(const float *x, gsize len, gsize tile);
+
 #endif /* NL_TEST_UTIL_H */
