@@ -1,7 +1,8 @@
-/* numtext.h — vectors and matrices written as parameter text ("1,2,1,0",
- * "1,0.5;0,1"), parsed and checked for the gradient-descent and attention
- * experiments. Every failure is one line that names the parameter; the
- * shape rules between two parameters are the caller's. */
+/* numtext.h — numbers, vectors and matrices written as parameter text
+ * ("1,2,1,0", "1,0.5;0,1"), parsed and checked for the gradient-descent,
+ * attention and temperature experiments. Every failure is one line that
+ * names the parameter; the shape rules between two parameters are the
+ * caller's. */
 #ifndef NL_NUMTEXT_H
 #define NL_NUMTEXT_H
 

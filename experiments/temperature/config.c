@@ -9,9 +9,10 @@
 
 #include "temperature.h"
 
+#include "../common/numtext.h"
+
 #include <float.h>
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -34,19 +35,6 @@ static gboolean fail(GError **error, const char *format, ...)
     return FALSE;
 }
 
-/* One number of a list: all of `text` (spaces around allowed), finite. */
-static gboolean parse_number(const char *text, double *out)
-{
-    g_autofree char *s = g_strstrip(g_strdup(text));
-    char *end = NULL;
-    errno = 0;
-    double v = g_ascii_strtod(s, &end);
-    if (*s == '\0' || end == s || *end != '\0' || !isfinite(v))
-        return FALSE;
-    *out = v;
-    return TRUE;
-}
-
 /* "a" | "a,b,c" | "start:stop:step" (stop included when the steps reach
  * it within a millionth of a step); every value finite and >= 0. */
 static gboolean parse_temperatures(const char *name, const char *text,
@@ -57,8 +45,8 @@ static gboolean parse_temperatures(const char *name, const char *text,
     gboolean ok = TRUE;
     if (g_strv_length(range) == 3) {
         double a, b, step;
-        if (!parse_number(range[0], &a) || !parse_number(range[1], &b) ||
-            !parse_number(range[2], &step))
+        if (!nt_parse_number(range[0], &a) || !nt_parse_number(range[1], &b) ||
+            !nt_parse_number(range[2], &step))
             ok = fail(error, "parameter '%s': '%s' is not a range "
                       "start:stop:step of finite numbers", name, text);
         else if (!(step > 0) || b < a)
@@ -78,7 +66,7 @@ static gboolean parse_temperatures(const char *name, const char *text,
         g_auto(GStrv) items = g_strsplit(text, ",", -1);
         for (char **it = items; ok && *it; it++) {
             double v;
-            if (!parse_number(*it, &v))
+            if (!nt_parse_number(*it, &v))
                 ok = fail(error, "parameter '%s': '%s' is not a finite "
                           "number", name, g_strstrip(*it));
             else
@@ -137,7 +125,7 @@ static gboolean load_params(const NlParams *p, TempConfig *c, GError **error)
                     "the %" G_GSIZE_FORMAT " tokens of 'vocabulary'", n, c->n);
     c->logits = g_new(double, n);
     for (gsize i = 0; i < n; i++)
-        if (!parse_number(items[i], &c->logits[i]))
+        if (!nt_parse_number(items[i], &c->logits[i]))
             return fail(error, "parameter 'logits': value %" G_GSIZE_FORMAT
                         " '%s' is not a finite number", i + 1,
                         g_strstrip(items[i]));
@@ -173,7 +161,7 @@ static gboolean load_file(const char *path, TempConfig *c, GError **error)
         if (nf != 2)
             ok = fail(error, "%s:%" G_GSIZE_FORMAT ": expected 'token logit', "
                       "found %d fields", path, l + 1, nf);
-        else if (!parse_number(fields[1], &v))
+        else if (!nt_parse_number(fields[1], &v))
             ok = fail(error, "%s:%" G_GSIZE_FORMAT ": logit '%s' of token "
                       "'%s' is not a finite number", path, l + 1, fields[1],
                       fields[0]);
@@ -225,7 +213,7 @@ static gboolean load_b4(const NlParams *p, TempConfig *c, GError **error)
         if (i < 0)
             return fail(error, "parameter 'b4_changes': no token '%s' in the "
                         "vocabulary (b4_changes= keeps the logits)", *it);
-        if (!parse_number(eq + 1, &v))
+        if (!nt_parse_number(eq + 1, &v))
             return fail(error, "parameter 'b4_changes': logit '%s' of '%s' is "
                         "not a finite number", eq + 1, *it);
         c->b4_logits[i] = v;
