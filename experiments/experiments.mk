@@ -6,3 +6,4 @@ include experiments/temperature/temperature.mk
 include experiments/gradient-descent/gradient-descent.mk
 include experiments/attention/attention.mk
 include experiments/minigpt/minigpt.mk
+include experiments/logprob/logprob.mk

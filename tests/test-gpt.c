@@ -149,6 +149,26 @@ static void test_forward_backends(void)
     /* and a shorter call gives the same rows */
     g_assert_true(nl_gpt_logits(m, NULL, tok, 6, alt, &error));
     g_assert_cmpmem(alt, 6 * V * sizeof(float), host, 6 * V * sizeof(float));
+    /* a batch of rows: on the host (and the naive backend, same order) each
+     * row is exactly that row alone; batch and length limits are errors */
+    guint32 rows[3 * 12];
+    memcpy(rows, other, sizeof other);
+    memcpy(rows + 12, tok, sizeof tok);
+    memcpy(rows + 24, other, sizeof other);
+    g_autofree float *batch = g_new(float, 3 * n * V);
+    for (int b = -1; b < 1; b++) {
+        NlBackend *where = b < 0 ? NULL : backends[b];
+        g_assert_true(nl_gpt_logits_batch(m, where, rows, 3, n, batch, &error));
+        g_assert_cmpmem(batch + n * V, n * V * sizeof(float), host,
+                        n * V * sizeof(float));
+        g_assert_true(nl_gpt_logits(m, NULL, other, n, alt, &error));
+        g_assert_cmpmem(batch, n * V * sizeof(float), alt, n * V * sizeof(float));
+        g_assert_cmpmem(batch + 2 * n * V, n * V * sizeof(float), alt,
+                        n * V * sizeof(float));
+    }
+    g_assert_false(nl_gpt_logits_batch(m, NULL, rows, 0, n, batch, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG);
+    g_clear_error(&error);
     /* length and token checks */
     g_assert_false(nl_gpt_logits(m, NULL, tok, 17, alt, &error));
     g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG);

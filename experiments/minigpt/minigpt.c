@@ -29,14 +29,6 @@ static gboolean fail(GError **error, const char *fmt, ...)
     return FALSE;
 }
 
-char *mg_corpus_text(void)
-{
-    GString *s = g_string_new(NULL);
-    for (gsize i = 0; i < mg_corpus_lines; i++)
-        g_string_append_printf(s, "%s\n", mg_corpus[i]);
-    return g_string_free(s, FALSE);
-}
-
 void mg_config_clear(MgConfig *c)
 {
     g_strfreev(c->prompts);
@@ -47,7 +39,7 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
                         NlGptVocab **vocab, GError **error)
 {
     memset(c, 0, sizeof *c);
-    g_autofree char *text = mg_corpus_text();
+    g_autofree char *text = lg_corpus_text();
     g_autoptr(NlGptVocab) v = nl_gpt_vocab_new_from_text(text, error);
     if (!v)
         return FALSE;
@@ -102,19 +94,19 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
 }
 
 static const NlParamSpec params[] = {
-    {"steps", NL_PARAM_INT, "400", 1, 100000, "training steps (AdamW)",
+    {"steps", NL_PARAM_INT, LG_STEPS, 1, 100000, "training steps (AdamW)",
      NULL},
-    {"batch", NL_PARAM_INT, "16", 1, 256,
+    {"batch", NL_PARAM_INT, LG_BATCH, 1, 256,
      "windows of context + 1 tokens per step", NULL},
-    {"lr", NL_PARAM_DOUBLE, "0.003", 0, 0,
+    {"lr", NL_PARAM_DOUBLE, LG_LR, 0, 0,
      "peak learning rate in (0, 1]: 5% warm-up, cosine decay to 10%", NULL},
-    {"context", NL_PARAM_INT, "16", 4, 64, "model: context length T",
+    {"context", NL_PARAM_INT, LG_CONTEXT, 4, 64, "model: context length T",
      NULL},
-    {"d_model", NL_PARAM_INT, "48", 4, 256, "model: width C", NULL},
-    {"n_layer", NL_PARAM_INT, "2", 1, 8, "model: transformer blocks", NULL},
-    {"n_head", NL_PARAM_INT, "4", 1, 16,
+    {"d_model", NL_PARAM_INT, LG_D_MODEL, 4, 256, "model: width C", NULL},
+    {"n_layer", NL_PARAM_INT, LG_N_LAYER, 1, 8, "model: transformer blocks", NULL},
+    {"n_head", NL_PARAM_INT, LG_N_HEAD, 1, 16,
      "model: attention heads (must divide d_model)", NULL},
-    {"prompts", NL_PARAM_STRING, "die katze|der hund|das kind spielt", 0, 0,
+    {"prompts", NL_PARAM_STRING, LG_PROMPTS, 0, 0,
      "prompts for the generations and the logit comparison, separated by "
      "'|'; words of the corpus only", NULL},
     {"gen_words", NL_PARAM_INT, "10", 1, 64,

@@ -3,11 +3,7 @@
 #ifndef NL_MINIGPT_H
 #define NL_MINIGPT_H
 
-#include <numlab/numlab.h>
-
-/* corpus.c: one sentence per entry */
-extern const char *const mg_corpus[];
-extern const gsize mg_corpus_lines;
+#include "../common/gpt-lecture.h"
 
 typedef struct {
     NlGptConfig model;     /* vocab_size from the corpus */
@@ -17,8 +13,6 @@ typedef struct {
     double temperature;
 } MgConfig;
 
-/* The corpus as one text, lines joined by newlines (g_free). */
-char *mg_corpus_text(void);
 /* Reads and checks every parameter against the corpus' vocabulary; one
  * line naming the parameter. *vocab receives the vocabulary. */
 gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,

@@ -44,7 +44,7 @@ static gboolean setup_load(NlRun *run, Setup *s, GError **error)
     if (!mg_config_load(nl_run_params(run), nl_run_seed(run), &s->c,
                         &s->vocab, error))
         return FALSE;
-    g_autofree char *text = mg_corpus_text();
+    g_autofree char *text = lg_corpus_text();
     if (!nl_gpt_vocab_encode(s->vocab, text, TRUE, &s->data, &s->n_data,
                              error)) {
         setup_clear(s);
@@ -70,7 +70,7 @@ gboolean mg_run_common(NlRun *run, GError **error)
                           "(<EOS> included): the loss of the best model that "
                           "ignores the context");
         nl_table_add_note(t, "log_vocab", "the loss of a uniform guess");
-        nl_table_add_int(t, (gint64)mg_corpus_lines);
+        nl_table_add_int(t, (gint64)lg_corpus_lines);
         nl_table_add_int(t, (gint64)s.n_data);
         nl_table_add_int(t, s.c.model.vocab_size);
         nl_table_add_f64(t, s.unigram);

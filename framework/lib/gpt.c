@@ -474,8 +474,9 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
            linear(ex, N, C, V, a->lnf, w->w_lm, NULL, a->logits, error);
 }
 
-gboolean nl_gpt_logits(NlGpt *m, NlBackend *backend, const guint32 *tokens,
-                       gsize n, float *logits, GError **error)
+gboolean nl_gpt_logits_batch(const NlGpt *m, NlBackend *backend,
+                             const guint32 *tokens, gsize batch, gsize n,
+                             float *logits, GError **error)
 {
     if (n < 1 || n > m->config.context) {
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
@@ -483,14 +484,28 @@ gboolean nl_gpt_logits(NlGpt *m, NlBackend *backend, const guint32 *tokens,
                     "takes 1 to %u", n, m->config.context);
         return FALSE;
     }
-    GptExec ex;
-    if (!gpt_exec_init(&ex, backend, &m->config, 1, n, error))
+    if (batch < 1 || batch > NL_GPT_MAX_BATCH) {
+        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                    "a batch of %" G_GSIZE_FORMAT " sequences; the model "
+                    "takes 1 to %u", batch, NL_GPT_MAX_BATCH);
         return FALSE;
-    GptActs *a = gpt_acts_new(&m->config, 1, n, error);
+    }
+    GptExec ex;
+    if (!gpt_exec_init(&ex, backend, &m->config, batch, n, error))
+        return FALSE;
+    GptActs *a = gpt_acts_new(&m->config, batch, n, error);
     gboolean ok = a && gpt_forward(m, &ex, a, tokens, error);
     if (ok)
-        memcpy(logits, a->logits, n * m->config.vocab_size * sizeof(float));
+        memcpy(logits, a->logits,
+               batch * n * m->config.vocab_size * sizeof(float));
     gpt_acts_free(a);
     gpt_exec_clear(&ex);
     return ok;
+}
+
+gboolean nl_gpt_logits(const NlGpt *m, NlBackend *backend,
+                       const guint32 *tokens, gsize n, float *logits,
+                       GError **error)
+{
+    return nl_gpt_logits_batch(m, backend, tokens, 1, n, logits, error);
 }

@@ -22,6 +22,8 @@ struct NlRun {
     GHashTable *artifacts;     /* name -> GBytes */
     GPtrArray *jobs;           /* NlRun*, borrowed (compare phase) */
     NlRun *common;             /* borrowed (compare phase), or NULL */
+    gpointer kept;             /* nl_run_keep: for the later phases */
+    GDestroyNotify kept_destroy;
     char *progress_label;
     gboolean progress_shown;
     double progress_last;
@@ -54,6 +56,8 @@ void nl_run_free(NlRun *run)
     g_hash_table_unref(run->artifacts);
     if (run->jobs)
         g_ptr_array_unref(run->jobs);
+    if (run->kept_destroy)
+        run->kept_destroy(run->kept);
     g_free(run->progress_label);
     g_free(run);
 }
@@ -151,6 +155,26 @@ void nl_run_set_common(NlRun *run, NlRun *common)
 const NlTable *nl_run_common_table(NlRun *run, const char *name)
 {
     return run->common ? find_table(run->common->tables, name) : NULL;
+}
+
+void nl_run_keep(NlRun *run, gpointer data, GDestroyNotify destroy)
+{
+    if (run->kept_destroy)
+        run->kept_destroy(run->kept);
+    run->kept = data;
+    run->kept_destroy = destroy;
+}
+
+gconstpointer nl_run_common_data(NlRun *run)
+{
+    return run->common ? run->common->kept : NULL;
+}
+
+gconstpointer nl_run_job_data(NlRun *run, guint job)
+{
+    g_return_val_if_fail(job < nl_run_n_jobs(run), NULL);
+    NlRun *j = run->jobs->pdata[job];
+    return j->kept;
 }
 
 const NlBackendInfo *nl_run_job_backend_info(NlRun *run, guint job)

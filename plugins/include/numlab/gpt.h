@@ -49,6 +49,7 @@ typedef enum {
 #define NL_GPT_MAX_LAYERS 64u
 #define NL_GPT_MAX_WORD 255u        /* bytes of one vocabulary word */
 #define NL_GPT_MAX_PARAMS (1u << 28) /* float32 values: 1 GiB */
+#define NL_GPT_MAX_BATCH 65536u     /* sequences in one forward pass */
 
 /* ---- vocabulary (gpt-vocab.c) ---------------------------------------- */
 
@@ -141,9 +142,19 @@ float *nl_gpt_tensor(const NlGptWeights *w, guint i);
 /* logits (n, V) for the sequence tokens[0..n), 1 <= n <= T: row t is the
  * distribution of the token after tokens[0..t]. backend NULL: host loops
  * in the naive backend's order. */
-gboolean nl_gpt_logits(NlGpt *model, NlBackend *backend,
+gboolean nl_gpt_logits(const NlGpt *model, NlBackend *backend,
                        const guint32 *tokens, gsize n, float *logits,
                        GError **error);
+/* The same for a batch: tokens (batch, n), one sequence of n tokens per
+ * row, logits (batch, n, V). The rows go through every matrix product
+ * together (batch * n rows per linear layer), as a server batches
+ * requests; attention stays within each row. Mathematically each row's
+ * logits are those of nl_gpt_logits on it alone; in floating point they
+ * are equal only where the backend's products do not depend on the
+ * number of rows. */
+gboolean nl_gpt_logits_batch(const NlGpt *model, NlBackend *backend,
+                             const guint32 *tokens, gsize batch, gsize n,
+                             float *logits, GError **error);
 
 /* ---- training (gpt-train.c) ------------------------------------------ */
 

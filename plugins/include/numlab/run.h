@@ -31,6 +31,18 @@ NlTable *nl_run_table(NlRun *run, const char *name, const char *columns);
 gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
                          gsize length, GError **error);
 
+/* Keeps an object for the later phases of this experiment's run, which
+ * read it but must not change it: what run_common keeps, every job and
+ * run_compare read with nl_run_common_data; what a job keeps, run_compare
+ * reads with nl_run_job_data. Tables are what gets written; this is what a
+ * phase computed once and the next phases need (a model, a job's raw
+ * results). The host calls `destroy` (may be NULL) when the experiment's
+ * run ends, whether the phase succeeded or not; keeping again replaces the
+ * object (the old one is destroyed at once). */
+void nl_run_keep(NlRun *run, gpointer data, GDestroyNotify destroy);
+/* In run_backend and run_compare: what run_common kept, or NULL. */
+gconstpointer nl_run_common_data(NlRun *run);
+
 /* Progress, 0..1, shown on stderr when it is a terminal. */
 void nl_run_progress(NlRun *run, double fraction, const char *what);
 
@@ -39,6 +51,8 @@ guint nl_run_n_jobs(NlRun *run);
 const char *nl_run_job_label(NlRun *run, guint job);
 const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name);
 const NlBackendInfo *nl_run_job_backend_info(NlRun *run, guint job);
+/* In run_compare: what job `job` kept (nl_run_keep), or NULL. */
+gconstpointer nl_run_job_data(NlRun *run, guint job);
 /* In run_backend and run_compare: a table the common phase emitted, or
  * NULL (no common phase, or it failed). */
 const NlTable *nl_run_common_table(NlRun *run, const char *name);

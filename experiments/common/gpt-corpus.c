@@ -1,4 +1,4 @@
-/* corpus.c — the MiniGPT training corpus: simple lower-case German
+/* gpt-corpus.c — the lecture MiniGPT's training corpus: simple lower-case German
  * sentences around katze, hund, kind and a few more subjects, written for
  * numlab (each a subject, a verb, sometimes a time or "gern", an object or
  * place, and " ."; a few join two clauses with "und"), so that the
@@ -7,9 +7,9 @@
  * to each. Words are separated by single spaces, punctuation is a word. */
 #include "config.h"
 
-#include "minigpt.h"
+#include "gpt-lecture.h"
 
-const char *const mg_corpus[] = {
+const char *const lg_corpus[] = {
     "die katze schläft auf dem sofa .",
     "die katze schläft heute auf dem sofa .",
     "die katze schläft am morgen auf dem sofa .",
@@ -300,4 +300,12 @@ const char *const mg_corpus[] = {
     "der vater liest und der hund schläft .",
 };
 
-const gsize mg_corpus_lines = G_N_ELEMENTS(mg_corpus);
+const gsize lg_corpus_lines = G_N_ELEMENTS(lg_corpus);
+
+char *lg_corpus_text(void)
+{
+    GString *s = g_string_new(NULL);
+    for (gsize i = 0; i < lg_corpus_lines; i++)
+        g_string_append_printf(s, "%s\n", lg_corpus[i]);
+    return g_string_free(s, FALSE);
+}

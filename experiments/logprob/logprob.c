@@ -1,0 +1,170 @@
+/* logprob.c — the logprob experiment's descriptor and parameters (the
+ * checks that need no model; model.c checks the rest against the model). */
+#include "config.h"
+
+#include "logprob.h"
+#include "../common/numtext.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+gboolean lp_fail(GError **error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error_literal(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG, msg);
+    return FALSE;
+}
+
+void lp_config_clear(LpConfig *c)
+{
+    g_free(c->model_path);
+    g_strfreev(c->prompts);
+    g_free(c->temperatures);
+    g_free(c->seeds);
+    g_free(c->batches);
+    g_free(c->paddings);
+    memset(c, 0, sizeof *c);
+}
+
+static guint *uint_list(const NlParams *p, const char *name, gsize *n)
+{
+    const gint64 *v = nl_params_get_int_list(p, name, n);
+    guint *out = g_new(guint, *n);
+    for (gsize i = 0; i < *n; i++)
+        out[i] = (guint)v[i]; /* the spec's range keeps them small */
+    return out;
+}
+
+gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
+{
+    memset(c, 0, sizeof *c);
+    if (nl_params_is_set(p, "model")) {
+        const char *path = nl_params_get_string(p, "model");
+        if (!*path)
+            return lp_fail(error, "parameter 'model': the path is empty "
+                           "(leave the parameter out to train the lecture "
+                           "model)");
+        c->model_path = g_strdup(path);
+    }
+    c->train_seed = (guint64)nl_params_get_int(p, "train_seed");
+    c->stable_gap = nl_params_get_double(p, "stable_gap");
+    c->unstable_gap = nl_params_get_double(p, "unstable_gap");
+    if (!(c->unstable_gap >= 0) || !(c->stable_gap > c->unstable_gap))
+        return lp_fail(error, "parameters 'stable_gap' %g and 'unstable_gap' "
+                       "%g: need stable_gap > unstable_gap >= 0",
+                       c->stable_gap, c->unstable_gap);
+    c->top = (guint)nl_params_get_int(p, "top");
+    c->gen_words = (guint)nl_params_get_int(p, "gen_words");
+
+    g_auto(GStrv) parts = g_strsplit(nl_params_get_string(p, "prompts"), "|",
+                                     -1);
+    c->n_prompts = g_strv_length(parts);
+    if (c->n_prompts == 0)
+        return lp_fail(error, "parameter 'prompts': no prompt (give words "
+                       "of the model's vocabulary, prompts separated by "
+                       "'|')");
+    for (guint i = 0; i < c->n_prompts; i++) {
+        g_strstrip(parts[i]);
+        if (!*parts[i])
+            return lp_fail(error, "parameter 'prompts': prompt %u is empty",
+                           i + 1);
+    }
+    c->prompts = g_steal_pointer(&parts);
+
+    NtMatrix t = {0};
+    if (!nt_parse_vector("temperatures", nl_params_get_string(p,
+                         "temperatures"), 0, NULL, &t, error))
+        return FALSE;
+    for (gsize i = 0; i < t.cols; i++)
+        if (t.v[i] < 0 || t.v[i] > 100) {
+            gboolean r = lp_fail(error, "parameter 'temperatures': %g is not "
+                                 "in [0, 100] (0 is greedy)", t.v[i]);
+            nt_matrix_clear(&t);
+            return r;
+        }
+    c->n_temperatures = t.cols;
+    c->temperatures = g_steal_pointer(&t.v);
+    nt_matrix_clear(&t);
+
+    const gint64 *seeds = nl_params_get_int_list(p, "seeds", &c->n_seeds);
+    c->seeds = g_new(guint64, c->n_seeds);
+    for (gsize i = 0; i < c->n_seeds; i++)
+        c->seeds[i] = (guint64)seeds[i];
+    c->batches = uint_list(p, "batches", &c->n_batches);
+    c->paddings = uint_list(p, "paddings", &c->n_paddings);
+    return TRUE;
+}
+
+static const NlParamSpec params[] = {
+    {"model", NL_PARAM_STRING, NULL, 0, 0,
+     "a MiniGPT checkpoint (e.g. results/minigpt/naive-minigpt.ckpt); "
+     "left out: the lecture model is trained on the host first", NULL},
+    {"train_seed", NL_PARAM_INT, "42", 0, G_MAXINT64,
+     "seed of that training (42 gives minigpt's default model)", NULL},
+    {"prompts", NL_PARAM_STRING, LG_PROMPTS, 0, 0,
+     "prompts separated by '|', words of the model's vocabulary", NULL},
+    {"stable_gap", NL_PARAM_DOUBLE, "0.5", 0, 0,
+     "top-1 minus top-2 logit above which a step is stable", NULL},
+    {"unstable_gap", NL_PARAM_DOUBLE, "0.1", 0, 0,
+     "gap below which a step is unstable (borderline in between)", NULL},
+    {"top", NL_PARAM_INT, "5", 1, 20,
+     "C1: the most likely words shown; also top_logprobs per token", NULL},
+    {"gen_words", NL_PARAM_INT, "10", 1, 64,
+     "C2-C4: most words generated per prompt (ends early at <EOS>)", NULL},
+    {"temperatures", NL_PARAM_STRING, "0,0.5,0.8,1", 0, 0,
+     "C3: temperatures of the generations, each in [0, 100] (0: greedy)",
+     NULL},
+    {"seeds", NL_PARAM_INT_LIST, "1,2,3", 0, G_MAXINT64,
+     "C3: seeds of the draws; seed s draws the same numbers at every "
+     "temperature and on every backend", NULL},
+    {"batches", NL_PARAM_INT_LIST, "2,4,8,16", 2, 256,
+     "C4: batch sizes; each sequence shares a forward pass with the next "
+     "ones of the evaluation set", NULL},
+    {"paddings", NL_PARAM_INT_LIST, "1,4,8", 1, 4096,
+     "C4: <EOS> tokens appended after each sequence (up to the context)",
+     NULL},
+    NL_PARAM_END,
+};
+
+static const NlExperimentOps ops = {
+    .struct_size = sizeof(NlExperimentOps),
+    .title = "Logprob stability: gaps, the butterfly effect and float noise",
+    .description =
+        "Loads a MiniGPT checkpoint (parameter model) or, without one, "
+        "trains the lecture model on the host (minigpt's defaults, "
+        "train_seed; saved as model.ckpt), then per backend job: C1 the "
+        "top words after each prompt with the top-1/top-2 logit gap and its "
+        "class (stable > stable_gap, unstable < unstable_gap, borderline "
+        "between); C2 greedy generation step by step (word, logprob, "
+        "probability, runner-up, gap, class); C3 generations at several "
+        "temperatures and seeds and the step where each leaves the greedy "
+        "path; C4 the logits of the prompts and of every corpus sentence, "
+        "at every position, on the backend against the host (the naive "
+        "order), and on the backend in batches and with padding against "
+        "itself alone: largest |logit difference|, argmax flips, the first "
+        "greedy word that changes, and per position float noise against "
+        "the gap. run_compare compares every pair of jobs (other backends, "
+        "thread counts, batch-invariant mode). Each job also writes "
+        "BACKEND-logprobs.jsonl, one generation per line in the shape of "
+        "Ollama's logprobs (token, logprob, bytes, top_logprobs).",
+    .params = params,
+    .run_common = lp_run_common,
+    .run_backend = lp_run_backend,
+    .run_compare = lp_run_compare,
+};
+
+static const NlPlugin plugin = {
+    .abi_version = NL_ABI_VERSION,
+    .kind = NL_PLUGIN_EXPERIMENT,
+    .name = "logprob",
+    .version = PACKAGE_VERSION,
+    .summary = "C1-C4: how sure MiniGPT is of each word, and whether float "
+               "noise across backends, batches and padding changes it",
+    .experiment = &ops,
+};
+
+NL_PLUGIN_DEFINE(plugin)

@@ -1,0 +1,127 @@
+/* logprob.h — the logprob experiment (lecture figures C1–C4): how sure
+ * the lecture's MiniGPT is of each next word, and whether float noise
+ * (another backend, thread count, batch size, padding) can change it.
+ *
+ * Phases: run_common loads the checkpoint (or trains the lecture model on
+ * the host), checks every parameter against it and computes the host
+ * reference; it keeps an LpShared for the other phases. Each backend job
+ * writes C1–C3 from its own logits, the C4 cases against the host and
+ * against itself, and a JSON lines logprobs file; it keeps an LpJobData.
+ * run_compare puts every pair of jobs side by side (C4). */
+#ifndef NL_LOGPROB_H
+#define NL_LOGPROB_H
+
+#include "../common/gpt-lecture.h"
+
+typedef struct {
+    char *model_path;          /* NULL: train the lecture model */
+    guint64 train_seed;
+    char **prompts;            /* NULL-terminated, stripped */
+    guint n_prompts;
+    double stable_gap;         /* gap > stable_gap: stable */
+    double unstable_gap;       /* gap < unstable_gap: unstable */
+    guint top;                 /* C1 rows and top_logprobs per token */
+    guint gen_words;
+    double *temperatures;      /* C3 */
+    gsize n_temperatures;
+    guint64 *seeds;            /* C3 */
+    gsize n_seeds;
+    guint *batches;            /* C4: batch sizes > 1 */
+    gsize n_batches;
+    guint *paddings;           /* C4: <EOS> tokens appended, > 0 */
+    gsize n_paddings;
+} LpConfig;
+
+/* One token sequence of the evaluation set: tokens[off .. off+len). */
+typedef struct {
+    gsize off, len;
+    gsize pos;                 /* its first row in the (positions, V) logits */
+} LpSeq;
+
+/* What run_common computed once; the jobs and run_compare only read it. */
+typedef struct {
+    LpConfig c;
+    NlGpt *model;
+    guint V, T;                /* vocabulary size, context */
+    guint32 *tokens;           /* every sequence, back to back */
+    LpSeq *seqs;               /* the prompts first, then corpus sentences */
+    gsize n_seqs, n_positions;
+    gsize n_skipped;           /* corpus sentences the vocabulary lacks */
+    float *host;               /* (n_positions, V) host logits, alone */
+    guint32 **host_greedy;     /* per prompt: greedy words on the host */
+    gsize *host_greedy_len;
+} LpShared;
+
+/* What a job keeps for run_compare. */
+typedef struct {
+    guint n_prompts;
+    float *logits;             /* (n_positions, V) its own, alone */
+    guint32 **greedy;          /* per prompt: its greedy words */
+    gsize *greedy_len;
+} LpJobData;
+
+/* logprob.c: parameters */
+gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error);
+void lp_config_clear(LpConfig *c);
+gboolean lp_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* model.c: the common phase */
+gboolean lp_run_common(NlRun *run, GError **error);
+void lp_shared_free(gpointer shared);
+/* "stable", "borderline" or "unstable" for a top-1/top-2 logit gap. */
+const char *lp_gap_class(const LpConfig *c, double gap);
+/* Indices of the k largest logits, largest first (ties: lower index). */
+void lp_top_k(const float *logits, guint V, guint k, guint *out);
+
+/* How a forward pass is placed: alone, in a batch with other sequences
+ * of the evaluation set (the one under test last), or padded. */
+typedef struct {
+    guint batch;               /* 1: alone */
+    guint pad;                 /* <EOS> tokens appended (up to the context) */
+} LpPlacement;
+
+/* The logits after tokens[0..n) (the last row), placed as `pl`, on the
+ * backend (NULL: host). n is at most the context. */
+gboolean lp_next_logits(const LpShared *s, NlBackend *be, LpPlacement pl,
+                        const guint32 *tokens, gsize n, float *out,
+                        GError **error);
+#define LP_MAX_TOP 20
+
+/* One generated word and what the model thought of it. */
+typedef struct {
+    guint32 token;             /* the word chosen (NL_GPT_EOS: the end) */
+    double logprob;            /* its log-probability at T = 1 */
+    double prob_t;             /* its probability at the generation's T
+                                  (1 for greedy) */
+    double gap;                /* top-1 minus top-2 logit */
+    guint top[LP_MAX_TOP];     /* the max(top, 2) most likely words */
+    double top_logprob[LP_MAX_TOP];
+} LpStep;
+
+/* Continues prompt i (placed as `pl`) for up to gen_words words: greedy
+ * at temperature 0, else drawn from softmax(logits / T) with a generator
+ * seeded with `seed`. *words (g_new'd) ends before <EOS>; steps (LpStep,
+ * may be NULL) receives every step, the <EOS> one included. */
+gboolean lp_generate(const LpShared *s, NlBackend *be, LpPlacement pl,
+                     guint prompt, double temperature, guint64 seed,
+                     GArray *steps, guint32 **words, gsize *n_words,
+                     GError **error);
+/* lp_generate at temperature 0, without the steps. */
+gboolean lp_greedy(const LpShared *s, NlBackend *be, LpPlacement pl,
+                   guint prompt, guint32 **words, gsize *n_words,
+                   GError **error);
+
+/* The first step where two generations (each ended by <EOS> or the word
+ * limit) differ, or -1. */
+gssize lp_first_difference(const guint32 *a, gsize na, const guint32 *b,
+                           gsize nb);
+
+/* generate.c: C1–C3 and the logprobs file, per job */
+gboolean lp_report_generations(NlRun *run, const LpShared *s,
+                               const LpJobData *job, GError **error);
+
+/* noise.c: C4 per job and across jobs */
+gboolean lp_run_backend(NlRun *run, GError **error);
+gboolean lp_run_compare(NlRun *run, GError **error);
+
+#endif /* NL_LOGPROB_H */

@@ -1,0 +1,347 @@
+/* model.c — the logprob experiment's common phase: the model (a
+ * checkpoint, or the lecture model trained on the host), the parameters
+ * checked against it, the evaluation set and the host reference; and the
+ * forward-pass helpers every phase uses. */
+#include "config.h"
+
+#include "logprob.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <numlab/sample.h>
+
+const char *lp_gap_class(const LpConfig *c, double gap)
+{
+    return gap > c->stable_gap     ? "stable"
+           : gap < c->unstable_gap ? "unstable"
+                                   : "borderline";
+}
+
+void lp_top_k(const float *z, guint V, guint k, guint *out)
+{
+    guint have = 0;
+    for (guint v = 0; v < V; v++) {
+        if (have == k && !(z[v] > z[out[k - 1]]))
+            continue;
+        guint i = have < k ? have++ : k - 1;
+        while (i > 0 && z[v] > z[out[i - 1]]) {
+            out[i] = out[i - 1];
+            i--;
+        }
+        out[i] = v;
+    }
+}
+
+void lp_shared_free(gpointer data)
+{
+    LpShared *s = data;
+    if (!s)
+        return;
+    for (guint i = 0; s->host_greedy && i < s->c.n_prompts; i++)
+        g_free(s->host_greedy[i]);
+    g_free(s->host_greedy);
+    g_free(s->host_greedy_len);
+    nl_free(s->host);
+    g_free(s->seqs);
+    g_free(s->tokens);
+    nl_gpt_free(s->model);
+    lp_config_clear(&s->c);
+    g_free(s);
+}
+
+gboolean lp_next_logits(const LpShared *s, NlBackend *be, LpPlacement pl,
+                        const guint32 *tokens, gsize n, float *out,
+                        GError **error)
+{
+    gsize T = s->T, V = s->V;
+    if (n > T) { /* the window: the last T words */
+        tokens += n - T;
+        n = T;
+    }
+    gsize len = MIN(n + pl.pad, T), B = pl.batch;
+    g_autofree guint32 *rows = g_new(guint32, B * len);
+    /* companions: the corpus sentences after the prompts, in order */
+    gsize n_corpus = s->n_seqs - s->c.n_prompts;
+    for (gsize b = 0; b + 1 < B; b++) {
+        const LpSeq *q = &s->seqs[n_corpus ? s->c.n_prompts + b % n_corpus
+                                           : b % s->n_seqs];
+        for (gsize t = 0; t < len; t++)
+            rows[b * len + t] = t < q->len ? s->tokens[q->off + t] : NL_GPT_EOS;
+    }
+    guint32 *row = rows + (B - 1) * len;
+    memcpy(row, tokens, n * sizeof *row);
+    for (gsize t = n; t < len; t++)
+        row[t] = NL_GPT_EOS;
+    g_autofree float *logits = nl_alloc_f32(B * len * V, error);
+    if (!logits ||
+        !nl_gpt_logits_batch(s->model, be, rows, B, len, logits, error))
+        return FALSE;
+    memcpy(out, logits + ((B - 1) * len + n - 1) * V, V * sizeof *out);
+    return TRUE;
+}
+
+gboolean lp_generate(const LpShared *s, NlBackend *be, LpPlacement pl,
+                     guint prompt, double temperature, guint64 seed,
+                     GArray *steps, guint32 **words, gsize *n_words,
+                     GError **error)
+{
+    const LpSeq *q = &s->seqs[prompt];
+    gsize n = q->len, V = s->V;
+    guint k = MAX(s->c.top, 2u);
+    g_autofree guint32 *ctx = g_new(guint32, n + s->c.gen_words);
+    memcpy(ctx, s->tokens + q->off, n * sizeof *ctx);
+    g_autofree float *z = g_new(float, V);
+    g_autofree double *zd = g_new(double, V);
+    g_autofree double *probs = g_new(double, V);
+    NlRng rng;
+    nl_rng_init(&rng, seed);
+    for (guint w = 0; w < s->c.gen_words; w++) {
+        if (!lp_next_logits(s, be, pl, ctx, n, z, error))
+            return FALSE;
+        LpStep st = {0};
+        lp_top_k(z, (guint)V, k, st.top);
+        guint32 next = st.top[0];
+        st.prob_t = 1.0;
+        if (temperature > 0) {
+            for (gsize v = 0; v < V; v++)
+                zd[v] = z[v];
+            if (!nl_sample_softmax(zd, V, temperature, probs, error))
+                return FALSE;
+            g_autoptr(NlSampler) smp = nl_sampler_new(probs, V, error);
+            if (!smp)
+                return FALSE;
+            next = (guint32)nl_sampler_draw(smp, &rng);
+            st.prob_t = probs[next];
+        }
+        if (steps) {
+            /* log-softmax at T = 1 in double: the model's own logprobs */
+            double max = z[st.top[0]], sum = 0;
+            for (gsize v = 0; v < V; v++)
+                sum += exp((double)z[v] - max);
+            double lse = max + log(sum);
+            st.token = next;
+            st.logprob = z[next] - lse;
+            st.gap = (double)z[st.top[0]] - z[st.top[1]];
+            for (guint r = 0; r < k; r++)
+                st.top_logprob[r] = z[st.top[r]] - lse;
+            g_array_append_val(steps, st);
+        }
+        if (next == NL_GPT_EOS)
+            break;
+        ctx[n++] = next;
+    }
+    *n_words = n - q->len;
+    *words = g_memdup2(ctx + q->len, MAX(*n_words, 1) * sizeof(guint32));
+    return TRUE;
+}
+
+gboolean lp_greedy(const LpShared *s, NlBackend *be, LpPlacement pl,
+                   guint prompt, guint32 **words, gsize *n_words,
+                   GError **error)
+{
+    return lp_generate(s, be, pl, prompt, 0, 0, NULL, words, n_words, error);
+}
+
+gssize lp_first_difference(const guint32 *a, gsize na, const guint32 *b,
+                           gsize nb)
+{
+    for (gsize i = 0; i < MAX(na, nb); i++) {
+        guint32 x = i < na ? a[i] : NL_GPT_EOS, y = i < nb ? b[i] : NL_GPT_EOS;
+        if (x != y)
+            return (gssize)i;
+        if (x == NL_GPT_EOS)
+            break;
+    }
+    return -1;
+}
+
+/* The lecture model: minigpt's defaults, trained on the host. */
+static NlGpt *train_lecture_model(NlRun *run, guint64 seed, double *loss,
+                                  double *seconds, GError **error)
+{
+    g_autofree char *text = lg_corpus_text();
+    g_autoptr(NlGptVocab) vocab = nl_gpt_vocab_new_from_text(text, error);
+    if (!vocab)
+        return NULL;
+    g_autofree guint32 *data = NULL;
+    gsize n_data;
+    if (!nl_gpt_vocab_encode(vocab, text, TRUE, &data, &n_data, error))
+        return NULL;
+    NlGptConfig mc = {
+        .vocab_size = nl_gpt_vocab_size(vocab),
+        .context = (guint32)g_ascii_strtoull(LG_CONTEXT, NULL, 10),
+        .d_model = (guint32)g_ascii_strtoull(LG_D_MODEL, NULL, 10),
+        .n_layer = (guint32)g_ascii_strtoull(LG_N_LAYER, NULL, 10),
+        .n_head = (guint32)g_ascii_strtoull(LG_N_HEAD, NULL, 10),
+    };
+    NlGptTrainConfig tc;
+    nl_gpt_train_config_default(&tc);
+    tc.steps = (guint32)g_ascii_strtoull(LG_STEPS, NULL, 10);
+    tc.batch = (guint32)g_ascii_strtoull(LG_BATCH, NULL, 10);
+    tc.lr = g_ascii_strtod(LG_LR, NULL);
+    tc.seed = seed;
+    g_autoptr(NlGpt) m = nl_gpt_new(&mc, g_steal_pointer(&vocab), error);
+    if (!m)
+        return NULL;
+    nl_gpt_init(m, seed);
+    g_autoptr(NlGptTrainer) tr = nl_gpt_trainer_new(m, &tc, data, n_data,
+                                                    error);
+    if (!tr)
+        return NULL;
+    gint64 t0 = g_get_monotonic_time();
+    guint32 n_tail = MIN(tc.steps, 50u);
+    double tail = 0, l;
+    for (guint32 i = 0; i < tc.steps; i++) {
+        if (!nl_gpt_trainer_step(tr, NULL, &l, error))
+            return NULL;
+        if (i >= tc.steps - n_tail)
+            tail += l;
+        if (i % 10 == 0)
+            nl_run_progress(run, (double)i / tc.steps,
+                            "training the lecture model");
+    }
+    *loss = tail / n_tail;
+    *seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+    return g_steal_pointer(&m);
+}
+
+/* The prompts (each checked), then every corpus sentence the vocabulary
+ * covers, cut to the context. */
+static gboolean build_eval_set(LpShared *s, GError **error)
+{
+    const NlGptVocab *vocab = s->model->vocab;
+    GArray *tokens = g_array_new(FALSE, FALSE, sizeof(guint32));
+    GArray *seqs = g_array_new(FALSE, FALSE, sizeof(LpSeq));
+    gsize pos = 0;
+    gboolean ok = TRUE;
+    for (gsize i = 0; ok && i < s->c.n_prompts + lg_corpus_lines; i++) {
+        gboolean is_prompt = i < s->c.n_prompts;
+        const char *text = is_prompt ? s->c.prompts[i]
+                                     : lg_corpus[i - s->c.n_prompts];
+        g_autofree guint32 *t = NULL;
+        gsize n = 0;
+        g_autoptr(GError) local = NULL;
+        if (!nl_gpt_vocab_encode(vocab, text, FALSE, &t, &n, &local)) {
+            if (is_prompt)
+                ok = lp_fail(error, "parameter 'prompts': prompt '%s': %s",
+                             text, local->message);
+            else
+                s->n_skipped++;
+            continue;
+        }
+        if (is_prompt && n > s->T)
+            ok = lp_fail(error, "parameter 'prompts': prompt '%s' has %"
+                         G_GSIZE_FORMAT " words; the model's context is %u",
+                         text, n, s->T);
+        n = MIN(n, s->T);
+        if (n == 0)
+            continue;
+        LpSeq q = {.off = tokens->len, .len = n, .pos = pos};
+        g_array_append_vals(tokens, t, (guint)n);
+        g_array_append_val(seqs, q);
+        pos += n;
+    }
+    s->n_seqs = seqs->len;
+    s->n_positions = pos;
+    s->tokens = (guint32 *)g_array_free(tokens, FALSE);
+    s->seqs = (LpSeq *)g_array_free(seqs, FALSE);
+    return ok;
+}
+
+static gboolean host_reference(NlRun *run, LpShared *s, GError **error)
+{
+    s->host = nl_alloc_f32(s->n_positions * s->V, error);
+    if (!s->host)
+        return FALSE;
+    for (gsize i = 0; i < s->n_seqs; i++) {
+        const LpSeq *q = &s->seqs[i];
+        float *z = s->host + q->pos * s->V;
+        if (!nl_gpt_logits(s->model, NULL, s->tokens + q->off, q->len, z,
+                           error))
+            return FALSE;
+        for (gsize k = 0; k < q->len * s->V; k++)
+            if (!isfinite(z[k]))
+                return lp_fail(error, "the model's logits are not finite "
+                               "(%g) after the words of sequence %"
+                               G_GSIZE_FORMAT ": the checkpoint's weights "
+                               "are damaged", z[k], i + 1);
+        if (i % 16 == 0)
+            nl_run_progress(run, (double)i / s->n_seqs, "host reference");
+    }
+    guint P = s->c.n_prompts;
+    s->host_greedy = g_new0(guint32 *, P);
+    s->host_greedy_len = g_new0(gsize, P);
+    LpPlacement alone = {.batch = 1, .pad = 0};
+    for (guint i = 0; i < P; i++)
+        if (!lp_greedy(s, NULL, alone, i, &s->host_greedy[i],
+                       &s->host_greedy_len[i], error))
+            return FALSE;
+    return TRUE;
+}
+
+static void model_table(NlRun *run, const LpShared *s, gboolean trained,
+                        double loss, double seconds)
+{
+    const NlGptConfig *mc = &s->model->config;
+    NlTable *t = nl_run_table(run, "model",
+                              "source:str params:int vocab:int context:int "
+                              "d_model:int n_layer:int n_head:int "
+                              "train_seed:int final_loss:f64 seconds:f64 "
+                              "sequences:int positions:int skipped:int");
+    nl_table_set_title(t, "The model and the evaluation set");
+    nl_table_add_note(t, "source", "the checkpoint read, or 'trained': the "
+                      "lecture model, trained on the host (saved as "
+                      "model.ckpt)");
+    nl_table_add_note(t, "final_loss", "mean batch loss of the last 50 "
+                      "training steps (nan for a checkpoint)");
+    nl_table_add_note(t, "sequences", "the evaluation set of C4: the "
+                      "prompts, then every corpus sentence the vocabulary "
+                      "covers (skipped: those it does not), cut to the "
+                      "context");
+    nl_table_add_note(t, "positions", "rows of logits compared in C4");
+    nl_table_add_str(t, trained ? "trained" : s->c.model_path);
+    nl_table_add_int(t, (gint64)s->model->n_params);
+    nl_table_add_int(t, mc->vocab_size);
+    nl_table_add_int(t, mc->context);
+    nl_table_add_int(t, mc->d_model);
+    nl_table_add_int(t, mc->n_layer);
+    nl_table_add_int(t, mc->n_head);
+    nl_table_add_int(t, trained ? (gint64)s->c.train_seed : -1);
+    nl_table_add_f64(t, trained ? loss : NAN);
+    nl_table_add_f64(t, trained ? seconds : NAN);
+    nl_table_add_int(t, (gint64)s->n_seqs);
+    nl_table_add_int(t, (gint64)s->n_positions);
+    nl_table_add_int(t, (gint64)s->n_skipped);
+}
+
+gboolean lp_run_common(NlRun *run, GError **error)
+{
+    LpShared *s = g_new0(LpShared, 1);
+    /* kept at once: freed by the host whatever happens below */
+    nl_run_keep(run, s, lp_shared_free);
+    if (!lp_config_load(nl_run_params(run), &s->c, error))
+        return FALSE;
+    gboolean trained = s->c.model_path == NULL;
+    double loss = NAN, seconds = NAN;
+    s->model = trained ? train_lecture_model(run, s->c.train_seed, &loss,
+                                             &seconds, error)
+                       : nl_gpt_load_file(s->c.model_path, error);
+    if (!s->model)
+        return FALSE;
+    s->V = s->model->config.vocab_size;
+    s->T = s->model->config.context;
+    if (s->c.top > s->V)
+        return lp_fail(error, "parameter 'top': %u, but the model knows "
+                       "only %u words", s->c.top, s->V);
+    if (!build_eval_set(s, error) || !host_reference(run, s, error))
+        return FALSE;
+    model_table(run, s, trained, loss, seconds);
+    if (trained) {
+        gsize len;
+        g_autofree guint8 *bytes = nl_gpt_save_bytes(s->model, &len);
+        if (!nl_run_artifact(run, "model.ckpt", bytes, len, error))
+            return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,355 @@
+/* noise.c — figure C4: float noise against the top-1/top-2 gap.
+ *
+ * A job computes the logits of the whole evaluation set (the prompts and
+ * the corpus sentences, every position) on its backend, each sequence
+ * alone; that is compared with the host (the naive order). Then the same
+ * sequences go through the backend in batches of B (each sequence padded
+ * with <EOS> to its batch's longest, as a static batcher does) and alone
+ * with P <EOS> tokens appended, and each is compared with the backend's
+ * own result alone: mathematically the logits are the same (causal
+ * attention never looks at later tokens), so every difference is the
+ * backend's arithmetic depending on the shape of the products. Greedy
+ * generations of the prompts are rerun in each case and compared. The
+ * compare phase puts every pair of jobs side by side. */
+#include "config.h"
+
+#include "logprob.h"
+
+#include <math.h>
+#include <string.h>
+
+static void job_data_free(gpointer data)
+{
+    LpJobData *j = data;
+    if (!j)
+        return;
+    for (guint i = 0; j->greedy && i < j->n_prompts; i++)
+        g_free(j->greedy[i]);
+    g_free(j->greedy);
+    g_free(j->greedy_len);
+    nl_free(j->logits);
+    g_free(j);
+}
+
+/* How one set of logits differs from a reference, position by position. */
+typedef struct {
+    gsize differing;       /* positions with any bit different */
+    double max_delta;      /* largest |logit - reference| */
+    gsize flips;           /* positions whose argmax differs */
+    double flip_gap;       /* largest reference gap among the flips */
+} LpDiff;
+
+static double gap_of(const float *z, guint V, guint *best)
+{
+    guint top[2];
+    lp_top_k(z, V, 2, top);
+    if (best)
+        *best = top[0];
+    return (double)z[top[0]] - z[top[1]];
+}
+
+/* Compares rows [0, n) of a and ref; noise[i] (if not NULL) takes the
+ * largest |a - host| of row i, flip[i] whether a's argmax differs from
+ * the host's. */
+static LpDiff diff_rows(const LpShared *s, const float *a, const float *ref,
+                        double *noise, gboolean *flip)
+{
+    LpDiff d = {.flip_gap = NAN};
+    guint V = s->V;
+    for (gsize i = 0; i < s->n_positions; i++) {
+        const float *x = a + i * V, *r = ref + i * V, *h = s->host + i * V;
+        if (memcmp(x, r, V * sizeof *x) != 0)
+            d.differing++;
+        double m = 0, mh = 0;
+        for (guint v = 0; v < V; v++) {
+            m = MAX(m, fabs((double)x[v] - r[v]));
+            mh = MAX(mh, fabs((double)x[v] - h[v]));
+        }
+        d.max_delta = MAX(d.max_delta, m);
+        guint bx, br, bh;
+        gap_of(x, V, &bx);
+        double g = gap_of(r, V, &br);
+        gap_of(h, V, &bh);
+        if (bx != br) {
+            d.flips++;
+            d.flip_gap = isnan(d.flip_gap) ? g : MAX(d.flip_gap, g);
+        }
+        if (noise)
+            noise[i] = MAX(noise[i], mh);
+        if (flip)
+            flip[i] |= bx != bh;
+    }
+    return d;
+}
+
+/* Logits of every sequence in batches of B (padded to the batch's
+ * longest) or alone with `pad` <EOS> appended, into out (n_positions, V).
+ * The last batch is filled up with sequences from the start, so that
+ * every sequence shares its pass with B - 1 others. */
+static gboolean logits_placed(const LpShared *s, NlBackend *be,
+                              LpPlacement pl, float *out, GError **error)
+{
+    gsize B = pl.batch, V = s->V;
+    g_autofree guint32 *rows = g_new(guint32, B * s->T);
+    g_autofree float *z = nl_alloc_f32(B * s->T * V, error);
+    if (!z)
+        return FALSE;
+    for (gsize g = 0; g < s->n_seqs; g += B) {
+        gsize len = 0;
+        for (gsize b = 0; b < B; b++)
+            len = MAX(len, s->seqs[(g + b) % s->n_seqs].len);
+        len = MIN(len + pl.pad, s->T);
+        for (gsize b = 0; b < B; b++) {
+            const LpSeq *q = &s->seqs[(g + b) % s->n_seqs];
+            for (gsize t = 0; t < len; t++)
+                rows[b * len + t] = t < q->len ? s->tokens[q->off + t]
+                                               : NL_GPT_EOS;
+        }
+        if (!nl_gpt_logits_batch(s->model, be, rows, B, len, z, error))
+            return FALSE;
+        for (gsize b = 0; b < B && g + b < s->n_seqs; b++) {
+            const LpSeq *q = &s->seqs[g + b];
+            memcpy(out + q->pos * V, z + b * len * V, q->len * V * sizeof *z);
+        }
+    }
+    return TRUE;
+}
+
+/* The first greedy word that changes against the reference generations,
+ * over all prompts: the prompt, the step (from 1; -1: none) and the two
+ * words. */
+typedef struct {
+    gssize step;
+    guint prompt;
+    guint32 from, to;
+} LpSplit;
+
+static LpSplit first_split(const LpShared *s, guint32 *const *a,
+                           const gsize *na, guint32 *const *ref,
+                           const gsize *nref)
+{
+    LpSplit sp = {.step = -1};
+    for (guint i = 0; i < s->c.n_prompts; i++) {
+        gssize d = lp_first_difference(a[i], na[i], ref[i], nref[i]);
+        if (d >= 0 && (sp.step < 0 || d < sp.step)) {
+            sp.step = d;
+            sp.prompt = i;
+            sp.to = (gsize)d < na[i] ? a[i][d] : NL_GPT_EOS;
+            sp.from = (gsize)d < nref[i] ? ref[i][d] : NL_GPT_EOS;
+        }
+    }
+    return sp;
+}
+
+static void add_split(NlTable *t, const LpShared *s, LpSplit sp)
+{
+    const NlGptVocab *v = s->model->vocab;
+    nl_table_add_str(t, sp.step < 0 ? "" : s->c.prompts[sp.prompt]);
+    nl_table_add_int(t, sp.step < 0 ? -1 : sp.step + 1);
+    nl_table_add_str(t, sp.step < 0 ? "" : nl_gpt_vocab_word(v, sp.from));
+    nl_table_add_str(t, sp.step < 0 ? "" : nl_gpt_vocab_word(v, sp.to));
+}
+
+static NlTable *cases_table(NlRun *run)
+{
+    NlTable *t = nl_run_table(run, "c4-cases",
+                              "case:str kind:str size:int reference:str "
+                              "positions:int differing:int "
+                              "max_abs_delta:f64 flips:int flip_gap:f64 "
+                              "greedy_prompt:str greedy_step:int "
+                              "greedy_from:str greedy_to:str");
+    nl_table_set_title(t, "C4: the same logits computed another way, per "
+                       "case");
+    nl_table_add_note(t, "case", "backend: this backend alone vs the host "
+                      "(naive order); batch=B: in batches of B vs this "
+                      "backend alone; pad=P: P <EOS> appended vs alone");
+    nl_table_add_note(t, "differing", "positions (rows of logits) with any "
+                      "bit different from the reference");
+    nl_table_add_note(t, "flips", "positions whose most likely word "
+                      "changed; flip_gap: the largest reference gap among "
+                      "them (nan: no flip)");
+    nl_table_add_note(t, "greedy_step", "first step (from 1) where a greedy "
+                      "generation of a prompt changed, -1: none; "
+                      "greedy_from -> greedy_to are the two words");
+    return t;
+}
+
+static gboolean run_case(NlRun *run, const LpShared *s, LpJobData *job,
+                         LpPlacement pl, float *buf, double *noise,
+                         double *self_noise, gboolean *flip, GError **error)
+{
+    NlBackend *be = nl_run_backend(run);
+    if (!logits_placed(s, be, pl, buf, error))
+        return FALSE;
+    LpDiff d = diff_rows(s, buf, job->logits, noise, flip);
+    /* the self noise: largest |case - alone| per position */
+    for (gsize i = 0; i < s->n_positions; i++) {
+        const float *x = buf + i * s->V, *r = job->logits + i * s->V;
+        for (guint v = 0; v < s->V; v++)
+            self_noise[i] = MAX(self_noise[i], fabs((double)x[v] - r[v]));
+    }
+    guint P = s->c.n_prompts;
+    g_autofree guint32 **greedy = g_new0(guint32 *, P);
+    g_autofree gsize *len = g_new0(gsize, P);
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < P; i++)
+        ok = lp_greedy(s, be, pl, i, &greedy[i], &len[i], error);
+    if (ok) {
+        NlTable *t = cases_table(run);
+        g_autofree char *name = pl.batch > 1
+            ? g_strdup_printf("batch=%u", pl.batch)
+            : g_strdup_printf("pad=%u", pl.pad);
+        nl_table_add_str(t, name);
+        nl_table_add_str(t, pl.batch > 1 ? "batch" : "pad");
+        nl_table_add_int(t, pl.batch > 1 ? pl.batch : pl.pad);
+        nl_table_add_str(t, "alone");
+        nl_table_add_int(t, (gint64)s->n_positions);
+        nl_table_add_int(t, (gint64)d.differing);
+        nl_table_add_f64(t, d.max_delta);
+        nl_table_add_int(t, (gint64)d.flips);
+        nl_table_add_f64(t, d.flip_gap);
+        add_split(t, s, first_split(s, greedy, len, job->greedy,
+                                    job->greedy_len));
+    }
+    for (guint i = 0; i < P; i++)
+        g_free(greedy[i]);
+    return ok;
+}
+
+static void scatter_table(NlRun *run, const LpShared *s, const double *noise,
+                          const double *self_noise, const gboolean *flip)
+{
+    NlTable *t = nl_run_table(run, "c4-scatter",
+                              "sequence:int position:int gap:f64 noise:f64 "
+                              "self_noise:f64 flip:int");
+    nl_table_set_title(t, "C4: float noise against the gap, every position "
+                       "of the evaluation set");
+    nl_table_add_note(t, "gap", "top-1 minus top-2 logit on the host");
+    nl_table_add_note(t, "noise", "largest |logit - host logit| over the "
+                      "words and every case of this job (alone, batches, "
+                      "paddings)");
+    nl_table_add_note(t, "self_noise", "the same against this backend "
+                      "alone: batches and paddings only (0: invariant)");
+    nl_table_add_note(t, "flip", "1 if some case's most likely word differs "
+                      "from the host's");
+    for (gsize i = 0; i < s->n_seqs; i++) {
+        const LpSeq *q = &s->seqs[i];
+        for (gsize k = 0; k < q->len; k++) {
+            gsize p = q->pos + k;
+            nl_table_add_int(t, (gint64)i);
+            nl_table_add_int(t, (gint64)k + 1);
+            nl_table_add_f64(t, gap_of(s->host + p * s->V, s->V, NULL));
+            nl_table_add_f64(t, noise[p]);
+            nl_table_add_f64(t, self_noise[p]);
+            nl_table_add_int(t, flip[p]);
+        }
+    }
+}
+
+gboolean lp_run_backend(NlRun *run, GError **error)
+{
+    const LpShared *s = nl_run_common_data(run);
+    NlBackend *be = nl_run_backend(run);
+    if (!s)
+        return lp_fail(error, "the common phase left no model");
+    LpJobData *job = g_new0(LpJobData, 1);
+    nl_run_keep(run, job, job_data_free);
+    job->n_prompts = s->c.n_prompts;
+    job->logits = nl_alloc_f32(s->n_positions * s->V, error);
+    if (!job->logits)
+        return FALSE;
+    LpPlacement alone = {.batch = 1, .pad = 0};
+    if (!logits_placed(s, be, alone, job->logits, error))
+        return FALSE;
+    guint P = s->c.n_prompts;
+    job->greedy = g_new0(guint32 *, P);
+    job->greedy_len = g_new0(gsize, P);
+    for (guint i = 0; i < P; i++)
+        if (!lp_greedy(s, be, alone, i, &job->greedy[i], &job->greedy_len[i],
+                       error))
+            return FALSE;
+    nl_run_progress(run, 0.1, "C1-C3 generations");
+    if (!lp_report_generations(run, s, job, error))
+        return FALSE;
+
+    g_autofree double *noise = g_new0(double, s->n_positions);
+    g_autofree double *self_noise = g_new0(double, s->n_positions);
+    g_autofree gboolean *flip = g_new0(gboolean, s->n_positions);
+    LpDiff d = diff_rows(s, job->logits, s->host, noise, flip);
+    NlTable *t = cases_table(run);
+    nl_table_add_str(t, "backend");
+    nl_table_add_str(t, "backend");
+    nl_table_add_int(t, 0);
+    nl_table_add_str(t, "host");
+    nl_table_add_int(t, (gint64)s->n_positions);
+    nl_table_add_int(t, (gint64)d.differing);
+    nl_table_add_f64(t, d.max_delta);
+    nl_table_add_int(t, (gint64)d.flips);
+    nl_table_add_f64(t, d.flip_gap);
+    add_split(t, s, first_split(s, job->greedy, job->greedy_len,
+                                s->host_greedy, s->host_greedy_len));
+
+    g_autofree float *buf = nl_alloc_f32(s->n_positions * s->V, error);
+    if (!buf)
+        return FALSE;
+    gsize n_cases = s->c.n_batches + s->c.n_paddings, done = 0;
+    for (gsize i = 0; i < n_cases; i++) {
+        LpPlacement pl = i < s->c.n_batches
+            ? (LpPlacement){.batch = s->c.batches[i], .pad = 0}
+            : (LpPlacement){.batch = 1,
+                            .pad = s->c.paddings[i - s->c.n_batches]};
+        if (!run_case(run, s, job, pl, buf, noise, self_noise, flip, error))
+            return FALSE;
+        nl_run_progress(run, 0.3 + 0.7 * (double)++done / n_cases,
+                        "C4 batches and paddings");
+    }
+    scatter_table(run, s, noise, self_noise, flip);
+    return TRUE;
+}
+
+/* ---- across jobs ---------------------------------------------------------- */
+
+gboolean lp_run_compare(NlRun *run, GError **error)
+{
+    (void)error;
+    const LpShared *s = nl_run_common_data(run);
+    guint n = nl_run_n_jobs(run);
+    if (!s)
+        return TRUE; /* no common phase result: nothing to compare */
+    NlTable *t = nl_run_table(run, "c4-jobs",
+                              "a:int b:int job_a:str job_b:str "
+                              "identical:int differing:int "
+                              "max_abs_delta:f64 flips:int flip_gap:f64 "
+                              "greedy_prompt:str greedy_step:int "
+                              "greedy_from:str greedy_to:str");
+    nl_table_set_title(t, "C4: every pair of jobs (backends, thread counts, "
+                       "modes), each sequence alone");
+    nl_table_add_note(t, "identical", "1 if every logit of the evaluation "
+                      "set is the same bit for bit");
+    nl_table_add_note(t, "differing", "positions with any bit different");
+    nl_table_add_note(t, "flips", "positions whose most likely word differs; "
+                      "flip_gap: the largest gap of job a among them");
+    nl_table_add_note(t, "greedy_step", "first step (from 1) where the two "
+                      "jobs' greedy generations part, -1: never "
+                      "(greedy_from: job a's word, greedy_to: job b's)");
+    for (guint a = 0; a < n; a++)
+        for (guint b = a + 1; b < n; b++) {
+            const LpJobData *ja = nl_run_job_data(run, a);
+            const LpJobData *jb = nl_run_job_data(run, b);
+            if (!ja || !jb)
+                continue;
+            LpDiff d = diff_rows(s, jb->logits, ja->logits, NULL, NULL);
+            nl_table_add_int(t, a);
+            nl_table_add_int(t, b);
+            nl_table_add_str(t, nl_run_job_label(run, a));
+            nl_table_add_str(t, nl_run_job_label(run, b));
+            nl_table_add_int(t, d.differing == 0);
+            nl_table_add_int(t, (gint64)d.differing);
+            nl_table_add_f64(t, d.max_delta);
+            nl_table_add_int(t, (gint64)d.flips);
+            nl_table_add_f64(t, d.flip_gap);
+            add_split(t, s, first_split(s, jb->greedy, jb->greedy_len,
+                                        ja->greedy, ja->greedy_len));
+        }
+    return TRUE;
+}
