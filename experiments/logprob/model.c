@@ -337,6 +337,12 @@ gboolean lp_run_common(NlRun *run, GError **error)
     if (!build_eval_set(s, error) || !host_reference(run, s, error))
         return FALSE;
     model_table(run, s, trained, loss, seconds);
+    NlTable *t = nl_run_table(run, "thresholds",
+                              "stable_gap:f64 unstable_gap:f64");
+    nl_table_set_title(t, "The gap classes: stable above stable_gap, "
+                       "unstable below unstable_gap, borderline between");
+    nl_table_add_f64(t, s->c.stable_gap);
+    nl_table_add_f64(t, s->c.unstable_gap);
     if (trained) {
         gsize len;
         g_autofree guint8 *bytes = nl_gpt_save_bytes(s->model, &len);
