@@ -69,6 +69,8 @@ if ./framework/numlab list | grep -A1 '^  cuda ' | grep -q '^ *available'; then
     a7="$a7,cuda:batch_invariant=1"
 fi
 ./framework/numlab run reduction-tree -b all,"$a7" -o results
+# Figure C4 puts the same variants side by side on the lecture's MiniGPT
+./framework/numlab run logprob -b all,"$a7" -o results
 ./framework/numlab plot all -o results --format png,svg,pdf
 echo
 echo "quickstart: data (.dat), figures (.png .svg .pdf) and manifests are in results/<experiment>/"

@@ -103,7 +103,7 @@ static const NlParamSpec params[] = {
     {"model", NL_PARAM_STRING, NULL, 0, 0,
      "a MiniGPT checkpoint (e.g. results/minigpt/naive-minigpt.ckpt); "
      "left out: the lecture model is trained on the host first", NULL},
-    {"train_seed", NL_PARAM_INT, "42", 0, G_MAXINT64,
+    {"train_seed", NL_PARAM_INT, "42", 0, 4294967295.0,
      "seed of that training (42 gives minigpt's default model)", NULL},
     {"prompts", NL_PARAM_STRING, LG_PROMPTS, 0, 0,
      "prompts separated by '|', words of the model's vocabulary", NULL},
@@ -118,7 +118,7 @@ static const NlParamSpec params[] = {
     {"temperatures", NL_PARAM_STRING, "0,0.5,0.8,1", 0, 0,
      "C3: temperatures of the generations, each in [0, 100] (0: greedy)",
      NULL},
-    {"seeds", NL_PARAM_INT_LIST, "1,2,3", 0, G_MAXINT64,
+    {"seeds", NL_PARAM_INT_LIST, "1,2,3", 0, 4294967295.0,
      "C3: seeds of the draws; seed s draws the same numbers at every "
      "temperature and on every backend", NULL},
     {"batches", NL_PARAM_INT_LIST, "2,4,8,16", 2, 256,

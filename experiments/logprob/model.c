@@ -224,8 +224,9 @@ static gboolean build_eval_set(LpShared *s, GError **error)
         g_autoptr(GError) local = NULL;
         if (!nl_gpt_vocab_encode(vocab, text, FALSE, &t, &n, &local)) {
             if (is_prompt)
-                ok = lp_fail(error, "parameter 'prompts': prompt '%s': %s",
-                             text, local->message);
+                ok = lp_fail(error, "parameter 'prompts': prompt '%s': %s "
+                             "(the model knows %u words)", text,
+                             local->message, s->V);
             else
                 s->n_skipped++;
             continue;
@@ -324,9 +325,15 @@ gboolean lp_run_common(NlRun *run, GError **error)
         return FALSE;
     gboolean trained = s->c.model_path == NULL;
     double loss = NAN, seconds = NAN;
-    s->model = trained ? train_lecture_model(run, s->c.train_seed, &loss,
-                                             &seconds, error)
-                       : nl_gpt_load_file(s->c.model_path, error);
+    if (trained) {
+        s->model = train_lecture_model(run, s->c.train_seed, &loss, &seconds,
+                                       error);
+    } else {
+        g_autoptr(GError) local = NULL;
+        s->model = nl_gpt_load_file(s->c.model_path, &local);
+        if (!s->model)
+            return lp_fail(error, "parameter 'model': %s", local->message);
+    }
     if (!s->model)
         return FALSE;
     s->V = s->model->config.vocab_size;
