@@ -6,18 +6,7 @@
 #include "../common/numtext.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <string.h>
-
-gboolean lp_fail(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG, msg);
-    return FALSE;
-}
 
 void lp_config_clear(LpConfig *c)
 {
@@ -45,7 +34,7 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
     if (nl_params_is_set(p, "model")) {
         const char *path = nl_params_get_string(p, "model");
         if (!*path)
-            return lp_fail(error, "parameter 'model': the path is empty "
+            return nt_fail(error, "parameter 'model': the path is empty "
                            "(leave the parameter out to train the lecture "
                            "model)");
         c->model_path = g_strdup(path);
@@ -54,7 +43,7 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
     c->stable_gap = nl_params_get_double(p, "stable_gap");
     c->unstable_gap = nl_params_get_double(p, "unstable_gap");
     if (!(c->unstable_gap >= 0) || !(c->stable_gap > c->unstable_gap))
-        return lp_fail(error, "parameters 'stable_gap' %g and 'unstable_gap' "
+        return nt_fail(error, "parameters 'stable_gap' %g and 'unstable_gap' "
                        "%g: need stable_gap > unstable_gap >= 0",
                        c->stable_gap, c->unstable_gap);
     c->top = (guint)nl_params_get_int(p, "top");
@@ -64,13 +53,13 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
                                      -1);
     c->n_prompts = g_strv_length(parts);
     if (c->n_prompts == 0)
-        return lp_fail(error, "parameter 'prompts': no prompt (give words "
+        return nt_fail(error, "parameter 'prompts': no prompt (give words "
                        "of the model's vocabulary, prompts separated by "
                        "'|')");
     for (guint i = 0; i < c->n_prompts; i++) {
         g_strstrip(parts[i]);
         if (!*parts[i])
-            return lp_fail(error, "parameter 'prompts': prompt %u is empty",
+            return nt_fail(error, "parameter 'prompts': prompt %u is empty",
                            i + 1);
     }
     c->prompts = g_steal_pointer(&parts);
@@ -81,7 +70,7 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
         return FALSE;
     for (gsize i = 0; i < t.cols; i++)
         if (t.v[i] < 0 || t.v[i] > 100) {
-            gboolean r = lp_fail(error, "parameter 'temperatures': %g is not "
+            gboolean r = nt_fail(error, "parameter 'temperatures': %g is not "
                                  "in [0, 100] (0 is greedy)", t.v[i]);
             nt_matrix_clear(&t);
             return r;

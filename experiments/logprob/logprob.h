@@ -63,7 +63,6 @@ typedef struct {
 /* logprob.c: parameters */
 gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error);
 void lp_config_clear(LpConfig *c);
-gboolean lp_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* model.c: the common phase */
 gboolean lp_run_common(NlRun *run, GError **error);

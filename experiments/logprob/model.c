@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "logprob.h"
+#include "../common/numtext.h"
 
 #include <math.h>
 #include <string.h>
@@ -224,7 +225,7 @@ static gboolean build_eval_set(LpShared *s, GError **error)
         g_autoptr(GError) local = NULL;
         if (!nl_gpt_vocab_encode(vocab, text, FALSE, &t, &n, &local)) {
             if (is_prompt)
-                ok = lp_fail(error, "parameter 'prompts': prompt '%s': %s "
+                ok = nt_fail(error, "parameter 'prompts': prompt '%s': %s "
                              "(the model knows %u words)", text,
                              local->message, s->V);
             else
@@ -232,7 +233,7 @@ static gboolean build_eval_set(LpShared *s, GError **error)
             continue;
         }
         if (is_prompt && n > s->T)
-            ok = lp_fail(error, "parameter 'prompts': prompt '%s' has %"
+            ok = nt_fail(error, "parameter 'prompts': prompt '%s' has %"
                          G_GSIZE_FORMAT " words; the model's context is %u",
                          text, n, s->T);
         n = MIN(n, s->T);
@@ -263,7 +264,7 @@ static gboolean host_reference(NlRun *run, LpShared *s, GError **error)
             return FALSE;
         for (gsize k = 0; k < q->len * s->V; k++)
             if (!isfinite(z[k]))
-                return lp_fail(error, "the model's logits are not finite "
+                return nt_fail(error, "the model's logits are not finite "
                                "(%g) after the words of sequence %"
                                G_GSIZE_FORMAT ": the checkpoint's weights "
                                "are damaged", z[k], i + 1);
@@ -332,14 +333,14 @@ gboolean lp_run_common(NlRun *run, GError **error)
         g_autoptr(GError) local = NULL;
         s->model = nl_gpt_load_file(s->c.model_path, &local);
         if (!s->model)
-            return lp_fail(error, "parameter 'model': %s", local->message);
+            return nt_fail(error, "parameter 'model': %s", local->message);
     }
     if (!s->model)
         return FALSE;
     s->V = s->model->config.vocab_size;
     s->T = s->model->config.context;
     if (s->c.top > s->V)
-        return lp_fail(error, "parameter 'top': %u, but the model knows "
+        return nt_fail(error, "parameter 'top': %u, but the model knows "
                        "only %u words", s->c.top, s->V);
     if (!build_eval_set(s, error) || !host_reference(run, s, error))
         return FALSE;
