@@ -1,5 +1,5 @@
-/* gpt-corpus.c — the lecture MiniGPT's training corpus: simple lower-case German
- * sentences around katze, hund, kind and a few more subjects, written for
+/* gpt-corpus.c — the lecture MiniGPT's training corpus: simple lower-case
+ * German sentences around katze, hund, kind and a few more subjects, written for
  * numlab (each a subject, a verb, sometimes a time or "gern", an object or
  * place, and " ."; a few join two clauses with "und"), so that the
  * lecture's prompts "die katze", "der hund" and "das kind spielt" have

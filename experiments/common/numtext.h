@@ -1,8 +1,8 @@
 /* numtext.h — numbers, vectors and matrices written as parameter text
  * ("1,2,1,0", "1,0.5;0,1"), parsed and checked for the gradient-descent,
- * attention, temperature and logprob experiments. Every failure is one line that
- * names the parameter; the shape rules between two parameters are the
- * caller's. */
+ * attention, temperature and logprob experiments. Every failure is one
+ * line that names the parameter; the shape rules between two parameters
+ * are the caller's. */
 #ifndef NL_NUMTEXT_H
 #define NL_NUMTEXT_H
 
