@@ -1,10 +1,10 @@
 /* gpt-corpus.c — the lecture MiniGPT's training corpus: simple lower-case
- * German sentences around katze, hund, kind and a few more subjects, written for
- * numlab (each a subject, a verb, sometimes a time or "gern", an object or
- * place, and " ."; a few join two clauses with "und"), so that the
- * lecture's prompts "die katze", "der hund" and "das kind spielt" have
- * meaningful continuations. One sentence per line; training appends <EOS>
- * to each. Words are separated by single spaces, punctuation is a word. */
+ * German sentences around katze, hund, kind and a few more subjects,
+ * written for numlab (each a subject, a verb, sometimes a time or "gern",
+ * an object or place, and " ."; a few join two clauses with "und"), so
+ * that the lecture's prompts "die katze", "der hund" and "das kind
+ * spielt" have meaningful continuations. One sentence per line; training
+ * appends <EOS> to each. Words are separated by single spaces, punctuation is a word. */
 #include "config.h"
 
 #include "gpt-lecture.h"
