@@ -4,7 +4,8 @@
  * an object or place, and " ."; a few join two clauses with "und"), so
  * that the lecture's prompts "die katze", "der hund" and "das kind
  * spielt" have meaningful continuations. One sentence per line; training
- * appends <EOS> to each. Words are separated by single spaces, punctuation is a word. */
+ * appends <EOS> to each. Words are separated by single spaces,
+ * punctuation is a word. */
 #include "config.h"
 
 #include "gpt-lecture.h"
