@@ -1,5 +1,6 @@
 /* test-params-table.c — parameter validation (every kind of bad value gets
- * its one-line error) and the table text form (C locale, round-trip). */
+ * its one-line error), the table text form (C locale, round-trip), and
+ * what a phase keeps for the later ones (nl_run_keep). */
 #include "config.h"
 
 #include "../framework/lib/nl-private.h"
@@ -217,6 +218,44 @@ static void test_table_bad_columns(void)
     g_assert_error(error, NL_ERROR, NL_ERROR_JOB);
 }
 
+static int destroyed[3];
+
+static void count_destroy(gpointer data)
+{
+    destroyed[GPOINTER_TO_INT(data)]++;
+}
+
+/* What run_common keeps reaches the jobs and compare, what a job keeps
+ * reaches compare; keeping again destroys the old object at once, and
+ * freeing a run destroys its object whether the phase succeeded or not. */
+static void test_run_keep(void)
+{
+    NlRun *common = nl_run_new(NULL, 1, NULL, "common");
+    NlRun *job = nl_run_new(NULL, 1, NULL, "job");
+    NlRun *compare = nl_run_new(NULL, 1, NULL, "compare");
+    nl_run_keep(common, GINT_TO_POINTER(0), count_destroy);
+    nl_run_keep(job, GINT_TO_POINTER(1), count_destroy);
+    nl_run_keep(job, GINT_TO_POINTER(2), count_destroy);
+    g_assert_cmpint(destroyed[1], ==, 1);
+    g_assert_cmpint(destroyed[2], ==, 0);
+    nl_run_set_common(job, common);
+    g_assert_true(nl_run_common_data(job) == GINT_TO_POINTER(0));
+    g_autoptr(GPtrArray) jobs = g_ptr_array_new();
+    g_ptr_array_add(jobs, job);
+    nl_run_set_jobs(compare, jobs);
+    nl_run_set_common(compare, common);
+    g_assert_cmpuint(nl_run_n_jobs(compare), ==, 1);
+    g_assert_true(nl_run_job_data(compare, 0) == GINT_TO_POINTER(2));
+    g_assert_true(nl_run_common_data(compare) == GINT_TO_POINTER(0));
+    g_assert_null(nl_run_common_data(common)); /* no common of its own */
+    nl_run_free(compare);
+    nl_run_free(job);
+    nl_run_free(common);
+    g_assert_cmpint(destroyed[0], ==, 1);
+    g_assert_cmpint(destroyed[1], ==, 1);
+    g_assert_cmpint(destroyed[2], ==, 1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -228,5 +267,6 @@ int main(int argc, char **argv)
     g_test_add_func("/table/empty-datasets-keep-their-place",
                     test_table_empty_datasets_keep_their_place);
     g_test_add_func("/table/bad-columns", test_table_bad_columns);
+    g_test_add_func("/run/keep", test_run_keep);
     return g_test_run();
 }
