@@ -37,3 +37,10 @@ dist_plotsattention_DATA = \
 plotsminigptdir = $(plotsdir)/minigpt
 dist_plotsminigpt_DATA = \
 	plots/minigpt/loss.gp
+plotslogprobdir = $(plotsdir)/logprob
+dist_plotslogprob_DATA = \
+	plots/logprob/c1-top.gp \
+	plots/logprob/c2-greedy.gp \
+	plots/logprob/c3-paths.gp \
+	plots/logprob/c4-noise.gp \
+	plots/logprob/c4-jobs.gp
