@@ -127,6 +127,8 @@ static void test_table_text(void)
     g_autoptr(NlTable) t = nl_table_new("demo", "n:int x:f32 y:f64 b:hex s:str",
                                         &error);
     g_assert_no_error(error);
+    nl_table_add_note(t, "note", "replaced");
+    nl_table_add_note(t, "no", "a key of its own");
     nl_table_add_note(t, "note", "two\nlines");
     nl_table_add_int(t, -3);
     nl_table_add_f32(t, 0.1f);
@@ -148,6 +150,7 @@ static void test_table_text(void)
     nl_table_append_rows(t, "backend naive", out);
     g_assert_cmpstr(out->str, ==,
                     "# note: two lines\n"
+                    "# no: a key of its own\n"
                     "# dataset: backend naive\n"
                     "-3 0.100000001 0.10000000000000001 0x3f800000 \"Paris 'x'\"\n"
                     "\n\n# dataset: backend naive second\n"

@@ -159,6 +159,8 @@ static NlTable *cases_table(NlRun *run)
                               "max_abs_delta:f64 flips:int flip_gap:f64 "
                               "greedy_prompt:str greedy_step:int "
                               "greedy_from:str greedy_to:str");
+    if (nl_table_n_rows(t) > 0)
+        return t;
     nl_table_set_title(t, "C4: the same logits computed another way, per "
                        "case");
     nl_table_add_note(t, "case", "backend: this backend alone vs the host "

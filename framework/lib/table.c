@@ -151,7 +151,17 @@ void nl_table_add_note(NlTable *t, const char *key, const char *value)
 {
     g_autofree char *flat = g_strdup(value);
     g_strdelimit(flat, "\r\n", ' '); /* a note stays one comment line */
-    g_ptr_array_add(t->notes, g_strdup_printf("%s: %s", key, flat));
+    char *note = g_strdup_printf("%s: %s", key, flat);
+    gsize key_len = strlen(key);
+    for (guint i = 0; i < t->notes->len; i++) {
+        const char *old = t->notes->pdata[i];
+        if (strncmp(old, key, key_len) == 0 && old[key_len] == ':') {
+            g_free(t->notes->pdata[i]); /* a key has one note: the last */
+            t->notes->pdata[i] = note;
+            return;
+        }
+    }
+    g_ptr_array_add(t->notes, note);
 }
 
 void nl_table_new_dataset(NlTable *t, const char *label)

@@ -26,7 +26,8 @@ G_BEGIN_DECLS
 typedef struct NlTable NlTable;
 
 void nl_table_set_title(NlTable *table, const char *title);
-/* A "# key: value" line in the file's header. */
+/* A "# key: value" line in the file's header; a second note for the same
+ * key replaces the first. */
 void nl_table_add_note(NlTable *table, const char *key, const char *value);
 /* Starts a new dataset; `label` is written as a comment above it. */
 void nl_table_new_dataset(NlTable *table, const char *label);
