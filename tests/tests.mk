@@ -121,3 +121,10 @@ nl_integration_tests += tests/test-minigpt
 tests_test_minigpt_SOURCES = tests/test-minigpt.c $(nl_test_util)
 tests_test_minigpt_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_minigpt_LDADD = $(NL_TEST_LIBS)
+# The logprob experiment (C1-C4), checked against computations made here.
+nl_integration_tests += tests/test-logprob
+tests_test_logprob_SOURCES = tests/test-logprob.c \
+	experiments/common/gpt-corpus.c $(nl_test_util)
+tests_test_logprob_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_logprob_LDADD = $(NL_TEST_HOST_LIBS)
+tests/test-template.log: tests/test-logprob.log
