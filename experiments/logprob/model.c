@@ -265,9 +265,10 @@ static gboolean host_reference(NlRun *run, LpShared *s, GError **error)
         for (gsize k = 0; k < q->len * s->V; k++)
             if (!isfinite(z[k]))
                 return nt_fail(error, "the model's logits are not finite "
-                               "(%g) after the words of sequence %"
+                               "(%s) after the words of sequence %"
                                G_GSIZE_FORMAT ": the checkpoint's weights "
-                               "are damaged", z[k], i + 1);
+                               "are damaged", isnan(z[k]) ? "NaN" : "Inf",
+                               i + 1);
         if (i % 16 == 0)
             nl_run_progress(run, (double)i / s->n_seqs, "host reference");
     }
