@@ -40,8 +40,9 @@
  * and no file written (the folder absent or empty; a previous result in
  * the folder unchanged). A checkpoint with a NaN or infinite weight is
  * refused by the loader itself ("weight N is not a finite number"); the
- * experiment's own "logits are not finite" is reached with finite weights
- * that overflow, in every logit or only in corpus sentences. */
+ * experiment's own "logits after ... are not finite" is reached with
+ * finite weights that overflow, in every logit or only in corpus
+ * sentences. */
 #include "config.h"
 
 #include "test-util.h"
@@ -1484,8 +1485,12 @@ static void huge_vocab(GByteArray *a) { memset(a->data + 12, 0xff, 4); }
  * POISON_HUGE every weight stays finite but the final LayerNorm's first
  * gain and the LM head's first row are FLT_MAX, so every logit overflows;
  * POISON_WORD makes the embedding of the vocabulary's last word FLT_MAX,
- * which overflows only the corpus sentences that contain it. */
-typedef enum { POISON_NAN, POISON_INF, POISON_HUGE, POISON_WORD } Poison;
+ * which overflows only the corpus sentences that contain it; POISON_LAST
+ * the embedding of the last position, which no corpus sentence reaches:
+ * only a generation from a long prompt does. */
+typedef enum {
+    POISON_NAN, POISON_INF, POISON_HUGE, POISON_WORD, POISON_LAST
+} Poison;
 
 static char *poisoned(const char *name, Poison how)
 {
@@ -1508,6 +1513,10 @@ static char *poisoned(const char *name, Poison how)
     case POISON_WORD:
         for (guint c = 0; c < C; c++)
             m->w.wte[(gsize)(V - 1) * C + c] = FLT_MAX;
+        break;
+    case POISON_LAST:
+        for (guint c = 0; c < C; c++)
+            m->w.wpe[(gsize)(m->config.context - 1) * C + c] = FLT_MAX;
         break;
     }
     gsize len;
@@ -1570,14 +1579,22 @@ static void test_bad_input(void)
     } poisons[] = {
         {"nan.ckpt", "is not a finite number", POISON_NAN},
         {"inf.ckpt", "is not a finite number", POISON_INF},
-        {"huge.ckpt", "logits are not finite", POISON_HUGE},
-        {"word.ckpt", "logits are not finite", POISON_WORD},
+        {"huge.ckpt", "are not finite (", POISON_HUGE},
+        {"word.ckpt", "are not finite (", POISON_WORD},
     };
     for (guint i = 0; i < G_N_ELEMENTS(poisons); i++) {
         g_autofree char *path = poisoned(poisons[i].name, poisons[i].how);
         g_autofree char *p = g_strdup_printf("model=%s", path);
         expect_refused(poisons[i].needle, p, NULL);
     }
+    /* the last position: the evaluation set is fine, the greedy
+     * generation from a 15-word prompt that ends mid-sentence is not (its
+     * second word sees position 16); nothing may be written with a NaN */
+    g_autofree char *last = poisoned("last.ckpt", POISON_LAST);
+    g_autofree char *lp = g_strdup_printf("model=%s", last);
+    expect_refused("are not finite (", lp,
+                   "prompts=die katze schläft am morgen auf dem sofa . der "
+                   "hund bellt im garten und");
     /* prompts */
     expect_refused("prompt 2 is empty", m, "prompts=die katze||der hund");
     expect_refused("prompt 2 is empty", m, "prompts=die katze|");

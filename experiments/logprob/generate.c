@@ -115,19 +115,15 @@ static void c1_top(NlRun *run, const LpShared *s, const LpJobData *job)
                                "top2:str logit1:f32 logit2:f32 gap:f64 "
                                "class:str");
     nl_table_set_title(gt, "C1: top-1/top-2 logit gap after each prompt");
-    g_autofree char *note = g_strdup_printf(
-        "stable: gap > %g; unstable: gap < %g; borderline between",
-        s->c.stable_gap, s->c.unstable_gap);
-    nl_table_add_note(gt, "class", note);
+    nl_table_add_note(gt, "class", "stable: gap > stable_gap; unstable: "
+                      "gap < unstable_gap; borderline between (the two "
+                      "are in thresholds.dat)");
     g_autofree guint *top = g_new(guint, MAX(s->c.top, 2u));
     for (guint i = 0; i < s->c.n_prompts; i++) {
         const LpSeq *q = &s->seqs[i];
         const float *z = job->logits + (q->pos + q->len - 1) * s->V;
         lp_top_k(z, s->V, MAX(s->c.top, 2u), top);
-        double max = z[top[0]], sum = 0;
-        for (guint v = 0; v < s->V; v++)
-            sum += exp((double)z[v] - max);
-        double lse = max + log(sum);
+        double lse = lp_log_sum_exp(z, s->V);
         for (guint r = 0; r < s->c.top; r++) {
             nl_table_add_str(tt, s->c.prompts[i]);
             nl_table_add_int(tt, i);
@@ -186,7 +182,7 @@ static void c2_steps(NlRun *run, const LpShared *s, guint prompt,
 
 static void c3_path(NlRun *run, const LpShared *s, guint prompt, guint path,
                     double temp, gint64 seed, const GArray *steps,
-                    const GArray *greedy)
+                    gssize part)
 {
     NlTable *pt = nl_run_table(run, "c3-paths",
                                "prompt:str prompt_index:int path:int "
@@ -213,11 +209,6 @@ static void c3_path(NlRun *run, const LpShared *s, guint prompt, guint path,
                           "are the same numbers at every temperature");
     }
     const LpStep *a = (const LpStep *)steps->data;
-    const LpStep *g = (const LpStep *)greedy->data;
-    gssize part = -1;
-    for (guint i = 0; i < MAX(steps->len, greedy->len) && part < 0; i++)
-        if (i >= steps->len || i >= greedy->len || a[i].token != g[i].token)
-            part = i;
     g_autoptr(GString) text = g_string_new(s->c.prompts[prompt]);
     for (guint i = 0; i < steps->len; i++) {
         nl_table_add_str(pt, s->c.prompts[prompt]);
@@ -242,7 +233,7 @@ static void c3_path(NlRun *run, const LpShared *s, guint prompt, guint path,
 }
 
 gboolean lp_report_generations(NlRun *run, const LpShared *s,
-                               const LpJobData *job, GError **error)
+                               LpJobData *job, GError **error)
 {
     NlBackend *be = nl_run_backend(run);
     const char *label = nl_backend_label(be);
@@ -251,12 +242,11 @@ gboolean lp_report_generations(NlRun *run, const LpShared *s,
     g_autoptr(GString) jsonl = g_string_new(NULL);
     for (guint i = 0; i < s->c.n_prompts; i++) {
         g_autoptr(GArray) greedy = g_array_new(FALSE, FALSE, sizeof(LpStep));
-        g_autofree guint32 *words = NULL;
-        gsize n;
-        if (!lp_generate(s, be, alone, i, 0, 0, greedy, &words, &n, error))
+        if (!lp_generate(s, be, alone, i, 0, 0, greedy, &job->greedy[i],
+                         &job->greedy_len[i], error))
             return FALSE;
         c2_steps(run, s, i, greedy);
-        c3_path(run, s, i, 0, 0, -1, greedy, greedy);
+        c3_path(run, s, i, 0, 0, -1, greedy, -1);
         json_generation(jsonl, s, label, i, 0, -1, greedy);
         guint path = 1;
         for (gsize t = 0; t < s->c.n_temperatures; t++) {
@@ -267,11 +257,13 @@ gboolean lp_report_generations(NlRun *run, const LpShared *s,
                 g_autoptr(GArray) steps = g_array_new(FALSE, FALSE,
                                                       sizeof(LpStep));
                 g_autofree guint32 *w = NULL;
+                gsize n;
                 if (!lp_generate(s, be, alone, i, temp, s->c.seeds[k], steps,
                                  &w, &n, error))
                     return FALSE;
-                c3_path(run, s, i, path++, temp, (gint64)s->c.seeds[k],
-                        steps, greedy);
+                c3_path(run, s, i, path++, temp, (gint64)s->c.seeds[k], steps,
+                        lp_first_difference(w, n, job->greedy[i],
+                                            job->greedy_len[i]));
                 json_generation(jsonl, s, label, i, temp,
                                 (gint64)s->c.seeds[k], steps);
             }

@@ -39,7 +39,6 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
                            "model)");
         c->model_path = g_strdup(path);
     }
-    c->train_seed = (guint64)nl_params_get_int(p, "train_seed");
     c->stable_gap = nl_params_get_double(p, "stable_gap");
     c->unstable_gap = nl_params_get_double(p, "unstable_gap");
     if (!(c->unstable_gap >= 0) || !(c->stable_gap > c->unstable_gap))
@@ -91,16 +90,15 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
 static const NlParamSpec params[] = {
     {"model", NL_PARAM_STRING, NULL, 0, 0,
      "a MiniGPT checkpoint (e.g. results/minigpt/naive-minigpt.ckpt); "
-     "left out: the lecture model is trained on the host first", NULL},
-    {"train_seed", NL_PARAM_INT, "42", 0, 4294967295.0,
-     "seed of that training (42 gives minigpt's default model)", NULL},
+     "left out: the lecture model is trained on the host first, with the "
+     "run's seed (the default 42 gives minigpt's default model)", NULL},
     {"prompts", NL_PARAM_STRING, LG_PROMPTS, 0, 0,
      "prompts separated by '|', words of the model's vocabulary", NULL},
     {"stable_gap", NL_PARAM_DOUBLE, "0.5", 0, 0,
      "top-1 minus top-2 logit above which a step is stable", NULL},
     {"unstable_gap", NL_PARAM_DOUBLE, "0.1", 0, 0,
      "gap below which a step is unstable (borderline in between)", NULL},
-    {"top", NL_PARAM_INT, "5", 1, 20,
+    {"top", NL_PARAM_INT, "5", 1, LP_MAX_TOP,
      "C1: the most likely words shown; also top_logprobs per token", NULL},
     {"gen_words", NL_PARAM_INT, "10", 1, 64,
      "C2-C4: most words generated per prompt (ends early at <EOS>)", NULL},
@@ -112,7 +110,8 @@ static const NlParamSpec params[] = {
      "temperature and on every backend", NULL},
     {"batches", NL_PARAM_INT_LIST, "2,4,8,16", 2, 256,
      "C4: batch sizes; each sequence shares a forward pass with the next "
-     "ones of the evaluation set", NULL},
+     "ones of the evaluation set (a generation: with the first corpus "
+     "sentences)", NULL},
     {"paddings", NL_PARAM_INT_LIST, "1,4,8", 1, 4096,
      "C4: <EOS> tokens appended after each sequence (up to the context)",
      NULL},
@@ -124,8 +123,8 @@ static const NlExperimentOps ops = {
     .title = "Logprob stability: gaps, the butterfly effect and float noise",
     .description =
         "Loads a MiniGPT checkpoint (parameter model) or, without one, "
-        "trains the lecture model on the host (minigpt's defaults, "
-        "train_seed; saved as model.ckpt), then per backend job: C1 the "
+        "trains the lecture model on the host (minigpt's defaults and the "
+        "run's seed; saved as model.ckpt), then per backend job: C1 the "
         "top words after each prompt with the top-1/top-2 logit gap and its "
         "class (stable > stable_gap, unstable < unstable_gap, borderline "
         "between); C2 greedy generation step by step (word, logprob, "

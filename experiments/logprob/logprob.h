@@ -15,7 +15,6 @@
 
 typedef struct {
     char *model_path;          /* NULL: train the lecture model */
-    guint64 train_seed;
     char **prompts;            /* NULL-terminated, stripped */
     guint n_prompts;
     double stable_gap;         /* gap > stable_gap: stable */
@@ -46,6 +45,7 @@ typedef struct {
     guint32 *tokens;           /* every sequence, back to back */
     LpSeq *seqs;               /* the prompts first, then corpus sentences */
     gsize n_seqs, n_positions;
+    gsize max_len;             /* the longest sequence */
     gsize n_skipped;           /* corpus sentences the vocabulary lacks */
     float *host;               /* (n_positions, V) host logits, alone */
     guint32 **host_greedy;     /* per prompt: greedy words on the host */
@@ -72,15 +72,19 @@ const char *lp_gap_class(const LpConfig *c, double gap);
 /* Indices of the k largest logits, largest first (ties: lower index). */
 void lp_top_k(const float *logits, guint V, guint k, guint *out);
 
-/* How a forward pass is placed: alone, in a batch with other sequences
- * of the evaluation set (the one under test last), or padded. */
+/* How a forward pass is placed: alone, in a batch of `batch` rows, or
+ * with `pad` <EOS> tokens appended. For C4's positions (noise.c) the
+ * evaluation set goes through in consecutive groups of `batch`, each
+ * padded to its longest; for a generation (lp_next_logits) the context is
+ * the last row of a batch whose other rows are the first batch - 1 corpus
+ * sentences, cut or padded with <EOS> to the context's length. */
 typedef struct {
     guint batch;               /* 1: alone */
     guint pad;                 /* <EOS> tokens appended (up to the context) */
 } LpPlacement;
 
-/* The logits after tokens[0..n) (the last row), placed as `pl`, on the
- * backend (NULL: host). n is at most the context. */
+/* The logits after tokens[0..n) (its last T words), placed as `pl`, on
+ * the backend (NULL: host); a logit that is not finite is an error. */
 gboolean lp_next_logits(const LpShared *s, NlBackend *be, LpPlacement pl,
                         const guint32 *tokens, gsize n, float *out,
                         GError **error);
@@ -115,9 +119,18 @@ gboolean lp_greedy(const LpShared *s, NlBackend *be, LpPlacement pl,
 gssize lp_first_difference(const guint32 *a, gsize na, const guint32 *b,
                            gsize nb);
 
-/* generate.c: C1–C3 and the logprobs file, per job */
+/* log(sum exp(z)) over V logits, in double, the largest subtracted first. */
+double lp_log_sum_exp(const float *z, guint V);
+/* FALSE with a one-line error naming the words tokens[0..n_tokens) when
+ * one of z[0..n) is NaN or infinite: the checkpoint's weights are
+ * damaged. */
+gboolean lp_logits_finite(const LpShared *s, const float *z, gsize n,
+                          const guint32 *tokens, gsize n_tokens,
+                          GError **error);
+
+/* generate.c: C1–C3 and the logprobs file, per job; fills job->greedy */
 gboolean lp_report_generations(NlRun *run, const LpShared *s,
-                               const LpJobData *job, GError **error);
+                               LpJobData *job, GError **error);
 
 /* noise.c: C4 per job and across jobs */
 gboolean lp_run_backend(NlRun *run, GError **error);

@@ -34,6 +34,36 @@ void lp_top_k(const float *z, guint V, guint k, guint *out)
     }
 }
 
+double lp_log_sum_exp(const float *z, guint V)
+{
+    float max = z[0];
+    for (guint v = 1; v < V; v++)
+        max = MAX(max, z[v]);
+    double sum = 0;
+    for (guint v = 0; v < V; v++)
+        sum += exp((double)z[v] - max);
+    return max + log(sum);
+}
+
+gboolean lp_logits_finite(const LpShared *s, const float *z, gsize n,
+                          const guint32 *tokens, gsize n_tokens,
+                          GError **error)
+{
+    for (gsize k = 0; k < n; k++)
+        if (!isfinite(z[k])) {
+            g_autoptr(GString) words = g_string_new(NULL);
+            for (gsize t = 0; t < n_tokens; t++)
+                g_string_append_printf(words, "%s%s", t ? " " : "",
+                                       nl_gpt_vocab_word(s->model->vocab,
+                                                         tokens[t]));
+            return nt_fail(error, "the model's logits after '%s' are not "
+                           "finite (%s): the checkpoint's weights are "
+                           "damaged", words->str,
+                           isnan(z[k]) ? "NaN" : "Inf");
+        }
+    return TRUE;
+}
+
 void lp_shared_free(gpointer data)
 {
     LpShared *s = data;
@@ -74,12 +104,13 @@ gboolean lp_next_logits(const LpShared *s, NlBackend *be, LpPlacement pl,
     memcpy(row, tokens, n * sizeof *row);
     for (gsize t = n; t < len; t++)
         row[t] = NL_GPT_EOS;
-    g_autofree float *logits = nl_alloc_f32(B * len * V, error);
-    if (!logits ||
-        !nl_gpt_logits_batch(s->model, be, rows, B, len, logits, error))
-        return FALSE;
-    memcpy(out, logits + ((B - 1) * len + n - 1) * V, V * sizeof *out);
-    return TRUE;
+    float *logits = nl_alloc_f32(B * len * V, error);
+    gboolean ok = logits &&
+        nl_gpt_logits_batch(s->model, be, rows, B, len, logits, error);
+    if (ok)
+        memcpy(out, logits + ((B - 1) * len + n - 1) * V, V * sizeof *out);
+    nl_free(logits);
+    return ok && lp_logits_finite(s, out, V, tokens, n, error);
 }
 
 gboolean lp_generate(const LpShared *s, NlBackend *be, LpPlacement pl,
@@ -117,10 +148,7 @@ gboolean lp_generate(const LpShared *s, NlBackend *be, LpPlacement pl,
         }
         if (steps) {
             /* log-softmax at T = 1 in double: the model's own logprobs */
-            double max = z[st.top[0]], sum = 0;
-            for (gsize v = 0; v < V; v++)
-                sum += exp((double)z[v] - max);
-            double lse = max + log(sum);
+            double lse = lp_log_sum_exp(z, (guint)V);
             st.token = next;
             st.logprob = z[next] - lse;
             st.gap = (double)z[st.top[0]] - z[st.top[1]];
@@ -243,6 +271,7 @@ static gboolean build_eval_set(LpShared *s, GError **error)
         g_array_append_vals(tokens, t, (guint)n);
         g_array_append_val(seqs, q);
         pos += n;
+        s->max_len = MAX(s->max_len, n);
     }
     s->n_seqs = seqs->len;
     s->n_positions = pos;
@@ -260,15 +289,10 @@ static gboolean host_reference(NlRun *run, LpShared *s, GError **error)
         const LpSeq *q = &s->seqs[i];
         float *z = s->host + q->pos * s->V;
         if (!nl_gpt_logits(s->model, NULL, s->tokens + q->off, q->len, z,
-                           error))
+                           error) ||
+            !lp_logits_finite(s, z, q->len * s->V, s->tokens + q->off,
+                              q->len, error))
             return FALSE;
-        for (gsize k = 0; k < q->len * s->V; k++)
-            if (!isfinite(z[k]))
-                return nt_fail(error, "the model's logits are not finite "
-                               "(%s) after the words of sequence %"
-                               G_GSIZE_FORMAT ": the checkpoint's weights "
-                               "are damaged", isnan(z[k]) ? "NaN" : "Inf",
-                               i + 1);
         if (i % 16 == 0)
             nl_run_progress(run, (double)i / s->n_seqs, "host reference");
     }
@@ -290,12 +314,14 @@ static void model_table(NlRun *run, const LpShared *s, gboolean trained,
     NlTable *t = nl_run_table(run, "model",
                               "source:str params:int vocab:int context:int "
                               "d_model:int n_layer:int n_head:int "
-                              "train_seed:int final_loss:f64 seconds:f64 "
+                              "seed:int final_loss:f64 seconds:f64 "
                               "sequences:int positions:int skipped:int");
     nl_table_set_title(t, "The model and the evaluation set");
     nl_table_add_note(t, "source", "the checkpoint read, or 'trained': the "
                       "lecture model, trained on the host (saved as "
                       "model.ckpt)");
+    nl_table_add_note(t, "seed", "the training's seed, the run's (-1 for a "
+                      "checkpoint)");
     nl_table_add_note(t, "final_loss", "mean batch loss of the last 50 "
                       "training steps (nan for a checkpoint)");
     nl_table_add_note(t, "sequences", "the evaluation set of C4: the "
@@ -310,7 +336,7 @@ static void model_table(NlRun *run, const LpShared *s, gboolean trained,
     nl_table_add_int(t, mc->d_model);
     nl_table_add_int(t, mc->n_layer);
     nl_table_add_int(t, mc->n_head);
-    nl_table_add_int(t, trained ? (gint64)s->c.train_seed : -1);
+    nl_table_add_int(t, trained ? (gint64)nl_run_seed(run) : -1);
     nl_table_add_f64(t, trained ? loss : NAN);
     nl_table_add_f64(t, trained ? seconds : NAN);
     nl_table_add_int(t, (gint64)s->n_seqs);
@@ -328,8 +354,8 @@ gboolean lp_run_common(NlRun *run, GError **error)
     gboolean trained = s->c.model_path == NULL;
     double loss = NAN, seconds = NAN;
     if (trained) {
-        s->model = train_lecture_model(run, s->c.train_seed, &loss, &seconds,
-                                       error);
+        s->model = train_lecture_model(run, nl_run_seed(run), &loss,
+                                       &seconds, error);
     } else {
         g_autoptr(GError) local = NULL;
         s->model = nl_gpt_load_file(s->c.model_path, &local);

@@ -49,11 +49,11 @@ static double gap_of(const float *z, guint V, guint *best)
     return (double)z[top[0]] - z[top[1]];
 }
 
-/* Compares rows [0, n) of a and ref; noise[i] (if not NULL) takes the
- * largest |a - host| of row i, flip[i] whether a's argmax differs from
- * the host's. */
+/* Compares every row of a with ref. Where not NULL, noise[i] and self[i]
+ * take the largest |a - host| and |a - ref| of row i if larger, and
+ * flip[i] is set when a's argmax differs from the host's. */
 static LpDiff diff_rows(const LpShared *s, const float *a, const float *ref,
-                        double *noise, gboolean *flip)
+                        double *noise, double *self, gboolean *flip)
 {
     LpDiff d = {.flip_gap = NAN};
     guint V = s->V;
@@ -77,6 +77,8 @@ static LpDiff diff_rows(const LpShared *s, const float *a, const float *ref,
         }
         if (noise)
             noise[i] = MAX(noise[i], mh);
+        if (self)
+            self[i] = MAX(self[i], m);
         if (flip)
             flip[i] |= bx != bh;
     }
@@ -90,12 +92,11 @@ static LpDiff diff_rows(const LpShared *s, const float *a, const float *ref,
 static gboolean logits_placed(const LpShared *s, NlBackend *be,
                               LpPlacement pl, float *out, GError **error)
 {
-    gsize B = pl.batch, V = s->V;
-    g_autofree guint32 *rows = g_new(guint32, B * s->T);
-    g_autofree float *z = nl_alloc_f32(B * s->T * V, error);
-    if (!z)
-        return FALSE;
-    for (gsize g = 0; g < s->n_seqs; g += B) {
+    gsize B = pl.batch, V = s->V, longest = MIN(s->max_len + pl.pad, s->T);
+    g_autofree guint32 *rows = g_new(guint32, B * longest);
+    float *z = nl_alloc_f32(B * longest * V, error);
+    gboolean ok = z != NULL;
+    for (gsize g = 0; ok && g < s->n_seqs; g += B) {
         gsize len = 0;
         for (gsize b = 0; b < B; b++)
             len = MAX(len, s->seqs[(g + b) % s->n_seqs].len);
@@ -106,14 +107,16 @@ static gboolean logits_placed(const LpShared *s, NlBackend *be,
                 rows[b * len + t] = t < q->len ? s->tokens[q->off + t]
                                                : NL_GPT_EOS;
         }
-        if (!nl_gpt_logits_batch(s->model, be, rows, B, len, z, error))
-            return FALSE;
-        for (gsize b = 0; b < B && g + b < s->n_seqs; b++) {
+        ok = nl_gpt_logits_batch(s->model, be, rows, B, len, z, error);
+        for (gsize b = 0; ok && b < B && g + b < s->n_seqs; b++) {
             const LpSeq *q = &s->seqs[g + b];
             memcpy(out + q->pos * V, z + b * len * V, q->len * V * sizeof *z);
+            ok = lp_logits_finite(s, out + q->pos * V, q->len * V,
+                                  s->tokens + q->off, q->len, error);
         }
     }
-    return TRUE;
+    nl_free(z);
+    return ok;
 }
 
 /* The first greedy word that changes against the reference generations,
@@ -173,8 +176,28 @@ static NlTable *cases_table(NlRun *run)
                       "them (nan: no flip)");
     nl_table_add_note(t, "greedy_step", "first step (from 1) where a greedy "
                       "generation of a prompt changed, -1: none; "
-                      "greedy_from -> greedy_to are the two words");
+                      "greedy_from is the reference's word there, greedy_to "
+                      "this case's (a generation in a batch shares it with "
+                      "the first corpus sentences, cut or padded to its "
+                      "length)");
     return t;
+}
+
+static void add_case(NlRun *run, const LpShared *s, const char *name,
+                     const char *kind, guint size, const char *reference,
+                     LpDiff d, LpSplit split)
+{
+    NlTable *t = cases_table(run);
+    nl_table_add_str(t, name);
+    nl_table_add_str(t, kind);
+    nl_table_add_int(t, size);
+    nl_table_add_str(t, reference);
+    nl_table_add_int(t, (gint64)s->n_positions);
+    nl_table_add_int(t, (gint64)d.differing);
+    nl_table_add_f64(t, d.max_delta);
+    nl_table_add_int(t, (gint64)d.flips);
+    nl_table_add_f64(t, d.flip_gap);
+    add_split(t, s, split);
 }
 
 static gboolean run_case(NlRun *run, const LpShared *s, LpJobData *job,
@@ -184,13 +207,7 @@ static gboolean run_case(NlRun *run, const LpShared *s, LpJobData *job,
     NlBackend *be = nl_run_backend(run);
     if (!logits_placed(s, be, pl, buf, error))
         return FALSE;
-    LpDiff d = diff_rows(s, buf, job->logits, noise, flip);
-    /* the self noise: largest |case - alone| per position */
-    for (gsize i = 0; i < s->n_positions; i++) {
-        const float *x = buf + i * s->V, *r = job->logits + i * s->V;
-        for (guint v = 0; v < s->V; v++)
-            self_noise[i] = MAX(self_noise[i], fabs((double)x[v] - r[v]));
-    }
+    LpDiff d = diff_rows(s, buf, job->logits, noise, self_noise, flip);
     guint P = s->c.n_prompts;
     g_autofree guint32 **greedy = g_new0(guint32 *, P);
     g_autofree gsize *len = g_new0(gsize, P);
@@ -198,21 +215,12 @@ static gboolean run_case(NlRun *run, const LpShared *s, LpJobData *job,
     for (guint i = 0; ok && i < P; i++)
         ok = lp_greedy(s, be, pl, i, &greedy[i], &len[i], error);
     if (ok) {
-        NlTable *t = cases_table(run);
         g_autofree char *name = pl.batch > 1
             ? g_strdup_printf("batch=%u", pl.batch)
             : g_strdup_printf("pad=%u", pl.pad);
-        nl_table_add_str(t, name);
-        nl_table_add_str(t, pl.batch > 1 ? "batch" : "pad");
-        nl_table_add_int(t, pl.batch > 1 ? pl.batch : pl.pad);
-        nl_table_add_str(t, "alone");
-        nl_table_add_int(t, (gint64)s->n_positions);
-        nl_table_add_int(t, (gint64)d.differing);
-        nl_table_add_f64(t, d.max_delta);
-        nl_table_add_int(t, (gint64)d.flips);
-        nl_table_add_f64(t, d.flip_gap);
-        add_split(t, s, first_split(s, greedy, len, job->greedy,
-                                    job->greedy_len));
+        add_case(run, s, name, pl.batch > 1 ? "batch" : "pad",
+                 pl.batch > 1 ? pl.batch : pl.pad, "alone", d,
+                 first_split(s, greedy, len, job->greedy, job->greedy_len));
     }
     for (guint i = 0; i < P; i++)
         g_free(greedy[i]);
@@ -264,13 +272,8 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     LpPlacement alone = {.batch = 1, .pad = 0};
     if (!logits_placed(s, be, alone, job->logits, error))
         return FALSE;
-    guint P = s->c.n_prompts;
-    job->greedy = g_new0(guint32 *, P);
-    job->greedy_len = g_new0(gsize, P);
-    for (guint i = 0; i < P; i++)
-        if (!lp_greedy(s, be, alone, i, &job->greedy[i], &job->greedy_len[i],
-                       error))
-            return FALSE;
+    job->greedy = g_new0(guint32 *, s->c.n_prompts);
+    job->greedy_len = g_new0(gsize, s->c.n_prompts);
     nl_run_progress(run, 0.1, "C1-C3 generations");
     if (!lp_report_generations(run, s, job, error))
         return FALSE;
@@ -278,36 +281,27 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     g_autofree double *noise = g_new0(double, s->n_positions);
     g_autofree double *self_noise = g_new0(double, s->n_positions);
     g_autofree gboolean *flip = g_new0(gboolean, s->n_positions);
-    LpDiff d = diff_rows(s, job->logits, s->host, noise, flip);
-    NlTable *t = cases_table(run);
-    nl_table_add_str(t, "backend");
-    nl_table_add_str(t, "backend");
-    nl_table_add_int(t, 0);
-    nl_table_add_str(t, "host");
-    nl_table_add_int(t, (gint64)s->n_positions);
-    nl_table_add_int(t, (gint64)d.differing);
-    nl_table_add_f64(t, d.max_delta);
-    nl_table_add_int(t, (gint64)d.flips);
-    nl_table_add_f64(t, d.flip_gap);
-    add_split(t, s, first_split(s, job->greedy, job->greedy_len,
-                                s->host_greedy, s->host_greedy_len));
+    LpDiff d = diff_rows(s, job->logits, s->host, noise, NULL, flip);
+    add_case(run, s, "backend", "backend", 0, "host", d,
+             first_split(s, job->greedy, job->greedy_len, s->host_greedy,
+                         s->host_greedy_len));
 
-    g_autofree float *buf = nl_alloc_f32(s->n_positions * s->V, error);
-    if (!buf)
-        return FALSE;
-    gsize n_cases = s->c.n_batches + s->c.n_paddings, done = 0;
-    for (gsize i = 0; i < n_cases; i++) {
+    float *buf = nl_alloc_f32(s->n_positions * s->V, error);
+    gboolean ok = buf != NULL;
+    gsize n_cases = s->c.n_batches + s->c.n_paddings;
+    for (gsize i = 0; ok && i < n_cases; i++) {
         LpPlacement pl = i < s->c.n_batches
             ? (LpPlacement){.batch = s->c.batches[i], .pad = 0}
             : (LpPlacement){.batch = 1,
                             .pad = s->c.paddings[i - s->c.n_batches]};
-        if (!run_case(run, s, job, pl, buf, noise, self_noise, flip, error))
-            return FALSE;
-        nl_run_progress(run, 0.3 + 0.7 * (double)++done / n_cases,
+        ok = run_case(run, s, job, pl, buf, noise, self_noise, flip, error);
+        nl_run_progress(run, 0.3 + 0.7 * (double)(i + 1) / n_cases,
                         "C4 batches and paddings");
     }
-    scatter_table(run, s, noise, self_noise, flip);
-    return TRUE;
+    nl_free(buf);
+    if (ok)
+        scatter_table(run, s, noise, self_noise, flip);
+    return ok;
 }
 
 /* ---- across jobs ---------------------------------------------------------- */
@@ -341,7 +335,7 @@ gboolean lp_run_compare(NlRun *run, GError **error)
             const LpJobData *jb = nl_run_job_data(run, b);
             if (!ja || !jb)
                 continue;
-            LpDiff d = diff_rows(s, jb->logits, ja->logits, NULL, NULL);
+            LpDiff d = diff_rows(s, jb->logits, ja->logits, NULL, NULL, NULL);
             nl_table_add_int(t, a);
             nl_table_add_int(t, b);
             nl_table_add_str(t, nl_run_job_label(run, a));

@@ -159,7 +159,7 @@ const NlTable *nl_run_common_table(NlRun *run, const char *name)
 
 void nl_run_keep(NlRun *run, gpointer data, GDestroyNotify destroy)
 {
-    if (run->kept_destroy)
+    if (data != run->kept && run->kept_destroy)
         run->kept_destroy(run->kept);
     run->kept = data;
     run->kept_destroy = destroy;

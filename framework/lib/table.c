@@ -155,7 +155,8 @@ void nl_table_add_note(NlTable *t, const char *key, const char *value)
     gsize key_len = strlen(key);
     for (guint i = 0; i < t->notes->len; i++) {
         const char *old = t->notes->pdata[i];
-        if (strncmp(old, key, key_len) == 0 && old[key_len] == ':') {
+        if (strncmp(old, key, key_len) == 0 && old[key_len] == ':' &&
+            old[key_len + 1] == ' ') {
             g_free(t->notes->pdata[i]); /* a key has one note: the last */
             t->notes->pdata[i] = note;
             return;

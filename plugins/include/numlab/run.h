@@ -37,8 +37,10 @@ gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
  * reads with nl_run_job_data. Tables are what gets written; this is what a
  * phase computed once and the next phases need (a model, a job's raw
  * results). The host calls `destroy` (may be NULL) when the experiment's
- * run ends, whether the phase succeeded or not; keeping again replaces the
- * object (the old one is destroyed at once). */
+ * run ends, whether the phase succeeded or not, the objects of all phases
+ * in no promised order (so one must not point into another); keeping
+ * again replaces the object (the old one, if another, is destroyed at
+ * once). */
 void nl_run_keep(NlRun *run, gpointer data, GDestroyNotify destroy);
 /* In run_backend and run_compare: what run_common kept, or NULL. */
 gconstpointer nl_run_common_data(NlRun *run);
