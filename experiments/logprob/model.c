@@ -185,9 +185,23 @@ gssize lp_first_difference(const guint32 *a, gsize na, const guint32 *b,
     return -1;
 }
 
+typedef struct {
+    NlRun *run;
+    guint32 steps;
+} Training;
+
+static void training_progress(guint32 step, double loss, gpointer data)
+{
+    const Training *t = data;
+    (void)loss;
+    if (step % 10 == 0)
+        nl_run_progress(t->run, (double)step / t->steps,
+                        "training the lecture model");
+}
+
 /* The lecture model: minigpt's defaults, trained on the host. */
-static NlGpt *train_lecture_model(NlRun *run, guint64 seed, double *loss,
-                                  double *seconds, GError **error)
+static NlGpt *train_lecture_model(NlRun *run, guint64 seed,
+                                  LgTrainSummary *summary, GError **error)
 {
     g_autofree char *text = lg_corpus_text();
     g_autoptr(NlGptVocab) vocab = nl_gpt_vocab_new_from_text(text, error);
@@ -197,41 +211,14 @@ static NlGpt *train_lecture_model(NlRun *run, guint64 seed, double *loss,
     gsize n_data;
     if (!nl_gpt_vocab_encode(vocab, text, TRUE, &data, &n_data, error))
         return NULL;
-    NlGptConfig mc = {
-        .vocab_size = nl_gpt_vocab_size(vocab),
-        .context = (guint32)g_ascii_strtoull(LG_CONTEXT, NULL, 10),
-        .d_model = (guint32)g_ascii_strtoull(LG_D_MODEL, NULL, 10),
-        .n_layer = (guint32)g_ascii_strtoull(LG_N_LAYER, NULL, 10),
-        .n_head = (guint32)g_ascii_strtoull(LG_N_HEAD, NULL, 10),
-    };
+    NlGptConfig mc;
     NlGptTrainConfig tc;
-    nl_gpt_train_config_default(&tc);
-    tc.steps = (guint32)g_ascii_strtoull(LG_STEPS, NULL, 10);
-    tc.batch = (guint32)g_ascii_strtoull(LG_BATCH, NULL, 10);
-    tc.lr = g_ascii_strtod(LG_LR, NULL);
-    tc.seed = seed;
+    lg_default_config(nl_gpt_vocab_size(vocab), seed, &mc, &tc);
     g_autoptr(NlGpt) m = nl_gpt_new(&mc, g_steal_pointer(&vocab), error);
-    if (!m)
+    Training progress = {run, tc.steps};
+    if (!m || !lg_train(m, &tc, data, n_data, NULL, training_progress,
+                        &progress, summary, error))
         return NULL;
-    nl_gpt_init(m, seed);
-    g_autoptr(NlGptTrainer) tr = nl_gpt_trainer_new(m, &tc, data, n_data,
-                                                    error);
-    if (!tr)
-        return NULL;
-    gint64 t0 = g_get_monotonic_time();
-    guint32 n_tail = MIN(tc.steps, 50u);
-    double tail = 0, l;
-    for (guint32 i = 0; i < tc.steps; i++) {
-        if (!nl_gpt_trainer_step(tr, NULL, &l, error))
-            return NULL;
-        if (i >= tc.steps - n_tail)
-            tail += l;
-        if (i % 10 == 0)
-            nl_run_progress(run, (double)i / tc.steps,
-                            "training the lecture model");
-    }
-    *loss = tail / n_tail;
-    *seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
     return g_steal_pointer(&m);
 }
 
@@ -308,7 +295,7 @@ static gboolean host_reference(NlRun *run, LpShared *s, GError **error)
 }
 
 static void model_table(NlRun *run, const LpShared *s, gboolean trained,
-                        double loss, double seconds)
+                        const LgTrainSummary *ts)
 {
     const NlGptConfig *mc = &s->model->config;
     NlTable *t = nl_run_table(run, "model",
@@ -337,8 +324,8 @@ static void model_table(NlRun *run, const LpShared *s, gboolean trained,
     nl_table_add_int(t, mc->n_layer);
     nl_table_add_int(t, mc->n_head);
     nl_table_add_int(t, trained ? (gint64)nl_run_seed(run) : -1);
-    nl_table_add_f64(t, trained ? loss : NAN);
-    nl_table_add_f64(t, trained ? seconds : NAN);
+    nl_table_add_f64(t, trained ? ts->final_loss : NAN);
+    nl_table_add_f64(t, trained ? ts->seconds : NAN);
     nl_table_add_int(t, (gint64)s->n_seqs);
     nl_table_add_int(t, (gint64)s->n_positions);
     nl_table_add_int(t, (gint64)s->n_skipped);
@@ -352,10 +339,9 @@ gboolean lp_run_common(NlRun *run, GError **error)
     if (!lp_config_load(nl_run_params(run), &s->c, error))
         return FALSE;
     gboolean trained = s->c.model_path == NULL;
-    double loss = NAN, seconds = NAN;
+    LgTrainSummary ts = {NAN, NAN, NAN};
     if (trained) {
-        s->model = train_lecture_model(run, nl_run_seed(run), &loss,
-                                       &seconds, error);
+        s->model = train_lecture_model(run, nl_run_seed(run), &ts, error);
     } else {
         g_autoptr(GError) local = NULL;
         s->model = nl_gpt_load_file(s->c.model_path, &local);
@@ -371,7 +357,7 @@ gboolean lp_run_common(NlRun *run, GError **error)
                        "only %u words", s->c.top, s->V);
     if (!build_eval_set(s, error) || !host_reference(run, s, error))
         return FALSE;
-    model_table(run, s, trained, loss, seconds);
+    model_table(run, s, trained, &ts);
     NlTable *t = nl_run_table(run, "thresholds",
                               "stable_gap:f64 unstable_gap:f64");
     nl_table_set_title(t, "The gap classes: stable above stable_gap, "

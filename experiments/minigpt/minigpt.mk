@@ -6,6 +6,7 @@ experiments_minigpt_minigpt_la_SOURCES = \
 	experiments/minigpt/minigpt.c \
 	experiments/common/gpt-lecture.h \
 	experiments/common/gpt-corpus.c \
+	experiments/common/gpt-lecture.c \
 	experiments/minigpt/train.c
 experiments_minigpt_minigpt_la_LDFLAGS = $(NL_MODULE_LDFLAGS)
 experiments_minigpt_minigpt_la_LIBADD = $(NL_MODULE_LIBADD) -lm

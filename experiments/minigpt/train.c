@@ -182,37 +182,38 @@ static gboolean compare_logits(NlRun *run, NlGpt *m, NlBackend *be,
     return TRUE;
 }
 
+typedef struct {
+    NlRun *run;
+    NlTable *loss;
+    guint32 steps;
+    double unigram;
+} LossCurve;
+
+static void add_loss(guint32 step, double loss, gpointer data)
+{
+    LossCurve *c = data;
+    nl_table_add_int(c->loss, step);
+    nl_table_add_f64(c->loss, loss);
+    nl_table_add_f64(c->loss, c->unigram);
+    if (step % 20 == 0)
+        nl_run_progress(c->run, (double)step / c->steps, "training");
+}
+
 static gboolean train_and_report(NlRun *run, Setup *s, NlGpt *m,
                                  GError **error)
 {
-    NlBackend *be = nl_run_backend(run);
     const MgConfig *c = &s->c;
-    g_autoptr(NlGptTrainer) tr =
-        nl_gpt_trainer_new(m, &c->train, s->data, s->n_data, error);
-    if (!tr)
-        return FALSE;
     NlTable *lt = nl_run_table(run, "loss", "step:int loss:f64 unigram:f64");
     nl_table_set_title(lt, "MiniGPT training: cross-entropy per step");
     nl_table_add_note(lt, "loss", "mean cross-entropy (nats) of the step's "
                       "batch, before its update");
     nl_table_add_note(lt, "unigram", "entropy of the corpus' word "
                       "frequencies: the baseline");
-    gint64 t0 = g_get_monotonic_time();
-    double loss = 0, first = 0, tail = 0;
-    guint32 steps = c->train.steps, n_tail = MIN(steps, 50u);
-    for (guint32 i = 0; i < steps; i++) {
-        if (!nl_gpt_trainer_step(tr, be, &loss, error))
-            return FALSE;
-        first = i == 0 ? loss : first;
-        if (i >= steps - n_tail)
-            tail += loss;
-        nl_table_add_int(lt, i);
-        nl_table_add_f64(lt, loss);
-        nl_table_add_f64(lt, s->unigram);
-        if (i % 20 == 0)
-            nl_run_progress(run, (double)i / steps, "training");
-    }
-    double seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+    LossCurve curve = {run, lt, c->train.steps, s->unigram};
+    LgTrainSummary sum;
+    if (!lg_train(m, &c->train, s->data, s->n_data, nl_run_backend(run),
+                  add_loss, &curve, &sum, error))
+        return FALSE;
     NlTable *st = nl_run_table(run, "train-summary",
                                "steps:int seconds:f64 first_loss:f64 "
                                "final_loss:f64 unigram:f64 params:int");
@@ -221,10 +222,10 @@ static gboolean train_and_report(NlRun *run, Setup *s, NlGpt *m,
                       "steps (or all, if fewer)");
     nl_table_add_note(st, "seconds", "wall-clock time of the training loop "
                       "(varies from run to run; everything else repeats)");
-    nl_table_add_int(st, steps);
-    nl_table_add_f64(st, seconds);
-    nl_table_add_f64(st, first);
-    nl_table_add_f64(st, tail / n_tail);
+    nl_table_add_int(st, c->train.steps);
+    nl_table_add_f64(st, sum.seconds);
+    nl_table_add_f64(st, sum.first_loss);
+    nl_table_add_f64(st, sum.final_loss);
     nl_table_add_f64(st, s->unigram);
     nl_table_add_int(st, (gint64)m->n_params);
     return TRUE;
@@ -239,10 +240,8 @@ gboolean mg_run_backend(NlRun *run, GError **error)
     NlGpt *m = nl_gpt_new(&s.c.model, s.vocab, error);
     s.vocab = NULL; /* the model owns it now */
     gboolean ok = m != NULL;
-    if (ok) {
-        nl_gpt_init(m, nl_run_seed(run));
-        ok = train_and_report(run, &s, m, error);
-    }
+    if (ok)
+        ok = train_and_report(run, &s, m, error); /* seeded with the run's */
     NlTable *gt = ok ? nl_run_table(run, "generations",
                                     "prompt:str mode:str text:str")
                      : NULL;
