@@ -5,7 +5,6 @@
 #include "logprob.h"
 #include "../common/numtext.h"
 
-#include <math.h>
 #include <string.h>
 
 void lp_config_clear(LpConfig *c)

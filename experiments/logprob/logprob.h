@@ -66,7 +66,6 @@ void lp_config_clear(LpConfig *c);
 
 /* model.c: the common phase */
 gboolean lp_run_common(NlRun *run, GError **error);
-void lp_shared_free(gpointer shared);
 /* "stable", "borderline" or "unstable" for a top-1/top-2 logit gap. */
 const char *lp_gap_class(const LpConfig *c, double gap);
 /* Indices of the k largest logits, largest first (ties: lower index). */
@@ -75,7 +74,7 @@ void lp_top_k(const float *logits, guint V, guint k, guint *out);
 /* How a forward pass is placed: alone, in a batch of `batch` rows, or
  * with `pad` <EOS> tokens appended. For C4's positions (noise.c) the
  * evaluation set goes through in consecutive groups of `batch`, each
- * padded to its longest; for a generation (lp_next_logits) the context is
+ * padded to its longest; for a generation (lp_generate) the context is
  * the last row of a batch whose other rows are the first batch - 1 corpus
  * sentences, cut or padded with <EOS> to the context's length. */
 typedef struct {
@@ -83,11 +82,6 @@ typedef struct {
     guint pad;                 /* <EOS> tokens appended (up to the context) */
 } LpPlacement;
 
-/* The logits after tokens[0..n) (its last T words), placed as `pl`, on
- * the backend (NULL: host); a logit that is not finite is an error. */
-gboolean lp_next_logits(const LpShared *s, NlBackend *be, LpPlacement pl,
-                        const guint32 *tokens, gsize n, float *out,
-                        GError **error);
 #define LP_MAX_TOP 20
 
 /* One generated word and what the model thought of it. */

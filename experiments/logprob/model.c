@@ -64,7 +64,7 @@ gboolean lp_logits_finite(const LpShared *s, const float *z, gsize n,
     return TRUE;
 }
 
-void lp_shared_free(gpointer data)
+static void shared_free(gpointer data)
 {
     LpShared *s = data;
     if (!s)
@@ -81,9 +81,11 @@ void lp_shared_free(gpointer data)
     g_free(s);
 }
 
-gboolean lp_next_logits(const LpShared *s, NlBackend *be, LpPlacement pl,
-                        const guint32 *tokens, gsize n, float *out,
-                        GError **error)
+/* The logits after tokens[0..n) (its last T words), placed as `pl`, on
+ * the backend (NULL: host); a logit that is not finite is an error. */
+static gboolean next_logits(const LpShared *s, NlBackend *be, LpPlacement pl,
+                            const guint32 *tokens, gsize n, float *out,
+                            GError **error)
 {
     gsize T = s->T, V = s->V;
     if (n > T) { /* the window: the last T words */
@@ -129,7 +131,7 @@ gboolean lp_generate(const LpShared *s, NlBackend *be, LpPlacement pl,
     NlRng rng;
     nl_rng_init(&rng, seed);
     for (guint w = 0; w < s->c.gen_words; w++) {
-        if (!lp_next_logits(s, be, pl, ctx, n, z, error))
+        if (!next_logits(s, be, pl, ctx, n, z, error))
             return FALSE;
         LpStep st = {0};
         lp_top_k(z, (guint)V, k, st.top);
@@ -335,7 +337,7 @@ gboolean lp_run_common(NlRun *run, GError **error)
 {
     LpShared *s = g_new0(LpShared, 1);
     /* kept at once: freed by the host whatever happens below */
-    nl_run_keep(run, s, lp_shared_free);
+    nl_run_keep(run, s, shared_free);
     if (!lp_config_load(nl_run_params(run), &s->c, error))
         return FALSE;
     gboolean trained = s->c.model_path == NULL;
