@@ -6,6 +6,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/nl-private.h \
 	framework/lib/alloc.c \
 	framework/lib/backend.c \
+	framework/lib/bound.c \
 	framework/lib/exact.c \
 	framework/lib/gpt-private.h \
 	framework/lib/gpt.c \
@@ -37,9 +38,12 @@ framework_libnumlab_host_la_SOURCES = \
 	framework/host/paths.c \
 	framework/host/plot.c \
 	framework/host/registry.c \
+	framework/host/selfcheck.c \
+	framework/host/selfcheck-cases.c \
+	framework/host/selfcheck-cases.h \
 	framework/host/writer.c
 framework_libnumlab_host_la_CPPFLAGS = $(AM_CPPFLAGS) $(NL_PATH_CPPFLAGS)
-framework_libnumlab_host_la_LIBADD = framework/libnumlab.la $(GLIB_LIBS)
+framework_libnumlab_host_la_LIBADD = framework/libnumlab.la $(GLIB_LIBS) $(MPFR_LIBS)
 
 bin_PROGRAMS += framework/numlab
 framework_numlab_SOURCES = framework/numlab.c

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "host/host.h"
+#include "host/selfcheck-cases.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -83,14 +84,17 @@ static int cmd_list(int argc, char **argv)
         g_autoptr(GError) error = NULL;
         g_autoptr(NlParams) opts = nl_params_parse(ops->options, e->plugin->name,
                                                    NULL, &error);
-        gpointer self = opts ? ops->open(opts, &error) : NULL;
+        const NlSelfCheck *check = NULL;
+        NlBackend *b = opts ? nl_backend_open_checked(e->plugin, NULL, opts,
+                                                      &check, &error)
+                            : NULL;
         g_autofree char *state = NULL;
-        if (self) {
-            NlBackend *b = nl_backend_wrap(e->plugin, NULL, self);
-            state = g_strdup_printf("available (%s, %d thread%s)",
-                                    nl_backend_info(b)->device,
-                                    nl_backend_info(b)->threads,
-                                    nl_backend_info(b)->threads == 1 ? "" : "s");
+        if (b) {
+            state = g_strdup_printf(
+                "available (%s, %d thread%s)\n  %-12s self-check in %.1f ms: "
+                "%s", nl_backend_info(b)->device, nl_backend_info(b)->threads,
+                nl_backend_info(b)->threads == 1 ? "" : "s", "",
+                check->seconds * 1e3, check->summary);
             nl_backend_close(b);
         } else {
             state = g_strdup_printf("unavailable: %s", error ? error->message
@@ -99,6 +103,9 @@ static int cmd_list(int argc, char **argv)
         printf("  %-12s %-8s %s\n  %-12s %s\n  %-12s %s\n", e->plugin->name,
                e->plugin->version, e->plugin->summary, "", state, "", e->path);
     }
+    const CheckCases *cases = nl_check_cases();
+    printf("  (self-check: %u cases, their exact values computed once per "
+           "process in %.1f ms)\n", cases->cases->len, cases->seconds * 1e3);
     printf("Experiments:\n");
     for (guint i = 0; i < experiments->len; i++) {
         const NlPluginEntry *e = experiments->pdata[i];

@@ -4,6 +4,7 @@ numlabincludedir = $(includedir)/numlab
 numlabinclude_HEADERS = \
 	plugins/include/numlab/alloc.h \
 	plugins/include/numlab/backend.h \
+	plugins/include/numlab/bound.h \
 	plugins/include/numlab/exact.h \
 	plugins/include/numlab/experiment.h \
 	plugins/include/numlab/gpt.h \

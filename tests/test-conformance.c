@@ -24,7 +24,11 @@
  *    the leading dimensions and the thread count; openmp's sum and dot
  *    must give the bits of its documented fixed-block order at 1 and at 2
  *    threads.
- * A backend that is unavailable here (CUDA without a GPU) is skipped. */
+ * Backends are opened as the host opens them, with their self-check
+ * (host/selfcheck.c) and whatever it substituted: these are the kernels
+ * every job computes with. A kernel the self-check marked unusable fails
+ * here with its reason. A backend that is unavailable here (CUDA without
+ * a GPU) is skipped. */
 #include "config.h"
 
 #include "../framework/host/host.h"
@@ -457,10 +461,10 @@ static Subject *open_subject(const NlPlugin *p, const char *label,
 {
     g_autoptr(NlParams) opts = nl_params_parse(p->backend->options, p->name,
                                                assignments, error);
-    gpointer self = opts ? p->backend->open(opts, error) : NULL;
     Subject *s = g_new0(Subject, 1);
     s->label = g_strdup(label);
-    s->backend = self ? nl_backend_wrap(p, label, self) : NULL;
+    s->backend = opts ? nl_backend_open_checked(p, label, opts, NULL, error)
+                      : NULL;
     return s;
 }
 
@@ -516,11 +520,10 @@ static void add_backend_tests(NlRegistry *r)
         g_autoptr(GError) error = NULL;
         g_autoptr(NlParams) opts = nl_params_parse(p->backend->options, p->name,
                                                    NULL, &error);
-        gpointer self = p->backend->open(opts, &error);
         Subject *s = g_new0(Subject, 1);
         s->label = p->name;
-        if (self)
-            s->backend = nl_backend_wrap(p, NULL, self);
+        s->backend = nl_backend_open_checked(p, NULL, opts, NULL, &error);
+        gboolean self = s->backend != NULL;
         if (g_strcmp0(p->name, "naive") == 0)
             naive = s->backend;
         g_ptr_array_add(subjects, s);
@@ -564,10 +567,10 @@ int main(int argc, char **argv)
         g_autoptr(GError) error = NULL;
         g_autoptr(NlParams) opts = nl_params_parse(omp->plugin->backend->options,
                                                    "openmp", assignments, &error);
-        gpointer self = omp->plugin->backend->open(opts, &error);
         Subject *s = g_new0(Subject, 1);
         s->label = threads == 1 ? "openmp:threads=1" : "openmp:threads=2";
-        s->backend = self ? nl_backend_wrap(omp->plugin, s->label, self) : NULL;
+        s->backend = nl_backend_open_checked(omp->plugin, s->label, opts, NULL,
+                                             &error);
         g_ptr_array_add(subjects, s);
     }
     g_test_add_func("/conformance/openmp/documented-order",

@@ -428,10 +428,8 @@ static NlBackend *open_backend(NlRegistry *r, const char *name)
     const NlPlugin *p = nl_registry_find(r, NL_PLUGIN_BACKEND, name)->plugin;
     g_autoptr(NlParams) opts = p->backend->options
         ? nl_params_parse(p->backend->options, name, NULL, &error) : NULL;
-    gpointer self = p->backend->open(opts, &error);
-    if (!self)
-        return NULL;
-    return nl_backend_wrap(p, name, self);
+    /* opened as the host opens it: with its self-check */
+    return nl_backend_open_checked(p, name, opts, NULL, &error);
 }
 
 int main(int argc, char **argv)

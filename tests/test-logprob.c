@@ -535,10 +535,12 @@ static NlBackend *open_backend(const char *label)
     g_autoptr(NlParams) opts = nl_params_parse(ops->options, parts[0],
                                                parts + 1, &error);
     g_assert_no_error(error);
-    gpointer self = ops->open(opts, &error);
-    if (!self)
+    /* as the host opens it: with its self-check and its substitutes */
+    NlBackend *b = nl_backend_open_checked(e->plugin, label, opts, NULL,
+                                           &error);
+    if (!b)
         g_error("%s: %s", label, error->message);
-    return nl_backend_wrap(e->plugin, label, self);
+    return b;
 }
 
 /* The evaluation set as logprob.h describes it. */

@@ -266,9 +266,8 @@ int main(int argc, char **argv)
     if (!nl_registry_load(r, NL_BUILDDIR "/backends/naive/.libs/naive.so", &error))
         g_error("%s", error->message);
     const NlPlugin *p = nl_registry_find(r, NL_PLUGIN_BACKEND, "naive")->plugin;
-    gpointer self = p->backend->open(NULL, &error);
+    naive = nl_backend_open_checked(p, NULL, NULL, NULL, &error);
     g_assert_no_error(error);
-    naive = nl_backend_wrap(p, NULL, self);
 
     g_test_add_func("/naive/sum-order", test_sum_order);
     g_test_add_func("/naive/sum-random-within-bound", test_sum_random_within_bound);

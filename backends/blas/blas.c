@@ -4,7 +4,17 @@
  * cblas_sdot, cblas_sgemv, cblas_sgemm), so what this backend measures is
  * OpenBLAS itself: its vectorized, blocked and threaded summation orders.
  * softmax and tiled_sum have no BLAS routine; they are built from BLAS
- * calls (cblas_ssum per tile, cblas_ssum + cblas_sscal for the normalizer).
+ * calls (a sum per tile; a sum and cblas_sscal for the normalizer).
+ *
+ * Where the host's self-check finds cblas_ssum wrong (Debian's OpenBLAS
+ * 0.3.21 under its SkylakeX and Cooperlake kernels, chosen on every
+ * AVX-512 CPU: lanes dropped for n >= 16), substitute() moves every sum
+ * of this backend to another OpenBLAS path, sum_by_rows below: the
+ * vector as rows of ROW values, each row's sum one dot product with a
+ * vector of ones inside cblas_sgemv, the row sums summed the same way,
+ * the last partial row by cblas_sdot against ones. Multiplying by 1.0 is
+ * exact, so this is a pure sum in OpenBLAS's own sgemv/sdot order, as
+ * fast as reading the vector, and its threads split rows, never a row.
  *
  * The thread count is process-wide in OpenBLAS; each kernel sets this
  * backend's count first, so two blas jobs with different `threads` in one
@@ -19,11 +29,20 @@
 #include <math.h>
 #include <string.h>
 
+/* Row length of sum_by_rows: long enough that sgemv streams, short
+ * enough that the vector of ones stays in L1. */
+#define ROW 4096
+
 typedef struct {
     int threads;
     char *library;
     char *order;
+    float *ones; /* ROW ones once substitute() replaced cblas_ssum, or NULL */
 } Blas;
+
+static const char sum_substitute[] =
+    "cblas_ssum replaced by cblas_sgemv against ones, in rows of 4096, "
+    "the row sums alike, the rest by cblas_sdot";
 
 /* OpenBLAS takes int sizes; the host has checked the rest. */
 static gboolean fits_int(gsize n, const char *what, GError **error)
@@ -48,6 +67,43 @@ static const NlParamSpec options[] = {
     NL_PARAM_END,
 };
 
+static void set_order(Blas *self)
+{
+    g_free(self->order);
+    self->order = g_strdup_printf(
+        "OpenBLAS %s kernels: vector lanes and unrolled partial sums%s%s",
+        openblas_get_corename(),
+        self->threads > 1 ? ", split across threads for long vectors" : "",
+        self->ones ? "; sum, tiled_sum and the softmax normalizer by "
+                     "cblas_sgemv against ones (rows of 4096), because "
+                     "cblas_ssum fails its self-check here"
+                   : "");
+}
+
+/* "OpenBLAS 0.3.21, core Cooperlake, pthreads (NO_LAPACKE DYNAMIC_ARCH
+ * ...)": the version and the kernels first, as messages quote it. */
+static char *library_string(void)
+{
+    g_autofree char *config = g_strstrip(g_strdup(openblas_get_config()));
+    g_auto(GStrv) words = g_strsplit(config, " ", 3);
+    gboolean parsed = words[0] && g_str_equal(words[0], "OpenBLAS") && words[1];
+    const char *threading = openblas_get_parallel() == 2   ? "OpenMP"
+                            : openblas_get_parallel() == 1 ? "pthreads"
+                                                           : "no threads";
+    /* the build flags, without the core name DYNAMIC_ARCH builds add */
+    g_autofree char *flags = g_strdup(parsed && words[2] ? words[2] : config);
+    g_auto(GStrv) flag_words = g_strsplit(flags, " ", -1);
+    GString *kept = g_string_new(NULL);
+    for (char **w = flag_words; *w; w++)
+        if (**w && !g_str_equal(*w, openblas_get_corename()))
+            g_string_append_printf(kept, "%s%s", kept->len ? " " : "", *w);
+    char *s = g_strdup_printf("OpenBLAS %s, core %s, %s (%s)",
+                              parsed ? words[1] : "?", openblas_get_corename(),
+                              threading, kept->str);
+    g_string_free(kept, TRUE);
+    return s;
+}
+
 static gpointer blas_open(const NlParams *opts, GError **error)
 {
     (void)error;
@@ -55,16 +111,8 @@ static gpointer blas_open(const NlParams *opts, GError **error)
     if (nl_params_is_set(opts, "threads"))
         openblas_set_num_threads((int)nl_params_get_int(opts, "threads"));
     self->threads = openblas_get_num_threads();
-    g_autofree char *config = g_strstrip(g_strdup(openblas_get_config()));
-    self->library = g_strdup_printf("%s; core %s; %s threading", config,
-                                    openblas_get_corename(),
-                                    openblas_get_parallel() == 2 ? "OpenMP"
-                                    : openblas_get_parallel() == 1 ? "pthreads"
-                                                                   : "no");
-    self->order = g_strdup_printf(
-        "OpenBLAS %s kernels: vector lanes and unrolled partial sums%s",
-        openblas_get_corename(),
-        self->threads > 1 ? ", split across threads for long vectors" : "");
+    self->library = library_string();
+    set_order(self);
     return self;
 }
 
@@ -73,7 +121,69 @@ static void blas_close(gpointer p)
     Blas *self = p;
     g_free(self->library);
     g_free(self->order);
+    nl_free(self->ones);
     g_free(self);
+}
+
+/* Every sum of this backend passes through here. */
+static float sum_by_rows(const Blas *self, const float *x, gsize n,
+                         float *scratch);
+
+static gboolean sum_f32(const Blas *self, const float *x, gsize n,
+                        float *result, GError **error)
+{
+    if (n == 0) {
+        *result = 0.0f;
+        return TRUE;
+    }
+    if (!self->ones) {
+        *result = cblas_ssum((int)n, x, 1);
+        return TRUE;
+    }
+    if (n <= ROW) {
+        *result = sum_by_rows(self, x, n, NULL);
+        return TRUE;
+    }
+    /* row sums, their row sums, ...: below n / (ROW - 1) values in all */
+    float *scratch = nl_alloc_f32(n / (ROW - 1) + 1, error);
+    if (!scratch)
+        return FALSE;
+    *result = sum_by_rows(self, x, n, scratch);
+    nl_free(scratch);
+    return TRUE;
+}
+
+static float sum_by_rows(const Blas *self, const float *x, gsize n,
+                         float *scratch)
+{
+    if (n <= ROW)
+        return cblas_sdot((int)n, x, 1, self->ones, 1);
+    gsize rows = n / ROW, rest = n % ROW;
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)rows, ROW, 1.0f, x, ROW,
+                self->ones, 1, 0.0f, scratch, 1);
+    float total = sum_by_rows(self, scratch, rows, scratch + rows);
+    return rest ? total + cblas_sdot((int)rest, x + rows * ROW, 1, self->ones, 1)
+                : total;
+}
+
+/* The host's self-check found `kernel` wrong. All three kernels built on
+ * cblas_ssum move to sum_by_rows; the host checks them again. Nothing
+ * else here has a second OpenBLAS path. */
+static const char *blas_substitute(gpointer p, const char *kernel)
+{
+    Blas *self = p;
+    if (!g_str_equal(kernel, "sum") && !g_str_equal(kernel, "tiled_sum") &&
+        !g_str_equal(kernel, "softmax"))
+        return NULL;
+    if (!self->ones) {
+        self->ones = nl_alloc_f32(ROW, NULL);
+        if (!self->ones)
+            return NULL;
+        for (gsize i = 0; i < ROW; i++)
+            self->ones[i] = 1.0f;
+        set_order(self);
+    }
+    return sum_substitute;
 }
 
 static void blas_describe(gpointer p, NlBackendInfo *info)
@@ -93,8 +203,7 @@ static gboolean blas_sum(gpointer p, const NlBuffer *x, gsize n, float *result,
     if (!fits_int(n, "n", error))
         return FALSE;
     use_threads(p);
-    *result = n ? cblas_ssum((int)n, x->host, 1) : 0.0f;
-    return TRUE;
+    return sum_f32(p, x->host, n, result, error);
 }
 
 static gboolean blas_dot(gpointer p, const NlBuffer *x, const NlBuffer *y,
@@ -148,8 +257,8 @@ static gboolean blas_gemm(gpointer p, gsize m, gsize n, gsize k,
     return TRUE;
 }
 
-/* exp(x/T - max) in a loop (BLAS has no exp), the normalizer by
- * cblas_ssum, the division as cblas_sscal by its reciprocal. */
+/* exp(x/T - max) in a loop (BLAS has no exp), the normalizer by this
+ * backend's sum, the division as cblas_sscal by its reciprocal. */
 static gboolean blas_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,
                              gsize n, float temperature, GError **error)
 {
@@ -163,7 +272,9 @@ static gboolean blas_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,
         max = fmaxf(max, x->host[i] / temperature);
     for (gsize i = 0; i < n; i++)
         y->host[i] = expf(x->host[i] / temperature - max);
-    float total = cblas_ssum((int)n, y->host, 1);
+    float total;
+    if (!sum_f32(p, y->host, n, &total, error))
+        return FALSE;
     cblas_sscal((int)n, 1.0f / total, y->host, 1);
     return TRUE;
 }
@@ -183,8 +294,11 @@ static gboolean blas_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
     if (!partials)
         return FALSE;
     for (gsize t = 0; t < n_tiles; t++)
-        partials[t] = cblas_ssum((int)MIN(tile, n - t * tile),
-                                 x->host + t * tile, 1);
+        if (!sum_f32(p, x->host + t * tile, MIN(tile, n - t * tile),
+                     &partials[t], error)) {
+            nl_free(partials);
+            return FALSE;
+        }
     for (gsize stride = 1; stride < n_tiles; stride *= 2)
         for (gsize i = 0; i + stride < n_tiles; i += 2 * stride)
             partials[i] += partials[i + stride];
@@ -205,6 +319,7 @@ static const NlBackendOps blas_ops = {
     .gemm = blas_gemm,
     .softmax = blas_softmax,
     .tiled_sum = blas_tiled_sum,
+    .substitute = blas_substitute,
 };
 
 static const NlPlugin blas_plugin = {

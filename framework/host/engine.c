@@ -25,6 +25,7 @@ typedef struct {
     const NlPluginEntry *entry;
     NlParams *options;
     NlBackend *backend;
+    const NlSelfCheck *check; /* the backend's self-check; owned by selfcheck.c */
     NlRun *run;
     JobStatus status;
     char *reason;
@@ -115,8 +116,9 @@ static void open_backend(NlRegistry *r, Job *j)
         job_fail(j, JOB_FAILED, error->message);
         return;
     }
-    gpointer self = ops->open(j->options, &error);
-    if (!self) {
+    j->backend = nl_backend_open_checked(j->entry->plugin, j->label,
+                                         j->options, &j->check, &error);
+    if (!j->backend) {
         gboolean unavailable = g_error_matches(error, NL_BACKEND_ERROR,
                                                NL_BACKEND_ERROR_UNAVAILABLE);
         g_autofree char *why = g_strdup_printf(
@@ -126,7 +128,7 @@ static void open_backend(NlRegistry *r, Job *j)
                  why);
         return;
     }
-    j->backend = nl_backend_wrap(j->entry->plugin, j->label, self);
+    nl_self_check_print_once(j->check);
 }
 
 static void run_phase(Job *j, const NlPlugin *exp, const NlParams *params,
@@ -165,9 +167,11 @@ static void run_phase(Job *j, const NlPlugin *exp, const NlParams *params,
 static char *backend_line(const Job *j)
 {
     const NlBackendInfo *info = nl_backend_info(j->backend);
-    return g_strdup_printf("%s %s | %s | %s | threads %d | order: %s", j->label,
+    return g_strdup_printf("%s %s | %s | %s | threads %d | order: %s | "
+                           "self-check: %s", j->label,
                            j->entry->plugin->version, info->library,
-                           info->device, info->threads, info->summation_order);
+                           info->device, info->threads, info->summation_order,
+                           j->check->summary);
 }
 
 static void append_header(GString *out, const NlPlugin *exp,
@@ -351,6 +355,29 @@ static gboolean write_gnuplot_include(const char *dir, GPtrArray *jobs,
     return TRUE;
 }
 
+/* The job's backend self-check: its summary, its cost, and per kernel
+ * that did not simply pass, what failed and what runs instead. */
+static void write_self_check(GKeyFile *kf, const char *group,
+                             const NlSelfCheck *sc)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_key_file_set_string(kf, group, "self_check", sc->summary);
+    g_key_file_set_value(kf, group, "self_check_seconds",
+                         g_ascii_formatd(buf, sizeof buf, "%.6f", sc->seconds));
+    for (int k = 0; k < NL_N_KERNELS; k++) {
+        g_autofree char *key = g_strdup_printf("self_check_%s",
+                                               nl_kernel_name(k));
+        g_autofree char *value = NULL;
+        if (sc->state[k] == NL_CHECK_SUBSTITUTED)
+            value = g_strdup_printf("substituted: %s; it failed: %s",
+                                    sc->substitute[k], sc->failure[k]);
+        else if (sc->state[k] == NL_CHECK_UNUSABLE)
+            value = g_strdup_printf("unusable: %s", sc->failure[k]);
+        if (value)
+            g_key_file_set_string(kf, group, key, value);
+    }
+}
+
 static gboolean write_manifest(const char *dir, const NlPlugin *exp,
                                const NlRunRequest *req, const char *params_text,
                                const char *date, GPtrArray *jobs,
@@ -389,6 +416,7 @@ static gboolean write_manifest(const char *dir, const NlPlugin *exp,
             g_key_file_set_integer(kf, group, "threads", info->threads);
             g_key_file_set_string(kf, group, "summation_order",
                                   info->summation_order);
+            write_self_check(kf, group, j->check);
         }
     }
     g_key_file_set_string_list(kf, "files", "files",

@@ -56,6 +56,40 @@ const char *nl_host_plot_dir(void);
 /* "Intel(R) Xeon(R) ..." or "unknown CPU". */
 const char *nl_host_cpu_model(void);
 
+/* ---- selfcheck.c: every backend proves its kernels first ---- */
+
+typedef enum {
+    NL_CHECK_ABSENT,      /* the backend does not provide the kernel */
+    NL_CHECK_PASSED,
+    NL_CHECK_SUBSTITUTED, /* failed; the backend's substitute passes */
+    NL_CHECK_UNUSABLE,    /* failed; calls of it fail with the reason */
+} NlCheckState;
+
+typedef struct {
+    NlCheckState state[NL_N_KERNELS];
+    char *failure[NL_N_KERNELS];    /* the first failing case, or NULL */
+    char *substitute[NL_N_KERNELS]; /* what the backend runs instead */
+    char *summary;    /* one line: "passed: sum dot ...; substituted: ..." */
+    GPtrArray *lines; /* one per kernel that failed, for stderr */
+    double seconds;   /* what the check cost this backend */
+    guint n_cases;    /* kernel calls it made */
+    gboolean printed; /* lines already shown (nl_self_check_print_once) */
+} NlSelfCheck;
+
+/* Checks every kernel of an opened backend against exact values, then
+ * substitutes or marks unusable the kernels that fail. A backend with the
+ * same plugin and label checked before in this process gets that result
+ * again without a rerun (*fresh FALSE). The result lives as long as the
+ * process. */
+const NlSelfCheck *nl_self_check(NlBackend *backend, gboolean *fresh);
+/* open() + nl_backend_wrap() + nl_self_check(): how the host opens every
+ * backend. NULL with open()'s error. */
+NlBackend *nl_backend_open_checked(const NlPlugin *plugin, const char *label,
+                                   const NlParams *options,
+                                   const NlSelfCheck **check, GError **error);
+/* Prints the lines of failing kernels on stderr, once per process. */
+void nl_self_check_print_once(const NlSelfCheck *check);
+
 /* ---- engine.c: running one experiment ---- */
 
 typedef struct {

@@ -4,7 +4,9 @@
  * leading dimensions against row lengths, buffers against their owner — and
  * names the bad one, as OpenBLAS's interface layer does, before it calls
  * the module's hook. A backend's kernels can then trust their arguments.
- * A hook the module left NULL is reported as unsupported. */
+ * A hook the module left NULL is reported as unsupported, and a kernel the
+ * host's self-check marked unusable (host/selfcheck.c) fails with the
+ * reason, so no job ever computes with it. */
 #include "config.h"
 
 #include "nl-private.h"
@@ -20,6 +22,7 @@ struct NlBackend {
     gpointer self;
     char *label;
     NlBackendInfo info;
+    char *unusable[NL_N_KERNELS]; /* why a kernel may not run, or NULL */
 };
 
 /* A hook exists only if the module's struct is long enough to hold it. */
@@ -52,8 +55,73 @@ void nl_backend_close(NlBackend *b)
         return;
     if (HOOK(b, close))
         b->ops->close(b->self);
+    for (int k = 0; k < NL_N_KERNELS; k++)
+        g_free(b->unusable[k]);
     g_free(b->label);
     g_free(b);
+}
+
+const NlPlugin *nl_backend_plugin(const NlBackend *b) { return b->plugin; }
+
+/* ---- kernels, for the self-check ---- */
+
+static const char *const kernel_names[NL_N_KERNELS] = {
+    [NL_KERNEL_SUM] = "sum",         [NL_KERNEL_DOT] = "dot",
+    [NL_KERNEL_GEMV] = "gemv",       [NL_KERNEL_GEMM] = "gemm",
+    [NL_KERNEL_SOFTMAX] = "softmax", [NL_KERNEL_TILED_SUM] = "tiled_sum",
+    [NL_KERNEL_COPY] = "copy",
+};
+
+const char *nl_kernel_name(NlKernel k)
+{
+    g_return_val_if_fail(k < NL_N_KERNELS, "?");
+    return kernel_names[k];
+}
+
+gboolean nl_backend_provides(const NlBackend *b, NlKernel k)
+{
+    switch (k) {
+    case NL_KERNEL_SUM: return HOOK(b, sum) != NULL;
+    case NL_KERNEL_DOT: return HOOK(b, dot) != NULL;
+    case NL_KERNEL_GEMV: return HOOK(b, gemv) != NULL;
+    case NL_KERNEL_GEMM: return HOOK(b, gemm) != NULL;
+    case NL_KERNEL_SOFTMAX: return HOOK(b, softmax) != NULL;
+    case NL_KERNEL_TILED_SUM: return HOOK(b, tiled_sum) != NULL;
+    case NL_KERNEL_COPY: return HOOK(b, copy) != NULL;
+    case NL_N_KERNELS: break;
+    }
+    return FALSE;
+}
+
+void nl_backend_set_unusable(NlBackend *b, NlKernel k, const char *reason)
+{
+    g_return_if_fail(k < NL_N_KERNELS);
+    g_free(b->unusable[k]);
+    b->unusable[k] = g_strdup(reason);
+}
+
+const char *nl_backend_substitute(NlBackend *b, NlKernel k)
+{
+    g_return_val_if_fail(k < NL_N_KERNELS, NULL);
+    return HOOK(b, substitute) ? b->ops->substitute(b->self, kernel_names[k])
+                               : NULL;
+}
+
+void nl_backend_redescribe(NlBackend *b)
+{
+    if (HOOK(b, describe))
+        b->ops->describe(b->self, &b->info);
+}
+
+/* A kernel the self-check found wrong on this machine: its calls fail. */
+static gboolean usable(const NlBackend *b, NlKernel k, GError **error)
+{
+    if (!b->unusable[k])
+        return TRUE;
+    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNUSABLE,
+                "%s on backend '%s' is unusable: %s", kernel_names[k],
+                b->label, b->unusable[k]);
+    return FALSE;
 }
 
 const char *nl_backend_name(const NlBackend *b) { return b->plugin->name; }
@@ -196,6 +264,8 @@ gboolean nl_backend_sum(NlBackend *b, const NlBuffer *x, gsize n,
 {
     if (!HOOK(b, sum))
         return unsupported(b, "sum", error);
+    if (!usable(b, NL_KERNEL_SUM, error))
+        return FALSE;
     if (!check_buf(b, "sum", "x", x, n, error))
         return FALSE;
     return b->ops->sum(b->self, x, n, result, error);
@@ -206,6 +276,8 @@ gboolean nl_backend_dot(NlBackend *b, const NlBuffer *x, const NlBuffer *y,
 {
     if (!HOOK(b, dot))
         return unsupported(b, "dot", error);
+    if (!usable(b, NL_KERNEL_DOT, error))
+        return FALSE;
     if (!check_buf(b, "dot", "x", x, n, error) ||
         !check_buf(b, "dot", "y", y, n, error))
         return FALSE;
@@ -219,6 +291,8 @@ gboolean nl_backend_gemv(NlBackend *b, gsize m, gsize n, const NlBuffer *a,
     gsize span;
     if (!HOOK(b, gemv))
         return unsupported(b, "gemv", error);
+    if (!usable(b, NL_KERNEL_GEMV, error))
+        return FALSE;
     if (!matrix_span(b, "gemv", "a", m, n, lda, &span, error) ||
         !check_buf(b, "gemv", "a", a, span, error) ||
         !check_buf(b, "gemv", "x", x, n, error) ||
@@ -234,6 +308,8 @@ gboolean nl_backend_gemm(NlBackend *b, gsize m, gsize n, gsize k,
     gsize sa, sb, sc;
     if (!HOOK(b, gemm))
         return unsupported(b, "gemm", error);
+    if (!usable(b, NL_KERNEL_GEMM, error))
+        return FALSE;
     if (!matrix_span(b, "gemm", "a", m, k, lda, &sa, error) ||
         !matrix_span(b, "gemm", "b", k, n, ldb, &sb, error) ||
         !matrix_span(b, "gemm", "c", m, n, ldc, &sc, error) ||
@@ -249,6 +325,8 @@ gboolean nl_backend_softmax(NlBackend *b, const NlBuffer *x, NlBuffer *y,
 {
     if (!HOOK(b, softmax))
         return unsupported(b, "softmax", error);
+    if (!usable(b, NL_KERNEL_SOFTMAX, error))
+        return FALSE;
     if (!(temperature > 0.0f) || !isfinite(temperature))
         return bad_arg(b, "softmax", error,
                        "temperature %g is not a positive finite number",
@@ -265,6 +343,8 @@ gboolean nl_backend_copy(NlBackend *b, NlBuffer *dst, const NlBuffer *src,
     if (!check_buf(b, "copy", "dst", dst, n, error) ||
         !check_buf(b, "copy", "src", src, n, error))
         return FALSE;
+    if (!usable(b, NL_KERNEL_COPY, error))
+        return FALSE;
     if (!HOOK(b, copy)) {
         if (dst->host && src->host) { /* host memory needs no hook */
             memmove(dst->host, src->host, n * sizeof(float));
@@ -280,6 +360,8 @@ gboolean nl_backend_tiled_sum(NlBackend *b, const NlBuffer *x, gsize n,
 {
     if (!HOOK(b, tiled_sum))
         return unsupported(b, "tiled_sum", error);
+    if (!usable(b, NL_KERNEL_TILED_SUM, error))
+        return FALSE;
     if (tile == 0)
         return bad_arg(b, "tiled_sum", error, "tile size 0");
     if (!check_buf(b, "tiled_sum", "x", x, n, error))

@@ -46,7 +46,8 @@ static double exact(Kind kind, const void *x, const float *y, gsize stride,
     mpfr_init2(block, wide);
     mpfr_init2(result, prec);
     mpfr_set_zero(acc, 1);
-    for (gsize i = 0; i < BLOCK; i++)
+    gsize used = MIN(n, (gsize)BLOCK); /* short sums set up only their terms */
+    for (gsize i = 0; i < used; i++)
         mpfr_init2(terms[i], term_prec);
     for (gsize start = 0; start < n; start += BLOCK) {
         gsize count = MIN((gsize)BLOCK, n - start);
@@ -65,7 +66,7 @@ static double exact(Kind kind, const void *x, const float *y, gsize stride,
     }
     mpfr_set(result, acc, MPFR_RNDN); /* the one rounding */
     double d = mpfr_get_d(result, MPFR_RNDN);
-    for (gsize i = 0; i < BLOCK; i++)
+    for (gsize i = 0; i < used; i++)
         mpfr_clear(terms[i]);
     mpfr_clear(acc);
     mpfr_clear(block);

@@ -60,6 +60,33 @@ NlBackend *nl_backend_wrap(const NlPlugin *plugin, const char *label,
                            gpointer self);
 /* Calls ops->close and frees the wrapper. */
 void nl_backend_close(NlBackend *backend);
+const NlPlugin *nl_backend_plugin(const NlBackend *backend);
+
+/* The kernels of NlBackendOps, for the self-check (host/selfcheck.c). */
+typedef enum {
+    NL_KERNEL_SUM,
+    NL_KERNEL_DOT,
+    NL_KERNEL_GEMV,
+    NL_KERNEL_GEMM,
+    NL_KERNEL_SOFTMAX,
+    NL_KERNEL_TILED_SUM,
+    NL_KERNEL_COPY,
+    NL_N_KERNELS
+} NlKernel;
+
+/* "sum", "tiled_sum", ...: the names substitute() receives. */
+const char *nl_kernel_name(NlKernel kernel);
+/* Whether the module provides the kernel's hook. */
+gboolean nl_backend_provides(const NlBackend *backend, NlKernel kernel);
+/* From now on, calls of the kernel fail with NL_BACKEND_ERROR_UNUSABLE
+ * and this reason. */
+void nl_backend_set_unusable(NlBackend *backend, NlKernel kernel,
+                             const char *reason);
+/* Asks the module for another path of a kernel that failed; its
+ * description, or NULL when the module has none. */
+const char *nl_backend_substitute(NlBackend *backend, NlKernel kernel);
+/* Calls describe() again (after a substitution). */
+void nl_backend_redescribe(NlBackend *backend);
 
 /* ---- run.c ---- */
 typedef struct NlRunTables NlRunTables; /* one phase's output */

@@ -90,6 +90,18 @@ struct NlBackendOps {
      * measure of a device's memory bandwidth. */
     gboolean (*copy)(gpointer self, NlBuffer *dst, const NlBuffer *src,
                      gsize n, GError **error);
+
+    /* Before any job uses a backend, the host checks every kernel it
+     * provides against exact values (doc/self-check.md). When `kernel`
+     * ("sum", "dot", "gemv", "gemm", "softmax", "tiled_sum", "copy") fails,
+     * the host calls this hook: switch that kernel to another, correct
+     * path of this backend and return a one-line description of the
+     * change ("cblas_ssum replaced by ..."), owned by the backend until
+     * close(); or return NULL when there is none. The host then checks the
+     * kernel again, and marks it unusable if it still fails. describe() is
+     * called again afterwards, so its summation order can say what runs.
+     * NULL: the backend has no substitutes. */
+    const char *(*substitute)(gpointer self, const char *kernel);
 };
 
 #define NL_BACKEND_ERROR (nl_backend_error_quark())
@@ -100,6 +112,7 @@ typedef enum {
     NL_BACKEND_ERROR_ARGUMENT,    /* a size or buffer that does not fit */
     NL_BACKEND_ERROR_UNSUPPORTED, /* the backend lacks this kernel */
     NL_BACKEND_ERROR_FAILED,      /* the kernel itself failed */
+    NL_BACKEND_ERROR_UNUSABLE,    /* the kernel failed its self-check */
 } NlBackendError;
 
 /* ---- What experiments call. Each checks its arguments first. ---- */

@@ -4,6 +4,7 @@
 
 #include <numlab/alloc.h>
 #include <numlab/backend.h>
+#include <numlab/bound.h>
 #include <numlab/exact.h>
 #include <numlab/experiment.h>
 #include <numlab/gpt.h>

@@ -1,0 +1,440 @@
+/* selfcheck.c — no backend computes a result before it has proved its
+ * kernels on this machine.
+ *
+ * Every backend the host opens runs the cases of selfcheck-cases.c through
+ * the same nl_backend_* calls the experiments make, so in-tree, CUDA and
+ * out-of-tree backends are all checked alike. A kernel that fails is
+ * offered to the backend's substitute() hook; the substitute is checked
+ * again. What still fails is marked unusable in the NlBackend, and every
+ * later call of it fails with the reason, so a job that needs it fails and
+ * the other jobs run. The result is kept per backend label for the life of
+ * the process: `numlab run all` checks each backend once, and a backend
+ * opened again gets the same substitutions and marks without a rerun.
+ *
+ * It checks values, not speed, and it cannot catch a kernel that is wrong
+ * only beyond the sizes it tries; experiments that know the exact value
+ * guard against that themselves (nl_run_fault). */
+#include "config.h"
+
+#include "host.h"
+#include "selfcheck-cases.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* ---- one case ---- */
+
+typedef struct {
+    NlBuffer *x, *y, *out; /* each holds the largest case plus padding */
+    float *scratch;        /* host staging, as large as the largest */
+    float *got;
+} Bench;
+
+static float nan_bits(guint32 bits)
+{
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+/* v[0..n) followed by NL_CHECK_PAD poison values. */
+static gboolean upload_padded(NlBackend *b, NlBuffer *buf, float *scratch,
+                              const float *v, gsize n, GError **error)
+{
+    if (n)
+        memcpy(scratch, v, n * sizeof(float));
+    for (gsize i = 0; i < NL_CHECK_PAD; i++)
+        scratch[n + i] = nan_bits(NL_CHECK_NAN_BITS);
+    return nl_backend_upload(b, buf, scratch, n + NL_CHECK_PAD, error);
+}
+
+static gboolean call_kernel(NlBackend *b, Bench *w, const CheckCase *c,
+                            GError **error)
+{
+    NlBuffer *out = c->in_place ? w->x : w->out;
+    switch (c->kernel) {
+    case NL_KERNEL_SUM:
+        return nl_backend_sum(b, w->x, c->n, &w->got[0], error);
+    case NL_KERNEL_DOT:
+        return nl_backend_dot(b, w->x, w->y, c->n, &w->got[0], error);
+    case NL_KERNEL_GEMV:
+        return nl_backend_gemv(b, c->m, c->n, w->x, c->lda, w->y, out, error);
+    case NL_KERNEL_GEMM:
+        return nl_backend_gemm(b, c->m, c->n, c->k, w->x, c->lda, w->y, c->ldb,
+                               out, c->ldc, error);
+    case NL_KERNEL_SOFTMAX:
+        return nl_backend_softmax(b, w->x, out, c->n, c->temperature, error);
+    case NL_KERNEL_TILED_SUM:
+        return nl_backend_tiled_sum(b, w->x, c->n, c->tile, &w->got[0], error);
+    case NL_KERNEL_COPY:
+        return nl_backend_copy(b, out, w->x, c->n, error);
+    case NL_N_KERNELS:
+        break;
+    }
+    g_assert_not_reached();
+}
+
+/* ": y[3] ", ": c[2][5] ", ": p[7] ", or " " for a scalar result: what
+ * follows the case's shape in a message. */
+static char *element_name(const CheckCase *c, gsize i)
+{
+    switch (c->kernel) {
+    case NL_KERNEL_GEMV:
+        return g_strdup_printf(": y[%zu] ", i);
+    case NL_KERNEL_GEMM:
+        return g_strdup_printf(": c[%zu][%zu] ", i / c->ldc, i % c->ldc);
+    case NL_KERNEL_SOFTMAX:
+        return g_strdup_printf(": p[%zu] ", i);
+    case NL_KERNEL_COPY:
+        return g_strdup_printf(": dst[%zu] ", i);
+    default:
+        return g_strdup(" ");
+    }
+}
+
+/* NULL when every result is what it must be; else the first that is not. */
+static char *judge(const CheckCase *c, const float *got)
+{
+    for (gsize i = 0; i < c->out_len; i++) {
+        const Want *w = &c->want[i];
+        float g = got[i];
+        g_autofree char *what = NULL;
+        switch (w->kind) {
+        case WANT_NEAR:
+            if (nl_within_bound(g, w->exact, w->bound))
+                continue;
+            what = element_name(c, i);
+            if (w->bound == 0.0)
+                return g_strdup_printf("%s%sgives %.9g, exact %.9g (exact "
+                                       "in every order)", c->shape, what,
+                                       (double)g, w->exact);
+            return g_strdup_printf("%s%sgives %.9g, exact %.9g, error "
+                                   "bound %.2g", c->shape, what, (double)g,
+                                   w->exact, w->bound);
+        case WANT_NAN:
+            if (isnan(g))
+                continue;
+            what = element_name(c, i);
+            return g_strdup_printf("%s%sgives %.9g, not the NaN of its "
+                                   "input", c->shape, what, (double)g);
+        case WANT_BITS:
+            if (nl_f32_bits(g) == w->bits)
+                continue;
+            what = element_name(c, i);
+            if (w->bits == NL_CHECK_NAN_BITS)
+                return g_strdup_printf("%s%swas written (%.9g): it lies "
+                                       "outside the result", c->shape, what,
+                                       (double)g);
+            return g_strdup_printf("%s%sis %.9g, the source holds %.9g",
+                                   c->shape, what, (double)g,
+                                   (double)nan_bits(w->bits));
+        }
+    }
+    return NULL;
+}
+
+static char *run_case(NlBackend *b, Bench *w, const CheckCase *c)
+{
+    g_autoptr(GError) error = NULL;
+    gboolean ok = upload_padded(b, w->x, w->scratch, c->x, c->x_len, &error) &&
+                  (!c->y ||
+                   upload_padded(b, w->y, w->scratch, c->y, c->y_len, &error));
+    if (ok && c->out_len > 1 && !c->in_place) {
+        for (gsize i = 0; i < c->out_len; i++)
+            w->scratch[i] = nan_bits(NL_CHECK_NAN_BITS);
+        ok = nl_backend_upload(b, w->out, w->scratch, c->out_len, &error);
+    }
+    if (!ok)
+        return g_strdup_printf("%s: its buffers cannot be filled: %s",
+                               c->shape, error->message);
+    w->got[0] = nan_bits(NL_CHECK_NAN_BITS);
+    if (!call_kernel(b, w, c, &error))
+        return g_strdup_printf("%s: the kernel fails: %s", c->shape,
+                               error ? error->message : "no reason given");
+    if (c->out_len > 1 &&
+        !nl_backend_download(b, c->in_place ? w->x : w->out, w->got,
+                             c->out_len, &error))
+        return g_strdup_printf("%s: its result cannot be read: %s", c->shape,
+                               error->message);
+    return judge(c, w->got);
+}
+
+/* The first failure among the kernel's cases, or NULL. */
+static char *check_kernel(NlBackend *b, Bench *w, NlKernel kernel,
+                          guint *n_run)
+{
+    const CheckCases *cc = nl_check_cases();
+    for (guint i = 0; i < cc->cases->len; i++) {
+        const CheckCase *c = cc->cases->pdata[i];
+        if (c->kernel != kernel)
+            continue;
+        (*n_run)++;
+        char *failure = run_case(b, w, c);
+        if (failure)
+            return failure;
+    }
+    return NULL;
+}
+
+/* Uploads and downloads of every length to 64, and a long one, must give
+ * back the same bits: otherwise no kernel's result can be trusted. */
+static char *check_buffers(NlBackend *b, Bench *w)
+{
+    const CheckCases *cc = nl_check_cases();
+    gsize cap = MIN(cc->max_x, (gsize)65543);
+    NlRng rng;
+    nl_rng_init(&rng, 7);
+    g_autofree float *src = g_new(float, cap);
+    nl_rng_fill_normal_f32(&rng, src, cap);
+    for (gsize n = 1; n <= cap; n = n < 64 ? n + 1 : cap) {
+        g_autoptr(GError) error = NULL;
+        if (!nl_backend_upload(b, w->x, src, n, &error) ||
+            !nl_backend_download(b, w->x, w->scratch, n, &error))
+            return g_strdup_printf("its buffers fail: n=%zu: %s", n,
+                                   error->message);
+        for (gsize i = 0; i < n; i++)
+            if (nl_f32_bits(w->scratch[i]) != nl_f32_bits(src[i]))
+                return g_strdup_printf("its buffers do not keep their "
+                                       "values: n=%zu: element %zu comes back "
+                                       "as %.9g, uploaded %.9g", n, i,
+                                       (double)w->scratch[i], (double)src[i]);
+        if (n == cap)
+            break;
+    }
+    return NULL;
+}
+
+static gboolean bench_open(NlBackend *b, Bench *w, GError **error)
+{
+    const CheckCases *cc = nl_check_cases();
+    gsize most = MAX(MAX(cc->max_x, cc->max_y), cc->max_out) + NL_CHECK_PAD;
+    w->scratch = g_new(float, most);
+    w->got = g_new(float, most);
+    w->x = nl_backend_alloc(b, cc->max_x + NL_CHECK_PAD, error);
+    w->y = w->x ? nl_backend_alloc(b, cc->max_y + NL_CHECK_PAD, error) : NULL;
+    w->out = w->y ? nl_backend_alloc(b, cc->max_out + NL_CHECK_PAD, error)
+                  : NULL;
+    return w->out != NULL;
+}
+
+static void bench_close(NlBackend *b, Bench *w)
+{
+    nl_backend_free(b, w->x);
+    nl_backend_free(b, w->y);
+    nl_backend_free(b, w->out);
+    g_free(w->scratch);
+    g_free(w->got);
+}
+
+/* ---- one backend ---- */
+
+static void self_check_free(gpointer p)
+{
+    NlSelfCheck *sc = p;
+    for (int k = 0; k < NL_N_KERNELS; k++) {
+        g_free(sc->failure[k]);
+        g_free(sc->substitute[k]);
+    }
+    g_free(sc->summary);
+    g_ptr_array_unref(sc->lines);
+    g_free(sc);
+}
+
+/* "this CPU (AMD EPYC 9R45; OpenBLAS 0.3.21, core Cooperlake ...)" */
+static char *where(const NlBackend *b)
+{
+    const NlBackendInfo *info = nl_backend_info(b);
+    if (g_strcmp0(info->device, "CPU") == 0)
+        return g_strdup_printf("this CPU (%s; %s)", nl_host_cpu_model(),
+                               info->library);
+    return g_strdup_printf("this device (%s; %s)", info->device,
+                           info->library);
+}
+
+/* The one-line result: "passed: sum dot ...; substituted: ...". */
+static char *summarize(const NlSelfCheck *sc)
+{
+    GString *s = g_string_new(NULL);
+    for (int state = NL_CHECK_PASSED; state <= NL_CHECK_UNUSABLE; state++) {
+        GString *names = g_string_new(NULL);
+        const char *detail = NULL;
+        for (int k = 0; k < NL_N_KERNELS; k++)
+            if ((int)sc->state[k] == state) {
+                g_string_append_printf(names, "%s%s", names->len ? " " : "",
+                                       nl_kernel_name(k));
+                if (!detail)
+                    detail = state == NL_CHECK_SUBSTITUTED ? sc->substitute[k]
+                                                           : sc->failure[k];
+            }
+        if (names->len) {
+            static const char *const heads[] = {
+                [NL_CHECK_PASSED] = "passed",
+                [NL_CHECK_SUBSTITUTED] = "substituted",
+                [NL_CHECK_UNUSABLE] = "unusable",
+            };
+            g_string_append_printf(s, "%s%s: %s", s->len ? "; " : "",
+                                   heads[state], names->str);
+            if (state != NL_CHECK_PASSED && detail)
+                g_string_append_printf(s, " (%s)", detail);
+        }
+        g_string_free(names, TRUE);
+    }
+    if (!s->len)
+        g_string_append(s, "no kernels");
+    return g_string_free(s, FALSE);
+}
+
+/* Marks the unusable kernels and re-reads describe(): what the jobs see. */
+static void apply(NlBackend *b, const NlSelfCheck *sc)
+{
+    for (int k = 0; k < NL_N_KERNELS; k++)
+        if (sc->state[k] == NL_CHECK_UNUSABLE) {
+            g_autofree char *why = where(b);
+            g_autofree char *reason = g_strdup_printf(
+                "it fails its self-check on %s: %s", why, sc->failure[k]);
+            nl_backend_set_unusable(b, k, reason);
+        }
+    nl_backend_redescribe(b);
+}
+
+static NlSelfCheck *check_fresh(NlBackend *b)
+{
+    NlSelfCheck *sc = g_new0(NlSelfCheck, 1);
+    sc->lines = g_ptr_array_new_with_free_func(g_free);
+    const CheckCases *cc = nl_check_cases(); /* built once, not timed here */
+    (void)cc;
+    double t0 = nl_time_now();
+    g_autoptr(GError) error = NULL;
+    Bench w = {0};
+    char *broken = NULL; /* a failure that concerns every kernel */
+    if (!bench_open(b, &w, &error))
+        broken = g_strdup_printf("the self-check cannot allocate its "
+                                 "buffers: %s", error->message);
+    else
+        broken = check_buffers(b, &w);
+
+    for (int k = 0; k < NL_N_KERNELS; k++) {
+        if (!nl_backend_provides(b, k)) {
+            sc->state[k] = NL_CHECK_ABSENT;
+            continue;
+        }
+        sc->failure[k] = broken ? g_strdup(broken)
+                                : check_kernel(b, &w, k, &sc->n_cases);
+        sc->state[k] = sc->failure[k] ? NL_CHECK_UNUSABLE : NL_CHECK_PASSED;
+    }
+    /* Every kernel as the module shipped it is judged before any
+     * substitution changes what another one runs. */
+    gboolean substituted = FALSE;
+    for (int k = 0; k < NL_N_KERNELS && !broken; k++) {
+        if (sc->state[k] != NL_CHECK_UNUSABLE)
+            continue;
+        const char *sub = nl_backend_substitute(b, k);
+        if (!sub)
+            continue;
+        sc->substitute[k] = g_strdup(sub);
+        sc->state[k] = NL_CHECK_SUBSTITUTED;
+        substituted = TRUE;
+    }
+    /* A substitute may share code with kernels checked before it: after
+     * any substitution, every kernel is checked again as it now runs. */
+    for (int k = 0; substituted && k < NL_N_KERNELS; k++) {
+        if (sc->state[k] != NL_CHECK_PASSED &&
+            sc->state[k] != NL_CHECK_SUBSTITUTED)
+            continue;
+        char *again = check_kernel(b, &w, k, &sc->n_cases);
+        if (!again)
+            continue;
+        if (sc->state[k] == NL_CHECK_SUBSTITUTED) {
+            char *both = g_strdup_printf("%s; its substitute (%s) fails too: "
+                                         "%s", sc->failure[k],
+                                         sc->substitute[k], again);
+            g_free(sc->failure[k]);
+            g_free(again);
+            sc->failure[k] = both;
+        } else {
+            sc->failure[k] = again;
+        }
+        sc->state[k] = NL_CHECK_UNUSABLE;
+    }
+    if (w.x || w.scratch)
+        bench_close(b, &w);
+    g_free(broken);
+    sc->seconds = nl_time_now() - t0;
+
+    apply(b, sc);
+    g_autofree char *place = where(b);
+    for (int k = 0; k < NL_N_KERNELS; k++) {
+        if (sc->state[k] == NL_CHECK_SUBSTITUTED)
+            g_ptr_array_add(sc->lines, g_strdup_printf(
+                "%s: %s fails its self-check on %s: %s; substituted: %s, "
+                "which passes", nl_backend_label(b), nl_kernel_name(k), place,
+                sc->failure[k], sc->substitute[k]));
+        else if (sc->state[k] == NL_CHECK_UNUSABLE)
+            g_ptr_array_add(sc->lines, g_strdup_printf(
+                "%s: %s fails its self-check on %s: %s; it is unusable, and "
+                "the jobs that need it fail", nl_backend_label(b),
+                nl_kernel_name(k), place, sc->failure[k]));
+    }
+    sc->summary = summarize(sc);
+    return sc;
+}
+
+/* The same result on a new instance of the backend: the substitutions
+ * again, the same kernels unusable. */
+static void recall(NlBackend *b, NlSelfCheck *sc)
+{
+    for (int k = 0; k < NL_N_KERNELS; k++)
+        if (sc->state[k] == NL_CHECK_SUBSTITUTED &&
+            !nl_backend_substitute(b, k)) {
+            /* the module changed its mind: never compute with the original */
+            sc->state[k] = NL_CHECK_UNUSABLE;
+            g_free(sc->summary);
+            sc->summary = summarize(sc);
+        }
+    apply(b, sc);
+}
+
+const NlSelfCheck *nl_self_check(NlBackend *b, gboolean *fresh)
+{
+    static GHashTable *done; /* "plugin\nlabel" -> NlSelfCheck, per process */
+    if (!done)
+        done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                     self_check_free);
+    g_autofree char *key = g_strdup_printf("%s\n%s",
+                                           nl_backend_plugin(b)->name,
+                                           nl_backend_label(b));
+    NlSelfCheck *sc = g_hash_table_lookup(done, key);
+    if (fresh)
+        *fresh = sc == NULL;
+    if (sc) {
+        recall(b, sc);
+        return sc;
+    }
+    sc = check_fresh(b);
+    g_hash_table_insert(done, g_steal_pointer(&key), sc);
+    return sc;
+}
+
+NlBackend *nl_backend_open_checked(const NlPlugin *plugin, const char *label,
+                                   const NlParams *options,
+                                   const NlSelfCheck **check, GError **error)
+{
+    gpointer self = plugin->backend->open(options, error);
+    if (!self)
+        return NULL;
+    NlBackend *b = nl_backend_wrap(plugin, label, self);
+    const NlSelfCheck *sc = nl_self_check(b, NULL);
+    if (check)
+        *check = sc;
+    return b;
+}
+
+void nl_self_check_print_once(const NlSelfCheck *check)
+{
+    NlSelfCheck *sc = (NlSelfCheck *)check;
+    if (sc->printed)
+        return;
+    sc->printed = TRUE;
+    for (guint i = 0; i < sc->lines->len; i++)
+        g_printerr("numlab: %s\n", (char *)sc->lines->pdata[i]);
+}
