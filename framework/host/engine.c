@@ -35,6 +35,15 @@ typedef struct {
 static const char *const status_names[] = {"pending", "ok", "failed",
                                            "skipped"};
 
+/* "ok", "failed", "skipped", or "fault": the job ran and its results
+ * are written, but its backend returned values no rounding explains. */
+static const char *job_state(const Job *j)
+{
+    if (j->status == JOB_OK && j->run && nl_run_n_faults(j->run))
+        return "fault";
+    return status_names[j->status];
+}
+
 static void job_free(gpointer p)
 {
     Job *j = p;
@@ -381,7 +390,7 @@ static void write_self_check(GKeyFile *kf, const char *group,
 static gboolean write_manifest(const char *dir, const NlPlugin *exp,
                                const NlRunRequest *req, const char *params_text,
                                const char *date, GPtrArray *jobs,
-                               GPtrArray *files, gboolean all_ok)
+                               GPtrArray *files, const char *status)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_key_file_set_string(kf, "run", "numlab", PACKAGE_VERSION);
@@ -393,14 +402,22 @@ static gboolean write_manifest(const char *dir, const NlPlugin *exp,
     g_key_file_set_string(kf, "run", "cpu", nl_host_cpu_model());
     if (req->command_line)
         g_key_file_set_string(kf, "run", "command", req->command_line);
-    g_key_file_set_string(kf, "run", "status", all_ok ? "ok" : "failed");
+    g_key_file_set_string(kf, "run", "status", status);
     for (guint i = 0; i < jobs->len; i++) {
         Job *j = jobs->pdata[i];
         g_autofree char *group = g_strdup_printf("job %s", j->label);
         g_key_file_set_string(kf, group, "phase", j->phase);
-        g_key_file_set_string(kf, group, "status", status_names[j->status]);
+        g_key_file_set_string(kf, group, "status", job_state(j));
         if (j->reason)
             g_key_file_set_string(kf, group, "reason", j->reason);
+        if (j->run && nl_run_n_faults(j->run)) {
+            GPtrArray *faults = nl_run_faults(j->run);
+            g_key_file_set_integer(kf, group, "faults",
+                                   (int)MIN(nl_run_n_faults(j->run), G_MAXINT));
+            g_key_file_set_string_list(kf, group, "fault",
+                                       (const char *const *)faults->pdata,
+                                       faults->len);
+        }
         if (j->status == JOB_OK || j->status == JOB_FAILED) {
             char buf[G_ASCII_DTOSTR_BUF_SIZE];
             g_key_file_set_value(kf, group, "seconds",
@@ -432,14 +449,26 @@ static gboolean write_manifest(const char *dir, const NlPlugin *exp,
     return TRUE;
 }
 
-/* One line per failed or skipped job; FALSE if any failed. */
+/* One line per failed or skipped job, and per backend fault kept (with
+ * the count of the rest); FALSE if any job failed or faulted. */
 static gboolean report_jobs(const NlPlugin *exp, GPtrArray *jobs)
 {
     gboolean ok = TRUE;
     for (guint i = 0; i < jobs->len; i++) {
         Job *j = jobs->pdata[i];
+        guint n_faults = j->run ? nl_run_n_faults(j->run) : 0;
         if (j->status == JOB_FAILED) {
             g_printerr("numlab: %s: %s: %s\n", exp->name, j->label, j->reason);
+            ok = FALSE;
+        } else if (j->status == JOB_OK && n_faults) {
+            GPtrArray *faults = nl_run_faults(j->run);
+            for (guint f = 0; f < faults->len; f++)
+                g_printerr("numlab: %s: %s: backend fault: %s\n", exp->name,
+                           j->label, (char *)faults->pdata[f]);
+            if (n_faults > faults->len)
+                g_printerr("numlab: %s: %s: %u more backend faults (the "
+                           "tables mark them)\n", exp->name, j->label,
+                           n_faults - faults->len);
             ok = FALSE;
         } else if (j->status == JOB_SKIPPED) {
             g_printerr("numlab: %s: backend %s skipped: %s\n", exp->name,
@@ -597,15 +626,20 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
     gboolean written = write_tables(dir, exp, req, params_text, date, jobs, files) &
                        write_artifacts(dir, jobs, files) &
                        write_gnuplot_include(dir, jobs, files);
+    gboolean failed = !written, faulted = FALSE;
+    for (guint i = 0; i < jobs->len; i++) {
+        const char *state = job_state(jobs->pdata[i]);
+        failed |= g_str_equal(state, "failed");
+        faulted |= g_str_equal(state, "fault");
+    }
     written &= write_manifest(dir, exp, req, params_text, date, jobs, files,
-                              all_ok && written);
+                              failed ? "failed" : faulted ? "fault" : "ok");
 
     GString *summary = g_string_new(NULL);
     for (guint i = 0; i < jobs->len; i++) {
         Job *j = jobs->pdata[i];
         if (strcmp(j->phase, "backend") == 0)
-            g_string_append_printf(summary, " %s:%s", j->label,
-                                   status_names[j->status]);
+            g_string_append_printf(summary, " %s:%s", j->label, job_state(j));
     }
     printf("%s: %u files in %s;%s\n", exp->name, files->len, dir,
            summary->len ? summary->str : " no backend jobs");

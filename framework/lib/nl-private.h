@@ -103,6 +103,10 @@ GBytes *nl_run_artifact_data(NlRun *run, const char *name);
  * exist). Borrowed. */
 void nl_run_set_jobs(NlRun *run, GPtrArray *job_runs);
 void nl_run_set_common(NlRun *run, NlRun *common);
+/* nl_run_fault: how many, and the first NL_RUN_KEPT_FAULTS messages. */
+#define NL_RUN_KEPT_FAULTS 5
+guint nl_run_n_faults(NlRun *run);
+GPtrArray *nl_run_faults(NlRun *run);
 /* Ends a progress line on the terminal, if one was drawn. */
 void nl_run_progress_done(NlRun *run);
 

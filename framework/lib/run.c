@@ -24,6 +24,8 @@ struct NlRun {
     NlRun *common;             /* borrowed (compare phase), or NULL */
     gpointer kept;             /* nl_run_keep: for the later phases */
     GDestroyNotify kept_destroy;
+    guint n_faults;            /* nl_run_fault calls */
+    GPtrArray *faults;         /* the first NL_RUN_KEPT_FAULTS messages */
     char *progress_label;
     gboolean progress_shown;
     double progress_last;
@@ -39,6 +41,7 @@ NlRun *nl_run_new(const NlParams *params, guint64 seed, NlBackend *backend,
     nl_rng_init(&run->rng, seed);
     run->tables = g_ptr_array_new_with_free_func((GDestroyNotify)nl_table_free);
     run->artifact_names = g_ptr_array_new_with_free_func(g_free);
+    run->faults = g_ptr_array_new_with_free_func(g_free);
     run->artifacts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify)g_bytes_unref);
     run->progress_label = g_strdup(progress_label);
@@ -53,6 +56,7 @@ void nl_run_free(NlRun *run)
     nl_run_progress_done(run);
     g_ptr_array_unref(run->tables);
     g_ptr_array_unref(run->artifact_names);
+    g_ptr_array_unref(run->faults);
     g_hash_table_unref(run->artifacts);
     if (run->jobs)
         g_ptr_array_unref(run->jobs);
@@ -119,6 +123,34 @@ gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
                          g_bytes_new(data, length));
     return TRUE;
 }
+
+void nl_run_fault(NlRun *run, const char *format, ...)
+{
+    run->n_faults++;
+    if (run->faults->len >= NL_RUN_KEPT_FAULTS)
+        return;
+    va_list ap;
+    va_start(ap, format);
+    g_ptr_array_add(run->faults, g_strdup_vprintf(format, ap));
+    va_end(ap);
+}
+
+gboolean nl_run_check_bound(NlRun *run, double got, double exact,
+                            double bound, const char *format, ...)
+{
+    if (nl_within_bound(got, exact, bound))
+        return TRUE;
+    va_list ap;
+    va_start(ap, format);
+    g_autofree char *what = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    nl_run_fault(run, "%s gives %.9g, exact %.9g, error bound %.2g", what,
+                 got, exact, bound);
+    return FALSE;
+}
+
+guint nl_run_n_faults(NlRun *run) { return run->n_faults; }
+GPtrArray *nl_run_faults(NlRun *run) { return run->faults; }
 
 void nl_run_progress(NlRun *run, double fraction, const char *what)
 {

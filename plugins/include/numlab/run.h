@@ -8,6 +8,7 @@
 
 #include <glib.h>
 #include <numlab/backend.h>
+#include <numlab/bound.h>
 #include <numlab/experiment.h>
 #include <numlab/params.h>
 #include <numlab/rng.h>
@@ -44,6 +45,21 @@ gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
 void nl_run_keep(NlRun *run, gpointer data, GDestroyNotify destroy);
 /* In run_backend and run_compare: what run_common kept, or NULL. */
 gconstpointer nl_run_common_data(NlRun *run);
+
+/* Reports a backend fault: a result of this job's backend that lies beyond
+ * the error bound of every correct implementation (numlab/bound.h), so
+ * that no rounding explains it. The host prints it on one line, records
+ * it in the manifest (the job's `faults` and `fault`) and ends the run
+ * with exit status 1; the job's tables are still written, and the
+ * experiment marks the faulty rows in them so that its figure draws a
+ * fault, never rounding. Faults are counted; the first few are kept. */
+void nl_run_fault(NlRun *run, const char *format, ...) G_GNUC_PRINTF(2, 3);
+/* TRUE when |got - exact| <= bound (nl_within_bound). Otherwise reports
+ * a fault, "WHAT gives GOT, exact EXACT, error bound BOUND", where WHAT
+ * is the formatted rest, and returns FALSE. */
+gboolean nl_run_check_bound(NlRun *run, double got, double exact,
+                            double bound, const char *format, ...)
+    G_GNUC_PRINTF(5, 6);
 
 /* Progress, 0..1, shown on stderr when it is a terminal. */
 void nl_run_progress(NlRun *run, double fraction, const char *what);
