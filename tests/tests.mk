@@ -93,6 +93,7 @@ check_LTLIBRARIES += \
 	tests/plugins/nodevice.la \
 	tests/plugins/openfails.la \
 	tests/plugins/failing-exp.la \
+	tests/plugins/lanedrop.la \
 	tests/plugins/dup/dup-naive.la
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
 tests_plugins_no_entry_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
@@ -109,6 +110,9 @@ tests_plugins_openfails_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_failing_exp_la_SOURCES = tests/plugins/failing-exp.c
 tests_plugins_failing_exp_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_failing_exp_la_LIBADD = $(NL_MODULE_LIBADD)
+tests_plugins_lanedrop_la_SOURCES = tests/plugins/lanedrop.c
+tests_plugins_lanedrop_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_lanedrop_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_dup_dup_naive_la_SOURCES = tests/plugins/dup-naive.c
 tests_plugins_dup_dup_naive_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_dup_dup_naive_la_LIBADD = $(NL_MODULE_LIBADD)
