@@ -117,6 +117,12 @@ tests_plugins_dup_dup_naive_la_SOURCES = tests/plugins/dup-naive.c
 tests_plugins_dup_dup_naive_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_dup_dup_naive_la_LIBADD = $(NL_MODULE_LIBADD)
 
+# The backend self-check, against in-tree backends and tests/plugins/lanedrop.
+nl_integration_tests += tests/test-selfcheck
+tests_test_selfcheck_SOURCES = tests/test-selfcheck.c $(nl_test_util)
+tests_test_selfcheck_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_selfcheck_LDADD = $(NL_TEST_HOST_LIBS)
+
 # The minigpt experiment (MiniGPT trained per backend).
 nl_integration_tests += tests/test-minigpt
 tests_test_minigpt_SOURCES = tests/test-minigpt.c $(nl_test_util)

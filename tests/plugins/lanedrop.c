@@ -8,10 +8,13 @@
  *                 n >= 16). Above the self-check's largest sum (300007)
  *                 the self-check passes and only an experiment that
  *                 knows the exact value can catch it.
- *   substitute=1  offer a correct sequential sum through substitute().
+ *   substitute=1  offer a correct sequential sum through substitute();
+ *   substitute=2  claim one, but keep the bug (a substitute that fails).
+ *   pad_write=1   gemm also writes 0 into C's padding when ldc > n.
  *
  * tiled_sum sums each tile with the same sum; dot, gemv, gemm and softmax
- * are correct sequential loops, so only sum and tiled_sum fail. */
+ * are correct sequential loops, so only sum and tiled_sum fail (and gemm
+ * with pad_write=1). */
 #include <numlab/numlab.h>
 
 #include <math.h>
@@ -19,16 +22,20 @@
 
 typedef struct {
     gint64 drop_above;
-    gboolean offers_substitute;
+    gint64 offers_substitute;
     gboolean substituted;
+    gboolean pad_write;
     char *order;
 } LaneDrop;
 
 static const NlParamSpec options[] = {
     {"drop_above", NL_PARAM_INT, "0", 0, 1e12,
      "the lane bug only for n above this", NULL},
-    {"substitute", NL_PARAM_INT, "0", 0, 1,
-     "1: offer a correct sum when the self-check fails", NULL},
+    {"substitute", NL_PARAM_INT, "0", 0, 2,
+     "1: offer a correct sum when the self-check fails; 2: a wrong one",
+     NULL},
+    {"pad_write", NL_PARAM_INT, "0", 0, 1,
+     "1: gemm writes into C's padding between n and ldc", NULL},
     NL_PARAM_END,
 };
 
@@ -70,7 +77,8 @@ static gpointer ld_open(const NlParams *opts, GError **error)
     (void)error;
     LaneDrop *self = g_new0(LaneDrop, 1);
     self->drop_above = nl_params_get_int(opts, "drop_above");
-    self->offers_substitute = nl_params_get_int(opts, "substitute") != 0;
+    self->offers_substitute = nl_params_get_int(opts, "substitute");
+    self->pad_write = nl_params_get_int(opts, "pad_write") != 0;
     self->order = g_strdup("sequential, but sum drops lanes (a test)");
     return self;
 }
@@ -97,7 +105,7 @@ static const char *ld_substitute(gpointer p, const char *kernel)
     if (!self->offers_substitute ||
         (strcmp(kernel, "sum") != 0 && strcmp(kernel, "tiled_sum") != 0))
         return NULL;
-    self->substituted = TRUE;
+    self->substituted = self->offers_substitute == 1;
     g_free(self->order);
     self->order = g_strdup("sequential (the lane-dropping sum substituted)");
     return "the lane-dropping sum replaced by a sequential loop";
@@ -135,11 +143,14 @@ static gboolean ld_gemm(gpointer p, gsize m, gsize n, gsize k,
                         const NlBuffer *a, gsize lda, const NlBuffer *b,
                         gsize ldb, NlBuffer *c, gsize ldc, GError **error)
 {
-    (void)p;
+    const LaneDrop *self = p;
     (void)error;
-    for (gsize i = 0; i < m; i++)
+    for (gsize i = 0; i < m; i++) {
         for (gsize j = 0; j < n; j++)
             c->host[i * ldc + j] = dot_f32(a->host + i * lda, b->host + j, ldb, k);
+        if (self->pad_write && ldc > n && i + 1 < m)
+            c->host[i * ldc + n] = 0.0f; /* the bug: past the row's end */
+    }
     return TRUE;
 }
 

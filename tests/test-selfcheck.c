@@ -1,0 +1,345 @@
+/* test-selfcheck.c — the backend self-check (framework/host/selfcheck*.c).
+ *
+ *  - Its cases are what they claim: the integer cases' exact values agree
+ *    with MPFR, and any order of additions (left to right, right to left,
+ *    pairwise) gives them exactly; every mixed-magnitude sum lies within
+ *    its bound in three orders.
+ *  - Every in-tree backend that opens here passes or substitutes; none
+ *    has a kernel left unusable (blas on an AVX-512 CPU substitutes sum,
+ *    tiled_sum and softmax; elsewhere it passes).
+ *  - It catches a broken kernel: the lanedrop test backend (the lane bug
+ *    of OpenBLAS 0.3.21's SkylakeX cblas_ssum) gets sum and tiled_sum
+ *    marked unusable with the one line the issue asks for, and their
+ *    calls fail with it; a gemm that writes into C's padding is caught;
+ *    a substitute that works is used and said; one that does not is
+ *    caught too; the result is recalled for a second instance.
+ *  - From the command line: the failing line once, the other backends'
+ *    results written, `numlab list` shows every backend's result. */
+#include "config.h"
+
+#include "../framework/host/host.h"
+#include "../framework/host/selfcheck-cases.h"
+#include "test-util.h"
+
+#include <math.h>
+#include <string.h>
+
+#define TEST_PLUGINS NL_BUILDDIR "/tests/plugins/.libs"
+
+static NlRegistry *registry;
+
+static NlBackend *open_label(const char *label, const NlSelfCheck **check)
+{
+    g_auto(GStrv) parts = g_strsplit(label, ":", -1);
+    const NlPluginEntry *e = nl_registry_find(registry, NL_PLUGIN_BACKEND,
+                                              parts[0]);
+    g_assert_nonnull(e);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NlParams) opts = nl_params_parse(e->plugin->backend->options,
+                                               parts[0], parts + 1, &error);
+    g_assert_no_error(error);
+    return nl_backend_open_checked(e->plugin, label, opts, check, &error);
+}
+
+/* ---- the cases themselves ---- */
+
+static float sum_forward(const float *x, gsize n)
+{
+    float s = 0.0f;
+    for (gsize i = 0; i < n; i++)
+        s += x[i];
+    return s;
+}
+
+static float sum_backward(const float *x, gsize n)
+{
+    float s = 0.0f;
+    for (gsize i = n; i-- > 0;)
+        s += x[i];
+    return s;
+}
+
+static float sum_pairwise(const float *x, gsize n)
+{
+    if (n <= 2)
+        return n == 0 ? 0.0f : n == 1 ? x[0] : x[0] + x[1];
+    return sum_pairwise(x, n / 2) + sum_pairwise(x + n / 2, n - n / 2);
+}
+
+static void test_cases_are_right(void)
+{
+    const CheckCases *cc = nl_check_cases();
+    guint n_int = 0, n_mixed = 0;
+    for (guint i = 0; i < cc->cases->len; i++) {
+        const CheckCase *c = cc->cases->pdata[i];
+        if (c->kernel != NL_KERNEL_SUM && c->kernel != NL_KERNEL_TILED_SUM)
+            continue;
+        const Want *w = &c->want[0];
+        if (w->kind != WANT_NEAR || isinf(w->exact))
+            continue;
+        double mpfr = nl_exact_sum_f32_as_f64(c->x, c->n);
+        g_assert_cmpfloat(mpfr, ==, w->exact);
+        const float orders[] = {sum_forward(c->x, c->n),
+                                sum_backward(c->x, c->n),
+                                sum_pairwise(c->x, c->n)};
+        for (guint o = 0; o < G_N_ELEMENTS(orders); o++) {
+            if (w->bound == 0.0) /* integers: exact in every order */
+                g_assert_cmpfloat((double)orders[o], ==, w->exact);
+            else
+                g_assert_cmpfloat(fabs(orders[o] - w->exact), <=, w->bound);
+        }
+        if (w->bound == 0.0)
+            n_int++;
+        else
+            n_mixed++;
+        /* the data are not constant: a dropped lane changes the sum */
+        if (c->n >= 16) {
+            gboolean varied = FALSE;
+            for (gsize k = 1; k < c->n && !varied; k++)
+                varied = c->x[k] != c->x[0];
+            g_assert_true(varied);
+        }
+    }
+    g_assert_cmpuint(n_int, >=, 65);
+    g_assert_cmpuint(n_mixed, >=, 65);
+    /* every length from 0 to 64 is a sum case */
+    for (gsize n = 0; n <= 64; n++) {
+        gboolean found = FALSE;
+        for (guint i = 0; i < cc->cases->len && !found; i++) {
+            const CheckCase *c = cc->cases->pdata[i];
+            found = c->kernel == NL_KERNEL_SUM && c->n == n;
+        }
+        g_assert_true(found);
+    }
+}
+
+/* ---- in-tree backends ---- */
+
+static void test_in_tree_backends(void)
+{
+    const char *names[] = {"naive", "blas", "openmp", "openmp:threads=1",
+                           "cuda"};
+    for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_auto(GStrv) name = g_strsplit(names[i], ":", 2);
+        if (!nl_registry_find(registry, NL_PLUGIN_BACKEND, name[0]))
+            continue;
+        const NlSelfCheck *sc = NULL;
+        NlBackend *b = open_label(names[i], &sc);
+        if (!b) /* cuda without a GPU */
+            continue;
+        for (int k = 0; k < NL_N_KERNELS; k++)
+            if (sc->state[k] == NL_CHECK_UNUSABLE)
+                g_error("%s: %s is unusable: %s", names[i], nl_kernel_name(k),
+                        sc->failure[k]);
+        g_assert_cmpint(sc->state[NL_KERNEL_GEMM], ==, NL_CHECK_PASSED);
+        g_assert_cmpuint(sc->n_cases, >, 300);
+        g_test_message("%s: %s (%.1f ms)", names[i], sc->summary,
+                       sc->seconds * 1e3);
+        nl_backend_close(b);
+    }
+}
+
+/* ---- a broken backend ---- */
+
+static void test_lanedrop_unusable(void)
+{
+    const NlSelfCheck *sc = NULL;
+    gboolean fresh = FALSE;
+    NlBackend *b = open_label("lanedrop", &sc);
+    g_assert_nonnull(b);
+    g_assert_cmpint(sc->state[NL_KERNEL_SUM], ==, NL_CHECK_UNUSABLE);
+    g_assert_cmpint(sc->state[NL_KERNEL_TILED_SUM], ==, NL_CHECK_UNUSABLE);
+    const NlKernel good[] = {NL_KERNEL_DOT, NL_KERNEL_GEMV, NL_KERNEL_GEMM,
+                             NL_KERNEL_SOFTMAX};
+    for (guint i = 0; i < G_N_ELEMENTS(good); i++)
+        g_assert_cmpint(sc->state[good[i]], ==, NL_CHECK_PASSED);
+    g_assert_cmpint(sc->state[NL_KERNEL_COPY], ==, NL_CHECK_ABSENT);
+    /* the bug needs a full block of 16: n = 16 is the first failure */
+    g_assert_true(g_str_has_prefix(sc->failure[NL_KERNEL_SUM],
+                                   "n=16 (mixed magnitudes) gives "));
+    g_autofree char *line_start = g_strdup_printf(
+        "lanedrop: sum fails its self-check on this CPU (%s; lanedrop test "
+        "library 1.0): n=16 (mixed magnitudes) gives ", nl_host_cpu_model());
+    g_assert_cmpuint(sc->lines->len, ==, 2);
+    g_assert_true(g_str_has_prefix(sc->lines->pdata[0], line_start));
+    g_assert_true(g_str_has_suffix(sc->lines->pdata[0],
+                                   "; it is unusable, and the jobs that need "
+                                   "it fail"));
+
+    /* the kernel's calls now fail with that reason; dot still runs */
+    float x[32];
+    for (int i = 0; i < 32; i++)
+        x[i] = (float)(i % 7) - 3.0f;
+    g_autoptr(GError) error = NULL;
+    NlBuffer *buf = nl_backend_new_from(b, x, 32, &error);
+    float got = 0.0f;
+    g_assert_false(nl_backend_sum(b, buf, 32, &got, &error));
+    g_assert_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNUSABLE);
+    g_assert_nonnull(strstr(error->message, "sum on backend 'lanedrop' is "
+                                            "unusable: it fails its self-check"));
+    g_clear_error(&error);
+    g_assert_true(nl_backend_dot(b, buf, buf, 32, &got, &error));
+    nl_backend_free(b, buf);
+    nl_backend_close(b);
+
+    /* a second instance gets the same result without a second check */
+    NlBackend *again = open_label("lanedrop", NULL);
+    const NlSelfCheck *sc2 = nl_self_check(again, &fresh);
+    g_assert_false(fresh);
+    g_assert_true(sc2 == sc);
+    buf = nl_backend_new_from(again, x, 32, &error);
+    g_assert_false(nl_backend_tiled_sum(again, buf, 32, 4, &got, &error));
+    g_assert_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNUSABLE);
+    nl_backend_free(again, buf);
+    nl_backend_close(again);
+}
+
+static void test_lanedrop_substituted(void)
+{
+    const NlSelfCheck *sc = NULL;
+    NlBackend *b = open_label("lanedrop:substitute=1", &sc);
+    g_assert_cmpint(sc->state[NL_KERNEL_SUM], ==, NL_CHECK_SUBSTITUTED);
+    g_assert_cmpint(sc->state[NL_KERNEL_TILED_SUM], ==, NL_CHECK_SUBSTITUTED);
+    g_assert_cmpstr(sc->substitute[NL_KERNEL_SUM], ==,
+                    "the lane-dropping sum replaced by a sequential loop");
+    g_assert_true(g_str_has_suffix(sc->lines->pdata[0],
+                                   "; substituted: the lane-dropping sum "
+                                   "replaced by a sequential loop, which "
+                                   "passes"));
+    /* describe() was read again: the order says what runs now */
+    g_assert_cmpstr(nl_backend_info(b)->summation_order, ==,
+                    "sequential (the lane-dropping sum substituted)");
+    g_assert_nonnull(strstr(sc->summary, "substituted: sum tiled_sum"));
+    float x[40];
+    for (int i = 0; i < 40; i++)
+        x[i] = (float)(i * 37 % 11) - 5.0f;
+    g_autoptr(GError) error = NULL;
+    NlBuffer *buf = nl_backend_new_from(b, x, 40, &error);
+    float got = NAN;
+    g_assert_true(nl_backend_sum(b, buf, 40, &got, &error));
+    g_assert_cmpfloat(got, ==, nl_exact_sum_f32(x, 40));
+    nl_backend_free(b, buf);
+    nl_backend_close(b);
+}
+
+static void test_substitute_that_fails(void)
+{
+    const NlSelfCheck *sc = NULL;
+    NlBackend *b = open_label("lanedrop:substitute=2", &sc);
+    g_assert_cmpint(sc->state[NL_KERNEL_SUM], ==, NL_CHECK_UNUSABLE);
+    g_assert_nonnull(strstr(sc->failure[NL_KERNEL_SUM],
+                            "; its substitute (the lane-dropping sum replaced "
+                            "by a sequential loop) fails too: n=16"));
+    nl_backend_close(b);
+}
+
+static void test_bug_beyond_the_sizes(void)
+{
+    const NlSelfCheck *sc = NULL;
+    NlBackend *b = open_label("lanedrop:drop_above=400000", &sc);
+    g_assert_cmpint(sc->state[NL_KERNEL_SUM], ==, NL_CHECK_PASSED);
+    g_assert_cmpuint(sc->lines->len, ==, 0);
+    nl_backend_close(b);
+}
+
+static void test_gemm_writing_padding(void)
+{
+    const NlSelfCheck *sc = NULL;
+    NlBackend *b = open_label("lanedrop:pad_write=1", &sc);
+    g_assert_cmpint(sc->state[NL_KERNEL_GEMM], ==, NL_CHECK_UNUSABLE);
+    g_assert_nonnull(strstr(sc->failure[NL_KERNEL_GEMM],
+                            "lies outside the result"));
+    nl_backend_close(b);
+}
+
+/* ---- from the command line ---- */
+
+static char *read_text(const char *path)
+{
+    char *text = NULL;
+    g_file_get_contents(path, &text, NULL, NULL);
+    return text;
+}
+
+static void test_cli_failing_kernel(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) c = nl_test_numlab(
+        NULL, "run", "associativity", "--plugin-dir", TEST_PLUGINS, "-b",
+        "naive,lanedrop,openmp", "-p", "counter_steps=1000", "-p",
+        "shuffles=50", "-p", "a6_n=1000", "-o", dir, NULL);
+    g_assert_cmpint(c->status, ==, 1);
+    /* the one line per failing kernel, exactly once */
+    const char *want = "numlab: lanedrop: sum fails its self-check on this CPU (";
+    const char *first = strstr(c->err, want);
+    g_assert_nonnull(first);
+    g_assert_null(strstr(first + 1, want));
+    g_assert_nonnull(strstr(c->err, "numlab: lanedrop: tiled_sum fails its "
+                                    "self-check on this CPU ("));
+    /* the job that needs it fails with that reason */
+    g_assert_nonnull(strstr(c->err, "numlab: associativity: lanedrop: "));
+    g_assert_nonnull(strstr(c->err, "on backend 'lanedrop' is unusable: it "
+                                    "fails its self-check on this CPU"));
+    /* the others ran and are written */
+    g_assert_nonnull(strstr(c->out, "naive:ok lanedrop:failed openmp:ok"));
+    g_autofree char *a6 = g_build_filename(dir, "associativity",
+                                           "a6-backends.dat", NULL);
+    g_autoptr(NlDat) dat = nl_dat_read(a6);
+    g_assert_cmpuint(dat->datasets->len, ==, 2);
+    g_assert_cmpstr(nl_dat_cell(dat, 0, 0, 0), ==, "naive");
+    g_assert_cmpstr(nl_dat_cell(dat, 1, 0, 0), ==, "openmp");
+    const char *header = nl_dat_comment(dat, "backend: naive ");
+    g_assert_nonnull(header);
+    g_assert_nonnull(strstr(header, "| self-check: passed: sum dot gemv "
+                                    "gemm softmax tiled_sum"));
+    g_autofree char *manifest_path =
+        g_build_filename(dir, "associativity", "manifest.ini", NULL);
+    g_autofree char *manifest = read_text(manifest_path);
+    g_assert_nonnull(strstr(manifest, "[job lanedrop]\nphase=backend\n"
+                                      "status=failed\n"));
+    g_assert_nonnull(strstr(manifest, "self_check_sum=unusable: n=16"));
+    nl_test_rmtree(dir);
+}
+
+static void test_cli_list(void)
+{
+    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "list", "--plugin-dir",
+                                        TEST_PLUGINS, NULL);
+    g_assert_cmpint(c->status, ==, 0);
+    const char *ld = strstr(c->out, "\n  lanedrop ");
+    g_assert_nonnull(ld);
+    const char *check = strstr(ld, "self-check in ");
+    g_assert_nonnull(check);
+    g_assert_nonnull(strstr(check, "ms: passed: dot gemv gemm softmax; "
+                                   "unusable: sum tiled_sum (n=16"));
+    const char *naive = strstr(c->out, "\n  naive ");
+    g_assert_nonnull(naive);
+    g_assert_nonnull(strstr(naive, "ms: passed: sum dot gemv gemm softmax "
+                                   "tiled_sum\n"));
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    registry = nl_registry_new();
+    nl_registry_scan(registry, NL_BUILDDIR "/backends", TRUE);
+    g_autoptr(GError) error = NULL;
+    if (!nl_registry_load(registry, TEST_PLUGINS "/lanedrop.so", &error))
+        g_error("%s", error->message);
+    g_test_add_func("/selfcheck/cases", test_cases_are_right);
+    g_test_add_func("/selfcheck/in-tree-backends", test_in_tree_backends);
+    g_test_add_func("/selfcheck/lanedrop/unusable", test_lanedrop_unusable);
+    g_test_add_func("/selfcheck/lanedrop/substituted",
+                    test_lanedrop_substituted);
+    g_test_add_func("/selfcheck/lanedrop/substitute-fails",
+                    test_substitute_that_fails);
+    g_test_add_func("/selfcheck/lanedrop/beyond-its-sizes",
+                    test_bug_beyond_the_sizes);
+    g_test_add_func("/selfcheck/lanedrop/gemm-padding",
+                    test_gemm_writing_padding);
+    g_test_add_func("/selfcheck/cli/failing-kernel", test_cli_failing_kernel);
+    g_test_add_func("/selfcheck/cli/list", test_cli_list);
+    int status = g_test_run();
+    nl_registry_free(registry);
+    return status;
+}
