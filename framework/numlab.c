@@ -90,10 +90,11 @@ static int cmd_list(int argc, char **argv)
                             : NULL;
         g_autofree char *state = NULL;
         if (b) {
+            const NlBackendInfo *info = nl_backend_info(b);
             state = g_strdup_printf(
-                "available (%s, %d thread%s)\n  %-12s self-check in %.1f ms: "
-                "%s", nl_backend_info(b)->device, nl_backend_info(b)->threads,
-                nl_backend_info(b)->threads == 1 ? "" : "s", "",
+                "available (%s, %d thread%s)\n  %-12s %s\n  %-12s self-check "
+                "in %.1f ms: %s", info->device, info->threads,
+                info->threads == 1 ? "" : "s", "", info->library, "",
                 check->seconds * 1e3, check->summary);
             nl_backend_close(b);
         } else {

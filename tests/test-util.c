@@ -10,14 +10,23 @@
 
 NlCmd *nl_test_numlab(char **env_extra, ...)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, NL_BUILDDIR "/framework/numlab");
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
     va_list ap;
     va_start(ap, env_extra);
     const char *a;
     while ((a = va_arg(ap, const char *)))
-        g_ptr_array_add(argv, (gpointer)a);
+        g_ptr_array_add(args, (gpointer)a);
     va_end(ap);
+    g_ptr_array_add(args, NULL);
+    return nl_test_numlab_argv(env_extra, (char **)args->pdata);
+}
+
+NlCmd *nl_test_numlab_argv(char **env_extra, char **args)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, NL_BUILDDIR "/framework/numlab");
+    for (char **a = args; *a; a++)
+        g_ptr_array_add(argv, *a);
     g_ptr_array_add(argv, NULL);
 
     g_auto(GStrv) env = g_get_environ();

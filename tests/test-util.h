@@ -15,6 +15,8 @@ typedef struct {
 /* Runs build-tree numlab with args (NULL-terminated); env_extra holds
  * "NAME=VALUE" entries added to the environment (may be NULL). */
 NlCmd *nl_test_numlab(char **env_extra, ...) G_GNUC_NULL_TERMINATED;
+/* The same with the arguments as a NULL-terminated array. */
+NlCmd *nl_test_numlab_argv(char **env_extra, char **args);
 void nl_cmd_free(NlCmd *cmd);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlCmd, nl_cmd_free)
 /* Number of lines in s. */

@@ -30,8 +30,9 @@ nl_integration_tests = \
 	tests/test-gradient-descent \
 	tests/test-attention
 check_PROGRAMS += $(nl_unit_tests) $(nl_integration_tests)
-TESTS += $(nl_unit_tests) $(nl_integration_tests) tests/test-template.sh
-EXTRA_DIST += tests/test-template.sh
+TESTS += $(nl_unit_tests) $(nl_integration_tests) tests/test-template.sh \
+	tests/test-openblas-cores.sh
+EXTRA_DIST += tests/test-template.sh tests/test-openblas-cores.sh
 
 tests_test_rng_SOURCES = tests/test-rng.c
 tests_test_rng_LDADD = $(NL_TEST_LIBS)
@@ -138,4 +139,5 @@ tests_test_logprob_LDADD = $(NL_TEST_HOST_LIBS)
 # test-template.sh runs `make install`, whose libtool relinking touches the
 # build tree: let it start only when the tests that run numlab are done.
 # (Last in this file: make expands a rule's prerequisites where it reads it.)
-tests/test-template.log: $(nl_unit_tests:=.log) $(nl_integration_tests:=.log)
+tests/test-template.log: $(nl_unit_tests:=.log) $(nl_integration_tests:=.log) \
+	tests/test-openblas-cores.log
