@@ -28,7 +28,7 @@ typedef struct {
     NlBuffer *x, *y, *out; /* each holds the largest case plus padding */
     float *scratch;        /* host staging, as large as the largest */
     float *got;
-} Bench;
+} Workspace;
 
 static float nan_bits(guint32 bits)
 {
@@ -48,7 +48,7 @@ static gboolean upload_padded(NlBackend *b, NlBuffer *buf, float *scratch,
     return nl_backend_upload(b, buf, scratch, n + NL_CHECK_PAD, error);
 }
 
-static gboolean call_kernel(NlBackend *b, Bench *w, const CheckCase *c,
+static gboolean call_kernel(NlBackend *b, Workspace *w, const CheckCase *c,
                             GError **error)
 {
     NlBuffer *out = c->in_place ? w->x : w->out;
@@ -133,7 +133,7 @@ static char *judge(const CheckCase *c, const float *got)
     return NULL;
 }
 
-static char *run_case(NlBackend *b, Bench *w, const CheckCase *c)
+static char *run_case(NlBackend *b, Workspace *w, const CheckCase *c)
 {
     g_autoptr(GError) error = NULL;
     gboolean ok = upload_padded(b, w->x, w->scratch, c->x, c->x_len, &error) &&
@@ -160,7 +160,7 @@ static char *run_case(NlBackend *b, Bench *w, const CheckCase *c)
 }
 
 /* The first failure among the kernel's cases, or NULL. */
-static char *check_kernel(NlBackend *b, Bench *w, NlKernel kernel,
+static char *check_kernel(NlBackend *b, Workspace *w, NlKernel kernel,
                           guint *n_run)
 {
     const CheckCases *cc = nl_check_cases();
@@ -176,35 +176,39 @@ static char *check_kernel(NlBackend *b, Bench *w, NlKernel kernel,
     return NULL;
 }
 
-/* Uploads and downloads of every length to 64, and a long one, must give
- * back the same bits: otherwise no kernel's result can be trusted. */
-static char *check_buffers(NlBackend *b, Bench *w)
+/* Uploads n values and downloads them again: the same bits, or why not. */
+static char *round_trip(NlBackend *b, Workspace *w, const float *src, gsize n)
 {
-    const CheckCases *cc = nl_check_cases();
-    gsize cap = MIN(cc->max_x, (gsize)65543);
+    g_autoptr(GError) error = NULL;
+    if (!nl_backend_upload(b, w->x, src, n, &error) ||
+        !nl_backend_download(b, w->x, w->scratch, n, &error))
+        return g_strdup_printf("its buffers fail: n=%zu: %s", n,
+                               error->message);
+    for (gsize i = 0; i < n; i++)
+        if (nl_f32_bits(w->scratch[i]) != nl_f32_bits(src[i]))
+            return g_strdup_printf("its buffers do not keep their values: "
+                                   "n=%zu: element %zu comes back as %.9g, "
+                                   "uploaded %.9g", n, i,
+                                   (double)w->scratch[i], (double)src[i]);
+    return NULL;
+}
+
+/* Every length to 64, and a long one, must come back as it went in:
+ * otherwise no kernel's result can be trusted. */
+static char *check_buffers(NlBackend *b, Workspace *w)
+{
+    gsize cap = MIN(nl_check_cases()->max_x, (gsize)65543);
     NlRng rng;
     nl_rng_init(&rng, 7);
     g_autofree float *src = g_new(float, cap);
     nl_rng_fill_normal_f32(&rng, src, cap);
-    for (gsize n = 1; n <= cap; n = n < 64 ? n + 1 : cap) {
-        g_autoptr(GError) error = NULL;
-        if (!nl_backend_upload(b, w->x, src, n, &error) ||
-            !nl_backend_download(b, w->x, w->scratch, n, &error))
-            return g_strdup_printf("its buffers fail: n=%zu: %s", n,
-                                   error->message);
-        for (gsize i = 0; i < n; i++)
-            if (nl_f32_bits(w->scratch[i]) != nl_f32_bits(src[i]))
-                return g_strdup_printf("its buffers do not keep their "
-                                       "values: n=%zu: element %zu comes back "
-                                       "as %.9g, uploaded %.9g", n, i,
-                                       (double)w->scratch[i], (double)src[i]);
-        if (n == cap)
-            break;
-    }
-    return NULL;
+    char *failure = NULL;
+    for (gsize n = 1; n <= MIN(cap, 64) && !failure; n++)
+        failure = round_trip(b, w, src, n);
+    return failure ? failure : round_trip(b, w, src, cap);
 }
 
-static gboolean bench_open(NlBackend *b, Bench *w, GError **error)
+static gboolean workspace_open(NlBackend *b, Workspace *w, GError **error)
 {
     const CheckCases *cc = nl_check_cases();
     gsize most = MAX(MAX(cc->max_x, cc->max_y), cc->max_out) + NL_CHECK_PAD;
@@ -217,7 +221,7 @@ static gboolean bench_open(NlBackend *b, Bench *w, GError **error)
     return w->out != NULL;
 }
 
-static void bench_close(NlBackend *b, Bench *w)
+static void workspace_close(NlBackend *b, Workspace *w)
 {
     nl_backend_free(b, w->x);
     nl_backend_free(b, w->y);
@@ -240,7 +244,8 @@ static void self_check_free(gpointer p)
     g_free(sc);
 }
 
-/* "this CPU (AMD EPYC 9R45; OpenBLAS 0.3.21, core Cooperlake ...)" */
+/* "this CPU (AMD EPYC; OpenBLAS 0.3.21, core Cooperlake, ...)" or
+ * "this device (NVIDIA ...; CUDA ...)": where the verdict holds. */
 static char *where(const NlBackend *b)
 {
     const NlBackendInfo *info = nl_backend_info(b);
@@ -301,13 +306,12 @@ static NlSelfCheck *check_fresh(NlBackend *b)
 {
     NlSelfCheck *sc = g_new0(NlSelfCheck, 1);
     sc->lines = g_ptr_array_new_with_free_func(g_free);
-    const CheckCases *cc = nl_check_cases(); /* built once, not timed here */
-    (void)cc;
+    nl_check_cases(); /* built once per process, not this backend's cost */
     double t0 = nl_time_now();
     g_autoptr(GError) error = NULL;
-    Bench w = {0};
+    Workspace w = {0};
     char *broken = NULL; /* a failure that concerns every kernel */
-    if (!bench_open(b, &w, &error))
+    if (!workspace_open(b, &w, &error))
         broken = g_strdup_printf("the self-check cannot allocate its "
                                  "buffers: %s", error->message);
     else
@@ -356,8 +360,7 @@ static NlSelfCheck *check_fresh(NlBackend *b)
         }
         sc->state[k] = NL_CHECK_UNUSABLE;
     }
-    if (w.x || w.scratch)
-        bench_close(b, &w);
+    workspace_close(b, &w);
     g_free(broken);
     sc->seconds = nl_time_now() - t0;
 
