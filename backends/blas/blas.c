@@ -13,8 +13,10 @@
  * vector as rows of ROW values, each row's sum one dot product with a
  * vector of ones inside cblas_sgemv, the row sums summed the same way,
  * the last partial row by cblas_sdot against ones. Multiplying by 1.0 is
- * exact, so this is a pure sum in OpenBLAS's own sgemv/sdot order, as
- * fast as reading the vector, and its threads split rows, never a row.
+ * exact, so this is a pure sum in OpenBLAS's own sgemv/sdot order, and as
+ * fast as reading the vector (the ones stay in L1). Its threads split the
+ * rows; which rows a thread's kernel takes in groups of four decides
+ * their order, so, like cblas_ssum, the result may change with `threads`.
  *
  * The thread count is process-wide in OpenBLAS; each kernel sets this
  * backend's count first, so two blas jobs with different `threads` in one
