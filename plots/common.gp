@@ -72,6 +72,16 @@ c_bad   = '#D55E00'   # differs / lost
 c_text  = '#333333'
 c_faint = '#BBBBBB'
 
+# A backend fault (a table's `fault` column = 1): a result beyond the error
+# bound of every correct kernel, so no rounding explains it. Figures draw
+# it in c_fault, hatched (fill pattern fault_pattern) or crossed, off the
+# rounding scale, and name it with fault_word and fault_note.
+c_fault = '#C00000'
+fault_pattern = 4
+fault_word = tr('Backend-Fehler', 'backend fault')
+fault_note = tr('Backend-Fehler: liegt jenseits der Fehlerschranke jeder korrekten Rundung', \
+                'backend fault: lies beyond the error bound of every correct rounding')
+
 set style line 100 lc rgb '#DDDDDD' lw 0.8 dt solid   # grid
 set style line 101 lc rgb '#555555' lw 1              # border
 set grid back ls 100

@@ -129,6 +129,13 @@ nl_integration_tests += tests/test-minigpt
 tests_test_minigpt_SOURCES = tests/test-minigpt.c $(nl_test_util)
 tests_test_minigpt_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_minigpt_LDADD = $(NL_TEST_LIBS)
+# Backend faults: a backend wrong only beyond the self-check's sizes
+# (tests/plugins/lanedrop.la) is reported by the experiments that know the
+# exact value.
+nl_integration_tests += tests/test-faults
+tests_test_faults_SOURCES = tests/test-faults.c $(nl_test_util)
+tests_test_faults_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_faults_LDADD = $(NL_TEST_LIBS)
 # The logprob experiment (C1-C4), checked against computations made here.
 nl_integration_tests += tests/test-logprob
 tests_test_logprob_SOURCES = tests/test-logprob.c \

@@ -5,13 +5,17 @@
  * are the backend's tiled_sum, and "backend sum" its own sum kernel. Each
  * result is set against the sequential one and against the exact sum, so
  * the figure shows that blocking changes the value — and usually brings it
- * closer to the exact sum, since each partial sum stays small. */
+ * closer to the exact sum, since each partial sum stays small.
+ *
+ * Every tree order obeys the same error bound as any other order of the
+ * additions (numlab/bound.h): a block row or backend sum beyond it is a
+ * backend fault, reported and marked (fault = 1), never rounding. */
 #include "config.h"
 
 #include "associativity.h"
 
 static void add_row(NlTable *t, gint64 block, const char *label, float sum,
-                    float sequential, float exact)
+                    float sequential, float exact, gboolean fault)
 {
     nl_table_add_int(t, block);
     nl_table_add_str(t, label);
@@ -20,6 +24,7 @@ static void add_row(NlTable *t, gint64 block, const char *label, float sum,
     nl_table_add_f64(t, (double)sum - (double)sequential); /* exact in double */
     nl_table_add_int(t, nl_ulp_diff_f32(sequential, sum));
     nl_table_add_int(t, nl_ulp_diff_f32(exact, sum));
+    nl_table_add_int(t, fault);
 }
 
 gboolean assoc_blocked(NlRun *run, GError **error)
@@ -34,6 +39,8 @@ gboolean assoc_blocked(NlRun *run, GError **error)
     if (!x)
         return FALSE;
     float exact = nl_exact_sum_f32(x, n);
+    double exact_f64 = nl_exact_sum_f32_as_f64(x, n);
+    double bound = nl_sum_bound_f32(x, n);
     NlBuffer *buf = nl_backend_new_from(b, x, n, error);
     if (!buf) {
         nl_free(x);
@@ -42,30 +49,42 @@ gboolean assoc_blocked(NlRun *run, GError **error)
 
     NlTable *t = nl_run_table(run, "a2-blocked",
                               "block:int label:str sum:f32 bits:hex "
-                              "diff_seq:f64 ulps_seq:int ulps_exact:int");
+                              "diff_seq:f64 ulps_seq:int ulps_exact:int "
+                              "fault:int");
     nl_table_set_title(t, "sequential against blocked tree sums");
     nl_table_add_note(t, "ulps", "signed distance in float32 ulps: positive "
                                  "means the sum is larger");
+    nl_table_add_note(t, "fault", "1: the backend's sum lies beyond the "
+                                  "error bound of every order of additions, "
+                                  "gamma(n-1) * sum |x_i|: a backend fault, "
+                                  "not rounding");
 
     float sequential = 0.0f, value;
     for (gsize i = 0; i < n; i++)
         sequential += x[i];
     nl_free(x);
-    add_row(t, (gint64)n, "sequential", sequential, sequential, exact);
+    add_row(t, (gint64)n, "sequential", sequential, sequential, exact, FALSE);
     gboolean ok = TRUE;
     for (gsize i = 0; ok && i < n_blocks; i++) {
         ok = nl_backend_tiled_sum(b, buf, n, (gsize)blocks[i], &value, error);
         if (ok) {
             g_autofree char *label = g_strdup_printf("block %" G_GINT64_FORMAT,
                                                      blocks[i]);
-            add_row(t, blocks[i], label, value, sequential, exact);
+            gboolean fault = !nl_run_check_bound(
+                run, value, exact_f64, bound,
+                "A2: tiled_sum of %" G_GSIZE_FORMAT " values, block %"
+                G_GINT64_FORMAT, n, blocks[i]);
+            add_row(t, blocks[i], label, value, sequential, exact, fault);
         }
     }
     if (ok)
         ok = nl_backend_sum(b, buf, n, &value, error);
     if (ok) {
-        add_row(t, 0, "backend sum", value, sequential, exact);
-        add_row(t, -1, "exact (MPFR)", exact, sequential, exact);
+        gboolean fault = !nl_run_check_bound(
+            run, value, exact_f64, bound,
+            "A2: sum of %" G_GSIZE_FORMAT " values", n);
+        add_row(t, 0, "backend sum", value, sequential, exact, fault);
+        add_row(t, -1, "exact (MPFR)", exact, sequential, exact, FALSE);
     }
     nl_backend_free(b, buf);
     return ok;

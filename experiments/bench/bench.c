@@ -28,9 +28,17 @@
  * The best call counts, as in STREAM: the question is what the kernel can
  * do, not how noisy the machine is. A measurement whose single call would
  * take longer than `max_call` seconds (naive gemm at n = 4096) is skipped
- * and says so. */
+ * and says so.
+ *
+ * Speed is worth nothing if the result is wrong, and the benchmark's sizes
+ * lie far beyond the self-check's: its inputs are small integers whose
+ * exact results are known (bench-check.c), and the result of each kernel
+ * call it times — sum, dot, gemv, gemm, copy — is checked once, after the
+ * warm-up call and outside the timing. A wrong one is a backend fault
+ * (nl_run_fault): reported, and its row marked (fault = 1). */
 #include "config.h"
 
+#include "bench-check.h"
 #include "bench-invariant.h"
 
 #include <numlab/numlab.h>
@@ -48,7 +56,7 @@ typedef enum { K_SUM, K_DOT, K_GEMV, K_GEMM, K_COPY, K_SOFTMAX, K_SAMPLE } Kerne
 
 #define MEASUREMENT_COLUMNS                                                    \
     "kernel:str n:int threads:int seconds:f64 rate:f64 unit:str "              \
-    "reference:str ref_rate:f64 ratio:f64 note:str"
+    "reference:str ref_rate:f64 ratio:f64 note:str fault:int"
 static const char *const kernel_names[] = {"sum", "dot", "gemv", "gemm", "copy",
                                            "softmax", "sample"};
 
@@ -316,15 +324,16 @@ typedef struct {
     Kernel kernel;
     gsize m, n; /* matrices: m x n; vectors: n */
     NlBuffer *x, *y, *a, *c;
+    float result; /* sum, dot: the last call's */
 } Job;
 
 static gboolean kernel_call(gpointer data, GError **error)
 {
     Job *j = data;
-    float r;
     switch (j->kernel) {
-    case K_SUM: return nl_backend_sum(j->b, j->x, j->n, &r, error);
-    case K_DOT: return nl_backend_dot(j->b, j->x, j->y, j->n, &r, error);
+    case K_SUM: return nl_backend_sum(j->b, j->x, j->n, &j->result, error);
+    case K_DOT:
+        return nl_backend_dot(j->b, j->x, j->y, j->n, &j->result, error);
     case K_GEMV:
         return nl_backend_gemv(j->b, j->m, j->n, j->a, j->n, j->x, j->y, error);
     case K_GEMM:
@@ -351,17 +360,15 @@ static double work_of(const Job *j)
     return 0;
 }
 
-/* Uniform values in [-1, 1): the timings do not depend on the values, and
- * uniform deviates are much cheaper to draw than normal ones at 10^8. */
+/* Small integers whose results are exact in any order (bench-check.c);
+ * the timings do not depend on the values, and they are much cheaper to
+ * draw than normal ones at 10^8. */
 static NlBuffer *filled(NlBackend *b, gsize n, guint64 seed, GError **error)
 {
     float *host = nl_alloc_f32(n, error);
     if (!host)
         return NULL;
-    NlRng rng;
-    nl_rng_init(&rng, seed);
-    for (gsize i = 0; i < n; i++)
-        host[i] = (float)(2.0 * nl_rng_uniform(&rng) - 1.0);
+    bench_fill_exact(host, n, seed);
     NlBuffer *buf = nl_backend_new_from(b, host, n, error);
     nl_free(host);
     return buf;
@@ -423,6 +430,64 @@ static gboolean parse_kernels(const char *text, gboolean *want, GError **error)
         }
     }
     return TRUE;
+}
+
+/* ---- the check of a result ---- */
+
+/* The first n values of buf in host memory: the backend's own where it
+ * computes on host memory, else downloaded into *copy (nl_free it). */
+static const float *host_view(NlBackend *b, const NlBuffer *buf, gsize n,
+                              float **copy, GError **error)
+{
+    if (buf->host)
+        return buf->host;
+    *copy = nl_alloc_f32(n, error);
+    if (!*copy || !nl_backend_download(b, buf, *copy, n, error))
+        return NULL;
+    return *copy;
+}
+
+/* Checks the result of the call just made against the exact one; *fault
+ * is set when it differs. FALSE only when a download fails. */
+static gboolean check_result(NlRun *run, const Job *j, gboolean *fault,
+                             GError **error)
+{
+    float *copies[3] = {NULL, NULL, NULL};
+    const float *p, *q, *r;
+    gboolean ok = TRUE, exact = TRUE;
+    switch (j->kernel) {
+    case K_SUM:
+        ok = (p = host_view(j->b, j->x, j->n, &copies[0], error)) != NULL;
+        exact = !ok || bench_check_sum(run, p, j->n, j->result);
+        break;
+    case K_DOT:
+        ok = (p = host_view(j->b, j->x, j->n, &copies[0], error)) &&
+             (q = host_view(j->b, j->y, j->n, &copies[1], error));
+        exact = !ok || bench_check_dot(run, p, q, j->n, j->result);
+        break;
+    case K_GEMV:
+        ok = (p = host_view(j->b, j->a, j->m * j->n, &copies[0], error)) &&
+             (q = host_view(j->b, j->x, j->n, &copies[1], error)) &&
+             (r = host_view(j->b, j->y, j->m, &copies[2], error));
+        exact = !ok || bench_check_gemv(run, p, q, r, j->m, j->n);
+        break;
+    case K_GEMM:
+        ok = (p = host_view(j->b, j->a, j->n * j->n, &copies[0], error)) &&
+             (q = host_view(j->b, j->x, j->n * j->n, &copies[1], error)) &&
+             (r = host_view(j->b, j->c, j->n * j->n, &copies[2], error));
+        exact = !ok || bench_check_gemm(run, p, q, r, j->n);
+        break;
+    case K_COPY:
+        ok = (p = host_view(j->b, j->x, j->n, &copies[0], error)) &&
+             (q = host_view(j->b, j->y, j->n, &copies[1], error));
+        exact = !ok || bench_check_copy(run, p, q, j->n);
+        break;
+    case K_SOFTMAX: case K_SAMPLE: break;
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(copies); i++)
+        nl_free(copies[i]);
+    *fault = !exact;
+    return ok;
 }
 
 /* The reference of one measurement (see the top of this file). */
@@ -532,6 +597,7 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
 {
     double seconds = NAN, ref_seconds = NAN;
     const char *note = "";
+    gboolean fault = FALSE;
     Reference ref = {.name = "none"};
     if (*predicted > max_call) {
         note = "skipped: one call would exceed max_call";
@@ -546,6 +612,7 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
         double t0 = nl_time_now();
         gboolean ok = kernel_call(j, error);
         *predicted = nl_time_now() - t0;
+        ok = ok && check_result(run, j, &fault, error);
         if (ok && *predicted > max_call)
             note = "skipped: one call exceeds max_call";
         else if (ok && ref.call && j->kernel == K_GEMM) {
@@ -588,6 +655,7 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
     nl_table_add_f64(t, ref_rate);
     nl_table_add_f64(t, rate / ref_rate);
     nl_table_add_str(t, note);
+    nl_table_add_int(t, fault);
     job_clear(j);
     reference_clear(&ref);
     return TRUE;
@@ -607,6 +675,10 @@ static gboolean run_backend(NlRun *run, GError **error)
     NlTable *t = nl_run_table(run, "bench-measurements", MEASUREMENT_COLUMNS);
     nl_table_set_title(t, "each kernel's best time per call, and its "
                           "reference timed interleaved with it");
+    nl_table_add_note(t, "fault", "1: the kernel's result differs from the "
+                                  "exact one, which every correct kernel "
+                                  "returns on these integer inputs: a "
+                                  "backend fault (softmax is not checked)");
     gsize total = 0, done = 0;
     for (guint k = 0; k < G_N_ELEMENTS(kernel_names); k++)
         total += want[k] ? (k == K_GEMM ? n_gemm : n_sizes) : 0;
@@ -660,6 +732,7 @@ static gboolean run_compare(NlRun *run, GError **error)
             for (guint c = 7; c <= 8; c++)
                 nl_table_add_f64(t, nl_table_get_f64(own, r, c));
             nl_table_add_str(t, nl_table_get_str(own, r, 9));
+            nl_table_add_int(t, nl_table_get_int(own, r, 10));
         }
     }
     bench_sampling_results(run, t);

@@ -3,6 +3,8 @@
 # it 32-byte loads.
 pkglib_LTLIBRARIES += experiments/bench/bench.la
 experiments_bench_bench_la_SOURCES = experiments/bench/bench.c \
+	experiments/bench/bench-check.h \
+	experiments/bench/bench-check.c \
 	experiments/bench/bench-invariant.h \
 	experiments/bench/bench-invariant.c \
 	experiments/bench/bench-sampling.h \

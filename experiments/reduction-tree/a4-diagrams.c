@@ -4,7 +4,9 @@
  * nodes and edges: tiles at level 0, each addition one level above the
  * higher of its two operands, so that gnuplot can draw it with points and
  * vectors. run_backend computes the same sums with the job's tiled_sum and
- * sets them against the model, the sequential sum and the exact sum. */
+ * sets them against the model, the sequential sum and the exact sum; a
+ * sum beyond the error bound of every order of additions (numlab/bound.h)
+ * is a backend fault, reported and marked in its row (fault = 1). */
 #include "config.h"
 
 #include "reduction-tree.h"
@@ -83,11 +85,15 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
                               "num_ctx:int tile:int tiles:int rest:int "
                               "tree:f32 bits:hex model:f32 ulps_model:int "
                               "sequential:f32 ulps_seq:int exact:f32 "
-                              "ulps_exact:int");
+                              "ulps_exact:int fault:int");
     nl_table_set_title(t, "each diagram's sum by the backend's tiled_sum");
     nl_table_add_note(t, "ulps", "signed distance in float32 ulps from the "
                                  "model, the sequential and the exact sum: "
                                  "positive means the tree's sum is larger");
+    nl_table_add_note(t, "fault", "1: the tree's sum lies beyond the error "
+                                  "bound of every order of additions, "
+                                  "gamma(n-1) * sum |x_i|: a backend fault, "
+                                  "not rounding");
     float *partials = nl_alloc_f32(rt_tile_count(c->n_values, tile), error);
     if (!partials)
         return FALSE;
@@ -100,6 +106,10 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
             break;
         float model = rt_tree_sum(x, n, tile, partials);
         float seq = sequential(x, n), exact = nl_exact_sum_f32(x, n);
+        gboolean fault = !nl_run_check_bound(
+            run, tree, nl_exact_sum_f32_as_f64(x, n), nl_sum_bound_f32(x, n),
+            "A4: tiled_sum of the first %" G_GSIZE_FORMAT " values, tile %"
+            G_GSIZE_FORMAT, n, tile);
         nl_table_add_int(t, (gint64)n);
         nl_table_add_int(t, (gint64)tile);
         nl_table_add_int(t, (gint64)rt_tile_count(n, tile));
@@ -112,6 +122,7 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
         nl_table_add_int(t, nl_ulp_diff_f32(seq, tree));
         nl_table_add_f32(t, exact);
         nl_table_add_int(t, nl_ulp_diff_f32(exact, tree));
+        nl_table_add_int(t, fault);
     }
     nl_free(partials);
     return ok;

@@ -14,7 +14,11 @@
  * addition; for a tree, every level above the rest tile rounds anew —
  * with the defaults the model's excess passes half an ULP at about one
  * num_ctx in four (up to 1.5 ULPs), a backend's own order inside the
- * tiles up to about 5. */
+ * tiles up to about 5.
+ *
+ * Every tiled_sum of the job is checked against the exact prefix sum: one
+ * beyond the error bound of every order of additions (numlab/bound.h) is
+ * a backend fault, reported and marked in its rows (fault = 1). */
 #include "config.h"
 
 #include "reduction-tree.h"
@@ -53,6 +57,39 @@ static float *prefix_exact(const float *x, gsize n, GError **error)
     if (exact)
         nl_exact_prefix_sums_f32(x, n, exact);
     return exact;
+}
+
+/* magnitude[i] = |x[0]| + ... + |x[i]|, in double as in numlab/bound.h. */
+static double *prefix_magnitudes(const float *x, gsize n, GError **error)
+{
+    double *m = nl_alloc(n, sizeof(double), error);
+    if (m) {
+        double s = 0.0;
+        for (gsize i = 0; i < n; i++)
+            m[i] = s += fabs((double)x[i]);
+    }
+    return m;
+}
+
+/* The exact prefix sums and what a correct tiled_sum may miss them by. */
+typedef struct {
+    const float *exact;      /* exact[i]: the sum of x[0..i], as float32 */
+    const double *magnitude; /* prefix_magnitudes */
+} Bounds;
+
+/* Checks a tiled_sum of the first n >= 1 values against its exact sum;
+ * FALSE (and a fault reported) beyond the bound. The exact sums are known
+ * here rounded to float32, half an ulp from the real ones: the bound
+ * gamma(n-1) * sum |x_i| (numlab/bound.h) is widened by that half ulp. */
+static gboolean check_tree(NlRun *run, const Bounds *bd, float tree, gsize n,
+                           gsize tile)
+{
+    float exact = bd->exact[n - 1];
+    double bound = nl_gamma_f32(n - 1) * bd->magnitude[n - 1] +
+                   0.5 * ulp_of(exact);
+    return nl_run_check_bound(run, tree, exact, bound,
+                              "A5: tiled_sum of the first %" G_GSIZE_FORMAT
+                              " values, tile %" G_GSIZE_FORMAT, n, tile);
 }
 
 /* The sum of the first n values from a prefix array; 0 for n = 0. */
@@ -172,15 +209,16 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
 
 /* Running totals of one tile's sweep, for its summary row. */
 typedef struct {
-    gsize points, differ_seq, differ_model;
+    gsize points, differ_seq, differ_model, faults;
     gint64 max_seq, max_exact;
     double abs_seq, abs_exact;
 } Summary;
 
 static void summarize(Summary *s, gint64 ulps_seq, gint64 ulps_exact,
-                      gint64 ulps_model)
+                      gint64 ulps_model, gboolean fault)
 {
     s->points++;
+    s->faults += fault;
     s->differ_seq += ulps_seq != 0;
     s->differ_model += ulps_model != 0;
     s->max_seq = MAX(s->max_seq, ABS(ulps_seq));
@@ -199,27 +237,34 @@ static void add_summary(NlTable *t, gint64 tile, const Summary *s)
     nl_table_add_int(t, s->max_exact);
     nl_table_add_f64(t, s->abs_exact / (double)s->points);
     nl_table_add_int(t, (gint64)s->differ_model);
+    nl_table_add_int(t, (gint64)s->faults);
 }
 
 /* The job's whole sweep: one tiled_sum per point and tile. */
 static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
-                      NlBuffer *buf, const float *seq, const float *exact,
+                      NlBuffer *buf, const float *seq, const Bounds *bd,
                       GError **error)
 {
+    const float *exact = bd->exact;
     NlBackend *b = nl_run_backend(run);
     gsize points = points_of(&c->ctx);
     NlTable *t = nl_run_table(run, "a5-sweep",
                               "num_ctx:int tile:int tree:f32 ulps_seq:int "
                               "ulps_exact:int ulps_model:int "
-                              "excess_ulps:f64");
+                              "excess_ulps:f64 fault:int");
     nl_table_set_title(t, "the backend's tiled_sum of the first num_ctx "
                           "values, every tile (tile by tile: filter on "
                           "column 2)");
+    nl_table_add_note(t, "fault", "1: the tree's sum, or the sum of one "
+                                  "value fewer its excess is taken from, "
+                                  "lies beyond the error bound of every "
+                                  "order of additions: a backend fault, "
+                                  "not rounding");
     NlTable *sum = nl_run_table(run, "a5-summary",
                                 "tile:int points:int differ_seq:int "
                                 "max_ulps_seq:int mean_ulps_seq:f64 "
                                 "max_ulps_exact:int mean_ulps_exact:f64 "
-                                "differ_model:int");
+                                "differ_model:int faults:int");
     nl_table_set_title(sum, "per tile over the sweep: how often and how far "
                             "the tree differs from the sequential sum");
     float *model = nl_alloc_f32(points, error);
@@ -232,16 +277,21 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
         ok = rt_tree_sweep(x, &c->ctx, tile, model, error);
         Summary s = {0};
         float before = 0.0f;
+        gboolean before_bad = FALSE; /* `before` is a faulty sum */
         for (gsize k = 0; ok && k < points; k++) {
             gsize n = (gsize)(c->ctx.from + (gint64)k * c->ctx.step);
             float tree;
             double t0 = nl_time_now();
             ok = nl_backend_tiled_sum(b, buf, n, tile, &tree, error);
             seconds += nl_time_now() - t0;
-            if (ok && !(c->ctx.step == 1 && k > 0) && n > 1)
+            if (ok && !(c->ctx.step == 1 && k > 0) && n > 1) {
                 ok = nl_backend_tiled_sum(b, buf, n - 1, tile, &before, error);
+                before_bad = ok && !check_tree(run, bd, before, n - 1, tile);
+            }
             if (!ok)
                 break;
+            gboolean tree_bad = !check_tree(run, bd, tree, n, tile);
+            gboolean fault = tree_bad || (n > 1 && before_bad);
             gint64 u_seq = nl_ulp_diff_f32(seq[n - 1], tree);
             gint64 u_exact = nl_ulp_diff_f32(exact[n - 1], tree);
             gint64 u_model = nl_ulp_diff_f32(model[k], tree);
@@ -253,8 +303,10 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
             nl_table_add_int(t, u_model);
             nl_table_add_f64(t, excess_ulps(tree, n > 1 ? before : 0.0f,
                                             x[n - 1]));
-            summarize(&s, u_seq, u_exact, u_model);
+            nl_table_add_int(t, fault);
+            summarize(&s, u_seq, u_exact, u_model, fault);
             before = tree;
+            before_bad = tree_bad;
         }
         if (ok)
             add_summary(sum, (gint64)tile, &s);
@@ -270,21 +322,23 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
 
 /* The table_ctx rows, and what one more value does at each of them. */
 static gboolean table(NlRun *run, const RtConfig *c, const float *x,
-                      NlBuffer *buf, const float *seq, const float *exact,
+                      NlBuffer *buf, const float *seq, const Bounds *bd,
                       GError **error)
 {
+    const float *exact = bd->exact;
     NlBackend *b = nl_run_backend(run);
     gsize tile = (gsize)c->table_tile;
     NlTable *t = nl_run_table(run, "a5-table",
                               "num_ctx:int tile:int tiles:int rest:int "
                               "tree:f32 bits:hex model:f32 sequential:f32 "
                               "exact:f32 ulps_seq:int ulps_exact:int "
-                              "ulps_model:int");
+                              "ulps_model:int fault:int");
     nl_table_set_title(t, "the tile tree at selected context lengths");
     NlTable *more = nl_run_table(run, "a5-one-more",
                                  "num_ctx:int before:f32 tree:f32 "
                                  "change:f64 added:f32 excess:f64 "
-                                 "excess_ulps:f64 seq_excess_ulps:f64");
+                                 "excess_ulps:f64 seq_excess_ulps:f64 "
+                                 "fault:int");
     nl_table_set_title(more, "one value more: S(n) - S(n-1) against the "
                              "value x[n-1] that was added");
     float *partials = nl_alloc_f32(rt_tile_count(c->n_values, tile), error);
@@ -299,6 +353,9 @@ static gboolean table(NlRun *run, const RtConfig *c, const float *x,
               nl_backend_tiled_sum(b, buf, n - 1, tile, &before, error));
         if (!ok)
             break;
+        gboolean tree_bad = !check_tree(run, bd, tree, n, tile);
+        gboolean before_bad = n > 1 &&
+                              !check_tree(run, bd, before, n - 1, tile);
         float model = rt_tree_sum(x, n, tile, partials);
         nl_table_add_int(t, (gint64)n);
         nl_table_add_int(t, (gint64)tile);
@@ -312,6 +369,7 @@ static gboolean table(NlRun *run, const RtConfig *c, const float *x,
         nl_table_add_int(t, nl_ulp_diff_f32(seq[n - 1], tree));
         nl_table_add_int(t, nl_ulp_diff_f32(exact[n - 1], tree));
         nl_table_add_int(t, nl_ulp_diff_f32(model, tree));
+        nl_table_add_int(t, tree_bad);
 
         nl_table_add_int(more, (gint64)n);
         nl_table_add_f32(more, before);
@@ -322,6 +380,7 @@ static gboolean table(NlRun *run, const RtConfig *c, const float *x,
         nl_table_add_f64(more, excess_ulps(tree, before, x[n - 1]));
         nl_table_add_f64(more, excess_ulps(seq[n - 1], prefix(seq, n - 1),
                                            x[n - 1]));
+        nl_table_add_int(more, tree_bad || before_bad);
     }
     nl_free(partials);
     return ok;
@@ -332,9 +391,13 @@ gboolean rt_sweep_backend(NlRun *run, const RtConfig *c, const float *x,
 {
     float *seq = prefix_sequential(x, c->n_values, error);
     float *exact = seq ? prefix_exact(x, c->n_values, error) : NULL;
-    gboolean ok = exact && sweep(run, c, x, buf, seq, exact, error) &&
-                  table(run, c, x, buf, seq, exact, error);
+    double *magnitude = exact ? prefix_magnitudes(x, c->n_values, error)
+                              : NULL;
+    Bounds bd = {exact, magnitude};
+    gboolean ok = magnitude && sweep(run, c, x, buf, seq, &bd, error) &&
+                  table(run, c, x, buf, seq, &bd, error);
     nl_free(seq);
     nl_free(exact);
+    nl_free(magnitude);
     return ok;
 }

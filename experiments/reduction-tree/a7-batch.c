@@ -15,7 +15,13 @@
  *   a7-reductions  a sum and a dot product of reduce_n values, for
  *                  comparison across thread counts;
  * run_compare lays the jobs side by side (a7-jobs): with the same inputs,
- * which jobs give identical bits for each kernel. */
+ * which jobs give identical bits for each kernel.
+ *
+ * Every output is also checked against its exact value (MPFR): a gemm or
+ * gemv output beyond the dot product's error bound, a sum or dot beyond
+ * theirs (numlab/bound.h), is a backend fault, reported and marked in its
+ * row. The exact row costs one k-long exact dot per output, once per job;
+ * each batch's row is then checked against it in O(n). */
 #include "config.h"
 
 #include "reduction-tree.h"
@@ -35,6 +41,8 @@ typedef struct {
     float *c;      /* m_max x n */
     float *ref;    /* n: x B by gemm in a batch of one */
     float *gemv;   /* n: x B by gemv */
+    double *exact; /* n: x B exactly (MPFR), rounded to double */
+    double *bound; /* n: the dot product's error bound of each output */
     NlBuffer *d_batch, *d_b, *d_bt, *d_x, *d_c, *d_y;
 } Batch;
 
@@ -49,6 +57,8 @@ static void batch_clear(NlBackend *backend, Batch *s)
                       &s->gemv};
     for (guint i = 0; i < G_N_ELEMENTS(host); i++)
         nl_free(*host[i]);
+    nl_free(s->exact);
+    nl_free(s->bound);
 }
 
 static gboolean batch_setup(NlBackend *backend, const RtConfig *cfg,
@@ -64,12 +74,19 @@ static gboolean batch_setup(NlBackend *backend, const RtConfig *cfg,
         !(s->batch = nl_alloc_f32(s->m_max * s->k, error)) ||
         !(s->c = nl_alloc_f32(s->m_max * s->n, error)) ||
         !(s->ref = nl_alloc_f32(s->n, error)) ||
-        !(s->gemv = nl_alloc_f32(s->n, error)))
+        !(s->gemv = nl_alloc_f32(s->n, error)) ||
+        !(s->exact = nl_alloc(s->n, sizeof(double), error)) ||
+        !(s->bound = nl_alloc(s->n, sizeof(double), error)))
         return FALSE;
     NlRng rng;
     nl_rng_init(&rng, seed + A7_SEED_OFFSET);
     nl_rng_fill_normal_f32(&rng, s->b, s->k * s->n);
     nl_rng_fill_normal_f32(&rng, s->pool, s->m_max * s->k);
+    for (gsize j = 0; j < s->n; j++) {
+        s->exact[j] = nl_exact_dot_strided_f32_as_f64(s->pool, s->b + j, s->n,
+                                                      s->k);
+        s->bound[j] = nl_dot_bound_f32(s->pool, s->b + j, s->n, s->k);
+    }
     for (gsize p = 0; p < s->k; p++)
         for (gsize j = 0; j < s->n; j++)
             s->bt[j * s->k + p] = s->b[p * s->n + j];
@@ -100,6 +117,25 @@ static gboolean row_in_batch(NlBackend *backend, const RtConfig *cfg, Batch *s,
     return TRUE;
 }
 
+/* Checks the row's outputs out[0..n) of `kernel` against the exact row;
+ * FALSE when any lies beyond its bound (each such output is a fault). */
+static gboolean check_row(NlRun *run, const Batch *s, const float *out,
+                          const char *kernel, gboolean *faults)
+{
+    gboolean all_ok = TRUE;
+    for (gsize j = 0; j < s->n; j++) {
+        gboolean ok = nl_run_check_bound(run, out[j], s->exact[j],
+                                         s->bound[j],
+                                         "A7: %s, output %" G_GSIZE_FORMAT
+                                         " (k = %" G_GSIZE_FORMAT ")",
+                                         kernel, j, s->k);
+        if (faults)
+            faults[j] = !ok;
+        all_ok &= ok;
+    }
+    return all_ok;
+}
+
 /* How many of a[0..n) differ bitwise from b, and the largest distance. */
 static gsize differences(const float *a, const float *b, gsize n,
                          gint64 *max_ulps)
@@ -120,7 +156,7 @@ static gboolean batches(NlRun *run, const RtConfig *cfg, Batch *s,
     NlBackend *backend = nl_run_backend(run);
     NlTable *t = nl_run_table(run, "a7-batch",
                               "m:int differ:int max_ulps:int "
-                              "differ_gemv:int max_ulps_gemv:int");
+                              "differ_gemv:int max_ulps_gemv:int fault:int");
     nl_table_set_title(t, "one row inside batches of m rows: outputs whose "
                           "bits differ from the batch-1 gemm and from gemv");
     nl_table_add_note(t, "row", cfg->row_last ? "the observed row is the "
@@ -135,12 +171,20 @@ static gboolean batches(NlRun *run, const RtConfig *cfg, Batch *s,
                                      "outputs; outputs near zero after "
                                      "cancellation over k show large ULP "
                                      "counts for tiny absolute changes");
+    nl_table_add_note(t, "fault", "1: an output of the row in this batch "
+                                  "lies beyond the error bound of every "
+                                  "correct dot product, gamma(k) * "
+                                  "sum |x_i b_i|: a backend fault, not "
+                                  "rounding");
     g_autofree float *row = g_new(float, s->n);
     gsize total = (gsize)((cfg->batch.to - cfg->batch.from) / cfg->batch.step + 1);
     gsize done = 0;
     for (gint64 m = cfg->batch.from; m <= cfg->batch.to; m += cfg->batch.step) {
         if (!row_in_batch(backend, cfg, s, (gsize)m, row, error))
             return FALSE;
+        g_autofree char *what = g_strdup_printf(
+            "gemm, the row in a batch of %" G_GINT64_FORMAT, m);
+        gboolean fault = !check_row(run, s, row, what, NULL);
         gint64 max_ulps, max_gemv;
         gsize differ = differences(row, s->ref, s->n, &max_ulps);
         gsize differ_gemv = differences(row, s->gemv, s->n, &max_gemv);
@@ -149,6 +193,7 @@ static gboolean batches(NlRun *run, const RtConfig *cfg, Batch *s,
         nl_table_add_int(t, max_ulps);
         nl_table_add_int(t, (gint64)differ_gemv);
         nl_table_add_int(t, max_gemv);
+        nl_table_add_int(t, fault);
         nl_run_progress(run, (double)++done / (double)total, "batch sizes");
     }
     return TRUE;
@@ -167,21 +212,33 @@ static gboolean reductions(NlRun *run, const RtConfig *cfg, GError **error)
     gboolean ok = dy && nl_backend_sum(backend, dx, n, &sum, error) &&
                   nl_backend_dot(backend, dx, dy, n, &dot, error);
     if (ok) {
+        gboolean sum_bad = !nl_run_check_bound(
+            run, sum, nl_exact_sum_f32_as_f64(x, n), nl_sum_bound_f32(x, n),
+            "A7: sum of %" G_GSIZE_FORMAT " values", n);
+        gboolean dot_bad = !nl_run_check_bound(
+            run, dot, nl_exact_dot_f32_as_f64(x, x + n, n),
+            nl_dot_bound_f32(x, x + n, 1, n),
+            "A7: dot product of %" G_GSIZE_FORMAT " values", n);
         NlTable *t = nl_run_table(run, "a7-reductions",
                                   "kernel:str n:int value:f32 bits:hex "
-                                  "ulps_exact:int");
+                                  "ulps_exact:int fault:int");
         nl_table_set_title(t, "a sum and a dot product, to compare across "
                               "thread counts and modes");
+        nl_table_add_note(t, "fault", "1: beyond the error bound of every "
+                                      "correct sum or dot product: a "
+                                      "backend fault, not rounding");
         nl_table_add_str(t, "sum");
         nl_table_add_int(t, (gint64)n);
         nl_table_add_f32(t, sum);
         nl_table_add_hex(t, nl_f32_bits(sum));
         nl_table_add_int(t, nl_ulp_diff_f32(nl_exact_sum_f32(x, n), sum));
+        nl_table_add_int(t, sum_bad);
         nl_table_add_str(t, "dot");
         nl_table_add_int(t, (gint64)n);
         nl_table_add_f32(t, dot);
         nl_table_add_hex(t, nl_f32_bits(dot));
         nl_table_add_int(t, nl_ulp_diff_f32(nl_exact_dot_f32(x, x + n, n), dot));
+        nl_table_add_int(t, dot_bad);
     }
     if (dy)
         nl_backend_free(backend, dy);
@@ -200,12 +257,22 @@ gboolean rt_batch_backend(NlRun *run, const RtConfig *cfg, GError **error)
     ok = ok && row_in_batch(backend, cfg, &s, 1, s.ref, error) &&
          nl_backend_gemv(backend, s.n, s.k, s.d_bt, s.k, s.d_x, s.d_y, error) &&
          nl_backend_download(backend, s.d_y, s.gemv, s.n, error);
+    g_autofree gboolean *gemm_bad = ok ? g_new(gboolean, s.n) : NULL;
+    g_autofree gboolean *gemv_bad = ok ? g_new(gboolean, s.n) : NULL;
     if (ok) {
+        check_row(run, &s, s.ref, "gemm, the row in a batch of 1", gemm_bad);
+        check_row(run, &s, s.gemv, "gemv", gemv_bad);
         NlTable *t = nl_run_table(run, "a7-row",
                                   "j:int gemm:f32 gemv:f32 exact:f32 "
-                                  "ulps_gemm:int ulps_gemv:int");
+                                  "ulps_gemm:int ulps_gemv:int "
+                                  "fault_gemm:int fault_gemv:int");
         nl_table_set_title(t, "the observed row's outputs: batch-1 gemm, "
                               "gemv, exact (ulps: signed, from exact)");
+        nl_table_add_note(t, "fault", "fault_gemm, fault_gemv = 1: the "
+                                      "output lies beyond the error bound "
+                                      "of every correct dot product, "
+                                      "gamma(k) * sum |x_i b_i|: a backend "
+                                      "fault, not rounding");
         for (gsize j = 0; j < s.n; j++) {
             float exact = nl_exact_dot_strided_f32(s.pool, s.b + j, s.n, s.k);
             nl_table_add_int(t, (gint64)j);
@@ -214,6 +281,8 @@ gboolean rt_batch_backend(NlRun *run, const RtConfig *cfg, GError **error)
             nl_table_add_f32(t, exact);
             nl_table_add_int(t, nl_ulp_diff_f32(exact, s.ref[j]));
             nl_table_add_int(t, nl_ulp_diff_f32(exact, s.gemv[j]));
+            nl_table_add_int(t, gemm_bad[j]);
+            nl_table_add_int(t, gemv_bad[j]);
         }
     }
     ok = ok && batches(run, cfg, &s, error) && reductions(run, cfg, error);

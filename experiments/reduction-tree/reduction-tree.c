@@ -130,10 +130,11 @@ gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
     c->n_values = (gsize)MAX(c->ctx.to,
                              MAX(list_max(c->table_ctx, c->n_table_ctx),
                                  list_max(c->diagram_ctx, c->n_diagram_ctx)));
-    /* values, running and reference sums: 16 bytes a value; every sweep
-     * point of every tile: a row of about 64 bytes, on every backend */
+    /* values, running and reference sums and the magnitudes of the error
+     * bounds: 24 bytes a value; every sweep point of every tile: a row of
+     * about 64 bytes, on every backend */
     double sweep_rows = (double)range_points(&c->ctx) * (double)c->n_tiles;
-    if (!fits_memory(16.0 * (double)c->n_values + 64.0 * sweep_rows,
+    if (!fits_memory(24.0 * (double)c->n_values + 64.0 * sweep_rows,
                      "num_ctx", "its values and sweep rows", error))
         return FALSE;
     double batch_floats = (double)c->batch.to * (double)c->a7_k +

@@ -3,10 +3,13 @@
 #
 # Data: a2-blocked.dat, one dataset per backend (index i-1 is
 # word(backends, i)), one row per summation: sequential, block 32 … 512,
-# the backend's own sum, the exact sum (MPFR, rounded to float32).
+# the backend's own sum, the exact sum (MPFR, rounded to float32); the last
+# column, fault, is 1 for a sum beyond the error bound of every order.
 # Image a2-blocked: grouped bars, one colour per backend —
 #   top:    distance from the exact sum in ULPs (right axis: the float32 value),
-#   bottom: distance from the same backend's sequential sum in ULPs.
+#   bottom: distance from the same backend's sequential sum in ULPs;
+# a backend fault is a red hatched bar to the edge of the panel with its
+# true distance, off the scale of the rounding the others show.
 load common
 
 f = datadir.'/a2-blocked.dat'
@@ -23,13 +26,27 @@ stats f index 0 using (LABEL[int($0) + 1] = strcol(2), 0) nooutput
 stats f using 1 nooutput
 n_values = int(STATS_max)
 
-# Ranges of both panels over every backend, with room for the value labels.
-stats f using 7 nooutput
+# Ranges of both panels over every backend, with room for the value labels;
+# faulty rows do not count (the sequential and exact rows never fault).
+fault(c) = strcol(8) eq '1'
+stats f using (fault(0) ? NaN : $7) nooutput
 e_lo = STATS_min < 0 ? STATS_min : 0
 e_hi = STATS_max > 0 ? STATS_max : 0
-stats f using 6 nooutput
+stats f using (fault(0) ? NaN : $6) nooutput
 s_lo = STATS_min < 0 ? STATS_min : 0
 s_hi = STATS_max > 0 ? STATS_max : 0
+# The faulty bars, one by one: group, backend, ULPs from exact and from
+# sequential.
+stats f using (fault(0) ? 1 : 0) nooutput
+n_fault = int(STATS_sum)
+if (n_fault > 0) {
+    array FG[n_fault]; array FB[n_fault]; array FE[n_fault]; array FS[n_fault]
+    k = 0
+    do for [i = 1:nb] {
+        stats f index i - 1 using (fault(0) ? (k = k + 1, FG[k] = int($0), FB[k] = i, \
+            FE[k] = $7, FS[k] = $6, 0) : 0) nooutput
+    }
+}
 # ULP axis steps 1, 2, 5, 10, … with at most about eight intervals.
 tic_step(span) = span <= 8 ? 1 : span <= 16 ? 2 : span <= 40 ? 5 \
                : 10**floor(log10(span / 4.0)) * (span / 10**floor(log10(span / 4.0)) <= 80 ? 1 : 2)
@@ -65,6 +82,15 @@ label_font = font(nb <= 2 ? 1.0 : 0.9)
 nl = nb <= 4 ? nb : 0
 # Value label just beyond the end of the bar.
 lab_y(v, p) = v + (v >= 0 ? 1 : -1) * p * 0.35
+# A faulty bar reaches the panel's edge on the side of its error; its
+# label, the true distance, stands just inside that edge.
+edge(v, lo, hi) = v < 0 ? lo : hi
+set style textbox 2 opaque fillcolor rgb 'white' noborder margins 0.5, 0.5
+# Sets labels 50.. for the faulty bars of one panel (FE or FS by `top`).
+set_fault_labels = 'do for [k = 1:n_fault] { v = top ? FE[k] : FS[k]; \
+    set label 50 + k sprintf("✗ %s", thousands(v)) at first bx(FG[k], FB[k]), first edge(v, y_lo, y_hi) \
+        center offset 0, (v < 0 ? 0.8 : -0.8) front boxed bs 2 font bold(nb <= 2 ? 0.95 : 0.8) tc rgb c_fault }'
+unset_fault_labels = 'do for [k = 1:n_fault] { unset label 50 + k }'
 
 set output fig('a2-blocked')
 set multiplot title sprintf(tr('Dieselben %d float32-Werte (standardnormalverteilt): sequentiell gegen blockweise Baumsummen', \
@@ -98,12 +124,21 @@ set label 1 tr('Summe (float32)', 'Sum (float32)') at graph 1, graph 1 left offs
 set border 11 back ls 101
 # The key above the panel, where it cannot cover a bar.
 set key at screen 0.085, screen 0.94 left top horizontal Left reverse noopaque nobox
-plot for [i = 1:nb] f index i - 1 using (bx($0, i)):7 with boxes lt i title word(backends, i) noenhanced, \
-     for [i = 1:nl] f index i - 1 using (bx($0, i)):(lab_y($7, p)):(signed($7)) \
-         with labels font label_font tc rgb c_text notitle
+y_lo = e_lo - p; y_hi = e_hi + p; top = 1
+if (n_fault > 0) {
+    eval set_fault_labels
+    set label 3 '✗ '.fault_note.tr(' (nicht maßstäblich)', ' (not to scale)') \
+        at screen 0.085, screen 0.012 left font font(0.85) tc rgb c_fault
+}
+plot for [i = 1:nb] f index i - 1 using (bx($0, i)):(fault(0) ? NaN : $7) with boxes lt i title word(backends, i) noenhanced, \
+     for [i = 1:nl] f index i - 1 using (bx($0, i)):(fault(0) ? NaN : lab_y($7, p)):(signed($7)) \
+         with labels font label_font tc rgb c_text notitle, \
+     for [i = 1:(n_fault > 0 ? nb : 0)] f index i - 1 using (bx($0, i)):(fault(0) ? edge($7, y_lo, y_hi) : NaN) \
+         with boxes fs pattern fault_pattern border lc rgb c_fault lw 2 lc rgb c_fault notitle
 
 # --- bottom: distance from the sequential sum ------------------------------
 unset y2tics; unset link y2; unset label 1
+if (n_fault > 0) { eval unset_fault_labels }
 set border 3 back ls 101
 p = pad(s_lo, s_hi)
 set tmargin at screen 0.36; set bmargin at screen 0.10
@@ -115,7 +150,11 @@ do for [g = 1:G] { set xtics add (row(LABEL[g]) g - 1) }
 tick_font = font(1.05)
 set xtics font tick_font
 unset key
-plot for [i = 1:nb] f index i - 1 using (bx($0, i)):6 with boxes lt i notitle, \
-     for [i = 1:nl] f index i - 1 using (bx($0, i)):(lab_y($6, p)):(signed($6)) \
-         with labels font label_font tc rgb c_text notitle
+y_lo = s_lo - p; y_hi = s_hi + p; top = 0
+if (n_fault > 0) { eval set_fault_labels }
+plot for [i = 1:nb] f index i - 1 using (bx($0, i)):(fault(0) ? NaN : $6) with boxes lt i notitle, \
+     for [i = 1:nl] f index i - 1 using (bx($0, i)):(fault(0) ? NaN : lab_y($6, p)):(signed($6)) \
+         with labels font label_font tc rgb c_text notitle, \
+     for [i = 1:(n_fault > 0 ? nb : 0)] f index i - 1 using (bx($0, i)):(fault(0) ? edge($6, y_lo, y_hi) : NaN) \
+         with boxes fs pattern fault_pattern border lc rgb c_fault lw 2 lc rgb c_fault notitle
 unset multiplot

@@ -1,13 +1,17 @@
 # a6-backends.gp — figure A6: the same float32 array summed by every backend.
 #
 # Data: a6-backends.dat (one dataset of one row per backend: sum, bits,
-# ULPs from the exact sum, threads) and a6-pairs.dat (every ordered pair
-# of backends: bitwise equal?, distance in ULPs; one dataset per row i).
+# ULPs from the exact sum, threads, fault) and a6-pairs.dat (every ordered
+# pair of backends: bitwise equal?, distance in ULPs; one dataset per row i).
 # Image a6-backends:
 #   left:  a bar per backend, its distance from the exact sum in ULPs; the
-#          tick label gives the sum itself and the thread count,
+#          tick label gives the sum itself and the thread count; a backend
+#          fault (a sum beyond the error bound of every correct order) is a
+#          red hatched bar to the edge of the panel, labelled, off the
+#          scale of the others,
 #   right: the pair matrix — green '=' where two backends agree bit for
-#          bit, otherwise their distance in ULPs.
+#          bit, otherwise their distance in ULPs; a faulty backend's row
+#          and column framed in red.
 load common
 
 fb = datadir.'/a6-backends.dat'
@@ -16,14 +20,22 @@ nb = n_backends
 
 # Per backend: sum (as written), ULPs, threads; the exact sum is the same
 # in every row.
-array SUM[nb]; array ULPS[nb]; array THREADS[nb]
+array SUM[nb]; array ULPS[nb]; array THREADS[nb]; array FAULT[nb]
 do for [i = 1:nb] {
-    stats fb index i - 1 using (SUM[i] = strcol(2), ULPS[i] = $4, THREADS[i] = $7, 0) nooutput
+    stats fb index i - 1 using (SUM[i] = strcol(2), ULPS[i] = $4, THREADS[i] = $7, \
+        FAULT[i] = (strcol(9) eq '1'), 0) nooutput
 }
 stats fb index 0 using (exact_text = strcol(6), N_VALUES = $8, 0) nooutput   # as written, all digits
-stats fb using 4 nooutput
-u_lo = STATS_min < 0 ? STATS_min : 0
-u_hi = STATS_max > 0 ? STATS_max : 0
+# The scale from the correct sums only: a faulty one is off it.
+u_lo = 0; u_hi = 0; n_fault = 0
+do for [i = 1:nb] {
+    if (FAULT[i]) {
+        n_fault = n_fault + 1
+    } else {
+        u_lo = ULPS[i] < u_lo ? ULPS[i] : u_lo
+        u_hi = ULPS[i] > u_hi ? ULPS[i] : u_hi
+    }
+}
 u_pad = 0.15 * (u_hi - u_lo > 0 ? u_hi - u_lo : 1) + 0.5
 
 # How many pairs of different backends agree bit for bit (each unordered
@@ -56,9 +68,14 @@ set style fill solid 0.85 border lc rgb '#444444'
 set ytics scale 0 nomirror ()
 set xtics nomirror
 thread_word(t) = t == 1 ? tr('1 Thread', '1 thread') : sprintf(tr('%d Threads', '%d threads'), t)
+# A long backend label (options included) in lines of at most about 16
+# characters, broken after a ':'; escaped for enhanced text, each line
+# wrapped in `pre` … `post` (its markup).
+name_lines(t, pre, post) = (strlen(t) <= 16 || strstrt(t, ':') == 0) ? pre.esc(t).post \
+    : pre.esc(t[1:strstrt(t, ':')]).post."\n".name_lines(t[strstrt(t, ':') + 1:], pre, post)
 # Tick label: name, the sum as written (all its digits), thread count.
 do for [i = 1:nb] {
-    set ytics add (sprintf("{/:Bold %s}\n%s\n{/*0.85 %s}", esc(word(backends, i)), \
+    set ytics add (sprintf("%s\n%s\n{/*0.85 %s}", name_lines(word(backends, i), '{/:Bold ', '}'), \
         minus(SUM[i]), thread_word(THREADS[i])) i - 1)
 }
 tick_font = font(nb <= 4 ? 1.0 : 0.85)
@@ -69,7 +86,19 @@ bh = nb <= 4 ? 0.5 : 0.7   # bar height in rows
 # right of the others. Set as labels, which can be justified one by one
 # (and `with labels` on only undefined points crashes gnuplot 5.4).
 lab_font = font(nb <= 4 ? 1.1 : 0.95)
+# A fault: a red hatched bar from 0 to the panel's edge on the side of its
+# error, and in its middle what it is, with its true distance.
+set style textbox 2 opaque fillcolor rgb 'white' border lc rgb c_fault margins 1.5, 1.5
 do for [i = 1:nb] {
+    if (FAULT[i]) {
+        edge = ULPS[i] < 0 ? u_lo - u_pad : u_hi + u_pad
+        set object 20 + i rect from first 0, first i - 1 - bh / 2 to first edge, first i - 1 + bh / 2 \
+            fc rgb c_fault fs pattern fault_pattern border lc rgb c_fault lw 2 front
+        set label 10 + i sprintf("✗ %s\n{/*0.8 %s ULPs}", fault_word, thousands(ULPS[i])) \
+            at first (edge / 2.0), first i - 1 center front boxed bs 2 \
+            font bold(nb <= 4 ? 0.95 : 0.8) tc rgb c_fault
+        continue
+    }
     if (ULPS[i] < 0) {
         set label 10 + i signed(ULPS[i]) at first ULPS[i], first i - 1 right offset -0.7, 0 \
             font lab_font tc rgb c_text
@@ -80,12 +109,18 @@ do for [i = 1:nb] {
 }
 set label 1 tr('exakt', 'exact') at first 0, graph 1 center offset 0, 0.8 \
     font font(0.95) tc rgb '#444444'
+# Below the panel: what the red bars are.
+if (n_fault > 0) {
+    set label 2 '✗ '.fault_note.tr(' (nicht maßstäblich)', ' (not to scale)') \
+        at screen 0.15, screen 0.035 left font font(0.85) tc rgb c_fault
+}
 plot for [i = 1:nb] fb index i - 1 \
-         using (0):(i - 1):(0):4:(i - 1 - bh / 2):(i - 1 + bh / 2) with boxxyerror lt i
+         using (0):(i - 1):(0):($9 == 1 ? NaN : $4):(i - 1 - bh / 2):(i - 1 + bh / 2) with boxxyerror lt i
 
 unset xlabel
 unset yzeroaxis
 unset label
+unset object
 # --- right: which pairs are bitwise equal -----------------------------------
 if (nb == 1) {
     # Nothing to compare: say so instead of drawing a 1x1 matrix.
@@ -115,8 +150,8 @@ if (nb == 1) {
     set xtics font names_font
     set ytics font names_font
     do for [i = 1:nb] {
-        set xtics add (esc(word(backends, i)) i - 1)
-        set ytics add (esc(word(backends, i)) i - 1)
+        set xtics add (name_lines(word(backends, i), '', '') i - 1)
+        set ytics add (name_lines(word(backends, i), '', '') i - 1)
     }
     set xtics rotate by 30 right
     unset ylabel
@@ -127,6 +162,16 @@ if (nb == 1) {
     cell_rgb(i, j, eq) = i == j ? 0xE4E4E4 : eq != 0 ? 0xBFE6D4 : 0xF6CDB8
     cell_text(eq, u) = eq != 0 ? '=' : sprintf('%d', u)
     set style fill solid 1.0 border lc rgb 'white'
+    # A faulty backend's row and column framed in red: the pairs compare
+    # its bits as they are, but its sum is no rounding.
+    do for [i = 1:nb] {
+        if (FAULT[i]) {
+            set object 40 + i rect from first -0.5, first i - 1.5 to first nb - 0.5, first i - 0.5 \
+                front fs empty border lc rgb c_fault lw 3
+            set object 60 + i rect from first i - 1.5, first -0.5 to first i - 0.5, first nb - 0.5 \
+                front fs empty border lc rgb c_fault lw 3
+        }
+    }
     plot fp using 2:1:($2 - 0.5):($2 + 0.5):($1 - 0.5):($1 + 0.5):(cell_rgb($1, $2, $5)) \
              with boxxyerror lc rgb variable, \
          fp using 2:1:(cell_text($5, $6)) with labels font font(nb <= 4 ? 1.2 : 0.95) tc rgb c_text

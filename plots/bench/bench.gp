@@ -2,7 +2,9 @@
 # machine's limits, measured in the same run (`numlab bench`).
 #
 # Data: bench-results.dat (one dataset per backend, in backends.gp order:
-# kernel, n, threads, seconds, rate, reference, its rate, ratio, note) and
+# kernel, n, threads, seconds, rate, reference, its rate, ratio, note,
+# fault — 1 where the kernel's result was not the exact one every correct
+# kernel returns on the bench's integer inputs) and
 # bench-references.dat (the read probe at 1 and at all threads for every
 # size; cblas_sgemm called directly).
 # Two images:
@@ -15,6 +17,9 @@
 #                    backend; a black mark is cblas_sgemm called directly
 #                    with the backend's thread count, the number above the
 #                    bar is the ratio backend / cblas_sgemm.
+# A backend fault is marked, not hidden: a red cross over its point, a red
+# hatched bar with "✗ Backend-Fehler" in place of its ratio, and a note
+# below the figure; its speed is that of a wrong result.
 load common
 
 fr = datadir.'/bench-results.dat'
@@ -32,10 +37,14 @@ stats fr using (1) nooutput
 R = int(STATS_records)
 array BK[R]; array KER[R]; array NN[R]; array THR[R]; array SEC[R]
 array RATE[R]; array REFN[R]; array REFR[R]; array RATIO[R]; array NOTE[R]
+array FAULT[R]
 r = 0
 stats fr using (r = r + 1, BK[r] = backend_of(strcol(1)), KER[r] = strcol(2), \
     NN[r] = $3, THR[r] = $4, SEC[r] = $5, RATE[r] = $6, REFN[r] = strcol(8), \
-    REFR[r] = $9, RATIO[r] = $10, NOTE[r] = strcol(11), 0) nooutput
+    REFR[r] = $9, RATIO[r] = $10, NOTE[r] = strcol(11), FAULT[r] = (strcol(12) eq '1'), 0) nooutput
+# The note on faults below each figure (with its own faults only).
+fault_foot = "\n".tr('✗ rot: Backend-Fehler — das Ergebnis ist nicht das exakte, das jeder korrekte Kernel auf diesen ganzzahligen Eingaben liefert (Fehlerschranke 0).', \
+                     '✗ red: backend fault — the result is not the exact one every correct kernel returns on these integer inputs (error bound 0).')
 
 # Threads of each backend, for the key (the same in all its rows).
 array THREADS[nb]
@@ -177,6 +186,8 @@ if (K > 0) {
     }
     foot = foot.tr('Je Messung zählt der beste Aufruf. Stufen der Kurven: Cache-Ebenen; rechtes Ende: Hauptspeicher.', \
                    'Each measurement counts its best call. Steps of the curves: cache levels; right end: main memory.').cpu_note
+    n_fault_bw = sum [r = 1:R] ((strstrt(panels.' ', ' '.KER[r].' ') > 0 && FAULT[r]) ? 1 : 0)
+    if (n_fault_bw > 0) { foot = foot.fault_foot }
     # The sentence on starting threads only where the data show it: at the
     # smallest size, all threads read at less than half the rate of one.
     n_small = 1e300
@@ -191,7 +202,7 @@ if (K > 0) {
     do for [c = 1:strlen(foot)] { if (foot[c:c] eq "\n") { foot_lines = foot_lines + 1 } }
     foot_y = 0.03 + 0.024 * (foot_lines - 1)
 
-    key_rows = nb_rows + (read_curves > 0 || n_dev > 0 ? 1 : 0)
+    key_rows = nb_rows + (read_curves > 0 || n_dev > 0 || n_fault_bw > 0 ? 1 : 0)
     L = 0.075; Rt = 0.985; B = foot_y + 0.13; T = key_top - key_rows * key_h - 0.067
     gx = 0.065; gy = 0.15
     pw = (Rt - L - (cols - 1) * gx) / cols
@@ -228,7 +239,10 @@ if (K > 0) {
     if (n_dev > 0) {
         cmd = cmd.", keyentry with lines lc rgb '#555555' lw 1.5 dt (2, 3) title dev_title"
     }
-    if (read_curves > 0 || n_dev > 0) {
+    if (n_fault_bw > 0) {
+        cmd = cmd.", keyentry with points pt 2 ps 2 lw 3 lc rgb c_fault title fault_word"
+    }
+    if (read_curves > 0 || n_dev > 0 || n_fault_bw > 0) {
         eval key_row(nb_rows + 1)
         eval cmd
     }
@@ -291,6 +305,10 @@ if (K > 0) {
             nv = sum [r = 1:R] ((BK[r] == i && KER[r] eq kn && measured(RATE[r])) ? 1 : 0)
             if (nv > 0) {
                 cmd = cmd.sprintf(", fr index %d using (strcol(2) eq '%s' ? $3 : NaN):6 smooth unique with linespoints lt %d notitle", i - 1, kn, i)
+            }
+            nf = sum [r = 1:R] ((BK[r] == i && KER[r] eq kn && measured(RATE[r]) && FAULT[r]) ? 1 : 0)
+            if (nf > 0) {
+                cmd = cmd.sprintf(", fr index %d using (strcol(2) eq '%s' && strcol(12) eq '1' ? $3 : NaN):6 with points pt 2 ps 3 lw 3 lc rgb c_fault notitle", i - 1, kn)
             }
         }
         eval cmd
@@ -395,7 +413,11 @@ if (G > 0) {
     do for [r = 1:R] {
         if (KER[r] eq 'gemm' && BK[r] > 0) {
             x = bx(group_of(NN[r]), BK[r])
-            if (measured(RATE[r])) {
+            if (measured(RATE[r]) && FAULT[r]) {
+                top = measured(REFR[r]) && REFR[r] > RATE[r] ? REFR[r] : RATE[r]
+                set label tag sprintf("{/:Bold ✗}\n{/*0.85 %s}", fault_word) at first x, first top center offset 0, 1.6 \
+                    font bold(nb <= 3 ? 1.0 : nb <= 4 ? 0.9 : 0.75) tc rgb c_fault
+            } else { if (measured(RATE[r])) {
                 top = measured(REFR[r]) && REFR[r] > RATE[r] ? REFR[r] : RATE[r]
                 txt = measured(RATIO[r]) ? sprintf("{/:Bold %.2f×}\n{/*0.85 %.3g}", RATIO[r], RATE[r]) \
                                       : sprintf('%.3g', RATE[r])
@@ -404,7 +426,7 @@ if (G > 0) {
                 why = strstrt(NOTE[r], 'max_call') > 0 ? tr(' (Aufruf > max\_call)', ' (call > max\_call)') : ''
                 set label tag skip_text.why at first x, first 0 left rotate by 90 offset 0, 0.5 \
                     font font(0.85) tc rgb '#777777'
-            }
+            }}
             tag = tag + 1
         }
     }
@@ -417,13 +439,21 @@ if (G > 0) {
         foot = tr("Balken: Durchsatz des Backends (2n³ FLOP je Aufruf, bester Aufruf); Zahl: GFLOP/s.", \
                   "Bars: the backend's throughput (2n³ FLOP per call, best call); number: GFLOP/s.")
     }
+    n_fault_gemm = sum [r = 1:R] ((KER[r] eq 'gemm' && FAULT[r]) ? 1 : 0)
+    if (n_fault_gemm > 0) {
+        set label 2 fault_foot[2:] at screen 0.015, screen 0.022 font font(0.85) tc rgb c_fault
+    }
     set label 1 foot.cpu_note at screen 0.015, screen 0.06 font font(0.85) tc rgb '#555555'
     # Only series with a valid point: gnuplot warns about empty ones.
     cmd = 'plot blank notitle'
     do for [i = 1:nb] {
         nv = sum [r = 1:R] ((BK[r] == i && KER[r] eq 'gemm' && measured(RATE[r])) ? 1 : 0)
         if (nv > 0) {
-            cmd = cmd.sprintf(", fr index %d using (strcol(2) eq 'gemm' ? bx(group_of($3), %d) : NaN):6 with boxes lt %d notitle", i - 1, i, i)
+            cmd = cmd.sprintf(", fr index %d using (strcol(2) eq 'gemm' && strcol(12) ne '1' ? bx(group_of($3), %d) : NaN):6 with boxes lt %d notitle", i - 1, i, i)
+        }
+        nf = sum [r = 1:R] ((BK[r] == i && KER[r] eq 'gemm' && measured(RATE[r]) && FAULT[r]) ? 1 : 0)
+        if (nf > 0) {
+            cmd = cmd.sprintf(", fr index %d using (strcol(2) eq 'gemm' && strcol(12) eq '1' ? bx(group_of($3), %d) : NaN):6 with boxes fs pattern fault_pattern border lc rgb c_fault lw 2 lc rgb c_fault notitle", i - 1, i)
         }
     }
     # The reference mark over the bar's width (also where the bar itself

@@ -6,7 +6,8 @@
 # (num_ctx x_child level_child x_parent level_parent, picked by num_ctx),
 # a4-backends.dat (one dataset per backend, one row per diagram_ctx in the
 # same order: num_ctx tile tiles rest tree bits model ulps_model sequential
-# ulps_seq exact ulps_exact; ulps_* = tree − model/sequential/exact).
+# ulps_seq exact ulps_exact fault; ulps_* = tree − model/sequential/exact;
+# fault = 1: the sum lies beyond the error bound of every correct order).
 # "Model" is the tree with every tile summed left to right, the naive
 # backend's order; the nodes' values are the model's.
 # Image a4-trees: one tree per diagram_ctx, stacked, drawn to one common
@@ -20,7 +21,9 @@
 #               sequential and the exact sum (in ULPs), and each backend's
 #               tiled_sum against the model (its tiles summed in its own
 #               order, so its bits may differ) — as a table where the panel
-#               has room, else as one summary line.
+#               has room, else as one summary line; a backend fault is
+#               written in red as one ("✗ Backend-Fehler"), never as ULPs,
+#               and a note under the title says what it means.
 # Where the nodes are too narrow for their numbers the values are left out
 # (the root always keeps its own); range labels are staggered or thinned.
 # Trees of few tiles beside one of many get wider tiles, so that their own
@@ -53,12 +56,17 @@ do for [d = 1:D] {
 array SEQ[D]; array EXACT[D]; array MSEQ[D]; array MEXACT[D]; array MODEL[D]
 stats fb index 0 using (r = int($0) + 1, MODEL[r] = strcol(7), SEQ[r] = strcol(9), \
     EXACT[r] = strcol(11), MSEQ[r] = $10 - $8, MEXACT[r] = $12 - $8, 0) nooutput
-# Per backend and diagram: tree − model, tree − exact.
-array BM[nb * D]; array BE[nb * D]
+# Per backend and diagram: tree − model, tree − exact, fault.
+array BM[nb * D]; array BE[nb * D]; array BF[nb * D]
 do for [b = 1:nb] {
     stats fb index b - 1 using (r = int($0) + 1, BM[(b - 1) * D + r] = $8, \
-        BE[(b - 1) * D + r] = $12, 0) nooutput
+        BE[(b - 1) * D + r] = $12, BF[(b - 1) * D + r] = (strcol(13) eq '1'), 0) nooutput
 }
+n_fault = 0
+do for [k = 1:nb * D] { n_fault = n_fault + BF[k] }
+# A faulty backend's name in its table row: a long one cut after its first
+# ':', so that the fault's words beside it stay free.
+short_name(t) = (strlen(t) > 16 && strstrt(t, ':') > 0) ? t[1:strstrt(t, ':')].'…' : t
 
 # --- layout -----------------------------------------------------------------
 # All trees share one tile width u (screen fraction); each tree's text
@@ -125,6 +133,10 @@ set output fig('a4-trees')
 set multiplot title tr("Reduktionsbaum einer Kachel-Summe: jede Kachel von links nach rechts, dann die Teilsummen paarweise\n{/*0.75 Kacheln unten (Elementbereich, Summe), darüber jede Addition mit ihrer float32-Teilsumme; Modell = Reihenfolge des naive-Backends}", \
                        "Reduction tree of a tiled sum: each tile left to right, then the partials in pairs\n{/*0.75 tiles at the bottom (element range, sum), above them every addition with its float32 partial sum; model = the naive backend's order}") \
     font font(1.2)
+if (n_fault > 0) {
+    set label 99 '✗ '.fault_note.tr(' — kein Rundungsfehler', ' — no rounding error') \
+        at screen 0.5, screen 0.89 center font font(0.85) tc rgb c_fault
+}
 
 unset border; unset tics; unset grid; unset key
 set style fill solid 1.0 border lc rgb '#555555'
@@ -259,6 +271,13 @@ do for [d = 1:D] {
         do for [b = 1:nb] {
             yb = ty - b * lh(k_tab)
             um = BM[(b - 1) * D + d]
+            if (BF[(b - 1) * D + d]) {
+                set label (20 + b) esc(short_name(word(backends, b))) at screen tx, screen yb left front \
+                    font font(k_tab) tc rgb c_fault
+                set label (40 + b) '✗ '.fault_word at screen c3, screen yb right front \
+                    font bold(k_tab) tc rgb c_fault
+                continue
+            }
             set label (20 + b) esc(word(backends, b)) at screen tx, screen yb left front \
                 font font(k_tab) tc rgb c_text
             set label (40 + b) (um == 0 ? '=' : signed(um)) at screen cm, screen yb right front \
@@ -267,17 +286,28 @@ do for [d = 1:D] {
                 font font(k_tab) tc rgb c_text
         }
     } else {
-        # Summary: how many equal the model, the range of the others.
-        n_same = 0; um_lo = 1e9; um_hi = -1e9
+        # Summary: how many equal the model, the range of the others; the
+        # faulty ones apart, in red.
+        n_same = 0; um_lo = 1e9; um_hi = -1e9; n_bad = 0
         do for [b = 1:nb] {
             um = BM[(b - 1) * D + d]
-            n_same = n_same + (um == 0)
-            if (um != 0) { um_lo = um < um_lo ? um : um_lo; um_hi = um > um_hi ? um : um_hi }
+            if (BF[(b - 1) * D + d]) {
+                n_bad = n_bad + 1
+            } else {
+                n_same = n_same + (um == 0)
+                if (um != 0) { um_lo = um < um_lo ? um : um_lo; um_hi = um > um_hi ? um : um_hi }
+            }
         }
-        set label 12 sprintf(tr("Backends: %d von %d = Modell", "backends: %d of %d = model"), n_same, nb) \
-            .(n_same == nb ? '' : um_lo == um_hi ? sprintf(tr(", sonst %s", ", others %s"), ulps_text(um_lo)) \
+        n_ok = nb - n_bad
+        set label 12 sprintf(tr("Backends: %d von %d = Modell", "backends: %d of %d = model"), n_same, n_ok) \
+            .(n_same == n_ok ? '' : um_lo == um_hi ? sprintf(tr(", sonst %s", ", others %s"), ulps_text(um_lo)) \
               : sprintf(tr(", sonst %s … %s ULPs", ", others %s … %s ULPs"), signed(um_lo), signed(um_hi))) \
             at screen tx, screen ty left front font font(k_tab) tc rgb c_text
+        if (n_bad > 0) {
+            set label 13 sprintf(tr('✗ Backend-Fehler: %d von %d', '✗ backend fault: %d of %d'), n_bad, nb) \
+                at screen tx, screen ty - lh(k_tab) left front \
+                font bold(k_tab) tc rgb c_fault
+        }
     }
 
     # Tiles as boxes, edges behind the nodes. The edges are picked by their

@@ -22,6 +22,11 @@
 #              sum, its distance from the sequential and the exact sum,
 #              and the excess of one value more for tree and sequential;
 #              below it the 1024-against-1023 line spelled out.
+# Backend faults (the tables' last column, fault = 1: a tree sum beyond the
+# error bound of every correct order): the table is taken from a backend
+# without any where naive did not run; a faulty row of it says so in red
+# instead of its ULPs, and a red note under the title names every backend
+# with faults in these tables.
 load common
 
 fr = datadir.'/a5-reference.dat'
@@ -30,9 +35,23 @@ ft = datadir.'/a5-table.dat'
 fo = datadir.'/a5-one-more.dat'
 nb = n_backends
 
-# --- the reference backend: naive (= the model) where it ran ----------------
-ib = 1
+# --- backend faults in a5-table and a5-one-more ------------------------------
+array BFAULT[nb]
+faulty = ''
+do for [b = 1:nb] {
+    stats ft index b - 1 using (strcol(13) eq '1' ? 1 : 0) nooutput
+    f_table = STATS_sum
+    stats fo index b - 1 using (strcol(9) eq '1' ? 1 : 0) nooutput
+    BFAULT[b] = f_table + STATS_sum > 0
+    if (BFAULT[b]) { faulty = faulty.(faulty eq '' ? '' : ', ').esc(word(backends, b)) }
+}
+
+# --- the reference backend: naive (= the model) where it ran, else the
+# first without faults, else the first ---------------------------------------
+ib = 0
 do for [b = nb:1:-1] { if (word(backends, b) eq 'naive') { ib = b } }
+if (ib == 0) { do for [b = nb:1:-1] { if (!BFAULT[b]) { ib = b } } }
+if (ib == 0) { ib = 1 }
 ref_name = word(backends, ib)
 
 # --- the table ----------------------------------------------------------------
@@ -45,6 +64,10 @@ stats ft index ib - 1 using (r = int($0) + 1, TN[r] = $1, TT[r] = $2, TTILES[r] 
 array OCHANGE[R]; array OADDED[R]; array OEXCESS[R]; array OXU[R]; array OSXU[R]
 stats fo index ib - 1 using (r = int($0) + 1, OCHANGE[r] = $4, \
     OADDED[r] = strcol(5), OEXCESS[r] = $6, OXU[r] = $7, OSXU[r] = $8, 0) nooutput
+# A row is faulty when its tree sum or the sum before it is.
+array TFAULT[R]
+stats ft index ib - 1 using (r = int($0) + 1, TFAULT[r] = (strcol(13) eq '1'), 0) nooutput
+stats fo index ib - 1 using (r = int($0) + 1, TFAULT[r] = TFAULT[r] || (strcol(9) eq '1'), 0) nooutput
 table_tile = TT[1]
 
 # --- the sweep: which model dataset has the table's tile ---------------------
@@ -83,11 +106,11 @@ zoom = n_hi - n_lo > 6 * z_half
 
 # The row spelled out below the table: num_ctx 1024 if the table has it,
 # otherwise the row whose excess is largest.
+# A faulty row is not spelled out: the largest excess among the others is.
 r_line = 0
-do for [r = 1:R] { if (TN[r] == 1024) { r_line = r } }
+do for [r = 1:R] { if (TN[r] == 1024 && !TFAULT[r]) { r_line = r } }
 if (r_line == 0) {
-    r_line = 1
-    do for [r = 1:R] { if (abs(OXU[r]) > abs(OXU[r_line])) { r_line = r } }
+    do for [r = 1:R] { if (!TFAULT[r] && (r_line == 0 || abs(OXU[r]) > abs(OXU[r_line]))) { r_line = r } }
 }
 
 ulps_word(n) = abs(n) == 1 ? 'ULP' : 'ULPs'
@@ -103,6 +126,11 @@ set output fig('a5-one-more')
 set multiplot title sprintf(tr("Ein Wert mehr ändert die Summe: S(n) − S(n−1) − x[n−1] in ULPs von S(n)\n{/*0.8 sequentiell höchstens ±0.5 ULP (eine Rundung), Baum mit Kachel %d: die neue Form rundet die anderen Werte neu}", \
                                "One value more changes the sum: S(n) − S(n−1) − x[n−1] in ULPs of S(n)\n{/*0.8 sequential at most ±0.5 ULP (one rounding); tree with tile %d: its new shape re-rounds the other values}"), \
                             sweep_tile) font font(1.2)
+if (faulty ne '') {
+    set label 98 sprintf(tr("✗ Backend-Fehler in a5-table.dat / a5-one-more.dat: %s\n{/*0.9 Baumsummen jenseits der Fehlerschranke jeder korrekten Rundung; oben ist das Modell gezeichnet}", \
+                            "✗ backend fault in a5-table.dat / a5-one-more.dat: %s\n{/*0.9 tree sums beyond the error bound of every correct rounding; the model is drawn above}"), \
+                         faulty) at screen 0.5, screen 0.893 center font font(0.85) tc rgb c_fault
+}
 
 # --- top left: the whole sweep, sequential above, tree below ------------------
 p_top = 0.83; p_bot = 0.43; p_gap = 0.05
@@ -137,6 +165,7 @@ set label 1 tr('{/:Bold sequentiell}: immer innerhalb ±0.5', '{/:Bold sequentia
 set label 2 tr('Überschuss (ULPs)', 'excess (ULPs)') at screen 0.02, screen (p_top + p_bot) / 2 center rotate by 90 \
     font f_tics tc rgb c_text
 plot fr using 1:5 with points pt 7 ps ps_all lc rgb '#666666'
+unset label 98
 set tmargin at screen p_bot + strip_h; set bmargin at screen p_bot
 set format x '%.0f'
 set xlabel 'num\_ctx' font f_tics offset 0, 0.5
@@ -215,6 +244,14 @@ do for [r = 1:R] {
     }
     set label (20 + r) sprintf('%d', TN[r]) at screen c_n, screen yr right font font(k_t) tc rgb c_text
     set label (40 + r) tiles_text(r) at screen c_tiles, screen yr right font font(k_t) tc rgb c_text
+    if (TFAULT[r]) {
+        # The backend's sums, in red; in place of their ULPs what they are.
+        set label (60 + r) minus(TTREE[r]) at screen c_tree, screen yr right font font(k_t) tc rgb c_fault
+        set label (80 + r) '✗ '.fault_word at screen c_ex, screen yr right font bold(k_t) tc rgb c_fault
+        set label (120 + r) '✗' at screen c_xt, screen yr right font bold(k_t) tc rgb c_fault
+        set label (140 + r) fmt_ulps(OSXU[r]) at screen c_xs, screen yr right font font(k_t) tc rgb c_text
+        continue
+    }
     set label (60 + r) minus(TTREE[r]) at screen c_tree, screen yr right font font(k_t) tc rgb c_text
     set label (80 + r) signed(TUS[r]) at screen c_seq, screen yr right font font(k_t) tc rgb c_text
     set label (100 + r) signed(TUE[r]) at screen c_ex, screen yr right font font(k_t) tc rgb c_text
@@ -222,13 +259,21 @@ do for [r = 1:R] {
         tc rgb (abs(OXU[r]) > 0.5 ? c_bad : c_text)
     set label (140 + r) fmt_ulps(OSXU[r]) at screen c_xs, screen yr right font font(k_t) tc rgb c_text
 }
-# The spelled-out row.
+# The spelled-out row, or why there is none; the note on faults.
 yl = yh - (R + 1.4) * lh
-n_l = TN[r_line]
-set label 200 sprintf(tr("%d gegen %d: S(%d) − S(%d) = %s, der neue Wert x[%d] = %s; Überschuss %s = %s %s (sequentiell %s)", \
-                         "%d against %d: S(%d) − S(%d) = %s, the new value x[%d] = %s; excess %s = %s %s (sequential %s)"), \
-                      n_l, n_l - 1, n_l, n_l - 1, minus(sprintf('%.9g', OCHANGE[r_line])), n_l - 1, minus(OADDED[r_line]), \
-                      sci(OEXCESS[r_line]), fmt_ulps(OXU[r_line]), ulps_word(2), fmt_ulps(OSXU[r_line])) \
-    at screen 0.03, screen yl left font font(k_t * 0.9) tc rgb c_text
+if (r_line == 0) {
+    set label 200 '✗ '.fault_note.tr(': in jeder Zeile, daher kein Beispiel', ': in every row, hence no example') \
+        at screen 0.03, screen yl left font font(k_t * 0.9) tc rgb c_fault
+} else {
+    n_l = TN[r_line]
+    if ((sum [r = 1:R] TFAULT[r]) > 0) {
+        set label 201 '✗ '.fault_note at screen 0.03, screen yl - lh left font font(k_t * 0.9) tc rgb c_fault
+    }
+    set label 200 sprintf(tr("%d gegen %d: S(%d) − S(%d) = %s, der neue Wert x[%d] = %s; Überschuss %s = %s %s (sequentiell %s)", \
+                             "%d against %d: S(%d) − S(%d) = %s, the new value x[%d] = %s; excess %s = %s %s (sequential %s)"), \
+                          n_l, n_l - 1, n_l, n_l - 1, minus(sprintf('%.9g', OCHANGE[r_line])), n_l - 1, minus(OADDED[r_line]), \
+                          sci(OEXCESS[r_line]), fmt_ulps(OXU[r_line]), ulps_word(2), fmt_ulps(OSXU[r_line])) \
+        at screen 0.03, screen yl left font font(k_t * 0.9) tc rgb c_text
+}
 plot blank notitle
 unset multiplot

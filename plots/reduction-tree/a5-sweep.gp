@@ -16,10 +16,26 @@
 # because the sequential sum drifts from the exact one, while the tree
 # stays within a few ULPs of it. The model is backend-independent (the
 # naive backend's order); a5-sweep.dat holds each backend's own sums.
+# Where a backend's sums there are faults (column 8, fault = 1: beyond the
+# error bound of every correct order), a red note under the title names
+# the backend and how many: they are not drawn, and no curve here is
+# theirs.
 load common
 
 fm = datadir.'/a5-model.dat'
 fr = datadir.'/a5-reference.dat'
+fs = datadir.'/a5-sweep.dat'
+nb = n_backends
+
+# --- backend faults in the backends' own sweeps --------------------------------
+faulty = ''
+do for [b = 1:nb] {
+    stats fs index b - 1 using (strcol(8) eq '1' ? 1 : 0) nooutput
+    if (STATS_sum > 0) {
+        faulty = faulty.(faulty eq '' ? '' : ', ').sprintf(tr('%s bei %s von %s Summen', '%s at %s of %s sums'), \
+            esc(word(backends, b)), thousands(STATS_sum), thousands(STATS_records))
+    }
+}
 
 # --- tiles and their statistics ----------------------------------------------
 stats fm using 1 nooutput
@@ -61,6 +77,11 @@ set output fig('a5-sweep')
 set multiplot title tr("Baum gegen sequentielle Summe: die ersten num\\_ctx Werte, für jede Kachelgröße\n{/*0.8 |Baum − sequentiell| in ULPs (Farbe) und |sequentiell − exakt| (grau); Baum: Kacheln von links nach rechts, dann paarweise (Modell)}", \
                        "Tree against sequential sum: the first num\\_ctx values, for every tile size\n{/*0.8 |tree − sequential| in ULPs (colour) and |sequential − exact| (grey); tree: tiles left to right, then in pairs (model)}") \
     font font(1.2)
+if (faulty ne '') {
+    set label 98 sprintf(tr("✗ Backend-Fehler: %s\n{/*0.9 jenseits der Fehlerschranke jeder korrekten Rundung (a5-sweep.dat); nicht gezeichnet: jede Kurve hier ist das Modell}", \
+                            "✗ backend fault: %s\n{/*0.9 beyond the error bound of every correct rounding (a5-sweep.dat); not drawn: every curve here is the model}"), \
+                         faulty) at screen 0.5, screen 0.893 center font font(0.85) tc rgb c_fault
+}
 
 set lmargin at screen x_l; set rmargin at screen x_r
 set xrange [n_lo - (n_hi > n_lo ? 0 : 1) : n_hi + (n_hi > n_lo ? 0 : 1)]
@@ -130,7 +151,7 @@ do for [k = 1:K] {
              fm index k - 1 using 1:(abs($4)) with lines lt k lw 1.2
     }
     do for [l = 1:8] { unset label l }
-    unset label 90; unset label 91; unset label 95; unset label 96; unset label 97; unset object 90
+    unset label 90; unset label 91; unset label 95; unset label 96; unset label 97; unset label 98; unset object 90
     unset arrow
 }
 unset multiplot

@@ -8,7 +8,11 @@
 # its length is the number of outputs), a7-jobs.dat (every ordered pair of
 # jobs, one dataset per i: i j a b gemm_differ gemv_differ sum_equal
 # dot_equal agree).
-# The header's parameters line gives a7_k, row and reduce_n.
+# The header's parameters line gives a7_k, row and reduce_n. The last
+# columns mark backend faults (beyond the error bound of every correct
+# kernel): a7-batch.dat fault (the row in that batch), a7-row.dat
+# fault_gemm and fault_gemv, a7-reductions.dat fault (one dataset per job:
+# the sum, then the dot product).
 # Image a7-batch:
 #   left:  one strip per job over M: bars = outputs that differ from
 #          batch 1 (the job is batch-invariant where they stay at 0: a thick
@@ -21,12 +25,40 @@
 #          a7-reductions), green where the two jobs agree bit for bit,
 #          orange where not; the number on the disc is how many of the four
 #          agree. One job: a note instead of the matrix.
+# A backend fault is red and hatched, never a rounding difference: a
+# batch size whose row is faulty, as a hatched bar over the whole strip;
+# a kernel of a faulty job, as its hatched quadrant in every cell of the
+# job's row and column; a red note under the title names them.
 load common
 
 fb = datadir.'/a7-batch.dat'
 fr = datadir.'/a7-row.dat'
 fj = datadir.'/a7-jobs.dat'
+fx = datadir.'/a7-reductions.dat'
 nb = n_backends
+
+# --- backend faults, per job and kernel ----------------------------------------
+# KF[(b - 1) * 4 + q]: job b's kernel q faulty (1 gemm row at batch 1,
+# 2 gemv row, 3 sum, 4 dot); NBF[b]: batch sizes with a faulty row.
+array KF[nb * 4]; array NBF[nb]
+faulty = ''
+kernel_word(q) = q == 1 ? 'gemm' : q == 2 ? 'gemv' : q == 3 ? tr('Summe', 'sum') : tr('Skalarprodukt', 'dot')
+do for [b = 1:nb] {
+    stats fr index b - 1 using (strcol(7) eq '1' ? 1 : 0) nooutput
+    KF[(b - 1) * 4 + 1] = STATS_sum > 0
+    stats fr index b - 1 using (strcol(8) eq '1' ? 1 : 0) nooutput
+    KF[(b - 1) * 4 + 2] = STATS_sum > 0
+    KF[(b - 1) * 4 + 3] = 0; KF[(b - 1) * 4 + 4] = 0
+    stats fx index b - 1 using (KF[(b - 1) * 4 + 3 + int($0)] = (strcol(6) eq '1'), 0) nooutput
+    stats fb index b - 1 using (strcol(6) eq '1' ? 1 : 0) nooutput
+    NBF[b] = int(STATS_sum)
+    what = ''
+    do for [q = 1:4] { if (KF[(b - 1) * 4 + q]) { what = what.(what eq '' ? '' : ', ').kernel_word(q) } }
+    if (NBF[b] > 0) {
+        what = what.(what eq '' ? '' : ', ').sprintf(tr('gemm in %d Batches', 'gemm in %d batches'), NBF[b])
+    }
+    if (what ne '') { faulty = faulty.(faulty eq '' ? '' : '; ').esc(word(backends, b)).' ('.what.')' }
+}
 
 # --- per job over M ----------------------------------------------------------
 stats fr index 0 using 1 nooutput
@@ -76,6 +108,11 @@ set output fig('a7-batch')
 set multiplot title sprintf(tr("Batch-Invarianz: dieselbe Zeile x·B, gerechnet in Batches von M Zeilen\n{/*0.8 %s Ausgaben der Länge k = %s, beobachtet als %s; links: wie viele sich gegenüber Batch 1 ändern}", \
                                "Batch invariance: the same row x·B, computed inside batches of M rows\n{/*0.8 %s outputs of length k = %s, observed as %s; left: how many change against batch 1}"), \
                             thousands(n_out), param('a7_k'), row_text) font font(1.15)
+if (faulty ne '') {
+    set label 98 sprintf(tr("✗ Backend-Fehler: %s\n{/*0.9 jenseits der Fehlerschranke jeder korrekten Rundung; rot schraffiert}", \
+                            "✗ backend fault: %s\n{/*0.9 beyond the error bound of every correct rounding; hatched in red}"), \
+                         faulty) at screen 0.5, screen 0.893 center font font(0.85) tc rgb c_fault
+}
 
 # --- left: one strip per job -------------------------------------------------------
 # The job's name left of its strip; above the n_out line a band for the
@@ -128,7 +165,10 @@ do for [b = 1:nb] {
     }
     set label 1 esc(job_name(b)) at screen x_l - 0.035, screen s_top - strip_h * 0.5 right \
         font bold(name_k(x_l - 0.05, k_s)) tc rgb c_text
-    if (MAXD[b] == 0) {
+    if (NBF[b] > 0) {
+        note = sprintf(tr('{/:Bold ✗ %s} bei %d von %d M', '{/:Bold ✗ %s} at %d of %d M'), fault_word, NBF[b], NM[b])
+        nc = c_fault
+    } else { if (MAXD[b] == 0) {
         note = tr('{/:Bold 0 für alle M}: batch-invariant', '{/:Bold 0 for every M}: batch-invariant')
         nc = c_good
     } else {
@@ -136,7 +176,7 @@ do for [b = 1:nb] {
                           '≠ at %d of %d M (up to %d, max %s %s)'), \
                        NDIFF[b], NM[b], MAXD[b], thousands(MAXU[b]), ulps_word(MAXU[b]))
         nc = c_bad
-    }
+    }}
     set label 2 note at graph 0.01, first n_out * 1.23 left front font font(k_s * 0.92) tc rgb nc
     gnote = GHI[b] == 0 ? tr('gemv = gemm', 'gemv = gemm') \
           : GLO[b] == GHI[b] ? sprintf(tr('gemv ≠ gemm: %d', 'gemv ≠ gemm: %d'), GHI[b]) \
@@ -145,14 +185,17 @@ do for [b = 1:nb] {
         tc rgb (GHI[b] == 0 ? c_good : '#555555')
     # Bars and their outline: the count per M; a thick green line at 0
     # where the job never differs, so that it is seen.
-    if (MAXD[b] == 0) {
+    if (MAXD[b] == 0 && NBF[b] == 0) {
         set arrow 1 from graph 0, first 0 to graph 1, first 0 nohead lw 4 lc rgb c_good front
     }
+    # A faulty batch size: a red hatched bar over the whole strip.
     plot fb index b - 1 using 1:2 with boxes lc rgb '#F6CDB8' fs solid 1.0 border lc rgb '#F6CDB8', \
          fb index b - 1 using 1:2 with histeps lw 1.5 lc rgb c_bad, \
-         fb index b - 1 using 1:(few ? $2 : NaN) with points pt 7 ps (fmt eq 'pdf' ? 0.35 : 0.6) lc rgb c_bad
+         fb index b - 1 using 1:(few ? $2 : NaN) with points pt 7 ps (fmt eq 'pdf' ? 0.35 : 0.6) lc rgb c_bad, \
+         for [k = 1:(NBF[b] > 0 ? 1 : 0)] fb index b - 1 using 1:(strcol(6) eq '1' ? n_out * 1.1 : NaN) \
+             with boxes fs pattern fault_pattern border lc rgb c_fault lc rgb c_fault
     unset arrow 1
-    unset label 1; unset label 2; unset label 3; unset label 90; unset object 90
+    unset label 1; unset label 2; unset label 3; unset label 90; unset label 98; unset object 90
 }
 unset xlabel
 
@@ -221,8 +264,15 @@ if (nb == 1) {
                 font font(k_num) tc rgb c_text
         }
     }
-    plot for [q = 1:4] fj using ($2 + qx(q)):($1 + qy(q)):($2 + qx(q) - 0.25):($2 + qx(q) + 0.25):($1 + qy(q) - 0.25):($1 + qy(q) + 0.25):(q_rgb($1, $2, equal_q(q, $5, $6, $7, $8))) \
-             with boxxyerror lc rgb variable
+    # Quadrant q of cell (i, j) with a faulty kernel in job i or j: white
+    # under its red hatching, neither equal nor different.
+    q_fault(q, i, j) = KF[int(i) * 4 + q] || KF[int(j) * 4 + q]
+    n_kf = 0
+    do for [k = 1:nb * 4] { n_kf = n_kf + KF[k] }
+    plot for [q = 1:4] fj using ($2 + qx(q)):($1 + qy(q)):($2 + qx(q) - 0.25):($2 + qx(q) + 0.25):($1 + qy(q) - 0.25):($1 + qy(q) + 0.25):(q_fault(q, $1, $2) ? 0xFFFFFF : q_rgb($1, $2, equal_q(q, $5, $6, $7, $8))) \
+             with boxxyerror lc rgb variable, \
+         for [q = 1:(n_kf > 0 ? 4 : 0)] fj using (q_fault(q, $1, $2) ? $2 + qx(q) : NaN):($1 + qy(q)):($2 + qx(q) - 0.25):($2 + qx(q) + 0.25):($1 + qy(q) - 0.25):($1 + qy(q) + 0.25) \
+             with boxxyerror fs pattern fault_pattern border lc rgb c_fault lw 1.5 lc rgb c_fault
     unset object; unset label
     unset title
     # The key: one cell drawn large with its four kernels named (neutral:

@@ -8,6 +8,14 @@
  *                 n >= 16). Above the self-check's largest sum (300007)
  *                 the self-check passes and only an experiment that
  *                 knows the exact value can catch it.
+ *   drop_below=N  ... and only for n < N (default 0: no upper limit). The
+ *                 self-check sums n <= 4099, 65543 and 300007 values, and
+ *                 tiles of at most 5000: drop_above=4099:drop_below=65543
+ *                 passes it and drops lanes at the sizes where the error
+ *                 bound of standard-normal data is still tight enough to
+ *                 tell the lost lanes from rounding (a few thousand
+ *                 values; at 10^5 and more, gamma(n-1) * sum |x_i| exceeds
+ *                 the error the lost lanes make).
  *   substitute=1  offer a correct sequential sum through substitute();
  *   substitute=2  claim one, but keep the bug (a substitute that fails).
  *   pad_write=1   gemm also writes 0 into C's padding when ldc > n.
@@ -21,7 +29,7 @@
 #include <string.h>
 
 typedef struct {
-    gint64 drop_above;
+    gint64 drop_above, drop_below;
     gint64 offers_substitute;
     gboolean substituted;
     gboolean pad_write;
@@ -31,6 +39,8 @@ typedef struct {
 static const NlParamSpec options[] = {
     {"drop_above", NL_PARAM_INT, "0", 0, 1e12,
      "the lane bug only for n above this", NULL},
+    {"drop_below", NL_PARAM_INT, "0", 0, 1e12,
+     "the lane bug only for n below this (0: no limit)", NULL},
     {"substitute", NL_PARAM_INT, "0", 0, 2,
      "1: offer a correct sum when the self-check fails; 2: a wrong one",
      NULL},
@@ -49,7 +59,8 @@ static float sum_correct(const float *x, gsize n)
 
 static float sum_f32(const LaneDrop *self, const float *x, gsize n)
 {
-    if (self->substituted || n < 16 || (gint64)n <= self->drop_above)
+    if (self->substituted || n < 16 || (gint64)n <= self->drop_above ||
+        (self->drop_below > 0 && (gint64)n >= self->drop_below))
         return sum_correct(x, n);
     float lane[16] = {0};
     gsize i = 0;
@@ -77,6 +88,7 @@ static gpointer ld_open(const NlParams *opts, GError **error)
     (void)error;
     LaneDrop *self = g_new0(LaneDrop, 1);
     self->drop_above = nl_params_get_int(opts, "drop_above");
+    self->drop_below = nl_params_get_int(opts, "drop_below");
     self->offers_substitute = nl_params_get_int(opts, "substitute");
     self->pad_write = nl_params_get_int(opts, "pad_write") != 0;
     self->order = g_strdup("sequential, but sum drops lanes (a test)");
