@@ -31,8 +31,8 @@ static NlRegistry *registry;
 static NlBackend *open_label(const char *label, const NlSelfCheck **check)
 {
     g_auto(GStrv) parts = g_strsplit(label, ":", -1);
-    const NlPluginEntry *e = nl_registry_find(registry, NL_PLUGIN_BACKEND,
-                                              parts[0]);
+    const NlPluginEntry *e =
+        nl_registry_find(registry, NL_PLUGIN_BACKEND, parts[0]);
     g_assert_nonnull(e);
     g_autoptr(GError) error = NULL;
     g_autoptr(NlParams) opts = nl_params_parse(e->plugin->backend->options,
@@ -159,7 +159,8 @@ static void test_lanedrop_unusable(void)
                                    "n=16 (mixed magnitudes) gives "));
     g_autofree char *line_start = g_strdup_printf(
         "lanedrop: sum fails its self-check on this CPU (%s; lanedrop test "
-        "library 1.0): n=16 (mixed magnitudes) gives ", nl_host_cpu_model());
+        "library 1.0): n=16 (mixed magnitudes) gives ",
+        nl_host_cpu_model());
     g_assert_cmpuint(sc->lines->len, ==, 2);
     g_assert_true(g_str_has_prefix(sc->lines->pdata[0], line_start));
     g_assert_true(g_str_has_suffix(sc->lines->pdata[0],
@@ -175,8 +176,9 @@ static void test_lanedrop_unusable(void)
     float got = 0.0f;
     g_assert_false(nl_backend_sum(b, buf, 32, &got, &error));
     g_assert_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNUSABLE);
-    g_assert_nonnull(strstr(error->message, "sum on backend 'lanedrop' is "
-                                            "unusable: it fails its self-check"));
+    g_assert_nonnull(strstr(error->message,
+                            "sum on backend 'lanedrop' is "
+                            "unusable: it fails its self-check"));
     g_clear_error(&error);
     g_assert_true(nl_backend_dot(b, buf, buf, 32, &got, &error));
     nl_backend_free(b, buf);
@@ -247,8 +249,8 @@ static void test_gemm_writing_padding(void)
     const NlSelfCheck *sc = NULL;
     NlBackend *b = open_label("lanedrop:pad_write=1", &sc);
     g_assert_cmpint(sc->state[NL_KERNEL_GEMM], ==, NL_CHECK_UNUSABLE);
-    g_assert_nonnull(strstr(sc->failure[NL_KERNEL_GEMM],
-                            "lies outside the result"));
+    g_assert_nonnull(
+        strstr(sc->failure[NL_KERNEL_GEMM], "lies outside the result"));
     nl_backend_close(b);
 }
 
@@ -270,7 +272,8 @@ static void test_cli_failing_kernel(void)
         "shuffles=50", "-p", "a6_n=1000", "-o", dir, NULL);
     g_assert_cmpint(c->status, ==, 1);
     /* the one line per failing kernel, exactly once */
-    const char *want = "numlab: lanedrop: sum fails its self-check on this CPU (";
+    const char *want =
+        "numlab: lanedrop: sum fails its self-check on this CPU (";
     const char *first = strstr(c->err, want);
     g_assert_nonnull(first);
     g_assert_null(strstr(first + 1, want));
@@ -282,8 +285,8 @@ static void test_cli_failing_kernel(void)
                                     "fails its self-check on this CPU"));
     /* the others ran and are written */
     g_assert_nonnull(strstr(c->out, "naive:ok lanedrop:failed openmp:ok"));
-    g_autofree char *a6 = g_build_filename(dir, "associativity",
-                                           "a6-backends.dat", NULL);
+    g_autofree char *a6 =
+        g_build_filename(dir, "associativity", "a6-backends.dat", NULL);
     g_autoptr(NlDat) dat = nl_dat_read(a6);
     g_assert_cmpuint(dat->datasets->len, ==, 2);
     g_assert_cmpstr(nl_dat_cell(dat, 0, 0, 0), ==, "naive");
@@ -303,8 +306,8 @@ static void test_cli_failing_kernel(void)
 
 static void test_cli_list(void)
 {
-    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "list", "--plugin-dir",
-                                        TEST_PLUGINS, NULL);
+    g_autoptr(NlCmd) c =
+        nl_test_numlab(NULL, "list", "--plugin-dir", TEST_PLUGINS, NULL);
     g_assert_cmpint(c->status, ==, 0);
     const char *ld = strstr(c->out, "\n  lanedrop ");
     g_assert_nonnull(ld);

@@ -30,7 +30,7 @@
 #include <math.h>
 #include <mpfr.h>
 
-#define U NL_UNIT_ROUNDOFF_F32
+#define U          NL_UNIT_ROUNDOFF_F32
 #define CASES_SEED 0x5e1fc4ecU
 
 /* ---- data ---- */
@@ -89,9 +89,9 @@ static float *matrix(NlRng *rng, gsize rows, gsize cols, gsize ld,
     *len = rows ? (rows - 1) * ld + cols : 0;
     float *a = g_new(float, MAX(*len, 1));
     for (gsize i = 0; i < *len; i++)
-        a[i] = i % ld < cols ? (int_cap ? draw_int(rng, int_cap)
-                                        : draw_mixed(rng))
-                             : poison();
+        a[i] = i % ld < cols
+                   ? (int_cap ? draw_int(rng, int_cap) : draw_mixed(rng))
+                   : poison();
     return a;
 }
 
@@ -114,8 +114,7 @@ static double int_sum(const float *x, gsize n)
 }
 
 /* p[i] = exp(x[i]/T) / sum_j exp(x[j]/T) in MPFR, 128 bits throughout. */
-static void exact_softmax(const float *x, gsize n, float temperature,
-                          double *p)
+static void exact_softmax(const float *x, gsize n, float temperature, double *p)
 {
     mpfr_t t, max, total, *q = g_new(mpfr_t, n);
     mpfr_inits2(128, t, max, total, (mpfr_ptr)NULL);
@@ -177,9 +176,9 @@ static void add_sum(GPtrArray *cases, NlRng *rng, gsize n, gsize tile,
                     gboolean ints)
 {
     NlKernel kernel = tile ? NL_KERNEL_TILED_SUM : NL_KERNEL_SUM;
-    char *shape = tile ? g_strdup_printf("n=%zu tile=%zu (%s)", n, tile,
-                                         data_name(ints))
-                       : g_strdup_printf("n=%zu (%s)", n, data_name(ints));
+    char *shape =
+        tile ? g_strdup_printf("n=%zu tile=%zu (%s)", n, tile, data_name(ints))
+             : g_strdup_printf("n=%zu (%s)", n, data_name(ints));
     CheckCase *c = case_new(cases, kernel, 1, shape);
     c->n = n;
     c->tile = tile;
@@ -262,8 +261,8 @@ static void add_gemm(GPtrArray *cases, NlRng *rng, gsize m, gsize n, gsize k,
 {
     gsize span = (m - 1) * ldc + n;
     char *shape = g_strdup_printf("m=%zu n=%zu k=%zu lda=%zu ldb=%zu ldc=%zu "
-                                  "(%s%s)", m, n, k, lda, ldb, ldc,
-                                  data_name(ints),
+                                  "(%s%s)",
+                                  m, n, k, lda, ldb, ldc, data_name(ints),
                                   nan_row < m ? ", a NaN in row 1 of A" : "");
     CheckCase *c = case_new(cases, NL_KERNEL_GEMM, span + NL_CHECK_PAD, shape);
     c->m = m;
@@ -302,10 +301,10 @@ static void add_gemm(GPtrArray *cases, NlRng *rng, gsize m, gsize n, gsize k,
 static void add_softmax(GPtrArray *cases, NlRng *rng, gsize n,
                         float temperature, float range, gboolean in_place)
 {
-    CheckCase *c = case_new(cases, NL_KERNEL_SOFTMAX, n + NL_CHECK_PAD,
-                            g_strdup_printf("n=%zu T=%g%s", n,
-                                            (double)temperature,
-                                            in_place ? " (in place)" : ""));
+    CheckCase *c =
+        case_new(cases, NL_KERNEL_SOFTMAX, n + NL_CHECK_PAD,
+                 g_strdup_printf("n=%zu T=%g%s", n, (double)temperature,
+                                 in_place ? " (in place)" : ""));
     c->n = n;
     c->temperature = temperature;
     c->in_place = in_place;
@@ -391,8 +390,8 @@ static void build(CheckCases *cc)
     /* gemm: each of m, n, k over the sizes around vector widths and
      * blocks while the other two stay odd; wide and tight leading
      * dimensions; then shapes past the blocking and threading sizes */
-    static const gsize dims[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17,
-                                 31, 32, 33, 63, 64, 65};
+    static const gsize dims[] = {1,  2,  3,  4,  5,  7,  8,  9, 15,
+                                 16, 17, 31, 32, 33, 63, 64, 65};
     for (guint i = 0; i < G_N_ELEMENTS(dims); i++) {
         gsize d = dims[i];
         add_gemm(cs, &rng, d, 17, 33, 36, 22, 19, TRUE, G_MAXSIZE);
@@ -410,8 +409,8 @@ static void build(CheckCases *cc)
     add_gemm(cs, &rng, 2, 3, 4099, 4099, 3, 3, TRUE, G_MAXSIZE);
 
     /* softmax */
-    static const gsize sm[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31,
-                               32, 33, 63, 64, 65, 100, 1000, 4099};
+    static const gsize sm[] = {1,  2,  3,  4,  5,  7,  8,  9,   15,   16,
+                               17, 31, 32, 33, 63, 64, 65, 100, 1000, 4099};
     static const float temps[] = {1.0f, 0.6f, 2.5f};
     for (guint i = 0; i < G_N_ELEMENTS(sm); i++)
         add_softmax(cs, &rng, sm[i], temps[i % 3], 6.0f, FALSE);

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 /* Values written after every input (poison: a kernel that reads past its
  * operands gets a NaN) and around every output (sentinels: a kernel that
  * writes past its result is caught). */
-#define NL_CHECK_PAD 64
+#define NL_CHECK_PAD      64
 #define NL_CHECK_NAN_BITS 0x7fcadbadu
 
 typedef enum {
@@ -29,22 +29,22 @@ typedef struct {
 
 typedef struct {
     NlKernel kernel;
-    char *shape;       /* "n=16", "m=5 n=17 k=33 lda=36 ldb=22 ldc=19" */
-    gsize n, m, k;     /* gemv: m x n; gemm: (m x k) (k x n) */
+    char *shape;   /* "n=16", "m=5 n=17 k=33 lda=36 ldb=22 ldc=19" */
+    gsize n, m, k; /* gemv: m x n; gemm: (m x k) (k x n) */
     gsize lda, ldb, ldc;
     gsize tile;        /* tiled_sum */
     float temperature; /* softmax */
     gboolean in_place; /* softmax with y = x */
     float *x, *y;      /* operands: vector or A; vector or B */
     gsize x_len, y_len;
-    Want *want;        /* out_len expectations, sentinels included */
-    gsize out_len;     /* 1 for a scalar result */
+    Want *want;    /* out_len expectations, sentinels included */
+    gsize out_len; /* 1 for a scalar result */
 } CheckCase;
 
 typedef struct {
-    GPtrArray *cases;  /* CheckCase*, every kernel, in check order */
+    GPtrArray *cases;            /* CheckCase*, every kernel, in check order */
     gsize max_x, max_y, max_out; /* the largest of each, for the buffers */
-    double seconds;    /* what building them and their exact values cost */
+    double seconds; /* what building them and their exact values cost */
 } CheckCases;
 
 /* The cases, built on first use and kept for the process: every backend

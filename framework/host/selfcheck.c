@@ -106,25 +106,27 @@ static char *judge(const CheckCase *c, const float *got)
             what = element_name(c, i);
             if (w->bound == 0.0)
                 return g_strdup_printf("%s%sgives %.9g, exact %.9g (exact "
-                                       "in every order)", c->shape, what,
-                                       (double)g, w->exact);
+                                       "in every order)",
+                                       c->shape, what, (double)g, w->exact);
             return g_strdup_printf("%s%sgives %.9g, exact %.9g, error "
-                                   "bound %.2g", c->shape, what, (double)g,
-                                   w->exact, w->bound);
+                                   "bound %.2g",
+                                   c->shape, what, (double)g, w->exact,
+                                   w->bound);
         case WANT_NAN:
             if (isnan(g))
                 continue;
             what = element_name(c, i);
             return g_strdup_printf("%s%sgives %.9g, not the NaN of its "
-                                   "input", c->shape, what, (double)g);
+                                   "input",
+                                   c->shape, what, (double)g);
         case WANT_BITS:
             if (nl_f32_bits(g) == w->bits)
                 continue;
             what = element_name(c, i);
             if (w->bits == NL_CHECK_NAN_BITS)
                 return g_strdup_printf("%s%swas written (%.9g): it lies "
-                                       "outside the result", c->shape, what,
-                                       (double)g);
+                                       "outside the result",
+                                       c->shape, what, (double)g);
             return g_strdup_printf("%s%sis %.9g, the source holds %.9g",
                                    c->shape, what, (double)g,
                                    (double)nan_bits(w->bits));
@@ -136,24 +138,23 @@ static char *judge(const CheckCase *c, const float *got)
 static char *run_case(NlBackend *b, Workspace *w, const CheckCase *c)
 {
     g_autoptr(GError) error = NULL;
-    gboolean ok = upload_padded(b, w->x, w->scratch, c->x, c->x_len, &error) &&
-                  (!c->y ||
-                   upload_padded(b, w->y, w->scratch, c->y, c->y_len, &error));
+    gboolean ok =
+        upload_padded(b, w->x, w->scratch, c->x, c->x_len, &error) &&
+        (!c->y || upload_padded(b, w->y, w->scratch, c->y, c->y_len, &error));
     if (ok && c->out_len > 1 && !c->in_place) {
         for (gsize i = 0; i < c->out_len; i++)
             w->scratch[i] = nan_bits(NL_CHECK_NAN_BITS);
         ok = nl_backend_upload(b, w->out, w->scratch, c->out_len, &error);
     }
     if (!ok)
-        return g_strdup_printf("%s: its buffers cannot be filled: %s",
-                               c->shape, error->message);
+        return g_strdup_printf("%s: its buffers cannot be filled: %s", c->shape,
+                               error->message);
     w->got[0] = nan_bits(NL_CHECK_NAN_BITS);
     if (!call_kernel(b, w, c, &error))
         return g_strdup_printf("%s: the kernel fails: %s", c->shape,
                                error ? error->message : "no reason given");
-    if (c->out_len > 1 &&
-        !nl_backend_download(b, c->in_place ? w->x : w->out, w->got,
-                             c->out_len, &error))
+    if (c->out_len > 1 && !nl_backend_download(b, c->in_place ? w->x : w->out,
+                                               w->got, c->out_len, &error))
         return g_strdup_printf("%s: its result cannot be read: %s", c->shape,
                                error->message);
     return judge(c, w->got);
@@ -188,8 +189,8 @@ static char *round_trip(NlBackend *b, Workspace *w, const float *src, gsize n)
         if (nl_f32_bits(w->scratch[i]) != nl_f32_bits(src[i]))
             return g_strdup_printf("its buffers do not keep their values: "
                                    "n=%zu: element %zu comes back as %.9g, "
-                                   "uploaded %.9g", n, i,
-                                   (double)w->scratch[i], (double)src[i]);
+                                   "uploaded %.9g",
+                                   n, i, (double)w->scratch[i], (double)src[i]);
     return NULL;
 }
 
@@ -216,8 +217,8 @@ static gboolean workspace_open(NlBackend *b, Workspace *w, GError **error)
     w->got = g_new(float, most);
     w->x = nl_backend_alloc(b, cc->max_x + NL_CHECK_PAD, error);
     w->y = w->x ? nl_backend_alloc(b, cc->max_y + NL_CHECK_PAD, error) : NULL;
-    w->out = w->y ? nl_backend_alloc(b, cc->max_out + NL_CHECK_PAD, error)
-                  : NULL;
+    w->out =
+        w->y ? nl_backend_alloc(b, cc->max_out + NL_CHECK_PAD, error) : NULL;
     return w->out != NULL;
 }
 
@@ -252,8 +253,7 @@ static char *where(const NlBackend *b)
     if (g_strcmp0(info->device, "CPU") == 0)
         return g_strdup_printf("this CPU (%s; %s)", nl_host_cpu_model(),
                                info->library);
-    return g_strdup_printf("this device (%s; %s)", info->device,
-                           info->library);
+    return g_strdup_printf("this device (%s; %s)", info->device, info->library);
 }
 
 /* The one-line result: "passed: sum dot ...; substituted: ...". */
@@ -313,7 +313,8 @@ static NlSelfCheck *check_fresh(NlBackend *b)
     char *broken = NULL; /* a failure that concerns every kernel */
     if (!workspace_open(b, &w, &error))
         broken = g_strdup_printf("the self-check cannot allocate its "
-                                 "buffers: %s", error->message);
+                                 "buffers: %s",
+                                 error->message);
     else
         broken = check_buffers(b, &w);
 
@@ -322,8 +323,8 @@ static NlSelfCheck *check_fresh(NlBackend *b)
             sc->state[k] = NL_CHECK_ABSENT;
             continue;
         }
-        sc->failure[k] = broken ? g_strdup(broken)
-                                : check_kernel(b, &w, k, &sc->n_cases);
+        sc->failure[k] =
+            broken ? g_strdup(broken) : check_kernel(b, &w, k, &sc->n_cases);
         sc->state[k] = sc->failure[k] ? NL_CHECK_UNUSABLE : NL_CHECK_PASSED;
     }
     /* Every kernel as the module shipped it is judged before any
@@ -349,9 +350,10 @@ static NlSelfCheck *check_fresh(NlBackend *b)
         if (!again)
             continue;
         if (sc->state[k] == NL_CHECK_SUBSTITUTED) {
-            char *both = g_strdup_printf("%s; its substitute (%s) fails too: "
-                                         "%s", sc->failure[k],
-                                         sc->substitute[k], again);
+            char *both =
+                g_strdup_printf("%s; its substitute (%s) fails too: "
+                                "%s",
+                                sc->failure[k], sc->substitute[k], again);
             g_free(sc->failure[k]);
             g_free(again);
             sc->failure[k] = both;
@@ -368,15 +370,21 @@ static NlSelfCheck *check_fresh(NlBackend *b)
     g_autofree char *place = where(b);
     for (int k = 0; k < NL_N_KERNELS; k++) {
         if (sc->state[k] == NL_CHECK_SUBSTITUTED)
-            g_ptr_array_add(sc->lines, g_strdup_printf(
-                "%s: %s fails its self-check on %s: %s; substituted: %s, "
-                "which passes", nl_backend_label(b), nl_kernel_name(k), place,
-                sc->failure[k], sc->substitute[k]));
+            g_ptr_array_add(
+                sc->lines,
+                g_strdup_printf(
+                    "%s: %s fails its self-check on %s: %s; substituted: %s, "
+                    "which passes",
+                    nl_backend_label(b), nl_kernel_name(k), place,
+                    sc->failure[k], sc->substitute[k]));
         else if (sc->state[k] == NL_CHECK_UNUSABLE)
-            g_ptr_array_add(sc->lines, g_strdup_printf(
-                "%s: %s fails its self-check on %s: %s; it is unusable, and "
-                "the jobs that need it fail", nl_backend_label(b),
-                nl_kernel_name(k), place, sc->failure[k]));
+            g_ptr_array_add(sc->lines,
+                            g_strdup_printf("%s: %s fails its self-check on "
+                                            "%s: %s; it is unusable, and "
+                                            "the jobs that need it fail",
+                                            nl_backend_label(b),
+                                            nl_kernel_name(k), place,
+                                            sc->failure[k]));
     }
     sc->summary = summarize(sc);
     return sc;
@@ -403,8 +411,7 @@ const NlSelfCheck *nl_self_check(NlBackend *b, gboolean *fresh)
     if (!done)
         done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                      self_check_free);
-    g_autofree char *key = g_strdup_printf("%s\n%s",
-                                           nl_backend_plugin(b)->name,
+    g_autofree char *key = g_strdup_printf("%s\n%s", nl_backend_plugin(b)->name,
                                            nl_backend_label(b));
     NlSelfCheck *sc = g_hash_table_lookup(done, key);
     if (fresh)

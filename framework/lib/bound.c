@@ -23,8 +23,7 @@ double nl_sum_bound_f32(const float *x, gsize n)
     return n ? nl_gamma_f32(n - 1) * magnitude : 0.0;
 }
 
-double nl_dot_bound_f32(const float *x, const float *y, gsize y_stride,
-                        gsize n)
+double nl_dot_bound_f32(const float *x, const float *y, gsize y_stride, gsize n)
 {
     double magnitude = 0.0;
     for (gsize i = 0; i < n; i++)
