@@ -73,14 +73,22 @@ c_text  = '#333333'
 c_faint = '#BBBBBB'
 
 # A backend fault (a table's `fault` column = 1): a result beyond the error
-# bound of every correct kernel, so no rounding explains it. Figures draw
-# it in c_fault, hatched (fill pattern fault_pattern) or crossed, off the
-# rounding scale, and name it with fault_word and fault_note.
+# bound of every correct kernel, or one of a kernel that gets the exact
+# probe of the same size wrong (numlab/probe.h: integers every correct
+# order sums exactly), so no rounding explains it. Figures draw it in
+# c_fault, hatched (fill pattern fault_pattern) or crossed, off the
+# rounding scale, and name it with fault_word and fault_note; fault_why
+# is the note without its first word, for a line under a title; its two
+# halves, fault_bound and fault_probe, serve notes on two lines.
 c_fault = '#C00000'
 fault_pattern = 4
 fault_word = tr('Backend-Fehler', 'backend fault')
-fault_note = tr('Backend-Fehler: liegt jenseits der Fehlerschranke jeder korrekten Rundung', \
-                'backend fault: lies beyond the error bound of every correct rounding')
+fault_bound = tr('jenseits der Fehlerschranke jeder korrekten Rundung', \
+                 'beyond the error bound of every correct rounding')
+fault_probe = tr('oder derselbe Kernel rechnet exakte Ganzzahldaten dieser Größe falsch', \
+                 'or the same kernel gets exact integer data wrong at this size')
+fault_why = fault_bound.', '.fault_probe
+fault_note = fault_word.': '.fault_why
 
 set style line 100 lc rgb '#DDDDDD' lw 0.8 dt solid   # grid
 set style line 101 lc rgb '#555555' lw 1              # border

@@ -11,11 +11,19 @@
  * `backend fault:` line per kept fault, `status=fault` and `faults=` in
  * the manifest, and fault = 1 in exactly the rows whose value lies beyond
  * the error bound gamma(n-1) * sum |x_i| — which this file decides by
- * itself, with its own double-double exact sums and its own bound. The
- * naive job's rows are written and unmarked. With the bug moved beyond
- * every size used (drop_above=1000000) the same runs are clean. The
- * benchmark, whose integer inputs make every correct result exact, catches
- * the bug at 4·10^5 values, beyond the self-check's largest sum. */
+ * itself, with its own double-double exact sums and its own bound. Each
+ * such result is reported twice: beyond its bound, and by the exact probe
+ * of the same kernel at the same size (numlab/probe.h). The naive job's
+ * rows are written and unmarked. With the bug moved beyond every size
+ * used (drop_above=1000000) the same runs are clean.
+ *
+ * Where the bound is too loose — lanedrop:drop_above=400000 at A6's
+ * default 10^6 values, A2 and A5 at 4·10^5 and more, A7's default sum of
+ * 2^20 — the probes alone catch it: every fault line is a probe's, the
+ * result is inside its bound (checked here), and still its row is marked,
+ * while naive, blas and openmp stay unmarked. The benchmark, whose integer
+ * inputs make every correct result exact, catches the bug at 4·10^5
+ * values, beyond the self-check's largest sum. */
 #include "config.h"
 
 #include "test-util.h"
@@ -144,8 +152,10 @@ static GKeyFile *manifest(const char *dir, const char *exp)
     return kf;
 }
 
-/* Every column named "fault" or "fault_*" of every dataset is 0. */
-static void assert_unmarked(const char *dir, const char *exp, const char *name)
+/* Every column named "fault" or "fault_*" of every dataset but `skip`
+ * (G_MAXUINT: none) is 0. */
+static void assert_unmarked_except(const char *dir, const char *exp,
+                                   const char *name, guint skip)
 {
     g_autoptr(NlDat) d = dat(dir, exp, name);
     guint found = 0;
@@ -160,7 +170,7 @@ static void assert_unmarked(const char *dir, const char *exp, const char *name)
                 continue;
             found++;
             for (guint s = 0; s < d->datasets->len; s++)
-                for (guint r = 0; r < nl_dat_rows(d, s); r++)
+                for (guint r = 0; s != skip && r < nl_dat_rows(d, s); r++)
                     if (nl_dat_double(d, s, r, c) != 0)
                         g_error("%s.dat: %s = %s in dataset %u, row %u", name,
                                 cols[c], nl_dat_cell(d, s, r, c), s, r);
@@ -170,32 +180,41 @@ static void assert_unmarked(const char *dir, const char *exp, const char *name)
         g_error("%s.dat has no fault column", name);
 }
 
-/* The faulty job's part of the manifest and of stderr. */
-static guint assert_reported(const NlCmd *run, const char *dir, const char *exp)
+static void assert_unmarked(const char *dir, const char *exp, const char *name)
+{
+    assert_unmarked_except(dir, exp, name, G_MAXUINT);
+}
+
+/* The faulty job's part of the manifest and of stderr; the jobs of
+ * `correct` (NULL-terminated) are ok and have no faults. */
+static guint assert_reported_of(const NlCmd *run, const char *dir,
+                                const char *exp, const char *faulty,
+                                const char *const *correct)
 {
     g_assert_cmpint(run->status, ==, 1);
     g_autoptr(GKeyFile) kf = manifest(dir, exp);
     g_autofree char *status = g_key_file_get_string(kf, "run", "status", NULL);
     g_assert_cmpstr(status, ==, "fault");
-    g_autofree char *naive =
-        g_key_file_get_string(kf, "job naive", "status", NULL);
-    g_assert_cmpstr(naive, ==, "ok");
-    g_assert_false(g_key_file_has_key(kf, "job naive", "faults", NULL));
-    g_autofree char *job =
-        g_key_file_get_string(kf, "job " FAULTY, "status", NULL);
+    for (guint i = 0; correct[i]; i++) {
+        g_autofree char *group = g_strdup_printf("job %s", correct[i]);
+        g_autofree char *ok = g_key_file_get_string(kf, group, "status", NULL);
+        g_assert_cmpstr(ok, ==, "ok");
+        g_assert_false(g_key_file_has_key(kf, group, "faults", NULL));
+    }
+    g_autofree char *group = g_strdup_printf("job %s", faulty);
+    g_autofree char *job = g_key_file_get_string(kf, group, "status", NULL);
     g_assert_cmpstr(job, ==, "fault");
-    guint faults =
-        (guint)g_key_file_get_integer(kf, "job " FAULTY, "faults", NULL);
+    guint faults = (guint)g_key_file_get_integer(kf, group, "faults", NULL);
     g_assert_cmpuint(faults, >, 0);
     gsize kept;
     g_auto(GStrv) list =
-        g_key_file_get_string_list(kf, "job " FAULTY, "fault", &kept, NULL);
+        g_key_file_get_string_list(kf, group, "fault", &kept, NULL);
     g_assert_cmpuint(kept, ==, MIN(faults, 5));
 
     /* stderr: one line per kept fault, in the manifest's words, and the
      * count of the rest */
     g_autofree char *prefix =
-        g_strdup_printf("numlab: %s: " FAULTY ": backend fault: ", exp);
+        g_strdup_printf("numlab: %s: %s: backend fault: ", exp, faulty);
     g_auto(GStrv) lines = g_strsplit(run->err, "\n", -1);
     guint shown = 0;
     for (guint i = 0; lines[i]; i++)
@@ -209,12 +228,18 @@ static guint assert_reported(const NlCmd *run, const char *dir, const char *exp)
     g_assert_cmpuint(shown, ==, kept);
     if (faults > kept) {
         g_autofree char *more =
-            g_strdup_printf("numlab: %s: " FAULTY ": %" G_GSIZE_FORMAT " more "
+            g_strdup_printf("numlab: %s: %s: %" G_GSIZE_FORMAT " more "
                             "backend faults",
-                            exp, (gsize)faults - kept);
+                            exp, faulty, (gsize)faults - kept);
         g_assert_nonnull(strstr(run->err, more));
     }
     return faults;
+}
+
+static guint assert_reported(const NlCmd *run, const char *dir, const char *exp)
+{
+    const char *const naive[] = {"naive", NULL};
+    return assert_reported_of(run, dir, exp, FAULTY, naive);
 }
 
 /* ---- associativity ---- */
@@ -235,15 +260,21 @@ static void test_associativity(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
     g_autoptr(NlCmd) run = run_associativity(dir, FAULTY);
-    /* the block 4500 tree, the backend sum (A2) and the A6 sum */
-    g_assert_cmpuint(assert_reported(run, dir, "associativity"), ==, 3);
+    /* the block 4500 tree, the backend sum (A2) and the A6 sum, each
+     * beyond its bound and wrong on its probe */
+    g_assert_cmpuint(assert_reported(run, dir, "associativity"), ==, 6);
     g_autoptr(GKeyFile) kf = manifest(dir, "associativity");
     g_auto(GStrv) list =
         g_key_file_get_string_list(kf, "job " FAULTY, "fault", NULL, NULL);
     g_assert_true(g_str_has_prefix(
         list[0], "A2: tiled_sum of 5000 values, block 4500 gives "));
-    g_assert_true(g_str_has_prefix(list[1], "A2: sum of 5000 values gives "));
-    g_assert_true(g_str_has_prefix(list[2], "A6: sum of 5000 values gives "));
+    g_assert_true(g_str_has_prefix(
+        list[1], "A2: tiled_sum of 5000 probe integers, tile 4500 (exact in "
+                 "any order) gives "));
+    g_assert_true(g_str_has_prefix(list[2], "A2: sum of 5000 values gives "));
+    g_assert_true(g_str_has_prefix(list[3], "A2: sum of 5000 probe integers "
+                                            "(exact in any order) gives "));
+    g_assert_true(g_str_has_prefix(list[4], "A6: sum of 5000 values gives "));
 
     g_autofree float *x = normals(SEED, n_assoc);
     double exact = exact_dot(x, NULL, n_assoc), b = bound(x, NULL, n_assoc);
@@ -312,6 +343,9 @@ static void test_reduction_tree(void)
      * a rest of 1500) */
     g_assert_true(g_str_has_prefix(
         list[0], "A4: tiled_sum of the first 6000 values, tile 4500 gives "));
+    g_assert_true(g_str_has_prefix(
+        list[1], "A4: tiled_sum of 6000 probe integers, tile 4500 (exact in "
+                 "any order) gives "));
 
     const gsize n_values = 6000;
     g_autofree float *x = normals(SEED, n_values);
@@ -392,12 +426,12 @@ static void test_reduction_tree(void)
     assert_unmarked(dir, "reduction-tree", "a7-row");
     assert_unmarked(dir, "reduction-tree", "a7-batch");
 
-    /* the count: each faulty result once per call that made it — A4's,
-     * the sweep's 3 sums and 4 of one value fewer, the table's 1 and 2,
-     * A7's sum */
+    /* the count: each faulty result twice (its bound, its probe) per call
+     * that made it — A4's, the sweep's 3 sums and 4 of one value fewer,
+     * the table's 1 and 2, A7's sum */
     calls += 1;
     g_assert_cmpuint(calls, ==, 1 + (3 + 4) + (1 + 2) + 1);
-    g_assert_cmpuint(faults, ==, calls);
+    g_assert_cmpuint(faults, ==, 2 * calls);
     nl_test_rmtree(dir);
 }
 
@@ -431,6 +465,193 @@ static void test_correct_backends(void)
                           "a7-reductions"};
     for (guint i = 0; i < G_N_ELEMENTS(tree); i++)
         assert_unmarked(dir, "reduction-tree", tree[i]);
+    nl_test_rmtree(dir);
+}
+
+/* ---- beyond the bound's reach: the probes alone ---- */
+
+/* lanedrop wrong only above 400000 values: inside the error bound of
+ * standard-normal data at every size it is wrong at. */
+#define LATE "lanedrop:drop_above=400000"
+
+/* The correct jobs beside it: naive, blas and, where built, openmp. */
+static const char *const *correct_jobs(void)
+{
+    static const char *const with_openmp[] = {"naive", "blas", "openmp", NULL};
+    static const char *const without[] = {"naive", "blas", NULL};
+    return g_file_test(NL_BUILDDIR "/backends/openmp/.libs/openmp.so",
+                       G_FILE_TEST_EXISTS)
+               ? with_openmp
+               : without;
+}
+
+static char *late_backends(void)
+{
+    g_autofree char *correct = g_strjoinv(",", (char **)correct_jobs());
+    return g_strdup_printf("%s,%s", correct, LATE);
+}
+
+/* The exact sum of the first n values of a probe of `length`, in 64-bit
+ * integers here. */
+static gint64 probe_sum(gsize length, gsize n)
+{
+    g_autofree float *v = g_new(float, n);
+    nl_probe_values_f32(length, 0, n, v, NULL);
+    gint64 s = 0;
+    for (gsize i = 0; i < n; i++)
+        s += (gint64)v[i];
+    return s;
+}
+
+/* A fault line of a probe: "WHAT (exact in any order) gives G, exact E,
+ * error bound 0: the backend's KERNEL is wrong at this size", with E the
+ * exact sum of the probe's first n values and G another value. */
+static void assert_probe_line(const char *line, const char *what,
+                              const char *kernel, gsize length, gsize n)
+{
+    g_autofree char *head =
+        g_strdup_printf("%s (exact in any order) gives ", what);
+    g_assert_true(g_str_has_prefix(line, head));
+    double got;
+    gint64 exact;
+    int end = 0;
+    g_assert_cmpint(sscanf(line + strlen(head),
+                           "%lf, exact %" G_GINT64_FORMAT ", error bound 0: %n",
+                           &got, &exact, &end),
+                    ==, 2);
+    g_assert_cmpint(exact, ==, probe_sum(length, n));
+    g_assert_cmpfloat(got, !=, (double)exact);
+    g_autofree char *tail =
+        g_strdup_printf("the backend's %s is wrong at this size", kernel);
+    g_assert_cmpstr(line + strlen(head) + end, ==, tail);
+}
+
+static const gsize probe_a2_n = 450000, probe_a2_block = 420000,
+                   probe_a6_n = 1000000; /* a6_n's default */
+
+static void test_probe_associativity(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autofree char *backends = late_backends();
+    g_autofree char *p_n = g_strdup_printf("n=%zu", probe_a2_n);
+    g_autofree char *p_blocks =
+        g_strdup_printf("blocks=64,%zu", probe_a2_block);
+    g_autoptr(NlCmd) run = nl_test_numlab(
+        NULL, "run", "associativity", "--plugin-dir", PLUGINS, "-b", backends,
+        "-o", dir, "-p", p_n, "-p", p_blocks, "-p", "shuffles=10", "-p",
+        "shuffle_sizes=8", "-p", "counter_steps=1000", NULL);
+    /* A2's block 420000 and backend sum, A6's sum: their probes, and
+     * nothing else (no bound sees them) */
+    g_assert_cmpuint(
+        assert_reported_of(run, dir, "associativity", LATE, correct_jobs()), ==,
+        3);
+    g_autoptr(GKeyFile) kf = manifest(dir, "associativity");
+    g_auto(GStrv) list =
+        g_key_file_get_string_list(kf, "job " LATE, "fault", NULL, NULL);
+    assert_probe_line(list[0],
+                      "A2: tiled_sum of 450000 probe integers, tile "
+                      "420000",
+                      "tiled_sum", probe_a2_n, probe_a2_n);
+    assert_probe_line(list[1], "A2: sum of 450000 probe integers", "sum",
+                      probe_a2_n, probe_a2_n);
+    assert_probe_line(list[2], "A6: sum of 1000000 probe integers", "sum",
+                      probe_a6_n, probe_a6_n);
+
+    /* A6: inside its bound, and marked all the same */
+    g_autofree float *x = normals(SEED, probe_a6_n);
+    guint late = dataset_of(dir, "associativity", LATE);
+    g_autoptr(NlDat) a6 = dat(dir, "associativity", "a6-backends");
+    g_assert_false(beyond(cell(a6, late, 0, "sum"),
+                          exact_dot(x, NULL, probe_a6_n),
+                          bound(x, NULL, probe_a6_n)));
+    g_assert_cmpint(cell_int(a6, late, 0, "fault"), ==, 1);
+    assert_unmarked_except(dir, "associativity", "a6-backends", late);
+
+    /* A2: the block 420000 row and the backend sum (block 0), inside
+     * their bound; the others unmarked */
+    double exact = exact_dot(x, NULL, probe_a2_n);
+    double b = bound(x, NULL, probe_a2_n);
+    g_autoptr(NlDat) a2 = dat(dir, "associativity", "a2-blocked");
+    g_assert_cmpuint(nl_dat_rows(a2, late), ==, 5);
+    for (guint r = 0; r < 5; r++) {
+        gint64 block = (gint64)cell(a2, late, r, "block");
+        gboolean wrong = block == (gint64)probe_a2_block || block == 0;
+        g_assert_cmpint(cell_int(a2, late, r, "fault"), ==, wrong);
+        if (wrong)
+            g_assert_false(beyond(cell(a2, late, r, "sum"), exact, b));
+    }
+    assert_unmarked_except(dir, "associativity", "a2-blocked", late);
+    nl_test_rmtree(dir);
+}
+
+static const gsize probe_tile = 405000, probe_reduce_n = 1048576;
+
+static void test_probe_reduction_tree(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autofree char *backends = late_backends();
+    g_autofree char *p_tiles = g_strdup_printf("tiles=64,%zu", probe_tile);
+    /* reduce_n: its default, 2^20 */
+    g_autoptr(NlCmd) run = nl_test_numlab(
+        NULL, "run", "reduction-tree", "--plugin-dir", PLUGINS, "-b", backends,
+        "-o", dir, "-p", "num_ctx=400000:420000:10000", "-p", p_tiles, "-p",
+        "batch=1:3", "-p", "a7_k=64", "-p", "a7_n=8", NULL);
+    /* A5: tile 405000 at 410000 and 420000 values, and at one value fewer
+     * each (the sums their excess is taken from); A7: the sum */
+    g_assert_cmpuint(
+        assert_reported_of(run, dir, "reduction-tree", LATE, correct_jobs()),
+        ==, 5);
+    g_autoptr(GKeyFile) kf = manifest(dir, "reduction-tree");
+    g_auto(GStrv) list =
+        g_key_file_get_string_list(kf, "job " LATE, "fault", NULL, NULL);
+    const gsize faulty_n[] = {409999, 410000, 419999, 420000};
+    for (guint i = 0; i < G_N_ELEMENTS(faulty_n); i++) {
+        /* "the first" but for the whole probe */
+        g_autofree char *what = g_strdup_printf(
+            "A5: tiled_sum of %s%zu probe integers, tile %zu",
+            faulty_n[i] < 420000 ? "the first " : "", faulty_n[i], probe_tile);
+        assert_probe_line(list[i], what, "tiled_sum", 420000, faulty_n[i]);
+    }
+    assert_probe_line(list[4], "A7: sum of 1048576 probe integers", "sum",
+                      probe_reduce_n, probe_reduce_n);
+
+    /* A5: exactly the rows of tile 405000 from 410000 on, inside their
+     * bounds */
+    g_autofree float *x = normals(SEED, 420000);
+    guint late = dataset_of(dir, "reduction-tree", LATE);
+    g_autoptr(NlDat) sweep = dat(dir, "reduction-tree", "a5-sweep");
+    g_assert_cmpuint(nl_dat_rows(sweep, late), ==, 6);
+    for (guint r = 0; r < 6; r++) {
+        gsize n = (gsize)cell(sweep, late, r, "num_ctx");
+        gsize tile = (gsize)cell(sweep, late, r, "tile");
+        gboolean wrong = tile == probe_tile && n >= 410000;
+        g_assert_cmpint(cell_int(sweep, late, r, "fault"), ==, wrong);
+        if (wrong)
+            g_assert_false(beyond(cell(sweep, late, r, "tree"),
+                                  exact_dot(x, NULL, n), bound(x, NULL, n)));
+    }
+    assert_unmarked_except(dir, "reduction-tree", "a5-sweep", late);
+    g_autoptr(NlDat) summary = dat(dir, "reduction-tree", "a5-summary");
+    for (guint r = 0; r < 2; r++)
+        g_assert_cmpint(
+            cell_int(summary, late, r, "faults"), ==,
+            (gsize)cell(summary, late, r, "tile") == probe_tile ? 2 : 0);
+
+    /* A7: the sum, inside its bound; not the dot product */
+    g_autofree float *xy =
+        normals(SEED + A7_SEED_OFFSET + 1, 2 * probe_reduce_n);
+    g_autoptr(NlDat) red = dat(dir, "reduction-tree", "a7-reductions");
+    g_assert_cmpstr(nl_dat_cell(red, late, 0, 0), ==, "sum");
+    g_assert_false(beyond(cell(red, late, 0, "value"),
+                          exact_dot(xy, NULL, probe_reduce_n),
+                          bound(xy, NULL, probe_reduce_n)));
+    g_assert_cmpint(cell_int(red, late, 0, "fault"), ==, 1);
+    g_assert_cmpint(cell_int(red, late, 1, "fault"), ==, 0);
+    assert_unmarked_except(dir, "reduction-tree", "a7-reductions", late);
+    const char *clean[] = {"a4-backends", "a5-table", "a5-one-more", "a7-row",
+                           "a7-batch"};
+    for (guint i = 0; i < G_N_ELEMENTS(clean); i++)
+        assert_unmarked(dir, "reduction-tree", clean[i]);
     nl_test_rmtree(dir);
 }
 
@@ -491,6 +712,8 @@ int main(int argc, char **argv)
     g_test_add_func("/faults/associativity", test_associativity);
     g_test_add_func("/faults/reduction-tree", test_reduction_tree);
     g_test_add_func("/faults/correct-backends", test_correct_backends);
+    g_test_add_func("/faults/probe/associativity", test_probe_associativity);
+    g_test_add_func("/faults/probe/reduction-tree", test_probe_reduction_tree);
     g_test_add_func("/faults/bench", test_bench);
     return g_test_run();
 }

@@ -124,6 +124,13 @@ tests_test_selfcheck_SOURCES = tests/test-selfcheck.c $(nl_test_util)
 tests_test_selfcheck_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_selfcheck_LDADD = $(NL_TEST_HOST_LIBS)
 
+# The exact probes (numlab/probe.h): their values, and their checks on the
+# naive backend and tests/plugins/lanedrop.la.
+nl_integration_tests += tests/test-probe
+tests_test_probe_SOURCES = tests/test-probe.c $(nl_test_util)
+tests_test_probe_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_probe_LDADD = $(NL_TEST_HOST_LIBS)
+
 # The minigpt experiment (MiniGPT trained per backend).
 nl_integration_tests += tests/test-minigpt
 tests_test_minigpt_SOURCES = tests/test-minigpt.c $(nl_test_util)

@@ -6,7 +6,9 @@
  * vectors. run_backend computes the same sums with the job's tiled_sum and
  * sets them against the model, the sequential sum and the exact sum; a
  * sum beyond the error bound of every order of additions (numlab/bound.h)
- * is a backend fault, reported and marked in its row (fault = 1). */
+ * is a backend fault, reported and marked in its row (fault = 1), and so
+ * is one whose kernel gets the exact probe (numlab/probe.h) of the same
+ * num_ctx and tile wrong. */
 #include "config.h"
 
 #include "reduction-tree.h"
@@ -77,7 +79,8 @@ gboolean rt_diagrams(NlRun *run, const RtConfig *c, const float *x,
 }
 
 gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
-                             NlBuffer *buf, GError **error)
+                             NlBuffer *buf, const NlProbe *probe,
+                             GError **error)
 {
     NlBackend *b = nl_run_backend(run);
     gsize tile = (gsize)c->diagram_tile;
@@ -92,7 +95,10 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
                                  "positive means the tree's sum is larger");
     nl_table_add_note(t, "fault", "1: the tree's sum lies beyond the error "
                                   "bound of every order of additions, "
-                                  "gamma(n-1) * sum |x_i|: a backend fault, "
+                                  "gamma(n-1) * sum |x_i|, or the same "
+                                  "tiled_sum gets integers that every order "
+                                  "sums exactly wrong at this num_ctx and "
+                                  "tile (numlab/probe.h): a backend fault, "
                                   "not rounding");
     float *partials = nl_alloc_f32(rt_tile_count(c->n_values, tile), error);
     if (!partials)
@@ -110,6 +116,11 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
             run, tree, nl_exact_sum_f32_as_f64(x, n), nl_sum_bound_f32(x, n),
             "A4: tiled_sum of the first %" G_GSIZE_FORMAT " values, tile %"
             G_GSIZE_FORMAT, n, tile);
+        gboolean probe_exact;
+        ok = nl_probe_check_sum(run, probe, n, tile, "A4", &probe_exact, error);
+        if (!ok)
+            break;
+        fault = fault || !probe_exact;
         nl_table_add_int(t, (gint64)n);
         nl_table_add_int(t, (gint64)tile);
         nl_table_add_int(t, (gint64)rt_tile_count(n, tile));

@@ -18,7 +18,16 @@
  *
  * Every tiled_sum of the job is checked against the exact prefix sum: one
  * beyond the error bound of every order of additions (numlab/bound.h) is
- * a backend fault, reported and marked in its rows (fault = 1). */
+ * a backend fault, reported and marked in its rows (fault = 1). Each call
+ * is also repeated on the exact probe (numlab/probe.h) with the same
+ * num_ctx and tile, and a wrong probe marks the same rows: the bound
+ * grows like num_ctx^2, a lost lane's error only like its root. All
+ * of them, not a sample: a kernel may be wrong at one num_ctx only (a
+ * tail of a few values), and a probe costs what the call it repeats
+ * costs, so the backend's sweep takes twice its kernel time: with the
+ * defaults milliseconds; at num_ctx=1:65536 0.6 to 1.8 s more per job on
+ * the 2-core build machine (naive, blas and openmp: 8.4 s -> 11.7 s for
+ * the whole run). The probes stay out of a5-timing. */
 #include "config.h"
 
 #include "reduction-tree.h"
@@ -71,25 +80,36 @@ static double *prefix_magnitudes(const float *x, gsize n, GError **error)
     return m;
 }
 
-/* The exact prefix sums and what a correct tiled_sum may miss them by. */
+/* What a job's tiled_sums are checked against: the exact prefix sums,
+ * what a correct tiled_sum may miss them by, and the exact probe. */
 typedef struct {
     const float *exact;      /* exact[i]: the sum of x[0..i], as float32 */
     const double *magnitude; /* prefix_magnitudes */
-} Bounds;
+    const NlProbe *probe;    /* as long as x, in the job's backend */
+} Checks;
 
-/* Checks a tiled_sum of the first n >= 1 values against its exact sum;
- * FALSE (and a fault reported) beyond the bound. The exact sums are known
- * here rounded to float32, half an ulp from the real ones: the bound
- * gamma(n-1) * sum |x_i| (numlab/bound.h) is widened by that half ulp. */
-static gboolean check_tree(NlRun *run, const Bounds *bd, float tree, gsize n,
-                           gsize tile)
+/* Checks a tiled_sum of the first n >= 1 values: against its exact sum,
+ * then the same kernel on the probe's first n values with the same tile.
+ * *fault: it lies beyond the bound or the probe is wrong (each reported).
+ * FALSE with an error only when the probe could not run. The exact sums
+ * are known here rounded to float32, half an ulp from the real ones: the
+ * bound gamma(n-1) * sum |x_i| (numlab/bound.h) is widened by that half
+ * ulp. */
+static gboolean check_tree(NlRun *run, const Checks *ck, float tree, gsize n,
+                           gsize tile, gboolean *fault, GError **error)
 {
-    float exact = bd->exact[n - 1];
-    double bound = nl_gamma_f32(n - 1) * bd->magnitude[n - 1] +
+    float exact = ck->exact[n - 1];
+    double bound = nl_gamma_f32(n - 1) * ck->magnitude[n - 1] +
                    0.5 * ulp_of(exact);
-    return nl_run_check_bound(run, tree, exact, bound,
-                              "A5: tiled_sum of the first %" G_GSIZE_FORMAT
-                              " values, tile %" G_GSIZE_FORMAT, n, tile);
+    gboolean within = nl_run_check_bound(
+        run, tree, exact, bound,
+        "A5: tiled_sum of the first %" G_GSIZE_FORMAT " values, tile %"
+        G_GSIZE_FORMAT, n, tile);
+    gboolean probe_exact;
+    if (!nl_probe_check_sum(run, ck->probe, n, tile, "A5", &probe_exact, error))
+        return FALSE;
+    *fault = !within || !probe_exact;
+    return TRUE;
 }
 
 /* The sum of the first n values from a prefix array; 0 for n = 0. */
@@ -242,10 +262,10 @@ static void add_summary(NlTable *t, gint64 tile, const Summary *s)
 
 /* The job's whole sweep: one tiled_sum per point and tile. */
 static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
-                      NlBuffer *buf, const float *seq, const Bounds *bd,
+                      NlBuffer *buf, const float *seq, const Checks *ck,
                       GError **error)
 {
-    const float *exact = bd->exact;
+    const float *exact = ck->exact;
     NlBackend *b = nl_run_backend(run);
     gsize points = points_of(&c->ctx);
     NlTable *t = nl_run_table(run, "a5-sweep",
@@ -258,8 +278,11 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
     nl_table_add_note(t, "fault", "1: the tree's sum, or the sum of one "
                                   "value fewer its excess is taken from, "
                                   "lies beyond the error bound of every "
-                                  "order of additions: a backend fault, "
-                                  "not rounding");
+                                  "order of additions, or the same "
+                                  "tiled_sum gets integers that every "
+                                  "order sums exactly wrong at that "
+                                  "num_ctx and tile (numlab/probe.h): a "
+                                  "backend fault, not rounding");
     NlTable *sum = nl_run_table(run, "a5-summary",
                                 "tile:int points:int differ_seq:int "
                                 "max_ulps_seq:int mean_ulps_seq:f64 "
@@ -284,13 +307,15 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
             double t0 = nl_time_now();
             ok = nl_backend_tiled_sum(b, buf, n, tile, &tree, error);
             seconds += nl_time_now() - t0;
-            if (ok && !(c->ctx.step == 1 && k > 0) && n > 1) {
-                ok = nl_backend_tiled_sum(b, buf, n - 1, tile, &before, error);
-                before_bad = ok && !check_tree(run, bd, before, n - 1, tile);
-            }
+            if (ok && !(c->ctx.step == 1 && k > 0) && n > 1)
+                ok = nl_backend_tiled_sum(b, buf, n - 1, tile, &before,
+                                          error) &&
+                     check_tree(run, ck, before, n - 1, tile, &before_bad,
+                                error);
+            gboolean tree_bad;
+            ok = ok && check_tree(run, ck, tree, n, tile, &tree_bad, error);
             if (!ok)
                 break;
-            gboolean tree_bad = !check_tree(run, bd, tree, n, tile);
             gboolean fault = tree_bad || (n > 1 && before_bad);
             gint64 u_seq = nl_ulp_diff_f32(seq[n - 1], tree);
             gint64 u_exact = nl_ulp_diff_f32(exact[n - 1], tree);
@@ -322,10 +347,10 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
 
 /* The table_ctx rows, and what one more value does at each of them. */
 static gboolean table(NlRun *run, const RtConfig *c, const float *x,
-                      NlBuffer *buf, const float *seq, const Bounds *bd,
+                      NlBuffer *buf, const float *seq, const Checks *ck,
                       GError **error)
 {
-    const float *exact = bd->exact;
+    const float *exact = ck->exact;
     NlBackend *b = nl_run_backend(run);
     gsize tile = (gsize)c->table_tile;
     NlTable *t = nl_run_table(run, "a5-table",
@@ -348,14 +373,15 @@ static gboolean table(NlRun *run, const RtConfig *c, const float *x,
     for (gsize i = 0; ok && i < c->n_table_ctx; i++) {
         gsize n = (gsize)c->table_ctx[i];
         float tree, before = 0.0f;
+        gboolean tree_bad, before_bad = FALSE;
         ok = nl_backend_tiled_sum(b, buf, n, tile, &tree, error) &&
              (n == 1 ||
-              nl_backend_tiled_sum(b, buf, n - 1, tile, &before, error));
+              nl_backend_tiled_sum(b, buf, n - 1, tile, &before, error)) &&
+             check_tree(run, ck, tree, n, tile, &tree_bad, error) &&
+             (n == 1 ||
+              check_tree(run, ck, before, n - 1, tile, &before_bad, error));
         if (!ok)
             break;
-        gboolean tree_bad = !check_tree(run, bd, tree, n, tile);
-        gboolean before_bad = n > 1 &&
-                              !check_tree(run, bd, before, n - 1, tile);
         float model = rt_tree_sum(x, n, tile, partials);
         nl_table_add_int(t, (gint64)n);
         nl_table_add_int(t, (gint64)tile);
@@ -387,15 +413,15 @@ static gboolean table(NlRun *run, const RtConfig *c, const float *x,
 }
 
 gboolean rt_sweep_backend(NlRun *run, const RtConfig *c, const float *x,
-                          NlBuffer *buf, GError **error)
+                          NlBuffer *buf, const NlProbe *probe, GError **error)
 {
     float *seq = prefix_sequential(x, c->n_values, error);
     float *exact = seq ? prefix_exact(x, c->n_values, error) : NULL;
     double *magnitude = exact ? prefix_magnitudes(x, c->n_values, error)
                               : NULL;
-    Bounds bd = {exact, magnitude};
-    gboolean ok = magnitude && sweep(run, c, x, buf, seq, &bd, error) &&
-                  table(run, c, x, buf, seq, &bd, error);
+    Checks ck = {exact, magnitude, probe};
+    gboolean ok = magnitude && sweep(run, c, x, buf, seq, &ck, error) &&
+                  table(run, c, x, buf, seq, &ck, error);
     nl_free(seq);
     nl_free(exact);
     nl_free(magnitude);

@@ -131,17 +131,23 @@ gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
                              MAX(list_max(c->table_ctx, c->n_table_ctx),
                                  list_max(c->diagram_ctx, c->n_diagram_ctx)));
     /* values, running and reference sums and the magnitudes of the error
-     * bounds: 24 bytes a value; every sweep point of every tile: a row of
-     * about 64 bytes, on every backend */
+     * bounds: 24 bytes a value; the exact probe of as many values; every
+     * sweep point of every tile: a row of about 64 bytes, on every backend */
     double sweep_rows = (double)range_points(&c->ctx) * (double)c->n_tiles;
-    if (!fits_memory(24.0 * (double)c->n_values + 64.0 * sweep_rows,
-                     "num_ctx", "its values and sweep rows", error))
+    if (!fits_memory(24.0 * (double)c->n_values +
+                         nl_probe_bytes(c->n_values, NL_PROBE_SUM) +
+                         64.0 * sweep_rows,
+                     "num_ctx", "its values, probe and sweep rows", error))
         return FALSE;
     double batch_floats = (double)c->batch.to * (double)c->a7_k +
                           2.0 * (double)c->a7_k * (double)c->a7_n +
                           (double)c->batch.to * (double)c->a7_n;
+    /* A7's reductions: two vectors on the host and in the backend, 16
+     * bytes a value; freed before their exact probe is made */
+    double reduce_bytes = MAX(16.0 * (double)c->reduce_n,
+                              nl_probe_bytes((gsize)c->reduce_n, NL_PROBE_DOT));
     return fits_memory(4.0 * batch_floats, "batch", "its matrices", error) &&
-           fits_memory(8.0 * (double)c->reduce_n, "reduce_n", "its vectors",
+           fits_memory(reduce_bytes, "reduce_n", "its vectors and probe",
                        error);
 }
 
@@ -171,12 +177,16 @@ static gboolean run_backend(NlRun *run, GError **error)
     float *x = prepare(run, &c, error);
     if (!x)
         return FALSE;
-    NlBuffer *buf = nl_backend_new_from(nl_run_backend(run), x, c.n_values,
-                                        error);
-    gboolean ok = buf && rt_diagrams_backend(run, &c, x, buf, error) &&
-                  rt_sweep_backend(run, &c, x, buf, error);
+    NlBackend *b = nl_run_backend(run);
+    NlBuffer *buf = nl_backend_new_from(b, x, c.n_values, error);
+    /* one probe for A4 and A5: every sum they take is of a prefix */
+    NlProbe *probe =
+        buf ? nl_probe_new(b, c.n_values, NL_PROBE_SUM, error) : NULL;
+    gboolean ok = probe && rt_diagrams_backend(run, &c, x, buf, probe, error) &&
+                  rt_sweep_backend(run, &c, x, buf, probe, error);
+    nl_probe_free(probe);
     if (buf)
-        nl_backend_free(nl_run_backend(run), buf);
+        nl_backend_free(b, buf);
     nl_free(x);
     return ok && rt_batch_backend(run, &c, error);
 }

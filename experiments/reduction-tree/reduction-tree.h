@@ -69,12 +69,18 @@ RtNode *rt_tree_nodes(const float *x, gsize n, gsize tile, gsize *count);
 
 gboolean rt_diagrams(NlRun *run, const RtConfig *config, const float *x,
                      GError **error);
+/* The backend phases get the values x in the job's buffer `buf`, and an
+ * exact probe (numlab/probe.h) of the same length in the same backend:
+ * every tiled_sum of x[0..n) with a tile is repeated on the probe's first
+ * n values with that tile, and a wrong probe marks the result a fault. */
 gboolean rt_diagrams_backend(NlRun *run, const RtConfig *config,
-                             const float *x, NlBuffer *buf, GError **error);
+                             const float *x, NlBuffer *buf,
+                             const NlProbe *probe, GError **error);
 gboolean rt_sweep_common(NlRun *run, const RtConfig *config, const float *x,
                          GError **error);
 gboolean rt_sweep_backend(NlRun *run, const RtConfig *config, const float *x,
-                          NlBuffer *buf, GError **error);
+                          NlBuffer *buf, const NlProbe *probe,
+                          GError **error);
 gboolean rt_batch_backend(NlRun *run, const RtConfig *config, GError **error);
 gboolean rt_batch_compare(NlRun *run, GError **error);
 

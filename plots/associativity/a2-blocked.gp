@@ -4,7 +4,8 @@
 # Data: a2-blocked.dat, one dataset per backend (index i-1 is
 # word(backends, i)), one row per summation: sequential, block 32 … 512,
 # the backend's own sum, the exact sum (MPFR, rounded to float32); the last
-# column, fault, is 1 for a sum beyond the error bound of every order.
+# column, fault, is 1 for a sum beyond the error bound of every order, or
+# by a kernel that gets the exact probe of the same n and block wrong.
 # Image a2-blocked: grouped bars, one colour per backend —
 #   top:    distance from the exact sum in ULPs (right axis: the float32 value),
 #   bottom: distance from the same backend's sequential sum in ULPs;
@@ -127,8 +128,8 @@ set key at screen 0.085, screen 0.94 left top horizontal Left reverse noopaque n
 y_lo = e_lo - p; y_hi = e_hi + p; top = 1
 if (n_fault > 0) {
     eval set_fault_labels
-    set label 3 '✗ '.fault_note.tr(' (nicht maßstäblich)', ' (not to scale)') \
-        at screen 0.085, screen 0.012 left font font(0.85) tc rgb c_fault
+    set label 3 '✗ '.fault_word.': '.fault_bound.",\n   ".fault_probe.tr(' (nicht maßstäblich)', ' (not to scale)') \
+        at screen 0.085, screen 0.036 left font font(0.85) tc rgb c_fault
 }
 plot for [i = 1:nb] f index i - 1 using (bx($0, i)):(fault(0) ? NaN : $7) with boxes lt i title word(backends, i) noenhanced, \
      for [i = 1:nl] f index i - 1 using (bx($0, i)):(fault(0) ? NaN : lab_y($7, p)):(signed($7)) \

@@ -6,9 +6,10 @@
 # Image a6-backends:
 #   left:  a bar per backend, its distance from the exact sum in ULPs; the
 #          tick label gives the sum itself and the thread count; a backend
-#          fault (a sum beyond the error bound of every correct order) is a
-#          red hatched bar to the edge of the panel, labelled, off the
-#          scale of the others,
+#          fault (a sum beyond the error bound of every correct order, or
+#          by a sum kernel that gets the exact probe of the same n wrong)
+#          is a red hatched bar to the edge of the panel, labelled, off
+#          the scale of the others,
 #   right: the pair matrix — green '=' where two backends agree bit for
 #          bit, otherwise their distance in ULPs; a faulty backend's row
 #          and column framed in red.
@@ -111,8 +112,8 @@ set label 1 tr('exakt', 'exact') at first 0, graph 1 center offset 0, 0.8 \
     font font(0.95) tc rgb '#444444'
 # Below the panel: what the red bars are.
 if (n_fault > 0) {
-    set label 2 '✗ '.fault_note.tr(' (nicht maßstäblich)', ' (not to scale)') \
-        at screen 0.15, screen 0.035 left font font(0.85) tc rgb c_fault
+    set label 2 '✗ '.fault_word.': '.fault_bound.",\n   ".fault_probe.tr(' (nicht maßstäblich)', ' (not to scale)') \
+        at screen 0.15, screen 0.03 left font font(0.85) tc rgb c_fault
 }
 plot for [i = 1:nb] fb index i - 1 \
          using (0):(i - 1):(0):($9 == 1 ? NaN : $4):(i - 1 - bh / 2):(i - 1 + bh / 2) with boxxyerror lt i

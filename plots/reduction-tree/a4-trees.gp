@@ -7,7 +7,9 @@
 # a4-backends.dat (one dataset per backend, one row per diagram_ctx in the
 # same order: num_ctx tile tiles rest tree bits model ulps_model sequential
 # ulps_seq exact ulps_exact fault; ulps_* = tree − model/sequential/exact;
-# fault = 1: the sum lies beyond the error bound of every correct order).
+# fault = 1: the sum lies beyond the error bound of every correct order,
+# or the same tiled_sum gets the exact probe of that num_ctx and tile
+# wrong).
 # "Model" is the tree with every tile summed left to right, the naive
 # backend's order; the nodes' values are the model's.
 # Image a4-trees: one tree per diagram_ctx, stacked, drawn to one common
@@ -134,7 +136,7 @@ set multiplot title tr("Reduktionsbaum einer Kachel-Summe: jede Kachel von links
                        "Reduction tree of a tiled sum: each tile left to right, then the partials in pairs\n{/*0.75 tiles at the bottom (element range, sum), above them every addition with its float32 partial sum; model = the naive backend's order}") \
     font font(1.2)
 if (n_fault > 0) {
-    set label 99 '✗ '.fault_note.tr(' — kein Rundungsfehler', ' — no rounding error') \
+    set label 99 '✗ '.fault_word.tr(' — kein Rundungsfehler: ', ' — no rounding error: ').fault_why \
         at screen 0.5, screen 0.89 center font font(0.85) tc rgb c_fault
 }
 

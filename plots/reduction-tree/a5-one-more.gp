@@ -23,10 +23,11 @@
 #              and the excess of one value more for tree and sequential;
 #              below it the 1024-against-1023 line spelled out.
 # Backend faults (the tables' last column, fault = 1: a tree sum beyond the
-# error bound of every correct order): the table is taken from a backend
-# without any where naive did not run; a faulty row of it says so in red
-# instead of its ULPs, and a red note under the title names every backend
-# with faults in these tables.
+# error bound of every correct order, or by a tiled_sum that gets the
+# exact probe of the same num_ctx and tile wrong): the table is taken
+# from a backend without any where naive did not run; a faulty row of it
+# says so in red instead of its ULPs, and a red note under the title
+# names every backend with faults in these tables.
 load common
 
 fr = datadir.'/a5-reference.dat'
@@ -127,9 +128,9 @@ set multiplot title sprintf(tr("Ein Wert mehr ändert die Summe: S(n) − S(n−
                                "One value more changes the sum: S(n) − S(n−1) − x[n−1] in ULPs of S(n)\n{/*0.8 sequential at most ±0.5 ULP (one rounding); tree with tile %d: its new shape re-rounds the other values}"), \
                             sweep_tile) font font(1.2)
 if (faulty ne '') {
-    set label 98 sprintf(tr("✗ Backend-Fehler in a5-table.dat / a5-one-more.dat: %s\n{/*0.9 Baumsummen jenseits der Fehlerschranke jeder korrekten Rundung; oben ist das Modell gezeichnet}", \
-                            "✗ backend fault in a5-table.dat / a5-one-more.dat: %s\n{/*0.9 tree sums beyond the error bound of every correct rounding; the model is drawn above}"), \
-                         faulty) at screen 0.5, screen 0.893 center font font(0.85) tc rgb c_fault
+    set label 98 sprintf(tr("✗ Backend-Fehler in a5-table.dat / a5-one-more.dat: %s\n{/*0.9 Baumsummen %s;}\n{/*0.9 oben ist das Modell gezeichnet}", \
+                            "✗ backend fault in a5-table.dat / a5-one-more.dat: %s\n{/*0.9 tree sums %s;}\n{/*0.9 the model is drawn above}"), \
+                         faulty, fault_why) at screen 0.5, screen 0.905 center font font(0.85) tc rgb c_fault
 }
 
 # --- top left: the whole sweep, sequential above, tree below ------------------
@@ -262,7 +263,7 @@ do for [r = 1:R] {
 # The spelled-out row, or why there is none; the note on faults.
 yl = yh - (R + 1.4) * lh
 if (r_line == 0) {
-    set label 200 '✗ '.fault_note.tr(': in jeder Zeile, daher kein Beispiel', ': in every row, hence no example') \
+    set label 200 '✗ '.fault_word.tr(' in jeder Zeile, daher kein Beispiel:', ' in every row, hence no example:')."\n   ".fault_why \
         at screen 0.03, screen yl left font font(k_t * 0.9) tc rgb c_fault
 } else {
     n_l = TN[r_line]

@@ -17,9 +17,10 @@
 # stays within a few ULPs of it. The model is backend-independent (the
 # naive backend's order); a5-sweep.dat holds each backend's own sums.
 # Where a backend's sums there are faults (column 8, fault = 1: beyond the
-# error bound of every correct order), a red note under the title names
-# the backend and how many: they are not drawn, and no curve here is
-# theirs.
+# error bound of every correct order, or by a tiled_sum that gets the
+# exact probe of the same num_ctx and tile wrong), a red note under the
+# title names the backend and how many: they are not drawn, and no curve
+# here is theirs.
 load common
 
 fm = datadir.'/a5-model.dat'
@@ -78,9 +79,9 @@ set multiplot title tr("Baum gegen sequentielle Summe: die ersten num\\_ctx Wert
                        "Tree against sequential sum: the first num\\_ctx values, for every tile size\n{/*0.8 |tree − sequential| in ULPs (colour) and |sequential − exact| (grey); tree: tiles left to right, then in pairs (model)}") \
     font font(1.2)
 if (faulty ne '') {
-    set label 98 sprintf(tr("✗ Backend-Fehler: %s\n{/*0.9 jenseits der Fehlerschranke jeder korrekten Rundung (a5-sweep.dat); nicht gezeichnet: jede Kurve hier ist das Modell}", \
-                            "✗ backend fault: %s\n{/*0.9 beyond the error bound of every correct rounding (a5-sweep.dat); not drawn: every curve here is the model}"), \
-                         faulty) at screen 0.5, screen 0.893 center font font(0.85) tc rgb c_fault
+    set label 98 sprintf(tr("✗ Backend-Fehler: %s\n{/*0.9 %s}\n{/*0.9 (a5-sweep.dat); nicht gezeichnet: jede Kurve hier ist das Modell}", \
+                            "✗ backend fault: %s\n{/*0.9 %s}\n{/*0.9 (a5-sweep.dat); not drawn: every curve here is the model}"), \
+                         faulty, fault_why) at screen 0.5, screen 0.905 center font font(0.85) tc rgb c_fault
 }
 
 set lmargin at screen x_l; set rmargin at screen x_r

@@ -10,7 +10,9 @@
 # dot_equal agree).
 # The header's parameters line gives a7_k, row and reduce_n. The last
 # columns mark backend faults (beyond the error bound of every correct
-# kernel): a7-batch.dat fault (the row in that batch), a7-row.dat
+# kernel, or, for the sum and the dot product, a kernel that gets the
+# exact probe of reduce_n values wrong): a7-batch.dat fault (the row in
+# that batch), a7-row.dat
 # fault_gemm and fault_gemv, a7-reductions.dat fault (one dataset per job:
 # the sum, then the dot product).
 # Image a7-batch:
@@ -109,9 +111,9 @@ set multiplot title sprintf(tr("Batch-Invarianz: dieselbe Zeile x·B, gerechnet 
                                "Batch invariance: the same row x·B, computed inside batches of M rows\n{/*0.8 %s outputs of length k = %s, observed as %s; left: how many change against batch 1}"), \
                             thousands(n_out), param('a7_k'), row_text) font font(1.15)
 if (faulty ne '') {
-    set label 98 sprintf(tr("✗ Backend-Fehler: %s\n{/*0.9 jenseits der Fehlerschranke jeder korrekten Rundung; rot schraffiert}", \
-                            "✗ backend fault: %s\n{/*0.9 beyond the error bound of every correct rounding; hatched in red}"), \
-                         faulty) at screen 0.5, screen 0.893 center font font(0.85) tc rgb c_fault
+    set label 98 sprintf(tr("✗ Backend-Fehler: %s\n{/*0.9 %s; rot schraffiert}", \
+                            "✗ backend fault: %s\n{/*0.9 %s; hatched in red}"), \
+                         faulty, fault_why) at screen 0.5, screen 0.893 center font font(0.85) tc rgb c_fault
 }
 
 # --- left: one strip per job -------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <numlab/gpt.h>
 #include <numlab/params.h>
 #include <numlab/plugin.h>
+#include <numlab/probe.h>
 #include <numlab/rng.h>
 #include <numlab/run.h>
 #include <numlab/sample.h>
