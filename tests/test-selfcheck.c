@@ -133,8 +133,8 @@ static void test_in_tree_backends(void)
                         sc->failure[k]);
         g_assert_cmpint(sc->state[NL_KERNEL_GEMM], ==, NL_CHECK_PASSED);
         g_assert_cmpuint(sc->n_cases, >, 300);
-        g_test_message("%s: %s (%.1f ms)", names[i], sc->summary,
-                       sc->seconds * 1e3);
+        g_test_message("%s: %s (%u kernel calls, %.1f ms)", names[i],
+                       sc->summary, sc->n_cases, sc->seconds * 1e3);
         nl_backend_close(b);
     }
 }
