@@ -72,10 +72,16 @@ static const NlParamSpec options[] = {
 static void set_order(Blas *self)
 {
     g_free(self->order);
+    /* OpenBLAS 0.3.21 runs cblas_ssum and cblas_sdot on one thread
+     * whatever its thread count (the same bits at 1 and 2 threads under
+     * its Haswell and Cooperlake kernels); gemv and gemm split rows. */
     self->order = g_strdup_printf(
-        "OpenBLAS %s kernels: vector lanes and unrolled partial sums%s%s",
+        "OpenBLAS %s kernels: vector lanes and unrolled partial sums; "
+        "cblas_ssum and cblas_sdot on one thread%s%s",
         openblas_get_corename(),
-        self->threads > 1 ? ", split across threads for long vectors" : "",
+        self->threads > 1 ? ", cblas_sgemv and cblas_sgemm split across "
+                            "threads"
+                          : "",
         self->ones ? "; sum, tiled_sum and the softmax normalizer by "
                      "cblas_sgemv against ones (rows of 4096), because "
                      "cblas_ssum fails its self-check here"
