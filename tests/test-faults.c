@@ -57,15 +57,6 @@ static gboolean dropped(gsize n, gsize tile)
 
 /* ---- independent references ---- */
 
-static float *normals(guint64 seed, gsize len)
-{
-    float *x = g_new(float, len);
-    NlRng rng;
-    nl_rng_init(&rng, seed);
-    nl_rng_fill_normal_f32(&rng, x, len);
-    return x;
-}
-
 /* sum x[i] y[i] (y NULL: sum x[i]) in double-double (Knuth's TwoSum): for
  * a few thousand values within about 2^-100 of the exact value. */
 static double exact_dot(const float *x, const float *y, gsize n)
@@ -276,7 +267,7 @@ static void test_associativity(void)
                                             "(exact in any order) gives "));
     g_assert_true(g_str_has_prefix(list[4], "A6: sum of 5000 values gives "));
 
-    g_autofree float *x = normals(SEED, n_assoc);
+    g_autofree float *x = nl_test_normals(SEED, n_assoc);
     double exact = exact_dot(x, NULL, n_assoc), b = bound(x, NULL, n_assoc);
     g_autoptr(NlDat) a2 = dat(dir, "associativity", "a2-blocked");
     guint naive = dataset_of(dir, "associativity", "naive");
@@ -348,7 +339,7 @@ static void test_reduction_tree(void)
                  "any order) gives "));
 
     const gsize n_values = 6000;
-    g_autofree float *x = normals(SEED, n_values);
+    g_autofree float *x = nl_test_normals(SEED, n_values);
     guint naive = dataset_of(dir, "reduction-tree", "naive");
     guint bad = dataset_of(dir, "reduction-tree", FAULTY);
 
@@ -410,7 +401,7 @@ static void test_reduction_tree(void)
 
     /* A7: lanedrop's sum of 5000 values is wrong, its dot product and its
      * gemm and gemv rows are not */
-    g_autofree float *xy = normals(SEED + A7_SEED_OFFSET + 1, 2 * reduce_n);
+    g_autofree float *xy = nl_test_normals(SEED + A7_SEED_OFFSET + 1, 2 * reduce_n);
     g_autoptr(NlDat) red = dat(dir, "reduction-tree", "a7-reductions");
     double sum_exact = exact_dot(xy, NULL, reduce_n),
            sum_b = bound(xy, NULL, reduce_n);
@@ -558,7 +549,7 @@ static void test_probe_associativity(void)
                       probe_a6_n, probe_a6_n);
 
     /* A6: inside its bound, and marked all the same */
-    g_autofree float *x = normals(SEED, probe_a6_n);
+    g_autofree float *x = nl_test_normals(SEED, probe_a6_n);
     guint late = dataset_of(dir, "associativity", LATE);
     g_autoptr(NlDat) a6 = dat(dir, "associativity", "a6-backends");
     g_assert_false(beyond(cell(a6, late, 0, "sum"),
@@ -617,7 +608,7 @@ static void test_probe_reduction_tree(void)
 
     /* A5: exactly the rows of tile 405000 from 410000 on, inside their
      * bounds */
-    g_autofree float *x = normals(SEED, 420000);
+    g_autofree float *x = nl_test_normals(SEED, 420000);
     guint late = dataset_of(dir, "reduction-tree", LATE);
     g_autoptr(NlDat) sweep = dat(dir, "reduction-tree", "a5-sweep");
     g_assert_cmpuint(nl_dat_rows(sweep, late), ==, 6);
@@ -639,7 +630,7 @@ static void test_probe_reduction_tree(void)
 
     /* A7: the sum, inside its bound; not the dot product */
     g_autofree float *xy =
-        normals(SEED + A7_SEED_OFFSET + 1, 2 * probe_reduce_n);
+        nl_test_normals(SEED + A7_SEED_OFFSET + 1, 2 * probe_reduce_n);
     g_autoptr(NlDat) red = dat(dir, "reduction-tree", "a7-reductions");
     g_assert_cmpstr(nl_dat_cell(red, late, 0, 0), ==, "sum");
     g_assert_false(beyond(cell(red, late, 0, "value"),

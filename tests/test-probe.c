@@ -120,21 +120,6 @@ static void test_values(void)
 
 /* ---- every order gives the exact value ---- */
 
-static float sum_reversed(const float *x, gsize n)
-{
-    float s = 0.0f;
-    for (gsize i = n; i-- > 0;)
-        s += x[i];
-    return s;
-}
-
-static float sum_pairwise(const float *x, gsize n)
-{
-    if (n <= 2)
-        return n == 0 ? 0.0f : n == 1 ? x[0] : x[0] + x[1];
-    return sum_pairwise(x, n / 2) + sum_pairwise(x + n / 2, n - n / 2);
-}
-
 static void test_prefixes_exact(void)
 {
     const gsize lengths[] = {1, 17, 1000, 4099};
@@ -161,15 +146,15 @@ static void test_prefixes_exact(void)
             if (mpfr)
                 g_assert_cmpfloat(nl_exact_sum_f32_as_f64(x, n), ==, exact);
             g_assert_cmpfloat((double)seq, ==, exact);
-            g_assert_cmpfloat((double)sum_reversed(x, n), ==, exact);
-            g_assert_cmpfloat((double)sum_pairwise(x, n), ==, exact);
+            g_assert_cmpfloat((double)nl_test_sum_reversed(x, n), ==, exact);
+            g_assert_cmpfloat((double)nl_test_sum_pairwise(x, n), ==, exact);
             double exact_dot = (double)dot;
             if (mpfr)
                 g_assert_cmpfloat(nl_exact_dot_f32_as_f64(x, y, n), ==,
                                   exact_dot);
             g_assert_cmpfloat((double)dot_plain, ==, exact_dot);
             g_assert_cmpfloat((double)dot_fma, ==, exact_dot);
-            g_assert_cmpfloat((double)sum_pairwise(xy, n), ==, exact_dot);
+            g_assert_cmpfloat((double)nl_test_sum_pairwise(xy, n), ==, exact_dot);
         }
     }
 
@@ -191,10 +176,10 @@ static void test_prefixes_exact(void)
             exact += (gint64)nl_exact_sum_f32_as_f64(x, count);
             for (gsize i = 0; i < count; i++)
                 seq += x[i];
-            partials[w] = sum_pairwise(x, count);
+            partials[w] = nl_test_sum_pairwise(x, count);
             g_assert_cmpfloat((double)seq, ==, (double)exact);
         }
-        g_assert_cmpfloat((double)sum_pairwise(partials, n_windows), ==,
+        g_assert_cmpfloat((double)nl_test_sum_pairwise(partials, n_windows), ==,
                           (double)exact);
     }
 }

@@ -26,23 +26,6 @@ static NlDat *dat(const char *name)
     return nl_dat_read(path);
 }
 
-static float *normals(guint64 seed, gsize len)
-{
-    float *x = g_new(float, len);
-    NlRng rng;
-    nl_rng_init(&rng, seed);
-    nl_rng_fill_normal_f32(&rng, x, len);
-    return x;
-}
-
-static float sequential(const float *x, gsize n)
-{
-    float s = 0.0f;
-    for (gsize i = 0; i < n; i++)
-        s += x[i];
-    return s;
-}
-
 static guint32 bits_of(const NlDat *d, guint set, guint row, guint col)
 {
     return nl_f32_bits((float)nl_dat_double(d, set, row, col));
@@ -69,7 +52,7 @@ static void test_a4_diagrams(void)
     g_autoptr(NlDat) nodes = dat("a4-nodes");
     g_autoptr(NlDat) edges = dat("a4-edges");
     g_autoptr(NlDat) back = dat("a4-backends");
-    g_autofree float *x = normals(SEED, n_ctx);
+    g_autofree float *x = nl_test_normals(SEED, n_ctx);
     const gsize ctx[] = {300, 256}, tile = 64;
     int naive = dataset_of("naive");
     for (guint d = 0; d < G_N_ELEMENTS(ctx); d++) {
@@ -85,7 +68,7 @@ static void test_a4_diagrams(void)
             if (strcmp(kind, "tile") == 0 || strcmp(kind, "rest") == 0) {
                 leaves++;
                 g_assert_cmphex(nl_f32_bits(value), ==,
-                                nl_f32_bits(sequential(x + lo, hi - lo)));
+                                nl_f32_bits(nl_test_sum_forward(x + lo, hi - lo)));
                 g_assert_cmpint(strcmp(kind, "rest") == 0, ==, hi - lo < tile);
             }
             if (strcmp(kind, "root") == 0) {
@@ -106,7 +89,7 @@ static void test_a4_diagrams(void)
                         nl_f32_bits(nl_test_tile_tree(x, ctx[d], tile)));
         g_assert_cmpint((gint64)nl_dat_double(back, naive, d, 7), ==, 0);
         g_assert_cmphex(bits_of(back, naive, d, 8), ==,
-                        nl_f32_bits(sequential(x, ctx[d])));
+                        nl_f32_bits(nl_test_sum_forward(x, ctx[d])));
         g_assert_cmphex(bits_of(back, naive, d, 10), ==,
                         nl_f32_bits(nl_exact_sum_f32(x, ctx[d])));
     }
@@ -119,7 +102,7 @@ static void test_a5_sweep(void)
     g_autoptr(NlDat) sweep = dat("a5-sweep");
     g_autoptr(NlDat) model = dat("a5-model");
     g_autoptr(NlDat) ref = dat("a5-reference");
-    g_autofree float *x = normals(SEED, n_ctx);
+    g_autofree float *x = nl_test_normals(SEED, n_ctx);
     int naive = dataset_of("naive");
     g_assert_cmpuint(nl_dat_rows(sweep, naive), ==, n_ctx * G_N_ELEMENTS(tiles));
     g_assert_cmpuint(nl_dat_rows(ref, 0), ==, n_ctx);
@@ -156,7 +139,7 @@ static void test_a5_table(void)
 {
     g_autoptr(NlDat) t = dat("a5-table");
     g_autoptr(NlDat) more = dat("a5-one-more");
-    g_autofree float *x = normals(SEED, n_ctx);
+    g_autofree float *x = nl_test_normals(SEED, n_ctx);
     const gsize ctx[] = {100, 127, 128, 129, 600}, tile = 64;
     int naive = dataset_of("naive");
     g_assert_cmpuint(nl_dat_rows(t, naive), ==, G_N_ELEMENTS(ctx));
@@ -180,7 +163,7 @@ static void test_a7_batch(void)
 {
     g_autoptr(NlDat) batch = dat("a7-batch");
     g_autoptr(NlDat) row = dat("a7-row");
-    g_autofree float *b = normals(SEED + G_GUINT64_CONSTANT(0xa7a7a7a7),
+    g_autofree float *b = nl_test_normals(SEED + G_GUINT64_CONSTANT(0xa7a7a7a7),
                                   k7 * n7 + k7);
     const float *xrow = b + k7 * n7; /* the stream continues with the pool */
     int naive = dataset_of("naive");

@@ -43,29 +43,6 @@ static NlBackend *open_label(const char *label, const NlSelfCheck **check)
 
 /* ---- the cases themselves ---- */
 
-static float sum_forward(const float *x, gsize n)
-{
-    float s = 0.0f;
-    for (gsize i = 0; i < n; i++)
-        s += x[i];
-    return s;
-}
-
-static float sum_backward(const float *x, gsize n)
-{
-    float s = 0.0f;
-    for (gsize i = n; i-- > 0;)
-        s += x[i];
-    return s;
-}
-
-static float sum_pairwise(const float *x, gsize n)
-{
-    if (n <= 2)
-        return n == 0 ? 0.0f : n == 1 ? x[0] : x[0] + x[1];
-    return sum_pairwise(x, n / 2) + sum_pairwise(x + n / 2, n - n / 2);
-}
-
 static void test_cases_are_right(void)
 {
     const CheckCases *cc = nl_check_cases();
@@ -79,9 +56,9 @@ static void test_cases_are_right(void)
             continue;
         double mpfr = nl_exact_sum_f32_as_f64(c->x, c->n);
         g_assert_cmpfloat(mpfr, ==, w->exact);
-        const float orders[] = {sum_forward(c->x, c->n),
-                                sum_backward(c->x, c->n),
-                                sum_pairwise(c->x, c->n)};
+        const float orders[] = {nl_test_sum_forward(c->x, c->n),
+                                nl_test_sum_reversed(c->x, c->n),
+                                nl_test_sum_pairwise(c->x, c->n)};
         for (guint o = 0; o < G_N_ELEMENTS(orders); o++) {
             if (w->bound == 0.0) /* integers: exact in every order */
                 g_assert_cmpfloat((double)orders[o], ==, w->exact);

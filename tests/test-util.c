@@ -3,6 +3,8 @@
 
 #include "test-util.h"
 
+#include <numlab/rng.h>
+
 #include <glib/gstdio.h>
 #include <stdarg.h>
 #include <string.h>
@@ -210,4 +212,37 @@ float nl_test_tile_tree(const float *x, gsize len, gsize tile)
         level = g_steal_pointer(&next);
     }
     return level->len ? g_array_index(level, float, 0) : 0.0f;
+}
+
+float *nl_test_normals(guint64 seed, gsize len)
+{
+    float *x = g_new(float, MAX(len, 1));
+    NlRng rng;
+    nl_rng_init(&rng, seed);
+    nl_rng_fill_normal_f32(&rng, x, len);
+    return x;
+}
+
+float nl_test_sum_forward(const float *x, gsize n)
+{
+    float s = 0.0f;
+    for (gsize i = 0; i < n; i++)
+        s += x[i];
+    return s;
+}
+
+float nl_test_sum_reversed(const float *x, gsize n)
+{
+    float s = 0.0f;
+    for (gsize i = n; i-- > 0;)
+        s += x[i];
+    return s;
+}
+
+float nl_test_sum_pairwise(const float *x, gsize n)
+{
+    if (n <= 2)
+        return n == 0 ? 0.0f : n == 1 ? x[0] : x[0] + x[1];
+    return nl_test_sum_pairwise(x, n / 2) +
+           nl_test_sum_pairwise(x + n / 2, n - n / 2);
 }

@@ -42,6 +42,16 @@ double nl_dat_double(const NlDat *dat, guint d, guint r, guint c);
 /* The header comment line that starts with prefix, or NULL. */
 const char *nl_dat_comment(const NlDat *dat, const char *prefix);
 
+/* The first len standard-normal float32 values of numlab's stream of
+ * `seed` (numlab/rng.h), in a g_new block: an experiment's inputs. */
+float *nl_test_normals(guint64 seed, gsize len);
+
+/* float32 sums in three fixed orders, written here for the tests: left
+ * to right, right to left, and pairwise (halves, recursively). */
+float nl_test_sum_forward(const float *x, gsize n);
+float nl_test_sum_reversed(const float *x, gsize n);
+float nl_test_sum_pairwise(const float *x, gsize n);
+
 /* The documented tile tree (numlab/backend.h), written level by level,
  * independently of every backend and experiment: tiles summed left to
  * right, then neighbours added in pairs, an odd last one carried up.
