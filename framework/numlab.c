@@ -91,11 +91,13 @@ static int cmd_list(int argc, char **argv)
         g_autofree char *state = NULL;
         if (b) {
             const NlBackendInfo *info = nl_backend_info(b);
+            char ms[G_ASCII_DTOSTR_BUF_SIZE];
+            g_ascii_formatd(ms, sizeof ms, "%.1f", check->seconds * 1e3);
             state = g_strdup_printf(
                 "available (%s, %d thread%s)\n  %-12s %s\n  %-12s self-check "
-                "in %.1f ms: %s", info->device, info->threads,
-                info->threads == 1 ? "" : "s", "", info->library, "",
-                check->seconds * 1e3, check->summary);
+                "in %s ms: %s", info->device, info->threads,
+                info->threads == 1 ? "" : "s", "", info->library, "", ms,
+                check->summary);
             nl_backend_close(b);
         } else {
             state = g_strdup_printf("unavailable: %s", error ? error->message
@@ -105,8 +107,10 @@ static int cmd_list(int argc, char **argv)
                e->plugin->version, e->plugin->summary, "", state, "", e->path);
     }
     const CheckCases *cases = nl_check_cases();
+    char ms[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_formatd(ms, sizeof ms, "%.1f", cases->seconds * 1e3);
     printf("  (self-check: %u cases, their exact values computed once per "
-           "process in %.1f ms)\n", cases->cases->len, cases->seconds * 1e3);
+           "process in %s ms)\n", cases->cases->len, ms);
     printf("Experiments:\n");
     for (guint i = 0; i < experiments->len; i++) {
         const NlPluginEntry *e = experiments->pdata[i];

@@ -21,6 +21,7 @@
 #include "../framework/host/selfcheck-cases.h"
 #include "test-util.h"
 
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 
@@ -281,6 +282,27 @@ static void test_cli_failing_kernel(void)
     nl_test_rmtree(dir);
 }
 
+/* The failing line quotes numbers as the data files do, with a decimal
+ * point, also under a locale with a decimal comma. */
+static void test_cli_locale(void)
+{
+    if (!setlocale(LC_NUMERIC, "de_DE.UTF-8")) {
+        g_test_skip("no de_DE.UTF-8 locale here (quickstart.sh makes one)");
+        return;
+    }
+    setlocale(LC_NUMERIC, "C");
+    char *env[] = {"LC_ALL=de_DE.UTF-8", NULL};
+    g_autoptr(NlCmd) c = nl_test_numlab(env, "list", "--plugin-dir",
+                                        TEST_PLUGINS, NULL);
+    g_autoptr(GRegex) number_list = g_regex_new(
+        "lanedrop .*\\n.*\\n.*\\n *self-check in [0-9]+\\.[0-9] ms: .*"
+        "\\(n=16 \\(mixed magnitudes\\) gives -?[0-9.e+-]+, exact "
+        "-?[0-9.e+-]+, error bound [0-9.e+-]+\\)",
+        0, 0, NULL);
+    if (!g_regex_match(number_list, c->out, 0, NULL))
+        g_error("numbers with a decimal comma under de_DE:\n%s", c->out);
+}
+
 static void test_cli_list(void)
 {
     g_autoptr(NlCmd) c =
@@ -319,6 +341,7 @@ int main(int argc, char **argv)
                     test_gemm_writing_padding);
     g_test_add_func("/selfcheck/cli/failing-kernel", test_cli_failing_kernel);
     g_test_add_func("/selfcheck/cli/list", test_cli_list);
+    g_test_add_func("/selfcheck/cli/locale", test_cli_locale);
     int status = g_test_run();
     nl_registry_free(registry);
     return status;

@@ -92,44 +92,46 @@ static char *element_name(const CheckCase *c, gsize i)
     }
 }
 
-/* NULL when every result is what it must be; else the first that is not. */
+/* NULL when every result is what it must be; else the first that is not.
+ * Numbers are written with a decimal point whatever the locale. */
 static char *judge(const CheckCase *c, const float *got)
 {
     for (gsize i = 0; i < c->out_len; i++) {
         const Want *w = &c->want[i];
         float g = got[i];
         g_autofree char *what = NULL;
+        NlNumText gt, et, bt;
         switch (w->kind) {
         case WANT_NEAR:
             if (nl_within_bound(g, w->exact, w->bound))
                 continue;
             what = element_name(c, i);
             if (w->bound == 0.0)
-                return g_strdup_printf("%s%sgives %.9g, exact %.9g (exact "
-                                       "in every order)",
-                                       c->shape, what, (double)g, w->exact);
-            return g_strdup_printf("%s%sgives %.9g, exact %.9g, error "
-                                   "bound %.2g",
-                                   c->shape, what, (double)g, w->exact,
-                                   w->bound);
+                return g_strdup_printf("%s%sgives %s, exact %s (exact in "
+                                       "every order)",
+                                       c->shape, what, nl_format_g(&gt, g, 9),
+                                       nl_format_g(&et, w->exact, 9));
+            return g_strdup_printf("%s%sgives %s, exact %s, error bound %s",
+                                   c->shape, what, nl_format_g(&gt, g, 9),
+                                   nl_format_g(&et, w->exact, 9),
+                                   nl_format_g(&bt, w->bound, 2));
         case WANT_NAN:
             if (isnan(g))
                 continue;
             what = element_name(c, i);
-            return g_strdup_printf("%s%sgives %.9g, not the NaN of its "
-                                   "input",
-                                   c->shape, what, (double)g);
+            return g_strdup_printf("%s%sgives %s, not the NaN of its input",
+                                   c->shape, what, nl_format_g(&gt, g, 9));
         case WANT_BITS:
             if (nl_f32_bits(g) == w->bits)
                 continue;
             what = element_name(c, i);
             if (w->bits == NL_CHECK_NAN_BITS)
-                return g_strdup_printf("%s%swas written (%.9g): it lies "
+                return g_strdup_printf("%s%swas written (%s): it lies "
                                        "outside the result",
-                                       c->shape, what, (double)g);
-            return g_strdup_printf("%s%sis %.9g, the source holds %.9g",
-                                   c->shape, what, (double)g,
-                                   (double)nan_bits(w->bits));
+                                       c->shape, what, nl_format_g(&gt, g, 9));
+            return g_strdup_printf("%s%sis %s, the source holds %s", c->shape,
+                                   what, nl_format_g(&gt, g, 9),
+                                   nl_format_g(&et, nan_bits(w->bits), 9));
         }
     }
     return NULL;
@@ -185,12 +187,15 @@ static char *round_trip(NlBackend *b, Workspace *w, const float *src, gsize n)
         !nl_backend_download(b, w->x, w->scratch, n, &error))
         return g_strdup_printf("its buffers fail: n=%zu: %s", n,
                                error->message);
-    for (gsize i = 0; i < n; i++)
-        if (nl_f32_bits(w->scratch[i]) != nl_f32_bits(src[i]))
-            return g_strdup_printf("its buffers do not keep their values: "
-                                   "n=%zu: element %zu comes back as %.9g, "
-                                   "uploaded %.9g",
-                                   n, i, (double)w->scratch[i], (double)src[i]);
+    for (gsize i = 0; i < n; i++) {
+        if (nl_f32_bits(w->scratch[i]) == nl_f32_bits(src[i]))
+            continue;
+        NlNumText back, up;
+        return g_strdup_printf("its buffers do not keep their values: n=%zu: "
+                               "element %zu comes back as %s, uploaded %s",
+                               n, i, nl_format_g(&back, w->scratch[i], 9),
+                               nl_format_g(&up, src[i], 9));
+    }
     return NULL;
 }
 

@@ -50,6 +50,13 @@ void nl_table_append_rows(const NlTable *table, const char *dataset_prefix,
 char *nl_table_column_names(const NlTable *table);
 /* FALSE while a row is half filled. */
 gboolean nl_table_is_complete(const NlTable *table);
+/* A number for a message, with `digits` significant digits and a decimal
+ * point whatever the user's locale (numlab runs with setlocale(LC_ALL,
+ * "")): messages quote values the data files hold. Returns text->s. */
+typedef struct {
+    char s[G_ASCII_DTOSTR_BUF_SIZE];
+} NlNumText;
+const char *nl_format_g(NlNumText *text, double v, int digits);
 /* Formats a double as the tables do (C locale, round-trip). */
 void nl_format_f32(char *buf, gsize len, float value);
 void nl_format_f64(char *buf, gsize len, double value);

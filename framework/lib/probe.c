@@ -12,6 +12,8 @@
 
 #include <numlab/alloc.h>
 #include <numlab/probe.h>
+
+#include "nl-private.h"
 #include <numlab/rng.h>
 #include <numlab/run.h>
 
@@ -198,13 +200,14 @@ static void judge(NlRun *run, float got, gint64 want, const char *context,
     gboolean equal = (double)got == (double)want;
     if (exact)
         *exact = equal;
+    NlNumText g;
     if (!equal)
         nl_run_fault(run,
-                     "%s%s%s (exact in any order) gives %.9g, exact "
+                     "%s%s%s (exact in any order) gives %s, exact "
                      "%" G_GINT64_FORMAT ", error bound 0: the backend's %s "
                      "is wrong at this size",
                      context ? context : "", context ? ": " : "", what,
-                     (double)got, want, kernel);
+                     nl_format_g(&g, got, 9), want, kernel);
 }
 
 /* "the first " unless the prefix is the whole probe */

@@ -144,8 +144,10 @@ gboolean nl_run_check_bound(NlRun *run, double got, double exact,
     va_start(ap, format);
     g_autofree char *what = g_strdup_vprintf(format, ap);
     va_end(ap);
-    nl_run_fault(run, "%s gives %.9g, exact %.9g, error bound %.2g", what,
-                 got, exact, bound);
+    NlNumText g, e, b;
+    nl_run_fault(run, "%s gives %s, exact %s, error bound %s", what,
+                 nl_format_g(&g, got, 9), nl_format_g(&e, exact, 9),
+                 nl_format_g(&b, bound, 2));
     return FALSE;
 }
 

@@ -280,6 +280,13 @@ void nl_format_f64(char *buf, gsize len, double v)
     g_ascii_formatd(buf, (int)len, "%.17g", v);
 }
 
+const char *nl_format_g(NlNumText *text, double v, int digits)
+{
+    char format[8];
+    g_snprintf(format, sizeof format, "%%.%dg", CLAMP(digits, 1, 17));
+    return g_ascii_formatd(text->s, sizeof text->s, format, v);
+}
+
 char *nl_table_column_names(const NlTable *t)
 {
     GString *s = g_string_new(NULL);
