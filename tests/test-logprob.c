@@ -523,21 +523,11 @@ static NlDat *run_dat(const Run *r, const char *table)
     return nl_dat_read(path);
 }
 
+/* As the host opens it: with its self-check and its substitutes. */
 static NlBackend *open_backend(const char *label)
 {
-    g_auto(GStrv) parts = g_strsplit(label, ":", -1);
-    const NlPluginEntry *e = nl_registry_find(registry, NL_PLUGIN_BACKEND,
-                                              parts[0]);
-    if (!e)
-        g_error("no backend '%s' in the build tree", parts[0]);
     g_autoptr(GError) error = NULL;
-    const NlBackendOps *ops = e->plugin->backend;
-    g_autoptr(NlParams) opts = nl_params_parse(ops->options, parts[0],
-                                               parts + 1, &error);
-    g_assert_no_error(error);
-    /* as the host opens it: with its self-check and its substitutes */
-    NlBackend *b = nl_backend_open_checked(e->plugin, label, opts, NULL,
-                                           &error);
+    NlBackend *b = nl_backend_open_spec(registry, label, NULL, &error);
     if (!b)
         g_error("%s: %s", label, error->message);
     return b;

@@ -188,16 +188,8 @@ static void test_prefixes_exact(void)
 
 static NlBackend *open_backend(const char *label)
 {
-    g_auto(GStrv) parts = g_strsplit(label, ":", -1);
-    const NlPluginEntry *e =
-        nl_registry_find(registry, NL_PLUGIN_BACKEND, parts[0]);
-    g_assert_nonnull(e);
     g_autoptr(GError) error = NULL;
-    g_autoptr(NlParams) opts = nl_params_parse(e->plugin->backend->options,
-                                               parts[0], parts + 1, &error);
-    g_assert_no_error(error);
-    NlBackend *b =
-        nl_backend_open_checked(e->plugin, label, opts, NULL, &error);
+    NlBackend *b = nl_backend_open_spec(registry, label, NULL, &error);
     g_assert_no_error(error);
     return b;
 }

@@ -29,17 +29,15 @@
 
 static NlRegistry *registry;
 
+/* NULL only for a backend that is unavailable here (cuda without a GPU). */
 static NlBackend *open_label(const char *label, const NlSelfCheck **check)
 {
-    g_auto(GStrv) parts = g_strsplit(label, ":", -1);
-    const NlPluginEntry *e =
-        nl_registry_find(registry, NL_PLUGIN_BACKEND, parts[0]);
-    g_assert_nonnull(e);
     g_autoptr(GError) error = NULL;
-    g_autoptr(NlParams) opts = nl_params_parse(e->plugin->backend->options,
-                                               parts[0], parts + 1, &error);
-    g_assert_no_error(error);
-    return nl_backend_open_checked(e->plugin, label, opts, check, &error);
+    NlBackend *b = nl_backend_open_spec(registry, label, check, &error);
+    if (!b && !g_error_matches(error, NL_BACKEND_ERROR,
+                               NL_BACKEND_ERROR_UNAVAILABLE))
+        g_error("%s: %s", label, error->message);
+    return b;
 }
 
 /* ---- the cases themselves ---- */

@@ -22,8 +22,6 @@ typedef struct {
     char *label;         /* "naive", "blas:threads=2"; phase name otherwise */
     const char *phase;   /* "common", "backend" or "compare" */
     gboolean requested;  /* named explicitly: unavailable is a failure */
-    const NlPluginEntry *entry;
-    NlParams *options;
     NlBackend *backend;
     const NlSelfCheck *check; /* the backend's self-check; owned by selfcheck.c */
     NlRun *run;
@@ -49,7 +47,6 @@ static void job_free(gpointer p)
     Job *j = p;
     nl_run_free(j->run);
     nl_backend_close(j->backend);
-    nl_params_free(j->options);
     g_free(j->label);
     g_free(j->reason);
     g_free(j);
@@ -68,16 +65,6 @@ static void job_fail(Job *j, JobStatus status, const char *reason)
     j->status = status;
     g_free(j->reason);
     j->reason = g_strdup(reason);
-}
-
-static char *known_names(NlRegistry *r, NlPluginKind kind)
-{
-    g_autoptr(GPtrArray) list = nl_registry_list(r, kind);
-    GString *s = g_string_new(NULL);
-    for (guint i = 0; i < list->len; i++)
-        g_string_append_printf(s, "%s%s", i ? ", " : "",
-                               ((NlPluginEntry *)list->pdata[i])->plugin->name);
-    return g_string_free(s, FALSE);
 }
 
 /* Splits the -b values into one spec per backend. A comma-separated word
@@ -108,31 +95,13 @@ static GPtrArray *split_backend_specs(char **values)
 /* Opens the backend of a job; on failure sets the job's status. */
 static void open_backend(NlRegistry *r, Job *j)
 {
-    g_auto(GStrv) parts = g_strsplit(j->label, ":", -1);
-    const char *name = parts[0];
-    j->entry = nl_registry_find(r, NL_PLUGIN_BACKEND, name);
-    if (!j->entry) {
-        g_autofree char *known = known_names(r, NL_PLUGIN_BACKEND);
-        g_autofree char *why = g_strdup_printf("unknown backend '%s' (known: %s)",
-                                               name, known);
-        job_fail(j, JOB_FAILED, why);
-        return;
-    }
-    const NlBackendOps *ops = j->entry->plugin->backend;
     g_autoptr(GError) error = NULL;
-    j->options = nl_params_parse(ops->options, name, parts + 1, &error);
-    if (!j->options) {
-        job_fail(j, JOB_FAILED, error->message);
-        return;
-    }
-    j->backend = nl_backend_open_checked(j->entry->plugin, j->label,
-                                         j->options, &j->check, &error);
+    j->backend = nl_backend_open_spec(r, j->label, &j->check, &error);
     if (!j->backend) {
         gboolean unavailable = g_error_matches(error, NL_BACKEND_ERROR,
                                                NL_BACKEND_ERROR_UNAVAILABLE);
         g_autofree char *why = g_strdup_printf(
-            "%s%s", unavailable ? "unavailable: " : "",
-            error ? error->message : "open() failed without a reason");
+            "%s%s", unavailable ? "unavailable: " : "", error->message);
         job_fail(j, unavailable && !j->requested ? JOB_SKIPPED : JOB_FAILED,
                  why);
         return;
@@ -178,7 +147,7 @@ static char *backend_line(const Job *j)
     const NlBackendInfo *info = nl_backend_info(j->backend);
     return g_strdup_printf("%s %s | %s | %s | threads %d | order: %s | "
                            "self-check: %s", j->label,
-                           j->entry->plugin->version, info->library,
+                           nl_backend_plugin(j->backend)->version, info->library,
                            info->device, info->threads, info->summation_order,
                            j->check->summary);
 }
@@ -427,7 +396,7 @@ static gboolean write_manifest(const char *dir, const NlPlugin *exp,
         if (j->backend) {
             const NlBackendInfo *info = nl_backend_info(j->backend);
             g_key_file_set_string(kf, group, "backend_version",
-                                  j->entry->plugin->version);
+                                  nl_backend_plugin(j->backend)->version);
             g_key_file_set_string(kf, group, "library", info->library);
             g_key_file_set_string(kf, group, "device", info->device);
             g_key_file_set_integer(kf, group, "threads", info->threads);
@@ -520,7 +489,7 @@ gboolean nl_engine_run(NlRegistry *r, const NlRunRequest *req)
     const NlPluginEntry *entry =
         nl_registry_find(r, NL_PLUGIN_EXPERIMENT, req->experiment);
     if (!entry) {
-        g_autofree char *known = known_names(r, NL_PLUGIN_EXPERIMENT);
+        g_autofree char *known = nl_registry_names(r, NL_PLUGIN_EXPERIMENT);
         g_printerr("numlab: unknown experiment '%s' (known: %s)\n",
                    req->experiment, *known ? known : "none");
         return FALSE;

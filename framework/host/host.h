@@ -48,6 +48,8 @@ const NlPluginEntry *nl_registry_find(NlRegistry *registry, NlPluginKind kind,
                                       const char *name);
 /* Plugins of one kind, sorted by name. */
 GPtrArray *nl_registry_list(NlRegistry *registry, NlPluginKind kind);
+/* "blas, naive, openmp": the names of one kind, sorted, for messages. */
+char *nl_registry_names(NlRegistry *registry, NlPluginKind kind);
 
 /* ---- paths.c ---- */
 gboolean nl_host_uninstalled(void);
@@ -87,6 +89,14 @@ const NlSelfCheck *nl_self_check(NlBackend *backend, gboolean *fresh);
 NlBackend *nl_backend_open_checked(const NlPlugin *plugin, const char *label,
                                    const NlParams *options,
                                    const NlSelfCheck **check, GError **error);
+/* Opens the backend a -b spec names, "NAME" or "NAME:key=value:...": the
+ * registry's plugin NAME, its options parsed against its specs, open()
+ * and the self-check. NULL with a one-line error: NL_ERROR_PLUGIN for an
+ * unknown name (the message lists the known ones), NL_ERROR_PARAM for a
+ * bad option, or open()'s own (NL_BACKEND_ERROR_UNAVAILABLE when the
+ * hardware or library is absent). */
+NlBackend *nl_backend_open_spec(NlRegistry *registry, const char *spec,
+                                const NlSelfCheck **check, GError **error);
 /* Prints the lines of failing kernels on stderr, once per process. */
 void nl_self_check_print_once(const NlSelfCheck *check);
 

@@ -263,6 +263,16 @@ static gint compare_entries(gconstpointer a, gconstpointer b)
     return strcmp(x->plugin->name, y->plugin->name);
 }
 
+char *nl_registry_names(NlRegistry *r, NlPluginKind kind)
+{
+    g_autoptr(GPtrArray) list = nl_registry_list(r, kind);
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < list->len; i++)
+        g_string_append_printf(s, "%s%s", i ? ", " : "",
+                               ((NlPluginEntry *)list->pdata[i])->plugin->name);
+    return g_string_free(s, FALSE);
+}
+
 GPtrArray *nl_registry_list(NlRegistry *r, NlPluginKind kind)
 {
     GPtrArray *list = g_ptr_array_new();

@@ -444,6 +444,35 @@ NlBackend *nl_backend_open_checked(const NlPlugin *plugin, const char *label,
     return b;
 }
 
+NlBackend *nl_backend_open_spec(NlRegistry *r, const char *spec,
+                                const NlSelfCheck **check, GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(spec, ":", -1);
+    const NlPluginEntry *e = nl_registry_find(r, NL_PLUGIN_BACKEND, parts[0]);
+    if (!e) {
+        g_autofree char *known = nl_registry_names(r, NL_PLUGIN_BACKEND);
+        g_set_error(error, NL_ERROR, NL_ERROR_PLUGIN,
+                    "unknown backend '%s' (known: %s)", parts[0], known);
+        return NULL;
+    }
+    /* backends read their options in open(); none keeps them */
+    g_autoptr(NlParams) options = nl_params_parse(
+        e->plugin->backend->options, parts[0], parts + 1, error);
+    if (!options)
+        return NULL;
+    g_autoptr(GError) open_error = NULL;
+    NlBackend *b =
+        nl_backend_open_checked(e->plugin, spec, options, check, &open_error);
+    if (!b) {
+        if (open_error)
+            g_propagate_error(error, g_steal_pointer(&open_error));
+        else
+            g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                        "open() failed without a reason");
+    }
+    return b;
+}
+
 void nl_self_check_print_once(const NlSelfCheck *check)
 {
     NlSelfCheck *sc = (NlSelfCheck *)check;
