@@ -211,13 +211,6 @@ gconstpointer nl_run_job_data(NlRun *run, guint job)
     return j->kept;
 }
 
-const NlBackendInfo *nl_run_job_backend_info(NlRun *run, guint job)
-{
-    g_return_val_if_fail(job < nl_run_n_jobs(run), NULL);
-    NlRun *j = run->jobs->pdata[job];
-    return j->backend ? nl_backend_info(j->backend) : NULL;
-}
-
 guint nl_run_n_jobs(NlRun *run) { return run->jobs ? run->jobs->len : 0; }
 
 const char *nl_run_job_label(NlRun *run, guint job)

@@ -377,11 +377,6 @@ NlSampler *nl_sampler_new(const double *weights, gsize n, GError **error)
     return s;
 }
 
-gsize nl_sampler_size(const NlSampler *s)
-{
-    return s->n;
-}
-
 double nl_sampler_prob(const NlSampler *s, gsize i)
 {
     g_return_val_if_fail(i < s->n, 0.0);

@@ -135,7 +135,6 @@ void nl_table_free(NlTable *t)
 const char *nl_table_name(const NlTable *t) { return t->name; }
 const char *nl_table_title(const NlTable *t) { return t->title; }
 const char *nl_table_columns_spec(const NlTable *t) { return t->spec; }
-guint nl_table_n_columns(const NlTable *t) { return t->columns->len; }
 guint nl_table_n_rows(const NlTable *t)
 {
     return t->cells->len / t->columns->len;

@@ -68,7 +68,6 @@ void nl_run_progress(NlRun *run, double fraction, const char *what);
 guint nl_run_n_jobs(NlRun *run);
 const char *nl_run_job_label(NlRun *run, guint job);
 const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name);
-const NlBackendInfo *nl_run_job_backend_info(NlRun *run, guint job);
 /* In run_compare: what job `job` kept (nl_run_keep), or NULL. */
 gconstpointer nl_run_job_data(NlRun *run, guint job);
 /* In run_backend and run_compare: a table the common phase emitted, or

@@ -100,7 +100,6 @@ NlSampler *nl_sampler_new(const double *weights, gsize n, GError **error);
 void nl_sampler_free(NlSampler *sampler);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlSampler, nl_sampler_free)
 
-gsize nl_sampler_size(const NlSampler *sampler);
 /* The normalized probability of token i. */
 double nl_sampler_prob(const NlSampler *sampler, gsize i);
 /* The token for a given u in [0, 1): the inverse CDF itself. */

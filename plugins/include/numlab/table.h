@@ -40,7 +40,6 @@ void nl_table_add_str(NlTable *table, const char *value);
 
 /* Reading, for run_compare and tests. */
 const char *nl_table_name(const NlTable *table);
-guint nl_table_n_columns(const NlTable *table);
 guint nl_table_n_rows(const NlTable *table);
 /* Index of a column by name, or -1. */
 int nl_table_column(const NlTable *table, const char *name);
