@@ -35,10 +35,16 @@ NL_PATH_CPPFLAGS = \
 noinst_LTLIBRARIES += framework/libnumlab-host.la
 framework_libnumlab_host_la_SOURCES = \
 	framework/host/host.h \
+	framework/host/engine.h \
 	framework/host/engine.c \
+	framework/host/manifest.c \
+	framework/host/open.c \
 	framework/host/paths.c \
+	framework/host/phases.c \
+	framework/host/plan.c \
 	framework/host/plot.c \
 	framework/host/registry.c \
+	framework/host/results.c \
 	framework/host/selfcheck.c \
 	framework/host/selfcheck-cases.c \
 	framework/host/selfcheck-cases.h \
