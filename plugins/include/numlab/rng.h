@@ -5,7 +5,8 @@
  * Normal deviates use Marsaglia's polar method with nl_log_portable(), a
  * logarithm built from IEEE basic operations only, so the stream is the
  * same bits on every platform and C library (no libm call is involved).
- * Not for cryptography. */
+ * Not for cryptography. A NULL generator is a programming error (a
+ * g_critical; the call returns 0). */
 #ifndef NUMLAB_RNG_H
 #define NUMLAB_RNG_H
 

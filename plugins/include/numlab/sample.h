@@ -10,6 +10,9 @@
  * a temperature below 0 — and fails with one line in a GError
  * (NL_SAMPLE_ERROR) instead of returning index 0 or NaN probabilities.
  *
+ * A NULL array (with n > 0), sampler or generator is a programming error,
+ * not an input error: a g_critical, and the call returns FALSE, 0 or NULL.
+ *
  * Ties are broken by token index everywhere: argmax returns the lowest
  * index among equal maxima, and top-k / top-p rank equal probabilities
  * by index, lower first. */
