@@ -43,6 +43,7 @@ framework_libnumlab_host_la_SOURCES = \
 	framework/host/phases.c \
 	framework/host/plan.c \
 	framework/host/plot.c \
+	framework/host/plugin-log.c \
 	framework/host/registry.c \
 	framework/host/results.c \
 	framework/host/selfcheck.c \

@@ -94,6 +94,7 @@ check_LTLIBRARIES += \
 	tests/plugins/nodevice.la \
 	tests/plugins/openfails.la \
 	tests/plugins/failing-exp.la \
+	tests/plugins/misuse.la \
 	tests/plugins/lanedrop.la \
 	tests/plugins/dup/dup-naive.la
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
@@ -111,6 +112,9 @@ tests_plugins_openfails_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_failing_exp_la_SOURCES = tests/plugins/failing-exp.c
 tests_plugins_failing_exp_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_failing_exp_la_LIBADD = $(NL_MODULE_LIBADD)
+tests_plugins_misuse_la_SOURCES = tests/plugins/misuse.c
+tests_plugins_misuse_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_misuse_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_lanedrop_la_SOURCES = tests/plugins/lanedrop.c
 tests_plugins_lanedrop_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_lanedrop_la_LIBADD = $(NL_MODULE_LIBADD)
@@ -130,6 +134,12 @@ nl_integration_tests += tests/test-probe
 tests_test_probe_SOURCES = tests/test-probe.c $(nl_test_util)
 tests_test_probe_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_probe_LDADD = $(NL_TEST_HOST_LIBS)
+
+# A plugin's programming errors (tests/plugins/misuse.la) fail its job.
+nl_integration_tests += tests/test-misuse
+tests_test_misuse_SOURCES = tests/test-misuse.c $(nl_test_util)
+tests_test_misuse_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_misuse_LDADD = $(NL_TEST_LIBS)
 
 # The minigpt experiment (MiniGPT trained per backend).
 nl_integration_tests += tests/test-minigpt

@@ -5,8 +5,9 @@
  * Everything that can be checked before computing is checked first: the
  * experiment, its parameters, the output folder, and every backend's name
  * and options (all backends are opened before any phase runs). A problem
- * with one backend fails that job only; the others run and their results
- * are written. Problems that concern every job stop the run before any file
+ * with one backend, or a programming error a plugin logs while a backend
+ * job runs, fails that job only; the others run and their results are
+ * written. Problems that concern every job stop the run before any file
  * is touched: an unknown experiment, a bad parameter, an output folder
  * that cannot be written, no backend that opens, a common phase that
  * fails, or no backend job succeeding — the previous result set then

@@ -96,6 +96,16 @@ gboolean nl_engine_write_manifest(NlEngine *engine, gboolean results_written);
  * faulted. */
 gboolean nl_engine_report(const NlEngine *engine, const NlJob *except);
 
+/* plugin-log.c: a plugin's programming errors. Between begin and end,
+ * every critical or warning that GLib logs, from any thread, is kept
+ * instead of printed (unless it is fatal: G_DEBUG=fatal-criticals still
+ * aborts with GLib's own message). end returns the first one as one line,
+ * with the count of the others, or NULL when there were none. Not
+ * nested; the host installs GLib's log writer for this on the first
+ * begin, so a program that uses the engine must not install its own. */
+void nl_plugin_log_begin(void);
+char *nl_plugin_log_end(void);
+
 G_END_DECLS
 
 #endif /* NL_ENGINE_H */

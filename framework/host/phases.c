@@ -1,17 +1,23 @@
 /* phases.c — the engine's third stage: the experiment's phases run in
  * order, the common phase, one job per opened backend, the compare phase.
  *
- * A phase fails when its hook returns FALSE or when it leaves a table in
- * the middle of a row. A failed backend job or compare phase loses its
- * tables; a failed common phase stops the run, since every job builds on
- * it. */
+ * A phase fails when its hook returns FALSE, when it leaves a table in the
+ * middle of a row, or when a plugin logs a critical or warning while it
+ * runs (a programming error: a wrong parameter getter, a cell of the
+ * wrong type, a NULL handed to the SDK), which plugin-log.c collects. A
+ * failed backend job or compare phase loses its tables; a failed common
+ * phase stops the run, since every job builds on it. */
 #include "config.h"
 
 #include "engine.h"
 
 /* The reason a phase that returned `ok` failed, or NULL if it did not. */
-static char *phase_failure(NlRun *run, gboolean ok, const GError *error)
+static char *phase_failure(const NlEngine *e, NlRun *run, gboolean ok,
+                           const GError *error, const char *bug)
 {
+    if (bug)
+        return g_strdup_printf("programming error in %s: %s", e->exp->name,
+                               bug);
     if (!ok)
         return g_strdup(error ? error->message
                               : "the experiment failed without a reason");
@@ -48,12 +54,14 @@ static void run_phase(NlEngine *e, NlJob *j)
         nl_run_set_common(j->run, e->common);
 
     g_autoptr(GError) error = NULL;
+    nl_plugin_log_begin();
     double t0 = nl_time_now();
     gboolean ok = nl_engine_hook(e, j->phase)(j->run, &error);
     j->seconds = nl_time_now() - t0;
+    g_autofree char *bug = nl_plugin_log_end();
     nl_run_progress_done(j->run);
 
-    g_autofree char *failure = phase_failure(j->run, ok, error);
+    g_autofree char *failure = phase_failure(e, j->run, ok, error, bug);
     if (failure)
         nl_job_fail(j, NL_JOB_FAILED, failure);
     else

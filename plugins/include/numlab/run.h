@@ -2,7 +2,12 @@
  * its backend, its parameters, its random stream, its tables.
  *
  * Every phase gets a fresh NlRng seeded from the run's seed, so run_backend
- * draws the same inputs on every backend. */
+ * draws the same inputs on every backend.
+ *
+ * A NULL run, name or table handed to these calls is a programming error:
+ * a g_critical, and the call returns 0 or NULL. Any critical or warning
+ * logged while a phase runs fails that job ("programming error in
+ * PLUGIN: ..."), so such a bug never yields a result that looks good. */
 #ifndef NUMLAB_RUN_H
 #define NUMLAB_RUN_H
 
