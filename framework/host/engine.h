@@ -9,7 +9,10 @@
  *   phases.c   the jobs' phases run in order: common, backends, compare
  *   results.c  the succeeded jobs' tables and artifacts, and backends.gp
  *   manifest.c manifest.ini, last
- *   engine.c   nl_engine_run (the stages in order) and the report */
+ *   engine.c   nl_engine_run (the stages in order) and the report
+ *
+ * plugin-log.c keeps what a plugin logs while its phase runs: a critical
+ * or warning there is a programming error that fails the job. */
 #ifndef NL_ENGINE_H
 #define NL_ENGINE_H
 
@@ -71,16 +74,17 @@ typedef struct {
 } NlEngine;
 
 void nl_engine_free(NlEngine *engine);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlEngine, nl_engine_free)
+
 /* An experiment's hook for a phase, or NULL when it has none. */
 typedef gboolean (*NlPhaseHook)(NlRun *run, GError **error);
 NlPhaseHook nl_engine_hook(const NlEngine *engine, NlPhase phase);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlEngine, nl_engine_free)
 
 /* plan.c: the experiment, its parameters and the output folder checked,
  * and the jobs listed; NULL after one line on stderr. */
 NlEngine *nl_engine_plan(NlRegistry *registry, const NlRunRequest *request);
 /* open.c: opens and self-checks every backend job's backend; FALSE (after
- * the report) when the experiment has backend jobs and none opened. */
+ * the report) when the experiment has a backend phase and none opened. */
 gboolean nl_engine_open(NlEngine *engine);
 /* phases.c: runs every pending job's phase in order; FALSE (after the
  * report) when the common phase failed. */
