@@ -22,7 +22,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/timer.c \
 	framework/lib/ulp.c
 framework_libnumlab_la_LIBADD = $(GLIB_LIBS) $(MPFR_LIBS) -lm
-framework_libnumlab_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
+framework_libnumlab_la_LDFLAGS = -version-info $(NL_LT_VERSION_INFO) -no-undefined \
 	-export-symbols-regex '^nl_'
 
 # Paths the runner needs to find its plugins and plot scripts.

@@ -27,3 +27,7 @@ dist_template_DATA = \
 	plugins/template/Makefile \
 	plugins/template/README.md \
 	plugins/template/my-experiment.c
+
+# configure reads NL_ABI_VERSION from plugin.h (libnumlab's soname follows
+# it): a change there reruns configure.
+CONFIG_STATUS_DEPENDENCIES = $(top_srcdir)/plugins/include/numlab/plugin.h

@@ -122,6 +122,35 @@ tests_plugins_dup_dup_naive_la_SOURCES = tests/plugins/dup-naive.c
 tests_plugins_dup_dup_naive_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_dup_dup_naive_la_LIBADD = $(NL_MODULE_LIBADD)
 
+# The ABI: the recorded layout of the public structs, libnumlab's soname,
+# and the loader's one-line refusal of every descriptor defect, also from
+# modules built from tests/plugins/bad-descriptor.c, one per defect.
+nl_unit_tests += tests/test-abi
+tests_test_abi_SOURCES = tests/test-abi.c
+tests_test_abi_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_abi_LDADD = $(NL_TEST_HOST_LIBS)
+check_LTLIBRARIES += \
+	tests/plugins/bad/noabi.la \
+	tests/plugins/bad/nosummary.la \
+	tests/plugins/bad/noopsize.la \
+	tests/plugins/bad/badext.la
+NL_BAD_SOURCES = tests/plugins/bad-descriptor.c
+tests_plugins_bad_noabi_la_SOURCES = $(NL_BAD_SOURCES)
+tests_plugins_bad_noabi_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NO_ABI
+tests_plugins_bad_noabi_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_bad_nosummary_la_SOURCES = $(NL_BAD_SOURCES)
+tests_plugins_bad_nosummary_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DBAD_NAME='"nosummary"' -DBAD_NO_SUMMARY
+tests_plugins_bad_nosummary_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_bad_noopsize_la_SOURCES = $(NL_BAD_SOURCES)
+tests_plugins_bad_noopsize_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DBAD_NAME='"noopsize"' -DBAD_OPS_SIZE
+tests_plugins_bad_noopsize_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_bad_badext_la_SOURCES = $(NL_BAD_SOURCES)
+tests_plugins_bad_badext_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DBAD_NAME='"badext"' -DBAD_PARAM_EXT
+tests_plugins_bad_badext_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+
 # The backend self-check, against in-tree backends and tests/plugins/lanedrop.
 nl_integration_tests += tests/test-selfcheck
 tests_test_selfcheck_SOURCES = tests/test-selfcheck.c $(nl_test_util)

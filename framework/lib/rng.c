@@ -10,6 +10,7 @@
 #include <numlab/rng.h>
 
 #include <math.h>
+#include <string.h>
 
 static guint64 splitmix64(guint64 *x)
 {
@@ -32,6 +33,7 @@ void nl_rng_init(NlRng *rng, guint64 seed)
         rng->s[i] = splitmix64(&x);
     rng->spare = 0.0;
     rng->has_spare = FALSE;
+    memset(rng->reserved, 0, sizeof rng->reserved);
 }
 
 /* The public calls check their arguments once; the loops use these. */

@@ -71,10 +71,11 @@ static gboolean run_compare(NlRun *run, GError **error)
 
 static const NlParamSpec params[] = {
     {"misuse", NL_PARAM_STRING, "none", 0, 0, "the programming error",
-     "none|getter|undeclared|null-table|warning|structured|thread"},
+     "none|getter|undeclared|null-table|warning|structured|thread", NULL},
     {"on", NL_PARAM_STRING, "", 0, 0,
-     "the phase that makes it: a backend label, common or compare", NULL},
-    {"scale", NL_PARAM_DOUBLE, "0.5", 0, 0, "a double parameter", NULL},
+     "the phase that makes it: a backend label, common or compare", NULL,
+     NULL},
+    {"scale", NL_PARAM_DOUBLE, "0.5", 0, 0, "a double parameter", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -88,13 +89,10 @@ static const NlExperimentOps ops = {
     .run_compare = run_compare,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_EXPERIMENT,
     .name = "misuse",
     .version = "0",
     .summary = "programming errors on purpose (test)",
     .experiment = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)
