@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <locale.h>
 #include <string.h>
 
 #define BROKEN_DIR NL_BUILDDIR "/tests/plugins/.libs"
@@ -127,6 +128,31 @@ static void test_help_every_parameter(void)
                 g_error("numlab help %s: '%s' has no default", want[i].plugin,
                         lines[l]);
     }
+}
+
+/* A German locale changes neither what numlab reads (0.5, not 0,5) nor
+ * what help and errors print. */
+static void test_params_ignore_locale(void)
+{
+    if (!setlocale(LC_NUMERIC, "de_DE.UTF-8")) {
+        g_test_skip("no de_DE.UTF-8 locale here (quickstart.sh makes one)");
+        return;
+    }
+    setlocale(LC_NUMERIC, "C");
+    char *env[] = {"LC_ALL=de_DE.UTF-8", NULL};
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) h = nl_test_numlab(env, "help", "bench", NULL);
+    g_assert_nonnull(strstr(h->out, "  min_time       double in [0.001, 60]; default 0.1\n"));
+    g_autoptr(NlCmd) bad = nl_test_numlab(env, "run", "gradient-descent", "-o",
+                                          dir, "-p",
+                                          "d2_lrs=0.5,1e-3,0,5", NULL);
+    g_assert_cmpint(bad->status, ==, 1);
+    assert_one_line_containing(bad->err, "gradient-descent: parameter 'd2_lrs': "
+                                         "entry 3: 0 is not > 0");
+    g_autoptr(NlCmd) comma = nl_test_numlab(env, "run", "gradient-descent", "-o",
+                                            dir, "-p", "lr=0,5", NULL);
+    assert_one_line_containing(comma->err, "parameter 'lr': '0,5' is not a number");
+    nl_test_rmtree(dir);
 }
 
 static void test_run_writes_results(void)
@@ -507,6 +533,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/list-shows-plugins-and-problems", test_list_shows_plugins_and_problems);
     g_test_add_func("/cli/help", test_help);
     g_test_add_func("/cli/help-every-parameter", test_help_every_parameter);
+    g_test_add_func("/cli/params-ignore-locale", test_params_ignore_locale);
     g_test_add_func("/cli/run-writes-results", test_run_writes_results);
     g_test_add_func("/cli/run-request-errors", test_run_request_errors);
     g_test_add_func("/cli/unknown-backend-keeps-others", test_unknown_backend_keeps_others);
