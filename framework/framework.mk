@@ -14,6 +14,8 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/gpt-train.c \
 	framework/lib/gpt-vocab.c \
 	framework/lib/params.c \
+	framework/lib/params-private.h \
+	framework/lib/params-text.c \
 	framework/lib/probe.c \
 	framework/lib/rng.c \
 	framework/lib/run.c \

@@ -128,13 +128,21 @@ static void print_specs(const NlParamSpec *specs, const char *heading)
         printf("%s: none\n", heading);
         return;
     }
+    /* name, then type and range and default, then help:
+     *   lr             double > 0; default 0.1
+     *                  D1: the learning rate */
+    int width = 14;
+    for (const NlParamSpec *s = specs; s->name; s++)
+        width = MAX(width, (int)strlen(s->name));
     printf("%s:\n", heading);
     for (const NlParamSpec *s = specs; s->name; s++) {
-        g_autofree char *range = nl_param_range_string(s);
-        printf("  %-14s %-8s default %-12s %s%s%s\n  %-14s %s\n", s->name,
-               nl_param_type_name(s->type),
-               s->default_value ? s->default_value : "(unset)", *range ? "range " : "",
-               range, "", "", s->help ? s->help : "");
+        g_autofree char *type = nl_param_describe(s);
+        g_autofree char *dflt = s->default_value
+            ? g_strdup_printf("default %s", *s->default_value
+                                                ? s->default_value : "empty")
+            : g_strdup("unset by default");
+        printf("  %-*s %s; %s\n  %-*s %s\n", width, s->name, type, dflt,
+               width, "", s->help ? s->help : "");
     }
 }
 

@@ -99,7 +99,7 @@ static void test_bad_inputs(void)
                    "row 2 has 3 entries, row 1 has 4");
     expect_refused("vectors=2,0,1,1;0,2,0,1", "2 rows, expected 5");
     expect_refused("vectors=2,0,1,1;0,2,0,1;1,1,0,0;0,1,3,1;1,2,nan,0",
-                   "row 5, entry 3 'nan'");
+                   "row 5, entry 3: 'nan' is not a finite number");
     expect_refused("w_q=1,0,0;0,1,0;0,0,1", "'w_q' is 3x3");
     expect_refused("w_k=1,0;0,1;0,0;0,0", "'w_k' has 2 columns, 'w_q' has 4");
     expect_refused("w_v=inf,0,0,0;0,1,0,0;0,0,1,0;0,0,0,1", "'w_v'");

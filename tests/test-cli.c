@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <locale.h>
 #include <string.h>
 
 #define BROKEN_DIR NL_BUILDDIR "/tests/plugins/.libs"
@@ -83,13 +84,75 @@ static void test_help(void)
     g_assert_cmpint(e->status, ==, 0);
     g_assert_nonnull(strstr(e->out, "shuffle_sizes"));
     g_assert_nonnull(strstr(e->out, "default 1024"));
-    g_assert_nonnull(strstr(e->out, "range 1..268435456"));
+    g_assert_nonnull(strstr(e->out, "int in [1, 268435456]; default 1024"));
+    g_assert_nonnull(strstr(e->out, "list of int, each in [2, 1048576]; default 8,128,1024"));
     g_autoptr(NlCmd) b = nl_test_numlab(NULL, "help", "naive", NULL);
     g_assert_cmpint(b->status, ==, 0);
     g_assert_nonnull(strstr(b->out, "backend"));
     g_autoptr(NlCmd) u = nl_test_numlab(NULL, "help", "nosuch", NULL);
     g_assert_cmpint(u->status, ==, 1);
     assert_one_line_containing(u->err, "no experiment or backend named 'nosuch'");
+}
+
+/* Every parameter of every experiment shows its type and range and its
+ * default, then its help on a line of its own. */
+static void test_help_every_parameter(void)
+{
+    static const struct {
+        const char *plugin, *line;
+    } want[] = {
+        {"gradient-descent", "  d2_lrs         list of double, each > 0; default 0.02,0.1,0.3,0.4\n"},
+        {"gradient-descent", "  lr             double > 0; default 0.1\n"},
+        {"gradient-descent", "  x              list of 2 or more double; default 1,2,1,0\n"},
+        {"attention", "  w_out          matrix of double (rows ';', entries ','); default 1,0.5,1,0.5;0,1,0,1;1,0,1,0\n"},
+        {"attention", "  keys           list of distinct string; default Paris,ist,die,Hauptstadt\n"},
+        {"temperature", "  top_p           double in (0, 1]; default 0.9\n"},
+        {"temperature", "  temperature     list of up to 100000 double (or start:stop:step), each >= 0; default 0.05:5:0.05\n"},
+        {"logprob", "  temperatures   list of double, each in [0, 100]; default 0,0.5,0.8,1\n"},
+        {"logprob", "  model          string; unset by default\n"},
+        {"minigpt", "  lr             double in (0, 1]; default 0.003\n"},
+        {"bench", "  kernels        list of distinct string, each one of sum|dot|gemv|gemm|copy|softmax|sample; default sum,dot,gemv,gemm,copy,softmax,sample\n"},
+        {"reduction-tree", "  row            one of first|last; default last\n"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+        g_autoptr(NlCmd) h = nl_test_numlab(NULL, "help", want[i].plugin, NULL);
+        g_assert_cmpint(h->status, ==, 0);
+        if (!strstr(h->out, want[i].line))
+            g_error("numlab help %s has no line\n%s\nbut:\n%s", want[i].plugin,
+                    want[i].line, h->out);
+        /* after the heading: name line, help line, name line, ... */
+        g_auto(GStrv) lines = g_strsplit(strstr(h->out, "Parameters"), "\n", -1);
+        for (guint l = 1; lines[l] && lines[l][0] == ' '; l += 2)
+            if (!strstr(lines[l], "; default ") &&
+                !strstr(lines[l], "; unset by default"))
+                g_error("numlab help %s: '%s' has no default", want[i].plugin,
+                        lines[l]);
+    }
+}
+
+/* A German locale changes neither what numlab reads (0.5, not 0,5) nor
+ * what help and errors print. */
+static void test_params_ignore_locale(void)
+{
+    if (!setlocale(LC_NUMERIC, "de_DE.UTF-8")) {
+        g_test_skip("no de_DE.UTF-8 locale here (quickstart.sh makes one)");
+        return;
+    }
+    setlocale(LC_NUMERIC, "C");
+    char *env[] = {"LC_ALL=de_DE.UTF-8", NULL};
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) h = nl_test_numlab(env, "help", "bench", NULL);
+    g_assert_nonnull(strstr(h->out, "  min_time       double in [0.001, 60]; default 0.1\n"));
+    g_autoptr(NlCmd) bad = nl_test_numlab(env, "run", "gradient-descent", "-o",
+                                          dir, "-p",
+                                          "d2_lrs=0.5,1e-3,0,5", NULL);
+    g_assert_cmpint(bad->status, ==, 1);
+    assert_one_line_containing(bad->err, "gradient-descent: parameter 'd2_lrs': "
+                                         "entry 3: 0 is not > 0");
+    g_autoptr(NlCmd) comma = nl_test_numlab(env, "run", "gradient-descent", "-o",
+                                            dir, "-p", "lr=0,5", NULL);
+    assert_one_line_containing(comma->err, "parameter 'lr': '0,5' is not a number");
+    nl_test_rmtree(dir);
 }
 
 static void test_run_writes_results(void)
@@ -132,11 +195,12 @@ static void test_run_request_errors(void)
         const char *arg_b, *arg_p, *expect;
     } cases[] = {
         {"naive", "n=abc", "associativity: parameter 'n': 'abc' is not an integer"},
-        {"naive", "n=-5", "parameter 'n': -5 is outside the allowed range"},
+        {"naive", "n=-5", "parameter 'n': -5 is not in [1, 268435456]"},
         {"naive", "n=99999999999999999999", "does not fit in a 64-bit integer"},
         {"naive", "a1_small=nan", "'nan' is not a finite number"},
         {"naive", "a1_small=inf", "'inf' is not a finite number"},
-        {"naive", "shuffles=0", "outside the allowed range 1..10000000"},
+        {"naive", "shuffles=0", "0 is not in [1, 10000000]"},
+        {"naive", "blocks=32,,64", "associativity: parameter 'blocks': entry 2 is empty"},
         {"naive", "nosuch=1", "unknown parameter 'nosuch'"},
     };
     g_autofree char *dir = nl_test_tmpdir();
@@ -206,7 +270,7 @@ static void test_backend_open_failures(void)
                                           "naive,nodevice:threads=0", "-o", dir,
                                           SMALL, NULL);
     g_assert_cmpint(opt->status, ==, 1);
-    assert_one_line_containing(opt->err, "nodevice: parameter 'threads': 0 is outside the allowed range 1..64");
+    assert_one_line_containing(opt->err, "nodevice: parameter 'threads': 0 is not in [1, 64]");
     g_autoptr(NlCmd) key = nl_test_numlab(NULL, "run", "associativity",
                                           "--plugin-dir", BROKEN_DIR, "-b",
                                           "nodevice:speed=9", "-o", dir, SMALL, NULL);
@@ -331,7 +395,7 @@ static void test_real_backend_options(void)
     static const struct {
         const char *spec, *expect;
     } cases[] = {
-        {"blas:threads=0", "blas: parameter 'threads': 0 is outside the allowed range 1..1024"},
+        {"blas:threads=0", "blas: parameter 'threads': 0 is not in [1, 1024]"},
         {"openmp:threads=abc", "openmp: parameter 'threads': 'abc' is not an integer"},
         {"blas:speed=9", "blas: unknown parameter 'speed' (known: threads)"},
         {"openmp:threads", "openmp: 'threads' is not of the form name=value"},
@@ -458,7 +522,7 @@ static void test_bench(void)
     g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "bench", "-b", "naive", "-o", dir,
                                           "-p", "kernels=sum,fft", NULL);
     g_assert_cmpint(bad->status, ==, 1);
-    assert_one_line_containing(bad->err, "unknown kernel 'fft' (known: sum, dot, gemv, gemm, copy");
+    assert_one_line_containing(bad->err, "bench: parameter 'kernels': 'fft' is not one of sum|dot|gemv|gemm|copy|softmax|sample");
     nl_test_rmtree(dir);
 }
 
@@ -468,6 +532,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/version-and-help", test_version_and_help);
     g_test_add_func("/cli/list-shows-plugins-and-problems", test_list_shows_plugins_and_problems);
     g_test_add_func("/cli/help", test_help);
+    g_test_add_func("/cli/help-every-parameter", test_help_every_parameter);
+    g_test_add_func("/cli/params-ignore-locale", test_params_ignore_locale);
     g_test_add_func("/cli/run-writes-results", test_run_writes_results);
     g_test_add_func("/cli/run-request-errors", test_run_request_errors);
     g_test_add_func("/cli/unknown-backend-keeps-others", test_unknown_backend_keeps_others);

@@ -214,8 +214,11 @@ static void test_bad_inputs(void)
     expect_refused("d2_lrs=0.1,nan", "'d2_lrs'");
     expect_refused("d3_lrs=inf", "'d3_lrs'");
     expect_refused("w0=1,1,1", "has 3 entries, expected 4");
-    expect_refused("x=1,2,x,0", "entry 3 'x'");
-    expect_refused("x=", "'x' is empty");
+    expect_refused("x=1,2,x,0", "entry 3: 'x' is not a number");
+    expect_refused("x=", "'x': the list is empty");
+    expect_refused("x=1", "parameter 'x': has 1 entry, expected at least 2");
+    expect_refused("d2_lrs=0.1,-0.1", "parameter 'd2_lrs': entry 2: -0.1 is not > 0");
+    expect_refused("lr=0", "parameter 'lr': 0 is not > 0");
     expect_refused("d4_target=4", "'d4_target'");
     expect_refused("d4b_target=0", "'d4b_target'");
     expect_refused("d4_z=1", "'d4_z'");

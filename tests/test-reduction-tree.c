@@ -228,7 +228,7 @@ static void expect_bad(const char *param, const char *message)
 
 static void test_bad_input(void)
 {
-    expect_bad("tiles=0", "parameter 'tiles': 0 is outside the allowed range");
+    expect_bad("tiles=0", "parameter 'tiles': entry 1: 0 is not in [1, ");
     expect_bad("tiles=32,5000", "tile 5000 is larger than the largest num_ctx, 4096");
     expect_bad("num_ctx=0", "parameter 'num_ctx': 0 is not a size");
     expect_bad("num_ctx=1:1000000000000", "beyond this machine's memory");

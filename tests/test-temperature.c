@@ -142,7 +142,10 @@ static void test_bad_inputs(void)
     g_autofree char *p_file = g_strdup_printf("logits_file=%s", file);
     g_autofree char *where = g_strdup_printf("%s:4:", file);
     expect_refused(p_file, where);
-    expect_refused("temperature=-1", "below 0");
+    expect_refused("temperature=-1", "-1 is not >= 0");
+    expect_refused("temperature=-1:1:0.5", "entry 1 of -1:1:0.5: -1 is not >= 0");
+    expect_refused("temperature=0:1", "neither a list a,b,c nor start:stop:step");
+    expect_refused("b4_temperatures=0:1e9:0.001", "has more than 100000 values");
     expect_refused("temperature=nan", "not a finite number");
     expect_refused("b2_temperatures=0.5,inf", "not a finite number");
     expect_refused("b1_temperature=-0.5", "b1_temperature");

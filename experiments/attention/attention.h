@@ -5,24 +5,29 @@
 
 #include <numlab/numlab.h>
 
-#include "../common/numtext.h"
-
+/* A matrix parameter, row-major, owned by the run's NlParams. */
 typedef struct {
-    char **tokens;      /* n names */
+    const double *v;
+    gsize rows, cols;
+} AttnMatrix;
+
+/* The names and matrices point into the run's NlParams. */
+typedef struct {
+    const char *const *tokens;     /* n names */
     gsize n;
-    NtMatrix x;         /* (n, d): one embedding row per token */
-    gsize query;        /* index of the query token */
-    gsize *keys;        /* nk indices of the key tokens */
+    AttnMatrix x;                  /* (n, d): one embedding row per token */
+    gsize query;                   /* index of the query token */
+    gsize *keys;                   /* nk indices of the key tokens */
     gsize nk;
-    NtMatrix wq, wk;    /* (d, dk): q = x W_Q, k = x W_K */
-    NtMatrix wv;        /* (d, dv): v = x W_V */
-    char **out_tokens;  /* no names of the next-token candidates */
+    AttnMatrix wq, wk;             /* (d, dk): q = x W_Q, k = x W_K */
+    AttnMatrix wv;                 /* (d, dv): v = x W_V */
+    const char *const *out_tokens; /* no names of the next-token candidates */
     gsize no;
-    NtMatrix wout;      /* (no, dv): logits = W_out o */
+    AttnMatrix wout;               /* (no, dv): logits = W_out o */
 } AttnConfig;
 
-/* Reads and checks every parameter, shapes included; one line naming the
- * parameter on failure. */
+/* Reads the parameters and checks that their shapes fit together (the
+ * host has checked each one); one line naming the parameters on failure. */
 gboolean attn_config_load(const NlParams *p, AttnConfig *c, GError **error);
 void attn_config_clear(AttnConfig *c);
 

@@ -1,8 +1,6 @@
 # experiments/attention/attention.mk — figure E.
 pkglib_LTLIBRARIES += experiments/attention/attention.la
 experiments_attention_attention_la_SOURCES = \
-	experiments/common/numtext.h \
-	experiments/common/numtext.c \
 	experiments/attention/attention.h \
 	experiments/attention/attention.c \
 	experiments/attention/config.c \

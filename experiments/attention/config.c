@@ -1,40 +1,63 @@
 /* config.c — the attention experiment's inputs: tokens and their vectors,
- * the query and key tokens, W_Q, W_K, W_V and W_out as matrix text
- * ("1,0;0,1", rows separated by ';'). Every shape that must fit is
- * checked here, with one line that names the parameters; nothing here
- * computes. */
+ * the query and key tokens, W_Q, W_K, W_V and W_out. The host has parsed
+ * and checked each parameter (matrices rectangular, names distinct); here
+ * every shape and name that must fit another parameter is checked, with
+ * one line that names them. Nothing here computes. */
 #include "config.h"
 
 #include "attention.h"
 
 #include <string.h>
 
+static gboolean fail(GError **error, const char *format, ...)
+    G_GNUC_PRINTF(2, 3);
+
+static gboolean fail(GError **error, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    g_autofree char *message = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    g_set_error_literal(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                        message);
+    return FALSE;
+}
+
+static AttnMatrix matrix(const NlParams *p, const char *name)
+{
+    AttnMatrix m;
+    m.v = nl_params_get_matrix(p, name, &m.rows, &m.cols);
+    return m;
+}
+
+static gssize find(const char *const *names, gsize n, const char *token)
+{
+    for (gsize i = 0; i < n; i++)
+        if (strcmp(names[i], token) == 0)
+            return (gssize)i;
+    return -1;
+}
+
 static gboolean load_tokens(const NlParams *p, AttnConfig *c, GError **error)
 {
-    if (!nt_parse_names("tokens", nl_params_get_string(p, "tokens"),
-                        &c->tokens, &c->n, error) ||
-        !nt_parse_matrix("vectors", nl_params_get_string(p, "vectors"), &c->x,
-                         error))
-        return FALSE;
+    c->tokens = nl_params_get_string_list(p, "tokens", &c->n);
+    c->x = matrix(p, "vectors");
     if (c->x.rows != c->n)
-        return nt_fail(error, "parameter 'vectors' has %" G_GSIZE_FORMAT
-                       " rows, expected %" G_GSIZE_FORMAT " (one per token of "
-                       "'tokens')", c->x.rows, c->n);
-    gssize q = nt_find(c->tokens, c->n, nl_params_get_string(p, "query"));
+        return fail(error, "parameter 'vectors' has %" G_GSIZE_FORMAT
+                    " rows, expected %" G_GSIZE_FORMAT " (one per token of "
+                    "'tokens')", c->x.rows, c->n);
+    gssize q = find(c->tokens, c->n, nl_params_get_string(p, "query"));
     if (q < 0)
-        return nt_fail(error, "parameter 'query': no token '%s' in 'tokens'",
-                       nl_params_get_string(p, "query"));
+        return fail(error, "parameter 'query': no token '%s' in 'tokens'",
+                    nl_params_get_string(p, "query"));
     c->query = (gsize)q;
-    g_auto(GStrv) keys = NULL;
-    if (!nt_parse_names("keys", nl_params_get_string(p, "keys"), &keys,
-                        &c->nk, error))
-        return FALSE;
+    const char *const *keys = nl_params_get_string_list(p, "keys", &c->nk);
     c->keys = g_new(gsize, c->nk);
     for (gsize j = 0; j < c->nk; j++) {
-        gssize k = nt_find(c->tokens, c->n, keys[j]);
+        gssize k = find(c->tokens, c->n, keys[j]);
         if (k < 0)
-            return nt_fail(error, "parameter 'keys': no token '%s' in "
-                           "'tokens'", keys[j]);
+            return fail(error, "parameter 'keys': no token '%s' in 'tokens'",
+                        keys[j]);
         c->keys[j] = (gsize)k;
     }
     return TRUE;
@@ -42,15 +65,14 @@ static gboolean load_tokens(const NlParams *p, AttnConfig *c, GError **error)
 
 /* A d x cols projection: its rows must match the vectors' length. */
 static gboolean load_projection(const NlParams *p, const char *name,
-                                gsize d, NtMatrix *m, GError **error)
+                                gsize d, AttnMatrix *m, GError **error)
 {
-    if (!nt_parse_matrix(name, nl_params_get_string(p, name), m, error))
-        return FALSE;
+    *m = matrix(p, name);
     if (m->rows != d)
-        return nt_fail(error, "parameter '%s' is %" G_GSIZE_FORMAT "x%"
-                       G_GSIZE_FORMAT ", but the vectors have %" G_GSIZE_FORMAT
-                       " entries: it needs %" G_GSIZE_FORMAT " rows", name,
-                       m->rows, m->cols, d, d);
+        return fail(error, "parameter '%s' is %" G_GSIZE_FORMAT "x%"
+                    G_GSIZE_FORMAT ", but the vectors have %" G_GSIZE_FORMAT
+                    " entries: it needs %" G_GSIZE_FORMAT " rows", name,
+                    m->rows, m->cols, d, d);
     return TRUE;
 }
 
@@ -62,22 +84,19 @@ static gboolean load_weights(const NlParams *p, AttnConfig *c, GError **error)
         !load_projection(p, "w_v", d, &c->wv, error))
         return FALSE;
     if (c->wk.cols != c->wq.cols)
-        return nt_fail(error, "parameter 'w_k' has %" G_GSIZE_FORMAT
-                       " columns, 'w_q' has %" G_GSIZE_FORMAT " (q and k must "
-                       "have the same length)", c->wk.cols, c->wq.cols);
-    if (!nt_parse_names("out_tokens", nl_params_get_string(p, "out_tokens"),
-                        &c->out_tokens, &c->no, error) ||
-        !nt_parse_matrix("w_out", nl_params_get_string(p, "w_out"), &c->wout,
-                         error))
-        return FALSE;
+        return fail(error, "parameter 'w_k' has %" G_GSIZE_FORMAT " columns, "
+                    "'w_q' has %" G_GSIZE_FORMAT " (q and k must have the "
+                    "same length)", c->wk.cols, c->wq.cols);
+    c->out_tokens = nl_params_get_string_list(p, "out_tokens", &c->no);
+    c->wout = matrix(p, "w_out");
     if (c->wout.rows != c->no)
-        return nt_fail(error, "parameter 'w_out' has %" G_GSIZE_FORMAT
-                       " rows, expected %" G_GSIZE_FORMAT " (one per token of "
-                       "'out_tokens')", c->wout.rows, c->no);
+        return fail(error, "parameter 'w_out' has %" G_GSIZE_FORMAT " rows, "
+                    "expected %" G_GSIZE_FORMAT " (one per token of "
+                    "'out_tokens')", c->wout.rows, c->no);
     if (c->wout.cols != c->wv.cols)
-        return nt_fail(error, "parameter 'w_out' has %" G_GSIZE_FORMAT
-                       " columns, 'w_v' has %" G_GSIZE_FORMAT " (a row of W_out "
-                       "meets the output vector)", c->wout.cols, c->wv.cols);
+        return fail(error, "parameter 'w_out' has %" G_GSIZE_FORMAT " columns, "
+                    "'w_v' has %" G_GSIZE_FORMAT " (a row of W_out meets the "
+                    "output vector)", c->wout.cols, c->wv.cols);
     return TRUE;
 }
 
@@ -92,13 +111,6 @@ gboolean attn_config_load(const NlParams *p, AttnConfig *c, GError **error)
 
 void attn_config_clear(AttnConfig *c)
 {
-    g_strfreev(c->tokens);
-    g_strfreev(c->out_tokens);
-    g_free(c->keys);
-    nt_matrix_clear(&c->x);
-    nt_matrix_clear(&c->wq);
-    nt_matrix_clear(&c->wk);
-    nt_matrix_clear(&c->wv);
-    nt_matrix_clear(&c->wout);
+    g_free(c->keys); /* the rest belongs to the run's NlParams */
     memset(c, 0, sizeof *c);
 }

@@ -12,7 +12,7 @@
 #include <math.h>
 
 /* out (cols) = row (m->rows) times m. */
-static void row_times(const double *row, const NtMatrix *m, double *out)
+static void row_times(const double *row, const AttnMatrix *m, double *out)
 {
     for (gsize j = 0; j < m->cols; j++) {
         out[j] = 0;

@@ -233,15 +233,12 @@ static int max_threads(void)
 #endif
 }
 
-static gboolean parse_kernels(const char *text, gboolean *want, GError **error);
+static void wanted_kernels(const NlParams *p, gboolean *want);
 
 static gboolean run_common(NlRun *run, GError **error)
 {
-    /* A bad kernel list fails here, before anything is measured. */
     gboolean want[G_N_ELEMENTS(kernel_names)] = {FALSE};
-    if (!parse_kernels(nl_params_get_string(nl_run_params(run), "kernels"),
-                       want, error))
-        return FALSE;
+    wanted_kernels(nl_run_params(run), want);
 #ifdef __AVX2__
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2")) {
@@ -414,22 +411,15 @@ static gboolean job_setup(Job *j, gsize size, guint64 seed, GError **error)
     return FALSE;
 }
 
-static gboolean parse_kernels(const char *text, gboolean *want, GError **error)
+/* Which kernels `kernels` names (the host has checked the names). */
+static void wanted_kernels(const NlParams *p, gboolean *want)
 {
-    g_auto(GStrv) words = g_strsplit(text, ",", -1);
-    for (char **w = words; *w; w++) {
-        gboolean found = FALSE;
+    gsize n;
+    const char *const *names = nl_params_get_string_list(p, "kernels", &n);
+    for (gsize i = 0; i < n; i++)
         for (guint k = 0; k < G_N_ELEMENTS(kernel_names); k++)
-            if (strcmp(*w, kernel_names[k]) == 0)
-                found = want[k] = TRUE;
-        if (!found) {
-            g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                        "parameter 'kernels': unknown kernel '%s' (known: sum, "
-                        "dot, gemv, gemm, copy, softmax, sample)", *w);
-            return FALSE;
-        }
-    }
-    return TRUE;
+            if (strcmp(names[i], kernel_names[k]) == 0)
+                want[k] = TRUE;
 }
 
 /* ---- the check of a result ---- */
@@ -665,8 +655,7 @@ static gboolean run_backend(NlRun *run, GError **error)
 {
     const NlParams *p = nl_run_params(run);
     gboolean want[G_N_ELEMENTS(kernel_names)] = {FALSE};
-    if (!parse_kernels(nl_params_get_string(p, "kernels"), want, error))
-        return FALSE;
+    wanted_kernels(p, want);
     double min_time = nl_params_get_double(p, "min_time");
     double max_call = nl_params_get_double(p, "max_call");
     gsize n_sizes, n_gemm;
@@ -741,9 +730,8 @@ static gboolean run_compare(NlRun *run, GError **error)
 }
 
 static const NlParamSpec params[] = {
-    {"kernels", NL_PARAM_STRING, "sum,dot,gemv,gemm,copy,softmax,sample", 0, 0,
-     "kernels to time, comma-separated: sum, dot, gemv, gemm, copy, "
-     "softmax, sample", NULL, NULL},
+    {"kernels", NL_PARAM_STRING_LIST, "sum,dot,gemv,gemm,copy,softmax,sample",
+     0, 0, "kernels to time", "sum|dot|gemv|gemm|copy|softmax|sample"},
     {"sizes", NL_PARAM_INT_LIST, "1000,10000,100000,1000000,10000000,100000000",
      1, 1e9, "element counts of the reductions and copies (gemv: of its "
              "square matrix)", NULL, NULL},

@@ -1,58 +1,62 @@
-/* config.c — the gradient-descent experiment's inputs, read and checked
- * once per phase: the D1 vectors (their lengths must agree), learning
- * rates (finite, > 0), the D4 cases (target class within the logits, 1-based
- * in the parameter), and D6's sizes. Nothing here computes. */
+/* config.c — the gradient-descent experiment's inputs, read once per
+ * phase. The host has checked each parameter (learning rates > 0, x and
+ * the logits at least 2 entries); here are the rules between two of them:
+ * w0 as long as x, each D4 target class within its logits (1-based in
+ * the parameter), and D6's table sizes. Nothing here computes. */
 #include "config.h"
 
 #include "gd.h"
 
 #include <string.h>
 
+gboolean gd_fail(GError **error, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    g_autofree char *message = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    g_set_error_literal(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                        message);
+    return FALSE;
+}
+
+static GdVector vector(const NlParams *p, const char *name)
+{
+    GdVector v;
+    v.v = nl_params_get_double_list(p, name, &v.n);
+    return v;
+}
+
 static gboolean load_case(const NlParams *p, const char *zname,
                           const char *xname, const char *tname,
                           GdSoftmaxCase *k, GError **error)
 {
-    if (!nt_parse_vector(zname, nl_params_get_string(p, zname), 0, NULL,
-                         &k->z, error) ||
-        !nt_parse_vector(xname, nl_params_get_string(p, xname), 0, NULL,
-                         &k->x, error))
-        return FALSE;
-    if (k->z.cols < 2)
-        return nt_fail(error, "parameter '%s' has 1 entry; a softmax needs "
-                       "at least 2 classes", zname);
+    k->z = vector(p, zname);
+    k->x = vector(p, xname);
     gint64 t = nl_params_get_int(p, tname);
-    if (t < 1 || (guint64)t > k->z.cols)
-        return nt_fail(error, "parameter '%s': class %" G_GINT64_FORMAT
+    if (t < 1 || (guint64)t > k->z.n)
+        return gd_fail(error, "parameter '%s': class %" G_GINT64_FORMAT
                        " is not one of the %" G_GSIZE_FORMAT " classes of '%s' "
-                       "(classes count from 1)", tname, t, k->z.cols, zname);
+                       "(classes count from 1)", tname, t, k->z.n, zname);
     k->target = (gsize)(t - 1);
     return TRUE;
 }
 
 static gboolean load_d1_d3(const NlParams *p, GdConfig *c, GError **error)
 {
-    if (!nt_parse_vector("x", nl_params_get_string(p, "x"), 0, NULL, &c->x,
-                         error))
-        return FALSE;
-    g_autofree char *why = g_strdup_printf("(one diagonal weight per entry "
-                                           "of 'x')");
-    if (!nt_parse_vector("w0", nl_params_get_string(p, "w0"), c->x.cols, why,
-                         &c->w0, error))
-        return FALSE;
+    c->x = vector(p, "x");
+    c->w0 = vector(p, "w0");
+    if (c->w0.n != c->x.n)
+        return gd_fail(error, "parameter 'w0' has %" G_GSIZE_FORMAT " entries, "
+                       "expected %" G_GSIZE_FORMAT " (one diagonal weight per "
+                       "entry of 'x')", c->w0.n, c->x.n);
     c->target = nl_params_get_double(p, "target");
     c->lr = nl_params_get_double(p, "lr");
     c->iterations = nl_params_get_int(p, "iterations");
     c->d2_iterations = nl_params_get_int(p, "d2_iterations");
     c->d3_iterations = nl_params_get_int(p, "d3_iterations");
-    if (!nt_check_rate("lr", c->lr, error) ||
-        !nt_parse_rates("d2_lrs", nl_params_get_string(p, "d2_lrs"),
-                        &c->d2_lrs, error) ||
-        !nt_parse_rates("d3_lrs", nl_params_get_string(p, "d3_lrs"),
-                        &c->d3_lrs, error))
-        return FALSE;
-    if (c->x.cols < 2)
-        return nt_fail(error, "parameter 'x' has 1 entry; D3 needs at least 2 "
-                       "(the landscape over w11 and w22)");
+    c->d2_lrs = vector(p, "d2_lrs");
+    c->d3_lrs = vector(p, "d3_lrs");
     return TRUE;
 }
 
@@ -80,9 +84,6 @@ gboolean gd_config_load(const NlParams *p, GdConfig *c, GError **error)
     c->d6_steps = nl_params_get_int(p, "d6_steps");
     c->d6_lr = nl_params_get_double(p, "d6_lr");
     c->d6_spread = nl_params_get_double(p, "d6_spread");
-    ok = ok && nt_check_rate("d4_lr", c->d4_lr, error) &&
-         nt_check_rate("d5_lr", c->d5_lr, error) &&
-         nt_check_rate("d6_lr", c->d6_lr, error);
     /* D6 keeps every weight of every step in four tables, a row each */
     double rows = (double)(c->d6_steps + 1) * (double)(c->d6_dim + 1) *
                   (double)c->d6_classes;
@@ -107,13 +108,5 @@ gboolean gd_config_load(const NlParams *p, GdConfig *c, GError **error)
 
 void gd_config_clear(GdConfig *c)
 {
-    nt_matrix_clear(&c->x);
-    nt_matrix_clear(&c->w0);
-    nt_matrix_clear(&c->d2_lrs);
-    nt_matrix_clear(&c->d3_lrs);
-    for (int i = 0; i < 2; i++) {
-        nt_matrix_clear(&c->d4[i].z);
-        nt_matrix_clear(&c->d4[i].x);
-    }
-    memset(c, 0, sizeof *c);
+    memset(c, 0, sizeof *c); /* the vectors belong to the run's NlParams */
 }

@@ -47,7 +47,7 @@ static const char *rate_kind(double f)
 
 gboolean gd_d1(NlRun *run, const GdConfig *c, GError **error)
 {
-    gsize n = c->x.cols;
+    gsize n = c->x.n;
     GString *cols = g_string_new("iteration:int zhat:f64 error:f64 loss:f64");
     for (gsize k = 0; k < n; k++)
         g_string_append_printf(cols, " w%" G_GSIZE_FORMAT ":f64", k + 1);
@@ -87,7 +87,7 @@ gboolean gd_d1(NlRun *run, const GdConfig *c, GError **error)
 
 gboolean gd_d2(NlRun *run, const GdConfig *c, GError **error)
 {
-    gsize n = c->x.cols;
+    gsize n = c->x.n;
     double x2 = norm2(c->x.v, n);
     NlTable *t = nl_run_table(run, "d2-rates",
                               "iteration:int zhat:f64 error:f64 loss:f64");
@@ -105,7 +105,7 @@ gboolean gd_d2(NlRun *run, const GdConfig *c, GError **error)
                                        "one whose loss is finite (NaN, -1: "
                                        "none is)");
     GString *lrs = g_string_new(NULL), *kinds = g_string_new(NULL);
-    for (gsize r = 0; r < c->d2_lrs.cols; r++) {
+    for (gsize r = 0; r < c->d2_lrs.n; r++) {
         double lr = c->d2_lrs.v[r], f = 1 - lr * x2, loss = NAN;
         gint64 done = -1; /* the last iteration whose loss is finite */
         g_autofree char *label = g_strdup_printf("lr %g (%s)", lr,
@@ -143,14 +143,14 @@ gboolean gd_d2(NlRun *run, const GdConfig *c, GError **error)
 /* The paths over (w11, w22); their box decides the landscape's range. */
 static void d3_paths(NlRun *run, const GdConfig *c, double box[4])
 {
-    gsize n = c->x.cols;
+    gsize n = c->x.n;
     NlTable *t = nl_run_table(run, "d3-path",
                               "iteration:int w11:f64 w22:f64 loss:f64");
     nl_table_set_title(t, "descent over w11 and w22 only (the other weights "
                           "fixed at w0): one dataset per rate");
     box[0] = box[2] = INFINITY;
     box[1] = box[3] = -INFINITY;
-    for (gsize r = 0; r < c->d3_lrs.cols; r++) {
+    for (gsize r = 0; r < c->d3_lrs.n; r++) {
         double lr = c->d3_lrs.v[r];
         g_autofree char *label = g_strdup_printf("lr %g", lr);
         nl_table_new_dataset(t, label);
@@ -176,7 +176,7 @@ static void d3_paths(NlRun *run, const GdConfig *c, double box[4])
 
 gboolean gd_d3(NlRun *run, const GdConfig *c, GError **error)
 {
-    gsize n = c->x.cols;
+    gsize n = c->x.n;
     double box[4];
     d3_paths(run, c, box);
     if (!(box[0] <= box[1]) || !(box[2] <= box[3]) ||

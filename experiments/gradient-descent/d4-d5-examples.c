@@ -17,7 +17,7 @@ static gboolean d4_case(NlRun *run, const GdConfig *c, int which,
                         GError **error)
 {
     const GdSoftmaxCase *k = &c->d4[which];
-    gsize nz = k->z.cols, nx = k->x.cols;
+    gsize nz = k->z.n, nx = k->x.n;
     g_autofree double *p = g_new(double, nz);
     if (!nl_sample_softmax(k->z.v, nz, 1.0, p, error))
         return FALSE;

@@ -45,7 +45,7 @@ static gboolean data_make(NlRun *run, const GdConfig *c, Data *s,
     s->c = (gsize)c->d6_classes;
     gsize dim = s->d - 1, nd;
     if (!nl_size_mul(s->n, s->d, &nd))
-        return nt_fail(error, "parameter 'd6_samples': %" G_GSIZE_FORMAT
+        return gd_fail(error, "parameter 'd6_samples': %" G_GSIZE_FORMAT
                        " samples of %" G_GSIZE_FORMAT " features overflow",
                        s->n, s->d);
     NlRng rng;
@@ -366,7 +366,7 @@ gboolean gd_d6_compare(NlRun *run, const GdConfig *c, GError **error)
                                                  nl_run_job_label(run, j));
         nl_table_new_dataset(t, label);
         if (!bw || !bl || !fw || !fl || nl_table_n_rows(bw) != steps * m)
-            return nt_fail(error, "D6: job %s has no complete weight table",
+            return gd_fail(error, "D6: job %s has no complete weight table",
                            nl_run_job_label(run, j));
         for (guint s = 0; s < steps; s++) {
             double v[6];

@@ -8,23 +8,27 @@
 
 #include <numlab/numlab.h>
 
-#include "../common/numtext.h"
+/* A vector parameter: n entries, owned by the run's NlParams. */
+typedef struct {
+    const double *v;
+    gsize n;
+} GdVector;
 
 /* One D4 case: logits z, input x, the target class (0-based here; the
  * parameter is 1-based). */
 typedef struct {
-    NtMatrix z, x;
+    GdVector z, x;
     gsize target;
 } GdSoftmaxCase;
 
 typedef struct {
     /* D1–D3: the diagonal of W_Q */
-    NtMatrix x, w0;       /* n entries each */
+    GdVector x, w0;       /* n entries each */
     double target, lr;
     gint64 iterations;
-    NtMatrix d2_lrs;      /* D2: one run per rate */
+    GdVector d2_lrs;      /* D2: one run per rate */
     gint64 d2_iterations;
-    NtMatrix d3_lrs;      /* D3: one path per rate over w11, w22 */
+    GdVector d3_lrs;      /* D3: one path per rate over w11, w22 */
     gint64 d3_iterations;
     /* D4 */
     GdSoftmaxCase d4[2];
@@ -37,9 +41,12 @@ typedef struct {
     double d6_lr, d6_spread;
 } GdConfig;
 
-/* Reads and checks every parameter; one line naming the parameter. */
+/* Reads the parameters and checks the rules between them (the host has
+ * checked each one); one line naming the parameters. */
 gboolean gd_config_load(const NlParams *p, GdConfig *c, GError **error);
 void gd_config_clear(GdConfig *c);
+/* Sets *error to a one-line message; returns FALSE. */
+gboolean gd_fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
 gboolean gd_d1(NlRun *run, const GdConfig *c, GError **error);
 gboolean gd_d2(NlRun *run, const GdConfig *c, GError **error);

@@ -1,8 +1,6 @@
 # experiments/gradient-descent/gradient-descent.mk — figures D1–D6.
 pkglib_LTLIBRARIES += experiments/gradient-descent/gradient-descent.la
 experiments_gradient_descent_gradient_descent_la_SOURCES = \
-	experiments/common/numtext.h \
-	experiments/common/numtext.c \
 	experiments/gradient-descent/gd.h \
 	experiments/gradient-descent/gradient-descent.c \
 	experiments/gradient-descent/config.c \

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include "logprob.h"
-#include "../common/numtext.h"
 
 #include <string.h>
 
@@ -16,6 +15,17 @@ void lp_config_clear(LpConfig *c)
     g_free(c->batches);
     g_free(c->paddings);
     memset(c, 0, sizeof *c);
+}
+
+gboolean lp_fail(GError **error, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    g_autofree char *message = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    g_set_error_literal(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                        message);
+    return FALSE;
 }
 
 static guint *uint_list(const NlParams *p, const char *name, gsize *n)
@@ -33,16 +43,16 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
     if (nl_params_is_set(p, "model")) {
         const char *path = nl_params_get_string(p, "model");
         if (!*path)
-            return nt_fail(error, "parameter 'model': the path is empty "
+            return lp_fail(error, "parameter 'model': the path is empty "
                            "(leave the parameter out to train the lecture "
                            "model)");
         c->model_path = g_strdup(path);
     }
     c->stable_gap = nl_params_get_double(p, "stable_gap");
     c->unstable_gap = nl_params_get_double(p, "unstable_gap");
-    if (!(c->unstable_gap >= 0) || !(c->stable_gap > c->unstable_gap))
-        return nt_fail(error, "parameters 'stable_gap' %g and 'unstable_gap' "
-                       "%g: need stable_gap > unstable_gap >= 0",
+    if (!(c->stable_gap > c->unstable_gap))
+        return lp_fail(error, "parameters 'stable_gap' %g and 'unstable_gap' "
+                       "%g: need stable_gap > unstable_gap",
                        c->stable_gap, c->unstable_gap);
     c->top = (guint)nl_params_get_int(p, "top");
     c->gen_words = (guint)nl_params_get_int(p, "gen_words");
@@ -51,31 +61,20 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
                                      -1);
     c->n_prompts = g_strv_length(parts);
     if (c->n_prompts == 0)
-        return nt_fail(error, "parameter 'prompts': no prompt (give words "
+        return lp_fail(error, "parameter 'prompts': no prompt (give words "
                        "of the model's vocabulary, prompts separated by "
                        "'|')");
     for (guint i = 0; i < c->n_prompts; i++) {
         g_strstrip(parts[i]);
         if (!*parts[i])
-            return nt_fail(error, "parameter 'prompts': prompt %u is empty",
+            return lp_fail(error, "parameter 'prompts': prompt %u is empty",
                            i + 1);
     }
     c->prompts = g_steal_pointer(&parts);
 
-    NtMatrix t = {0};
-    if (!nt_parse_vector("temperatures", nl_params_get_string(p,
-                         "temperatures"), 0, NULL, &t, error))
-        return FALSE;
-    for (gsize i = 0; i < t.cols; i++)
-        if (t.v[i] < 0 || t.v[i] > 100) {
-            gboolean r = nt_fail(error, "parameter 'temperatures': %g is not "
-                                 "in [0, 100] (0 is greedy)", t.v[i]);
-            nt_matrix_clear(&t);
-            return r;
-        }
-    c->n_temperatures = t.cols;
-    c->temperatures = g_steal_pointer(&t.v);
-    nt_matrix_clear(&t);
+    const double *t = nl_params_get_double_list(p, "temperatures",
+                                                &c->n_temperatures);
+    c->temperatures = g_memdup2(t, c->n_temperatures * sizeof(double));
 
     const gint64 *seeds = nl_params_get_int_list(p, "seeds", &c->n_seeds);
     c->seeds = g_new(guint64, c->n_seeds);
@@ -92,20 +91,20 @@ static const NlParamSpec params[] = {
      "left out: the lecture model is trained on the host first, with the "
      "run's seed (the default 42 gives minigpt's default model)", NULL, NULL},
     {"prompts", NL_PARAM_STRING, LG_PROMPTS, 0, 0,
-     "prompts separated by '|', words of the model's vocabulary", NULL, NULL},
-    {"stable_gap", NL_PARAM_DOUBLE, "0.5", 0, 0,
-     "top-1 minus top-2 logit above which a step is stable", NULL, NULL},
-    {"unstable_gap", NL_PARAM_DOUBLE, "0.1", 0, 0,
-     "gap below which a step is unstable (borderline in between)", NULL, NULL},
+     "prompts separated by '|', words of the model's vocabulary", NULL},
+    {"stable_gap", NL_PARAM_DOUBLE, "0.5", 0, INFINITY,
+     "top-1 minus top-2 logit above which a step is stable", NULL,
+     NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
+    {"unstable_gap", NL_PARAM_DOUBLE, "0.1", 0, INFINITY,
+     "gap below which a step is unstable (borderline in between; below "
+     "stable_gap)", NULL},
     {"top", NL_PARAM_INT, "5", 1, LP_MAX_TOP,
      "C1: the most likely words shown; also top_logprobs per token",
      NULL, NULL},
     {"gen_words", NL_PARAM_INT, "10", 1, 64,
-     "C2-C4: most words generated per prompt (ends early at <EOS>)",
-     NULL, NULL},
-    {"temperatures", NL_PARAM_STRING, "0,0.5,0.8,1", 0, 0,
-     "C3: temperatures of the generations, each in [0, 100] (0: greedy)",
-     NULL, NULL},
+     "C2-C4: most words generated per prompt (ends early at <EOS>)", NULL},
+    {"temperatures", NL_PARAM_DOUBLE_LIST, "0,0.5,0.8,1", 0, 100,
+     "C3: temperatures of the generations (0: greedy)", NULL},
     {"seeds", NL_PARAM_INT_LIST, "1,2,3", 0, 4294967295.0,
      "C3: seeds of the draws; seed s draws the same numbers at every "
      "temperature and on every backend", NULL, NULL},

@@ -63,6 +63,8 @@ typedef struct {
 /* logprob.c: parameters */
 gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error);
 void lp_config_clear(LpConfig *c);
+/* Sets *error to a one-line message; returns FALSE. */
+gboolean lp_fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
 /* model.c: the common phase */
 gboolean lp_run_common(NlRun *run, GError **error);

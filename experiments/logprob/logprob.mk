@@ -9,8 +9,6 @@ experiments_logprob_logprob_la_SOURCES = \
 	experiments/logprob/noise.c \
 	experiments/common/gpt-lecture.h \
 	experiments/common/gpt-corpus.c \
-	experiments/common/gpt-lecture.c \
-	experiments/common/numtext.h \
-	experiments/common/numtext.c
+	experiments/common/gpt-lecture.c
 experiments_logprob_logprob_la_LDFLAGS = $(NL_MODULE_LDFLAGS)
 experiments_logprob_logprob_la_LIBADD = $(NL_MODULE_LIBADD) -lm

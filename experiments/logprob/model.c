@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include "logprob.h"
-#include "../common/numtext.h"
 
 #include <math.h>
 #include <string.h>
@@ -56,7 +55,7 @@ gboolean lp_logits_finite(const LpShared *s, const float *z, gsize n,
                 g_string_append_printf(words, "%s%s", t ? " " : "",
                                        nl_gpt_vocab_word(s->model->vocab,
                                                          tokens[t]));
-            return nt_fail(error, "the model's logits after '%s' are not "
+            return lp_fail(error, "the model's logits after '%s' are not "
                            "finite (%s): the checkpoint's weights are "
                            "damaged", words->str,
                            isnan(z[k]) ? "NaN" : "Inf");
@@ -242,7 +241,7 @@ static gboolean build_eval_set(LpShared *s, GError **error)
         g_autoptr(GError) local = NULL;
         if (!nl_gpt_vocab_encode(vocab, text, FALSE, &t, &n, &local)) {
             if (is_prompt)
-                ok = nt_fail(error, "parameter 'prompts': prompt '%s': %s "
+                ok = lp_fail(error, "parameter 'prompts': prompt '%s': %s "
                              "(the model knows %u words)", text,
                              local->message, s->V);
             else
@@ -250,7 +249,7 @@ static gboolean build_eval_set(LpShared *s, GError **error)
             continue;
         }
         if (is_prompt && n > s->T)
-            ok = nt_fail(error, "parameter 'prompts': prompt '%s' has %"
+            ok = lp_fail(error, "parameter 'prompts': prompt '%s' has %"
                          G_GSIZE_FORMAT " words; the model's context is %u",
                          text, n, s->T);
         n = MIN(n, s->T);
@@ -348,14 +347,14 @@ gboolean lp_run_common(NlRun *run, GError **error)
         g_autoptr(GError) local = NULL;
         s->model = nl_gpt_load_file(s->c.model_path, &local);
         if (!s->model)
-            return nt_fail(error, "parameter 'model': %s", local->message);
+            return lp_fail(error, "parameter 'model': %s", local->message);
     }
     if (!s->model)
         return FALSE;
     s->V = s->model->config.vocab_size;
     s->T = s->model->config.context;
     if (s->c.top > s->V)
-        return nt_fail(error, "parameter 'top': %u, but the model knows "
+        return lp_fail(error, "parameter 'top': %u, but the model knows "
                        "only %u words", s->c.top, s->V);
     if (!build_eval_set(s, error) || !host_reference(run, s, error))
         return FALSE;

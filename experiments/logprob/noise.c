@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include "logprob.h"
-#include "../common/numtext.h"
 
 #include <math.h>
 #include <string.h>
@@ -262,7 +261,7 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     const LpShared *s = nl_run_common_data(run);
     NlBackend *be = nl_run_backend(run);
     if (!s)
-        return nt_fail(error, "the common phase left no model");
+        return lp_fail(error, "the common phase left no model");
     LpJobData *job = g_new0(LpJobData, 1);
     nl_run_keep(run, job, job_data_free);
     job->n_prompts = s->c.n_prompts;

@@ -56,14 +56,8 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
     c->train.batch = (guint32)nl_params_get_int(p, "batch");
     c->train.lr = nl_params_get_double(p, "lr");
     c->train.seed = seed;
-    if (!(c->train.lr > 0) || c->train.lr > 1)
-        return fail(error, "parameter 'lr': %g is not in (0, 1]",
-                    c->train.lr);
     c->gen_words = nl_params_get_int(p, "gen_words");
     c->temperature = nl_params_get_double(p, "temperature");
-    if (!(c->temperature > 0) || c->temperature > 100)
-        return fail(error, "parameter 'temperature': %g is not in (0, 100] "
-                    "(greedy generations are always shown)", c->temperature);
     g_auto(GStrv) parts = g_strsplit(nl_params_get_string(p, "prompts"), "|",
                                      -1);
     if (!parts[0])
@@ -97,10 +91,10 @@ static const NlParamSpec params[] = {
     {"steps", NL_PARAM_INT, LG_STEPS, 1, 100000, "training steps (AdamW)",
      NULL, NULL},
     {"batch", NL_PARAM_INT, LG_BATCH, 1, 256,
-     "windows of context + 1 tokens per step", NULL, NULL},
-    {"lr", NL_PARAM_DOUBLE, LG_LR, 0, 0,
-     "peak learning rate in (0, 1]: 5% warm-up, cosine decay to 10%",
-     NULL, NULL},
+     "windows of context + 1 tokens per step", NULL},
+    {"lr", NL_PARAM_DOUBLE, LG_LR, 0, 1,
+     "peak learning rate: 5% warm-up, cosine decay to 10%", NULL,
+     NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
     {"context", NL_PARAM_INT, LG_CONTEXT, 4, 64, "model: context length T",
      NULL, NULL},
     {"d_model", NL_PARAM_INT, LG_D_MODEL, 4, 256, "model: width C", NULL, NULL},
@@ -112,9 +106,10 @@ static const NlParamSpec params[] = {
      "prompts for the generations and the logit comparison, separated by "
      "'|'; words of the corpus only", NULL, NULL},
     {"gen_words", NL_PARAM_INT, "10", 1, 64,
-     "most words generated per prompt (ends early at <EOS>)", NULL, NULL},
-    {"temperature", NL_PARAM_DOUBLE, "0.8", 0, 0,
-     "temperature of the sampled generation, in (0, 100]", NULL, NULL},
+     "most words generated per prompt (ends early at <EOS>)", NULL},
+    {"temperature", NL_PARAM_DOUBLE, "0.8", 0, 100,
+     "temperature of the sampled generation (greedy generations are always "
+     "shown)", NULL, NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
     NL_PARAM_END,
 };
 

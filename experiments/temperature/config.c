@@ -2,23 +2,22 @@
  * per phase: vocabulary and logits (parameters, or a file of `token
  * logit` lines), the B4 changes, and the temperature lists.
  *
- * numlab's parameter types have no list of doubles, so the lists are
- * strings parsed here; every failure is one line that names the
- * parameter, or FILE:LINE for the logits file. Nothing here computes. */
+ * The host has checked each parameter (the temperature lists too: lists
+ * or start:stop:step, each >= 0); here are the logits file, the B4
+ * token=logit changes, and what must fit together: as many logits as
+ * tokens, and float32 range for what the backends get. Every failure is
+ * one line that names the parameter, or FILE:LINE for the logits file.
+ * Nothing here computes. */
 #include "config.h"
 
 #include "temperature.h"
 
-#include "../common/numtext.h"
-
 #include <float.h>
-
 #include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK(temperature-error-quark, temp_error)
 
-#define MAX_TEMPERATURES 100000
 #define MAX_TOKENS 16777216
 
 static gboolean fail(GError **error, const char *format, ...)
@@ -35,59 +34,23 @@ static gboolean fail(GError **error, const char *format, ...)
     return FALSE;
 }
 
-/* "a" | "a,b,c" | "start:stop:step" (stop included when the steps reach
- * it within a millionth of a step); every value finite and >= 0. */
-static gboolean parse_temperatures(const char *name, const char *text,
-                                   TempList *list, GError **error)
+/* One finite number, all of `text` but spaces around it, C locale. */
+static gboolean parse_number(const char *text, double *out)
 {
-    GArray *t = g_array_new(FALSE, FALSE, sizeof(double));
-    g_auto(GStrv) range = g_strsplit(text, ":", -1);
-    gboolean ok = TRUE;
-    if (g_strv_length(range) == 3) {
-        double a, b, step;
-        if (!nt_parse_number(range[0], &a) || !nt_parse_number(range[1], &b) ||
-            !nt_parse_number(range[2], &step))
-            ok = fail(error, "parameter '%s': '%s' is not a range "
-                      "start:stop:step of finite numbers", name, text);
-        else if (!(step > 0) || b < a)
-            ok = fail(error, "parameter '%s': range '%s' needs step > 0 and "
-                      "stop >= start", name, text);
-        else if ((b - a) / step + 1 > MAX_TEMPERATURES)
-            ok = fail(error, "parameter '%s': range '%s' has more than %d "
-                      "values", name, text, MAX_TEMPERATURES);
-        else {
-            gsize count = (gsize)floor((b - a) / step + 1e-6) + 1;
-            for (gsize i = 0; i < count; i++) {
-                double v = a + (double)i * step; /* no accumulated error */
-                g_array_append_val(t, v);
-            }
-        }
-    } else if (g_strv_length(range) == 1) {
-        g_auto(GStrv) items = g_strsplit(text, ",", -1);
-        for (char **it = items; ok && *it; it++) {
-            double v;
-            if (!nt_parse_number(*it, &v))
-                ok = fail(error, "parameter '%s': '%s' is not a finite "
-                          "number", name, g_strstrip(*it));
-            else
-                g_array_append_val(t, v);
-        }
-        if (ok && t->len > MAX_TEMPERATURES)
-            ok = fail(error, "parameter '%s': more than %d values", name,
-                      MAX_TEMPERATURES);
-    } else
-        ok = fail(error, "parameter '%s': '%s' is neither a list a,b,c nor a "
-                  "range start:stop:step", name, text);
-    for (guint i = 0; ok && i < t->len; i++)
-        if (g_array_index(t, double, i) < 0)
-            ok = fail(error, "parameter '%s': temperature %g is below 0 "
-                      "(0 means greedy decoding)", name,
-                      g_array_index(t, double, i));
-    if (ok && t->len == 0)
-        ok = fail(error, "parameter '%s' is empty", name);
-    list->n = t->len;
-    list->t = (double *)g_array_free(t, !ok);
-    return ok;
+    g_autofree char *s = g_strstrip(g_strdup(text));
+    char *end = NULL;
+    double v = g_ascii_strtod(s, &end);
+    if (*s == '\0' || end == s || *end != '\0' || !isfinite(v))
+        return FALSE;
+    *out = v;
+    return TRUE;
+}
+
+static TempList temperatures(const NlParams *p, const char *name)
+{
+    TempList list;
+    list.t = nl_params_get_double_list(p, name, &list.n);
+    return list;
 }
 
 static gssize find_token(const TempConfig *c, const char *token)
@@ -98,37 +61,17 @@ static gssize find_token(const TempConfig *c, const char *token)
     return -1;
 }
 
-/* `vocabulary` and `logits`, comma-separated. */
+/* `vocabulary` and `logits`: one logit per token. */
 static gboolean load_params(const NlParams *p, TempConfig *c, GError **error)
 {
-    const char *vocab = nl_params_get_string(p, "vocabulary");
-    g_autofree char *stripped = g_strstrip(g_strdup(vocab));
-    if (*stripped == '\0')
-        return fail(error, "parameter 'vocabulary' is empty: give tokens "
-                    "separated by commas");
-    c->tokens = g_strsplit(vocab, ",", -1);
-    c->n = g_strv_length(c->tokens);
-    for (gsize i = 0; i < c->n; i++) {
-        g_strstrip(c->tokens[i]);
-        if (!*c->tokens[i])
-            return fail(error, "parameter 'vocabulary': token %" G_GSIZE_FORMAT
-                        " is empty", i + 1);
-        for (gsize j = 0; j < i; j++)
-            if (strcmp(c->tokens[i], c->tokens[j]) == 0)
-                return fail(error, "parameter 'vocabulary': token '%s' appears "
-                            "twice", c->tokens[i]);
-    }
-    g_auto(GStrv) items = g_strsplit(nl_params_get_string(p, "logits"), ",", -1);
-    gsize n = g_strv_length(items);
+    c->tokens = g_strdupv((char **)nl_params_get_string_list(p, "vocabulary",
+                                                             &c->n));
+    gsize n;
+    const double *logits = nl_params_get_double_list(p, "logits", &n);
     if (n != c->n)
         return fail(error, "parameter 'logits': %" G_GSIZE_FORMAT " values for "
                     "the %" G_GSIZE_FORMAT " tokens of 'vocabulary'", n, c->n);
-    c->logits = g_new(double, n);
-    for (gsize i = 0; i < n; i++)
-        if (!nt_parse_number(items[i], &c->logits[i]))
-            return fail(error, "parameter 'logits': value %" G_GSIZE_FORMAT
-                        " '%s' is not a finite number", i + 1,
-                        g_strstrip(items[i]));
+    c->logits = g_memdup2(logits, n * sizeof(double));
     c->source = "parameters";
     return TRUE;
 }
@@ -161,7 +104,7 @@ static gboolean load_file(const char *path, TempConfig *c, GError **error)
         if (nf != 2)
             ok = fail(error, "%s:%" G_GSIZE_FORMAT ": expected 'token logit', "
                       "found %d fields", path, l + 1, nf);
-        else if (!nt_parse_number(fields[1], &v))
+        else if (!parse_number(fields[1], &v))
             ok = fail(error, "%s:%" G_GSIZE_FORMAT ": logit '%s' of token "
                       "'%s' is not a finite number", path, l + 1, fields[1],
                       fields[0]);
@@ -213,7 +156,7 @@ static gboolean load_b4(const NlParams *p, TempConfig *c, GError **error)
         if (i < 0)
             return fail(error, "parameter 'b4_changes': no token '%s' in the "
                         "vocabulary (b4_changes= keeps the logits)", *it);
-        if (!nt_parse_number(eq + 1, &v))
+        if (!parse_number(eq + 1, &v))
             return fail(error, "parameter 'b4_changes': logit '%s' of '%s' is "
                         "not a finite number", eq + 1, *it);
         c->b4_logits[i] = v;
@@ -279,23 +222,11 @@ gboolean temp_config_load(const NlParams *p, TempConfig *c, GError **error)
                                   error)
                       : load_params(p, c, error);
     ok = ok && load_b4(p, c, error);
-    ok = ok && parse_temperatures("temperature",
-                                  nl_params_get_string(p, "temperature"),
-                                  &c->sweep, error);
-    ok = ok && parse_temperatures("b2_temperatures",
-                                  nl_params_get_string(p, "b2_temperatures"),
-                                  &c->b2_bars, error);
-    ok = ok && parse_temperatures("b2_table",
-                                  nl_params_get_string(p, "b2_table"),
-                                  &c->b2_table, error);
-    ok = ok && parse_temperatures("b4_temperatures",
-                                  nl_params_get_string(p, "b4_temperatures"),
-                                  &c->b4_temps, error);
+    c->sweep = temperatures(p, "temperature");
+    c->b2_bars = temperatures(p, "b2_temperatures");
+    c->b2_table = temperatures(p, "b2_table");
+    c->b4_temps = temperatures(p, "b4_temperatures");
     ok = ok && check_float_range(p, c, error);
-    double top_p = nl_params_get_double(p, "top_p");
-    if (ok && !(top_p > 0 && top_p <= 1))
-        ok = fail(error, "parameter 'top_p': %g is outside (0, 1] (the "
-                  "nucleus must hold some probability mass)", top_p);
     if (!ok)
         temp_config_clear(c);
     return ok;
@@ -306,10 +237,6 @@ void temp_config_clear(TempConfig *c)
     g_strfreev(c->tokens);
     g_free(c->logits);
     g_free(c->b4_logits);
-    g_free(c->sweep.t);
-    g_free(c->b2_bars.t);
-    g_free(c->b2_table.t);
-    g_free(c->b4_temps.t);
     memset(c, 0, sizeof *c);
 }
 

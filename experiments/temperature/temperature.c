@@ -33,24 +33,27 @@ static gboolean run_backend(NlRun *run, GError **error)
     return ok;
 }
 
+/* A temperature list: a,b,c or start:stop:step, at most 100000 values. */
+#define TEMPERATURES                                                         \
+    NL_PARAM_EXT(.flags = NL_PARAM_STEPS, .max_items = 100000)
+
 static const NlParamSpec params[] = {
-    {"vocabulary", NL_PARAM_STRING, "Paris,Berlin,Rom,Frankreich,.,<EOS>", 0, 0,
-     "the tokens, comma-separated", NULL, NULL},
-    {"logits", NL_PARAM_STRING, "2.4,1.2,0.3,2.0,0.1,-0.5", 0, 0,
-     "one logit per token, comma-separated", NULL, NULL},
+    {"vocabulary", NL_PARAM_STRING_LIST,
+     "Paris,Berlin,Rom,Frankreich,.,<EOS>", 0, 0, "the tokens", NULL},
+    {"logits", NL_PARAM_DOUBLE_LIST, "2.4,1.2,0.3,2.0,0.1,-0.5", 0, 0,
+     "one logit per token", NULL},
     {"logits_file", NL_PARAM_STRING, NULL, 0, 0,
      "a file of 'token logit' lines (# comments, blank lines allowed); "
-     "replaces vocabulary and logits", NULL, NULL},
-    {"temperature", NL_PARAM_STRING, "0.05:5:0.05", 0, 0,
-     "B2 curves and the backend sweep: a temperature, a list a,b,c or a "
-     "range start:stop:step (0 = greedy)", NULL, NULL},
+     "replaces vocabulary and logits", NULL},
+    {"temperature", NL_PARAM_DOUBLE_LIST, "0.05:5:0.05", 0, INFINITY,
+     "B2 curves and the backend sweep: temperatures (0 = greedy)", NULL,
+     TEMPERATURES},
     {"b1_temperature", NL_PARAM_DOUBLE, "1", 0, 1e6,
-     "B1: the temperature of the bar chart and the backend comparison",
-     NULL, NULL},
-    {"b2_temperatures", NL_PARAM_STRING, "0.5,1,2", 0, 0,
-     "B2: temperatures of the bars (list or range)", NULL, NULL},
-    {"b2_table", NL_PARAM_STRING, "0.5,1,1.5,2", 0, 0,
-     "B2: temperatures of the p_max/entropy table (list or range)", NULL, NULL},
+     "B1: the temperature of the bar chart and the backend comparison", NULL},
+    {"b2_temperatures", NL_PARAM_DOUBLE_LIST, "0.5,1,2", 0, INFINITY,
+     "B2: temperatures of the bars", NULL, TEMPERATURES},
+    {"b2_table", NL_PARAM_DOUBLE_LIST, "0.5,1,1.5,2", 0, INFINITY,
+     "B2: temperatures of the p_max/entropy table", NULL, TEMPERATURES},
     {"b3_temperature", NL_PARAM_DOUBLE, "1.2", 0, 1e6,
      "B3: the temperature of the draws", NULL, NULL},
     {"draws", NL_PARAM_INT, "3000", 1, 1e9,
@@ -65,9 +68,9 @@ static const NlParamSpec params[] = {
     {"b4_changes", NL_PARAM_STRING, "Paris=1.6,Frankreich=2.2,.=1.4", 0, 0,
      "B4: token=logit changes to the logits (empty: none)", NULL, NULL},
     {"b4_true", NL_PARAM_STRING, "Paris", 0, 0,
-     "B4: the true answer, marked in the figure (empty: none)", NULL, NULL},
-    {"b4_temperatures", NL_PARAM_STRING, "0.7,1,1.3", 0, 0,
-     "B4: temperatures (list or range)", NULL, NULL},
+     "B4: the true answer, marked in the figure (empty: none)", NULL},
+    {"b4_temperatures", NL_PARAM_DOUBLE_LIST, "0.7,1,1.3", 0, INFINITY,
+     "B4: temperatures", NULL, TEMPERATURES},
     {"b4_draws", NL_PARAM_INT, "12", 1, 100000,
      "B4: seeded draws at each temperature", NULL, NULL},
     {"b5_temperature", NL_PARAM_DOUBLE, "0.8", 0, 1e6,
@@ -79,7 +82,8 @@ static const NlParamSpec params[] = {
     {"top_k", NL_PARAM_INT, "2", 1, 1e9,
      "B5: k of top-k (at least 1)", NULL, NULL},
     {"top_p", NL_PARAM_DOUBLE, "0.9", 0, 1,
-     "B5: p of top-p (nucleus), in (0, 1]", NULL, NULL},
+     "B5: p of top-p (nucleus; it must hold some probability mass)", NULL,
+     NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
     NL_PARAM_END,
 };
 

@@ -9,9 +9,10 @@
 #define TEMP_ERROR (temp_error_quark())
 GQuark temp_error_quark(void);
 
-/* A list of temperatures: "1", "0.5,1,2" or "start:stop:step". */
+/* A list of temperatures: "1", "0.5,1,2" or "start:stop:step", owned by
+ * the run's NlParams. */
 typedef struct {
-    double *t;
+    const double *t;
     gsize n;
 } TempList;
 
@@ -29,7 +30,8 @@ typedef struct {
     TempList b2_bars, b2_table, b4_temps;
 } TempConfig;
 
-/* Reads and checks every parameter; one line naming the parameter (or
+/* Reads the parameters (the host has checked each one), the logits file,
+ * and checks what must fit together; one line naming the parameter (or
  * FILE:LINE) on failure. */
 gboolean temp_config_load(const NlParams *p, TempConfig *c, GError **error);
 void temp_config_clear(TempConfig *c);

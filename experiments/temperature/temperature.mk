@@ -4,8 +4,6 @@ experiments_temperature_temperature_la_SOURCES = \
 	experiments/temperature/temperature.h \
 	experiments/temperature/temperature.c \
 	experiments/temperature/config.c \
-	experiments/common/numtext.h \
-	experiments/common/numtext.c \
 	experiments/temperature/b1-b2-softmax.c \
 	experiments/temperature/b3-draws.c \
 	experiments/temperature/b4-b5-decoding.c

@@ -29,6 +29,8 @@ NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
                           char **assignments, GError **error);
 void nl_params_free(NlParams *params);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlParams, nl_params_free)
+/* ---- params-text.c ---- */
+/* "int", "list of double", ... */
 const char *nl_param_type_name(NlParamType type);
 /* TRUE when a spec's extension record holds `field`: fields are appended
  * to NlParamExt, and one beyond a module's (older, shorter) record, like
@@ -38,7 +40,18 @@ const char *nl_param_type_name(NlParamType type);
                         G_STRUCT_OFFSET(NlParamExt, field) +                   \
                             sizeof((spec)->ext->field))
 /* "1..4096", "> 0", or "" when unbounded. */
+/* "[1, 4096]", "(0, 10]", "> 0", or "" when unbounded. */
 char *nl_param_range_string(const NlParamSpec *spec);
+/* Type and range for people: "double in (0, 10]", "list of double, each
+ * > 0", "one of first|last". */
+char *nl_param_describe(const NlParamSpec *spec);
+/* FALSE when min == max == 0 and no bound is exclusive. */
+gboolean nl_param_has_range(const NlParamSpec *spec);
+/* spec->ext->flags, or 0. */
+guint nl_param_flags(const NlParamSpec *spec);
+/* spec->ext as far as the plugin compiled it, zeros beyond (and for no
+ * ext). */
+void nl_param_spec_ext(const NlParamSpec *spec, NlParamExt *ext);
 
 /* ---- table.c ---- */
 NlTable *nl_table_new(const char *name, const char *columns, GError **error);

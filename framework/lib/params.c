@@ -1,231 +1,25 @@
-/* params.c — parsing and validating parameters against their specs.
+/* params.c — a plugin's parameter table: "name=value" assignments
+ * matched against its specs, defaults filled in, every value parsed
+ * (params-text.c) and read back through the typed getters.
  *
- * Every value a plugin reads went through here: numbers are parsed in the
- * C locale, must be finite, must fit their type and lie in the declared
- * range. A failure is one line: which plugin, which parameter, what was
- * wrong with the text given. */
+ * A spec that cannot be right (an empty range, an attribute its type
+ * does not have) is the plugin's bug and fails the run with a line that
+ * says so; so does a default that does not parse. */
 #include "config.h"
 
-#include "nl-private.h"
+#include "params-private.h"
 
-#include <errno.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 G_DEFINE_QUARK(nl-error-quark, nl_error)
 
-typedef struct {
-    const NlParamSpec *spec;
-    char *text; /* canonical text of the value */
-    gint64 i;
-    double d;
-    GArray *list; /* gint64, NL_PARAM_INT_LIST */
-    gboolean unset; /* optional, not given */
-} Value;
-
 struct NlParams {
-    GArray *values; /* Value, in spec order */
+    GArray *values; /* NlParamValue, in spec order */
 };
-
-const char *nl_param_type_name(NlParamType type)
-{
-    switch (type) {
-    case NL_PARAM_INT: return "int";
-    case NL_PARAM_DOUBLE: return "double";
-    case NL_PARAM_BOOL: return "bool";
-    case NL_PARAM_STRING: return "string";
-    case NL_PARAM_INT_LIST: return "int list";
-    }
-    return "?";
-}
-
-static gboolean has_range(const NlParamSpec *spec)
-{
-    return !(spec->min == 0 && spec->max == 0);
-}
-
-char *nl_param_range_string(const NlParamSpec *spec)
-{
-    if (spec->type == NL_PARAM_BOOL)
-        return g_strdup("0 or 1");
-    if (spec->type == NL_PARAM_STRING)
-        return g_strdup(spec->choices ? spec->choices : "");
-    if (!has_range(spec))
-        return g_strdup("");
-    char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
-    g_ascii_formatd(lo, sizeof lo, "%.10g", spec->min);
-    g_ascii_formatd(hi, sizeof hi, "%.10g", spec->max);
-    return g_strdup_printf("%s..%s", lo, hi);
-}
-
-static gboolean out_of_range(const NlParamSpec *spec, double v)
-{
-    return has_range(spec) && (v < spec->min || v > spec->max);
-}
-
-static gboolean range_error(const NlParamSpec *spec, const char *owner,
-                            const char *text, GError **error)
-{
-    g_autofree char *range = nl_param_range_string(spec);
-    g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                "%s: parameter '%s': %s is outside the allowed range %s",
-                owner, spec->name, text, range);
-    return FALSE;
-}
-
-static gboolean parse_int(const NlParamSpec *spec, const char *owner,
-                          const char *text, gint64 *out, GError **error)
-{
-    const char *s = text;
-    while (g_ascii_isspace(*s))
-        s++;
-    char *end = NULL;
-    errno = 0;
-    gint64 v = g_ascii_strtoll(s, &end, 10);
-    if (end == s || *end != '\0') {
-        g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                    "%s: parameter '%s': '%s' is not an integer", owner,
-                    spec->name, text);
-        return FALSE;
-    }
-    if (errno == ERANGE) {
-        g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                    "%s: parameter '%s': %s does not fit in a 64-bit integer",
-                    owner, spec->name, text);
-        return FALSE;
-    }
-    /* The range is held as double: compare in a way that cannot round a
-     * too-large integer into range. */
-    if (has_range(spec) && ((double)v < spec->min || (double)v > spec->max ||
-                            (spec->max < 0x1p63 && v > (gint64)spec->max)))
-        return range_error(spec, owner, text, error);
-    *out = v;
-    return TRUE;
-}
-
-static gboolean parse_double(const NlParamSpec *spec, const char *owner,
-                             const char *text, double *out, GError **error)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = g_ascii_strtod(text, &end);
-    if (end == text || *end != '\0' || text[0] == '\0') {
-        g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                    "%s: parameter '%s': '%s' is not a number", owner,
-                    spec->name, text);
-        return FALSE;
-    }
-    if (!isfinite(v)) {
-        g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                    "%s: parameter '%s': '%s' is not a finite number", owner,
-                    spec->name, text);
-        return FALSE;
-    }
-    if (out_of_range(spec, v))
-        return range_error(spec, owner, text, error);
-    *out = v;
-    return TRUE;
-}
-
-/* The shortest %g text that reads back to the same double: "1e-07", not
- * "9.9999999999999995e-08". */
-static char *shortest_text(double v)
-{
-    char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    for (int precision = 1; precision < 17; precision++) {
-        char format[8];
-        g_snprintf(format, sizeof format, "%%.%dg", precision);
-        g_ascii_formatd(buf, sizeof buf, format, v);
-        if (g_ascii_strtod(buf, NULL) == v)
-            return g_strdup(buf);
-    }
-    return g_strdup(g_ascii_formatd(buf, sizeof buf, "%.17g", v));
-}
-
-static gboolean parse_value(Value *value, const char *owner, const char *text,
-                            GError **error)
-{
-    const NlParamSpec *spec = value->spec;
-    switch (spec->type) {
-    case NL_PARAM_INT:
-        if (!parse_int(spec, owner, text, &value->i, error))
-            return FALSE;
-        value->text = g_strdup_printf("%" G_GINT64_FORMAT, value->i);
-        return TRUE;
-    case NL_PARAM_DOUBLE:
-        if (!parse_double(spec, owner, text, &value->d, error))
-            return FALSE;
-        value->text = shortest_text(value->d);
-        return TRUE;
-    case NL_PARAM_BOOL: {
-        static const char *const yes[] = {"1", "true", "yes", "on", NULL};
-        static const char *const no[] = {"0", "false", "no", "off", NULL};
-        if (g_strv_contains(yes, text))
-            value->i = 1;
-        else if (g_strv_contains(no, text))
-            value->i = 0;
-        else {
-            g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                        "%s: parameter '%s': '%s' is not a boolean (use 0 or 1)",
-                        owner, spec->name, text);
-            return FALSE;
-        }
-        value->text = g_strdup(value->i ? "1" : "0");
-        return TRUE;
-    }
-    case NL_PARAM_STRING:
-        for (const char *c = text; *c; c++)
-            if (g_ascii_iscntrl(*c)) { /* it would break the .dat header */
-                g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                            "%s: parameter '%s': control characters are not "
-                            "allowed", owner, spec->name);
-                return FALSE;
-            }
-        if (spec->choices) {
-            g_auto(GStrv) choices = g_strsplit(spec->choices, "|", -1);
-            if (!g_strv_contains((const char *const *)choices, text)) {
-                g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                            "%s: parameter '%s': '%s' is not one of %s", owner,
-                            spec->name, text, spec->choices);
-                return FALSE;
-            }
-        }
-        value->text = g_strdup(text);
-        return TRUE;
-    case NL_PARAM_INT_LIST: {
-        g_auto(GStrv) items = g_strsplit(text, ",", -1);
-        if (items[0] == NULL) {
-            g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                        "%s: parameter '%s': the list is empty", owner,
-                        spec->name);
-            return FALSE;
-        }
-        value->list = g_array_new(FALSE, FALSE, sizeof(gint64));
-        GString *canon = g_string_new(NULL);
-        for (char **it = items; *it; it++) {
-            gint64 v;
-            if (!parse_int(spec, owner, *it, &v, error)) {
-                g_string_free(canon, TRUE);
-                return FALSE;
-            }
-            g_array_append_val(value->list, v);
-            g_string_append_printf(canon, "%s%" G_GINT64_FORMAT,
-                                   canon->len ? "," : "", v);
-        }
-        value->text = g_string_free(canon, FALSE);
-        return TRUE;
-    }
-    }
-    g_return_val_if_reached(FALSE);
-}
 
 static void value_clear(gpointer p)
 {
-    Value *v = p;
-    g_free(v->text);
-    if (v->list)
-        g_array_unref(v->list);
+    nl_param_value_clear(p);
 }
 
 void nl_params_free(NlParams *params)
@@ -236,16 +30,72 @@ void nl_params_free(NlParams *params)
     g_free(params);
 }
 
+static gboolean spec_fail(const char *owner, const NlParamSpec *spec,
+                          GError **error, const char *what)
+{
+    g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
+                "%s: parameter '%s': invalid spec (a bug in the plugin): %s",
+                owner, spec->name, what);
+    return FALSE;
+}
+
+/* What a plugin's spec can get wrong that no user value would reveal. */
+static gboolean check_spec(const NlParamSpec *s, const char *owner,
+                           GError **error)
+{
+    const guint known = NL_PARAM_MIN_EXCLUSIVE | NL_PARAM_MAX_EXCLUSIVE |
+                        NL_PARAM_STEPS;
+    gboolean list = s->type == NL_PARAM_INT_LIST ||
+                    s->type == NL_PARAM_DOUBLE_LIST ||
+                    s->type == NL_PARAM_STRING_LIST;
+    if (!*s->name || strspn(s->name, "abcdefghijklmnopqrstuvwxyz0123456789_")
+                         != strlen(s->name))
+        return spec_fail(owner, s, error, "the name is not [a-z0-9_]+");
+    if (s->type < NL_PARAM_INT || s->type > NL_PARAM_STRING_LIST)
+        return spec_fail(owner, s, error, "unknown type");
+    if (s->ext && s->ext->struct_size < sizeof(gsize))
+        return spec_fail(owner, s, error, "ext->struct_size is not set (use "
+                         "NL_PARAM_EXT)");
+    NlParamExt e;
+    nl_param_spec_ext(s, &e);
+    if (e.flags & ~known)
+        return spec_fail(owner, s, error, "unknown flags");
+    if ((e.flags & NL_PARAM_STEPS) && s->type != NL_PARAM_DOUBLE_LIST)
+        return spec_fail(owner, s, error, "NL_PARAM_STEPS is for "
+                         "NL_PARAM_DOUBLE_LIST");
+    if (s->choices && s->type != NL_PARAM_STRING &&
+        s->type != NL_PARAM_STRING_LIST)
+        return spec_fail(owner, s, error, "choices are for strings");
+    if (nl_param_has_range(s) &&
+        (!(s->min <= s->max) ||
+         (s->min == s->max && (e.flags & (NL_PARAM_MIN_EXCLUSIVE |
+                                          NL_PARAM_MAX_EXCLUSIVE)))))
+        return spec_fail(owner, s, error, "the range is empty (an open "
+                         "side is -INFINITY or INFINITY)");
+    if ((e.min_items || e.max_items) && !list)
+        return spec_fail(owner, s, error, "min_items and max_items are for "
+                         "lists");
+    if (e.max_items && e.min_items > e.max_items)
+        return spec_fail(owner, s, error, "min_items > max_items");
+    if ((e.rows || e.cols) && s->type != NL_PARAM_MATRIX)
+        return spec_fail(owner, s, error, "rows and cols are for "
+                         "NL_PARAM_MATRIX");
+    return TRUE;
+}
+
 NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
                           char **assignments, GError **error)
 {
     g_autoptr(NlParams) params = g_new0(NlParams, 1);
-    params->values = g_array_new(FALSE, TRUE, sizeof(Value));
+    params->values = g_array_new(FALSE, TRUE, sizeof(NlParamValue));
     g_array_set_clear_func(params->values, value_clear);
 
     guint n_specs = 0;
-    for (const NlParamSpec *s = specs; s && s->name; s++)
+    for (const NlParamSpec *s = specs; s && s->name; s++) {
+        if (!check_spec(s, owner, error))
+            return NULL;
         n_specs++;
+    }
     g_autofree const char **given = g_new0(const char *, n_specs + 1);
 
     for (char **a = assignments; a && *a; a++) {
@@ -275,7 +125,8 @@ NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
     }
 
     for (guint k = 0; k < n_specs; k++) {
-        Value v = {.spec = &specs[k]};
+        NlParamValue v = {.spec = &specs[k]};
+        nl_param_spec_ext(&specs[k], &v.ext);
         if (!given[k] && !specs[k].default_value) {
             v.unset = TRUE;
             v.text = g_strdup("unset");
@@ -283,8 +134,8 @@ NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
             continue;
         }
         const char *text = given[k] ? given[k] : specs[k].default_value;
-        if (!parse_value(&v, owner, text ? text : "", error)) {
-            value_clear(&v);
+        if (!nl_param_value_parse(&v, owner, text, error)) {
+            nl_param_value_clear(&v);
             if (!given[k] && error && *error) /* a plugin's own bug */
                 g_prefix_error(error, "invalid default: ");
             return NULL;
@@ -294,75 +145,109 @@ NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
     return g_steal_pointer(&params);
 }
 
-static const Value *lookup(const NlParams *params, const char *name,
-                           NlParamType type)
+static const NlParamValue *find(const NlParams *params, const char *name)
 {
-    g_return_val_if_fail(params != NULL && name != NULL, NULL);
     for (guint i = 0; i < params->values->len; i++) {
-        const Value *v = &g_array_index(params->values, Value, i);
-        if (strcmp(v->spec->name, name) == 0) {
-            if (v->spec->type != type) {
-                g_critical("parameter '%s' is a %s, not a %s", name,
-                           nl_param_type_name(v->spec->type),
-                           nl_param_type_name(type));
-                return NULL;
-            }
+        const NlParamValue *v = &g_array_index(params->values, NlParamValue, i);
+        if (strcmp(v->spec->name, name) == 0)
             return v;
-        }
     }
     g_critical("no parameter '%s' was declared", name);
     return NULL;
 }
 
+/* The value of `name` when it was declared with `type`; else a critical
+ * (a programming error in the plugin) and NULL. */
+static const NlParamValue *lookup(const NlParams *params, const char *name,
+                                  NlParamType type)
+{
+    g_return_val_if_fail(params != NULL && name != NULL, NULL);
+    const NlParamValue *v = find(params, name);
+    if (v && v->spec->type != type) {
+        g_critical("parameter '%s' is a %s, not a %s", name,
+                   nl_param_type_name(v->spec->type),
+                   nl_param_type_name(type));
+        return NULL;
+    }
+    return v;
+}
+
 gint64 nl_params_get_int(const NlParams *params, const char *name)
 {
-    const Value *v = lookup(params, name, NL_PARAM_INT);
+    const NlParamValue *v = lookup(params, name, NL_PARAM_INT);
     return v ? v->i : 0;
 }
 
 double nl_params_get_double(const NlParams *params, const char *name)
 {
-    const Value *v = lookup(params, name, NL_PARAM_DOUBLE);
+    const NlParamValue *v = lookup(params, name, NL_PARAM_DOUBLE);
     return v ? v->d : 0.0;
 }
 
 gboolean nl_params_get_bool(const NlParams *params, const char *name)
 {
-    const Value *v = lookup(params, name, NL_PARAM_BOOL);
+    const NlParamValue *v = lookup(params, name, NL_PARAM_BOOL);
     return v ? v->i != 0 : FALSE;
 }
 
 const char *nl_params_get_string(const NlParams *params, const char *name)
 {
-    const Value *v = lookup(params, name, NL_PARAM_STRING);
+    const NlParamValue *v = lookup(params, name, NL_PARAM_STRING);
     return v && !v->unset ? v->text : "";
 }
 
 gboolean nl_params_is_set(const NlParams *params, const char *name)
 {
     g_return_val_if_fail(params != NULL && name != NULL, FALSE);
-    for (guint i = 0; i < params->values->len; i++) {
-        const Value *v = &g_array_index(params->values, Value, i);
-        if (strcmp(v->spec->name, name) == 0)
-            return !v->unset;
-    }
-    g_critical("no parameter '%s' was declared", name);
-    return FALSE;
+    const NlParamValue *v = find(params, name);
+    return v && !v->unset;
+}
+
+/* The items of a list of `type`, or NULL with *n_items 0. */
+static gconstpointer items(const NlParams *params, const char *name,
+                           NlParamType type, gsize *n_items)
+{
+    const NlParamValue *v = lookup(params, name, type);
+    if (n_items)
+        *n_items = v && v->items ? v->items->len : 0;
+    return v && v->items ? v->items->data : NULL;
 }
 
 const gint64 *nl_params_get_int_list(const NlParams *params, const char *name,
                                      gsize *n_items)
 {
-    const Value *v = lookup(params, name, NL_PARAM_INT_LIST);
-    *n_items = v && v->list ? v->list->len : 0;
-    return v && v->list ? (const gint64 *)(gpointer)v->list->data : NULL;
+    return items(params, name, NL_PARAM_INT_LIST, n_items);
+}
+
+const double *nl_params_get_double_list(const NlParams *params,
+                                        const char *name, gsize *n_items)
+{
+    return items(params, name, NL_PARAM_DOUBLE_LIST, n_items);
+}
+
+const double *nl_params_get_matrix(const NlParams *params, const char *name,
+                                   gsize *rows, gsize *cols)
+{
+    const NlParamValue *v = lookup(params, name, NL_PARAM_MATRIX);
+    gboolean set = v && v->items;
+    if (rows)
+        *rows = set ? v->rows : 0;
+    if (cols)
+        *cols = set ? v->cols : 0;
+    return set ? (const double *)(gconstpointer)v->items->data : NULL;
+}
+
+const char *const *nl_params_get_string_list(const NlParams *params,
+                                             const char *name, gsize *n_items)
+{
+    return items(params, name, NL_PARAM_STRING_LIST, n_items);
 }
 
 char *nl_params_to_string(const NlParams *params)
 {
     GString *s = g_string_new(NULL);
     for (guint i = 0; i < params->values->len; i++) {
-        const Value *v = &g_array_index(params->values, Value, i);
+        const NlParamValue *v = &g_array_index(params->values, NlParamValue, i);
         g_string_append_printf(s, "%s%s=%s", i ? " " : "", v->spec->name,
                                v->text);
     }
