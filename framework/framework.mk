@@ -15,6 +15,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/gpt-vocab.c \
 	framework/lib/params.c \
 	framework/lib/probe.c \
+	framework/lib/reference.c \
 	framework/lib/rng.c \
 	framework/lib/run.c \
 	framework/lib/sample.c \

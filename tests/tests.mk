@@ -124,6 +124,13 @@ tests_test_selfcheck_SOURCES = tests/test-selfcheck.c $(nl_test_util)
 tests_test_selfcheck_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_selfcheck_LDADD = $(NL_TEST_HOST_LIBS)
 
+# The reference kernels (numlab/reference.h) against MPFR and fixed
+# orders.
+nl_unit_tests += tests/test-reference
+tests_test_reference_SOURCES = tests/test-reference.c $(nl_test_util)
+tests_test_reference_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_reference_LDADD = $(NL_TEST_LIBS)
+
 # The exact probes (numlab/probe.h): their values, and their checks on the
 # naive backend and tests/plugins/lanedrop.la.
 nl_integration_tests += tests/test-probe
