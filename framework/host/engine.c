@@ -403,6 +403,9 @@ static gboolean write_manifest(const char *dir, const NlPlugin *exp,
             g_key_file_set_string(kf, group, "summation_order",
                                   info->summation_order);
             write_self_check(kf, group, j->check);
+            g_autofree char *fallback = nl_backend_fallbacks(j->backend);
+            if (fallback) /* kernels that ran as libnumlab's reference */
+                g_key_file_set_string(kf, group, "fallback", fallback);
         }
     }
     g_key_file_set_string_list(kf, "files", "files",
