@@ -4,21 +4,30 @@
  * Each result's order is the plain loop its header comment states. What
  * this file adds is speed that leaves every order alone: gemv walks eight
  * rows side by side, gemm keeps a 4 x 8 block of C in registers while it
- * runs down k (a block of k at a time, so the part of B it reads stays in
- * the cache), tiled_sum sums four tiles side by side, and the tile tree is
- * combined as the tiles arrive, in constant memory, instead of in a
- * scratch array of all partials. Each chain of additions still adds its own terms in its own
- * order, one rounding per operation, so the results are the plain loops'
- * bits. Like all of libnumlab this file is compiled with -ffp-contract=off
- * and without fast-math; it has no threads and no CPU-specific code (the
- * 4-float vectors below are GCC's generic vector extension, which every
- * target supports, lane by lane the scalar operations). */
+ * runs down k (256 terms at a time, so the part of B it reads stays in
+ * the cache), tiled_sum sums four tiles side by side, and the tile tree
+ * is combined as the tiles arrive, in constant memory, instead of in an
+ * array of all partials. Each chain of additions still adds its own terms
+ * in its own order, one rounding per operation, so the results are the
+ * plain loops' bits. Like all of libnumlab this file is compiled with
+ * -ffp-contract=off and without fast-math. It has no threads and no
+ * CPU-specific code: the 4-float vectors of gemm are GCC's generic vector
+ * extension (also clang's), which every target supports, each lane the
+ * scalar operation; other compilers take the plain loops. */
 #include "config.h"
 
 #include <numlab/reference.h>
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
+
+/* "One rounding per operation" needs float expressions evaluated in float
+ * (x87 without SSE keeps them in 80 bits): say so rather than compute
+ * another order under the reference's name. */
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "the reference kernels need FLT_EVAL_METHOD 0 (on i386: -msse2 -mfpmath=sse)"
+#endif
 
 /* ---- sum, dot ---- */
 
@@ -203,15 +212,15 @@ void nl_ref_softmax_f32(const float *x, float *y, gsize n, float temperature)
 
 /* The bottom-up tree of adjacent pairs, built as the tile partials arrive,
  * left to right, in constant memory. Partials are gathered in runs of
- * TREE_RUN (a power of two); a full run is combined level by level as in
- * numlab/backend.h, which makes it one complete subtree. Complete subtrees
- * wait on a stack; one that meets its left neighbour of the same size is
- * added to it as the right operand, as p[i] + p[i + s] does. Sizes on the
- * stack strictly decrease, so 64 entries hold any gsize count. At the end
- * the partials of the unfinished run go onto the stack one by one, and the
- * incomplete right edge is folded right to left: the level-by-level loop
- * adds to a complete left subtree the whole (shorter) remainder on its
- * right. */
+ * TREE_RUN (a power of two), and a run is combined level by level as in
+ * numlab/backend.h: a full run becomes one complete subtree. Complete
+ * subtrees wait on a stack; one that meets its left neighbour of the same
+ * size is added to it as the right operand, as p[i] + p[i + s] does.
+ * Sizes on the stack strictly decrease, so 64 entries hold any gsize
+ * count. At the end the unfinished run is combined alone (its start is a
+ * multiple of TREE_RUN, so its tree is the big tree's), and the right
+ * edge is folded right to left: the level-by-level loop adds to each
+ * complete left subtree the whole, shorter, remainder on its right. */
 enum { TREE_RUN = 64, TREE_RUN_LEVEL = 6 };
 
 typedef struct {
@@ -222,35 +231,47 @@ typedef struct {
     guint n_run;
 } TileTree;
 
-static void tree_push(TileTree *t, float p, guint8 level)
+/* p[0..n) combined in place level by level; the root is p[0]. */
+static void tree_combine(float *p, guint n)
 {
+    for (guint s = 1; s < n; s *= 2)
+        for (guint i = 0; i + s < n; i += 2 * s)
+            p[i] += p[i + s];
+}
+
+/* The full run in t->run: combined, and its root onto the stack. */
+static void tree_flush(TileTree *t)
+{
+    tree_combine(t->run, TREE_RUN);
+    float v = t->run[0];
+    guint8 level = TREE_RUN_LEVEL;
     while (t->depth && t->level[t->depth - 1] == level) {
-        p = t->value[--t->depth] + p;
+        v = t->value[--t->depth] + v;
         level++;
     }
-    t->value[t->depth] = p;
+    t->value[t->depth] = v;
     t->level[t->depth++] = level;
+    t->n_run = 0;
 }
 
 static inline void tree_add(TileTree *t, float p)
 {
     t->run[t->n_run++] = p;
-    if (t->n_run < TREE_RUN)
-        return;
-    for (guint s = 1; s < TREE_RUN; s *= 2)
-        for (guint i = 0; i + s < TREE_RUN; i += 2 * s)
-            t->run[i] += t->run[i + s];
-    tree_push(t, t->run[0], TREE_RUN_LEVEL);
-    t->n_run = 0;
+    if (t->n_run == TREE_RUN)
+        tree_flush(t);
 }
 
 static float tree_root(TileTree *t)
 {
-    for (guint i = 0; i < t->n_run; i++)
-        tree_push(t, t->run[i], 0);
-    if (!t->depth)
+    float p;
+    if (t->n_run) {
+        tree_combine(t->run, t->n_run);
+        p = t->run[0];
+    } else if (t->depth) {
+        p = t->value[--t->depth];
+    } else {
         return 0.0f;
-    float p = t->value[--t->depth];
+    }
     while (t->depth)
         p = t->value[--t->depth] + p;
     return p;
@@ -258,21 +279,25 @@ static float tree_root(TileTree *t)
 
 float nl_ref_tile_tree_f32(const float *partials, gsize n_tiles)
 {
-    TileTree t = {.depth = 0, .n_run = 0};
-    for (gsize i = 0; i < n_tiles; i++)
-        tree_add(&t, partials[i]);
+    TileTree t;
+    t.depth = t.n_run = 0;
+    for (gsize i = 0; i < n_tiles; i += TREE_RUN) {
+        t.n_run = (guint)MIN((gsize)TREE_RUN, n_tiles - i);
+        memcpy(t.run, partials + i, t.n_run * sizeof(float));
+        if (t.n_run == TREE_RUN)
+            tree_flush(&t);
+    }
     return tree_root(&t);
 }
 
-float nl_ref_tiled_sum_f32(const float *x, gsize n, gsize tile)
+/* out[t] = nl_ref_sum_f32 of tile t, for `count` full tiles of x. Four
+ * tiles side by side: four independent chains, each its own tile left to
+ * right. */
+static void tile_sums(const float *x, gsize tile, gsize count, float *out)
 {
-    g_return_val_if_fail(tile > 0, NAN);
-    TileTree t = {.depth = 0, .n_run = 0};
-    gsize full = n / tile, i = 0;
-    /* Four full tiles side by side: four independent chains, each its
-     * own tile left to right, pushed in tile order. */
-    for (; i + 4 <= full; i += 4) {
-        const float *t0 = x + i * tile, *t1 = t0 + tile, *t2 = t1 + tile,
+    gsize t = 0;
+    for (; t + 4 <= count; t += 4) {
+        const float *t0 = x + t * tile, *t1 = t0 + tile, *t2 = t1 + tile,
                     *t3 = t2 + tile;
         float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
         for (gsize e = 0; e < tile; e++) {
@@ -281,13 +306,27 @@ float nl_ref_tiled_sum_f32(const float *x, gsize n, gsize tile)
             s2 += t2[e];
             s3 += t3[e];
         }
-        tree_add(&t, s0);
-        tree_add(&t, s1);
-        tree_add(&t, s2);
-        tree_add(&t, s3);
+        out[t] = s0;
+        out[t + 1] = s1;
+        out[t + 2] = s2;
+        out[t + 3] = s3;
     }
-    for (; i < full; i++)
-        tree_add(&t, nl_ref_sum_f32(x + i * tile, tile));
+    for (; t < count; t++)
+        out[t] = nl_ref_sum_f32(x + t * tile, tile);
+}
+
+float nl_ref_tiled_sum_f32(const float *x, gsize n, gsize tile)
+{
+    g_return_val_if_fail(tile > 0, NAN);
+    TileTree t;
+    t.depth = t.n_run = 0;
+    gsize full = n / tile;
+    for (gsize i = 0; i < full; i += TREE_RUN) {
+        t.n_run = (guint)MIN((gsize)TREE_RUN, full - i);
+        tile_sums(x + i * tile, tile, t.n_run, t.run);
+        if (t.n_run == TREE_RUN)
+            tree_flush(&t);
+    }
     if (n % tile)
         tree_add(&t, nl_ref_sum_f32(x + full * tile, n % tile));
     return tree_root(&t);
