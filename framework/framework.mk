@@ -17,6 +17,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/params-private.h \
 	framework/lib/params-text.c \
 	framework/lib/probe.c \
+	framework/lib/reference.c \
 	framework/lib/rng.c \
 	framework/lib/run.c \
 	framework/lib/sample.c \

@@ -12,6 +12,7 @@ numlabinclude_HEADERS = \
 	plugins/include/numlab/params.h \
 	plugins/include/numlab/plugin.h \
 	plugins/include/numlab/probe.h \
+	plugins/include/numlab/reference.h \
 	plugins/include/numlab/rng.h \
 	plugins/include/numlab/run.h \
 	plugins/include/numlab/sample.h \

@@ -1,5 +1,6 @@
 /* test-naive.c — the reference backend against hand-derived values and
- * exact MPFR results.
+ * exact MPFR results, and against libnumlab's reference kernels, which it
+ * wraps (bit for bit).
  *
  * Tolerances: the naive kernels must match a left-to-right float loop bit
  * for bit (that *is* their contract), and lie within the classical error
@@ -250,6 +251,71 @@ static void test_argument_checks(void)
     nl_backend_free(naive, b);
 }
 
+/* The naive backend is a thin wrapper: every kernel gives libnumlab's
+ * reference kernel's bits (numlab/reference.h), on awkward shapes. */
+static void test_is_reference(void)
+{
+    g_autoptr(GError) error = NULL;
+    const gsize sizes[] = {0, 1, 7, 8, 9, 63, 64, 65, 1000, 4099};
+    for (guint s = 0; s < G_N_ELEMENTS(sizes); s++) {
+        gsize n = sizes[s], len = MAX(n, 1);
+        float *x = nl_alloc_f32(len, NULL), *y = nl_alloc_f32(len, NULL);
+        float *p = nl_alloc_f32(len, NULL), *want = nl_alloc_f32(len, NULL);
+        NlRng rng;
+        nl_rng_init(&rng, 100 + n);
+        nl_rng_fill_normal_f32(&rng, x, len);
+        nl_rng_fill_normal_f32(&rng, y, len);
+        NlBuffer *bx = buffer_of(x, len), *by = buffer_of(y, len);
+        float r;
+        g_assert_true(nl_backend_sum(naive, bx, n, &r, &error));
+        g_assert_cmphex(nl_f32_bits(r), ==, nl_f32_bits(nl_ref_sum_f32(x, n)));
+        g_assert_true(nl_backend_dot(naive, bx, by, n, &r, &error));
+        g_assert_cmphex(nl_f32_bits(r), ==,
+                        nl_f32_bits(nl_ref_dot_f32(x, y, n)));
+        const gsize tiles[] = {1, 3, 16, 128, 5000};
+        for (guint t = 0; t < G_N_ELEMENTS(tiles); t++) {
+            g_assert_true(nl_backend_tiled_sum(naive, bx, n, tiles[t], &r,
+                                               &error));
+            g_assert_cmphex(nl_f32_bits(r), ==,
+                            nl_f32_bits(nl_ref_tiled_sum_f32(x, n, tiles[t])));
+        }
+        if (n) {
+            NlBuffer *bp = nl_backend_alloc(naive, n, &error);
+            g_assert_true(nl_backend_softmax(naive, bx, bp, n, 0.6f, &error));
+            g_assert_true(nl_backend_download(naive, bp, p, n, &error));
+            nl_ref_softmax_f32(x, want, n, 0.6f);
+            g_assert_cmpmem(p, n * sizeof(float), want, n * sizeof(float));
+            nl_backend_free(naive, bp);
+        }
+        /* gemv and gemm on x as a 3-row matrix with a wide stride */
+        gsize cols = n / 4, ld = cols + 1;
+        if (cols) {
+            NlBuffer *bo = nl_backend_alloc(naive, 9, &error);
+            g_assert_true(nl_backend_gemv(naive, 3, cols, bx, ld, by, bo,
+                                          &error));
+            g_assert_true(nl_backend_download(naive, bo, p, 3, &error));
+            nl_ref_gemv_f32(3, cols, x, ld, y, want);
+            g_assert_cmpmem(p, 3 * sizeof(float), want, 3 * sizeof(float));
+            /* (3 x cols) times (cols x 3), B = y with stride 3 */
+            if (3 * cols <= len) {
+                g_assert_true(nl_backend_gemm(naive, 3, 3, cols, bx, ld, by,
+                                              3, bo, 3, &error));
+                g_assert_true(nl_backend_download(naive, bo, p, 9, &error));
+                nl_ref_gemm_f32(3, 3, cols, x, ld, y, 3, want, 3);
+                g_assert_cmpmem(p, 9 * sizeof(float), want, 9 * sizeof(float));
+            }
+            nl_backend_free(naive, bo);
+        }
+        g_assert_no_error(error);
+        nl_backend_free(naive, bx);
+        nl_backend_free(naive, by);
+        nl_free(x);
+        nl_free(y);
+        nl_free(p);
+        nl_free(want);
+    }
+}
+
 static void test_describe(void)
 {
     const NlBackendInfo *info = nl_backend_info(naive);
@@ -276,6 +342,7 @@ int main(int argc, char **argv)
     g_test_add_func("/naive/gemm-shapes", test_gemm_shapes);
     g_test_add_func("/naive/softmax-lecture-logits", test_softmax_lecture_logits);
     g_test_add_func("/naive/argument-checks", test_argument_checks);
+    g_test_add_func("/naive/is-reference", test_is_reference);
     g_test_add_func("/naive/describe", test_describe);
     int rc = g_test_run();
     nl_backend_close(naive);

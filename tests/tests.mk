@@ -96,6 +96,8 @@ check_LTLIBRARIES += \
 	tests/plugins/failing-exp.la \
 	tests/plugins/misuse.la \
 	tests/plugins/lanedrop.la \
+	tests/plugins/fewkernels.la \
+	tests/plugins/fewdevice.la \
 	tests/plugins/dup/dup-naive.la
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
 tests_plugins_no_entry_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
@@ -118,6 +120,13 @@ tests_plugins_misuse_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_lanedrop_la_SOURCES = tests/plugins/lanedrop.c
 tests_plugins_lanedrop_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_lanedrop_la_LIBADD = $(NL_MODULE_LIBADD)
+tests_plugins_fewkernels_la_SOURCES = tests/plugins/fewkernels.c
+tests_plugins_fewkernels_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_fewkernels_la_LIBADD = $(NL_MODULE_LIBADD)
+tests_plugins_fewdevice_la_SOURCES = tests/plugins/fewkernels.c
+tests_plugins_fewdevice_la_CPPFLAGS = $(AM_CPPFLAGS) -DFEW_DEVICE
+tests_plugins_fewdevice_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_fewdevice_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_dup_dup_naive_la_SOURCES = tests/plugins/dup-naive.c
 tests_plugins_dup_dup_naive_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_dup_dup_naive_la_LIBADD = $(NL_MODULE_LIBADD)
@@ -156,6 +165,18 @@ nl_integration_tests += tests/test-selfcheck
 tests_test_selfcheck_SOURCES = tests/test-selfcheck.c $(nl_test_util)
 tests_test_selfcheck_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_selfcheck_LDADD = $(NL_TEST_HOST_LIBS)
+
+# The reference kernels (numlab/reference.h) against MPFR and fixed
+# orders; the fallback to them for a backend that lacks a kernel
+# (tests/plugins/fewkernels.c).
+nl_unit_tests += tests/test-reference
+tests_test_reference_SOURCES = tests/test-reference.c $(nl_test_util)
+tests_test_reference_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_reference_LDADD = $(NL_TEST_LIBS)
+nl_integration_tests += tests/test-fallback
+tests_test_fallback_SOURCES = tests/test-fallback.c $(nl_test_util)
+tests_test_fallback_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_fallback_LDADD = $(NL_TEST_HOST_LIBS)
 
 # The exact probes (numlab/probe.h): their values, and their checks on the
 # naive backend and tests/plugins/lanedrop.la.

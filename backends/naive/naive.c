@@ -1,92 +1,18 @@
-/* naive.c — the reference backend: plain sequential loops on host memory.
+/* naive.c — the reference backend: libnumlab's reference kernels
+ * (numlab/reference.h) behind the backend interface, on host memory.
  *
- * Every other backend is judged against this one, so it is written to be
- * obviously right rather than fast: one accumulator, left to right, in
- * float32, one rounding per operation. The project compiles it with
- * -ffp-contract=off and never with fast-math, so `acc += x[i] * y[i]` is a
- * multiply and an add, each rounded, on every machine and with any -march.
- * It deliberately has no vectorization, blocking or threads. */
+ * Every other backend is judged against this one. Its order is the plain
+ * one: one float32 accumulator, left to right, one rounding per operation,
+ * no FMA (libnumlab is compiled with -ffp-contract=off and never with
+ * fast-math), and no threads. The kernels live in libnumlab so that the
+ * model's host path, the reduction-tree model and the fallback for
+ * backends that lack a kernel compute exactly the same bits; this file
+ * only adapts their arguments. */
 #include "config.h"
 
 #include <numlab/numlab.h>
 
-#include <math.h>
-
 #define NL_NAIVE_VERSION PACKAGE_VERSION
-
-/* ---- kernels ---- */
-
-static float sum_sequential_f32(const float *x, gsize n)
-{
-    float acc = 0.0f;
-    for (gsize i = 0; i < n; i++)
-        acc += x[i];
-    return acc;
-}
-
-static float dot_sequential_f32(const float *x, const float *y, gsize n,
-                                gsize y_stride)
-{
-    float acc = 0.0f;
-    for (gsize i = 0; i < n; i++)
-        acc += x[i] * y[i * y_stride];
-    return acc;
-}
-
-/* The tile tree of numlab/backend.h: sequential tiles, then adjacent pairs
- * level by level. partials has room for ceil(n / tile) values. */
-static float sum_tiled_f32(const float *x, gsize n, gsize tile,
-                           float *partials)
-{
-    gsize n_tiles = (n + tile - 1) / tile;
-    if (n_tiles == 0)
-        return 0.0f;
-    /* Each tile is summed left to right, alone. Four full tiles are walked
-     * side by side only so that their four independent chains of
-     * additions overlap in the CPU; no tile's order changes. */
-    gsize t = 0;
-    for (; t + 4 <= n / tile; t += 4) {
-        const float *a = x + t * tile, *b = a + tile, *c = b + tile, *d = c + tile;
-        float sa = 0.0f, sb = 0.0f, sc = 0.0f, sd = 0.0f;
-        for (gsize i = 0; i < tile; i++) {
-            sa += a[i];
-            sb += b[i];
-            sc += c[i];
-            sd += d[i];
-        }
-        partials[t] = sa;
-        partials[t + 1] = sb;
-        partials[t + 2] = sc;
-        partials[t + 3] = sd;
-    }
-    for (; t < n_tiles; t++) {
-        gsize start = t * tile;
-        partials[t] = sum_sequential_f32(x + start, MIN(tile, n - start));
-    }
-    for (gsize stride = 1; stride < n_tiles; stride *= 2)
-        for (gsize i = 0; i + stride < n_tiles; i += 2 * stride)
-            partials[i] += partials[i + stride];
-    return partials[0];
-}
-
-/* y = softmax(x / T). Subtracting the maximum first keeps every exp() at
- * most 1, so no logit can overflow; it does not change the result in exact
- * arithmetic. The normalizer is summed in float, left to right. */
-static void softmax_f32(const float *x, float *y, gsize n, float temperature)
-{
-    if (n == 0)
-        return;
-    float max = x[0] / temperature;
-    for (gsize i = 1; i < n; i++)
-        max = fmaxf(max, x[i] / temperature);
-    float total = 0.0f;
-    for (gsize i = 0; i < n; i++) {
-        y[i] = expf(x[i] / temperature - max);
-        total += y[i];
-    }
-    for (gsize i = 0; i < n; i++)
-        y[i] /= total;
-}
 
 /* ---- the backend ---- */
 
@@ -121,14 +47,15 @@ static void naive_describe(gpointer p, NlBackendInfo *info)
         "sequential left to right, one float32 accumulator, no FMA";
 }
 
-/* Buffers: numlab's host memory (no alloc, free, upload, download). */
+/* Buffers: numlab's host memory (no alloc, free, upload, download). No
+ * copy either: the host copies host memory itself (nl_ref_copy_f32). */
 
 static gboolean naive_sum(gpointer self, const NlBuffer *x, gsize n,
                           float *result, GError **error)
 {
     (void)self;
     (void)error;
-    *result = sum_sequential_f32(x->host, n);
+    *result = nl_ref_sum_f32(x->host, n);
     return TRUE;
 }
 
@@ -137,7 +64,7 @@ static gboolean naive_dot(gpointer self, const NlBuffer *x, const NlBuffer *y,
 {
     (void)self;
     (void)error;
-    *result = dot_sequential_f32(x->host, y->host, n, 1);
+    *result = nl_ref_dot_f32(x->host, y->host, n);
     return TRUE;
 }
 
@@ -147,8 +74,7 @@ static gboolean naive_gemv(gpointer self, gsize m, gsize n, const NlBuffer *a,
 {
     (void)self;
     (void)error;
-    for (gsize i = 0; i < m; i++)
-        y->host[i] = dot_sequential_f32(a->host + i * lda, x->host, n, 1);
+    nl_ref_gemv_f32(m, n, a->host, lda, x->host, y->host);
     return TRUE;
 }
 
@@ -158,21 +84,7 @@ static gboolean naive_gemm(gpointer self, gsize m, gsize n, gsize k,
 {
     (void)self;
     (void)error;
-    /* Every c[i][j] is 0 + a[i][0] b[0][j] + a[i][1] b[1][j] + ..., added
-     * left to right, each product rounded first: the order of
-     * dot_sequential_f32. The loops run over p before j only so that a
-     * row of B is read contiguously; no element's order changes. */
-    for (gsize i = 0; i < m; i++) {
-        float *restrict row = c->host + i * ldc;
-        for (gsize j = 0; j < n; j++)
-            row[j] = 0.0f;
-        for (gsize p = 0; p < k; p++) {
-            float aip = a->host[i * lda + p];
-            const float *restrict bp = b->host + p * ldb;
-            for (gsize j = 0; j < n; j++)
-                row[j] += aip * bp[j];
-        }
-    }
+    nl_ref_gemm_f32(m, n, k, a->host, lda, b->host, ldb, c->host, ldc);
     return TRUE;
 }
 
@@ -181,7 +93,7 @@ static gboolean naive_softmax(gpointer self, const NlBuffer *x, NlBuffer *y,
 {
     (void)self;
     (void)error;
-    softmax_f32(x->host, y->host, n, temperature);
+    nl_ref_softmax_f32(x->host, y->host, n, temperature);
     return TRUE;
 }
 
@@ -189,15 +101,8 @@ static gboolean naive_tiled_sum(gpointer self, const NlBuffer *x, gsize n,
                                 gsize tile, float *result, GError **error)
 {
     (void)self;
-    gsize n_tiles = n / tile + (n % tile != 0);
-    g_autofree float *partials = g_try_new(float, MAX(n_tiles, 1));
-    if (!partials) {
-        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                    "no memory for %" G_GSIZE_FORMAT " tile partials",
-                    n_tiles);
-        return FALSE;
-    }
-    *result = sum_tiled_f32(x->host, n, tile, partials);
+    (void)error;
+    *result = nl_ref_tiled_sum_f32(x->host, n, tile);
     return TRUE;
 }
 

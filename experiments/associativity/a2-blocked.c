@@ -65,9 +65,7 @@ gboolean assoc_blocked(NlRun *run, GError **error)
                                   "this n (numlab/probe.h): a backend "
                                   "fault, not rounding");
 
-    float sequential = 0.0f, value;
-    for (gsize i = 0; i < n; i++)
-        sequential += x[i];
+    float sequential = nl_ref_sum_f32(x, n), value;
     nl_free(x);
     NlProbe *probe = nl_probe_new(b, n, NL_PROBE_SUM, error);
     gboolean ok = probe != NULL, probe_exact = TRUE;

@@ -14,14 +14,6 @@
 #include <math.h>
 #include <string.h>
 
-static float sum_plain_f32(const float *x, gsize n)
-{
-    float s = 0.0f;
-    for (gsize i = 0; i < n; i++)
-        s += x[i];
-    return s;
-}
-
 /* Neumaier's variant of Kahan summation: correct also when a term is
  * larger than the running sum. */
 static float sum_compensated_f32(const float *x, gsize n)
@@ -44,7 +36,7 @@ static const struct {
     const char *name;
     SumFunc sum;
 } methods[] = {
-    {"plain", sum_plain_f32},
+    {"plain", nl_ref_sum_f32}, /* left to right: the reference order */
     {"compensated", sum_compensated_f32},
 };
 

@@ -12,8 +12,8 @@
  * once on the host); the row softmax, the loss and the update are the same
  * host float32 code for every backend, so the backends differ only where
  * their gemm sums in another order. The host runs the same model with
- * plain loops in float32 (the order of the naive backend) and in float64,
- * the reference. */
+ * libnumlab's reference gemm in float32 (numlab/reference.h, the naive
+ * backend's order) and with plain loops in float64, the reference. */
 #include "config.h"
 
 #include "gd.h"
@@ -81,20 +81,15 @@ typedef gboolean (*Gemm32)(gpointer self, gsize m, gsize n, gsize k,
                            const float *a, const float *b, float *out,
                            GError **error);
 
-/* C = A B with sequential left-to-right sums (the naive backend's order). */
+/* C = A B with sequential left-to-right sums: libnumlab's reference
+ * kernel, the naive backend's order. */
 static gboolean gemm_loops_f32(gpointer self, gsize m, gsize n, gsize k,
                                const float *a, const float *b, float *out,
                                GError **error)
 {
     (void)self;
     (void)error;
-    for (gsize i = 0; i < m; i++)
-        for (gsize j = 0; j < n; j++) {
-            float s = 0.0f;
-            for (gsize l = 0; l < k; l++)
-                s += a[i * k + l] * b[l * n + j];
-            out[i * n + j] = s;
-        }
+    nl_ref_gemm_f32(m, n, k, a, k, b, n, out, n);
     return TRUE;
 }
 

@@ -13,14 +13,6 @@
 
 #include "reduction-tree.h"
 
-static float sequential(const float *x, gsize n)
-{
-    float s = 0.0f;
-    for (gsize i = 0; i < n; i++)
-        s += x[i];
-    return s;
-}
-
 gboolean rt_diagrams(NlRun *run, const RtConfig *c, const float *x,
                      GError **error)
 {
@@ -100,9 +92,6 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
                                   "sums exactly wrong at this num_ctx and "
                                   "tile (numlab/probe.h): a backend fault, "
                                   "not rounding");
-    float *partials = nl_alloc_f32(rt_tile_count(c->n_values, tile), error);
-    if (!partials)
-        return FALSE;
     gboolean ok = TRUE;
     for (gsize d = 0; ok && d < c->n_diagram_ctx; d++) {
         gsize n = (gsize)c->diagram_ctx[d];
@@ -110,8 +99,8 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
         ok = nl_backend_tiled_sum(b, buf, n, tile, &tree, error);
         if (!ok)
             break;
-        float model = rt_tree_sum(x, n, tile, partials);
-        float seq = sequential(x, n), exact = nl_exact_sum_f32(x, n);
+        float model = nl_ref_tiled_sum_f32(x, n, tile);
+        float seq = nl_ref_sum_f32(x, n), exact = nl_exact_sum_f32(x, n);
         gboolean fault = !nl_run_check_bound(
             run, tree, nl_exact_sum_f32_as_f64(x, n), nl_sum_bound_f32(x, n),
             "A4: tiled_sum of the first %" G_GSIZE_FORMAT " values, tile %"
@@ -135,6 +124,5 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
         nl_table_add_int(t, nl_ulp_diff_f32(exact, tree));
         nl_table_add_int(t, fault);
     }
-    nl_free(partials);
     return ok;
 }

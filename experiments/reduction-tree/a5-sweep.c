@@ -200,14 +200,11 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
         g_autofree char *label = g_strdup_printf("tile %" G_GSIZE_FORMAT,
                                                  tile);
         nl_table_new_dataset(t, label);
-        float *partials = nl_alloc_f32(rt_tile_count(c->n_values, tile),
-                                       error);
-        ok = partials != NULL;
-        for (gsize k = 0; ok && k < points; k++) {
+        for (gsize k = 0; k < points; k++) {
             gsize n = (gsize)(c->ctx.from + (gint64)k * c->ctx.step);
             float before = c->ctx.step == 1 && k > 0
                                ? model[k - 1]
-                               : rt_tree_sum(x, n - 1, tile, partials);
+                               : nl_ref_tiled_sum_f32(x, n - 1, tile);
             nl_table_add_int(t, (gint64)n);
             nl_table_add_int(t, (gint64)tile);
             nl_table_add_f32(t, model[k]);
@@ -215,7 +212,6 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
             nl_table_add_int(t, nl_ulp_diff_f32(exact[n - 1], model[k]));
             nl_table_add_f64(t, excess_ulps(model[k], before, x[n - 1]));
         }
-        nl_free(partials);
     }
     if (ok)
         add_timing(run, "a5-timing-model", "the tree model's whole sweep "
@@ -366,9 +362,6 @@ static gboolean table(NlRun *run, const RtConfig *c, const float *x,
                                  "fault:int");
     nl_table_set_title(more, "one value more: S(n) - S(n-1) against the "
                              "value x[n-1] that was added");
-    float *partials = nl_alloc_f32(rt_tile_count(c->n_values, tile), error);
-    if (!partials)
-        return FALSE;
     gboolean ok = TRUE;
     for (gsize i = 0; ok && i < c->n_table_ctx; i++) {
         gsize n = (gsize)c->table_ctx[i];
@@ -382,7 +375,7 @@ static gboolean table(NlRun *run, const RtConfig *c, const float *x,
               check_tree(run, ck, before, n - 1, tile, &before_bad, error));
         if (!ok)
             break;
-        float model = rt_tree_sum(x, n, tile, partials);
+        float model = nl_ref_tiled_sum_f32(x, n, tile);
         nl_table_add_int(t, (gint64)n);
         nl_table_add_int(t, (gint64)tile);
         nl_table_add_int(t, (gint64)rt_tile_count(n, tile));
@@ -408,7 +401,6 @@ static gboolean table(NlRun *run, const RtConfig *c, const float *x,
                                            x[n - 1]));
         nl_table_add_int(more, tree_bad || before_bad);
     }
-    nl_free(partials);
     return ok;
 }
 

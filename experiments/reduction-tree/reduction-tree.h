@@ -40,15 +40,15 @@ static inline gsize rt_tile_count(gsize n, gsize tile)
     return n / tile + (n % tile != 0);
 }
 
-/* The tree numlab/backend.h defines for tiled_sum, with every tile summed
- * left to right: the order of the naive backend and of the lecture's
- * notebook. partials holds rt_tile_count(n, tile) values. */
-float rt_tree_sum(const float *x, gsize n, gsize tile, float *partials);
+/* The model of one num_ctx and tile is nl_ref_tiled_sum_f32
+ * (numlab/reference.h): the tree numlab/backend.h defines for tiled_sum,
+ * with every tile summed left to right, the order of the naive backend and
+ * of the lecture's notebook. */
 
 /* The model for every num_ctx of a range at once: the tiles' running sums
  * are computed once (O(to)), after which each num_ctx costs only its
  * cross-tile tree, O(num_ctx / tile), instead of O(num_ctx).
- * out[i] = rt_tree_sum(x, from + i * step). */
+ * out[i] = nl_ref_tiled_sum_f32(x, from + i * step, tile). */
 gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
                        float *out, GError **error);
 

@@ -1,33 +1,13 @@
 /* tree.c — the tile tree model: each tile summed left to right, the tile
  * partials combined bottom-up in adjacent pairs (p[i] += p[i + s] for
- * s = 1, 2, 4, ...; numlab/backend.h). It is what the naive backend's
- * tiled_sum computes and what the lecture's notebook computes in Python;
- * every backend's result is set against it. */
+ * s = 1, 2, 4, ...; numlab/backend.h). The arithmetic is libnumlab's
+ * reference (numlab/reference.h), the naive backend's tiled_sum, which is
+ * also what the lecture's notebook computes in Python; every backend's
+ * result is set against it. This file adds the sweep over many num_ctx
+ * and the tree's nodes for the diagrams. */
 #include "config.h"
 
 #include "reduction-tree.h"
-
-static void combine(float *partials, gsize n_tiles)
-{
-    for (gsize stride = 1; stride < n_tiles; stride *= 2)
-        for (gsize i = 0; i + stride < n_tiles; i += 2 * stride)
-            partials[i] += partials[i + stride];
-}
-
-float rt_tree_sum(const float *x, gsize n, gsize tile, float *partials)
-{
-    gsize n_tiles = rt_tile_count(n, tile);
-    if (n_tiles == 0)
-        return 0.0f;
-    for (gsize t = 0; t < n_tiles; t++) {
-        float s = 0.0f;
-        for (gsize i = t * tile; i < MIN(n, (t + 1) * tile); i++)
-            s += x[i];
-        partials[t] = s;
-    }
-    combine(partials, n_tiles);
-    return partials[0];
-}
 
 gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
                        float *out, GError **error)
@@ -50,8 +30,7 @@ gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
         gsize n = (gsize)v, n_tiles = rt_tile_count(n, tile);
         for (gsize t = 0; t < n_tiles; t++)
             partials[t] = running[MIN(n, (t + 1) * tile) - 1];
-        combine(partials, n_tiles);
-        out[k++] = partials[0];
+        out[k++] = nl_ref_tile_tree_f32(partials, n_tiles);
     }
     nl_free(running);
     nl_free(partials);
@@ -70,13 +49,12 @@ RtNode *rt_tree_nodes(const float *x, gsize n, gsize tile, gsize *count)
         leaf->x = (double)t;
         leaf->lo = t * tile;
         leaf->hi = MIN(n, (t + 1) * tile);
-        float s = 0.0f;
-        for (gsize i = leaf->lo; i < leaf->hi; i++)
-            s += x[i];
-        leaf->value = s;
+        leaf->value = nl_ref_sum_f32(x + leaf->lo, leaf->hi - leaf->lo);
         leaf->parent = -1;
         slot[t] = used++;
     }
+    /* The additions of the tree, one node each, in the order of
+     * numlab/backend.h; the root's value is nl_ref_tiled_sum_f32's. */
     int level = 1;
     for (gsize stride = 1; stride < n_tiles; stride *= 2, level++)
         for (gsize i = 0; i + stride < n_tiles; i += 2 * stride) {

@@ -68,6 +68,8 @@ const char *nl_host_cpu_model(void);
 typedef enum {
     NL_CHECK_ABSENT,      /* the backend does not provide the kernel */
     NL_CHECK_PASSED,
+    NL_CHECK_REFERENCE,   /* not provided; libnumlab's reference kernel
+                             runs on its host buffers instead, and passes */
     NL_CHECK_SUBSTITUTED, /* failed; the backend's substitute passes */
     NL_CHECK_UNUSABLE,    /* failed; calls of it fail with the reason */
 } NlCheckState;
@@ -76,7 +78,8 @@ typedef struct {
     NlCheckState state[NL_N_KERNELS];
     char *failure[NL_N_KERNELS];    /* the first failing case, or NULL */
     char *substitute[NL_N_KERNELS]; /* what the backend runs instead */
-    char *summary;    /* one line: "passed: sum dot ...; substituted: ..." */
+    char *summary;    /* one line: "passed: sum dot ...; reference: gemv;
+                         substituted: ..." */
     GPtrArray *lines; /* one per kernel that failed, for stderr */
     double seconds;   /* what the check cost this backend */
     guint n_cases;    /* kernel calls it made */

@@ -42,6 +42,9 @@ static void set_backend(GKeyFile *kf, const char *group, const NlJob *j)
     g_key_file_set_integer(kf, group, "threads", info->threads);
     g_key_file_set_string(kf, group, "summation_order", info->summation_order);
     set_self_check(kf, group, j->check);
+    g_autofree char *fallback = nl_backend_fallbacks(j->backend);
+    if (fallback) /* kernels that ran as libnumlab's reference */
+        g_key_file_set_string(kf, group, "fallback", fallback);
 }
 
 static void set_faults(GKeyFile *kf, const char *group, NlRun *run)

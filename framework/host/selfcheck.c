@@ -11,6 +11,13 @@
  * the process: `numlab run all` checks each backend once, and a backend
  * opened again gets the same substitutions and marks without a rerun.
  *
+ * A kernel the backend lacks runs as libnumlab's reference kernel when its
+ * buffers are host memory (lib/backend.c). It is checked too, through the
+ * same calls: the reference is right, but only if the backend's buffers
+ * really hold their values in host memory. It is listed as "reference".
+ * copy on host memory is the exception, as before: a memmove, covered by
+ * the buffers' round trip, and not checked.
+ *
  * It checks values, not speed, and it cannot catch a kernel that is wrong
  * only beyond the sizes it tries; experiments that know the exact value
  * guard against that themselves (nl_run_fault). */
@@ -279,12 +286,13 @@ static char *summarize(const NlSelfCheck *sc)
         if (names->len) {
             static const char *const heads[] = {
                 [NL_CHECK_PASSED] = "passed",
+                [NL_CHECK_REFERENCE] = "reference",
                 [NL_CHECK_SUBSTITUTED] = "substituted",
                 [NL_CHECK_UNUSABLE] = "unusable",
             };
             g_string_append_printf(s, "%s%s: %s", s->len ? "; " : "",
                                    heads[state], names->str);
-            if (state != NL_CHECK_PASSED && detail)
+            if (state > NL_CHECK_REFERENCE && detail)
                 g_string_append_printf(s, " (%s)", detail);
         }
         g_string_free(names, TRUE);
@@ -323,20 +331,30 @@ static NlSelfCheck *check_fresh(NlBackend *b)
     else
         broken = check_buffers(b, &w);
 
+    gboolean on_host = w.x && w.x->host && (!w.y || w.y->host) &&
+                       (!w.out || w.out->host);
     for (int k = 0; k < NL_N_KERNELS; k++) {
-        if (!nl_backend_provides(b, k)) {
+        if (nl_backend_provides(b, k)) {
+            sc->failure[k] = broken ? g_strdup(broken)
+                                    : check_kernel(b, &w, k, &sc->n_cases);
+            sc->state[k] = sc->failure[k] ? NL_CHECK_UNUSABLE : NL_CHECK_PASSED;
+        } else if (on_host && k != NL_KERNEL_COPY) {
+            g_autofree char *failure =
+                broken ? g_strdup(broken) : check_kernel(b, &w, k, &sc->n_cases);
+            if (failure)
+                sc->failure[k] = g_strdup_printf(
+                    "libnumlab's reference on the backend's buffers: %s",
+                    failure);
+            sc->state[k] = failure ? NL_CHECK_UNUSABLE : NL_CHECK_REFERENCE;
+        } else {
             sc->state[k] = NL_CHECK_ABSENT;
-            continue;
         }
-        sc->failure[k] =
-            broken ? g_strdup(broken) : check_kernel(b, &w, k, &sc->n_cases);
-        sc->state[k] = sc->failure[k] ? NL_CHECK_UNUSABLE : NL_CHECK_PASSED;
     }
     /* Every kernel as the module shipped it is judged before any
      * substitution changes what another one runs. */
     gboolean substituted = FALSE;
     for (int k = 0; k < NL_N_KERNELS && !broken; k++) {
-        if (sc->state[k] != NL_CHECK_UNUSABLE)
+        if (sc->state[k] != NL_CHECK_UNUSABLE || !nl_backend_provides(b, k))
             continue;
         const char *sub = nl_backend_substitute(b, k);
         if (!sub)
@@ -426,6 +444,7 @@ const NlSelfCheck *nl_self_check(NlBackend *b, gboolean *fresh)
         return sc;
     }
     sc = check_fresh(b);
+    nl_backend_clear_fallbacks(b); /* its calls are not a job's */
     g_hash_table_insert(done, g_steal_pointer(&key), sc);
     return sc;
 }

@@ -4,9 +4,11 @@
  * leading dimensions against row lengths, buffers against their owner — and
  * names the bad one, as OpenBLAS's interface layer does, before it calls
  * the module's hook. A backend's kernels can then trust their arguments.
- * A hook the module left NULL is reported as unsupported, and a kernel the
- * host's self-check marked unusable (host/selfcheck.c) fails with the
- * reason, so no job ever computes with it. */
+ * A kernel the host's self-check marked unusable (host/selfcheck.c) fails
+ * with the reason, so no job ever computes with it. A hook the module left
+ * NULL falls back to libnumlab's reference kernel (numlab/reference.h)
+ * when the call's buffers are host memory, and the backend remembers that
+ * it did, for the manifest; on a device backend it is unsupported. */
 #include "config.h"
 
 #include "nl-private.h"
@@ -23,6 +25,7 @@ struct NlBackend {
     char *label;
     NlBackendInfo info;
     char *unusable[NL_N_KERNELS]; /* why a kernel may not run, or NULL */
+    guint fell_back; /* bit k: kernel k ran as the reference (fall_back) */
 };
 
 /* A hook exists only if the module's struct is long enough to hold it. */
@@ -135,6 +138,33 @@ static gboolean unsupported(const NlBackend *b, const char *kernel,
                 "backend '%s' has no %s kernel", b->label, kernel);
     return FALSE;
 }
+
+/* The module lacks kernel k. TRUE, recorded, when every buffer of the call
+ * (NULL: not used) is host memory, so that the reference kernel can run on
+ * it in place; a device backend's buffers have no host data: unsupported. */
+static gboolean fall_back(NlBackend *b, NlKernel k, const NlBuffer *b1,
+                          const NlBuffer *b2, const NlBuffer *b3,
+                          GError **error)
+{
+    if ((b1 && !b1->host) || (b2 && !b2->host) || (b3 && !b3->host))
+        return unsupported(b, kernel_names[k], error);
+    b->fell_back |= 1u << k;
+    return TRUE;
+}
+
+char *nl_backend_fallbacks(const NlBackend *b)
+{
+    if (!b->fell_back)
+        return NULL;
+    GString *s = g_string_new(NULL);
+    for (int k = 0; k < NL_N_KERNELS; k++)
+        if (b->fell_back & (1u << k))
+            g_string_append_printf(s, "%s%s", s->len ? "," : "",
+                                   kernel_names[k]);
+    return g_string_free(s, FALSE);
+}
+
+void nl_backend_clear_fallbacks(NlBackend *b) { b->fell_back = 0; }
 
 static gboolean bad_arg(const NlBackend *b, const char *kernel,
                         GError **error, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
@@ -262,26 +292,30 @@ NlBuffer *nl_backend_new_from(NlBackend *b, const float *src, gsize n,
 gboolean nl_backend_sum(NlBackend *b, const NlBuffer *x, gsize n,
                         float *result, GError **error)
 {
-    if (!HOOK(b, sum))
-        return unsupported(b, "sum", error);
-    if (!usable(b, NL_KERNEL_SUM, error))
+    if (!usable(b, NL_KERNEL_SUM, error) ||
+        !check_buf(b, "sum", "x", x, n, error))
         return FALSE;
-    if (!check_buf(b, "sum", "x", x, n, error))
+    if (HOOK(b, sum))
+        return b->ops->sum(b->self, x, n, result, error);
+    if (!fall_back(b, NL_KERNEL_SUM, x, NULL, NULL, error))
         return FALSE;
-    return b->ops->sum(b->self, x, n, result, error);
+    *result = nl_ref_sum_f32(x->host, n);
+    return TRUE;
 }
 
 gboolean nl_backend_dot(NlBackend *b, const NlBuffer *x, const NlBuffer *y,
                         gsize n, float *result, GError **error)
 {
-    if (!HOOK(b, dot))
-        return unsupported(b, "dot", error);
-    if (!usable(b, NL_KERNEL_DOT, error))
-        return FALSE;
-    if (!check_buf(b, "dot", "x", x, n, error) ||
+    if (!usable(b, NL_KERNEL_DOT, error) ||
+        !check_buf(b, "dot", "x", x, n, error) ||
         !check_buf(b, "dot", "y", y, n, error))
         return FALSE;
-    return b->ops->dot(b->self, x, y, n, result, error);
+    if (HOOK(b, dot))
+        return b->ops->dot(b->self, x, y, n, result, error);
+    if (!fall_back(b, NL_KERNEL_DOT, x, y, NULL, error))
+        return FALSE;
+    *result = nl_ref_dot_f32(x->host, y->host, n);
+    return TRUE;
 }
 
 gboolean nl_backend_gemv(NlBackend *b, gsize m, gsize n, const NlBuffer *a,
@@ -289,16 +323,18 @@ gboolean nl_backend_gemv(NlBackend *b, gsize m, gsize n, const NlBuffer *a,
                          GError **error)
 {
     gsize span;
-    if (!HOOK(b, gemv))
-        return unsupported(b, "gemv", error);
-    if (!usable(b, NL_KERNEL_GEMV, error))
-        return FALSE;
-    if (!matrix_span(b, "gemv", "a", m, n, lda, &span, error) ||
+    if (!usable(b, NL_KERNEL_GEMV, error) ||
+        !matrix_span(b, "gemv", "a", m, n, lda, &span, error) ||
         !check_buf(b, "gemv", "a", a, span, error) ||
         !check_buf(b, "gemv", "x", x, n, error) ||
         !check_buf(b, "gemv", "y", y, m, error))
         return FALSE;
-    return b->ops->gemv(b->self, m, n, a, lda, x, y, error);
+    if (HOOK(b, gemv))
+        return b->ops->gemv(b->self, m, n, a, lda, x, y, error);
+    if (!fall_back(b, NL_KERNEL_GEMV, a, x, y, error))
+        return FALSE;
+    nl_ref_gemv_f32(m, n, a->host, lda, x->host, y->host);
+    return TRUE;
 }
 
 gboolean nl_backend_gemm(NlBackend *b, gsize m, gsize n, gsize k,
@@ -306,25 +342,25 @@ gboolean nl_backend_gemm(NlBackend *b, gsize m, gsize n, gsize k,
                          gsize ldb, NlBuffer *c, gsize ldc, GError **error)
 {
     gsize sa, sb, sc;
-    if (!HOOK(b, gemm))
-        return unsupported(b, "gemm", error);
-    if (!usable(b, NL_KERNEL_GEMM, error))
-        return FALSE;
-    if (!matrix_span(b, "gemm", "a", m, k, lda, &sa, error) ||
+    if (!usable(b, NL_KERNEL_GEMM, error) ||
+        !matrix_span(b, "gemm", "a", m, k, lda, &sa, error) ||
         !matrix_span(b, "gemm", "b", k, n, ldb, &sb, error) ||
         !matrix_span(b, "gemm", "c", m, n, ldc, &sc, error) ||
         !check_buf(b, "gemm", "a", a, sa, error) ||
         !check_buf(b, "gemm", "b", bm, sb, error) ||
         !check_buf(b, "gemm", "c", c, sc, error))
         return FALSE;
-    return b->ops->gemm(b->self, m, n, k, a, lda, bm, ldb, c, ldc, error);
+    if (HOOK(b, gemm))
+        return b->ops->gemm(b->self, m, n, k, a, lda, bm, ldb, c, ldc, error);
+    if (!fall_back(b, NL_KERNEL_GEMM, a, bm, c, error))
+        return FALSE;
+    nl_ref_gemm_f32(m, n, k, a->host, lda, bm->host, ldb, c->host, ldc);
+    return TRUE;
 }
 
 gboolean nl_backend_softmax(NlBackend *b, const NlBuffer *x, NlBuffer *y,
                             gsize n, float temperature, GError **error)
 {
-    if (!HOOK(b, softmax))
-        return unsupported(b, "softmax", error);
     if (!usable(b, NL_KERNEL_SOFTMAX, error))
         return FALSE;
     if (!(temperature > 0.0f) || !isfinite(temperature))
@@ -334,37 +370,42 @@ gboolean nl_backend_softmax(NlBackend *b, const NlBuffer *x, NlBuffer *y,
     if (!check_buf(b, "softmax", "x", x, n, error) ||
         !check_buf(b, "softmax", "y", y, n, error))
         return FALSE;
-    return b->ops->softmax(b->self, x, y, n, temperature, error);
+    if (HOOK(b, softmax))
+        return b->ops->softmax(b->self, x, y, n, temperature, error);
+    if (!fall_back(b, NL_KERNEL_SOFTMAX, x, y, NULL, error))
+        return FALSE;
+    nl_ref_softmax_f32(x->host, y->host, n, temperature);
+    return TRUE;
 }
 
 gboolean nl_backend_copy(NlBackend *b, NlBuffer *dst, const NlBuffer *src,
                          gsize n, GError **error)
 {
-    if (!check_buf(b, "copy", "dst", dst, n, error) ||
+    if (!usable(b, NL_KERNEL_COPY, error) ||
+        !check_buf(b, "copy", "dst", dst, n, error) ||
         !check_buf(b, "copy", "src", src, n, error))
         return FALSE;
-    if (!usable(b, NL_KERNEL_COPY, error))
+    if (HOOK(b, copy))
+        return b->ops->copy(b->self, dst, src, n, error);
+    if (!fall_back(b, NL_KERNEL_COPY, dst, src, NULL, error))
         return FALSE;
-    if (!HOOK(b, copy)) {
-        if (dst->host && src->host) { /* host memory needs no hook */
-            memmove(dst->host, src->host, n * sizeof(float));
-            return TRUE;
-        }
-        return unsupported(b, "copy", error);
-    }
-    return b->ops->copy(b->self, dst, src, n, error);
+    nl_ref_copy_f32(dst->host, src->host, n);
+    return TRUE;
 }
 
 gboolean nl_backend_tiled_sum(NlBackend *b, const NlBuffer *x, gsize n,
                               gsize tile, float *result, GError **error)
 {
-    if (!HOOK(b, tiled_sum))
-        return unsupported(b, "tiled_sum", error);
     if (!usable(b, NL_KERNEL_TILED_SUM, error))
         return FALSE;
     if (tile == 0)
         return bad_arg(b, "tiled_sum", error, "tile size 0");
     if (!check_buf(b, "tiled_sum", "x", x, n, error))
         return FALSE;
-    return b->ops->tiled_sum(b->self, x, n, tile, result, error);
+    if (HOOK(b, tiled_sum))
+        return b->ops->tiled_sum(b->self, x, n, tile, result, error);
+    if (!fall_back(b, NL_KERNEL_TILED_SUM, x, NULL, NULL, error))
+        return FALSE;
+    *result = nl_ref_tiled_sum_f32(x->host, n, tile);
+    return TRUE;
 }

@@ -114,6 +114,13 @@ void nl_backend_set_unusable(NlBackend *backend, NlKernel kernel,
 const char *nl_backend_substitute(NlBackend *backend, NlKernel kernel);
 /* Calls describe() again (after a substitution). */
 void nl_backend_redescribe(NlBackend *backend);
+/* The kernels the module lacks that ran as libnumlab's reference kernels
+ * (numlab/reference.h) on its host buffers since it was opened or the
+ * record was last cleared, in NlKernel order: "gemv,softmax"; NULL when
+ * none did. Free with g_free. */
+char *nl_backend_fallbacks(const NlBackend *backend);
+/* Forgets that record (the self-check's calls are not a job's). */
+void nl_backend_clear_fallbacks(NlBackend *backend);
 
 /* ---- run.c ---- */
 typedef struct NlRunTables NlRunTables; /* one phase's output */

@@ -29,10 +29,13 @@ typedef struct NlBackend NlBackend; /* an opened backend, owned by the host */
 
 /* A buffer of n float32 values owned by one opened backend. CPU backends
  * set `host` and compute on it in place; device backends keep the data in
- * `device` and leave `host` NULL. The host allocates every NlBuffer and a
- * backend's hooks fill it, so its size is fixed within an ABI: a field
- * added later takes over reserved words, which the host zeroes and
- * plugins leave alone. */
+ * `device` and leave `host` NULL. A `host` that is set is where the values
+ * are, always: numlab reads and writes it in place where the backend has
+ * no hook (upload, download, and the kernels below), so a backend that
+ * stages through host memory must not expose the staging copy as `host`.
+ * The host allocates every NlBuffer and a backend's hooks fill it, so its
+ * size is fixed within an ABI: a field added later takes over reserved
+ * words, which the host zeroes and plugins leave alone. */
 typedef struct NlBuffer {
     gsize n;            /* capacity in float32 elements */
     float *host;        /* host-addressable data, or NULL */
@@ -100,6 +103,12 @@ struct NlBackendOps {
     gboolean (*copy)(gpointer self, NlBuffer *dst, const NlBuffer *src,
                      gsize n, GError **error);
 
+    /* A kernel hook left NULL (or beyond struct_size): when the call's
+     * buffers are host memory, numlab runs libnumlab's reference kernel
+     * (numlab/reference.h) on them in its place, and the run's manifest
+     * records it (fallback=KERNEL,...); on device memory the call fails
+     * with NL_BACKEND_ERROR_UNSUPPORTED. */
+
     /* Before any job uses a backend, the host checks every kernel it
      * provides against exact values (doc/self-check.md). When `kernel`
      * ("sum", "dot", "gemv", "gemm", "softmax", "tiled_sum", "copy") fails,
@@ -119,7 +128,8 @@ GQuark nl_backend_error_quark(void);
 typedef enum {
     NL_BACKEND_ERROR_UNAVAILABLE, /* hardware or library absent: a skip */
     NL_BACKEND_ERROR_ARGUMENT,    /* a size or buffer that does not fit */
-    NL_BACKEND_ERROR_UNSUPPORTED, /* the backend lacks this kernel */
+    NL_BACKEND_ERROR_UNSUPPORTED, /* the kernel is absent and the buffers
+                                     are not host memory */
     NL_BACKEND_ERROR_FAILED,      /* the kernel itself failed */
     NL_BACKEND_ERROR_UNUSABLE,    /* the kernel failed its self-check */
 } NlBackendError;

@@ -11,6 +11,7 @@
 #include <numlab/params.h>
 #include <numlab/plugin.h>
 #include <numlab/probe.h>
+#include <numlab/reference.h>
 #include <numlab/rng.h>
 #include <numlab/run.h>
 #include <numlab/sample.h>
