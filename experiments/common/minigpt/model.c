@@ -1,12 +1,15 @@
-/* gpt.c — MiniGPT's model: configuration, weights, initialisation and the
- * forward pass on a backend (see numlab/gpt.h for what runs where).
+/* model.c — MiniGPT's model: configuration, weights, initialisation and
+ * the forward pass on a backend (see numlab-minigpt/minigpt.h for what
+ * runs where).
  *
- * The forward pass keeps every activation the backward pass (gpt-train.c)
- * needs; inference uses the same pass with a batch of one. It does not
- * cache keys and values: every call recomputes the window. */
+ * The forward pass keeps every activation the backward pass (train.c)
+ * needs; inference uses the same pass with a batch of one. On a backend,
+ * the weight matrices are already there (resident.c): a linear layer
+ * uploads its input and downloads its output, never its weights. The pass
+ * does not cache keys and values: every call recomputes the window. */
 #include "config.h"
 
-#include "gpt-private.h"
+#include "private.h"
 
 #include <numlab/alloc.h>
 #include <numlab/rng.h>
@@ -219,15 +222,18 @@ void gpt_acts_free(GptActs *a)
     g_free(a);
 }
 
-gboolean gpt_exec_init(GptExec *ex, NlBackend *backend, const NlGptConfig *c,
-                       gsize B, gsize n, GError **error)
+gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
+                       const NlGptConfig *c, gsize B, gsize n, GError **error)
 {
     memset(ex, 0, sizeof *ex);
     gsize N = B * n, C = c->d_model, V = c->vocab_size;
-    gsize cap = MAX(MAX(N * 4 * C, N * V), MAX(4 * C * C, C * V));
+    /* activations only: the weights never pass through a, b or c */
+    gsize cap = MAX(N * 4 * C, N * V);
     cap = MAX(cap, n * n + C); /* attention scores sit after the ones */
+    NlBackend *backend = res ? res->backend : NULL;
     ex->cap = cap;
     ex->backend = backend;
+    ex->res = res;
     ex->s1 = nl_alloc_f32(cap, error);
     ex->s2 = ex->s1 ? nl_alloc_f32(cap, error) : NULL;
     ex->s3 = ex->s2 ? nl_alloc_f32(cap, error) : NULL;
@@ -242,9 +248,7 @@ gboolean gpt_exec_init(GptExec *ex, NlBackend *backend, const NlGptConfig *c,
         ex->a = nl_backend_alloc(backend, cap, error);
         ex->b = ex->a ? nl_backend_alloc(backend, cap, error) : NULL;
         ex->c = ex->b ? nl_backend_alloc(backend, cap, error) : NULL;
-        ex->ones = ex->c ? nl_backend_new_from(backend, ex->s4, C, error)
-                         : NULL;
-        if (!ex->ones) {
+        if (!ex->c) {
             gpt_exec_clear(ex);
             return FALSE;
         }
@@ -258,7 +262,6 @@ void gpt_exec_clear(GptExec *ex)
         nl_backend_free(ex->backend, ex->a);
         nl_backend_free(ex->backend, ex->b);
         nl_backend_free(ex->backend, ex->c);
-        nl_backend_free(ex->backend, ex->ones);
     }
     nl_free(ex->s1);
     nl_free(ex->s2);
@@ -269,7 +272,8 @@ void gpt_exec_clear(GptExec *ex)
 
 /* ---- kernels: backend call or the naive order in host loops ----------- */
 
-/* out (m, n) = a (m, k) · b (k, n), all contiguous. */
+/* out (m, n) = a (m, k) · b (k, n), all contiguous; on a backend both
+ * operands travel (attention: both are activations). */
 static gboolean matmul(GptExec *ex, gsize m, gsize n, gsize k, const float *a,
                        const float *b, float *out, GError **error)
 {
@@ -295,6 +299,22 @@ static gboolean matmul(GptExec *ex, gsize m, gsize n, gsize k, const float *a,
            nl_backend_download(be, ex->c, out, m * n, error);
 }
 
+/* out (m, n) = x (m, k) · w (k, n), w weight matrix `mat`: on a backend
+ * only x travels; the matrix is resident there. The same gemm, on the
+ * same values, as when both operands were uploaded. */
+static gboolean matmul_weight(GptExec *ex, gsize m, gsize n, gsize k,
+                              const float *x, const float *w, gsize mat,
+                              float *out, GError **error)
+{
+    if (!ex->backend)
+        return matmul(ex, m, n, k, x, w, out, error);
+    NlBackend *be = ex->backend;
+    return nl_backend_upload(be, ex->a, x, m * k, error) &&
+           nl_backend_gemm(be, m, n, k, ex->a, k, ex->res->mats[mat], n,
+                           ex->c, n, error) &&
+           nl_backend_download(be, ex->c, out, m * n, error);
+}
+
 /* Row sums of x (m, k): a product with a ones vector, so that the backend
  * sums in its own order. */
 static gboolean row_sums(GptExec *ex, gsize m, gsize k, const float *x,
@@ -304,7 +324,7 @@ static gboolean row_sums(GptExec *ex, gsize m, gsize k, const float *x,
         return matmul(ex, m, 1, k, x, ex->s4, out, error);
     NlBackend *be = ex->backend;
     return nl_backend_upload(be, ex->a, x, m * k, error) &&
-           nl_backend_gemm(be, m, 1, k, ex->a, k, ex->ones, 1, ex->c, 1,
+           nl_backend_gemm(be, m, 1, k, ex->a, k, ex->res->ones, 1, ex->c, 1,
                            error) &&
            nl_backend_download(be, ex->c, out, m, error);
 }
@@ -332,12 +352,13 @@ static gboolean softmax(GptExec *ex, const float *x, float *y, gsize n,
            nl_backend_download(be, ex->c, y, n, error);
 }
 
-/* out (N, OUT) = in (N, IN) · w (IN, OUT) + bias (OUT) */
+/* out (N, OUT) = in (N, IN) · w (IN, OUT) + bias (OUT); w is weight
+ * matrix `mat` (GPT_MAT). */
 static gboolean linear(GptExec *ex, gsize N, gsize in, gsize out_dim,
-                       const float *x, const float *w, const float *bias,
-                       float *out, GError **error)
+                       const float *x, const float *w, gsize mat,
+                       const float *bias, float *out, GError **error)
 {
-    if (!matmul(ex, N, out_dim, in, x, w, out, error))
+    if (!matmul_weight(ex, N, out_dim, in, x, w, mat, out, error))
         return FALSE;
     if (bias)
         for (gsize i = 0; i < N; i++)
@@ -446,11 +467,11 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
         if (!layernorm(ex, N, C, x, w->ln1_g + l * C, w->ln1_b + l * C, ln1,
                        a->ln1_mean + l * N, a->ln1_rstd + l * N, error) ||
             !linear(ex, N, C, 3 * C, ln1, w->w_qkv + l * C * 3 * C,
-                    w->b_qkv + l * 3 * C, qkv, error) ||
+                    GPT_MAT(l, GPT_QKV), w->b_qkv + l * 3 * C, qkv, error) ||
             !attention(ex, c, B, n, qkv, a->att + l * B * H * n * n, atty,
                        error) ||
             !linear(ex, N, C, C, atty, w->w_proj + l * C * C,
-                    w->b_proj + l * C, res1, error))
+                    GPT_MAT(l, GPT_PROJ), w->b_proj + l * C, res1, error))
             return FALSE;
         for (gsize i = 0; i < N * C; i++)
             res1[i] += x[i];
@@ -458,12 +479,12 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
                        ln2, a->ln2_mean + l * N, a->ln2_rstd + l * N,
                        error) ||
             !linear(ex, N, C, 4 * C, ln2, w->w_fc + l * C * 4 * C,
-                    w->b_fc + l * 4 * C, fc, error))
+                    GPT_MAT(l, GPT_FC), w->b_fc + l * 4 * C, fc, error))
             return FALSE;
         for (gsize i = 0; i < N * 4 * C; i++)
             fch[i] = gelu(fc[i]);
         if (!linear(ex, N, 4 * C, C, fch, w->w_fc2 + l * 4 * C * C,
-                    w->b_fc2 + l * C, res2, error))
+                    GPT_MAT(l, GPT_FC2), w->b_fc2 + l * C, res2, error))
             return FALSE;
         for (gsize i = 0; i < N * C; i++)
             res2[i] += res1[i];
@@ -471,13 +492,15 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
     }
     return layernorm(ex, N, C, x, w->lnf_g, w->lnf_b, a->lnf, a->lnf_mean,
                      a->lnf_rstd, error) &&
-           linear(ex, N, C, V, a->lnf, w->w_lm, NULL, a->logits, error);
+           linear(ex, N, C, V, a->lnf, w->w_lm,
+                  GPT_MAT(c->n_layer, 0), NULL, a->logits, error);
 }
 
-gboolean nl_gpt_logits_batch(const NlGpt *m, NlBackend *backend,
+gboolean nl_gpt_logits_batch(const NlGpt *m, NlGptResident *on,
                              const guint32 *tokens, gsize batch, gsize n,
                              float *logits, GError **error)
 {
+    g_return_val_if_fail(on == NULL || on->model == m, FALSE);
     if (n < 1 || n > m->config.context) {
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
                     "a sequence of %" G_GSIZE_FORMAT " tokens; the model "
@@ -491,7 +514,7 @@ gboolean nl_gpt_logits_batch(const NlGpt *m, NlBackend *backend,
         return FALSE;
     }
     GptExec ex;
-    if (!gpt_exec_init(&ex, backend, &m->config, batch, n, error))
+    if (!gpt_exec_init(&ex, on, &m->config, batch, n, error))
         return FALSE;
     GptActs *a = gpt_acts_new(&m->config, batch, n, error);
     gboolean ok = a && gpt_forward(m, &ex, a, tokens, error);
@@ -503,9 +526,9 @@ gboolean nl_gpt_logits_batch(const NlGpt *m, NlBackend *backend,
     return ok;
 }
 
-gboolean nl_gpt_logits(const NlGpt *m, NlBackend *backend,
+gboolean nl_gpt_logits(const NlGpt *m, NlGptResident *on,
                        const guint32 *tokens, gsize n, float *logits,
                        GError **error)
 {
-    return nl_gpt_logits_batch(m, backend, tokens, 1, n, logits, error);
+    return nl_gpt_logits_batch(m, on, tokens, 1, n, logits, error);
 }
