@@ -425,7 +425,8 @@ gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend,
     if (t->ex_ready && t->ex.backend != backend)
         trainer_unplace(t);
     if (!t->ex_ready) {
-        /* the weights go to the backend here, and after each update below */
+        /* the weights go to the backend here, and again at every later
+         * step, after AdamW changed them */
         if (backend && !(t->res = nl_gpt_resident_new(m, backend, error)))
             return FALSE;
         if (!gpt_exec_init(&t->ex, t->res, &m->config, B, T, error)) {
