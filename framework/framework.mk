@@ -8,11 +8,6 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/backend.c \
 	framework/lib/bound.c \
 	framework/lib/exact.c \
-	framework/lib/gpt-private.h \
-	framework/lib/gpt.c \
-	framework/lib/gpt-ckpt.c \
-	framework/lib/gpt-train.c \
-	framework/lib/gpt-vocab.c \
 	framework/lib/params.c \
 	framework/lib/params-private.h \
 	framework/lib/params-text.c \

@@ -7,7 +7,6 @@ numlabinclude_HEADERS = \
 	plugins/include/numlab/bound.h \
 	plugins/include/numlab/exact.h \
 	plugins/include/numlab/experiment.h \
-	plugins/include/numlab/gpt.h \
 	plugins/include/numlab/numlab.h \
 	plugins/include/numlab/params.h \
 	plugins/include/numlab/plugin.h \

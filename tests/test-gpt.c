@@ -1,10 +1,18 @@
-/* test-gpt.c — MiniGPT in libnumlab: vocabulary, forward pass, gradients,
- * training, checkpoints.
+/* test-gpt.c — MiniGPT (libnumlab-minigpt): vocabulary, forward pass,
+ * resident weights, gradients, training, checkpoints.
  *
  * - The host forward pass sums in the naive backend's order, so host and
  *   naive-backend logits must agree bit for bit; blas and openmp may sum
  *   in other orders and must agree within 1e-4 (logits here are O(1);
  *   float32 sums of ~100 terms differ by a few 1e-7 per layer).
+ * - Resident weights: on tests/plugins/counting (a backend that logs every
+ *   upload, gemm and softmax in the naive order) each weight matrix is
+ *   uploaded exactly once when the model is placed there, never by a
+ *   forward pass (12 passes here would have uploaded 108 matrices, one per
+ *   product), again once by nl_gpt_resident_sync, and once per training
+ *   step; activations are uploaded per product. Its logits and its trained
+ *   weights equal the host's bit for bit, so every pass used the current
+ *   weights of the right layer.
  * - Causality: the logits at position t do not change (bitwise) when
  *   later tokens change.
  * - Gradients: backpropagation against central finite differences of the
@@ -23,12 +31,17 @@
 #include "config.h"
 
 #include "../framework/host/host.h"
+#include "plugins/counting/counting.h"
+
+#include <numlab-minigpt/minigpt.h>
 
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
 static NlBackend *backends[3]; /* naive, blas, openmp (NULL if absent) */
+static NlBackend *counting;    /* tests/plugins/counting */
+static CountingTakeLog take_log;
 
 static const char *const corpus =
     "die katze schläft .\n"
@@ -126,7 +139,10 @@ static void test_forward_backends(void)
     for (int b = 0; b < 3; b++) {
         if (!backends[b])
             continue;
-        g_assert_true(nl_gpt_logits(m, backends[b], tok, n, be, &error));
+        g_autoptr(NlGptResident) on = nl_gpt_resident_new(m, backends[b],
+                                                          &error);
+        g_assert_no_error(error);
+        g_assert_true(nl_gpt_logits(m, on, tok, n, be, &error));
         g_assert_no_error(error);
         double d = 0;
         for (gsize i = 0; i < n * V; i++)
@@ -157,7 +173,9 @@ static void test_forward_backends(void)
     memcpy(rows + 24, other, sizeof other);
     g_autofree float *batch = g_new(float, 3 * n * V);
     for (int b = -1; b < 1; b++) {
-        NlBackend *where = b < 0 ? NULL : backends[b];
+        g_autoptr(NlGptResident) where =
+            b < 0 ? NULL : nl_gpt_resident_new(m, backends[b], &error);
+        g_assert_no_error(error);
         g_assert_true(nl_gpt_logits_batch(m, where, rows, 3, n, batch, &error));
         g_assert_cmpmem(batch + n * V, n * V * sizeof(float), host,
                         n * V * sizeof(float));
@@ -247,7 +265,11 @@ static double unigram_entropy(const guint32 *t, gsize n, gsize V)
     return h;
 }
 
-static float *train(NlBackend *be, guint32 steps, double *first, double *last)
+/* Trains the tiny model on `be` (NULL: host); per_step (may be NULL) is
+ * called after every step. */
+static float *train_logged(NlBackend *be, guint32 steps, double *first,
+                           double *last,
+                           void (*per_step)(const NlGpt *m, guint32 step))
 {
     g_autoptr(NlGpt) m = tiny_model(8, 16, 2, 2, 11);
     g_autoptr(GError) error = NULL;
@@ -269,9 +291,16 @@ static float *train(NlBackend *be, guint32 steps, double *first, double *last)
             *first = loss;
         if (s >= steps - 10)
             sum_last += loss;
+        if (per_step)
+            per_step(m, s);
     }
     *last = sum_last / 10;
     return g_memdup2(m->params, m->n_params * sizeof(float));
+}
+
+static float *train(NlBackend *be, guint32 steps, double *first, double *last)
+{
+    return train_logged(be, steps, first, last, NULL);
 }
 
 static void test_training(void)
@@ -294,6 +323,153 @@ static void test_training(void)
         g_autofree float *c = train(backends[0], 150, &f2, &l2);
         g_assert_cmpmem(a, bytes, c, bytes);
     }
+}
+
+/* ---- weights resident on a backend ------------------------------------ */
+
+/* How many of the uploads in log came from the model's weights, checking
+ * that those are each weight matrix (w_qkv, w_proj, w_fc, w_fc2 per layer,
+ * w_lm) exactly once; or, with `none`, that none came from them. Returns
+ * the number of uploads of anything else (activations, the ones vector). */
+static guint check_weight_uploads(const NlGpt *m, GArray *log, gboolean none)
+{
+    const NlGptConfig *c = &m->config;
+    gsize C = c->d_model, L = c->n_layer;
+    /* where each matrix starts in params, and its size */
+    GArray *want = g_array_new(FALSE, FALSE, sizeof(CountingUpload));
+    const guint per_layer[] = {4, 6, 10, 12}; /* w_qkv w_proj w_fc w_fc2 */
+    for (guint t = 0; t < G_N_ELEMENTS(per_layer); t++) {
+        gsize size = nl_gpt_tensor_size(c, per_layer[t]) / L;
+        for (gsize l = 0; l < L; l++) {
+            CountingUpload u = {nl_gpt_tensor(&m->w, per_layer[t]) + l * size,
+                                size};
+            g_array_append_val(want, u);
+        }
+    }
+    CountingUpload lm = {m->w.w_lm, C * c->vocab_size};
+    g_array_append_val(want, lm);
+    g_assert_cmpuint(want->len, ==, 4 * L + 1);
+    g_autofree guint *seen = g_new0(guint, want->len);
+    guint others = 0, weights = 0;
+    for (guint i = 0; i < log->len; i++) {
+        const CountingUpload *u = &g_array_index(log, CountingUpload, i);
+        if (u->src < m->params || u->src >= m->params + m->n_params) {
+            others++;
+            continue;
+        }
+        weights++;
+        guint k = 0;
+        while (k < want->len &&
+               g_array_index(want, CountingUpload, k).src != u->src)
+            k++;
+        if (k == want->len)
+            g_error("an upload from params + %td is no weight matrix",
+                    u->src - m->params);
+        g_assert_cmpuint(u->n, ==, g_array_index(want, CountingUpload, k).n);
+        seen[k]++;
+    }
+    for (guint k = 0; k < want->len; k++)
+        g_assert_cmpuint(seen[k], ==, none ? 0 : 1);
+    g_assert_cmpuint(weights, ==, none ? 0 : want->len);
+    g_array_unref(want);
+    return others;
+}
+
+static void test_resident_uploads(void)
+{
+    if (!counting) {
+        g_test_skip("tests/plugins/counting is not built");
+        return;
+    }
+    g_autoptr(NlGpt) m = tiny_model(16, 32, 2, 4, 7);
+    NlRng rng;
+    nl_rng_init(&rng, 99);
+    for (gsize k = 0; k < m->n_params; k++)
+        m->params[k] += (float)(0.1 * nl_rng_normal(&rng));
+    guint32 tok[12];
+    for (int i = 0; i < 12; i++)
+        tok[i] = (guint32)nl_rng_below(&rng, m->config.vocab_size);
+    gsize V = m->config.vocab_size, n = 12;
+    g_autoptr(GError) error = NULL;
+    g_array_unref(take_log()); /* the self-check's uploads */
+
+    /* placed: each matrix once, and the ones vector */
+    g_autoptr(NlGptResident) on = nl_gpt_resident_new(m, counting, &error);
+    g_assert_no_error(error);
+    g_assert_true(nl_gpt_resident_backend(on) == counting);
+    GArray *log = take_log();
+    g_assert_cmpuint(check_weight_uploads(m, log, FALSE), ==, 1);
+    g_array_unref(log);
+
+    /* 12 forward passes (a generation's prefixes) and a batch: only
+     * activations travel, several per pass */
+    g_autofree float *host = g_new(float, 3 * n * V);
+    g_autofree float *res = g_new(float, 3 * n * V);
+    for (gsize len = 1; len <= n; len++) {
+        g_assert_true(nl_gpt_logits(m, on, tok, len, res, &error));
+        g_assert_true(nl_gpt_logits(m, NULL, tok, len, host, &error));
+        g_assert_cmpmem(res, len * V * sizeof(float), host,
+                        len * V * sizeof(float));
+    }
+    guint32 rows[3 * 12];
+    for (int r = 0; r < 3; r++)
+        memcpy(rows + 12 * r, tok, sizeof tok);
+    g_assert_true(nl_gpt_logits_batch(m, on, rows, 3, n, res, &error));
+    g_assert_true(nl_gpt_logits_batch(m, NULL, rows, 3, n, host, &error));
+    g_assert_cmpmem(res, 3 * n * V * sizeof(float), host,
+                    3 * n * V * sizeof(float));
+    log = take_log();
+    guint activations = check_weight_uploads(m, log, TRUE);
+    g_test_message("13 passes: %u activation uploads, no weights", activations);
+    g_assert_cmpuint(activations, >=, 13 * (4 * 2 + 1));
+    g_array_unref(log);
+
+    /* changed weights: one sync uploads each matrix once, and the passes
+     * follow the new weights */
+    for (gsize k = 0; k < m->n_params; k++)
+        m->params[k] *= 0.5f;
+    g_assert_true(nl_gpt_resident_sync(on, &error));
+    log = take_log();
+    g_assert_cmpuint(check_weight_uploads(m, log, FALSE), ==, 0);
+    g_array_unref(log);
+    g_assert_true(nl_gpt_logits(m, on, tok, n, res, &error));
+    g_assert_true(nl_gpt_logits(m, NULL, tok, n, host, &error));
+    g_assert_cmpmem(res, n * V * sizeof(float), host, n * V * sizeof(float));
+    g_array_unref(take_log());
+}
+
+/* After each training step on the counting backend: that step uploaded
+ * each weight matrix once (the model's weights as AdamW left them after
+ * the step before). */
+static guint steps_checked;
+static void check_step_uploads(const NlGpt *m, guint32 step)
+{
+    GArray *log = take_log();
+    guint others = check_weight_uploads(m, log, FALSE);
+    /* the first step also placed the ones vector */
+    g_assert_cmpuint(others, >, step == 0 ? 1 : 0);
+    g_array_unref(log);
+    steps_checked++;
+}
+
+static void test_resident_training(void)
+{
+    if (!counting) {
+        g_test_skip("tests/plugins/counting is not built");
+        return;
+    }
+    double first, last, f2, l2;
+    g_array_unref(take_log());
+    steps_checked = 0;
+    g_autofree float *c = train_logged(counting, 20, &first, &last,
+                                       check_step_uploads);
+    g_assert_cmpuint(steps_checked, ==, 20);
+    /* the same weights as on the host: each step saw the updated ones */
+    g_autofree float *h = train(NULL, 20, &f2, &l2);
+    g_autoptr(NlGpt) m = tiny_model(8, 16, 2, 2, 11);
+    g_assert_cmpmem(c, m->n_params * sizeof(float), h,
+                    m->n_params * sizeof(float));
+    g_array_unref(take_log());
 }
 
 /* ---- checkpoints ------------------------------------------------------ */
@@ -417,9 +593,11 @@ static void test_checkpoint(void)
     g_rmdir(dir);
 }
 
-static NlBackend *open_backend(NlRegistry *r, const char *name)
+static NlBackend *open_backend(NlRegistry *r, const char *dir,
+                               const char *name)
 {
-    g_autofree char *path = g_strdup_printf(NL_BUILDDIR "/backends/%s/.libs/%s.so", name, name);
+    g_autofree char *path = g_strdup_printf(NL_BUILDDIR "/%s/%s/.libs/%s.so",
+                                            dir, name, name);
     if (!g_file_test(path, G_FILE_TEST_EXISTS))
         return NULL;
     g_autoptr(GError) error = NULL;
@@ -438,16 +616,28 @@ int main(int argc, char **argv)
     g_autoptr(NlRegistry) r = nl_registry_new();
     const char *names[3] = {"naive", "blas", "openmp"};
     for (int i = 0; i < 3; i++)
-        backends[i] = open_backend(r, names[i]);
+        backends[i] = open_backend(r, "backends", names[i]);
     g_assert_nonnull(backends[0]);
+    /* the counting backend and its log, from the module the registry
+     * loaded (the same handle: its log is the backend's) */
+    counting = open_backend(r, "tests/plugins", "counting");
+    g_assert_nonnull(counting);
+    GModule *hook = g_module_open(NL_BUILDDIR "/tests/plugins/counting/"
+                                  ".libs/counting.so", G_MODULE_BIND_LOCAL);
+    g_assert_nonnull(hook);
+    g_assert_true(g_module_symbol(hook, "counting_take_log",
+                                  (gpointer *)&take_log));
     g_test_add_func("/gpt/vocab", test_vocab);
     g_test_add_func("/gpt/config-limits", test_config_limits);
     g_test_add_func("/gpt/forward-backends", test_forward_backends);
+    g_test_add_func("/gpt/resident-uploads", test_resident_uploads);
+    g_test_add_func("/gpt/resident-training", test_resident_training);
     g_test_add_func("/gpt/gradients", test_gradients);
     g_test_add_func("/gpt/training", test_training);
     g_test_add_func("/gpt/checkpoint", test_checkpoint);
     int rc = g_test_run();
     for (int i = 0; i < 3; i++)
         nl_backend_close(backends[i]);
+    nl_backend_close(counting);
     return rc;
 }

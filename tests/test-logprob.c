@@ -16,7 +16,8 @@
  * What is computed here, independently of the experiment's code: the
  * evaluation set (prompts, then every corpus sentence the vocabulary
  * covers, cut to the context); every sequence's logits alone on the host
- * (nl_gpt_logits with NULL) and on each job's backend, opened here; the
+ * (nl_gpt_logits with NULL) and on each job's backend, opened here (the
+ * model's weights resident there, nl_gpt_resident_new); the
  * batches (B sequences per pass, the last batch filled up from the start,
  * padded with <EOS> to the batch's longest) and paddings; rankings,
  * log-softmax and softmax at T in long double; greedy and sampled
@@ -47,9 +48,7 @@
 
 #include "test-util.h"
 #include "../framework/host/host.h"
-#include "../experiments/common/gpt-lecture.h"
-
-#include <numlab/gpt.h>
+#include <numlab-minigpt/lecture.h>
 #include <numlab/sample.h>
 
 #include <float.h>
@@ -538,10 +537,11 @@ static void build_eval_set(Run *r)
 {
     GArray *tokens = g_array_new(FALSE, FALSE, sizeof(guint32));
     GArray *seqs = g_array_new(FALSE, FALSE, sizeof(Seq));
-    gsize pos = 0;
-    for (gsize i = 0; i < r->n_prompts + lg_corpus_lines; i++) {
+    gsize pos = 0, n_corpus;
+    const char *const *corpus = nl_gpt_lecture_sentences(&n_corpus);
+    for (gsize i = 0; i < r->n_prompts + n_corpus; i++) {
         const char *text = i < r->n_prompts ? r->prompts[i]
-                                            : lg_corpus[i - r->n_prompts];
+                                            : corpus[i - r->n_prompts];
         g_autofree guint32 *t = NULL;
         gsize n = 0;
         g_autoptr(GError) error = NULL;
@@ -564,14 +564,14 @@ static void build_eval_set(Run *r)
     r->seqs = (Seq *)g_array_free(seqs, FALSE);
 }
 
-/* Every sequence alone, on be (NULL: host). */
-static float *logits_alone(const Run *r, NlBackend *be)
+/* Every sequence alone, on the resident weights (NULL: host). */
+static float *logits_alone(const Run *r, NlGptResident *on)
 {
     float *out = g_new(float, r->n_positions * r->V);
     for (gsize i = 0; i < r->n_seqs; i++) {
         const Seq *q = &r->seqs[i];
         g_autoptr(GError) error = NULL;
-        if (!nl_gpt_logits(r->model, be, r->tokens + q->off, q->len,
+        if (!nl_gpt_logits(r->model, on, r->tokens + q->off, q->len,
                            out + q->pos * r->V, &error))
             g_error("%s", error->message);
     }
@@ -581,7 +581,8 @@ static float *logits_alone(const Run *r, NlBackend *be)
 /* Every sequence in batches of B (padded with <EOS> to the batch's
  * longest, plus pad, up to the context; the last batch filled up with
  * sequences from the start). */
-static float *logits_placed(const Run *r, NlBackend *be, guint B, guint pad)
+static float *logits_placed(const Run *r, NlGptResident *on, guint B,
+                            guint pad)
 {
     gsize V = r->V;
     float *out = g_new(float, r->n_positions * V);
@@ -599,7 +600,7 @@ static float *logits_placed(const Run *r, NlBackend *be, guint B, guint pad)
                                                : NL_GPT_EOS;
         }
         g_autoptr(GError) error = NULL;
-        if (!nl_gpt_logits_batch(r->model, be, rows, B, len, z, &error))
+        if (!nl_gpt_logits_batch(r->model, on, rows, B, len, z, &error))
             g_error("%s", error->message);
         for (gsize b = 0; b < B && g + b < r->n_seqs; b++) {
             const Seq *q = &r->seqs[g + b];
@@ -612,7 +613,7 @@ static float *logits_placed(const Run *r, NlBackend *be, guint B, guint pad)
 /* The logits after ctx[0..n) (its last T words), alone or last in a batch
  * of B whose companions are the corpus sentences in order, with pad <EOS>
  * appended. */
-static void next_logits(const Run *r, NlBackend *be, guint B, guint pad,
+static void next_logits(const Run *r, NlGptResident *on, guint B, guint pad,
                         const guint32 *ctx, gsize n, float *out)
 {
     gsize V = r->V;
@@ -623,7 +624,7 @@ static void next_logits(const Run *r, NlBackend *be, guint B, guint pad,
     g_autoptr(GError) error = NULL;
     if (B == 1 && pad == 0) {
         g_autofree float *z = g_new(float, n * V);
-        if (!nl_gpt_logits(r->model, be, ctx, n, z, &error))
+        if (!nl_gpt_logits(r->model, on, ctx, n, z, &error))
             g_error("%s", error->message);
         memcpy(out, z + (n - 1) * V, V * sizeof *out);
         return;
@@ -644,14 +645,14 @@ static void next_logits(const Run *r, NlBackend *be, guint B, guint pad,
             rows[b * len + t] = t < have ? src[t] : NL_GPT_EOS;
     }
     g_autofree float *z = g_new(float, B * len * V);
-    if (!nl_gpt_logits_batch(r->model, be, rows, B, len, z, &error))
+    if (!nl_gpt_logits_batch(r->model, on, rows, B, len, z, &error))
         g_error("%s", error->message);
     memcpy(out, z + ((B - 1) * len + n - 1) * V, V * sizeof *out);
 }
 
 /* Continues prompt p: greedy at temp 0, else drawn with a fresh generator
  * seeded with seed from softmax(logits / temp) in double. */
-static GArray *generate(const Run *r, NlBackend *be, guint B, guint pad,
+static GArray *generate(const Run *r, NlGptResident *on, guint B, guint pad,
                         guint p, double temp, guint64 seed)
 {
     const Seq *q = &r->seqs[p];
@@ -666,7 +667,7 @@ static GArray *generate(const Run *r, NlBackend *be, guint B, guint pad,
     NlRng rng;
     nl_rng_init(&rng, seed);
     for (guint w = 0; w < r->gen_words; w++) {
-        next_logits(r, be, B, pad, ctx, n, z);
+        next_logits(r, on, B, pad, ctx, n, z);
         Step st = {0};
         rank_top(z, V, k, st.top);
         g_assert_cmpuint(st.top[0], ==, argmax(z, V));
@@ -698,7 +699,10 @@ static GArray *generate(const Run *r, NlBackend *be, guint B, guint pad,
 static void prepare_job(Run *r, Job *j)
 {
     j->be = open_backend(j->label);
-    j->alone = logits_alone(r, j->be);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NlGptResident) on = nl_gpt_resident_new(r->model, j->be, &error);
+    g_assert_no_error(error);
+    j->alone = logits_alone(r, on);
     guint P = r->n_prompts, np = n_paths(r);
     j->paths = g_new0(GArray **, P);
     for (guint p = 0; p < P; p++) {
@@ -707,7 +711,7 @@ static void prepare_job(Run *r, Job *j)
             double temp;
             gint64 seed;
             path_params(r, k, &temp, &seed);
-            j->paths[p][k] = generate(r, j->be, 1, 0, p, temp,
+            j->paths[p][k] = generate(r, on, 1, 0, p, temp,
                                       seed < 0 ? 0 : (guint64)seed);
         }
     }
@@ -717,10 +721,10 @@ static void prepare_job(Run *r, Job *j)
     for (guint c = 0; c < nc; c++) {
         guint B = c < r->n_batches ? r->batches[c] : 1;
         guint pad = c < r->n_batches ? 0 : r->pads[c - r->n_batches];
-        j->cases[c] = logits_placed(r, j->be, B, pad);
+        j->cases[c] = logits_placed(r, on, B, pad);
         j->case_greedy[c] = g_new0(GArray *, P);
         for (guint p = 0; p < P; p++)
-            j->case_greedy[c][p] = generate(r, j->be, B, pad, p, 0, 0);
+            j->case_greedy[c][p] = generate(r, on, B, pad, p, 0, 0);
     }
 }
 
@@ -1697,8 +1701,10 @@ static void register_checks(Run *r)
 static NlGpt *tiny_model(void)
 {
     g_autoptr(GString) text = g_string_new(NULL);
+    gsize n_corpus;
+    const char *const *corpus = nl_gpt_lecture_sentences(&n_corpus);
     for (guint i = 0; i < 10; i++)
-        g_string_append_printf(text, "%s\n", lg_corpus[i]);
+        g_string_append_printf(text, "%s\n", corpus[i]);
     g_autoptr(GError) error = NULL;
     NlGptVocab *v = nl_gpt_vocab_new_from_text(text->str, &error);
     g_assert_no_error(error);

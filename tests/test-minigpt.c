@@ -16,7 +16,7 @@
 
 #include "test-util.h"
 
-#include <numlab/gpt.h>
+#include <numlab-minigpt/minigpt.h>
 
 #include <math.h>
 #include <string.h>

@@ -14,6 +14,8 @@ AM_TESTS_ENVIRONMENT = \
 NL_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(NL_PATH_CPPFLAGS)
 NL_TEST_LIBS = framework/libnumlab.la $(GLIB_LIBS) -lm
 NL_TEST_HOST_LIBS = framework/libnumlab-host.la $(NL_TEST_LIBS)
+# Tests of the lecture model: its headers and libnumlab-minigpt.
+NL_GPT_TEST_CPPFLAGS = $(NL_GPT_CPPFLAGS) $(NL_PATH_CPPFLAGS)
 
 nl_unit_tests = \
 	tests/test-rng \
@@ -49,11 +51,12 @@ tests_test_conformance_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_conformance_LDADD = $(NL_TEST_HOST_LIBS)
 tests_test_sample_SOURCES = tests/test-sample.c
 tests_test_sample_LDADD = $(NL_TEST_LIBS)
-# MiniGPT (libnumlab's gpt*.c): gradients, backends, checkpoints.
+# MiniGPT (libnumlab-minigpt): gradients, backends, resident weights
+# (counted by tests/plugins/counting), checkpoints.
 nl_unit_tests += tests/test-gpt
-tests_test_gpt_SOURCES = tests/test-gpt.c
-tests_test_gpt_CPPFLAGS = $(NL_TEST_CPPFLAGS)
-tests_test_gpt_LDADD = $(NL_TEST_HOST_LIBS)
+tests_test_gpt_SOURCES = tests/test-gpt.c tests/plugins/counting/counting.h
+tests_test_gpt_CPPFLAGS = $(NL_GPT_TEST_CPPFLAGS)
+tests_test_gpt_LDADD = $(NL_GPT_LIBADD) $(NL_TEST_HOST_LIBS)
 
 # The OpenMP backend's exp, compiled as the backend compiles it.
 if BUILD_OPENMP_BACKEND
@@ -98,7 +101,8 @@ check_LTLIBRARIES += \
 	tests/plugins/lanedrop.la \
 	tests/plugins/fewkernels.la \
 	tests/plugins/fewdevice.la \
-	tests/plugins/dup/dup-naive.la
+	tests/plugins/dup/dup-naive.la \
+	tests/plugins/counting/counting.la
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
 tests_plugins_no_entry_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_wrong_abi_la_SOURCES = tests/plugins/wrong-abi.c
@@ -130,6 +134,12 @@ tests_plugins_fewdevice_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_dup_dup_naive_la_SOURCES = tests/plugins/dup-naive.c
 tests_plugins_dup_dup_naive_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_dup_dup_naive_la_LIBADD = $(NL_MODULE_LIBADD)
+# A backend that logs every upload (its own folder: not one of the broken
+# plugins the CLI tests list); test-gpt reads the log.
+tests_plugins_counting_counting_la_SOURCES = \
+	tests/plugins/counting/counting.c tests/plugins/counting/counting.h
+tests_plugins_counting_counting_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_counting_counting_la_LIBADD = $(NL_MODULE_LIBADD) -lm
 
 # The ABI: the recorded layout of the public structs, libnumlab's soname,
 # and the loader's one-line refusal of every descriptor defect, also from
@@ -194,8 +204,8 @@ tests_test_misuse_LDADD = $(NL_TEST_LIBS)
 # The minigpt experiment (MiniGPT trained per backend).
 nl_integration_tests += tests/test-minigpt
 tests_test_minigpt_SOURCES = tests/test-minigpt.c $(nl_test_util)
-tests_test_minigpt_CPPFLAGS = $(NL_TEST_CPPFLAGS)
-tests_test_minigpt_LDADD = $(NL_TEST_LIBS)
+tests_test_minigpt_CPPFLAGS = $(NL_GPT_TEST_CPPFLAGS)
+tests_test_minigpt_LDADD = $(NL_GPT_LIBADD) $(NL_TEST_LIBS)
 # Backend faults: a backend wrong only beyond the self-check's sizes
 # (tests/plugins/lanedrop.la) is reported by the experiments that know the
 # exact value.
@@ -205,13 +215,20 @@ tests_test_faults_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_faults_LDADD = $(NL_TEST_LIBS)
 # The logprob experiment (C1-C4), checked against computations made here.
 nl_integration_tests += tests/test-logprob
-tests_test_logprob_SOURCES = tests/test-logprob.c \
-	experiments/common/gpt-corpus.c $(nl_test_util)
-tests_test_logprob_CPPFLAGS = $(NL_TEST_CPPFLAGS)
-tests_test_logprob_LDADD = $(NL_TEST_HOST_LIBS)
+tests_test_logprob_SOURCES = tests/test-logprob.c $(nl_test_util)
+tests_test_logprob_CPPFLAGS = $(NL_GPT_TEST_CPPFLAGS)
+tests_test_logprob_LDADD = $(NL_GPT_LIBADD) $(NL_TEST_HOST_LIBS)
+
+# An experiment on the lecture model built out of tree against the
+# installed libnumlab-minigpt (`pkg-config numlab-minigpt` only) and run by
+# the installed numlab.
+TESTS += tests/test-minigpt-template.sh
+EXTRA_DIST += tests/test-minigpt-template.sh
 
 # test-template.sh runs `make install`, whose libtool relinking touches the
 # build tree: let it start only when the tests that run numlab are done.
+# test-minigpt-template.sh installs too: after test-template, never beside.
 # (Last in this file: make expands a rule's prerequisites where it reads it.)
 tests/test-template.log: $(nl_unit_tests:=.log) $(nl_integration_tests:=.log) \
 	tests/test-openblas-cores.log
+tests/test-minigpt-template.log: tests/test-template.log

@@ -233,16 +233,16 @@ static void c3_path(NlRun *run, const LpShared *s, guint prompt, guint path,
 }
 
 gboolean lp_report_generations(NlRun *run, const LpShared *s,
-                               LpJobData *job, GError **error)
+                               NlGptResident *on, LpJobData *job,
+                               GError **error)
 {
-    NlBackend *be = nl_run_backend(run);
-    const char *label = nl_backend_label(be);
+    const char *label = nl_backend_label(nl_run_backend(run));
     LpPlacement alone = {.batch = 1, .pad = 0};
     c1_top(run, s, job);
     g_autoptr(GString) jsonl = g_string_new(NULL);
     for (guint i = 0; i < s->c.n_prompts; i++) {
         g_autoptr(GArray) greedy = g_array_new(FALSE, FALSE, sizeof(LpStep));
-        if (!lp_generate(s, be, alone, i, 0, 0, greedy, &job->greedy[i],
+        if (!lp_generate(s, on, alone, i, 0, 0, greedy, &job->greedy[i],
                          &job->greedy_len[i], error))
             return FALSE;
         c2_steps(run, s, i, greedy);
@@ -258,7 +258,7 @@ gboolean lp_report_generations(NlRun *run, const LpShared *s,
                                                       sizeof(LpStep));
                 g_autofree guint32 *w = NULL;
                 gsize n;
-                if (!lp_generate(s, be, alone, i, temp, s->c.seeds[k], steps,
+                if (!lp_generate(s, on, alone, i, temp, s->c.seeds[k], steps,
                                  &w, &n, error))
                     return FALSE;
                 c3_path(run, s, i, path++, temp, (gint64)s->c.seeds[k], steps,

@@ -90,7 +90,7 @@ static const NlParamSpec params[] = {
      "a MiniGPT checkpoint (e.g. results/minigpt/naive-minigpt.ckpt); "
      "left out: the lecture model is trained on the host first, with the "
      "run's seed (the default 42 gives minigpt's default model)", NULL, NULL},
-    {"prompts", NL_PARAM_STRING, LG_PROMPTS, 0, 0,
+    {"prompts", NL_PARAM_STRING, NL_GPT_LECTURE_PROMPTS, 0, 0,
      "prompts separated by '|', words of the model's vocabulary", NULL},
     {"stable_gap", NL_PARAM_DOUBLE, "0.5", 0, INFINITY,
      "top-1 minus top-2 logit above which a step is stable", NULL,

@@ -11,7 +11,8 @@
 #ifndef NL_LOGPROB_H
 #define NL_LOGPROB_H
 
-#include "../common/gpt-lecture.h"
+#include <numlab/numlab.h>
+#include <numlab-minigpt/lecture.h>
 
 typedef struct {
     char *model_path;          /* NULL: train the lecture model */
@@ -97,16 +98,17 @@ typedef struct {
     double top_logprob[LP_MAX_TOP];
 } LpStep;
 
-/* Continues prompt i (placed as `pl`) for up to gen_words words: greedy
- * at temperature 0, else drawn from softmax(logits / T) with a generator
- * seeded with `seed`. *words (g_new'd) ends before <EOS>; steps (LpStep,
+/* Continues prompt i (placed as `pl`) on `on` (the model's weights
+ * resident on the job's backend; NULL: the host) for up to gen_words
+ * words: greedy at temperature 0, else drawn from softmax(logits / T)
+ * with a generator seeded with `seed`. *words (g_new'd) ends before <EOS>; steps (LpStep,
  * may be NULL) receives every step, the <EOS> one included. */
-gboolean lp_generate(const LpShared *s, NlBackend *be, LpPlacement pl,
+gboolean lp_generate(const LpShared *s, NlGptResident *on, LpPlacement pl,
                      guint prompt, double temperature, guint64 seed,
                      GArray *steps, guint32 **words, gsize *n_words,
                      GError **error);
 /* lp_generate at temperature 0, without the steps. */
-gboolean lp_greedy(const LpShared *s, NlBackend *be, LpPlacement pl,
+gboolean lp_greedy(const LpShared *s, NlGptResident *on, LpPlacement pl,
                    guint prompt, guint32 **words, gsize *n_words,
                    GError **error);
 
@@ -124,9 +126,11 @@ gboolean lp_logits_finite(const LpShared *s, const float *z, gsize n,
                           const guint32 *tokens, gsize n_tokens,
                           GError **error);
 
-/* generate.c: C1–C3 and the logprobs file, per job; fills job->greedy */
+/* generate.c: C1–C3 and the logprobs file, per job, on the model's
+ * weights resident on the job's backend; fills job->greedy */
 gboolean lp_report_generations(NlRun *run, const LpShared *s,
-                               LpJobData *job, GError **error);
+                               NlGptResident *on, LpJobData *job,
+                               GError **error);
 
 /* noise.c: C4 per job and across jobs */
 gboolean lp_run_backend(NlRun *run, GError **error);

@@ -81,8 +81,10 @@ static void shared_free(gpointer data)
 }
 
 /* The logits after tokens[0..n) (its last T words), placed as `pl`, on
- * the backend (NULL: host); a logit that is not finite is an error. */
-static gboolean next_logits(const LpShared *s, NlBackend *be, LpPlacement pl,
+ * the resident weights (NULL: host); a logit that is not finite is an
+ * error. */
+static gboolean next_logits(const LpShared *s, NlGptResident *on,
+                            LpPlacement pl,
                             const guint32 *tokens, gsize n, float *out,
                             GError **error)
 {
@@ -107,14 +109,14 @@ static gboolean next_logits(const LpShared *s, NlBackend *be, LpPlacement pl,
         row[t] = NL_GPT_EOS;
     float *logits = nl_alloc_f32(B * len * V, error);
     gboolean ok = logits &&
-        nl_gpt_logits_batch(s->model, be, rows, B, len, logits, error);
+        nl_gpt_logits_batch(s->model, on, rows, B, len, logits, error);
     if (ok)
         memcpy(out, logits + ((B - 1) * len + n - 1) * V, V * sizeof *out);
     nl_free(logits);
     return ok && lp_logits_finite(s, out, V, tokens, n, error);
 }
 
-gboolean lp_generate(const LpShared *s, NlBackend *be, LpPlacement pl,
+gboolean lp_generate(const LpShared *s, NlGptResident *on, LpPlacement pl,
                      guint prompt, double temperature, guint64 seed,
                      GArray *steps, guint32 **words, gsize *n_words,
                      GError **error)
@@ -130,7 +132,7 @@ gboolean lp_generate(const LpShared *s, NlBackend *be, LpPlacement pl,
     NlRng rng;
     nl_rng_init(&rng, seed);
     for (guint w = 0; w < s->c.gen_words; w++) {
-        if (!next_logits(s, be, pl, ctx, n, z, error))
+        if (!next_logits(s, on, pl, ctx, n, z, error))
             return FALSE;
         LpStep st = {0};
         lp_top_k(z, (guint)V, k, st.top);
@@ -166,11 +168,11 @@ gboolean lp_generate(const LpShared *s, NlBackend *be, LpPlacement pl,
     return TRUE;
 }
 
-gboolean lp_greedy(const LpShared *s, NlBackend *be, LpPlacement pl,
+gboolean lp_greedy(const LpShared *s, NlGptResident *on, LpPlacement pl,
                    guint prompt, guint32 **words, gsize *n_words,
                    GError **error)
 {
-    return lp_generate(s, be, pl, prompt, 0, 0, NULL, words, n_words, error);
+    return lp_generate(s, on, pl, prompt, 0, 0, NULL, words, n_words, error);
 }
 
 gssize lp_first_difference(const guint32 *a, gsize na, const guint32 *b,
@@ -202,9 +204,9 @@ static void training_progress(guint32 step, double loss, gpointer data)
 
 /* The lecture model: minigpt's defaults, trained on the host. */
 static NlGpt *train_lecture_model(NlRun *run, guint64 seed,
-                                  LgTrainSummary *summary, GError **error)
+                                  NlGptLectureSummary *summary, GError **error)
 {
-    g_autofree char *text = lg_corpus_text();
+    g_autofree char *text = nl_gpt_lecture_text();
     g_autoptr(NlGptVocab) vocab = nl_gpt_vocab_new_from_text(text, error);
     if (!vocab)
         return NULL;
@@ -214,11 +216,12 @@ static NlGpt *train_lecture_model(NlRun *run, guint64 seed,
         return NULL;
     NlGptConfig mc;
     NlGptTrainConfig tc;
-    lg_default_config(nl_gpt_vocab_size(vocab), seed, &mc, &tc);
+    nl_gpt_lecture_config(nl_gpt_vocab_size(vocab), seed, &mc, &tc);
     g_autoptr(NlGpt) m = nl_gpt_new(&mc, g_steal_pointer(&vocab), error);
     Training progress = {run, tc.steps};
-    if (!m || !lg_train(m, &tc, data, n_data, NULL, training_progress,
-                        &progress, summary, error))
+    if (!m || !nl_gpt_lecture_train(m, &tc, data, n_data, NULL,
+                                    training_progress, &progress, summary,
+                                    error))
         return NULL;
     return g_steal_pointer(&m);
 }
@@ -230,12 +233,13 @@ static gboolean build_eval_set(LpShared *s, GError **error)
     const NlGptVocab *vocab = s->model->vocab;
     GArray *tokens = g_array_new(FALSE, FALSE, sizeof(guint32));
     GArray *seqs = g_array_new(FALSE, FALSE, sizeof(LpSeq));
-    gsize pos = 0;
+    gsize pos = 0, n_corpus;
+    const char *const *corpus = nl_gpt_lecture_sentences(&n_corpus);
     gboolean ok = TRUE;
-    for (gsize i = 0; ok && i < s->c.n_prompts + lg_corpus_lines; i++) {
+    for (gsize i = 0; ok && i < s->c.n_prompts + n_corpus; i++) {
         gboolean is_prompt = i < s->c.n_prompts;
         const char *text = is_prompt ? s->c.prompts[i]
-                                     : lg_corpus[i - s->c.n_prompts];
+                                     : corpus[i - s->c.n_prompts];
         g_autofree guint32 *t = NULL;
         gsize n = 0;
         g_autoptr(GError) local = NULL;
@@ -296,7 +300,7 @@ static gboolean host_reference(NlRun *run, LpShared *s, GError **error)
 }
 
 static void model_table(NlRun *run, const LpShared *s, gboolean trained,
-                        const LgTrainSummary *ts)
+                        const NlGptLectureSummary *ts)
 {
     const NlGptConfig *mc = &s->model->config;
     NlTable *t = nl_run_table(run, "model",
@@ -340,7 +344,7 @@ gboolean lp_run_common(NlRun *run, GError **error)
     if (!lp_config_load(nl_run_params(run), &s->c, error))
         return FALSE;
     gboolean trained = s->c.model_path == NULL;
-    LgTrainSummary ts = {NAN, NAN, NAN};
+    NlGptLectureSummary ts = {NAN, NAN, NAN};
     if (trained) {
         s->model = train_lecture_model(run, nl_run_seed(run), &ts, error);
     } else {

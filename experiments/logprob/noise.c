@@ -88,7 +88,7 @@ static LpDiff diff_rows(const LpShared *s, const float *a, const float *ref,
  * longest) or alone with `pad` <EOS> appended, into out (n_positions, V).
  * The last batch is filled up with sequences from the start, so that
  * every sequence shares its pass with B - 1 others. */
-static gboolean logits_placed(const LpShared *s, NlBackend *be,
+static gboolean logits_placed(const LpShared *s, NlGptResident *on,
                               LpPlacement pl, float *out, GError **error)
 {
     gsize B = pl.batch, V = s->V, longest = MIN(s->max_len + pl.pad, s->T);
@@ -106,7 +106,7 @@ static gboolean logits_placed(const LpShared *s, NlBackend *be,
                 rows[b * len + t] = t < q->len ? s->tokens[q->off + t]
                                                : NL_GPT_EOS;
         }
-        ok = nl_gpt_logits_batch(s->model, be, rows, B, len, z, error);
+        ok = nl_gpt_logits_batch(s->model, on, rows, B, len, z, error);
         for (gsize b = 0; ok && b < B && g + b < s->n_seqs; b++) {
             const LpSeq *q = &s->seqs[g + b];
             memcpy(out + q->pos * V, z + b * len * V, q->len * V * sizeof *z);
@@ -199,12 +199,12 @@ static void add_case(NlRun *run, const LpShared *s, const char *name,
     add_split(t, s, split);
 }
 
-static gboolean run_case(NlRun *run, const LpShared *s, LpJobData *job,
-                         LpPlacement pl, float *buf, double *noise,
-                         double *self_noise, gboolean *flip, GError **error)
+static gboolean run_case(NlRun *run, const LpShared *s, NlGptResident *on,
+                         LpJobData *job, LpPlacement pl, float *buf,
+                         double *noise, double *self_noise, gboolean *flip,
+                         GError **error)
 {
-    NlBackend *be = nl_run_backend(run);
-    if (!logits_placed(s, be, pl, buf, error))
+    if (!logits_placed(s, on, pl, buf, error))
         return FALSE;
     LpDiff d = diff_rows(s, buf, job->logits, noise, self_noise, flip);
     guint P = s->c.n_prompts;
@@ -212,7 +212,7 @@ static gboolean run_case(NlRun *run, const LpShared *s, LpJobData *job,
     g_autofree gsize *len = g_new0(gsize, P);
     gboolean ok = TRUE;
     for (guint i = 0; ok && i < P; i++)
-        ok = lp_greedy(s, be, pl, i, &greedy[i], &len[i], error);
+        ok = lp_greedy(s, on, pl, i, &greedy[i], &len[i], error);
     if (ok) {
         g_autofree char *name = pl.batch > 1
             ? g_strdup_printf("batch=%u", pl.batch)
@@ -259,9 +259,14 @@ static void scatter_table(NlRun *run, const LpShared *s, const double *noise,
 gboolean lp_run_backend(NlRun *run, GError **error)
 {
     const LpShared *s = nl_run_common_data(run);
-    NlBackend *be = nl_run_backend(run);
     if (!s)
         return lp_fail(error, "the common phase left no model");
+    /* the weights go to the job's backend once, for every case below */
+    g_autoptr(NlGptResident) on = nl_gpt_resident_new(s->model,
+                                                      nl_run_backend(run),
+                                                      error);
+    if (!on)
+        return FALSE;
     LpJobData *job = g_new0(LpJobData, 1);
     nl_run_keep(run, job, job_data_free);
     job->n_prompts = s->c.n_prompts;
@@ -269,12 +274,12 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     if (!job->logits)
         return FALSE;
     LpPlacement alone = {.batch = 1, .pad = 0};
-    if (!logits_placed(s, be, alone, job->logits, error))
+    if (!logits_placed(s, on, alone, job->logits, error))
         return FALSE;
     job->greedy = g_new0(guint32 *, s->c.n_prompts);
     job->greedy_len = g_new0(gsize, s->c.n_prompts);
     nl_run_progress(run, 0.1, "C1-C3 generations");
-    if (!lp_report_generations(run, s, job, error))
+    if (!lp_report_generations(run, s, on, job, error))
         return FALSE;
 
     g_autofree double *noise = g_new0(double, s->n_positions);
@@ -293,7 +298,8 @@ gboolean lp_run_backend(NlRun *run, GError **error)
             ? (LpPlacement){.batch = s->c.batches[i], .pad = 0}
             : (LpPlacement){.batch = 1,
                             .pad = s->c.paddings[i - s->c.n_batches]};
-        ok = run_case(run, s, job, pl, buf, noise, self_noise, flip, error);
+        ok = run_case(run, s, on, job, pl, buf, noise, self_noise, flip,
+                      error);
         nl_run_progress(run, 0.3 + 0.7 * (double)(i + 1) / n_cases,
                         "C4 batches and paddings");
     }

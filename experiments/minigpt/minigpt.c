@@ -1,9 +1,9 @@
 /* minigpt.c — the minigpt experiment's descriptor and parameters.
  *
- * Each backend job trains its own MiniGPT from the run's seed: the forward
- * pass on the job's backend, the backward pass and AdamW in host loops
- * (numlab/gpt.h). So the same seed on the same backend gives the same
- * checkpoint bit for bit, and backends that sum in another order train
+ * Each backend job trains its own MiniGPT (libnumlab-minigpt) from the
+ * run's seed: the forward pass on the job's backend, the backward pass and
+ * AdamW in host loops (numlab-minigpt/minigpt.h). So the same seed on the
+ * same backend gives the same checkpoint bit for bit, and backends that sum in another order train
  * slightly different models. Each job writes its loss curve, generations
  * for the lecture's prompts, how far its backend's logits lie from the
  * host reference (the naive order) on its own weights, and its checkpoint
@@ -39,7 +39,7 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
                         NlGptVocab **vocab, GError **error)
 {
     memset(c, 0, sizeof *c);
-    g_autofree char *text = lg_corpus_text();
+    g_autofree char *text = nl_gpt_lecture_text();
     g_autoptr(NlGptVocab) v = nl_gpt_vocab_new_from_text(text, error);
     if (!v)
         return FALSE;
@@ -88,21 +88,21 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
 }
 
 static const NlParamSpec params[] = {
-    {"steps", NL_PARAM_INT, LG_STEPS, 1, 100000, "training steps (AdamW)",
+    {"steps", NL_PARAM_INT, NL_GPT_LECTURE_STEPS, 1, 100000, "training steps (AdamW)",
      NULL, NULL},
-    {"batch", NL_PARAM_INT, LG_BATCH, 1, 256,
+    {"batch", NL_PARAM_INT, NL_GPT_LECTURE_BATCH, 1, 256,
      "windows of context + 1 tokens per step", NULL},
-    {"lr", NL_PARAM_DOUBLE, LG_LR, 0, 1,
+    {"lr", NL_PARAM_DOUBLE, NL_GPT_LECTURE_LR, 0, 1,
      "peak learning rate: 5% warm-up, cosine decay to 10%", NULL,
      NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
-    {"context", NL_PARAM_INT, LG_CONTEXT, 4, 64, "model: context length T",
+    {"context", NL_PARAM_INT, NL_GPT_LECTURE_CONTEXT, 4, 64, "model: context length T",
      NULL, NULL},
-    {"d_model", NL_PARAM_INT, LG_D_MODEL, 4, 256, "model: width C", NULL, NULL},
-    {"n_layer", NL_PARAM_INT, LG_N_LAYER, 1, 8, "model: transformer blocks",
+    {"d_model", NL_PARAM_INT, NL_GPT_LECTURE_D_MODEL, 4, 256, "model: width C", NULL, NULL},
+    {"n_layer", NL_PARAM_INT, NL_GPT_LECTURE_N_LAYER, 1, 8, "model: transformer blocks",
      NULL, NULL},
-    {"n_head", NL_PARAM_INT, LG_N_HEAD, 1, 16,
+    {"n_head", NL_PARAM_INT, NL_GPT_LECTURE_N_HEAD, 1, 16,
      "model: attention heads (must divide d_model)", NULL, NULL},
-    {"prompts", NL_PARAM_STRING, LG_PROMPTS, 0, 0,
+    {"prompts", NL_PARAM_STRING, NL_GPT_LECTURE_PROMPTS, 0, 0,
      "prompts for the generations and the logit comparison, separated by "
      "'|'; words of the corpus only", NULL, NULL},
     {"gen_words", NL_PARAM_INT, "10", 1, 64,
@@ -117,7 +117,7 @@ static const NlExperimentOps ops = {
     .struct_size = sizeof(NlExperimentOps),
     .title = "MiniGPT: a tiny GPT trained and run on every backend",
     .description =
-        "Trains libnumlab's MiniGPT (token + position embeddings, n_layer "
+        "Trains the lecture's MiniGPT (libnumlab-minigpt: token + position embeddings, n_layer "
         "pre-LayerNorm blocks of causal multi-head attention and a GELU MLP, "
         "final LayerNorm, LM head) on a small German corpus of simple "
         "sentences (word vocabulary with <EOS>), once per backend: the "

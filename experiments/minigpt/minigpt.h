@@ -1,9 +1,11 @@
-/* minigpt.h — the minigpt experiment: train libnumlab's MiniGPT on the
- * project's German corpus with a backend, and show what it learned. */
+/* minigpt.h — the minigpt experiment: train the lecture's MiniGPT
+ * (libnumlab-minigpt) on its German corpus with a backend, and show what
+ * it learned. */
 #ifndef NL_MINIGPT_H
 #define NL_MINIGPT_H
 
-#include "../common/gpt-lecture.h"
+#include <numlab/numlab.h>
+#include <numlab-minigpt/lecture.h>
 
 typedef struct {
     NlGptConfig model;     /* vocab_size from the corpus */

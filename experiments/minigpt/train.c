@@ -44,7 +44,7 @@ static gboolean setup_load(NlRun *run, Setup *s, GError **error)
     if (!mg_config_load(nl_run_params(run), nl_run_seed(run), &s->c,
                         &s->vocab, error))
         return FALSE;
-    g_autofree char *text = lg_corpus_text();
+    g_autofree char *text = nl_gpt_lecture_text();
     if (!nl_gpt_vocab_encode(s->vocab, text, TRUE, &s->data, &s->n_data,
                              error)) {
         setup_clear(s);
@@ -59,7 +59,8 @@ gboolean mg_run_common(NlRun *run, GError **error)
     Setup s;
     if (!setup_load(run, &s, error))
         return FALSE;
-    gsize n_params = 0;
+    gsize n_params = 0, n_sentences;
+    nl_gpt_lecture_sentences(&n_sentences);
     gboolean ok = nl_gpt_config_check(&s.c.model, &n_params, error);
     if (ok) {
         NlTable *t = nl_run_table(run, "corpus",
@@ -70,7 +71,7 @@ gboolean mg_run_common(NlRun *run, GError **error)
                           "(<EOS> included): the loss of the best model that "
                           "ignores the context");
         nl_table_add_note(t, "log_vocab", "the loss of a uniform guess");
-        nl_table_add_int(t, (gint64)lg_corpus_lines);
+        nl_table_add_int(t, (gint64)n_sentences);
         nl_table_add_int(t, (gint64)s.n_data);
         nl_table_add_int(t, s.c.model.vocab_size);
         nl_table_add_f64(t, s.unigram);
@@ -81,8 +82,9 @@ gboolean mg_run_common(NlRun *run, GError **error)
     return ok;
 }
 
-/* Continues a prompt word by word: greedy (temperature 0) or sampled. */
-static gboolean generate(NlGpt *m, NlBackend *be, const char *prompt,
+/* Continues a prompt word by word: greedy (temperature 0) or sampled, on
+ * the model's weights resident on the job's backend. */
+static gboolean generate(NlGpt *m, NlGptResident *on, const char *prompt,
                          const MgConfig *c, double temperature, NlRng *rng,
                          GString *out, GError **error)
 {
@@ -99,7 +101,7 @@ static gboolean generate(NlGpt *m, NlBackend *be, const char *prompt,
     g_string_assign(out, prompt);
     for (gint64 w = 0; w < c->gen_words; w++) {
         gsize start = n > T ? n - T : 0, len = n - start;
-        if (!nl_gpt_logits(m, be, ctx + start, len, logits, error))
+        if (!nl_gpt_logits(m, on, ctx + start, len, logits, error))
             return FALSE;
         for (gsize v = 0; v < V; v++)
             z[v] = logits[(len - 1) * V + v];
@@ -126,7 +128,7 @@ static gboolean generate(NlGpt *m, NlBackend *be, const char *prompt,
 
 /* The backend's logits for a prompt against the host reference on the
  * same weights: largest |difference|, and the top two words. */
-static gboolean compare_logits(NlRun *run, NlGpt *m, NlBackend *be,
+static gboolean compare_logits(NlRun *run, NlGpt *m, NlGptResident *on,
                                const char *prompt, GError **error)
 {
     g_autofree guint32 *p = NULL;
@@ -135,7 +137,7 @@ static gboolean compare_logits(NlRun *run, NlGpt *m, NlBackend *be,
         return FALSE;
     g_autofree float *lb = g_new(float, n * V);
     g_autofree float *lh = g_new(float, n * V);
-    if (!nl_gpt_logits(m, be, p, n, lb, error) ||
+    if (!nl_gpt_logits(m, on, p, n, lb, error) ||
         !nl_gpt_logits(m, NULL, p, n, lh, error))
         return FALSE;
     double delta = 0;
@@ -210,9 +212,10 @@ static gboolean train_and_report(NlRun *run, Setup *s, NlGpt *m,
     nl_table_add_note(lt, "unigram", "entropy of the corpus' word "
                       "frequencies: the baseline");
     LossCurve curve = {run, lt, c->train.steps, s->unigram};
-    LgTrainSummary sum;
-    if (!lg_train(m, &c->train, s->data, s->n_data, nl_run_backend(run),
-                  add_loss, &curve, &sum, error))
+    NlGptLectureSummary sum;
+    if (!nl_gpt_lecture_train(m, &c->train, s->data, s->n_data,
+                              nl_run_backend(run), add_loss, &curve, &sum,
+                              error))
         return FALSE;
     NlTable *st = nl_run_table(run, "train-summary",
                                "steps:int seconds:f64 first_loss:f64 "
@@ -242,6 +245,9 @@ gboolean mg_run_backend(NlRun *run, GError **error)
     gboolean ok = m != NULL;
     if (ok)
         ok = train_and_report(run, &s, m, error); /* seeded with the run's */
+    /* the trained weights go to the backend once, for every prompt */
+    NlGptResident *on = ok ? nl_gpt_resident_new(m, be, error) : NULL;
+    ok = ok && on;
     NlTable *gt = ok ? nl_run_table(run, "generations",
                                     "prompt:str mode:str text:str")
                      : NULL;
@@ -255,7 +261,7 @@ gboolean mg_run_backend(NlRun *run, GError **error)
         g_autoptr(GString) text = g_string_new(NULL);
         for (guint i = 0; ok && s.c.prompts[i]; i++) {
             for (int k = 0; ok && k < 2; k++) {
-                ok = generate(m, be, s.c.prompts[i], &s.c,
+                ok = generate(m, on, s.c.prompts[i], &s.c,
                               k ? s.c.temperature : 0, rng, text, error);
                 if (ok) {
                     nl_table_add_str(gt, s.c.prompts[i]);
@@ -263,7 +269,7 @@ gboolean mg_run_backend(NlRun *run, GError **error)
                     nl_table_add_str(gt, text->str);
                 }
             }
-            ok = ok && compare_logits(run, m, be, s.c.prompts[i], error);
+            ok = ok && compare_logits(run, m, on, s.c.prompts[i], error);
         }
     }
     if (ok) {
@@ -271,6 +277,7 @@ gboolean mg_run_backend(NlRun *run, GError **error)
         g_autofree guint8 *bytes = nl_gpt_save_bytes(m, &len);
         ok = nl_run_artifact(run, "minigpt.ckpt", bytes, len, error);
     }
+    nl_gpt_resident_free(on);
     nl_gpt_free(m);
     setup_clear(&s);
     return ok;

@@ -7,7 +7,6 @@
 #include <numlab/bound.h>
 #include <numlab/exact.h>
 #include <numlab/experiment.h>
-#include <numlab/gpt.h>
 #include <numlab/params.h>
 #include <numlab/plugin.h>
 #include <numlab/probe.h>

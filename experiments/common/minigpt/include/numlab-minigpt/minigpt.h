@@ -1,30 +1,38 @@
-/* numlab/gpt.h — MiniGPT: a tiny decoder-only transformer, its word
- * vocabulary, training (backpropagation + AdamW) and checkpoints.
+/* numlab-minigpt/minigpt.h — MiniGPT, the lecture's model, as a library
+ * of its own (libnumlab-minigpt, `pkg-config numlab-minigpt`): a tiny
+ * decoder-only transformer, its word vocabulary, training
+ * (backpropagation + AdamW) and checkpoints. Not part of the core plugin
+ * SDK (numlab/numlab.h): an experiment that uses the model includes this
+ * header and links this library; the lecture's corpus and defaults are in
+ * numlab-minigpt/lecture.h.
  *
  * The model: token + position embeddings, n_layer blocks of pre-LayerNorm
  * causal multi-head attention and a GELU MLP, each with a residual
  * connection, a final LayerNorm and an (untied) LM head. Everything is
  * float32.
  *
- * Where the arithmetic runs: the forward pass takes a backend. Its matrix
- * products (every linear layer, Q·Kᵀ and the attention-weighted sum of V
- * per head, the LM head), the attention softmaxes and the LayerNorm
- * reductions (row sums as a product with a ones vector) are backend calls
- * (nl_backend_gemm / nl_backend_softmax); only element-wise work (adding
- * biases and residuals, GELU, normalising with the mean and variance the
- * backend summed) stays in host loops. With backend NULL the same pass
- * runs in host loops that sum in the naive backend's order. Training runs
- * that forward pass on the given backend and the backward pass and AdamW
- * in plain, sequential host loops: given the seed and the backend (and its
- * thread count), a training run is bit-for-bit repeatable.
+ * Where the arithmetic runs: the forward pass runs on a backend or on the
+ * host. On a backend its matrix products (every linear layer, Q·Kᵀ and
+ * the attention-weighted sum of V per head, the LM head), the attention
+ * softmaxes and the LayerNorm reductions (row sums as a product with a
+ * ones vector) are backend calls (nl_backend_gemm / nl_backend_softmax);
+ * only element-wise work (adding biases and residuals, GELU, normalising
+ * with the mean and variance the backend summed) stays in host loops. The
+ * weight matrices stay resident on the backend (NlGptResident): they are
+ * uploaded once per model, or once per training step, and only
+ * activations travel per product. Without a backend the same pass runs in
+ * host loops that sum in the naive backend's order. Training runs that
+ * forward pass and the backward pass and AdamW in plain, sequential host
+ * loops: given the seed and the backend (and its thread count), a
+ * training run is bit-for-bit repeatable.
  *
  * Weight matrices are stored (in, out), row-major, so a layer is
  * out = in · W + b, which is the backend's gemm without a transpose.
  *
  * Not here: dropout, mixed precision, a KV cache (generation recomputes
  * the whole window: contexts are a few dozen tokens). */
-#ifndef NUMLAB_GPT_H
-#define NUMLAB_GPT_H
+#ifndef NUMLAB_MINIGPT_H
+#define NUMLAB_MINIGPT_H
 
 #include <glib.h>
 #include <numlab/backend.h>
@@ -51,7 +59,7 @@ typedef enum {
 #define NL_GPT_MAX_PARAMS (1u << 28) /* float32 values: 1 GiB */
 #define NL_GPT_MAX_BATCH 65536u     /* sequences in one forward pass */
 
-/* ---- vocabulary (gpt-vocab.c) ---------------------------------------- */
+/* ---- vocabulary (vocab.c) -------------------------------------------- */
 
 /* Word-level: text is split at spaces and newlines; token 0 is "<EOS>",
  * which ends every sentence (line) of a corpus. */
@@ -77,7 +85,7 @@ gboolean nl_gpt_vocab_encode(const NlGptVocab *vocab, const char *text,
                              gboolean eos_per_line, guint32 **tokens,
                              gsize *n, GError **error);
 
-/* ---- the model (gpt.c) ------------------------------------------------ */
+/* ---- the model (model.c) ---------------------------------------------- */
 
 typedef struct NlGptConfig {
     guint32 vocab_size; /* V: words, <EOS> included */
@@ -139,10 +147,32 @@ const char *nl_gpt_tensor_name(guint i);
 gsize nl_gpt_tensor_size(const NlGptConfig *config, guint i);
 float *nl_gpt_tensor(const NlGptWeights *w, guint i);
 
+/* ---- weights resident on a backend (resident.c) ---------------------- */
+
+/* The model's weight matrices (w_qkv, w_proj, w_fc, w_fc2 of every layer
+ * and w_lm) and a ones vector in buffers of one backend: each uploaded
+ * once, here, and again only by nl_gpt_resident_sync. The model is
+ * borrowed and must outlive it; free it before the backend closes. The
+ * embeddings, biases and LayerNorm gains stay on the host, where the
+ * element-wise work that uses them runs. */
+typedef struct NlGptResident NlGptResident;
+
+NlGptResident *nl_gpt_resident_new(const NlGpt *model, NlBackend *backend,
+                                   GError **error);
+void nl_gpt_resident_free(NlGptResident *resident);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGptResident, nl_gpt_resident_free)
+/* Uploads the weight matrices again, after the model's weights changed
+ * (the trainer does this itself, once per step). */
+gboolean nl_gpt_resident_sync(NlGptResident *resident, GError **error);
+NlBackend *nl_gpt_resident_backend(const NlGptResident *resident);
+
+/* ---- the forward pass (model.c) --------------------------------------- */
+
 /* logits (n, V) for the sequence tokens[0..n), 1 <= n <= T: row t is the
- * distribution of the token after tokens[0..t]. backend NULL: host loops
- * in the naive backend's order. */
-gboolean nl_gpt_logits(const NlGpt *model, NlBackend *backend,
+ * distribution of the token after tokens[0..t]. `on` is where the
+ * products run: the model's resident weights on a backend, or NULL for
+ * host loops in the naive backend's order. */
+gboolean nl_gpt_logits(const NlGpt *model, NlGptResident *on,
                        const guint32 *tokens, gsize n, float *logits,
                        GError **error);
 /* The same for a batch: tokens (batch, n), one sequence of n tokens per
@@ -152,11 +182,11 @@ gboolean nl_gpt_logits(const NlGpt *model, NlBackend *backend,
  * logits are those of nl_gpt_logits on it alone; in floating point they
  * are equal only where the backend's products do not depend on the
  * number of rows. */
-gboolean nl_gpt_logits_batch(const NlGpt *model, NlBackend *backend,
+gboolean nl_gpt_logits_batch(const NlGpt *model, NlGptResident *on,
                              const guint32 *tokens, gsize batch, gsize n,
                              float *logits, GError **error);
 
-/* ---- training (gpt-train.c) ------------------------------------------ */
+/* ---- training (train.c) ---------------------------------------------- */
 
 typedef struct NlGptTrainConfig {
     guint32 batch;       /* B: windows per step */
@@ -179,7 +209,9 @@ NlGptTrainer *nl_gpt_trainer_new(NlGpt *model, const NlGptTrainConfig *tc,
 void nl_gpt_trainer_free(NlGptTrainer *trainer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGptTrainer, nl_gpt_trainer_free)
 /* One step: draws B windows, forward on the backend (NULL: host), backward,
- * AdamW. *loss is the batch's mean cross-entropy before the update. */
+ * AdamW. *loss is the batch's mean cross-entropy before the update. On a
+ * backend the trainer keeps the weights resident there and uploads them
+ * once per step, before its forward pass. */
 gboolean nl_gpt_trainer_step(NlGptTrainer *trainer, NlBackend *backend,
                              double *loss, GError **error);
 
@@ -192,7 +224,7 @@ gboolean nl_gpt_loss_and_grad(NlGpt *model, const guint32 *inputs,
                               gsize n_tokens, double *loss, float *grads,
                               GError **error);
 
-/* ---- checkpoints (gpt-ckpt.c), format in doc/checkpoint-format.md ---- */
+/* ---- checkpoints (checkpoint.c), format in doc/checkpoint-format.md -- */
 
 #define NL_GPT_CKPT_MAGIC "NLMINGPT"
 #define NL_GPT_CKPT_VERSION 1u
@@ -207,4 +239,4 @@ NlGpt *nl_gpt_load_file(const char *path, GError **error);
 
 G_END_DECLS
 
-#endif /* NUMLAB_GPT_H */
+#endif /* NUMLAB_MINIGPT_H */

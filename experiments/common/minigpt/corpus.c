@@ -1,4 +1,4 @@
-/* gpt-corpus.c — the lecture MiniGPT's training corpus: simple lower-case
+/* corpus.c — the lecture MiniGPT's training corpus: simple lower-case
  * German sentences around katze, hund, kind and a few more subjects,
  * written for numlab (each a subject, a verb, sometimes a time or "gern",
  * an object or place, and " ."; a few join two clauses with "und"), so
@@ -8,9 +8,9 @@
  * punctuation is a word. */
 #include "config.h"
 
-#include "gpt-lecture.h"
+#include <numlab-minigpt/lecture.h>
 
-const char *const lg_corpus[] = {
+static const char *const sentences[] = {
     "die katze schläft auf dem sofa .",
     "die katze schläft heute auf dem sofa .",
     "die katze schläft am morgen auf dem sofa .",
@@ -301,12 +301,16 @@ const char *const lg_corpus[] = {
     "der vater liest und der hund schläft .",
 };
 
-const gsize lg_corpus_lines = G_N_ELEMENTS(lg_corpus);
+const char *const *nl_gpt_lecture_sentences(gsize *n)
+{
+    *n = G_N_ELEMENTS(sentences);
+    return sentences;
+}
 
-char *lg_corpus_text(void)
+char *nl_gpt_lecture_text(void)
 {
     GString *s = g_string_new(NULL);
-    for (gsize i = 0; i < lg_corpus_lines; i++)
-        g_string_append_printf(s, "%s\n", lg_corpus[i]);
+    for (gsize i = 0; i < G_N_ELEMENTS(sentences); i++)
+        g_string_append_printf(s, "%s\n", sentences[i]);
     return g_string_free(s, FALSE);
 }

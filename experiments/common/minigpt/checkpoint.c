@@ -1,14 +1,14 @@
-/* gpt-ckpt.c — MiniGPT checkpoints: the byte format of
+/* checkpoint.c — MiniGPT checkpoints: the byte format of
  * doc/checkpoint-format.md, written and read.
  *
  * Reading trusts nothing: the header is checked (magic, version, every
- * configuration field against the limits of numlab/gpt.h) before any size
+ * configuration field against the limits of minigpt.h) before any size
  * derived from it is used, the file's length must be exactly what the
  * header implies, and every weight must be finite. Each failure is one
  * line; nothing is allocated from an unchecked size. */
 #include "config.h"
 
-#include <numlab/gpt.h>
+#include <numlab-minigpt/minigpt.h>
 
 #include <errno.h>
 #include <math.h>

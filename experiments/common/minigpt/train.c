@@ -1,7 +1,8 @@
-/* gpt-train.c — MiniGPT's training: cross-entropy loss, backpropagation
+/* train.c — MiniGPT's training: cross-entropy loss, backpropagation
  * through every layer, and AdamW.
  *
- * The forward pass is gpt.c's, on whatever backend the caller passes. The
+ * The forward pass is model.c's, on whatever backend the caller passes,
+ * with the weights resident there and uploaded once per step. The
  * backward pass and the optimiser are plain sequential float32 host loops
  * (no threads, no reassociation), so a training run depends only on the
  * seed and on the forward pass's backend. Loops are written so that the
@@ -11,7 +12,7 @@
  * Not here: gradient clipping, dropout, gradient accumulation. */
 #include "config.h"
 
-#include "gpt-private.h"
+#include "private.h"
 
 #include <numlab/alloc.h>
 #include <numlab/rng.h>
@@ -342,7 +343,18 @@ struct NlGptTrainer {
     GptGrads g;
     GptExec ex;
     gboolean ex_ready;
+    NlGptResident *res;      /* the weights on ex's backend, or NULL */
+    gboolean res_stale;      /* AdamW changed the weights since the upload */
 };
+
+static void trainer_unplace(NlGptTrainer *t)
+{
+    if (t->ex_ready)
+        gpt_exec_clear(&t->ex);
+    t->ex_ready = FALSE;
+    nl_gpt_resident_free(t->res);
+    t->res = NULL;
+}
 
 void nl_gpt_trainer_free(NlGptTrainer *t)
 {
@@ -355,8 +367,7 @@ void nl_gpt_trainer_free(NlGptTrainer *t)
     g_free(t->targets);
     gpt_acts_free(t->acts);
     grads_clear(&t->g);
-    if (t->ex_ready)
-        gpt_exec_clear(&t->ex);
+    trainer_unplace(t);
     g_free(t);
 }
 
@@ -411,15 +422,23 @@ gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend,
 {
     NlGpt *m = t->model;
     gsize T = m->config.context, B = t->tc.batch;
-    if (t->ex_ready && t->ex.backend != backend) {
-        gpt_exec_clear(&t->ex);
-        t->ex_ready = FALSE;
-    }
+    if (t->ex_ready && t->ex.backend != backend)
+        trainer_unplace(t);
     if (!t->ex_ready) {
-        if (!gpt_exec_init(&t->ex, backend, &m->config, B, T, error))
+        /* the weights go to the backend here, and again at every later
+         * step, after AdamW changed them */
+        if (backend && !(t->res = nl_gpt_resident_new(m, backend, error)))
             return FALSE;
+        if (!gpt_exec_init(&t->ex, t->res, &m->config, B, T, error)) {
+            trainer_unplace(t);
+            return FALSE;
+        }
         t->ex_ready = TRUE;
+    } else if (t->res && t->res_stale) {
+        if (!nl_gpt_resident_sync(t->res, error))
+            return FALSE;
     }
+    t->res_stale = FALSE;
     for (gsize b = 0; b < B; b++) {
         gsize s = nl_rng_below(&t->rng, t->n_data - T);
         memcpy(t->inputs + b * T, t->data + s, T * sizeof(guint32));
@@ -451,5 +470,6 @@ gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend,
         }
         off += size;
     }
+    t->res_stale = TRUE; /* uploaded before the next step's forward pass */
     return TRUE;
 }

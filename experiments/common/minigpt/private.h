@@ -1,11 +1,12 @@
-/* gpt-private.h — what gpt.c (forward pass) shares with gpt-train.c
- * (backward pass): the activations a forward pass keeps and the executor
- * that sends its matrix products, softmaxes and reductions to a backend
- * (or runs them in host loops). Not installed. */
+/* private.h — what model.c (forward pass) shares with train.c (backward
+ * pass) and resident.c (weights on a backend): the activations a forward
+ * pass keeps, the resident weights, and the executor that sends a pass's
+ * matrix products, softmaxes and reductions to a backend (or runs them in
+ * host loops). Not installed. */
 #ifndef NL_GPT_PRIVATE_H
 #define NL_GPT_PRIVATE_H
 
-#include <numlab/gpt.h>
+#include <numlab-minigpt/minigpt.h>
 
 /* Everything the forward pass of B sequences of n tokens computes, kept for
  * the backward pass. N = B * n rows; per-layer tensors are stacked over L. */
@@ -31,19 +32,36 @@ typedef struct {
     float *logits;    /* (B, n, V) */
 } GptActs;
 
-/* Where the kernels run: backend buffers of `cap` floats (a, b, c) for
- * the operands, a ones vector for row sums, and host scratch. */
+/* The weight matrices, in the order a forward pass uses them, per layer
+ * and then the LM head: GPT_MAT(l, m) is matrix m of layer l. */
+enum { GPT_QKV, GPT_PROJ, GPT_FC, GPT_FC2, GPT_MATS_PER_LAYER };
+#define GPT_MAT(l, m) ((l) * GPT_MATS_PER_LAYER + (m))
+
+struct NlGptResident {
+    const NlGpt *model;  /* borrowed */
+    NlBackend *backend;  /* borrowed */
+    NlBuffer **mats;     /* (4L + 1) GPT_MAT(l, m), then w_lm at 4L */
+    gsize n_mats;
+    NlBuffer *ones;      /* (C) ones: row sums as a product */
+};
+
+/* Where the kernels run: the resident weights and backend buffers of
+ * `cap` floats (a, b, c) for the activations, and host scratch. */
 typedef struct {
-    NlBackend *backend; /* NULL: host loops */
-    NlBuffer *a, *b, *c, *ones;
+    NlBackend *backend;       /* NULL: host loops */
+    const NlGptResident *res; /* the weights on backend; NULL on the host */
+    NlBuffer *a, *b, *c;
     gsize cap;
     float *s1, *s2, *s3, *s4; /* host scratch, cap floats each */
 } GptExec;
 
 GptActs *gpt_acts_new(const NlGptConfig *c, gsize B, gsize n, GError **error);
 void gpt_acts_free(GptActs *a);
-gboolean gpt_exec_init(GptExec *ex, NlBackend *backend, const NlGptConfig *c,
-                       gsize B, gsize n, GError **error);
+/* An executor for passes of B sequences of n tokens, on the resident
+ * weights `res` (NULL: host loops). */
+gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
+                       const NlGptConfig *c, gsize B, gsize n,
+                       GError **error);
 void gpt_exec_clear(GptExec *ex);
 /* The forward pass of tokens (B, n) into acts; logits in acts->logits. */
 gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *acts,

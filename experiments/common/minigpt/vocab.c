@@ -1,10 +1,10 @@
-/* gpt-vocab.c — MiniGPT's word vocabulary: words are what lies between
+/* vocab.c — MiniGPT's word vocabulary: words are what lies between
  * spaces (punctuation is written as a word of its own: "sofa ."), token 0
  * is <EOS>. No subwords, no normalisation: the corpus is written lower
  * case, and a word the vocabulary lacks is an error, not an <UNK>. */
 #include "config.h"
 
-#include <numlab/gpt.h>
+#include <numlab-minigpt/minigpt.h>
 
 #include <string.h>
 

@@ -1,0 +1,64 @@
+/* numlab-minigpt/lecture.h — the lecture's MiniGPT: the German corpus it
+ * learns from, its default model and training settings, and the training
+ * loop (part of libnumlab-minigpt).
+ *
+ * The minigpt experiment trains this model once per backend (its
+ * parameters default to these values); logprob trains it once on the host
+ * when no checkpoint is given; an out-of-tree experiment can do the same
+ * and get the same model. The host loops sum in the naive backend's
+ * order, so with the same seed logprob's model is bit for bit the
+ * checkpoint `numlab run minigpt -b naive` saves. */
+#ifndef NUMLAB_MINIGPT_LECTURE_H
+#define NUMLAB_MINIGPT_LECTURE_H
+
+#include <numlab-minigpt/minigpt.h>
+
+G_BEGIN_DECLS
+
+/* ---- the corpus (corpus.c) -------------------------------------------- */
+
+/* The sentences, *n of them, lower case, words separated by single spaces
+ * (punctuation is a word: "sofa ."). Static: do not free. */
+const char *const *nl_gpt_lecture_sentences(gsize *n);
+/* The corpus as one text, the sentences joined by newlines (g_free). */
+char *nl_gpt_lecture_text(void);
+
+/* ---- the defaults and the training loop (lecture.c) ------------------- */
+
+/* The defaults, as the parameter text of the minigpt experiment. */
+#define NL_GPT_LECTURE_STEPS "400"
+#define NL_GPT_LECTURE_BATCH "16"
+#define NL_GPT_LECTURE_LR "0.003"
+#define NL_GPT_LECTURE_CONTEXT "16"
+#define NL_GPT_LECTURE_D_MODEL "48"
+#define NL_GPT_LECTURE_N_LAYER "2"
+#define NL_GPT_LECTURE_N_HEAD "4"
+#define NL_GPT_LECTURE_PROMPTS "die katze|der hund|das kind spielt"
+
+/* The lecture model's configuration (the defaults above) for a vocabulary
+ * of vocab_size words, and its training with `seed`. */
+void nl_gpt_lecture_config(guint32 vocab_size, guint64 seed,
+                           NlGptConfig *model, NlGptTrainConfig *train);
+
+typedef struct {
+    double first_loss;  /* the first step's batch loss */
+    double final_loss;  /* mean batch loss of the last 50 steps (or all) */
+    double seconds;     /* wall-clock time of the loop */
+} NlGptLectureSummary;
+
+/* Called after every step with its batch loss (before the update). */
+typedef void (*NlGptLectureStepFn)(guint32 step, double loss, gpointer user);
+
+/* Initialises `model` from train->seed (nl_gpt_init) and trains it on the
+ * token stream data[0..n): the forward pass on `backend` (NULL: the host
+ * loops, the naive order), backpropagation and AdamW on the host. Given
+ * the seed and the backend, bit for bit repeatable. on_step may be NULL. */
+gboolean nl_gpt_lecture_train(NlGpt *model, const NlGptTrainConfig *train,
+                              const guint32 *data, gsize n,
+                              NlBackend *backend, NlGptLectureStepFn on_step,
+                              gpointer user, NlGptLectureSummary *summary,
+                              GError **error);
+
+G_END_DECLS
+
+#endif /* NUMLAB_MINIGPT_LECTURE_H */

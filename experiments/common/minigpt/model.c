@@ -1,0 +1,519 @@
+/* model.c — MiniGPT's model: configuration, weights, initialisation and
+ * the forward pass on a backend (see numlab-minigpt/minigpt.h for what
+ * runs where).
+ *
+ * The forward pass keeps every activation the backward pass (train.c)
+ * needs; inference uses the same pass with a batch of one. On a backend,
+ * the weight matrices are already there (resident.c): a linear layer
+ * uploads its input and downloads its output, never its weights. The pass
+ * does not cache keys and values: every call recomputes the window. */
+#include "config.h"
+
+#include "private.h"
+
+#include <numlab/reference.h>
+
+#include <numlab/alloc.h>
+#include <numlab/rng.h>
+
+#include <math.h>
+#include <string.h>
+
+/* ---- configuration and tensors --------------------------------------- */
+
+static const char *const tensor_names[NL_GPT_N_TENSORS] = {
+    "wte",   "wpe",   "ln1_g", "ln1_b", "w_qkv", "b_qkv",
+    "w_proj", "b_proj", "ln2_g", "ln2_b", "w_fc",  "b_fc",
+    "w_fc2", "b_fc2", "lnf_g", "lnf_b", "w_lm",
+};
+
+const char *nl_gpt_tensor_name(guint i)
+{
+    return i < NL_GPT_N_TENSORS ? tensor_names[i] : "?";
+}
+
+/* Sizes in float32 values; callers have checked the configuration, so no
+ * product overflows (every factor is bounded by the NL_GPT_MAX_* limits). */
+gsize nl_gpt_tensor_size(const NlGptConfig *c, guint i)
+{
+    gsize V = c->vocab_size, T = c->context, C = c->d_model, L = c->n_layer;
+    switch (i) {
+    case 0: return V * C;
+    case 1: return T * C;
+    case 2: case 3: case 7: case 8: case 9: case 13: return L * C;
+    case 4: return L * C * 3 * C;
+    case 5: return L * 3 * C;
+    case 6: return L * C * C;
+    case 10: case 12: return L * C * 4 * C;
+    case 11: return L * 4 * C;
+    case 14: case 15: return C;
+    case 16: return C * V;
+    default: return 0;
+    }
+}
+
+float *nl_gpt_tensor(const NlGptWeights *w, guint i)
+{
+    float *const t[NL_GPT_N_TENSORS] = {
+        w->wte,   w->wpe,   w->ln1_g, w->ln1_b, w->w_qkv, w->b_qkv,
+        w->w_proj, w->b_proj, w->ln2_g, w->ln2_b, w->w_fc, w->b_fc,
+        w->w_fc2, w->b_fc2, w->lnf_g, w->lnf_b, w->w_lm,
+    };
+    return i < NL_GPT_N_TENSORS ? t[i] : NULL;
+}
+
+static gboolean bad_config(GError **error, const char *field, guint32 value,
+                           const char *why)
+{
+    g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                "model configuration: %s = %u %s", field, value, why);
+    return FALSE;
+}
+
+gboolean nl_gpt_config_check(const NlGptConfig *c, gsize *n_params,
+                             GError **error)
+{
+    if (c->vocab_size < 2 || c->vocab_size > NL_GPT_MAX_VOCAB)
+        return bad_config(error, "vocab_size", c->vocab_size,
+                          "is outside 2..65536");
+    if (c->context < 1 || c->context > NL_GPT_MAX_CONTEXT)
+        return bad_config(error, "context", c->context, "is outside 1..4096");
+    if (c->d_model < 1 || c->d_model > NL_GPT_MAX_DMODEL)
+        return bad_config(error, "d_model", c->d_model, "is outside 1..4096");
+    if (c->n_layer < 1 || c->n_layer > NL_GPT_MAX_LAYERS)
+        return bad_config(error, "n_layer", c->n_layer, "is outside 1..64");
+    if (c->n_head < 1 || c->d_model % c->n_head)
+        return bad_config(error, "n_head", c->n_head,
+                          "does not divide d_model");
+    /* Each tensor is below 2^12 * 2^12 * 4 * 2^6 = 2^32 values and there are
+     * 17 of them, so the sum fits in 64 bits; then the limit applies. */
+    gsize total = 0;
+    for (guint i = 0; i < NL_GPT_N_TENSORS; i++)
+        total += nl_gpt_tensor_size(c, i);
+    if (total > NL_GPT_MAX_PARAMS) {
+        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                    "model configuration: %" G_GSIZE_FORMAT " parameters, "
+                    "more than the limit %u", total, NL_GPT_MAX_PARAMS);
+        return FALSE;
+    }
+    if (n_params)
+        *n_params = total;
+    return TRUE;
+}
+
+NlGpt *nl_gpt_new(const NlGptConfig *config, NlGptVocab *vocab,
+                  GError **error)
+{
+    g_autoptr(NlGptVocab) v = vocab;
+    gsize n;
+    if (!nl_gpt_config_check(config, &n, error))
+        return NULL;
+    if (!v || nl_gpt_vocab_size(v) != config->vocab_size) {
+        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                    "model configuration: vocab_size %u, but the vocabulary "
+                    "has %u words", config->vocab_size,
+                    v ? nl_gpt_vocab_size(v) : 0);
+        return NULL;
+    }
+    g_autoptr(GError) local = NULL;
+    float *p = nl_alloc_f32(n, &local);
+    if (!p) {
+        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_NOMEM, "model: %s",
+                    local->message);
+        return NULL;
+    }
+    NlGpt *m = g_new0(NlGpt, 1);
+    m->config = *config;
+    m->vocab = g_steal_pointer(&v);
+    m->params = p;
+    m->n_params = n;
+    float **slot[NL_GPT_N_TENSORS] = {
+        &m->w.wte,   &m->w.wpe,   &m->w.ln1_g, &m->w.ln1_b, &m->w.w_qkv,
+        &m->w.b_qkv, &m->w.w_proj, &m->w.b_proj, &m->w.ln2_g, &m->w.ln2_b,
+        &m->w.w_fc,  &m->w.b_fc,  &m->w.w_fc2, &m->w.b_fc2, &m->w.lnf_g,
+        &m->w.lnf_b, &m->w.w_lm,
+    };
+    for (guint i = 0; i < NL_GPT_N_TENSORS; i++) {
+        *slot[i] = p;
+        p += nl_gpt_tensor_size(config, i);
+    }
+    return m;
+}
+
+void nl_gpt_free(NlGpt *m)
+{
+    if (!m)
+        return;
+    nl_gpt_vocab_free(m->vocab);
+    nl_free(m->params);
+    g_free(m);
+}
+
+void nl_gpt_init(NlGpt *m, guint64 seed)
+{
+    NlRng rng;
+    nl_rng_init(&rng, seed);
+    const NlGptConfig *c = &m->config;
+    double proj_std = 0.02 / sqrt(2.0 * c->n_layer);
+    for (guint i = 0; i < NL_GPT_N_TENSORS; i++) {
+        float *t = nl_gpt_tensor(&m->w, i);
+        gsize n = nl_gpt_tensor_size(c, i);
+        const char *name = tensor_names[i];
+        if (g_str_has_suffix(name, "_g")) {
+            for (gsize k = 0; k < n; k++)
+                t[k] = 1.0f;
+        } else if (name[0] == 'b' || g_str_has_suffix(name, "_b")) {
+            memset(t, 0, n * sizeof *t);
+        } else {
+            double std = (i == 6 || i == 12) ? proj_std : 0.02;
+            for (gsize k = 0; k < n; k++)
+                t[k] = (float)(std * nl_rng_normal(&rng));
+        }
+    }
+}
+
+/* ---- activations and the executor ------------------------------------ */
+
+#define N_ACTS 18
+
+static float **act_slots(GptActs *a, float **s)
+{
+    float **slots[N_ACTS] = {
+        &a->x0,  &a->ln1, &a->ln1_mean, &a->ln1_rstd, &a->qkv, &a->att,
+        &a->atty, &a->res1, &a->ln2, &a->ln2_mean, &a->ln2_rstd, &a->fc,
+        &a->fch, &a->res2, &a->lnf, &a->lnf_mean, &a->lnf_rstd, &a->logits,
+    };
+    for (int i = 0; i < N_ACTS; i++)
+        s[i] = (float *)slots[i];
+    return s;
+}
+
+GptActs *gpt_acts_new(const NlGptConfig *c, gsize B, gsize n, GError **error)
+{
+    gsize N = B * n, C = c->d_model, L = c->n_layer, H = c->n_head;
+    const gsize sizes[N_ACTS] = {
+        N * C,     L * N * C, L * N,     L * N,     L * N * 3 * C,
+        L * B * H * n * n,    L * N * C, L * N * C, L * N * C,
+        L * N,     L * N,     L * N * 4 * C, L * N * 4 * C, L * N * C,
+        N * C,     N,         N,         N * c->vocab_size,
+    };
+    GptActs *a = g_new0(GptActs, 1);
+    a->B = B;
+    a->n = n;
+    float *slots[N_ACTS];
+    act_slots(a, slots);
+    for (int i = 0; i < N_ACTS; i++) {
+        float *p = nl_alloc_f32(MAX(sizes[i], 1), error);
+        if (!p) {
+            gpt_acts_free(a);
+            return NULL;
+        }
+        *(float **)slots[i] = p;
+    }
+    return a;
+}
+
+void gpt_acts_free(GptActs *a)
+{
+    if (!a)
+        return;
+    float *slots[N_ACTS];
+    act_slots(a, slots);
+    for (int i = 0; i < N_ACTS; i++)
+        nl_free(*(float **)slots[i]);
+    g_free(a);
+}
+
+gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
+                       const NlGptConfig *c, gsize B, gsize n, GError **error)
+{
+    memset(ex, 0, sizeof *ex);
+    gsize N = B * n, C = c->d_model, V = c->vocab_size;
+    /* activations only: the weights never pass through a, b or c */
+    gsize cap = MAX(N * 4 * C, N * V);
+    cap = MAX(cap, n * n + C); /* attention scores sit after the ones */
+    NlBackend *backend = res ? res->backend : NULL;
+    ex->cap = cap;
+    ex->backend = backend;
+    ex->res = res;
+    ex->s1 = nl_alloc_f32(cap, error);
+    ex->s2 = ex->s1 ? nl_alloc_f32(cap, error) : NULL;
+    ex->s3 = ex->s2 ? nl_alloc_f32(cap, error) : NULL;
+    ex->s4 = ex->s3 ? nl_alloc_f32(cap, error) : NULL;
+    if (!ex->s4) {
+        gpt_exec_clear(ex);
+        return FALSE;
+    }
+    for (gsize i = 0; i < cap; i++)
+        ex->s4[i] = 1.0f;
+    if (backend) {
+        ex->a = nl_backend_alloc(backend, cap, error);
+        ex->b = ex->a ? nl_backend_alloc(backend, cap, error) : NULL;
+        ex->c = ex->b ? nl_backend_alloc(backend, cap, error) : NULL;
+        if (!ex->c) {
+            gpt_exec_clear(ex);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+void gpt_exec_clear(GptExec *ex)
+{
+    if (ex->backend) {
+        nl_backend_free(ex->backend, ex->a);
+        nl_backend_free(ex->backend, ex->b);
+        nl_backend_free(ex->backend, ex->c);
+    }
+    nl_free(ex->s1);
+    nl_free(ex->s2);
+    nl_free(ex->s3);
+    nl_free(ex->s4);
+    memset(ex, 0, sizeof *ex);
+}
+
+/* ---- kernels: a backend call, or libnumlab's reference kernels ------ */
+
+/* out (m, n) = a (m, k) · b (k, n), all contiguous; on a backend both
+ * operands travel (attention: both are activations). */
+static gboolean matmul(GptExec *ex, gsize m, gsize n, gsize k, const float *a,
+                       const float *b, float *out, GError **error)
+{
+    if (!ex->backend) {
+        nl_ref_gemm_f32(m, n, k, a, k, b, n, out, n);
+        return TRUE;
+    }
+    NlBackend *be = ex->backend;
+    return nl_backend_upload(be, ex->a, a, m * k, error) &&
+           nl_backend_upload(be, ex->b, b, k * n, error) &&
+           nl_backend_gemm(be, m, n, k, ex->a, k, ex->b, n, ex->c, n, error) &&
+           nl_backend_download(be, ex->c, out, m * n, error);
+}
+
+/* out (m, n) = x (m, k) · w (k, n), w weight matrix `mat`: on a backend
+ * only x travels; the matrix is resident there. The same gemm, on the
+ * same values, as when both operands were uploaded. */
+static gboolean matmul_weight(GptExec *ex, gsize m, gsize n, gsize k,
+                              const float *x, const float *w, gsize mat,
+                              float *out, GError **error)
+{
+    if (!ex->backend)
+        return matmul(ex, m, n, k, x, w, out, error);
+    NlBackend *be = ex->backend;
+    return nl_backend_upload(be, ex->a, x, m * k, error) &&
+           nl_backend_gemm(be, m, n, k, ex->a, k, ex->res->mats[mat], n,
+                           ex->c, n, error) &&
+           nl_backend_download(be, ex->c, out, m * n, error);
+}
+
+/* Row sums of x (m, k): a product with a ones vector, so that the backend
+ * sums in its own order. */
+static gboolean row_sums(GptExec *ex, gsize m, gsize k, const float *x,
+                         float *out, GError **error)
+{
+    if (!ex->backend) {
+        nl_ref_gemv_f32(m, k, x, k, ex->s4, out);
+        return TRUE;
+    }
+    NlBackend *be = ex->backend;
+    return nl_backend_upload(be, ex->a, x, m * k, error) &&
+           nl_backend_gemm(be, m, 1, k, ex->a, k, ex->res->ones, 1, ex->c, 1,
+                           error) &&
+           nl_backend_download(be, ex->c, out, m, error);
+}
+
+/* y = softmax(x / temperature) over n values; subtracting the maximum
+ * first keeps every exp() at most 1 (the naive backend's formula). */
+static gboolean softmax(GptExec *ex, const float *x, float *y, gsize n,
+                        float temperature, GError **error)
+{
+    if (!ex->backend) {
+        nl_ref_softmax_f32(x, y, n, temperature);
+        return TRUE;
+    }
+    NlBackend *be = ex->backend;
+    return nl_backend_upload(be, ex->a, x, n, error) &&
+           nl_backend_softmax(be, ex->a, ex->c, n, temperature, error) &&
+           nl_backend_download(be, ex->c, y, n, error);
+}
+
+/* out (N, OUT) = in (N, IN) · w (IN, OUT) + bias (OUT); w is weight
+ * matrix `mat` (GPT_MAT). */
+static gboolean linear(GptExec *ex, gsize N, gsize in, gsize out_dim,
+                       const float *x, const float *w, gsize mat,
+                       const float *bias, float *out, GError **error)
+{
+    if (!matmul_weight(ex, N, out_dim, in, x, w, mat, out, error))
+        return FALSE;
+    if (bias)
+        for (gsize i = 0; i < N; i++)
+            for (gsize j = 0; j < out_dim; j++)
+                out[i * out_dim + j] += bias[j];
+    return TRUE;
+}
+
+/* LayerNorm over rows of C: mean and variance are backend row sums. */
+static gboolean layernorm(GptExec *ex, gsize N, gsize C, const float *x,
+                          const float *g, const float *b, float *y,
+                          float *mean, float *rstd, GError **error)
+{
+    float *sq = ex->s1;
+    if (!row_sums(ex, N, C, x, mean, error))
+        return FALSE;
+    for (gsize i = 0; i < N; i++) {
+        mean[i] /= (float)C;
+        for (gsize j = 0; j < C; j++) {
+            float d = x[i * C + j] - mean[i];
+            sq[i * C + j] = d * d;
+        }
+    }
+    if (!row_sums(ex, N, C, sq, rstd, error))
+        return FALSE;
+    for (gsize i = 0; i < N; i++) {
+        rstd[i] = 1.0f / sqrtf(rstd[i] / (float)C + GPT_LN_EPS);
+        for (gsize j = 0; j < C; j++)
+            y[i * C + j] = (x[i * C + j] - mean[i]) * rstd[i] * g[j] + b[j];
+    }
+    return TRUE;
+}
+
+/* Causal attention per sequence and head: S = Q·Kᵀ, row t softmaxed over
+ * positions 0..t with temperature sqrt(head size) (the 1/sqrt(d) scale),
+ * then Y = A·V. The weights beyond t are 0, so A·V over all n positions
+ * adds exact zeros. */
+static gboolean attention(GptExec *ex, const NlGptConfig *c, gsize B, gsize n,
+                          const float *qkv, float *att, float *y,
+                          GError **error)
+{
+    gsize C = c->d_model, H = c->n_head, hs = C / H;
+    float temperature = sqrtf((float)hs);
+    float *q = ex->s1, *kt = ex->s2, *v = ex->s3, *s = ex->s4 + C;
+    /* s4 holds the ones vector in its first C values; the rest is free */
+    for (gsize b = 0; b < B; b++)
+        for (gsize h = 0; h < H; h++) {
+            for (gsize t = 0; t < n; t++) {
+                const float *row = qkv + (b * n + t) * 3 * C + h * hs;
+                for (gsize j = 0; j < hs; j++) {
+                    q[t * hs + j] = row[j];
+                    kt[j * n + t] = row[C + j];
+                    v[t * hs + j] = row[2 * C + j];
+                }
+            }
+            if (!matmul(ex, n, n, hs, q, kt, s, error))
+                return FALSE;
+            float *a = att + (b * H + h) * n * n;
+            for (gsize t = 0; t < n; t++) {
+                if (!softmax(ex, s + t * n, a + t * n, t + 1, temperature,
+                             error))
+                    return FALSE;
+                for (gsize u = t + 1; u < n; u++)
+                    a[t * n + u] = 0.0f;
+            }
+            if (!matmul(ex, n, hs, n, a, v, q, error))
+                return FALSE;
+            for (gsize t = 0; t < n; t++)
+                memcpy(y + (b * n + t) * C + h * hs, q + t * hs,
+                       hs * sizeof(float));
+        }
+    return TRUE;
+}
+
+/* GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+#define GELU_K 0.7978845608028654f
+static inline float gelu(float x)
+{
+    return 0.5f * x * (1.0f + tanhf(GELU_K * (x + 0.044715f * x * x * x)));
+}
+
+gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
+                     const guint32 *tokens, GError **error)
+{
+    const NlGptConfig *c = &m->config;
+    const NlGptWeights *w = &m->w;
+    gsize B = a->B, n = a->n, N = B * n, C = c->d_model, V = c->vocab_size;
+    gsize H = c->n_head;
+    for (gsize i = 0; i < N; i++) {
+        if (tokens[i] >= V) {
+            g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
+                        "token %u is outside the vocabulary of %" G_GSIZE_FORMAT,
+                        tokens[i], V);
+            return FALSE;
+        }
+        const float *te = w->wte + tokens[i] * C, *pe = w->wpe + (i % n) * C;
+        for (gsize j = 0; j < C; j++)
+            a->x0[i * C + j] = te[j] + pe[j];
+    }
+    const float *x = a->x0;
+    for (gsize l = 0; l < c->n_layer; l++) {
+        gsize o = l * N * C;
+        float *ln1 = a->ln1 + o, *qkv = a->qkv + 3 * o, *atty = a->atty + o;
+        float *res1 = a->res1 + o, *ln2 = a->ln2 + o, *fc = a->fc + 4 * o;
+        float *fch = a->fch + 4 * o, *res2 = a->res2 + o;
+        if (!layernorm(ex, N, C, x, w->ln1_g + l * C, w->ln1_b + l * C, ln1,
+                       a->ln1_mean + l * N, a->ln1_rstd + l * N, error) ||
+            !linear(ex, N, C, 3 * C, ln1, w->w_qkv + l * C * 3 * C,
+                    GPT_MAT(l, GPT_QKV), w->b_qkv + l * 3 * C, qkv, error) ||
+            !attention(ex, c, B, n, qkv, a->att + l * B * H * n * n, atty,
+                       error) ||
+            !linear(ex, N, C, C, atty, w->w_proj + l * C * C,
+                    GPT_MAT(l, GPT_PROJ), w->b_proj + l * C, res1, error))
+            return FALSE;
+        for (gsize i = 0; i < N * C; i++)
+            res1[i] += x[i];
+        if (!layernorm(ex, N, C, res1, w->ln2_g + l * C, w->ln2_b + l * C,
+                       ln2, a->ln2_mean + l * N, a->ln2_rstd + l * N,
+                       error) ||
+            !linear(ex, N, C, 4 * C, ln2, w->w_fc + l * C * 4 * C,
+                    GPT_MAT(l, GPT_FC), w->b_fc + l * 4 * C, fc, error))
+            return FALSE;
+        for (gsize i = 0; i < N * 4 * C; i++)
+            fch[i] = gelu(fc[i]);
+        if (!linear(ex, N, 4 * C, C, fch, w->w_fc2 + l * 4 * C * C,
+                    GPT_MAT(l, GPT_FC2), w->b_fc2 + l * C, res2, error))
+            return FALSE;
+        for (gsize i = 0; i < N * C; i++)
+            res2[i] += res1[i];
+        x = res2;
+    }
+    return layernorm(ex, N, C, x, w->lnf_g, w->lnf_b, a->lnf, a->lnf_mean,
+                     a->lnf_rstd, error) &&
+           linear(ex, N, C, V, a->lnf, w->w_lm,
+                  GPT_MAT(c->n_layer, 0), NULL, a->logits, error);
+}
+
+gboolean nl_gpt_logits_batch(const NlGpt *m, NlGptResident *on,
+                             const guint32 *tokens, gsize batch, gsize n,
+                             float *logits, GError **error)
+{
+    g_return_val_if_fail(on == NULL || on->model == m, FALSE);
+    if (n < 1 || n > m->config.context) {
+        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                    "a sequence of %" G_GSIZE_FORMAT " tokens; the model "
+                    "takes 1 to %u", n, m->config.context);
+        return FALSE;
+    }
+    if (batch < 1 || batch > NL_GPT_MAX_BATCH) {
+        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                    "a batch of %" G_GSIZE_FORMAT " sequences; the model "
+                    "takes 1 to %u", batch, NL_GPT_MAX_BATCH);
+        return FALSE;
+    }
+    GptExec ex;
+    if (!gpt_exec_init(&ex, on, &m->config, batch, n, error))
+        return FALSE;
+    GptActs *a = gpt_acts_new(&m->config, batch, n, error);
+    gboolean ok = a && gpt_forward(m, &ex, a, tokens, error);
+    if (ok)
+        memcpy(logits, a->logits,
+               batch * n * m->config.vocab_size * sizeof(float));
+    gpt_acts_free(a);
+    gpt_exec_clear(&ex);
+    return ok;
+}
+
+gboolean nl_gpt_logits(const NlGpt *m, NlGptResident *on,
+                       const guint32 *tokens, gsize n, float *logits,
+                       GError **error)
+{
+    return nl_gpt_logits_batch(m, on, tokens, 1, n, logits, error);
+}
