@@ -27,3 +27,5 @@ dist_template_DATA = \
 	plugins/template/Makefile \
 	plugins/template/README.md \
 	plugins/template/my-experiment.c
+templateplotsdir = $(templatedir)/plots/my-experiment
+dist_templateplots_DATA = plugins/template/plots/my-experiment/dot-error.gp
