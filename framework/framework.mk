@@ -58,6 +58,8 @@ framework_numlab_LDADD = framework/libnumlab-host.la framework/libnumlab.la \
 EXTRA_DIST += framework/aliases.ini
 BUILT_SOURCES += framework/aliases-ini.h
 CLEANFILES += framework/aliases-ini.h
+# also when make is asked for one target, where BUILT_SOURCES do not apply
+$(framework_libnumlab_host_la_OBJECTS): framework/aliases-ini.h
 framework/aliases-ini.h: framework/aliases.ini
 	$(AM_V_GEN)$(MKDIR_P) framework && \
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/.*/"&\\n"/' \
