@@ -22,7 +22,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/timer.c \
 	framework/lib/ulp.c
 framework_libnumlab_la_LIBADD = $(GLIB_LIBS) $(MPFR_LIBS) -lm
-framework_libnumlab_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
+framework_libnumlab_la_LDFLAGS = -version-info $(NL_LT_VERSION_INFO) -no-undefined \
 	-export-symbols-regex '^nl_'
 
 # Paths the runner needs to find its plugins and plot scripts.
@@ -36,10 +36,17 @@ noinst_LTLIBRARIES += framework/libnumlab-host.la
 framework_libnumlab_host_la_SOURCES = \
 	framework/host/host.h \
 	framework/host/aliases.c \
+	framework/host/engine.h \
 	framework/host/engine.c \
+	framework/host/manifest.c \
+	framework/host/open.c \
 	framework/host/paths.c \
+	framework/host/phases.c \
+	framework/host/plan.c \
 	framework/host/plot.c \
+	framework/host/plugin-log.c \
 	framework/host/registry.c \
+	framework/host/results.c \
 	framework/host/selfcheck.c \
 	framework/host/selfcheck-cases.c \
 	framework/host/selfcheck-cases.h \

@@ -10,13 +10,13 @@
 #include <string.h>
 
 static const NlParamSpec specs[] = {
-    {"n", NL_PARAM_INT, "1024", 1, 4096, "count", NULL},
-    {"t", NL_PARAM_DOUBLE, "1.0", 0.05, 5, "temperature", NULL},
-    {"big", NL_PARAM_INT, "0", 0, 0, "unbounded", NULL},
-    {"on", NL_PARAM_BOOL, "0", 0, 0, "flag", NULL},
-    {"mode", NL_PARAM_STRING, "fast", 0, 0, "mode", "fast|slow"},
-    {"blocks", NL_PARAM_INT_LIST, "32,64", 1, 512, "blocks", NULL},
-    {"threads", NL_PARAM_INT, NULL, 1, 64, "optional", NULL},
+    {"n", NL_PARAM_INT, "1024", 1, 4096, "count", NULL, NULL},
+    {"t", NL_PARAM_DOUBLE, "1.0", 0.05, 5, "temperature", NULL, NULL},
+    {"big", NL_PARAM_INT, "0", 0, 0, "unbounded", NULL, NULL},
+    {"on", NL_PARAM_BOOL, "0", 0, 0, "flag", NULL, NULL},
+    {"mode", NL_PARAM_STRING, "fast", 0, 0, "mode", "fast|slow", NULL},
+    {"blocks", NL_PARAM_INT_LIST, "32,64", 1, 512, "blocks", NULL, NULL},
+    {"threads", NL_PARAM_INT, NULL, 1, 64, "optional", NULL, NULL},
     NL_PARAM_END,
 };
 

@@ -95,6 +95,7 @@ check_LTLIBRARIES += \
 	tests/plugins/nodevice.la \
 	tests/plugins/openfails.la \
 	tests/plugins/failing-exp.la \
+	tests/plugins/misuse.la \
 	tests/plugins/lanedrop.la \
 	tests/plugins/dup/dup-naive.la
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
@@ -112,12 +113,44 @@ tests_plugins_openfails_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_failing_exp_la_SOURCES = tests/plugins/failing-exp.c
 tests_plugins_failing_exp_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_failing_exp_la_LIBADD = $(NL_MODULE_LIBADD)
+tests_plugins_misuse_la_SOURCES = tests/plugins/misuse.c
+tests_plugins_misuse_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_misuse_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_lanedrop_la_SOURCES = tests/plugins/lanedrop.c
 tests_plugins_lanedrop_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_lanedrop_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_dup_dup_naive_la_SOURCES = tests/plugins/dup-naive.c
 tests_plugins_dup_dup_naive_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_dup_dup_naive_la_LIBADD = $(NL_MODULE_LIBADD)
+
+# The ABI: the recorded layout of the public structs, libnumlab's soname,
+# and the loader's one-line refusal of every descriptor defect, also from
+# modules built from tests/plugins/bad-descriptor.c, one per defect.
+nl_unit_tests += tests/test-abi
+tests_test_abi_SOURCES = tests/test-abi.c
+tests_test_abi_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_abi_LDADD = $(NL_TEST_HOST_LIBS)
+check_LTLIBRARIES += \
+	tests/plugins/bad/noabi.la \
+	tests/plugins/bad/nosummary.la \
+	tests/plugins/bad/noopsize.la \
+	tests/plugins/bad/badext.la
+NL_BAD_SOURCES = tests/plugins/bad-descriptor.c
+tests_plugins_bad_noabi_la_SOURCES = $(NL_BAD_SOURCES)
+tests_plugins_bad_noabi_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NO_ABI
+tests_plugins_bad_noabi_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_bad_nosummary_la_SOURCES = $(NL_BAD_SOURCES)
+tests_plugins_bad_nosummary_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DBAD_NAME='"nosummary"' -DBAD_NO_SUMMARY
+tests_plugins_bad_nosummary_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_bad_noopsize_la_SOURCES = $(NL_BAD_SOURCES)
+tests_plugins_bad_noopsize_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DBAD_NAME='"noopsize"' -DBAD_OPS_SIZE
+tests_plugins_bad_noopsize_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_bad_badext_la_SOURCES = $(NL_BAD_SOURCES)
+tests_plugins_bad_badext_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DBAD_NAME='"badext"' -DBAD_PARAM_EXT
+tests_plugins_bad_badext_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 
 # The backend self-check, against in-tree backends and tests/plugins/lanedrop.
 nl_integration_tests += tests/test-selfcheck
@@ -131,6 +164,12 @@ nl_integration_tests += tests/test-probe
 tests_test_probe_SOURCES = tests/test-probe.c $(nl_test_util)
 tests_test_probe_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_probe_LDADD = $(NL_TEST_HOST_LIBS)
+
+# A plugin's programming errors (tests/plugins/misuse.la) fail its job.
+nl_integration_tests += tests/test-misuse
+tests_test_misuse_SOURCES = tests/test-misuse.c $(nl_test_util)
+tests_test_misuse_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_misuse_LDADD = $(NL_TEST_LIBS)
 
 # The minigpt experiment (MiniGPT trained per backend).
 nl_integration_tests += tests/test-minigpt

@@ -65,7 +65,8 @@ static void use_threads(Blas *self)
 
 static const NlParamSpec options[] = {
     {"threads", NL_PARAM_INT, NULL, 1, 1024,
-     "OpenBLAS threads (default: OpenBLAS's own choice, all cores)", NULL},
+     "OpenBLAS threads (default: OpenBLAS's own choice, all cores)",
+     NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -330,13 +331,10 @@ static const NlBackendOps blas_ops = {
     .substitute = blas_substitute,
 };
 
-static const NlPlugin blas_plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_BACKEND,
     .name = "blas",
     .version = PACKAGE_VERSION,
     .summary = "OpenBLAS: cblas_ssum, sdot, sgemv, sgemm, with its threads",
     .backend = &blas_ops,
-};
-
-NL_PLUGIN_DEFINE(blas_plugin)
+)

@@ -70,12 +70,13 @@ static gboolean ensure_scratch(Cuda *self, gsize n, gsize tile, GError **error)
 }
 
 static const NlParamSpec options[] = {
-    {"device", NL_PARAM_INT, "0", 0, 63, "CUDA device number", NULL},
+    {"device", NL_PARAM_INT, "0", 0, 63, "CUDA device number", NULL, NULL},
     {"tf32", NL_PARAM_BOOL, "0", 0, 0,
-     "let cuBLAS use TF32 tensor cores for gemm (fewer mantissa bits)", NULL},
+     "let cuBLAS use TF32 tensor cores for gemm (fewer mantissa bits)",
+     NULL, NULL},
     {"batch_invariant", NL_PARAM_BOOL, "0", 0, 0,
      "1: gemm and gemv in numlab's own kernels, one FMA chain over k per "
-     "element whatever the batch size m (not with tf32=1)", NULL},
+     "element whatever the batch size m (not with tf32=1)", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -360,14 +361,11 @@ static const NlBackendOps cuda_ops = {
     .copy = cuda_copy,
 };
 
-static const NlPlugin cuda_plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_BACKEND,
     .name = "cuda",
     .version = PACKAGE_VERSION,
     .summary = "NVIDIA GPU: own reductions, cuBLAS or own batch-invariant "
                "gemm/gemv",
     .backend = &cuda_ops,
-};
-
-NL_PLUGIN_DEFINE(cuda_plugin)
+)

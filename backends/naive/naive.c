@@ -215,13 +215,10 @@ static const NlBackendOps naive_ops = {
     .tiled_sum = naive_tiled_sum,
 };
 
-static const NlPlugin naive_plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_BACKEND,
     .name = "naive",
     .version = NL_NAIVE_VERSION,
     .summary = "reference: sequential float32 loops, no FMA, no threads",
     .backend = &naive_ops,
-};
-
-NL_PLUGIN_DEFINE(naive_plugin)
+)

@@ -23,10 +23,10 @@ typedef struct {
 
 static const NlParamSpec options[] = {
     {"threads", NL_PARAM_INT, NULL, 1, 1024,
-     "OpenMP threads (default: omp_get_max_threads(), all cores)", NULL},
+     "OpenMP threads (default: omp_get_max_threads(), all cores)", NULL, NULL},
     {"batch_invariant", NL_PARAM_BOOL, "0", 0, 1,
      "1: one summation order whatever the thread count and the batch size "
-     "(reductions in fixed blocks, gemv in gemm's order)", NULL},
+     "(reductions in fixed blocks, gemv in gemm's order)", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -159,13 +159,10 @@ static const NlBackendOps openmp_ops = {
     .tiled_sum = kernel_tiled_sum,
 };
 
-static const NlPlugin openmp_plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_BACKEND,
     .name = "openmp",
     .version = PACKAGE_VERSION,
     .summary = "numlab's own AVX2/FMA kernels, cache-blocked, OpenMP threads",
     .backend = &openmp_ops,
-};
-
-NL_PLUGIN_DEFINE(openmp_plugin)
+)

@@ -20,22 +20,23 @@ static gboolean run_backend(NlRun *run, GError **error)
 
 static const NlParamSpec params[] = {
     {"a1_small", NL_PARAM_DOUBLE, "1e-7", 0, 1,
-     "A1: b = c in the float32 case (a + b) + c vs a + (b + c), a = 1", NULL},
+     "A1: b = c in the float32 case (a + b) + c vs a + (b + c), a = 1",
+     NULL, NULL},
     {"a1_small_alt", NL_PARAM_DOUBLE, "5e-8", 0, 1,
      "A1: a second b = c, below half an ulp of 1, where the orders differ",
-     NULL},
+     NULL, NULL},
     {"counter_steps", NL_PARAM_INT, "33554432", 1, 1e10,
-     "A1: how often the float32 counter adds 1 (default 2^25)", NULL},
+     "A1: how often the float32 counter adds 1 (default 2^25)", NULL, NULL},
     {"n", NL_PARAM_INT, "1024", 1, 268435456,
-     "A2: number of standard-normal float32 values", NULL},
+     "A2: number of standard-normal float32 values", NULL, NULL},
     {"blocks", NL_PARAM_INT_LIST, "32,64,128,256,512", 1, 268435456,
-     "A2: block (tile) sizes of the tree sums", NULL},
+     "A2: block (tile) sizes of the tree sums", NULL, NULL},
     {"shuffles", NL_PARAM_INT, "10000", 1, 10000000,
-     "A3: random orders summed per size", NULL},
+     "A3: random orders summed per size", NULL, NULL},
     {"shuffle_sizes", NL_PARAM_INT_LIST, "8,128,1024", 2, 1048576,
-     "A3: how many values are shuffled (one study per size)", NULL},
+     "A3: how many values are shuffled (one study per size)", NULL, NULL},
     {"a6_n", NL_PARAM_INT, "1000000", 1, 268435456,
-     "A6: number of values every backend sums", NULL},
+     "A6: number of values every backend sums", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -58,13 +59,10 @@ static const NlExperimentOps ops = {
     .run_compare = assoc_compare_backends,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_EXPERIMENT,
     .name = "associativity",
     .version = PACKAGE_VERSION,
     .summary = "A1-A3, A6: non-associativity, blocked sums, shuffles, backends",
     .experiment = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

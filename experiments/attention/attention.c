@@ -18,22 +18,24 @@ static gboolean run_common(NlRun *run, GError **error)
 
 static const NlParamSpec params[] = {
     {"tokens", NL_PARAM_STRING, "Paris,ist,die,Hauptstadt,von", 0, 0,
-     "the tokens, comma-separated", NULL},
+     "the tokens, comma-separated", NULL, NULL},
     {"vectors", NL_PARAM_STRING, "2,0,1,1;0,2,0,1;1,1,0,0;0,1,3,1;1,2,1,0", 0,
-     0, "one vector per token: rows separated by ';', entries by ','", NULL},
-    {"query", NL_PARAM_STRING, "von", 0, 0, "the query token", NULL},
+     0, "one vector per token: rows separated by ';', entries by ','",
+     NULL, NULL},
+    {"query", NL_PARAM_STRING, "von", 0, 0, "the query token", NULL, NULL},
     {"keys", NL_PARAM_STRING, "Paris,ist,die,Hauptstadt", 0, 0,
-     "the key (and value) tokens, comma-separated", NULL},
+     "the key (and value) tokens, comma-separated", NULL, NULL},
     {"w_q", NL_PARAM_STRING, "1,0,0,0;0,1,0,0;0,0,1,0;0,0,0,1", 0, 0,
-     "W_Q, d x d_k (q = x W_Q)", NULL},
+     "W_Q, d x d_k (q = x W_Q)", NULL, NULL},
     {"w_k", NL_PARAM_STRING, "0.5,0,0,0;0,0.5,0,0;0,0,0.5,0;0,0,0,0.5", 0, 0,
-     "W_K, d x d_k (k = x W_K); scores are q.k / sqrt(d_k)", NULL},
+     "W_K, d x d_k (k = x W_K); scores are q.k / sqrt(d_k)", NULL, NULL},
     {"w_v", NL_PARAM_STRING, "0.5,0,0,0;0,0.5,0,0;0,0,0.5,0;0,0,0,0.5", 0, 0,
-     "W_V, d x d_v (v = x W_V)", NULL},
+     "W_V, d x d_v (v = x W_V)", NULL, NULL},
     {"out_tokens", NL_PARAM_STRING, "Frankreich,Deutschland,Spanien", 0, 0,
-     "the next-token candidates, one per row of w_out", NULL},
+     "the next-token candidates, one per row of w_out", NULL, NULL},
     {"w_out", NL_PARAM_STRING, "1,0.5,1,0.5;0,1,0,1;1,0,1,0", 0, 0,
-     "W_out, one row of d_v entries per candidate (logits = W_out o)", NULL},
+     "W_out, one row of d_v entries per candidate (logits = W_out o)",
+     NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -53,13 +55,10 @@ static const NlExperimentOps ops = {
     .run_compare = NULL,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_EXPERIMENT,
     .name = "attention",
     .version = PACKAGE_VERSION,
     .summary = "E: one attention head worked through, and the next token",
     .experiment = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

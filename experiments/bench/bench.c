@@ -743,20 +743,21 @@ static gboolean run_compare(NlRun *run, GError **error)
 static const NlParamSpec params[] = {
     {"kernels", NL_PARAM_STRING, "sum,dot,gemv,gemm,copy,softmax,sample", 0, 0,
      "kernels to time, comma-separated: sum, dot, gemv, gemm, copy, "
-     "softmax, sample", NULL},
+     "softmax, sample", NULL, NULL},
     {"sizes", NL_PARAM_INT_LIST, "1000,10000,100000,1000000,10000000,100000000",
      1, 1e9, "element counts of the reductions and copies (gemv: of its "
-             "square matrix)", NULL},
+             "square matrix)", NULL, NULL},
     {"gemm_sizes", NL_PARAM_INT_LIST, "256,1024,4096", 1, 32768,
-     "n of the n x n x n matrix products", NULL},
+     "n of the n x n x n matrix products", NULL, NULL},
     {"min_time", NL_PARAM_DOUBLE, "0.1", 0.001, 60,
-     "seconds of timed calls per measurement (at least 3 calls)", NULL},
+     "seconds of timed calls per measurement (at least 3 calls)", NULL, NULL},
     {"max_call", NL_PARAM_DOUBLE, "2", 0.001, 3600,
-     "skip a measurement whose one call would take longer (seconds)", NULL},
+     "skip a measurement whose one call would take longer (seconds)",
+     NULL, NULL},
     {"softmax_sizes", NL_PARAM_INT_LIST, "50257", 1, 1e9,
-     "softmax: vocabulary sizes (goal: 40 us at 50257)", NULL},
+     "softmax: vocabulary sizes (goal: 40 us at 50257)", NULL, NULL},
     {"sample_sizes", NL_PARAM_INT_LIST, "6,50257", 1, 1e8,
-     "sample: vocabulary sizes of libnumlab's sampler (one core)", NULL},
+     "sample: vocabulary sizes of libnumlab's sampler (one core)", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -778,13 +779,10 @@ static const NlExperimentOps ops = {
     .run_compare = run_compare,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_EXPERIMENT,
     .name = "bench",
     .version = PACKAGE_VERSION,
     .summary = "benchmark of every backend's kernels against machine limits",
     .experiment = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

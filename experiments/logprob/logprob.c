@@ -90,30 +90,32 @@ static const NlParamSpec params[] = {
     {"model", NL_PARAM_STRING, NULL, 0, 0,
      "a MiniGPT checkpoint (e.g. results/minigpt/naive-minigpt.ckpt); "
      "left out: the lecture model is trained on the host first, with the "
-     "run's seed (the default 42 gives minigpt's default model)", NULL},
+     "run's seed (the default 42 gives minigpt's default model)", NULL, NULL},
     {"prompts", NL_PARAM_STRING, LG_PROMPTS, 0, 0,
-     "prompts separated by '|', words of the model's vocabulary", NULL},
+     "prompts separated by '|', words of the model's vocabulary", NULL, NULL},
     {"stable_gap", NL_PARAM_DOUBLE, "0.5", 0, 0,
-     "top-1 minus top-2 logit above which a step is stable", NULL},
+     "top-1 minus top-2 logit above which a step is stable", NULL, NULL},
     {"unstable_gap", NL_PARAM_DOUBLE, "0.1", 0, 0,
-     "gap below which a step is unstable (borderline in between)", NULL},
+     "gap below which a step is unstable (borderline in between)", NULL, NULL},
     {"top", NL_PARAM_INT, "5", 1, LP_MAX_TOP,
-     "C1: the most likely words shown; also top_logprobs per token", NULL},
+     "C1: the most likely words shown; also top_logprobs per token",
+     NULL, NULL},
     {"gen_words", NL_PARAM_INT, "10", 1, 64,
-     "C2-C4: most words generated per prompt (ends early at <EOS>)", NULL},
+     "C2-C4: most words generated per prompt (ends early at <EOS>)",
+     NULL, NULL},
     {"temperatures", NL_PARAM_STRING, "0,0.5,0.8,1", 0, 0,
      "C3: temperatures of the generations, each in [0, 100] (0: greedy)",
-     NULL},
+     NULL, NULL},
     {"seeds", NL_PARAM_INT_LIST, "1,2,3", 0, 4294967295.0,
      "C3: seeds of the draws; seed s draws the same numbers at every "
-     "temperature and on every backend", NULL},
+     "temperature and on every backend", NULL, NULL},
     {"batches", NL_PARAM_INT_LIST, "2,4,8,16", 2, 256,
      "C4: batch sizes; each sequence shares a forward pass with the next "
      "ones of the evaluation set (a generation: with the first corpus "
-     "sentences)", NULL},
+     "sentences)", NULL, NULL},
     {"paddings", NL_PARAM_INT_LIST, "1,4,8", 1, 4096,
      "C4: <EOS> tokens appended after each sequence (up to the context)",
-     NULL},
+     NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -144,14 +146,11 @@ static const NlExperimentOps ops = {
     .run_compare = lp_run_compare,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_EXPERIMENT,
     .name = "logprob",
     .version = PACKAGE_VERSION,
     .summary = "C1-C4: how sure MiniGPT is of each word, and whether float "
                "noise across backends, batches and padding changes it",
     .experiment = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

@@ -95,24 +95,26 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
 
 static const NlParamSpec params[] = {
     {"steps", NL_PARAM_INT, LG_STEPS, 1, 100000, "training steps (AdamW)",
-     NULL},
+     NULL, NULL},
     {"batch", NL_PARAM_INT, LG_BATCH, 1, 256,
-     "windows of context + 1 tokens per step", NULL},
+     "windows of context + 1 tokens per step", NULL, NULL},
     {"lr", NL_PARAM_DOUBLE, LG_LR, 0, 0,
-     "peak learning rate in (0, 1]: 5% warm-up, cosine decay to 10%", NULL},
+     "peak learning rate in (0, 1]: 5% warm-up, cosine decay to 10%",
+     NULL, NULL},
     {"context", NL_PARAM_INT, LG_CONTEXT, 4, 64, "model: context length T",
-     NULL},
-    {"d_model", NL_PARAM_INT, LG_D_MODEL, 4, 256, "model: width C", NULL},
-    {"n_layer", NL_PARAM_INT, LG_N_LAYER, 1, 8, "model: transformer blocks", NULL},
+     NULL, NULL},
+    {"d_model", NL_PARAM_INT, LG_D_MODEL, 4, 256, "model: width C", NULL, NULL},
+    {"n_layer", NL_PARAM_INT, LG_N_LAYER, 1, 8, "model: transformer blocks",
+     NULL, NULL},
     {"n_head", NL_PARAM_INT, LG_N_HEAD, 1, 16,
-     "model: attention heads (must divide d_model)", NULL},
+     "model: attention heads (must divide d_model)", NULL, NULL},
     {"prompts", NL_PARAM_STRING, LG_PROMPTS, 0, 0,
      "prompts for the generations and the logit comparison, separated by "
-     "'|'; words of the corpus only", NULL},
+     "'|'; words of the corpus only", NULL, NULL},
     {"gen_words", NL_PARAM_INT, "10", 1, 64,
-     "most words generated per prompt (ends early at <EOS>)", NULL},
+     "most words generated per prompt (ends early at <EOS>)", NULL, NULL},
     {"temperature", NL_PARAM_DOUBLE, "0.8", 0, 0,
-     "temperature of the sampled generation, in (0, 100]", NULL},
+     "temperature of the sampled generation, in (0, 100]", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -138,14 +140,11 @@ static const NlExperimentOps ops = {
     .run_backend = mg_run_backend,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_EXPERIMENT,
     .name = "minigpt",
     .version = PACKAGE_VERSION,
     .summary = "MiniGPT: a tiny German GPT trained per backend; loss curve, "
                "generations, checkpoint",
     .experiment = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

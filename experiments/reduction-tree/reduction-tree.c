@@ -194,30 +194,31 @@ static gboolean run_backend(NlRun *run, GError **error)
 static const NlParamSpec params[] = {
     {"num_ctx", NL_PARAM_STRING, "1:4096", 0, 0,
      "A5: the context lengths of the sweep: N, FROM:TO or FROM:TO:STEP",
-     NULL},
+     NULL, NULL},
     {"tiles", NL_PARAM_INT_LIST, "32,64,128,256,512", 1, 1 << 30,
      "A5: tile sizes of the sweep (a tile is one thread block's share)",
-     NULL},
+     NULL, NULL},
     {"table_ctx", NL_PARAM_INT_LIST, "512,1023,1024,2048,4096", 1,
      G_GINT64_CONSTANT(1) << 40,
-     "A5: the context lengths of the table (and their n-1 neighbours)", NULL},
+     "A5: the context lengths of the table (and their n-1 neighbours)",
+     NULL, NULL},
     {"table_tile", NL_PARAM_INT, "128", 1, 1 << 30, "A5: the table's tile",
-     NULL},
+     NULL, NULL},
     {"diagram_ctx", NL_PARAM_INT_LIST, "1024,1023,2048", 1, 1 << 20,
-     "A4: one tree diagram per context length", NULL},
+     "A4: one tree diagram per context length", NULL, NULL},
     {"diagram_tile", NL_PARAM_INT, "128", 1, 1 << 20, "A4: the diagrams' tile",
-     NULL},
+     NULL, NULL},
     {"batch", NL_PARAM_STRING, "1:64", 0, 0,
-     "A7: batch sizes M: N, FROM:TO or FROM:TO:STEP", NULL},
+     "A7: batch sizes M: N, FROM:TO or FROM:TO:STEP", NULL, NULL},
     {"a7_k", NL_PARAM_INT, "2048", 1, 1 << 20,
-     "A7: inner dimension of the product (a row's length)", NULL},
+     "A7: inner dimension of the product (a row's length)", NULL, NULL},
     {"a7_n", NL_PARAM_INT, "512", 1, 1 << 20,
-     "A7: output dimension (outputs per row)", NULL},
+     "A7: output dimension (outputs per row)", NULL, NULL},
     {"row", NL_PARAM_STRING, "last", 0, 0,
-     "A7: where the observed row sits in its batch", "first|last"},
+     "A7: where the observed row sits in its batch", "first|last", NULL},
     {"reduce_n", NL_PARAM_INT, "1048576", 1, G_GINT64_CONSTANT(1) << 32,
      "A7: length of the sum and dot product compared across thread counts",
-     NULL},
+     NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -246,13 +247,10 @@ static const NlExperimentOps ops = {
     .run_compare = rt_batch_compare,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_EXPERIMENT,
     .name = "reduction-tree",
     .version = PACKAGE_VERSION,
     .summary = "A4, A5, A7: tile trees, num_ctx sweeps, batch invariance",
     .experiment = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

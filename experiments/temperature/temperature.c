@@ -35,49 +35,51 @@ static gboolean run_backend(NlRun *run, GError **error)
 
 static const NlParamSpec params[] = {
     {"vocabulary", NL_PARAM_STRING, "Paris,Berlin,Rom,Frankreich,.,<EOS>", 0, 0,
-     "the tokens, comma-separated", NULL},
+     "the tokens, comma-separated", NULL, NULL},
     {"logits", NL_PARAM_STRING, "2.4,1.2,0.3,2.0,0.1,-0.5", 0, 0,
-     "one logit per token, comma-separated", NULL},
+     "one logit per token, comma-separated", NULL, NULL},
     {"logits_file", NL_PARAM_STRING, NULL, 0, 0,
      "a file of 'token logit' lines (# comments, blank lines allowed); "
-     "replaces vocabulary and logits", NULL},
+     "replaces vocabulary and logits", NULL, NULL},
     {"temperature", NL_PARAM_STRING, "0.05:5:0.05", 0, 0,
      "B2 curves and the backend sweep: a temperature, a list a,b,c or a "
-     "range start:stop:step (0 = greedy)", NULL},
+     "range start:stop:step (0 = greedy)", NULL, NULL},
     {"b1_temperature", NL_PARAM_DOUBLE, "1", 0, 1e6,
-     "B1: the temperature of the bar chart and the backend comparison", NULL},
+     "B1: the temperature of the bar chart and the backend comparison",
+     NULL, NULL},
     {"b2_temperatures", NL_PARAM_STRING, "0.5,1,2", 0, 0,
-     "B2: temperatures of the bars (list or range)", NULL},
+     "B2: temperatures of the bars (list or range)", NULL, NULL},
     {"b2_table", NL_PARAM_STRING, "0.5,1,1.5,2", 0, 0,
-     "B2: temperatures of the p_max/entropy table (list or range)", NULL},
+     "B2: temperatures of the p_max/entropy table (list or range)", NULL, NULL},
     {"b3_temperature", NL_PARAM_DOUBLE, "1.2", 0, 1e6,
-     "B3: the temperature of the draws", NULL},
+     "B3: the temperature of the draws", NULL, NULL},
     {"draws", NL_PARAM_INT, "3000", 1, 1e9,
-     "B3: draws of the histogram (from the run's seed)", NULL},
+     "B3: draws of the histogram (from the run's seed)", NULL, NULL},
     {"b3_sizes", NL_PARAM_INT_LIST,
      "10,20,50,100,200,500,1000,2000,3000,5000,10000,20000,50000,100000,"
      "200000,500000,1000000", 1, 1e9,
-     "B3: draw counts at which the distance from theory is recorded", NULL},
+     "B3: draw counts at which the distance from theory is recorded",
+     NULL, NULL},
     {"b3_repeats", NL_PARAM_INT, "20", 1, 1000,
-     "B3: independent streams for the distance curve", NULL},
+     "B3: independent streams for the distance curve", NULL, NULL},
     {"b4_changes", NL_PARAM_STRING, "Paris=1.6,Frankreich=2.2,.=1.4", 0, 0,
-     "B4: token=logit changes to the logits (empty: none)", NULL},
+     "B4: token=logit changes to the logits (empty: none)", NULL, NULL},
     {"b4_true", NL_PARAM_STRING, "Paris", 0, 0,
-     "B4: the true answer, marked in the figure (empty: none)", NULL},
+     "B4: the true answer, marked in the figure (empty: none)", NULL, NULL},
     {"b4_temperatures", NL_PARAM_STRING, "0.7,1,1.3", 0, 0,
-     "B4: temperatures (list or range)", NULL},
+     "B4: temperatures (list or range)", NULL, NULL},
     {"b4_draws", NL_PARAM_INT, "12", 1, 100000,
-     "B4: seeded draws at each temperature", NULL},
+     "B4: seeded draws at each temperature", NULL, NULL},
     {"b5_temperature", NL_PARAM_DOUBLE, "0.8", 0, 1e6,
-     "B5: the sampling temperature", NULL},
+     "B5: the sampling temperature", NULL, NULL},
     {"runs", NL_PARAM_INT, "5", 1, 10000,
-     "B5: runs k of each setting", NULL},
+     "B5: runs k of each setting", NULL, NULL},
     {"b5_tokens", NL_PARAM_INT, "8", 1, 10000,
-     "B5: tokens drawn in each run", NULL},
+     "B5: tokens drawn in each run", NULL, NULL},
     {"top_k", NL_PARAM_INT, "2", 1, 1e9,
-     "B5: k of top-k (at least 1)", NULL},
+     "B5: k of top-k (at least 1)", NULL, NULL},
     {"top_p", NL_PARAM_DOUBLE, "0.9", 0, 1,
-     "B5: p of top-p (nucleus), in (0, 1]", NULL},
+     "B5: p of top-p (nucleus), in (0, 1]", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -103,13 +105,10 @@ static const NlExperimentOps ops = {
     .run_compare = NULL,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_EXPERIMENT,
     .name = "temperature",
     .version = PACKAGE_VERSION,
     .summary = "B1-B5: softmax with temperature, sampling, top-k/top-p, seeds",
     .experiment = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

@@ -33,6 +33,11 @@ typedef struct {
 NlRegistry *nl_registry_new(void);
 void nl_registry_free(NlRegistry *registry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlRegistry, nl_registry_free)
+/* Checks a descriptor as the loader does: abi_version alone first, then
+ * struct_size, then every field, its operations and their spec tables.
+ * FALSE with a one-line error "PATH: ..." that names the field to set. */
+gboolean nl_registry_check_plugin(const NlPlugin *plugin, const char *path,
+                                  GError **error);
 /* Loads one module; on failure returns FALSE with a one-line error that
  * names the file. */
 gboolean nl_registry_load(NlRegistry *registry, const char *path,

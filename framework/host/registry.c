@@ -2,11 +2,12 @@
  *
  * The order of checks follows GStreamer's loader: open with local binding,
  * find the one entry symbol, read the ABI version and compare it before
- * any other field is touched, then validate the descriptor. Every failure
- * becomes one line that names the file. Modules are made resident and never
- * unloaded: closing an OpenMP module and then loading another crashes
- * libgomp here. Directories are searched by absolute path only; the current
- * directory is never searched unless the user names it. */
+ * any other field is touched, then struct_size, then every field. Every
+ * failure becomes one line that names the file and the field to set.
+ * Modules are made resident and never unloaded: closing an OpenMP module
+ * and then loading another crashes libgomp here. Directories are searched
+ * by absolute path only; the current directory is never searched unless
+ * the user names it. */
 #define _DEFAULT_SOURCE /* realpath */
 #include "config.h"
 
@@ -71,45 +72,126 @@ static gboolean fail(GError **error, const char *path, const char *fmt, ...)
     return FALSE;
 }
 
-/* The descriptor's own consistency, read only after the ABI matched. */
-static gboolean check_descriptor(const NlPlugin *p, const char *path,
-                                 GError **error)
+/* What parsing a value does not check in a spec table: every extension
+ * record comes from NL_PARAM_EXT, with its struct_size set. */
+static gboolean check_specs(const NlParamSpec *specs, const char *path,
+                            const char *owner, GError **error)
 {
-    if (!valid_plugin_name(p->name))
-        return fail(error, path, "invalid plugin name (want [a-z0-9_-]+)");
-    if (!p->version || !p->summary)
-        return fail(error, path, "plugin '%s' lacks its version or summary",
-                    p->name);
-    if (p->kind == NL_PLUGIN_BACKEND) {
-        const NlBackendOps *ops = p->backend;
-        if (!ops)
-            return fail(error, path, "backend '%s' has no operations", p->name);
-        if (ops->struct_size < G_STRUCT_OFFSET(NlBackendOps, sum))
-            return fail(error, path, "backend '%s': operations table too short",
-                        p->name);
-        if (!ops->open)
-            return fail(error, path, "backend '%s' lacks open()", p->name);
-        return TRUE;
+    for (const NlParamSpec *s = specs; s && s->name; s++)
+        if (s->ext && s->ext->struct_size == 0)
+            return fail(error, path, "%s: parameter '%s': .ext->struct_size "
+                        "is not set: write .ext = NL_PARAM_EXT(...)", owner,
+                        s->name);
+    return TRUE;
+}
+
+static gboolean check_backend(const NlPlugin *p, const char *path,
+                              const char *owner, GError **error)
+{
+    const NlBackendOps *ops = p->backend;
+    if (!ops)
+        return fail(error, path, "%s: .backend is not set", owner);
+    if (p->experiment)
+        return fail(error, path, "%s: .experiment is set in a backend: "
+                    "set only .backend", owner);
+    if (!ops->struct_size)
+        return fail(error, path, "%s: .struct_size of its NlBackendOps is "
+                    "not set: write .struct_size = sizeof(NlBackendOps)",
+                    owner);
+    if (ops->struct_size < G_STRUCT_OFFSET(NlBackendOps, sum))
+        return fail(error, path, "%s: .struct_size of its NlBackendOps is %"
+                    G_GSIZE_FORMAT ", too short for any numlab: write "
+                    ".struct_size = sizeof(NlBackendOps)", owner,
+                    ops->struct_size);
+    if (!ops->open)
+        return fail(error, path, "%s: .open of its NlBackendOps is not set",
+                    owner);
+    return check_specs(ops->options, path, owner, error);
+}
+
+static gboolean check_experiment(const NlPlugin *p, const char *path,
+                                 const char *owner, GError **error)
+{
+    const NlExperimentOps *ops = p->experiment;
+    if (!ops)
+        return fail(error, path, "%s: .experiment is not set", owner);
+    if (p->backend)
+        return fail(error, path, "%s: .backend is set in an experiment: "
+                    "set only .experiment", owner);
+    if (!ops->struct_size)
+        return fail(error, path, "%s: .struct_size of its NlExperimentOps is "
+                    "not set: write .struct_size = sizeof(NlExperimentOps)",
+                    owner);
+    if (ops->struct_size < G_STRUCT_OFFSET(NlExperimentOps, run_common))
+        return fail(error, path, "%s: .struct_size of its NlExperimentOps is "
+                    "%" G_GSIZE_FORMAT ", too short for any numlab: write "
+                    ".struct_size = sizeof(NlExperimentOps)", owner,
+                    ops->struct_size);
+    if (!ops->title)
+        return fail(error, path, "%s: .title of its NlExperimentOps is not "
+                    "set", owner);
+    if (!ops->description)
+        return fail(error, path, "%s: .description of its NlExperimentOps is "
+                    "not set", owner);
+    if (!NL_EXPERIMENT_HOOK(ops, run_common) &&
+        !NL_EXPERIMENT_HOOK(ops, run_backend) &&
+        !NL_EXPERIMENT_HOOK(ops, run_compare))
+        return fail(error, path, "%s: none of .run_common, .run_backend, "
+                    ".run_compare is set", owner);
+    return check_specs(ops->params, path, owner, error);
+}
+
+/* The smallest descriptor of this ABI: every field NlPlugin had when
+ * NL_ABI_VERSION last changed. Fields appended later are read only where
+ * a module's struct_size covers them. */
+#define NL_PLUGIN_MIN_SIZE                                                     \
+    (G_STRUCT_OFFSET(NlPlugin, experiment) + sizeof(const NlExperimentOps *))
+
+gboolean nl_registry_check_plugin(const NlPlugin *p, const char *path,
+                                  GError **error)
+{
+    /* abi_version first, alone: under another ABI nothing else is known. */
+    if (p->abi_version == 0)
+        return fail(error, path, "abi_version is not set: write the "
+                    "descriptor with NL_PLUGIN_DEFINE");
+    if (p->abi_version != NL_ABI_VERSION)
+        return fail(error, path, "built against another numlab ABI (%d, this "
+                    "numlab has %d): rebuild it", p->abi_version,
+                    NL_ABI_VERSION);
+    if (p->struct_size == 0)
+        return fail(error, path, "struct_size is not set: write the "
+                    "descriptor with NL_PLUGIN_DEFINE");
+    if (p->struct_size < NL_PLUGIN_MIN_SIZE)
+        return fail(error, path, "struct_size is %" G_GSIZE_FORMAT ", less "
+                    "than the %" G_GSIZE_FORMAT " bytes of an ABI %d "
+                    "descriptor: write it with NL_PLUGIN_DEFINE",
+                    p->struct_size, (gsize)NL_PLUGIN_MIN_SIZE, NL_ABI_VERSION);
+    if (!p->name || !*p->name)
+        return fail(error, path, ".name is not set");
+    if (!valid_plugin_name(p->name)) {
+        g_autofree char *shown = g_strescape(p->name, NULL);
+        return fail(error, path, ".name '%s' is not a plugin name: use 1 to "
+                    "64 characters of [a-z0-9_-]", shown);
     }
-    if (p->kind == NL_PLUGIN_EXPERIMENT) {
-        const NlExperimentOps *ops = p->experiment;
-        if (!ops)
-            return fail(error, path, "experiment '%s' has no operations",
-                        p->name);
-        if (ops->struct_size < G_STRUCT_OFFSET(NlExperimentOps, run_common))
-            return fail(error, path,
-                        "experiment '%s': operations table too short", p->name);
-        if (!ops->title || !ops->description)
-            return fail(error, path, "experiment '%s' lacks its title or "
-                        "description", p->name);
-        if (!NL_EXPERIMENT_HOOK(ops, run_common) &&
-            !NL_EXPERIMENT_HOOK(ops, run_backend) &&
-            !NL_EXPERIMENT_HOOK(ops, run_compare))
-            return fail(error, path, "experiment '%s' has no run hook",
-                        p->name);
-        return TRUE;
-    }
-    return fail(error, path, "unknown plugin kind %d", (int)p->kind);
+    g_autofree char *owner = g_strdup_printf(
+        "%s '%s'", p->kind == NL_PLUGIN_BACKEND      ? "backend"
+                   : p->kind == NL_PLUGIN_EXPERIMENT ? "experiment"
+                                                     : "plugin",
+        p->name);
+    if (p->kind == 0)
+        return fail(error, path, "%s: .kind is not set: use "
+                    "NL_PLUGIN_BACKEND or NL_PLUGIN_EXPERIMENT", owner);
+    if (p->kind != NL_PLUGIN_BACKEND && p->kind != NL_PLUGIN_EXPERIMENT)
+        return fail(error, path, "%s: .kind %d is unknown: use "
+                    "NL_PLUGIN_BACKEND or NL_PLUGIN_EXPERIMENT", owner,
+                    (int)p->kind);
+    if (!p->version)
+        return fail(error, path, "%s: .version is not set", owner);
+    if (!p->summary)
+        return fail(error, path, "%s: .summary is not set", owner);
+    return p->kind == NL_PLUGIN_BACKEND
+               ? check_backend(p, path, owner, error)
+               : check_experiment(p, path, owner, error);
 }
 
 gboolean nl_registry_load(NlRegistry *r, const char *path, GError **error)
@@ -149,12 +231,7 @@ gboolean nl_registry_load(NlRegistry *r, const char *path, GError **error)
     if (!plugin)
         return fail(error, canonical, "%s() returned NULL",
                     NL_PLUGIN_ENTRY_SYMBOL);
-    if (plugin->abi_version != NL_ABI_VERSION)
-        return fail(error, canonical,
-                    "plugin ABI version %d, this numlab needs %d "
-                    "(rebuild the plugin against this numlab)",
-                    plugin->abi_version, NL_ABI_VERSION);
-    if (!check_descriptor(plugin, canonical, error))
+    if (!nl_registry_check_plugin(plugin, canonical, error))
         return FALSE;
 
     const NlPluginEntry *twin = nl_registry_find(r, plugin->kind, plugin->name);

@@ -18,11 +18,13 @@ G_DEFINE_QUARK(nl-alloc-error-quark, nl_alloc_error)
 
 gboolean nl_size_mul(gsize a, gsize b, gsize *result)
 {
+    g_return_val_if_fail(result != NULL, FALSE);
     return g_size_checked_mul(result, a, b);
 }
 
 gboolean nl_size_add(gsize a, gsize b, gsize *result)
 {
+    g_return_val_if_fail(result != NULL, FALSE);
     return g_size_checked_add(result, a, b);
 }
 

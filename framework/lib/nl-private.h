@@ -30,6 +30,13 @@ NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
 void nl_params_free(NlParams *params);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlParams, nl_params_free)
 const char *nl_param_type_name(NlParamType type);
+/* TRUE when a spec's extension record holds `field`: fields are appended
+ * to NlParamExt, and one beyond a module's (older, shorter) record, like
+ * a NULL ext, counts as 0. */
+#define NL_PARAM_EXT_HAS(spec, field)                                          \
+    ((spec)->ext && (spec)->ext->struct_size >=                               \
+                        G_STRUCT_OFFSET(NlParamExt, field) +                   \
+                            sizeof((spec)->ext->field))
 /* "1..4096", "> 0", or "" when unbounded. */
 char *nl_param_range_string(const NlParamSpec *spec);
 

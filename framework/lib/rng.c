@@ -10,6 +10,7 @@
 #include <numlab/rng.h>
 
 #include <math.h>
+#include <string.h>
 
 static guint64 splitmix64(guint64 *x)
 {
@@ -26,14 +27,17 @@ static inline guint64 rotl(guint64 x, int k)
 
 void nl_rng_init(NlRng *rng, guint64 seed)
 {
+    g_return_if_fail(rng != NULL);
     guint64 x = seed;
     for (int i = 0; i < 4; i++)
         rng->s[i] = splitmix64(&x);
     rng->spare = 0.0;
     rng->has_spare = FALSE;
+    memset(rng->reserved, 0, sizeof rng->reserved);
 }
 
-guint64 nl_rng_next_u64(NlRng *rng)
+/* The public calls check their arguments once; the loops use these. */
+static inline guint64 next_u64(NlRng *rng)
 {
     guint64 *s = rng->s;
     guint64 result = rotl(s[1] * 5, 7) * 9;
@@ -47,22 +51,39 @@ guint64 nl_rng_next_u64(NlRng *rng)
     return result;
 }
 
-double nl_rng_uniform(NlRng *rng)
+static inline double uniform(NlRng *rng)
 {
-    return (double)(nl_rng_next_u64(rng) >> 11) * 0x1.0p-53;
+    return (double)(next_u64(rng) >> 11) * 0x1.0p-53;
 }
 
-guint64 nl_rng_below(NlRng *rng, guint64 bound)
+guint64 nl_rng_next_u64(NlRng *rng)
 {
-    g_return_val_if_fail(bound > 0, 0);
+    g_return_val_if_fail(rng != NULL, 0);
+    return next_u64(rng);
+}
+
+double nl_rng_uniform(NlRng *rng)
+{
+    g_return_val_if_fail(rng != NULL, 0.0);
+    return uniform(rng);
+}
+
+static guint64 below(NlRng *rng, guint64 bound)
+{
     /* Reject the top partial copy of [0, bound) so every value is equally
      * likely (Lemire's threshold without the multiply trick, for clarity). */
     guint64 threshold = -bound % bound;
     for (;;) {
-        guint64 r = nl_rng_next_u64(rng);
+        guint64 r = next_u64(rng);
         if (r >= threshold)
             return r % bound;
     }
+}
+
+guint64 nl_rng_below(NlRng *rng, guint64 bound)
+{
+    g_return_val_if_fail(rng != NULL && bound > 0, 0);
+    return below(rng, bound);
 }
 
 /* fdlibm's reduction with Taylor coefficients: x = 2^e m, m in
@@ -94,7 +115,7 @@ double nl_log_portable(double x)
     return de * ln2_hi - ((hfsq - (s * (hfsq + r) + de * ln2_lo)) - f);
 }
 
-double nl_rng_normal(NlRng *rng)
+static double normal(NlRng *rng)
 {
     if (rng->has_spare) {
         rng->has_spare = FALSE;
@@ -102,8 +123,8 @@ double nl_rng_normal(NlRng *rng)
     }
     double u, v, q;
     do {
-        u = 2.0 * nl_rng_uniform(rng) - 1.0;
-        v = 2.0 * nl_rng_uniform(rng) - 1.0;
+        u = 2.0 * uniform(rng) - 1.0;
+        v = 2.0 * uniform(rng) - 1.0;
         q = u * u + v * v;
     } while (q >= 1.0 || q == 0.0);
     double f = sqrt(-2.0 * nl_log_portable(q) / q); /* sqrt is exact-rounded */
@@ -112,16 +133,24 @@ double nl_rng_normal(NlRng *rng)
     return u * f;
 }
 
+double nl_rng_normal(NlRng *rng)
+{
+    g_return_val_if_fail(rng != NULL, 0.0);
+    return normal(rng);
+}
+
 void nl_rng_fill_normal_f32(NlRng *rng, float *x, gsize n)
 {
+    g_return_if_fail(rng != NULL && (x != NULL || n == 0));
     for (gsize i = 0; i < n; i++)
-        x[i] = (float)nl_rng_normal(rng);
+        x[i] = (float)normal(rng);
 }
 
 void nl_rng_shuffle_f32(NlRng *rng, float *x, gsize n)
 {
+    g_return_if_fail(rng != NULL && (x != NULL || n == 0));
     for (gsize i = n; i > 1; i--) {
-        gsize j = (gsize)nl_rng_below(rng, i);
+        gsize j = (gsize)below(rng, i);
         float t = x[i - 1];
         x[i - 1] = x[j];
         x[j] = t;

@@ -66,10 +66,30 @@ void nl_run_free(NlRun *run)
     g_free(run);
 }
 
-NlBackend *nl_run_backend(NlRun *run) { return run->backend; }
-const NlParams *nl_run_params(NlRun *run) { return run->params; }
-guint64 nl_run_seed(NlRun *run) { return run->seed; }
-NlRng *nl_run_rng(NlRun *run) { return &run->rng; }
+NlBackend *nl_run_backend(NlRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+    return run->backend;
+}
+
+const NlParams *nl_run_params(NlRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+    return run->params;
+}
+
+guint64 nl_run_seed(NlRun *run)
+{
+    g_return_val_if_fail(run != NULL, 0);
+    return run->seed;
+}
+
+NlRng *nl_run_rng(NlRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+    return &run->rng;
+}
+
 GPtrArray *nl_run_tables(NlRun *run) { return run->tables; }
 GPtrArray *nl_run_artifact_names(NlRun *run) { return run->artifact_names; }
 
@@ -88,6 +108,8 @@ static NlTable *find_table(GPtrArray *tables, const char *name)
 
 NlTable *nl_run_table(NlRun *run, const char *name, const char *columns)
 {
+    g_return_val_if_fail(run != NULL && name != NULL && columns != NULL,
+                         NULL);
     NlTable *t = find_table(run->tables, name);
     if (t) {
         if (strcmp(nl_table_columns_spec(t), columns) != 0)
@@ -108,6 +130,8 @@ NlTable *nl_run_table(NlRun *run, const char *name, const char *columns)
 gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
                          gsize length, GError **error)
 {
+    g_return_val_if_fail(run != NULL && filename != NULL, FALSE);
+    g_return_val_if_fail(data != NULL || length == 0, FALSE);
     if (!*filename || strchr(filename, '/') || filename[0] == '.' ||
         g_str_has_suffix(filename, ".dat") ||
         strcmp(filename, "manifest.ini") == 0 ||
@@ -126,6 +150,7 @@ gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
 
 void nl_run_fault(NlRun *run, const char *format, ...)
 {
+    g_return_if_fail(run != NULL && format != NULL);
     run->n_faults++;
     if (run->faults->len >= NL_RUN_KEPT_FAULTS)
         return;
@@ -138,6 +163,7 @@ void nl_run_fault(NlRun *run, const char *format, ...)
 gboolean nl_run_check_bound(NlRun *run, double got, double exact,
                             double bound, const char *format, ...)
 {
+    g_return_val_if_fail(run != NULL && format != NULL, FALSE);
     if (nl_within_bound(got, exact, bound))
         return TRUE;
     va_list ap;
@@ -156,6 +182,7 @@ GPtrArray *nl_run_faults(NlRun *run) { return run->faults; }
 
 void nl_run_progress(NlRun *run, double fraction, const char *what)
 {
+    g_return_if_fail(run != NULL);
     if (!isatty(STDERR_FILENO))
         return;
     /* Redraw at most every percent: progress must not cost time. */
@@ -188,11 +215,13 @@ void nl_run_set_common(NlRun *run, NlRun *common)
 
 const NlTable *nl_run_common_table(NlRun *run, const char *name)
 {
+    g_return_val_if_fail(run != NULL && name != NULL, NULL);
     return run->common ? find_table(run->common->tables, name) : NULL;
 }
 
 void nl_run_keep(NlRun *run, gpointer data, GDestroyNotify destroy)
 {
+    g_return_if_fail(run != NULL);
     if (data != run->kept && run->kept_destroy)
         run->kept_destroy(run->kept);
     run->kept = data;
@@ -201,34 +230,33 @@ void nl_run_keep(NlRun *run, gpointer data, GDestroyNotify destroy)
 
 gconstpointer nl_run_common_data(NlRun *run)
 {
+    g_return_val_if_fail(run != NULL, NULL);
     return run->common ? run->common->kept : NULL;
 }
 
 gconstpointer nl_run_job_data(NlRun *run, guint job)
 {
-    g_return_val_if_fail(job < nl_run_n_jobs(run), NULL);
+    g_return_val_if_fail(run != NULL && job < nl_run_n_jobs(run), NULL);
     NlRun *j = run->jobs->pdata[job];
     return j->kept;
 }
 
-const NlBackendInfo *nl_run_job_backend_info(NlRun *run, guint job)
+guint nl_run_n_jobs(NlRun *run)
 {
-    g_return_val_if_fail(job < nl_run_n_jobs(run), NULL);
-    NlRun *j = run->jobs->pdata[job];
-    return j->backend ? nl_backend_info(j->backend) : NULL;
+    g_return_val_if_fail(run != NULL, 0);
+    return run->jobs ? run->jobs->len : 0;
 }
-
-guint nl_run_n_jobs(NlRun *run) { return run->jobs ? run->jobs->len : 0; }
 
 const char *nl_run_job_label(NlRun *run, guint job)
 {
-    g_return_val_if_fail(job < nl_run_n_jobs(run), NULL);
+    g_return_val_if_fail(run != NULL && job < nl_run_n_jobs(run), NULL);
     NlRun *j = run->jobs->pdata[job];
     return j->backend ? nl_backend_label(j->backend) : "";
 }
 
 const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name)
 {
+    g_return_val_if_fail(run != NULL && name != NULL, NULL);
     g_return_val_if_fail(job < nl_run_n_jobs(run), NULL);
     NlRun *j = run->jobs->pdata[job];
     return find_table(j->tables, name);

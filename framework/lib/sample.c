@@ -72,6 +72,7 @@ static gboolean check_weights(const double *w, gsize n, double *total,
 gboolean nl_sample_argmax(const double *values, gsize n, gsize *index,
                           GError **error)
 {
+    g_return_val_if_fail((values != NULL || n == 0) && index != NULL, FALSE);
     if (!check_finite(values, n, "logit", error))
         return FALSE;
     gsize best = 0;
@@ -85,6 +86,7 @@ gboolean nl_sample_argmax(const double *values, gsize n, gsize *index,
 gboolean nl_sample_softmax(const double *logits, gsize n, double temperature,
                            double *probs, GError **error)
 {
+    g_return_val_if_fail((logits != NULL && probs != NULL) || n == 0, FALSE);
     if (isnan(temperature) || isinf(temperature) || temperature < 0.0)
         return input_error(error, "temperature %g is not a finite number "
                            ">= 0 (0 means greedy)", temperature);
@@ -153,6 +155,7 @@ static void keep_ranked(const Ranked *r, gsize n, gsize keep, double *out)
 gboolean nl_sample_top_k(const double *probs, gsize n, gsize k, double *out,
                          GError **error)
 {
+    g_return_val_if_fail((probs != NULL && out != NULL) || n == 0, FALSE);
     double total;
     if (k == 0)
         return input_error(error, "top-k needs k >= 1 (k = 0 keeps no token)");
@@ -172,6 +175,7 @@ gboolean nl_sample_top_k(const double *probs, gsize n, gsize k, double *out,
 gboolean nl_sample_top_p(const double *probs, gsize n, double p, double *out,
                          GError **error)
 {
+    g_return_val_if_fail((probs != NULL && out != NULL) || n == 0, FALSE);
     double total;
     if (!(p > 0.0 && p <= 1.0))
         return input_error(error, "top-p needs p in (0, 1], not %g", p);
@@ -200,6 +204,7 @@ gboolean nl_sample_top_p(const double *probs, gsize n, double p, double *out,
 
 double nl_sample_entropy_bits(const double *probs, gsize n)
 {
+    g_return_val_if_fail(probs != NULL || n == 0, 0.0);
     double h = 0.0;
     for (gsize i = 0; i < n; i++)
         if (probs[i] > 0.0)
@@ -209,6 +214,7 @@ double nl_sample_entropy_bits(const double *probs, gsize n)
 
 double nl_sample_total_variation(const double *p, const double *q, gsize n)
 {
+    g_return_val_if_fail((p != NULL && q != NULL) || n == 0, 0.0);
     double d = 0.0;
     for (gsize i = 0; i < n; i++)
         d += fabs(p[i] - q[i]);
@@ -280,6 +286,9 @@ gboolean nl_sample_chi_square(const guint64 *counts, const double *probs,
                               gsize n, double *statistic, double *p_value,
                               gsize *dof, GError **error)
 {
+    g_return_val_if_fail((counts != NULL && probs != NULL) || n == 0, FALSE);
+    g_return_val_if_fail(statistic != NULL && p_value != NULL && dof != NULL,
+                         FALSE);
     double total_p;
     if (!check_weights(probs, n, &total_p, error))
         return FALSE;
@@ -330,6 +339,7 @@ void nl_sampler_free(NlSampler *s)
 
 NlSampler *nl_sampler_new(const double *weights, gsize n, GError **error)
 {
+    g_return_val_if_fail(weights != NULL || n == 0, NULL);
     double total;
     if (!check_weights(weights, n, &total, error))
         return NULL;
@@ -377,14 +387,9 @@ NlSampler *nl_sampler_new(const double *weights, gsize n, GError **error)
     return s;
 }
 
-gsize nl_sampler_size(const NlSampler *s)
-{
-    return s->n;
-}
-
 double nl_sampler_prob(const NlSampler *s, gsize i)
 {
-    g_return_val_if_fail(i < s->n, 0.0);
+    g_return_val_if_fail(s != NULL && i < s->n, 0.0);
     return s->prob[i];
 }
 
@@ -400,6 +405,7 @@ static inline gsize search_from(const NlSampler *s, gsize j, double u)
 
 gsize nl_sampler_inverse_cdf(const NlSampler *s, double u)
 {
+    g_return_val_if_fail(s != NULL, 0);
     g_return_val_if_fail(u >= 0.0 && u < 1.0, 0);
     return search_from(s, (gsize)ldexp(u, s->guide_bits), u);
 }
@@ -411,12 +417,14 @@ gsize nl_sampler_inverse_cdf(const NlSampler *s, double u)
 
 gsize nl_sampler_draw(const NlSampler *s, NlRng *rng)
 {
+    g_return_val_if_fail(s != NULL && rng != NULL, 0);
     guint64 r = nl_rng_next_u64(rng) >> 11;
     return DRAW(s, r);
 }
 
 void nl_sampler_draw_n(const NlSampler *s, NlRng *rng, guint32 *out, gsize n)
 {
+    g_return_if_fail(s != NULL && rng != NULL && (out != NULL || n == 0));
     for (gsize k = 0; k < n; k++) {
         guint64 r = nl_rng_next_u64(rng) >> 11;
         out[k] = (guint32)DRAW(s, r);
@@ -426,6 +434,7 @@ void nl_sampler_draw_n(const NlSampler *s, NlRng *rng, guint32 *out, gsize n)
 void nl_sampler_count(const NlSampler *s, NlRng *rng, guint64 *counts,
                       gsize n)
 {
+    g_return_if_fail(s != NULL && rng != NULL && counts != NULL);
     for (gsize k = 0; k < n; k++) {
         guint64 r = nl_rng_next_u64(rng) >> 11;
         counts[DRAW(s, r)]++;

@@ -132,23 +132,31 @@ void nl_table_free(NlTable *t)
     g_free(t);
 }
 
-const char *nl_table_name(const NlTable *t) { return t->name; }
+const char *nl_table_name(const NlTable *t)
+{
+    g_return_val_if_fail(t != NULL, NULL);
+    return t->name;
+}
+
 const char *nl_table_title(const NlTable *t) { return t->title; }
 const char *nl_table_columns_spec(const NlTable *t) { return t->spec; }
-guint nl_table_n_columns(const NlTable *t) { return t->columns->len; }
+
 guint nl_table_n_rows(const NlTable *t)
 {
+    g_return_val_if_fail(t != NULL, 0);
     return t->cells->len / t->columns->len;
 }
 
 void nl_table_set_title(NlTable *t, const char *title)
 {
+    g_return_if_fail(t != NULL);
     g_free(t->title);
     t->title = g_strdup(title);
 }
 
 void nl_table_add_note(NlTable *t, const char *key, const char *value)
 {
+    g_return_if_fail(t != NULL && key != NULL && value != NULL);
     g_autofree char *flat = g_strdup(value);
     g_strdelimit(flat, "\r\n", ' '); /* a note stays one comment line */
     char *note = g_strdup_printf("%s: %s", key, flat);
@@ -167,6 +175,7 @@ void nl_table_add_note(NlTable *t, const char *key, const char *value)
 
 void nl_table_new_dataset(NlTable *t, const char *label)
 {
+    g_return_if_fail(t != NULL);
     if (t->next_column != 0)
         g_critical("table '%s': new dataset in the middle of a row", t->name);
     Dataset d = {g_strdup(label), nl_table_n_rows(t), FALSE};
@@ -197,17 +206,39 @@ static void add_cell(NlTable *t, ColType type, Cell cell)
     t->next_column = (t->next_column + 1) % t->columns->len;
 }
 
-void nl_table_add_int(NlTable *t, gint64 v) { add_cell(t, COL_INT, (Cell){.i = v}); }
-void nl_table_add_f32(NlTable *t, float v) { add_cell(t, COL_F32, (Cell){.d = v}); }
-void nl_table_add_f64(NlTable *t, double v) { add_cell(t, COL_F64, (Cell){.d = v}); }
-void nl_table_add_hex(NlTable *t, guint64 v) { add_cell(t, COL_HEX, (Cell){.u = v}); }
+void nl_table_add_int(NlTable *t, gint64 v)
+{
+    g_return_if_fail(t != NULL);
+    add_cell(t, COL_INT, (Cell){.i = v});
+}
+
+void nl_table_add_f32(NlTable *t, float v)
+{
+    g_return_if_fail(t != NULL);
+    add_cell(t, COL_F32, (Cell){.d = v});
+}
+
+void nl_table_add_f64(NlTable *t, double v)
+{
+    g_return_if_fail(t != NULL);
+    add_cell(t, COL_F64, (Cell){.d = v});
+}
+
+void nl_table_add_hex(NlTable *t, guint64 v)
+{
+    g_return_if_fail(t != NULL);
+    add_cell(t, COL_HEX, (Cell){.u = v});
+}
+
 void nl_table_add_str(NlTable *t, const char *v)
 {
+    g_return_if_fail(t != NULL && v != NULL);
     add_cell(t, COL_STR, (Cell){.s = g_strdup(v)});
 }
 
 int nl_table_column(const NlTable *t, const char *name)
 {
+    g_return_val_if_fail(t != NULL && name != NULL, -1);
     for (guint i = 0; i < t->columns->len; i++)
         if (strcmp(g_array_index(t->columns, Column, i).name, name) == 0)
             return (int)i;
@@ -216,6 +247,7 @@ int nl_table_column(const NlTable *t, const char *name)
 
 static const Cell *cell_at(const NlTable *t, guint row, guint col)
 {
+    g_return_val_if_fail(t != NULL, NULL);
     g_return_val_if_fail(col < t->columns->len && row < nl_table_n_rows(t),
                          NULL);
     return &g_array_index(t->cells, Cell, row * t->columns->len + col);
@@ -261,7 +293,9 @@ double nl_table_get_f64(const NlTable *t, guint row, guint col)
 const char *nl_table_get_str(const NlTable *t, guint row, guint col)
 {
     const Cell *c = cell_at(t, row, col);
-    if (!c || col_type(t, col) != COL_STR) {
+    if (!c)
+        return "";
+    if (col_type(t, col) != COL_STR) {
         g_critical("table '%s': column %u is not text", t->name, col);
         return "";
     }

@@ -231,16 +231,19 @@ static gboolean run_compare(NlRun *run, GError **error)
 
 /* Every parameter the experiment reads: name ([a-z0-9_]+), type, default
  * (as text, parsed like user input), inclusive range (min == max == 0: no
- * range; for a list, each item), one line of help. The host rejects a
- * value outside the range before any phase runs, with a message naming
- * the parameter, and prints this table for `numlab help my-experiment`.
+ * range; for a list, each item), one line of help, then the choices of a
+ * string parameter and an extension record (both NULL here; see
+ * numlab/params.h). The host rejects a value outside the range before
+ * any phase runs, with a message naming the parameter, and prints this
+ * table for `numlab help my-experiment`.
  * The largest size is capped because MPFR holds every product of the
  * exact reference in memory (tens of bytes each). */
 static const NlParamSpec params[] = {
     {"sizes", NL_PARAM_INT_LIST, "10,100,1000,10000,100000,1000000", 1,
-     16777216, "vector lengths n, comma-separated (rows for each n)", NULL},
+     16777216, "vector lengths n, comma-separated (rows for each n)",
+     NULL, NULL},
     {"trials", NL_PARAM_INT, "5", 1, 1000,
-     "independent pairs of vectors drawn for each length", NULL},
+     "independent pairs of vectors drawn for each length", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -261,14 +264,12 @@ static const NlExperimentOps ops = {
     .run_compare = run_compare,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION, /* first field; checked before any other */
+/* The descriptor and the module's one exported symbol, numlab_plugin_entry().
+ * The macro fills in abi_version and struct_size itself. */
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_EXPERIMENT,
     .name = "my-experiment", /* YOUR EXPERIMENT: [a-z0-9_-]+, unique */
     .version = "0.1.0",
     .summary = "template: float32 dot products against the exact value",
     .experiment = &ops,
-};
-
-/* The module's one exported symbol, numlab_plugin_entry(). */
-NL_PLUGIN_DEFINE(plugin)
+)

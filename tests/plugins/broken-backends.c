@@ -9,7 +9,7 @@
 #endif
 
 static const NlParamSpec options[] = {
-    {"threads", NL_PARAM_INT, "1", 1, 64, "threads", NULL},
+    {"threads", NL_PARAM_INT, "1", 1, 64, "threads", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -39,13 +39,10 @@ static const NlBackendOps ops = {
     .alloc = broken_alloc,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_BACKEND,
     .name = BROKEN_NAME,
     .version = "0",
     .summary = "a backend that cannot open (test)",
     .backend = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

@@ -22,13 +22,10 @@ static const NlBackendOps ops = {
     .alloc = dup_alloc,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_BACKEND,
     .name = "naive",
     .version = "0",
     .summary = "duplicate name",
     .backend = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

@@ -30,7 +30,8 @@ static gboolean run_backend(NlRun *run, GError **error)
 }
 
 static const NlParamSpec params[] = {
-    {"fail", NL_PARAM_STRING, "", 0, 0, "the backend whose job fails", NULL},
+    {"fail", NL_PARAM_STRING, "", 0, 0, "the backend whose job fails",
+     NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -43,13 +44,10 @@ static const NlExperimentOps ops = {
     .run_backend = run_backend,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_EXPERIMENT,
     .name = "failing",
     .version = "0",
     .summary = "fails on purpose (test)",
     .experiment = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

@@ -38,14 +38,14 @@ typedef struct {
 
 static const NlParamSpec options[] = {
     {"drop_above", NL_PARAM_INT, "0", 0, 1e12,
-     "the lane bug only for n above this", NULL},
+     "the lane bug only for n above this", NULL, NULL},
     {"drop_below", NL_PARAM_INT, "0", 0, 1e12,
-     "the lane bug only for n below this (0: no limit)", NULL},
+     "the lane bug only for n below this (0: no limit)", NULL, NULL},
     {"substitute", NL_PARAM_INT, "0", 0, 2,
      "1: offer a correct sum when the self-check fails; 2: a wrong one",
-     NULL},
+     NULL, NULL},
     {"pad_write", NL_PARAM_INT, "0", 0, 1,
-     "1: gemm writes into C's padding between n and ldc", NULL},
+     "1: gemm writes into C's padding between n and ldc", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -219,13 +219,10 @@ static const NlBackendOps ops = {
     .substitute = ld_substitute,
 };
 
-static const NlPlugin plugin = {
-    .abi_version = NL_ABI_VERSION,
+NL_PLUGIN_DEFINE(
     .kind = NL_PLUGIN_BACKEND,
     .name = "lanedrop",
     .version = "0",
     .summary = "a backend whose sum drops lanes like a broken cblas_ssum (test)",
     .backend = &ops,
-};
-
-NL_PLUGIN_DEFINE(plugin)
+)

@@ -17,7 +17,8 @@ typedef enum {
     NL_ALLOC_ERROR_NOMEM,    /* the system refused the memory */
 } NlAllocError;
 
-/* *result = a * b; FALSE when it overflows. */
+/* *result = a * b; FALSE when it overflows (or, a programming error,
+ * result is NULL). */
 gboolean nl_size_mul(gsize a, gsize b, gsize *result);
 gboolean nl_size_add(gsize a, gsize b, gsize *result);
 

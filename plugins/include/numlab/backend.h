@@ -29,23 +29,32 @@ typedef struct NlBackend NlBackend; /* an opened backend, owned by the host */
 
 /* A buffer of n float32 values owned by one opened backend. CPU backends
  * set `host` and compute on it in place; device backends keep the data in
- * `device` and leave `host` NULL. */
+ * `device` and leave `host` NULL. The host allocates every NlBuffer and a
+ * backend's hooks fill it, so its size is fixed within an ABI: a field
+ * added later takes over reserved words, which the host zeroes and
+ * plugins leave alone. */
 typedef struct NlBuffer {
     gsize n;            /* capacity in float32 elements */
     float *host;        /* host-addressable data, or NULL */
     gpointer device;    /* backend-private data (device pointer), or NULL */
     NlBackend *backend; /* the owner; set by the host */
+    gpointer reserved[4];
 } NlBuffer;
 
 /* What describe() reports. Strings belong to the backend and stay valid
- * until close(). */
+ * until close(). The host allocates it zeroed and describe() fills it,
+ * so, as with NlBuffer, a later field takes over reserved words and a
+ * backend that predates it leaves it 0 ("not stated"). */
 typedef struct NlBackendInfo {
     const char *library;         /* e.g. "OpenBLAS 0.3.21 Haswell MAX_THREADS=64" */
     const char *device;          /* e.g. "CPU" or "NVIDIA H100, 132 SMs" */
     int threads;                 /* threads a kernel uses */
     const char *summation_order; /* one line: how sum/dot/gemm accumulate */
+    gpointer reserved[8];
 } NlBackendInfo;
 
+/* Filled by the module, read only by the host: hooks are appended without
+ * an ABI bump (plugin.h); one beyond a module's struct_size is NULL. */
 struct NlBackendOps {
     gsize struct_size;          /* sizeof(NlBackendOps) as compiled */
     const NlParamSpec *options; /* -b NAME:key=value options, or NULL */

@@ -23,6 +23,8 @@ G_BEGIN_DECLS
 
 typedef struct NlRun NlRun;
 
+/* Filled by the module, read only by the host: hooks are appended without
+ * an ABI bump (plugin.h); one beyond a module's struct_size is NULL. */
 struct NlExperimentOps {
     gsize struct_size;         /* sizeof(NlExperimentOps) as compiled */
     const char *title;         /* one line */

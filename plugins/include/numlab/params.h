@@ -20,6 +20,26 @@ typedef enum {
     NL_PARAM_INT_LIST /* comma-separated integers, each within the range */
 } NlParamType;
 
+/* What a parameter spec says beyond its fixed fields. NlParamSpec is an
+ * array element, so it can never grow: every later parameter feature is a
+ * field appended here instead. The record carries its own size, and the
+ * host reads a field only when struct_size covers it, so appending needs no
+ * ABI bump; a field left out (or beyond an older module's struct_size)
+ * must mean "as before", with 0 or NULL. Write it with NL_PARAM_EXT. */
+typedef struct NlParamExt {
+    gsize struct_size; /* sizeof(NlParamExt) as compiled (NL_PARAM_EXT) */
+} NlParamExt;
+
+/* A pointer to a static NlParamExt with struct_size filled in, for the
+ * `ext` field of a spec: NL_PARAM_EXT(.field = value, ...). */
+#define NL_PARAM_EXT(...)                                                      \
+    (&(const NlParamExt){.struct_size = sizeof(NlParamExt), __VA_ARGS__})
+
+/* One row of a spec table. Its layout is fixed for good: the host steps
+ * through a module's table with its own sizeof(NlParamSpec), so a longer
+ * row would be misread from the second row on, and rows are written
+ * positionally, so a new field would touch every table. ext is the last
+ * field this struct will ever get. */
 typedef struct {
     const char *name;          /* [a-z0-9_]+ */
     NlParamType type;
@@ -30,10 +50,11 @@ typedef struct {
                                   min == max == 0 means no range */
     const char *help;          /* one line */
     const char *choices;       /* NL_PARAM_STRING: "a|b|c", or NULL */
+    const NlParamExt *ext;     /* NL_PARAM_EXT(...) or NULL; always last */
 } NlParamSpec;
 
 /* Terminates a spec table. */
-#define NL_PARAM_END { NULL, (NlParamType)0, NULL, 0, 0, NULL, NULL }
+#define NL_PARAM_END { NULL, (NlParamType)0, NULL, 0, 0, NULL, NULL, NULL }
 
 typedef struct NlParams NlParams;
 

@@ -5,7 +5,8 @@
  * Normal deviates use Marsaglia's polar method with nl_log_portable(), a
  * logarithm built from IEEE basic operations only, so the stream is the
  * same bits on every platform and C library (no libm call is involved).
- * Not for cryptography. */
+ * Not for cryptography. A NULL generator is a programming error (a
+ * g_critical; the call returns 0). */
 #ifndef NUMLAB_RNG_H
 #define NUMLAB_RNG_H
 
@@ -13,10 +14,15 @@
 
 G_BEGIN_DECLS
 
+/* The layout is public so that a generator can live on a plugin's stack
+ * and be copied (the copy continues the same stream). Read and advance it
+ * only through nl_rng_*: its size is fixed within an ABI, and a field
+ * added later takes over reserved words, which nl_rng_init zeroes. */
 typedef struct NlRng {
     guint64 s[4];
     double spare;      /* the polar method makes normals in pairs */
     gboolean has_spare;
+    guint64 reserved[4];
 } NlRng;
 
 void nl_rng_init(NlRng *rng, guint64 seed);

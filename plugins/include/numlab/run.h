@@ -2,7 +2,12 @@
  * its backend, its parameters, its random stream, its tables.
  *
  * Every phase gets a fresh NlRng seeded from the run's seed, so run_backend
- * draws the same inputs on every backend. */
+ * draws the same inputs on every backend.
+ *
+ * A NULL run, name or table handed to these calls is a programming error:
+ * a g_critical, and the call returns 0 or NULL. Any critical or warning
+ * logged while a phase runs fails that job ("programming error in
+ * PLUGIN: ..."), so such a bug never yields a result that looks good. */
 #ifndef NUMLAB_RUN_H
 #define NUMLAB_RUN_H
 
@@ -68,7 +73,6 @@ void nl_run_progress(NlRun *run, double fraction, const char *what);
 guint nl_run_n_jobs(NlRun *run);
 const char *nl_run_job_label(NlRun *run, guint job);
 const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name);
-const NlBackendInfo *nl_run_job_backend_info(NlRun *run, guint job);
 /* In run_compare: what job `job` kept (nl_run_keep), or NULL. */
 gconstpointer nl_run_job_data(NlRun *run, guint job);
 /* In run_backend and run_compare: a table the common phase emitted, or

@@ -10,6 +10,9 @@
  * a temperature below 0 — and fails with one line in a GError
  * (NL_SAMPLE_ERROR) instead of returning index 0 or NaN probabilities.
  *
+ * A NULL array (with n > 0), sampler or generator is a programming error,
+ * not an input error: a g_critical, and the call returns FALSE, 0 or NULL.
+ *
  * Ties are broken by token index everywhere: argmax returns the lowest
  * index among equal maxima, and top-k / top-p rank equal probabilities
  * by index, lower first. */
@@ -100,7 +103,6 @@ NlSampler *nl_sampler_new(const double *weights, gsize n, GError **error);
 void nl_sampler_free(NlSampler *sampler);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlSampler, nl_sampler_free)
 
-gsize nl_sampler_size(const NlSampler *sampler);
 /* The normalized probability of token i. */
 double nl_sampler_prob(const NlSampler *sampler, gsize i);
 /* The token for a given u in [0, 1): the inverse CDF itself. */

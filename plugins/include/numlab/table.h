@@ -14,8 +14,9 @@
  *     nl_table_add_int(t, 32); nl_table_add_f32(t, s);
  *
  * nl_table_new_dataset() starts a new gnuplot dataset (two blank lines in
- * the file, addressed with `index`). Adding a cell of the wrong type is a
- * programming error and is reported with g_critical. */
+ * the file, addressed with `index`). Adding a cell of the wrong type, or
+ * passing a NULL table, is a programming error and is reported with
+ * g_critical; in a phase, it fails the job. */
 #ifndef NUMLAB_TABLE_H
 #define NUMLAB_TABLE_H
 
@@ -40,7 +41,6 @@ void nl_table_add_str(NlTable *table, const char *value);
 
 /* Reading, for run_compare and tests. */
 const char *nl_table_name(const NlTable *table);
-guint nl_table_n_columns(const NlTable *table);
 guint nl_table_n_rows(const NlTable *table);
 /* Index of a column by name, or -1. */
 int nl_table_column(const NlTable *table, const char *name);

@@ -1,0 +1,115 @@
+/* engine.h — the run engine's stages and what they share (not installed;
+ * host.h has the engine's one public call, nl_engine_run).
+ *
+ * One `numlab run EXP` is an NlEngine: the plan (experiment, parameters,
+ * output folder, one NlJob per phase run) that the stages fill in turn:
+ *
+ *   plan.c     the request checked and turned into jobs, nothing opened
+ *   open.c     every backend job's backend opened and self-checked
+ *   phases.c   the jobs' phases run in order: common, backends, compare
+ *   results.c  the succeeded jobs' tables and artifacts, and backends.gp
+ *   manifest.c manifest.ini, last
+ *   engine.c   nl_engine_run (the stages in order) and the report
+ *
+ * plugin-log.c keeps what a plugin logs while its phase runs: a critical
+ * or warning there is a programming error that fails the job. */
+#ifndef NL_ENGINE_H
+#define NL_ENGINE_H
+
+#include "host.h"
+
+G_BEGIN_DECLS
+
+/* The phases of an experiment's run (numlab/experiment.h), in run order. */
+typedef enum {
+    NL_PHASE_COMMON,  /* run_common, once, without a backend */
+    NL_PHASE_BACKEND, /* run_backend, once per backend: a job each */
+    NL_PHASE_COMPARE, /* run_compare, once, after the backend jobs */
+} NlPhase;
+
+/* "common", "backend", "compare": the manifest's `phase`. */
+const char *nl_phase_name(NlPhase phase);
+
+typedef enum {
+    NL_JOB_PENDING,
+    NL_JOB_OK,
+    NL_JOB_FAILED,
+    NL_JOB_SKIPPED,
+} NlJobStatus;
+
+/* One phase run: the common phase, one backend's job, or the compare
+ * phase. */
+typedef struct {
+    char *label;         /* "naive", "blas:threads=2"; the phase's name else */
+    NlPhase phase;
+    gboolean requested;  /* named with -b: unavailable is a failure */
+    NlBackend *backend;  /* NL_PHASE_BACKEND, once opened */
+    const NlSelfCheck *check; /* its self-check; owned by selfcheck.c */
+    NlRun *run;          /* once the phase ran: its tables and artifacts */
+    NlJobStatus status;
+    char *reason;        /* why it failed or was skipped */
+    double seconds;      /* the phase's hook, wall clock */
+} NlJob;
+
+NlJob *nl_job_new(const char *label, NlPhase phase);
+void nl_job_free(NlJob *job);
+/* "ok", "failed", "skipped", or "fault": the job ran and its results are
+ * written, but its backend returned values no rounding explains. */
+const char *nl_job_state(const NlJob *job);
+void nl_job_fail(NlJob *job, NlJobStatus status, const char *reason);
+/* A succeeded backend job: its datasets are written. */
+gboolean nl_job_backend_ok(const NlJob *job);
+
+typedef struct {
+    NlRegistry *registry;
+    const NlRunRequest *req;
+    const NlPlugin *exp;
+    NlParams *params;
+    char *dir;         /* OUTDIR/EXP */
+    char *params_text; /* the canonical "name=value ..." */
+    char *date;        /* the run's start, ISO 8601 UTC */
+    GPtrArray *jobs;   /* NlJob*, in run order: common, backends, compare */
+    NlRun *common;     /* the common phase's run once it succeeded */
+    GPtrArray *files;  /* the names written, for the manifest */
+} NlEngine;
+
+void nl_engine_free(NlEngine *engine);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlEngine, nl_engine_free)
+
+/* An experiment's hook for a phase, or NULL when it has none. */
+typedef gboolean (*NlPhaseHook)(NlRun *run, GError **error);
+NlPhaseHook nl_engine_hook(const NlEngine *engine, NlPhase phase);
+
+/* plan.c: the experiment, its parameters and the output folder checked,
+ * and the jobs listed; NULL after one line on stderr. */
+NlEngine *nl_engine_plan(NlRegistry *registry, const NlRunRequest *request);
+/* open.c: opens and self-checks every backend job's backend; FALSE (after
+ * the report) when the experiment has a backend phase and none opened. */
+gboolean nl_engine_open(NlEngine *engine);
+/* phases.c: runs every pending job's phase in order; FALSE (after the
+ * report) when the common phase failed. */
+gboolean nl_engine_run_phases(NlEngine *engine);
+/* results.c: writes the succeeded jobs' tables, artifacts and
+ * backends.gp into engine->dir, adding their names to engine->files;
+ * FALSE if one could not be written (said on stderr). */
+gboolean nl_engine_write_results(NlEngine *engine);
+/* manifest.c: writes manifest.ini; FALSE if it could not be written. */
+gboolean nl_engine_write_manifest(NlEngine *engine, gboolean results_written);
+/* engine.c: one line per failed or skipped job and per backend fault
+ * kept, leaving out `except` (may be NULL); FALSE if a job failed or
+ * faulted. */
+gboolean nl_engine_report(const NlEngine *engine, const NlJob *except);
+
+/* plugin-log.c: a plugin's programming errors. Between begin and end,
+ * every critical or warning that GLib logs, from any thread, is kept
+ * instead of printed (unless it is fatal: G_DEBUG=fatal-criticals still
+ * aborts with GLib's own message). end returns the first one as one line,
+ * with the count of the others, or NULL when there were none. Not
+ * nested; the host installs GLib's log writer for this on the first
+ * begin, so a program that uses the engine must not install its own. */
+void nl_plugin_log_begin(void);
+char *nl_plugin_log_end(void);
+
+G_END_DECLS
+
+#endif /* NL_ENGINE_H */

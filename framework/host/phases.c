@@ -1,0 +1,91 @@
+/* phases.c — the engine's third stage: the experiment's phases run in
+ * order, the common phase, one job per opened backend, the compare phase.
+ *
+ * A phase fails when its hook returns FALSE, when it leaves a table in the
+ * middle of a row, or when a plugin logs a critical or warning while it
+ * runs (a programming error: a wrong parameter getter, a cell of the
+ * wrong type, a NULL handed to the SDK), which plugin-log.c collects. A
+ * failed backend job or compare phase loses its tables; a failed common
+ * phase stops the run, since every job builds on it. */
+#include "config.h"
+
+#include "engine.h"
+
+/* The reason a phase that returned `ok` failed, or NULL if it did not. */
+static char *phase_failure(const NlEngine *e, NlRun *run, gboolean ok,
+                           const GError *error, const char *bug)
+{
+    if (bug)
+        return g_strdup_printf("programming error in %s: %s", e->exp->name,
+                               bug);
+    if (!ok)
+        return g_strdup(error ? error->message
+                              : "the experiment failed without a reason");
+    GPtrArray *tables = nl_run_tables(run);
+    for (guint i = 0; i < tables->len; i++)
+        if (!nl_table_is_complete(tables->pdata[i]))
+            return g_strdup_printf("table '%s' ends in the middle of a row",
+                                   nl_table_name(tables->pdata[i]));
+    return NULL;
+}
+
+/* For run_compare: the runs of the backend jobs that succeeded. */
+static GPtrArray *succeeded_backend_runs(const NlEngine *e)
+{
+    GPtrArray *runs = g_ptr_array_new();
+    for (guint i = 0; i < e->jobs->len; i++) {
+        const NlJob *j = e->jobs->pdata[i];
+        if (nl_job_backend_ok(j))
+            g_ptr_array_add(runs, j->run);
+    }
+    return runs;
+}
+
+static void run_phase(NlEngine *e, NlJob *j)
+{
+    g_autofree char *progress = g_strdup_printf("%s/%s", e->exp->name,
+                                                j->label);
+    j->run = nl_run_new(e->params, e->req->seed, j->backend, progress);
+    if (j->phase == NL_PHASE_COMPARE) {
+        g_autoptr(GPtrArray) done = succeeded_backend_runs(e);
+        nl_run_set_jobs(j->run, done);
+    }
+    if (j->phase != NL_PHASE_COMMON)
+        nl_run_set_common(j->run, e->common);
+
+    g_autoptr(GError) error = NULL;
+    nl_plugin_log_begin();
+    double t0 = nl_time_now();
+    gboolean ok = nl_engine_hook(e, j->phase)(j->run, &error);
+    j->seconds = nl_time_now() - t0;
+    g_autofree char *bug = nl_plugin_log_end();
+    nl_run_progress_done(j->run);
+
+    g_autofree char *failure = phase_failure(e, j->run, ok, error, bug);
+    if (failure)
+        nl_job_fail(j, NL_JOB_FAILED, failure);
+    else
+        j->status = NL_JOB_OK;
+}
+
+gboolean nl_engine_run_phases(NlEngine *e)
+{
+    for (guint i = 0; i < e->jobs->len; i++) {
+        NlJob *j = e->jobs->pdata[i];
+        if (j->status != NL_JOB_PENDING) /* a backend that did not open */
+            continue;
+        run_phase(e, j);
+        if (j->phase != NL_PHASE_COMMON)
+            continue;
+        if (j->status != NL_JOB_OK) {
+            /* the backends' skips and failures (opened before) first, on
+             * lines of their own; then this one */
+            nl_engine_report(e, j);
+            g_printerr("numlab: %s: %s (no file was written)\n",
+                       e->exp->name, j->reason);
+            return FALSE;
+        }
+        e->common = j->run;
+    }
+    return TRUE;
+}
