@@ -33,6 +33,7 @@ NL_PATH_CPPFLAGS = \
 noinst_LTLIBRARIES += framework/libnumlab-host.la
 framework_libnumlab_host_la_SOURCES = \
 	framework/host/host.h \
+	framework/host/aliases.c \
 	framework/host/engine.h \
 	framework/host/engine.c \
 	framework/host/manifest.c \
@@ -48,6 +49,7 @@ framework_libnumlab_host_la_SOURCES = \
 	framework/host/selfcheck-cases.c \
 	framework/host/selfcheck-cases.h \
 	framework/host/writer.c
+nodist_framework_libnumlab_host_la_SOURCES = framework/aliases-ini.h
 framework_libnumlab_host_la_CPPFLAGS = $(AM_CPPFLAGS) $(NL_PATH_CPPFLAGS)
 framework_libnumlab_host_la_LIBADD = framework/libnumlab.la $(GLIB_LIBS) $(MPFR_LIBS)
 
@@ -55,3 +57,15 @@ bin_PROGRAMS += framework/numlab
 framework_numlab_SOURCES = framework/numlab.c
 framework_numlab_LDADD = framework/libnumlab-host.la framework/libnumlab.la \
 	$(GLIB_LIBS)
+
+# framework/aliases.ini, the commands defined in data (numlab bench), is
+# compiled into the host as one C string: numlab needs no file to find it.
+EXTRA_DIST += framework/aliases.ini
+BUILT_SOURCES += framework/aliases-ini.h
+CLEANFILES += framework/aliases-ini.h
+# also when make is asked for one target, where BUILT_SOURCES do not apply
+$(framework_libnumlab_host_la_OBJECTS): framework/aliases-ini.h
+framework/aliases-ini.h: framework/aliases.ini
+	$(AM_V_GEN)$(MKDIR_P) framework && \
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/.*/"&\\n"/' \
+	    $(srcdir)/framework/aliases.ini >$@-t && mv $@-t $@

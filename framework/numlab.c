@@ -1,9 +1,11 @@
-/* numlab.c — the `numlab` command: list, help, run, plot.
+/* numlab.c — the `numlab` command: list, help, run, plot, and the
+ * commands defined in data (host/aliases.c: `numlab bench` is `numlab run
+ * bench --print bench-results,bench-invariant`).
  *
  * Each subcommand has its own GOption context, so `numlab run --help`
  * shows only what `run` takes. All real work is in host/; this file turns
  * the command line into calls and exit statuses (0 only when everything
- * that was asked for succeeded). */
+ * that was asked for succeeded). It knows no experiment's tables. */
 #include "config.h"
 
 #include "host/host.h"
@@ -21,15 +23,26 @@ static GOptionEntry common_entries[] = {
      "Also load plugins from DIR (searched first; repeatable)", "DIR"},
     G_OPTION_ENTRY_NULL};
 
-static const char *usage_summary =
-    "Commands:\n"
-    "  list                 list the plugins found and whether backends are available\n"
-    "  help PLUGIN          describe an experiment's parameters or a backend's options\n"
-    "  run EXP|all          run an experiment on backends, write data to OUTDIR/EXP/\n"
-    "  plot EXP|all         render figures from the data with gnuplot\n"
-    "  bench                measure every backend against this machine's limits\n"
-    "\n"
-    "Run 'numlab COMMAND --help' for a command's options. See numlab(1).";
+/* The commands; an alias may not take their names. */
+static const char *const commands[] = {"list", "help", "run", "plot", NULL};
+
+/* The command list of `numlab --help`: the commands, then the aliases. */
+static char *usage_summary(GPtrArray *aliases)
+{
+    GString *s = g_string_new(
+        "Commands:\n"
+        "  list                 list the plugins found and whether backends are available\n"
+        "  help PLUGIN          describe an experiment's parameters or a backend's options\n"
+        "  run EXP|all          run an experiment on backends, write data to OUTDIR/EXP/\n"
+        "  plot EXP|all         render figures from the data with gnuplot\n");
+    for (guint i = 0; i < aliases->len; i++) {
+        const NlAlias *a = aliases->pdata[i];
+        g_string_append_printf(s, "  %-20s %s\n", a->name, a->summary);
+    }
+    g_string_append(s, "\nRun 'numlab COMMAND --help' for a command's options. "
+                       "See numlab(1).");
+    return g_string_free(s, FALSE);
+}
 
 /* Parses the options of one subcommand; prints the one-line error itself. */
 static gboolean parse(const char *command, const char *params,
@@ -181,18 +194,27 @@ static int cmd_help(int argc, char **argv)
     return 1;
 }
 
-/* ---- run, bench ---- */
+/* ---- run, and the aliases ---- */
 
-/* One line per row of bench-results and bench-invariant: "backend=blas
- * kernel=gemm n=1024 ... ratio=0.982", for people and for grep. Numbers
- * are printed with 4 digits, integers whole, text with '_' for spaces. */
+/* What --print asked for, and which of those tables were written. */
+typedef struct {
+    char **patterns;
+    GHashTable *seen;  /* the names of every table written */
+    gboolean printed; /* one of them matched */
+} PrintTables;
+
+/* One line per row of a table --print names: "backend=blas kernel=gemm
+ * n=1024 ... ratio=0.982", for people and for grep. Numbers are printed
+ * with 4 digits, integers whole, text with '_' for spaces; an empty text
+ * cell is left out. */
 static void print_key_values(const char *job, const NlTable *t, gpointer data)
 {
+    PrintTables *pt = data;
     (void)job;
-    (void)data;
-    if (strcmp(nl_table_name(t), "bench-results") != 0 &&
-        strcmp(nl_table_name(t), "bench-invariant") != 0)
+    g_hash_table_add(pt->seen, g_strdup(nl_table_name(t)));
+    if (!nl_table_name_matches(pt->patterns, nl_table_name(t)))
         return;
+    pt->printed = TRUE;
     g_auto(GStrv) cols = g_strsplit(nl_table_columns_spec(t), " ", -1);
     for (guint r = 0; r < nl_table_n_rows(t); r++) {
         GString *line = g_string_new(NULL);
@@ -221,14 +243,27 @@ static void print_key_values(const char *job, const NlTable *t, gpointer data)
     fflush(stdout);
 }
 
-/* `numlab run EXP|all`, and `numlab bench` = the bench experiment with
- * its results printed as key=value lines (`fixed` and `on_table` set). */
-static int cmd_run(int argc, char **argv, const char *command_line,
-                   const char *fixed,
-                   void (*on_table)(const char *, const NlTable *, gpointer))
+/* "a,b" "c" -> {"a", "b", "c"}. */
+static char **split_commas(char **args)
 {
-    const char *command = fixed ? "bench" : "run";
-    char **backends = NULL, **params = NULL;
+    g_autoptr(GPtrArray) out = g_ptr_array_new();
+    for (char **a = args; a && *a; a++) {
+        g_auto(GStrv) words = g_strsplit(*a, ",", -1);
+        for (char **w = words; *w; w++)
+            if (**w)
+                g_ptr_array_add(out, g_strdup(*w));
+    }
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
+}
+
+/* `numlab run EXP|all`, and `numlab ALIAS` = the alias's experiment with
+ * its tables printed (`alias` set). */
+static int cmd_run(int argc, char **argv, const char *command_line,
+                   const NlAlias *alias)
+{
+    const char *command = alias ? alias->name : "run";
+    char **backends = NULL, **params = NULL, **print = NULL;
     char *outdir = NULL;
     gint64 seed = 42;
     GOptionEntry entries[] = {
@@ -241,38 +276,69 @@ static int cmd_run(int argc, char **argv, const char *command_line,
          "Results folder; data go to DIR/EXP/ (default: results)", "DIR"},
         {"seed", 0, 0, G_OPTION_ARG_INT64, &seed,
          "Seed of the random inputs (default 42)", "N"},
+        {"print", 0, 0, G_OPTION_ARG_STRING_ARRAY, &print,
+         alias ? "Print these tables' rows as key=value lines instead "
+                 "(comma-separated names, * and ? match)"
+               : "Also print these tables' rows as key=value lines on "
+                 "stdout (comma-separated names, * and ? match)", "TABLES"},
         G_OPTION_ENTRY_NULL};
-    if (!parse(command, fixed ? "" : "EXP|all",
-               fixed ? "Measure every backend's kernels against this "
-                       "machine's limits (read bandwidth, direct "
-                       "cblas_sgemm) in one run; see numlab help bench."
+    if (!parse(command, alias ? "" : "EXP|all",
+               alias ? alias->description
                      : "Run an experiment on backends with identical inputs.",
                entries, &argc, &argv))
         return 2;
-    g_auto(GStrv) b = backends, p = params;
+    g_auto(GStrv) b = backends, p = params, pr = print;
     g_autofree char *o = outdir;
-    if (argc != (fixed ? 1 : 2)) {
-        g_printerr(fixed ? "numlab bench: takes no arguments besides options\n"
-                         : "numlab run: name one experiment, or all (see "
-                           "numlab list)\n");
+    if (argc != (alias ? 1 : 2)) {
+        if (alias)
+            g_printerr("numlab %s: takes no arguments besides options\n",
+                       command);
+        else
+            g_printerr("numlab run: name one experiment, or all (see numlab "
+                       "list)\n");
         return 2;
     }
     if (seed < 0) {
         g_printerr("numlab %s: --seed must be 0 or more\n", command);
         return 2;
     }
+    g_auto(GStrv) patterns = print ? split_commas(print)
+                                   : g_strdupv(alias ? alias->print : NULL);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
+                                                       g_str_equal, g_free,
+                                                       NULL);
+    PrintTables pt = {patterns, seen, FALSE};
     g_autoptr(NlRegistry) r = load_registry(TRUE);
     NlRunRequest req = {
-        .experiment = fixed ? fixed : argv[1],
+        .experiment = alias ? alias->experiment : argv[1],
         .backends = backends,
         .params = params,
         .outdir = outdir ? outdir : "results",
         .seed = (guint64)seed,
         .command_line = command_line,
-        .on_table = on_table,
+        .on_table = patterns && *patterns ? print_key_values : NULL,
+        .on_table_data = &pt,
     };
-    if (strcmp(req.experiment, "all") != 0)
-        return nl_engine_run(r, &req) ? 0 : 1;
+    if (strcmp(req.experiment, "all") != 0) {
+        gboolean ok = nl_engine_run(r, &req);
+        /* A --print that matched nothing is a typo, not a quiet success. */
+        if (ok && print && patterns[0] && !pt.printed) {
+            g_autofree char *want = g_strjoinv(",", patterns);
+            GList *names = g_list_sort(g_hash_table_get_keys(seen),
+                                       (GCompareFunc)g_strcmp0);
+            GString *have = g_string_new(NULL);
+            for (GList *n = names; n; n = n->next)
+                g_string_append_printf(have, "%s%s", have->len ? ", " : "",
+                                       (char *)n->data);
+            g_list_free(names);
+            g_printerr("numlab %s: --print: %s wrote no table matching '%s' "
+                       "(its tables: %s)\n", command, req.experiment, want,
+                       have->str);
+            g_string_free(have, TRUE);
+            return 1;
+        }
+        return ok ? 0 : 1;
+    }
     if (params) {
         g_printerr("numlab run: -p needs one experiment, not all\n");
         return 2;
@@ -346,11 +412,16 @@ int main(int argc, char **argv)
         printf("numlab %s (plugin ABI %d)\n", PACKAGE_VERSION, NL_ABI_VERSION);
         return 0;
     }
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) aliases = nl_aliases_load(commands, problems);
+    for (guint i = 0; i < problems->len; i++)
+        g_printerr("numlab: warning: %s\n", (char *)problems->pdata[i]);
+    g_autofree char *summary = usage_summary(aliases);
     if (argc < 2 || argv[1][0] == '-') {
         gboolean asked = argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
                                        strcmp(argv[1], "-h") == 0);
         FILE *out = asked ? stdout : stderr;
-        fprintf(out, "Usage: numlab COMMAND [OPTIONS]\n\n%s\n", usage_summary);
+        fprintf(out, "Usage: numlab COMMAND [OPTIONS]\n\n%s\n", summary);
         fprintf(out, "\nOptions:\n  --version            print the version\n"
                      "  -h, --help           show this help\n");
         return asked ? 0 : 2;
@@ -365,11 +436,12 @@ int main(int argc, char **argv)
     if (strcmp(command, "help") == 0)
         return cmd_help(argc, argv);
     if (strcmp(command, "run") == 0)
-        return cmd_run(argc, argv, command_line, NULL, NULL);
+        return cmd_run(argc, argv, command_line, NULL);
     if (strcmp(command, "plot") == 0)
         return cmd_plot(argc, argv);
-    if (strcmp(command, "bench") == 0)
-        return cmd_run(argc, argv, command_line, "bench", print_key_values);
-    g_printerr("numlab: unknown command '%s'\n\n%s\n", command, usage_summary);
+    const NlAlias *alias = nl_aliases_find(aliases, command);
+    if (alias)
+        return cmd_run(argc, argv, command_line, alias);
+    g_printerr("numlab: unknown command '%s'\n\n%s\n", command, summary);
     return 2;
 }

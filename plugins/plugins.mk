@@ -27,6 +27,8 @@ dist_template_DATA = \
 	plugins/template/Makefile \
 	plugins/template/README.md \
 	plugins/template/my-experiment.c
+templateplotsdir = $(templatedir)/plots/my-experiment
+dist_templateplots_DATA = plugins/template/plots/my-experiment/dot-error.gp
 
 # configure reads NL_ABI_VERSION from plugin.h (libnumlab's soname follows
 # it): a change there reruns configure.

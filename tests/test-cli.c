@@ -42,12 +42,21 @@ static void test_version_and_help(void)
     g_autoptr(NlCmd) v = nl_test_numlab(NULL, "--version", NULL);
     g_assert_cmpint(v->status, ==, 0);
     g_assert_true(g_str_has_prefix(v->out, "numlab " PACKAGE_VERSION));
-    const char *commands[] = {"list", "help", "run", "plot"};
+    const char *commands[] = {"list", "help", "run", "plot", "bench"};
     for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
         g_autoptr(NlCmd) h = nl_test_numlab(NULL, commands[i], "--help", NULL);
         g_assert_cmpint(h->status, ==, 0);
         g_assert_nonnull(strstr(h->out, commands[i]));
     }
+    /* bench is an alias from framework/aliases.ini, which parses cleanly */
+    g_autoptr(NlCmd) all = nl_test_numlab(NULL, "--help", NULL);
+    g_assert_cmpint(all->status, ==, 0);
+    g_assert_cmpstr(all->err, ==, "");
+    g_assert_nonnull(strstr(all->out, "\n  bench                measure every "
+                                      "backend against this machine's limits\n"));
+    g_autoptr(NlCmd) bh = nl_test_numlab(NULL, "bench", "--help", NULL);
+    g_assert_nonnull(strstr(bh->out, "direct cblas_sgemm"));
+    g_assert_nonnull(strstr(bh->out, "--print=TABLES"));
     g_autoptr(NlCmd) u = nl_test_numlab(NULL, "frobnicate", NULL);
     g_assert_cmpint(u->status, ==, 2);
     assert_one_line_containing(u->err, "unknown command 'frobnicate'");
@@ -387,6 +396,171 @@ static void test_plot(void)
     nl_test_rmtree(dir);
 }
 
+/* Lines of out that start with prefix. */
+static guint count_prefixed(const char *out, const char *prefix)
+{
+    guint n = 0;
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    for (char **l = lines; *l; l++)
+        n += g_str_has_prefix(*l, prefix);
+    return n;
+}
+
+/* run --print: any experiment's tables as key=value lines, one per row,
+ * the keys the table's columns; a pattern that matches nothing fails and
+ * names the tables there were. */
+static void test_print_tables(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        "naive", "-o", dir, SMALL, "--print",
+                                        "a1-cases", NULL);
+    g_assert_cmpint(c->status, ==, 0);
+    g_autofree char *path = g_build_filename(dir, "associativity", "a1-cases.dat", NULL);
+    g_autoptr(NlDat) d = nl_dat_read(path);
+    guint rows = nl_dat_rows(d, 0);
+    g_assert_cmpuint(rows, >, 0);
+    g_assert_cmpuint(count_prefixed(c->out, "case="), ==, rows);
+    g_assert_cmpuint(count_prefixed(c->out, "step="), ==, 0);
+    /* each line holds the row's cells under the column names, in order */
+    g_auto(GStrv) lines = g_strsplit(c->out, "\n", -1);
+    for (guint r = 0; r < rows; r++) {
+        g_autofree char *order = g_strdup_printf(" type=%s order=%s value=",
+                                                 nl_dat_cell(d, 0, r, 1),
+                                                 nl_dat_cell(d, 0, r, 2));
+        if (!strstr(lines[r], order))
+            g_error("line %u lacks '%s': %s", r, order, lines[r]);
+    }
+
+    /* patterns, several tables, comma-separated or repeated */
+    g_autoptr(NlCmd) p = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        "naive", "-o", dir, SMALL, "--print",
+                                        "a1-*", NULL);
+    g_assert_cmpint(p->status, ==, 0);
+    g_assert_cmpuint(count_prefixed(p->out, "case="), ==, rows);
+    g_assert_cmpuint(count_prefixed(p->out, "step="), >, 0);
+    g_assert_cmpuint(count_prefixed(p->out, "n="), ==, 0);
+
+    g_autoptr(NlCmd) t = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        "naive", "-o", dir, SMALL, "--print",
+                                        "a1-casses", NULL);
+    g_assert_cmpint(t->status, ==, 1);
+    assert_one_line_containing(t->err, "--print: associativity wrote no table "
+                                       "matching 'a1-casses' (its tables: "
+                                       "a1-cases, a1-counter, a2-blocked, ");
+    g_assert_cmpuint(nl_test_count_lines(t->err), ==, 1);
+    nl_test_rmtree(dir);
+}
+
+/* Aliases are data: a file on NUMLAB_ALIASES defines a command that is
+ * run EXP --print TABLES, exactly; --print replaces its tables; names of
+ * commands and broken entries are refused with one warning each. */
+static void test_aliases(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autofree char *file = g_build_filename(dir, "aliases.ini", NULL);
+    g_file_set_contents(file,
+                        "[cases]\nexperiment=associativity\nprint=a1-cases\n"
+                        "summary=the A1 cases, one line each\n"
+                        "[run]\nexperiment=associativity\n"
+                        "[noexp]\nprint=x\n", -1, NULL);
+    g_autofree char *env_value = g_strdup_printf("NUMLAB_ALIASES=%s", file);
+    char *env[] = {env_value, NULL};
+
+    g_autoptr(NlCmd) h = nl_test_numlab(env, "--help", NULL);
+    g_assert_cmpint(h->status, ==, 0);
+    g_assert_nonnull(strstr(h->out, "\n  cases                the A1 cases, one line each\n"));
+    g_assert_nonnull(strstr(h->out, "\n  bench  ")); /* the built-in ones stay */
+    assert_one_line_containing(h->err, "alias 'run' ignored: a command of that name exists");
+    assert_one_line_containing(h->err, "alias 'noexp' ignored: it names no experiment");
+    g_assert_cmpuint(nl_test_count_lines(h->err), ==, 2);
+
+    g_autoptr(NlCmd) a = nl_test_numlab(env, "cases", "-b", "naive", "-o", dir,
+                                        SMALL, NULL);
+    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        "naive", "-o", dir, SMALL, "--print",
+                                        "a1-cases", NULL);
+    g_assert_cmpint(a->status, ==, 0);
+    g_assert_cmpint(r->status, ==, 0);
+    g_assert_cmpuint(count_prefixed(a->out, "case="), >, 0);
+    g_assert_cmpstr(a->out, ==, r->out);
+
+    g_autoptr(NlCmd) o = nl_test_numlab(env, "cases", "-b", "naive", "-o", dir,
+                                        SMALL, "--print", "a1-counter", NULL);
+    g_assert_cmpint(o->status, ==, 0);
+    g_assert_cmpuint(count_prefixed(o->out, "case="), ==, 0);
+    g_assert_cmpuint(count_prefixed(o->out, "step="), >, 0);
+
+    g_autoptr(NlCmd) x = nl_test_numlab(env, "cases", "extra", NULL);
+    g_assert_cmpint(x->status, ==, 2);
+    assert_one_line_containing(x->err, "numlab cases: takes no arguments besides options");
+
+    char *missing[] = {"NUMLAB_ALIASES=/nonexistent/aliases.ini", NULL};
+    g_autoptr(NlCmd) m = nl_test_numlab(missing, "--help", NULL);
+    g_assert_cmpint(m->status, ==, 0);
+    assert_one_line_containing(m->err, "/nonexistent/aliases.ini: cannot read aliases");
+    g_assert_nonnull(strstr(m->out, "\n  bench  "));
+    nl_test_rmtree(dir);
+}
+
+/* Plot scripts: NUMLAB_PLOT_PATH first, then beside the module, then the
+ * built-in folder (NUMLAB_PLOT_DIR); common.gp likewise. The folders are
+ * not merged. (Scripts beside an out-of-tree plugin: test-template.sh.) */
+static void test_plot_path(void)
+{
+    g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
+    if (!gnuplot) {
+        g_test_skip("gnuplot is not installed");
+        return;
+    }
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b", "naive",
+                                        "-o", dir, SMALL, NULL);
+    g_assert_cmpint(r->status, ==, 0);
+
+    /* one script and a common.gp of our own on the search path */
+    g_autofree char *extra = g_build_filename(dir, "extra", NULL);
+    g_autofree char *scripts = g_build_filename(extra, "associativity", NULL);
+    g_mkdir_with_parents(scripts, 0755);
+    g_autofree char *common = g_build_filename(extra, "common.gp", NULL);
+    g_file_set_contents(common,
+                        "set terminal pngcairo size 320,240\n"
+                        "fig(name) = outdir.'/'.name.'.'.fmt\n"
+                        "set print outdir.'/common-used.txt'\nprint 'extra'\n"
+                        "unset print\n", -1, NULL);
+    g_autofree char *gp = g_build_filename(scripts, "mine.gp", NULL);
+    g_file_set_contents(gp, "load common\nset output fig('mine')\nplot x notitle\n",
+                        -1, NULL);
+    g_autofree char *path_env = g_strdup_printf("NUMLAB_PLOT_PATH=%s/nowhere::%s",
+                                                dir, extra);
+    char *env[] = {path_env, NULL};
+    g_autoptr(NlCmd) p = nl_test_numlab(env, "plot", "associativity", "-o", dir, NULL);
+    g_assert_cmpint(p->status, ==, 0);
+    g_assert_cmpstr(p->err, ==, "");
+    g_autofree char *mine = g_build_filename(dir, "associativity", "mine.png", NULL);
+    g_autofree char *used = g_build_filename(dir, "associativity", "common-used.txt", NULL);
+    g_autofree char *a2 = g_build_filename(dir, "associativity", "a2-blocked.png", NULL);
+    g_assert_true(g_file_test(mine, G_FILE_TEST_IS_REGULAR));
+    g_assert_true(g_file_test(used, G_FILE_TEST_IS_REGULAR));
+    g_assert_false(g_file_test(a2, G_FILE_TEST_EXISTS));
+
+    /* nowhere to be found: the message names every folder searched */
+    char *none[] = {path_env, "NUMLAB_PLOT_DIR=/nonexistent/plots", NULL};
+    g_autoptr(NlCmd) n = nl_test_numlab(none, "plot", "reduction-tree", "-o", dir, NULL);
+    g_assert_cmpint(n->status, ==, 1);
+    g_autoptr(NlCmd) rt = nl_test_numlab(NULL, "run", "temperature", "-b", "naive",
+                                         "-o", dir, NULL);
+    g_assert_cmpint(rt->status, ==, 0);
+    g_autoptr(NlCmd) t = nl_test_numlab(none, "plot", "temperature", "-o", dir, NULL);
+    g_assert_cmpint(t->status, ==, 1);
+    g_autofree char *want = g_strdup_printf(
+        "numlab: temperature has no plot scripts (looked in %s/nowhere/temperature, "
+        "%s/temperature, " NL_BUILDDIR "/experiments/temperature/plots/temperature, "
+        "/nonexistent/plots/temperature)\n", dir, extra);
+    g_assert_cmpstr(t->err, ==, want);
+    nl_test_rmtree(dir);
+}
+
 /* Issue 3's bad backend options on the real backends, and a GPU backend
  * asked for where there is none (when this build has one). */
 static void test_real_backend_options(void)
@@ -542,6 +716,9 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/unwritable-output", test_unwritable_output);
     g_test_add_func("/cli/plot", test_plot);
     g_test_add_func("/cli/bench", test_bench);
+    g_test_add_func("/cli/print-tables", test_print_tables);
+    g_test_add_func("/cli/aliases", test_aliases);
+    g_test_add_func("/cli/plot-path", test_plot_path);
     g_test_add_func("/cli/real-backend-options", test_real_backend_options);
     return g_test_run();
 }

@@ -32,7 +32,11 @@ NlCmd *nl_test_numlab_argv(char **env_extra, char **args)
     g_ptr_array_add(argv, NULL);
 
     g_auto(GStrv) env = g_get_environ();
-    env = g_environ_unsetenv(env, "NUMLAB_PLUGIN_PATH");
+    /* A developer's own settings must not change what the tests see. */
+    static const char *const unset[] = {"NUMLAB_PLUGIN_PATH", "NUMLAB_PLOT_PATH",
+                                        "NUMLAB_PLOT_DIR", "NUMLAB_ALIASES"};
+    for (guint i = 0; i < G_N_ELEMENTS(unset); i++)
+        env = g_environ_unsetenv(env, unset[i]);
     for (char **e = env_extra; e && *e; e++) {
         g_auto(GStrv) kv = g_strsplit(*e, "=", 2);
         env = g_environ_setenv(env, kv[0], kv[1] ? kv[1] : "", TRUE);

@@ -9,7 +9,7 @@ AM_TESTS_ENVIRONMENT = \
 	abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir; \
 	abs_top_srcdir='$(abs_top_srcdir)'; export abs_top_srcdir; \
 	MAKE='$(MAKE)'; export MAKE; \
-	unset NUMLAB_PLUGIN_PATH;
+	unset NUMLAB_PLUGIN_PATH NUMLAB_PLOT_PATH NUMLAB_PLOT_DIR NUMLAB_ALIASES;
 
 NL_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(NL_PATH_CPPFLAGS)
 NL_TEST_LIBS = framework/libnumlab.la $(GLIB_LIBS) -lm
@@ -33,8 +33,9 @@ nl_integration_tests = \
 	tests/test-attention
 check_PROGRAMS += $(nl_unit_tests) $(nl_integration_tests)
 TESTS += $(nl_unit_tests) $(nl_integration_tests) tests/test-template.sh \
-	tests/test-openblas-cores.sh
-EXTRA_DIST += tests/test-template.sh tests/test-openblas-cores.sh
+	tests/test-openblas-cores.sh tests/test-blas-symbols.sh
+EXTRA_DIST += tests/test-template.sh tests/test-openblas-cores.sh \
+	tests/test-blas-symbols.sh
 
 tests_test_rng_SOURCES = tests/test-rng.c
 tests_test_rng_LDADD = $(NL_TEST_LIBS)

@@ -134,7 +134,7 @@ static double sweep_elements(const RtConfig *c)
 
 /* A timing row: the wall time of a whole sweep, and per summed element
  * (what the lecture notebook's Python loop is measured against by
- * bench/reduction-tree.py). */
+ * peers/reduction-tree.py). */
 static void add_timing(NlRun *run, const char *name, const char *title,
                        const RtConfig *c, double seconds)
 {

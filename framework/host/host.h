@@ -58,10 +58,42 @@ char *nl_registry_names(NlRegistry *registry, NlPluginKind kind);
 
 /* ---- paths.c ---- */
 gboolean nl_host_uninstalled(void);
-/* Folder holding plots/common.gp and plots/EXP/ *.gp. */
+/* The built-in plots folder (common.gp, EXP/ *.gp): NUMLAB_PLOT_DIR, else
+ * the source tree's plots/ or $(pkgdatadir)/plots. */
 const char *nl_host_plot_dir(void);
+/* Where plot scripts are looked for, first first: each folder of
+ * NUMLAB_PLOT_PATH (colon-separated), then MODULEDIR/plots beside the
+ * module at module_path (when not NULL; above .libs/ for a libtool
+ * module), then nl_host_plot_dir(). */
+GPtrArray *nl_host_plot_search(const char *module_path);
+/* DIR/experiment of the first search folder DIR whose DIR/experiment holds
+ * a *.gp file, or NULL. The folders are not merged. */
+char *nl_host_plot_scripts(const char *experiment, const char *module_path);
+/* The first search folder's common.gp that exists, or NULL. */
+char *nl_host_plot_common(const char *module_path);
 /* "Intel(R) Xeon(R) ..." or "unknown CPU". */
 const char *nl_host_cpu_model(void);
+
+/* ---- aliases.c: commands defined in data ---- */
+
+/* `numlab NAME` = `numlab run EXPERIMENT --print PRINT`. */
+typedef struct {
+    char *name;        /* the command */
+    char *experiment;  /* what it runs */
+    char **print;      /* tables to print: names or patterns (* and ?) */
+    char *summary;     /* its line in numlab --help */
+    char *description; /* the summary of numlab NAME --help */
+    char *source;      /* the file that defined it */
+} NlAlias;
+
+/* The files of NUMLAB_ALIASES (colon-separated), then the built-in
+ * framework/aliases.ini; the first alias of a name wins. Names in
+ * `reserved` (the commands) are refused. Each problem (an unreadable file,
+ * an alias without an experiment) adds one line to `problems`. */
+GPtrArray *nl_aliases_load(const char *const *reserved, GPtrArray *problems);
+const NlAlias *nl_aliases_find(GPtrArray *aliases, const char *name);
+/* Whether table matches one of the names or patterns. */
+gboolean nl_table_name_matches(char **patterns, const char *table);
 
 /* ---- selfcheck.c: every backend proves its kernels first ---- */
 

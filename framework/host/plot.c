@@ -1,7 +1,8 @@
 /* plot.c — renders an experiment's figures with the external gnuplot.
  *
- * Each script plots/EXP/NAME.gp reads the data in OUTDIR/EXP/ and writes
- * its image(s). gnuplot writes into a private temporary folder beside the
+ * Each script EXP/NAME.gp of the first plot folder that has EXP's scripts
+ * (paths.c: NUMLAB_PLOT_PATH, beside the module, built-in) reads the data
+ * in OUTDIR/EXP/ and writes its image(s). gnuplot writes into a private temporary folder beside the
  * data; only when it exits cleanly are the images renamed into place, so a
  * failing script never leaves a half-written image over a good one. The
  * data files are only read. */
@@ -99,22 +100,45 @@ static gboolean render(const char *gnuplot, const char *script,
     return publish(tmpl, datadir, n_images);
 }
 
+/* "A/LEAF, B/LEAF, C/LEAF": where a plot file or folder was looked for. */
+static char *searched(const char *module_path, const char *leaf)
+{
+    g_autoptr(GPtrArray) dirs = nl_host_plot_search(module_path);
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < dirs->len; i++) {
+        g_autofree char *d = g_build_filename(dirs->pdata[i], leaf, NULL);
+        g_string_append_printf(s, "%s%s", i ? ", " : "", d);
+    }
+    return g_string_free(s, FALSE);
+}
+
 /* `all_mode`: plotting every experiment, where one without scripts (a
  * student's plugin) is passed over instead of being an error. */
-static gboolean plot_one(const char *gnuplot, const char *experiment,
+static gboolean plot_one(const char *gnuplot, const NlPluginEntry *entry,
                          const char *outdir, char **formats, const char *lang,
                          gboolean all_mode)
 {
-    const char *plotdir = nl_host_plot_dir();
-    g_autofree char *scripts_dir = g_build_filename(plotdir, experiment, NULL);
-    g_autofree char *common = g_build_filename(plotdir, "common.gp", NULL);
+    const char *experiment = entry->plugin->name;
+    g_autofree char *scripts_dir = nl_host_plot_scripts(experiment, entry->path);
     g_autofree char *datadir = g_build_filename(outdir, experiment, NULL);
     g_autofree char *manifest = g_build_filename(datadir, "manifest.ini", NULL);
-    if (all_mode && !g_file_test(scripts_dir, G_FILE_TEST_IS_DIR))
+    if (all_mode && !scripts_dir)
         return TRUE;
     if (!g_file_test(manifest, G_FILE_TEST_EXISTS)) {
         g_printerr("numlab: no results for %s in %s (run 'numlab run %s -o %s' "
                    "first)\n", experiment, datadir, experiment, outdir);
+        return FALSE;
+    }
+    if (!scripts_dir) {
+        g_autofree char *where = searched(entry->path, experiment);
+        g_printerr("numlab: %s has no plot scripts (looked in %s)\n",
+                   experiment, where);
+        return FALSE;
+    }
+    g_autofree char *common = nl_host_plot_common(entry->path);
+    if (!common) {
+        g_autofree char *where = searched(entry->path, "common.gp");
+        g_printerr("numlab: common.gp not found (looked for %s)\n", where);
         return FALSE;
     }
     g_autoptr(GPtrArray) scripts = g_ptr_array_new_with_free_func(g_free);
@@ -123,14 +147,10 @@ static gboolean plot_one(const char *gnuplot, const char *experiment,
     while (d && (name = g_dir_read_name(d)))
         if (g_str_has_suffix(name, ".gp"))
             g_ptr_array_add(scripts, g_build_filename(scripts_dir, name, NULL));
-    if (scripts->len == 0) {
-        g_printerr("numlab: %s has no plot scripts in %s\n", experiment,
-                   scripts_dir);
-        return FALSE;
-    }
     g_ptr_array_sort(scripts, compare_strings);
     g_autofree char *abs_data = g_canonicalize_filename(datadir, NULL);
-    if (!gp_quotable(abs_data) || !gp_quotable(scripts_dir)) {
+    if (!gp_quotable(abs_data) || !gp_quotable(scripts_dir) ||
+        !gp_quotable(common)) {
         g_printerr("numlab: cannot plot into '%s': gnuplot paths may not "
                    "contain a single quote\n", abs_data);
         return FALSE;
@@ -165,16 +185,17 @@ gboolean nl_plot(NlRegistry *r, const char *experiment, const char *outdir,
     if (!find_gnuplot(&gnuplot))
         return FALSE;
     if (strcmp(experiment, "all") != 0) {
-        if (!nl_registry_find(r, NL_PLUGIN_EXPERIMENT, experiment)) {
+        const NlPluginEntry *e = nl_registry_find(r, NL_PLUGIN_EXPERIMENT,
+                                                  experiment);
+        if (!e) {
             g_printerr("numlab: unknown experiment '%s'\n", experiment);
             return FALSE;
         }
-        return plot_one(gnuplot, experiment, outdir, fmts, lang, FALSE);
+        return plot_one(gnuplot, e, outdir, fmts, lang, FALSE);
     }
     gboolean ok = TRUE;
     g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
     for (guint i = 0; i < list->len; i++)
-        ok &= plot_one(gnuplot, ((NlPluginEntry *)list->pdata[i])->plugin->name,
-                       outdir, fmts, lang, TRUE);
+        ok &= plot_one(gnuplot, list->pdata[i], outdir, fmts, lang, TRUE);
     return ok;
 }

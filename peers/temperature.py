@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/temperature.py — numlab's sampler and softmax against numpy's.
+"""peers/temperature.py — numlab's sampler and softmax against numpy's.
 
 Times numpy's rng.choice(V, size=N, p=probs) and a numpy softmax
 (x / T, max subtracted, exp, normalized) at V = 6 and V = 50257, runs
@@ -7,7 +7,7 @@ Times numpy's rng.choice(V, size=N, p=probs) and a numpy softmax
 on one core, each backend's softmax), and prints numlab's speed over
 numpy's. Without numpy it prints one line saying so and exits 0.
 
-Usage: bench/temperature.py [--numlab PATH] [--backends LIST]
+Usage: peers/temperature.py [--numlab PATH] [--backends LIST]
 (default: ./framework/numlab of the build tree, backends naive,openmp).
 """
 import argparse
@@ -20,7 +20,7 @@ import time
 try:
     import numpy as np
 except ImportError:
-    print("bench/temperature.py: skipped, python3-numpy is not installed")
+    print("peers/temperature.py: skipped, python3-numpy is not installed")
     sys.exit(0)
 
 SIZES = (6, 50257)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/reduction-tree.py — the lecture notebook's reduction-tree sweep in
+"""peers/reduction-tree.py — the lecture notebook's reduction-tree sweep in
 Python, against numlab's, on the same values.
 
 The notebook computes a tiled tree sum the obvious way: each tile summed
@@ -11,7 +11,7 @@ sweep times numlab measured in the same run (a5-timing-model.dat: the
 model's incremental sweep; a5-timing.dat: one tiled_sum call per num_ctx
 and tile on each backend). The goal is a speed-up of at least 200x.
 
-Usage: python3 bench/reduction-tree.py [--numlab PATH] [--backends LIST]
+Usage: python3 peers/reduction-tree.py [--numlab PATH] [--backends LIST]
                                        [--num-ctx FROM:TO] [--tiles LIST]
 Without numpy it says so and exits 0.
 """
