@@ -43,6 +43,9 @@ pkglibdir=$($PKG_CONFIG --variable=pkglibdir numlab-plugin)
 templatedir=$($PKG_CONFIG --variable=templatedir numlab-plugin)
 plotdir=$($PKG_CONFIG --variable=pkgdatadir numlab-plugin)/plots
 
+# The student's make, not make check's: without its -s (the build log
+# must show the compiler's flags) or its jobserver.
+unset MAKEFLAGS MFLAGS
 cp -R "$templatedir" "$tmp/my-plugin"
 chmod -R u+w "$tmp/my-plugin"
 if $MAKE -C "$tmp/my-plugin" >"$log" 2>&1 &&
