@@ -20,6 +20,8 @@ esac
 # ---- what the build, the tests and the plots need (Debian package names)
 packages="build-essential autoconf automake libtool pkg-config
 libglib2.0-dev libopenblas-dev libmpfr-dev libgmp-dev gnuplot-nox locales"
+# the test suite also checks the code's format (tests/test-format.sh)
+[ "$mode" = check ] && packages="$packages clang-format"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

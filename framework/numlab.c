@@ -31,9 +31,12 @@ static char *usage_summary(GPtrArray *aliases)
 {
     GString *s = g_string_new(
         "Commands:\n"
-        "  list                 list the plugins found and whether backends are available\n"
-        "  help PLUGIN          describe an experiment's parameters or a backend's options\n"
-        "  run EXP|all          run an experiment on backends, write data to OUTDIR/EXP/\n"
+        "  list                 list the plugins found and whether backends "
+        "are available\n"
+        "  help PLUGIN          describe an experiment's parameters or a "
+        "backend's options\n"
+        "  run EXP|all          run an experiment on backends, write data to "
+        "OUTDIR/EXP/\n"
         "  plot EXP|all         render figures from the data with gnuplot\n");
     for (guint i = 0; i < aliases->len; i++) {
         const NlAlias *a = aliases->pdata[i];
@@ -89,14 +92,15 @@ static int cmd_list(int argc, char **argv)
         return 2;
     g_autoptr(NlRegistry) r = load_registry(TRUE);
     g_autoptr(GPtrArray) backends = nl_registry_list(r, NL_PLUGIN_BACKEND);
-    g_autoptr(GPtrArray) experiments = nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
+    g_autoptr(GPtrArray) experiments =
+        nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
     printf("Backends:\n");
     for (guint i = 0; i < backends->len; i++) {
         const NlPluginEntry *e = backends->pdata[i];
         const NlBackendOps *ops = e->plugin->backend;
         g_autoptr(GError) error = NULL;
-        g_autoptr(NlParams) opts = nl_params_parse(ops->options, e->plugin->name,
-                                                   NULL, &error);
+        g_autoptr(NlParams) opts =
+            nl_params_parse(ops->options, e->plugin->name, NULL, &error);
         const NlSelfCheck *check = NULL;
         NlBackend *b = opts ? nl_backend_open_checked(e->plugin, NULL, opts,
                                                       &check, &error)
@@ -108,13 +112,13 @@ static int cmd_list(int argc, char **argv)
             g_ascii_formatd(ms, sizeof ms, "%.1f", check->seconds * 1e3);
             state = g_strdup_printf(
                 "available (%s, %d thread%s)\n  %-12s %s\n  %-12s self-check "
-                "in %s ms: %s", info->device, info->threads,
-                info->threads == 1 ? "" : "s", "", info->library, "", ms,
-                check->summary);
+                "in %s ms: %s",
+                info->device, info->threads, info->threads == 1 ? "" : "s", "",
+                info->library, "", ms, check->summary);
             nl_backend_close(b);
         } else {
-            state = g_strdup_printf("unavailable: %s", error ? error->message
-                                                             : "open() failed");
+            state = g_strdup_printf("unavailable: %s",
+                                    error ? error->message : "open() failed");
         }
         printf("  %-12s %-8s %s\n  %-12s %s\n  %-12s %s\n", e->plugin->name,
                e->plugin->version, e->plugin->summary, "", state, "", e->path);
@@ -123,7 +127,8 @@ static int cmd_list(int argc, char **argv)
     char ms[G_ASCII_DTOSTR_BUF_SIZE];
     g_ascii_formatd(ms, sizeof ms, "%.1f", cases->seconds * 1e3);
     printf("  (self-check: %u cases, their exact values computed once per "
-           "process in %s ms)\n", cases->cases->len, ms);
+           "process in %s ms)\n",
+           cases->cases->len, ms);
     printf("Experiments:\n");
     for (guint i = 0; i < experiments->len; i++) {
         const NlPluginEntry *e = experiments->pdata[i];
@@ -150,12 +155,14 @@ static void print_specs(const NlParamSpec *specs, const char *heading)
     printf("%s:\n", heading);
     for (const NlParamSpec *s = specs; s->name; s++) {
         g_autofree char *type = nl_param_describe(s);
-        g_autofree char *dflt = s->default_value
-            ? g_strdup_printf("default %s", *s->default_value
-                                                ? s->default_value : "empty")
-            : g_strdup("unset by default");
-        printf("  %-*s %s; %s\n  %-*s %s\n", width, s->name, type, dflt,
-               width, "", s->help ? s->help : "");
+        g_autofree char *dflt =
+            s->default_value
+                ? g_strdup_printf("default %s", *s->default_value
+                                                    ? s->default_value
+                                                    : "empty")
+                : g_strdup("unset by default");
+        printf("  %-*s %s; %s\n  %-*s %s\n", width, s->name, type, dflt, width,
+               "", s->help ? s->help : "");
     }
 }
 
@@ -190,7 +197,8 @@ static int cmd_help(int argc, char **argv)
         return 0;
     }
     g_printerr("numlab help: no experiment or backend named '%s' (see numlab "
-               "list)\n", argv[1]);
+               "list)\n",
+               argv[1]);
     return 1;
 }
 
@@ -199,7 +207,7 @@ static int cmd_help(int argc, char **argv)
 /* What --print asked for, and which of those tables were written. */
 typedef struct {
     char **patterns;
-    GHashTable *seen;  /* the names of every table written */
+    GHashTable *seen; /* the names of every table written */
     gboolean printed; /* one of them matched */
 } PrintTables;
 
@@ -269,7 +277,8 @@ static int cmd_run(int argc, char **argv, const char *command_line,
     GOptionEntry entries[] = {
         {"backend", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &backends,
          "Backends, comma-separated, with options as NAME:key=value; "
-         "'all' (the default) is every available one", "LIST"},
+         "'all' (the default) is every available one",
+         "LIST"},
         {"param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &params,
          "Set a parameter (repeatable; see numlab help EXP)", "NAME=VALUE"},
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
@@ -280,7 +289,8 @@ static int cmd_run(int argc, char **argv, const char *command_line,
          alias ? "Print these tables' rows as key=value lines instead "
                  "(comma-separated names, * and ? match)"
                : "Also print these tables' rows as key=value lines on "
-                 "stdout (comma-separated names, * and ? match)", "TABLES"},
+                 "stdout (comma-separated names, * and ? match)",
+         "TABLES"},
         G_OPTION_ENTRY_NULL};
     if (!parse(command, alias ? "" : "EXP|all",
                alias ? alias->description
@@ -302,11 +312,10 @@ static int cmd_run(int argc, char **argv, const char *command_line,
         g_printerr("numlab %s: --seed must be 0 or more\n", command);
         return 2;
     }
-    g_auto(GStrv) patterns = print ? split_commas(print)
-                                   : g_strdupv(alias ? alias->print : NULL);
-    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
-                                                       g_str_equal, g_free,
-                                                       NULL);
+    g_auto(GStrv) patterns =
+        print ? split_commas(print) : g_strdupv(alias ? alias->print : NULL);
+    g_autoptr(GHashTable) seen =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     PrintTables pt = {patterns, seen, FALSE};
     g_autoptr(NlRegistry) r = load_registry(TRUE);
     NlRunRequest req = {
@@ -332,8 +341,8 @@ static int cmd_run(int argc, char **argv, const char *command_line,
                                        (char *)n->data);
             g_list_free(names);
             g_printerr("numlab %s: --print: %s wrote no table matching '%s' "
-                       "(its tables: %s)\n", command, req.experiment, want,
-                       have->str);
+                       "(its tables: %s)\n",
+                       command, req.experiment, want, have->str);
             g_string_free(have, TRUE);
             return 1;
         }

@@ -24,7 +24,7 @@
 #include <string.h>
 
 #define TEST_PLUGINS NL_BUILDDIR "/tests/plugins/.libs"
-#define BAD_PLUGINS NL_BUILDDIR "/tests/plugins/bad/.libs"
+#define BAD_PLUGINS  NL_BUILDDIR "/tests/plugins/bad/.libs"
 
 /* ---- the recorded layout -------------------------------------------------
  *
@@ -47,9 +47,18 @@ typedef struct {
     Rule rule;
 } Fact;
 
-#define SIZE(T, n, rule) {"sizeof(" #T ")", n, (gint64)sizeof(T), rule}
-#define AT(T, f, n) {"offsetof(" #T ", " #f ")", n, (gint64)offsetof(T, f), EXACT}
-#define VALUE(e, n) {#e, n, (gint64)(e), EXACT}
+#define SIZE(T, n, rule)                                                       \
+    {                                                                          \
+        "sizeof(" #T ")", n, (gint64)sizeof(T), rule                           \
+    }
+#define AT(T, f, n)                                                            \
+    {                                                                          \
+        "offsetof(" #T ", " #f ")", n, (gint64)offsetof(T, f), EXACT           \
+    }
+#define VALUE(e, n)                                                            \
+    {                                                                          \
+#e, n, (gint64)(e), EXACT                                              \
+    }
 
 static const Fact layout[] = {
     /* plugin.h: filled by the module, read by the host */
@@ -183,10 +192,11 @@ static void test_layout_is_recorded(void)
                   "and its size here, under the same ABI"
                 : "a layout change: bump NL_ABI_VERSION in numlab/plugin.h "
                   "(the soname follows) and record the new layout here";
-        g_string_append_printf(wrong, "\n  %s is %" G_GINT64_FORMAT
+        g_string_append_printf(wrong,
+                               "\n  %s is %" G_GINT64_FORMAT
                                ", ABI %d recorded %" G_GINT64_FORMAT ": %s",
-                               f->what, f->actual, NL_ABI_RECORDED,
-                               f->recorded, fix);
+                               f->what, f->actual, NL_ABI_RECORDED, f->recorded,
+                               fix);
     }
     if (wrong->len)
         g_test_fail_printf("the public layout changed:%s", wrong->str);
@@ -201,8 +211,8 @@ static void test_soname_follows_abi(void)
     g_assert_true(dladdr((void *)nl_rng_init, &info) != 0);
     g_assert_nonnull(info.dli_fname);
     g_autofree char *file = g_path_get_basename(info.dli_fname);
-    g_autofree char *want = g_strdup_printf("libnumlab.so.%d",
-                                            NL_ABI_VERSION - 1);
+    g_autofree char *want =
+        g_strdup_printf("libnumlab.so.%d", NL_ABI_VERSION - 1);
     if (strcmp(file, want) != 0)
         g_test_fail_printf("libnumlab is %s, but NL_ABI_VERSION %d needs %s: "
                            "configure reads plugin.h (rerun ./configure)",
@@ -245,13 +255,8 @@ static const NlBackendOps good_backend_ops = {
 };
 
 /* This test program's own export, as a module writes it. */
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "abi-test",
-    .version = "1",
-    .summary = "s",
-    .experiment = &good_ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_EXPERIMENT, .name = "abi-test",
+                 .version = "1", .summary = "s", .experiment = &good_ops, )
 
 static void test_define_fills_versions(void)
 {
@@ -268,8 +273,8 @@ static void test_define_fills_versions(void)
     g_assert_true(NL_PARAM_EXT_HAS(&good_params[0], struct_size));
     g_assert_false(NL_PARAM_EXT_HAS(&good_params[1], struct_size));
     const NlParamExt short_ext = {.struct_size = 4};
-    const NlParamSpec short_spec = {"s", NL_PARAM_INT, "1", 0, 0, "s", NULL,
-                                    &short_ext};
+    const NlParamSpec short_spec = {"s", NL_PARAM_INT, "1",  0,
+                                    0,   "s",          NULL, &short_ext};
     g_assert_false(NL_PARAM_EXT_HAS(&short_spec, struct_size));
 }
 
@@ -299,7 +304,8 @@ static void test_versions_refused(void)
     p.abi_version = NL_ABI_VERSION - 1;
     g_autofree char *older = g_strdup_printf(
         "x.so: built against another numlab ABI (%d, this numlab has %d): "
-        "rebuild it", NL_ABI_VERSION - 1, NL_ABI_VERSION);
+        "rebuild it",
+        NL_ABI_VERSION - 1, NL_ABI_VERSION);
     ASSERT_REFUSED(&p, older);
 
     p = *numlab_plugin_entry();
@@ -446,7 +452,8 @@ static void test_modules_refused(void)
 {
     g_autofree char *other = g_strdup_printf(
         "built against another numlab ABI (99, this numlab has %d): "
-        "rebuild it", NL_ABI_VERSION);
+        "rebuild it",
+        NL_ABI_VERSION);
     assert_module_refused(TEST_PLUGINS, "wrong-abi.so", other);
     assert_module_refused(BAD_PLUGINS, "noabi.so",
                           "abi_version is not set: write the descriptor with "

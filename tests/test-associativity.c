@@ -17,7 +17,8 @@ static const gint64 shuffles = 300;
 
 static NlDat *dat(const char *name)
 {
-    g_autofree char *path = g_strdup_printf("%s/associativity/%s.dat", dir, name);
+    g_autofree char *path =
+        g_strdup_printf("%s/associativity/%s.dat", dir, name);
     return nl_dat_read(path);
 }
 
@@ -32,7 +33,8 @@ static void test_a1_cases(void)
     g_assert_cmpfloat(nl_dat_double(d, 0, 0, 3), ==, both);
     g_assert_cmpfloat(nl_dat_double(d, 0, 1, 3), ==, both);
     g_assert_cmpstr(nl_dat_cell(d, 0, 0, 5), ==, "0x3f800002");
-    g_assert_cmpstr(nl_dat_cell(d, 0, 0, 6), ==, "0 01111111 00000000000000000000010");
+    g_assert_cmpstr(nl_dat_cell(d, 0, 0, 6), ==,
+                    "0 01111111 00000000000000000000010");
     /* 5e-8 < 2^-24: 1 + 5e-8 rounds back to 1 (twice), while 1e-7 first
      * summed lifts 1 by one ulp */
     g_assert_cmpfloat(nl_dat_double(d, 0, 2, 3), ==, 1.0);
@@ -52,7 +54,8 @@ static void test_a1_counter(void)
     g_assert_true(g_str_has_prefix(stall, "stalls at step: 16777216 "));
     guint rows = nl_dat_rows(d, 0);
     for (guint r = 0; r < rows; r++) {
-        double step = nl_dat_double(d, 0, r, 0), counter = nl_dat_double(d, 0, r, 1);
+        double step = nl_dat_double(d, 0, r, 0),
+               counter = nl_dat_double(d, 0, r, 1);
         g_assert_cmpfloat(counter, ==, MIN(step, 16777216.0));
         g_assert_cmpfloat(nl_dat_double(d, 0, r, 2), ==, step - counter);
     }
@@ -95,13 +98,15 @@ static void test_a2_blocked(void)
         const char *label = nl_dat_cell(d, 0, r, 1);
         gint64 block = (gint64)nl_dat_double(d, 0, r, 0);
         float sum = (float)nl_dat_double(d, 0, r, 2);
-        float want = block > 0 ? nl_test_tile_tree(x, n, (gsize)block)
+        float want = block > 0    ? nl_test_tile_tree(x, n, (gsize)block)
                      : block == 0 ? seq /* naive's own sum is sequential */
                                   : exact;
         if (nl_f32_bits(sum) != nl_f32_bits(want))
             g_error("%s: %.9g, want %.9g", label, sum, want);
-        g_assert_cmpint((gint64)nl_dat_double(d, 0, r, 5), ==, nl_ulp_diff_f32(seq, sum));
-        g_assert_cmpint((gint64)nl_dat_double(d, 0, r, 6), ==, nl_ulp_diff_f32(exact, sum));
+        g_assert_cmpint((gint64)nl_dat_double(d, 0, r, 5), ==,
+                        nl_ulp_diff_f32(seq, sum));
+        g_assert_cmpint((gint64)nl_dat_double(d, 0, r, 6), ==,
+                        nl_ulp_diff_f32(exact, sum));
         g_assert_cmpfloat(nl_dat_double(d, 0, r, 4), ==, (double)sum - seq);
     }
     g_assert_cmpstr(nl_dat_cell(d, 0, 0, 1), ==, "sequential");
@@ -133,8 +138,10 @@ static void test_a3_counts(void)
         g_assert_cmpint(total, ==, shuffles);
         if (r % 2 == 1) { /* compensated: at most as many as plain */
             g_assert_cmpstr(nl_dat_cell(summary, 0, r, 1), ==, "compensated");
-            g_assert_cmpint(distinct, <=, (gint64)nl_dat_double(summary, 0, r - 1, 3));
-            g_assert_cmpint(ABS((gint64)nl_dat_double(summary, 0, r, 4)), <=, 1);
+            g_assert_cmpint(distinct, <=,
+                            (gint64)nl_dat_double(summary, 0, r - 1, 3));
+            g_assert_cmpint(ABS((gint64)nl_dat_double(summary, 0, r, 4)), <=,
+                            1);
         }
     }
     /* 1024 values in 300 orders: plain summation gives many sums */
@@ -149,7 +156,8 @@ static void test_a6_backend_sum(void)
     for (gsize i = 0; i < a6_n; i++)
         seq += x[i];
     g_assert_cmpstr(nl_dat_cell(d, 0, 0, 0), ==, "naive");
-    g_assert_cmphex(nl_f32_bits((float)nl_dat_double(d, 0, 0, 1)), ==, nl_f32_bits(seq));
+    g_assert_cmphex(nl_f32_bits((float)nl_dat_double(d, 0, 0, 1)), ==,
+                    nl_f32_bits(seq));
     g_assert_cmpint((gint64)nl_dat_double(d, 0, 0, 3), ==,
                     nl_ulp_diff_f32(exact_sum_twosum(x, a6_n), seq));
     g_autoptr(NlDat) pairs = dat("a6-pairs");
@@ -160,11 +168,12 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     dir = nl_test_tmpdir();
-    g_autofree char *p_shuffles = g_strdup_printf("shuffles=%" G_GINT64_FORMAT, shuffles);
+    g_autofree char *p_shuffles =
+        g_strdup_printf("shuffles=%" G_GINT64_FORMAT, shuffles);
     g_autofree char *p_a6 = g_strdup_printf("a6_n=%" G_GSIZE_FORMAT, a6_n);
-    g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "associativity", "-b", "naive",
-                                          "-o", dir, "-p", p_shuffles, "-p", p_a6,
-                                          NULL);
+    g_autoptr(NlCmd) run =
+        nl_test_numlab(NULL, "run", "associativity", "-b", "naive", "-o", dir,
+                       "-p", p_shuffles, "-p", p_a6, NULL);
     if (run->status != 0)
         g_error("numlab run failed: %s", run->err);
     g_test_add_func("/associativity/a1-cases", test_a1_cases);

@@ -23,8 +23,8 @@ static NlDat *dat(const char *name)
 static void test_example(void)
 {
     const double dots[] = {1.5, 2, 1.5, 2.5};
-    const double v[4][4] = {{1, 0, 0.5, 0.5}, {0, 1, 0, 0.5}, {0.5, 0.5, 0, 0},
-                            {0, 0.5, 1.5, 0.5}};
+    const double v[4][4] = {
+        {1, 0, 0.5, 0.5}, {0, 1, 0, 0.5}, {0.5, 0.5, 0, 0}, {0, 0.5, 1.5, 0.5}};
     double a[4], z = 0, o[4] = {0, 0, 0, 0};
     for (int j = 0; j < 4; j++)
         z += exp(dots[j] / 2);
@@ -57,7 +57,8 @@ static void test_example(void)
     g_assert_cmpstr(nl_dat_cell(n, 0, 0, 1), ==, "Frankreich");
     for (guint r = 0; r < 3; r++) {
         g_assert_cmpfloat(fabs(nl_dat_double(n, 0, r, 2) - logit[r]), <, 1e-14);
-        g_assert_cmpfloat(fabs(nl_dat_double(n, 0, r, 3) - exp(logit[r]) / zl), <, 1e-14);
+        g_assert_cmpfloat(fabs(nl_dat_double(n, 0, r, 3) - exp(logit[r]) / zl),
+                          <, 1e-14);
     }
     /* rounded: Frankreich 44.0 %, Deutschland 28.3 %, Spanien 27.7 % */
     g_assert_cmpfloat(fabs(nl_dat_double(n, 0, 0, 3) - 0.4403), <, 1e-4);
@@ -68,11 +69,12 @@ static void test_shapes(void)
 {
     g_autofree char *out = g_build_filename(dir, "shapes", NULL);
     g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "attention", "-o", out,
-                                          "-p", "w_q=1,0;0,1;0,0;0,0",
-                                          "-p", "w_k=1,0;0,1;0,0;0,0", NULL);
+                                          "-p", "w_q=1,0;0,1;0,0;0,0", "-p",
+                                          "w_k=1,0;0,1;0,0;0,0", NULL);
     if (run->status != 0)
         g_error("%s", run->err);
-    g_autofree char *path = g_build_filename(out, "attention", "e-scores.dat", NULL);
+    g_autofree char *path =
+        g_build_filename(out, "attention", "e-scores.dat", NULL);
     g_autoptr(NlDat) s = nl_dat_read(path);
     /* von (1,2) . ist (0,2) = 4, over sqrt 2 */
     g_assert_cmpfloat(fabs(nl_dat_double(s, 0, 1, 3) - 4 / sqrt(2)), <, 1e-15);
@@ -81,8 +83,8 @@ static void test_shapes(void)
 static void expect_refused(const char *param, const char *needle)
 {
     g_autofree char *out = g_build_filename(dir, "bad", NULL);
-    g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "attention", "-o", out,
-                                          "-p", param, NULL);
+    g_autoptr(NlCmd) run =
+        nl_test_numlab(NULL, "run", "attention", "-o", out, "-p", param, NULL);
     if (run->status != 1 || nl_test_count_lines(run->err) != 1 ||
         !strstr(run->err, needle))
         g_error("-p %s: exit %d, stderr:\n%s", param, run->status, run->err);
@@ -114,7 +116,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "attention", "-o", dir, NULL);
+    g_autoptr(NlCmd) run =
+        nl_test_numlab(NULL, "run", "attention", "-o", dir, NULL);
     if (run->status != 0)
         g_error("numlab run failed: %s", run->err);
     g_test_add_func("/attention/example", test_example);

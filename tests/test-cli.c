@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define BROKEN_DIR NL_BUILDDIR "/tests/plugins/.libs"
-#define DUP_DIR NL_BUILDDIR "/tests/plugins/dup/.libs"
+#define DUP_DIR    NL_BUILDDIR "/tests/plugins/dup/.libs"
 
 /* Small parameters keep the associativity runs fast. */
 #define SMALL "-p", "counter_steps=1000", "-p", "shuffles=50", "-p", "a6_n=1000"
@@ -52,8 +52,9 @@ static void test_version_and_help(void)
     g_autoptr(NlCmd) all = nl_test_numlab(NULL, "--help", NULL);
     g_assert_cmpint(all->status, ==, 0);
     g_assert_cmpstr(all->err, ==, "");
-    g_assert_nonnull(strstr(all->out, "\n  bench                measure every "
-                                      "backend against this machine's limits\n"));
+    g_assert_nonnull(strstr(all->out,
+                            "\n  bench                measure every "
+                            "backend against this machine's limits\n"));
     g_autoptr(NlCmd) bh = nl_test_numlab(NULL, "bench", "--help", NULL);
     g_assert_nonnull(strstr(bh->out, "direct cblas_sgemm"));
     g_assert_nonnull(strstr(bh->out, "--print=TABLES"));
@@ -67,9 +68,9 @@ static void test_list_shows_plugins_and_problems(void)
     g_autofree char *dir = nl_test_tmpdir();
     g_autofree char *bogus = g_build_filename(dir, "bogus.so", NULL);
     g_file_set_contents(bogus, "this is not an ELF file\n", -1, NULL);
-    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "list", "--plugin-dir", dir,
-                                        "--plugin-dir", BROKEN_DIR,
-                                        "--plugin-dir", DUP_DIR, NULL);
+    g_autoptr(NlCmd) c =
+        nl_test_numlab(NULL, "list", "--plugin-dir", dir, "--plugin-dir",
+                       BROKEN_DIR, "--plugin-dir", DUP_DIR, NULL);
     g_assert_cmpint(c->status, ==, 0);
     /* the good plugins are all there */
     g_assert_nonnull(strstr(c->out, "associativity"));
@@ -77,13 +78,18 @@ static void test_list_shows_plugins_and_problems(void)
     g_assert_nonnull(strstr(c->out, "unavailable: no test device"));
     /* one warning line per broken module, naming the file */
     assert_one_line_containing(c->err, "bogus.so: not a loadable module");
-    assert_one_line_containing(c->err, "no-entry.so: no numlab_plugin_entry() entry point");
-    assert_one_line_containing(c->err, "wrong-abi.so: built against another numlab ABI (99, this numlab has");
-    assert_one_line_containing(c->err, "a backend named 'naive' is already loaded from");
+    assert_one_line_containing(
+        c->err, "no-entry.so: no numlab_plugin_entry() entry point");
+    assert_one_line_containing(
+        c->err,
+        "wrong-abi.so: built against another numlab ABI (99, this numlab has");
+    assert_one_line_containing(
+        c->err, "a backend named 'naive' is already loaded from");
     g_assert_cmpuint(nl_test_count_lines(c->err), ==, 4);
     /* searched first, the duplicate wins; the built-in naive is the one
      * reported as ignored */
-    g_assert_nonnull(strstr(c->err, "backends/naive/.libs/naive.so: a backend named 'naive'"));
+    g_assert_nonnull(strstr(
+        c->err, "backends/naive/.libs/naive.so: a backend named 'naive'"));
     nl_test_rmtree(dir);
 }
 
@@ -94,13 +100,15 @@ static void test_help(void)
     g_assert_nonnull(strstr(e->out, "shuffle_sizes"));
     g_assert_nonnull(strstr(e->out, "default 1024"));
     g_assert_nonnull(strstr(e->out, "int in [1, 268435456]; default 1024"));
-    g_assert_nonnull(strstr(e->out, "list of int, each in [2, 1048576]; default 8,128,1024"));
+    g_assert_nonnull(strstr(
+        e->out, "list of int, each in [2, 1048576]; default 8,128,1024"));
     g_autoptr(NlCmd) b = nl_test_numlab(NULL, "help", "naive", NULL);
     g_assert_cmpint(b->status, ==, 0);
     g_assert_nonnull(strstr(b->out, "backend"));
     g_autoptr(NlCmd) u = nl_test_numlab(NULL, "help", "nosuch", NULL);
     g_assert_cmpint(u->status, ==, 1);
-    assert_one_line_containing(u->err, "no experiment or backend named 'nosuch'");
+    assert_one_line_containing(u->err,
+                               "no experiment or backend named 'nosuch'");
 }
 
 /* Every parameter of every experiment shows its type and range and its
@@ -110,18 +118,27 @@ static void test_help_every_parameter(void)
     static const struct {
         const char *plugin, *line;
     } want[] = {
-        {"gradient-descent", "  d2_lrs         list of double, each > 0; default 0.02,0.1,0.3,0.4\n"},
+        {"gradient-descent", "  d2_lrs         list of double, each > 0; "
+                             "default 0.02,0.1,0.3,0.4\n"},
         {"gradient-descent", "  lr             double > 0; default 0.1\n"},
-        {"gradient-descent", "  x              list of 2 or more double; default 1,2,1,0\n"},
-        {"attention", "  w_out          matrix of double (rows ';', entries ','); default 1,0.5,1,0.5;0,1,0,1;1,0,1,0\n"},
-        {"attention", "  keys           list of distinct string; default Paris,ist,die,Hauptstadt\n"},
+        {"gradient-descent",
+         "  x              list of 2 or more double; default 1,2,1,0\n"},
+        {"attention", "  w_out          matrix of double (rows ';', entries "
+                      "','); default 1,0.5,1,0.5;0,1,0,1;1,0,1,0\n"},
+        {"attention", "  keys           list of distinct string; default "
+                      "Paris,ist,die,Hauptstadt\n"},
         {"temperature", "  top_p           double in (0, 1]; default 0.9\n"},
-        {"temperature", "  temperature     list of up to 100000 double (or start:stop:step), each >= 0; default 0.05:5:0.05\n"},
-        {"logprob", "  temperatures   list of double, each in [0, 100]; default 0,0.5,0.8,1\n"},
+        {"temperature", "  temperature     list of up to 100000 double (or "
+                        "start:stop:step), each >= 0; default 0.05:5:0.05\n"},
+        {"logprob", "  temperatures   list of double, each in [0, 100]; "
+                    "default 0,0.5,0.8,1\n"},
         {"logprob", "  model          string; unset by default\n"},
         {"minigpt", "  lr             double in (0, 1]; default 0.003\n"},
-        {"bench", "  kernels        list of distinct string, each one of sum|dot|gemv|gemm|copy|softmax|sample; default sum,dot,gemv,gemm,copy,softmax,sample\n"},
-        {"reduction-tree", "  row            one of first|last; default last\n"},
+        {"bench", "  kernels        list of distinct string, each one of "
+                  "sum|dot|gemv|gemm|copy|softmax|sample; default "
+                  "sum,dot,gemv,gemm,copy,softmax,sample\n"},
+        {"reduction-tree",
+         "  row            one of first|last; default last\n"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
         g_autoptr(NlCmd) h = nl_test_numlab(NULL, "help", want[i].plugin, NULL);
@@ -130,7 +147,8 @@ static void test_help_every_parameter(void)
             g_error("numlab help %s has no line\n%s\nbut:\n%s", want[i].plugin,
                     want[i].line, h->out);
         /* after the heading: name line, help line, name line, ... */
-        g_auto(GStrv) lines = g_strsplit(strstr(h->out, "Parameters"), "\n", -1);
+        g_auto(GStrv) lines =
+            g_strsplit(strstr(h->out, "Parameters"), "\n", -1);
         for (guint l = 1; lines[l] && lines[l][0] == ' '; l += 2)
             if (!strstr(lines[l], "; default ") &&
                 !strstr(lines[l], "; unset by default"))
@@ -151,16 +169,19 @@ static void test_params_ignore_locale(void)
     char *env[] = {"LC_ALL=de_DE.UTF-8", NULL};
     g_autofree char *dir = nl_test_tmpdir();
     g_autoptr(NlCmd) h = nl_test_numlab(env, "help", "bench", NULL);
-    g_assert_nonnull(strstr(h->out, "  min_time       double in [0.001, 60]; default 0.1\n"));
-    g_autoptr(NlCmd) bad = nl_test_numlab(env, "run", "gradient-descent", "-o",
-                                          dir, "-p",
-                                          "d2_lrs=0.5,1e-3,0,5", NULL);
+    g_assert_nonnull(strstr(
+        h->out, "  min_time       double in [0.001, 60]; default 0.1\n"));
+    g_autoptr(NlCmd) bad =
+        nl_test_numlab(env, "run", "gradient-descent", "-o", dir, "-p",
+                       "d2_lrs=0.5,1e-3,0,5", NULL);
     g_assert_cmpint(bad->status, ==, 1);
-    assert_one_line_containing(bad->err, "gradient-descent: parameter 'd2_lrs': "
-                                         "entry 3: 0 is not > 0");
-    g_autoptr(NlCmd) comma = nl_test_numlab(env, "run", "gradient-descent", "-o",
-                                            dir, "-p", "lr=0,5", NULL);
-    assert_one_line_containing(comma->err, "parameter 'lr': '0,5' is not a number");
+    assert_one_line_containing(bad->err,
+                               "gradient-descent: parameter 'd2_lrs': "
+                               "entry 3: 0 is not > 0");
+    g_autoptr(NlCmd) comma = nl_test_numlab(env, "run", "gradient-descent",
+                                            "-o", dir, "-p", "lr=0,5", NULL);
+    assert_one_line_containing(comma->err,
+                               "parameter 'lr': '0,5' is not a number");
     nl_test_rmtree(dir);
 }
 
@@ -171,29 +192,35 @@ static void test_run_writes_results(void)
                                         "naive", "-o", dir, SMALL, NULL);
     g_assert_cmpint(c->status, ==, 0);
     g_assert_cmpstr(c->err, ==, "");
-    const char *files[] = {"a1-cases.dat", "a1-counter.dat", "a2-blocked.dat",
-                           "a3-distinct.dat", "a3-histogram.dat",
-                           "a6-backends.dat", "a6-pairs.dat", "backends.gp",
-                           "manifest.ini"};
+    const char *files[] = {
+        "a1-cases.dat",    "a1-counter.dat",   "a2-blocked.dat",
+        "a3-distinct.dat", "a3-histogram.dat", "a6-backends.dat",
+        "a6-pairs.dat",    "backends.gp",      "manifest.ini"};
     for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        g_autofree char *p = g_build_filename(dir, "associativity", files[i], NULL);
+        g_autofree char *p =
+            g_build_filename(dir, "associativity", files[i], NULL);
         g_assert_true(g_file_test(p, G_FILE_TEST_IS_REGULAR));
     }
     /* no temporary file is left behind */
-    g_autoptr(GDir) d = g_dir_open(g_build_filename(dir, "associativity", NULL), 0, NULL);
+    g_autoptr(GDir) d =
+        g_dir_open(g_build_filename(dir, "associativity", NULL), 0, NULL);
     const char *name;
     while ((name = g_dir_read_name(d)))
         g_assert_false(name[0] == '.');
-    g_autofree char *m = read_file(g_build_filename(dir, "associativity", "manifest.ini", NULL));
+    g_autofree char *m =
+        read_file(g_build_filename(dir, "associativity", "manifest.ini", NULL));
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_assert_true(g_key_file_load_from_data(kf, m, -1, 0, NULL));
     g_autofree char *status = g_key_file_get_string(kf, "run", "status", NULL);
     g_assert_cmpstr(status, ==, "ok");
-    g_autofree char *job = g_key_file_get_string(kf, "job naive", "status", NULL);
+    g_autofree char *job =
+        g_key_file_get_string(kf, "job naive", "status", NULL);
     g_assert_cmpstr(job, ==, "ok");
-    g_autofree char *params = g_key_file_get_string(kf, "run", "parameters", NULL);
+    g_autofree char *params =
+        g_key_file_get_string(kf, "run", "parameters", NULL);
     g_assert_nonnull(strstr(params, "shuffles=50"));
-    g_autofree char *gp = read_file(g_build_filename(dir, "associativity", "backends.gp", NULL));
+    g_autofree char *gp =
+        read_file(g_build_filename(dir, "associativity", "backends.gp", NULL));
     g_assert_nonnull(strstr(gp, "backends = \"naive\""));
     nl_test_rmtree(dir);
 }
@@ -203,20 +230,22 @@ static void test_run_request_errors(void)
     static const struct {
         const char *arg_b, *arg_p, *expect;
     } cases[] = {
-        {"naive", "n=abc", "associativity: parameter 'n': 'abc' is not an integer"},
+        {"naive", "n=abc",
+         "associativity: parameter 'n': 'abc' is not an integer"},
         {"naive", "n=-5", "parameter 'n': -5 is not in [1, 268435456]"},
         {"naive", "n=99999999999999999999", "does not fit in a 64-bit integer"},
         {"naive", "a1_small=nan", "'nan' is not a finite number"},
         {"naive", "a1_small=inf", "'inf' is not a finite number"},
         {"naive", "shuffles=0", "0 is not in [1, 10000000]"},
-        {"naive", "blocks=32,,64", "associativity: parameter 'blocks': entry 2 is empty"},
+        {"naive", "blocks=32,,64",
+         "associativity: parameter 'blocks': entry 2 is empty"},
         {"naive", "nosuch=1", "unknown parameter 'nosuch'"},
     };
     g_autofree char *dir = nl_test_tmpdir();
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
-                                            cases[i].arg_b, "-p", cases[i].arg_p,
-                                            "-o", dir, NULL);
+        g_autoptr(NlCmd) c =
+            nl_test_numlab(NULL, "run", "associativity", "-b", cases[i].arg_b,
+                           "-p", cases[i].arg_p, "-o", dir, NULL);
         g_assert_cmpint(c->status, ==, 1);
         assert_one_line_containing(c->err, cases[i].expect);
         g_assert_cmpuint(nl_test_count_lines(c->err), ==, 1);
@@ -228,7 +257,8 @@ static void test_run_request_errors(void)
     g_autoptr(NlCmd) u = nl_test_numlab(NULL, "run", "nosuch", "-o", dir, NULL);
     g_assert_cmpint(u->status, ==, 1);
     /* the list names every experiment of the build tree */
-    assert_one_line_containing(u->err, "unknown experiment 'nosuch' (known: associativity, ");
+    assert_one_line_containing(
+        u->err, "unknown experiment 'nosuch' (known: associativity, ");
     g_assert_nonnull(strstr(u->err, "bench"));
     g_assert_nonnull(strstr(u->err, "reduction-tree"));
     g_assert_nonnull(strstr(u->err, "temperature"));
@@ -244,9 +274,11 @@ static void test_unknown_backend_keeps_others(void)
                                         "naive,nosuch", "-o", dir, SMALL, NULL);
     g_assert_cmpint(c->status, ==, 1);
     /* the known list depends on what this build has (cuda needs nvcc) */
-    assert_one_line_containing(c->err, "nosuch: unknown backend 'nosuch' (known: blas, ");
+    assert_one_line_containing(
+        c->err, "nosuch: unknown backend 'nosuch' (known: blas, ");
     g_assert_nonnull(strstr(c->err, "naive"));
-    g_autofree char *p = g_build_filename(dir, "associativity", "a2-blocked.dat", NULL);
+    g_autofree char *p =
+        g_build_filename(dir, "associativity", "a2-blocked.dat", NULL);
     g_assert_true(g_file_test(p, G_FILE_TEST_EXISTS));
     nl_test_rmtree(dir);
 }
@@ -255,60 +287,70 @@ static void test_backend_open_failures(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
     /* under -b all an unavailable backend is a skip, not a failure */
-    g_autoptr(NlCmd) all = nl_test_numlab(NULL, "run", "associativity",
-                                          "--plugin-dir", BROKEN_DIR, "-b", "naive,nodevice",
-                                          "-o", dir, SMALL, NULL);
+    g_autoptr(NlCmd) all =
+        nl_test_numlab(NULL, "run", "associativity", "--plugin-dir", BROKEN_DIR,
+                       "-b", "naive,nodevice", "-o", dir, SMALL, NULL);
     g_assert_cmpint(all->status, ==, 1); /* named explicitly: a failure */
-    assert_one_line_containing(all->err, "nodevice: unavailable: no test device");
+    assert_one_line_containing(all->err,
+                               "nodevice: unavailable: no test device");
 
-    g_autoptr(NlCmd) skip = nl_test_numlab(NULL, "run", "associativity",
-                                           "--plugin-dir", BROKEN_DIR, "-b", "all",
-                                           "-o", dir, SMALL, NULL);
+    g_autoptr(NlCmd) skip =
+        nl_test_numlab(NULL, "run", "associativity", "--plugin-dir", BROKEN_DIR,
+                       "-b", "all", "-o", dir, SMALL, NULL);
     /* openfails fails for real even under all; nodevice is only skipped */
-    assert_one_line_containing(skip->err, "backend nodevice skipped: unavailable: no test device");
-    assert_one_line_containing(skip->err, "openfails: the driver crashed (on purpose)");
+    assert_one_line_containing(
+        skip->err, "backend nodevice skipped: unavailable: no test device");
+    assert_one_line_containing(skip->err,
+                               "openfails: the driver crashed (on purpose)");
     g_assert_cmpint(skip->status, ==, 1);
-    g_autofree char *m = read_file(g_build_filename(dir, "associativity", "manifest.ini", NULL));
+    g_autofree char *m =
+        read_file(g_build_filename(dir, "associativity", "manifest.ini", NULL));
     g_assert_nonnull(strstr(m, "[job nodevice]"));
     g_assert_nonnull(strstr(m, "status=skipped"));
     g_assert_nonnull(strstr(m, "[job naive]"));
 
     /* a bad backend option names the backend and the option */
-    g_autoptr(NlCmd) opt = nl_test_numlab(NULL, "run", "associativity",
-                                          "--plugin-dir", BROKEN_DIR, "-b",
-                                          "naive,nodevice:threads=0", "-o", dir,
-                                          SMALL, NULL);
+    g_autoptr(NlCmd) opt = nl_test_numlab(
+        NULL, "run", "associativity", "--plugin-dir", BROKEN_DIR, "-b",
+        "naive,nodevice:threads=0", "-o", dir, SMALL, NULL);
     g_assert_cmpint(opt->status, ==, 1);
-    assert_one_line_containing(opt->err, "nodevice: parameter 'threads': 0 is not in [1, 64]");
-    g_autoptr(NlCmd) key = nl_test_numlab(NULL, "run", "associativity",
-                                          "--plugin-dir", BROKEN_DIR, "-b",
-                                          "nodevice:speed=9", "-o", dir, SMALL, NULL);
-    assert_one_line_containing(key->err, "unknown parameter 'speed' (known: threads)");
+    assert_one_line_containing(
+        opt->err, "nodevice: parameter 'threads': 0 is not in [1, 64]");
+    g_autoptr(NlCmd) key =
+        nl_test_numlab(NULL, "run", "associativity", "--plugin-dir", BROKEN_DIR,
+                       "-b", "nodevice:speed=9", "-o", dir, SMALL, NULL);
+    assert_one_line_containing(key->err,
+                               "unknown parameter 'speed' (known: threads)");
     nl_test_rmtree(dir);
 }
 
 static void test_failed_job_loses_nothing(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) good = nl_test_numlab(NULL, "run", "failing", "--plugin-dir",
-                                           BROKEN_DIR, "-b", "naive,blas", "-o",
-                                           dir, NULL);
+    g_autoptr(NlCmd) good =
+        nl_test_numlab(NULL, "run", "failing", "--plugin-dir", BROKEN_DIR, "-b",
+                       "naive,blas", "-o", dir, NULL);
     g_assert_cmpint(good->status, ==, 0);
-    g_autofree char *partial = g_build_filename(dir, "failing", "partial.dat", NULL);
-    g_autofree char *manifest = g_build_filename(dir, "failing", "manifest.ini", NULL);
+    g_autofree char *partial =
+        g_build_filename(dir, "failing", "partial.dat", NULL);
+    g_autofree char *manifest =
+        g_build_filename(dir, "failing", "manifest.ini", NULL);
     g_autofree char *before = read_file(partial);
-    g_assert_nonnull(strstr(before, "# dataset: backend blas\n0 0\n1 1\n2 2\n"));
+    g_assert_nonnull(
+        strstr(before, "# dataset: backend blas\n0 0\n1 1\n2 2\n"));
 
     /* one job fails half-way: its rows never reach the disk, the other
      * job's do, the manifest says which failed and why */
-    g_autoptr(NlCmd) one = nl_test_numlab(NULL, "run", "failing", "--plugin-dir",
-                                          BROKEN_DIR, "-b", "naive,blas", "-p",
-                                          "fail=blas", "-o", dir, NULL);
+    g_autoptr(NlCmd) one =
+        nl_test_numlab(NULL, "run", "failing", "--plugin-dir", BROKEN_DIR, "-b",
+                       "naive,blas", "-p", "fail=blas", "-o", dir, NULL);
     g_assert_cmpint(one->status, ==, 1);
-    assert_one_line_containing(one->err, "failing: blas: failed half-way (on purpose)");
+    assert_one_line_containing(one->err,
+                               "failing: blas: failed half-way (on purpose)");
     g_autofree char *after_one = read_file(partial);
     g_assert_null(strstr(after_one, "backend blas"));
-    g_assert_nonnull(strstr(after_one, "# dataset: backend naive\n0 0\n1 1\n2 2\n"));
+    g_assert_nonnull(
+        strstr(after_one, "# dataset: backend naive\n0 0\n1 1\n2 2\n"));
     g_autofree char *m = read_file(manifest);
     g_assert_nonnull(strstr(m, "[job blas]\nphase=backend\nstatus=failed\n"
                                "reason=failed half-way (on purpose)"));
@@ -316,11 +358,12 @@ static void test_failed_job_loses_nothing(void)
     /* no job succeeds: not a single file changes */
     g_autofree char *set_before = read_file(partial);
     g_autofree char *manifest_mid = read_file(manifest);
-    g_autoptr(NlCmd) none = nl_test_numlab(NULL, "run", "failing", "--plugin-dir",
-                                           BROKEN_DIR, "-b", "naive", "-p",
-                                           "fail=naive", "-o", dir, NULL);
+    g_autoptr(NlCmd) none =
+        nl_test_numlab(NULL, "run", "failing", "--plugin-dir", BROKEN_DIR, "-b",
+                       "naive", "-p", "fail=naive", "-o", dir, NULL);
     g_assert_cmpint(none->status, ==, 1);
-    assert_one_line_containing(none->err, "failing: no backend job succeeded; no file was written");
+    assert_one_line_containing(
+        none->err, "failing: no backend job succeeded; no file was written");
     g_autofree char *set_after = read_file(partial);
     g_autofree char *manifest_after = read_file(manifest);
     g_assert_cmpstr(set_after, ==, set_before);
@@ -334,8 +377,8 @@ static void test_unwritable_output(void)
     /* a path through a regular file cannot be a folder, even for root */
     g_autofree char *file = g_build_filename(dir, "file", NULL);
     g_file_set_contents(file, "keep me\n", -1, NULL);
-    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b", "naive",
-                                        "-o", file, SMALL, NULL);
+    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        "naive", "-o", file, SMALL, NULL);
     g_assert_cmpint(c->status, ==, 1);
     assert_one_line_containing(c->err, "cannot create output folder");
     g_assert_nonnull(strstr(c->err, "Not a directory"));
@@ -348,45 +391,52 @@ static void test_unwritable_output(void)
 static void test_plot(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b", "naive",
-                                        "-o", dir, SMALL, NULL);
+    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        "naive", "-o", dir, SMALL, NULL);
     g_assert_cmpint(r->status, ==, 0);
-    g_autofree char *a2 = g_build_filename(dir, "associativity", "a2-blocked.dat", NULL);
+    g_autofree char *a2 =
+        g_build_filename(dir, "associativity", "a2-blocked.dat", NULL);
     g_autofree char *before = read_file(a2);
 
     /* without gnuplot: one line saying how to get it; data untouched */
     char *no_gnuplot[] = {"NUMLAB_GNUPLOT=/nonexistent/gnuplot", NULL};
-    g_autoptr(NlCmd) n = nl_test_numlab(no_gnuplot, "plot", "associativity",
-                                        "-o", dir, NULL);
+    g_autoptr(NlCmd) n =
+        nl_test_numlab(no_gnuplot, "plot", "associativity", "-o", dir, NULL);
     g_assert_cmpint(n->status, ==, 1);
-    assert_one_line_containing(n->err, "gnuplot not found: install it (apt-get install gnuplot-nox)");
+    assert_one_line_containing(
+        n->err, "gnuplot not found: install it (apt-get install gnuplot-nox)");
     g_assert_cmpuint(nl_test_count_lines(n->err), ==, 1);
 
-    g_autoptr(NlCmd) f = nl_test_numlab(NULL, "plot", "associativity", "-o", dir,
-                                        "--format", "gif", NULL);
+    g_autoptr(NlCmd) f = nl_test_numlab(NULL, "plot", "associativity", "-o",
+                                        dir, "--format", "gif", NULL);
     assert_one_line_containing(f->err, "unknown image format 'gif'");
-    g_autoptr(NlCmd) e = nl_test_numlab(NULL, "plot", "nosuch", "-o", dir, NULL);
+    g_autoptr(NlCmd) e =
+        nl_test_numlab(NULL, "plot", "nosuch", "-o", dir, NULL);
     g_assert_cmpint(e->status, ==, 1);
 
     g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
     if (!gnuplot) {
         g_test_message("gnuplot is not installed: rendering not tested");
     } else {
-        g_autoptr(NlCmd) p = nl_test_numlab(NULL, "plot", "associativity", "-o",
-                                            dir, "--format", "png,svg,pdf", NULL);
+        g_autoptr(NlCmd) p =
+            nl_test_numlab(NULL, "plot", "associativity", "-o", dir, "--format",
+                           "png,svg,pdf", NULL);
         g_assert_cmpint(p->status, ==, 0);
         g_assert_cmpstr(p->err, ==, ""); /* gnuplot warnings would show here */
         const char *figures[] = {"a2-blocked", "a3-shuffles", "a6-backends"};
         for (guint i = 0; i < G_N_ELEMENTS(figures); i++) {
-            g_autofree char *png = g_strdup_printf("%s/associativity/%s.png", dir, figures[i]);
+            g_autofree char *png =
+                g_strdup_printf("%s/associativity/%s.png", dir, figures[i]);
             g_autofree char *data = read_file(png);
             g_assert_nonnull(data);
             g_assert_true(memcmp(data, "\x89PNG", 4) == 0);
-            g_autofree char *pdf = g_strdup_printf("%s/associativity/%s.pdf", dir, figures[i]);
+            g_autofree char *pdf =
+                g_strdup_printf("%s/associativity/%s.pdf", dir, figures[i]);
             g_autofree char *pdata = read_file(pdf);
             g_assert_true(pdata && g_str_has_prefix(pdata, "%PDF"));
         }
-        g_autoptr(GDir) d = g_dir_open(g_build_filename(dir, "associativity", NULL), 0, NULL);
+        g_autoptr(GDir) d =
+            g_dir_open(g_build_filename(dir, "associativity", NULL), 0, NULL);
         const char *name;
         while ((name = g_dir_read_name(d)))
             g_assert_false(g_str_has_prefix(name, ".plot-"));
@@ -412,11 +462,12 @@ static guint count_prefixed(const char *out, const char *prefix)
 static void test_print_tables(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
-                                        "naive", "-o", dir, SMALL, "--print",
-                                        "a1-cases", NULL);
+    g_autoptr(NlCmd) c =
+        nl_test_numlab(NULL, "run", "associativity", "-b", "naive", "-o", dir,
+                       SMALL, "--print", "a1-cases", NULL);
     g_assert_cmpint(c->status, ==, 0);
-    g_autofree char *path = g_build_filename(dir, "associativity", "a1-cases.dat", NULL);
+    g_autofree char *path =
+        g_build_filename(dir, "associativity", "a1-cases.dat", NULL);
     g_autoptr(NlDat) d = nl_dat_read(path);
     guint rows = nl_dat_rows(d, 0);
     g_assert_cmpuint(rows, >, 0);
@@ -425,25 +476,25 @@ static void test_print_tables(void)
     /* each line holds the row's cells under the column names, in order */
     g_auto(GStrv) lines = g_strsplit(c->out, "\n", -1);
     for (guint r = 0; r < rows; r++) {
-        g_autofree char *order = g_strdup_printf(" type=%s order=%s value=",
-                                                 nl_dat_cell(d, 0, r, 1),
-                                                 nl_dat_cell(d, 0, r, 2));
+        g_autofree char *order =
+            g_strdup_printf(" type=%s order=%s value=", nl_dat_cell(d, 0, r, 1),
+                            nl_dat_cell(d, 0, r, 2));
         if (!strstr(lines[r], order))
             g_error("line %u lacks '%s': %s", r, order, lines[r]);
     }
 
     /* patterns, several tables, comma-separated or repeated */
-    g_autoptr(NlCmd) p = nl_test_numlab(NULL, "run", "associativity", "-b",
-                                        "naive", "-o", dir, SMALL, "--print",
-                                        "a1-*", NULL);
+    g_autoptr(NlCmd) p =
+        nl_test_numlab(NULL, "run", "associativity", "-b", "naive", "-o", dir,
+                       SMALL, "--print", "a1-*", NULL);
     g_assert_cmpint(p->status, ==, 0);
     g_assert_cmpuint(count_prefixed(p->out, "case="), ==, rows);
     g_assert_cmpuint(count_prefixed(p->out, "step="), >, 0);
     g_assert_cmpuint(count_prefixed(p->out, "n="), ==, 0);
 
-    g_autoptr(NlCmd) t = nl_test_numlab(NULL, "run", "associativity", "-b",
-                                        "naive", "-o", dir, SMALL, "--print",
-                                        "a1-casses", NULL);
+    g_autoptr(NlCmd) t =
+        nl_test_numlab(NULL, "run", "associativity", "-b", "naive", "-o", dir,
+                       SMALL, "--print", "a1-casses", NULL);
     g_assert_cmpint(t->status, ==, 1);
     assert_one_line_containing(t->err, "--print: associativity wrote no table "
                                        "matching 'a1-casses' (its tables: "
@@ -463,23 +514,28 @@ static void test_aliases(void)
                         "[cases]\nexperiment=associativity\nprint=a1-cases\n"
                         "summary=the A1 cases, one line each\n"
                         "[run]\nexperiment=associativity\n"
-                        "[noexp]\nprint=x\n", -1, NULL);
+                        "[noexp]\nprint=x\n",
+                        -1, NULL);
     g_autofree char *env_value = g_strdup_printf("NUMLAB_ALIASES=%s", file);
     char *env[] = {env_value, NULL};
 
     g_autoptr(NlCmd) h = nl_test_numlab(env, "--help", NULL);
     g_assert_cmpint(h->status, ==, 0);
-    g_assert_nonnull(strstr(h->out, "\n  cases                the A1 cases, one line each\n"));
-    g_assert_nonnull(strstr(h->out, "\n  bench  ")); /* the built-in ones stay */
-    assert_one_line_containing(h->err, "alias 'run' ignored: a command of that name exists");
-    assert_one_line_containing(h->err, "alias 'noexp' ignored: it names no experiment");
+    g_assert_nonnull(strstr(
+        h->out, "\n  cases                the A1 cases, one line each\n"));
+    g_assert_nonnull(
+        strstr(h->out, "\n  bench  ")); /* the built-in ones stay */
+    assert_one_line_containing(
+        h->err, "alias 'run' ignored: a command of that name exists");
+    assert_one_line_containing(h->err,
+                               "alias 'noexp' ignored: it names no experiment");
     g_assert_cmpuint(nl_test_count_lines(h->err), ==, 2);
 
-    g_autoptr(NlCmd) a = nl_test_numlab(env, "cases", "-b", "naive", "-o", dir,
-                                        SMALL, NULL);
-    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b",
-                                        "naive", "-o", dir, SMALL, "--print",
-                                        "a1-cases", NULL);
+    g_autoptr(NlCmd) a =
+        nl_test_numlab(env, "cases", "-b", "naive", "-o", dir, SMALL, NULL);
+    g_autoptr(NlCmd) r =
+        nl_test_numlab(NULL, "run", "associativity", "-b", "naive", "-o", dir,
+                       SMALL, "--print", "a1-cases", NULL);
     g_assert_cmpint(a->status, ==, 0);
     g_assert_cmpint(r->status, ==, 0);
     g_assert_cmpuint(count_prefixed(a->out, "case="), >, 0);
@@ -493,12 +549,14 @@ static void test_aliases(void)
 
     g_autoptr(NlCmd) x = nl_test_numlab(env, "cases", "extra", NULL);
     g_assert_cmpint(x->status, ==, 2);
-    assert_one_line_containing(x->err, "numlab cases: takes no arguments besides options");
+    assert_one_line_containing(
+        x->err, "numlab cases: takes no arguments besides options");
 
     char *missing[] = {"NUMLAB_ALIASES=/nonexistent/aliases.ini", NULL};
     g_autoptr(NlCmd) m = nl_test_numlab(missing, "--help", NULL);
     g_assert_cmpint(m->status, ==, 0);
-    assert_one_line_containing(m->err, "/nonexistent/aliases.ini: cannot read aliases");
+    assert_one_line_containing(m->err,
+                               "/nonexistent/aliases.ini: cannot read aliases");
     g_assert_nonnull(strstr(m->out, "\n  bench  "));
     nl_test_rmtree(dir);
 }
@@ -514,8 +572,8 @@ static void test_plot_path(void)
         return;
     }
     g_autofree char *dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b", "naive",
-                                        "-o", dir, SMALL, NULL);
+    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        "naive", "-o", dir, SMALL, NULL);
     g_assert_cmpint(r->status, ==, 0);
 
     /* one script and a common.gp of our own on the search path */
@@ -527,36 +585,46 @@ static void test_plot_path(void)
                         "set terminal pngcairo size 320,240\n"
                         "fig(name) = outdir.'/'.name.'.'.fmt\n"
                         "set print outdir.'/common-used.txt'\nprint 'extra'\n"
-                        "unset print\n", -1, NULL);
-    g_autofree char *gp = g_build_filename(scripts, "mine.gp", NULL);
-    g_file_set_contents(gp, "load common\nset output fig('mine')\nplot x notitle\n",
+                        "unset print\n",
                         -1, NULL);
-    g_autofree char *path_env = g_strdup_printf("NUMLAB_PLOT_PATH=%s/nowhere::%s",
-                                                dir, extra);
+    g_autofree char *gp = g_build_filename(scripts, "mine.gp", NULL);
+    g_file_set_contents(
+        gp, "load common\nset output fig('mine')\nplot x notitle\n", -1, NULL);
+    g_autofree char *path_env =
+        g_strdup_printf("NUMLAB_PLOT_PATH=%s/nowhere::%s", dir, extra);
     char *env[] = {path_env, NULL};
-    g_autoptr(NlCmd) p = nl_test_numlab(env, "plot", "associativity", "-o", dir, NULL);
+    g_autoptr(NlCmd) p =
+        nl_test_numlab(env, "plot", "associativity", "-o", dir, NULL);
     g_assert_cmpint(p->status, ==, 0);
     g_assert_cmpstr(p->err, ==, "");
-    g_autofree char *mine = g_build_filename(dir, "associativity", "mine.png", NULL);
-    g_autofree char *used = g_build_filename(dir, "associativity", "common-used.txt", NULL);
-    g_autofree char *a2 = g_build_filename(dir, "associativity", "a2-blocked.png", NULL);
+    g_autofree char *mine =
+        g_build_filename(dir, "associativity", "mine.png", NULL);
+    g_autofree char *used =
+        g_build_filename(dir, "associativity", "common-used.txt", NULL);
+    g_autofree char *a2 =
+        g_build_filename(dir, "associativity", "a2-blocked.png", NULL);
     g_assert_true(g_file_test(mine, G_FILE_TEST_IS_REGULAR));
     g_assert_true(g_file_test(used, G_FILE_TEST_IS_REGULAR));
     g_assert_false(g_file_test(a2, G_FILE_TEST_EXISTS));
 
     /* nowhere to be found: the message names every folder searched */
     char *none[] = {path_env, "NUMLAB_PLOT_DIR=/nonexistent/plots", NULL};
-    g_autoptr(NlCmd) n = nl_test_numlab(none, "plot", "reduction-tree", "-o", dir, NULL);
+    g_autoptr(NlCmd) n =
+        nl_test_numlab(none, "plot", "reduction-tree", "-o", dir, NULL);
     g_assert_cmpint(n->status, ==, 1);
-    g_autoptr(NlCmd) rt = nl_test_numlab(NULL, "run", "temperature", "-b", "naive",
-                                         "-o", dir, NULL);
+    g_autoptr(NlCmd) rt = nl_test_numlab(NULL, "run", "temperature", "-b",
+                                         "naive", "-o", dir, NULL);
     g_assert_cmpint(rt->status, ==, 0);
-    g_autoptr(NlCmd) t = nl_test_numlab(none, "plot", "temperature", "-o", dir, NULL);
+    g_autoptr(NlCmd) t =
+        nl_test_numlab(none, "plot", "temperature", "-o", dir, NULL);
     g_assert_cmpint(t->status, ==, 1);
-    g_autofree char *want = g_strdup_printf(
-        "numlab: temperature has no plot scripts (looked in %s/nowhere/temperature, "
-        "%s/temperature, " NL_BUILDDIR "/experiments/temperature/plots/temperature, "
-        "/nonexistent/plots/temperature)\n", dir, extra);
+    g_autofree char *want =
+        g_strdup_printf("numlab: temperature has no plot scripts (looked in "
+                        "%s/nowhere/temperature, "
+                        "%s/temperature, " NL_BUILDDIR
+                        "/experiments/temperature/plots/temperature, "
+                        "/nonexistent/plots/temperature)\n",
+                        dir, extra);
     g_assert_cmpstr(t->err, ==, want);
     nl_test_rmtree(dir);
 }
@@ -570,13 +638,15 @@ static void test_real_backend_options(void)
         const char *spec, *expect;
     } cases[] = {
         {"blas:threads=0", "blas: parameter 'threads': 0 is not in [1, 1024]"},
-        {"openmp:threads=abc", "openmp: parameter 'threads': 'abc' is not an integer"},
+        {"openmp:threads=abc",
+         "openmp: parameter 'threads': 'abc' is not an integer"},
         {"blas:speed=9", "blas: unknown parameter 'speed' (known: threads)"},
         {"openmp:threads", "openmp: 'threads' is not of the form name=value"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-        g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
-                                            cases[i].spec, "-o", dir, SMALL, NULL);
+        g_autoptr(NlCmd) c =
+            nl_test_numlab(NULL, "run", "associativity", "-b", cases[i].spec,
+                           "-o", dir, SMALL, NULL);
         g_assert_cmpint(c->status, ==, 1);
         assert_one_line_containing(c->err, cases[i].expect);
     }
@@ -586,20 +656,24 @@ static void test_real_backend_options(void)
                                           "-o", dir, SMALL, NULL);
     g_assert_cmpint(two->status, ==, 0);
     g_autofree char *gp = NULL;
-    g_autofree char *gp_path = g_build_filename(dir, "associativity", "backends.gp", NULL);
+    g_autofree char *gp_path =
+        g_build_filename(dir, "associativity", "backends.gp", NULL);
     g_file_get_contents(gp_path, &gp, NULL, NULL);
-    g_assert_nonnull(strstr(gp, "backends = \"openmp:threads=1 openmp:threads=2\""));
+    g_assert_nonnull(
+        strstr(gp, "backends = \"openmp:threads=1 openmp:threads=2\""));
 
     g_autoptr(NlCmd) list = nl_test_numlab(NULL, "list", NULL);
-    if (strstr(list->out, "  cuda ") && strstr(list->out, "unavailable: no CUDA device")) {
+    if (strstr(list->out, "  cuda ") &&
+        strstr(list->out, "unavailable: no CUDA device")) {
         g_autoptr(NlCmd) c = nl_test_numlab(NULL, "run", "associativity", "-b",
                                             "cuda", "-o", dir, SMALL, NULL);
         g_assert_cmpint(c->status, ==, 1);
         assert_one_line_containing(c->err, "cuda: unavailable: no CUDA device");
-        g_autoptr(NlCmd) all = nl_test_numlab(NULL, "run", "associativity", "-b",
-                                              "all", "-o", dir, SMALL, NULL);
+        g_autoptr(NlCmd) all = nl_test_numlab(
+            NULL, "run", "associativity", "-b", "all", "-o", dir, SMALL, NULL);
         g_assert_cmpint(all->status, ==, 0);
-        assert_one_line_containing(all->err, "backend cuda skipped: unavailable");
+        assert_one_line_containing(all->err,
+                                   "backend cuda skipped: unavailable");
     } else {
         g_test_message("no CUDA backend, or a GPU is present: the no-GPU case "
                        "is not exercised");
@@ -614,10 +688,10 @@ static void test_real_backend_options(void)
 static void test_bench(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) c = nl_test_numlab(NULL, "bench", "-b", "naive,openmp", "-o",
-                                        dir, "-p", "kernels=sum,gemm,copy", "-p",
-                                        "sizes=1000,4096", "-p", "gemm_sizes=16,32",
-                                        "-p", "min_time=0.001", NULL);
+    g_autoptr(NlCmd) c =
+        nl_test_numlab(NULL, "bench", "-b", "naive,openmp", "-o", dir, "-p",
+                       "kernels=sum,gemm,copy", "-p", "sizes=1000,4096", "-p",
+                       "gemm_sizes=16,32", "-p", "min_time=0.001", NULL);
     g_assert_cmpint(c->status, ==, 0);
     g_auto(GStrv) lines = g_strsplit(g_strstrip(c->out), "\n", -1);
     guint measurements = 0;
@@ -626,8 +700,8 @@ static void test_bench(void)
             continue;
         measurements++;
         g_auto(GStrv) fields = g_strsplit(*l, " ", -1);
-        g_autoptr(GHashTable) kv = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                                         g_free, g_free);
+        g_autoptr(GHashTable) kv =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         for (char **f = fields; *f; f++) {
             g_auto(GStrv) pair = g_strsplit(*f, "=", 2);
             g_assert_nonnull(pair[1]);
@@ -647,57 +721,66 @@ static void test_bench(void)
     }
     g_assert_cmpuint(measurements, ==, 2 * (2 + 2 + 2)); /* backends x rows */
 
-    g_autofree char *path = g_build_filename(dir, "bench", "bench-results.dat", NULL);
+    g_autofree char *path =
+        g_build_filename(dir, "bench", "bench-results.dat", NULL);
     g_autoptr(NlDat) d = nl_dat_read(path);
     g_assert_cmpuint(d->datasets->len, ==, 2);
     for (guint ds = 0; ds < 2; ds++)
         for (guint r = 0; r < nl_dat_rows(d, ds); r++) {
             const char *kernel = nl_dat_cell(d, ds, r, 1);
-            double n = nl_dat_double(d, ds, r, 2), seconds = nl_dat_double(d, ds, r, 4);
+            double n = nl_dat_double(d, ds, r, 2),
+                   seconds = nl_dat_double(d, ds, r, 4);
             double rate = nl_dat_double(d, ds, r, 5);
-            double work = strcmp(kernel, "gemm") == 0 ? 2 * n * n * n
-                          : strcmp(kernel, "copy") == 0 ? 8 * n : 4 * n;
-            g_assert_cmpfloat(fabs(rate - work / seconds / 1e9), <=, 1e-9 * rate);
+            double work = strcmp(kernel, "gemm") == 0   ? 2 * n * n * n
+                          : strcmp(kernel, "copy") == 0 ? 8 * n
+                                                        : 4 * n;
+            g_assert_cmpfloat(fabs(rate - work / seconds / 1e9), <=,
+                              1e-9 * rate);
             if (strcmp(kernel, "copy") != 0) {
                 double ratio = nl_dat_double(d, ds, r, 9);
-                g_assert_cmpfloat(fabs(ratio - rate / nl_dat_double(d, ds, r, 8)),
-                                  <=, 1e-9 * ratio);
+                g_assert_cmpfloat(
+                    fabs(ratio - rate / nl_dat_double(d, ds, r, 8)), <=,
+                    1e-9 * ratio);
             }
         }
 
     /* a call longer than max_call is skipped, and the line says so (gemm at
      * 512 takes milliseconds even with the blocked reference kernel) */
-    g_autoptr(NlCmd) skip = nl_test_numlab(NULL, "bench", "-b", "naive", "-o", dir,
-                                           "-p", "kernels=gemm", "-p",
-                                           "gemm_sizes=512", "-p", "max_call=0.001",
-                                           NULL);
+    g_autoptr(NlCmd) skip = nl_test_numlab(
+        NULL, "bench", "-b", "naive", "-o", dir, "-p", "kernels=gemm", "-p",
+        "gemm_sizes=512", "-p", "max_call=0.001", NULL);
     g_assert_cmpint(skip->status, ==, 0);
-    g_assert_nonnull(strstr(skip->out, "note=skipped:_one_call_exceeds_max_call"));
+    g_assert_nonnull(
+        strstr(skip->out, "note=skipped:_one_call_exceeds_max_call"));
 
     /* a job with batch_invariant on (any spelling the parser takes) is set
      * against the same backend without it: one bench-invariant row per
      * measurement both made, slowdown = normal ratio / invariant ratio - 1 */
-    g_autoptr(NlCmd) inv = nl_test_numlab(NULL, "bench", "-b",
-                                          "openmp:threads=1,openmp:threads=1:batch_invariant=on",
-                                          "-o", dir, "-p", "kernels=sum,gemm", "-p",
-                                          "sizes=1000", "-p", "gemm_sizes=16", "-p",
-                                          "min_time=0.001", NULL);
+    g_autoptr(NlCmd) inv =
+        nl_test_numlab(NULL, "bench", "-b",
+                       "openmp:threads=1,openmp:threads=1:batch_invariant=on",
+                       "-o", dir, "-p", "kernels=sum,gemm", "-p", "sizes=1000",
+                       "-p", "gemm_sizes=16", "-p", "min_time=0.001", NULL);
     g_assert_cmpint(inv->status, ==, 0);
-    g_autofree char *inv_path = g_build_filename(dir, "bench", "bench-invariant.dat", NULL);
+    g_autofree char *inv_path =
+        g_build_filename(dir, "bench", "bench-invariant.dat", NULL);
     g_autoptr(NlDat) id = nl_dat_read(inv_path);
     g_assert_cmpuint(nl_dat_rows(id, 0), ==, 2);
     for (guint r = 0; r < 2; r++) {
         g_assert_cmpstr(nl_dat_cell(id, 0, r, 0), ==, "openmp:threads=1");
         double slowdown = nl_dat_double(id, 0, r, 8);
-        double want = nl_dat_double(id, 0, r, 6) / nl_dat_double(id, 0, r, 7) - 1;
+        double want =
+            nl_dat_double(id, 0, r, 6) / nl_dat_double(id, 0, r, 7) - 1;
         g_assert_cmpfloat(fabs(slowdown - want), <=, 1e-9 * fabs(want) + 1e-12);
     }
     g_assert_nonnull(strstr(inv->out, " slowdown="));
 
-    g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "bench", "-b", "naive", "-o", dir,
-                                          "-p", "kernels=sum,fft", NULL);
+    g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "bench", "-b", "naive", "-o",
+                                          dir, "-p", "kernels=sum,fft", NULL);
     g_assert_cmpint(bad->status, ==, 1);
-    assert_one_line_containing(bad->err, "bench: parameter 'kernels': 'fft' is not one of sum|dot|gemv|gemm|copy|softmax|sample");
+    assert_one_line_containing(bad->err,
+                               "bench: parameter 'kernels': 'fft' is not one "
+                               "of sum|dot|gemv|gemm|copy|softmax|sample");
     nl_test_rmtree(dir);
 }
 
@@ -705,15 +788,18 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/cli/version-and-help", test_version_and_help);
-    g_test_add_func("/cli/list-shows-plugins-and-problems", test_list_shows_plugins_and_problems);
+    g_test_add_func("/cli/list-shows-plugins-and-problems",
+                    test_list_shows_plugins_and_problems);
     g_test_add_func("/cli/help", test_help);
     g_test_add_func("/cli/help-every-parameter", test_help_every_parameter);
     g_test_add_func("/cli/params-ignore-locale", test_params_ignore_locale);
     g_test_add_func("/cli/run-writes-results", test_run_writes_results);
     g_test_add_func("/cli/run-request-errors", test_run_request_errors);
-    g_test_add_func("/cli/unknown-backend-keeps-others", test_unknown_backend_keeps_others);
+    g_test_add_func("/cli/unknown-backend-keeps-others",
+                    test_unknown_backend_keeps_others);
     g_test_add_func("/cli/backend-open-failures", test_backend_open_failures);
-    g_test_add_func("/cli/failed-job-loses-nothing", test_failed_job_loses_nothing);
+    g_test_add_func("/cli/failed-job-loses-nothing",
+                    test_failed_job_loses_nothing);
     g_test_add_func("/cli/unwritable-output", test_unwritable_output);
     g_test_add_func("/cli/plot", test_plot);
     g_test_add_func("/cli/bench", test_bench);

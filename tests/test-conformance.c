@@ -124,7 +124,8 @@ static void check_gemm(NlBackend *b, gsize m, gsize n, gsize k, gsize lda,
     NlBuffer *ba = upload(b, a, sa), *bb = upload(b, bm, sb);
     NlBuffer *bc = upload(b, c, sc);
     g_autoptr(GError) error = NULL;
-    g_assert_true(nl_backend_gemm(b, m, n, k, ba, lda, bb, ldb, bc, ldc, &error));
+    g_assert_true(
+        nl_backend_gemm(b, m, n, k, ba, lda, bb, ldb, bc, ldc, &error));
     g_assert_no_error(error);
     g_assert_true(nl_backend_download(b, bc, c, MAX(sc, 1), &error));
     for (gsize i = 0; i < m; i++)
@@ -132,8 +133,8 @@ static void check_gemm(NlBackend *b, gsize m, gsize n, gsize k, gsize lda,
             double mag = 0;
             for (gsize p = 0; p < k; p++)
                 mag += fabs((double)a[i * lda + p] * bm[p * ldb + j]);
-            double exact = nl_exact_dot_strided_f32_as_f64(a + i * lda, bm + j,
-                                                           ldb, k);
+            double exact =
+                nl_exact_dot_strided_f32_as_f64(a + i * lda, bm + j, ldb, k);
             float got = c[i * ldc + j];
             if (!(fabs(got - exact) <= 1.01 * k * U * mag))
                 g_error("%s gemm %zux%zux%zu c[%zu][%zu] = %.9g, exact %.17g",
@@ -162,16 +163,16 @@ static void test_gemm(gconstpointer data)
 {
     NlBackend *b = ((const Subject *)data)->backend;
     check_gemm(b, 1, 1, 1, 1, 1, 1);
-    check_gemm(b, 1, 1, 1000, 1000, 1, 1);   /* a dot product */
-    check_gemm(b, 37, 1, 64, 64, 1, 1);      /* gemv */
-    check_gemm(b, 37, 1, 64, 70, 1, 3);      /* gemv, wide leading dims */
-    check_gemm(b, 1, 50, 30, 30, 50, 50);    /* one row: M = 1 */
-    check_gemm(b, 20, 30, 1, 1, 30, 30);     /* K = 1: an outer product */
-    check_gemm(b, 13, 17, 19, 25, 21, 18);   /* every dim odd, ld wider */
+    check_gemm(b, 1, 1, 1000, 1000, 1, 1); /* a dot product */
+    check_gemm(b, 37, 1, 64, 64, 1, 1);    /* gemv */
+    check_gemm(b, 37, 1, 64, 70, 1, 3);    /* gemv, wide leading dims */
+    check_gemm(b, 1, 50, 30, 30, 50, 50);  /* one row: M = 1 */
+    check_gemm(b, 20, 30, 1, 1, 30, 30);   /* K = 1: an outer product */
+    check_gemm(b, 13, 17, 19, 25, 21, 18); /* every dim odd, ld wider */
     check_gemm(b, 100, 33, 300, 300, 40, 33);
     check_gemm(b, 7, 300, 600, 601, 300, 305); /* k over a cache block */
     check_gemm(b, 0, 5, 5, 5, 5, 5);
-    check_gemm(b, 5, 5, 0, 1, 5, 5);         /* K = 0: C = 0 */
+    check_gemm(b, 5, 5, 0, 1, 5, 5); /* K = 0: C = 0 */
 }
 
 static void test_tiled_sum(gconstpointer data)
@@ -185,8 +186,10 @@ static void test_tiled_sum(gconstpointer data)
         const gsize tiles[] = {1, 3, 128, 1000000};
         for (guint t = 0; t < G_N_ELEMENTS(tiles); t++) {
             float got = NAN, ref = NAN;
-            g_assert_true(nl_backend_tiled_sum(b, buf, n, tiles[t], &got, &error));
-            g_assert_true(nl_backend_tiled_sum(naive, nb, n, tiles[t], &ref, &error));
+            g_assert_true(
+                nl_backend_tiled_sum(b, buf, n, tiles[t], &got, &error));
+            g_assert_true(
+                nl_backend_tiled_sum(naive, nb, n, tiles[t], &ref, &error));
             if (tiles[t] == 1) { /* the cross-tile tree alone: exact match */
                 g_assert_cmphex(nl_f32_bits(got), ==, nl_f32_bits(ref));
             } else {
@@ -194,7 +197,8 @@ static void test_tiled_sum(gconstpointer data)
                 for (gsize i = 0; i < n; i++)
                     abs_sum += fabs(x[i]);
                 double exact = nl_exact_sum_f32_as_f64(x, n);
-                g_assert_cmpfloat(fabs(got - exact), <=, (n ? n - 1 : 0) * U * abs_sum);
+                g_assert_cmpfloat(fabs(got - exact), <=,
+                                  (n ? n - 1 : 0) * U * abs_sum);
             }
         }
         nl_backend_free(b, buf);
@@ -226,7 +230,8 @@ static void test_softmax(gconstpointer data)
                 double ref = exp(zi) / z;
                 /* below 2^-126 floats are subnormal: an absolute quantum
                  * of 2^-149, and exp and the division round there twice */
-                if (!(fabs(p[i] - ref) <= (n + 4 + fabs(zi)) * U * ref + 0x1p-148))
+                if (!(fabs(p[i] - ref) <=
+                      (n + 4 + fabs(zi)) * U * ref + 0x1p-148))
                     g_error("%s softmax n=%zu T=%g p[%zu] = %.9g, want %.9g",
                             nl_backend_label(b), n, temps[t], i, p[i], ref);
             }
@@ -319,7 +324,8 @@ static void test_openmp_documented_order(void)
         NlBackend *b = NULL;
         for (guint i = 0; i < subjects->len; i++) {
             Subject *s = subjects->pdata[i];
-            if (strcmp(s->label, threads == 1 ? "openmp:threads=1" : "openmp:threads=2") == 0)
+            if (strcmp(s->label, threads == 1 ? "openmp:threads=1"
+                                              : "openmp:threads=2") == 0)
                 b = s->backend;
         }
         if (!b) {
@@ -333,7 +339,8 @@ static void test_openmp_documented_order(void)
             float want = documented_sum(x, ns[k], threads);
             if (nl_f32_bits(got) != nl_f32_bits(want))
                 g_error("openmp threads=%d n=%zu: %.9g, the documented order "
-                        "gives %.9g", threads, ns[k], got, want);
+                        "gives %.9g",
+                        threads, ns[k], got, want);
         }
     }
 }
@@ -352,8 +359,8 @@ static float chain(const float *a, gsize a_stride, const float *b,
 }
 
 /* gemm of m rows, each checked bitwise against the chain. */
-static void check_chain_gemm(NlBackend *b, gsize m, gsize n, gsize k,
-                             gsize lda, gsize ldb, gsize ldc)
+static void check_chain_gemm(NlBackend *b, gsize m, gsize n, gsize k, gsize lda,
+                             gsize ldb, gsize ldc)
 {
     gsize sa = (m - 1) * lda + k, sb = k ? (k - 1) * ldb + n : 0;
     gsize sc = (m - 1) * ldc + n;
@@ -363,15 +370,17 @@ static void check_chain_gemm(NlBackend *b, gsize m, gsize n, gsize k,
     NlBuffer *ba = upload(b, a, sa), *bb = upload(b, bm, sb);
     NlBuffer *bc = upload(b, c, sc);
     g_autoptr(GError) error = NULL;
-    g_assert_true(nl_backend_gemm(b, m, n, k, ba, lda, bb, ldb, bc, ldc, &error));
+    g_assert_true(
+        nl_backend_gemm(b, m, n, k, ba, lda, bb, ldb, bc, ldc, &error));
     g_assert_true(nl_backend_download(b, bc, c, sc, &error));
     for (gsize i = 0; i < m; i++)
         for (gsize j = 0; j < n; j++) {
             float want = chain(a + i * lda, 1, bm + j, ldb, k);
             if (nl_f32_bits(c[i * ldc + j]) != nl_f32_bits(want))
                 g_error("%s gemm %zux%zux%zu c[%zu][%zu] = %.9g, the FMA "
-                        "chain gives %.9g", nl_backend_label(b), m, n, k, i,
-                        j, c[i * ldc + j], want);
+                        "chain gives %.9g",
+                        nl_backend_label(b), m, n, k, i, j, c[i * ldc + j],
+                        want);
         }
     nl_backend_free(b, ba);
     nl_backend_free(b, bb);
@@ -384,7 +393,8 @@ static void check_chain_gemv(NlBackend *b, gsize m, gsize n, gsize lda)
     g_autofree float *a = normal_values(m * 13 + n, sa);
     g_autofree float *x = normal_values(n + 5, MAX(n, 1));
     g_autofree float *y = nl_alloc_f32(m, NULL);
-    NlBuffer *ba = upload(b, a, sa), *bx = upload(b, x, n), *by = upload(b, y, m);
+    NlBuffer *ba = upload(b, a, sa), *bx = upload(b, x, n),
+             *by = upload(b, y, m);
     g_autoptr(GError) error = NULL;
     g_assert_true(nl_backend_gemv(b, m, n, ba, lda, bx, by, &error));
     g_assert_true(nl_backend_download(b, by, y, m, &error));
@@ -419,9 +429,10 @@ static void test_batch_invariant(gconstpointer data)
     check_chain_gemm(b, 64, 512, 1000, 1000, 512, 512); /* k over KC */
     check_chain_gemm(b, 7, 300, 600, 601, 300, 305);    /* wide leading dims */
     check_chain_gemm(b, 150, 20, 3, 3, 20, 20);         /* m over MC */
-    check_chain_gemm(b, 65, 129, 37, 40, 131, 133);     /* cuda: tiled kernel, fringes */
+    check_chain_gemm(b, 65, 129, 37, 40, 131,
+                     133); /* cuda: tiled kernel, fringes */
     check_chain_gemm(b, 200, 300, 1000, 1001, 300, 300);
-    check_chain_gemm(b, 3, 5, 0, 1, 5, 5);              /* k = 0 */
+    check_chain_gemm(b, 3, 5, 0, 1, 5, 5); /* k = 0 */
     const gsize rows[] = {1, 7, 8, 9, 15, 16, 17, 33, 100};
     const gsize cols[] = {0, 1, 5, 8, 9, 64, 1000};
     for (guint r = 0; r < G_N_ELEMENTS(rows); r++)
@@ -442,8 +453,8 @@ static void test_openmp_fixed_order(void)
             g_test_skip("openmp is unavailable here");
             return;
         }
-        const gsize ns[] = {0, 5, 65535, 65536, 65537, 262144, 3 * 65536 + 5,
-                            1000000};
+        const gsize ns[] = {0,     5,      65535,         65536,
+                            65537, 262144, 3 * 65536 + 5, 1000000};
         for (guint k = 0; k < G_N_ELEMENTS(ns); k++) {
             g_autofree float *x = normal_values(ns[k] + 23, ns[k]);
             float got = sum_with(s->backend, x, ns[k]);
@@ -459,12 +470,12 @@ static void test_openmp_fixed_order(void)
 static Subject *open_subject(const NlPlugin *p, const char *label,
                              char **assignments, GError **error)
 {
-    g_autoptr(NlParams) opts = nl_params_parse(p->backend->options, p->name,
-                                               assignments, error);
+    g_autoptr(NlParams) opts =
+        nl_params_parse(p->backend->options, p->name, assignments, error);
     Subject *s = g_new0(Subject, 1);
     s->label = g_strdup(label);
-    s->backend = opts ? nl_backend_open_checked(p, label, opts, NULL, error)
-                      : NULL;
+    s->backend =
+        opts ? nl_backend_open_checked(p, label, opts, NULL, error) : NULL;
     return s;
 }
 
@@ -485,11 +496,10 @@ static void add_batch_invariant_tests(NlRegistry *r)
         for (int t = threads ? 1 : 0; t <= (threads ? 2 : 0); t++) {
             g_autofree char *topt = g_strdup_printf("threads=%d", t);
             char *assignments[] = {"batch_invariant=1", t ? topt : NULL, NULL};
-            g_autofree char *label = t ? g_strdup_printf(
-                                             "%s:batch_invariant=1:threads=%d",
-                                             p->name, t)
-                                       : g_strdup_printf("%s:batch_invariant=1",
-                                                         p->name);
+            g_autofree char *label =
+                t ? g_strdup_printf("%s:batch_invariant=1:threads=%d", p->name,
+                                    t)
+                  : g_strdup_printf("%s:batch_invariant=1", p->name);
             g_autoptr(GError) error = NULL;
             Subject *s = open_subject(p, label, assignments, &error);
             g_ptr_array_add(subjects, s);
@@ -499,10 +509,11 @@ static void add_batch_invariant_tests(NlRegistry *r)
             if (s->backend)
                 g_test_add_data_func(path, s, test_batch_invariant);
             else
-                g_test_add_data_func_full(
-                    path, g_strdup_printf("%s unavailable: %s", label,
-                                          error->message),
-                    (GTestDataFunc)g_test_skip, g_free);
+                g_test_add_data_func_full(path,
+                                          g_strdup_printf("%s unavailable: %s",
+                                                          label,
+                                                          error->message),
+                                          (GTestDataFunc)g_test_skip, g_free);
         }
     }
     g_test_add_func("/conformance/openmp/batch-invariant-order",
@@ -518,8 +529,8 @@ static void add_backend_tests(NlRegistry *r)
     for (guint i = 0; i < list->len; i++) {
         const NlPlugin *p = ((NlPluginEntry *)list->pdata[i])->plugin;
         g_autoptr(GError) error = NULL;
-        g_autoptr(NlParams) opts = nl_params_parse(p->backend->options, p->name,
-                                                   NULL, &error);
+        g_autoptr(NlParams) opts =
+            nl_params_parse(p->backend->options, p->name, NULL, &error);
         Subject *s = g_new0(Subject, 1);
         s->label = p->name;
         s->backend = nl_backend_open_checked(p, NULL, opts, NULL, &error);
@@ -531,13 +542,13 @@ static void add_backend_tests(NlRegistry *r)
             const char *name;
             GTestDataFunc func;
         } kernels[] = {
-            {"sum", test_sum},       {"dot", test_dot},
-            {"gemm-gemv", test_gemm}, {"tiled-sum", test_tiled_sum},
+            {"sum", test_sum},         {"dot", test_dot},
+            {"gemm-gemv", test_gemm},  {"tiled-sum", test_tiled_sum},
             {"softmax", test_softmax}, {"ieee-specials", test_ieee_specials},
         };
         for (guint k = 0; k < G_N_ELEMENTS(kernels); k++) {
-            g_autofree char *path = g_strdup_printf("/conformance/%s/%s",
-                                                    p->name, kernels[k].name);
+            g_autofree char *path =
+                g_strdup_printf("/conformance/%s/%s", p->name, kernels[k].name);
             if (self) {
                 g_test_add_data_func(path, s, kernels[k].func);
             } else {
@@ -565,12 +576,12 @@ int main(int argc, char **argv)
         g_autofree char *opt = g_strdup_printf("threads=%d", threads);
         char *assignments[] = {opt, NULL};
         g_autoptr(GError) error = NULL;
-        g_autoptr(NlParams) opts = nl_params_parse(omp->plugin->backend->options,
-                                                   "openmp", assignments, &error);
+        g_autoptr(NlParams) opts = nl_params_parse(
+            omp->plugin->backend->options, "openmp", assignments, &error);
         Subject *s = g_new0(Subject, 1);
         s->label = threads == 1 ? "openmp:threads=1" : "openmp:threads=2";
-        s->backend = nl_backend_open_checked(omp->plugin, s->label, opts, NULL,
-                                             &error);
+        s->backend =
+            nl_backend_open_checked(omp->plugin, s->label, opts, NULL, &error);
         g_ptr_array_add(subjects, s);
     }
     g_test_add_func("/conformance/openmp/documented-order",

@@ -59,8 +59,10 @@ static void test_exact_dot(void)
      * and round to even, 1 */
     float x[] = {1.0f, 0x1p-24f, 0x1p-60f};
     float ones[] = {1.0f, 7.0f, 1.0f, 7.0f, 1.0f, 7.0f}; /* column 0 */
-    g_assert_cmpfloat(nl_exact_dot_strided_f32(x, ones, 2, 3), ==, 1.0f + 0x1p-23f);
-    g_assert_cmpfloat((float)nl_exact_dot_strided_f32_as_f64(x, ones, 2, 3), ==, 1.0f);
+    g_assert_cmpfloat(nl_exact_dot_strided_f32(x, ones, 2, 3), ==,
+                      1.0f + 0x1p-23f);
+    g_assert_cmpfloat((float)nl_exact_dot_strided_f32_as_f64(x, ones, 2, 3), ==,
+                      1.0f);
 }
 
 /* Every prefix at once: the same as the one-array sum of each prefix, and
@@ -99,7 +101,8 @@ static void test_ulp_distance(void)
     g_assert_cmpint(nl_ulp_distance_f32(1.0f, 2.0f), ==, 1 << 23);
     g_assert_cmpint(nl_ulp_distance_f32(FLT_MAX, INFINITY), ==, 1);
     g_assert_cmpint(nl_ulp_distance_f32(NAN, 1.0f), ==, NL_ULP_NAN);
-    g_assert_cmpint(nl_ulp_distance_f64(1.0, 2.0), ==, G_GINT64_CONSTANT(1) << 52);
+    g_assert_cmpint(nl_ulp_distance_f64(1.0, 2.0), ==,
+                    G_GINT64_CONSTANT(1) << 52);
     g_assert_cmpint(nl_ulp_distance_f64(-0.0, DBL_TRUE_MIN), ==, 1);
     g_assert_cmphex(nl_f32_bits(1.0f), ==, 0x3f800000);
     g_assert_cmphex(nl_f64_bits(-2.0), ==, 0xc000000000000000ULL);

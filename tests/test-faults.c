@@ -401,7 +401,8 @@ static void test_reduction_tree(void)
 
     /* A7: lanedrop's sum of 5000 values is wrong, its dot product and its
      * gemm and gemv rows are not */
-    g_autofree float *xy = nl_test_normals(SEED + A7_SEED_OFFSET + 1, 2 * reduce_n);
+    g_autofree float *xy =
+        nl_test_normals(SEED + A7_SEED_OFFSET + 1, 2 * reduce_n);
     g_autoptr(NlDat) red = dat(dir, "reduction-tree", "a7-reductions");
     double sum_exact = exact_dot(xy, NULL, reduce_n),
            sum_b = bound(xy, NULL, reduce_n);

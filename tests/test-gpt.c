@@ -43,13 +43,12 @@ static NlBackend *backends[3]; /* naive, blas, openmp (NULL if absent) */
 static NlBackend *counting;    /* tests/plugins/counting */
 static CountingTakeLog take_log;
 
-static const char *const corpus =
-    "die katze schläft .\n"
-    "der hund bellt .\n"
-    "das kind spielt .\n"
-    "die katze frisst .\n"
-    "der hund spielt .\n"
-    "das kind schläft .\n";
+static const char *const corpus = "die katze schläft .\n"
+                                  "der hund bellt .\n"
+                                  "das kind spielt .\n"
+                                  "die katze frisst .\n"
+                                  "der hund spielt .\n"
+                                  "das kind schläft .\n";
 
 static NlGpt *tiny_model(guint32 T, guint32 C, guint32 L, guint32 H,
                          guint64 seed)
@@ -76,8 +75,8 @@ static void test_vocab(void)
     g_assert_cmpstr(nl_gpt_vocab_word(v, 11), ==, "spielt");
     g_autofree guint32 *t = NULL;
     gsize n;
-    g_assert_true(nl_gpt_vocab_encode(v, "die katze .\nder hund", TRUE, &t,
-                                      &n, &error));
+    g_assert_true(
+        nl_gpt_vocab_encode(v, "die katze .\nder hund", TRUE, &t, &n, &error));
     g_assert_cmpuint(n, ==, 7); /* an <EOS> after each line */
     const guint32 want[] = {5, 8, 1, 0, 4, 7, 0};
     for (gsize i = 0; i < n; i++)
@@ -96,9 +95,13 @@ static void test_config_limits(void)
 {
     g_autoptr(GError) error = NULL;
     NlGptConfig bad[] = {
-        {1, 8, 8, 1, 1},          {12, 0, 8, 1, 1},   {12, 8, 8, 1, 3},
-        {12, 8, 8, 65, 1},        {G_MAXUINT32, 8, 8, 1, 1},
-        {65536, 4096, 4096, 64, 1}, /* every field allowed, far too many parameters */
+        {1, 8, 8, 1, 1},
+        {12, 0, 8, 1, 1},
+        {12, 8, 8, 1, 3},
+        {12, 8, 8, 65, 1},
+        {G_MAXUINT32, 8, 8, 1, 1},
+        {65536, 4096, 4096, 64,
+         1}, /* every field allowed, far too many parameters */
     };
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_assert_false(nl_gpt_config_check(&bad[i], NULL, &error));
@@ -125,8 +128,8 @@ static void test_forward_backends(void)
     for (int i = 0; i < 12; i++)
         tok[i] = (guint32)nl_rng_below(&rng, m->config.vocab_size);
     gsize V = m->config.vocab_size, n = 12;
-    g_autofree float *host = g_new(float, n * V);
-    g_autofree float *be = g_new(float, n * V);
+    g_autofree float *host = g_new(float, n *V);
+    g_autofree float *be = g_new(float, n *V);
     g_autoptr(GError) error = NULL;
     g_assert_true(nl_gpt_logits(m, NULL, tok, n, host, &error));
     double top = 0;
@@ -139,17 +142,19 @@ static void test_forward_backends(void)
     for (int b = 0; b < 3; b++) {
         if (!backends[b])
             continue;
-        g_autoptr(NlGptResident) on = nl_gpt_resident_new(m, backends[b],
-                                                          &error);
+        g_autoptr(NlGptResident) on =
+            nl_gpt_resident_new(m, backends[b], &error);
         g_assert_no_error(error);
         g_assert_true(nl_gpt_logits(m, on, tok, n, be, &error));
         g_assert_no_error(error);
         double d = 0;
         for (gsize i = 0; i < n * V; i++)
             d = MAX(d, fabs((double)be[i] - host[i]));
-        g_test_message("%s: max |dlogit| vs host %.3g", nl_backend_label(backends[b]), d);
+        g_test_message("%s: max |dlogit| vs host %.3g",
+                       nl_backend_label(backends[b]), d);
         if (b == 0)
-            g_assert_cmpmem(be, n * V * sizeof(float), host, n * V * sizeof(float));
+            g_assert_cmpmem(be, n * V * sizeof(float), host,
+                            n * V * sizeof(float));
         else
             g_assert_cmpfloat(d, <=, 1e-4);
     }
@@ -158,7 +163,7 @@ static void test_forward_backends(void)
     memcpy(other, tok, sizeof tok);
     for (int i = 6; i < 12; i++)
         other[i] = (other[i] + 1) % (guint32)V;
-    g_autofree float *alt = g_new(float, n * V);
+    g_autofree float *alt = g_new(float, n *V);
     g_assert_true(nl_gpt_logits(m, NULL, other, n, alt, &error));
     g_assert_cmpmem(alt, 6 * V * sizeof(float), host, 6 * V * sizeof(float));
     g_assert_true(memcmp(alt + 6 * V, host + 6 * V, V * sizeof(float)) != 0);
@@ -180,7 +185,8 @@ static void test_forward_backends(void)
         g_assert_cmpmem(batch + n * V, n * V * sizeof(float), host,
                         n * V * sizeof(float));
         g_assert_true(nl_gpt_logits(m, NULL, other, n, alt, &error));
-        g_assert_cmpmem(batch, n * V * sizeof(float), alt, n * V * sizeof(float));
+        g_assert_cmpmem(batch, n * V * sizeof(float), alt,
+                        n * V * sizeof(float));
         g_assert_cmpmem(batch + 2 * n * V, n * V * sizeof(float), alt,
                         n * V * sizeof(float));
     }
@@ -216,7 +222,8 @@ static void test_gradients(void)
     memcpy(bad_tg, tg, sizeof bad_tg);
     bad_tg[7] = m->config.vocab_size;
     double bad_loss;
-    g_assert_false(nl_gpt_loss_and_grad(m, in, bad_tg, B, n, &bad_loss, g, &error));
+    g_assert_false(
+        nl_gpt_loss_and_grad(m, in, bad_tg, B, n, &bad_loss, g, &error));
     g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB);
     g_clear_error(&error);
     double loss;
@@ -231,25 +238,29 @@ static void test_gradients(void)
             const float h = 1e-2f;
             double lp, lm;
             m->params[k] = keep + h;
-            g_assert_true(nl_gpt_loss_and_grad(m, in, tg, B, n, &lp, NULL, &error));
+            g_assert_true(
+                nl_gpt_loss_and_grad(m, in, tg, B, n, &lp, NULL, &error));
             m->params[k] = keep - h;
-            g_assert_true(nl_gpt_loss_and_grad(m, in, tg, B, n, &lm, NULL, &error));
+            g_assert_true(
+                nl_gpt_loss_and_grad(m, in, tg, B, n, &lm, NULL, &error));
             m->params[k] = keep;
             double fd = (lp - lm) / (double)((keep + h) - (keep - h));
             double err = fabs(g[k] - fd);
             if (err > 0.03 * fabs(fd) + 1e-3)
                 g_error("%s[%" G_GSIZE_FORMAT "]: backprop %.6g, finite "
-                        "differences %.6g", nl_gpt_tensor_name(i), k - off,
-                        (double)g[k], fd);
+                        "differences %.6g",
+                        nl_gpt_tensor_name(i), k - off, (double)g[k], fd);
             worst = MAX(worst, err / (fabs(fd) + 1e-3));
             checked++;
         }
         off += size;
     }
     g_test_message("%" G_GSIZE_FORMAT " gradient entries, worst relative "
-                   "error %.3g", checked, worst);
+                   "error %.3g",
+                   checked, worst);
     g_assert_cmpuint(checked, ==, m->n_params);
-    g_assert_cmpuint(checked, ==, 1984); /* 96 + 32 + 2 (12·64 + 13·8) + 16 + 96 */
+    g_assert_cmpuint(checked, ==,
+                     1984); /* 96 + 32 + 2 (12·64 + 13·8) + 16 + 96 */
 }
 
 /* Unigram entropy (nats) of a token stream. */
@@ -275,7 +286,8 @@ static float *train_logged(NlBackend *be, guint32 steps, double *first,
     g_autoptr(GError) error = NULL;
     g_autofree guint32 *data = NULL;
     gsize n;
-    g_assert_true(nl_gpt_vocab_encode(m->vocab, corpus, TRUE, &data, &n, &error));
+    g_assert_true(
+        nl_gpt_vocab_encode(m->vocab, corpus, TRUE, &data, &n, &error));
     NlGptTrainConfig tc;
     nl_gpt_train_config_default(&tc);
     tc.batch = 4;
@@ -461,8 +473,8 @@ static void test_resident_training(void)
     double first, last, f2, l2;
     g_array_unref(take_log());
     steps_checked = 0;
-    g_autofree float *c = train_logged(counting, 20, &first, &last,
-                                       check_step_uploads);
+    g_autofree float *c =
+        train_logged(counting, 20, &first, &last, check_step_uploads);
     g_assert_cmpuint(steps_checked, ==, 20);
     /* the same weights as on the host: each step saw the updated ones */
     g_autofree float *h = train(NULL, 20, &f2, &l2);
@@ -508,7 +520,8 @@ static void test_checkpoint(void)
     g_assert_cmpmem(r->params, r->n_params * 4, m->params, m->n_params * 4);
     g_assert_cmpmem(&r->config, sizeof r->config, &m->config, sizeof m->config);
     for (guint i = 0; i < 12; i++)
-        g_assert_cmpstr(nl_gpt_vocab_word(r->vocab, i), ==, nl_gpt_vocab_word(m->vocab, i));
+        g_assert_cmpstr(nl_gpt_vocab_word(r->vocab, i), ==,
+                        nl_gpt_vocab_word(m->vocab, i));
     gsize len2;
     g_autofree guint8 *d2 = nl_gpt_save_bytes(r, &len2);
     g_assert_cmpmem(d2, len2, d, len);
@@ -547,8 +560,9 @@ static void test_checkpoint(void)
     for (guint i = 0; i < G_N_ELEMENTS(poison); i++) {
         memcpy(x, d, len);
         x[36 + 1 + 5 + 1] = poison[i]; /* the first byte of word 1 */
-        expect_bad(x, len, poison[i] == 0xff ? "not UTF-8"
-                                             : "a space or a control character");
+        expect_bad(x, len,
+                   poison[i] == 0xff ? "not UTF-8"
+                                     : "a space or a control character");
         g_autoptr(GError) e = NULL;
         g_assert_null(nl_gpt_load_bytes(x, len, &e));
         g_assert_true(g_utf8_validate(e->message, -1, NULL));
@@ -566,11 +580,13 @@ static void test_checkpoint(void)
     /* files */
     g_autofree char *dir = g_dir_make_tmp("test-gpt-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "m.ckpt", NULL);
-    g_assert_true(g_file_set_contents(path, (const char *)d, (gssize)len, NULL));
+    g_assert_true(
+        g_file_set_contents(path, (const char *)d, (gssize)len, NULL));
     g_autoptr(NlGpt) f = nl_gpt_load_file(path, &error);
     g_assert_no_error(error);
     g_assert_cmpmem(f->params, f->n_params * 4, m->params, m->n_params * 4);
-    g_assert_true(g_file_set_contents(path, (const char *)d, (gssize)(len / 2), NULL));
+    g_assert_true(
+        g_file_set_contents(path, (const char *)d, (gssize)(len / 2), NULL));
     g_assert_null(nl_gpt_load_file(path, &error));
     g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CHECKPOINT);
     g_assert_nonnull(strstr(error->message, "truncated"));
@@ -593,19 +609,20 @@ static void test_checkpoint(void)
     g_rmdir(dir);
 }
 
-static NlBackend *open_backend(NlRegistry *r, const char *dir,
-                               const char *name)
+static NlBackend *open_backend(NlRegistry *r, const char *dir, const char *name)
 {
-    g_autofree char *path = g_strdup_printf(NL_BUILDDIR "/%s/%s/.libs/%s.so",
-                                            dir, name, name);
+    g_autofree char *path =
+        g_strdup_printf(NL_BUILDDIR "/%s/%s/.libs/%s.so", dir, name, name);
     if (!g_file_test(path, G_FILE_TEST_EXISTS))
         return NULL;
     g_autoptr(GError) error = NULL;
     if (!nl_registry_load(r, path, &error))
         g_error("%s", error->message);
     const NlPlugin *p = nl_registry_find(r, NL_PLUGIN_BACKEND, name)->plugin;
-    g_autoptr(NlParams) opts = p->backend->options
-        ? nl_params_parse(p->backend->options, name, NULL, &error) : NULL;
+    g_autoptr(NlParams) opts =
+        p->backend->options
+            ? nl_params_parse(p->backend->options, name, NULL, &error)
+            : NULL;
     /* opened as the host opens it: with its self-check */
     return nl_backend_open_checked(p, name, opts, NULL, &error);
 }
@@ -623,10 +640,11 @@ int main(int argc, char **argv)
     counting = open_backend(r, "tests/plugins", "counting");
     g_assert_nonnull(counting);
     GModule *hook = g_module_open(NL_BUILDDIR "/tests/plugins/counting/"
-                                  ".libs/counting.so", G_MODULE_BIND_LOCAL);
+                                              ".libs/counting.so",
+                                  G_MODULE_BIND_LOCAL);
     g_assert_nonnull(hook);
-    g_assert_true(g_module_symbol(hook, "counting_take_log",
-                                  (gpointer *)&take_log));
+    g_assert_true(
+        g_module_symbol(hook, "counting_take_log", (gpointer *)&take_log));
     g_test_add_func("/gpt/vocab", test_vocab);
     g_test_add_func("/gpt/config-limits", test_config_limits);
     g_test_add_func("/gpt/forward-backends", test_forward_backends);

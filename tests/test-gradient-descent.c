@@ -16,15 +16,16 @@ static char *dir;
 
 static NlDat *dat(const char *name)
 {
-    g_autofree char *path = g_strdup_printf("%s/gradient-descent/%s.dat", dir,
-                                            name);
+    g_autofree char *path =
+        g_strdup_printf("%s/gradient-descent/%s.dat", dir, name);
     return nl_dat_read(path);
 }
 
 /* The dataset index of the naive backend, from backends.gp. */
 static gint naive_dataset(void)
 {
-    g_autofree char *path = g_strdup_printf("%s/gradient-descent/backends.gp", dir);
+    g_autofree char *path =
+        g_strdup_printf("%s/gradient-descent/backends.gp", dir);
     g_autofree char *text = NULL;
     g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
     /* backends = "a b c" */
@@ -48,11 +49,13 @@ static void test_d1(void)
     /* after one step: w -= 0.1 * 3.5 * x = 0.65, 0.3, 0.65, 1 */
     const double w1[] = {0.65, 0.3, 0.65, 1.0};
     for (int k = 0; k < 4; k++)
-        g_assert_cmpfloat(fabs(nl_dat_double(d, 0, 1, 4 + k) - w1[k]), <, 1e-15);
+        g_assert_cmpfloat(fabs(nl_dat_double(d, 0, 1, 4 + k) - w1[k]), <,
+                          1e-15);
     /* zhat = 0.65 + 0.6 + 0.65 = 1.9; the error shrinks by 1 - 0.1*6 = 0.4 */
     g_assert_cmpfloat(fabs(nl_dat_double(d, 0, 1, 1) - 1.9), <, 1e-15);
     for (guint t = 0; t <= 10; t++)
-        g_assert_cmpfloat(fabs(nl_dat_double(d, 0, t, 2) - 3.5 * pow(0.4, t)), <, 1e-14);
+        g_assert_cmpfloat(fabs(nl_dat_double(d, 0, t, 2) - 3.5 * pow(0.4, t)),
+                          <, 1e-14);
 }
 
 static void test_d2_d3(void)
@@ -62,13 +65,15 @@ static void test_d2_d3(void)
     const double lrs[] = {0.02, 0.1, 0.3, 0.4};
     for (guint r = 0; r < 4; r++) {
         g_assert_cmpstr(nl_dat_cell(s, 0, r, 2), ==, kinds[r]);
-        g_assert_cmpfloat(fabs(nl_dat_double(s, 0, r, 1) - (1 - 6 * lrs[r])), <, 1e-15);
+        g_assert_cmpfloat(fabs(nl_dat_double(s, 0, r, 1) - (1 - 6 * lrs[r])), <,
+                          1e-15);
     }
     g_autoptr(NlDat) d = dat("d2-rates");
     g_assert_cmpuint(d->datasets->len, ==, 4);
     guint last = nl_dat_rows(d, 3) - 1;
     g_assert_cmpfloat(fabs(nl_dat_double(d, 3, last, 2)), >, 100 * 3.5);
-    g_assert_cmpfloat(fabs(nl_dat_double(d, 2, 20, 2)), <, 3.5 * pow(0.8, 20) * 1.000001);
+    g_assert_cmpfloat(fabs(nl_dat_double(d, 2, 20, 2)), <,
+                      3.5 * pow(0.8, 20) * 1.000001);
     /* D3: every path point's loss is the landscape's formula; both end
      * near the valley w11 + 2 w22 = 0.5 - 1 */
     g_autoptr(NlDat) p = dat("d3-path");
@@ -76,8 +81,10 @@ static void test_d2_d3(void)
     for (guint k = 0; k < 2; k++) {
         guint n = nl_dat_rows(p, k);
         for (guint r = 0; r < n; r++) {
-            double e = nl_dat_double(p, k, r, 1) + 2 * nl_dat_double(p, k, r, 2) + 1 - 0.5;
-            g_assert_cmpfloat(fabs(nl_dat_double(p, k, r, 3) - 0.5 * e * e), <, 1e-12);
+            double e = nl_dat_double(p, k, r, 1) +
+                       2 * nl_dat_double(p, k, r, 2) + 1 - 0.5;
+            g_assert_cmpfloat(fabs(nl_dat_double(p, k, r, 3) - 0.5 * e * e), <,
+                              1e-12);
         }
         g_assert_cmpfloat(nl_dat_double(p, k, n - 1, 3), <, 1e-2);
     }
@@ -98,12 +105,15 @@ static void test_d4(void)
         g_assert_cmpfloat(fabs(nl_dat_double(s, 0, i, 2) - p), <, 1e-15);
         g_assert_cmpfloat(fabs(nl_dat_double(s, 0, i, 4) - (p - y)), <, 1e-15);
         for (guint j = 0; j < 2; j++)
-            g_assert_cmpfloat(fabs(nl_dat_double(g, 0, i * 2 + j, 2) - (p - y) * x[j]), <, 1e-15);
+            g_assert_cmpfloat(
+                fabs(nl_dat_double(g, 0, i * 2 + j, 2) - (p - y) * x[j]), <,
+                1e-15);
     }
     /* 0.659 and 0.417, the textbook values */
     g_assert_cmpfloat(fabs(e[0] / z - 0.6590), <, 1e-4);
     g_autoptr(NlDat) l = dat("d4-loss");
-    g_assert_cmpfloat(fabs(nl_dat_double(l, 0, 0, 3) - log(z / e[0])), <, 1e-15);
+    g_assert_cmpfloat(fabs(nl_dat_double(l, 0, 0, 3) - log(z / e[0])), <,
+                      1e-15);
     /* case 2: 4 classes x 3 inputs; p - y sums to 0 */
     g_assert_cmpuint(nl_dat_rows(s, 1), ==, 4);
     g_assert_cmpuint(nl_dat_rows(g, 1), ==, 12);
@@ -115,7 +125,8 @@ static void test_d4(void)
     double z2s = 0;
     for (int i = 0; i < 4; i++)
         z2s += exp(z2[i]);
-    g_assert_cmpfloat(fabs(nl_dat_double(l, 0, 1, 3) - log(z2s / exp(3.52))), <, 1e-14);
+    g_assert_cmpfloat(fabs(nl_dat_double(l, 0, 1, 3) - log(z2s / exp(3.52))), <,
+                      1e-14);
 }
 
 static void test_d5(void)
@@ -143,7 +154,8 @@ static void test_d6(void)
     for (guint k = 0; k < l->datasets->len; k++) {
         g_assert_cmpfloat(fabs(nl_dat_double(l, k, 0, 1) - log(3.0)), <, 1e-6);
         for (guint t = 1; t < 51; t++)
-            g_assert_cmpfloat(nl_dat_double(l, k, t, 1), <, nl_dat_double(l, k, t - 1, 1));
+            g_assert_cmpfloat(nl_dat_double(l, k, t, 1), <,
+                              nl_dat_double(l, k, t - 1, 1));
         g_assert_cmpfloat(nl_dat_double(l, k, 50, 1), <, 0.5);
     }
     /* the naive backend sums in the host loops' order: the same bits */
@@ -162,8 +174,9 @@ static void test_d6(void)
 static void expect_refused(const char *param, const char *needle)
 {
     g_autofree char *out = g_build_filename(dir, "bad", NULL);
-    g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "gradient-descent", "-b",
-                                          "naive", "-o", out, "-p", param, NULL);
+    g_autoptr(NlCmd) run =
+        nl_test_numlab(NULL, "run", "gradient-descent", "-b", "naive", "-o",
+                       out, "-p", param, NULL);
     if (run->status != 1 || nl_test_count_lines(run->err) != 1 ||
         !strstr(run->err, needle))
         g_error("-p %s: exit %d, stderr:\n%s", param, run->status, run->err);
@@ -180,25 +193,30 @@ static void expect_refused(const char *param, const char *needle)
 static void test_extremes(void)
 {
     g_autofree char *out = g_build_filename(dir, "extreme", NULL);
-    g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "gradient-descent", "-b",
-                                          "naive", "-o", out, "-p", "d4_z=800,0,-800",
-                                          "-p", "d4_target=3", "-p", "lr=10", "-p",
-                                          "iterations=400", "-p", "d6_lr=50", NULL);
+    g_autoptr(NlCmd) run =
+        nl_test_numlab(NULL, "run", "gradient-descent", "-b", "naive", "-o",
+                       out, "-p", "d4_z=800,0,-800", "-p", "d4_target=3", "-p",
+                       "lr=10", "-p", "iterations=400", "-p", "d6_lr=50", NULL);
     if (run->status != 0)
         g_error("numlab run failed: %s", run->err);
-    g_autofree char *loss_path = g_build_filename(out, "gradient-descent", "d4-loss.dat", NULL);
+    g_autofree char *loss_path =
+        g_build_filename(out, "gradient-descent", "d4-loss.dat", NULL);
     g_autoptr(NlDat) l = nl_dat_read(loss_path);
-    g_assert_cmpfloat(nl_dat_double(l, 0, 0, 3), ==, 1600.0); /* p_target = e^-1600 */
-    g_autofree char *d1_path = g_build_filename(out, "gradient-descent", "d1-iterations.dat", NULL);
+    g_assert_cmpfloat(nl_dat_double(l, 0, 0, 3), ==,
+                      1600.0); /* p_target = e^-1600 */
+    g_autofree char *d1_path =
+        g_build_filename(out, "gradient-descent", "d1-iterations.dat", NULL);
     g_autoptr(NlDat) d1 = nl_dat_read(d1_path);
     g_assert_nonnull(nl_dat_comment(d1, "stopped: iteration "));
     for (guint r = 0; r < nl_dat_rows(d1, 0); r++)
         g_assert_true(isfinite(nl_dat_double(d1, 0, r, 3)));
-    g_autofree char *f32_path = g_build_filename(out, "gradient-descent", "d6-f32-loss.dat", NULL);
+    g_autofree char *f32_path =
+        g_build_filename(out, "gradient-descent", "d6-f32-loss.dat", NULL);
     g_autoptr(NlDat) f32 = nl_dat_read(f32_path);
     for (guint r = 0; r < nl_dat_rows(f32, 0); r++)
         g_assert_true(isfinite(nl_dat_double(f32, 0, r, 1)));
-    expect_refused("x=1e200,1e200,1,0", "D3: the descent paths leave double's range");
+    expect_refused("x=1e200,1e200,1,0",
+                   "D3: the descent paths leave double's range");
 }
 
 static void test_bad_inputs(void)
@@ -217,7 +235,8 @@ static void test_bad_inputs(void)
     expect_refused("x=1,2,x,0", "entry 3: 'x' is not a number");
     expect_refused("x=", "'x': the list is empty");
     expect_refused("x=1", "parameter 'x': has 1 entry, expected at least 2");
-    expect_refused("d2_lrs=0.1,-0.1", "parameter 'd2_lrs': entry 2: -0.1 is not > 0");
+    expect_refused("d2_lrs=0.1,-0.1",
+                   "parameter 'd2_lrs': entry 2: -0.1 is not > 0");
     expect_refused("lr=0", "parameter 'lr': 0 is not > 0");
     expect_refused("d4_target=4", "'d4_target'");
     expect_refused("d4b_target=0", "'d4b_target'");

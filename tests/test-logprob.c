@@ -71,7 +71,7 @@ static gboolean close_to(double a, double b, double rel, double abs_)
     return fabs(a - b) <= rel * MAX(fabs(a), fabs(b)) + abs_;
 }
 
-#define assert_close(a, b, rel, abs_, ...)                                    \
+#define assert_close(a, b, rel, abs_, ...)                                     \
     do {                                                                       \
         double a_ = (a), b_ = (b);                                             \
         if (!close_to(a_, b_, rel, abs_)) {                                    \
@@ -221,7 +221,7 @@ static char *js_string(const char **p)
     (*p)++;
     g_autoptr(GString) s = g_string_new(NULL);
     for (;;) {
-        guchar c = (guchar)**p;
+        guchar c = (guchar) * *p;
         if (c == '"') {
             (*p)++;
             break;
@@ -358,7 +358,8 @@ static Js *js_value(const char **p, int depth)
         const char *word;
         JsKind kind;
         gboolean truth;
-    } literals[] = {{"null", JS_NULL, FALSE}, {"true", JS_BOOL, TRUE},
+    } literals[] = {{"null", JS_NULL, FALSE},
+                    {"true", JS_BOOL, TRUE},
                     {"false", JS_BOOL, FALSE}};
     for (guint i = 0; i < G_N_ELEMENTS(literals); i++)
         if (g_str_has_prefix(*p, literals[i].word)) {
@@ -426,15 +427,19 @@ static void js_keys_are(const Js *obj, const char *const *keys)
 
 static void test_json_reader(void)
 {
-    g_autoptr(Js) ok = js_parse(" {\"a\":[1,-2.5e3,\"x\\u00e4\\\"\"],\"b\":null,"
-                                "\"c\":true} ");
+    g_autoptr(Js) ok =
+        js_parse(" {\"a\":[1,-2.5e3,\"x\\u00e4\\\"\"],\"b\":null,"
+                 "\"c\":true} ");
     g_assert_nonnull(ok);
     Js *a = js_kind(js_get(ok, "a"), JS_ARR);
     g_assert_cmpuint(a->items->len, ==, 3);
     g_assert_cmpfloat(((Js *)a->items->pdata[1])->num, ==, -2500);
     g_assert_cmpstr(((Js *)a->items->pdata[2])->text, ==, "x\xc3\xa4\"");
-    const char *bad[] = {"{\"a\":1,}", "{\"a\":1,\"a\":2}", "[1 2]", "[01]",
-                         "{\"a\":1} x", "\"\x01\"", "[1.]", "{a:1}", "[", ""};
+    const char *bad[] = {"{\"a\":1,}",  "{\"a\":1,\"a\":2}",
+                         "[1 2]",       "[01]",
+                         "{\"a\":1} x", "\"\x01\"",
+                         "[1.]",        "{a:1}",
+                         "[",           ""};
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         Js *j = js_parse(bad[i]);
         if (j)
@@ -450,8 +455,8 @@ typedef struct {
 
 typedef struct {
     guint32 token;
-    double logprob;  /* at T = 1 */
-    double prob_t;   /* at the path's temperature (1 for greedy) */
+    double logprob; /* at T = 1 */
+    double prob_t;  /* at the path's temperature (1 for greedy) */
     double gap;
     guint top[MAX_TOP];
     double top_lp[MAX_TOP];
@@ -460,9 +465,9 @@ typedef struct {
 typedef struct {
     char *label;
     NlBackend *be;
-    float *alone;        /* (positions, V) each sequence alone */
-    GArray ***paths;     /* [prompt][path]: Step, path 0 greedy */
-    float **cases;       /* per case: (positions, V) placed */
+    float *alone;          /* (positions, V) each sequence alone */
+    GArray ***paths;       /* [prompt][path]: Step, path 0 greedy */
+    float **cases;         /* per case: (positions, V) placed */
     GArray ***case_greedy; /* [case][prompt]: Step */
 } Job;
 
@@ -472,7 +477,7 @@ typedef struct {
     char *model_path; /* NULL: trained */
     NlGpt *model;
     guint V, T;
-    char **prompts;   /* stripped */
+    char **prompts; /* stripped */
     guint n_prompts;
     guint top, gen_words;
     double stable, unstable;
@@ -540,8 +545,8 @@ static void build_eval_set(Run *r)
     gsize pos = 0, n_corpus;
     const char *const *corpus = nl_gpt_lecture_sentences(&n_corpus);
     for (gsize i = 0; i < r->n_prompts + n_corpus; i++) {
-        const char *text = i < r->n_prompts ? r->prompts[i]
-                                            : corpus[i - r->n_prompts];
+        const char *text =
+            i < r->n_prompts ? r->prompts[i] : corpus[i - r->n_prompts];
         g_autofree guint32 *t = NULL;
         gsize n = 0;
         g_autoptr(GError) error = NULL;
@@ -581,11 +586,10 @@ static float *logits_alone(const Run *r, NlGptResident *on)
 /* Every sequence in batches of B (padded with <EOS> to the batch's
  * longest, plus pad, up to the context; the last batch filled up with
  * sequences from the start). */
-static float *logits_placed(const Run *r, NlGptResident *on, guint B,
-                            guint pad)
+static float *logits_placed(const Run *r, NlGptResident *on, guint B, guint pad)
 {
     gsize V = r->V;
-    float *out = g_new(float, r->n_positions * V);
+    float *out = g_new(float, r->n_positions *V);
     g_autofree guint32 *rows = g_new(guint32, B * r->T);
     g_autofree float *z = g_new(float, B * r->T * V);
     for (gsize g = 0; g < r->n_seqs; g += B) {
@@ -596,8 +600,8 @@ static float *logits_placed(const Run *r, NlGptResident *on, guint B,
         for (gsize b = 0; b < B; b++) {
             const Seq *q = &r->seqs[(g + b) % r->n_seqs];
             for (gsize t = 0; t < len; t++)
-                rows[b * len + t] = t < q->len ? r->tokens[q->off + t]
-                                               : NL_GPT_EOS;
+                rows[b * len + t] =
+                    t < q->len ? r->tokens[q->off + t] : NL_GPT_EOS;
         }
         g_autoptr(GError) error = NULL;
         if (!nl_gpt_logits_batch(r->model, on, rows, B, len, z, &error))
@@ -623,7 +627,7 @@ static void next_logits(const Run *r, NlGptResident *on, guint B, guint pad,
     }
     g_autoptr(GError) error = NULL;
     if (B == 1 && pad == 0) {
-        g_autofree float *z = g_new(float, n * V);
+        g_autofree float *z = g_new(float, n *V);
         if (!nl_gpt_logits(r->model, on, ctx, n, z, &error))
             g_error("%s", error->message);
         memcpy(out, z + (n - 1) * V, V * sizeof *out);
@@ -644,7 +648,7 @@ static void next_logits(const Run *r, NlGptResident *on, guint B, guint pad,
         for (gsize t = 0; t < len; t++)
             rows[b * len + t] = t < have ? src[t] : NL_GPT_EOS;
     }
-    g_autofree float *z = g_new(float, B * len * V);
+    g_autofree float *z = g_new(float, B *len *V);
     if (!nl_gpt_logits_batch(r->model, on, rows, B, len, z, &error))
         g_error("%s", error->message);
     memcpy(out, z + ((B - 1) * len + n - 1) * V, V * sizeof *out);
@@ -711,8 +715,8 @@ static void prepare_job(Run *r, Job *j)
             double temp;
             gint64 seed;
             path_params(r, k, &temp, &seed);
-            j->paths[p][k] = generate(r, on, 1, 0, p, temp,
-                                      seed < 0 ? 0 : (guint64)seed);
+            j->paths[p][k] =
+                generate(r, on, 1, 0, p, temp, seed < 0 ? 0 : (guint64)seed);
         }
     }
     guint nc = n_cases(r);
@@ -773,7 +777,7 @@ static void prepare_run(Run *r, const char *expected_jobs)
 
 static const char *gap_class(const Run *r, double gap)
 {
-    return gap > r->stable ? "stable"
+    return gap > r->stable     ? "stable"
            : gap < r->unstable ? "unstable"
                                : "borderline";
 }
@@ -824,7 +828,7 @@ static void test_model(gconstpointer data)
     g_assert_cmpfloat(nl_dat_double(t, 0, 0, 0), ==, r->stable);
     g_assert_cmpfloat(nl_dat_double(t, 0, 0, 1), ==, r->unstable);
     /* one dataset per job in every per-backend table */
-    const char *per_job[] = {"c1-top", "c1-gap", "c2-steps", "c3-paths",
+    const char *per_job[] = {"c1-top",  "c1-gap",   "c2-steps",  "c3-paths",
                              "c3-part", "c4-cases", "c4-scatter"};
     for (guint i = 0; i < G_N_ELEMENTS(per_job); i++) {
         g_autoptr(NlDat) d = run_dat(r, per_job[i]);
@@ -881,18 +885,20 @@ static void test_c1(gconstpointer data)
                 g_assert_cmphex(f32_bits((float)nl_dat_double(top, d, row, 4)),
                                 ==, f32_bits(z[t[i]]));
                 double lp = (double)z[t[i]] - lse;
-                assert_close(nl_dat_double(top, d, row, 5), exp(lp), REL_TOL, ABS_TOL,
-                             "%s c1-top %s prompt %u rank %u prob", r->name,
-                             j->label, p, i + 1);
-                assert_close(nl_dat_double(top, d, row, 6), lp, REL_TOL, ABS_TOL,
-                             "%s c1-top %s prompt %u rank %u logprob",
+                assert_close(nl_dat_double(top, d, row, 5), exp(lp), REL_TOL,
+                             ABS_TOL, "%s c1-top %s prompt %u rank %u prob",
+                             r->name, j->label, p, i + 1);
+                assert_close(nl_dat_double(top, d, row, 6), lp, REL_TOL,
+                             ABS_TOL, "%s c1-top %s prompt %u rank %u logprob",
                              r->name, j->label, p, i + 1);
             }
             double g = (double)z[t[0]] - (double)z[t[1]];
             g_assert_cmpstr(nl_dat_cell(gap, d, p, 0), ==, r->prompts[p]);
             g_assert_cmpint(dat_int(gap, d, p, 1), ==, p);
-            g_assert_cmpstr(nl_dat_cell(gap, d, p, 2), ==, word_of(r->model, t[0]));
-            g_assert_cmpstr(nl_dat_cell(gap, d, p, 3), ==, word_of(r->model, t[1]));
+            g_assert_cmpstr(nl_dat_cell(gap, d, p, 2), ==,
+                            word_of(r->model, t[0]));
+            g_assert_cmpstr(nl_dat_cell(gap, d, p, 3), ==,
+                            word_of(r->model, t[1]));
             g_assert_cmphex(f32_bits((float)nl_dat_double(gap, d, p, 4)), ==,
                             f32_bits(z[t[0]]));
             g_assert_cmphex(f32_bits((float)nl_dat_double(gap, d, p, 5)), ==,
@@ -931,17 +937,19 @@ static void test_c2(gconstpointer data)
                 g_assert_cmpint(dat_int(c2, d, row, 2), ==, i + 1);
                 g_assert_cmpstr(nl_dat_cell(c2, d, row, 3), ==,
                                 word_of(r->model, st->token));
-                assert_close(nl_dat_double(c2, d, row, 4), st->logprob, REL_TOL, ABS_TOL,
-                             "%s c2 %s prompt %u step %u logprob", r->name,
-                             j->label, p, i + 1);
-                assert_close(nl_dat_double(c2, d, row, 5), exp(st->logprob), REL_TOL,
-                             ABS_TOL, "%s c2 %s prompt %u step %u prob", r->name,
+                assert_close(nl_dat_double(c2, d, row, 4), st->logprob, REL_TOL,
+                             ABS_TOL, "%s c2 %s prompt %u step %u logprob",
+                             r->name, j->label, p, i + 1);
+                assert_close(nl_dat_double(c2, d, row, 5), exp(st->logprob),
+                             REL_TOL, ABS_TOL,
+                             "%s c2 %s prompt %u step %u prob", r->name,
                              j->label, p, i + 1);
                 g_assert_cmpstr(nl_dat_cell(c2, d, row, 6), ==,
                                 word_of(r->model, st->top[1]));
                 assert_close(nl_dat_double(c2, d, row, 7), exp(st->top_lp[1]),
-                             REL_TOL, ABS_TOL, "%s c2 %s prompt %u step %u prob2",
-                             r->name, j->label, p, i + 1);
+                             REL_TOL, ABS_TOL,
+                             "%s c2 %s prompt %u step %u prob2", r->name,
+                             j->label, p, i + 1);
                 g_assert_cmpfloat(nl_dat_double(c2, d, row, 8), ==, st->gap);
                 g_assert_cmpstr(nl_dat_cell(c2, d, row, 9), ==,
                                 gap_class(r, st->gap));
@@ -980,36 +988,40 @@ static void test_c3(gconstpointer data)
                                     r->prompts[p]);
                     g_assert_cmpint(dat_int(paths, d, row, 1), ==, p);
                     g_assert_cmpint(dat_int(paths, d, row, 2), ==, k);
-                    g_assert_cmpfloat(nl_dat_double(paths, d, row, 3), ==, temp);
+                    g_assert_cmpfloat(nl_dat_double(paths, d, row, 3), ==,
+                                      temp);
                     g_assert_cmpint(dat_int(paths, d, row, 4), ==, seed);
                     g_assert_cmpint(dat_int(paths, d, row, 5), ==, i + 1);
                     const char *w = nl_dat_cell(paths, d, row, 6);
                     g_assert_cmpstr(w, ==, word_of(r->model, s->token));
                     if (k == 0) {
-                        g_assert_cmpfloat(nl_dat_double(paths, d, row, 7), ==, 1);
+                        g_assert_cmpfloat(nl_dat_double(paths, d, row, 7), ==,
+                                          1);
                     } else {
                         assert_close(nl_dat_double(paths, d, row, 7), s->prob_t,
-                                     REL_TOL, ABS_TOL, "%s c3 %s prompt %u path %u "
-                                     "step %u prob_t", r->name, j->label, p,
-                                     k, i + 1);
+                                     REL_TOL, ABS_TOL,
+                                     "%s c3 %s prompt %u path %u "
+                                     "step %u prob_t",
+                                     r->name, j->label, p, k, i + 1);
                     }
                     g_ptr_array_add(words, (gpointer)w);
                     if (k == 0)
                         g_ptr_array_add(greedy, (gpointer)w);
                     /* part_step from the table's own words */
                     if (part_step < 0 &&
-                        (i >= greedy->len ||
-                         strcmp(w, greedy->pdata[i]) != 0))
+                        (i >= greedy->len || strcmp(w, greedy->pdata[i]) != 0))
                         part_step = i + 1;
                     g_assert_cmpint(dat_int(paths, d, row, 8), ==,
-                                    part_step > 0 && (gssize)i + 1 >= part_step);
+                                    part_step > 0 &&
+                                        (gssize)i + 1 >= part_step);
                     if (s->token != NL_GPT_EOS)
                         g_string_append_printf(text, " %s", w);
                 }
                 /* a path shorter than greedy parts where it ended */
                 if (part_step < 0 && words->len < greedy->len)
                     part_step = words->len + 1;
-                g_assert_cmpstr(nl_dat_cell(part, d, prow, 0), ==, r->prompts[p]);
+                g_assert_cmpstr(nl_dat_cell(part, d, prow, 0), ==,
+                                r->prompts[p]);
                 g_assert_cmpint(dat_int(part, d, prow, 1), ==, p);
                 g_assert_cmpint(dat_int(part, d, prow, 2), ==, k);
                 g_assert_cmpfloat(nl_dat_double(part, d, prow, 3), ==, temp);
@@ -1067,8 +1079,8 @@ static Split split(const Run *r, GArray **a, GArray **ref)
     for (guint p = 0; p < r->n_prompts; p++) {
         guint n = MAX(a[p]->len, ref[p]->len);
         for (guint i = 0; i < n; i++) {
-            guint32 x = i < a[p]->len ? g_array_index(a[p], Step, i).token
-                                      : NL_GPT_EOS;
+            guint32 x =
+                i < a[p]->len ? g_array_index(a[p], Step, i).token : NL_GPT_EOS;
             guint32 y = i < ref[p]->len ? g_array_index(ref[p], Step, i).token
                                         : NL_GPT_EOS;
             if (x != y) {
@@ -1091,9 +1103,10 @@ static void check_diff_row(const Run *r, const NlDat *t, guint d, guint row,
         g_error("%s %s: differing %s max %s flips %s flip_gap %s; computed "
                 "here %" G_GINT64_FORMAT " %.17g %" G_GINT64_FORMAT " %.17g",
                 r->name, what, nl_dat_cell(t, d, row, col),
-                nl_dat_cell(t, d, row, col + 1), nl_dat_cell(t, d, row, col + 2),
-                nl_dat_cell(t, d, row, col + 3), want.differing,
-                want.max_delta, want.flips, want.flip_gap);
+                nl_dat_cell(t, d, row, col + 1),
+                nl_dat_cell(t, d, row, col + 2),
+                nl_dat_cell(t, d, row, col + 3), want.differing, want.max_delta,
+                want.flips, want.flip_gap);
     g_assert_cmpstr(nl_dat_cell(t, d, row, col + 4), ==,
                     sp.step < 0 ? "" : r->prompts[sp.prompt]);
     g_assert_cmpint(dat_int(t, d, row, col + 5), ==, sp.step);
@@ -1125,7 +1138,8 @@ static void test_c4_cases(gconstpointer data)
         g_assert_cmpstr(nl_dat_cell(t, d, 0, 3), ==, "host");
         g_assert_cmpint(dat_int(t, d, 0, 4), ==, (gint64)r->n_positions);
         Diff want = diff(r, j->alone, r->host);
-        g_autofree char *what = g_strdup_printf("c4-cases %s backend", j->label);
+        g_autofree char *what =
+            g_strdup_printf("c4-cases %s backend", j->label);
         check_diff_row(r, t, d, 0, 5, want, split(r, greedy, r->host_greedy),
                        what);
         if (is_naive(j)) { /* the host loops are the naive order */
@@ -1136,21 +1150,24 @@ static void test_c4_cases(gconstpointer data)
             guint row = c + 1;
             gboolean batch = c < r->n_batches;
             guint size = batch ? r->batches[c] : r->pads[c - r->n_batches];
-            g_autofree char *name = g_strdup_printf("%s=%u", batch ? "batch" : "pad",
-                                                    size);
+            g_autofree char *name =
+                g_strdup_printf("%s=%u", batch ? "batch" : "pad", size);
             g_assert_cmpstr(nl_dat_cell(t, d, row, 0), ==, name);
-            g_assert_cmpstr(nl_dat_cell(t, d, row, 1), ==, batch ? "batch" : "pad");
+            g_assert_cmpstr(nl_dat_cell(t, d, row, 1), ==,
+                            batch ? "batch" : "pad");
             g_assert_cmpint(dat_int(t, d, row, 2), ==, size);
             g_assert_cmpstr(nl_dat_cell(t, d, row, 3), ==, "alone");
             g_assert_cmpint(dat_int(t, d, row, 4), ==, (gint64)r->n_positions);
             Diff dc = diff(r, j->cases[c], j->alone);
-            g_autofree char *w = g_strdup_printf("c4-cases %s %s", j->label, name);
+            g_autofree char *w =
+                g_strdup_printf("c4-cases %s %s", j->label, name);
             check_diff_row(r, t, d, row, 5, dc,
                            split(r, j->case_greedy[c], greedy), w);
             if (is_invariant(j)) {
                 /* promised: the same bits in any batch, with any padding */
-                g_assert_cmpmem(j->cases[c], r->n_positions * r->V * sizeof(float),
-                                j->alone, r->n_positions * r->V * sizeof(float));
+                g_assert_cmpmem(j->cases[c],
+                                r->n_positions * r->V * sizeof(float), j->alone,
+                                r->n_positions * r->V * sizeof(float));
                 g_assert_cmpint(dat_int(t, d, row, 5), ==, 0);
                 g_assert_cmpint(dat_int(t, d, row, 10), ==, -1);
             }
@@ -1185,7 +1202,8 @@ static void test_c4_scatter(gconstpointer data)
                 }
                 g_assert_cmpint(dat_int(t, d, row, 0), ==, (gint64)s);
                 g_assert_cmpint(dat_int(t, d, row, 1), ==, (gint64)k + 1);
-                g_assert_cmpfloat(nl_dat_double(t, d, row, 2), ==, gap_of(h, V));
+                g_assert_cmpfloat(nl_dat_double(t, d, row, 2), ==,
+                                  gap_of(h, V));
                 g_assert_cmpfloat(nl_dat_double(t, d, row, 3), ==, noise);
                 g_assert_cmpfloat(nl_dat_double(t, d, row, 4), ==, self);
                 g_assert_cmpint(dat_int(t, d, row, 5), ==, flip);
@@ -1223,8 +1241,8 @@ static void test_c4_jobs(gconstpointer data)
             g_assert_cmpstr(nl_dat_cell(t, 0, row, 2), ==, ja->label);
             g_assert_cmpstr(nl_dat_cell(t, 0, row, 3), ==, jb->label);
             Diff want = diff(r, jb->alone, ja->alone);
-            g_autofree char *what = g_strdup_printf("c4-jobs %s %s", ja->label,
-                                                    jb->label);
+            g_autofree char *what =
+                g_strdup_printf("c4-jobs %s %s", ja->label, jb->label);
             check_diff_row(r, t, 0, row, 5, want, split(r, gb, ga), what);
             g_assert_cmpint(dat_int(t, 0, row, 4), ==, want.differing == 0);
             /* naive is the host: the pair says what b's backend row says */
@@ -1249,12 +1267,13 @@ static void check_token(const Run *r, Js *o, guint32 token, double logprob,
                                            "top_logprobs", NULL};
     js_keys_are(o, o->keys->len == 3 ? keys : keys_top);
     const char *text = js_kind(js_get(o, "token"), JS_STR)->text;
-    g_autofree char *want = token == NL_GPT_EOS
-        ? g_strdup("<EOS>") : g_strconcat(" ", word_of(r->model, token), NULL);
+    g_autofree char *want =
+        token == NL_GPT_EOS ? g_strdup("<EOS>")
+                            : g_strconcat(" ", word_of(r->model, token), NULL);
     g_assert_cmpstr(text, ==, want);
     /* %.9g: within 5e-9 relative of the value */
-    assert_close(js_kind(js_get(o, "logprob"), JS_NUM)->num, logprob, 1e-8, ABS_TOL,
-                 "%s: logprob of '%s'", where, text);
+    assert_close(js_kind(js_get(o, "logprob"), JS_NUM)->num, logprob, 1e-8,
+                 ABS_TOL, "%s: logprob of '%s'", where, text);
     Js *bytes = js_kind(js_get(o, "bytes"), JS_ARR);
     g_autoptr(GString) decoded = g_string_new(NULL);
     for (guint i = 0; i < bytes->items->len; i++) {
@@ -1265,8 +1284,7 @@ static void check_token(const Run *r, Js *o, guint32 token, double logprob,
     g_assert_cmpstr(decoded->str, ==, text);
 }
 
-static void check_jsonl(const Run *r, const Job *j, guint d,
-                        const NlDat *c2)
+static void check_jsonl(const Run *r, const Job *j, guint d, const NlDat *c2)
 {
     g_autofree char *file = g_strdup_printf("%s-logprobs.jsonl", j->label);
     g_strdelimit(file, ":=,/", '_');
@@ -1279,21 +1297,25 @@ static void check_jsonl(const Run *r, const Job *j, guint d,
     g_assert_cmpuint(g_strv_length(lines), ==, r->n_prompts * np + 1);
     for (guint p = 0; p < r->n_prompts; p++)
         for (guint k = 0; k < np; k++, line++) {
-            g_autofree char *where = g_strdup_printf("%s line %u", file, line + 1);
+            g_autofree char *where =
+                g_strdup_printf("%s line %u", file, line + 1);
             g_autoptr(Js) o = js_parse(lines[line]);
             if (!o)
                 g_error("%s is not valid JSON: %.300s", where, lines[line]);
             static const char *const keys[] = {
-                "model", "backend", "prompt", "temperature", "seed",
-                "response", "done", "done_reason", "logprobs", NULL};
+                "model",    "backend", "prompt",      "temperature", "seed",
+                "response", "done",    "done_reason", "logprobs",    NULL};
             js_keys_are(o, keys);
             double temp;
             gint64 seed;
             path_params(r, k, &temp, &seed);
             const GArray *st = j->paths[p][k];
-            g_assert_cmpstr(js_kind(js_get(o, "model"), JS_STR)->text, ==, "minigpt");
-            g_assert_cmpstr(js_kind(js_get(o, "backend"), JS_STR)->text, ==, j->label);
-            g_assert_cmpstr(js_kind(js_get(o, "prompt"), JS_STR)->text, ==, r->prompts[p]);
+            g_assert_cmpstr(js_kind(js_get(o, "model"), JS_STR)->text, ==,
+                            "minigpt");
+            g_assert_cmpstr(js_kind(js_get(o, "backend"), JS_STR)->text, ==,
+                            j->label);
+            g_assert_cmpstr(js_kind(js_get(o, "prompt"), JS_STR)->text, ==,
+                            r->prompts[p]);
             assert_close(js_kind(js_get(o, "temperature"), JS_NUM)->num, temp,
                          1e-8, 0, "%s: temperature", where);
             Js *js_seed = js_get(o, "seed");
@@ -1315,7 +1337,8 @@ static void check_jsonl(const Run *r, const Job *j, guint d,
             for (guint i = 0; i < st->len; i++) {
                 const Step *s = &g_array_index(st, Step, i);
                 Js *tok = js_kind(lps->items->pdata[i], JS_OBJ);
-                g_autofree char *w = g_strdup_printf("%s token %u", where, i + 1);
+                g_autofree char *w =
+                    g_strdup_printf("%s token %u", where, i + 1);
                 check_token(r, tok, s->token, s->logprob, w);
                 const char *t = js_get(tok, "token")->text;
                 if (strcmp(t, "<EOS>") != 0)
@@ -1357,7 +1380,8 @@ static void test_jsonl(gconstpointer data)
         check_jsonl(r, r->jobs->pdata[d], d, c2);
 }
 
-/* ---- bad input ------------------------------------------------------------ */
+/* ---- bad input ------------------------------------------------------------
+ */
 
 static const char *good_ckpt; /* a valid checkpoint for the cases below */
 
@@ -1396,9 +1420,8 @@ static void bad_run(gpointer data, gpointer user)
 {
     (void)user;
     Bad *x = data;
-    x->cmd = nl_test_numlab(NULL, "run", "logprob", "-b", "naive", "-o",
-                            x->out, "-p", x->a, x->b ? "-p" : NULL, x->b,
-                            NULL);
+    x->cmd = nl_test_numlab(NULL, "run", "logprob", "-b", "naive", "-o", x->out,
+                            "-p", x->a, x->b ? "-p" : NULL, x->b, NULL);
 }
 
 /* The refusal must be one line containing the needle, exit status 1. */
@@ -1408,8 +1431,9 @@ static void bad_check(const Bad *x)
     if (c->status != 1 || nl_test_count_lines(c->err) != 1 ||
         !g_str_has_suffix(c->err, "\n") || !strstr(c->err, x->needle))
         g_error("-p %s%s%s: exit %d, expected 1 and one line with '%s'; "
-                "stderr:\n%s", x->a, x->b ? " -p " : "", x->b ? x->b : "",
-                c->status, x->needle, c->err);
+                "stderr:\n%s",
+                x->a, x->b ? " -p " : "", x->b ? x->b : "", c->status,
+                x->needle, c->err);
 }
 
 static GPtrArray *pending; /* Bad*, run together by run_refused */
@@ -1431,9 +1455,8 @@ static void expect_refused(const char *needle, const char *a, const char *b)
 static void run_refused(void)
 {
     g_autoptr(GError) error = NULL;
-    GThreadPool *pool = g_thread_pool_new(bad_run, NULL,
-                                          (gint)MAX(g_get_num_processors(), 1u),
-                                          TRUE, &error);
+    GThreadPool *pool = g_thread_pool_new(
+        bad_run, NULL, (gint)MAX(g_get_num_processors(), 1u), TRUE, &error);
     g_assert_no_error(error);
     for (guint i = 0; i < pending->len; i++)
         g_thread_pool_push(pool, pending->pdata[i], NULL);
@@ -1469,12 +1492,30 @@ static char *damaged(const char *name, void (*edit)(GByteArray *))
     return path;
 }
 
-static void cut_tail(GByteArray *a) { g_byte_array_set_size(a, a->len - 1000); }
-static void cut_header(GByteArray *a) { g_byte_array_set_size(a, 20); }
-static void flip_magic(GByteArray *a) { a->data[0] ^= 0x20; }
-static void flip_version(GByteArray *a) { a->data[8] = 2; }
-static void bad_n_head(GByteArray *a) { a->data[28] = 5; } /* 48 % 5 != 0 */
-static void huge_vocab(GByteArray *a) { memset(a->data + 12, 0xff, 4); }
+static void cut_tail(GByteArray *a)
+{
+    g_byte_array_set_size(a, a->len - 1000);
+}
+static void cut_header(GByteArray *a)
+{
+    g_byte_array_set_size(a, 20);
+}
+static void flip_magic(GByteArray *a)
+{
+    a->data[0] ^= 0x20;
+}
+static void flip_version(GByteArray *a)
+{
+    a->data[8] = 2;
+}
+static void bad_n_head(GByteArray *a)
+{
+    a->data[28] = 5;
+} /* 48 % 5 != 0 */
+static void huge_vocab(GByteArray *a)
+{
+    memset(a->data + 12, 0xff, 4);
+}
 
 /* The good model with weights changed: POISON_NAN / POISON_INF put one
  * non-finite weight in the LM head (the loader refuses those); with
@@ -1485,7 +1526,11 @@ static void huge_vocab(GByteArray *a) { memset(a->data + 12, 0xff, 4); }
  * the embedding of the last position, which no corpus sentence reaches:
  * only a generation from a long prompt does. */
 typedef enum {
-    POISON_NAN, POISON_INF, POISON_HUGE, POISON_WORD, POISON_LAST
+    POISON_NAN,
+    POISON_INF,
+    POISON_HUGE,
+    POISON_WORD,
+    POISON_LAST
 } Poison;
 
 static char *poisoned(const char *name, Poison how)
@@ -1643,7 +1688,8 @@ static void test_bad_top_for_model(void)
     run_refused();
 }
 
-/* ---- the runs ------------------------------------------------------------- */
+/* ---- the runs -------------------------------------------------------------
+ */
 
 typedef struct {
     char *out;
@@ -1683,14 +1729,18 @@ static void register_checks(Run *r)
         const char *name;
         GTestDataFunc func;
     } checks[] = {
-        {"model", test_model},         {"c1", test_c1},
-        {"c2", test_c2},               {"c3", test_c3},
-        {"c4-cases", test_c4_cases},   {"c4-scatter", test_c4_scatter},
-        {"c4-jobs", test_c4_jobs},     {"logprobs-jsonl", test_jsonl},
+        {"model", test_model},
+        {"c1", test_c1},
+        {"c2", test_c2},
+        {"c3", test_c3},
+        {"c4-cases", test_c4_cases},
+        {"c4-scatter", test_c4_scatter},
+        {"c4-jobs", test_c4_jobs},
+        {"logprobs-jsonl", test_jsonl},
     };
     for (guint i = 0; i < G_N_ELEMENTS(checks); i++) {
-        g_autofree char *path = g_strdup_printf("/logprob/%s/%s", r->name,
-                                                checks[i].name);
+        g_autofree char *path =
+            g_strdup_printf("/logprob/%s/%s", r->name, checks[i].name);
         g_test_add_data_func(path, r, checks[i].func);
     }
 }
@@ -1728,9 +1778,10 @@ int main(int argc, char **argv)
     tmp = nl_test_tmpdir();
     registry = nl_registry_new();
     nl_registry_scan(registry, NL_BUILDDIR "/backends", TRUE);
-    gboolean openmp = nl_registry_find(registry, NL_PLUGIN_BACKEND, "openmp") != NULL;
-    const char *jobs_a = openmp ? "naive,openmp:batch_invariant=1,blas,openmp"
-                                : "naive,blas";
+    gboolean openmp =
+        nl_registry_find(registry, NL_PLUGIN_BACKEND, "openmp") != NULL;
+    const char *jobs_a =
+        openmp ? "naive,openmp:batch_invariant=1,blas,openmp" : "naive,blas";
 
     /* default logprob and default minigpt side by side: both train ~10 s */
     g_autofree char *out_a = g_build_filename(tmp, "default", NULL);
@@ -1748,16 +1799,29 @@ int main(int argc, char **argv)
         g_error("numlab run minigpt failed: %s", sm.cmd->err);
     g_test_message("default logprob and minigpt runs: %.1f s",
                    (g_get_monotonic_time() - t0) / 1e6);
-    minigpt_ckpt = g_build_filename(out_m, "minigpt", "naive-minigpt.ckpt", NULL);
+    minigpt_ckpt =
+        g_build_filename(out_m, "minigpt", "naive-minigpt.ckpt", NULL);
     good_ckpt = minigpt_ckpt;
 
-    static char *prompts_a[] = {"die katze", "der hund", "das kind spielt", NULL};
+    static char *prompts_a[] = {"die katze", "der hund", "das kind spielt",
+                                NULL};
     Run a = {
-        .name = "default", .dir = g_build_filename(out_a, "logprob", NULL),
-        .prompts = prompts_a, .n_prompts = 3, .top = 5, .gen_words = 10,
-        .stable = 0.5, .unstable = 0.1, .temps = {0, 0.5, 0.8, 1}, .n_temps = 4,
-        .seeds = {1, 2, 3}, .n_seeds = 3, .batches = {2, 4, 8, 16},
-        .n_batches = 4, .pads = {1, 4, 8}, .n_pads = 3,
+        .name = "default",
+        .dir = g_build_filename(out_a, "logprob", NULL),
+        .prompts = prompts_a,
+        .n_prompts = 3,
+        .top = 5,
+        .gen_words = 10,
+        .stable = 0.5,
+        .unstable = 0.1,
+        .temps = {0, 0.5, 0.8, 1},
+        .n_temps = 4,
+        .seeds = {1, 2, 3},
+        .n_seeds = 3,
+        .batches = {2, 4, 8, 16},
+        .n_batches = 4,
+        .pads = {1, 4, 8},
+        .n_pads = 3,
     };
     prepare_run(&a, jobs_a);
     g_test_message("computed here for the default run: %.1f s",
@@ -1768,23 +1832,44 @@ int main(int argc, char **argv)
     g_autofree char *model_b = g_strdup_printf("model=%s", minigpt_ckpt);
     const char *long_prompt = "die katze schläft am morgen auf dem sofa . der "
                               "hund bellt im garten . das";
-    g_autofree char *prompts_b = g_strdup_printf("prompts=der hund|%s| das kind "
-                                                 "spielt ", long_prompt);
-    const char *params_b[] = {model_b, prompts_b, "top=1", "gen_words=3",
-                              "stable_gap=0.2", "unstable_gap=0.05",
-                              "temperatures=0.7,0,2", "seeds=5,1",
-                              "batches=3", "paddings=2,20", NULL};
+    g_autofree char *prompts_b =
+        g_strdup_printf("prompts=der hund|%s| das kind "
+                        "spielt ",
+                        long_prompt);
+    const char *params_b[] = {model_b,
+                              prompts_b,
+                              "top=1",
+                              "gen_words=3",
+                              "stable_gap=0.2",
+                              "unstable_gap=0.05",
+                              "temperatures=0.7,0,2",
+                              "seeds=5,1",
+                              "batches=3",
+                              "paddings=2,20",
+                              NULL};
     g_autoptr(NlCmd) cb = run_logprob(out_b, "naive,blas", params_b);
     if (cb->status != 0)
         g_error("numlab run logprob (checkpoint) failed: %s", cb->err);
     char *prompts_bv[] = {"der hund", (char *)long_prompt, "das kind spielt",
                           NULL};
     Run b = {
-        .name = "checkpoint", .dir = g_build_filename(out_b, "logprob", NULL),
-        .model_path = minigpt_ckpt, .prompts = prompts_bv, .n_prompts = 3,
-        .top = 1, .gen_words = 3, .stable = 0.2, .unstable = 0.05,
-        .temps = {0.7, 0, 2}, .n_temps = 3, .seeds = {5, 1}, .n_seeds = 2,
-        .batches = {3}, .n_batches = 1, .pads = {2, 20}, .n_pads = 2,
+        .name = "checkpoint",
+        .dir = g_build_filename(out_b, "logprob", NULL),
+        .model_path = minigpt_ckpt,
+        .prompts = prompts_bv,
+        .n_prompts = 3,
+        .top = 1,
+        .gen_words = 3,
+        .stable = 0.2,
+        .unstable = 0.05,
+        .temps = {0.7, 0, 2},
+        .n_temps = 3,
+        .seeds = {5, 1},
+        .n_seeds = 2,
+        .batches = {3},
+        .n_batches = 1,
+        .pads = {2, 20},
+        .n_pads = 2,
     };
     g_autoptr(GError) error = NULL;
     b.model = nl_gpt_load_file(minigpt_ckpt, &error);
@@ -1797,23 +1882,37 @@ int main(int argc, char **argv)
     tiny_ckpt = g_build_filename(tmp, "tiny.ckpt", NULL);
     gsize len;
     g_autofree guint8 *bytes = nl_gpt_save_bytes(tiny, &len);
-    g_assert_true(g_file_set_contents(tiny_ckpt, (char *)bytes, (gssize)len,
-                                      NULL));
+    g_assert_true(
+        g_file_set_contents(tiny_ckpt, (char *)bytes, (gssize)len, NULL));
     g_autofree char *out_c = g_build_filename(tmp, "tiny", NULL);
     g_autofree char *model_c = g_strdup_printf("model=%s", tiny_ckpt);
-    const char *params_c[] = {model_c, "prompts=die katze|am morgen", "top=16",
-                              "gen_words=12", "batches=5", "paddings=3", NULL};
+    const char *params_c[] = {model_c,     "prompts=die katze|am morgen",
+                              "top=16",    "gen_words=12",
+                              "batches=5", "paddings=3",
+                              NULL};
     g_autoptr(NlCmd) cc = run_logprob(out_c, "naive", params_c);
     if (cc->status != 0)
         g_error("numlab run logprob (tiny) failed: %s", cc->err);
     static char *prompts_c[] = {"die katze", "am morgen", NULL};
     Run c = {
-        .name = "tiny", .dir = g_build_filename(out_c, "logprob", NULL),
-        .model_path = tiny_ckpt, .model = tiny, .prompts = prompts_c,
-        .n_prompts = 2, .top = 16, .gen_words = 12, .stable = 0.5,
-        .unstable = 0.1, .temps = {0, 0.5, 0.8, 1}, .n_temps = 4,
-        .seeds = {1, 2, 3}, .n_seeds = 3, .batches = {5}, .n_batches = 1,
-        .pads = {3}, .n_pads = 1,
+        .name = "tiny",
+        .dir = g_build_filename(out_c, "logprob", NULL),
+        .model_path = tiny_ckpt,
+        .model = tiny,
+        .prompts = prompts_c,
+        .n_prompts = 2,
+        .top = 16,
+        .gen_words = 12,
+        .stable = 0.5,
+        .unstable = 0.1,
+        .temps = {0, 0.5, 0.8, 1},
+        .n_temps = 4,
+        .seeds = {1, 2, 3},
+        .n_seeds = 3,
+        .batches = {5},
+        .n_batches = 1,
+        .pads = {3},
+        .n_pads = 1,
     };
     prepare_run(&c, "naive");
     g_test_message("runs and the computations here: %.1f s",

@@ -43,7 +43,8 @@ static void ensure_run(const char *name, ...)
     g_ptr_array_add(args, out);
     va_list ap;
     va_start(ap, name);
-    for (const char *a = va_arg(ap, const char *); a; a = va_arg(ap, const char *))
+    for (const char *a = va_arg(ap, const char *); a;
+         a = va_arg(ap, const char *))
         g_ptr_array_add(args, (gpointer)a);
     va_end(ap);
     g_ptr_array_add(args, NULL);
@@ -81,7 +82,8 @@ static void test_default_run(void)
     g_autoptr(NlDat) l = dat("default", "loss");
     g_assert_cmpuint(nl_dat_rows(l, 0), ==, 400);
     /* the first loss is close to a uniform guess, log V */
-    g_assert_cmpfloat(fabs(nl_dat_double(l, 0, 0, 1) - nl_dat_double(c, 0, 0, 4)), <, 0.2);
+    g_assert_cmpfloat(
+        fabs(nl_dat_double(l, 0, 0, 1) - nl_dat_double(c, 0, 0, 4)), <, 0.2);
 
     g_autofree char *ckpt = path_in("default", "blas-minigpt.ckpt");
     g_autoptr(GError) error = NULL;
@@ -103,12 +105,14 @@ static void test_default_run(void)
         g_assert_cmpstr(nl_dat_cell(d, 0, p, 0), ==, prompts[p]);
         g_autofree guint32 *t = NULL;
         gsize n;
-        g_assert_true(nl_gpt_vocab_encode(m->vocab, prompts[p], FALSE, &t, &n, &error));
-        g_autofree float *logits = g_new(float, n * V);
+        g_assert_true(
+            nl_gpt_vocab_encode(m->vocab, prompts[p], FALSE, &t, &n, &error));
+        g_autofree float *logits = g_new(float, n *V);
         g_assert_true(nl_gpt_logits(m, NULL, t, n, logits, &error));
         gsize best = 0;
         for (gsize v = 1; v < V; v++)
-            best = logits[(n - 1) * V + v] > logits[(n - 1) * V + best] ? v : best;
+            best =
+                logits[(n - 1) * V + v] > logits[(n - 1) * V + best] ? v : best;
         g_assert_cmpstr(nl_gpt_vocab_word(m->vocab, (guint32)best), ==,
                         nl_dat_cell(d, 0, p, 3));
         /* blas against the host: float noise only */
@@ -118,11 +122,12 @@ static void test_default_run(void)
         const char *text = nl_dat_cell(g, 0, 2 * p, 2);
         g_assert_cmpstr(nl_dat_cell(g, 0, 2 * p, 1), ==, "greedy");
         g_assert_true(g_str_has_prefix(text, prompts[p]));
-        g_autofree char *after = g_strdup_printf("%s %s", prompts[p],
-                                                 nl_gpt_vocab_word(m->vocab, (guint32)best));
+        g_autofree char *after = g_strdup_printf(
+            "%s %s", prompts[p], nl_gpt_vocab_word(m->vocab, (guint32)best));
         g_assert_true(g_str_has_prefix(text, after));
         g_autofree guint32 *all = NULL;
-        g_assert_true(nl_gpt_vocab_encode(m->vocab, text, FALSE, &all, &n, &error));
+        g_assert_true(
+            nl_gpt_vocab_encode(m->vocab, text, FALSE, &all, &n, &error));
         g_test_message("%s", text);
     }
 }
@@ -192,8 +197,10 @@ static void test_bad_inputs(void)
     expect_refused("prompts=die katze|", "no words");
     expect_refused("context=3", "'context'");
     expect_refused("steps=0", "'steps'");
-    expect_refused("prompts=die katze schläft am morgen auf dem sofa . der hund "
-                   "bellt im garten . das kind spielt", "longer than the context");
+    expect_refused(
+        "prompts=die katze schläft am morgen auf dem sofa . der hund "
+        "bellt im garten . das kind spielt",
+        "longer than the context");
 }
 
 int main(int argc, char **argv)

@@ -30,8 +30,10 @@ static NlCmd *run_misuse(char **env, const char *dir, const char *misuse,
 {
     g_autofree char *m = g_strdup_printf("misuse=%s", misuse);
     g_autofree char *o = g_strdup_printf("on=%s", on);
-    const char *args[] = {"run", "misuse", "--plugin-dir", BROKEN_DIR, "-b",
-                          "naive,blas", "-p", m, "-p", o, "-o", dir, NULL};
+    const char *args[] = {
+        "run", "misuse", "--plugin-dir", BROKEN_DIR, "-b", "naive,blas",
+        "-p",  m,        "-p",           o,          "-o", dir,
+        NULL};
     return nl_test_numlab_argv(env, (char **)args);
 }
 
@@ -89,7 +91,8 @@ static void test_backend_job_fails(gconstpointer data)
     g_assert_nonnull(strstr(m, "\nstatus=failed\n"));
     /* blas's rows are dropped; naive's, common's and compare's written */
     g_autofree char *values = read_file(dir, "values.dat");
-    g_assert_nonnull(strstr(values, "# dataset: backend naive\n0 0\n1 0.5\n2 1\n"));
+    g_assert_nonnull(
+        strstr(values, "# dataset: backend naive\n0 0\n1 0.5\n2 1\n"));
     g_assert_null(strstr(values, "backend blas"));
     g_autofree char *jobs = read_file(dir, "jobs.dat");
     g_assert_nonnull(strstr(jobs, "\n1\n"));
@@ -109,7 +112,8 @@ static void test_no_misuse(void)
     g_assert_cmpint(cmd->status, ==, 0);
     g_assert_null(strstr(cmd->err, "programming error"));
     g_autofree char *values = read_file(dir, "values.dat");
-    g_assert_nonnull(strstr(values, "# dataset: backend blas\n0 0\n1 0.5\n2 1\n"));
+    g_assert_nonnull(
+        strstr(values, "# dataset: backend blas\n0 0\n1 0.5\n2 1\n"));
     g_autofree char *jobs = read_file(dir, "jobs.dat");
     g_assert_nonnull(strstr(jobs, "\n2\n"));
     nl_test_rmtree(dir);
@@ -135,11 +139,12 @@ static void test_compare_phase_fails(void)
     g_autofree char *dir = nl_test_tmpdir();
     g_autoptr(NlCmd) cmd = run_misuse(NULL, dir, "warning", "compare");
     g_assert_cmpint(cmd->status, ==, 1);
-    assert_failure_line(cmd->err,
-                        "numlab: misuse: compare: programming error in misuse: ",
-                        "a warning on purpose");
+    assert_failure_line(
+        cmd->err, "numlab: misuse: compare: programming error in misuse: ",
+        "a warning on purpose");
     g_autofree char *m = read_file(dir, "manifest.ini");
-    g_assert_nonnull(strstr(m, "[job compare]\nphase=compare\nstatus=failed\n"));
+    g_assert_nonnull(
+        strstr(m, "[job compare]\nphase=compare\nstatus=failed\n"));
     g_autofree char *values = read_file(dir, "values.dat");
     g_assert_nonnull(strstr(values, "# dataset: backend blas\n"));
     g_autofree char *jobs = read_file(dir, "jobs.dat");
@@ -237,12 +242,12 @@ static void test_sdk_null_guards(void)
     EXPECT_CRITICAL(g_assert_false(nl_sample_top_k(p, 2, 1, NULL, NULL)));
     EXPECT_CRITICAL(g_assert_false(nl_sample_top_p(NULL, 2, 0.5, out, NULL)));
     EXPECT_CRITICAL(g_assert_cmpfloat(nl_sample_entropy_bits(NULL, 2), ==, 0));
-    EXPECT_CRITICAL(g_assert_cmpfloat(nl_sample_total_variation(p, NULL, 2),
-                                      ==, 0));
-    EXPECT_CRITICAL(g_assert_false(nl_sample_chi_square(NULL, p, 2, &stat, &pv,
-                                                        &dof, NULL)));
-    EXPECT_CRITICAL(g_assert_false(nl_sample_chi_square(counts, p, 2, NULL,
-                                                        &pv, &dof, NULL)));
+    EXPECT_CRITICAL(
+        g_assert_cmpfloat(nl_sample_total_variation(p, NULL, 2), ==, 0));
+    EXPECT_CRITICAL(g_assert_false(
+        nl_sample_chi_square(NULL, p, 2, &stat, &pv, &dof, NULL)));
+    EXPECT_CRITICAL(g_assert_false(
+        nl_sample_chi_square(counts, p, 2, NULL, &pv, &dof, NULL)));
     EXPECT_CRITICAL(g_assert_null(nl_sampler_new(NULL, 2, NULL)));
     NlSampler *s = NULL;
     EXPECT_CRITICAL(g_assert_cmpfloat(nl_sampler_prob(s, 0), ==, 0));
@@ -262,8 +267,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     for (guint c = 0; c < G_N_ELEMENTS(cases); c++) {
-        g_autofree char *path = g_strdup_printf("/misuse/backend-job/%s",
-                                                cases[c].misuse);
+        g_autofree char *path =
+            g_strdup_printf("/misuse/backend-job/%s", cases[c].misuse);
         g_test_add_data_func(path, GUINT_TO_POINTER(c), test_backend_job_fails);
     }
     g_test_add_func("/misuse/none", test_no_misuse);

@@ -116,7 +116,8 @@ static void check_gemm(gsize m, gsize n, gsize k, gsize lda, gsize ldb,
                        gsize ldc)
 {
     g_autoptr(GError) error = NULL;
-    gsize sa = (m - 1) * lda + k, sb = (k - 1) * ldb + n, sc = (m - 1) * ldc + n;
+    gsize sa = (m - 1) * lda + k, sb = (k - 1) * ldb + n,
+          sc = (m - 1) * ldc + n;
     float *a = nl_alloc_f32(sa, NULL), *b = nl_alloc_f32(sb, NULL);
     float *c = nl_alloc_f32(sc, NULL);
     NlRng rng;
@@ -125,8 +126,8 @@ static void check_gemm(gsize m, gsize n, gsize k, gsize lda, gsize ldb,
     nl_rng_fill_normal_f32(&rng, b, sb);
     NlBuffer *ba = buffer_of(a, sa), *bb = buffer_of(b, sb);
     NlBuffer *bc = buffer_of(c, sc);
-    g_assert_true(nl_backend_gemm(naive, m, n, k, ba, lda, bb, ldb, bc, ldc,
-                                  &error));
+    g_assert_true(
+        nl_backend_gemm(naive, m, n, k, ba, lda, bb, ldb, bc, ldc, &error));
     g_assert_true(nl_backend_download(naive, bc, c, sc, &error));
     for (gsize i = 0; i < m; i++)
         for (gsize j = 0; j < n; j++) {
@@ -139,8 +140,8 @@ static void check_gemm(gsize m, gsize n, gsize k, gsize lda, gsize ldb,
             }
             float got = c[i * ldc + j];
             g_assert_cmphex(nl_f32_bits(got), ==, nl_f32_bits(loop));
-            double exact = nl_exact_dot_strided_f32_as_f64(a + i * lda, b + j,
-                                                           ldb, k);
+            double exact =
+                nl_exact_dot_strided_f32_as_f64(a + i * lda, b + j, ldb, k);
             g_assert_cmpfloat(fabs(got - exact), <=, k * 0x1p-24 * bound);
         }
     if (n == 1) { /* the same as a matrix-vector product */
@@ -229,13 +230,16 @@ static void test_argument_checks(void)
     float r;
     g_assert_false(nl_backend_sum(naive, b, 9, &r, &error));
     g_assert_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT);
-    g_assert_nonnull(strstr(error->message, "buffer x holds 8 values, 9 needed"));
+    g_assert_nonnull(
+        strstr(error->message, "buffer x holds 8 values, 9 needed"));
     g_clear_error(&error);
     g_assert_false(nl_backend_gemm(naive, 2, 2, 3, b, 2, b, 2, b, 2, &error));
-    g_assert_nonnull(strstr(error->message, "lda=2 is smaller than its 3 columns"));
+    g_assert_nonnull(
+        strstr(error->message, "lda=2 is smaller than its 3 columns"));
     g_clear_error(&error);
     g_assert_false(nl_backend_gemm(naive, 3, 3, 3, b, 3, b, 3, b, 3, &error));
-    g_assert_nonnull(strstr(error->message, "buffer a holds 8 values, 9 needed"));
+    g_assert_nonnull(
+        strstr(error->message, "buffer a holds 8 values, 9 needed"));
     g_clear_error(&error);
     g_assert_false(nl_backend_tiled_sum(naive, b, 8, 0, &r, &error));
     g_assert_nonnull(strstr(error->message, "tile size 0"));
@@ -274,8 +278,8 @@ static void test_is_reference(void)
                         nl_f32_bits(nl_ref_dot_f32(x, y, n)));
         const gsize tiles[] = {1, 3, 16, 128, 5000};
         for (guint t = 0; t < G_N_ELEMENTS(tiles); t++) {
-            g_assert_true(nl_backend_tiled_sum(naive, bx, n, tiles[t], &r,
-                                               &error));
+            g_assert_true(
+                nl_backend_tiled_sum(naive, bx, n, tiles[t], &r, &error));
             g_assert_cmphex(nl_f32_bits(r), ==,
                             nl_f32_bits(nl_ref_tiled_sum_f32(x, n, tiles[t])));
         }
@@ -291,15 +295,15 @@ static void test_is_reference(void)
         gsize cols = n / 4, ld = cols + 1;
         if (cols) {
             NlBuffer *bo = nl_backend_alloc(naive, 9, &error);
-            g_assert_true(nl_backend_gemv(naive, 3, cols, bx, ld, by, bo,
-                                          &error));
+            g_assert_true(
+                nl_backend_gemv(naive, 3, cols, bx, ld, by, bo, &error));
             g_assert_true(nl_backend_download(naive, bo, p, 3, &error));
             nl_ref_gemv_f32(3, cols, x, ld, y, want);
             g_assert_cmpmem(p, 3 * sizeof(float), want, 3 * sizeof(float));
             /* (3 x cols) times (cols x 3), B = y with stride 3 */
             if (3 * cols <= len) {
-                g_assert_true(nl_backend_gemm(naive, 3, 3, cols, bx, ld, by,
-                                              3, bo, 3, &error));
+                g_assert_true(nl_backend_gemm(naive, 3, 3, cols, bx, ld, by, 3,
+                                              bo, 3, &error));
                 g_assert_true(nl_backend_download(naive, bo, p, 9, &error));
                 nl_ref_gemm_f32(3, 3, cols, x, ld, y, 3, want, 3);
                 g_assert_cmpmem(p, 9 * sizeof(float), want, 9 * sizeof(float));
@@ -329,18 +333,21 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_autoptr(NlRegistry) r = nl_registry_new();
     g_autoptr(GError) error = NULL;
-    if (!nl_registry_load(r, NL_BUILDDIR "/backends/naive/.libs/naive.so", &error))
+    if (!nl_registry_load(r, NL_BUILDDIR "/backends/naive/.libs/naive.so",
+                          &error))
         g_error("%s", error->message);
     const NlPlugin *p = nl_registry_find(r, NL_PLUGIN_BACKEND, "naive")->plugin;
     naive = nl_backend_open_checked(p, NULL, NULL, NULL, &error);
     g_assert_no_error(error);
 
     g_test_add_func("/naive/sum-order", test_sum_order);
-    g_test_add_func("/naive/sum-random-within-bound", test_sum_random_within_bound);
+    g_test_add_func("/naive/sum-random-within-bound",
+                    test_sum_random_within_bound);
     g_test_add_func("/naive/tiled-sum-tree-shape", test_tiled_sum_tree_shape);
     g_test_add_func("/naive/dot-has-no-fma", test_dot_has_no_fma);
     g_test_add_func("/naive/gemm-shapes", test_gemm_shapes);
-    g_test_add_func("/naive/softmax-lecture-logits", test_softmax_lecture_logits);
+    g_test_add_func("/naive/softmax-lecture-logits",
+                    test_softmax_lecture_logits);
     g_test_add_func("/naive/argument-checks", test_argument_checks);
     g_test_add_func("/naive/is-reference", test_is_reference);
     g_test_add_func("/naive/describe", test_describe);

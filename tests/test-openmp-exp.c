@@ -64,8 +64,8 @@ static void test_exp_range(void)
 
 static void test_exp_specials(void)
 {
-    const float z[] = {0.0f, -0.0f, -INFINITY, INFINITY, NAN, -104.0f,
-                       -103.3f, -87.0f, 88.72f, 88.73f, 1e-30f, -1e-30f};
+    const float z[] = {0.0f,    -0.0f,  -INFINITY, INFINITY, NAN,    -104.0f,
+                       -103.3f, -87.0f, 88.72f,    88.73f,   1e-30f, -1e-30f};
     float y[G_N_ELEMENTS(z)];
     par_exp_f32(z, y, G_N_ELEMENTS(z));
     g_assert_cmpfloat(y[0], ==, 1.0f);
@@ -73,12 +73,12 @@ static void test_exp_specials(void)
     g_assert_cmpfloat(y[2], ==, 0.0f);
     g_assert_true(isinf(y[3]) && y[3] > 0);
     g_assert_true(isnan(y[4]));
-    g_assert_cmpfloat(y[5], ==, 0.0f);      /* below half of 2^-149 */
-    g_assert_cmpfloat(y[6], >, 0.0f);       /* a subnormal */
+    g_assert_cmpfloat(y[5], ==, 0.0f); /* below half of 2^-149 */
+    g_assert_cmpfloat(y[6], >, 0.0f);  /* a subnormal */
     g_assert_true(fpclassify(y[6]) == FP_SUBNORMAL);
     g_assert_true(fpclassify(y[7]) == FP_NORMAL);
-    g_assert_true(isfinite(y[8]));          /* just below FLT_MAX */
-    g_assert_true(isinf(y[9]));             /* just above */
+    g_assert_true(isfinite(y[8])); /* just below FLT_MAX */
+    g_assert_true(isinf(y[9]));    /* just above */
     g_assert_cmpfloat(y[10], ==, 1.0f);
     g_assert_cmpfloat(y[11], ==, 1.0f);
 }

@@ -43,14 +43,15 @@ static void test_defaults_and_values(void)
     g_assert_cmpuint(len, ==, 2);
     g_assert_cmpint(b[1], ==, 64);
     g_autofree char *text = nl_params_to_string(p);
-    g_assert_cmpstr(text, ==,
-                    "n=1024 t=1 big=0 on=0 mode=fast blocks=32,64 threads=unset");
+    g_assert_cmpstr(
+        text, ==, "n=1024 t=1 big=0 on=0 mode=fast blocks=32,64 threads=unset");
     g_assert_false(nl_params_is_set(p, "threads"));
     g_assert_true(nl_params_is_set(p, "n"));
     g_assert_cmpint(nl_params_get_int(p, "threads"), ==, 0);
 
-    char *many[] = {"n=7", "t=0.7", "on=yes", "mode=slow", "blocks=1,2,512",
-                    "big=-9223372036854775808", "n=8", "threads=4", NULL};
+    char *many[] = {"n=7",       "t=0.7",          "on=yes",
+                    "mode=slow", "blocks=1,2,512", "big=-9223372036854775808",
+                    "n=8",       "threads=4",      NULL};
     g_autoptr(NlParams) q = nl_params_parse(specs, "exp", many, &error);
     g_assert_no_error(error);
     g_assert_cmpint(nl_params_get_int(q, "n"), ==, 8); /* the last one wins */
@@ -86,7 +87,8 @@ static void test_bad_values(void)
         {"blocks=32,x", "parameter 'blocks': entry 2: 'x' is not an integer"},
         {"blocks=0", "entry 1: 0 is not in [1, 512]"},
         {"blocks=", "parameter 'blocks': the list is empty"},
-        {"nosuch=1", "unknown parameter 'nosuch' (known: n, t, big, on, mode, blocks, threads)"},
+        {"nosuch=1", "unknown parameter 'nosuch' (known: n, t, big, on, mode, "
+                     "blocks, threads)"},
         {"threads=0", "parameter 'threads': 0 is not in [1, 64]"},
         {"n", "'n' is not of the form name=value"},
         {"=3", "is not of the form name=value"},
@@ -190,7 +192,7 @@ static void test_typed_values(void)
         {"kinds=dot,sum", "kinds=dot,sum"},
         {"temps=1", "temps=1"},
         {"temps=0:2:0.5", "temps=0:2:0.5"},
-        {"lr=10", "lr=10"},           /* the closed side */
+        {"lr=10", "lr=10"}, /* the closed side */
         {"p=0.999", "p=0.999"},
         {"pos=9223372036854775807", "pos=9223372036854775807"},
         {"below=-1e-300", "below=-1e-300"},
@@ -325,8 +327,11 @@ static void test_describe(void)
         guint index;
         const char *want;
     } scalars[] = {
-        {0, "int in [1, 4096]"}, {1, "double in [0.05, 5]"}, {2, "int"},
-        {3, "bool (0 or 1)"},    {4, "one of fast|slow"},
+        {0, "int in [1, 4096]"},
+        {1, "double in [0.05, 5]"},
+        {2, "int"},
+        {3, "bool (0 or 1)"},
+        {4, "one of fast|slow"},
         {5, "list of int, each in [1, 512]"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(scalars); i++) {
@@ -338,11 +343,13 @@ static void test_describe(void)
 /* Specs that cannot be right (NL_PARAM_EXT needs file scope). */
 static const NlParamSpec bad_specs[][2] = {
     {{"a", NL_PARAM_DOUBLE, "1", 0, 0, "", NULL,
-      NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)}, NL_PARAM_END},
+      NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
+     NL_PARAM_END},
     {{"a", NL_PARAM_DOUBLE, "1", 2, 1, "", NULL, NULL}, NL_PARAM_END},
     {{"a", NL_PARAM_DOUBLE, "1", NAN, 1, "", NULL, NULL}, NL_PARAM_END},
     {{"a", NL_PARAM_INT_LIST, "1", 0, 0, "", NULL,
-      NL_PARAM_EXT(.flags = NL_PARAM_STEPS)}, NL_PARAM_END},
+      NL_PARAM_EXT(.flags = NL_PARAM_STEPS)},
+     NL_PARAM_END},
     {{"a", NL_PARAM_DOUBLE, "1", 0, 0, "", NULL, NL_PARAM_EXT(.flags = 1 << 7)},
      NL_PARAM_END},
     {{"a", NL_PARAM_DOUBLE_LIST, "1", 0, 0, "", "x|y", NULL}, NL_PARAM_END},
@@ -351,7 +358,8 @@ static const NlParamSpec bad_specs[][2] = {
     {{"a", NL_PARAM_DOUBLE_LIST, "1", 0, 0, "", NULL, NL_PARAM_EXT(.rows = 2)},
      NL_PARAM_END},
     {{"a", NL_PARAM_DOUBLE_LIST, "1", 0, 0, "", NULL,
-      NL_PARAM_EXT(.min_items = 3, .max_items = 2)}, NL_PARAM_END},
+      NL_PARAM_EXT(.min_items = 3, .max_items = 2)},
+     NL_PARAM_END},
     {{"a", NL_PARAM_DOUBLE_LIST, "1", 0, 0, "", NULL, &(const NlParamExt){0}},
      NL_PARAM_END},
     {{"A b", NL_PARAM_INT, "1", 0, 0, "", NULL, NULL}, NL_PARAM_END},
@@ -364,7 +372,8 @@ static void test_bad_specs(void)
 {
     for (guint i = 0; i < G_N_ELEMENTS(bad_specs); i++) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(NlParams) p = nl_params_parse(bad_specs[i], "exp", NULL, &error);
+        g_autoptr(NlParams) p =
+            nl_params_parse(bad_specs[i], "exp", NULL, &error);
         g_assert_null(p);
         g_assert_error(error, NL_ERROR, NL_ERROR_PARAM);
         if (!strstr(error->message, "invalid spec (a bug in the plugin)"))
@@ -384,9 +393,10 @@ static void test_bad_specs(void)
 static void test_short_ext(void)
 {
     /* struct_size ends after min_items: max_items = 1 is not read */
-    static const NlParamExt old = {
-        .struct_size = G_STRUCT_OFFSET(NlParamExt, max_items),
-        .min_items = 2, .max_items = 1};
+    static const NlParamExt old = {.struct_size =
+                                       G_STRUCT_OFFSET(NlParamExt, max_items),
+                                   .min_items = 2,
+                                   .max_items = 1};
     static const NlParamSpec s[] = {
         {"a", NL_PARAM_DOUBLE_LIST, "1,2,3", 0, 0, "", NULL, &old},
         NL_PARAM_END};
@@ -480,8 +490,8 @@ static void test_numbers_ignore_locale(void)
 static void test_table_text(void)
 {
     g_autoptr(GError) error = NULL;
-    g_autoptr(NlTable) t = nl_table_new("demo", "n:int x:f32 y:f64 b:hex s:str",
-                                        &error);
+    g_autoptr(NlTable) t =
+        nl_table_new("demo", "n:int x:f32 y:f64 b:hex s:str", &error);
     g_assert_no_error(error);
     nl_table_add_note(t, "note", "replaced");
     nl_table_add_note(t, "no", "a key of its own");
@@ -504,13 +514,14 @@ static void test_table_text(void)
     g_autoptr(GString) out = g_string_new(NULL);
     nl_table_append_notes(t, out);
     nl_table_append_rows(t, "backend naive", out);
-    g_assert_cmpstr(out->str, ==,
-                    "# note: two lines\n"
-                    "# no: a key of its own\n"
-                    "# dataset: backend naive\n"
-                    "-3 0.100000001 0.10000000000000001 0x3f800000 \"Paris 'x'\"\n"
-                    "\n\n# dataset: backend naive second\n"
-                    "4 1 -2.5 0x0 \"\"\n");
+    g_assert_cmpstr(
+        out->str, ==,
+        "# note: two lines\n"
+        "# no: a key of its own\n"
+        "# dataset: backend naive\n"
+        "-3 0.100000001 0.10000000000000001 0x3f800000 \"Paris 'x'\"\n"
+        "\n\n# dataset: backend naive second\n"
+        "4 1 -2.5 0x0 \"\"\n");
     g_assert_cmpint(nl_table_column(t, "y"), ==, 2);
     g_assert_cmpfloat(nl_table_get_f64(t, 1, 2), ==, -2.5);
     g_assert_cmpstr(nl_table_get_str(t, 0, 4), ==, "Paris \"x\"");
@@ -524,14 +535,16 @@ static void test_table_empty_datasets_keep_their_place(void)
     g_autoptr(NlTable) t = nl_table_new("e", "n:int s:str", &error);
     g_autoptr(GString) empty = g_string_new(NULL);
     nl_table_append_rows(t, "backend x", empty);
-    g_assert_cmpstr(empty->str, ==, "# dataset: backend x (no rows)\nNaN \"\"\n");
+    g_assert_cmpstr(empty->str, ==,
+                    "# dataset: backend x (no rows)\nNaN \"\"\n");
     nl_table_new_dataset(t, "a");
     nl_table_new_dataset(t, "b");
     nl_table_add_int(t, 1);
     nl_table_add_str(t, "x");
     g_autoptr(GString) out = g_string_new(NULL);
     nl_table_append_rows(t, NULL, out);
-    g_assert_cmpstr(out->str, ==, "# dataset: a\nNaN \"\"\n\n\n# dataset: b\n1 \"x\"\n");
+    g_assert_cmpstr(out->str, ==,
+                    "# dataset: a\nNaN \"\"\n\n\n# dataset: b\n1 \"x\"\n");
 }
 
 static void test_table_round_trip(void)
@@ -627,7 +640,8 @@ int main(int argc, char **argv)
     g_test_add_func("/params/bad-specs", test_bad_specs);
     g_test_add_func("/params/short-ext", test_short_ext);
     g_test_add_func("/params/wrong-getter", test_wrong_getter);
-    g_test_add_func("/params/numbers-ignore-locale", test_numbers_ignore_locale);
+    g_test_add_func("/params/numbers-ignore-locale",
+                    test_numbers_ignore_locale);
     g_test_add_func("/table/text", test_table_text);
     g_test_add_func("/table/round-trip", test_table_round_trip);
     g_test_add_func("/table/empty-datasets-keep-their-place",

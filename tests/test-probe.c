@@ -154,7 +154,8 @@ static void test_prefixes_exact(void)
                                   exact_dot);
             g_assert_cmpfloat((double)dot_plain, ==, exact_dot);
             g_assert_cmpfloat((double)dot_fma, ==, exact_dot);
-            g_assert_cmpfloat((double)nl_test_sum_pairwise(xy, n), ==, exact_dot);
+            g_assert_cmpfloat((double)nl_test_sum_pairwise(xy, n), ==,
+                              exact_dot);
         }
     }
 

@@ -21,8 +21,8 @@ static const gsize tiles[] = {16, 64, 128};
 
 static NlDat *dat(const char *name)
 {
-    g_autofree char *path = g_strdup_printf("%s/reduction-tree/%s.dat", dir,
-                                            name);
+    g_autofree char *path =
+        g_strdup_printf("%s/reduction-tree/%s.dat", dir, name);
     return nl_dat_read(path);
 }
 
@@ -34,7 +34,8 @@ static guint32 bits_of(const NlDat *d, guint set, guint row, guint col)
 /* The dataset of a job in the per-backend tables, from backends.gp. */
 static int dataset_of(const char *label)
 {
-    g_autofree char *path = g_strdup_printf("%s/reduction-tree/backends.gp", dir);
+    g_autofree char *path =
+        g_strdup_printf("%s/reduction-tree/backends.gp", dir);
     g_autofree char *text = NULL;
     g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
     /* the one line: backends = "a b c" */
@@ -67,21 +68,24 @@ static void test_a4_diagrams(void)
             float value = (float)nl_dat_double(nodes, d, r, 7);
             if (strcmp(kind, "tile") == 0 || strcmp(kind, "rest") == 0) {
                 leaves++;
-                g_assert_cmphex(nl_f32_bits(value), ==,
-                                nl_f32_bits(nl_test_sum_forward(x + lo, hi - lo)));
+                g_assert_cmphex(
+                    nl_f32_bits(value), ==,
+                    nl_f32_bits(nl_test_sum_forward(x + lo, hi - lo)));
                 g_assert_cmpint(strcmp(kind, "rest") == 0, ==, hi - lo < tile);
             }
             if (strcmp(kind, "root") == 0) {
                 roots++;
                 g_assert_cmpuint(lo, ==, 0);
                 g_assert_cmpuint(hi, ==, ctx[d]);
-                g_assert_cmphex(nl_f32_bits(value), ==,
-                                nl_f32_bits(nl_test_tile_tree(x, ctx[d], tile)));
+                g_assert_cmphex(
+                    nl_f32_bits(value), ==,
+                    nl_f32_bits(nl_test_tile_tree(x, ctx[d], tile)));
             }
         }
         g_assert_cmpuint(leaves, ==, tiles_n);
         g_assert_cmpuint(roots, ==, 1);
-        for (guint r = 0; r < nl_dat_rows(edges, d); r++) /* child below parent */
+        for (guint r = 0; r < nl_dat_rows(edges, d);
+             r++) /* child below parent */
             g_assert_cmpfloat(nl_dat_double(edges, d, r, 2), <,
                               nl_dat_double(edges, d, r, 4));
         /* the naive backend computes exactly the model */
@@ -104,7 +108,8 @@ static void test_a5_sweep(void)
     g_autoptr(NlDat) ref = dat("a5-reference");
     g_autofree float *x = nl_test_normals(SEED, n_ctx);
     int naive = dataset_of("naive");
-    g_assert_cmpuint(nl_dat_rows(sweep, naive), ==, n_ctx * G_N_ELEMENTS(tiles));
+    g_assert_cmpuint(nl_dat_rows(sweep, naive), ==,
+                     n_ctx * G_N_ELEMENTS(tiles));
     g_assert_cmpuint(nl_dat_rows(ref, 0), ==, n_ctx);
     float seq = 0.0f;
     for (gsize n = 1; n <= n_ctx; n++) {
@@ -120,14 +125,16 @@ static void test_a5_sweep(void)
     for (guint t = 0; t < G_N_ELEMENTS(tiles); t++)
         for (gsize n = 1; n <= n_ctx; n++) {
             guint r = (guint)(t * n_ctx + n - 1);
-            g_assert_cmpint((gint64)nl_dat_double(sweep, naive, r, 1), ==, tiles[t]);
+            g_assert_cmpint((gint64)nl_dat_double(sweep, naive, r, 1), ==,
+                            tiles[t]);
             float want = nl_test_tile_tree(x, n, tiles[t]);
             g_assert_cmphex(bits_of(sweep, naive, r, 2), ==, nl_f32_bits(want));
             g_assert_cmphex(bits_of(model, t, (guint)(n - 1), 2), ==,
                             nl_f32_bits(want));
             g_assert_cmpint((gint64)nl_dat_double(sweep, naive, r, 5), ==, 0);
             if (n <= tiles[t]) /* one tile: the tree is the sequential sum */
-                g_assert_cmpint((gint64)nl_dat_double(sweep, naive, r, 3), ==, 0);
+                g_assert_cmpint((gint64)nl_dat_double(sweep, naive, r, 3), ==,
+                                0);
         }
     g_autoptr(NlDat) summary = dat("a5-summary");
     g_assert_cmpuint(nl_dat_rows(summary, naive), ==, G_N_ELEMENTS(tiles));
@@ -145,13 +152,17 @@ static void test_a5_table(void)
     g_assert_cmpuint(nl_dat_rows(t, naive), ==, G_N_ELEMENTS(ctx));
     for (guint r = 0; r < G_N_ELEMENTS(ctx); r++) {
         gsize n = ctx[r];
-        g_assert_cmpint((gint64)nl_dat_double(t, naive, r, 2), ==, (n + tile - 1) / tile);
+        g_assert_cmpint((gint64)nl_dat_double(t, naive, r, 2), ==,
+                        (n + tile - 1) / tile);
         g_assert_cmpint((gint64)nl_dat_double(t, naive, r, 3), ==, n % tile);
-        g_assert_cmphex(bits_of(t, naive, r, 4), ==, nl_f32_bits(nl_test_tile_tree(x, n, tile)));
+        g_assert_cmphex(bits_of(t, naive, r, 4), ==,
+                        nl_f32_bits(nl_test_tile_tree(x, n, tile)));
         float before = (float)nl_dat_double(more, naive, r, 1);
         float now = (float)nl_dat_double(more, naive, r, 2);
-        g_assert_cmphex(nl_f32_bits(before), ==, nl_f32_bits(nl_test_tile_tree(x, n - 1, tile)));
-        g_assert_cmpfloat(nl_dat_double(more, naive, r, 3), ==, (double)now - before);
+        g_assert_cmphex(nl_f32_bits(before), ==,
+                        nl_f32_bits(nl_test_tile_tree(x, n - 1, tile)));
+        g_assert_cmpfloat(nl_dat_double(more, naive, r, 3), ==,
+                          (double)now - before);
         g_assert_cmphex(bits_of(more, naive, r, 4), ==, nl_f32_bits(x[n - 1]));
         g_assert_cmpfloat(nl_dat_double(more, naive, r, 5), ==,
                           (double)now - before - x[n - 1]);
@@ -163,8 +174,8 @@ static void test_a7_batch(void)
 {
     g_autoptr(NlDat) batch = dat("a7-batch");
     g_autoptr(NlDat) row = dat("a7-row");
-    g_autofree float *b = nl_test_normals(SEED + G_GUINT64_CONSTANT(0xa7a7a7a7),
-                                  k7 * n7 + k7);
+    g_autofree float *b =
+        nl_test_normals(SEED + G_GUINT64_CONSTANT(0xa7a7a7a7), k7 * n7 + k7);
     const float *xrow = b + k7 * n7; /* the stream continues with the pool */
     int naive = dataset_of("naive");
     for (guint r = 0; r < nl_dat_rows(batch, naive); r++) {
@@ -229,11 +240,13 @@ static void expect_bad(const char *param, const char *message)
 static void test_bad_input(void)
 {
     expect_bad("tiles=0", "parameter 'tiles': entry 1: 0 is not in [1, ");
-    expect_bad("tiles=32,5000", "tile 5000 is larger than the largest num_ctx, 4096");
+    expect_bad("tiles=32,5000",
+               "tile 5000 is larger than the largest num_ctx, 4096");
     expect_bad("num_ctx=0", "parameter 'num_ctx': 0 is not a size");
     expect_bad("num_ctx=1:1000000000000", "beyond this machine's memory");
     expect_bad("num_ctx=1:x", "parameter 'num_ctx': 'x' is not a whole number");
-    expect_bad("num_ctx=4096:1", "parameter 'num_ctx': the range 4096:1 is empty");
+    expect_bad("num_ctx=4096:1",
+               "parameter 'num_ctx': the range 4096:1 is empty");
     expect_bad("batch=64:1", "parameter 'batch': the range 64:1 is empty");
     expect_bad("batch=0", "parameter 'batch': 0 is not a size");
     expect_bad("diagram_tile=2000", "tile 2000 is larger than num_ctx 1024");
@@ -243,16 +256,19 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     dir = nl_test_tmpdir();
-    g_autofree char *p_ctx = g_strdup_printf("num_ctx=1:%" G_GSIZE_FORMAT, n_ctx);
+    g_autofree char *p_ctx =
+        g_strdup_printf("num_ctx=1:%" G_GSIZE_FORMAT, n_ctx);
     g_autofree char *p_k = g_strdup_printf("a7_k=%" G_GSIZE_FORMAT, k7);
     g_autofree char *p_n = g_strdup_printf("a7_n=%" G_GSIZE_FORMAT, n7);
     g_autoptr(NlCmd) run = nl_test_numlab(
         NULL, "run", "reduction-tree", "-o", dir, "--seed", G_STRINGIFY(SEED),
-        "-b", "naive,openmp:threads=1,openmp:threads=1:batch_invariant=1,"
-              "openmp:threads=2:batch_invariant=1",
-        "-p", p_ctx, "-p", "tiles=16,64,128", "-p", "table_ctx=100,127,128,129,600",
-        "-p", "table_tile=64", "-p", "diagram_ctx=300,256", "-p", "diagram_tile=64",
-        "-p", "batch=1:12", "-p", p_k, "-p", p_n, "-p", "reduce_n=300000", NULL);
+        "-b",
+        "naive,openmp:threads=1,openmp:threads=1:batch_invariant=1,"
+        "openmp:threads=2:batch_invariant=1",
+        "-p", p_ctx, "-p", "tiles=16,64,128", "-p",
+        "table_ctx=100,127,128,129,600", "-p", "table_tile=64", "-p",
+        "diagram_ctx=300,256", "-p", "diagram_tile=64", "-p", "batch=1:12",
+        "-p", p_k, "-p", p_n, "-p", "reduce_n=300000", NULL);
     if (run->status != 0)
         g_error("numlab run failed: %s", run->err);
     have_openmp = !strstr(run->err, "openmp");

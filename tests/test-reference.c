@@ -25,7 +25,10 @@
 
 #define TWO24 16777216.0f
 
-static guint32 bits(float f) { return nl_f32_bits(f); }
+static guint32 bits(float f)
+{
+    return nl_f32_bits(f);
+}
 
 /* n values of a seeded stream with magnitudes 2^-8 .. 2^8, so that the
  * order of additions shows in the last bits. */
@@ -123,8 +126,7 @@ static void check_gemv(gsize m, gsize n, gsize lda)
     for (gsize i = 0; i < m; i++) {
         const float *row = a + i * lda;
         g_assert_cmphex(bits(y[i]), ==, bits(dot_forward(row, 1, x, 1, n)));
-        g_assert_true(nl_within_bound(y[i],
-                                      nl_exact_dot_f32_as_f64(row, x, n),
+        g_assert_true(nl_within_bound(y[i], nl_exact_dot_f32_as_f64(row, x, n),
                                       nl_dot_bound_f32(row, x, 1, n)));
         /* with ones: the row's sum, bit for bit */
         g_assert_cmphex(bits(sums[i]), ==, bits(nl_ref_sum_f32(row, n)));
@@ -163,7 +165,8 @@ static void check_gemm(gsize m, gsize n, gsize k, gsize lda, gsize ldb,
                         "%.9g, the plain loop gives %.9g",
                         m, n, k, lda, ldb, ldc, i, j, got, want);
             g_assert_true(nl_within_bound(
-                got, nl_exact_dot_strided_f32_as_f64(a + i * lda, b + j, ldb, k),
+                got,
+                nl_exact_dot_strided_f32_as_f64(a + i * lda, b + j, ldb, k),
                 nl_dot_bound_f32(a + i * lda, b + j, ldb, k)));
         }
         for (gsize j = n; j < ldc && i + 1 < m; j++)
@@ -185,13 +188,13 @@ static void test_gemm(void)
     const gsize edge[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33};
     for (guint i = 0; i < G_N_ELEMENTS(edge); i++) {
         gsize v = edge[i];
-        check_gemm(v, 13, 11, 11, 13, 13);     /* m over the 4-row blocks */
+        check_gemm(v, 13, 11, 11, 13, 13);      /* m over the 4-row blocks */
         check_gemm(5, v, 11, 12, v + 1, v + 2); /* n over the 8 columns */
         check_gemm(6, 10, v, v, 10, 10);        /* k */
     }
-    check_gemm(3, 4, 0, 1, 4, 5);   /* k = 0: C = 0 */
+    check_gemm(3, 4, 0, 1, 4, 5); /* k = 0: C = 0 */
     check_gemm(9, 17, 255, 255, 17, 17);
-    check_gemm(9, 17, 257, 260, 20, 19); /* one term past a 256-term pass */
+    check_gemm(9, 17, 257, 260, 20, 19);    /* one term past a 256-term pass */
     check_gemm(5, 300, 513, 513, 301, 300); /* and past a 256-column pass */
     check_gemm(64, 64, 64, 64, 64, 64);
     check_gemm(33, 1, 1000, 1000, 3, 2); /* one strided column */

@@ -12,8 +12,9 @@ static void test_stream_matches_reference(void)
 {
     /* Computed in Python with arbitrary-precision integers masked to 64
      * bits, not with this code. */
-    static const guint64 seed42[] = {0x15780b2e0c2ec716ULL, 0x6104d9866d113a7eULL,
-                                     0xae17533239e499a1ULL, 0xecb8ad4703b360a1ULL};
+    static const guint64 seed42[] = {
+        0x15780b2e0c2ec716ULL, 0x6104d9866d113a7eULL, 0xae17533239e499a1ULL,
+        0xecb8ad4703b360a1ULL};
     NlRng rng;
     nl_rng_init(&rng, 42);
     for (guint i = 0; i < G_N_ELEMENTS(seed42); i++)
@@ -32,7 +33,8 @@ static void test_log_portable(void)
     NlRng rng;
     nl_rng_init(&rng, 7);
     for (int i = 0; i < 200000; i++) {
-        double x = ldexp(nl_rng_uniform(&rng) + 0.5, (int)nl_rng_below(&rng, 200) - 100);
+        double x = ldexp(nl_rng_uniform(&rng) + 0.5,
+                         (int)nl_rng_below(&rng, 200) - 100);
         double mine = nl_log_portable(x), ref = (double)logl(x);
         g_assert_cmpint(nl_ulp_distance_f64(mine, ref), <=, 1);
     }
@@ -126,7 +128,8 @@ static void test_normal_values(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/rng/stream-matches-reference", test_stream_matches_reference);
+    g_test_add_func("/rng/stream-matches-reference",
+                    test_stream_matches_reference);
     g_test_add_func("/rng/log-portable", test_log_portable);
     g_test_add_func("/rng/normal-moments", test_normal_moments);
     g_test_add_func("/rng/below-and-shuffle", test_below_and_shuffle);

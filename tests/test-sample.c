@@ -26,7 +26,8 @@ static void test_inverse_cdf_by_hand(void)
     g_assert_cmpfloat(nl_sampler_prob(s, 1), ==, 0.5);
     g_assert_cmpuint(nl_sampler_inverse_cdf(s, 0.0), ==, 0);
     g_assert_cmpuint(nl_sampler_inverse_cdf(s, 0.25 - 0x1p-53), ==, 0);
-    g_assert_cmpuint(nl_sampler_inverse_cdf(s, 0.25), ==, 1); /* u < cdf, strict */
+    g_assert_cmpuint(nl_sampler_inverse_cdf(s, 0.25), ==,
+                     1); /* u < cdf, strict */
     g_assert_cmpuint(nl_sampler_inverse_cdf(s, 0.75 - 0x1p-53), ==, 1);
     g_assert_cmpuint(nl_sampler_inverse_cdf(s, 0.75), ==, 2);
     g_assert_cmpuint(nl_sampler_inverse_cdf(s, 1.0 - 0x1p-53), ==, 2);
@@ -87,7 +88,8 @@ static void test_guide_matches_scan(void)
     nl_rng_init(&b, 11);
     for (int k = 0; k < 10000; k++) {
         double u = (double)(nl_rng_next_u64(&b) >> 11) * 0x1p-53;
-        g_assert_cmpuint(nl_sampler_draw(s, &a), ==, nl_sampler_inverse_cdf(s, u));
+        g_assert_cmpuint(nl_sampler_draw(s, &a), ==,
+                         nl_sampler_inverse_cdf(s, u));
     }
     /* draw_n gives the same tokens as single draws */
     guint32 out[1000];
@@ -114,7 +116,8 @@ static void test_top_k(void)
     assert_probs(out, (double[]){0, 2.0 / 3, 0, 1.0 / 3}, 4);
     /* k = 3: tokens 0 and 2 tie at 0.125; the lower index is kept */
     g_assert_true(nl_sample_top_k(p, 4, 3, out, &error));
-    assert_probs(out, (double[]){0.125 / 0.875, 0.5 / 0.875, 0, 0.25 / 0.875}, 4);
+    assert_probs(out, (double[]){0.125 / 0.875, 0.5 / 0.875, 0, 0.25 / 0.875},
+                 4);
     g_assert_true(nl_sample_top_k(p, 4, 9, out, &error));
     assert_probs(out, p, 4);
     g_assert_true(nl_sample_top_k(p, 4, 1, out, &error));
@@ -128,7 +131,8 @@ static void test_top_p(void)
     const double p[] = {0.125, 0.5, 0.125, 0.25};
     double out[4];
     g_autoptr(GError) error = NULL;
-    g_assert_true(nl_sample_top_p(p, 4, 0.5, out, &error)); /* 0.5 reaches 0.5 */
+    g_assert_true(
+        nl_sample_top_p(p, 4, 0.5, out, &error)); /* 0.5 reaches 0.5 */
     assert_probs(out, (double[]){0, 1, 0, 0}, 4);
     g_assert_true(nl_sample_top_p(p, 4, 0.6, out, &error));
     assert_probs(out, (double[]){0, 2.0 / 3, 0, 1.0 / 3}, 4);
@@ -189,8 +193,9 @@ static void test_softmax_by_hand(void)
     const double u8[] = {.125, .125, .125, .125, .125, .125, .125, .125};
     g_assert_cmpfloat(nl_sample_entropy_bits(u8, 8), ==, 3.0);
     g_assert_cmpfloat(nl_sample_entropy_bits((double[]){0, 1}, 2), ==, 0.0);
-    g_assert_cmpfloat(nl_sample_total_variation(u8, (double[]){1, 0, 0, 0, 0, 0, 0, 0}, 8),
-                      ==, 0.875);
+    g_assert_cmpfloat(
+        nl_sample_total_variation(u8, (double[]){1, 0, 0, 0, 0, 0, 0, 0}, 8),
+        ==, 0.875);
 }
 
 static void assert_rel(double got, double want, double tol)
@@ -227,8 +232,9 @@ static void test_gamma_q(void)
         double a = as[i], f = 1.0 / sqrt(2.0 * G_PI * a);
         double q = 0.5 - f / 3.0;
         g_assert_cmpfloat(fabs(nl_gamma_q(a, a) - q), <, 1e-8);
-        g_assert_cmpfloat(fabs(nl_gamma_q(a, a + 2) - (q - 2.0 * f * (1 - 1.75 / a))),
-                          <, 1e-7);
+        g_assert_cmpfloat(
+            fabs(nl_gamma_q(a, a + 2) - (q - 2.0 * f * (1 - 1.75 / a))), <,
+            1e-7);
     }
     g_assert_cmpfloat(nl_gamma_q(3, 0), ==, 1.0);
     g_assert_true(isnan(nl_gamma_q(0, 1)));
@@ -248,18 +254,22 @@ static void test_chi_square(void)
     assert_rel(pv, 1.0, 1e-12);
     /* 30 : 10 against 1/2 : 1/2: (10^2 / 20) * 2 = 10, dof 1 */
     const double half[] = {0.5, 0.5};
-    g_assert_true(nl_sample_chi_square((guint64[]){30, 10}, half, 2, &x2, &pv, &dof, &error));
+    g_assert_true(nl_sample_chi_square((guint64[]){30, 10}, half, 2, &x2, &pv,
+                                       &dof, &error));
     assert_rel(x2, 10.0, 1e-15);
     assert_rel(pv, erfc(sqrt(5.0)), 1e-12);
     /* a zero-probability cell: it does not count as a cell ... */
     const double pz[] = {0.5, 0, 0.5};
-    g_assert_true(nl_sample_chi_square((guint64[]){5, 0, 5}, pz, 3, &x2, &pv, &dof, &error));
+    g_assert_true(nl_sample_chi_square((guint64[]){5, 0, 5}, pz, 3, &x2, &pv,
+                                       &dof, &error));
     g_assert_cmpuint(dof, ==, 1);
     /* ... and drawing it is impossible: p-value 0 */
-    g_assert_true(nl_sample_chi_square((guint64[]){5, 1, 5}, pz, 3, &x2, &pv, &dof, &error));
+    g_assert_true(nl_sample_chi_square((guint64[]){5, 1, 5}, pz, 3, &x2, &pv,
+                                       &dof, &error));
     g_assert_true(isinf(x2));
     g_assert_cmpfloat(pv, ==, 0.0);
-    g_assert_false(nl_sample_chi_square((guint64[]){0, 0}, half, 2, &x2, &pv, &dof, &error));
+    g_assert_false(nl_sample_chi_square((guint64[]){0, 0}, half, 2, &x2, &pv,
+                                        &dof, &error));
     g_assert_error(error, NL_SAMPLE_ERROR, NL_SAMPLE_ERROR_INPUT);
 }
 

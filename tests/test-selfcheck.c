@@ -34,8 +34,8 @@ static NlBackend *open_label(const char *label, const NlSelfCheck **check)
 {
     g_autoptr(GError) error = NULL;
     NlBackend *b = nl_backend_open_spec(registry, label, check, &error);
-    if (!b && !g_error_matches(error, NL_BACKEND_ERROR,
-                               NL_BACKEND_ERROR_UNAVAILABLE))
+    if (!b &&
+        !g_error_matches(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE))
         g_error("%s: %s", label, error->message);
     return b;
 }
@@ -290,8 +290,8 @@ static void test_cli_locale(void)
     }
     setlocale(LC_NUMERIC, "C");
     char *env[] = {"LC_ALL=de_DE.UTF-8", NULL};
-    g_autoptr(NlCmd) c = nl_test_numlab(env, "list", "--plugin-dir",
-                                        TEST_PLUGINS, NULL);
+    g_autoptr(NlCmd) c =
+        nl_test_numlab(env, "list", "--plugin-dir", TEST_PLUGINS, NULL);
     g_autoptr(GRegex) number_list = g_regex_new(
         "lanedrop .*\\n.*\\n.*\\n *self-check in [0-9]+\\.[0-9] ms: .*"
         "\\(n=16 \\(mixed magnitudes\\) gives -?[0-9.e+-]+, exact "

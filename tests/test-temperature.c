@@ -53,8 +53,10 @@ static void test_b2_monotone(void)
     g_assert_cmpuint(rows, ==, 100); /* 0.05:5:0.05 */
     g_assert_cmpfloat(fabs(nl_dat_double(d, 0, rows - 1, 0) - 5.0), <, 1e-12);
     for (guint r = 1; r < rows; r++) {
-        g_assert_cmpfloat(nl_dat_double(d, 0, r, 1), <, nl_dat_double(d, 0, r - 1, 1));
-        g_assert_cmpfloat(nl_dat_double(d, 0, r, 3), >, nl_dat_double(d, 0, r - 1, 3));
+        g_assert_cmpfloat(nl_dat_double(d, 0, r, 1), <,
+                          nl_dat_double(d, 0, r - 1, 1));
+        g_assert_cmpfloat(nl_dat_double(d, 0, r, 3), >,
+                          nl_dat_double(d, 0, r - 1, 3));
         g_assert_cmpfloat(nl_dat_double(d, 0, r, 3), <, log2(6.0));
     }
     g_autoptr(NlDat) t = dat("b2-table");
@@ -95,7 +97,8 @@ static void test_b3_draws(void)
     /* 10^6 draws: the mean distance is within 50 % of the expectation */
     guint last = nl_dat_rows(c, 0) - 1;
     g_assert_cmpfloat(nl_dat_double(c, 0, last, 0), ==, 1e6);
-    double mean = nl_dat_double(c, 0, last, 1), want = nl_dat_double(c, 0, last, 4);
+    double mean = nl_dat_double(c, 0, last, 1),
+           want = nl_dat_double(c, 0, last, 4);
     g_assert_cmpfloat(fabs(mean - want), <, 0.5 * want);
     g_assert_cmpfloat(mean, <, nl_dat_double(c, 0, 0, 1) / 100);
 }
@@ -113,18 +116,21 @@ static void test_b4_b5(void)
         gboolean fresh = strcmp(nl_dat_cell(b, 0, r, 4), "fresh") == 0;
         gboolean greedy = strcmp(nl_dat_cell(b, 0, r, 1), "greedy") == 0;
         /* greedy and a fixed seed repeat; fresh seeds vary */
-        g_assert_cmpstr(nl_dat_cell(b, 0, r, 7), ==, (greedy || !fresh) ? "1" : "0");
+        g_assert_cmpstr(nl_dat_cell(b, 0, r, 7), ==,
+                        (greedy || !fresh) ? "1" : "0");
     }
     g_assert_cmpstr(nl_dat_cell(b, 0, 3, 8), ==, "2"); /* top-k = 2 */
-    g_assert_cmpstr(nl_dat_cell(b, 0, 5, 9), ==, "Paris Berlin Frankreich"); /* top-p 0.9 */
+    g_assert_cmpstr(nl_dat_cell(b, 0, 5, 9), ==,
+                    "Paris Berlin Frankreich"); /* top-p 0.9 */
 }
 
 /* A bad input: one line on stderr, exit status 1, no folder. */
 static void expect_refused(const char *param, const char *needle)
 {
     g_autofree char *out = g_build_filename(dir, "bad", NULL);
-    g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "temperature", "-b", "naive",
-                                          "-o", out, "-p", param, NULL);
+    g_autoptr(NlCmd) run =
+        nl_test_numlab(NULL, "run", "temperature", "-b", "naive", "-o", out,
+                       "-p", param, NULL);
     if (run->status == 0 || nl_test_count_lines(run->err) != 1 ||
         !strstr(run->err, needle))
         g_error("-p %s: exit %d, stderr:\n%s", param, run->status, run->err);
@@ -138,14 +144,18 @@ static void expect_refused(const char *param, const char *needle)
 static void test_bad_inputs(void)
 {
     g_autofree char *file = g_build_filename(dir, "logits.txt", NULL);
-    g_assert_true(g_file_set_contents(file, "# lecture\nParis 2.4\n\nBerlin one\n", -1, NULL));
+    g_assert_true(g_file_set_contents(
+        file, "# lecture\nParis 2.4\n\nBerlin one\n", -1, NULL));
     g_autofree char *p_file = g_strdup_printf("logits_file=%s", file);
     g_autofree char *where = g_strdup_printf("%s:4:", file);
     expect_refused(p_file, where);
     expect_refused("temperature=-1", "-1 is not >= 0");
-    expect_refused("temperature=-1:1:0.5", "entry 1 of -1:1:0.5: -1 is not >= 0");
-    expect_refused("temperature=0:1", "neither a list a,b,c nor start:stop:step");
-    expect_refused("b4_temperatures=0:1e9:0.001", "has more than 100000 values");
+    expect_refused("temperature=-1:1:0.5",
+                   "entry 1 of -1:1:0.5: -1 is not >= 0");
+    expect_refused("temperature=0:1",
+                   "neither a list a,b,c nor start:stop:step");
+    expect_refused("b4_temperatures=0:1e9:0.001",
+                   "has more than 100000 values");
     expect_refused("temperature=nan", "not a finite number");
     expect_refused("b2_temperatures=0.5,inf", "not a finite number");
     expect_refused("b1_temperature=-0.5", "b1_temperature");
@@ -158,10 +168,16 @@ static void test_bad_inputs(void)
     expect_refused("top_p=1.5", "top_p");
     expect_refused("top_k=0", "top_k");
     /* finite as doubles, not as the backends' float32 */
-    expect_refused("b1_temperature=1e-40", "'b1_temperature': temperature 1e-40 is not a normal float32");
-    expect_refused("temperature=1e300", "'temperature': temperature 1e+300 is not a normal float32");
-    expect_refused("logits=1e39,1.2,0.3,2.0,0.1,-0.5", "parameter 'logits': logit 1e+39 of token 'Paris' does not fit in float32");
-    expect_refused("logits=3e38,1.2,0.3,2.0,0.1,-0.5", "the logits divided by 0.05 exceed float32's range");
+    expect_refused(
+        "b1_temperature=1e-40",
+        "'b1_temperature': temperature 1e-40 is not a normal float32");
+    expect_refused("temperature=1e300",
+                   "'temperature': temperature 1e+300 is not a normal float32");
+    expect_refused("logits=1e39,1.2,0.3,2.0,0.1,-0.5",
+                   "parameter 'logits': logit 1e+39 of token 'Paris' does not "
+                   "fit in float32");
+    expect_refused("logits=3e38,1.2,0.3,2.0,0.1,-0.5",
+                   "the logits divided by 0.05 exceed float32's range");
     g_autofree char *missing = g_strdup_printf("logits_file=%s/none.txt", dir);
     expect_refused(missing, "logits_file");
 }
@@ -170,28 +186,30 @@ static void test_bad_inputs(void)
 static void test_logits_file(void)
 {
     g_autofree char *file = g_build_filename(dir, "good.txt", NULL);
-    g_assert_true(g_file_set_contents(file, "# two tokens\nja 1.0\r\n\nnein 0.0\n", -1, NULL));
+    g_assert_true(g_file_set_contents(
+        file, "# two tokens\nja 1.0\r\n\nnein 0.0\n", -1, NULL));
     g_autofree char *p_file = g_strdup_printf("logits_file=%s", file);
     g_autofree char *out = g_build_filename(dir, "file", NULL);
-    g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "temperature", "-b", "naive",
-                                          "-o", out, "-p", p_file, "-p", "b4_changes=",
-                                          "-p", "b4_true=", "-p", "b3_sizes=10,100",
-                                          NULL);
+    g_autoptr(NlCmd) run = nl_test_numlab(
+        NULL, "run", "temperature", "-b", "naive", "-o", out, "-p", p_file,
+        "-p", "b4_changes=", "-p", "b4_true=", "-p", "b3_sizes=10,100", NULL);
     if (run->status != 0)
         g_error("%s", run->err);
-    g_autofree char *path = g_build_filename(out, "temperature", "b1-softmax.dat", NULL);
+    g_autofree char *path =
+        g_build_filename(out, "temperature", "b1-softmax.dat", NULL);
     g_autoptr(NlDat) d = nl_dat_read(path);
     g_assert_cmpuint(nl_dat_rows(d, 0), ==, 2);
     g_assert_cmpstr(nl_dat_cell(d, 0, 1, 1), ==, "nein");
-    g_assert_cmpfloat(fabs(nl_dat_double(d, 0, 0, 4) - G_E / (1 + G_E)), <, 1e-15);
+    g_assert_cmpfloat(fabs(nl_dat_double(d, 0, 0, 4) - G_E / (1 + G_E)), <,
+                      1e-15);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "temperature", "-b", "naive",
-                                          "-o", dir, NULL);
+    g_autoptr(NlCmd) run = nl_test_numlab(NULL, "run", "temperature", "-b",
+                                          "naive", "-o", dir, NULL);
     if (run->status != 0)
         g_error("numlab run failed: %s", run->err);
     g_test_add_func("/temperature/b1-softmax", test_b1_softmax);

@@ -33,8 +33,9 @@ NlCmd *nl_test_numlab_argv(char **env_extra, char **args)
 
     g_auto(GStrv) env = g_get_environ();
     /* A developer's own settings must not change what the tests see. */
-    static const char *const unset[] = {"NUMLAB_PLUGIN_PATH", "NUMLAB_PLOT_PATH",
-                                        "NUMLAB_PLOT_DIR", "NUMLAB_ALIASES"};
+    static const char *const unset[] = {"NUMLAB_PLUGIN_PATH",
+                                        "NUMLAB_PLOT_PATH", "NUMLAB_PLOT_DIR",
+                                        "NUMLAB_ALIASES"};
     for (guint i = 0; i < G_N_ELEMENTS(unset); i++)
         env = g_environ_unsetenv(env, unset[i]);
     for (char **e = env_extra; e && *e; e++) {
@@ -130,8 +131,8 @@ NlDat *nl_dat_read(const char *path)
         g_error("%s", error->message);
     NlDat *dat = g_new0(NlDat, 1);
     dat->comments = g_ptr_array_new_with_free_func(g_free);
-    dat->datasets = g_ptr_array_new_with_free_func(
-        (GDestroyNotify)g_ptr_array_unref);
+    dat->datasets =
+        g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     GPtrArray *current = NULL;
     guint blank = 0;
@@ -146,7 +147,8 @@ NlDat *nl_dat_read(const char *path)
             continue;
         }
         if (!current || blank >= 2) {
-            current = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+            current =
+                g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
             g_ptr_array_add(dat->datasets, current);
         }
         blank = 0;

@@ -7,9 +7,9 @@
 #include <glib.h>
 
 typedef struct {
-    int status;  /* exit status, or -1 if it did not exit normally */
-    char *out;   /* stdout */
-    char *err;   /* stderr */
+    int status; /* exit status, or -1 if it did not exit normally */
+    char *out;  /* stdout */
+    char *err;  /* stderr */
 } NlCmd;
 
 /* Runs build-tree numlab with args (NULL-terminated); env_extra holds

@@ -33,9 +33,10 @@ nl_integration_tests = \
 	tests/test-attention
 check_PROGRAMS += $(nl_unit_tests) $(nl_integration_tests)
 TESTS += $(nl_unit_tests) $(nl_integration_tests) tests/test-template.sh \
-	tests/test-openblas-cores.sh tests/test-blas-symbols.sh
+	tests/test-openblas-cores.sh tests/test-blas-symbols.sh \
+	tests/test-format.sh
 EXTRA_DIST += tests/test-template.sh tests/test-openblas-cores.sh \
-	tests/test-blas-symbols.sh
+	tests/test-blas-symbols.sh tests/test-format.sh
 
 tests_test_rng_SOURCES = tests/test-rng.c
 tests_test_rng_LDADD = $(NL_TEST_LIBS)

@@ -65,8 +65,8 @@ static void use_threads(Blas *self)
 
 static const NlParamSpec options[] = {
     {"threads", NL_PARAM_INT, NULL, 1, 1024,
-     "OpenBLAS threads (default: OpenBLAS's own choice, all cores)",
-     NULL, NULL},
+     "OpenBLAS threads (default: OpenBLAS's own choice, all cores)", NULL,
+     NULL},
     NL_PARAM_END,
 };
 
@@ -171,8 +171,9 @@ static float sum_by_rows(const Blas *self, const float *x, gsize n,
     cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)rows, ROW, 1.0f, x, ROW,
                 self->ones, 1, 0.0f, scratch, 1);
     float total = sum_by_rows(self, scratch, rows, scratch + rows);
-    return rest ? total + cblas_sdot((int)rest, x + rows * ROW, 1, self->ones, 1)
-                : total;
+    return rest
+               ? total + cblas_sdot((int)rest, x + rows * ROW, 1, self->ones, 1)
+               : total;
 }
 
 /* The host's self-check found `kernel` wrong. All three kernels built on
@@ -332,9 +333,6 @@ static const NlBackendOps blas_ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_BACKEND,
-    .name = "blas",
-    .version = PACKAGE_VERSION,
-    .summary = "OpenBLAS: cblas_ssum, sdot, sgemv, sgemm, with its threads",
-    .backend = &blas_ops,
-)
+        .kind = NL_PLUGIN_BACKEND, .name = "blas", .version = PACKAGE_VERSION,
+        .summary = "OpenBLAS: cblas_ssum, sdot, sgemv, sgemm, with its threads",
+        .backend = &blas_ops, )

@@ -27,7 +27,7 @@ typedef struct {
     gboolean tf32;
     gboolean batch_invariant; /* gemm/gemv: gemm.cu's chains, not cuBLAS */
     cublasHandle_t blas;
-    float *scratch;        /* device: reduction partials */
+    float *scratch; /* device: reduction partials */
     gsize scratch_floats;
     char *library;
     char *device_name;
@@ -38,8 +38,8 @@ static gboolean cuda_fail(int code, const char *what, GError **error)
 {
     if (code == 0)
         return TRUE;
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED, "cuda: %s: %s",
-                what, cudaGetErrorString((cudaError_t)code));
+    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                "cuda: %s: %s", what, cudaGetErrorString((cudaError_t)code));
     return FALSE;
 }
 
@@ -72,11 +72,12 @@ static gboolean ensure_scratch(Cuda *self, gsize n, gsize tile, GError **error)
 static const NlParamSpec options[] = {
     {"device", NL_PARAM_INT, "0", 0, 63, "CUDA device number", NULL, NULL},
     {"tf32", NL_PARAM_BOOL, "0", 0, 0,
-     "let cuBLAS use TF32 tensor cores for gemm (fewer mantissa bits)",
-     NULL, NULL},
+     "let cuBLAS use TF32 tensor cores for gemm (fewer mantissa bits)", NULL,
+     NULL},
     {"batch_invariant", NL_PARAM_BOOL, "0", 0, 0,
      "1: gemm and gemv in numlab's own kernels, one FMA chain over k per "
-     "element whatever the batch size m (not with tf32=1)", NULL, NULL},
+     "element whatever the batch size m (not with tf32=1)",
+     NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -97,7 +98,8 @@ static char *order_string(gboolean batch_invariant)
         "sum/dot (dot with fmaf): grid-stride over up to 1024 blocks of %d "
         "threads, "
         "shared-memory tree per block, one block folds the partials; "
-        "tiled_sum: one block per tile; gemm/gemv: cuBLAS", CUDA_BLOCK);
+        "tiled_sum: one block per tile; gemm/gemv: cuBLAS",
+        CUDA_BLOCK);
 }
 
 static gpointer cuda_open(const NlParams *opts, GError **error)
@@ -118,7 +120,8 @@ static gpointer cuda_open(const NlParams *opts, GError **error)
          * insufficient"; say what that means here. */
         g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
                     "no CUDA device (%s)",
-                    e == cudaErrorInsufficientDriver ? "no NVIDIA driver is loaded"
+                    e == cudaErrorInsufficientDriver
+                        ? "no NVIDIA driver is loaded"
                     : e != cudaSuccess ? cudaGetErrorString(e)
                                        : "cudaGetDeviceCount found none");
         return NULL;
@@ -150,9 +153,9 @@ static gpointer cuda_open(const NlParams *opts, GError **error)
     cudaRuntimeGetVersion(&runtime);
     cudaDriverGetVersion(&driver);
     cublasGetVersion(self->blas, &blas_version);
-    self->device_name = g_strdup_printf("%s, %d SMs, sm_%d%d", prop.name,
-                                        prop.multiProcessorCount, prop.major,
-                                        prop.minor);
+    self->device_name =
+        g_strdup_printf("%s, %d SMs, sm_%d%d", prop.name,
+                        prop.multiProcessorCount, prop.major, prop.minor);
     self->library = g_strdup_printf(
         "CUDA runtime %d.%d, driver %d.%d, cuBLAS %d, math %s", runtime / 1000,
         (runtime % 1000) / 10, driver / 1000, (driver % 1000) / 10,
@@ -197,7 +200,8 @@ static gboolean cuda_alloc(gpointer self, NlBuffer *buf, GError **error)
     }
     cudaError_t e = cudaMalloc(&buf->device, bytes);
     if (e != cudaSuccess) {
-        g_autofree char *size = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
+        g_autofree char *size =
+            g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
         g_set_error(error, NL_ALLOC_ERROR, NL_ALLOC_ERROR_NOMEM,
                     "cannot allocate %s on the GPU: %s", size,
                     cudaGetErrorString(e));
@@ -216,16 +220,18 @@ static gboolean cuda_upload(gpointer self, NlBuffer *dst, const float *src,
                             gsize n, GError **error)
 {
     (void)self;
-    return cuda_fail(cudaMemcpy(dst->device, src, n * sizeof(float),
-                                cudaMemcpyHostToDevice), "upload", error);
+    return cuda_fail(
+        cudaMemcpy(dst->device, src, n * sizeof(float), cudaMemcpyHostToDevice),
+        "upload", error);
 }
 
 static gboolean cuda_download(gpointer self, const NlBuffer *src, float *dst,
                               gsize n, GError **error)
 {
     (void)self;
-    return cuda_fail(cudaMemcpy(dst, src->device, n * sizeof(float),
-                                cudaMemcpyDeviceToHost), "download", error);
+    return cuda_fail(
+        cudaMemcpy(dst, src->device, n * sizeof(float), cudaMemcpyDeviceToHost),
+        "download", error);
 }
 
 static gboolean cuda_sum(gpointer p, const NlBuffer *x, gsize n, float *result,
@@ -242,8 +248,9 @@ static gboolean cuda_dot(gpointer p, const NlBuffer *x, const NlBuffer *y,
 {
     Cuda *self = p;
     return ensure_scratch(self, n, 0, error) &&
-           cuda_fail(cuda_dot_f32(x->device, y->device, n, self->scratch,
-                                  result), "dot", error);
+           cuda_fail(
+               cuda_dot_f32(x->device, y->device, n, self->scratch, result),
+               "dot", error);
 }
 
 static gboolean fits_int(gsize v, const char *what, GError **error)
@@ -266,8 +273,9 @@ static gboolean cuda_gemv(gpointer p, gsize m, gsize n, const NlBuffer *a,
 {
     Cuda *self = p;
     if (self->batch_invariant)
-        return cuda_fail(cuda_gemv_chain_f32(m, n, a->device, lda, x->device,
-                                             y->device), "gemv", error);
+        return cuda_fail(
+            cuda_gemv_chain_f32(m, n, a->device, lda, x->device, y->device),
+            "gemv", error);
     if (!fits_int(m, "m", error) || !fits_int(n, "n", error) ||
         !fits_int(lda, "lda", error))
         return FALSE;
@@ -278,7 +286,8 @@ static gboolean cuda_gemv(gpointer p, gsize m, gsize n, const NlBuffer *a,
     const float one = 1.0f, zero = 0.0f;
     return cublas_fail(cublasSgemv(self->blas, CUBLAS_OP_T, (int)n, (int)m,
                                    &one, a->device, (int)lda, x->device, 1,
-                                   &zero, y->device, 1), "cublasSgemv", error) &&
+                                   &zero, y->device, 1),
+                       "cublasSgemv", error) &&
            cuda_fail(cudaDeviceSynchronize(), "gemv", error);
 }
 
@@ -290,8 +299,8 @@ static gboolean cuda_gemm(gpointer p, gsize m, gsize n, gsize k,
 {
     Cuda *self = p;
     if (self->batch_invariant)
-        return cuda_fail(cuda_gemm_chain_f32(m, n, k, a->device, lda,
-                                             b->device, ldb, c->device, ldc),
+        return cuda_fail(cuda_gemm_chain_f32(m, n, k, a->device, lda, b->device,
+                                             ldb, c->device, ldc),
                          "gemm", error);
     if (!fits_int(m, "m", error) || !fits_int(n, "n", error) ||
         !fits_int(k, "k", error) || !fits_int(lda, "lda", error) ||
@@ -302,10 +311,11 @@ static gboolean cuda_gemm(gpointer p, gsize m, gsize n, gsize k,
     if (k == 0)
         return cuda_fail(cuda_zero_f32(c->device, m, n, ldc), "gemm", error);
     const float one = 1.0f, zero = 0.0f;
-    return cublas_fail(cublasSgemm(self->blas, CUBLAS_OP_N, CUBLAS_OP_N,
-                                   (int)n, (int)m, (int)k, &one, b->device,
-                                   (int)ldb, a->device, (int)lda, &zero,
-                                   c->device, (int)ldc), "cublasSgemm", error) &&
+    return cublas_fail(cublasSgemm(self->blas, CUBLAS_OP_N, CUBLAS_OP_N, (int)n,
+                                   (int)m, (int)k, &one, b->device, (int)ldb,
+                                   a->device, (int)lda, &zero, c->device,
+                                   (int)ldc),
+                       "cublasSgemm", error) &&
            cuda_fail(cudaDeviceSynchronize(), "gemm", error);
 }
 
@@ -315,7 +325,8 @@ static gboolean cuda_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,
     Cuda *self = p;
     return ensure_scratch(self, n, 0, error) &&
            cuda_fail(cuda_softmax_f32(x->device, y->device, n, temperature,
-                                      self->scratch), "softmax", error);
+                                      self->scratch),
+                     "softmax", error);
 }
 
 static gboolean cuda_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
@@ -329,8 +340,9 @@ static gboolean cuda_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
         return FALSE;
     }
     return ensure_scratch(self, n, tile, error) &&
-           cuda_fail(cuda_tiled_sum_f32(x->device, n, tile, self->scratch,
-                                        result), "tiled_sum", error);
+           cuda_fail(
+               cuda_tiled_sum_f32(x->device, n, tile, self->scratch, result),
+               "tiled_sum", error);
 }
 
 static gboolean cuda_copy(gpointer self, NlBuffer *dst, const NlBuffer *src,
@@ -338,7 +350,8 @@ static gboolean cuda_copy(gpointer self, NlBuffer *dst, const NlBuffer *src,
 {
     (void)self;
     return cuda_fail(cudaMemcpy(dst->device, src->device, n * sizeof(float),
-                                cudaMemcpyDeviceToDevice), "copy", error) &&
+                                cudaMemcpyDeviceToDevice),
+                     "copy", error) &&
            cuda_fail(cudaDeviceSynchronize(), "copy", error);
 }
 
@@ -362,10 +375,7 @@ static const NlBackendOps cuda_ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_BACKEND,
-    .name = "cuda",
-    .version = PACKAGE_VERSION,
-    .summary = "NVIDIA GPU: own reductions, cuBLAS or own batch-invariant "
-               "gemm/gemv",
-    .backend = &cuda_ops,
-)
+        .kind = NL_PLUGIN_BACKEND, .name = "cuda", .version = PACKAGE_VERSION,
+        .summary = "NVIDIA GPU: own reductions, cuBLAS or own batch-invariant "
+                   "gemm/gemv",
+        .backend = &cuda_ops, )

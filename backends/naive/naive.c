@@ -121,9 +121,6 @@ static const NlBackendOps naive_ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_BACKEND,
-    .name = "naive",
-    .version = NL_NAIVE_VERSION,
-    .summary = "reference: sequential float32 loops, no FMA, no threads",
-    .backend = &naive_ops,
-)
+        .kind = NL_PLUGIN_BACKEND, .name = "naive", .version = NL_NAIVE_VERSION,
+        .summary = "reference: sequential float32 loops, no FMA, no threads",
+        .backend = &naive_ops, )

@@ -33,14 +33,14 @@
 typedef float v8sf __attribute__((vector_size(32)));
 typedef float v8sf_u __attribute__((vector_size(32), aligned(4)));
 
-#define BCAST(x) ((v8sf){(x), (x), (x), (x), (x), (x), (x), (x)})
+#define BCAST(x)     ((v8sf){(x), (x), (x), (x), (x), (x), (x), (x)})
 #define FMA(a, b, c) __builtin_ia32_vfmaddps256((a), (b), (c))
 
 /* c[0..MR) x [0..NR) (+)= A panel x B panel over kc. `first`: start the
  * chains at zero instead of at the values in c. */
 static void kernel_6x16(gsize kc, const float *restrict ap,
-                        const float *restrict bp, float *restrict c,
-                        gsize ldc, gboolean first)
+                        const float *restrict bp, float *restrict c, gsize ldc,
+                        gboolean first)
 {
     v8sf c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (first) {
@@ -56,6 +56,8 @@ static void kernel_6x16(gsize kc, const float *restrict ap,
     for (gsize p = 0; p < kc; p++) {
         v8sf b0 = *(const v8sf *)bp, b1 = *(const v8sf *)(bp + 8);
         v8sf a;
+        /* one row of the micro-tile per line */
+        /* clang-format off */
         a = BCAST(ap[0]); c00 = FMA(a, b0, c00); c01 = FMA(a, b1, c01);
         a = BCAST(ap[1]); c10 = FMA(a, b0, c10); c11 = FMA(a, b1, c11);
         a = BCAST(ap[2]); c20 = FMA(a, b0, c20); c21 = FMA(a, b1, c21);
@@ -69,13 +71,13 @@ static void kernel_6x16(gsize kc, const float *restrict ap,
     *(v8sf_u *)(c + r * ldc) = c##r##0;                                        \
     *(v8sf_u *)(c + r * ldc + 8) = c##r##1;
     STORE_ROW(0) STORE_ROW(1) STORE_ROW(2) STORE_ROW(3) STORE_ROW(4) STORE_ROW(5)
+    /* clang-format on */
 #undef STORE_ROW
 }
 
 /* A tile at the edge of C: the same kernel on a full MR x NR copy. */
-static void kernel_fringe(gsize kc, const float *ap, const float *bp,
-                          float *c, gsize ldc, gsize mr, gsize nr,
-                          gboolean first)
+static void kernel_fringe(gsize kc, const float *ap, const float *bp, float *c,
+                          gsize ldc, gsize mr, gsize nr, gboolean first)
 {
     float tile[MR * NR] __attribute__((aligned(32))) = {0};
     if (!first)
@@ -142,15 +144,17 @@ gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
             gboolean first = pc == 0;
 #pragma omp for schedule(static)
             for (gsize jr = 0; jr < panels; jr++)
-                pack_b_panel(kc, MIN(NR, nc - jr * NR), b + pc * ldb + jc + jr * NR,
-                             ldb, bpack + jr * NR * kc);
+                pack_b_panel(kc, MIN(NR, nc - jr * NR),
+                             b + pc * ldb + jc + jr * NR, ldb,
+                             bpack + jr * NR * kc);
             /* implicit barrier: B is packed */
             for (gsize ic = 0; ic < m; ic += MC) {
                 gsize mc = MIN(MC, m - ic);
                 gsize rows = (mc + MR - 1) / MR;
                 /* Each thread packs the A panels it needs; threads that
                  * share a row panel pack identical copies. */
-                float *ap = apack + (gsize)omp_get_thread_num() * mc_max * kc_max;
+                float *ap =
+                    apack + (gsize)omp_get_thread_num() * mc_max * kc_max;
                 for (gsize ir = 0; ir < rows; ir++)
                     pack_a_panel(kc, MIN(MR, mc - ir * MR),
                                  a + (ic + ir * MR) * lda + pc, lda,

@@ -25,33 +25,37 @@
 /* r0..r7 := the transpose of the 8 x 8 block they hold. */
 #define TRANSPOSE8(r0, r1, r2, r3, r4, r5, r6, r7)                             \
     do {                                                                       \
-        __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1); \
-        __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3); \
-        __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5); \
-        __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7); \
-        __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44);                          \
-        __m256 s1 = _mm256_shuffle_ps(t0, t2, 0xee);                          \
-        __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44);                          \
-        __m256 s3 = _mm256_shuffle_ps(t1, t3, 0xee);                          \
-        __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44);                          \
-        __m256 s5 = _mm256_shuffle_ps(t4, t6, 0xee);                          \
-        __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44);                          \
-        __m256 s7 = _mm256_shuffle_ps(t5, t7, 0xee);                          \
-        r0 = _mm256_permute2f128_ps(s0, s4, 0x20);                            \
-        r1 = _mm256_permute2f128_ps(s1, s5, 0x20);                            \
-        r2 = _mm256_permute2f128_ps(s2, s6, 0x20);                            \
-        r3 = _mm256_permute2f128_ps(s3, s7, 0x20);                            \
-        r4 = _mm256_permute2f128_ps(s0, s4, 0x31);                            \
-        r5 = _mm256_permute2f128_ps(s1, s5, 0x31);                            \
-        r6 = _mm256_permute2f128_ps(s2, s6, 0x31);                            \
-        r7 = _mm256_permute2f128_ps(s3, s7, 0x31);                            \
+        __m256 t0 = _mm256_unpacklo_ps(r0, r1),                                \
+               t1 = _mm256_unpackhi_ps(r0, r1);                                \
+        __m256 t2 = _mm256_unpacklo_ps(r2, r3),                                \
+               t3 = _mm256_unpackhi_ps(r2, r3);                                \
+        __m256 t4 = _mm256_unpacklo_ps(r4, r5),                                \
+               t5 = _mm256_unpackhi_ps(r4, r5);                                \
+        __m256 t6 = _mm256_unpacklo_ps(r6, r7),                                \
+               t7 = _mm256_unpackhi_ps(r6, r7);                                \
+        __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44);                           \
+        __m256 s1 = _mm256_shuffle_ps(t0, t2, 0xee);                           \
+        __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44);                           \
+        __m256 s3 = _mm256_shuffle_ps(t1, t3, 0xee);                           \
+        __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44);                           \
+        __m256 s5 = _mm256_shuffle_ps(t4, t6, 0xee);                           \
+        __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44);                           \
+        __m256 s7 = _mm256_shuffle_ps(t5, t7, 0xee);                           \
+        r0 = _mm256_permute2f128_ps(s0, s4, 0x20);                             \
+        r1 = _mm256_permute2f128_ps(s1, s5, 0x20);                             \
+        r2 = _mm256_permute2f128_ps(s2, s6, 0x20);                             \
+        r3 = _mm256_permute2f128_ps(s3, s7, 0x20);                             \
+        r4 = _mm256_permute2f128_ps(s0, s4, 0x31);                             \
+        r5 = _mm256_permute2f128_ps(s1, s5, 0x31);                             \
+        r6 = _mm256_permute2f128_ps(s2, s6, 0x31);                             \
+        r7 = _mm256_permute2f128_ps(s3, s7, 0x31);                             \
     } while (0)
 
 /* acc (lane i = row i) continued over columns [p, p + 8). Always inlined:
  * as a call, at the default -O2, its eight transposed rows and the
  * accumulator go through memory, and the kernel runs at half speed. */
-static inline __attribute__((always_inline)) __m256 chain8(const float *a, gsize lda, const float *x,
-                            gsize p, __m256 acc)
+static inline __attribute__((always_inline)) __m256
+chain8(const float *a, gsize lda, const float *x, gsize p, __m256 acc)
 {
     __m256 r0 = _mm256_loadu_ps(a + 0 * lda + p);
     __m256 r1 = _mm256_loadu_ps(a + 1 * lda + p);
@@ -74,8 +78,8 @@ static inline __attribute__((always_inline)) __m256 chain8(const float *a, gsize
 }
 
 /* acc continued by column p alone (the last n % 8 columns). */
-static inline __attribute__((always_inline)) __m256 chain1(const float *a, gsize lda, const float *x,
-                            gsize p, __m256 acc)
+static inline __attribute__((always_inline)) __m256
+chain1(const float *a, gsize lda, const float *x, gsize p, __m256 acc)
 {
     __m256 col = _mm256_setr_ps(a[0 * lda + p], a[1 * lda + p], a[2 * lda + p],
                                 a[3 * lda + p], a[4 * lda + p], a[5 * lda + p],

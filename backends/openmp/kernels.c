@@ -58,8 +58,10 @@ float par_dot_chunk(const float *x, const float *y, gsize n)
     for (; i + 32 <= n; i += 32) {
         a0 = __builtin_ia32_vfmaddps256(load8(x + i), load8(y + i), a0);
         a1 = __builtin_ia32_vfmaddps256(load8(x + i + 8), load8(y + i + 8), a1);
-        a2 = __builtin_ia32_vfmaddps256(load8(x + i + 16), load8(y + i + 16), a2);
-        a3 = __builtin_ia32_vfmaddps256(load8(x + i + 24), load8(y + i + 24), a3);
+        a2 = __builtin_ia32_vfmaddps256(load8(x + i + 16), load8(y + i + 16),
+                                        a2);
+        a3 = __builtin_ia32_vfmaddps256(load8(x + i + 24), load8(y + i + 24),
+                                        a3);
     }
     float s = fold8((a0 + a1) + (a2 + a3));
     for (; i < n; i++)

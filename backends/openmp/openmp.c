@@ -26,7 +26,8 @@ static const NlParamSpec options[] = {
      "OpenMP threads (default: omp_get_max_threads(), all cores)", NULL, NULL},
     {"batch_invariant", NL_PARAM_BOOL, "0", 0, 1,
      "1: one summation order whatever the thread count and the batch size "
-     "(reductions in fixed blocks, gemv in gemm's order)", NULL, NULL},
+     "(reductions in fixed blocks, gemv in gemm's order)",
+     NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -138,8 +139,7 @@ static gboolean kernel_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
     if (n_tiles > G_N_ELEMENTS(stack) &&
         !(partials = nl_alloc_f32(n_tiles, error)))
         return FALSE;
-    *result = par_tiled_sum_f32(x->host, n, tile, partials,
-                                ((Omp *)p)->mode);
+    *result = par_tiled_sum_f32(x->host, n, tile, partials, ((Omp *)p)->mode);
     if (partials != stack)
         nl_free(partials);
     return TRUE;
@@ -160,9 +160,7 @@ static const NlBackendOps openmp_ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_BACKEND,
-    .name = "openmp",
-    .version = PACKAGE_VERSION,
-    .summary = "numlab's own AVX2/FMA kernels, cache-blocked, OpenMP threads",
-    .backend = &openmp_ops,
-)
+        .kind = NL_PLUGIN_BACKEND, .name = "openmp", .version = PACKAGE_VERSION,
+        .summary =
+            "numlab's own AVX2/FMA kernels, cache-blocked, OpenMP threads",
+        .backend = &openmp_ops, )

@@ -50,7 +50,8 @@
 static inline __m256 par_exp8(__m256 z)
 {
     const __m256 log2e = _mm256_set1_ps(1.44269504f);
-    const __m256 ln2_hi = _mm256_set1_ps(0.693145752f); /* 12 bits: k ln2_hi exact */
+    const __m256 ln2_hi =
+        _mm256_set1_ps(0.693145752f); /* 12 bits: k ln2_hi exact */
     const __m256 ln2_lo = _mm256_set1_ps(1.42860682e-06f);
     /* max/min return their second operand when one is NaN: z last */
     z = _mm256_min_ps(_mm256_set1_ps(89.0f), z);
@@ -73,10 +74,10 @@ static inline __m256 par_exp8(__m256 z)
     __m256i k1 = _mm256_srai_epi32(ki, 1);
     __m256i k2 = _mm256_sub_epi32(ki, k1);
     const __m256i bias = _mm256_set1_epi32(127);
-    __m256 s1 = _mm256_castsi256_ps(
-        _mm256_slli_epi32(_mm256_add_epi32(k1, bias), 23));
-    __m256 s2 = _mm256_castsi256_ps(
-        _mm256_slli_epi32(_mm256_add_epi32(k2, bias), 23));
+    __m256 s1 =
+        _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k1, bias), 23));
+    __m256 s2 =
+        _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k2, bias), 23));
     return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
 }
 

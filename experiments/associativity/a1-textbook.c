@@ -28,11 +28,11 @@ static char *binary_fields(guint64 bits, int exp_bits, int man_bits)
 /* One row: the value (a float32 value is exact as a double), its bits and
  * its IEEE fields. */
 static void add_row(NlTable *t, const char *case_name, const char *type,
-                    const char *order, double value, guint64 bits,
-                    int exp_bits, double exact)
+                    const char *order, double value, guint64 bits, int exp_bits,
+                    double exact)
 {
-    g_autofree char *bin = binary_fields(bits, exp_bits,
-                                         exp_bits == 8 ? 23 : 52);
+    g_autofree char *bin =
+        binary_fields(bits, exp_bits, exp_bits == 8 ? 23 : 52);
     nl_table_add_str(t, case_name);
     nl_table_add_str(t, type);
     nl_table_add_str(t, order);
@@ -62,7 +62,8 @@ static void float_case(NlTable *t, float small)
     float abc[3] = {a, b, c};
     double exact = nl_exact_sum_f32_as_f64(abc, 3);
     char sbuf[32];
-    g_snprintf(sbuf, sizeof sbuf, "%g", (double)small); /* as typed, not as stored */
+    g_snprintf(sbuf, sizeof sbuf, "%g",
+               (double)small); /* as typed, not as stored */
     g_autofree char *name = g_strdup_printf("a=1, b=c=%s", sbuf);
     add_f32_row(t, name, "(a+b)+c", (a + b) + c, exact);
     add_f32_row(t, name, "a+(b+c)", a + (b + c), exact);
@@ -72,8 +73,8 @@ static void float_case(NlTable *t, float small)
  * steps/32, and every step around the stall. */
 static void counter(NlRun *run, gint64 steps)
 {
-    NlTable *t = nl_run_table(run, "a1-counter",
-                              "step:int counter:f32 lost:int");
+    NlTable *t =
+        nl_run_table(run, "a1-counter", "step:int counter:f32 lost:int");
     nl_table_set_title(t, "float32 counter s += 1 against the true count");
     const gint64 stall_zone = 16777216; /* 2^24 */
     gint64 every = MAX(steps / 32, 1);
@@ -96,7 +97,8 @@ static void counter(NlRun *run, gint64 steps)
     g_autofree char *note =
         stalled_at >= 0
             ? g_strdup_printf("%" G_GINT64_FORMAT " (s = %.9g = 2^24; s + 1 "
-                              "rounds back to s)", stalled_at, (double)s)
+                              "rounds back to s)",
+                              stalled_at, (double)s)
             : g_strdup("not within the steps run");
     nl_table_add_note(t, "stalls at step", note);
 }
@@ -120,8 +122,9 @@ gboolean assoc_textbook(NlRun *run, GError **error)
                 exact);
     add_f64_row(t, "0.1, 1e20, -1e20", "0.1+(1e20-1e20)", x + (big - big),
                 exact);
-    nl_table_add_note(t, "exact", "the real sum of the operands as stored, "
-                                  "rounded once to float64 (MPFR)");
+    nl_table_add_note(t, "exact",
+                      "the real sum of the operands as stored, "
+                      "rounded once to float64 (MPFR)");
 
     counter(run, nl_params_get_int(p, "counter_steps"));
     return TRUE;

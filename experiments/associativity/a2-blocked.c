@@ -55,15 +55,17 @@ gboolean assoc_blocked(NlRun *run, GError **error)
                               "diff_seq:f64 ulps_seq:int ulps_exact:int "
                               "fault:int");
     nl_table_set_title(t, "sequential against blocked tree sums");
-    nl_table_add_note(t, "ulps", "signed distance in float32 ulps: positive "
-                                 "means the sum is larger");
-    nl_table_add_note(t, "fault", "1: the backend's sum lies beyond the "
-                                  "error bound of every order of additions, "
-                                  "gamma(n-1) * sum |x_i|, or the same "
-                                  "kernel with the same block gets integers "
-                                  "that every order sums exactly wrong at "
-                                  "this n (numlab/probe.h): a backend "
-                                  "fault, not rounding");
+    nl_table_add_note(t, "ulps",
+                      "signed distance in float32 ulps: positive "
+                      "means the sum is larger");
+    nl_table_add_note(t, "fault",
+                      "1: the backend's sum lies beyond the "
+                      "error bound of every order of additions, "
+                      "gamma(n-1) * sum |x_i|, or the same "
+                      "kernel with the same block gets integers "
+                      "that every order sums exactly wrong at "
+                      "this n (numlab/probe.h): a backend "
+                      "fault, not rounding");
 
     float sequential = nl_ref_sum_f32(x, n), value;
     nl_free(x);
@@ -76,14 +78,15 @@ gboolean assoc_blocked(NlRun *run, GError **error)
         gsize block = (gsize)blocks[i];
         ok = nl_backend_tiled_sum(b, buf, n, block, &value, error);
         if (ok) {
-            gboolean fault = !nl_run_check_bound(
-                run, value, exact_f64, bound,
-                "A2: tiled_sum of %" G_GSIZE_FORMAT " values, block %"
-                G_GSIZE_FORMAT, n, block);
+            gboolean fault =
+                !nl_run_check_bound(run, value, exact_f64, bound,
+                                    "A2: tiled_sum of %" G_GSIZE_FORMAT
+                                    " values, block %" G_GSIZE_FORMAT,
+                                    n, block);
             ok = nl_probe_check_sum(run, probe, n, block, "A2", &probe_exact,
                                     error);
-            g_autofree char *label = g_strdup_printf("block %" G_GSIZE_FORMAT,
-                                                     block);
+            g_autofree char *label =
+                g_strdup_printf("block %" G_GSIZE_FORMAT, block);
             if (ok)
                 add_row(t, blocks[i], label, value, sequential, exact,
                         fault || !probe_exact);
@@ -92,9 +95,9 @@ gboolean assoc_blocked(NlRun *run, GError **error)
     if (ok)
         ok = nl_backend_sum(b, buf, n, &value, error);
     if (ok) {
-        gboolean fault = !nl_run_check_bound(
-            run, value, exact_f64, bound,
-            "A2: sum of %" G_GSIZE_FORMAT " values", n);
+        gboolean fault =
+            !nl_run_check_bound(run, value, exact_f64, bound,
+                                "A2: sum of %" G_GSIZE_FORMAT " values", n);
         ok = nl_probe_check_sum(run, probe, n, 0, "A2", &probe_exact, error);
         if (ok) {
             add_row(t, 0, "backend sum", value, sequential, exact,

@@ -54,8 +54,8 @@ static gint compare_outcomes(gconstpointer a, gconstpointer b)
 
 /* Sums `shuffles` random orders of x with `sum`; returns the distinct
  * results sorted by their distance from `exact`. */
-static GArray *count_outcomes(NlRun *run, const float *x, gsize n,
-                              float exact, gint64 shuffles, SumFunc sum,
+static GArray *count_outcomes(NlRun *run, const float *x, gsize n, float exact,
+                              gint64 shuffles, SumFunc sum,
                               double progress_base, double progress_span,
                               GError **error)
 {
@@ -66,7 +66,8 @@ static GArray *count_outcomes(NlRun *run, const float *x, gsize n,
     /* The same orders for every method: restart the order stream. */
     NlRng orders;
     nl_rng_init(&orders, nl_run_seed(run) + 1);
-    g_autoptr(GHashTable) counts = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_autoptr(GHashTable) counts =
+        g_hash_table_new(g_direct_hash, g_direct_equal);
     for (gint64 s = 0; s < shuffles; s++) {
         nl_rng_shuffle_f32(&orders, work, n);
         gpointer key = GUINT_TO_POINTER(nl_f32_bits(sum(work, n)));
@@ -105,8 +106,8 @@ gboolean assoc_shuffles(NlRun *run, GError **error)
                                      "distinct:int min_ulps:int max_ulps:int");
     nl_table_set_title(distinct, "distinct sums of the same values in "
                                  "random orders");
-    NlTable *hist = nl_run_table(run, "a3-histogram",
-                                 "ulps:int sum:f32 count:int");
+    NlTable *hist =
+        nl_run_table(run, "a3-histogram", "ulps:int sum:f32 count:int");
     nl_table_set_title(hist, "how often each sum appears; one dataset per "
                              "size and method, in a3-distinct's row order");
 
@@ -125,8 +126,8 @@ gboolean assoc_shuffles(NlRun *run, GError **error)
                 nl_free(x);
                 return FALSE;
             }
-            g_autofree char *label = g_strdup_printf(
-                "n=%" G_GSIZE_FORMAT " %s", n, methods[m].name);
+            g_autofree char *label =
+                g_strdup_printf("n=%" G_GSIZE_FORMAT " %s", n, methods[m].name);
             nl_table_new_dataset(hist, label);
             for (guint i = 0; i < outcomes->len; i++) {
                 const Outcome *o = &g_array_index(outcomes, Outcome, i);
@@ -138,9 +139,11 @@ gboolean assoc_shuffles(NlRun *run, GError **error)
             nl_table_add_str(distinct, methods[m].name);
             nl_table_add_int(distinct, shuffles);
             nl_table_add_int(distinct, outcomes->len);
-            nl_table_add_int(distinct, g_array_index(outcomes, Outcome, 0).ulps);
             nl_table_add_int(distinct,
-                             g_array_index(outcomes, Outcome, outcomes->len - 1).ulps);
+                             g_array_index(outcomes, Outcome, 0).ulps);
+            nl_table_add_int(
+                distinct,
+                g_array_index(outcomes, Outcome, outcomes->len - 1).ulps);
         }
         nl_free(x);
     }

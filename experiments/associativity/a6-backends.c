@@ -39,9 +39,8 @@ gboolean assoc_backend_sum(NlRun *run, GError **error)
     nl_backend_free(b, buf);
     if (!ok)
         return FALSE;
-    gboolean fault = !nl_run_check_bound(run, sum, exact, bound,
-                                         "A6: sum of %" G_GSIZE_FORMAT
-                                         " values", n);
+    gboolean fault = !nl_run_check_bound(
+        run, sum, exact, bound, "A6: sum of %" G_GSIZE_FORMAT " values", n);
     /* after the values' buffer is gone: the two are never held at once */
     g_autoptr(NlProbe) probe = nl_probe_new(b, n, NL_PROBE_SUM, error);
     gboolean probe_exact;
@@ -55,13 +54,14 @@ gboolean assoc_backend_sum(NlRun *run, GError **error)
                               "abs_error:f64 exact:f64 threads:int n:int "
                               "fault:int");
     nl_table_set_title(t, "the same array summed by each backend");
-    nl_table_add_note(t, "fault", "1: the sum lies beyond the error bound "
-                                  "of every correct order of additions, "
-                                  "gamma(n-1) * sum |x_i|, or the same sum "
-                                  "kernel gets integers that every correct "
-                                  "order sums exactly wrong at this n "
-                                  "(numlab/probe.h): a backend fault, not "
-                                  "rounding");
+    nl_table_add_note(t, "fault",
+                      "1: the sum lies beyond the error bound "
+                      "of every correct order of additions, "
+                      "gamma(n-1) * sum |x_i|, or the same sum "
+                      "kernel gets integers that every correct "
+                      "order sums exactly wrong at this n "
+                      "(numlab/probe.h): a backend fault, not "
+                      "rounding");
     nl_table_add_str(t, nl_backend_label(b));
     nl_table_add_f32(t, sum);
     nl_table_add_hex(t, nl_f32_bits(sum));
@@ -88,8 +88,10 @@ gboolean assoc_compare_backends(NlRun *run, GError **error)
             nl_table_new_dataset(t, NULL); /* one matrix row per dataset */
         for (guint j = 0; j < jobs; j++) {
             const NlTable *tj = nl_run_job_table(run, j, "a6-backends");
-            float a = (float)nl_table_get_f64(ti, 0, nl_table_column(ti, "sum"));
-            float c = (float)nl_table_get_f64(tj, 0, nl_table_column(tj, "sum"));
+            float a =
+                (float)nl_table_get_f64(ti, 0, nl_table_column(ti, "sum"));
+            float c =
+                (float)nl_table_get_f64(tj, 0, nl_table_column(tj, "sum"));
             nl_table_add_int(t, i);
             nl_table_add_int(t, j);
             nl_table_add_str(t, nl_run_job_label(run, i));

@@ -20,8 +20,8 @@ static gboolean run_backend(NlRun *run, GError **error)
 
 static const NlParamSpec params[] = {
     {"a1_small", NL_PARAM_DOUBLE, "1e-7", 0, 1,
-     "A1: b = c in the float32 case (a + b) + c vs a + (b + c), a = 1",
-     NULL, NULL},
+     "A1: b = c in the float32 case (a + b) + c vs a + (b + c), a = 1", NULL,
+     NULL},
     {"a1_small_alt", NL_PARAM_DOUBLE, "5e-8", 0, 1,
      "A1: a second b = c, below half an ulp of 1, where the orders differ",
      NULL, NULL},
@@ -60,9 +60,8 @@ static const NlExperimentOps ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "associativity",
-    .version = PACKAGE_VERSION,
-    .summary = "A1-A3, A6: non-associativity, blocked sums, shuffles, backends",
-    .experiment = &ops,
-)
+        .kind = NL_PLUGIN_EXPERIMENT, .name = "associativity",
+        .version = PACKAGE_VERSION,
+        .summary =
+            "A1-A3, A6: non-associativity, blocked sums, shuffles, backends",
+        .experiment = &ops, )

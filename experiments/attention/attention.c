@@ -30,8 +30,8 @@ static const NlParamSpec params[] = {
      "W_K, d x d_k (k = x W_K); scores are q.k / sqrt(d_k)", NULL},
     {"w_v", NL_PARAM_MATRIX, "0.5,0,0,0;0,0.5,0,0;0,0,0.5,0;0,0,0,0.5", 0, 0,
      "W_V, d x d_v (v = x W_V)", NULL},
-    {"out_tokens", NL_PARAM_STRING_LIST, "Frankreich,Deutschland,Spanien", 0,
-     0, "the next-token candidates, one per row of w_out", NULL},
+    {"out_tokens", NL_PARAM_STRING_LIST, "Frankreich,Deutschland,Spanien", 0, 0,
+     "the next-token candidates, one per row of w_out", NULL},
     {"w_out", NL_PARAM_MATRIX, "1,0.5,1,0.5;0,1,0,1;1,0,1,0", 0, 0,
      "W_out, one row of d_v entries per candidate (logits = W_out o)", NULL},
     NL_PARAM_END,
@@ -53,10 +53,8 @@ static const NlExperimentOps ops = {
     .run_compare = NULL,
 };
 
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "attention",
-    .version = PACKAGE_VERSION,
-    .summary = "E: one attention head worked through, and the next token",
-    .experiment = &ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_EXPERIMENT, .name = "attention",
+                 .version = PACKAGE_VERSION,
+                 .summary =
+                     "E: one attention head worked through, and the next token",
+                 .experiment = &ops, )

@@ -13,17 +13,17 @@ typedef struct {
 
 /* The names and matrices point into the run's NlParams. */
 typedef struct {
-    const char *const *tokens;     /* n names */
+    const char *const *tokens; /* n names */
     gsize n;
-    AttnMatrix x;                  /* (n, d): one embedding row per token */
-    gsize query;                   /* index of the query token */
-    gsize *keys;                   /* nk indices of the key tokens */
+    AttnMatrix x; /* (n, d): one embedding row per token */
+    gsize query;  /* index of the query token */
+    gsize *keys;  /* nk indices of the key tokens */
     gsize nk;
     AttnMatrix wq, wk;             /* (d, dk): q = x W_Q, k = x W_K */
     AttnMatrix wv;                 /* (d, dv): v = x W_V */
     const char *const *out_tokens; /* no names of the next-token candidates */
     gsize no;
-    AttnMatrix wout;               /* (no, dv): logits = W_out o */
+    AttnMatrix wout; /* (no, dv): logits = W_out o */
 } AttnConfig;
 
 /* Reads the parameters and checks that their shapes fit together (the

@@ -43,9 +43,11 @@ static gboolean load_tokens(const NlParams *p, AttnConfig *c, GError **error)
     c->tokens = nl_params_get_string_list(p, "tokens", &c->n);
     c->x = matrix(p, "vectors");
     if (c->x.rows != c->n)
-        return fail(error, "parameter 'vectors' has %" G_GSIZE_FORMAT
+        return fail(error,
+                    "parameter 'vectors' has %" G_GSIZE_FORMAT
                     " rows, expected %" G_GSIZE_FORMAT " (one per token of "
-                    "'tokens')", c->x.rows, c->n);
+                    "'tokens')",
+                    c->x.rows, c->n);
     gssize q = find(c->tokens, c->n, nl_params_get_string(p, "query"));
     if (q < 0)
         return fail(error, "parameter 'query': no token '%s' in 'tokens'",
@@ -64,15 +66,16 @@ static gboolean load_tokens(const NlParams *p, AttnConfig *c, GError **error)
 }
 
 /* A d x cols projection: its rows must match the vectors' length. */
-static gboolean load_projection(const NlParams *p, const char *name,
-                                gsize d, AttnMatrix *m, GError **error)
+static gboolean load_projection(const NlParams *p, const char *name, gsize d,
+                                AttnMatrix *m, GError **error)
 {
     *m = matrix(p, name);
     if (m->rows != d)
-        return fail(error, "parameter '%s' is %" G_GSIZE_FORMAT "x%"
-                    G_GSIZE_FORMAT ", but the vectors have %" G_GSIZE_FORMAT
-                    " entries: it needs %" G_GSIZE_FORMAT " rows", name,
-                    m->rows, m->cols, d, d);
+        return fail(error,
+                    "parameter '%s' is %" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT
+                    ", but the vectors have %" G_GSIZE_FORMAT
+                    " entries: it needs %" G_GSIZE_FORMAT " rows",
+                    name, m->rows, m->cols, d, d);
     return TRUE;
 }
 
@@ -84,19 +87,25 @@ static gboolean load_weights(const NlParams *p, AttnConfig *c, GError **error)
         !load_projection(p, "w_v", d, &c->wv, error))
         return FALSE;
     if (c->wk.cols != c->wq.cols)
-        return fail(error, "parameter 'w_k' has %" G_GSIZE_FORMAT " columns, "
+        return fail(error,
+                    "parameter 'w_k' has %" G_GSIZE_FORMAT " columns, "
                     "'w_q' has %" G_GSIZE_FORMAT " (q and k must have the "
-                    "same length)", c->wk.cols, c->wq.cols);
+                    "same length)",
+                    c->wk.cols, c->wq.cols);
     c->out_tokens = nl_params_get_string_list(p, "out_tokens", &c->no);
     c->wout = matrix(p, "w_out");
     if (c->wout.rows != c->no)
-        return fail(error, "parameter 'w_out' has %" G_GSIZE_FORMAT " rows, "
+        return fail(error,
+                    "parameter 'w_out' has %" G_GSIZE_FORMAT " rows, "
                     "expected %" G_GSIZE_FORMAT " (one per token of "
-                    "'out_tokens')", c->wout.rows, c->no);
+                    "'out_tokens')",
+                    c->wout.rows, c->no);
     if (c->wout.cols != c->wv.cols)
-        return fail(error, "parameter 'w_out' has %" G_GSIZE_FORMAT " columns, "
+        return fail(error,
+                    "parameter 'w_out' has %" G_GSIZE_FORMAT " columns, "
                     "'w_v' has %" G_GSIZE_FORMAT " (a row of W_out meets the "
-                    "output vector)", c->wout.cols, c->wv.cols);
+                    "output vector)",
+                    c->wout.cols, c->wv.cols);
     return TRUE;
 }
 

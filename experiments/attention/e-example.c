@@ -70,8 +70,8 @@ gboolean attn_example(NlRun *run, const AttnConfig *c, GError **error)
     gsize dk = c->wq.cols, dv = c->wv.cols, nk = c->nk;
     double scale = sqrt((double)dk);
     g_autofree double *q = g_new(double, dk);
-    g_autofree double *k = g_new(double, nk * dk);
-    g_autofree double *v = g_new(double, nk * dv);
+    g_autofree double *k = g_new(double, nk *dk);
+    g_autofree double *v = g_new(double, nk *dv);
     g_autofree double *dots = g_new(double, nk);
     g_autofree double *score = g_new(double, nk);
     g_autofree double *alpha = g_new(double, nk);
@@ -101,9 +101,8 @@ gboolean attn_example(NlRun *run, const AttnConfig *c, GError **error)
                                "alpha:f64");
     nl_table_set_title(st, "the query against each key: q.k, q.k / sqrt(d_k) "
                            "and the softmax weight alpha");
-    g_autofree char *qnote = g_strdup_printf("%s; d_k = %" G_GSIZE_FORMAT
-                                             ", sqrt(d_k) = %.17g", qtok, dk,
-                                             scale);
+    g_autofree char *qnote = g_strdup_printf(
+        "%s; d_k = %" G_GSIZE_FORMAT ", sqrt(d_k) = %.17g", qtok, dk, scale);
     nl_table_add_note(st, "query", qnote);
     for (gsize j = 0; j < nk; j++) {
         nl_table_add_int(st, (gint64)j);

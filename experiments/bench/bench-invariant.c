@@ -48,7 +48,8 @@ static char *without_mode(const char *label, gboolean *invariant)
 static int normal_partner(NlRun *run, guint job)
 {
     gboolean invariant;
-    g_autofree char *base = without_mode(nl_run_job_label(run, job), &invariant);
+    g_autofree char *base =
+        without_mode(nl_run_job_label(run, job), &invariant);
     if (!invariant)
         return -1;
     for (guint j = 0; j < nl_run_n_jobs(run); j++) {
@@ -88,8 +89,8 @@ void bench_invariant_costs(NlRun *run)
         if (j < 0)
             continue;
         const NlTable *inv = nl_run_job_table(run, i, "bench-measurements");
-        const NlTable *nor = nl_run_job_table(run, (guint)j,
-                                              "bench-measurements");
+        const NlTable *nor =
+            nl_run_job_table(run, (guint)j, "bench-measurements");
         if (!inv || !nor)
             continue;
         int c_rate = nl_table_column(inv, "rate");
@@ -108,15 +109,15 @@ void bench_invariant_costs(NlRun *run)
                 continue;
             double raw = rate_n / rate_i - 1;
             /* without references, the raw ratio is all there is */
-            double slowdown = ratio_i > 0 && ratio_n > 0 ? ratio_n / ratio_i - 1
-                                                         : raw;
+            double slowdown =
+                ratio_i > 0 && ratio_n > 0 ? ratio_n / ratio_i - 1 : raw;
             nl_table_add_str(t, nl_run_job_label(run, (guint)j));
             nl_table_add_str(t, kernel);
             nl_table_add_int(t, n);
             nl_table_add_f64(t, rate_n);
             nl_table_add_f64(t, rate_i);
-            nl_table_add_str(t, nl_table_get_str(inv, r,
-                                                 nl_table_column(inv, "unit")));
+            nl_table_add_str(
+                t, nl_table_get_str(inv, r, nl_table_column(inv, "unit")));
             nl_table_add_f64(t, ratio_n);
             nl_table_add_f64(t, ratio_i);
             nl_table_add_f64(t, slowdown);

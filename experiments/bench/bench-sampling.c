@@ -136,8 +136,7 @@ static void softmax_call(gpointer data)
         s->ok = nl_backend_softmax(s->b, s->x, s->y, s->n, 1.0f, &s->error);
 }
 
-gboolean bench_softmax(NlRun *run, NlTable *t, double min_time,
-                       GError **error)
+gboolean bench_softmax(NlRun *run, NlTable *t, double min_time, GError **error)
 {
     NlBackend *b = nl_run_backend(run);
     gsize n_sizes;
@@ -151,7 +150,8 @@ gboolean bench_softmax(NlRun *run, NlTable *t, double min_time,
             return FALSE;
         for (gsize i = 0; i < n; i++)
             x[i] = (float)logits[i];
-        Softmax s = {b, nl_backend_new_from(b, x, n, error), NULL, n, TRUE, NULL};
+        Softmax s = {b,   nl_backend_new_from(b, x, n, error), NULL, n, TRUE,
+                     NULL};
         nl_free(x);
         s.y = s.x ? nl_backend_alloc(b, n, error) : NULL;
         if (!s.y) {

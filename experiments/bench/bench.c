@@ -52,13 +52,21 @@
 #include <omp.h>
 #endif
 
-typedef enum { K_SUM, K_DOT, K_GEMV, K_GEMM, K_COPY, K_SOFTMAX, K_SAMPLE } Kernel;
+typedef enum {
+    K_SUM,
+    K_DOT,
+    K_GEMV,
+    K_GEMM,
+    K_COPY,
+    K_SOFTMAX,
+    K_SAMPLE
+} Kernel;
 
 #define MEASUREMENT_COLUMNS                                                    \
     "kernel:str n:int threads:int seconds:f64 rate:f64 unit:str "              \
     "reference:str ref_rate:f64 ratio:f64 note:str fault:int"
-static const char *const kernel_names[] = {"sum", "dot", "gemv", "gemm", "copy",
-                                           "softmax", "sample"};
+static const char *const kernel_names[] = {"sum",  "dot",     "gemv",  "gemm",
+                                           "copy", "softmax", "sample"};
 
 /* ---- timing ---- */
 
@@ -269,7 +277,8 @@ static gboolean run_common(NlRun *run, GError **error)
     const int thread_counts[] = {1, max_threads()};
     for (gsize i = 0; i < n_sizes; i++)
         for (int k = 0; k < (thread_counts[1] > 1 ? 2 : 1); k++) {
-            Probe probe = {words, ((gsize)sizes[i] + 1) / 2, thread_counts[k], 0};
+            Probe probe = {words, ((gsize)sizes[i] + 1) / 2, thread_counts[k],
+                           0};
             double s = time_best(probe_call, &probe, min_time, error);
             nl_table_add_str(t, "read");
             nl_table_add_int(t, sizes[i]);
@@ -309,7 +318,8 @@ static gboolean run_common(NlRun *run, GError **error)
         nl_table_add_f64(t, 2.0 * n * n * n / s / 1e9);
         nl_table_add_str(t, "GFLOP/s");
         direct_gemm_clear(&g);
-        nl_run_progress(run, 0.5 + 0.5 * (i + 1) / n_gemm, "direct cblas_sgemm");
+        nl_run_progress(run, 0.5 + 0.5 * (i + 1) / n_gemm,
+                        "direct cblas_sgemm");
     }
     return !want[K_SAMPLE] || bench_sampling(run, min_time, error);
 }
@@ -328,7 +338,8 @@ static gboolean kernel_call(gpointer data, GError **error)
 {
     Job *j = data;
     switch (j->kernel) {
-    case K_SUM: return nl_backend_sum(j->b, j->x, j->n, &j->result, error);
+    case K_SUM:
+        return nl_backend_sum(j->b, j->x, j->n, &j->result, error);
     case K_DOT:
         return nl_backend_dot(j->b, j->x, j->y, j->n, &j->result, error);
     case K_GEMV:
@@ -336,8 +347,11 @@ static gboolean kernel_call(gpointer data, GError **error)
     case K_GEMM:
         return nl_backend_gemm(j->b, j->n, j->n, j->n, j->a, j->n, j->x, j->n,
                                j->c, j->n, error);
-    case K_COPY: return nl_backend_copy(j->b, j->y, j->x, j->n, error);
-    case K_SOFTMAX: case K_SAMPLE: break; /* bench-sampling.c */
+    case K_COPY:
+        return nl_backend_copy(j->b, j->y, j->x, j->n, error);
+    case K_SOFTMAX:
+    case K_SAMPLE:
+        break; /* bench-sampling.c */
     }
     return FALSE;
 }
@@ -347,12 +361,19 @@ static double work_of(const Job *j)
 {
     double n = (double)j->n, m = (double)j->m;
     switch (j->kernel) {
-    case K_SUM: return 4 * n;
-    case K_DOT: return 8 * n;
-    case K_GEMV: return 4 * (m * n + n + m);
-    case K_GEMM: return 2 * n * n * n;
-    case K_COPY: return 8 * n; /* read + write */
-    case K_SOFTMAX: case K_SAMPLE: break;
+    case K_SUM:
+        return 4 * n;
+    case K_DOT:
+        return 8 * n;
+    case K_GEMV:
+        return 4 * (m * n + n + m);
+    case K_GEMM:
+        return 2 * n * n * n;
+    case K_COPY:
+        return 8 * n; /* read + write */
+    case K_SOFTMAX:
+    case K_SAMPLE:
+        break;
     }
     return 0;
 }
@@ -406,7 +427,9 @@ static gboolean job_setup(Job *j, gsize size, guint64 seed, GError **error)
         j->x = j->a ? filled(j->b, size * size, seed + 1, error) : NULL;
         j->c = j->x ? filled(j->b, size * size, seed + 2, error) : NULL;
         return j->c != NULL;
-    case K_SOFTMAX: case K_SAMPLE: break;
+    case K_SOFTMAX:
+    case K_SAMPLE:
+        break;
     }
     return FALSE;
 }
@@ -472,7 +495,9 @@ static gboolean check_result(NlRun *run, const Job *j, gboolean *fault,
              (q = host_view(j->b, j->y, j->n, &copies[1], error));
         exact = !ok || bench_check_copy(run, p, q, j->n);
         break;
-    case K_SOFTMAX: case K_SAMPLE: break;
+    case K_SOFTMAX:
+    case K_SAMPLE:
+        break;
     }
     for (guint i = 0; i < G_N_ELEMENTS(copies); i++)
         nl_free(copies[i]);
@@ -664,10 +689,11 @@ static gboolean run_backend(NlRun *run, GError **error)
     NlTable *t = nl_run_table(run, "bench-measurements", MEASUREMENT_COLUMNS);
     nl_table_set_title(t, "each kernel's best time per call, and its "
                           "reference timed interleaved with it");
-    nl_table_add_note(t, "fault", "1: the kernel's result differs from the "
-                                  "exact one, which every correct kernel "
-                                  "returns on these integer inputs: a "
-                                  "backend fault (softmax is not checked)");
+    nl_table_add_note(t, "fault",
+                      "1: the kernel's result differs from the "
+                      "exact one, which every correct kernel "
+                      "returns on these integer inputs: a "
+                      "backend fault (softmax is not checked)");
     gsize total = 0, done = 0;
     for (guint k = 0; k < G_N_ELEMENTS(kernel_names); k++)
         total += want[k] ? (k == K_GEMM ? n_gemm : n_sizes) : 0;
@@ -702,8 +728,8 @@ static gboolean run_backend(NlRun *run, GError **error)
 static gboolean run_compare(NlRun *run, GError **error)
 {
     (void)error;
-    NlTable *t = nl_run_table(run, "bench-results", "backend:str "
-                              MEASUREMENT_COLUMNS);
+    NlTable *t =
+        nl_run_table(run, "bench-results", "backend:str " MEASUREMENT_COLUMNS);
     nl_table_set_title(t, "every measurement with its reference; one "
                           "dataset per backend, in backends.gp order");
     for (guint j = 0; j < nl_run_n_jobs(run); j++) {
@@ -733,15 +759,17 @@ static const NlParamSpec params[] = {
     {"kernels", NL_PARAM_STRING_LIST, "sum,dot,gemv,gemm,copy,softmax,sample",
      0, 0, "kernels to time", "sum|dot|gemv|gemm|copy|softmax|sample"},
     {"sizes", NL_PARAM_INT_LIST, "1000,10000,100000,1000000,10000000,100000000",
-     1, 1e9, "element counts of the reductions and copies (gemv: of its "
-             "square matrix)", NULL, NULL},
+     1, 1e9,
+     "element counts of the reductions and copies (gemv: of its "
+     "square matrix)",
+     NULL, NULL},
     {"gemm_sizes", NL_PARAM_INT_LIST, "256,1024,4096", 1, 32768,
      "n of the n x n x n matrix products", NULL, NULL},
     {"min_time", NL_PARAM_DOUBLE, "0.1", 0.001, 60,
      "seconds of timed calls per measurement (at least 3 calls)", NULL, NULL},
     {"max_call", NL_PARAM_DOUBLE, "2", 0.001, 3600,
-     "skip a measurement whose one call would take longer (seconds)",
-     NULL, NULL},
+     "skip a measurement whose one call would take longer (seconds)", NULL,
+     NULL},
     {"softmax_sizes", NL_PARAM_INT_LIST, "50257", 1, 1e9,
      "softmax: vocabulary sizes (goal: 40 us at 50257)", NULL, NULL},
     {"sample_sizes", NL_PARAM_INT_LIST, "6,50257", 1, 1e8,
@@ -768,9 +796,8 @@ static const NlExperimentOps ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "bench",
-    .version = PACKAGE_VERSION,
-    .summary = "benchmark of every backend's kernels against machine limits",
-    .experiment = &ops,
-)
+        .kind = NL_PLUGIN_EXPERIMENT, .name = "bench",
+        .version = PACKAGE_VERSION,
+        .summary =
+            "benchmark of every backend's kernels against machine limits",
+        .experiment = &ops, )

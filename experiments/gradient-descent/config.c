@@ -35,9 +35,11 @@ static gboolean load_case(const NlParams *p, const char *zname,
     k->x = vector(p, xname);
     gint64 t = nl_params_get_int(p, tname);
     if (t < 1 || (guint64)t > k->z.n)
-        return gd_fail(error, "parameter '%s': class %" G_GINT64_FORMAT
+        return gd_fail(error,
+                       "parameter '%s': class %" G_GINT64_FORMAT
                        " is not one of the %" G_GSIZE_FORMAT " classes of '%s' "
-                       "(classes count from 1)", tname, t, k->z.n, zname);
+                       "(classes count from 1)",
+                       tname, t, k->z.n, zname);
     k->target = (gsize)(t - 1);
     return TRUE;
 }
@@ -47,9 +49,11 @@ static gboolean load_d1_d3(const NlParams *p, GdConfig *c, GError **error)
     c->x = vector(p, "x");
     c->w0 = vector(p, "w0");
     if (c->w0.n != c->x.n)
-        return gd_fail(error, "parameter 'w0' has %" G_GSIZE_FORMAT " entries, "
+        return gd_fail(error,
+                       "parameter 'w0' has %" G_GSIZE_FORMAT " entries, "
                        "expected %" G_GSIZE_FORMAT " (one diagonal weight per "
-                       "entry of 'x')", c->w0.n, c->x.n);
+                       "entry of 'x')",
+                       c->w0.n, c->x.n);
     c->target = nl_params_get_double(p, "target");
     c->lr = nl_params_get_double(p, "lr");
     c->iterations = nl_params_get_int(p, "iterations");
@@ -91,14 +95,16 @@ gboolean gd_config_load(const NlParams *p, GdConfig *c, GError **error)
         g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
                     "parameters 'd6_steps', 'd6_dim', 'd6_classes': %.3g "
                     "weight rows per table, more than %g (fewer steps or a "
-                    "smaller model)", rows, D6_MAX_ROWS);
+                    "smaller model)",
+                    rows, D6_MAX_ROWS);
         ok = FALSE;
     }
     double cells = (double)c->d6_samples * (double)(c->d6_dim + 1);
     if (ok && cells > D6_MAX_DATA) {
         g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
                     "parameters 'd6_samples', 'd6_dim': a data set of %.3g "
-                    "values, more than %g", cells, D6_MAX_DATA);
+                    "values, more than %g",
+                    cells, D6_MAX_DATA);
         ok = FALSE;
     }
     if (!ok)

@@ -41,8 +41,10 @@ static double norm2(const double *x, gsize n)
 
 static const char *rate_kind(double f)
 {
-    return f > 0.5 ? "slow" : f >= 0 ? "good" : f > -1 ? "overshooting"
-                                                        : "diverging";
+    return f > 0.5  ? "slow"
+           : f >= 0 ? "good"
+           : f > -1 ? "overshooting"
+                    : "diverging";
 }
 
 gboolean gd_d1(NlRun *run, const GdConfig *c, GError **error)
@@ -55,10 +57,12 @@ gboolean gd_d1(NlRun *run, const GdConfig *c, GError **error)
     g_string_free(cols, TRUE);
     nl_table_set_title(t, "gradient descent on the diagonal of W_Q: the "
                           "state before each update");
-    nl_table_add_note(t, "zhat", "sum of w_kk x_k; error = zhat - target; "
-                                 "loss = error^2 / 2");
-    nl_table_add_note(t, "wK", "the diagonal weight w_KK; update w_kk -= "
-                               "lr * error * x_k");
+    nl_table_add_note(t, "zhat",
+                      "sum of w_kk x_k; error = zhat - target; "
+                      "loss = error^2 / 2");
+    nl_table_add_note(t, "wK",
+                      "the diagonal weight w_KK; update w_kk -= "
+                      "lr * error * x_k");
     g_autofree char *lr = g_strdup_printf("%.17g", c->lr);
     g_autofree char *tg = g_strdup_printf("%.17g", c->target);
     nl_table_add_note(t, "lr", lr);
@@ -69,7 +73,8 @@ gboolean gd_d1(NlRun *run, const GdConfig *c, GError **error)
         if (!isfinite(0.5 * e * e)) { /* a diverging rate leaves double */
             g_autofree char *why = g_strdup_printf(
                 "iteration %" G_GINT64_FORMAT ": the loss overflows double; "
-                "the table ends before it", it);
+                "the table ends before it",
+                it);
             nl_table_add_note(t, "stopped", why);
             break;
         }
@@ -97,19 +102,22 @@ gboolean gd_d2(NlRun *run, const GdConfig *c, GError **error)
                               "lr:f64 factor:f64 kind:str final_loss:f64 "
                               "final_iteration:int");
     nl_table_set_title(s, "each rate's error factor per step and its class");
-    nl_table_add_note(s, "factor", "f = 1 - lr * sum x_k^2: error(t+1) = "
-                                   "f * error(t)");
-    nl_table_add_note(s, "kind", "slow f > 0.5, good 0 <= f <= 0.5, "
-                                 "overshooting -1 < f < 0, diverging f <= -1");
-    nl_table_add_note(s, "final_loss", "the loss at final_iteration, the last "
-                                       "one whose loss is finite (NaN, -1: "
-                                       "none is)");
+    nl_table_add_note(s, "factor",
+                      "f = 1 - lr * sum x_k^2: error(t+1) = "
+                      "f * error(t)");
+    nl_table_add_note(s, "kind",
+                      "slow f > 0.5, good 0 <= f <= 0.5, "
+                      "overshooting -1 < f < 0, diverging f <= -1");
+    nl_table_add_note(s, "final_loss",
+                      "the loss at final_iteration, the last "
+                      "one whose loss is finite (NaN, -1: "
+                      "none is)");
     GString *lrs = g_string_new(NULL), *kinds = g_string_new(NULL);
     for (gsize r = 0; r < c->d2_lrs.n; r++) {
         double lr = c->d2_lrs.v[r], f = 1 - lr * x2, loss = NAN;
         gint64 done = -1; /* the last iteration whose loss is finite */
-        g_autofree char *label = g_strdup_printf("lr %g (%s)", lr,
-                                                 rate_kind(f));
+        g_autofree char *label =
+            g_strdup_printf("lr %g (%s)", lr, rate_kind(f));
         nl_table_new_dataset(t, label);
         g_string_append_printf(lrs, "%s%g", r ? " " : "", lr);
         g_string_append_printf(kinds, "%s%s", r ? " " : "", rate_kind(f));
@@ -144,8 +152,8 @@ gboolean gd_d2(NlRun *run, const GdConfig *c, GError **error)
 static void d3_paths(NlRun *run, const GdConfig *c, double box[4])
 {
     gsize n = c->x.n;
-    NlTable *t = nl_run_table(run, "d3-path",
-                              "iteration:int w11:f64 w22:f64 loss:f64");
+    NlTable *t =
+        nl_run_table(run, "d3-path", "iteration:int w11:f64 w22:f64 loss:f64");
     nl_table_set_title(t, "descent over w11 and w22 only (the other weights "
                           "fixed at w0): one dataset per rate");
     box[0] = box[2] = INFINITY;
@@ -194,8 +202,9 @@ gboolean gd_d3(NlRun *run, const GdConfig *c, GError **error)
     NlTable *t = nl_run_table(run, "d3-landscape", "w11:f64 w22:f64 loss:f64");
     nl_table_set_title(t, "the loss over (w11, w22), other weights at w0: "
                           "one dataset per w11 (a grid row)");
-    nl_table_add_note(t, "grid", "61 x 61 points over the paths' box plus "
-                                 "a margin; gnuplot: splot '< cat -s FILE'");
+    nl_table_add_note(t, "grid",
+                      "61 x 61 points over the paths' box plus "
+                      "a margin; gnuplot: splot '< cat -s FILE'");
     g_autofree double *w = g_memdup2(c->w0.v, n * sizeof(double));
     for (int i = 0; i < D3_GRID; i++) {
         w[0] = box[0] + (box[1] - box[0]) * i / (D3_GRID - 1);

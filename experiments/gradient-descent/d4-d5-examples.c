@@ -89,9 +89,10 @@ gboolean gd_d5(NlRun *run, const GdConfig *c, GError **error)
                               "grad:f64");
     nl_table_set_title(t, "one-weight linear regression yhat = w x, loss "
                           "(yhat - y)^2 / 2: the state before each step");
-    g_autofree char *what = g_strdup_printf("x = %g, y = %g, w0 = %g, lr = "
-                                            "%g", c->d5_x, c->d5_y,
-                                            c->d5_w0, c->d5_lr);
+    g_autofree char *what =
+        g_strdup_printf("x = %g, y = %g, w0 = %g, lr = "
+                        "%g",
+                        c->d5_x, c->d5_y, c->d5_w0, c->d5_lr);
     nl_table_add_note(t, "setting", what);
     nl_table_add_note(t, "grad", "(yhat - y) x; w -= lr * grad");
     double w = c->d5_w0;

@@ -45,12 +45,13 @@ static gboolean data_make(NlRun *run, const GdConfig *c, Data *s,
     s->c = (gsize)c->d6_classes;
     gsize dim = s->d - 1, nd;
     if (!nl_size_mul(s->n, s->d, &nd))
-        return gd_fail(error, "parameter 'd6_samples': %" G_GSIZE_FORMAT
+        return gd_fail(error,
+                       "parameter 'd6_samples': %" G_GSIZE_FORMAT
                        " samples of %" G_GSIZE_FORMAT " features overflow",
                        s->n, s->d);
     NlRng rng;
     nl_rng_init(&rng, nl_run_seed(run));
-    g_autofree float *centre = g_new(float, s->c * dim);
+    g_autofree float *centre = g_new(float, s->c *dim);
     nl_rng_fill_normal_f32(&rng, centre, s->c * dim);
     for (gsize i = 0; i < s->c * dim; i++)
         centre[i] = (float)(c->d6_spread * centre[i]);
@@ -102,8 +103,8 @@ static gboolean gemm_backend_f32(gpointer self, gsize m, gsize n, gsize k,
     NlBuffer *ba = nl_backend_new_from(be, a, m * k, error);
     NlBuffer *bb = ba ? nl_backend_new_from(be, b, k * n, error) : NULL;
     NlBuffer *bc = bb ? nl_backend_alloc(be, m * n, error) : NULL;
-    gboolean ok = bc && nl_backend_gemm(be, m, n, k, ba, k, bb, n, bc, n,
-                                        error) &&
+    gboolean ok = bc &&
+                  nl_backend_gemm(be, m, n, k, ba, k, bb, n, bc, n, error) &&
                   nl_backend_download(be, bc, out, m * n, error);
     nl_backend_free(be, ba);
     nl_backend_free(be, bb);
@@ -134,9 +135,8 @@ static double softmax_minus_y_f32(float *z, const Data *s)
     return loss / (double)s->n;
 }
 
-static void emit_state(NlTable *loss_t, NlTable *w_t, gint64 step,
-                       double loss, const float *w32, const double *w64,
-                       gsize m)
+static void emit_state(NlTable *loss_t, NlTable *w_t, gint64 step, double loss,
+                       const float *w32, const double *w64, gsize m)
 {
     nl_table_add_int(loss_t, step);
     nl_table_add_f64(loss_t, loss);
@@ -157,7 +157,8 @@ static gboolean diverged(gint64 step, const char *type, GError **error)
     g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
                 "parameter 'd6_lr': the %s training diverges (a weight is not "
                 "finite after step %" G_GINT64_FORMAT "); choose a smaller "
-                "rate", type, step);
+                "rate",
+                type, step);
     return FALSE;
 }
 
@@ -249,7 +250,8 @@ static void describe(NlTable *t, const Data *s, const char *what)
     g_autofree char *shape = g_strdup_printf(
         "%" G_GSIZE_FORMAT " samples, %" G_GSIZE_FORMAT " features (with "
         "the bias), %" G_GSIZE_FORMAT " classes; weight index = feature * "
-        "classes + class", s->n, s->d, s->c);
+        "classes + class",
+        s->n, s->d, s->c);
     nl_table_add_note(t, "model", shape);
     nl_table_add_note(t, "run", what);
 }
@@ -260,8 +262,8 @@ gboolean gd_d6_host(NlRun *run, const GdConfig *c, GError **error)
     if (!data_make(run, c, &s, error))
         return FALSE;
     NlTable *rl = nl_run_table(run, "d6-ref-loss", "step:int loss:f64");
-    NlTable *rw = nl_run_table(run, "d6-ref-weights",
-                               "step:int index:int w:f64");
+    NlTable *rw =
+        nl_run_table(run, "d6-ref-weights", "step:int index:int w:f64");
     nl_table_set_title(rl, "softmax regression, float64 on the host: the "
                            "loss before each step");
     nl_table_set_title(rw, "softmax regression, float64 on the host: the "
@@ -272,8 +274,8 @@ gboolean gd_d6_host(NlRun *run, const GdConfig *c, GError **error)
         return FALSE;
     }
     NlTable *hl = nl_run_table(run, "d6-f32-loss", "step:int loss:f64");
-    NlTable *hw = nl_run_table(run, "d6-f32-weights",
-                               "step:int index:int w:f32");
+    NlTable *hw =
+        nl_run_table(run, "d6-f32-weights", "step:int index:int w:f32");
     nl_table_set_title(hl, "the same in float32 with plain loops on the host");
     nl_table_set_title(hw, "the same in float32 with plain loops on the host");
     describe(hw, &s, "float32, sequential left-to-right loops");
@@ -293,11 +295,12 @@ gboolean gd_d6_backend(NlRun *run, const GdConfig *c, GError **error)
                           "gemm: the loss before each step");
     nl_table_set_title(w, "softmax regression in float32 with the backend's "
                           "gemm: the weights before each step");
-    describe(w, &s, "float32; X W and X^T (P - Y) by the backend's gemm, "
-                    "row softmax and update in host float32");
+    describe(w, &s,
+             "float32; X W and X^T (P - Y) by the backend's gemm, "
+             "row softmax and update in host float32");
     double t0 = nl_time_now();
-    gboolean ok = train_f32(c, &s, gemm_backend_f32, nl_run_backend(run), l,
-                            w, error);
+    gboolean ok =
+        train_f32(c, &s, gemm_backend_f32, nl_run_backend(run), l, w, error);
     g_autofree char *secs = g_strdup_printf("%.6f", nl_time_now() - t0);
     nl_table_add_note(l, "seconds", secs);
     data_clear(&s);
@@ -314,10 +317,11 @@ static void diff_step(const NlTable *wa, const NlTable *la, const NlTable *wb,
     *dw = 0;
     for (guint i = 0; i < m; i++) {
         guint r = step * m + i;
-        *dw = MAX(*dw, fabs(nl_table_get_f64(wa, r, 2) -
-                            nl_table_get_f64(wb, r, 2)));
+        *dw = MAX(
+            *dw, fabs(nl_table_get_f64(wa, r, 2) - nl_table_get_f64(wb, r, 2)));
     }
-    *dloss = fabs(nl_table_get_f64(la, step, 1) - nl_table_get_f64(lb, step, 1));
+    *dloss =
+        fabs(nl_table_get_f64(la, step, 1) - nl_table_get_f64(lb, step, 1));
 }
 
 gboolean gd_d6_compare(NlRun *run, const GdConfig *c, GError **error)
@@ -333,8 +337,9 @@ gboolean gd_d6_compare(NlRun *run, const GdConfig *c, GError **error)
     guint m = nl_table_n_rows(rw) / steps;
     NlTable *h = nl_run_table(run, "d6-host", "step:int dw:f64 dloss:f64");
     nl_table_set_title(h, "float32 host loops against the float64 reference");
-    nl_table_add_note(h, "dw", "max over the weights of |w_f32 - w_f64|; "
-                               "dloss = |loss_f32 - loss_f64|");
+    nl_table_add_note(h, "dw",
+                      "max over the weights of |w_f32 - w_f64|; "
+                      "dloss = |loss_f32 - loss_f64|");
     for (guint t = 0; t < steps; t++) {
         double dw, dl;
         diff_step(hw, hl, rw, rl, t, m, &dw, &dl);
@@ -350,15 +355,16 @@ gboolean gd_d6_compare(NlRun *run, const GdConfig *c, GError **error)
     nl_table_set_title(t, "each backend's float32 run against the float64 "
                           "reference, the float32 host loops and the first "
                           "backend: one dataset per backend");
-    nl_table_add_note(t, "dw_*", "max over the weights of |w - w_other| at "
-                                 "that step; dloss_* = |loss - loss_other|");
+    nl_table_add_note(t, "dw_*",
+                      "max over the weights of |w - w_other| at "
+                      "that step; dloss_* = |loss - loss_other|");
     const NlTable *fw = nl_run_job_table(run, 0, "d6-weights");
     const NlTable *fl = nl_run_job_table(run, 0, "d6-loss");
     for (guint j = 0; j < jobs; j++) {
         const NlTable *bw = nl_run_job_table(run, j, "d6-weights");
         const NlTable *bl = nl_run_job_table(run, j, "d6-loss");
-        g_autofree char *label = g_strdup_printf("backend %s",
-                                                 nl_run_job_label(run, j));
+        g_autofree char *label =
+            g_strdup_printf("backend %s", nl_run_job_label(run, j));
         nl_table_new_dataset(t, label);
         if (!bw || !bl || !fw || !fl || nl_table_n_rows(bw) != steps * m)
             return gd_fail(error, "D6: job %s has no complete weight table",

@@ -23,12 +23,12 @@ typedef struct {
 
 typedef struct {
     /* D1–D3: the diagonal of W_Q */
-    GdVector x, w0;       /* n entries each */
+    GdVector x, w0; /* n entries each */
     double target, lr;
     gint64 iterations;
-    GdVector d2_lrs;      /* D2: one run per rate */
+    GdVector d2_lrs; /* D2: one run per rate */
     gint64 d2_iterations;
-    GdVector d3_lrs;      /* D3: one path per rate over w11, w22 */
+    GdVector d3_lrs; /* D3: one path per rate over w11, w22 */
     gint64 d3_iterations;
     /* D4 */
     GdSoftmaxCase d4[2];

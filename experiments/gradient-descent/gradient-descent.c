@@ -50,15 +50,15 @@ static const NlParamSpec params[] = {
      "D1-D3: the input x (D3 draws the loss over w11 and w22)", NULL,
      NL_PARAM_EXT(.min_items = 2)},
     {"w0", NL_PARAM_DOUBLE_LIST, "1,1,1,1", 0, 0,
-     "D1-D3: the diagonal of W_Q at the start, one entry per entry of x",
-     NULL},
+     "D1-D3: the diagonal of W_Q at the start, one entry per entry of x", NULL},
     {"target", NL_PARAM_DOUBLE, "0.5", 0, 0, "D1-D3: the target z", NULL},
-    {"lr", NL_PARAM_DOUBLE, "0.1", 0, INFINITY, "D1: the learning rate",
-     NULL, POSITIVE},
+    {"lr", NL_PARAM_DOUBLE, "0.1", 0, INFINITY, "D1: the learning rate", NULL,
+     POSITIVE},
     {"iterations", NL_PARAM_INT, "10", 1, 100000, "D1: updates", NULL},
     {"d2_lrs", NL_PARAM_DOUBLE_LIST, "0.02,0.1,0.3,0.4", 0, INFINITY,
      "D2: learning rates; the defaults are slow, good, overshooting, "
-     "diverging for x = 1,2,1,0", NULL, POSITIVE},
+     "diverging for x = 1,2,1,0",
+     NULL, POSITIVE},
     {"d2_iterations", NL_PARAM_INT, "20", 1, 100000, "D2: updates per rate",
      NULL},
     {"d3_lrs", NL_PARAM_DOUBLE_LIST, "0.1,0.35", 0, INFINITY,
@@ -70,8 +70,7 @@ static const NlParamSpec params[] = {
     {"d4_x", NL_PARAM_DOUBLE_LIST, "1.5,0.5", 0, 0,
      "D4 case 1: the input x of W_out", NULL},
     {"d4_target", NL_PARAM_INT, "1", 1, 1000000,
-     "D4 case 1: the target class, counted from 1 (1 = the first logit)",
-     NULL},
+     "D4 case 1: the target class, counted from 1 (1 = the first logit)", NULL},
     {"d4b_z", NL_PARAM_DOUBLE_LIST, "3.52,2.37,1.185,0.07", 0, 0,
      "D4 case 2: the logits z", NULL, NL_PARAM_EXT(.min_items = 2)},
     {"d4b_x", NL_PARAM_DOUBLE_LIST, "1.2,0.8,0.5", 0, 0,
@@ -91,15 +90,15 @@ static const NlParamSpec params[] = {
      "D6: samples of the synthetic data set", NULL, NULL},
     {"d6_dim", NL_PARAM_INT, "6", 1, 1024,
      "D6: dimensions of the data (a bias feature is added)", NULL, NULL},
-    {"d6_classes", NL_PARAM_INT, "3", 2, 256, "D6: classes (clusters)",
-     NULL, NULL},
-    {"d6_steps", NL_PARAM_INT, "50", 0, 100000, "D6: full-batch steps",
+    {"d6_classes", NL_PARAM_INT, "3", 2, 256, "D6: classes (clusters)", NULL,
      NULL},
+    {"d6_steps", NL_PARAM_INT, "50", 0, 100000, "D6: full-batch steps", NULL},
     {"d6_lr", NL_PARAM_DOUBLE, "0.5", 0, INFINITY, "D6: the learning rate",
      NULL, POSITIVE},
     {"d6_spread", NL_PARAM_DOUBLE, "2", 0, 1000,
      "D6: the spread of the cluster centres (in units of the clusters' "
-     "standard deviation)", NULL, NULL},
+     "standard deviation)",
+     NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -126,11 +125,9 @@ static const NlExperimentOps ops = {
     .run_compare = run_compare,
 };
 
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "gradient-descent",
-    .version = PACKAGE_VERSION,
-    .summary = "D1-D6: gradient descent, learning rates, softmax + "
-               "cross-entropy, float32 vs float64 training",
-    .experiment = &ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_EXPERIMENT, .name = "gradient-descent",
+                 .version = PACKAGE_VERSION,
+                 .summary =
+                     "D1-D6: gradient descent, learning rates, softmax + "
+                     "cross-entropy, float32 vs float64 training",
+                 .experiment = &ops, )

@@ -55,8 +55,7 @@ static void json_token(GString *out, const LpShared *s, guint32 token,
     json_number(out, logprob);
     g_string_append(out, ",\"bytes\":[");
     for (const char *p = text; *p; p++)
-        g_string_append_printf(out, "%s%u", p == text ? "" : ",",
-                               (guchar)*p);
+        g_string_append_printf(out, "%s%u", p == text ? "" : ",", (guchar)*p);
     g_string_append_c(out, ']');
 }
 
@@ -83,8 +82,10 @@ static void json_generation(GString *out, const LpShared *s,
     gboolean stopped = steps->len && st[steps->len - 1].token == NL_GPT_EOS;
     g_string_append(out, ",\"response\":");
     json_string(out, response->str);
-    g_string_append_printf(out, ",\"done\":true,\"done_reason\":\"%s\","
-                           "\"logprobs\":[", stopped ? "stop" : "length");
+    g_string_append_printf(out,
+                           ",\"done\":true,\"done_reason\":\"%s\","
+                           "\"logprobs\":[",
+                           stopped ? "stop" : "length");
     for (guint i = 0; i < steps->len; i++) {
         g_string_append(out, i ? ",{" : "{");
         json_token(out, s, st[i].token, st[i].logprob);
@@ -107,15 +108,17 @@ static void c1_top(NlRun *run, const LpShared *s, const LpJobData *job)
                                "prompt:str prompt_index:int rank:int "
                                "word:str logit:f32 prob:f64 logprob:f64");
     nl_table_set_title(tt, "C1: the most likely next words after each "
-                       "prompt");
-    nl_table_add_note(tt, "prob", "softmax of the logits at T = 1, in "
+                           "prompt");
+    nl_table_add_note(tt, "prob",
+                      "softmax of the logits at T = 1, in "
                       "double");
     NlTable *gt = nl_run_table(run, "c1-gap",
                                "prompt:str prompt_index:int top1:str "
                                "top2:str logit1:f32 logit2:f32 gap:f64 "
                                "class:str");
     nl_table_set_title(gt, "C1: top-1/top-2 logit gap after each prompt");
-    nl_table_add_note(gt, "class", "stable: gap > stable_gap; unstable: "
+    nl_table_add_note(gt, "class",
+                      "stable: gap > stable_gap; unstable: "
                       "gap < unstable_gap; borderline between (the two "
                       "are in thresholds.dat)");
     g_autofree guint *top = g_new(guint, MAX(s->c.top, 2u));
@@ -156,11 +159,14 @@ static void c2_steps(NlRun *run, const LpShared *s, guint prompt,
                               "gap:f64 class:str");
     if (nl_table_n_rows(t) == 0) {
         nl_table_set_title(t, "C2: greedy generation step by step");
-        nl_table_add_note(t, "word", "the most likely word (the generation "
+        nl_table_add_note(t, "word",
+                          "the most likely word (the generation "
                           "ends at <EOS>, which is shown)");
-        nl_table_add_note(t, "second", "the runner-up, prob2 its "
+        nl_table_add_note(t, "second",
+                          "the runner-up, prob2 its "
                           "probability");
-        nl_table_add_note(t, "gap", "top-1 minus top-2 logit; class as "
+        nl_table_add_note(t, "gap",
+                          "top-1 minus top-2 logit; class as "
                           "in c1-gap");
     }
     const LpStep *st = (const LpStep *)steps->data;
@@ -181,8 +187,7 @@ static void c2_steps(NlRun *run, const LpShared *s, guint prompt,
 /* ---- C3: temperatures and seeds ------------------------------------------ */
 
 static void c3_path(NlRun *run, const LpShared *s, guint prompt, guint path,
-                    double temp, gint64 seed, const GArray *steps,
-                    gssize part)
+                    double temp, gint64 seed, const GArray *steps, gssize part)
 {
     NlTable *pt = nl_run_table(run, "c3-paths",
                                "prompt:str prompt_index:int path:int "
@@ -194,18 +199,23 @@ static void c3_path(NlRun *run, const LpShared *s, guint prompt, guint path,
                                 "text:str");
     if (nl_table_n_rows(pt) == 0) {
         nl_table_set_title(pt, "C3: generations at several temperatures and "
-                           "seeds, word by word");
-        nl_table_add_note(pt, "path", "0 is greedy (T = 0); then every "
+                               "seeds, word by word");
+        nl_table_add_note(pt, "path",
+                          "0 is greedy (T = 0); then every "
                           "temperature > 0 with every seed");
-        nl_table_add_note(pt, "prob_t", "the probability the word was drawn "
+        nl_table_add_note(pt, "prob_t",
+                          "the probability the word was drawn "
                           "with, softmax(logits / T) (1 for greedy)");
-        nl_table_add_note(pt, "parted", "1 from the step where the path "
+        nl_table_add_note(pt, "parted",
+                          "1 from the step where the path "
                           "left the greedy one");
         nl_table_set_title(st_, "C3: where each generation leaves the "
-                           "greedy path");
-        nl_table_add_note(st_, "part_step", "first step (from 1) whose word "
+                                "greedy path");
+        nl_table_add_note(st_, "part_step",
+                          "first step (from 1) whose word "
                           "differs from greedy's (<EOS> counts), -1: never");
-        nl_table_add_note(st_, "seed", "-1 for greedy; the draws of a seed "
+        nl_table_add_note(st_, "seed",
+                          "-1 for greedy; the draws of a seed "
                           "are the same numbers at every temperature");
     }
     const LpStep *a = (const LpStep *)steps->data;
@@ -232,9 +242,8 @@ static void c3_path(NlRun *run, const LpShared *s, guint prompt, guint path,
     nl_table_add_str(st_, text->str);
 }
 
-gboolean lp_report_generations(NlRun *run, const LpShared *s,
-                               NlGptResident *on, LpJobData *job,
-                               GError **error)
+gboolean lp_report_generations(NlRun *run, const LpShared *s, NlGptResident *on,
+                               LpJobData *job, GError **error)
 {
     const char *label = nl_backend_label(nl_run_backend(run));
     LpPlacement alone = {.batch = 1, .pad = 0};
@@ -254,8 +263,8 @@ gboolean lp_report_generations(NlRun *run, const LpShared *s,
             if (temp == 0)
                 continue; /* greedy: path 0 */
             for (gsize k = 0; k < s->c.n_seeds; k++) {
-                g_autoptr(GArray) steps = g_array_new(FALSE, FALSE,
-                                                      sizeof(LpStep));
+                g_autoptr(GArray) steps =
+                    g_array_new(FALSE, FALSE, sizeof(LpStep));
                 g_autofree guint32 *w = NULL;
                 gsize n;
                 if (!lp_generate(s, on, alone, i, temp, s->c.seeds[k], steps,
@@ -264,8 +273,8 @@ gboolean lp_report_generations(NlRun *run, const LpShared *s,
                 c3_path(run, s, i, path++, temp, (gint64)s->c.seeds[k], steps,
                         lp_first_difference(w, n, job->greedy[i],
                                             job->greedy_len[i]));
-                json_generation(jsonl, s, label, i, temp,
-                                (gint64)s->c.seeds[k], steps);
+                json_generation(jsonl, s, label, i, temp, (gint64)s->c.seeds[k],
+                                steps);
             }
         }
         nl_run_progress(run, 0.1 + 0.2 * (i + 1) / s->c.n_prompts,

@@ -43,7 +43,8 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
     if (nl_params_is_set(p, "model")) {
         const char *path = nl_params_get_string(p, "model");
         if (!*path)
-            return lp_fail(error, "parameter 'model': the path is empty "
+            return lp_fail(error,
+                           "parameter 'model': the path is empty "
                            "(leave the parameter out to train the lecture "
                            "model)");
         c->model_path = g_strdup(path);
@@ -51,19 +52,20 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
     c->stable_gap = nl_params_get_double(p, "stable_gap");
     c->unstable_gap = nl_params_get_double(p, "unstable_gap");
     if (!(c->stable_gap > c->unstable_gap))
-        return lp_fail(error, "parameters 'stable_gap' %g and 'unstable_gap' "
+        return lp_fail(error,
+                       "parameters 'stable_gap' %g and 'unstable_gap' "
                        "%g: need stable_gap > unstable_gap",
                        c->stable_gap, c->unstable_gap);
     c->top = (guint)nl_params_get_int(p, "top");
     c->gen_words = (guint)nl_params_get_int(p, "gen_words");
 
-    g_auto(GStrv) parts = g_strsplit(nl_params_get_string(p, "prompts"), "|",
-                                     -1);
+    g_auto(GStrv) parts =
+        g_strsplit(nl_params_get_string(p, "prompts"), "|", -1);
     c->n_prompts = g_strv_length(parts);
     if (c->n_prompts == 0)
         return lp_fail(error, "parameter 'prompts': no prompt (give words "
-                       "of the model's vocabulary, prompts separated by "
-                       "'|')");
+                              "of the model's vocabulary, prompts separated by "
+                              "'|')");
     for (guint i = 0; i < c->n_prompts; i++) {
         g_strstrip(parts[i]);
         if (!*parts[i])
@@ -72,8 +74,8 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
     }
     c->prompts = g_steal_pointer(&parts);
 
-    const double *t = nl_params_get_double_list(p, "temperatures",
-                                                &c->n_temperatures);
+    const double *t =
+        nl_params_get_double_list(p, "temperatures", &c->n_temperatures);
     c->temperatures = g_memdup2(t, c->n_temperatures * sizeof(double));
 
     const gint64 *seeds = nl_params_get_int_list(p, "seeds", &c->n_seeds);
@@ -89,7 +91,8 @@ static const NlParamSpec params[] = {
     {"model", NL_PARAM_STRING, NULL, 0, 0,
      "a MiniGPT checkpoint (e.g. results/minigpt/naive-minigpt.ckpt); "
      "left out: the lecture model is trained on the host first, with the "
-     "run's seed (the default 42 gives minigpt's default model)", NULL, NULL},
+     "run's seed (the default 42 gives minigpt's default model)",
+     NULL, NULL},
     {"prompts", NL_PARAM_STRING, NL_GPT_LECTURE_PROMPTS, 0, 0,
      "prompts separated by '|', words of the model's vocabulary", NULL},
     {"stable_gap", NL_PARAM_DOUBLE, "0.5", 0, INFINITY,
@@ -97,24 +100,27 @@ static const NlParamSpec params[] = {
      NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
     {"unstable_gap", NL_PARAM_DOUBLE, "0.1", 0, INFINITY,
      "gap below which a step is unstable (borderline in between; below "
-     "stable_gap)", NULL},
+     "stable_gap)",
+     NULL},
     {"top", NL_PARAM_INT, "5", 1, LP_MAX_TOP,
-     "C1: the most likely words shown; also top_logprobs per token",
-     NULL, NULL},
+     "C1: the most likely words shown; also top_logprobs per token", NULL,
+     NULL},
     {"gen_words", NL_PARAM_INT, "10", 1, 64,
      "C2-C4: most words generated per prompt (ends early at <EOS>)", NULL},
     {"temperatures", NL_PARAM_DOUBLE_LIST, "0,0.5,0.8,1", 0, 100,
      "C3: temperatures of the generations (0: greedy)", NULL},
     {"seeds", NL_PARAM_INT_LIST, "1,2,3", 0, 4294967295.0,
      "C3: seeds of the draws; seed s draws the same numbers at every "
-     "temperature and on every backend", NULL, NULL},
+     "temperature and on every backend",
+     NULL, NULL},
     {"batches", NL_PARAM_INT_LIST, "2,4,8,16", 2, 256,
      "C4: batch sizes; each sequence shares a forward pass with the next "
      "ones of the evaluation set (a generation: with the first corpus "
-     "sentences)", NULL, NULL},
-    {"paddings", NL_PARAM_INT_LIST, "1,4,8", 1, 4096,
-     "C4: <EOS> tokens appended after each sequence (up to the context)",
+     "sentences)",
      NULL, NULL},
+    {"paddings", NL_PARAM_INT_LIST, "1,4,8", 1, 4096,
+     "C4: <EOS> tokens appended after each sequence (up to the context)", NULL,
+     NULL},
     NL_PARAM_END,
 };
 
@@ -146,10 +152,8 @@ static const NlExperimentOps ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "logprob",
-    .version = PACKAGE_VERSION,
-    .summary = "C1-C4: how sure MiniGPT is of each word, and whether float "
-               "noise across backends, batches and padding changes it",
-    .experiment = &ops,
-)
+        .kind = NL_PLUGIN_EXPERIMENT, .name = "logprob",
+        .version = PACKAGE_VERSION,
+        .summary = "C1-C4: how sure MiniGPT is of each word, and whether float "
+                   "noise across backends, batches and padding changes it",
+        .experiment = &ops, )

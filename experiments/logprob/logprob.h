@@ -15,49 +15,49 @@
 #include <numlab-minigpt/lecture.h>
 
 typedef struct {
-    char *model_path;          /* NULL: train the lecture model */
-    char **prompts;            /* NULL-terminated, stripped */
+    char *model_path; /* NULL: train the lecture model */
+    char **prompts;   /* NULL-terminated, stripped */
     guint n_prompts;
-    double stable_gap;         /* gap > stable_gap: stable */
-    double unstable_gap;       /* gap < unstable_gap: unstable */
-    guint top;                 /* C1 rows and top_logprobs per token */
+    double stable_gap;   /* gap > stable_gap: stable */
+    double unstable_gap; /* gap < unstable_gap: unstable */
+    guint top;           /* C1 rows and top_logprobs per token */
     guint gen_words;
-    double *temperatures;      /* C3 */
+    double *temperatures; /* C3 */
     gsize n_temperatures;
-    guint64 *seeds;            /* C3 */
+    guint64 *seeds; /* C3 */
     gsize n_seeds;
-    guint *batches;            /* C4: batch sizes > 1 */
+    guint *batches; /* C4: batch sizes > 1 */
     gsize n_batches;
-    guint *paddings;           /* C4: <EOS> tokens appended, > 0 */
+    guint *paddings; /* C4: <EOS> tokens appended, > 0 */
     gsize n_paddings;
 } LpConfig;
 
 /* One token sequence of the evaluation set: tokens[off .. off+len). */
 typedef struct {
     gsize off, len;
-    gsize pos;                 /* its first row in the (positions, V) logits */
+    gsize pos; /* its first row in the (positions, V) logits */
 } LpSeq;
 
 /* What run_common computed once; the jobs and run_compare only read it. */
 typedef struct {
     LpConfig c;
     NlGpt *model;
-    guint V, T;                /* vocabulary size, context */
-    guint32 *tokens;           /* every sequence, back to back */
-    LpSeq *seqs;               /* the prompts first, then corpus sentences */
+    guint V, T;      /* vocabulary size, context */
+    guint32 *tokens; /* every sequence, back to back */
+    LpSeq *seqs;     /* the prompts first, then corpus sentences */
     gsize n_seqs, n_positions;
-    gsize max_len;             /* the longest sequence */
-    gsize n_skipped;           /* corpus sentences the vocabulary lacks */
-    float *host;               /* (n_positions, V) host logits, alone */
-    guint32 **host_greedy;     /* per prompt: greedy words on the host */
+    gsize max_len;         /* the longest sequence */
+    gsize n_skipped;       /* corpus sentences the vocabulary lacks */
+    float *host;           /* (n_positions, V) host logits, alone */
+    guint32 **host_greedy; /* per prompt: greedy words on the host */
     gsize *host_greedy_len;
 } LpShared;
 
 /* What a job keeps for run_compare. */
 typedef struct {
     guint n_prompts;
-    float *logits;             /* (n_positions, V) its own, alone */
-    guint32 **greedy;          /* per prompt: its greedy words */
+    float *logits;    /* (n_positions, V) its own, alone */
+    guint32 **greedy; /* per prompt: its greedy words */
     gsize *greedy_len;
 } LpJobData;
 
@@ -81,28 +81,28 @@ void lp_top_k(const float *logits, guint V, guint k, guint *out);
  * the last row of a batch whose other rows are the first batch - 1 corpus
  * sentences, cut or padded with <EOS> to the context's length. */
 typedef struct {
-    guint batch;               /* 1: alone */
-    guint pad;                 /* <EOS> tokens appended (up to the context) */
+    guint batch; /* 1: alone */
+    guint pad;   /* <EOS> tokens appended (up to the context) */
 } LpPlacement;
 
 #define LP_MAX_TOP 20
 
 /* One generated word and what the model thought of it. */
 typedef struct {
-    guint32 token;             /* the word chosen (NL_GPT_EOS: the end) */
-    double logprob;            /* its log-probability at T = 1 */
-    double prob_t;             /* its probability at the generation's T
-                                  (1 for greedy) */
-    double gap;                /* top-1 minus top-2 logit */
-    guint top[LP_MAX_TOP];     /* the max(top, 2) most likely words */
+    guint32 token;         /* the word chosen (NL_GPT_EOS: the end) */
+    double logprob;        /* its log-probability at T = 1 */
+    double prob_t;         /* its probability at the generation's T
+                              (1 for greedy) */
+    double gap;            /* top-1 minus top-2 logit */
+    guint top[LP_MAX_TOP]; /* the max(top, 2) most likely words */
     double top_logprob[LP_MAX_TOP];
 } LpStep;
 
 /* Continues prompt i (placed as `pl`) on `on` (the model's weights
  * resident on the job's backend; NULL: the host) for up to gen_words
  * words: greedy at temperature 0, else drawn from softmax(logits / T)
- * with a generator seeded with `seed`. *words (g_new'd) ends before <EOS>; steps (LpStep,
- * may be NULL) receives every step, the <EOS> one included. */
+ * with a generator seeded with `seed`. *words (g_new'd) ends before <EOS>;
+ * steps (LpStep, may be NULL) receives every step, the <EOS> one included. */
 gboolean lp_generate(const LpShared *s, NlGptResident *on, LpPlacement pl,
                      guint prompt, double temperature, guint64 seed,
                      GArray *steps, guint32 **words, gsize *n_words,
@@ -128,9 +128,8 @@ gboolean lp_logits_finite(const LpShared *s, const float *z, gsize n,
 
 /* generate.c: C1–C3 and the logprobs file, per job, on the model's
  * weights resident on the job's backend; fills job->greedy */
-gboolean lp_report_generations(NlRun *run, const LpShared *s,
-                               NlGptResident *on, LpJobData *job,
-                               GError **error);
+gboolean lp_report_generations(NlRun *run, const LpShared *s, NlGptResident *on,
+                               LpJobData *job, GError **error);
 
 /* noise.c: C4 per job and across jobs */
 gboolean lp_run_backend(NlRun *run, GError **error);

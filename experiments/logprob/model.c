@@ -45,20 +45,20 @@ double lp_log_sum_exp(const float *z, guint V)
 }
 
 gboolean lp_logits_finite(const LpShared *s, const float *z, gsize n,
-                          const guint32 *tokens, gsize n_tokens,
-                          GError **error)
+                          const guint32 *tokens, gsize n_tokens, GError **error)
 {
     for (gsize k = 0; k < n; k++)
         if (!isfinite(z[k])) {
             g_autoptr(GString) words = g_string_new(NULL);
             for (gsize t = 0; t < n_tokens; t++)
-                g_string_append_printf(words, "%s%s", t ? " " : "",
-                                       nl_gpt_vocab_word(s->model->vocab,
-                                                         tokens[t]));
-            return lp_fail(error, "the model's logits after '%s' are not "
+                g_string_append_printf(
+                    words, "%s%s", t ? " " : "",
+                    nl_gpt_vocab_word(s->model->vocab, tokens[t]));
+            return lp_fail(error,
+                           "the model's logits after '%s' are not "
                            "finite (%s): the checkpoint's weights are "
-                           "damaged", words->str,
-                           isnan(z[k]) ? "NaN" : "Inf");
+                           "damaged",
+                           words->str, isnan(z[k]) ? "NaN" : "Inf");
         }
     return TRUE;
 }
@@ -84,9 +84,8 @@ static void shared_free(gpointer data)
  * the resident weights (NULL: host); a logit that is not finite is an
  * error. */
 static gboolean next_logits(const LpShared *s, NlGptResident *on,
-                            LpPlacement pl,
-                            const guint32 *tokens, gsize n, float *out,
-                            GError **error)
+                            LpPlacement pl, const guint32 *tokens, gsize n,
+                            float *out, GError **error)
 {
     gsize T = s->T, V = s->V;
     if (n > T) { /* the window: the last T words */
@@ -98,8 +97,8 @@ static gboolean next_logits(const LpShared *s, NlGptResident *on,
     /* companions: the corpus sentences after the prompts, in order */
     gsize n_corpus = s->n_seqs - s->c.n_prompts;
     for (gsize b = 0; b + 1 < B; b++) {
-        const LpSeq *q = &s->seqs[n_corpus ? s->c.n_prompts + b % n_corpus
-                                           : b % s->n_seqs];
+        const LpSeq *q =
+            &s->seqs[n_corpus ? s->c.n_prompts + b % n_corpus : b % s->n_seqs];
         for (gsize t = 0; t < len; t++)
             rows[b * len + t] = t < q->len ? s->tokens[q->off + t] : NL_GPT_EOS;
     }
@@ -108,8 +107,8 @@ static gboolean next_logits(const LpShared *s, NlGptResident *on,
     for (gsize t = n; t < len; t++)
         row[t] = NL_GPT_EOS;
     float *logits = nl_alloc_f32(B * len * V, error);
-    gboolean ok = logits &&
-        nl_gpt_logits_batch(s->model, on, rows, B, len, logits, error);
+    gboolean ok = logits && nl_gpt_logits_batch(s->model, on, rows, B, len,
+                                                logits, error);
     if (ok)
         memcpy(out, logits + ((B - 1) * len + n - 1) * V, V * sizeof *out);
     nl_free(logits);
@@ -219,9 +218,9 @@ static NlGpt *train_lecture_model(NlRun *run, guint64 seed,
     nl_gpt_lecture_config(nl_gpt_vocab_size(vocab), seed, &mc, &tc);
     g_autoptr(NlGpt) m = nl_gpt_new(&mc, g_steal_pointer(&vocab), error);
     Training progress = {run, tc.steps};
-    if (!m || !nl_gpt_lecture_train(m, &tc, data, n_data, NULL,
-                                    training_progress, &progress, summary,
-                                    error))
+    if (!m ||
+        !nl_gpt_lecture_train(m, &tc, data, n_data, NULL, training_progress,
+                              &progress, summary, error))
         return NULL;
     return g_steal_pointer(&m);
 }
@@ -238,23 +237,25 @@ static gboolean build_eval_set(LpShared *s, GError **error)
     gboolean ok = TRUE;
     for (gsize i = 0; ok && i < s->c.n_prompts + n_corpus; i++) {
         gboolean is_prompt = i < s->c.n_prompts;
-        const char *text = is_prompt ? s->c.prompts[i]
-                                     : corpus[i - s->c.n_prompts];
+        const char *text =
+            is_prompt ? s->c.prompts[i] : corpus[i - s->c.n_prompts];
         g_autofree guint32 *t = NULL;
         gsize n = 0;
         g_autoptr(GError) local = NULL;
         if (!nl_gpt_vocab_encode(vocab, text, FALSE, &t, &n, &local)) {
             if (is_prompt)
-                ok = lp_fail(error, "parameter 'prompts': prompt '%s': %s "
-                             "(the model knows %u words)", text,
-                             local->message, s->V);
+                ok = lp_fail(error,
+                             "parameter 'prompts': prompt '%s': %s "
+                             "(the model knows %u words)",
+                             text, local->message, s->V);
             else
                 s->n_skipped++;
             continue;
         }
         if (is_prompt && n > s->T)
-            ok = lp_fail(error, "parameter 'prompts': prompt '%s' has %"
-                         G_GSIZE_FORMAT " words; the model's context is %u",
+            ok = lp_fail(error,
+                         "parameter 'prompts': prompt '%s' has %" G_GSIZE_FORMAT
+                         " words; the model's context is %u",
                          text, n, s->T);
         n = MIN(n, s->T);
         if (n == 0)
@@ -282,8 +283,8 @@ static gboolean host_reference(NlRun *run, LpShared *s, GError **error)
         float *z = s->host + q->pos * s->V;
         if (!nl_gpt_logits(s->model, NULL, s->tokens + q->off, q->len, z,
                            error) ||
-            !lp_logits_finite(s, z, q->len * s->V, s->tokens + q->off,
-                              q->len, error))
+            !lp_logits_finite(s, z, q->len * s->V, s->tokens + q->off, q->len,
+                              error))
             return FALSE;
         if (i % 16 == 0)
             nl_run_progress(run, (double)i / s->n_seqs, "host reference");
@@ -309,14 +310,18 @@ static void model_table(NlRun *run, const LpShared *s, gboolean trained,
                               "seed:int final_loss:f64 seconds:f64 "
                               "sequences:int positions:int skipped:int");
     nl_table_set_title(t, "The model and the evaluation set");
-    nl_table_add_note(t, "source", "the checkpoint read, or 'trained': the "
+    nl_table_add_note(t, "source",
+                      "the checkpoint read, or 'trained': the "
                       "lecture model, trained on the host (saved as "
                       "model.ckpt)");
-    nl_table_add_note(t, "seed", "the training's seed, the run's (-1 for a "
+    nl_table_add_note(t, "seed",
+                      "the training's seed, the run's (-1 for a "
                       "checkpoint)");
-    nl_table_add_note(t, "final_loss", "mean batch loss of the last 50 "
+    nl_table_add_note(t, "final_loss",
+                      "mean batch loss of the last 50 "
                       "training steps (nan for a checkpoint)");
-    nl_table_add_note(t, "sequences", "the evaluation set of C4: the "
+    nl_table_add_note(t, "sequences",
+                      "the evaluation set of C4: the "
                       "prompts, then every corpus sentence the vocabulary "
                       "covers (skipped: those it does not), cut to the "
                       "context");
@@ -358,15 +363,17 @@ gboolean lp_run_common(NlRun *run, GError **error)
     s->V = s->model->config.vocab_size;
     s->T = s->model->config.context;
     if (s->c.top > s->V)
-        return lp_fail(error, "parameter 'top': %u, but the model knows "
-                       "only %u words", s->c.top, s->V);
+        return lp_fail(error,
+                       "parameter 'top': %u, but the model knows "
+                       "only %u words",
+                       s->c.top, s->V);
     if (!build_eval_set(s, error) || !host_reference(run, s, error))
         return FALSE;
     model_table(run, s, trained, &ts);
-    NlTable *t = nl_run_table(run, "thresholds",
-                              "stable_gap:f64 unstable_gap:f64");
+    NlTable *t =
+        nl_run_table(run, "thresholds", "stable_gap:f64 unstable_gap:f64");
     nl_table_set_title(t, "The gap classes: stable above stable_gap, "
-                       "unstable below unstable_gap, borderline between");
+                          "unstable below unstable_gap, borderline between");
     nl_table_add_f64(t, s->c.stable_gap);
     nl_table_add_f64(t, s->c.unstable_gap);
     if (trained) {

@@ -33,10 +33,10 @@ static void job_data_free(gpointer data)
 
 /* How one set of logits differs from a reference, position by position. */
 typedef struct {
-    gsize differing;       /* positions with any bit different */
-    double max_delta;      /* largest |logit - reference| */
-    gsize flips;           /* positions whose argmax differs */
-    double flip_gap;       /* largest reference gap among the flips */
+    gsize differing;  /* positions with any bit different */
+    double max_delta; /* largest |logit - reference| */
+    gsize flips;      /* positions whose argmax differs */
+    double flip_gap;  /* largest reference gap among the flips */
 } LpDiff;
 
 static double gap_of(const float *z, guint V, guint *best)
@@ -103,8 +103,8 @@ static gboolean logits_placed(const LpShared *s, NlGptResident *on,
         for (gsize b = 0; b < B; b++) {
             const LpSeq *q = &s->seqs[(g + b) % s->n_seqs];
             for (gsize t = 0; t < len; t++)
-                rows[b * len + t] = t < q->len ? s->tokens[q->off + t]
-                                               : NL_GPT_EOS;
+                rows[b * len + t] =
+                    t < q->len ? s->tokens[q->off + t] : NL_GPT_EOS;
         }
         ok = nl_gpt_logits_batch(s->model, on, rows, B, len, z, error);
         for (gsize b = 0; ok && b < B && g + b < s->n_seqs; b++) {
@@ -164,16 +164,20 @@ static NlTable *cases_table(NlRun *run)
     if (nl_table_n_rows(t) > 0)
         return t;
     nl_table_set_title(t, "C4: the same logits computed another way, per "
-                       "case");
-    nl_table_add_note(t, "case", "backend: this backend alone vs the host "
+                          "case");
+    nl_table_add_note(t, "case",
+                      "backend: this backend alone vs the host "
                       "(naive order); batch=B: in batches of B vs this "
                       "backend alone; pad=P: P <EOS> appended vs alone");
-    nl_table_add_note(t, "differing", "positions (rows of logits) with any "
+    nl_table_add_note(t, "differing",
+                      "positions (rows of logits) with any "
                       "bit different from the reference");
-    nl_table_add_note(t, "flips", "positions whose most likely word "
+    nl_table_add_note(t, "flips",
+                      "positions whose most likely word "
                       "changed; flip_gap: the largest reference gap among "
                       "them (nan: no flip)");
-    nl_table_add_note(t, "greedy_step", "first step (from 1) where a greedy "
+    nl_table_add_note(t, "greedy_step",
+                      "first step (from 1) where a greedy "
                       "generation of a prompt changed, -1: none; "
                       "greedy_from is the reference's word there, greedy_to "
                       "this case's (a generation in a batch shares it with "
@@ -215,8 +219,8 @@ static gboolean run_case(NlRun *run, const LpShared *s, NlGptResident *on,
         ok = lp_greedy(s, on, pl, i, &greedy[i], &len[i], error);
     if (ok) {
         g_autofree char *name = pl.batch > 1
-            ? g_strdup_printf("batch=%u", pl.batch)
-            : g_strdup_printf("pad=%u", pl.pad);
+                                    ? g_strdup_printf("batch=%u", pl.batch)
+                                    : g_strdup_printf("pad=%u", pl.pad);
         add_case(run, s, name, pl.batch > 1 ? "batch" : "pad",
                  pl.batch > 1 ? pl.batch : pl.pad, "alone", d,
                  first_split(s, greedy, len, job->greedy, job->greedy_len));
@@ -233,14 +237,17 @@ static void scatter_table(NlRun *run, const LpShared *s, const double *noise,
                               "sequence:int position:int gap:f64 noise:f64 "
                               "self_noise:f64 flip:int");
     nl_table_set_title(t, "C4: float noise against the gap, every position "
-                       "of the evaluation set");
+                          "of the evaluation set");
     nl_table_add_note(t, "gap", "top-1 minus top-2 logit on the host");
-    nl_table_add_note(t, "noise", "largest |logit - host logit| over the "
+    nl_table_add_note(t, "noise",
+                      "largest |logit - host logit| over the "
                       "words and every case of this job (alone, batches, "
                       "paddings)");
-    nl_table_add_note(t, "self_noise", "the same against this backend "
+    nl_table_add_note(t, "self_noise",
+                      "the same against this backend "
                       "alone: batches and paddings only (0: invariant)");
-    nl_table_add_note(t, "flip", "1 if some case's most likely word differs "
+    nl_table_add_note(t, "flip",
+                      "1 if some case's most likely word differs "
                       "from the host's");
     for (gsize i = 0; i < s->n_seqs; i++) {
         const LpSeq *q = &s->seqs[i];
@@ -262,9 +269,8 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     if (!s)
         return lp_fail(error, "the common phase left no model");
     /* the weights go to the job's backend once, for every case below */
-    g_autoptr(NlGptResident) on = nl_gpt_resident_new(s->model,
-                                                      nl_run_backend(run),
-                                                      error);
+    g_autoptr(NlGptResident) on =
+        nl_gpt_resident_new(s->model, nl_run_backend(run), error);
     if (!on)
         return FALSE;
     LpJobData *job = g_new0(LpJobData, 1);
@@ -294,12 +300,12 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     gboolean ok = buf != NULL;
     gsize n_cases = s->c.n_batches + s->c.n_paddings;
     for (gsize i = 0; ok && i < n_cases; i++) {
-        LpPlacement pl = i < s->c.n_batches
-            ? (LpPlacement){.batch = s->c.batches[i], .pad = 0}
-            : (LpPlacement){.batch = 1,
-                            .pad = s->c.paddings[i - s->c.n_batches]};
-        ok = run_case(run, s, on, job, pl, buf, noise, self_noise, flip,
-                      error);
+        LpPlacement pl =
+            i < s->c.n_batches
+                ? (LpPlacement){.batch = s->c.batches[i], .pad = 0}
+                : (LpPlacement){.batch = 1,
+                                .pad = s->c.paddings[i - s->c.n_batches]};
+        ok = run_case(run, s, on, job, pl, buf, noise, self_noise, flip, error);
         nl_run_progress(run, 0.3 + 0.7 * (double)(i + 1) / n_cases,
                         "C4 batches and paddings");
     }
@@ -309,7 +315,8 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     return ok;
 }
 
-/* ---- across jobs ---------------------------------------------------------- */
+/* ---- across jobs ----------------------------------------------------------
+ */
 
 gboolean lp_run_compare(NlRun *run, GError **error)
 {
@@ -325,13 +332,16 @@ gboolean lp_run_compare(NlRun *run, GError **error)
                               "greedy_prompt:str greedy_step:int "
                               "greedy_from:str greedy_to:str");
     nl_table_set_title(t, "C4: every pair of jobs (backends, thread counts, "
-                       "modes), each sequence alone");
-    nl_table_add_note(t, "identical", "1 if every logit of the evaluation "
+                          "modes), each sequence alone");
+    nl_table_add_note(t, "identical",
+                      "1 if every logit of the evaluation "
                       "set is the same bit for bit");
     nl_table_add_note(t, "differing", "positions with any bit different");
-    nl_table_add_note(t, "flips", "positions whose most likely word differs; "
+    nl_table_add_note(t, "flips",
+                      "positions whose most likely word differs; "
                       "flip_gap: the largest gap of job a among them");
-    nl_table_add_note(t, "greedy_step", "first step (from 1) where the two "
+    nl_table_add_note(t, "greedy_step",
+                      "first step (from 1) where the two "
                       "jobs' greedy generations part, -1: never "
                       "(greedy_from: job a's word, greedy_to: job b's)");
     for (guint a = 0; a < n; a++)
@@ -350,8 +360,9 @@ gboolean lp_run_compare(NlRun *run, GError **error)
             nl_table_add_f64(t, d.max_delta);
             nl_table_add_int(t, (gint64)d.flips);
             nl_table_add_f64(t, d.flip_gap);
-            add_split(t, s, first_split(s, jb->greedy, jb->greedy_len,
-                                        ja->greedy, ja->greedy_len));
+            add_split(t, s,
+                      first_split(s, jb->greedy, jb->greedy_len, ja->greedy,
+                                  ja->greedy_len));
         }
     return TRUE;
 }

@@ -3,12 +3,12 @@
  * Each backend job trains its own MiniGPT (libnumlab-minigpt) from the
  * run's seed: the forward pass on the job's backend, the backward pass and
  * AdamW in host loops (numlab-minigpt/minigpt.h). So the same seed on the
- * same backend gives the same checkpoint bit for bit, and backends that sum in another order train
- * slightly different models. Each job writes its loss curve, generations
- * for the lecture's prompts, how far its backend's logits lie from the
- * host reference (the naive order) on its own weights, and its checkpoint
- * (BACKEND-minigpt.ckpt). The common phase checks every parameter (a bad one is
- * one line, no file) and summarises the corpus. */
+ * same backend gives the same checkpoint bit for bit, and backends that sum in
+ * another order train slightly different models. Each job writes its loss
+ * curve, generations for the lecture's prompts, how far its backend's logits
+ * lie from the host reference (the naive order) on its own weights, and its
+ * checkpoint (BACKEND-minigpt.ckpt). The common phase checks every parameter (a
+ * bad one is one line, no file) and summarises the corpus. */
 #include "config.h"
 
 #include "minigpt.h"
@@ -49,8 +49,10 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
     c->model.n_layer = (guint32)nl_params_get_int(p, "n_layer");
     c->model.n_head = (guint32)nl_params_get_int(p, "n_head");
     if (c->model.d_model % c->model.n_head)
-        return fail(error, "parameter 'n_head': %u heads do not divide "
-                    "d_model = %u", c->model.n_head, c->model.d_model);
+        return fail(error,
+                    "parameter 'n_head': %u heads do not divide "
+                    "d_model = %u",
+                    c->model.n_head, c->model.d_model);
     nl_gpt_train_config_default(&c->train);
     c->train.steps = (guint32)nl_params_get_int(p, "steps");
     c->train.batch = (guint32)nl_params_get_int(p, "batch");
@@ -58,11 +60,11 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
     c->train.seed = seed;
     c->gen_words = nl_params_get_int(p, "gen_words");
     c->temperature = nl_params_get_double(p, "temperature");
-    g_auto(GStrv) parts = g_strsplit(nl_params_get_string(p, "prompts"), "|",
-                                     -1);
+    g_auto(GStrv) parts =
+        g_strsplit(nl_params_get_string(p, "prompts"), "|", -1);
     if (!parts[0])
         return fail(error, "parameter 'prompts': it has no words (give at "
-                    "least one prompt)");
+                           "least one prompt)");
     GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; parts[i]; i++) {
         char *q = g_strstrip(g_strdup(parts[i]));
@@ -72,10 +74,10 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
         if (!nl_gpt_vocab_encode(v, q, FALSE, &t, &n, &local) || n == 0 ||
             n >= c->model.context) {
             g_ptr_array_unref(list);
-            gboolean r = fail(error, "parameter 'prompts': prompt '%s': %s",
-                              q, local ? local->message
-                                       : n == 0 ? "it has no words"
-                                                : "longer than the context");
+            gboolean r = fail(error, "parameter 'prompts': prompt '%s': %s", q,
+                              local    ? local->message
+                              : n == 0 ? "it has no words"
+                                       : "longer than the context");
             g_free(q);
             return r;
         }
@@ -88,28 +90,31 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
 }
 
 static const NlParamSpec params[] = {
-    {"steps", NL_PARAM_INT, NL_GPT_LECTURE_STEPS, 1, 100000, "training steps (AdamW)",
-     NULL, NULL},
+    {"steps", NL_PARAM_INT, NL_GPT_LECTURE_STEPS, 1, 100000,
+     "training steps (AdamW)", NULL, NULL},
     {"batch", NL_PARAM_INT, NL_GPT_LECTURE_BATCH, 1, 256,
      "windows of context + 1 tokens per step", NULL},
     {"lr", NL_PARAM_DOUBLE, NL_GPT_LECTURE_LR, 0, 1,
      "peak learning rate: 5% warm-up, cosine decay to 10%", NULL,
      NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
-    {"context", NL_PARAM_INT, NL_GPT_LECTURE_CONTEXT, 4, 64, "model: context length T",
+    {"context", NL_PARAM_INT, NL_GPT_LECTURE_CONTEXT, 4, 64,
+     "model: context length T", NULL, NULL},
+    {"d_model", NL_PARAM_INT, NL_GPT_LECTURE_D_MODEL, 4, 256, "model: width C",
      NULL, NULL},
-    {"d_model", NL_PARAM_INT, NL_GPT_LECTURE_D_MODEL, 4, 256, "model: width C", NULL, NULL},
-    {"n_layer", NL_PARAM_INT, NL_GPT_LECTURE_N_LAYER, 1, 8, "model: transformer blocks",
-     NULL, NULL},
+    {"n_layer", NL_PARAM_INT, NL_GPT_LECTURE_N_LAYER, 1, 8,
+     "model: transformer blocks", NULL, NULL},
     {"n_head", NL_PARAM_INT, NL_GPT_LECTURE_N_HEAD, 1, 16,
      "model: attention heads (must divide d_model)", NULL, NULL},
     {"prompts", NL_PARAM_STRING, NL_GPT_LECTURE_PROMPTS, 0, 0,
      "prompts for the generations and the logit comparison, separated by "
-     "'|'; words of the corpus only", NULL, NULL},
+     "'|'; words of the corpus only",
+     NULL, NULL},
     {"gen_words", NL_PARAM_INT, "10", 1, 64,
      "most words generated per prompt (ends early at <EOS>)", NULL},
     {"temperature", NL_PARAM_DOUBLE, "0.8", 0, 100,
      "temperature of the sampled generation (greedy generations are always "
-     "shown)", NULL, NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
+     "shown)",
+     NULL, NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
     NL_PARAM_END,
 };
 
@@ -117,7 +122,8 @@ static const NlExperimentOps ops = {
     .struct_size = sizeof(NlExperimentOps),
     .title = "MiniGPT: a tiny GPT trained and run on every backend",
     .description =
-        "Trains the lecture's MiniGPT (libnumlab-minigpt: token + position embeddings, n_layer "
+        "Trains the lecture's MiniGPT (libnumlab-minigpt: token + position "
+        "embeddings, n_layer "
         "pre-LayerNorm blocks of causal multi-head attention and a GELU MLP, "
         "final LayerNorm, LM head) on a small German corpus of simple "
         "sentences (word vocabulary with <EOS>), once per backend: the "
@@ -136,10 +142,9 @@ static const NlExperimentOps ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "minigpt",
-    .version = PACKAGE_VERSION,
-    .summary = "MiniGPT: a tiny German GPT trained per backend; loss curve, "
-               "generations, checkpoint",
-    .experiment = &ops,
-)
+        .kind = NL_PLUGIN_EXPERIMENT, .name = "minigpt",
+        .version = PACKAGE_VERSION,
+        .summary =
+            "MiniGPT: a tiny German GPT trained per backend; loss curve, "
+            "generations, checkpoint",
+        .experiment = &ops, )

@@ -8,9 +8,9 @@
 #include <numlab-minigpt/lecture.h>
 
 typedef struct {
-    NlGptConfig model;     /* vocab_size from the corpus */
+    NlGptConfig model; /* vocab_size from the corpus */
     NlGptTrainConfig train;
-    char **prompts;        /* NULL-terminated, each words of the vocabulary */
+    char **prompts; /* NULL-terminated, each words of the vocabulary */
     gint64 gen_words;
     double temperature;
 } MgConfig;

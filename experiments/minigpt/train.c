@@ -41,8 +41,8 @@ static void setup_clear(Setup *s)
 static gboolean setup_load(NlRun *run, Setup *s, GError **error)
 {
     memset(s, 0, sizeof *s);
-    if (!mg_config_load(nl_run_params(run), nl_run_seed(run), &s->c,
-                        &s->vocab, error))
+    if (!mg_config_load(nl_run_params(run), nl_run_seed(run), &s->c, &s->vocab,
+                        error))
         return FALSE;
     g_autofree char *text = nl_gpt_lecture_text();
     if (!nl_gpt_vocab_encode(s->vocab, text, TRUE, &s->data, &s->n_data,
@@ -67,7 +67,8 @@ gboolean mg_run_common(NlRun *run, GError **error)
                                   "sentences:int tokens:int vocab:int "
                                   "unigram_nats:f64 log_vocab:f64 params:int");
         nl_table_set_title(t, "The training corpus and the model's size");
-        nl_table_add_note(t, "unigram_nats", "entropy of the word frequencies "
+        nl_table_add_note(t, "unigram_nats",
+                          "entropy of the word frequencies "
                           "(<EOS> included): the loss of the best model that "
                           "ignores the context");
         nl_table_add_note(t, "log_vocab", "the loss of a uniform guess");
@@ -95,7 +96,7 @@ static gboolean generate(NlGpt *m, NlGptResident *on, const char *prompt,
     gsize T = m->config.context, V = m->config.vocab_size;
     g_autofree guint32 *ctx = g_new(guint32, n + (gsize)c->gen_words);
     memcpy(ctx, p, n * sizeof *ctx);
-    g_autofree float *logits = g_new(float, T * V);
+    g_autofree float *logits = g_new(float, T *V);
     g_autofree double *z = g_new(double, V);
     g_autofree double *probs = g_new(double, V);
     g_string_assign(out, prompt);
@@ -135,8 +136,8 @@ static gboolean compare_logits(NlRun *run, NlGpt *m, NlGptResident *on,
     gsize n, V = m->config.vocab_size;
     if (!nl_gpt_vocab_encode(m->vocab, prompt, FALSE, &p, &n, error))
         return FALSE;
-    g_autofree float *lb = g_new(float, n * V);
-    g_autofree float *lh = g_new(float, n * V);
+    g_autofree float *lb = g_new(float, n *V);
+    g_autofree float *lh = g_new(float, n *V);
     if (!nl_gpt_logits(m, on, p, n, lb, error) ||
         !nl_gpt_logits(m, NULL, p, n, lh, error))
         return FALSE;
@@ -165,15 +166,18 @@ static gboolean compare_logits(NlRun *run, NlGpt *m, NlGptResident *on,
                               "prompt:str max_abs_delta:f64 argmax_flips:int "
                               "top1:str top2:str gap:f32");
     if (nl_table_n_rows(t) == 0) {
-    nl_table_set_title(t, "The backend's logits against the host reference "
-                       "(naive order) on the same weights");
-    nl_table_add_note(t, "max_abs_delta", "largest |logit(backend) - "
-                      "logit(host)| over every position and word of the "
-                      "prompt");
-    nl_table_add_note(t, "argmax_flips", "positions whose most likely next "
-                      "word differs between backend and host");
-    nl_table_add_note(t, "gap", "top-1 minus top-2 logit after the prompt, "
-                      "on the backend");
+        nl_table_set_title(t, "The backend's logits against the host reference "
+                              "(naive order) on the same weights");
+        nl_table_add_note(t, "max_abs_delta",
+                          "largest |logit(backend) - "
+                          "logit(host)| over every position and word of the "
+                          "prompt");
+        nl_table_add_note(t, "argmax_flips",
+                          "positions whose most likely next "
+                          "word differs between backend and host");
+        nl_table_add_note(t, "gap",
+                          "top-1 minus top-2 logit after the prompt, "
+                          "on the backend");
     }
     nl_table_add_str(t, prompt);
     nl_table_add_f64(t, delta);
@@ -201,15 +205,16 @@ static void add_loss(guint32 step, double loss, gpointer data)
         nl_run_progress(c->run, (double)step / c->steps, "training");
 }
 
-static gboolean train_and_report(NlRun *run, Setup *s, NlGpt *m,
-                                 GError **error)
+static gboolean train_and_report(NlRun *run, Setup *s, NlGpt *m, GError **error)
 {
     const MgConfig *c = &s->c;
     NlTable *lt = nl_run_table(run, "loss", "step:int loss:f64 unigram:f64");
     nl_table_set_title(lt, "MiniGPT training: cross-entropy per step");
-    nl_table_add_note(lt, "loss", "mean cross-entropy (nats) of the step's "
+    nl_table_add_note(lt, "loss",
+                      "mean cross-entropy (nats) of the step's "
                       "batch, before its update");
-    nl_table_add_note(lt, "unigram", "entropy of the corpus' word "
+    nl_table_add_note(lt, "unigram",
+                      "entropy of the corpus' word "
                       "frequencies: the baseline");
     LossCurve curve = {run, lt, c->train.steps, s->unigram};
     NlGptLectureSummary sum;
@@ -221,9 +226,11 @@ static gboolean train_and_report(NlRun *run, Setup *s, NlGpt *m,
                                "steps:int seconds:f64 first_loss:f64 "
                                "final_loss:f64 unigram:f64 params:int");
     nl_table_set_title(st, "MiniGPT training: time and loss");
-    nl_table_add_note(st, "final_loss", "mean batch loss of the last 50 "
+    nl_table_add_note(st, "final_loss",
+                      "mean batch loss of the last 50 "
                       "steps (or all, if fewer)");
-    nl_table_add_note(st, "seconds", "wall-clock time of the training loop "
+    nl_table_add_note(st, "seconds",
+                      "wall-clock time of the training loop "
                       "(varies from run to run; everything else repeats)");
     nl_table_add_int(st, c->train.steps);
     nl_table_add_f64(st, sum.seconds);
@@ -248,13 +255,14 @@ gboolean mg_run_backend(NlRun *run, GError **error)
     /* the trained weights go to the backend once, for every prompt */
     NlGptResident *on = ok ? nl_gpt_resident_new(m, be, error) : NULL;
     ok = ok && on;
-    NlTable *gt = ok ? nl_run_table(run, "generations",
-                                    "prompt:str mode:str text:str")
-                     : NULL;
+    NlTable *gt =
+        ok ? nl_run_table(run, "generations", "prompt:str mode:str text:str")
+           : NULL;
     if (gt) {
         nl_table_set_title(gt, "MiniGPT continuations of the prompts");
         g_autofree char *mode = g_strdup_printf("T=%g", s.c.temperature);
-        nl_table_add_note(gt, "mode", "greedy: the most likely word each "
+        nl_table_add_note(gt, "mode",
+                          "greedy: the most likely word each "
                           "step; T=...: drawn from softmax(logits / T) with "
                           "the run's seed");
         NlRng *rng = nl_run_rng(run);

@@ -29,10 +29,11 @@ gboolean rt_diagrams(NlRun *run, const RtConfig *c, const float *x,
                               "additions above them, one dataset per num_ctx");
     nl_table_set_title(edges, "the tile tree's edges, child to parent, one "
                               "dataset per num_ctx");
-    nl_table_add_note(nodes, "kind", "tile: a full tile summed left to "
-                                     "right; rest: the shorter last tile; "
-                                     "sum: an addition of two partials; "
-                                     "root: the result");
+    nl_table_add_note(nodes, "kind",
+                      "tile: a full tile summed left to "
+                      "right; rest: the shorter last tile; "
+                      "sum: an addition of two partials; "
+                      "root: the result");
     for (gsize d = 0; d < c->n_diagram_ctx; d++) {
         gsize n = (gsize)c->diagram_ctx[d], count;
         g_autofree char *label = g_strdup_printf(
@@ -44,8 +45,8 @@ gboolean rt_diagrams(NlRun *run, const RtConfig *c, const float *x,
         g_autofree RtNode *tree = rt_tree_nodes(x, n, tile, &count);
         for (gsize i = 0; i < count; i++) {
             const RtNode *v = &tree[i];
-            const char *kind = v->parent < 0         ? "root"
-                               : v->level > 0        ? "sum"
+            const char *kind = v->parent < 0          ? "root"
+                               : v->level > 0         ? "sum"
                                : v->hi - v->lo < tile ? "rest"
                                                       : "tile";
             nl_table_add_int(nodes, (gint64)n);
@@ -82,16 +83,18 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
                               "sequential:f32 ulps_seq:int exact:f32 "
                               "ulps_exact:int fault:int");
     nl_table_set_title(t, "each diagram's sum by the backend's tiled_sum");
-    nl_table_add_note(t, "ulps", "signed distance in float32 ulps from the "
-                                 "model, the sequential and the exact sum: "
-                                 "positive means the tree's sum is larger");
-    nl_table_add_note(t, "fault", "1: the tree's sum lies beyond the error "
-                                  "bound of every order of additions, "
-                                  "gamma(n-1) * sum |x_i|, or the same "
-                                  "tiled_sum gets integers that every order "
-                                  "sums exactly wrong at this num_ctx and "
-                                  "tile (numlab/probe.h): a backend fault, "
-                                  "not rounding");
+    nl_table_add_note(t, "ulps",
+                      "signed distance in float32 ulps from the "
+                      "model, the sequential and the exact sum: "
+                      "positive means the tree's sum is larger");
+    nl_table_add_note(t, "fault",
+                      "1: the tree's sum lies beyond the error "
+                      "bound of every order of additions, "
+                      "gamma(n-1) * sum |x_i|, or the same "
+                      "tiled_sum gets integers that every order "
+                      "sums exactly wrong at this num_ctx and "
+                      "tile (numlab/probe.h): a backend fault, "
+                      "not rounding");
     gboolean ok = TRUE;
     for (gsize d = 0; ok && d < c->n_diagram_ctx; d++) {
         gsize n = (gsize)c->diagram_ctx[d];
@@ -103,8 +106,9 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *c, const float *x,
         float seq = nl_ref_sum_f32(x, n), exact = nl_exact_sum_f32(x, n);
         gboolean fault = !nl_run_check_bound(
             run, tree, nl_exact_sum_f32_as_f64(x, n), nl_sum_bound_f32(x, n),
-            "A4: tiled_sum of the first %" G_GSIZE_FORMAT " values, tile %"
-            G_GSIZE_FORMAT, n, tile);
+            "A4: tiled_sum of the first %" G_GSIZE_FORMAT
+            " values, tile %" G_GSIZE_FORMAT,
+            n, tile);
         gboolean probe_exact;
         ok = nl_probe_check_sum(run, probe, n, tile, "A4", &probe_exact, error);
         if (!ok)

@@ -99,12 +99,13 @@ static gboolean check_tree(NlRun *run, const Checks *ck, float tree, gsize n,
                            gsize tile, gboolean *fault, GError **error)
 {
     float exact = ck->exact[n - 1];
-    double bound = nl_gamma_f32(n - 1) * ck->magnitude[n - 1] +
-                   0.5 * ulp_of(exact);
-    gboolean within = nl_run_check_bound(
-        run, tree, exact, bound,
-        "A5: tiled_sum of the first %" G_GSIZE_FORMAT " values, tile %"
-        G_GSIZE_FORMAT, n, tile);
+    double bound =
+        nl_gamma_f32(n - 1) * ck->magnitude[n - 1] + 0.5 * ulp_of(exact);
+    gboolean within =
+        nl_run_check_bound(run, tree, exact, bound,
+                           "A5: tiled_sum of the first %" G_GSIZE_FORMAT
+                           " values, tile %" G_GSIZE_FORMAT,
+                           n, tile);
     gboolean probe_exact;
     if (!nl_probe_check_sum(run, ck->probe, n, tile, "A5", &probe_exact, error))
         return FALSE;
@@ -168,17 +169,18 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
                               "ulps_exact:int excess_ulps:f64");
     nl_table_set_title(t, "the tile tree model (tiles summed left to right), "
                           "one dataset per tile");
-    nl_table_add_note(t, "excess_ulps", "((S(n) - S(n-1)) - x[n-1]) / "
-                                        "ulp(S(n)): the change one more "
-                                        "value makes beyond itself");
+    nl_table_add_note(t, "excess_ulps",
+                      "((S(n) - S(n-1)) - x[n-1]) / "
+                      "ulp(S(n)): the change one more "
+                      "value makes beyond itself");
     for (gsize k = 0; ok && k < points; k++) {
         gsize n = (gsize)(c->ctx.from + (gint64)k * c->ctx.step);
         nl_table_add_int(ref, (gint64)n);
         nl_table_add_f32(ref, seq[n - 1]);
         nl_table_add_f32(ref, exact[n - 1]);
         nl_table_add_int(ref, nl_ulp_diff_f32(exact[n - 1], seq[n - 1]));
-        nl_table_add_f64(ref, excess_ulps(seq[n - 1], prefix(seq, n - 1),
-                                          x[n - 1]));
+        nl_table_add_f64(ref,
+                         excess_ulps(seq[n - 1], prefix(seq, n - 1), x[n - 1]));
     }
     NlTable *values = nl_run_table(run, "a5-values", "i:int x:f32 bits:hex");
     nl_table_set_title(values, "the inputs: the first values of numlab's "
@@ -197,8 +199,7 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
         model_seconds += nl_time_now() - t0;
         if (!ok)
             break;
-        g_autofree char *label = g_strdup_printf("tile %" G_GSIZE_FORMAT,
-                                                 tile);
+        g_autofree char *label = g_strdup_printf("tile %" G_GSIZE_FORMAT, tile);
         nl_table_new_dataset(t, label);
         for (gsize k = 0; k < points; k++) {
             gsize n = (gsize)(c->ctx.from + (gint64)k * c->ctx.step);
@@ -214,9 +215,11 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
         }
     }
     if (ok)
-        add_timing(run, "a5-timing-model", "the tree model's whole sweep "
+        add_timing(run, "a5-timing-model",
+                   "the tree model's whole sweep "
                    "(tree.c: full tiles once, the rest tile grown by one "
-                   "addition per num_ctx)", c, model_seconds);
+                   "addition per num_ctx)",
+                   c, model_seconds);
     nl_free(seq);
     nl_free(exact);
     nl_free(model);
@@ -271,14 +274,15 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
     nl_table_set_title(t, "the backend's tiled_sum of the first num_ctx "
                           "values, every tile (tile by tile: filter on "
                           "column 2)");
-    nl_table_add_note(t, "fault", "1: the tree's sum, or the sum of one "
-                                  "value fewer its excess is taken from, "
-                                  "lies beyond the error bound of every "
-                                  "order of additions, or the same "
-                                  "tiled_sum gets integers that every "
-                                  "order sums exactly wrong at that "
-                                  "num_ctx and tile (numlab/probe.h): a "
-                                  "backend fault, not rounding");
+    nl_table_add_note(t, "fault",
+                      "1: the tree's sum, or the sum of one "
+                      "value fewer its excess is taken from, "
+                      "lies beyond the error bound of every "
+                      "order of additions, or the same "
+                      "tiled_sum gets integers that every "
+                      "order sums exactly wrong at that "
+                      "num_ctx and tile (numlab/probe.h): a "
+                      "backend fault, not rounding");
     NlTable *sum = nl_run_table(run, "a5-summary",
                                 "tile:int points:int differ_seq:int "
                                 "max_ulps_seq:int mean_ulps_seq:f64 "
@@ -304,10 +308,10 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
             ok = nl_backend_tiled_sum(b, buf, n, tile, &tree, error);
             seconds += nl_time_now() - t0;
             if (ok && !(c->ctx.step == 1 && k > 0) && n > 1)
-                ok = nl_backend_tiled_sum(b, buf, n - 1, tile, &before,
-                                          error) &&
-                     check_tree(run, ck, before, n - 1, tile, &before_bad,
-                                error);
+                ok =
+                    nl_backend_tiled_sum(b, buf, n - 1, tile, &before, error) &&
+                    check_tree(run, ck, before, n - 1, tile, &before_bad,
+                               error);
             gboolean tree_bad;
             ok = ok && check_tree(run, ck, tree, n, tile, &tree_bad, error);
             if (!ok)
@@ -322,8 +326,8 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
             nl_table_add_int(t, u_seq);
             nl_table_add_int(t, u_exact);
             nl_table_add_int(t, u_model);
-            nl_table_add_f64(t, excess_ulps(tree, n > 1 ? before : 0.0f,
-                                            x[n - 1]));
+            nl_table_add_f64(
+                t, excess_ulps(tree, n > 1 ? before : 0.0f, x[n - 1]));
             nl_table_add_int(t, fault);
             summarize(&s, u_seq, u_exact, u_model, fault);
             before = tree;
@@ -335,8 +339,10 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
                         "num_ctx sweep");
     }
     if (ok)
-        add_timing(run, "a5-timing", "the backend's whole sweep: one "
-                   "tiled_sum call per num_ctx and tile", c, seconds);
+        add_timing(run, "a5-timing",
+                   "the backend's whole sweep: one "
+                   "tiled_sum call per num_ctx and tile",
+                   c, seconds);
     nl_free(model);
     return ok;
 }
@@ -395,10 +401,11 @@ static gboolean table(NlRun *run, const RtConfig *c, const float *x,
         nl_table_add_f32(more, tree);
         nl_table_add_f64(more, (double)tree - (double)before);
         nl_table_add_f32(more, x[n - 1]);
-        nl_table_add_f64(more, (double)tree - (double)before - (double)x[n - 1]);
+        nl_table_add_f64(more,
+                         (double)tree - (double)before - (double)x[n - 1]);
         nl_table_add_f64(more, excess_ulps(tree, before, x[n - 1]));
-        nl_table_add_f64(more, excess_ulps(seq[n - 1], prefix(seq, n - 1),
-                                           x[n - 1]));
+        nl_table_add_f64(more,
+                         excess_ulps(seq[n - 1], prefix(seq, n - 1), x[n - 1]));
         nl_table_add_int(more, tree_bad || before_bad);
     }
     return ok;
@@ -409,8 +416,7 @@ gboolean rt_sweep_backend(NlRun *run, const RtConfig *c, const float *x,
 {
     float *seq = prefix_sequential(x, c->n_values, error);
     float *exact = seq ? prefix_exact(x, c->n_values, error) : NULL;
-    double *magnitude = exact ? prefix_magnitudes(x, c->n_values, error)
-                              : NULL;
+    double *magnitude = exact ? prefix_magnitudes(x, c->n_values, error) : NULL;
     Checks ck = {exact, magnitude, probe};
     gboolean ok = magnitude && sweep(run, c, x, buf, seq, &ck, error) &&
                   table(run, c, x, buf, seq, &ck, error);

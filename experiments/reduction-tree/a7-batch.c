@@ -54,13 +54,13 @@ typedef struct {
 
 static void batch_clear(NlBackend *backend, Batch *s)
 {
-    NlBuffer **bufs[] = {&s->d_batch, &s->d_b, &s->d_bt, &s->d_x, &s->d_c,
-                         &s->d_y};
+    NlBuffer **bufs[] = {&s->d_batch, &s->d_b, &s->d_bt,
+                         &s->d_x,     &s->d_c, &s->d_y};
     for (guint i = 0; i < G_N_ELEMENTS(bufs); i++)
         if (*bufs[i])
             nl_backend_free(backend, *bufs[i]);
-    float **host[] = {&s->pool, &s->b, &s->bt, &s->batch, &s->c, &s->ref,
-                      &s->gemv};
+    float **host[] = {&s->pool, &s->b,   &s->bt,  &s->batch,
+                      &s->c,    &s->ref, &s->gemv};
     for (guint i = 0; i < G_N_ELEMENTS(host); i++)
         nl_free(*host[i]);
     nl_free(s->exact);
@@ -89,15 +89,16 @@ static gboolean batch_setup(NlBackend *backend, const RtConfig *cfg,
     nl_rng_fill_normal_f32(&rng, s->b, s->k * s->n);
     nl_rng_fill_normal_f32(&rng, s->pool, s->m_max * s->k);
     for (gsize j = 0; j < s->n; j++) {
-        s->exact[j] = nl_exact_dot_strided_f32_as_f64(s->pool, s->b + j, s->n,
-                                                      s->k);
+        s->exact[j] =
+            nl_exact_dot_strided_f32_as_f64(s->pool, s->b + j, s->n, s->k);
         s->bound[j] = nl_dot_bound_f32(s->pool, s->b + j, s->n, s->k);
     }
     for (gsize p = 0; p < s->k; p++)
         for (gsize j = 0; j < s->n; j++)
             s->bt[j * s->k + p] = s->b[p * s->n + j];
     return (s->d_b = nl_backend_new_from(backend, s->b, s->k * s->n, error)) &&
-           (s->d_bt = nl_backend_new_from(backend, s->bt, s->n * s->k, error)) &&
+           (s->d_bt =
+                nl_backend_new_from(backend, s->bt, s->n * s->k, error)) &&
            (s->d_x = nl_backend_new_from(backend, s->pool, s->k, error)) &&
            (s->d_batch = nl_backend_alloc(backend, s->m_max * s->k, error)) &&
            (s->d_c = nl_backend_alloc(backend, s->m_max * s->n, error)) &&
@@ -115,8 +116,8 @@ static gboolean row_in_batch(NlBackend *backend, const RtConfig *cfg, Batch *s,
         memcpy(s->batch + i * s->k, src, s->k * sizeof(float));
     }
     if (!nl_backend_upload(backend, s->d_batch, s->batch, m * s->k, error) ||
-        !nl_backend_gemm(backend, m, s->n, s->k, s->d_batch, s->k, s->d_b,
-                         s->n, s->d_c, s->n, error) ||
+        !nl_backend_gemm(backend, m, s->n, s->k, s->d_batch, s->k, s->d_b, s->n,
+                         s->d_c, s->n, error) ||
         !nl_backend_download(backend, s->d_c, s->c, m * s->n, error))
         return FALSE;
     memcpy(row_out, s->c + at * s->n, s->n * sizeof(float));
@@ -130,8 +131,7 @@ static gboolean check_row(NlRun *run, const Batch *s, const float *out,
 {
     gboolean all_ok = TRUE;
     for (gsize j = 0; j < s->n; j++) {
-        gboolean ok = nl_run_check_bound(run, out[j], s->exact[j],
-                                         s->bound[j],
+        gboolean ok = nl_run_check_bound(run, out[j], s->exact[j], s->bound[j],
                                          "A7: %s, output %" G_GSIZE_FORMAT
                                          " (k = %" G_GSIZE_FORMAT ")",
                                          kernel, j, s->k);
@@ -165,31 +165,36 @@ static gboolean batches(NlRun *run, const RtConfig *cfg, Batch *s,
                               "differ_gemv:int max_ulps_gemv:int fault:int");
     nl_table_set_title(t, "one row inside batches of m rows: outputs whose "
                           "bits differ from the batch-1 gemm and from gemv");
-    nl_table_add_note(t, "row", cfg->row_last ? "the observed row is the "
-                                                "batch's last"
-                                              : "the observed row is the "
-                                                "batch's first");
-    g_autofree char *shape = g_strdup_printf(
-        "k = %" G_GSIZE_FORMAT " (a row's length), n = %" G_GSIZE_FORMAT
-        " outputs", s->k, s->n);
+    nl_table_add_note(t, "row",
+                      cfg->row_last ? "the observed row is the "
+                                      "batch's last"
+                                    : "the observed row is the "
+                                      "batch's first");
+    g_autofree char *shape =
+        g_strdup_printf("k = %" G_GSIZE_FORMAT
+                        " (a row's length), n = %" G_GSIZE_FORMAT " outputs",
+                        s->k, s->n);
     nl_table_add_note(t, "shape", shape);
-    nl_table_add_note(t, "max_ulps", "largest distance among the differing "
-                                     "outputs; outputs near zero after "
-                                     "cancellation over k show large ULP "
-                                     "counts for tiny absolute changes");
-    nl_table_add_note(t, "fault", "1: an output of the row in this batch "
-                                  "lies beyond the error bound of every "
-                                  "correct dot product, gamma(k) * "
-                                  "sum |x_i b_i|: a backend fault, not "
-                                  "rounding");
+    nl_table_add_note(t, "max_ulps",
+                      "largest distance among the differing "
+                      "outputs; outputs near zero after "
+                      "cancellation over k show large ULP "
+                      "counts for tiny absolute changes");
+    nl_table_add_note(t, "fault",
+                      "1: an output of the row in this batch "
+                      "lies beyond the error bound of every "
+                      "correct dot product, gamma(k) * "
+                      "sum |x_i b_i|: a backend fault, not "
+                      "rounding");
     g_autofree float *row = g_new(float, s->n);
-    gsize total = (gsize)((cfg->batch.to - cfg->batch.from) / cfg->batch.step + 1);
+    gsize total =
+        (gsize)((cfg->batch.to - cfg->batch.from) / cfg->batch.step + 1);
     gsize done = 0;
     for (gint64 m = cfg->batch.from; m <= cfg->batch.to; m += cfg->batch.step) {
         if (!row_in_batch(backend, cfg, s, (gsize)m, row, error))
             return FALSE;
-        g_autofree char *what = g_strdup_printf(
-            "gemm, the row in a batch of %" G_GINT64_FORMAT, m);
+        g_autofree char *what =
+            g_strdup_printf("gemm, the row in a batch of %" G_GINT64_FORMAT, m);
         gboolean fault = !check_row(run, s, row, what, NULL);
         gint64 max_ulps, max_gemv;
         gsize differ = differences(row, s->ref, s->n, &max_ulps);
@@ -212,7 +217,8 @@ static gboolean reductions(NlRun *run, const RtConfig *cfg, GError **error)
 {
     NlBackend *backend = nl_run_backend(run);
     gsize n = (gsize)cfg->reduce_n;
-    float *x = nl_normal_values_f32(nl_run_seed(run) + A7_SEED_OFFSET + 1, 2 * n, error);
+    float *x = nl_normal_values_f32(nl_run_seed(run) + A7_SEED_OFFSET + 1,
+                                    2 * n, error);
     if (!x)
         return FALSE;
     NlBuffer *dx = nl_backend_new_from(backend, x, n, error);
@@ -252,12 +258,13 @@ static gboolean reductions(NlRun *run, const RtConfig *cfg, GError **error)
                               "ulps_exact:int fault:int");
     nl_table_set_title(t, "a sum and a dot product, to compare across "
                           "thread counts and modes");
-    nl_table_add_note(t, "fault", "1: beyond the error bound of every "
-                                  "correct sum or dot product, or the same "
-                                  "kernel gets integers that every order "
-                                  "sums exactly wrong at this n "
-                                  "(numlab/probe.h): a backend fault, not "
-                                  "rounding");
+    nl_table_add_note(t, "fault",
+                      "1: beyond the error bound of every "
+                      "correct sum or dot product, or the same "
+                      "kernel gets integers that every order "
+                      "sums exactly wrong at this n "
+                      "(numlab/probe.h): a backend fault, not "
+                      "rounding");
     nl_table_add_str(t, "sum");
     nl_table_add_int(t, (gint64)n);
     nl_table_add_f32(t, sum);
@@ -293,11 +300,12 @@ gboolean rt_batch_backend(NlRun *run, const RtConfig *cfg, GError **error)
                                   "fault_gemm:int fault_gemv:int");
         nl_table_set_title(t, "the observed row's outputs: batch-1 gemm, "
                               "gemv, exact (ulps: signed, from exact)");
-        nl_table_add_note(t, "fault", "fault_gemm, fault_gemv = 1: the "
-                                      "output lies beyond the error bound "
-                                      "of every correct dot product, "
-                                      "gamma(k) * sum |x_i b_i|: a backend "
-                                      "fault, not rounding");
+        nl_table_add_note(t, "fault",
+                          "fault_gemm, fault_gemv = 1: the "
+                          "output lies beyond the error bound "
+                          "of every correct dot product, "
+                          "gamma(k) * sum |x_i b_i|: a backend "
+                          "fault, not rounding");
         for (gsize j = 0; j < s.n; j++) {
             float exact = nl_exact_dot_strided_f32(s.pool, s.b + j, s.n, s.k);
             nl_table_add_int(t, (gint64)j);

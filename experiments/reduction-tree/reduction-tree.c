@@ -39,8 +39,10 @@ static gboolean parse_range(const NlParams *params, const char *name,
     g_auto(GStrv) parts = g_strsplit(text, ":", -1);
     guint n_parts = g_strv_length(parts);
     if (n_parts < 1 || n_parts > 3)
-        return param_error(error, name, "'%s' is not N, FROM:TO or "
-                           "FROM:TO:STEP", text);
+        return param_error(error, name,
+                           "'%s' is not N, FROM:TO or "
+                           "FROM:TO:STEP",
+                           text);
     gint64 v[3] = {0, 0, 1};
     for (guint i = 0; i < n_parts; i++) {
         char *end;
@@ -50,19 +52,23 @@ static gboolean parse_range(const NlParams *params, const char *name,
             return param_error(error, name, "'%s' is not a whole number",
                                parts[i]);
         if (v[i] < 1)
-            return param_error(error, name, "%" G_GINT64_FORMAT " is not a "
-                               "size (they start at 1)", v[i]);
+            return param_error(error, name,
+                               "%" G_GINT64_FORMAT " is not a "
+                               "size (they start at 1)",
+                               v[i]);
         if (v[i] > max)
-            return param_error(error, name, "%" G_GINT64_FORMAT " is beyond "
+            return param_error(error, name,
+                               "%" G_GINT64_FORMAT " is beyond "
                                "the largest allowed, %" G_GINT64_FORMAT,
                                v[i], max);
     }
     if (n_parts == 1)
         v[1] = v[0];
     if (v[1] < v[0])
-        return param_error(error, name, "the range %s is empty (%"
-                           G_GINT64_FORMAT " > %" G_GINT64_FORMAT ")", text,
-                           v[0], v[1]);
+        return param_error(error, name,
+                           "the range %s is empty (%" G_GINT64_FORMAT
+                           " > %" G_GINT64_FORMAT ")",
+                           text, v[0], v[1]);
     *range = (RtRange){v[0], v[1], v[2]};
     return TRUE;
 }
@@ -84,14 +90,16 @@ static gint64 range_points(const RtRange *r)
 static gboolean fits_memory(double bytes, const char *name, const char *what,
                             GError **error)
 {
-    double physical = (double)sysconf(_SC_PHYS_PAGES) *
-                      (double)sysconf(_SC_PAGESIZE);
+    double physical =
+        (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (physical <= 0 || bytes <= physical)
         return TRUE;
     g_autofree char *need = g_format_size((guint64)MIN(bytes, 1e19));
     g_autofree char *have = g_format_size((guint64)physical);
-    return param_error(error, name, "%s need %s, beyond this machine's "
-                       "memory (%s)", what, need, have);
+    return param_error(error, name,
+                       "%s need %s, beyond this machine's "
+                       "memory (%s)",
+                       what, need, have);
 }
 
 gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
@@ -103,8 +111,8 @@ gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
     c->tiles = nl_params_get_int_list(p, "tiles", &c->n_tiles);
     c->table_ctx = nl_params_get_int_list(p, "table_ctx", &c->n_table_ctx);
     c->table_tile = nl_params_get_int(p, "table_tile");
-    c->diagram_ctx = nl_params_get_int_list(p, "diagram_ctx",
-                                            &c->n_diagram_ctx);
+    c->diagram_ctx =
+        nl_params_get_int_list(p, "diagram_ctx", &c->n_diagram_ctx);
     c->diagram_tile = nl_params_get_int(p, "diagram_tile");
     c->a7_k = nl_params_get_int(p, "a7_k");
     c->a7_n = nl_params_get_int(p, "a7_n");
@@ -115,21 +123,26 @@ gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
      * splits is a mistake, not a one-tile tree. */
     for (gsize i = 0; i < c->n_tiles; i++)
         if (c->tiles[i] > c->ctx.to)
-            return param_error(error, "tiles", "tile %" G_GINT64_FORMAT
-                               " is larger than the largest num_ctx, %"
-                               G_GINT64_FORMAT, c->tiles[i], c->ctx.to);
+            return param_error(
+                error, "tiles",
+                "tile %" G_GINT64_FORMAT
+                " is larger than the largest num_ctx, %" G_GINT64_FORMAT,
+                c->tiles[i], c->ctx.to);
     if (c->table_tile > list_max(c->table_ctx, c->n_table_ctx))
-        return param_error(error, "table_tile", "tile %" G_GINT64_FORMAT
-                           " is larger than every table_ctx", c->table_tile);
+        return param_error(error, "table_tile",
+                           "tile %" G_GINT64_FORMAT
+                           " is larger than every table_ctx",
+                           c->table_tile);
     for (gsize i = 0; i < c->n_diagram_ctx; i++)
         if (c->diagram_tile > c->diagram_ctx[i])
-            return param_error(error, "diagram_tile", "tile %" G_GINT64_FORMAT
+            return param_error(error, "diagram_tile",
+                               "tile %" G_GINT64_FORMAT
                                " is larger than num_ctx %" G_GINT64_FORMAT,
                                c->diagram_tile, c->diagram_ctx[i]);
 
-    c->n_values = (gsize)MAX(c->ctx.to,
-                             MAX(list_max(c->table_ctx, c->n_table_ctx),
-                                 list_max(c->diagram_ctx, c->n_diagram_ctx)));
+    c->n_values =
+        (gsize)MAX(c->ctx.to, MAX(list_max(c->table_ctx, c->n_table_ctx),
+                                  list_max(c->diagram_ctx, c->n_diagram_ctx)));
     /* values, running and reference sums and the magnitudes of the error
      * bounds: 24 bytes a value; the exact probe of as many values; every
      * sweep point of every tile: a row of about 64 bytes, on every backend */
@@ -165,8 +178,8 @@ static gboolean run_common(NlRun *run, GError **error)
     float *x = prepare(run, &c, error);
     if (!x)
         return FALSE;
-    gboolean ok = rt_diagrams(run, &c, x, error) &&
-                  rt_sweep_common(run, &c, x, error);
+    gboolean ok =
+        rt_diagrams(run, &c, x, error) && rt_sweep_common(run, &c, x, error);
     nl_free(x);
     return ok;
 }
@@ -193,15 +206,15 @@ static gboolean run_backend(NlRun *run, GError **error)
 
 static const NlParamSpec params[] = {
     {"num_ctx", NL_PARAM_STRING, "1:4096", 0, 0,
-     "A5: the context lengths of the sweep: N, FROM:TO or FROM:TO:STEP",
-     NULL, NULL},
+     "A5: the context lengths of the sweep: N, FROM:TO or FROM:TO:STEP", NULL,
+     NULL},
     {"tiles", NL_PARAM_INT_LIST, "32,64,128,256,512", 1, 1 << 30,
-     "A5: tile sizes of the sweep (a tile is one thread block's share)",
-     NULL, NULL},
+     "A5: tile sizes of the sweep (a tile is one thread block's share)", NULL,
+     NULL},
     {"table_ctx", NL_PARAM_INT_LIST, "512,1023,1024,2048,4096", 1,
      G_GINT64_CONSTANT(1) << 40,
-     "A5: the context lengths of the table (and their n-1 neighbours)",
-     NULL, NULL},
+     "A5: the context lengths of the table (and their n-1 neighbours)", NULL,
+     NULL},
     {"table_tile", NL_PARAM_INT, "128", 1, 1 << 30, "A5: the table's tile",
      NULL, NULL},
     {"diagram_ctx", NL_PARAM_INT_LIST, "1024,1023,2048", 1, 1 << 20,
@@ -247,10 +260,8 @@ static const NlExperimentOps ops = {
     .run_compare = rt_batch_compare,
 };
 
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "reduction-tree",
-    .version = PACKAGE_VERSION,
-    .summary = "A4, A5, A7: tile trees, num_ctx sweeps, batch invariance",
-    .experiment = &ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_EXPERIMENT, .name = "reduction-tree",
+                 .version = PACKAGE_VERSION,
+                 .summary =
+                     "A4, A5, A7: tile trees, num_ctx sweeps, batch invariance",
+                 .experiment = &ops, )

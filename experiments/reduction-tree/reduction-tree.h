@@ -13,8 +13,8 @@ typedef struct {
 } RtRange;
 
 typedef struct {
-    RtRange ctx;             /* A5 sweep: num_ctx values */
-    const gint64 *tiles;     /* A5 sweep: tile sizes */
+    RtRange ctx;         /* A5 sweep: num_ctx values */
+    const gint64 *tiles; /* A5 sweep: tile sizes */
     gsize n_tiles;
     const gint64 *table_ctx; /* A5 table: its num_ctx rows */
     gsize n_table_ctx;
@@ -22,11 +22,11 @@ typedef struct {
     const gint64 *diagram_ctx; /* A4: one diagram per num_ctx */
     gsize n_diagram_ctx;
     gint64 diagram_tile;
-    gsize n_values;          /* values every part reads: the largest num_ctx */
-    RtRange batch;           /* A7: batch sizes M */
-    gint64 a7_k, a7_n;       /* A7: the product's inner and output size */
-    gboolean row_last;       /* A7: the observed row is the batch's last */
-    gint64 reduce_n;         /* A7: size of the thread-count reductions */
+    gsize n_values;    /* values every part reads: the largest num_ctx */
+    RtRange batch;     /* A7: batch sizes M */
+    gint64 a7_k, a7_n; /* A7: the product's inner and output size */
+    gboolean row_last; /* A7: the observed row is the batch's last */
+    gint64 reduce_n;   /* A7: size of the thread-count reductions */
 } RtConfig;
 
 /* Reads and validates every parameter; one-line errors name the problem. */
@@ -54,11 +54,11 @@ gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
 
 /* The diagram of one tree: leaves are tiles, inner nodes additions. */
 typedef struct {
-    int level;     /* 0 for a tile, then the addition's level */
-    double x;      /* horizontal position, in tile widths */
-    gsize lo, hi;  /* the elements it covers, [lo, hi) */
-    float value;   /* its partial sum in the model */
-    int parent;    /* index of the node it is added into, or -1 */
+    int level;    /* 0 for a tile, then the addition's level */
+    double x;     /* horizontal position, in tile widths */
+    gsize lo, hi; /* the elements it covers, [lo, hi) */
+    float value;  /* its partial sum in the model */
+    int parent;   /* index of the node it is added into, or -1 */
 } RtNode;
 
 /* The nodes of the tree over x[0..n) with tile `tile`; *count receives
@@ -73,14 +73,13 @@ gboolean rt_diagrams(NlRun *run, const RtConfig *config, const float *x,
  * exact probe (numlab/probe.h) of the same length in the same backend:
  * every tiled_sum of x[0..n) with a tile is repeated on the probe's first
  * n values with that tile, and a wrong probe marks the result a fault. */
-gboolean rt_diagrams_backend(NlRun *run, const RtConfig *config,
-                             const float *x, NlBuffer *buf,
-                             const NlProbe *probe, GError **error);
+gboolean rt_diagrams_backend(NlRun *run, const RtConfig *config, const float *x,
+                             NlBuffer *buf, const NlProbe *probe,
+                             GError **error);
 gboolean rt_sweep_common(NlRun *run, const RtConfig *config, const float *x,
                          GError **error);
 gboolean rt_sweep_backend(NlRun *run, const RtConfig *config, const float *x,
-                          NlBuffer *buf, const NlProbe *probe,
-                          GError **error);
+                          NlBuffer *buf, const NlProbe *probe, GError **error);
 gboolean rt_batch_backend(NlRun *run, const RtConfig *config, GError **error);
 gboolean rt_batch_compare(NlRun *run, GError **error);
 

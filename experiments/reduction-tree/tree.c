@@ -17,8 +17,8 @@ gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
      * full tile's partial is running[its last element] and a rest tile's
      * partial is running[n - 1]. */
     float *running = nl_alloc_f32(to, error);
-    float *partials = running ? nl_alloc_f32(rt_tile_count(to, tile), error)
-                              : NULL;
+    float *partials =
+        running ? nl_alloc_f32(rt_tile_count(to, tile), error) : NULL;
     if (!partials) {
         nl_free(running);
         return FALSE;

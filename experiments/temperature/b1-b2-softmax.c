@@ -44,8 +44,8 @@ gboolean temp_b1(NlRun *run, const TempConfig *c, GError **error)
 
 /* One backend's float32 softmax of the float32 logits at float32 T, or
  * the greedy one-hot when T = 0 (a backend's softmax needs T > 0). */
-static gboolean backend_softmax(NlBackend *b, const float *x, gsize n,
-                                float t, float *p, GError **error)
+static gboolean backend_softmax(NlBackend *b, const float *x, gsize n, float t,
+                                float *p, GError **error)
 {
     if (t == 0.0f) {
         double *xd = g_new(double, n), *pd = g_new(double, n);
@@ -95,8 +95,9 @@ gboolean temp_b1_backend(NlRun *run, const TempConfig *c, GError **error)
                                 "p_ref:f64 ulps:int");
     nl_table_set_title(tab, "each backend's float32 softmax against the "
                             "double reference of the same float32 inputs");
-    nl_table_add_note(tab, "ulps", "signed float32 ulps from p_ref rounded "
-                                   "to float32");
+    nl_table_add_note(tab, "ulps",
+                      "signed float32 ulps from p_ref rounded "
+                      "to float32");
     for (gsize i = 0; i < n; i++) {
         nl_table_add_int(tab, (gint64)i);
         nl_table_add_str(tab, c->tokens[i]);
@@ -171,8 +172,8 @@ static gint by_index(gconstpointer a, gconstpointer b, gpointer unused)
 static gboolean sweep_tokens(NlRun *run, const TempConfig *c, double *p,
                              GError **error)
 {
-    NlTable *tab = nl_run_table(run, "b2-sweep-tokens",
-                                "temperature:f64 p:f64");
+    NlTable *tab =
+        nl_run_table(run, "b2-sweep-tokens", "temperature:f64 p:f64");
     nl_table_set_title(tab, "each token's probability over the sweep; one "
                             "dataset per token, in vocabulary order");
     g_autofree gsize *keep = g_new(gsize, MIN(c->n, SWEEP_TOKENS));
@@ -243,11 +244,13 @@ gboolean temp_b2(NlRun *run, const TempConfig *c, GError **error)
                        "perplexity:f64";
     NlTable *tab = nl_run_table(run, "b2-table", cols);
     nl_table_set_title(tab, "largest probability and entropy by temperature");
-    g_autofree char *hmax = g_strdup_printf("%.17g bits (log2 of %" G_GSIZE_FORMAT
-                                            " tokens)", log2((double)c->n), c->n);
+    g_autofree char *hmax =
+        g_strdup_printf("%.17g bits (log2 of %" G_GSIZE_FORMAT " tokens)",
+                        log2((double)c->n), c->n);
     nl_table_add_note(tab, "entropy_max", hmax);
-    nl_table_add_note(tab, "perplexity", "2^entropy: the number of equally "
-                                         "likely tokens with that entropy");
+    nl_table_add_note(tab, "perplexity",
+                      "2^entropy: the number of equally "
+                      "likely tokens with that entropy");
     for (gsize k = 0; k < c->b2_table.n; k++) {
         if (!temp_softmax(c, c->logits, c->b2_table.t[k], p, error))
             return FALSE;

@@ -72,8 +72,9 @@ static gboolean histogram(NlRun *run, const TempConfig *c, const double *p,
     nl_table_add_note(tab, "p_value", buf);
     g_snprintf(buf, sizeof buf, "%.17g", distance(counts, p, c->n, draws));
     nl_table_add_note(tab, "tv", buf);
-    nl_table_add_note(tab, "sampler", "inverse CDF of one 53-bit uniform per "
-                                      "draw from the run's seed (xoshiro256**)");
+    nl_table_add_note(tab, "sampler",
+                      "inverse CDF of one 53-bit uniform per "
+                      "draw from the run's seed (xoshiro256**)");
     return TRUE;
 }
 
@@ -92,7 +93,7 @@ static gboolean convergence(NlRun *run, const TempConfig *c, const double *p,
     g_autofree gint64 *sizes = g_memdup2(given, n_sizes * sizeof(gint64));
     qsort(sizes, n_sizes, sizeof *sizes, compare_gint64);
     gint64 repeats = nl_params_get_int(params, "b3_repeats");
-    g_autofree double *tv = g_new(double, n_sizes * (gsize)repeats);
+    g_autofree double *tv = g_new(double, n_sizes *(gsize)repeats);
     g_autofree double *p_value = g_new(double, n_sizes);
     g_autofree guint64 *counts = g_new(guint64, c->n);
 
@@ -128,10 +129,12 @@ static gboolean convergence(NlRun *run, const TempConfig *c, const double *p,
                                 "tv_expected:f64 tv_seed:f64 p_value_seed:f64");
     nl_table_set_title(tab, "total-variation distance from the theory by "
                             "number of draws");
-    nl_table_add_note(tab, "tv_expected", "sum_i sqrt(p_i (1 - p_i) / (2 pi N)) "
-                                          "(normal approximation)");
-    nl_table_add_note(tab, "tv_seed", "the stream of the run's seed (its first "
-                                      "draws are b3-frequencies')");
+    nl_table_add_note(tab, "tv_expected",
+                      "sum_i sqrt(p_i (1 - p_i) / (2 pi N)) "
+                      "(normal approximation)");
+    nl_table_add_note(tab, "tv_seed",
+                      "the stream of the run's seed (its first "
+                      "draws are b3-frequencies')");
     for (gsize j = 0; j < n_sizes; j++) {
         double sum = 0, lo = G_MAXDOUBLE, hi = 0;
         for (gint64 r = 0; r < repeats; r++) {

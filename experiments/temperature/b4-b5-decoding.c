@@ -40,8 +40,8 @@ gboolean temp_b4(NlRun *run, const TempConfig *c, GError **error)
                                   "argmax:int true:int drawn:int");
     nl_table_set_title(probs, "true vs probable: probabilities at each "
                               "temperature; one dataset per temperature");
-    NlTable *seq = nl_run_table(run, "b4-draws",
-                                "draw:int index:int token:str");
+    NlTable *seq =
+        nl_run_table(run, "b4-draws", "draw:int index:int token:str");
     nl_table_set_title(seq, "the seeded draws; one dataset per temperature");
     NlTable *sum = nl_run_table(run, "b4-summary",
                                 "temperature:f64 argmax:str p_argmax:f64 "
@@ -138,8 +138,8 @@ static gboolean setting_probs(NlRun *run, const TempConfig *c,
 }
 
 /* One run: `len` tokens as "Paris Frankreich ...". */
-static char *one_run(const TempConfig *c, const Setting *st,
-                     const NlSampler *s, gsize top, guint64 seed, gsize len)
+static char *one_run(const TempConfig *c, const Setting *st, const NlSampler *s,
+                     gsize top, guint64 seed, gsize len)
 {
     GString *out = g_string_new(NULL);
     NlRng rng;
@@ -184,8 +184,8 @@ gboolean temp_b5(NlRun *run, const TempConfig *c, GError **error)
         if (!s)
             return FALSE;
         const char *seeds = st->fresh ? "fresh" : "fixed";
-        g_autofree char *label = g_strdup_printf("%s T=%g %s %s", st->mode, t,
-                                                 filter, seeds);
+        g_autofree char *label =
+            g_strdup_printf("%s T=%g %s %s", st->mode, t, filter, seeds);
         nl_table_new_dataset(tab, label);
         g_autoptr(GHashTable) distinct =
             g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

@@ -16,7 +16,7 @@
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK(temperature-error-quark, temp_error)
+G_DEFINE_QUARK(temperature - error - quark, temp_error)
 
 #define MAX_TOKENS 16777216
 
@@ -64,13 +64,15 @@ static gssize find_token(const TempConfig *c, const char *token)
 /* `vocabulary` and `logits`: one logit per token. */
 static gboolean load_params(const NlParams *p, TempConfig *c, GError **error)
 {
-    c->tokens = g_strdupv((char **)nl_params_get_string_list(p, "vocabulary",
-                                                             &c->n));
+    c->tokens =
+        g_strdupv((char **)nl_params_get_string_list(p, "vocabulary", &c->n));
     gsize n;
     const double *logits = nl_params_get_double_list(p, "logits", &n);
     if (n != c->n)
-        return fail(error, "parameter 'logits': %" G_GSIZE_FORMAT " values for "
-                    "the %" G_GSIZE_FORMAT " tokens of 'vocabulary'", n, c->n);
+        return fail(error,
+                    "parameter 'logits': %" G_GSIZE_FORMAT " values for "
+                    "the %" G_GSIZE_FORMAT " tokens of 'vocabulary'",
+                    n, c->n);
     c->logits = g_memdup2(logits, n * sizeof(double));
     c->source = "parameters";
     return TRUE;
@@ -102,12 +104,15 @@ static gboolean load_file(const char *path, TempConfig *c, GError **error)
             }
         double v;
         if (nf != 2)
-            ok = fail(error, "%s:%" G_GSIZE_FORMAT ": expected 'token logit', "
-                      "found %d fields", path, l + 1, nf);
+            ok = fail(error,
+                      "%s:%" G_GSIZE_FORMAT ": expected 'token logit', "
+                      "found %d fields",
+                      path, l + 1, nf);
         else if (!parse_number(fields[1], &v))
-            ok = fail(error, "%s:%" G_GSIZE_FORMAT ": logit '%s' of token "
-                      "'%s' is not a finite number", path, l + 1, fields[1],
-                      fields[0]);
+            ok = fail(error,
+                      "%s:%" G_GSIZE_FORMAT ": logit '%s' of token "
+                      "'%s' is not a finite number",
+                      path, l + 1, fields[1], fields[0]);
         else if (tokens->len >= MAX_TOKENS)
             ok = fail(error, "%s:%" G_GSIZE_FORMAT ": more than %d tokens",
                       path, l + 1, MAX_TOKENS);
@@ -148,24 +153,32 @@ static gboolean load_b4(const NlParams *p, TempConfig *c, GError **error)
         char *eq = strrchr(*it, '='); /* the token itself may hold '=' */
         double v;
         if (!eq)
-            return fail(error, "parameter 'b4_changes': '%s' is not "
-                        "token=logit", *it);
+            return fail(error,
+                        "parameter 'b4_changes': '%s' is not "
+                        "token=logit",
+                        *it);
         *eq = '\0';
         g_strstrip(*it);
         gssize i = find_token(c, *it);
         if (i < 0)
-            return fail(error, "parameter 'b4_changes': no token '%s' in the "
-                        "vocabulary (b4_changes= keeps the logits)", *it);
+            return fail(error,
+                        "parameter 'b4_changes': no token '%s' in the "
+                        "vocabulary (b4_changes= keeps the logits)",
+                        *it);
         if (!parse_number(eq + 1, &v))
-            return fail(error, "parameter 'b4_changes': logit '%s' of '%s' is "
-                        "not a finite number", eq + 1, *it);
+            return fail(error,
+                        "parameter 'b4_changes': logit '%s' of '%s' is "
+                        "not a finite number",
+                        eq + 1, *it);
         c->b4_logits[i] = v;
     }
     const char *truth = nl_params_get_string(p, "b4_true");
     c->b4_true = *truth ? find_token(c, truth) : -1;
     if (*truth && c->b4_true < 0)
-        return fail(error, "parameter 'b4_true': no token '%s' in the "
-                    "vocabulary (b4_true= marks none)", truth);
+        return fail(error,
+                    "parameter 'b4_true': no token '%s' in the "
+                    "vocabulary (b4_true= marks none)",
+                    truth);
     return TRUE;
 }
 
@@ -179,12 +192,15 @@ static gboolean check_float_temperature(const char *name, double t,
     if (t == 0.0)
         return TRUE;
     if (!(f >= FLT_MIN) || isinf(f))
-        return fail(error, "parameter '%s': temperature %g is not a normal "
+        return fail(error,
+                    "parameter '%s': temperature %g is not a normal "
                     "float32 (the backends compute in float32: %g to %g)",
                     name, t, (double)FLT_MIN, (double)FLT_MAX);
     if ((double)(float)max_abs / (double)f > FLT_MAX)
-        return fail(error, "parameter '%s': the logits divided by %g exceed "
-                    "float32's range (largest |logit| %g)", name, t, max_abs);
+        return fail(error,
+                    "parameter '%s': the logits divided by %g exceed "
+                    "float32's range (largest |logit| %g)",
+                    name, t, max_abs);
     return TRUE;
 }
 
@@ -195,12 +211,14 @@ static gboolean check_float_range(const NlParams *p, const TempConfig *c,
     double max_abs = 0.0;
     for (gsize i = 0; i < c->n; i++) {
         if (fabs(c->logits[i]) > FLT_MAX)
-            return fail(error, "%s%s%s: logit %g of token '%s' does not fit "
-                        "in float32 (|logit| at most %g)",
-                        strcmp(c->source, "parameters") == 0 ? "parameter '" : "",
-                        strcmp(c->source, "parameters") == 0 ? "logits" : c->source,
-                        strcmp(c->source, "parameters") == 0 ? "'" : "",
-                        c->logits[i], c->tokens[i], (double)FLT_MAX);
+            return fail(
+                error,
+                "%s%s%s: logit %g of token '%s' does not fit "
+                "in float32 (|logit| at most %g)",
+                strcmp(c->source, "parameters") == 0 ? "parameter '" : "",
+                strcmp(c->source, "parameters") == 0 ? "logits" : c->source,
+                strcmp(c->source, "parameters") == 0 ? "'" : "", c->logits[i],
+                c->tokens[i], (double)FLT_MAX);
         max_abs = MAX(max_abs, fabs(c->logits[i]));
     }
     if (!check_float_temperature("b1_temperature",
@@ -217,10 +235,10 @@ static gboolean check_float_range(const NlParams *p, const TempConfig *c,
 gboolean temp_config_load(const NlParams *p, TempConfig *c, GError **error)
 {
     memset(c, 0, sizeof *c);
-    gboolean ok = nl_params_is_set(p, "logits_file")
-                      ? load_file(nl_params_get_string(p, "logits_file"), c,
-                                  error)
-                      : load_params(p, c, error);
+    gboolean ok =
+        nl_params_is_set(p, "logits_file")
+            ? load_file(nl_params_get_string(p, "logits_file"), c, error)
+            : load_params(p, c, error);
     ok = ok && load_b4(p, c, error);
     c->sweep = temperatures(p, "temperature");
     c->b2_bars = temperatures(p, "b2_temperatures");

@@ -34,17 +34,17 @@ static gboolean run_backend(NlRun *run, GError **error)
 }
 
 /* A temperature list: a,b,c or start:stop:step, at most 100000 values. */
-#define TEMPERATURES                                                         \
-    NL_PARAM_EXT(.flags = NL_PARAM_STEPS, .max_items = 100000)
+#define TEMPERATURES NL_PARAM_EXT(.flags = NL_PARAM_STEPS, .max_items = 100000)
 
 static const NlParamSpec params[] = {
-    {"vocabulary", NL_PARAM_STRING_LIST,
-     "Paris,Berlin,Rom,Frankreich,.,<EOS>", 0, 0, "the tokens", NULL},
+    {"vocabulary", NL_PARAM_STRING_LIST, "Paris,Berlin,Rom,Frankreich,.,<EOS>",
+     0, 0, "the tokens", NULL},
     {"logits", NL_PARAM_DOUBLE_LIST, "2.4,1.2,0.3,2.0,0.1,-0.5", 0, 0,
      "one logit per token", NULL},
     {"logits_file", NL_PARAM_STRING, NULL, 0, 0,
      "a file of 'token logit' lines (# comments, blank lines allowed); "
-     "replaces vocabulary and logits", NULL},
+     "replaces vocabulary and logits",
+     NULL},
     {"temperature", NL_PARAM_DOUBLE_LIST, "0.05:5:0.05", 0, INFINITY,
      "B2 curves and the backend sweep: temperatures (0 = greedy)", NULL,
      TEMPERATURES},
@@ -60,8 +60,8 @@ static const NlParamSpec params[] = {
      "B3: draws of the histogram (from the run's seed)", NULL, NULL},
     {"b3_sizes", NL_PARAM_INT_LIST,
      "10,20,50,100,200,500,1000,2000,3000,5000,10000,20000,50000,100000,"
-     "200000,500000,1000000", 1, 1e9,
-     "B3: draw counts at which the distance from theory is recorded",
+     "200000,500000,1000000",
+     1, 1e9, "B3: draw counts at which the distance from theory is recorded",
      NULL, NULL},
     {"b3_repeats", NL_PARAM_INT, "20", 1, 1000,
      "B3: independent streams for the distance curve", NULL, NULL},
@@ -75,12 +75,12 @@ static const NlParamSpec params[] = {
      "B4: seeded draws at each temperature", NULL, NULL},
     {"b5_temperature", NL_PARAM_DOUBLE, "0.8", 0, 1e6,
      "B5: the sampling temperature", NULL, NULL},
-    {"runs", NL_PARAM_INT, "5", 1, 10000,
-     "B5: runs k of each setting", NULL, NULL},
-    {"b5_tokens", NL_PARAM_INT, "8", 1, 10000,
-     "B5: tokens drawn in each run", NULL, NULL},
-    {"top_k", NL_PARAM_INT, "2", 1, 1e9,
-     "B5: k of top-k (at least 1)", NULL, NULL},
+    {"runs", NL_PARAM_INT, "5", 1, 10000, "B5: runs k of each setting", NULL,
+     NULL},
+    {"b5_tokens", NL_PARAM_INT, "8", 1, 10000, "B5: tokens drawn in each run",
+     NULL, NULL},
+    {"top_k", NL_PARAM_INT, "2", 1, 1e9, "B5: k of top-k (at least 1)", NULL,
+     NULL},
     {"top_p", NL_PARAM_DOUBLE, "0.9", 0, 1,
      "B5: p of top-p (nucleus; it must hold some probability mass)", NULL,
      NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
@@ -110,9 +110,8 @@ static const NlExperimentOps ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "temperature",
-    .version = PACKAGE_VERSION,
-    .summary = "B1-B5: softmax with temperature, sampling, top-k/top-p, seeds",
-    .experiment = &ops,
-)
+        .kind = NL_PLUGIN_EXPERIMENT, .name = "temperature",
+        .version = PACKAGE_VERSION,
+        .summary =
+            "B1-B5: softmax with temperature, sampling, top-k/top-p, seeds",
+        .experiment = &ops, )

@@ -6,7 +6,8 @@
  * installation keeps it); the files named by NUMLAB_ALIASES add to it and
  * come first. Each group is one alias:
  *
- *   [NAME]  experiment=EXP  print=TABLE,PATTERN*,...  summary=...  description=...
+ *   [NAME]  experiment=EXP  print=TABLE,PATTERN*,...  summary=...
+ * description=...
  *
  * It deliberately holds no options, parameters or backends: an alias
  * names what to run and what to show, the user still chooses the rest. */
@@ -66,15 +67,18 @@ static void add_file(GPtrArray *aliases, GKeyFile *kf, const char *source,
         g_autofree char *experiment =
             g_key_file_get_string(kf, *g, "experiment", NULL);
         if (!valid_name(*g) || g_strv_contains(reserved, *g)) {
-            g_ptr_array_add(problems, g_strdup_printf(
-                "%s: alias '%s' ignored: %s", source, *g,
-                valid_name(*g) ? "a command of that name exists"
-                               : "names are [a-z0-9_-]+"));
+            g_ptr_array_add(
+                problems,
+                g_strdup_printf("%s: alias '%s' ignored: %s", source, *g,
+                                valid_name(*g) ? "a command of that name exists"
+                                               : "names are [a-z0-9_-]+"));
             continue;
         }
         if (!experiment || !*experiment) {
-            g_ptr_array_add(problems, g_strdup_printf(
-                "%s: alias '%s' ignored: it names no experiment", source, *g));
+            g_ptr_array_add(
+                problems, g_strdup_printf(
+                              "%s: alias '%s' ignored: it names no experiment",
+                              source, *g));
             continue;
         }
         if (nl_aliases_find(aliases, *g))
@@ -86,8 +90,8 @@ static void add_file(GPtrArray *aliases, GKeyFile *kf, const char *source,
         a->print = split_list(print);
         a->summary = g_key_file_get_string(kf, *g, "summary", NULL);
         if (!a->summary)
-            a->summary = g_strdup_printf("run %s and print its tables",
-                                         a->experiment);
+            a->summary =
+                g_strdup_printf("run %s and print its tables", a->experiment);
         a->description = g_key_file_get_string(kf, *g, "description", NULL);
         if (!a->description)
             a->description = g_strdup_printf(
@@ -102,15 +106,17 @@ GPtrArray *nl_aliases_load(const char *const *reserved, GPtrArray *problems)
 {
     GPtrArray *aliases = g_ptr_array_new_with_free_func(alias_free);
     const char *env = g_getenv("NUMLAB_ALIASES");
-    g_auto(GStrv) files = g_strsplit(env ? env : "", G_SEARCHPATH_SEPARATOR_S, -1);
+    g_auto(GStrv) files =
+        g_strsplit(env ? env : "", G_SEARCHPATH_SEPARATOR_S, -1);
     for (char **f = files; *f; f++) {
         if (!**f)
             continue;
         g_autoptr(GKeyFile) kf = g_key_file_new();
         g_autoptr(GError) error = NULL;
         if (!g_key_file_load_from_file(kf, *f, G_KEY_FILE_NONE, &error)) {
-            g_ptr_array_add(problems, g_strdup_printf(
-                "%s: cannot read aliases: %s", *f, error->message));
+            g_ptr_array_add(problems,
+                            g_strdup_printf("%s: cannot read aliases: %s", *f,
+                                            error->message));
             continue;
         }
         add_file(aliases, kf, *f, reserved, problems);
@@ -121,8 +127,8 @@ GPtrArray *nl_aliases_load(const char *const *reserved, GPtrArray *problems)
                                   &error))
         add_file(aliases, kf, "built-in aliases", reserved, problems);
     else /* framework/aliases.ini is checked by make check */
-        g_ptr_array_add(problems, g_strdup_printf(
-            "built-in aliases: %s", error->message));
+        g_ptr_array_add(
+            problems, g_strdup_printf("built-in aliases: %s", error->message));
     return aliases;
 }
 

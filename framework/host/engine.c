@@ -111,8 +111,8 @@ static void report_faults(const NlEngine *e, const NlJob *j)
                    j->label, (char *)faults->pdata[f]);
     if (n_faults > faults->len)
         g_printerr("numlab: %s: %s: %u more backend faults (the tables "
-                   "mark them)\n", e->exp->name, j->label,
-                   n_faults - faults->len);
+                   "mark them)\n",
+                   e->exp->name, j->label, n_faults - faults->len);
 }
 
 gboolean nl_engine_report(const NlEngine *e, const NlJob *except)
@@ -145,8 +145,7 @@ static void print_summary(const NlEngine *e)
     for (guint i = 0; i < e->jobs->len; i++) {
         const NlJob *j = e->jobs->pdata[i];
         if (j->phase == NL_PHASE_BACKEND)
-            g_string_append_printf(states, " %s:%s", j->label,
-                                   nl_job_state(j));
+            g_string_append_printf(states, " %s:%s", j->label, nl_job_state(j));
     }
     printf("%s: %u files in %s;%s\n", e->exp->name, e->files->len, e->dir,
            states->len ? states->str : " no backend jobs");
@@ -165,7 +164,8 @@ static gboolean report_and_write(NlEngine *e)
         any_backend_ok |= nl_job_backend_ok(e->jobs->pdata[i]);
     if (nl_engine_hook(e, NL_PHASE_BACKEND) && !any_backend_ok) {
         g_printerr("numlab: %s: no backend job succeeded; no file was "
-                   "written\n", e->exp->name);
+                   "written\n",
+                   e->exp->name);
         return FALSE;
     }
     gboolean written = nl_engine_write_results(e);

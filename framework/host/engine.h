@@ -40,15 +40,15 @@ typedef enum {
 /* One phase run: the common phase, one backend's job, or the compare
  * phase. */
 typedef struct {
-    char *label;         /* "naive", "blas:threads=2"; the phase's name else */
+    char *label; /* "naive", "blas:threads=2"; the phase's name else */
     NlPhase phase;
-    gboolean requested;  /* named with -b: unavailable is a failure */
-    NlBackend *backend;  /* NL_PHASE_BACKEND, once opened */
+    gboolean requested;       /* named with -b: unavailable is a failure */
+    NlBackend *backend;       /* NL_PHASE_BACKEND, once opened */
     const NlSelfCheck *check; /* its self-check; owned by selfcheck.c */
-    NlRun *run;          /* once the phase ran: its tables and artifacts */
+    NlRun *run;               /* once the phase ran: its tables and artifacts */
     NlJobStatus status;
-    char *reason;        /* why it failed or was skipped */
-    double seconds;      /* the phase's hook, wall clock */
+    char *reason;   /* why it failed or was skipped */
+    double seconds; /* the phase's hook, wall clock */
 } NlJob;
 
 NlJob *nl_job_new(const char *label, NlPhase phase);

@@ -14,13 +14,13 @@ G_BEGIN_DECLS
 /* An experiment hook, or NULL when the module's (older, shorter) operations
  * table ends before it: fields are only ever appended. */
 #define NL_EXPERIMENT_HOOK(ops, field)                                         \
-    ((ops)->struct_size >= G_STRUCT_OFFSET(NlExperimentOps, field) +           \
-                               sizeof((ops)->field)                            \
+    ((ops)->struct_size >=                                                     \
+             G_STRUCT_OFFSET(NlExperimentOps, field) + sizeof((ops)->field)    \
          ? (ops)->field                                                        \
          : NULL)
 
 typedef struct {
-    char *path;            /* absolute */
+    char *path; /* absolute */
     const NlPlugin *plugin;
 } NlPluginEntry;
 
@@ -98,7 +98,7 @@ gboolean nl_table_name_matches(char **patterns, const char *table);
 /* ---- selfcheck.c: every backend proves its kernels first ---- */
 
 typedef enum {
-    NL_CHECK_ABSENT,      /* the backend does not provide the kernel */
+    NL_CHECK_ABSENT, /* the backend does not provide the kernel */
     NL_CHECK_PASSED,
     NL_CHECK_REFERENCE,   /* not provided; libnumlab's reference kernel
                              runs on its host buffers instead, and passes */

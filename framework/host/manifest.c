@@ -18,8 +18,8 @@ static void set_self_check(GKeyFile *kf, const char *group,
     g_key_file_set_value(kf, group, "self_check_seconds",
                          g_ascii_formatd(buf, sizeof buf, "%.6f", sc->seconds));
     for (int k = 0; k < NL_N_KERNELS; k++) {
-        g_autofree char *key = g_strdup_printf("self_check_%s",
-                                               nl_kernel_name(k));
+        g_autofree char *key =
+            g_strdup_printf("self_check_%s", nl_kernel_name(k));
         g_autofree char *value = NULL;
         if (sc->state[k] == NL_CHECK_SUBSTITUTED)
             value = g_strdup_printf("substituted: %s; it failed: %s",
@@ -53,8 +53,7 @@ static void set_faults(GKeyFile *kf, const char *group, NlRun *run)
     g_key_file_set_integer(kf, group, "faults",
                            (int)MIN(nl_run_n_faults(run), G_MAXINT));
     g_key_file_set_string_list(kf, group, "fault",
-                               (const char *const *)faults->pdata,
-                               faults->len);
+                               (const char *const *)faults->pdata, faults->len);
 }
 
 /* [job LABEL] */
@@ -69,9 +68,9 @@ static void set_job(GKeyFile *kf, const NlJob *j)
         set_faults(kf, group, j->run);
     if (j->status == NL_JOB_OK || j->status == NL_JOB_FAILED) {
         char buf[G_ASCII_DTOSTR_BUF_SIZE];
-        g_key_file_set_value(kf, group, "seconds",
-                             g_ascii_formatd(buf, sizeof buf, "%.6f",
-                                             j->seconds));
+        g_key_file_set_value(
+            kf, group, "seconds",
+            g_ascii_formatd(buf, sizeof buf, "%.6f", j->seconds));
     }
     if (j->backend)
         set_backend(kf, group, j);
@@ -102,8 +101,7 @@ static void set_run(GKeyFile *kf, const NlEngine *e, gboolean results_written)
     g_key_file_set_string(kf, "run", "cpu", nl_host_cpu_model());
     if (e->req->command_line)
         g_key_file_set_string(kf, "run", "command", e->req->command_line);
-    g_key_file_set_string(kf, "run", "status",
-                          run_status(e, results_written));
+    g_key_file_set_string(kf, "run", "status", run_status(e, results_written));
 }
 
 gboolean nl_engine_write_manifest(NlEngine *e, gboolean results_written)

@@ -18,8 +18,9 @@ static void open_backend(NlRegistry *r, NlJob *j)
                                                NL_BACKEND_ERROR_UNAVAILABLE);
         g_autofree char *why = g_strdup_printf(
             "%s%s", unavailable ? "unavailable: " : "", error->message);
-        nl_job_fail(j, unavailable && !j->requested ? NL_JOB_SKIPPED
-                                                    : NL_JOB_FAILED, why);
+        nl_job_fail(
+            j, unavailable && !j->requested ? NL_JOB_SKIPPED : NL_JOB_FAILED,
+            why);
         return;
     }
     nl_self_check_print_once(j->check);
@@ -38,7 +39,8 @@ gboolean nl_engine_open(NlEngine *e)
     if (nl_engine_hook(e, NL_PHASE_BACKEND) && n_usable == 0) {
         nl_engine_report(e, NULL);
         g_printerr("numlab: %s: no backend could be opened; nothing was run "
-                   "and no file was written\n", e->exp->name);
+                   "and no file was written\n",
+                   e->exp->name);
         return FALSE;
     }
     return TRUE;

@@ -43,8 +43,8 @@ static GPtrArray *succeeded_backend_runs(const NlEngine *e)
 
 static void run_phase(NlEngine *e, NlJob *j)
 {
-    g_autofree char *progress = g_strdup_printf("%s/%s", e->exp->name,
-                                                j->label);
+    g_autofree char *progress =
+        g_strdup_printf("%s/%s", e->exp->name, j->label);
     j->run = nl_run_new(e->params, e->req->seed, j->backend, progress);
     if (j->phase == NL_PHASE_COMPARE) {
         g_autoptr(GPtrArray) done = succeeded_backend_runs(e);
@@ -81,8 +81,8 @@ gboolean nl_engine_run_phases(NlEngine *e)
             /* the backends' skips and failures (opened before) first, on
              * lines of their own; then this one */
             nl_engine_report(e, j);
-            g_printerr("numlab: %s: %s (no file was written)\n",
-                       e->exp->name, j->reason);
+            g_printerr("numlab: %s: %s (no file was written)\n", e->exp->name,
+                       j->reason);
             return FALSE;
         }
         e->common = j->run;

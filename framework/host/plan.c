@@ -80,7 +80,8 @@ static void plan_backend_jobs(NlRegistry *r, char **values, GPtrArray *jobs)
  * phase the experiment does not have gets no job. */
 static GPtrArray *plan_jobs(const NlEngine *e)
 {
-    GPtrArray *jobs = g_ptr_array_new_with_free_func((GDestroyNotify)nl_job_free);
+    GPtrArray *jobs =
+        g_ptr_array_new_with_free_func((GDestroyNotify)nl_job_free);
     if (nl_engine_hook(e, NL_PHASE_COMMON))
         g_ptr_array_add(jobs, nl_job_new("common", NL_PHASE_COMMON));
     if (nl_engine_hook(e, NL_PHASE_BACKEND))
@@ -92,8 +93,8 @@ static GPtrArray *plan_jobs(const NlEngine *e)
 
 static const NlPlugin *find_experiment(NlRegistry *r, const char *name)
 {
-    const NlPluginEntry *entry = nl_registry_find(r, NL_PLUGIN_EXPERIMENT,
-                                                  name);
+    const NlPluginEntry *entry =
+        nl_registry_find(r, NL_PLUGIN_EXPERIMENT, name);
     if (entry)
         return entry->plugin;
     g_autofree char *known = nl_registry_names(r, NL_PLUGIN_EXPERIMENT);
@@ -113,8 +114,8 @@ NlEngine *nl_engine_plan(NlRegistry *registry, const NlRunRequest *req)
     e->exp = exp;
     e->files = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GError) error = NULL;
-    e->params = nl_params_parse(exp->experiment->params, exp->name,
-                                req->params, &error);
+    e->params = nl_params_parse(exp->experiment->params, exp->name, req->params,
+                                &error);
     e->dir = g_build_filename(req->outdir, exp->name, NULL);
     if (!e->params || !nl_output_dir_prepare(e->dir, &error)) {
         g_printerr("numlab: %s\n", error->message);

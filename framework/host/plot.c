@@ -2,10 +2,10 @@
  *
  * Each script EXP/NAME.gp of the first plot folder that has EXP's scripts
  * (paths.c: NUMLAB_PLOT_PATH, beside the module, built-in) reads the data
- * in OUTDIR/EXP/ and writes its image(s). gnuplot writes into a private temporary folder beside the
- * data; only when it exits cleanly are the images renamed into place, so a
- * failing script never leaves a half-written image over a good one. The
- * data files are only read. */
+ * in OUTDIR/EXP/ and writes its image(s). gnuplot writes into a private
+ * temporary folder beside the data; only when it exits cleanly are the images
+ * renamed into place, so a failing script never leaves a half-written image
+ * over a good one. The data files are only read. */
 #include "config.h"
 
 #include "host.h"
@@ -71,14 +71,14 @@ static gboolean render(const char *gnuplot, const char *script,
         return FALSE;
     }
     g_autofree char *setup = g_strdup_printf(
-        "datadir='%s'; outdir='%s'; fmt='%s'; lang='%s'; common='%s'",
-        datadir, tmpl, format, lang, common);
+        "datadir='%s'; outdir='%s'; fmt='%s'; lang='%s'; common='%s'", datadir,
+        tmpl, format, lang, common);
     const char *argv[] = {gnuplot, "-e", setup, script, NULL};
     g_autofree char *out = NULL, *err = NULL;
     int wait_status = 0;
-    gboolean spawned = g_spawn_sync(NULL, (char **)argv, NULL,
-                                    G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                                    &wait_status, &error);
+    gboolean spawned =
+        g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                     &out, &err, &wait_status, &error);
     if (!spawned || !g_spawn_check_wait_status(wait_status, NULL)) {
         /* Keep gnuplot's last line: it names the script line at fault. */
         g_autofree char *msg = g_strstrip(g_strdup(err ? err : ""));
@@ -119,14 +119,16 @@ static gboolean plot_one(const char *gnuplot, const NlPluginEntry *entry,
                          gboolean all_mode)
 {
     const char *experiment = entry->plugin->name;
-    g_autofree char *scripts_dir = nl_host_plot_scripts(experiment, entry->path);
+    g_autofree char *scripts_dir =
+        nl_host_plot_scripts(experiment, entry->path);
     g_autofree char *datadir = g_build_filename(outdir, experiment, NULL);
     g_autofree char *manifest = g_build_filename(datadir, "manifest.ini", NULL);
     if (all_mode && !scripts_dir)
         return TRUE;
     if (!g_file_test(manifest, G_FILE_TEST_EXISTS)) {
         g_printerr("numlab: no results for %s in %s (run 'numlab run %s -o %s' "
-                   "first)\n", experiment, datadir, experiment, outdir);
+                   "first)\n",
+                   experiment, datadir, experiment, outdir);
         return FALSE;
     }
     if (!scripts_dir) {
@@ -152,15 +154,16 @@ static gboolean plot_one(const char *gnuplot, const NlPluginEntry *entry,
     if (!gp_quotable(abs_data) || !gp_quotable(scripts_dir) ||
         !gp_quotable(common)) {
         g_printerr("numlab: cannot plot into '%s': gnuplot paths may not "
-                   "contain a single quote\n", abs_data);
+                   "contain a single quote\n",
+                   abs_data);
         return FALSE;
     }
     gboolean ok = TRUE;
     guint n_images = 0;
     for (char **f = formats; *f; f++)
         for (guint i = 0; i < scripts->len; i++)
-            ok &= render(gnuplot, scripts->pdata[i], common, abs_data, *f,
-                         lang, &n_images);
+            ok &= render(gnuplot, scripts->pdata[i], common, abs_data, *f, lang,
+                         &n_images);
     printf("%s: %u images in %s\n", experiment, n_images, datadir);
     return ok;
 }
@@ -173,7 +176,8 @@ gboolean nl_plot(NlRegistry *r, const char *experiment, const char *outdir,
     for (char **f = fmts; *f; f++)
         if (!g_strv_contains(known, *f)) {
             g_printerr("numlab: unknown image format '%s' (known: png, svg, "
-                       "pdf)\n", *f);
+                       "pdf)\n",
+                       *f);
             return FALSE;
         }
     if (strcmp(lang, "de") != 0 && strcmp(lang, "en") != 0) {
@@ -185,8 +189,8 @@ gboolean nl_plot(NlRegistry *r, const char *experiment, const char *outdir,
     if (!find_gnuplot(&gnuplot))
         return FALSE;
     if (strcmp(experiment, "all") != 0) {
-        const NlPluginEntry *e = nl_registry_find(r, NL_PLUGIN_EXPERIMENT,
-                                                  experiment);
+        const NlPluginEntry *e =
+            nl_registry_find(r, NL_PLUGIN_EXPERIMENT, experiment);
         if (!e) {
             g_printerr("numlab: unknown experiment '%s'\n", experiment);
             return FALSE;

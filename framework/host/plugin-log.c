@@ -44,9 +44,9 @@ static char *message_line(const GLogField *fields, gsize n_fields)
         else if (strcmp(f->key, "GLIB_DOMAIN") == 0 && f->length < 0)
             domain = f->value;
     }
-    char *line = g_strdup_printf("%s%s%s", domain ? domain : "",
-                                 domain ? ": " : "",
-                                 message ? message : "(no message)");
+    char *line =
+        g_strdup_printf("%s%s%s", domain ? domain : "", domain ? ": " : "",
+                        message ? message : "(no message)");
     g_strdelimit(line, "\r\n", ' ');
     return g_strchomp(line);
 }

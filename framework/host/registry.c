@@ -79,9 +79,10 @@ static gboolean check_specs(const NlParamSpec *specs, const char *path,
 {
     for (const NlParamSpec *s = specs; s && s->name; s++)
         if (s->ext && s->ext->struct_size == 0)
-            return fail(error, path, "%s: parameter '%s': .ext->struct_size "
-                        "is not set: write .ext = NL_PARAM_EXT(...)", owner,
-                        s->name);
+            return fail(error, path,
+                        "%s: parameter '%s': .ext->struct_size "
+                        "is not set: write .ext = NL_PARAM_EXT(...)",
+                        owner, s->name);
     return TRUE;
 }
 
@@ -92,17 +93,21 @@ static gboolean check_backend(const NlPlugin *p, const char *path,
     if (!ops)
         return fail(error, path, "%s: .backend is not set", owner);
     if (p->experiment)
-        return fail(error, path, "%s: .experiment is set in a backend: "
-                    "set only .backend", owner);
+        return fail(error, path,
+                    "%s: .experiment is set in a backend: "
+                    "set only .backend",
+                    owner);
     if (!ops->struct_size)
-        return fail(error, path, "%s: .struct_size of its NlBackendOps is "
+        return fail(error, path,
+                    "%s: .struct_size of its NlBackendOps is "
                     "not set: write .struct_size = sizeof(NlBackendOps)",
                     owner);
     if (ops->struct_size < G_STRUCT_OFFSET(NlBackendOps, sum))
-        return fail(error, path, "%s: .struct_size of its NlBackendOps is %"
-                    G_GSIZE_FORMAT ", too short for any numlab: write "
-                    ".struct_size = sizeof(NlBackendOps)", owner,
-                    ops->struct_size);
+        return fail(error, path,
+                    "%s: .struct_size of its NlBackendOps is %" G_GSIZE_FORMAT
+                    ", too short for any numlab: write "
+                    ".struct_size = sizeof(NlBackendOps)",
+                    owner, ops->struct_size);
     if (!ops->open)
         return fail(error, path, "%s: .open of its NlBackendOps is not set",
                     owner);
@@ -116,28 +121,38 @@ static gboolean check_experiment(const NlPlugin *p, const char *path,
     if (!ops)
         return fail(error, path, "%s: .experiment is not set", owner);
     if (p->backend)
-        return fail(error, path, "%s: .backend is set in an experiment: "
-                    "set only .experiment", owner);
+        return fail(error, path,
+                    "%s: .backend is set in an experiment: "
+                    "set only .experiment",
+                    owner);
     if (!ops->struct_size)
-        return fail(error, path, "%s: .struct_size of its NlExperimentOps is "
+        return fail(error, path,
+                    "%s: .struct_size of its NlExperimentOps is "
                     "not set: write .struct_size = sizeof(NlExperimentOps)",
                     owner);
     if (ops->struct_size < G_STRUCT_OFFSET(NlExperimentOps, run_common))
-        return fail(error, path, "%s: .struct_size of its NlExperimentOps is "
+        return fail(error, path,
+                    "%s: .struct_size of its NlExperimentOps is "
                     "%" G_GSIZE_FORMAT ", too short for any numlab: write "
-                    ".struct_size = sizeof(NlExperimentOps)", owner,
-                    ops->struct_size);
+                    ".struct_size = sizeof(NlExperimentOps)",
+                    owner, ops->struct_size);
     if (!ops->title)
-        return fail(error, path, "%s: .title of its NlExperimentOps is not "
-                    "set", owner);
+        return fail(error, path,
+                    "%s: .title of its NlExperimentOps is not "
+                    "set",
+                    owner);
     if (!ops->description)
-        return fail(error, path, "%s: .description of its NlExperimentOps is "
-                    "not set", owner);
+        return fail(error, path,
+                    "%s: .description of its NlExperimentOps is "
+                    "not set",
+                    owner);
     if (!NL_EXPERIMENT_HOOK(ops, run_common) &&
         !NL_EXPERIMENT_HOOK(ops, run_backend) &&
         !NL_EXPERIMENT_HOOK(ops, run_compare))
-        return fail(error, path, "%s: none of .run_common, .run_backend, "
-                    ".run_compare is set", owner);
+        return fail(error, path,
+                    "%s: none of .run_common, .run_backend, "
+                    ".run_compare is set",
+                    owner);
     return check_specs(ops->params, path, owner, error);
 }
 
@@ -152,17 +167,21 @@ gboolean nl_registry_check_plugin(const NlPlugin *p, const char *path,
 {
     /* abi_version first, alone: under another ABI nothing else is known. */
     if (p->abi_version == 0)
-        return fail(error, path, "abi_version is not set: write the "
+        return fail(error, path,
+                    "abi_version is not set: write the "
                     "descriptor with NL_PLUGIN_DEFINE");
     if (p->abi_version != NL_ABI_VERSION)
-        return fail(error, path, "built against another numlab ABI (%d, this "
-                    "numlab has %d): rebuild it", p->abi_version,
-                    NL_ABI_VERSION);
+        return fail(error, path,
+                    "built against another numlab ABI (%d, this "
+                    "numlab has %d): rebuild it",
+                    p->abi_version, NL_ABI_VERSION);
     if (p->struct_size == 0)
-        return fail(error, path, "struct_size is not set: write the "
+        return fail(error, path,
+                    "struct_size is not set: write the "
                     "descriptor with NL_PLUGIN_DEFINE");
     if (p->struct_size < NL_PLUGIN_MIN_SIZE)
-        return fail(error, path, "struct_size is %" G_GSIZE_FORMAT ", less "
+        return fail(error, path,
+                    "struct_size is %" G_GSIZE_FORMAT ", less "
                     "than the %" G_GSIZE_FORMAT " bytes of an ABI %d "
                     "descriptor: write it with NL_PLUGIN_DEFINE",
                     p->struct_size, (gsize)NL_PLUGIN_MIN_SIZE, NL_ABI_VERSION);
@@ -170,21 +189,27 @@ gboolean nl_registry_check_plugin(const NlPlugin *p, const char *path,
         return fail(error, path, ".name is not set");
     if (!valid_plugin_name(p->name)) {
         g_autofree char *shown = g_strescape(p->name, NULL);
-        return fail(error, path, ".name '%s' is not a plugin name: use 1 to "
-                    "64 characters of [a-z0-9_-]", shown);
+        return fail(error, path,
+                    ".name '%s' is not a plugin name: use 1 to "
+                    "64 characters of [a-z0-9_-]",
+                    shown);
     }
-    g_autofree char *owner = g_strdup_printf(
-        "%s '%s'", p->kind == NL_PLUGIN_BACKEND      ? "backend"
-                   : p->kind == NL_PLUGIN_EXPERIMENT ? "experiment"
-                                                     : "plugin",
-        p->name);
+    g_autofree char *owner =
+        g_strdup_printf("%s '%s'",
+                        p->kind == NL_PLUGIN_BACKEND      ? "backend"
+                        : p->kind == NL_PLUGIN_EXPERIMENT ? "experiment"
+                                                          : "plugin",
+                        p->name);
     if (p->kind == 0)
-        return fail(error, path, "%s: .kind is not set: use "
-                    "NL_PLUGIN_BACKEND or NL_PLUGIN_EXPERIMENT", owner);
+        return fail(error, path,
+                    "%s: .kind is not set: use "
+                    "NL_PLUGIN_BACKEND or NL_PLUGIN_EXPERIMENT",
+                    owner);
     if (p->kind != NL_PLUGIN_BACKEND && p->kind != NL_PLUGIN_EXPERIMENT)
-        return fail(error, path, "%s: .kind %d is unknown: use "
-                    "NL_PLUGIN_BACKEND or NL_PLUGIN_EXPERIMENT", owner,
-                    (int)p->kind);
+        return fail(error, path,
+                    "%s: .kind %d is unknown: use "
+                    "NL_PLUGIN_BACKEND or NL_PLUGIN_EXPERIMENT",
+                    owner, (int)p->kind);
     if (!p->version)
         return fail(error, path, "%s: .version is not set", owner);
     if (!p->summary)
@@ -205,10 +230,8 @@ gboolean nl_registry_load(NlRegistry *r, const char *path, GError **error)
     g_hash_table_add(r->seen, g_strdup(key));
 
     g_autoptr(GError) local = NULL;
-    GModule *module = g_module_open_full(canonical,
-                                         G_MODULE_BIND_LOCAL |
-                                             G_MODULE_BIND_LAZY,
-                                         &local);
+    GModule *module = g_module_open_full(
+        canonical, G_MODULE_BIND_LOCAL | G_MODULE_BIND_LAZY, &local);
     if (!module) {
         /* dlerror repeats the path; keep only its reason. */
         /* dlerror says "PATH: reason"; keep the whole reason ("undefined
@@ -238,8 +261,8 @@ gboolean nl_registry_load(NlRegistry *r, const char *path, GError **error)
     if (twin)
         return fail(error, canonical,
                     "%s named '%s' is already loaded from %s; this one is "
-                    "ignored", kind_name(plugin->kind), plugin->name,
-                    twin->path);
+                    "ignored",
+                    kind_name(plugin->kind), plugin->name, twin->path);
 
     NlPluginEntry *e = g_new0(NlPluginEntry, 1);
     e->path = g_steal_pointer(&canonical);

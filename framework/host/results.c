@@ -84,8 +84,8 @@ static GArray *table_datasets(const NlEngine *e, const char *name,
             continue;
         Dataset d = {j, job_table(j, name)};
         if (!d.table && per_backend && j->phase == NL_PHASE_BACKEND) {
-            NlTable *blank = nl_table_new(name,
-                                          nl_table_columns_spec(*first), NULL);
+            NlTable *blank =
+                nl_table_new(name, nl_table_columns_spec(*first), NULL);
             g_ptr_array_add(blanks, blank);
             d.table = blank;
         }
@@ -99,14 +99,14 @@ static char *backend_line(const NlJob *j)
 {
     const NlBackendInfo *info = nl_backend_info(j->backend);
     return g_strdup_printf("%s %s | %s | %s | threads %d | order: %s | "
-                           "self-check: %s", j->label,
-                           nl_backend_plugin(j->backend)->version, info->library,
-                           info->device, info->threads, info->summation_order,
-                           j->check->summary);
+                           "self-check: %s",
+                           j->label, nl_backend_plugin(j->backend)->version,
+                           info->library, info->device, info->threads,
+                           info->summation_order, j->check->summary);
 }
 
-static void append_header(GString *out, const NlEngine *e,
-                          const NlTable *first, GArray *datasets)
+static void append_header(GString *out, const NlEngine *e, const NlTable *first,
+                          GArray *datasets)
 {
     const char *title = nl_table_title(first);
     g_string_append_printf(out, "# numlab %s\n", PACKAGE_VERSION);
@@ -115,7 +115,8 @@ static void append_header(GString *out, const NlEngine *e,
     g_string_append_printf(out, "# table: %s%s%s\n", nl_table_name(first),
                            title ? " — " : "", title ? title : "");
     g_string_append_printf(out, "# parameters: %s\n", e->params_text);
-    g_string_append_printf(out, "# seed: %" G_GUINT64_FORMAT "\n", e->req->seed);
+    g_string_append_printf(out, "# seed: %" G_GUINT64_FORMAT "\n",
+                           e->req->seed);
     g_string_append_printf(out, "# cpu: %s\n", nl_host_cpu_model());
     g_string_append_printf(out, "# date: %s\n", e->date);
     for (guint i = 0; i < datasets->len; i++) {
@@ -149,7 +150,8 @@ static gboolean write_table(const NlEngine *e, const char *name)
     g_autoptr(GArray) datasets = table_datasets(e, name, blanks, &first);
     if (!same_columns(first, datasets)) {
         g_printerr("numlab: %s: table '%s' has different columns in "
-                   "different jobs; not written\n", e->exp->name, name);
+                   "different jobs; not written\n",
+                   e->exp->name, name);
         return FALSE;
     }
     g_autoptr(GString) out = g_string_new(NULL);
@@ -215,7 +217,8 @@ static gboolean write_gnuplot_include(const NlEngine *e)
     g_autofree char *text = g_strdup_printf(
         "# Written by numlab: the backends whose datasets the .dat files\n"
         "# hold, in dataset order (index 0 is the first word).\n"
-        "backends = \"%s\"\n", labels->str);
+        "backends = \"%s\"\n",
+        labels->str);
     return write_file(e, "backends.gp", text, -1);
 }
 

@@ -302,10 +302,10 @@ static void add_softmax(GPtrArray *cases, NlRng *rng, gsize n,
                         float temperature, float range, gboolean in_place)
 {
     NlNumText t;
-    CheckCase *c = case_new(
-        cases, NL_KERNEL_SOFTMAX, n + NL_CHECK_PAD,
-        g_strdup_printf("n=%zu T=%s%s", n, nl_format_g(&t, temperature, 6),
-                        in_place ? " (in place)" : ""));
+    CheckCase *c = case_new(cases, NL_KERNEL_SOFTMAX, n + NL_CHECK_PAD,
+                            g_strdup_printf("n=%zu T=%s%s", n,
+                                            nl_format_g(&t, temperature, 6),
+                                            in_place ? " (in place)" : ""));
     c->n = n;
     c->temperature = temperature;
     c->in_place = in_place;

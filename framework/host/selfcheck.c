@@ -331,8 +331,8 @@ static NlSelfCheck *check_fresh(NlBackend *b)
     else
         broken = check_buffers(b, &w);
 
-    gboolean on_host = w.x && w.x->host && (!w.y || w.y->host) &&
-                       (!w.out || w.out->host);
+    gboolean on_host =
+        w.x && w.x->host && (!w.y || w.y->host) && (!w.out || w.out->host);
     for (int k = 0; k < NL_N_KERNELS; k++) {
         if (nl_backend_provides(b, k)) {
             sc->failure[k] = broken ? g_strdup(broken)
@@ -340,7 +340,8 @@ static NlSelfCheck *check_fresh(NlBackend *b)
             sc->state[k] = sc->failure[k] ? NL_CHECK_UNUSABLE : NL_CHECK_PASSED;
         } else if (on_host && k != NL_KERNEL_COPY) {
             g_autofree char *failure =
-                broken ? g_strdup(broken) : check_kernel(b, &w, k, &sc->n_cases);
+                broken ? g_strdup(broken)
+                       : check_kernel(b, &w, k, &sc->n_cases);
             if (failure)
                 sc->failure[k] = g_strdup_printf(
                     "libnumlab's reference on the backend's buffers: %s",
@@ -475,8 +476,8 @@ NlBackend *nl_backend_open_spec(NlRegistry *r, const char *spec,
         return NULL;
     }
     /* backends read their options in open(); none keeps them */
-    g_autoptr(NlParams) options = nl_params_parse(
-        e->plugin->backend->options, parts[0], parts + 1, error);
+    g_autoptr(NlParams) options = nl_params_parse(e->plugin->backend->options,
+                                                  parts[0], parts + 1, error);
     if (!options)
         return NULL;
     g_autoptr(GError) open_error = NULL;

@@ -30,12 +30,12 @@ gboolean nl_output_dir_prepare(const char *dir, GError **error)
     if (g_mkdir_with_parents(dir, 0755) != 0) {
         int e = errno;
         g_set_error(error, NL_ERROR, NL_ERROR_OUTPUT,
-                    "cannot create output folder '%s': %s", dir,
-                    g_strerror(e));
+                    "cannot create output folder '%s': %s", dir, g_strerror(e));
         return FALSE;
     }
     /* Probe with the same kind of file the writers create. */
-    g_autofree char *probe = g_build_filename(dir, ".numlab-probe-XXXXXX", NULL);
+    g_autofree char *probe =
+        g_build_filename(dir, ".numlab-probe-XXXXXX", NULL);
     int fd = g_mkstemp(probe);
     if (fd < 0) {
         int e = errno;

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-G_DEFINE_QUARK(nl-alloc-error-quark, nl_alloc_error)
+G_DEFINE_QUARK(nl - alloc - error - quark, nl_alloc_error)
 
 gboolean nl_size_mul(gsize a, gsize b, gsize *result)
 {
@@ -29,7 +29,7 @@ gboolean nl_size_add(gsize a, gsize b, gsize *result)
 }
 
 #define NL_ALIGN 64
-#define NL_HUGE (2u << 20)
+#define NL_HUGE  (2u << 20)
 
 gpointer nl_alloc(gsize n, gsize elem_size, GError **error)
 {
@@ -45,7 +45,8 @@ gpointer nl_alloc(gsize n, gsize elem_size, GError **error)
     void *p = NULL;
     int rc = posix_memalign(&p, align, bytes ? bytes : 1);
     if (rc != 0) {
-        g_autofree char *size = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
+        g_autofree char *size =
+            g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
         g_set_error(error, NL_ALLOC_ERROR, NL_ALLOC_ERROR_NOMEM,
                     "cannot allocate %s for %" G_GSIZE_FORMAT " elements: %s",
                     size, n, g_strerror(rc));

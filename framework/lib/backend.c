@@ -16,7 +16,7 @@
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK(nl-backend-error-quark, nl_backend_error)
+G_DEFINE_QUARK(nl - backend - error - quark, nl_backend_error)
 
 struct NlBackend {
     const NlPlugin *plugin;
@@ -30,8 +30,8 @@ struct NlBackend {
 
 /* A hook exists only if the module's struct is long enough to hold it. */
 #define HOOK(b, field)                                                         \
-    ((b)->ops->struct_size >= G_STRUCT_OFFSET(NlBackendOps, field) +           \
-                                  sizeof((b)->ops->field)                      \
+    ((b)->ops->struct_size >=                                                  \
+             G_STRUCT_OFFSET(NlBackendOps, field) + sizeof((b)->ops->field)    \
          ? (b)->ops->field                                                     \
          : NULL)
 
@@ -64,7 +64,10 @@ void nl_backend_close(NlBackend *b)
     g_free(b);
 }
 
-const NlPlugin *nl_backend_plugin(const NlBackend *b) { return b->plugin; }
+const NlPlugin *nl_backend_plugin(const NlBackend *b)
+{
+    return b->plugin;
+}
 
 /* ---- kernels, for the self-check ---- */
 
@@ -84,14 +87,22 @@ const char *nl_kernel_name(NlKernel k)
 gboolean nl_backend_provides(const NlBackend *b, NlKernel k)
 {
     switch (k) {
-    case NL_KERNEL_SUM: return HOOK(b, sum) != NULL;
-    case NL_KERNEL_DOT: return HOOK(b, dot) != NULL;
-    case NL_KERNEL_GEMV: return HOOK(b, gemv) != NULL;
-    case NL_KERNEL_GEMM: return HOOK(b, gemm) != NULL;
-    case NL_KERNEL_SOFTMAX: return HOOK(b, softmax) != NULL;
-    case NL_KERNEL_TILED_SUM: return HOOK(b, tiled_sum) != NULL;
-    case NL_KERNEL_COPY: return HOOK(b, copy) != NULL;
-    case NL_N_KERNELS: break;
+    case NL_KERNEL_SUM:
+        return HOOK(b, sum) != NULL;
+    case NL_KERNEL_DOT:
+        return HOOK(b, dot) != NULL;
+    case NL_KERNEL_GEMV:
+        return HOOK(b, gemv) != NULL;
+    case NL_KERNEL_GEMM:
+        return HOOK(b, gemm) != NULL;
+    case NL_KERNEL_SOFTMAX:
+        return HOOK(b, softmax) != NULL;
+    case NL_KERNEL_TILED_SUM:
+        return HOOK(b, tiled_sum) != NULL;
+    case NL_KERNEL_COPY:
+        return HOOK(b, copy) != NULL;
+    case NL_N_KERNELS:
+        break;
     }
     return FALSE;
 }
@@ -122,14 +133,23 @@ static gboolean usable(const NlBackend *b, NlKernel k, GError **error)
     if (!b->unusable[k])
         return TRUE;
     g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNUSABLE,
-                "%s on backend '%s' is unusable: %s", kernel_names[k],
-                b->label, b->unusable[k]);
+                "%s on backend '%s' is unusable: %s", kernel_names[k], b->label,
+                b->unusable[k]);
     return FALSE;
 }
 
-const char *nl_backend_name(const NlBackend *b) { return b->plugin->name; }
-const char *nl_backend_label(const NlBackend *b) { return b->label; }
-const NlBackendInfo *nl_backend_info(const NlBackend *b) { return &b->info; }
+const char *nl_backend_name(const NlBackend *b)
+{
+    return b->plugin->name;
+}
+const char *nl_backend_label(const NlBackend *b)
+{
+    return b->label;
+}
+const NlBackendInfo *nl_backend_info(const NlBackend *b)
+{
+    return &b->info;
+}
 
 static gboolean unsupported(const NlBackend *b, const char *kernel,
                             GError **error)
@@ -164,13 +184,16 @@ char *nl_backend_fallbacks(const NlBackend *b)
     return g_string_free(s, FALSE);
 }
 
-void nl_backend_clear_fallbacks(NlBackend *b) { b->fell_back = 0; }
+void nl_backend_clear_fallbacks(NlBackend *b)
+{
+    b->fell_back = 0;
+}
 
-static gboolean bad_arg(const NlBackend *b, const char *kernel,
-                        GError **error, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+static gboolean bad_arg(const NlBackend *b, const char *kernel, GError **error,
+                        const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 
-static gboolean bad_arg(const NlBackend *b, const char *kernel,
-                        GError **error, const char *fmt, ...)
+static gboolean bad_arg(const NlBackend *b, const char *kernel, GError **error,
+                        const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -193,8 +216,9 @@ static gboolean check_buf(const NlBackend *b, const char *kernel,
                        arg, buf->backend ? buf->backend->label : "?");
     if (need > buf->n)
         return bad_arg(b, kernel, error,
-                       "buffer %s holds %" G_GSIZE_FORMAT " values, %"
-                       G_GSIZE_FORMAT " needed", arg, buf->n, need);
+                       "buffer %s holds %" G_GSIZE_FORMAT
+                       " values, %" G_GSIZE_FORMAT " needed",
+                       arg, buf->n, need);
     return TRUE;
 }
 
@@ -289,8 +313,8 @@ NlBuffer *nl_backend_new_from(NlBackend *b, const float *src, gsize n,
     return buf;
 }
 
-gboolean nl_backend_sum(NlBackend *b, const NlBuffer *x, gsize n,
-                        float *result, GError **error)
+gboolean nl_backend_sum(NlBackend *b, const NlBuffer *x, gsize n, float *result,
+                        GError **error)
 {
     if (!usable(b, NL_KERNEL_SUM, error) ||
         !check_buf(b, "sum", "x", x, n, error))

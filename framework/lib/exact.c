@@ -15,7 +15,7 @@
 
 #include <mpfr.h>
 
-#define BLOCK 4096
+#define BLOCK        4096
 #define PREC_F32_SUM 352
 #define PREC_F32_DOT 640
 #define PREC_F64_SUM 2176

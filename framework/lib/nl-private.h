@@ -15,11 +15,11 @@ GQuark nl_error_quark(void);
 /* User-facing errors of the host: each message is one line naming the
  * parameter, plugin, file or folder at fault. */
 typedef enum {
-    NL_ERROR_PARAM,   /* bad parameter name or value */
-    NL_ERROR_PLUGIN,  /* unknown, duplicate or broken plugin */
-    NL_ERROR_OUTPUT,  /* output folder or file */
-    NL_ERROR_JOB,     /* an experiment phase failed */
-    NL_ERROR_TOOL,    /* an external tool (gnuplot) is missing or failed */
+    NL_ERROR_PARAM,  /* bad parameter name or value */
+    NL_ERROR_PLUGIN, /* unknown, duplicate or broken plugin */
+    NL_ERROR_OUTPUT, /* output folder or file */
+    NL_ERROR_JOB,    /* an experiment phase failed */
+    NL_ERROR_TOOL,   /* an external tool (gnuplot) is missing or failed */
 } NlError;
 
 /* ---- params.c ---- */
@@ -36,9 +36,9 @@ const char *nl_param_type_name(NlParamType type);
  * to NlParamExt, and one beyond a module's (older, shorter) record, like
  * a NULL ext, counts as 0. */
 #define NL_PARAM_EXT_HAS(spec, field)                                          \
-    ((spec)->ext && (spec)->ext->struct_size >=                               \
-                        G_STRUCT_OFFSET(NlParamExt, field) +                   \
-                            sizeof((spec)->ext->field))
+    ((spec)->ext &&                                                            \
+     (spec)->ext->struct_size >=                                               \
+         G_STRUCT_OFFSET(NlParamExt, field) + sizeof((spec)->ext->field))
 /* "1..4096", "> 0", or "" when unbounded. */
 /* "[1, 4096]", "(0, 10]", "> 0", or "" when unbounded. */
 char *nl_param_range_string(const NlParamSpec *spec);

@@ -11,12 +11,12 @@
 typedef struct {
     const NlParamSpec *spec;
     NlParamExt ext; /* spec->ext as far as it was compiled, else zeros */
-    char *text;         /* canonical text of the value */
-    gint64 i;           /* INT, BOOL */
-    double d;           /* DOUBLE */
+    char *text;     /* canonical text of the value */
+    gint64 i;       /* INT, BOOL */
+    double d;       /* DOUBLE */
     GArray *items;
-    gsize rows, cols;   /* MATRIX */
-    gboolean unset;     /* optional, not given */
+    gsize rows, cols; /* MATRIX */
+    gboolean unset;   /* optional, not given */
 } NlParamValue;
 
 /* Parses `text` into value (whose spec and ext are set); one line naming

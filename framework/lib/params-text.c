@@ -28,14 +28,22 @@
 const char *nl_param_type_name(NlParamType type)
 {
     switch (type) {
-    case NL_PARAM_INT: return "int";
-    case NL_PARAM_DOUBLE: return "double";
-    case NL_PARAM_BOOL: return "bool";
-    case NL_PARAM_STRING: return "string";
-    case NL_PARAM_INT_LIST: return "list of int";
-    case NL_PARAM_DOUBLE_LIST: return "list of double";
-    case NL_PARAM_MATRIX: return "matrix of double";
-    case NL_PARAM_STRING_LIST: return "list of string";
+    case NL_PARAM_INT:
+        return "int";
+    case NL_PARAM_DOUBLE:
+        return "double";
+    case NL_PARAM_BOOL:
+        return "bool";
+    case NL_PARAM_STRING:
+        return "string";
+    case NL_PARAM_INT_LIST:
+        return "list of int";
+    case NL_PARAM_DOUBLE_LIST:
+        return "list of double";
+    case NL_PARAM_MATRIX:
+        return "matrix of double";
+    case NL_PARAM_STRING_LIST:
+        return "list of string";
     }
     return "?";
 }
@@ -117,8 +125,8 @@ static char *range_words(const NlParamSpec *spec)
     g_autofree char *range = nl_param_range_string(spec);
     if (!*range)
         return g_strdup("");
-    return g_strdup_printf("%s%s", range[0] == '[' || range[0] == '('
-                                       ? "in " : "", range);
+    return g_strdup_printf(
+        "%s%s", range[0] == '[' || range[0] == '(' ? "in " : "", range);
 }
 
 /* "", "2 or more ", "4 ", "up to 100000 ", "2 to 8 " */
@@ -155,25 +163,24 @@ char *nl_param_describe(const NlParamSpec *spec)
                              : g_strdup("string");
     case NL_PARAM_INT_LIST:
     case NL_PARAM_DOUBLE_LIST:
-        return g_strdup_printf("list of %s%s%s%s%s", count,
-                               spec->type == NL_PARAM_INT_LIST ? "int"
-                                                               : "double",
-                               ext.flags & NL_PARAM_STEPS
-                                   ? " (or start:stop:step)" : "",
-                               *range ? ", each " : "", range);
+        return g_strdup_printf(
+            "list of %s%s%s%s%s", count,
+            spec->type == NL_PARAM_INT_LIST ? "int" : "double",
+            ext.flags & NL_PARAM_STEPS ? " (or start:stop:step)" : "",
+            *range ? ", each " : "", range);
     case NL_PARAM_MATRIX: {
         g_autofree char *shape =
-            ext.rows && ext.cols
-                ? g_strdup_printf("%ux%u ", ext.rows, ext.cols)
-            : ext.rows ? g_strdup_printf("%u-row ", ext.rows)
-            : ext.cols ? g_strdup_printf("%u-column ", ext.cols)
-                       : g_strdup("");
+            ext.rows && ext.cols ? g_strdup_printf("%ux%u ", ext.rows, ext.cols)
+            : ext.rows           ? g_strdup_printf("%u-row ", ext.rows)
+            : ext.cols           ? g_strdup_printf("%u-column ", ext.cols)
+                                 : g_strdup("");
         return g_strdup_printf("%smatrix of double (rows ';', entries ',')"
-                               "%s%s", shape, *range ? ", each " : "", range);
+                               "%s%s",
+                               shape, *range ? ", each " : "", range);
     }
     case NL_PARAM_STRING_LIST:
-        return g_strdup_printf("list of %sdistinct string%s%s",
-                               count, spec->choices ? ", each one of " : "",
+        return g_strdup_printf("list of %sdistinct string%s%s", count,
+                               spec->choices ? ", each one of " : "",
                                spec->choices ? spec->choices : "");
     }
     return g_strdup("?");
@@ -286,31 +293,33 @@ static gboolean check_count(const Ctx *c, const NlParamExt *ext, guint n,
         return fail(c, error, "has %u %s, expected %u", n, entries(n),
                     ext->min_items);
     if (n < MAX(ext->min_items, 1u))
-        return fail(c, error, "has %u %s, expected at least %u", n,
-                    entries(n), ext->min_items);
+        return fail(c, error, "has %u %s, expected at least %u", n, entries(n),
+                    ext->min_items);
     if (n > max)
-        return fail(c, error, "has %u entries, at most %u are allowed", n,
-                    max);
+        return fail(c, error, "has %u entries, at most %u are allowed", n, max);
     return TRUE;
 }
 
 /* "start:stop:step", each part finite; the values are start + i * step,
  * computed from i, so no error accumulates. */
-static gboolean parse_steps(Ctx *c, const NlParamExt *ext,
-                            const char *text, GArray *out, GString *canon,
-                            GError **error)
+static gboolean parse_steps(Ctx *c, const NlParamExt *ext, const char *text,
+                            GArray *out, GString *canon, GError **error)
 {
     g_auto(GStrv) parts = split_items(text, ":");
     double v[3];
     if (g_strv_length(parts) != 3)
-        return fail(c, error, "'%s' is neither a list a,b,c nor "
-                    "start:stop:step", text);
+        return fail(c, error,
+                    "'%s' is neither a list a,b,c nor "
+                    "start:stop:step",
+                    text);
     for (int i = 0; i < 3; i++) {
         char *end = NULL;
         v[i] = g_ascii_strtod(parts[i], &end);
         if (!*parts[i] || *end || !isfinite(v[i]))
-            return fail(c, error, "'%s' is not start:stop:step of finite "
-                        "numbers", text);
+            return fail(c, error,
+                        "'%s' is not start:stop:step of finite "
+                        "numbers",
+                        text);
     }
     double a = v[0], b = v[1], step = v[2];
     if (!(step > 0) || b < a)
@@ -325,8 +334,8 @@ static gboolean parse_steps(Ctx *c, const NlParamExt *ext,
         double x = a + (double)i * step;
         if (out_of_range(c->spec, x)) {
             g_autofree char *t = shortest_text(x);
-            g_snprintf(c->where, sizeof c->where, "entry %" G_GSIZE_FORMAT
-                       " of %s: ", i + 1, text);
+            g_snprintf(c->where, sizeof c->where,
+                       "entry %" G_GSIZE_FORMAT " of %s: ", i + 1, text);
             return range_fail(c, t, error);
         }
         g_array_append_val(out, x);
@@ -343,8 +352,9 @@ static gboolean parse_numbers(Ctx *c, char **items, gsize row, GArray *out,
     for (gsize i = 0; items[i]; i++) {
         char entry[48];
         if (row)
-            g_snprintf(entry, sizeof entry, "row %" G_GSIZE_FORMAT ", entry %"
-                       G_GSIZE_FORMAT, row, i + 1);
+            g_snprintf(entry, sizeof entry,
+                       "row %" G_GSIZE_FORMAT ", entry %" G_GSIZE_FORMAT, row,
+                       i + 1);
         else
             g_snprintf(entry, sizeof entry, "entry %" G_GSIZE_FORMAT, i + 1);
         c->where[0] = '\0';
@@ -356,8 +366,8 @@ static gboolean parse_numbers(Ctx *c, char **items, gsize row, GArray *out,
             if (!parse_int(c, items[i], &v, error))
                 return FALSE;
             g_array_append_val(out, v);
-            g_string_append_printf(canon, "%s%" G_GINT64_FORMAT,
-                                   i ? "," : "", v);
+            g_string_append_printf(canon, "%s%" G_GINT64_FORMAT, i ? "," : "",
+                                   v);
         } else {
             double v;
             if (!parse_double(c, items[i], &v, error))
@@ -374,8 +384,8 @@ static gboolean parse_list(Ctx *c, NlParamValue *value, const char *text,
                            GString *canon, GError **error)
 {
     gboolean ints = c->spec->type == NL_PARAM_INT_LIST;
-    value->items = g_array_new(FALSE, FALSE, ints ? sizeof(gint64)
-                                                  : sizeof(double));
+    value->items =
+        g_array_new(FALSE, FALSE, ints ? sizeof(gint64) : sizeof(double));
     g_auto(GStrv) items = split_items(text, ",");
     if (!items[0])
         return fail(c, error, "the list is empty");
@@ -403,10 +413,11 @@ static gboolean parse_matrix(Ctx *c, NlParamValue *value, const char *text,
         if (r == 0)
             n_cols = k;
         else if (k != n_cols)
-            return fail(c, error, "row %" G_GSIZE_FORMAT " has %"
-                        G_GSIZE_FORMAT " %s, row 1 has %" G_GSIZE_FORMAT
-                        " (rows are separated by ';')", r + 1, k, entries(k),
-                        n_cols);
+            return fail(c, error,
+                        "row %" G_GSIZE_FORMAT " has %" G_GSIZE_FORMAT
+                        " %s, row 1 has %" G_GSIZE_FORMAT
+                        " (rows are separated by ';')",
+                        r + 1, k, entries(k), n_cols);
         if (r)
             g_string_append_c(canon, ';');
         if (!parse_numbers(c, items, r + 1, value->items, canon, error))
@@ -439,8 +450,7 @@ static gboolean check_choice(const Ctx *c, const char *text, GError **error)
         return TRUE;
     g_auto(GStrv) choices = g_strsplit(c->spec->choices, "|", -1);
     if (!g_strv_contains((const char *const *)choices, text))
-        return fail(c, error, "'%s' is not one of %s", text,
-                    c->spec->choices);
+        return fail(c, error, "'%s' is not one of %s", text, c->spec->choices);
     return TRUE;
 }
 
@@ -505,8 +515,7 @@ gboolean nl_param_value_parse(NlParamValue *value, const char *owner,
         else if (g_strv_contains(no, text))
             value->i = 0;
         else
-            return fail(&c, error, "'%s' is not a boolean (use 0 or 1)",
-                        text);
+            return fail(&c, error, "'%s' is not a boolean (use 0 or 1)", text);
         value->text = g_strdup(value->i ? "1" : "0");
         return TRUE;
     }
@@ -520,12 +529,11 @@ gboolean nl_param_value_parse(NlParamValue *value, const char *owner,
     case NL_PARAM_MATRIX:
     case NL_PARAM_STRING_LIST: {
         GString *canon = g_string_new(NULL);
-        gboolean ok =
-            value->spec->type == NL_PARAM_MATRIX
-                ? parse_matrix(&c, value, text, canon, error)
-            : value->spec->type == NL_PARAM_STRING_LIST
-                ? parse_strings(&c, value, text, canon, error)
-                : parse_list(&c, value, text, canon, error);
+        gboolean ok = value->spec->type == NL_PARAM_MATRIX
+                          ? parse_matrix(&c, value, text, canon, error)
+                      : value->spec->type == NL_PARAM_STRING_LIST
+                          ? parse_strings(&c, value, text, canon, error)
+                          : parse_list(&c, value, text, canon, error);
         value->text = g_string_free(canon, !ok);
         return ok;
     }

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(nl-error-quark, nl_error)
+G_DEFINE_QUARK(nl - error - quark, nl_error)
 
 struct NlParams {
     GArray *values; /* NlParamValue, in spec order */
@@ -43,42 +43,47 @@ static gboolean spec_fail(const char *owner, const NlParamSpec *spec,
 static gboolean check_spec(const NlParamSpec *s, const char *owner,
                            GError **error)
 {
-    const guint known = NL_PARAM_MIN_EXCLUSIVE | NL_PARAM_MAX_EXCLUSIVE |
-                        NL_PARAM_STEPS;
+    const guint known =
+        NL_PARAM_MIN_EXCLUSIVE | NL_PARAM_MAX_EXCLUSIVE | NL_PARAM_STEPS;
     gboolean list = s->type == NL_PARAM_INT_LIST ||
                     s->type == NL_PARAM_DOUBLE_LIST ||
                     s->type == NL_PARAM_STRING_LIST;
-    if (!*s->name || strspn(s->name, "abcdefghijklmnopqrstuvwxyz0123456789_")
-                         != strlen(s->name))
+    if (!*s->name || strspn(s->name, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+                         strlen(s->name))
         return spec_fail(owner, s, error, "the name is not [a-z0-9_]+");
     if (s->type < NL_PARAM_INT || s->type > NL_PARAM_STRING_LIST)
         return spec_fail(owner, s, error, "unknown type");
     if (s->ext && s->ext->struct_size < sizeof(gsize))
-        return spec_fail(owner, s, error, "ext->struct_size is not set (use "
+        return spec_fail(owner, s, error,
+                         "ext->struct_size is not set (use "
                          "NL_PARAM_EXT)");
     NlParamExt e;
     nl_param_spec_ext(s, &e);
     if (e.flags & ~known)
         return spec_fail(owner, s, error, "unknown flags");
     if ((e.flags & NL_PARAM_STEPS) && s->type != NL_PARAM_DOUBLE_LIST)
-        return spec_fail(owner, s, error, "NL_PARAM_STEPS is for "
+        return spec_fail(owner, s, error,
+                         "NL_PARAM_STEPS is for "
                          "NL_PARAM_DOUBLE_LIST");
     if (s->choices && s->type != NL_PARAM_STRING &&
         s->type != NL_PARAM_STRING_LIST)
         return spec_fail(owner, s, error, "choices are for strings");
     if (nl_param_has_range(s) &&
         (!(s->min <= s->max) ||
-         (s->min == s->max && (e.flags & (NL_PARAM_MIN_EXCLUSIVE |
-                                          NL_PARAM_MAX_EXCLUSIVE)))))
-        return spec_fail(owner, s, error, "the range is empty (an open "
+         (s->min == s->max &&
+          (e.flags & (NL_PARAM_MIN_EXCLUSIVE | NL_PARAM_MAX_EXCLUSIVE)))))
+        return spec_fail(owner, s, error,
+                         "the range is empty (an open "
                          "side is -INFINITY or INFINITY)");
     if ((e.min_items || e.max_items) && !list)
-        return spec_fail(owner, s, error, "min_items and max_items are for "
+        return spec_fail(owner, s, error,
+                         "min_items and max_items are for "
                          "lists");
     if (e.max_items && e.min_items > e.max_items)
         return spec_fail(owner, s, error, "min_items > max_items");
     if ((e.rows || e.cols) && s->type != NL_PARAM_MATRIX)
-        return spec_fail(owner, s, error, "rows and cols are for "
+        return spec_fail(owner, s, error,
+                         "rows and cols are for "
                          "NL_PARAM_MATRIX");
     return TRUE;
 }
@@ -165,8 +170,7 @@ static const NlParamValue *lookup(const NlParams *params, const char *name,
     const NlParamValue *v = find(params, name);
     if (v && v->spec->type != type) {
         g_critical("parameter '%s' is a %s, not a %s", name,
-                   nl_param_type_name(v->spec->type),
-                   nl_param_type_name(type));
+                   nl_param_type_name(v->spec->type), nl_param_type_name(type));
         return NULL;
     }
     return v;

@@ -26,7 +26,8 @@
  * (x87 without SSE keeps them in 80 bits): say so rather than compute
  * another order under the reference's name. */
 #if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
-#error "the reference kernels need FLT_EVAL_METHOD 0 (on i386: -msse2 -mfpmath=sse)"
+#error                                                                         \
+    "the reference kernels need FLT_EVAL_METHOD 0 (on i386: -msse2 -mfpmath=sse)"
 #endif
 
 /* ---- sum, dot ---- */
@@ -57,8 +58,8 @@ void nl_ref_gemv_f32(gsize m, gsize n, const float *a, gsize lda,
     /* Eight rows side by side: eight independent chains that the CPU
      * overlaps, each still its own row's dot product, left to right. */
     for (; i + 8 <= m; i += 8) {
-        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f, s4 = 0.0f,
-              s5 = 0.0f, s6 = 0.0f, s7 = 0.0f;
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f, s4 = 0.0f, s5 = 0.0f,
+              s6 = 0.0f, s7 = 0.0f;
         for (gsize p = 0; p < n; p++) {
             const float *q = a + i * lda + p; /* row i, column p */
             float xp = x[p];
@@ -95,9 +96,8 @@ enum {
 
 /* C[0..mr)[0..nr) += A[0..mr)[0..kc) B[0..kc)[0..nr), p in order; C holds
  * each element's running sum. One register chain per element. */
-static void block_plain(gsize mr, gsize nr, gsize kc, const float *a,
-                        gsize lda, const float *b, gsize ldb, float *c,
-                        gsize ldc)
+static void block_plain(gsize mr, gsize nr, gsize kc, const float *a, gsize lda,
+                        const float *b, gsize ldb, float *c, gsize ldc)
 {
     for (gsize r = 0; r < mr; r++)
         for (gsize j = 0; j < nr; j++) {
@@ -118,7 +118,10 @@ static inline V4 load4(const float *p)
     return v;
 }
 
-static inline void store4(float *p, V4 v) { memcpy(p, &v, sizeof v); }
+static inline void store4(float *p, V4 v)
+{
+    memcpy(p, &v, sizeof v);
+}
 
 /* block_plain for a full 4 x 8 block: 32 chains in eight 4-float
  * registers. Lane j of `c + a * b` is c[j] + (a * b[j]), two roundings,

@@ -24,8 +24,8 @@ struct NlRun {
     NlRun *common;             /* borrowed (compare phase), or NULL */
     gpointer kept;             /* nl_run_keep: for the later phases */
     GDestroyNotify kept_destroy;
-    guint n_faults;            /* nl_run_fault calls */
-    GPtrArray *faults;         /* the first NL_RUN_KEPT_FAULTS messages */
+    guint n_faults;    /* nl_run_fault calls */
+    GPtrArray *faults; /* the first NL_RUN_KEPT_FAULTS messages */
     char *progress_label;
     gboolean progress_shown;
     double progress_last;
@@ -90,8 +90,14 @@ NlRng *nl_run_rng(NlRun *run)
     return &run->rng;
 }
 
-GPtrArray *nl_run_tables(NlRun *run) { return run->tables; }
-GPtrArray *nl_run_artifact_names(NlRun *run) { return run->artifact_names; }
+GPtrArray *nl_run_tables(NlRun *run)
+{
+    return run->tables;
+}
+GPtrArray *nl_run_artifact_names(NlRun *run)
+{
+    return run->artifact_names;
+}
 
 GBytes *nl_run_artifact_data(NlRun *run, const char *name)
 {
@@ -108,8 +114,7 @@ static NlTable *find_table(GPtrArray *tables, const char *name)
 
 NlTable *nl_run_table(NlRun *run, const char *name, const char *columns)
 {
-    g_return_val_if_fail(run != NULL && name != NULL && columns != NULL,
-                         NULL);
+    g_return_val_if_fail(run != NULL && name != NULL && columns != NULL, NULL);
     NlTable *t = find_table(run->tables, name);
     if (t) {
         if (strcmp(nl_table_columns_spec(t), columns) != 0)
@@ -160,8 +165,8 @@ void nl_run_fault(NlRun *run, const char *format, ...)
     va_end(ap);
 }
 
-gboolean nl_run_check_bound(NlRun *run, double got, double exact,
-                            double bound, const char *format, ...)
+gboolean nl_run_check_bound(NlRun *run, double got, double exact, double bound,
+                            const char *format, ...)
 {
     g_return_val_if_fail(run != NULL && format != NULL, FALSE);
     if (nl_within_bound(got, exact, bound))
@@ -177,8 +182,14 @@ gboolean nl_run_check_bound(NlRun *run, double got, double exact,
     return FALSE;
 }
 
-guint nl_run_n_faults(NlRun *run) { return run->n_faults; }
-GPtrArray *nl_run_faults(NlRun *run) { return run->faults; }
+guint nl_run_n_faults(NlRun *run)
+{
+    return run->n_faults;
+}
+GPtrArray *nl_run_faults(NlRun *run)
+{
+    return run->faults;
+}
 
 void nl_run_progress(NlRun *run, double fraction, const char *what)
 {

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-G_DEFINE_QUARK(nl-sample-error-quark, nl_sample_error)
+G_DEFINE_QUARK(nl - sample - error - quark, nl_sample_error)
 
 static gboolean input_error(GError **error, const char *format, ...)
     G_GNUC_PRINTF(2, 3);
@@ -56,13 +56,16 @@ static gboolean check_weights(const double *w, gsize n, double *total,
     double sum = 0.0;
     for (gsize i = 0; i < n; i++) {
         if (w[i] < 0.0)
-            return input_error(error, "probability %" G_GSIZE_FORMAT
-                               " is negative (%g)", i, w[i]);
+            return input_error(
+                error, "probability %" G_GSIZE_FORMAT " is negative (%g)", i,
+                w[i]);
         sum += w[i];
     }
     if (!(sum > 0.0) || !isfinite(sum))
-        return input_error(error, "the probabilities sum to %g, not to a "
-                           "positive finite number", sum);
+        return input_error(error,
+                           "the probabilities sum to %g, not to a "
+                           "positive finite number",
+                           sum);
     *total = sum;
     return TRUE;
 }
@@ -88,8 +91,10 @@ gboolean nl_sample_softmax(const double *logits, gsize n, double temperature,
 {
     g_return_val_if_fail((logits != NULL && probs != NULL) || n == 0, FALSE);
     if (isnan(temperature) || isinf(temperature) || temperature < 0.0)
-        return input_error(error, "temperature %g is not a finite number "
-                           ">= 0 (0 means greedy)", temperature);
+        return input_error(error,
+                           "temperature %g is not a finite number "
+                           ">= 0 (0 means greedy)",
+                           temperature);
     gsize top;
     if (!nl_sample_argmax(logits, n, &top, error))
         return FALSE;
@@ -321,10 +326,10 @@ gboolean nl_sample_chi_square(const guint64 *counts, const double *probs,
 
 struct NlSampler {
     gsize n;
-    double *prob;    /* normalized probabilities */
-    double *cdf;     /* cumulative, exactly 1 from the last nonzero on */
-    guint32 *guide;  /* guide[j]: first i with cdf[i] > j / 2^guide_bits */
-    int guide_bits;  /* the guide has 2^guide_bits slices of [0, 1) */
+    double *prob;   /* normalized probabilities */
+    double *cdf;    /* cumulative, exactly 1 from the last nonzero on */
+    guint32 *guide; /* guide[j]: first i with cdf[i] > j / 2^guide_bits */
+    int guide_bits; /* the guide has 2^guide_bits slices of [0, 1) */
 };
 
 void nl_sampler_free(NlSampler *s)
@@ -344,8 +349,10 @@ NlSampler *nl_sampler_new(const double *weights, gsize n, GError **error)
     if (!check_weights(weights, n, &total, error))
         return NULL;
     if (n > G_MAXUINT32) {
-        input_error(error, "%" G_GSIZE_FORMAT " tokens: the sampler takes at "
-                    "most 2^32 - 1", n);
+        input_error(error,
+                    "%" G_GSIZE_FORMAT " tokens: the sampler takes at "
+                    "most 2^32 - 1",
+                    n);
         return NULL;
     }
     /* About one slice per token, a power of two so that the slice of u is
@@ -412,8 +419,8 @@ gsize nl_sampler_inverse_cdf(const NlSampler *s, double u)
 
 /* The top 53 bits of one generator output: u = r 2^-53, and its slice is
  * its top guide_bits bits, r >> (53 - guide_bits). */
-#define DRAW(s, r) search_from((s), (r) >> (53 - (s)->guide_bits), \
-                               (double)(r) * 0x1p-53)
+#define DRAW(s, r)                                                             \
+    search_from((s), (r) >> (53 - (s)->guide_bits), (double)(r)*0x1p-53)
 
 gsize nl_sampler_draw(const NlSampler *s, NlRng *rng)
 {
@@ -431,8 +438,7 @@ void nl_sampler_draw_n(const NlSampler *s, NlRng *rng, guint32 *out, gsize n)
     }
 }
 
-void nl_sampler_count(const NlSampler *s, NlRng *rng, guint64 *counts,
-                      gsize n)
+void nl_sampler_count(const NlSampler *s, NlRng *rng, guint64 *counts, gsize n)
 {
     g_return_if_fail(s != NULL && rng != NULL && counts != NULL);
     for (gsize k = 0; k < n; k++) {

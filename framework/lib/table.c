@@ -36,10 +36,10 @@ struct NlTable {
     char *name;
     char *title;
     char *spec;
-    GArray *columns;  /* Column */
-    GArray *cells;    /* Cell, row-major */
-    GArray *datasets; /* Dataset; the first starts at row 0 */
-    GPtrArray *notes; /* "key: value" */
+    GArray *columns;   /* Column */
+    GArray *cells;     /* Cell, row-major */
+    GArray *datasets;  /* Dataset; the first starts at row 0 */
+    GPtrArray *notes;  /* "key: value" */
     guint next_column; /* column of the next cell */
 };
 
@@ -93,7 +93,8 @@ NlTable *nl_table_new(const char *name, const char *columns, GError **error)
         if (!ok) {
             g_set_error(error, NL_ERROR, NL_ERROR_JOB,
                         "table '%s': column '%s' is not name:type with type "
-                        "int, f32, f64, hex or str", name, *w);
+                        "int, f32, f64, hex or str",
+                        name, *w);
             nl_table_free(t);
             return NULL;
         }
@@ -138,8 +139,14 @@ const char *nl_table_name(const NlTable *t)
     return t->name;
 }
 
-const char *nl_table_title(const NlTable *t) { return t->title; }
-const char *nl_table_columns_spec(const NlTable *t) { return t->spec; }
+const char *nl_table_title(const NlTable *t)
+{
+    return t->title;
+}
+const char *nl_table_columns_spec(const NlTable *t)
+{
+    return t->spec;
+}
 
 guint nl_table_n_rows(const NlTable *t)
 {
@@ -193,7 +200,8 @@ static void add_cell(NlTable *t, ColType type, Cell cell)
     const Column *c = &g_array_index(t->columns, Column, t->next_column);
     if (c->type != type) {
         g_critical("table '%s': column '%s' has another type than the value "
-                   "added", t->name, c->name);
+                   "added",
+                   t->name, c->name);
         if (type == COL_STR)
             g_free(cell.s);
         return;
@@ -264,11 +272,15 @@ gint64 nl_table_get_int(const NlTable *t, guint row, guint col)
     if (!c)
         return 0;
     switch (col_type(t, col)) {
-    case COL_INT: return c->i;
-    case COL_HEX: return (gint64)c->u;
+    case COL_INT:
+        return c->i;
+    case COL_HEX:
+        return (gint64)c->u;
     case COL_F32:
-    case COL_F64: return (gint64)c->d;
-    case COL_STR: break;
+    case COL_F64:
+        return (gint64)c->d;
+    case COL_STR:
+        break;
     }
     g_critical("table '%s': column %u is text", t->name, col);
     return 0;
@@ -280,11 +292,15 @@ double nl_table_get_f64(const NlTable *t, guint row, guint col)
     if (!c)
         return 0;
     switch (col_type(t, col)) {
-    case COL_INT: return (double)c->i;
-    case COL_HEX: return (double)c->u;
+    case COL_INT:
+        return (double)c->i;
+    case COL_HEX:
+        return (double)c->u;
     case COL_F32:
-    case COL_F64: return c->d;
-    case COL_STR: break;
+    case COL_F64:
+        return c->d;
+    case COL_STR:
+        break;
     }
     g_critical("table '%s': column %u is text", t->name, col);
     return 0;

@@ -38,12 +38,12 @@ static GQuark my_experiment_error_quark(void)
 
 enum {
     MY_EXPERIMENT_ERROR_NOT_FINITE, /* a backend returned Inf or NaN */
-    MY_EXPERIMENT_ERROR_NO_TABLE,   /* a job lacks the table run_compare reads */
+    MY_EXPERIMENT_ERROR_NO_TABLE, /* a job lacks the table run_compare reads */
 };
 
 /* The names of the tables, written once so that run_backend and
  * run_compare cannot drift apart. A table becomes OUTDIR/EXP/NAME.dat. */
-#define TABLE_ERRORS "dot-error"
+#define TABLE_ERRORS    "dot-error"
 #define TABLE_AGREEMENT "dot-agreement"
 
 /* ---- run_backend: one call per backend job ---------------------------- */
@@ -70,8 +70,8 @@ static gboolean run_backend(NlRun *run, GError **error)
         max_n = MAX(max_n, (gsize)sizes[i]);
 
     gboolean ok = FALSE;
-    float *x = NULL, *y = NULL;          /* host copies, (max_n) each */
-    NlBuffer *bx = NULL, *by = NULL;     /* the same values on the backend */
+    float *x = NULL, *y = NULL;      /* host copies, (max_n) each */
+    NlBuffer *bx = NULL, *by = NULL; /* the same values on the backend */
 
     /* nl_alloc_f32 fails with a GError instead of aborting, as g_malloc
      * would: the size came from the user. */
@@ -101,11 +101,13 @@ static gboolean run_backend(NlRun *run, GError **error)
                               "abs_error:f64");
     nl_table_set_title(t, "float32 dot products of normal vectors against "
                           "the exact value");
-    nl_table_add_note(t, "ulps", "signed distance in float32 ULPs from the "
-                                 "correctly rounded dot product; positive "
-                                 "means the backend's value is larger");
-    nl_table_add_note(t, "exact", "the exact dot product of the float32 "
-                                  "inputs, rounded once to float64 (MPFR)");
+    nl_table_add_note(t, "ulps",
+                      "signed distance in float32 ULPs from the "
+                      "correctly rounded dot product; positive "
+                      "means the backend's value is larger");
+    nl_table_add_note(t, "exact",
+                      "the exact dot product of the float32 "
+                      "inputs, rounded once to float64 (MPFR)");
 
     /* The run's generator is fresh in every phase and seeded with --seed,
      * so every backend job draws exactly the same x and y, in the same
@@ -138,8 +140,8 @@ static gboolean run_backend(NlRun *run, GError **error)
                 g_set_error(error, MY_EXPERIMENT_ERROR,
                             MY_EXPERIMENT_ERROR_NOT_FINITE,
                             "backend '%s' returned %g for a dot product of "
-                            "%" G_GSIZE_FORMAT " normal values (trial %"
-                            G_GINT64_FORMAT ")",
+                            "%" G_GSIZE_FORMAT
+                            " normal values (trial %" G_GINT64_FORMAT ")",
                             nl_backend_label(backend), (double)dot, n, trial);
                 goto out;
             }
@@ -161,8 +163,7 @@ static gboolean run_backend(NlRun *run, GError **error)
             nl_table_add_f64(t, fabs((double)dot - exact));
         }
         /* Shown on stderr when it is a terminal; costs nothing otherwise. */
-        nl_run_progress(run, (double)(s + 1) / (double)n_sizes,
-                        "dot products");
+        nl_run_progress(run, (double)(s + 1) / (double)n_sizes, "dot products");
     }
     ok = TRUE;
 
@@ -240,8 +241,8 @@ static gboolean run_compare(NlRun *run, GError **error)
  * exact reference in memory (tens of bytes each). */
 static const NlParamSpec params[] = {
     {"sizes", NL_PARAM_INT_LIST, "10,100,1000,10000,100000,1000000", 1,
-     16777216, "vector lengths n, comma-separated (rows for each n)",
-     NULL, NULL},
+     16777216, "vector lengths n, comma-separated (rows for each n)", NULL,
+     NULL},
     {"trials", NL_PARAM_INT, "5", 1, 1000,
      "independent pairs of vectors drawn for each length", NULL, NULL},
     NL_PARAM_END,
@@ -267,9 +268,8 @@ static const NlExperimentOps ops = {
 /* The descriptor and the module's one exported symbol, numlab_plugin_entry().
  * The macro fills in abi_version and struct_size itself. */
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "my-experiment", /* YOUR EXPERIMENT: [a-z0-9_-]+, unique */
-    .version = "0.1.0",
-    .summary = "template: float32 dot products against the exact value",
-    .experiment = &ops,
-)
+        .kind = NL_PLUGIN_EXPERIMENT,
+        .name = "my-experiment", /* YOUR EXPERIMENT: [a-z0-9_-]+, unique */
+        .version = "0.1.0",
+        .summary = "template: float32 dot products against the exact value",
+        .experiment = &ops, )

@@ -48,18 +48,16 @@ static const NlPlugin handmade = {
     .backend = &ops,
 };
 
-const NlPlugin *numlab_plugin_entry(void) { return &handmade; }
+const NlPlugin *numlab_plugin_entry(void)
+{
+    return &handmade;
+}
 #else
 #ifdef BAD_NO_SUMMARY
 #define BAD_SUMMARY NULL
 #else
 #define BAD_SUMMARY "a descriptor with one defect (test)"
 #endif
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_BACKEND,
-    .name = BAD_NAME,
-    .version = "0",
-    .summary = BAD_SUMMARY,
-    .backend = &ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_BACKEND, .name = BAD_NAME, .version = "0",
+                 .summary = BAD_SUMMARY, .backend = &ops, )
 #endif

@@ -28,7 +28,9 @@ static gpointer broken_open(const NlParams *opts, GError **error)
 
 static gboolean broken_alloc(gpointer self, NlBuffer *buf, GError **error)
 {
-    (void)self; (void)buf; (void)error;
+    (void)self;
+    (void)buf;
+    (void)error;
     return FALSE;
 }
 
@@ -39,10 +41,6 @@ static const NlBackendOps ops = {
     .alloc = broken_alloc,
 };
 
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_BACKEND,
-    .name = BROKEN_NAME,
-    .version = "0",
-    .summary = "a backend that cannot open (test)",
-    .backend = &ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_BACKEND, .name = BROKEN_NAME, .version = "0",
+                 .summary = "a backend that cannot open (test)",
+                 .backend = &ops, )

@@ -12,7 +12,9 @@ static gpointer dup_open(const NlParams *options, GError **error)
 
 static gboolean dup_alloc(gpointer self, NlBuffer *buf, GError **error)
 {
-    (void)self; (void)buf; (void)error;
+    (void)self;
+    (void)buf;
+    (void)error;
     return FALSE;
 }
 
@@ -22,10 +24,5 @@ static const NlBackendOps ops = {
     .alloc = dup_alloc,
 };
 
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_BACKEND,
-    .name = "naive",
-    .version = "0",
-    .summary = "duplicate name",
-    .backend = &ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_BACKEND, .name = "naive", .version = "0",
+                 .summary = "duplicate name", .backend = &ops, )

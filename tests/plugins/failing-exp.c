@@ -30,8 +30,8 @@ static gboolean run_backend(NlRun *run, GError **error)
 }
 
 static const NlParamSpec params[] = {
-    {"fail", NL_PARAM_STRING, "", 0, 0, "the backend whose job fails",
-     NULL, NULL},
+    {"fail", NL_PARAM_STRING, "", 0, 0, "the backend whose job fails", NULL,
+     NULL},
     NL_PARAM_END,
 };
 
@@ -44,10 +44,6 @@ static const NlExperimentOps ops = {
     .run_backend = run_backend,
 };
 
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "failing",
-    .version = "0",
-    .summary = "fails on purpose (test)",
-    .experiment = &ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_EXPERIMENT, .name = "failing",
+                 .version = "0", .summary = "fails on purpose (test)",
+                 .experiment = &ops, )

@@ -47,7 +47,10 @@ static gpointer few_open(const NlParams *opts, GError **error)
     return self;
 }
 
-static void few_close(gpointer self) { g_free(self); }
+static void few_close(gpointer self)
+{
+    g_free(self);
+}
 
 static void few_describe(gpointer self, NlBackendInfo *info)
 {
@@ -140,10 +143,6 @@ static const NlBackendOps ops = {
     .sum = few_sum,
 };
 
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_BACKEND,
-    .name = FEW_NAME,
-    .version = "0",
-    .summary = "a backend with only a sum kernel (test)",
-    .backend = &ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_BACKEND, .name = FEW_NAME, .version = "0",
+                 .summary = "a backend with only a sum kernel (test)",
+                 .backend = &ops, )

@@ -42,8 +42,8 @@ static const NlParamSpec options[] = {
     {"drop_below", NL_PARAM_INT, "0", 0, 1e12,
      "the lane bug only for n below this (0: no limit)", NULL, NULL},
     {"substitute", NL_PARAM_INT, "0", 0, 2,
-     "1: offer a correct sum when the self-check fails; 2: a wrong one",
-     NULL, NULL},
+     "1: offer a correct sum when the self-check fails; 2: a wrong one", NULL,
+     NULL},
     {"pad_write", NL_PARAM_INT, "0", 0, 1,
      "1: gemm writes into C's padding between n and ldc", NULL, NULL},
     NL_PARAM_END,
@@ -159,15 +159,16 @@ static gboolean ld_gemm(gpointer p, gsize m, gsize n, gsize k,
     (void)error;
     for (gsize i = 0; i < m; i++) {
         for (gsize j = 0; j < n; j++)
-            c->host[i * ldc + j] = dot_f32(a->host + i * lda, b->host + j, ldb, k);
+            c->host[i * ldc + j] =
+                dot_f32(a->host + i * lda, b->host + j, ldb, k);
         if (self->pad_write && ldc > n && i + 1 < m)
             c->host[i * ldc + n] = 0.0f; /* the bug: past the row's end */
     }
     return TRUE;
 }
 
-static gboolean ld_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,
-                           gsize n, float temperature, GError **error)
+static gboolean ld_softmax(gpointer p, const NlBuffer *x, NlBuffer *y, gsize n,
+                           float temperature, GError **error)
 {
     (void)p;
     (void)error;
@@ -185,8 +186,8 @@ static gboolean ld_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,
     return TRUE;
 }
 
-static gboolean ld_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
-                             gsize tile, float *result, GError **error)
+static gboolean ld_tiled_sum(gpointer p, const NlBuffer *x, gsize n, gsize tile,
+                             float *result, GError **error)
 {
     gsize n_tiles = n / tile + (n % tile != 0);
     g_autofree float *partials = g_try_new(float, MAX(n_tiles, 1));
@@ -220,9 +221,7 @@ static const NlBackendOps ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_BACKEND,
-    .name = "lanedrop",
-    .version = "0",
-    .summary = "a backend whose sum drops lanes like a broken cblas_ssum (test)",
-    .backend = &ops,
-)
+        .kind = NL_PLUGIN_BACKEND, .name = "lanedrop", .version = "0",
+        .summary =
+            "a backend whose sum drops lanes like a broken cblas_ssum (test)",
+        .backend = &ops, )

@@ -54,8 +54,8 @@ static gboolean run_backend(NlRun *run, GError **error)
     NlTable *t = nl_run_table(run, "values", "i:int x:f64");
     for (int i = 0; i < 3; i++) {
         nl_table_add_int(t, i);
-        nl_table_add_f64(t, i * nl_params_get_double(nl_run_params(run),
-                                                     "scale"));
+        nl_table_add_f64(t,
+                         i * nl_params_get_double(nl_run_params(run), "scale"));
     }
     return TRUE;
 }
@@ -73,8 +73,7 @@ static const NlParamSpec params[] = {
     {"misuse", NL_PARAM_STRING, "none", 0, 0, "the programming error",
      "none|getter|undeclared|null-table|warning|structured|thread", NULL},
     {"on", NL_PARAM_STRING, "", 0, 0,
-     "the phase that makes it: a backend label, common or compare", NULL,
-     NULL},
+     "the phase that makes it: a backend label, common or compare", NULL, NULL},
     {"scale", NL_PARAM_DOUBLE, "0.5", 0, 0, "a double parameter", NULL, NULL},
     NL_PARAM_END,
 };
@@ -89,10 +88,6 @@ static const NlExperimentOps ops = {
     .run_compare = run_compare,
 };
 
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "misuse",
-    .version = "0",
-    .summary = "programming errors on purpose (test)",
-    .experiment = &ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_EXPERIMENT, .name = "misuse", .version = "0",
+                 .summary = "programming errors on purpose (test)",
+                 .experiment = &ops, )

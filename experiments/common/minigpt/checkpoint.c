@@ -82,8 +82,10 @@ static gboolean check_header(const guint8 *d, gsize length, NlGptConfig *c,
         return fail(error, "not a MiniGPT checkpoint (no magic '%s')",
                     NL_GPT_CKPT_MAGIC);
     if (length < HEADER_BYTES)
-        return fail(error, "truncated: %" G_GSIZE_FORMAT " bytes, shorter "
-                    "than the %u-byte header", length, HEADER_BYTES);
+        return fail(error,
+                    "truncated: %" G_GSIZE_FORMAT " bytes, shorter "
+                    "than the %u-byte header",
+                    length, HEADER_BYTES);
     guint32 version = get_u32(d + 8);
     if (version != NL_GPT_CKPT_VERSION)
         return fail(error, "format version %u, this numlab reads version %u",
@@ -105,8 +107,10 @@ static gboolean check_header(const guint8 *d, gsize length, NlGptConfig *c,
     /* below 2^32 + 2^24 + 2^30: no overflow in 64 bits */
     *expected = HEADER_BYTES + (gsize)*vocab_bytes + 4 * *n_params;
     if (length < *expected)
-        return fail(error, "truncated: %" G_GSIZE_FORMAT " bytes, the header "
-                    "promises %" G_GSIZE_FORMAT, length, *expected);
+        return fail(error,
+                    "truncated: %" G_GSIZE_FORMAT " bytes, the header "
+                    "promises %" G_GSIZE_FORMAT,
+                    length, *expected);
     if (length > *expected)
         return fail(error, "%" G_GSIZE_FORMAT " bytes after the last tensor",
                     length - *expected);
@@ -118,15 +122,16 @@ NlGpt *nl_gpt_load_bytes(const guint8 *d, gsize length, GError **error)
     NlGptConfig c;
     guint32 vocab_bytes;
     gsize n_params, expected;
-    if (!check_header(d, length, &c, &vocab_bytes, &n_params, &expected,
-                      error))
+    if (!check_header(d, length, &c, &vocab_bytes, &n_params, &expected, error))
         return NULL;
     const guint8 *p = d + HEADER_BYTES, *end = p + vocab_bytes;
     g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < c.vocab_size; i++) {
         if (p >= end || p + 1 + *p > end) {
-            fail(error, "vocabulary word %u runs past the vocabulary's %u "
-                 "bytes", i, vocab_bytes);
+            fail(error,
+                 "vocabulary word %u runs past the vocabulary's %u "
+                 "bytes",
+                 i, vocab_bytes);
             return NULL;
         }
         g_ptr_array_add(words, g_strndup((const char *)p + 1, *p));
@@ -155,8 +160,7 @@ NlGpt *nl_gpt_load_bytes(const guint8 *d, gsize length, GError **error)
         guint32 bits = get_u32(end + 4 * k);
         memcpy(&m->params[k], &bits, 4);
         if (!isfinite(m->params[k])) {
-            fail(error, "weight %" G_GSIZE_FORMAT " is not a finite number",
-                 k);
+            fail(error, "weight %" G_GSIZE_FORMAT " is not a finite number", k);
             return NULL;
         }
     }

@@ -6,8 +6,8 @@
 
 #include <numlab-minigpt/lecture.h>
 
-void nl_gpt_lecture_config(guint32 vocab_size, guint64 seed,
-                           NlGptConfig *model, NlGptTrainConfig *train)
+void nl_gpt_lecture_config(guint32 vocab_size, guint64 seed, NlGptConfig *model,
+                           NlGptTrainConfig *train)
 {
     *model = (NlGptConfig){
         .vocab_size = vocab_size,
@@ -24,14 +24,13 @@ void nl_gpt_lecture_config(guint32 vocab_size, guint64 seed,
 }
 
 gboolean nl_gpt_lecture_train(NlGpt *model, const NlGptTrainConfig *train,
-                              const guint32 *data, gsize n,
-                              NlBackend *backend, NlGptLectureStepFn on_step,
-                              gpointer user, NlGptLectureSummary *summary,
-                              GError **error)
+                              const guint32 *data, gsize n, NlBackend *backend,
+                              NlGptLectureStepFn on_step, gpointer user,
+                              NlGptLectureSummary *summary, GError **error)
 {
     nl_gpt_init(model, train->seed);
-    g_autoptr(NlGptTrainer) tr = nl_gpt_trainer_new(model, train, data, n,
-                                                    error);
+    g_autoptr(NlGptTrainer) tr =
+        nl_gpt_trainer_new(model, train, data, n, error);
     if (!tr)
         return FALSE;
     gint64 t0 = g_get_monotonic_time();

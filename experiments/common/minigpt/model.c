@@ -22,9 +22,9 @@
 /* ---- configuration and tensors --------------------------------------- */
 
 static const char *const tensor_names[NL_GPT_N_TENSORS] = {
-    "wte",   "wpe",   "ln1_g", "ln1_b", "w_qkv", "b_qkv",
+    "wte",    "wpe",    "ln1_g", "ln1_b", "w_qkv", "b_qkv",
     "w_proj", "b_proj", "ln2_g", "ln2_b", "w_fc",  "b_fc",
-    "w_fc2", "b_fc2", "lnf_g", "lnf_b", "w_lm",
+    "w_fc2",  "b_fc2",  "lnf_g", "lnf_b", "w_lm",
 };
 
 const char *nl_gpt_tensor_name(guint i)
@@ -38,26 +38,44 @@ gsize nl_gpt_tensor_size(const NlGptConfig *c, guint i)
 {
     gsize V = c->vocab_size, T = c->context, C = c->d_model, L = c->n_layer;
     switch (i) {
-    case 0: return V * C;
-    case 1: return T * C;
-    case 2: case 3: case 7: case 8: case 9: case 13: return L * C;
-    case 4: return L * C * 3 * C;
-    case 5: return L * 3 * C;
-    case 6: return L * C * C;
-    case 10: case 12: return L * C * 4 * C;
-    case 11: return L * 4 * C;
-    case 14: case 15: return C;
-    case 16: return C * V;
-    default: return 0;
+    case 0:
+        return V * C;
+    case 1:
+        return T * C;
+    case 2:
+    case 3:
+    case 7:
+    case 8:
+    case 9:
+    case 13:
+        return L * C;
+    case 4:
+        return L * C * 3 * C;
+    case 5:
+        return L * 3 * C;
+    case 6:
+        return L * C * C;
+    case 10:
+    case 12:
+        return L * C * 4 * C;
+    case 11:
+        return L * 4 * C;
+    case 14:
+    case 15:
+        return C;
+    case 16:
+        return C * V;
+    default:
+        return 0;
     }
 }
 
 float *nl_gpt_tensor(const NlGptWeights *w, guint i)
 {
     float *const t[NL_GPT_N_TENSORS] = {
-        w->wte,   w->wpe,   w->ln1_g, w->ln1_b, w->w_qkv, w->b_qkv,
-        w->w_proj, w->b_proj, w->ln2_g, w->ln2_b, w->w_fc, w->b_fc,
-        w->w_fc2, w->b_fc2, w->lnf_g, w->lnf_b, w->w_lm,
+        w->wte,    w->wpe,    w->ln1_g, w->ln1_b, w->w_qkv, w->b_qkv,
+        w->w_proj, w->b_proj, w->ln2_g, w->ln2_b, w->w_fc,  w->b_fc,
+        w->w_fc2,  w->b_fc2,  w->lnf_g, w->lnf_b, w->w_lm,
     };
     return i < NL_GPT_N_TENSORS ? t[i] : NULL;
 }
@@ -93,7 +111,8 @@ gboolean nl_gpt_config_check(const NlGptConfig *c, gsize *n_params,
     if (total > NL_GPT_MAX_PARAMS) {
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
                     "model configuration: %" G_GSIZE_FORMAT " parameters, "
-                    "more than the limit %u", total, NL_GPT_MAX_PARAMS);
+                    "more than the limit %u",
+                    total, NL_GPT_MAX_PARAMS);
         return FALSE;
     }
     if (n_params)
@@ -101,8 +120,7 @@ gboolean nl_gpt_config_check(const NlGptConfig *c, gsize *n_params,
     return TRUE;
 }
 
-NlGpt *nl_gpt_new(const NlGptConfig *config, NlGptVocab *vocab,
-                  GError **error)
+NlGpt *nl_gpt_new(const NlGptConfig *config, NlGptVocab *vocab, GError **error)
 {
     g_autoptr(NlGptVocab) v = vocab;
     gsize n;
@@ -111,8 +129,8 @@ NlGpt *nl_gpt_new(const NlGptConfig *config, NlGptVocab *vocab,
     if (!v || nl_gpt_vocab_size(v) != config->vocab_size) {
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
                     "model configuration: vocab_size %u, but the vocabulary "
-                    "has %u words", config->vocab_size,
-                    v ? nl_gpt_vocab_size(v) : 0);
+                    "has %u words",
+                    config->vocab_size, v ? nl_gpt_vocab_size(v) : 0);
         return NULL;
     }
     g_autoptr(GError) local = NULL;
@@ -128,9 +146,9 @@ NlGpt *nl_gpt_new(const NlGptConfig *config, NlGptVocab *vocab,
     m->params = p;
     m->n_params = n;
     float **slot[NL_GPT_N_TENSORS] = {
-        &m->w.wte,   &m->w.wpe,   &m->w.ln1_g, &m->w.ln1_b, &m->w.w_qkv,
+        &m->w.wte,   &m->w.wpe,    &m->w.ln1_g,  &m->w.ln1_b, &m->w.w_qkv,
         &m->w.b_qkv, &m->w.w_proj, &m->w.b_proj, &m->w.ln2_g, &m->w.ln2_b,
-        &m->w.w_fc,  &m->w.b_fc,  &m->w.w_fc2, &m->w.b_fc2, &m->w.lnf_g,
+        &m->w.w_fc,  &m->w.b_fc,   &m->w.w_fc2,  &m->w.b_fc2, &m->w.lnf_g,
         &m->w.lnf_b, &m->w.w_lm,
     };
     for (guint i = 0; i < NL_GPT_N_TENSORS; i++) {
@@ -179,9 +197,10 @@ void nl_gpt_init(NlGpt *m, guint64 seed)
 static float **act_slots(GptActs *a, float **s)
 {
     float **slots[N_ACTS] = {
-        &a->x0,  &a->ln1, &a->ln1_mean, &a->ln1_rstd, &a->qkv, &a->att,
-        &a->atty, &a->res1, &a->ln2, &a->ln2_mean, &a->ln2_rstd, &a->fc,
-        &a->fch, &a->res2, &a->lnf, &a->lnf_mean, &a->lnf_rstd, &a->logits,
+        &a->x0,       &a->ln1,      &a->ln1_mean, &a->ln1_rstd, &a->qkv,
+        &a->att,      &a->atty,     &a->res1,     &a->ln2,      &a->ln2_mean,
+        &a->ln2_rstd, &a->fc,       &a->fch,      &a->res2,     &a->lnf,
+        &a->lnf_mean, &a->lnf_rstd, &a->logits,
     };
     for (int i = 0; i < N_ACTS; i++)
         s[i] = (float *)slots[i];
@@ -192,10 +211,24 @@ GptActs *gpt_acts_new(const NlGptConfig *c, gsize B, gsize n, GError **error)
 {
     gsize N = B * n, C = c->d_model, L = c->n_layer, H = c->n_head;
     const gsize sizes[N_ACTS] = {
-        N * C,     L * N * C, L * N,     L * N,     L * N * 3 * C,
-        L * B * H * n * n,    L * N * C, L * N * C, L * N * C,
-        L * N,     L * N,     L * N * 4 * C, L * N * 4 * C, L * N * C,
-        N * C,     N,         N,         N * c->vocab_size,
+        N * C,
+        L * N * C,
+        L * N,
+        L * N,
+        L * N * 3 * C,
+        L * B * H * n * n,
+        L * N * C,
+        L * N * C,
+        L * N * C,
+        L * N,
+        L * N,
+        L * N * 4 * C,
+        L * N * 4 * C,
+        L * N * C,
+        N * C,
+        N,
+        N,
+        N * c->vocab_size,
     };
     GptActs *a = g_new0(GptActs, 1);
     a->B = B;
@@ -301,8 +334,8 @@ static gboolean matmul_weight(GptExec *ex, gsize m, gsize n, gsize k,
         return matmul(ex, m, n, k, x, w, out, error);
     NlBackend *be = ex->backend;
     return nl_backend_upload(be, ex->a, x, m * k, error) &&
-           nl_backend_gemm(be, m, n, k, ex->a, k, ex->res->mats[mat], n,
-                           ex->c, n, error) &&
+           nl_backend_gemm(be, m, n, k, ex->a, k, ex->res->mats[mat], n, ex->c,
+                           n, error) &&
            nl_backend_download(be, ex->c, out, m * n, error);
 }
 
@@ -354,8 +387,8 @@ static gboolean linear(GptExec *ex, gsize N, gsize in, gsize out_dim,
 
 /* LayerNorm over rows of C: mean and variance are backend row sums. */
 static gboolean layernorm(GptExec *ex, gsize N, gsize C, const float *x,
-                          const float *g, const float *b, float *y,
-                          float *mean, float *rstd, GError **error)
+                          const float *g, const float *b, float *y, float *mean,
+                          float *rstd, GError **error)
 {
     float *sq = ex->s1;
     if (!row_sums(ex, N, C, x, mean, error))
@@ -434,9 +467,10 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
     gsize H = c->n_head;
     for (gsize i = 0; i < N; i++) {
         if (tokens[i] >= V) {
-            g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
-                        "token %u is outside the vocabulary of %" G_GSIZE_FORMAT,
-                        tokens[i], V);
+            g_set_error(
+                error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
+                "token %u is outside the vocabulary of %" G_GSIZE_FORMAT,
+                tokens[i], V);
             return FALSE;
         }
         const float *te = w->wte + tokens[i] * C, *pe = w->wpe + (i % n) * C;
@@ -460,9 +494,8 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
             return FALSE;
         for (gsize i = 0; i < N * C; i++)
             res1[i] += x[i];
-        if (!layernorm(ex, N, C, res1, w->ln2_g + l * C, w->ln2_b + l * C,
-                       ln2, a->ln2_mean + l * N, a->ln2_rstd + l * N,
-                       error) ||
+        if (!layernorm(ex, N, C, res1, w->ln2_g + l * C, w->ln2_b + l * C, ln2,
+                       a->ln2_mean + l * N, a->ln2_rstd + l * N, error) ||
             !linear(ex, N, C, 4 * C, ln2, w->w_fc + l * C * 4 * C,
                     GPT_MAT(l, GPT_FC), w->b_fc + l * 4 * C, fc, error))
             return FALSE;
@@ -477,8 +510,8 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
     }
     return layernorm(ex, N, C, x, w->lnf_g, w->lnf_b, a->lnf, a->lnf_mean,
                      a->lnf_rstd, error) &&
-           linear(ex, N, C, V, a->lnf, w->w_lm,
-                  GPT_MAT(c->n_layer, 0), NULL, a->logits, error);
+           linear(ex, N, C, V, a->lnf, w->w_lm, GPT_MAT(c->n_layer, 0), NULL,
+                  a->logits, error);
 }
 
 gboolean nl_gpt_logits_batch(const NlGpt *m, NlGptResident *on,
@@ -489,13 +522,15 @@ gboolean nl_gpt_logits_batch(const NlGpt *m, NlGptResident *on,
     if (n < 1 || n > m->config.context) {
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
                     "a sequence of %" G_GSIZE_FORMAT " tokens; the model "
-                    "takes 1 to %u", n, m->config.context);
+                    "takes 1 to %u",
+                    n, m->config.context);
         return FALSE;
     }
     if (batch < 1 || batch > NL_GPT_MAX_BATCH) {
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
                     "a batch of %" G_GSIZE_FORMAT " sequences; the model "
-                    "takes 1 to %u", batch, NL_GPT_MAX_BATCH);
+                    "takes 1 to %u",
+                    batch, NL_GPT_MAX_BATCH);
         return FALSE;
     }
     GptExec ex;
@@ -511,9 +546,8 @@ gboolean nl_gpt_logits_batch(const NlGpt *m, NlGptResident *on,
     return ok;
 }
 
-gboolean nl_gpt_logits(const NlGpt *m, NlGptResident *on,
-                       const guint32 *tokens, gsize n, float *logits,
-                       GError **error)
+gboolean nl_gpt_logits(const NlGpt *m, NlGptResident *on, const guint32 *tokens,
+                       gsize n, float *logits, GError **error)
 {
     return nl_gpt_logits_batch(m, on, tokens, 1, n, logits, error);
 }

@@ -11,38 +11,38 @@
 /* Everything the forward pass of B sequences of n tokens computes, kept for
  * the backward pass. N = B * n rows; per-layer tensors are stacked over L. */
 typedef struct {
-    gsize B, n;       /* batch and sequence length of this pass */
-    float *x0;        /* (B, n, C)       embeddings: wte[token] + wpe[t] */
-    float *ln1;       /* (L, B, n, C)    LayerNorm 1 output */
-    float *ln1_mean;  /* (L, B, n) */
-    float *ln1_rstd;  /* (L, B, n)       1 / sqrt(var + eps) */
-    float *qkv;       /* (L, B, n, 3C) */
-    float *att;       /* (L, B, H, n, n) attention weights, row t: 0..t, rest 0 */
-    float *atty;      /* (L, B, n, C)    weighted values, heads side by side */
-    float *res1;      /* (L, B, n, C)    block input + attention projection */
-    float *ln2;       /* (L, B, n, C) */
-    float *ln2_mean;  /* (L, B, n) */
-    float *ln2_rstd;  /* (L, B, n) */
-    float *fc;        /* (L, B, n, 4C)   MLP before GELU */
-    float *fch;       /* (L, B, n, 4C)   after GELU */
-    float *res2;      /* (L, B, n, C)    block output */
-    float *lnf;       /* (B, n, C) */
-    float *lnf_mean;  /* (B, n) */
-    float *lnf_rstd;  /* (B, n) */
-    float *logits;    /* (B, n, V) */
+    gsize B, n;      /* batch and sequence length of this pass */
+    float *x0;       /* (B, n, C)       embeddings: wte[token] + wpe[t] */
+    float *ln1;      /* (L, B, n, C)    LayerNorm 1 output */
+    float *ln1_mean; /* (L, B, n) */
+    float *ln1_rstd; /* (L, B, n)       1 / sqrt(var + eps) */
+    float *qkv;      /* (L, B, n, 3C) */
+    float *att;  /* (L, B, H, n, n) attention weights, row t: 0..t, rest 0 */
+    float *atty; /* (L, B, n, C)    weighted values, heads side by side */
+    float *res1; /* (L, B, n, C)    block input + attention projection */
+    float *ln2;  /* (L, B, n, C) */
+    float *ln2_mean; /* (L, B, n) */
+    float *ln2_rstd; /* (L, B, n) */
+    float *fc;       /* (L, B, n, 4C)   MLP before GELU */
+    float *fch;      /* (L, B, n, 4C)   after GELU */
+    float *res2;     /* (L, B, n, C)    block output */
+    float *lnf;      /* (B, n, C) */
+    float *lnf_mean; /* (B, n) */
+    float *lnf_rstd; /* (B, n) */
+    float *logits;   /* (B, n, V) */
 } GptActs;
 
 /* The weight matrices, in the order a forward pass uses them, per layer
  * and then the LM head: GPT_MAT(l, m) is matrix m of layer l. */
 enum { GPT_QKV, GPT_PROJ, GPT_FC, GPT_FC2, GPT_MATS_PER_LAYER };
-#define GPT_MAT(l, m) ((l) * GPT_MATS_PER_LAYER + (m))
+#define GPT_MAT(l, m) ((l)*GPT_MATS_PER_LAYER + (m))
 
 struct NlGptResident {
-    const NlGpt *model;  /* borrowed */
-    NlBackend *backend;  /* borrowed */
-    NlBuffer **mats;     /* (4L + 1) GPT_MAT(l, m), then w_lm at 4L */
+    const NlGpt *model; /* borrowed */
+    NlBackend *backend; /* borrowed */
+    NlBuffer **mats;    /* (4L + 1) GPT_MAT(l, m), then w_lm at 4L */
     gsize n_mats;
-    NlBuffer *ones;      /* (C) ones: row sums as a product */
+    NlBuffer *ones; /* (C) ones: row sums as a product */
 };
 
 /* Where the kernels run: the resident weights and backend buffers of
@@ -60,8 +60,7 @@ void gpt_acts_free(GptActs *a);
 /* An executor for passes of B sequences of n tokens, on the resident
  * weights `res` (NULL: host loops). */
 gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
-                       const NlGptConfig *c, gsize B, gsize n,
-                       GError **error);
+                       const NlGptConfig *c, gsize B, gsize n, GError **error);
 void gpt_exec_clear(GptExec *ex);
 /* The forward pass of tokens (B, n) into acts; logits in acts->logits. */
 gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *acts,

@@ -42,12 +42,14 @@ static void grads_clear(GptGrads *g)
     memset(g, 0, sizeof *g);
 }
 
-static gboolean grads_init(GptGrads *g, const NlGptConfig *c, gsize B,
-                           gsize n, GError **error)
+static gboolean grads_init(GptGrads *g, const NlGptConfig *c, gsize B, gsize n,
+                           GError **error)
 {
     gsize N = B * n, C = c->d_model, V = c->vocab_size;
-    const gsize sizes[] = {N * V, N * C, N * C, N * C, N * C, N * 3 * C,
-                           N * 4 * C, N * 4 * C, MAX(4 * C * C, C * V), n * n};
+    const gsize sizes[] = {N * V,     N * C,     N * C,
+                           N * C,     N * C,     N * 3 * C,
+                           N * 4 * C, N * 4 * C, MAX(4 * C * C, C * V),
+                           n * n};
     G_STATIC_ASSERT(sizeof(sizes) / sizeof(sizes[0]) ==
                     sizeof(GptGrads) / sizeof(float *));
     memset(g, 0, sizeof *g);
@@ -161,7 +163,7 @@ static void attention_backward(const NlGptConfig *c, gsize B, gsize n,
     for (gsize b = 0; b < B; b++)
         for (gsize h = 0; h < H; h++) {
             const float *a = att + (b * H + h) * n * n;
-#define ROW(t) (qkv + (b * n + (t)) * 3 * C + h * hs)
+#define ROW(t)  (qkv + (b * n + (t)) * 3 * C + h * hs)
 #define DROW(t) (dqkv + (b * n + (t)) * 3 * C + h * hs)
             for (gsize t = 0; t < n; t++) {
                 const float *dy = datty + (b * n + t) * C + h * hs;
@@ -199,8 +201,8 @@ static void attention_backward(const NlGptConfig *c, gsize B, gsize n,
 static inline float gelu_grad(float x)
 {
     float u = GELU_K * (x + 0.044715f * x * x * x), th = tanhf(u);
-    return 0.5f * (1.0f + th) +
-           0.5f * x * (1.0f - th * th) * GELU_K * (1.0f + 3 * 0.044715f * x * x);
+    return 0.5f * (1.0f + th) + 0.5f * x * (1.0f - th * th) * GELU_K *
+                                    (1.0f + 3 * 0.044715f * x * x);
 }
 
 /* The gradient of the mean loss with respect to every weight, into gw
@@ -216,8 +218,8 @@ static void backward(const NlGpt *m, const GptActs *a, GptGrads *g,
     memset(gparams, 0, m->n_params * sizeof(float));
     linear_backward(N, C, V, a->lnf, w->w_lm, g->dlogits, g->dln, gw->w_lm,
                     NULL, g->wt);
-    const float *xl = c->n_layer > 1 ? a->res2 + (c->n_layer - 1) * N * C
-                                     : a->res2;
+    const float *xl =
+        c->n_layer > 1 ? a->res2 + (c->n_layer - 1) * N * C : a->res2;
     memset(g->dx, 0, N * C * sizeof(float));
     layernorm_backward(N, C, xl, a->lnf_mean, a->lnf_rstd, w->lnf_g, g->dln,
                        g->dx, gw->lnf_g, gw->lnf_b);
@@ -277,16 +279,16 @@ gboolean nl_gpt_loss_and_grad(NlGpt *m, const guint32 *inputs,
     if (n < 1 || n > m->config.context || B < 1) {
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
                     "a batch of %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
-                    " tokens; the model takes 1 to %u", B, n,
-                    m->config.context);
+                    " tokens; the model takes 1 to %u",
+                    B, n, m->config.context);
         return FALSE;
     }
     for (gsize i = 0; i < B * n; i++)
         if (targets[i] >= m->config.vocab_size) {
             g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
                         "target %" G_GSIZE_FORMAT " is token %u; the "
-                        "vocabulary has %u", i, targets[i],
-                        m->config.vocab_size);
+                        "vocabulary has %u",
+                        i, targets[i], m->config.vocab_size);
             return FALSE;
         }
     GptExec ex;
@@ -300,8 +302,8 @@ gboolean nl_gpt_loss_and_grad(NlGpt *m, const guint32 *inputs,
     GptActs *a = gpt_acts_new(&m->config, B, n, error);
     gboolean ok = a && gpt_forward(m, &ex, a, inputs, error);
     if (ok) {
-        *loss = cross_entropy(a->logits, targets, B * n,
-                              m->config.vocab_size, grads ? g.dlogits : NULL);
+        *loss = cross_entropy(a->logits, targets, B * n, m->config.vocab_size,
+                              grads ? g.dlogits : NULL);
         if (grads) {
             NlGptWeights gw;
             weights_view(m, grads, &gw);
@@ -329,22 +331,22 @@ void nl_gpt_train_config_default(NlGptTrainConfig *tc)
 }
 
 struct NlGptTrainer {
-    NlGpt *model;            /* borrowed */
+    NlGpt *model; /* borrowed */
     NlGptTrainConfig tc;
-    const guint32 *data;     /* (n_data) borrowed token stream */
+    const guint32 *data; /* (n_data) borrowed token stream */
     gsize n_data;
-    NlRng rng;               /* draws window starts */
+    NlRng rng; /* draws window starts */
     guint32 step;
-    float *grads, *m1, *m2;  /* (n_params) gradient, Adam moments */
-    NlGptWeights gw;         /* tensor view of grads */
-    guint32 *inputs;         /* (B, T) */
-    guint32 *targets;        /* (B, T) */
+    float *grads, *m1, *m2; /* (n_params) gradient, Adam moments */
+    NlGptWeights gw;        /* tensor view of grads */
+    guint32 *inputs;        /* (B, T) */
+    guint32 *targets;       /* (B, T) */
     GptActs *acts;
     GptGrads g;
     GptExec ex;
     gboolean ex_ready;
-    NlGptResident *res;      /* the weights on ex's backend, or NULL */
-    gboolean res_stale;      /* AdamW changed the weights since the upload */
+    NlGptResident *res; /* the weights on ex's backend, or NULL */
+    gboolean res_stale; /* AdamW changed the weights since the upload */
 };
 
 static void trainer_unplace(NlGptTrainer *t)
@@ -379,14 +381,16 @@ NlGptTrainer *nl_gpt_trainer_new(NlGpt *m, const NlGptTrainConfig *tc,
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
                     "training needs more tokens (%" G_GSIZE_FORMAT ") than "
                     "the context (%" G_GSIZE_FORMAT ") and a batch of 1 to "
-                    "4096 (%u)", n, T, tc->batch);
+                    "4096 (%u)",
+                    n, T, tc->batch);
         return NULL;
     }
     for (gsize i = 0; i < n; i++)
         if (data[i] >= m->config.vocab_size) {
             g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
                         "training data: token %u at %" G_GSIZE_FORMAT
-                        " is outside the vocabulary", data[i], i);
+                        " is outside the vocabulary",
+                        data[i], i);
             return NULL;
         }
     g_autoptr(NlGptTrainer) t = g_new0(NlGptTrainer, 1);
@@ -417,8 +421,8 @@ static double learning_rate(const NlGptTrainConfig *tc, guint32 step)
     return tc->lr * (0.1 + 0.45 * (1.0 + cos(G_PI * MIN(f, 1.0))));
 }
 
-gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend,
-                             double *loss, GError **error)
+gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend, double *loss,
+                             GError **error)
 {
     NlGpt *m = t->model;
     gsize T = m->config.context, B = t->tc.batch;
@@ -466,7 +470,8 @@ gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend,
             t->m1[k] = b1 * t->m1[k] + (1.0f - b1) * gk;
             t->m2[k] = b2 * t->m2[k] + (1.0f - b2) * gk * gk;
             float mh = t->m1[k] / c1, vh = t->m2[k] / c2;
-            m->params[k] -= lr * (mh / (sqrtf(vh) + eps) + decay * m->params[k]);
+            m->params[k] -=
+                lr * (mh / (sqrtf(vh) + eps) + decay * m->params[k]);
         }
         off += size;
     }

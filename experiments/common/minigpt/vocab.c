@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(nl-gpt-error-quark, nl_gpt_error)
+G_DEFINE_QUARK(nl - gpt - error - quark, nl_gpt_error)
 
 struct NlGptVocab {
     GPtrArray *words;  /* char*, index = token */
@@ -46,14 +46,14 @@ static gboolean word_ok(const char *w, GError **error)
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
                     "a vocabulary word (%" G_GSIZE_FORMAT " bytes) %s "
                     "(words: 1 to %u bytes of UTF-8, no space, no control "
-                    "character)", len, why, NL_GPT_MAX_WORD);
+                    "character)",
+                    len, why, NL_GPT_MAX_WORD);
         return FALSE;
     }
     return TRUE;
 }
 
-NlGptVocab *nl_gpt_vocab_new(const char *const *words, guint n,
-                             GError **error)
+NlGptVocab *nl_gpt_vocab_new(const char *const *words, guint n, GError **error)
 {
     if (n < 2 || n > NL_GPT_MAX_VOCAB || strcmp(words[0], NL_GPT_EOS_WORD)) {
         g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
@@ -94,11 +94,13 @@ NlGptVocab *nl_gpt_vocab_new_from_text(const char *text, GError **error)
             g_ptr_array_add(list, parts[i]);
     g_ptr_array_sort(list, compare_words);
     g_ptr_array_insert(list, 0, (gpointer)NL_GPT_EOS_WORD);
-    return nl_gpt_vocab_new((const char *const *)list->pdata, list->len,
-                            error);
+    return nl_gpt_vocab_new((const char *const *)list->pdata, list->len, error);
 }
 
-guint nl_gpt_vocab_size(const NlGptVocab *v) { return v->words->len; }
+guint nl_gpt_vocab_size(const NlGptVocab *v)
+{
+    return v->words->len;
+}
 
 const char *nl_gpt_vocab_word(const NlGptVocab *v, guint32 token)
 {
@@ -106,8 +108,8 @@ const char *nl_gpt_vocab_word(const NlGptVocab *v, guint32 token)
 }
 
 gboolean nl_gpt_vocab_encode(const NlGptVocab *v, const char *text,
-                             gboolean eos_per_line, guint32 **tokens,
-                             gsize *n, GError **error)
+                             gboolean eos_per_line, guint32 **tokens, gsize *n,
+                             GError **error)
 {
     g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(guint32));
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);

@@ -49,9 +49,9 @@ typedef struct NlBuffer {
  * so, as with NlBuffer, a later field takes over reserved words and a
  * backend that predates it leaves it 0 ("not stated"). */
 typedef struct NlBackendInfo {
-    const char *library;         /* e.g. "OpenBLAS 0.3.21 Haswell MAX_THREADS=64" */
-    const char *device;          /* e.g. "CPU" or "NVIDIA H100, 132 SMs" */
-    int threads;                 /* threads a kernel uses */
+    const char *library; /* e.g. "OpenBLAS 0.3.21 Haswell MAX_THREADS=64" */
+    const char *device;  /* e.g. "CPU" or "NVIDIA H100, 132 SMs" */
+    int threads;         /* threads a kernel uses */
     const char *summation_order; /* one line: how sum/dot/gemm accumulate */
     gpointer reserved[8];
 } NlBackendInfo;
@@ -74,8 +74,8 @@ struct NlBackendOps {
      * copy to and from buf->host. */
     gboolean (*alloc)(gpointer self, NlBuffer *buf, GError **error);
     void (*free)(gpointer self, NlBuffer *buf);
-    gboolean (*upload)(gpointer self, NlBuffer *dst, const float *src,
-                       gsize n, GError **error);
+    gboolean (*upload)(gpointer self, NlBuffer *dst, const float *src, gsize n,
+                       GError **error);
     gboolean (*download)(gpointer self, const NlBuffer *src, float *dst,
                          gsize n, GError **error);
 
@@ -90,18 +90,18 @@ struct NlBackendOps {
                      gsize lda, const NlBuffer *x, NlBuffer *y, GError **error);
     /* C = A B; A is m x k (lda), B is k x n (ldb), C is m x n (ldc). */
     gboolean (*gemm)(gpointer self, gsize m, gsize n, gsize k,
-                     const NlBuffer *a, gsize lda, const NlBuffer *b,
-                     gsize ldb, NlBuffer *c, gsize ldc, GError **error);
+                     const NlBuffer *a, gsize lda, const NlBuffer *b, gsize ldb,
+                     NlBuffer *c, gsize ldc, GError **error);
     /* y = softmax(x / temperature), temperature > 0; y may alias x. */
-    gboolean (*softmax)(gpointer self, const NlBuffer *x, NlBuffer *y,
-                        gsize n, float temperature, GError **error);
+    gboolean (*softmax)(gpointer self, const NlBuffer *x, NlBuffer *y, gsize n,
+                        float temperature, GError **error);
     /* The tile tree described at the top of this file. */
-    gboolean (*tiled_sum)(gpointer self, const NlBuffer *x, gsize n,
-                          gsize tile, float *result, GError **error);
+    gboolean (*tiled_sum)(gpointer self, const NlBuffer *x, gsize n, gsize tile,
+                          float *result, GError **error);
     /* dst[0..n) = src[0..n) within the backend's memory: the benchmark's
      * measure of a device's memory bandwidth. */
-    gboolean (*copy)(gpointer self, NlBuffer *dst, const NlBuffer *src,
-                     gsize n, GError **error);
+    gboolean (*copy)(gpointer self, NlBuffer *dst, const NlBuffer *src, gsize n,
+                     GError **error);
 
     /* A kernel hook left NULL (or beyond struct_size): when the call's
      * buffers are host memory, numlab runs libnumlab's reference kernel
@@ -142,8 +142,8 @@ const NlBackendInfo *nl_backend_info(const NlBackend *backend);
 
 NlBuffer *nl_backend_alloc(NlBackend *backend, gsize n, GError **error);
 void nl_backend_free(NlBackend *backend, NlBuffer *buf);
-gboolean nl_backend_upload(NlBackend *backend, NlBuffer *dst,
-                           const float *src, gsize n, GError **error);
+gboolean nl_backend_upload(NlBackend *backend, NlBuffer *dst, const float *src,
+                           gsize n, GError **error);
 gboolean nl_backend_download(NlBackend *backend, const NlBuffer *src,
                              float *dst, gsize n, GError **error);
 /* alloc + upload in one call. */
@@ -161,13 +161,12 @@ gboolean nl_backend_gemv(NlBackend *backend, gsize m, gsize n,
 gboolean nl_backend_gemm(NlBackend *backend, gsize m, gsize n, gsize k,
                          const NlBuffer *a, gsize lda, const NlBuffer *b,
                          gsize ldb, NlBuffer *c, gsize ldc, GError **error);
-gboolean nl_backend_softmax(NlBackend *backend, const NlBuffer *x,
-                            NlBuffer *y, gsize n, float temperature,
-                            GError **error);
+gboolean nl_backend_softmax(NlBackend *backend, const NlBuffer *x, NlBuffer *y,
+                            gsize n, float temperature, GError **error);
 gboolean nl_backend_tiled_sum(NlBackend *backend, const NlBuffer *x, gsize n,
                               gsize tile, float *result, GError **error);
-gboolean nl_backend_copy(NlBackend *backend, NlBuffer *dst,
-                         const NlBuffer *src, gsize n, GError **error);
+gboolean nl_backend_copy(NlBackend *backend, NlBuffer *dst, const NlBuffer *src,
+                         gsize n, GError **error);
 
 G_END_DECLS
 

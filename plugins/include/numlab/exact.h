@@ -21,8 +21,8 @@ double nl_exact_dot_f32_as_f64(const float *x, const float *y, gsize n);
 /* Same, with y read with a stride (a column of a row-major matrix). */
 double nl_exact_dot_strided_f32_as_f64(const float *x, const float *y,
                                        gsize y_stride, gsize n);
-float nl_exact_dot_strided_f32(const float *x, const float *y,
-                               gsize y_stride, gsize n);
+float nl_exact_dot_strided_f32(const float *x, const float *y, gsize y_stride,
+                               gsize n);
 
 /* sums[i] = the exact sum of x[0..i], rounded once to nearest float: every
  * prefix of x in one pass, for sweeps over a growing context. */

@@ -64,7 +64,7 @@ typedef struct NlParamExt {
  * through a module's table with its own sizeof(NlParamSpec), so ext is
  * the last field this struct will ever get. */
 typedef struct {
-    const char *name;          /* [a-z0-9_]+ */
+    const char *name; /* [a-z0-9_]+ */
     NlParamType type;
     const char *default_value; /* text, parsed like user input; NULL: the
                                   parameter is optional and unset until
@@ -80,7 +80,10 @@ typedef struct {
 } NlParamSpec;
 
 /* Terminates a spec table. */
-#define NL_PARAM_END { NULL, (NlParamType)0, NULL, 0, 0, NULL, NULL, NULL }
+#define NL_PARAM_END                                                           \
+    {                                                                          \
+        NULL, (NlParamType)0, NULL, 0, 0, NULL, NULL, NULL                     \
+    }
 
 typedef struct NlParams NlParams;
 
@@ -99,8 +102,7 @@ const double *nl_params_get_matrix(const NlParams *params, const char *name,
                                    gsize *rows, gsize *cols);
 /* NULL-terminated as well. */
 const char *const *nl_params_get_string_list(const NlParams *params,
-                                             const char *name,
-                                             gsize *n_items);
+                                             const char *name, gsize *n_items);
 
 /* FALSE for an optional parameter (default NULL) the user did not give;
  * its getter then returns 0, FALSE, "" or an empty list. */

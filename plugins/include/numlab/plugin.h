@@ -38,9 +38,9 @@
 G_BEGIN_DECLS
 
 /* The plugin ABI. configure.ac reads this line (keep it a bare number)
- * and makes libnumlab's soname libnumlab.so.(NL_ABI_VERSION - 1). History: 1, the first; 2, NlPlugin
- * gained struct_size, NlParamSpec ext, NlRng/NlBuffer/NlBackendInfo their
- * reserved words. */
+ * and makes libnumlab's soname libnumlab.so.(NL_ABI_VERSION - 1). History: 1,
+ * the first; 2, NlPlugin gained struct_size, NlParamSpec ext,
+ * NlRng/NlBuffer/NlBackendInfo their reserved words. */
 #define NL_ABI_VERSION 2
 
 /* The name of the one exported symbol. */
@@ -93,11 +93,14 @@ NL_PLUGIN_EXPORT const NlPlugin *numlab_plugin_entry(void);
  * -Wextra (-Woverride-init). A field left out is zero, and the host names
  * it when the module loads (".summary is not set"). */
 #define NL_PLUGIN_DEFINE(...)                                                  \
-    static const NlPlugin nl_plugin_descriptor_ = {                           \
+    static const NlPlugin nl_plugin_descriptor_ = {                            \
         .abi_version = NL_ABI_VERSION,                                         \
         .struct_size = sizeof(NlPlugin),                                       \
         __VA_ARGS__};                                                          \
-    const NlPlugin *numlab_plugin_entry(void) { return &nl_plugin_descriptor_; }
+    const NlPlugin *numlab_plugin_entry(void)                                  \
+    {                                                                          \
+        return &nl_plugin_descriptor_;                                         \
+    }
 
 G_END_DECLS
 

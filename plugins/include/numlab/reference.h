@@ -63,8 +63,7 @@ void nl_ref_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
  * Subtracting the maximum first keeps every expf() argument <= 0, so no
  * logit overflows; it changes nothing in exact arithmetic. expf is the C
  * library's: another libm may differ from glibc's in the last bit. */
-void nl_ref_softmax_f32(const float *x, float *y, gsize n,
-                        float temperature);
+void nl_ref_softmax_f32(const float *x, float *y, gsize n, float temperature);
 
 /* The tile tree of numlab/backend.h, tile >= 1: x split into tiles of
  * `tile` consecutive values (the last holds the rest), each tile summed by

@@ -20,7 +20,7 @@ G_BEGIN_DECLS
  * added later takes over reserved words, which nl_rng_init zeroes. */
 typedef struct NlRng {
     guint64 s[4];
-    double spare;      /* the polar method makes normals in pairs */
+    double spare; /* the polar method makes normals in pairs */
     gboolean has_spare;
     guint64 reserved[4];
 } NlRng;

@@ -62,9 +62,8 @@ void nl_run_fault(NlRun *run, const char *format, ...) G_GNUC_PRINTF(2, 3);
 /* TRUE when |got - exact| <= bound (nl_within_bound). Otherwise reports
  * a fault, "WHAT gives GOT, exact EXACT, error bound BOUND", where WHAT
  * is the formatted rest, and returns FALSE. */
-gboolean nl_run_check_bound(NlRun *run, double got, double exact,
-                            double bound, const char *format, ...)
-    G_GNUC_PRINTF(5, 6);
+gboolean nl_run_check_bound(NlRun *run, double got, double exact, double bound,
+                            const char *format, ...) G_GNUC_PRINTF(5, 6);
 
 /* Progress, 0..1, shown on stderr when it is a terminal. */
 void nl_run_progress(NlRun *run, double fraction, const char *what);

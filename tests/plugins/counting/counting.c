@@ -21,9 +21,9 @@ static GArray *log_uploads; /* CountingUpload, since the last take */
 
 GArray *counting_take_log(void)
 {
-    GArray *taken = log_uploads ? log_uploads
-                                : g_array_new(FALSE, FALSE,
-                                              sizeof(CountingUpload));
+    GArray *taken = log_uploads
+                        ? log_uploads
+                        : g_array_new(FALSE, FALSE, sizeof(CountingUpload));
     log_uploads = NULL;
     return taken;
 }
@@ -50,8 +50,8 @@ static void counting_describe(gpointer self, NlBackendInfo *info)
         "sequential left to right, one float32 accumulator, no FMA";
 }
 
-static gboolean counting_upload(gpointer self, NlBuffer *dst,
-                                const float *src, gsize n, GError **error)
+static gboolean counting_upload(gpointer self, NlBuffer *dst, const float *src,
+                                gsize n, GError **error)
 {
     (void)self;
     (void)error;
@@ -65,8 +65,7 @@ static gboolean counting_upload(gpointer self, NlBuffer *dst,
 
 static gboolean counting_gemm(gpointer self, gsize m, gsize n, gsize k,
                               const NlBuffer *a, gsize lda, const NlBuffer *b,
-                              gsize ldb, NlBuffer *c, gsize ldc,
-                              GError **error)
+                              gsize ldb, NlBuffer *c, gsize ldc, GError **error)
 {
     (void)self;
     (void)error;
@@ -84,9 +83,8 @@ static gboolean counting_gemm(gpointer self, gsize m, gsize n, gsize k,
     return TRUE;
 }
 
-static gboolean counting_softmax(gpointer self, const NlBuffer *x,
-                                 NlBuffer *y, gsize n, float temperature,
-                                 GError **error)
+static gboolean counting_softmax(gpointer self, const NlBuffer *x, NlBuffer *y,
+                                 gsize n, float temperature, GError **error)
 {
     (void)self;
     (void)error;
@@ -114,9 +112,7 @@ static const NlBackendOps ops = {
 };
 
 NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_BACKEND,
-    .name = "counting",
-    .version = "0.1.0",
-    .summary = "test: logs every upload; gemm and softmax in the naive order",
-    .backend = &ops,
-)
+        .kind = NL_PLUGIN_BACKEND, .name = "counting", .version = "0.1.0",
+        .summary =
+            "test: logs every upload; gemm and softmax in the naive order",
+        .backend = &ops, )

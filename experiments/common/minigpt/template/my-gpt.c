@@ -15,8 +15,8 @@
  * `pkg-config numlab-minigpt` (see README.md); doc/writing-plugins.md
  * explains the parts. Change the parts marked "YOUR EXPERIMENT".
  */
-#include <numlab/numlab.h>           /* the plugin SDK */
-#include <numlab-minigpt/lecture.h>  /* the model, its corpus and defaults */
+#include <numlab/numlab.h>          /* the plugin SDK */
+#include <numlab-minigpt/lecture.h> /* the model, its corpus and defaults */
 
 #include <math.h> /* exp, log */
 
@@ -64,7 +64,7 @@ static gboolean next_words(NlRun *run, const NlGpt *model, NlBackend *backend,
     g_autoptr(NlGptResident) on = nl_gpt_resident_new(model, backend, error);
     if (!on)
         return FALSE;
-    g_autofree float *logits = g_new(float, n * V);
+    g_autofree float *logits = g_new(float, n *V);
     if (!nl_gpt_logits(model, on, prompt, n, logits, error))
         return FALSE;
     const float *z = logits + (n - 1) * V; /* the row after the last word */
@@ -121,24 +121,26 @@ static gboolean run_backend(NlRun *run, GError **error)
     /* The lecture's model and training, seeded with the run's seed. */
     NlGptConfig config;
     NlGptTrainConfig train;
-    nl_gpt_lecture_config(nl_gpt_vocab_size(vocab), nl_run_seed(run),
-                          &config, &train);
+    nl_gpt_lecture_config(nl_gpt_vocab_size(vocab), nl_run_seed(run), &config,
+                          &train);
     train.steps = (guint32)nl_params_get_int(params, "steps");
     if (n_words == 0 || n_words > config.context) {
         g_set_error(error, MY_GPT_ERROR, MY_GPT_ERROR_PROMPT,
                     "parameter 'prompt': %" G_GSIZE_FORMAT " words; the "
-                    "model takes 1 to %u", n_words, config.context);
+                    "model takes 1 to %u",
+                    n_words, config.context);
         return FALSE;
     }
-    g_autoptr(NlGpt) model = nl_gpt_new(&config, g_steal_pointer(&vocab),
-                                        error);
+    g_autoptr(NlGpt) model =
+        nl_gpt_new(&config, g_steal_pointer(&vocab), error);
     if (!model)
         return FALSE;
 
-    NlTable *loss = nl_run_table(run, "loss",
-                                 "step:int loss:f64 log_vocab:f64");
+    NlTable *loss =
+        nl_run_table(run, "loss", "step:int loss:f64 log_vocab:f64");
     nl_table_set_title(loss, "MiniGPT training: cross-entropy per step");
-    nl_table_add_note(loss, "log_vocab", "the loss of a uniform guess, "
+    nl_table_add_note(loss, "log_vocab",
+                      "the loss of a uniform guess, "
                       "where training starts");
     LossCurve curve = {run, loss, train.steps, log((double)config.vocab_size)};
     NlGptLectureSummary summary;
@@ -180,11 +182,10 @@ static const NlExperimentOps ops = {
     .run_backend = run_backend,
 };
 
-NL_PLUGIN_DEFINE(
-    .kind = NL_PLUGIN_EXPERIMENT,
-    .name = "my-gpt", /* YOUR EXPERIMENT: [a-z0-9_-]+, unique */
-    .version = "0.1.0",
-    .summary = "template: the lecture's MiniGPT trained, then asked for "
-               "the next word",
-    .experiment = &ops,
-)
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_EXPERIMENT,
+                 .name = "my-gpt", /* YOUR EXPERIMENT: [a-z0-9_-]+, unique */
+                 .version = "0.1.0",
+                 .summary =
+                     "template: the lecture's MiniGPT trained, then asked for "
+                     "the next word",
+                 .experiment = &ops, )

@@ -26,24 +26,24 @@ char *nl_gpt_lecture_text(void);
 /* ---- the defaults and the training loop (lecture.c) ------------------- */
 
 /* The defaults, as the parameter text of the minigpt experiment. */
-#define NL_GPT_LECTURE_STEPS "400"
-#define NL_GPT_LECTURE_BATCH "16"
-#define NL_GPT_LECTURE_LR "0.003"
+#define NL_GPT_LECTURE_STEPS   "400"
+#define NL_GPT_LECTURE_BATCH   "16"
+#define NL_GPT_LECTURE_LR      "0.003"
 #define NL_GPT_LECTURE_CONTEXT "16"
 #define NL_GPT_LECTURE_D_MODEL "48"
 #define NL_GPT_LECTURE_N_LAYER "2"
-#define NL_GPT_LECTURE_N_HEAD "4"
+#define NL_GPT_LECTURE_N_HEAD  "4"
 #define NL_GPT_LECTURE_PROMPTS "die katze|der hund|das kind spielt"
 
 /* The lecture model's configuration (the defaults above) for a vocabulary
  * of vocab_size words, and its training with `seed`. */
-void nl_gpt_lecture_config(guint32 vocab_size, guint64 seed,
-                           NlGptConfig *model, NlGptTrainConfig *train);
+void nl_gpt_lecture_config(guint32 vocab_size, guint64 seed, NlGptConfig *model,
+                           NlGptTrainConfig *train);
 
 typedef struct {
-    double first_loss;  /* the first step's batch loss */
-    double final_loss;  /* mean batch loss of the last 50 steps (or all) */
-    double seconds;     /* wall-clock time of the loop */
+    double first_loss; /* the first step's batch loss */
+    double final_loss; /* mean batch loss of the last 50 steps (or all) */
+    double seconds;    /* wall-clock time of the loop */
 } NlGptLectureSummary;
 
 /* Called after every step with its batch loss (before the update). */
@@ -54,10 +54,9 @@ typedef void (*NlGptLectureStepFn)(guint32 step, double loss, gpointer user);
  * loops, the naive order), backpropagation and AdamW on the host. Given
  * the seed and the backend, bit for bit repeatable. on_step may be NULL. */
 gboolean nl_gpt_lecture_train(NlGpt *model, const NlGptTrainConfig *train,
-                              const guint32 *data, gsize n,
-                              NlBackend *backend, NlGptLectureStepFn on_step,
-                              gpointer user, NlGptLectureSummary *summary,
-                              GError **error);
+                              const guint32 *data, gsize n, NlBackend *backend,
+                              NlGptLectureStepFn on_step, gpointer user,
+                              NlGptLectureSummary *summary, GError **error);
 
 G_END_DECLS
 

@@ -51,19 +51,19 @@ typedef enum {
 } NlGptError;
 
 /* Limits a configuration must respect (also when read from a file). */
-#define NL_GPT_MAX_VOCAB 65536u
+#define NL_GPT_MAX_VOCAB   65536u
 #define NL_GPT_MAX_CONTEXT 4096u
-#define NL_GPT_MAX_DMODEL 4096u
-#define NL_GPT_MAX_LAYERS 64u
-#define NL_GPT_MAX_WORD 255u        /* bytes of one vocabulary word */
-#define NL_GPT_MAX_PARAMS (1u << 28) /* float32 values: 1 GiB */
-#define NL_GPT_MAX_BATCH 65536u     /* sequences in one forward pass */
+#define NL_GPT_MAX_DMODEL  4096u
+#define NL_GPT_MAX_LAYERS  64u
+#define NL_GPT_MAX_WORD    255u       /* bytes of one vocabulary word */
+#define NL_GPT_MAX_PARAMS  (1u << 28) /* float32 values: 1 GiB */
+#define NL_GPT_MAX_BATCH   65536u     /* sequences in one forward pass */
 
 /* ---- vocabulary (vocab.c) -------------------------------------------- */
 
 /* Word-level: text is split at spaces and newlines; token 0 is "<EOS>",
  * which ends every sentence (line) of a corpus. */
-#define NL_GPT_EOS 0u
+#define NL_GPT_EOS      0u
 #define NL_GPT_EOS_WORD "<EOS>"
 
 typedef struct NlGptVocab NlGptVocab;
@@ -72,8 +72,7 @@ typedef struct NlGptVocab NlGptVocab;
 NlGptVocab *nl_gpt_vocab_new_from_text(const char *text, GError **error);
 /* From a word list (words[0] must be "<EOS>"); every word non-empty, at
  * most NL_GPT_MAX_WORD bytes of UTF-8 without spaces, and unique. */
-NlGptVocab *nl_gpt_vocab_new(const char *const *words, guint n,
-                             GError **error);
+NlGptVocab *nl_gpt_vocab_new(const char *const *words, guint n, GError **error);
 void nl_gpt_vocab_free(NlGptVocab *vocab);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGptVocab, nl_gpt_vocab_free)
 guint nl_gpt_vocab_size(const NlGptVocab *vocab);
@@ -82,8 +81,8 @@ const char *nl_gpt_vocab_word(const NlGptVocab *vocab, guint32 token);
  * non-empty line. An unknown word is a one-line error naming it. Free
  * *tokens with g_free. */
 gboolean nl_gpt_vocab_encode(const NlGptVocab *vocab, const char *text,
-                             gboolean eos_per_line, guint32 **tokens,
-                             gsize *n, GError **error);
+                             gboolean eos_per_line, guint32 **tokens, gsize *n,
+                             GError **error);
 
 /* ---- the model (model.c) ---------------------------------------------- */
 
@@ -121,10 +120,10 @@ typedef struct NlGptWeights {
 
 typedef struct NlGpt {
     NlGptConfig config;
-    NlGptVocab *vocab;   /* owned; its size is config.vocab_size */
-    float *params;       /* (n_params) every tensor, in the order above */
+    NlGptVocab *vocab; /* owned; its size is config.vocab_size */
+    float *params;     /* (n_params) every tensor, in the order above */
     gsize n_params;
-    NlGptWeights w;      /* pointers into params */
+    NlGptWeights w; /* pointers into params */
 } NlGpt;
 
 /* Checks a configuration against the limits above; one line naming the
@@ -133,8 +132,7 @@ gboolean nl_gpt_config_check(const NlGptConfig *config, gsize *n_params,
                              GError **error);
 /* A model with zero weights; takes ownership of vocab (also on failure),
  * whose size must be config->vocab_size. */
-NlGpt *nl_gpt_new(const NlGptConfig *config, NlGptVocab *vocab,
-                  GError **error);
+NlGpt *nl_gpt_new(const NlGptConfig *config, NlGptVocab *vocab, GError **error);
 void nl_gpt_free(NlGpt *model);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGpt, nl_gpt_free)
 /* GPT-2 style initialisation from the seed: N(0, 0.02) matrices and
@@ -189,11 +187,11 @@ gboolean nl_gpt_logits_batch(const NlGpt *model, NlGptResident *on,
 /* ---- training (train.c) ---------------------------------------------- */
 
 typedef struct NlGptTrainConfig {
-    guint32 batch;       /* B: windows per step */
+    guint32 batch; /* B: windows per step */
     guint32 steps;
-    double lr;           /* AdamW: peak learning rate (cosine decay to 10%) */
+    double lr; /* AdamW: peak learning rate (cosine decay to 10%) */
     double beta1, beta2, eps, weight_decay;
-    guint64 seed;        /* draws the windows */
+    guint64 seed; /* draws the windows */
 } NlGptTrainConfig;
 
 /* Defaults: B 16, 300 steps, lr 3e-3, betas 0.9/0.99, eps 1e-8, decay 0.01. */
@@ -204,8 +202,7 @@ typedef struct NlGptTrainer NlGptTrainer;
 /* A trainer over the token stream data[0..n) (windows of T+1 tokens are
  * drawn from it); n must exceed the model's context. */
 NlGptTrainer *nl_gpt_trainer_new(NlGpt *model, const NlGptTrainConfig *tc,
-                                 const guint32 *data, gsize n,
-                                 GError **error);
+                                 const guint32 *data, gsize n, GError **error);
 void nl_gpt_trainer_free(NlGptTrainer *trainer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGptTrainer, nl_gpt_trainer_free)
 /* One step: draws B windows, forward on the backend (NULL: host), backward,
@@ -226,7 +223,7 @@ gboolean nl_gpt_loss_and_grad(NlGpt *model, const guint32 *inputs,
 
 /* ---- checkpoints (checkpoint.c), format in doc/checkpoint-format.md -- */
 
-#define NL_GPT_CKPT_MAGIC "NLMINGPT"
+#define NL_GPT_CKPT_MAGIC   "NLMINGPT"
 #define NL_GPT_CKPT_VERSION 1u
 
 /* The checkpoint as bytes (free with g_free). */
