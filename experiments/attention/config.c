@@ -9,19 +9,9 @@
 
 #include <string.h>
 
-static gboolean fail(GError **error, const char *format, ...)
-    G_GNUC_PRINTF(2, 3);
-
-static gboolean fail(GError **error, const char *format, ...)
-{
-    va_list ap;
-    va_start(ap, format);
-    g_autofree char *message = g_strdup_vprintf(format, ap);
-    va_end(ap);
-    g_set_error_literal(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                        message);
-    return FALSE;
-}
+/* One line, FALSE: numlab/error.h. */
+#define fail(error, ...)                                                       \
+    nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT, __VA_ARGS__)
 
 static AttnMatrix matrix(const NlParams *p, const char *name)
 {

@@ -9,17 +9,6 @@
 
 #include <string.h>
 
-gboolean gd_fail(GError **error, const char *format, ...)
-{
-    va_list ap;
-    va_start(ap, format);
-    g_autofree char *message = g_strdup_vprintf(format, ap);
-    va_end(ap);
-    g_set_error_literal(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                        message);
-    return FALSE;
-}
-
 static GdVector vector(const NlParams *p, const char *name)
 {
     GdVector v;

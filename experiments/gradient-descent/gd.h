@@ -45,8 +45,9 @@ typedef struct {
  * checked each one); one line naming the parameters. */
 gboolean gd_config_load(const NlParams *p, GdConfig *c, GError **error);
 void gd_config_clear(GdConfig *c);
-/* Sets *error to a one-line message; returns FALSE. */
-gboolean gd_fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
+/* Sets *error to a one-line message; returns FALSE (numlab/error.h). */
+#define gd_fail(error, ...)                                                    \
+    nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT, __VA_ARGS__)
 
 gboolean gd_d1(NlRun *run, const GdConfig *c, GError **error);
 gboolean gd_d2(NlRun *run, const GdConfig *c, GError **error);

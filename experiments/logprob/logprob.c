@@ -17,17 +17,6 @@ void lp_config_clear(LpConfig *c)
     memset(c, 0, sizeof *c);
 }
 
-gboolean lp_fail(GError **error, const char *format, ...)
-{
-    va_list ap;
-    va_start(ap, format);
-    g_autofree char *message = g_strdup_vprintf(format, ap);
-    va_end(ap);
-    g_set_error_literal(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                        message);
-    return FALSE;
-}
-
 static guint *uint_list(const NlParams *p, const char *name, gsize *n)
 {
     const gint64 *v = nl_params_get_int_list(p, name, n);

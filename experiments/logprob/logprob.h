@@ -64,8 +64,9 @@ typedef struct {
 /* logprob.c: parameters */
 gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error);
 void lp_config_clear(LpConfig *c);
-/* Sets *error to a one-line message; returns FALSE. */
-gboolean lp_fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
+/* Sets *error to a one-line message; returns FALSE (numlab/error.h). */
+#define lp_fail(error, ...)                                                    \
+    nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT, __VA_ARGS__)
 
 /* model.c: the common phase */
 gboolean lp_run_common(NlRun *run, GError **error);

@@ -17,17 +17,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-static gboolean fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean fail(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG, msg);
-    return FALSE;
-}
+/* One line, FALSE: numlab/error.h. */
+#define fail(error, ...)                                                       \
+    nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG, __VA_ARGS__)
 
 void mg_config_clear(MgConfig *c)
 {

@@ -20,19 +20,8 @@ G_DEFINE_QUARK(temperature - error - quark, temp_error)
 
 #define MAX_TOKENS 16777216
 
-static gboolean fail(GError **error, const char *format, ...)
-    G_GNUC_PRINTF(2, 3);
-
-static gboolean fail(GError **error, const char *format, ...)
-{
-    va_list ap;
-    va_start(ap, format);
-    char *message = g_strdup_vprintf(format, ap);
-    va_end(ap);
-    g_set_error_literal(error, TEMP_ERROR, 0, message);
-    g_free(message);
-    return FALSE;
-}
+/* One line, FALSE: numlab/error.h. */
+#define fail(error, ...) nl_fail(error, TEMP_ERROR, 0, __VA_ARGS__)
 
 /* One finite number, all of `text` but spaces around it, C locale. */
 static gboolean parse_number(const char *text, double *out)

@@ -77,11 +77,11 @@ NlPhaseHook nl_engine_hook(const NlEngine *e, NlPhase phase)
     const NlExperimentOps *ops = e->exp->experiment;
     switch (phase) {
     case NL_PHASE_COMMON:
-        return NL_EXPERIMENT_HOOK(ops, run_common);
+        return NL_FIELD(ops, run_common);
     case NL_PHASE_BACKEND:
-        return NL_EXPERIMENT_HOOK(ops, run_backend);
+        return NL_FIELD(ops, run_backend);
     case NL_PHASE_COMPARE:
-        return NL_EXPERIMENT_HOOK(ops, run_compare);
+        return NL_FIELD(ops, run_compare);
     }
     return NULL;
 }

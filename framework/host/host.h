@@ -11,13 +11,8 @@ G_BEGIN_DECLS
 
 /* ---- registry.c: finding and loading modules ---- */
 
-/* An experiment hook, or NULL when the module's (older, shorter) operations
- * table ends before it: fields are only ever appended. */
-#define NL_EXPERIMENT_HOOK(ops, field)                                         \
-    ((ops)->struct_size >=                                                     \
-             G_STRUCT_OFFSET(NlExperimentOps, field) + sizeof((ops)->field)    \
-         ? (ops)->field                                                        \
-         : NULL)
+/* For g_ptr_array_sort on an array of strings: strcmp order. */
+gint nl_compare_strings(gconstpointer a, gconstpointer b);
 
 typedef struct {
     char *path; /* absolute */

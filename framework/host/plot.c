@@ -32,11 +32,6 @@ static gboolean gp_quotable(const char *s)
     return strchr(s, '\'') == NULL && strchr(s, '\n') == NULL;
 }
 
-static gint compare_strings(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Moves every file of tmp into dir, then removes tmp. */
 static gboolean publish(const char *tmp, const char *dir, guint *n_images)
 {
@@ -149,7 +144,7 @@ static gboolean plot_one(const char *gnuplot, const NlPluginEntry *entry,
     while (d && (name = g_dir_read_name(d)))
         if (g_str_has_suffix(name, ".gp"))
             g_ptr_array_add(scripts, g_build_filename(scripts_dir, name, NULL));
-    g_ptr_array_sort(scripts, compare_strings);
+    g_ptr_array_sort(scripts, nl_compare_strings);
     g_autofree char *abs_data = g_canonicalize_filename(datadir, NULL);
     if (!gp_quotable(abs_data) || !gp_quotable(scripts_dir) ||
         !gp_quotable(common)) {

@@ -146,9 +146,8 @@ static gboolean check_experiment(const NlPlugin *p, const char *path,
                     "%s: .description of its NlExperimentOps is "
                     "not set",
                     owner);
-    if (!NL_EXPERIMENT_HOOK(ops, run_common) &&
-        !NL_EXPERIMENT_HOOK(ops, run_backend) &&
-        !NL_EXPERIMENT_HOOK(ops, run_compare))
+    if (!NL_FIELD(ops, run_common) && !NL_FIELD(ops, run_backend) &&
+        !NL_FIELD(ops, run_compare))
         return fail(error, path,
                     "%s: none of .run_common, .run_backend, "
                     ".run_compare is set",
@@ -271,7 +270,7 @@ gboolean nl_registry_load(NlRegistry *r, const char *path, GError **error)
     return TRUE;
 }
 
-static gint compare_strings(gconstpointer a, gconstpointer b)
+gint nl_compare_strings(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -285,7 +284,7 @@ static GPtrArray *modules_in(const char *dir)
     while (d && (name = g_dir_read_name(d)))
         if (g_str_has_suffix(name, ".so"))
             g_ptr_array_add(files, g_build_filename(dir, name, NULL));
-    g_ptr_array_sort(files, compare_strings);
+    g_ptr_array_sort(files, nl_compare_strings);
     return files;
 }
 
@@ -317,7 +316,7 @@ void nl_registry_scan(NlRegistry *r, const char *dir, gboolean build_tree)
     const char *name;
     while (d && (name = g_dir_read_name(d)))
         g_ptr_array_add(subdirs, g_build_filename(abs, name, ".libs", NULL));
-    g_ptr_array_sort(subdirs, compare_strings);
+    g_ptr_array_sort(subdirs, nl_compare_strings);
     for (guint i = 0; i < subdirs->len; i++) {
         g_autoptr(GPtrArray) files = modules_in(subdirs->pdata[i]);
         load_all(r, files);

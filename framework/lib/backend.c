@@ -28,13 +28,6 @@ struct NlBackend {
     guint fell_back; /* bit k: kernel k ran as the reference (fall_back) */
 };
 
-/* A hook exists only if the module's struct is long enough to hold it. */
-#define HOOK(b, field)                                                         \
-    ((b)->ops->struct_size >=                                                  \
-             G_STRUCT_OFFSET(NlBackendOps, field) + sizeof((b)->ops->field)    \
-         ? (b)->ops->field                                                     \
-         : NULL)
-
 NlBackend *nl_backend_wrap(const NlPlugin *plugin, const char *label,
                            gpointer self)
 {
@@ -47,7 +40,7 @@ NlBackend *nl_backend_wrap(const NlPlugin *plugin, const char *label,
     b->info.device = "CPU";
     b->info.threads = 1;
     b->info.summation_order = "";
-    if (HOOK(b, describe))
+    if (NL_FIELD(b->ops, describe))
         b->ops->describe(self, &b->info);
     return b;
 }
@@ -56,7 +49,7 @@ void nl_backend_close(NlBackend *b)
 {
     if (!b)
         return;
-    if (HOOK(b, close))
+    if (NL_FIELD(b->ops, close))
         b->ops->close(b->self);
     for (int k = 0; k < NL_N_KERNELS; k++)
         g_free(b->unusable[k]);
@@ -88,19 +81,19 @@ gboolean nl_backend_provides(const NlBackend *b, NlKernel k)
 {
     switch (k) {
     case NL_KERNEL_SUM:
-        return HOOK(b, sum) != NULL;
+        return NL_FIELD(b->ops, sum) != NULL;
     case NL_KERNEL_DOT:
-        return HOOK(b, dot) != NULL;
+        return NL_FIELD(b->ops, dot) != NULL;
     case NL_KERNEL_GEMV:
-        return HOOK(b, gemv) != NULL;
+        return NL_FIELD(b->ops, gemv) != NULL;
     case NL_KERNEL_GEMM:
-        return HOOK(b, gemm) != NULL;
+        return NL_FIELD(b->ops, gemm) != NULL;
     case NL_KERNEL_SOFTMAX:
-        return HOOK(b, softmax) != NULL;
+        return NL_FIELD(b->ops, softmax) != NULL;
     case NL_KERNEL_TILED_SUM:
-        return HOOK(b, tiled_sum) != NULL;
+        return NL_FIELD(b->ops, tiled_sum) != NULL;
     case NL_KERNEL_COPY:
-        return HOOK(b, copy) != NULL;
+        return NL_FIELD(b->ops, copy) != NULL;
     case NL_N_KERNELS:
         break;
     }
@@ -117,13 +110,14 @@ void nl_backend_set_unusable(NlBackend *b, NlKernel k, const char *reason)
 const char *nl_backend_substitute(NlBackend *b, NlKernel k)
 {
     g_return_val_if_fail(k < NL_N_KERNELS, NULL);
-    return HOOK(b, substitute) ? b->ops->substitute(b->self, kernel_names[k])
-                               : NULL;
+    return NL_FIELD(b->ops, substitute)
+               ? b->ops->substitute(b->self, kernel_names[k])
+               : NULL;
 }
 
 void nl_backend_redescribe(NlBackend *b)
 {
-    if (HOOK(b, describe))
+    if (NL_FIELD(b->ops, describe))
         b->ops->describe(b->self, &b->info);
 }
 
@@ -249,8 +243,9 @@ NlBuffer *nl_backend_alloc(NlBackend *b, gsize n, GError **error)
     NlBuffer *buf = g_new0(NlBuffer, 1);
     buf->n = n;
     buf->backend = b;
-    gboolean ok = HOOK(b, alloc) ? b->ops->alloc(b->self, buf, error)
-                                 : (buf->host = nl_alloc_f32(n, error)) != NULL;
+    gboolean ok = NL_FIELD(b->ops, alloc)
+                      ? b->ops->alloc(b->self, buf, error)
+                      : (buf->host = nl_alloc_f32(n, error)) != NULL;
     if (!ok) {
         g_free(buf);
         return NULL;
@@ -263,8 +258,8 @@ void nl_backend_free(NlBackend *b, NlBuffer *buf)
     if (!buf)
         return;
     g_return_if_fail(buf->backend == b);
-    if (HOOK(b, alloc)) {
-        if (HOOK(b, free))
+    if (NL_FIELD(b->ops, alloc)) {
+        if (NL_FIELD(b->ops, free))
             b->ops->free(b->self, buf);
     } else {
         nl_free(buf->host);
@@ -277,7 +272,7 @@ gboolean nl_backend_upload(NlBackend *b, NlBuffer *dst, const float *src,
 {
     if (!check_buf(b, "upload", "dst", dst, n, error))
         return FALSE;
-    if (!HOOK(b, upload)) {
+    if (!NL_FIELD(b->ops, upload)) {
         if (dst->host) { /* a host buffer needs no hook to be filled */
             memcpy(dst->host, src, n * sizeof(float));
             return TRUE;
@@ -292,7 +287,7 @@ gboolean nl_backend_download(NlBackend *b, const NlBuffer *src, float *dst,
 {
     if (!check_buf(b, "download", "src", src, n, error))
         return FALSE;
-    if (!HOOK(b, download)) {
+    if (!NL_FIELD(b->ops, download)) {
         if (src->host) {
             memcpy(dst, src->host, n * sizeof(float));
             return TRUE;
@@ -319,7 +314,7 @@ gboolean nl_backend_sum(NlBackend *b, const NlBuffer *x, gsize n, float *result,
     if (!usable(b, NL_KERNEL_SUM, error) ||
         !check_buf(b, "sum", "x", x, n, error))
         return FALSE;
-    if (HOOK(b, sum))
+    if (NL_FIELD(b->ops, sum))
         return b->ops->sum(b->self, x, n, result, error);
     if (!fall_back(b, NL_KERNEL_SUM, x, NULL, NULL, error))
         return FALSE;
@@ -334,7 +329,7 @@ gboolean nl_backend_dot(NlBackend *b, const NlBuffer *x, const NlBuffer *y,
         !check_buf(b, "dot", "x", x, n, error) ||
         !check_buf(b, "dot", "y", y, n, error))
         return FALSE;
-    if (HOOK(b, dot))
+    if (NL_FIELD(b->ops, dot))
         return b->ops->dot(b->self, x, y, n, result, error);
     if (!fall_back(b, NL_KERNEL_DOT, x, y, NULL, error))
         return FALSE;
@@ -353,7 +348,7 @@ gboolean nl_backend_gemv(NlBackend *b, gsize m, gsize n, const NlBuffer *a,
         !check_buf(b, "gemv", "x", x, n, error) ||
         !check_buf(b, "gemv", "y", y, m, error))
         return FALSE;
-    if (HOOK(b, gemv))
+    if (NL_FIELD(b->ops, gemv))
         return b->ops->gemv(b->self, m, n, a, lda, x, y, error);
     if (!fall_back(b, NL_KERNEL_GEMV, a, x, y, error))
         return FALSE;
@@ -374,7 +369,7 @@ gboolean nl_backend_gemm(NlBackend *b, gsize m, gsize n, gsize k,
         !check_buf(b, "gemm", "b", bm, sb, error) ||
         !check_buf(b, "gemm", "c", c, sc, error))
         return FALSE;
-    if (HOOK(b, gemm))
+    if (NL_FIELD(b->ops, gemm))
         return b->ops->gemm(b->self, m, n, k, a, lda, bm, ldb, c, ldc, error);
     if (!fall_back(b, NL_KERNEL_GEMM, a, bm, c, error))
         return FALSE;
@@ -394,7 +389,7 @@ gboolean nl_backend_softmax(NlBackend *b, const NlBuffer *x, NlBuffer *y,
     if (!check_buf(b, "softmax", "x", x, n, error) ||
         !check_buf(b, "softmax", "y", y, n, error))
         return FALSE;
-    if (HOOK(b, softmax))
+    if (NL_FIELD(b->ops, softmax))
         return b->ops->softmax(b->self, x, y, n, temperature, error);
     if (!fall_back(b, NL_KERNEL_SOFTMAX, x, y, NULL, error))
         return FALSE;
@@ -409,7 +404,7 @@ gboolean nl_backend_copy(NlBackend *b, NlBuffer *dst, const NlBuffer *src,
         !check_buf(b, "copy", "dst", dst, n, error) ||
         !check_buf(b, "copy", "src", src, n, error))
         return FALSE;
-    if (HOOK(b, copy))
+    if (NL_FIELD(b->ops, copy))
         return b->ops->copy(b->self, dst, src, n, error);
     if (!fall_back(b, NL_KERNEL_COPY, dst, src, NULL, error))
         return FALSE;
@@ -426,7 +421,7 @@ gboolean nl_backend_tiled_sum(NlBackend *b, const NlBuffer *x, gsize n,
         return bad_arg(b, "tiled_sum", error, "tile size 0");
     if (!check_buf(b, "tiled_sum", "x", x, n, error))
         return FALSE;
-    if (HOOK(b, tiled_sum))
+    if (NL_FIELD(b->ops, tiled_sum))
         return b->ops->tiled_sum(b->self, x, n, tile, result, error);
     if (!fall_back(b, NL_KERNEL_TILED_SUM, x, NULL, NULL, error))
         return FALSE;

@@ -9,6 +9,17 @@
 
 G_BEGIN_DECLS
 
+/* A field of a record that carries its own struct_size (NlPlugin,
+ * NlBackendOps, NlExperimentOps, NlParamExt): its value when the module
+ * compiled the record with it, else 0 (NULL for a hook). Fields are only
+ * ever appended, so an older module's record simply ends before newer
+ * fields. The one place that rule is written. */
+#define NL_FIELD(rec, field)                                                   \
+    ((rec)->struct_size >=                                                     \
+             G_STRUCT_OFFSET(__typeof__(*(rec)), field) + sizeof((rec)->field) \
+         ? (rec)->field                                                        \
+         : 0)
+
 #define NL_ERROR (nl_error_quark())
 GQuark nl_error_quark(void);
 
@@ -32,13 +43,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlParams, nl_params_free)
 /* ---- params-text.c ---- */
 /* "int", "list of double", ... */
 const char *nl_param_type_name(NlParamType type);
-/* TRUE when a spec's extension record holds `field`: fields are appended
- * to NlParamExt, and one beyond a module's (older, shorter) record, like
- * a NULL ext, counts as 0. */
-#define NL_PARAM_EXT_HAS(spec, field)                                          \
-    ((spec)->ext &&                                                            \
-     (spec)->ext->struct_size >=                                               \
-         G_STRUCT_OFFSET(NlParamExt, field) + sizeof((spec)->ext->field))
 /* "1..4096", "> 0", or "" when unbounded. */
 /* "[1, 4096]", "(0, 10]", "> 0", or "" when unbounded. */
 char *nl_param_range_string(const NlParamSpec *spec);

@@ -10,6 +10,7 @@
  * only change if a uniform lands within that bit of a cdf boundary. */
 #include "config.h"
 
+#include <numlab/error.h>
 #include <numlab/sample.h>
 
 #include <math.h>
@@ -19,19 +20,9 @@
 
 G_DEFINE_QUARK(nl - sample - error - quark, nl_sample_error)
 
-static gboolean input_error(GError **error, const char *format, ...)
-    G_GNUC_PRINTF(2, 3);
-
-static gboolean input_error(GError **error, const char *format, ...)
-{
-    va_list ap;
-    va_start(ap, format);
-    char *message = g_strdup_vprintf(format, ap);
-    va_end(ap);
-    g_set_error_literal(error, NL_SAMPLE_ERROR, NL_SAMPLE_ERROR_INPUT, message);
-    g_free(message);
-    return FALSE;
-}
+/* One line, FALSE: numlab/error.h. */
+#define input_error(error, ...)                                                \
+    nl_fail(error, NL_SAMPLE_ERROR, NL_SAMPLE_ERROR_INPUT, __VA_ARGS__)
 
 /* ---- validation ---- */
 

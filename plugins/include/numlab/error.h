@@ -1,0 +1,23 @@
+/* numlab/error.h — failing with a one-line GError in one statement.
+ *
+ *     if (n == 0)
+ *         return nl_fail(error, MY_ERROR, MY_ERROR_INPUT, "'%s' is empty",
+ * name);
+ *
+ * sets *error (when error is not NULL) and returns FALSE. Every message is
+ * one line that names the problem (writing-plugins, section 10). A file
+ * whose failures share a domain wraps it in a macro of its own, e.g.
+ * #define fail(error, ...) nl_fail(error, MY_ERROR, 0, __VA_ARGS__) */
+#ifndef NUMLAB_ERROR_H
+#define NUMLAB_ERROR_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+gboolean nl_fail(GError **error, GQuark domain, gint code, const char *format,
+                 ...) G_GNUC_PRINTF(4, 5);
+
+G_END_DECLS
+
+#endif /* NUMLAB_ERROR_H */
