@@ -6,4 +6,4 @@ dist_doc_DATA += \
 	doc/figures.md \
 	doc/writing-plugins.md \
 	doc/performance.md
-dist_doc_DATA += doc/checkpoint-format.md doc/self-check.md
+dist_doc_DATA += doc/checkpoint-format.md doc/self-check.md doc/architecture.md
