@@ -116,17 +116,24 @@ static void test_config_limits(void)
     g_assert_cmpuint(n, ==, 96 + 64 + 2 * 872 + 16 + 96);
 }
 
-static void test_forward_backends(void)
+/* A tiny model with weights larger than the init, so that layers really
+ * mix, and 12 tokens drawn after them. */
+static NlGpt *mixed_model(guint32 tok[12])
 {
-    g_autoptr(NlGpt) m = tiny_model(16, 32, 2, 4, 7);
-    /* larger weights than the init, so that layers really mix */
+    NlGpt *m = tiny_model(16, 32, 2, 4, 7);
     NlRng rng;
     nl_rng_init(&rng, 99);
     for (gsize k = 0; k < m->n_params; k++)
         m->params[k] += (float)(0.1 * nl_rng_normal(&rng));
-    guint32 tok[12];
     for (int i = 0; i < 12; i++)
         tok[i] = (guint32)nl_rng_below(&rng, m->config.vocab_size);
+    return m;
+}
+
+static void test_forward_backends(void)
+{
+    guint32 tok[12];
+    g_autoptr(NlGpt) m = mixed_model(tok);
     gsize V = m->config.vocab_size, n = 12;
     g_autofree float *host = g_new(float, n *V);
     g_autofree float *be = g_new(float, n *V);
@@ -393,14 +400,8 @@ static void test_resident_uploads(void)
         g_test_skip("tests/plugins/counting is not built");
         return;
     }
-    g_autoptr(NlGpt) m = tiny_model(16, 32, 2, 4, 7);
-    NlRng rng;
-    nl_rng_init(&rng, 99);
-    for (gsize k = 0; k < m->n_params; k++)
-        m->params[k] += (float)(0.1 * nl_rng_normal(&rng));
     guint32 tok[12];
-    for (int i = 0; i < 12; i++)
-        tok[i] = (guint32)nl_rng_below(&rng, m->config.vocab_size);
+    g_autoptr(NlGpt) m = mixed_model(tok);
     gsize V = m->config.vocab_size, n = 12;
     g_autoptr(GError) error = NULL;
     g_array_unref(take_log()); /* the self-check's uploads */
