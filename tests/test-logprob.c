@@ -1637,10 +1637,13 @@ static void test_bad_input(void)
                    "prompts=die katze schläft am morgen auf dem sofa . der "
                    "hund bellt im garten und");
     /* prompts */
-    expect_refused("prompt 2 is empty", m, "prompts=die katze||der hund");
-    expect_refused("prompt 2 is empty", m, "prompts=die katze|");
-    expect_refused("prompt 1 is empty", m, "prompts= ");
-    expect_refused("no prompt", m, "prompts=");
+    expect_refused("'prompts': entry 2 is empty", m,
+                   "prompts=die katze||der hund");
+    expect_refused("'prompts': entry 2 is empty", m, "prompts=die katze|");
+    expect_refused("'prompts': the list is empty", m, "prompts= ");
+    expect_refused("'prompts': the list is empty", m, "prompts=");
+    expect_refused("'prompts': 'der hund' appears twice", m,
+                   "prompts=der hund|die katze|der hund");
     expect_refused("'giraffe'", m, "prompts=die giraffe");
     expect_refused("'giraffe'", m, "prompts=der hund|die giraffe");
     expect_refused("has 17 words; the model's context is 16", m,

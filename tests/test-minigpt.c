@@ -193,8 +193,10 @@ static void test_bad_inputs(void)
     expect_refused("lr=nan", "'lr'");
     expect_refused("temperature=0", "'temperature'");
     expect_refused("prompts=die giraffe", "'giraffe'");
-    expect_refused("prompts=", "no words");
-    expect_refused("prompts=die katze|", "no words");
+    expect_refused("prompts=", "parameter 'prompts': the list is empty");
+    expect_refused("prompts=die katze|",
+                   "parameter 'prompts': entry 2 is empty");
+    expect_refused("prompts=der hund|der hund", "'der hund' appears twice");
     expect_refused("context=3", "'context'");
     expect_refused("steps=0", "'steps'");
     expect_refused(

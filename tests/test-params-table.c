@@ -340,6 +340,187 @@ static void test_describe(void)
     }
 }
 
+/* ---- ranges, maps, separators, empty lists ---- */
+
+static const NlParamSpec shaped[] = {
+    {"ctx", NL_PARAM_INT_RANGE, "1:4096", 1, G_GINT64_CONSTANT(1) << 40,
+     "sizes", NULL, NULL},
+    {"m", NL_PARAM_INT_RANGE, "64", 0, 0, "any", NULL, NULL},
+    {"changes", NL_PARAM_DOUBLE_MAP, "Paris=1.6,.=1.4", 0, 0, "logits", NULL,
+     NL_PARAM_EXT(.flags = NL_PARAM_MAY_BE_EMPTY)},
+    {"weights", NL_PARAM_DOUBLE_MAP, "a=1", 0, INFINITY, "weights", "a|b|c=d",
+     NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE, .max_items = 2)},
+    {"prompts", NL_PARAM_STRING_LIST, "die katze|der hund", 0, 0, "prompts",
+     NULL, NL_PARAM_EXT(.separator = "|")},
+    {"opt_ids", NL_PARAM_INT_LIST, "", 1, 9, "ids", NULL,
+     NL_PARAM_EXT(.flags = NL_PARAM_MAY_BE_EMPTY)},
+    {"opt_range", NL_PARAM_INT_RANGE, NULL, 1, 9, "optional", NULL, NULL},
+    NL_PARAM_END,
+};
+
+static NlParams *parse_shaped(const char *assignment, GError **error)
+{
+    char *a[] = {(char *)assignment, NULL};
+    return nl_params_parse(shaped, "exp", assignment ? a : NULL, error);
+}
+
+static void expect_range(const NlParams *p, const char *name, gint64 from,
+                         gint64 to, gint64 step)
+{
+    gint64 f = -7, t = -7, s = -7;
+    nl_params_get_int_range(p, name, &f, &t, &s);
+    if (f != from || t != to || s != step)
+        g_error("%s: %" G_GINT64_FORMAT ":%" G_GINT64_FORMAT
+                ":%" G_GINT64_FORMAT,
+                name, f, t, s);
+}
+
+static void test_shaped_values(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NlParams) p = parse_shaped(NULL, &error);
+    g_assert_no_error(error);
+    g_autofree char *text = nl_params_to_string(p);
+    g_assert_cmpstr(text, ==,
+                    "ctx=1:4096 m=64 changes=Paris=1.6,.=1.4 weights=a=1 "
+                    "prompts=die katze|der hund opt_ids= opt_range=unset");
+    expect_range(p, "ctx", 1, 4096, 1);
+    expect_range(p, "m", 64, 64, 1); /* N is N:N:1 */
+    expect_range(p, "opt_range", 0, 0, 1);
+    nl_params_get_int_range(p, "ctx", NULL, NULL, NULL); /* any may be NULL */
+
+    const char *const *keys;
+    gsize n;
+    const double *v = nl_params_get_double_map(p, "changes", &keys, &n);
+    g_assert_cmpuint(n, ==, 2);
+    g_assert_cmpstr(keys[0], ==, "Paris");
+    g_assert_cmpstr(keys[1], ==, ".");
+    g_assert_null(keys[2]);
+    g_assert_cmpfloat(v[0], ==, 1.6);
+    g_assert_cmpfloat(v[1], ==, 1.4);
+    const char *const *prompts = nl_params_get_string_list(p, "prompts", &n);
+    g_assert_cmpuint(n, ==, 2);
+    g_assert_cmpstr(prompts[1], ==, "der hund");
+    nl_params_get_int_list(p, "opt_ids", &n); /* empty, and allowed */
+    g_assert_cmpuint(n, ==, 0);
+    g_assert_true(nl_params_is_set(p, "opt_ids"));
+
+    static const struct {
+        const char *assignment, *canonical;
+    } cases[] = {
+        {"ctx= 1 : 2 : 3 ", "ctx=1:2:3"}, /* the form given stays */
+        {"ctx=+8:0010", "ctx=8:10"},      /* numbers as for an int */
+        {"ctx=1099511627776", "ctx=1099511627776"},
+        {"m=-5:5:5", "m=-5:5:5"}, /* no range: any integers */
+        {"changes=", "changes="},
+        {"changes= a = 1 , b=2.50 ", "changes=a=1,b=2.50"},
+        {"changes=x==1", "changes=x==1"}, /* the name may hold '=' */
+        {"weights=c=d=0.5,b=1e-300", "weights=c=d=0.5,b=1e-300"},
+        {"prompts= a, b | c ", "prompts=a, b|c"}, /* commas are text */
+        {"opt_ids=3,4", "opt_ids=3,4"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(NlParams) q = parse_shaped(cases[i].assignment, &error);
+        g_assert_no_error(error);
+        g_autofree char *t = nl_params_to_string(q);
+        g_autofree char *want = g_strconcat(cases[i].canonical, " ", NULL);
+        g_autofree char *padded = g_strconcat(t, " ", NULL);
+        if (!strstr(padded, want))
+            g_error("%s: got '%s'", cases[i].assignment, t);
+    }
+    g_autoptr(NlParams) q = parse_shaped("ctx=3:100:7", &error);
+    expect_range(q, "ctx", 3, 100, 7);
+    g_autoptr(NlParams) e = parse_shaped("changes=", &error);
+    nl_params_get_double_map(e, "changes", &keys, &n);
+    g_assert_cmpuint(n, ==, 0);
+    g_assert_nonnull(keys); /* an empty map still ends in NULL */
+    g_assert_null(keys[0]);
+    g_autoptr(NlParams) w = parse_shaped("changes=x==1", &error);
+    nl_params_get_double_map(w, "changes", &keys, &n);
+    g_assert_cmpstr(keys[0], ==, "x=");
+
+    /* the wrong getter: a critical, and the empty value */
+    g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL,
+                          "parameter 'changes' is a map of name=double, not "
+                          "an int range");
+    expect_range(w, "changes", 0, 0, 1);
+    g_test_assert_expected_messages();
+    g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL,
+                          "parameter 'ctx' is an int range, not a map of "
+                          "name=double");
+    g_assert_null(nl_params_get_double_map(w, "ctx", &keys, &n));
+    g_test_assert_expected_messages();
+    g_assert_null(keys);
+    g_assert_cmpuint(n, ==, 0);
+}
+
+static void test_shaped_bad_values(void)
+{
+    static const struct {
+        const char *assignment, *expect;
+    } cases[] = {
+        {"ctx=0", "parameter 'ctx': 0 is not in [1, 1099511627776]"},
+        {"ctx=1099511627777", "1099511627777 is not in"},
+        {"ctx=1:0", "TO of 1:0: 0 is not in [1, 1099511627776]"},
+        {"ctx=5:4", "parameter 'ctx': the range 5:4 is empty (5 > 4)"},
+        {"ctx=1:8:0", "the step of 1:8:0 is 0, not >= 1"},
+        {"ctx=1:8:-2", "the step of 1:8:-2 is -2, not >= 1"},
+        {"ctx=1:x", "parameter 'ctx': TO of 1:x: 'x' is not an integer"},
+        {"ctx=1:2:3:4", "'1:2:3:4' is not N, FROM:TO or FROM:TO:STEP"},
+        {"ctx=", "'' is not N, FROM:TO or FROM:TO:STEP"},
+        {"ctx=1::2", "TO of 1::2: '' is not an integer"},
+        {"ctx=1.5", "'1.5' is not an integer"},
+        {"ctx=1:99999999999999999999", "does not fit in a 64-bit integer"},
+        {"changes=a", "parameter 'changes': entry 1, 'a', is not name=value"},
+        {"changes=a=1,,b=2", "entry 2 is empty"},
+        {"changes==1", "entry 1 has no name before '='"},
+        {"changes=a=1,a=2", "parameter 'changes': 'a' appears twice"},
+        {"changes=a=", "parameter 'changes': 'a': '' is not a number"},
+        {"changes=a=nan", "'a': 'nan' is not a finite number"},
+        {"changes=a=1\tb=2", "control characters are not allowed"},
+        {"weights=a=0", "parameter 'weights': 'a': 0 is not > 0"},
+        {"weights=z=1", "'z' is not one of a|b|c=d"},
+        {"weights=a=1,b=1,c=d=1", "has 3 entries, at most 2 are allowed"},
+        {"weights=", "parameter 'weights': the list is empty"},
+        {"prompts=", "parameter 'prompts': the list is empty"},
+        {"prompts=a||b", "parameter 'prompts': entry 2 is empty"},
+        {"prompts=a|b |a", "'a' appears twice"},
+        {"opt_ids=0", "entry 1: 0 is not in [1, 9]"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NlParams) p = parse_shaped(cases[i].assignment, &error);
+        if (p || !error || !strstr(error->message, cases[i].expect))
+            g_error("%s: got '%s', want '%s'", cases[i].assignment,
+                    error ? error->message : "no error", cases[i].expect);
+        g_assert_null(strchr(error->message, '\n'));
+        g_assert_true(g_str_has_prefix(error->message, "exp: parameter '"));
+    }
+}
+
+static void test_shaped_describe(void)
+{
+    static const struct {
+        const char *name, *want;
+    } cases[] = {
+        {"ctx", "int range (N, FROM:TO or FROM:TO:STEP), in [1, "
+                "1099511627776]"},
+        {"m", "int range (N, FROM:TO or FROM:TO:STEP)"},
+        {"changes", "list of name=double, names distinct, may be empty"},
+        {"weights", "list of up to 2 name=double, names distinct, each one "
+                    "of a|b|c=d, values > 0"},
+        {"prompts", "list of distinct string separated by '|'"},
+        {"opt_ids", "list of int, each in [1, 9], may be empty"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const NlParamSpec *s = shaped;
+        while (strcmp(s->name, cases[i].name) != 0)
+            s++;
+        g_autofree char *got = nl_param_describe(s);
+        g_assert_cmpstr(got, ==, cases[i].want);
+    }
+}
+
 /* Specs that cannot be right (NL_PARAM_EXT needs file scope). */
 static const NlParamSpec bad_specs[][2] = {
     {{"a", NL_PARAM_DOUBLE, "1", 0, 0, "", NULL,
@@ -364,6 +545,25 @@ static const NlParamSpec bad_specs[][2] = {
      NL_PARAM_END},
     {{"A b", NL_PARAM_INT, "1", 0, 0, "", NULL, NULL}, NL_PARAM_END},
     {{"a", (NlParamType)99, "1", 0, 0, "", NULL, NULL}, NL_PARAM_END},
+    {{"a", NL_PARAM_MATRIX, "1", 0, 0, "", NULL,
+      NL_PARAM_EXT(.flags = NL_PARAM_MAY_BE_EMPTY)},
+     NL_PARAM_END},
+    {{"a", NL_PARAM_INT_RANGE, "1", 0, 0, "", NULL,
+      NL_PARAM_EXT(.flags = NL_PARAM_MAY_BE_EMPTY)},
+     NL_PARAM_END},
+    {{"a", NL_PARAM_INT_LIST, "1", 0, 0, "", NULL,
+      NL_PARAM_EXT(.separator = "|")},
+     NL_PARAM_END},
+    {{"a", NL_PARAM_STRING_LIST, "x", 0, 0, "", NULL,
+      NL_PARAM_EXT(.separator = "||")},
+     NL_PARAM_END},
+    {{"a", NL_PARAM_STRING_LIST, "x", 0, 0, "", NULL,
+      NL_PARAM_EXT(.separator = "x")},
+     NL_PARAM_END},
+    {{"a", NL_PARAM_INT_RANGE, "1", 0, 0, "", "x|y", NULL}, NL_PARAM_END},
+    {{"a", NL_PARAM_INT_RANGE, "1", 0, 0, "", NULL,
+      NL_PARAM_EXT(.max_items = 2)},
+     NL_PARAM_END},
 };
 
 /* A spec that cannot be right fails every parse with a line that blames
@@ -637,6 +837,9 @@ int main(int argc, char **argv)
     g_test_add_func("/params/typed-values", test_typed_values);
     g_test_add_func("/params/typed-bad-values", test_typed_bad_values);
     g_test_add_func("/params/describe", test_describe);
+    g_test_add_func("/params/shaped-values", test_shaped_values);
+    g_test_add_func("/params/shaped-bad-values", test_shaped_bad_values);
+    g_test_add_func("/params/shaped-describe", test_shaped_describe);
     g_test_add_func("/params/bad-specs", test_bad_specs);
     g_test_add_func("/params/short-ext", test_short_ext);
     g_test_add_func("/params/wrong-getter", test_wrong_getter);

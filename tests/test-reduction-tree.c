@@ -242,13 +242,17 @@ static void test_bad_input(void)
     expect_bad("tiles=0", "parameter 'tiles': entry 1: 0 is not in [1, ");
     expect_bad("tiles=32,5000",
                "tile 5000 is larger than the largest num_ctx, 4096");
-    expect_bad("num_ctx=0", "parameter 'num_ctx': 0 is not a size");
+    expect_bad("num_ctx=0",
+               "parameter 'num_ctx': 0 is not in [1, 1099511627776]");
     expect_bad("num_ctx=1:1000000000000", "beyond this machine's memory");
-    expect_bad("num_ctx=1:x", "parameter 'num_ctx': 'x' is not a whole number");
+    expect_bad("num_ctx=1:x",
+               "parameter 'num_ctx': TO of 1:x: 'x' is not an integer");
     expect_bad("num_ctx=4096:1",
                "parameter 'num_ctx': the range 4096:1 is empty");
     expect_bad("batch=64:1", "parameter 'batch': the range 64:1 is empty");
-    expect_bad("batch=0", "parameter 'batch': 0 is not a size");
+    expect_bad("batch=0", "parameter 'batch': 0 is not in [1, 1048576]");
+    expect_bad("batch=1:8:0", "parameter 'batch': the step of 1:8:0 is 0");
+    expect_bad("batch=1:2:3:4", "'1:2:3:4' is not N, FROM:TO or FROM:TO:STEP");
     expect_bad("diagram_tile=2000", "tile 2000 is larger than num_ctx 1024");
 }
 

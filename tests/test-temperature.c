@@ -162,6 +162,12 @@ static void test_bad_inputs(void)
     expect_refused("logits=2.4,nan,0.3,2.0,0.1,-0.5", "'logits'");
     expect_refused("logits=2.4,inf,0.3,2.0,0.1,-0.5", "'logits'");
     expect_refused("logits=1,2,3", "3 values for the 6 tokens");
+    expect_refused("b4_changes=Paris=x", "'b4_changes': 'Paris': 'x' is not a "
+                                         "number");
+    expect_refused("b4_changes=Paris=1,Paris=2", "'Paris' appears twice");
+    expect_refused("b4_changes=Paris", "entry 1, 'Paris', is not name=value");
+    expect_refused("b4_changes=Wien=1", "no token 'Wien' in the vocabulary");
+    expect_refused("b4_changes=Paris=inf", "'Paris': 'inf' is not a finite");
     expect_refused("vocabulary=", "empty");
     expect_refused("vocabulary=a,b,c", "6 values for the 3 tokens");
     expect_refused("top_p=0", "top_p");

@@ -48,20 +48,10 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
     c->top = (guint)nl_params_get_int(p, "top");
     c->gen_words = (guint)nl_params_get_int(p, "gen_words");
 
-    g_auto(GStrv) parts =
-        g_strsplit(nl_params_get_string(p, "prompts"), "|", -1);
-    c->n_prompts = g_strv_length(parts);
-    if (c->n_prompts == 0)
-        return lp_fail(error, "parameter 'prompts': no prompt (give words "
-                              "of the model's vocabulary, prompts separated by "
-                              "'|')");
-    for (guint i = 0; i < c->n_prompts; i++) {
-        g_strstrip(parts[i]);
-        if (!*parts[i])
-            return lp_fail(error, "parameter 'prompts': prompt %u is empty",
-                           i + 1);
-    }
-    c->prompts = g_steal_pointer(&parts);
+    gsize n_prompts;
+    c->prompts =
+        g_strdupv((char **)nl_params_get_string_list(p, "prompts", &n_prompts));
+    c->n_prompts = (guint)n_prompts;
 
     const double *t =
         nl_params_get_double_list(p, "temperatures", &c->n_temperatures);
@@ -82,8 +72,9 @@ static const NlParamSpec params[] = {
      "left out: the lecture model is trained on the host first, with the "
      "run's seed (the default 42 gives minigpt's default model)",
      NULL, NULL},
-    {"prompts", NL_PARAM_STRING, NL_GPT_LECTURE_PROMPTS, 0, 0,
-     "prompts separated by '|', words of the model's vocabulary", NULL},
+    {"prompts", NL_PARAM_STRING_LIST, NL_GPT_LECTURE_PROMPTS, 0, 0,
+     "prompts, words of the model's vocabulary", NULL,
+     NL_PARAM_EXT(.separator = "|")},
     {"stable_gap", NL_PARAM_DOUBLE, "0.5", 0, INFINITY,
      "top-1 minus top-2 logit above which a step is stable", NULL,
      NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},

@@ -52,31 +52,23 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
     c->train.seed = seed;
     c->gen_words = nl_params_get_int(p, "gen_words");
     c->temperature = nl_params_get_double(p, "temperature");
-    g_auto(GStrv) parts =
-        g_strsplit(nl_params_get_string(p, "prompts"), "|", -1);
-    if (!parts[0])
-        return fail(error, "parameter 'prompts': it has no words (give at "
-                           "least one prompt)");
-    GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
-    for (guint i = 0; parts[i]; i++) {
-        char *q = g_strstrip(g_strdup(parts[i]));
+    c->prompts =
+        g_strdupv((char **)nl_params_get_string_list(p, "prompts", NULL));
+    for (guint i = 0; c->prompts[i]; i++) {
+        const char *q = c->prompts[i];
         g_autofree guint32 *t = NULL;
         gsize n = 0;
         g_autoptr(GError) local = NULL;
         if (!nl_gpt_vocab_encode(v, q, FALSE, &t, &n, &local) || n == 0 ||
             n >= c->model.context) {
-            g_ptr_array_unref(list);
-            gboolean r = fail(error, "parameter 'prompts': prompt '%s': %s", q,
-                              local    ? local->message
-                              : n == 0 ? "it has no words"
-                                       : "longer than the context");
-            g_free(q);
-            return r;
+            fail(error, "parameter 'prompts': prompt '%s': %s", q,
+                 local    ? local->message
+                 : n == 0 ? "it has no words"
+                          : "longer than the context");
+            mg_config_clear(c);
+            return FALSE;
         }
-        g_ptr_array_add(list, q);
     }
-    g_ptr_array_add(list, NULL);
-    c->prompts = (char **)g_ptr_array_free(list, FALSE);
     *vocab = g_steal_pointer(&v);
     return TRUE;
 }
@@ -97,10 +89,10 @@ static const NlParamSpec params[] = {
      "model: transformer blocks", NULL, NULL},
     {"n_head", NL_PARAM_INT, NL_GPT_LECTURE_N_HEAD, 1, 16,
      "model: attention heads (must divide d_model)", NULL, NULL},
-    {"prompts", NL_PARAM_STRING, NL_GPT_LECTURE_PROMPTS, 0, 0,
-     "prompts for the generations and the logit comparison, separated by "
-     "'|'; words of the corpus only",
-     NULL, NULL},
+    {"prompts", NL_PARAM_STRING_LIST, NL_GPT_LECTURE_PROMPTS, 0, 0,
+     "prompts for the generations and the logit comparison; words of the "
+     "corpus only",
+     NULL, NL_PARAM_EXT(.separator = "|")},
     {"gen_words", NL_PARAM_INT, "10", 1, 64,
      "most words generated per prompt (ends early at <EOS>)", NULL},
     {"temperature", NL_PARAM_DOUBLE, "0.8", 0, 100,

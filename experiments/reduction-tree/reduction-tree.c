@@ -12,8 +12,6 @@
 
 #include "reduction-tree.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 static gboolean param_error(GError **error, const char *name,
@@ -29,48 +27,6 @@ static gboolean param_error(GError **error, const char *name,
     g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
                 "parameter '%s': %s", name, what);
     return FALSE;
-}
-
-/* "N", "FROM:TO" or "FROM:TO:STEP", every number in [1, max]. */
-static gboolean parse_range(const NlParams *params, const char *name,
-                            gint64 max, RtRange *range, GError **error)
-{
-    const char *text = nl_params_get_string(params, name);
-    g_auto(GStrv) parts = g_strsplit(text, ":", -1);
-    guint n_parts = g_strv_length(parts);
-    if (n_parts < 1 || n_parts > 3)
-        return param_error(error, name,
-                           "'%s' is not N, FROM:TO or "
-                           "FROM:TO:STEP",
-                           text);
-    gint64 v[3] = {0, 0, 1};
-    for (guint i = 0; i < n_parts; i++) {
-        char *end;
-        errno = 0;
-        v[i] = g_ascii_strtoll(parts[i], &end, 10);
-        if (errno || end == parts[i] || *end)
-            return param_error(error, name, "'%s' is not a whole number",
-                               parts[i]);
-        if (v[i] < 1)
-            return param_error(error, name,
-                               "%" G_GINT64_FORMAT " is not a "
-                               "size (they start at 1)",
-                               v[i]);
-        if (v[i] > max)
-            return param_error(error, name,
-                               "%" G_GINT64_FORMAT " is beyond "
-                               "the largest allowed, %" G_GINT64_FORMAT,
-                               v[i], max);
-    }
-    if (n_parts == 1)
-        v[1] = v[0];
-    if (v[1] < v[0])
-        return param_error(error, name,
-                           "the range %s is empty (%" G_GINT64_FORMAT
-                           " > %" G_GINT64_FORMAT ")",
-                           text, v[0], v[1]);
-    *range = (RtRange){v[0], v[1], v[2]};
-    return TRUE;
 }
 
 static gint64 list_max(const gint64 *v, gsize n)
@@ -104,10 +60,10 @@ static gboolean fits_memory(double bytes, const char *name, const char *what,
 
 gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
 {
-    const gint64 max_ctx = G_GINT64_CONSTANT(1) << 40;
-    if (!parse_range(p, "num_ctx", max_ctx, &c->ctx, error) ||
-        !parse_range(p, "batch", 1 << 20, &c->batch, error))
-        return FALSE;
+    nl_params_get_int_range(p, "num_ctx", &c->ctx.from, &c->ctx.to,
+                            &c->ctx.step);
+    nl_params_get_int_range(p, "batch", &c->batch.from, &c->batch.to,
+                            &c->batch.step);
     c->tiles = nl_params_get_int_list(p, "tiles", &c->n_tiles);
     c->table_ctx = nl_params_get_int_list(p, "table_ctx", &c->n_table_ctx);
     c->table_tile = nl_params_get_int(p, "table_tile");
@@ -205,9 +161,8 @@ static gboolean run_backend(NlRun *run, GError **error)
 }
 
 static const NlParamSpec params[] = {
-    {"num_ctx", NL_PARAM_STRING, "1:4096", 0, 0,
-     "A5: the context lengths of the sweep: N, FROM:TO or FROM:TO:STEP", NULL,
-     NULL},
+    {"num_ctx", NL_PARAM_INT_RANGE, "1:4096", 1, G_GINT64_CONSTANT(1) << 40,
+     "A5: the context lengths of the sweep", NULL, NULL},
     {"tiles", NL_PARAM_INT_LIST, "32,64,128,256,512", 1, 1 << 30,
      "A5: tile sizes of the sweep (a tile is one thread block's share)", NULL,
      NULL},
@@ -221,8 +176,8 @@ static const NlParamSpec params[] = {
      "A4: one tree diagram per context length", NULL, NULL},
     {"diagram_tile", NL_PARAM_INT, "128", 1, 1 << 20, "A4: the diagrams' tile",
      NULL, NULL},
-    {"batch", NL_PARAM_STRING, "1:64", 0, 0,
-     "A7: batch sizes M: N, FROM:TO or FROM:TO:STEP", NULL, NULL},
+    {"batch", NL_PARAM_INT_RANGE, "1:64", 1, 1 << 20, "A7: batch sizes M", NULL,
+     NULL},
     {"a7_k", NL_PARAM_INT, "2048", 1, 1 << 20,
      "A7: inner dimension of the product (a row's length)", NULL, NULL},
     {"a7_n", NL_PARAM_INT, "512", 1, 1 << 20,

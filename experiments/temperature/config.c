@@ -136,30 +136,18 @@ static gboolean load_file(const char *path, TempConfig *c, GError **error)
 static gboolean load_b4(const NlParams *p, TempConfig *c, GError **error)
 {
     c->b4_logits = g_memdup2(c->logits, c->n * sizeof(double));
-    const char *changes = nl_params_get_string(p, "b4_changes");
-    g_auto(GStrv) items = g_strsplit(changes, ",", -1);
-    for (char **it = items; *changes && *it; it++) {
-        char *eq = strrchr(*it, '='); /* the token itself may hold '=' */
-        double v;
-        if (!eq)
-            return fail(error,
-                        "parameter 'b4_changes': '%s' is not "
-                        "token=logit",
-                        *it);
-        *eq = '\0';
-        g_strstrip(*it);
-        gssize i = find_token(c, *it);
+    const char *const *tokens;
+    gsize n_changes;
+    const double *logits =
+        nl_params_get_double_map(p, "b4_changes", &tokens, &n_changes);
+    for (gsize k = 0; k < n_changes; k++) {
+        gssize i = find_token(c, tokens[k]);
         if (i < 0)
             return fail(error,
                         "parameter 'b4_changes': no token '%s' in the "
                         "vocabulary (b4_changes= keeps the logits)",
-                        *it);
-        if (!parse_number(eq + 1, &v))
-            return fail(error,
-                        "parameter 'b4_changes': logit '%s' of '%s' is "
-                        "not a finite number",
-                        eq + 1, *it);
-        c->b4_logits[i] = v;
+                        tokens[k]);
+        c->b4_logits[i] = logits[k];
     }
     const char *truth = nl_params_get_string(p, "b4_true");
     c->b4_true = *truth ? find_token(c, truth) : -1;

@@ -5,16 +5,18 @@
 
 #include "nl-private.h"
 
-/* One parsed value. Lists and matrices keep their items in `items`: gint64
- * (INT_LIST), double (DOUBLE_LIST, MATRIX, row-major) or char * (a
- * NULL-terminated STRING_LIST). */
+/* One parsed value. Lists, maps and matrices keep their items in `items`:
+ * gint64 (INT_LIST), double (DOUBLE_LIST, MATRIX row-major, DOUBLE_MAP) or
+ * char * (a NULL-terminated STRING_LIST); a map's names are in `keys`. */
 typedef struct {
     const NlParamSpec *spec;
-    NlParamExt ext; /* spec->ext as far as it was compiled, else zeros */
-    char *text;     /* canonical text of the value */
-    gint64 i;       /* INT, BOOL */
-    double d;       /* DOUBLE */
+    NlParamExt ext;        /* spec->ext as far as it was compiled, else zeros */
+    char *text;            /* canonical text of the value */
+    gint64 i;              /* INT, BOOL */
+    double d;              /* DOUBLE */
+    gint64 from, to, step; /* INT_RANGE */
     GArray *items;
+    GArray *keys;     /* DOUBLE_MAP: char *, NULL-terminated */
     gsize rows, cols; /* MATRIX */
     gboolean unset;   /* optional, not given */
 } NlParamValue;

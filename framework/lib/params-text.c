@@ -5,10 +5,12 @@
  * and lie in the declared range; list items and matrix entries are
  * trimmed of spaces, and none may be empty. A failure is one line: the
  * plugin, the parameter, the item at fault and what is wrong with it.
- * Canonical text: integers and booleans are rewritten, a double scalar
- * gets its shortest round-trip form, and the items of double lists and
- * matrices keep the text they were given (trimmed), so the header of a
- * data file shows the numbers as the user, or the default, wrote them.
+ * Canonical text: integers (also in lists and ranges) and booleans are
+ * rewritten, a double scalar gets its shortest round-trip form, and the
+ * items of double lists, matrices and maps keep the text they were given
+ * (trimmed), so the header of a data file shows the numbers as the user,
+ * or the default, wrote them; a range keeps its form (N, FROM:TO or
+ * FROM:TO:STEP).
  * Nothing here knows the other parameters of a table (params.c). */
 #include "config.h"
 
@@ -44,6 +46,10 @@ const char *nl_param_type_name(NlParamType type)
         return "matrix of double";
     case NL_PARAM_STRING_LIST:
         return "list of string";
+    case NL_PARAM_INT_RANGE:
+        return "int range";
+    case NL_PARAM_DOUBLE_MAP:
+        return "map of name=double";
     }
     return "?";
 }
@@ -72,7 +78,8 @@ gboolean nl_param_has_range(const NlParamSpec *spec)
 
 static gboolean integral_type(NlParamType type)
 {
-    return type == NL_PARAM_INT || type == NL_PARAM_INT_LIST;
+    return type == NL_PARAM_INT || type == NL_PARAM_INT_LIST ||
+           type == NL_PARAM_INT_RANGE;
 }
 
 /* The shortest %g text that reads back to the same double: "1e-07", not
@@ -144,12 +151,11 @@ static char *count_words(const NlParamExt *ext)
     return g_strdup("");
 }
 
-char *nl_param_describe(const NlParamSpec *spec)
+/* The type and range in words, without ", may be empty". */
+static char *describe_type(const NlParamSpec *spec, const NlParamExt *ext)
 {
-    NlParamExt ext;
-    nl_param_spec_ext(spec, &ext);
     g_autofree char *range = range_words(spec);
-    g_autofree char *count = count_words(&ext);
+    g_autofree char *count = count_words(ext);
     const char *sep = *range ? " " : "";
     switch (spec->type) {
     case NL_PARAM_INT:
@@ -166,24 +172,48 @@ char *nl_param_describe(const NlParamSpec *spec)
         return g_strdup_printf(
             "list of %s%s%s%s%s", count,
             spec->type == NL_PARAM_INT_LIST ? "int" : "double",
-            ext.flags & NL_PARAM_STEPS ? " (or start:stop:step)" : "",
+            ext->flags & NL_PARAM_STEPS ? " (or start:stop:step)" : "",
             *range ? ", each " : "", range);
     case NL_PARAM_MATRIX: {
         g_autofree char *shape =
-            ext.rows && ext.cols ? g_strdup_printf("%ux%u ", ext.rows, ext.cols)
-            : ext.rows           ? g_strdup_printf("%u-row ", ext.rows)
-            : ext.cols           ? g_strdup_printf("%u-column ", ext.cols)
-                                 : g_strdup("");
+            ext->rows && ext->cols
+                ? g_strdup_printf("%ux%u ", ext->rows, ext->cols)
+            : ext->rows ? g_strdup_printf("%u-row ", ext->rows)
+            : ext->cols ? g_strdup_printf("%u-column ", ext->cols)
+                        : g_strdup("");
         return g_strdup_printf("%smatrix of double (rows ';', entries ',')"
                                "%s%s",
                                shape, *range ? ", each " : "", range);
     }
-    case NL_PARAM_STRING_LIST:
-        return g_strdup_printf("list of %sdistinct string%s%s", count,
-                               spec->choices ? ", each one of " : "",
+    case NL_PARAM_STRING_LIST: {
+        g_autofree char *between =
+            ext->separator
+                ? g_strdup_printf(" separated by '%s'", ext->separator)
+                : g_strdup("");
+        return g_strdup_printf("list of %sdistinct string%s%s%s", count,
+                               between, spec->choices ? ", each one of " : "",
                                spec->choices ? spec->choices : "");
     }
+    case NL_PARAM_INT_RANGE:
+        return g_strdup_printf("int range (N, FROM:TO or FROM:TO:STEP)%s%s",
+                               *range ? ", " : "", range);
+    case NL_PARAM_DOUBLE_MAP:
+        return g_strdup_printf("list of %sname=double, names distinct%s%s%s%s",
+                               count, spec->choices ? ", each one of " : "",
+                               spec->choices ? spec->choices : "",
+                               *range ? ", values " : "", range);
+    }
     return g_strdup("?");
+}
+
+char *nl_param_describe(const NlParamSpec *spec)
+{
+    NlParamExt ext;
+    nl_param_spec_ext(spec, &ext);
+    g_autofree char *type = describe_type(spec, &ext);
+    return g_strdup_printf("%s%s", type,
+                           ext.flags & NL_PARAM_MAY_BE_EMPTY ? ", may be empty"
+                                                             : "");
 }
 
 /* ---- failures ---- */
@@ -230,9 +260,9 @@ static gboolean out_of_range(const NlParamSpec *spec, double v)
 
 /* ---- numbers ---- */
 
-/* `text` is trimmed. */
-static gboolean parse_int(const Ctx *c, const char *text, gint64 *out,
-                          GError **error)
+/* `text` is trimmed; any 64-bit integer. */
+static gboolean read_int(const Ctx *c, const char *text, gint64 *out,
+                         GError **error)
 {
     char *end = NULL;
     errno = 0;
@@ -241,6 +271,17 @@ static gboolean parse_int(const Ctx *c, const char *text, gint64 *out,
         return fail(c, error, "'%s' is not an integer", text);
     if (errno == ERANGE)
         return fail(c, error, "%s does not fit in a 64-bit integer", text);
+    *out = v;
+    return TRUE;
+}
+
+/* `text` is trimmed; an integer within the spec's range. */
+static gboolean parse_int(const Ctx *c, const char *text, gint64 *out,
+                          GError **error)
+{
+    gint64 v;
+    if (!read_int(c, text, &v, error))
+        return FALSE;
     /* The range is held as double: compare in a way that cannot round a
      * too-large integer into range. */
     const NlParamSpec *s = c->spec;
@@ -264,6 +305,48 @@ static gboolean parse_double(const Ctx *c, const char *text, double *out,
     if (out_of_range(c->spec, v))
         return range_fail(c, text, error);
     *out = v;
+    return TRUE;
+}
+
+/* ---- integer ranges ---- */
+
+/* "N", "FROM:TO" or "FROM:TO:STEP"; the canonical text keeps the form
+ * given, with each number rewritten as for NL_PARAM_INT. */
+static gboolean parse_int_range(Ctx *c, NlParamValue *value, const char *text,
+                                GString *canon, GError **error)
+{
+    static const char *const part[] = {"FROM", "TO", "STEP"};
+    g_autofree char *t = g_strstrip(g_strdup(text));
+    g_auto(GStrv) parts = g_strsplit(t, ":", -1);
+    guint n = g_strv_length(parts);
+    if (n < 1 || n > 3)
+        return fail(c, error, "'%s' is not N, FROM:TO or FROM:TO:STEP", t);
+    gint64 v[3] = {0, 0, 1};
+    for (guint i = 0; i < n; i++) {
+        g_strstrip(parts[i]);
+        if (n > 1)
+            g_snprintf(c->where, sizeof c->where, "%s of %s: ", part[i], t);
+        if (!(i < 2 ? parse_int(c, parts[i], &v[i], error)
+                    : read_int(c, parts[i], &v[i], error)))
+            return FALSE;
+        g_string_append_printf(canon, "%s%" G_GINT64_FORMAT, i ? ":" : "",
+                               v[i]);
+    }
+    c->where[0] = '\0';
+    if (n == 1)
+        v[1] = v[0];
+    if (v[2] < 1)
+        return fail(c, error,
+                    "the step of %s is %" G_GINT64_FORMAT ", not >= 1", t,
+                    v[2]);
+    if (v[1] < v[0])
+        return fail(c, error,
+                    "the range %s is empty (%" G_GINT64_FORMAT
+                    " > %" G_GINT64_FORMAT ")",
+                    t, v[0], v[1]);
+    value->from = v[0];
+    value->to = v[1];
+    value->step = v[2];
     return TRUE;
 }
 
@@ -380,6 +463,24 @@ static gboolean parse_numbers(Ctx *c, char **items, gsize row, GArray *out,
     return TRUE;
 }
 
+/* FALSE for a list with no items: an error, unless the spec allows it
+ * (*error stays unset and the empty value is complete). */
+static gboolean has_items(const Ctx *c, const NlParamValue *value, char **items,
+                          GError **error)
+{
+    if (items[0])
+        return TRUE;
+    if (!(value->ext.flags & NL_PARAM_MAY_BE_EMPTY))
+        fail(c, error, "the list is empty");
+    return FALSE;
+}
+
+/* TRUE when has_items() said no without an error. */
+static gboolean empty_ok(const NlParamValue *value, char **items)
+{
+    return !items[0] && (value->ext.flags & NL_PARAM_MAY_BE_EMPTY);
+}
+
 static gboolean parse_list(Ctx *c, NlParamValue *value, const char *text,
                            GString *canon, GError **error)
 {
@@ -387,8 +488,8 @@ static gboolean parse_list(Ctx *c, NlParamValue *value, const char *text,
     value->items =
         g_array_new(FALSE, FALSE, ints ? sizeof(gint64) : sizeof(double));
     g_auto(GStrv) items = split_items(text, ",");
-    if (!items[0])
-        return fail(c, error, "the list is empty");
+    if (!has_items(c, value, items, error))
+        return empty_ok(value, items);
     if ((value->ext.flags & NL_PARAM_STEPS) && !items[1] &&
         strchr(items[0], ':'))
         return parse_steps(c, &value->ext, items[0], value->items, canon,
@@ -463,11 +564,12 @@ static void free_string(gpointer element)
 static gboolean parse_strings(Ctx *c, NlParamValue *value, const char *text,
                               GString *canon, GError **error)
 {
+    const char *separator = value->ext.separator ? value->ext.separator : ",";
     value->items = g_array_new(TRUE, TRUE, sizeof(char *));
     g_array_set_clear_func(value->items, free_string);
-    g_auto(GStrv) items = split_items(text, ",");
-    if (!items[0])
-        return fail(c, error, "the list is empty");
+    g_auto(GStrv) items = split_items(text, separator);
+    if (!has_items(c, value, items, error))
+        return empty_ok(value, items);
     if (!check_text(c, text, error) ||
         !check_count(c, &value->ext, g_strv_length(items), error))
         return FALSE;
@@ -481,7 +583,51 @@ static gboolean parse_strings(Ctx *c, NlParamValue *value, const char *text,
                 return fail(c, error, "'%s' appears twice", items[i]);
         char *item = g_strdup(items[i]);
         g_array_append_val(value->items, item);
-        g_string_append_printf(canon, "%s%s", i ? "," : "", item);
+        g_string_append_printf(canon, "%s%s", i ? separator : "", item);
+    }
+    return TRUE;
+}
+
+/* "a=1,b=2.5": the values into items, the names into keys; the canonical
+ * text keeps each value as written (trimmed), as a double list does. */
+static gboolean parse_map(Ctx *c, NlParamValue *value, const char *text,
+                          GString *canon, GError **error)
+{
+    value->items = g_array_new(FALSE, FALSE, sizeof(double));
+    value->keys = g_array_new(TRUE, TRUE, sizeof(char *));
+    g_array_set_clear_func(value->keys, free_string);
+    g_auto(GStrv) items = split_items(text, ",");
+    if (!has_items(c, value, items, error))
+        return empty_ok(value, items);
+    if (!check_text(c, text, error) ||
+        !check_count(c, &value->ext, g_strv_length(items), error))
+        return FALSE;
+    for (guint i = 0; items[i]; i++) {
+        char *eq = strrchr(items[i], '=');
+        if (!*items[i])
+            return fail(c, error, "entry %u is empty", i + 1);
+        if (!eq)
+            return fail(c, error, "entry %u, '%s', is not name=value", i + 1,
+                        items[i]);
+        *eq = '\0';
+        const char *name = g_strstrip(items[i]);
+        const char *number = g_strstrip(eq + 1);
+        if (!*name)
+            return fail(c, error, "entry %u has no name before '='", i + 1);
+        if (!check_choice(c, name, error))
+            return FALSE;
+        for (guint j = 0; j < i; j++)
+            if (strcmp(name, g_array_index(value->keys, char *, j)) == 0)
+                return fail(c, error, "'%s' appears twice", name);
+        double v;
+        g_snprintf(c->where, sizeof c->where, "'%s': ", name);
+        if (!parse_double(c, number, &v, error))
+            return FALSE;
+        c->where[0] = '\0';
+        char *key = g_strdup(name);
+        g_array_append_val(value->keys, key);
+        g_array_append_val(value->items, v);
+        g_string_append_printf(canon, "%s%s=%s", i ? "," : "", name, number);
     }
     return TRUE;
 }
@@ -527,13 +673,27 @@ gboolean nl_param_value_parse(NlParamValue *value, const char *owner,
     case NL_PARAM_INT_LIST:
     case NL_PARAM_DOUBLE_LIST:
     case NL_PARAM_MATRIX:
-    case NL_PARAM_STRING_LIST: {
+    case NL_PARAM_STRING_LIST:
+    case NL_PARAM_INT_RANGE:
+    case NL_PARAM_DOUBLE_MAP: {
         GString *canon = g_string_new(NULL);
-        gboolean ok = value->spec->type == NL_PARAM_MATRIX
-                          ? parse_matrix(&c, value, text, canon, error)
-                      : value->spec->type == NL_PARAM_STRING_LIST
-                          ? parse_strings(&c, value, text, canon, error)
-                          : parse_list(&c, value, text, canon, error);
+        gboolean ok;
+        switch (value->spec->type) {
+        case NL_PARAM_MATRIX:
+            ok = parse_matrix(&c, value, text, canon, error);
+            break;
+        case NL_PARAM_STRING_LIST:
+            ok = parse_strings(&c, value, text, canon, error);
+            break;
+        case NL_PARAM_INT_RANGE:
+            ok = parse_int_range(&c, value, text, canon, error);
+            break;
+        case NL_PARAM_DOUBLE_MAP:
+            ok = parse_map(&c, value, text, canon, error);
+            break;
+        default:
+            ok = parse_list(&c, value, text, canon, error);
+        }
         value->text = g_string_free(canon, !ok);
         return ok;
     }
@@ -546,4 +706,6 @@ void nl_param_value_clear(NlParamValue *value)
     g_free(value->text);
     if (value->items)
         g_array_unref(value->items);
+    if (value->keys)
+        g_array_unref(value->keys);
 }

@@ -43,15 +43,15 @@ static gboolean spec_fail(const char *owner, const NlParamSpec *spec,
 static gboolean check_spec(const NlParamSpec *s, const char *owner,
                            GError **error)
 {
-    const guint known =
-        NL_PARAM_MIN_EXCLUSIVE | NL_PARAM_MAX_EXCLUSIVE | NL_PARAM_STEPS;
-    gboolean list = s->type == NL_PARAM_INT_LIST ||
-                    s->type == NL_PARAM_DOUBLE_LIST ||
-                    s->type == NL_PARAM_STRING_LIST;
+    const guint known = NL_PARAM_MIN_EXCLUSIVE | NL_PARAM_MAX_EXCLUSIVE |
+                        NL_PARAM_STEPS | NL_PARAM_MAY_BE_EMPTY;
+    gboolean list =
+        s->type == NL_PARAM_INT_LIST || s->type == NL_PARAM_DOUBLE_LIST ||
+        s->type == NL_PARAM_STRING_LIST || s->type == NL_PARAM_DOUBLE_MAP;
     if (!*s->name || strspn(s->name, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
                          strlen(s->name))
         return spec_fail(owner, s, error, "the name is not [a-z0-9_]+");
-    if (s->type < NL_PARAM_INT || s->type > NL_PARAM_STRING_LIST)
+    if (s->type < NL_PARAM_INT || s->type > NL_PARAM_DOUBLE_MAP)
         return spec_fail(owner, s, error, "unknown type");
     if (s->ext && s->ext->struct_size < sizeof(gsize))
         return spec_fail(owner, s, error,
@@ -65,9 +65,20 @@ static gboolean check_spec(const NlParamSpec *s, const char *owner,
         return spec_fail(owner, s, error,
                          "NL_PARAM_STEPS is for "
                          "NL_PARAM_DOUBLE_LIST");
+    if ((e.flags & NL_PARAM_MAY_BE_EMPTY) && !list)
+        return spec_fail(owner, s, error,
+                         "NL_PARAM_MAY_BE_EMPTY is for lists and maps");
     if (s->choices && s->type != NL_PARAM_STRING &&
-        s->type != NL_PARAM_STRING_LIST)
-        return spec_fail(owner, s, error, "choices are for strings");
+        s->type != NL_PARAM_STRING_LIST && s->type != NL_PARAM_DOUBLE_MAP)
+        return spec_fail(owner, s, error,
+                         "choices are for strings and map names");
+    if (e.separator && s->type != NL_PARAM_STRING_LIST)
+        return spec_fail(owner, s, error,
+                         "separator is for NL_PARAM_STRING_LIST");
+    if (e.separator &&
+        (strlen(e.separator) != 1 || !g_ascii_ispunct(e.separator[0])))
+        return spec_fail(owner, s, error,
+                         "the separator is not one punctuation character");
     if (nl_param_has_range(s) &&
         (!(s->min <= s->max) ||
          (s->min == s->max &&
@@ -161,6 +172,12 @@ static const NlParamValue *find(const NlParams *params, const char *name)
     return NULL;
 }
 
+/* "a" or "an" before a type's name. */
+static const char *article(const char *word)
+{
+    return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
 /* The value of `name` when it was declared with `type`; else a critical
  * (a programming error in the plugin) and NULL. */
 static const NlParamValue *lookup(const NlParams *params, const char *name,
@@ -169,8 +186,10 @@ static const NlParamValue *lookup(const NlParams *params, const char *name,
     g_return_val_if_fail(params != NULL && name != NULL, NULL);
     const NlParamValue *v = find(params, name);
     if (v && v->spec->type != type) {
-        g_critical("parameter '%s' is a %s, not a %s", name,
-                   nl_param_type_name(v->spec->type), nl_param_type_name(type));
+        const char *is = nl_param_type_name(v->spec->type);
+        const char *wanted = nl_param_type_name(type);
+        g_critical("parameter '%s' is %s %s, not %s %s", name, article(is), is,
+                   article(wanted), wanted);
         return NULL;
     }
     return v;
@@ -245,6 +264,31 @@ const char *const *nl_params_get_string_list(const NlParams *params,
                                              const char *name, gsize *n_items)
 {
     return items(params, name, NL_PARAM_STRING_LIST, n_items);
+}
+
+void nl_params_get_int_range(const NlParams *params, const char *name,
+                             gint64 *from, gint64 *to, gint64 *step)
+{
+    const NlParamValue *v = lookup(params, name, NL_PARAM_INT_RANGE);
+    gboolean set = v && !v->unset;
+    if (from)
+        *from = set ? v->from : 0;
+    if (to)
+        *to = set ? v->to : 0;
+    if (step)
+        *step = set ? v->step : 1;
+}
+
+const double *nl_params_get_double_map(const NlParams *params, const char *name,
+                                       const char *const **keys, gsize *n_items)
+{
+    const NlParamValue *v = lookup(params, name, NL_PARAM_DOUBLE_MAP);
+    gboolean set = v && v->items;
+    if (keys)
+        *keys = set ? (const char *const *)(gconstpointer)v->keys->data : NULL;
+    if (n_items)
+        *n_items = set ? v->items->len : 0;
+    return set ? (const double *)(gconstpointer)v->items->data : NULL;
 }
 
 char *nl_params_to_string(const NlParams *params)

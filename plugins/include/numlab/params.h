@@ -26,18 +26,28 @@ typedef enum {
     NL_PARAM_MATRIX,      /* "1,0;0,1": rows separated by ';', entries by
                              ','; every row as long as the first; each
                              entry finite and within the range */
-    NL_PARAM_STRING_LIST  /* "a,b,c": names, none empty, none twice; each
-                             one of `choices` when set */
+    NL_PARAM_STRING_LIST, /* "a,b,c": names, none empty, none twice; each
+                             one of `choices` when set; ext->separator may
+                             replace the ',' */
+    NL_PARAM_INT_RANGE,   /* "N", "FROM:TO" or "FROM:TO:STEP": integers,
+                             FROM <= TO both within the range, STEP >= 1
+                             (N is N:N:1) */
+    NL_PARAM_DOUBLE_MAP   /* "a=1,b=2.5": names, none empty, none twice,
+                             each one of `choices` when set, each with a
+                             finite double within the range; a name may
+                             hold '=' (the last one separates) */
 } NlParamType;
 
 /* NlParamExt.flags */
 typedef enum {
     NL_PARAM_MIN_EXCLUSIVE = 1 << 0, /* value > min, not >= min */
     NL_PARAM_MAX_EXCLUSIVE = 1 << 1, /* value < max, not <= max */
-    NL_PARAM_STEPS = 1 << 2          /* NL_PARAM_DOUBLE_LIST: the value may
+    NL_PARAM_STEPS = 1 << 2,         /* NL_PARAM_DOUBLE_LIST: the value may
                                         also be start:stop:step (stop
                                         included when a step reaches it
                                         within a millionth of a step) */
+    NL_PARAM_MAY_BE_EMPTY = 1 << 3   /* lists and maps: an empty text is a
+                                        value with no items */
 } NlParamFlags;
 
 /* What a parameter spec says beyond its fixed fields. NlParamSpec is an
@@ -47,11 +57,14 @@ typedef enum {
  * (or beyond an older module's struct_size) is 0: no constraint. Write it
  * with NL_PARAM_EXT. */
 typedef struct NlParamExt {
-    gsize struct_size; /* sizeof(NlParamExt) as compiled (NL_PARAM_EXT) */
-    guint flags;       /* NlParamFlags */
-    guint min_items;   /* lists: at least this many items (0: 1) */
-    guint max_items;   /* lists: at most this many (0: the host's limit) */
-    guint rows, cols;  /* NL_PARAM_MATRIX: exactly this shape (0: any) */
+    gsize struct_size;     /* sizeof(NlParamExt) as compiled (NL_PARAM_EXT) */
+    guint flags;           /* NlParamFlags */
+    guint min_items;       /* lists: at least this many items (0: 1) */
+    guint max_items;       /* lists: at most this many (0: the host's limit) */
+    guint rows, cols;      /* NL_PARAM_MATRIX: exactly this shape (0: any) */
+    const char *separator; /* NL_PARAM_STRING_LIST: the one punctuation
+                              character between items, e.g. "|" for items
+                              that hold commas (NULL: ",") */
 } NlParamExt;
 
 /* A pointer to a static NlParamExt with struct_size filled in, for the
@@ -92,7 +105,8 @@ double nl_params_get_double(const NlParams *params, const char *name);
 gboolean nl_params_get_bool(const NlParams *params, const char *name);
 const char *nl_params_get_string(const NlParams *params, const char *name);
 /* The list getters return the items, owned by params; *n_items receives
- * their number (at least 1; 0 and NULL for an unset optional list). */
+ * their number (at least 1, unless NL_PARAM_MAY_BE_EMPTY; 0 and NULL for
+ * an unset optional list). */
 const gint64 *nl_params_get_int_list(const NlParams *params, const char *name,
                                      gsize *n_items);
 const double *nl_params_get_double_list(const NlParams *params,
@@ -103,6 +117,17 @@ const double *nl_params_get_matrix(const NlParams *params, const char *name,
 /* NULL-terminated as well. */
 const char *const *nl_params_get_string_list(const NlParams *params,
                                              const char *name, gsize *n_items);
+
+/* FROM, TO and STEP of an NL_PARAM_INT_RANGE (from <= to, step >= 1);
+ * any pointer may be NULL. An unset optional range gives 0, 0, 1. */
+void nl_params_get_int_range(const NlParams *params, const char *name,
+                             gint64 *from, gint64 *to, gint64 *step);
+/* The values of an NL_PARAM_DOUBLE_MAP in the order given; *keys (when not
+ * NULL) receives their names, NULL-terminated, owned by params (NULL only
+ * for an unset optional map). */
+const double *nl_params_get_double_map(const NlParams *params, const char *name,
+                                       const char *const **keys,
+                                       gsize *n_items);
 
 /* FALSE for an optional parameter (default NULL) the user did not give;
  * its getter then returns 0, FALSE, "" or an empty list. */
