@@ -19,6 +19,7 @@ NL_GPT_TEST_CPPFLAGS = $(NL_GPT_CPPFLAGS) $(NL_PATH_CPPFLAGS)
 
 nl_unit_tests = \
 	tests/test-rng \
+	tests/test-error \
 	tests/test-exact-ulp \
 	tests/test-params-table \
 	tests/test-naive \
@@ -40,6 +41,8 @@ EXTRA_DIST += tests/test-template.sh tests/test-openblas-cores.sh \
 
 tests_test_rng_SOURCES = tests/test-rng.c
 tests_test_rng_LDADD = $(NL_TEST_LIBS)
+tests_test_error_SOURCES = tests/test-error.c
+tests_test_error_LDADD = $(NL_TEST_LIBS)
 tests_test_exact_ulp_SOURCES = tests/test-exact-ulp.c
 tests_test_exact_ulp_LDADD = $(NL_TEST_LIBS)
 tests_test_params_table_SOURCES = tests/test-params-table.c

@@ -14,20 +14,11 @@
 
 #include <unistd.h>
 
-static gboolean param_error(GError **error, const char *name,
-                            const char *format, ...) G_GNUC_PRINTF(3, 4);
-
-static gboolean param_error(GError **error, const char *name,
-                            const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    g_autofree char *what = g_strdup_vprintf(format, args);
-    va_end(args);
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                "parameter '%s': %s", name, what);
-    return FALSE;
-}
+/* One line, FALSE (numlab/error.h): "parameter 'NAME': ...", where NAME
+ * is a string literal. */
+#define param_error(error, name, ...)                                          \
+    nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,                \
+            "parameter '" name "': " __VA_ARGS__)
 
 static gint64 list_max(const gint64 *v, gsize n)
 {
@@ -52,10 +43,10 @@ static gboolean fits_memory(double bytes, const char *name, const char *what,
         return TRUE;
     g_autofree char *need = g_format_size((guint64)MIN(bytes, 1e19));
     g_autofree char *have = g_format_size((guint64)physical);
-    return param_error(error, name,
-                       "%s need %s, beyond this machine's "
-                       "memory (%s)",
-                       what, need, have);
+    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                   "parameter '%s': %s need %s, beyond this machine's "
+                   "memory (%s)",
+                   name, what, need, have);
 }
 
 gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)

@@ -66,9 +66,9 @@ static gboolean fail(GError **error, const char *path, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    g_autofree char *why = g_strdup_vprintf(fmt, ap);
+    nl_failv(error, NL_ERROR, NL_ERROR_PLUGIN, fmt, ap);
     va_end(ap);
-    g_set_error(error, NL_ERROR, NL_ERROR_PLUGIN, "%s: %s", path, why);
+    g_prefix_error(error, "%s: ", path);
     return FALSE;
 }
 

@@ -126,10 +126,9 @@ static gboolean usable(const NlBackend *b, NlKernel k, GError **error)
 {
     if (!b->unusable[k])
         return TRUE;
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNUSABLE,
-                "%s on backend '%s' is unusable: %s", kernel_names[k], b->label,
-                b->unusable[k]);
-    return FALSE;
+    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNUSABLE,
+                   "%s on backend '%s' is unusable: %s", kernel_names[k],
+                   b->label, b->unusable[k]);
 }
 
 const char *nl_backend_name(const NlBackend *b)
@@ -148,9 +147,8 @@ const NlBackendInfo *nl_backend_info(const NlBackend *b)
 static gboolean unsupported(const NlBackend *b, const char *kernel,
                             GError **error)
 {
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
-                "backend '%s' has no %s kernel", b->label, kernel);
-    return FALSE;
+    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
+                   "backend '%s' has no %s kernel", b->label, kernel);
 }
 
 /* The module lacks kernel k. TRUE, recorded, when every buffer of the call
@@ -191,10 +189,9 @@ static gboolean bad_arg(const NlBackend *b, const char *kernel, GError **error,
 {
     va_list ap;
     va_start(ap, fmt);
-    g_autofree char *what = g_strdup_vprintf(fmt, ap);
+    nl_failv(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT, fmt, ap);
     va_end(ap);
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                "%s on backend '%s': %s", kernel, b->label, what);
+    g_prefix_error(error, "%s on backend '%s': ", kernel, b->label);
     return FALSE;
 }
 

@@ -1,17 +1,24 @@
-/* error.c — nl_fail: set a one-line GError and return FALSE. */
+/* error.c — nl_fail, nl_failv: set a one-line GError and return FALSE. */
 #include "config.h"
 
 #include <numlab/error.h>
 
+gboolean nl_failv(GError **error, GQuark domain, gint code, const char *format,
+                  va_list args)
+{
+    /* g_propagate_error, like g_set_error, warns of an error set twice */
+    if (error)
+        g_propagate_error(error,
+                          g_error_new_valist(domain, code, format, args));
+    return FALSE;
+}
+
 gboolean nl_fail(GError **error, GQuark domain, gint code, const char *format,
                  ...)
 {
-    if (!error)
-        return FALSE;
-    va_list ap;
-    va_start(ap, format);
-    g_autofree char *message = g_strdup_vprintf(format, ap);
-    va_end(ap);
-    g_set_error_literal(error, domain, code, message);
+    va_list args;
+    va_start(args, format);
+    nl_failv(error, domain, code, format, args);
+    va_end(args);
     return FALSE;
 }

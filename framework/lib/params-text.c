@@ -233,10 +233,10 @@ static gboolean fail(const Ctx *c, GError **error, const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);
-    g_autofree char *what = g_strdup_vprintf(format, ap);
+    nl_failv(error, NL_ERROR, NL_ERROR_PARAM, format, ap);
     va_end(ap);
-    g_set_error(error, NL_ERROR, NL_ERROR_PARAM, "%s: parameter '%s': %s%s",
-                c->owner, c->spec->name, c->where, what);
+    g_prefix_error(error, "%s: parameter '%s': %s", c->owner, c->spec->name,
+                   c->where);
     return FALSE;
 }
 

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <numlab-minigpt/minigpt.h>
+#include <numlab/error.h>
 
 #include <errno.h>
 #include <math.h>
@@ -60,18 +61,10 @@ guint8 *nl_gpt_save_bytes(const NlGpt *m, gsize *length)
     return g_byte_array_free(out, FALSE);
 }
 
-static gboolean fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean fail(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CHECKPOINT, "checkpoint: %s",
-                msg);
-    return FALSE;
-}
+/* One line, FALSE (numlab/error.h); every format is a literal. */
+#define fail(error, ...)                                                       \
+    nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_CHECKPOINT,                      \
+            "checkpoint: " __VA_ARGS__)
 
 /* Checks the header; *expected is the exact length of the whole file. */
 static gboolean check_header(const guint8 *d, gsize length, NlGptConfig *c,
