@@ -51,10 +51,9 @@ static gboolean fits_int(gsize n, const char *what, GError **error)
 {
     if (n <= INT_MAX)
         return TRUE;
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                "blas: %s = %" G_GSIZE_FORMAT " exceeds OpenBLAS's int range",
-                what, n);
-    return FALSE;
+    return nl_fail(
+        error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+        "blas: %s = %" G_GSIZE_FORMAT " exceeds OpenBLAS's int range", what, n);
 }
 
 static void use_threads(Blas *self)

@@ -38,9 +38,8 @@ static gboolean cuda_fail(int code, const char *what, GError **error)
 {
     if (code == 0)
         return TRUE;
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                "cuda: %s: %s", what, cudaGetErrorString((cudaError_t)code));
-    return FALSE;
+    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                   "cuda: %s: %s", what, cudaGetErrorString((cudaError_t)code));
 }
 
 static gboolean cublas_fail(cublasStatus_t status, const char *what,
@@ -48,9 +47,8 @@ static gboolean cublas_fail(cublasStatus_t status, const char *what,
 {
     if (status == CUBLAS_STATUS_SUCCESS)
         return TRUE;
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                "cuda: %s: %s", what, cublasGetStatusString(status));
-    return FALSE;
+    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                   "cuda: %s: %s", what, cublasGetStatusString(status));
 }
 
 /* Enough device scratch for a reduction over n with this tile. */
@@ -194,18 +192,17 @@ static gboolean cuda_alloc(gpointer self, NlBuffer *buf, GError **error)
     (void)self;
     gsize bytes;
     if (!nl_size_mul(MAX(buf->n, 1), sizeof(float), &bytes)) {
-        g_set_error(error, NL_ALLOC_ERROR, NL_ALLOC_ERROR_OVERFLOW,
-                    "%" G_GSIZE_FORMAT " floats do not fit in memory", buf->n);
-        return FALSE;
+        return nl_fail(error, NL_ALLOC_ERROR, NL_ALLOC_ERROR_OVERFLOW,
+                       "%" G_GSIZE_FORMAT " floats do not fit in memory",
+                       buf->n);
     }
     cudaError_t e = cudaMalloc(&buf->device, bytes);
     if (e != cudaSuccess) {
         g_autofree char *size =
             g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
-        g_set_error(error, NL_ALLOC_ERROR, NL_ALLOC_ERROR_NOMEM,
-                    "cannot allocate %s on the GPU: %s", size,
-                    cudaGetErrorString(e));
-        return FALSE;
+        return nl_fail(error, NL_ALLOC_ERROR, NL_ALLOC_ERROR_NOMEM,
+                       "cannot allocate %s on the GPU: %s", size,
+                       cudaGetErrorString(e));
     }
     return TRUE;
 }
@@ -257,11 +254,10 @@ static gboolean fits_int(gsize v, const char *what, GError **error)
 {
     if (v <= INT_MAX)
         return TRUE;
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                "cuda: %s = %" G_GSIZE_FORMAT " exceeds cuBLAS's int range "
-                "(batch_invariant=1 has no such limit)",
-                what, v);
-    return FALSE;
+    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                   "cuda: %s = %" G_GSIZE_FORMAT " exceeds cuBLAS's int range "
+                   "(batch_invariant=1 has no such limit)",
+                   what, v);
 }
 
 /* Row-major y = A x is column-major y = (A^T)^T x: cuBLAS sees A as the
@@ -334,10 +330,9 @@ static gboolean cuda_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
 {
     Cuda *self = p;
     if (n / tile >= INT_MAX) {
-        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                    "cuda: %" G_GSIZE_FORMAT " tiles exceed the grid limit",
-                    n / tile);
-        return FALSE;
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                       "cuda: %" G_GSIZE_FORMAT " tiles exceed the grid limit",
+                       n / tile);
     }
     return ensure_scratch(self, n, tile, error) &&
            cuda_fail(

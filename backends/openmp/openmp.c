@@ -117,9 +117,8 @@ static gboolean kernel_gemm(gpointer p, gsize m, gsize n, gsize k,
     if (par_gemm_f32(m, n, k, a->host, lda, b->host, ldb, c->host, ldc,
                      ((Omp *)p)->mode.threads))
         return TRUE;
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                "openmp gemm: no memory for its packing buffers");
-    return FALSE;
+    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                   "openmp gemm: no memory for its packing buffers");
 }
 
 static gboolean kernel_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,

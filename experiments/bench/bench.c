@@ -250,10 +250,10 @@ static gboolean run_common(NlRun *run, GError **error)
 #ifdef __AVX2__
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2")) {
-        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
-                    "the benchmark is built for x86-64-v3 and this CPU lacks "
-                    "AVX2");
-        return FALSE;
+        return nl_fail(
+            error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
+            "the benchmark is built for x86-64-v3 and this CPU lacks "
+            "AVX2");
     }
 #endif
     const NlParams *p = nl_run_params(run);

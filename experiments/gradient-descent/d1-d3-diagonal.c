@@ -189,10 +189,9 @@ gboolean gd_d3(NlRun *run, const GdConfig *c, GError **error)
     d3_paths(run, c, box);
     if (!(box[0] <= box[1]) || !(box[2] <= box[3]) ||
         !isfinite(box[1] - box[0]) || !isfinite(box[3] - box[2])) {
-        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                    "D3: the descent paths leave double's range; choose "
-                    "smaller 'd3_lrs' or inputs 'x'");
-        return FALSE;
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                       "D3: the descent paths leave double's range; choose "
+                       "smaller 'd3_lrs' or inputs 'x'");
     }
     for (int a = 0; a < 4; a += 2) { /* a margin of a quarter, at least 0.5 */
         double pad = MAX(0.25 * (box[a + 1] - box[a]), 0.5);

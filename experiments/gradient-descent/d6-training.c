@@ -154,12 +154,12 @@ static void emit_state(NlTable *loss_t, NlTable *w_t, gint64 step, double loss,
  * float range within a few steps: one line naming the parameter. */
 static gboolean diverged(gint64 step, const char *type, GError **error)
 {
-    g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                "parameter 'd6_lr': the %s training diverges (a weight is not "
-                "finite after step %" G_GINT64_FORMAT "); choose a smaller "
-                "rate",
-                type, step);
-    return FALSE;
+    return nl_fail(
+        error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+        "parameter 'd6_lr': the %s training diverges (a weight is not "
+        "finite after step %" G_GINT64_FORMAT "); choose a smaller "
+        "rate",
+        type, step);
 }
 
 static gboolean finite_weights_f32(const float *w, gsize m, gint64 step,

@@ -19,8 +19,7 @@ gboolean nl_write_atomic(const char *path, const char *contents, gssize len,
     if (!g_file_set_contents_full(path, contents, len,
                                   G_FILE_SET_CONTENTS_CONSISTENT, 0644,
                                   &local)) {
-        g_set_error(error, NL_ERROR, NL_ERROR_OUTPUT, "%s", local->message);
-        return FALSE;
+        return nl_fail(error, NL_ERROR, NL_ERROR_OUTPUT, "%s", local->message);
     }
     return TRUE;
 }
@@ -29,9 +28,9 @@ gboolean nl_output_dir_prepare(const char *dir, GError **error)
 {
     if (g_mkdir_with_parents(dir, 0755) != 0) {
         int e = errno;
-        g_set_error(error, NL_ERROR, NL_ERROR_OUTPUT,
-                    "cannot create output folder '%s': %s", dir, g_strerror(e));
-        return FALSE;
+        return nl_fail(error, NL_ERROR, NL_ERROR_OUTPUT,
+                       "cannot create output folder '%s': %s", dir,
+                       g_strerror(e));
     }
     /* Probe with the same kind of file the writers create. */
     g_autofree char *probe =
@@ -39,10 +38,9 @@ gboolean nl_output_dir_prepare(const char *dir, GError **error)
     int fd = g_mkstemp(probe);
     if (fd < 0) {
         int e = errno;
-        g_set_error(error, NL_ERROR, NL_ERROR_OUTPUT,
-                    "cannot write to output folder '%s': %s", dir,
-                    g_strerror(e));
-        return FALSE;
+        return nl_fail(error, NL_ERROR, NL_ERROR_OUTPUT,
+                       "cannot write to output folder '%s': %s", dir,
+                       g_strerror(e));
     }
     close(fd);
     g_unlink(probe);

@@ -33,10 +33,9 @@ void nl_params_free(NlParams *params)
 static gboolean spec_fail(const char *owner, const NlParamSpec *spec,
                           GError **error, const char *what)
 {
-    g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                "%s: parameter '%s': invalid spec (a bug in the plugin): %s",
-                owner, spec->name, what);
-    return FALSE;
+    return nl_fail(error, NL_ERROR, NL_ERROR_PARAM,
+                   "%s: parameter '%s': invalid spec (a bug in the plugin): %s",
+                   owner, spec->name, what);
 }
 
 /* What a plugin's spec can get wrong that no user value would reveal. */

@@ -141,10 +141,9 @@ gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
         g_str_has_suffix(filename, ".dat") ||
         strcmp(filename, "manifest.ini") == 0 ||
         strcmp(filename, "backends.gp") == 0) {
-        g_set_error(error, NL_ERROR, NL_ERROR_JOB,
-                    "artifact name '%s' is not a plain file name of its own",
-                    filename);
-        return FALSE;
+        return nl_fail(error, NL_ERROR, NL_ERROR_JOB,
+                       "artifact name '%s' is not a plain file name of its own",
+                       filename);
     }
     if (!g_hash_table_contains(run->artifacts, filename))
         g_ptr_array_add(run->artifact_names, g_strdup(filename));

@@ -21,9 +21,8 @@ static gboolean run_backend(NlRun *run, GError **error)
         nl_table_add_int(t, i);
         nl_table_add_f32(t, (float)i);
         if (fail && i == 1) {
-            g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                        "failed half-way (on purpose)");
-            return FALSE;
+            return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                           "failed half-way (on purpose)");
         }
     }
     return TRUE;

@@ -192,9 +192,8 @@ static gboolean ld_tiled_sum(gpointer p, const NlBuffer *x, gsize n, gsize tile,
     gsize n_tiles = n / tile + (n % tile != 0);
     g_autofree float *partials = g_try_new(float, MAX(n_tiles, 1));
     if (!partials) {
-        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                    "no memory for the tile partials");
-        return FALSE;
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                       "no memory for the tile partials");
     }
     for (gsize t = 0; t < n_tiles; t++)
         partials[t] = sum_f32(p, x->host + t * tile, MIN(tile, n - t * tile));

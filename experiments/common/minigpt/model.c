@@ -83,9 +83,8 @@ float *nl_gpt_tensor(const NlGptWeights *w, guint i)
 static gboolean bad_config(GError **error, const char *field, guint32 value,
                            const char *why)
 {
-    g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
-                "model configuration: %s = %u %s", field, value, why);
-    return FALSE;
+    return nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                   "model configuration: %s = %u %s", field, value, why);
 }
 
 gboolean nl_gpt_config_check(const NlGptConfig *c, gsize *n_params,
@@ -109,11 +108,10 @@ gboolean nl_gpt_config_check(const NlGptConfig *c, gsize *n_params,
     for (guint i = 0; i < NL_GPT_N_TENSORS; i++)
         total += nl_gpt_tensor_size(c, i);
     if (total > NL_GPT_MAX_PARAMS) {
-        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
-                    "model configuration: %" G_GSIZE_FORMAT " parameters, "
-                    "more than the limit %u",
-                    total, NL_GPT_MAX_PARAMS);
-        return FALSE;
+        return nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                       "model configuration: %" G_GSIZE_FORMAT " parameters, "
+                       "more than the limit %u",
+                       total, NL_GPT_MAX_PARAMS);
     }
     if (n_params)
         *n_params = total;
@@ -467,11 +465,10 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
     gsize H = c->n_head;
     for (gsize i = 0; i < N; i++) {
         if (tokens[i] >= V) {
-            g_set_error(
+            return nl_fail(
                 error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
                 "token %u is outside the vocabulary of %" G_GSIZE_FORMAT,
                 tokens[i], V);
-            return FALSE;
         }
         const float *te = w->wte + tokens[i] * C, *pe = w->wpe + (i % n) * C;
         for (gsize j = 0; j < C; j++)
@@ -520,18 +517,16 @@ gboolean nl_gpt_logits_batch(const NlGpt *m, NlGptResident *on,
 {
     g_return_val_if_fail(on == NULL || on->model == m, FALSE);
     if (n < 1 || n > m->config.context) {
-        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
-                    "a sequence of %" G_GSIZE_FORMAT " tokens; the model "
-                    "takes 1 to %u",
-                    n, m->config.context);
-        return FALSE;
+        return nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                       "a sequence of %" G_GSIZE_FORMAT " tokens; the model "
+                       "takes 1 to %u",
+                       n, m->config.context);
     }
     if (batch < 1 || batch > NL_GPT_MAX_BATCH) {
-        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
-                    "a batch of %" G_GSIZE_FORMAT " sequences; the model "
-                    "takes 1 to %u",
-                    batch, NL_GPT_MAX_BATCH);
-        return FALSE;
+        return nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                       "a batch of %" G_GSIZE_FORMAT " sequences; the model "
+                       "takes 1 to %u",
+                       batch, NL_GPT_MAX_BATCH);
     }
     GptExec ex;
     if (!gpt_exec_init(&ex, on, &m->config, batch, n, error))

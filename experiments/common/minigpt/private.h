@@ -7,6 +7,7 @@
 #define NL_GPT_PRIVATE_H
 
 #include <numlab-minigpt/minigpt.h>
+#include <numlab/error.h>
 
 /* Everything the forward pass of B sequences of n tokens computes, kept for
  * the backward pass. N = B * n rows; per-layer tensors are stacked over L. */

@@ -277,19 +277,17 @@ gboolean nl_gpt_loss_and_grad(NlGpt *m, const guint32 *inputs,
                               double *loss, float *grads, GError **error)
 {
     if (n < 1 || n > m->config.context || B < 1) {
-        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
-                    "a batch of %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
-                    " tokens; the model takes 1 to %u",
-                    B, n, m->config.context);
-        return FALSE;
+        return nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                       "a batch of %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
+                       " tokens; the model takes 1 to %u",
+                       B, n, m->config.context);
     }
     for (gsize i = 0; i < B * n; i++)
         if (targets[i] >= m->config.vocab_size) {
-            g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
-                        "target %" G_GSIZE_FORMAT " is token %u; the "
-                        "vocabulary has %u",
-                        i, targets[i], m->config.vocab_size);
-            return FALSE;
+            return nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
+                           "target %" G_GSIZE_FORMAT " is token %u; the "
+                           "vocabulary has %u",
+                           i, targets[i], m->config.vocab_size);
         }
     GptExec ex;
     GptGrads g;

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <numlab-minigpt/minigpt.h>
+#include <numlab/error.h>
 
 #include <string.h>
 
@@ -43,12 +44,11 @@ static gboolean word_ok(const char *w, GError **error)
             if ((unsigned char)*c <= 0x20 || *c == 0x7f)
                 why = "contains a space or a control character";
     if (why) {
-        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
-                    "a vocabulary word (%" G_GSIZE_FORMAT " bytes) %s "
-                    "(words: 1 to %u bytes of UTF-8, no space, no control "
-                    "character)",
-                    len, why, NL_GPT_MAX_WORD);
-        return FALSE;
+        return nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
+                       "a vocabulary word (%" G_GSIZE_FORMAT " bytes) %s "
+                       "(words: 1 to %u bytes of UTF-8, no space, no control "
+                       "character)",
+                       len, why, NL_GPT_MAX_WORD);
     }
     return TRUE;
 }
@@ -121,10 +121,9 @@ gboolean nl_gpt_vocab_encode(const NlGptVocab *v, const char *text,
                 continue;
             gpointer id = g_hash_table_lookup(v->index, words[i]);
             if (!id) {
-                g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
-                            "the word '%.40s' is not in the vocabulary",
-                            words[i]);
-                return FALSE;
+                return nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB,
+                               "the word '%.40s' is not in the vocabulary",
+                               words[i]);
             }
             guint32 t = GPOINTER_TO_UINT(id) - 1;
             g_array_append_val(out, t);
