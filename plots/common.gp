@@ -4,9 +4,10 @@
 #   gnuplot -e "datadir='…'; outdir='…'; fmt='png|svg|pdf'; lang='de|en';
 #               common='…/common.gp'" plots/EXP/NAME.gp
 # and the script starts with `load common`. This file sets the terminal for
-# fmt, the helpers fig() and tr(), one colour scheme for all figures, and
-# loads datadir/backends.gp (the string `backends`: the backend labels in the
-# order of the per-backend datasets of the .dat files).
+# fmt, the helpers fig() and tr(), and one colour scheme for all figures.
+# numlab also passes `backends`: the backend labels in the order of the
+# per-backend datasets of the .dat files, taken from the manifest. Nothing
+# in datadir is ever loaded: a results folder holds data, never code.
 
 # Defaults so that a script can also be run by hand from gnuplot.
 if (!exists("fmt"))     fmt = 'png'
@@ -102,12 +103,9 @@ set title font font(1.25)
 set minussign
 
 # --- backends ---------------------------------------------------------------
-backends_file = datadir.'/backends.gp'
-if (system('test -r '."'".backends_file."'".' && echo y') eq 'y') {
-    load backends_file
-} else {
-    backends = 'naive'
-}
+# By hand: gnuplot -e "backends='naive blas'; datadir='…'" SCRIPT (the
+# labels are in the result set's backends.gp).
+if (!exists("backends")) backends = 'naive'
 n_backends = words(backends)
 
 # --- small helpers ----------------------------------------------------------

@@ -564,6 +564,56 @@ static void test_aliases(void)
 /* Plot scripts: NUMLAB_PLOT_PATH first, then beside the module, then the
  * built-in folder (NUMLAB_PLOT_DIR); common.gp likewise. The folders are
  * not merged. (Scripts beside an out-of-tree plugin: test-template.sh.) */
+/* A results folder holds data, never code: a backends.gp planted there
+ * with gnuplot commands is not run (numlab passes the labels from the
+ * manifest), and a label gnuplot could not take as one word is refused. */
+static void test_plot_runs_no_code_from_data(void)
+{
+    g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
+    if (!gnuplot) {
+        g_test_skip("gnuplot is not installed");
+        return;
+    }
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        "naive,openmp", "-o", dir, SMALL, NULL);
+    g_assert_cmpint(r->status, ==, 0);
+    g_autofree char *planted =
+        g_build_filename(dir, "associativity", "backends.gp", NULL);
+    g_autofree char *pwned = g_build_filename(dir, "PWNED", NULL);
+    g_autofree char *evil =
+        g_strdup_printf("system('touch %s')\nbackends = \"evil\"\n", pwned);
+    g_assert_true(g_file_set_contents(planted, evil, -1, NULL));
+    g_autoptr(NlCmd) p =
+        nl_test_numlab(NULL, "plot", "associativity", "-o", dir, NULL);
+    g_assert_cmpint(p->status, ==, 0);
+    g_assert_cmpstr(p->err, ==, "");
+    g_assert_false(g_file_test(pwned, G_FILE_TEST_EXISTS));
+    /* the figure names the backends of the manifest: A6's SVG holds the
+     * labels as text */
+    g_autoptr(NlCmd) svg = nl_test_numlab(NULL, "plot", "associativity", "-o",
+                                          dir, "--format", "svg", NULL);
+    g_assert_cmpint(svg->status, ==, 0);
+    g_autofree char *a6 = read_file(
+        g_build_filename(dir, "associativity", "a6-backends.svg", NULL));
+    g_assert_nonnull(strstr(a6, "openmp"));
+    g_assert_null(strstr(a6, "evil"));
+    g_assert_false(g_file_test(pwned, G_FILE_TEST_EXISTS));
+
+    /* a label with a space would be two words to gnuplot */
+    g_autofree char *spaced = g_build_filename(dir, "spaced", NULL);
+    g_autoptr(NlCmd) s =
+        nl_test_numlab(NULL, "run", "associativity", "-b", "openmp:threads= 1",
+                       "-o", spaced, SMALL, NULL);
+    g_assert_cmpint(s->status, ==, 0);
+    g_autoptr(NlCmd) sp =
+        nl_test_numlab(NULL, "plot", "associativity", "-o", spaced, NULL);
+    g_assert_cmpint(sp->status, ==, 1);
+    assert_one_line_containing(sp->err, "the backend label 'openmp:threads= "
+                                        "1' holds a space or a quote");
+    nl_test_rmtree(dir);
+}
+
 static void test_plot_path(void)
 {
     g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
@@ -806,6 +856,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/print-tables", test_print_tables);
     g_test_add_func("/cli/aliases", test_aliases);
     g_test_add_func("/cli/plot-path", test_plot_path);
+    g_test_add_func("/cli/plot-runs-no-code-from-data",
+                    test_plot_runs_no_code_from_data);
     g_test_add_func("/cli/real-backend-options", test_real_backend_options);
     return g_test_run();
 }

@@ -5,7 +5,11 @@
  * in OUTDIR/EXP/ and writes its image(s). gnuplot writes into a private
  * temporary folder beside the data; only when it exits cleanly are the images
  * renamed into place, so a failing script never leaves a half-written image
- * over a good one. The data files are only read. */
+ * over a good one. The data files are only read, and nothing in the data
+ * folder is ever executed: gnuplot gets the backend labels (the dataset
+ * order, from the manifest) as a quoted string on its command line, not by
+ * loading the folder's backends.gp, which anyone who can write there could
+ * have replaced with gnuplot commands. */
 #include "config.h"
 
 #include "host.h"
@@ -32,6 +36,56 @@ static gboolean gp_quotable(const char *s)
     return strchr(s, '\'') == NULL && strchr(s, '\n') == NULL;
 }
 
+/* What the scripts need of every figure of one experiment. */
+typedef struct {
+    const char *gnuplot, *common, *datadir, *lang;
+    const char *backends; /* labels in dataset order, one space apart */
+} Figures;
+
+/* A label gnuplot's word() reads back as one word, quoted safely. */
+static gboolean gp_word(const char *label)
+{
+    for (const char *c = label; *c; c++)
+        if (g_ascii_isspace(*c) || g_ascii_iscntrl(*c) || *c == '\'' ||
+            *c == '"')
+            return FALSE;
+    return *label != '\0';
+}
+
+/* The labels of the jobs whose datasets the .dat files hold, in dataset
+ * order: the manifest's [job LABEL] groups with phase=backend and
+ * status=ok, as the engine wrote them (results.c, manifest.c). */
+static char *manifest_backends(const char *manifest, const char *experiment)
+{
+    g_autoptr(GKeyFile) k = g_key_file_new();
+    g_autoptr(GError) error = NULL;
+    if (!g_key_file_load_from_file(k, manifest, G_KEY_FILE_NONE, &error)) {
+        g_printerr("numlab: cannot plot %s: %s: %s\n", experiment, manifest,
+                   error->message);
+        return NULL;
+    }
+    g_auto(GStrv) groups = g_key_file_get_groups(k, NULL);
+    g_autoptr(GString) labels = g_string_new(NULL);
+    for (char **g = groups; *g; g++) {
+        if (!g_str_has_prefix(*g, "job "))
+            continue;
+        g_autofree char *phase = g_key_file_get_string(k, *g, "phase", NULL);
+        g_autofree char *status = g_key_file_get_string(k, *g, "status", NULL);
+        if (g_strcmp0(phase, "backend") != 0 || g_strcmp0(status, "ok") != 0)
+            continue;
+        const char *label = *g + strlen("job ");
+        if (!gp_word(label)) {
+            g_printerr("numlab: cannot plot %s: the backend label '%s' holds "
+                       "a space or a quote, which the figures cannot show "
+                       "as one name (run it again with another spec)\n",
+                       experiment, label);
+            return NULL;
+        }
+        g_string_append_printf(labels, "%s%s", labels->len ? " " : "", label);
+    }
+    return g_string_free(g_steal_pointer(&labels), FALSE);
+}
+
 /* Moves every file of tmp into dir, then removes tmp. */
 static gboolean publish(const char *tmp, const char *dir, guint *n_images)
 {
@@ -54,21 +108,21 @@ static gboolean publish(const char *tmp, const char *dir, guint *n_images)
     return ok;
 }
 
-static gboolean render(const char *gnuplot, const char *script,
-                       const char *common, const char *datadir,
-                       const char *format, const char *lang, guint *n_images)
+static gboolean render(const Figures *f, const char *script, const char *format,
+                       guint *n_images)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *tmpl = g_build_filename(datadir, ".plot-XXXXXX", NULL);
+    g_autofree char *tmpl = g_build_filename(f->datadir, ".plot-XXXXXX", NULL);
     if (!g_mkdtemp(tmpl)) {
-        g_printerr("numlab: cannot write images to '%s': %s\n", datadir,
+        g_printerr("numlab: cannot write images to '%s': %s\n", f->datadir,
                    g_strerror(errno));
         return FALSE;
     }
     g_autofree char *setup = g_strdup_printf(
-        "datadir='%s'; outdir='%s'; fmt='%s'; lang='%s'; common='%s'", datadir,
-        tmpl, format, lang, common);
-    const char *argv[] = {gnuplot, "-e", setup, script, NULL};
+        "datadir='%s'; outdir='%s'; fmt='%s'; lang='%s'; "
+        "common='%s'; backends='%s'",
+        f->datadir, tmpl, format, f->lang, f->common, f->backends);
+    const char *argv[] = {f->gnuplot, "-e", setup, script, NULL};
     g_autofree char *out = NULL, *err = NULL;
     int wait_status = 0;
     gboolean spawned =
@@ -84,15 +138,15 @@ static gboolean render(const char *gnuplot, const char *script,
         g_autoptr(GDir) d = g_dir_open(tmpl, 0, NULL);
         const char *name;
         while (d && (name = g_dir_read_name(d))) {
-            g_autofree char *f = g_build_filename(tmpl, name, NULL);
-            g_unlink(f);
+            g_autofree char *image = g_build_filename(tmpl, name, NULL);
+            g_unlink(image);
         }
         g_rmdir(tmpl);
         return FALSE;
     }
     if (err && *err) /* warnings: show them, they are usually real */
         g_printerr("%s", err);
-    return publish(tmpl, datadir, n_images);
+    return publish(tmpl, f->datadir, n_images);
 }
 
 /* "A/LEAF, B/LEAF, C/LEAF": where a plot file or folder was looked for. */
@@ -153,12 +207,19 @@ static gboolean plot_one(const char *gnuplot, const NlPluginEntry *entry,
                    abs_data);
         return FALSE;
     }
+    g_autofree char *backends = manifest_backends(manifest, experiment);
+    if (!backends)
+        return FALSE;
+    const Figures figures = {.gnuplot = gnuplot,
+                             .common = common,
+                             .datadir = abs_data,
+                             .lang = lang,
+                             .backends = backends};
     gboolean ok = TRUE;
     guint n_images = 0;
     for (char **f = formats; *f; f++)
         for (guint i = 0; i < scripts->len; i++)
-            ok &= render(gnuplot, scripts->pdata[i], common, abs_data, *f, lang,
-                         &n_images);
+            ok &= render(&figures, scripts->pdata[i], *f, &n_images);
     printf("%s: %u images in %s\n", experiment, n_images, datadir);
     return ok;
 }
