@@ -267,6 +267,29 @@ static char **split_commas(char **args)
 
 /* `numlab run EXP|all`, and `numlab ALIAS` = the alias's experiment with
  * its tables printed (`alias` set). */
+/* -o "": a typo or an unset shell variable, not the current folder. */
+static gboolean output_given(const char *command, const char *outdir)
+{
+    if (!outdir || *outdir)
+        return TRUE;
+    g_printerr("numlab %s: -o is empty (leave it out for 'results')\n",
+               command);
+    return FALSE;
+}
+
+/* -b "" or "-b ,": no backend named, which is not "every backend". */
+static gboolean backends_given(const char *command, char **backends)
+{
+    for (char **b = backends; b && *b; b++)
+        if (strspn(*b, " ,\t") == strlen(*b)) {
+            g_printerr("numlab %s: -b '%s' names no backend (leave -b out "
+                       "for every available one)\n",
+                       command, *b);
+            return FALSE;
+        }
+    return TRUE;
+}
+
 static int cmd_run(int argc, char **argv, const char *command_line,
                    const NlAlias *alias)
 {
@@ -312,6 +335,8 @@ static int cmd_run(int argc, char **argv, const char *command_line,
         g_printerr("numlab %s: --seed must be 0 or more\n", command);
         return 2;
     }
+    if (!output_given(command, outdir) || !backends_given(command, backends))
+        return 2;
     g_auto(GStrv) patterns =
         print ? split_commas(print) : g_strdupv(alias ? alias->print : NULL);
     g_autoptr(GHashTable) seen =
@@ -384,6 +409,8 @@ static int cmd_plot(int argc, char **argv)
         g_printerr("numlab plot: name one experiment, or all\n");
         return 2;
     }
+    if (!output_given("plot", outdir))
+        return 2;
     g_autoptr(NlRegistry) r = load_registry(TRUE);
     return nl_plot(r, argv[1], outdir ? outdir : "results",
                    formats ? formats : "png", lang ? lang : "de")
@@ -426,14 +453,20 @@ int main(int argc, char **argv)
     for (guint i = 0; i < problems->len; i++)
         g_printerr("numlab: warning: %s\n", (char *)problems->pdata[i]);
     g_autofree char *summary = usage_summary(aliases);
-    if (argc < 2 || argv[1][0] == '-') {
-        gboolean asked = argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-                                       strcmp(argv[1], "-h") == 0);
-        FILE *out = asked ? stdout : stderr;
-        fprintf(out, "Usage: numlab COMMAND [OPTIONS]\n\n%s\n", summary);
-        fprintf(out, "\nOptions:\n  --version            print the version\n"
-                     "  -h, --help           show this help\n");
-        return asked ? 0 : 2;
+    if (argc < 2) {
+        g_printerr("numlab: no command given; see 'numlab --help'\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        printf("Usage: numlab COMMAND [OPTIONS]\n\n%s\n", summary);
+        printf("\nOptions:\n  --version            print the version\n"
+               "  -h, --help           show this help\n");
+        return 0;
+    }
+    if (argv[1][0] == '-') {
+        g_printerr("numlab: unknown option '%s'; see 'numlab --help'\n",
+                   argv[1]);
+        return 2;
     }
     /* argv[1] is the command; hand the rest to its parser with the command
      * name standing in for the program name. */
@@ -451,6 +484,6 @@ int main(int argc, char **argv)
     const NlAlias *alias = nl_aliases_find(aliases, command);
     if (alias)
         return cmd_run(argc, argv, command_line, alias);
-    g_printerr("numlab: unknown command '%s'\n\n%s\n", command, summary);
+    g_printerr("numlab: unknown command '%s'; see 'numlab --help'\n", command);
     return 2;
 }

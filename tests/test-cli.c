@@ -58,9 +58,71 @@ static void test_version_and_help(void)
     g_autoptr(NlCmd) bh = nl_test_numlab(NULL, "bench", "--help", NULL);
     g_assert_nonnull(strstr(bh->out, "direct cblas_sgemm"));
     g_assert_nonnull(strstr(bh->out, "--print=TABLES"));
-    g_autoptr(NlCmd) u = nl_test_numlab(NULL, "frobnicate", NULL);
-    g_assert_cmpint(u->status, ==, 2);
-    assert_one_line_containing(u->err, "unknown command 'frobnicate'");
+    /* no command, an unknown command or option: one line and a pointer */
+    static const struct {
+        const char *arg, *err;
+    } wrong[] = {
+        {NULL, "numlab: no command given; see 'numlab --help'\n"},
+        {"frobnicate",
+         "numlab: unknown command 'frobnicate'; see 'numlab --help'\n"},
+        {"--frob", "numlab: unknown option '--frob'; see 'numlab --help'\n"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(wrong); i++) {
+        g_autoptr(NlCmd) u = nl_test_numlab(NULL, wrong[i].arg, NULL);
+        g_assert_cmpint(u->status, ==, 2);
+        g_assert_cmpstr(u->out, ==, "");
+        g_assert_cmpstr(u->err, ==, wrong[i].err);
+    }
+}
+
+/* -b and -o that name nothing, and -b for an experiment that runs no
+ * backend: one line each, nothing written. */
+static void test_empty_and_unused_options(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autofree char *out = g_build_filename(dir, "out", NULL);
+    static const struct {
+        const char *exp, *b, *o, *err;
+        int status;
+    } cases[] = {
+        {"associativity", "", NULL,
+         "numlab run: -b '' names no backend (leave -b out for every "
+         "available one)\n",
+         2},
+        {"attention", " , ", NULL, "numlab run: -b ' , ' names no backend", 2},
+        {"attention", "naive", "",
+         "numlab run: -o is empty (leave it out for 'results')\n", 2},
+        {"attention", "nosuch", NULL,
+         "numlab: attention: nosuch: unknown backend 'nosuch' (known: ", 1},
+        {"attention", "naive:threads=2", NULL,
+         "numlab: attention: naive:threads=2: naive: unknown parameter "
+         "'threads' (known: none)\n",
+         1},
+        {"attention", "openmp:threads=0", NULL,
+         "numlab: attention: openmp:threads=0: openmp: parameter 'threads': ",
+         1},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(NlCmd) c =
+            nl_test_numlab(NULL, "run", cases[i].exp, "-b", cases[i].b, "-o",
+                           cases[i].o ? cases[i].o : out, NULL);
+        if (c->status != cases[i].status ||
+            !g_str_has_prefix(c->err, cases[i].err) ||
+            nl_test_count_lines(c->err) != 1)
+            g_error("-b '%s': exit %d, stderr: %s", cases[i].b, c->status,
+                    c->err);
+        g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+    }
+    g_autoptr(NlCmd) p =
+        nl_test_numlab(NULL, "plot", "attention", "-o", "", NULL);
+    g_assert_cmpint(p->status, ==, 2);
+    g_assert_cmpstr(p->err, ==,
+                    "numlab plot: -o is empty (leave it out for 'results')\n");
+    /* a known backend is fine: "run all -b naive" reaches attention too */
+    g_autoptr(NlCmd) ok = nl_test_numlab(NULL, "run", "attention", "-b",
+                                         "openmp:threads=1", "-o", out, NULL);
+    g_assert_cmpint(ok->status, ==, 0);
+    nl_test_rmtree(dir);
 }
 
 static void test_list_shows_plugins_and_problems(void)
@@ -851,6 +913,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/failed-job-loses-nothing",
                     test_failed_job_loses_nothing);
     g_test_add_func("/cli/unwritable-output", test_unwritable_output);
+    g_test_add_func("/cli/empty-and-unused-options",
+                    test_empty_and_unused_options);
     g_test_add_func("/cli/plot", test_plot);
     g_test_add_func("/cli/bench", test_bench);
     g_test_add_func("/cli/print-tables", test_print_tables);

@@ -91,6 +91,38 @@ static GPtrArray *plan_jobs(const NlEngine *e)
     return jobs;
 }
 
+/* An experiment without a backend phase runs no backend, but the -b it
+ * was given (as in "run all -b ...") must still name backends that exist,
+ * with options they take: a typo is said, not ignored. */
+static gboolean check_unused_backends(NlRegistry *r, const char *experiment,
+                                      char **values)
+{
+    g_autoptr(GPtrArray) specs = split_backend_specs(values);
+    for (guint i = 0; i < specs->len; i++) {
+        const char *spec = specs->pdata[i];
+        if (strcmp(spec, "all") == 0)
+            continue;
+        g_auto(GStrv) parts = g_strsplit(spec, ":", -1);
+        const NlPluginEntry *entry =
+            nl_registry_find(r, NL_PLUGIN_BACKEND, parts[0]);
+        if (!entry) {
+            g_autofree char *known = nl_registry_names(r, NL_PLUGIN_BACKEND);
+            g_printerr("numlab: %s: %s: unknown backend '%s' (known: %s)\n",
+                       experiment, spec, parts[0], *known ? known : "none");
+            return FALSE;
+        }
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NlParams) options = nl_params_parse(
+            entry->plugin->backend->options, parts[0], parts + 1, &error);
+        if (!options) {
+            g_printerr("numlab: %s: %s: %s\n", experiment, spec,
+                       error->message);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static const NlPlugin *find_experiment(NlRegistry *r, const char *name)
 {
     const NlPluginEntry *entry =
@@ -113,6 +145,9 @@ NlEngine *nl_engine_plan(NlRegistry *registry, const NlRunRequest *req)
     e->req = req;
     e->exp = exp;
     e->files = g_ptr_array_new_with_free_func(g_free);
+    if (!nl_engine_hook(e, NL_PHASE_BACKEND) &&
+        !check_unused_backends(registry, exp->name, req->backends))
+        return NULL;
     g_autoptr(GError) error = NULL;
     e->params = nl_params_parse(exp->experiment->params, exp->name, req->params,
                                 &error);
