@@ -342,6 +342,16 @@ static void test_unknown_backend_keeps_others(void)
     g_autofree char *p =
         g_build_filename(dir, "associativity", "a2-blocked.dat", NULL);
     g_assert_true(g_file_test(p, G_FILE_TEST_EXISTS));
+    /* the only backend bad: one problem, one line */
+    g_autofree char *other = g_build_filename(dir, "other", NULL);
+    g_autoptr(NlCmd) one = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                          "nosuch", "-o", other, SMALL, NULL);
+    g_assert_cmpint(one->status, ==, 1);
+    g_assert_cmpuint(nl_test_count_lines(one->err), ==, 1);
+    g_assert_true(g_str_has_prefix(one->err, "numlab: associativity: nosuch: "
+                                             "unknown backend 'nosuch'"));
+    g_assert_true(g_str_has_suffix(
+        one->err, "; nothing was run and no file was written\n"));
     nl_test_rmtree(dir);
 }
 

@@ -26,6 +26,21 @@ static void open_backend(NlRegistry *r, NlJob *j)
     nl_self_check_print_once(j->check);
 }
 
+/* The backend job, when the run has exactly one. */
+static const NlJob *sole_backend_job(const NlEngine *e)
+{
+    const NlJob *found = NULL;
+    for (guint i = 0; i < e->jobs->len; i++) {
+        const NlJob *j = e->jobs->pdata[i];
+        if (j->phase != NL_PHASE_BACKEND)
+            continue;
+        if (found)
+            return NULL;
+        found = j;
+    }
+    return found;
+}
+
 gboolean nl_engine_open(NlEngine *e)
 {
     guint n_usable = 0;
@@ -37,6 +52,13 @@ gboolean nl_engine_open(NlEngine *e)
         n_usable += j->status == NL_JOB_PENDING;
     }
     if (nl_engine_hook(e, NL_PHASE_BACKEND) && n_usable == 0) {
+        const NlJob *only = sole_backend_job(e);
+        if (only) { /* one problem, one line */
+            g_printerr("numlab: %s: %s: %s; nothing was run and no file was "
+                       "written\n",
+                       e->exp->name, only->label, only->reason);
+            return FALSE;
+        }
         nl_engine_report(e, NULL);
         g_printerr("numlab: %s: no backend could be opened; nothing was run "
                    "and no file was written\n",
