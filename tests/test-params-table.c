@@ -197,6 +197,8 @@ static void test_typed_values(void)
         {"pos=9223372036854775807", "pos=9223372036854775807"},
         {"below=-1e-300", "below=-1e-300"},
         {"lrs=1e-300", "lrs=1e-300"},
+        {"lrs=4e-324", "lrs=4e-324"}, /* subnormal: a double, if a poor one */
+        {"x=0,-0", "x=0,-0"},         /* zero written as zero is fine */
         {"x=1,2,3,4", "x=1,2,3,4"},
         {"sq=-1,1;1,-1", "sq=-1,1;1,-1"},
     };
@@ -240,6 +242,9 @@ static void test_typed_bad_values(void)
         {"lrs=nan", "entry 1: 'nan' is not a finite number"},
         {"lrs=0.1,inf", "entry 2: 'inf' is not a finite number"},
         {"lrs=1e400", "entry 1: '1e400' is not a finite number"},
+        {"lrs=1e-400", "entry 1: 1e-400 is below the smallest double "
+                       "(4.94066e-324) and would read as 0"},
+        {"below=-1e-400", "parameter 'below': -1e-400 is below the smallest"},
         {"lrs=1x", "entry 1: '1x' is not a number"},
         {"lrs=0,5", "entry 1: 0 is not > 0"},
         {"lrs=1;2", "'1;2' is not a number"},

@@ -297,11 +297,17 @@ static gboolean parse_double(const Ctx *c, const char *text, double *out,
                              GError **error)
 {
     char *end = NULL;
+    errno = 0;
     double v = g_ascii_strtod(text, &end);
     if (text[0] == '\0' || end == text || *end != '\0')
         return fail(c, error, "'%s' is not a number", text);
     if (!isfinite(v))
         return fail(c, error, "'%s' is not a finite number", text);
+    if (errno == ERANGE && v == 0.0) /* not silently 0 */
+        return fail(c, error,
+                    "%s is below the smallest double (%g) and would read "
+                    "as 0",
+                    text, 0x1p-1074);
     if (out_of_range(c->spec, v))
         return range_fail(c, text, error);
     *out = v;
