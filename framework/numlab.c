@@ -67,6 +67,20 @@ static gboolean parse(const char *command, const char *params,
     return TRUE;
 }
 
+/* A plugin folder is searched by absolute path only: a relative one would
+ * load whatever modules lie in the folder numlab happens to run in. */
+static gboolean absolute_folder(const char *where, const char *dir)
+{
+    if (g_path_is_absolute(dir))
+        return TRUE;
+    g_autofree char *abs = g_canonicalize_filename(dir, NULL);
+    g_printerr("numlab: %s '%s' is a relative folder; give it as an "
+               "absolute path (%s)\n",
+               where, dir, abs);
+    return FALSE;
+}
+
+/* NULL, said in one line, when a plugin folder is relative. */
 static NlRegistry *load_registry(gboolean show_problems)
 {
     g_auto(GStrv) dirs = g_strdupv(leading_plugin_dirs);
@@ -76,6 +90,15 @@ static NlRegistry *load_registry(gboolean show_problems)
         dirs[n] = g_strdup(*d);
         dirs[n + 1] = NULL;
     }
+    for (char **d = dirs; d && *d; d++)
+        if (!absolute_folder("--plugin-dir", *d))
+            return NULL;
+    const char *env = g_getenv("NUMLAB_PLUGIN_PATH");
+    g_auto(GStrv) env_dirs =
+        g_strsplit(env ? env : "", G_SEARCHPATH_SEPARATOR_S, -1);
+    for (char **d = env_dirs; *d; d++)
+        if (**d && !absolute_folder("NUMLAB_PLUGIN_PATH", *d))
+            return NULL;
     NlRegistry *r = nl_registry_default(dirs);
     if (show_problems)
         for (guint i = 0; i < r->problems->len; i++)
@@ -91,6 +114,8 @@ static int cmd_list(int argc, char **argv)
                &argv))
         return 2;
     g_autoptr(NlRegistry) r = load_registry(TRUE);
+    if (!r)
+        return 2;
     g_autoptr(GPtrArray) backends = nl_registry_list(r, NL_PLUGIN_BACKEND);
     g_autoptr(GPtrArray) experiments =
         nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
@@ -177,6 +202,8 @@ static int cmd_help(int argc, char **argv)
         return 2;
     }
     g_autoptr(NlRegistry) r = load_registry(TRUE);
+    if (!r)
+        return 2;
     const NlPluginEntry *e = nl_registry_find(r, NL_PLUGIN_EXPERIMENT, argv[1]);
     if (e) {
         const NlExperimentOps *ops = e->plugin->experiment;
@@ -343,6 +370,8 @@ static int cmd_run(int argc, char **argv, const char *command_line,
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     PrintTables pt = {patterns, seen, FALSE};
     g_autoptr(NlRegistry) r = load_registry(TRUE);
+    if (!r)
+        return 2;
     NlRunRequest req = {
         .experiment = alias ? alias->experiment : argv[1],
         .backends = backends,
@@ -412,6 +441,8 @@ static int cmd_plot(int argc, char **argv)
     if (!output_given("plot", outdir))
         return 2;
     g_autoptr(NlRegistry) r = load_registry(TRUE);
+    if (!r)
+        return 2;
     return nl_plot(r, argv[1], outdir ? outdir : "results",
                    formats ? formats : "png", lang ? lang : "de")
                ? 0

@@ -75,6 +75,28 @@ static void test_version_and_help(void)
     }
 }
 
+/* A relative plugin folder would load whatever lies where numlab runs:
+ * refused, in one line that gives the absolute path. */
+static void test_relative_plugin_dir(void)
+{
+    char *env[] = {"NUMLAB_PLUGIN_PATH=/nonexistent:.", NULL};
+    g_autoptr(NlCmd) e = nl_test_numlab(env, "list", NULL);
+    g_assert_cmpint(e->status, ==, 2);
+    g_assert_cmpuint(nl_test_count_lines(e->err), ==, 1);
+    g_assert_true(g_str_has_prefix(
+        e->err, "numlab: NUMLAB_PLUGIN_PATH '.' is a relative folder; give it "
+                "as an absolute path ("));
+    g_autoptr(NlCmd) d =
+        nl_test_numlab(NULL, "run", "associativity", "--plugin-dir", "plugins",
+                       "-b", "naive", NULL);
+    g_assert_cmpint(d->status, ==, 2);
+    g_assert_cmpuint(nl_test_count_lines(d->err), ==, 1);
+    g_assert_nonnull(strstr(d->err, "--plugin-dir 'plugins' is a relative"));
+    g_autoptr(NlCmd) lead =
+        nl_test_numlab(NULL, "--plugin-dir=x", "list", NULL);
+    g_assert_cmpint(lead->status, ==, 2);
+}
+
 /* -b and -o that name nothing, and -b for an experiment that runs no
  * backend: one line each, nothing written. */
 static void test_empty_and_unused_options(void)
@@ -923,6 +945,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/failed-job-loses-nothing",
                     test_failed_job_loses_nothing);
     g_test_add_func("/cli/unwritable-output", test_unwritable_output);
+    g_test_add_func("/cli/relative-plugin-dir", test_relative_plugin_dir);
     g_test_add_func("/cli/empty-and-unused-options",
                     test_empty_and_unused_options);
     g_test_add_func("/cli/plot", test_plot);

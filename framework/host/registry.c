@@ -6,8 +6,8 @@
  * failure becomes one line that names the file and the field to set.
  * Modules are made resident and never unloaded: closing an OpenMP module
  * and then loading another crashes libgomp here. Directories are searched
- * by absolute path only; the current directory is never searched unless
- * the user names it. */
+ * by absolute path only: the runner refuses a relative --plugin-dir or
+ * NUMLAB_PLUGIN_PATH entry, so the current folder is never searched. */
 #define _DEFAULT_SOURCE /* realpath */
 #include "config.h"
 
