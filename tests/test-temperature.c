@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *dir;
 
@@ -186,6 +187,20 @@ static void test_bad_inputs(void)
                    "the logits divided by 0.05 exceed float32's range");
     g_autofree char *missing = g_strdup_printf("logits_file=%s/none.txt", dir);
     expect_refused(missing, "logits_file");
+    /* read whole, so bounded: no device, no folder, nothing huge */
+    expect_refused("logits_file=/dev/zero",
+                   "parameter 'logits_file': /dev/zero is not a regular file");
+    g_autofree char *folder = g_strdup_printf("logits_file=%s", dir);
+    expect_refused(folder, "is not a regular file");
+    g_autofree char *huge = g_strdup_printf("%s/huge.txt", dir);
+    FILE *f = fopen(huge, "w"); /* sparse: 300 MiB that take no disk */
+    g_assert_nonnull(f);
+    g_assert_cmpint(ftruncate(fileno(f), 300 << 20), ==, 0);
+    fclose(f);
+    g_autofree char *p_huge = g_strdup_printf("logits_file=%s", huge);
+    expect_refused(p_huge, "has 314572800 bytes, more than the 268435456 a "
+                           "logits file may have");
+    g_unlink(huge);
 }
 
 /* A good file replaces vocabulary and logits. */

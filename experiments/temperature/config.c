@@ -13,12 +13,16 @@
 #include "temperature.h"
 
 #include <float.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK(temperature - error - quark, temp_error)
 
 #define MAX_TOKENS 16777216
+/* A logits file is read whole: a bound, so that /dev/zero or a wrong
+ * multi-gigabyte file is refused instead of filling the memory. */
+#define MAX_FILE_BYTES (G_GINT64_CONSTANT(256) << 20)
 
 /* One line, FALSE: numlab/error.h. */
 #define fail(error, ...) nl_fail(error, TEMP_ERROR, 0, __VA_ARGS__)
@@ -72,6 +76,16 @@ static gboolean load_file(const char *path, TempConfig *c, GError **error)
 {
     g_autofree char *text = NULL;
     g_autoptr(GError) io = NULL;
+    GStatBuf st;
+    if (g_stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return fail(error, "parameter 'logits_file': %s is not a regular file",
+                    path);
+    if (g_stat(path, &st) == 0 && st.st_size > MAX_FILE_BYTES)
+        return fail(error,
+                    "parameter 'logits_file': %s has %" G_GINT64_FORMAT
+                    " bytes, more than the %" G_GINT64_FORMAT
+                    " a logits file may have",
+                    path, (gint64)st.st_size, MAX_FILE_BYTES);
     if (!g_file_get_contents(path, &text, NULL, &io))
         return fail(error, "parameter 'logits_file': %s", io->message);
     GPtrArray *tokens = g_ptr_array_new();
