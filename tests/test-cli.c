@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <string.h>
 
 #define BROKEN_DIR NL_BUILDDIR "/tests/plugins/.libs"
@@ -25,6 +26,25 @@ static char *read_file(const char *path)
     char *text = NULL;
     g_file_get_contents(path, &text, NULL, NULL);
     return text;
+}
+
+/* read_file of the path g_build_filename makes of the arguments. */
+static char *read_built(const char *first, ...) G_GNUC_NULL_TERMINATED;
+
+static char *read_built(const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    g_autofree char *path = g_build_filename_valist(first, &ap);
+    va_end(ap);
+    return read_file(path);
+}
+
+/* The folder DIR/NAME, opened. */
+static GDir *open_built(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    return g_dir_open(path, 0, NULL);
 }
 
 static void assert_one_line_containing(const char *err, const char *what)
@@ -286,13 +306,11 @@ static void test_run_writes_results(void)
         g_assert_true(g_file_test(p, G_FILE_TEST_IS_REGULAR));
     }
     /* no temporary file is left behind */
-    g_autoptr(GDir) d =
-        g_dir_open(g_build_filename(dir, "associativity", NULL), 0, NULL);
+    g_autoptr(GDir) d = open_built(dir, "associativity");
     const char *name;
     while ((name = g_dir_read_name(d)))
         g_assert_false(name[0] == '.');
-    g_autofree char *m =
-        read_file(g_build_filename(dir, "associativity", "manifest.ini", NULL));
+    g_autofree char *m = read_built(dir, "associativity", "manifest.ini", NULL);
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_assert_true(g_key_file_load_from_data(kf, m, -1, 0, NULL));
     g_autofree char *status = g_key_file_get_string(kf, "run", "status", NULL);
@@ -303,8 +321,7 @@ static void test_run_writes_results(void)
     g_autofree char *params =
         g_key_file_get_string(kf, "run", "parameters", NULL);
     g_assert_nonnull(strstr(params, "shuffles=50"));
-    g_autofree char *gp =
-        read_file(g_build_filename(dir, "associativity", "backends.gp", NULL));
+    g_autofree char *gp = read_built(dir, "associativity", "backends.gp", NULL);
     g_assert_nonnull(strstr(gp, "backends = \"naive\""));
     nl_test_rmtree(dir);
 }
@@ -397,8 +414,7 @@ static void test_backend_open_failures(void)
     assert_one_line_containing(skip->err,
                                "openfails: the driver crashed (on purpose)");
     g_assert_cmpint(skip->status, ==, 1);
-    g_autofree char *m =
-        read_file(g_build_filename(dir, "associativity", "manifest.ini", NULL));
+    g_autofree char *m = read_built(dir, "associativity", "manifest.ini", NULL);
     g_assert_nonnull(strstr(m, "[job nodevice]"));
     g_assert_nonnull(strstr(m, "status=skipped"));
     g_assert_nonnull(strstr(m, "[job naive]"));
@@ -529,8 +545,7 @@ static void test_plot(void)
             g_autofree char *pdata = read_file(pdf);
             g_assert_true(pdata && g_str_has_prefix(pdata, "%PDF"));
         }
-        g_autoptr(GDir) d =
-            g_dir_open(g_build_filename(dir, "associativity", NULL), 0, NULL);
+        g_autoptr(GDir) d = open_built(dir, "associativity");
         const char *name;
         while ((name = g_dir_read_name(d)))
             g_assert_false(g_str_has_prefix(name, ".plot-"));
@@ -688,8 +703,8 @@ static void test_plot_runs_no_code_from_data(void)
     g_autoptr(NlCmd) svg = nl_test_numlab(NULL, "plot", "associativity", "-o",
                                           dir, "--format", "svg", NULL);
     g_assert_cmpint(svg->status, ==, 0);
-    g_autofree char *a6 = read_file(
-        g_build_filename(dir, "associativity", "a6-backends.svg", NULL));
+    g_autofree char *a6 =
+        read_built(dir, "associativity", "a6-backends.svg", NULL);
     g_assert_nonnull(strstr(a6, "openmp"));
     g_assert_null(strstr(a6, "evil"));
     g_assert_false(g_file_test(pwned, G_FILE_TEST_EXISTS));

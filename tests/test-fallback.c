@@ -176,10 +176,11 @@ static void test_manifest(void)
         g_key_file_get_string(kf, "job fewkernels", "fallback", &error);
     g_assert_no_error(error);
     g_assert_cmpstr(fallback, ==, "softmax");
-    g_assert_cmpstr(
-        g_key_file_get_string(kf, "job fewkernels", "self_check", NULL), ==,
-        "passed: sum; reference: dot gemv gemm softmax "
-        "tiled_sum");
+    g_autofree char *self_check =
+        g_key_file_get_string(kf, "job fewkernels", "self_check", NULL);
+    g_assert_cmpstr(self_check, ==,
+                    "passed: sum; reference: dot gemv gemm softmax "
+                    "tiled_sum");
     g_assert_false(g_key_file_has_key(kf, "job naive", "fallback", NULL));
 
     /* the fallback computes: its softmax is naive's, value for value */

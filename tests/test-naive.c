@@ -264,7 +264,9 @@ static void test_is_reference(void)
     for (guint s = 0; s < G_N_ELEMENTS(sizes); s++) {
         gsize n = sizes[s], len = MAX(n, 1);
         float *x = nl_alloc_f32(len, NULL), *y = nl_alloc_f32(len, NULL);
-        float *p = nl_alloc_f32(len, NULL), *want = nl_alloc_f32(len, NULL);
+        /* p and want also take the 3 x 3 product below */
+        float *p = nl_alloc_f32(MAX(len, 9), NULL);
+        float *want = nl_alloc_f32(MAX(len, 9), NULL);
         NlRng rng;
         nl_rng_init(&rng, 100 + n);
         nl_rng_fill_normal_f32(&rng, x, len);
