@@ -775,6 +775,45 @@ static void prepare_run(Run *r, const char *expected_jobs)
     }
 }
 
+/* Frees what prepare_run computed (and the model, when the run owns it):
+ * the runs live until the checks have run. */
+static void run_clear(Run *r, gboolean owns_model)
+{
+    guint P = r->n_prompts, np = n_paths(r), nc = n_cases(r);
+    for (guint i = 0; r->jobs && i < r->jobs->len; i++) {
+        Job *j = r->jobs->pdata[i];
+        for (guint p = 0; p < P; p++) {
+            for (guint k = 0; k < np; k++)
+                g_array_unref(j->paths[p][k]);
+            g_free(j->paths[p]);
+        }
+        for (guint c = 0; c < nc; c++) {
+            for (guint p = 0; p < P; p++)
+                g_array_unref(j->case_greedy[c][p]);
+            g_free(j->case_greedy[c]);
+            g_free(j->cases[c]);
+        }
+        g_free(j->paths);
+        g_free(j->case_greedy);
+        g_free(j->cases);
+        g_free(j->alone);
+        nl_backend_close(j->be);
+        g_free(j->label);
+        g_free(j);
+    }
+    if (r->jobs)
+        g_ptr_array_unref(r->jobs);
+    for (guint p = 0; r->host_greedy && p < P; p++)
+        g_array_unref(r->host_greedy[p]);
+    g_free(r->host_greedy);
+    g_free(r->host);
+    g_free(r->tokens);
+    g_free(r->seqs);
+    g_free(r->dir);
+    if (owns_model)
+        nl_gpt_free(r->model);
+}
+
 static const char *gap_class(const Run *r, double gap)
 {
     return gap > r->stable     ? "stable"
@@ -1931,6 +1970,9 @@ int main(int argc, char **argv)
     g_test_add_func("/logprob/bad-input/top-beyond-vocabulary",
                     test_bad_top_for_model);
     int rc = g_test_run();
+    run_clear(&a, TRUE);
+    run_clear(&b, TRUE);
+    run_clear(&c, FALSE); /* tiny is freed with its scope */
     nl_test_rmtree(tmp);
     return rc;
 }
