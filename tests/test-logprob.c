@@ -1839,6 +1839,8 @@ int main(int argc, char **argv)
         g_error("numlab run logprob failed: %s", sa.cmd->err);
     if (sm.cmd->status != 0)
         g_error("numlab run minigpt failed: %s", sm.cmd->err);
+    nl_cmd_free(sa.cmd);
+    nl_cmd_free(sm.cmd);
     g_test_message("default logprob and minigpt runs: %.1f s",
                    (g_get_monotonic_time() - t0) / 1e6);
     minigpt_ckpt =
