@@ -670,23 +670,30 @@ static void test_aliases(void)
     nl_test_rmtree(dir);
 }
 
-/* Plot scripts: NUMLAB_PLOT_PATH first, then beside the module, then the
- * built-in folder (NUMLAB_PLOT_DIR); common.gp likewise. The folders are
- * not merged. (Scripts beside an out-of-tree plugin: test-template.sh.) */
+/* A folder with associativity's results on `backends`, for the plot
+ * tests; NULL, the test skipped, where gnuplot is not installed. */
+static char *plot_fixture(const char *backends)
+{
+    g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
+    if (!gnuplot) {
+        g_test_skip("gnuplot is not installed");
+        return NULL;
+    }
+    char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                        backends, "-o", dir, SMALL, NULL);
+    g_assert_cmpint(r->status, ==, 0);
+    return dir;
+}
+
 /* A results folder holds data, never code: a backends.gp planted there
  * with gnuplot commands is not run (numlab passes the labels from the
  * manifest), and a label gnuplot could not take as one word is refused. */
 static void test_plot_runs_no_code_from_data(void)
 {
-    g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
-    if (!gnuplot) {
-        g_test_skip("gnuplot is not installed");
+    g_autofree char *dir = plot_fixture("naive,openmp");
+    if (!dir)
         return;
-    }
-    g_autofree char *dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b",
-                                        "naive,openmp", "-o", dir, SMALL, NULL);
-    g_assert_cmpint(r->status, ==, 0);
     g_autofree char *planted =
         g_build_filename(dir, "associativity", "backends.gp", NULL);
     g_autofree char *pwned = g_build_filename(dir, "PWNED", NULL);
@@ -723,17 +730,14 @@ static void test_plot_runs_no_code_from_data(void)
     nl_test_rmtree(dir);
 }
 
+/* Plot scripts: NUMLAB_PLOT_PATH first, then beside the module, then the
+ * built-in folder (NUMLAB_PLOT_DIR); common.gp likewise. The folders are
+ * not merged. (Scripts beside an out-of-tree plugin: test-template.sh.) */
 static void test_plot_path(void)
 {
-    g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
-    if (!gnuplot) {
-        g_test_skip("gnuplot is not installed");
+    g_autofree char *dir = plot_fixture("naive");
+    if (!dir)
         return;
-    }
-    g_autofree char *dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) r = nl_test_numlab(NULL, "run", "associativity", "-b",
-                                        "naive", "-o", dir, SMALL, NULL);
-    g_assert_cmpint(r->status, ==, 0);
 
     /* one script and a common.gp of our own on the search path */
     g_autofree char *extra = g_build_filename(dir, "extra", NULL);
