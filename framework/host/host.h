@@ -124,6 +124,11 @@ const NlSelfCheck *nl_self_check(NlBackend *backend, gboolean *fresh);
 NlBackend *nl_backend_open_checked(const NlPlugin *plugin, const char *label,
                                    const NlParams *options,
                                    const NlSelfCheck **check, GError **error);
+/* The options of "NAME:key=value:...", parsed against NAME's backend,
+ * whose entry goes to *entry (when not NULL); NULL with one line when the
+ * backend is unknown or an option wrong. Opens nothing. */
+NlParams *nl_backend_parse_spec(NlRegistry *registry, const char *spec,
+                                const NlPluginEntry **entry, GError **error);
 /* Opens the backend a -b spec names, "NAME" or "NAME:key=value:...": the
  * registry's plugin NAME, its options parsed against its specs, open()
  * and the self-check. NULL with a one-line error: NL_ERROR_PLUGIN for an

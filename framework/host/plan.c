@@ -102,18 +102,9 @@ static gboolean check_unused_backends(NlRegistry *r, const char *experiment,
         const char *spec = specs->pdata[i];
         if (strcmp(spec, "all") == 0)
             continue;
-        g_auto(GStrv) parts = g_strsplit(spec, ":", -1);
-        const NlPluginEntry *entry =
-            nl_registry_find(r, NL_PLUGIN_BACKEND, parts[0]);
-        if (!entry) {
-            g_autofree char *known = nl_registry_names(r, NL_PLUGIN_BACKEND);
-            g_printerr("numlab: %s: %s: unknown backend '%s' (known: %s)\n",
-                       experiment, spec, parts[0], *known ? known : "none");
-            return FALSE;
-        }
         g_autoptr(GError) error = NULL;
-        g_autoptr(NlParams) options = nl_params_parse(
-            entry->plugin->backend->options, parts[0], parts + 1, &error);
+        g_autoptr(NlParams) options =
+            nl_backend_parse_spec(r, spec, NULL, &error);
         if (!options) {
             g_printerr("numlab: %s: %s: %s\n", experiment, spec,
                        error->message);

@@ -464,20 +464,30 @@ NlBackend *nl_backend_open_checked(const NlPlugin *plugin, const char *label,
     return b;
 }
 
-NlBackend *nl_backend_open_spec(NlRegistry *r, const char *spec,
-                                const NlSelfCheck **check, GError **error)
+NlParams *nl_backend_parse_spec(NlRegistry *r, const char *spec,
+                                const NlPluginEntry **entry, GError **error)
 {
     g_auto(GStrv) parts = g_strsplit(spec, ":", -1);
     const NlPluginEntry *e = nl_registry_find(r, NL_PLUGIN_BACKEND, parts[0]);
     if (!e) {
         g_autofree char *known = nl_registry_names(r, NL_PLUGIN_BACKEND);
-        g_set_error(error, NL_ERROR, NL_ERROR_PLUGIN,
-                    "unknown backend '%s' (known: %s)", parts[0], known);
+        nl_fail(error, NL_ERROR, NL_ERROR_PLUGIN,
+                "unknown backend '%s' (known: %s)", parts[0],
+                *known ? known : "none");
         return NULL;
     }
+    if (entry)
+        *entry = e;
+    return nl_params_parse(e->plugin->backend->options, parts[0], parts + 1,
+                           error);
+}
+
+NlBackend *nl_backend_open_spec(NlRegistry *r, const char *spec,
+                                const NlSelfCheck **check, GError **error)
+{
+    const NlPluginEntry *e = NULL;
     /* backends read their options in open(); none keeps them */
-    g_autoptr(NlParams) options = nl_params_parse(e->plugin->backend->options,
-                                                  parts[0], parts + 1, error);
+    g_autoptr(NlParams) options = nl_backend_parse_spec(r, spec, &e, error);
     if (!options)
         return NULL;
     g_autoptr(GError) open_error = NULL;
