@@ -46,10 +46,10 @@ framework_libnumlab_host_la_SOURCES = \
 	framework/host/plugin-log.c \
 	framework/host/registry.c \
 	framework/host/results.c \
+	framework/host/resultset.c \
 	framework/host/selfcheck.c \
 	framework/host/selfcheck-cases.c \
-	framework/host/selfcheck-cases.h \
-	framework/host/writer.c
+	framework/host/selfcheck-cases.h
 nodist_framework_libnumlab_host_la_SOURCES = framework/aliases-ini.h
 framework_libnumlab_host_la_CPPFLAGS = $(AM_CPPFLAGS) $(NL_PATH_CPPFLAGS)
 framework_libnumlab_host_la_LIBADD = framework/libnumlab.la $(GLIB_LIBS) $(MPFR_LIBS)

@@ -146,6 +146,22 @@ tests_plugins_counting_counting_la_SOURCES = \
 tests_plugins_counting_counting_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_counting_counting_la_LIBADD = $(NL_MODULE_LIBADD) -lm
 
+# Result sets replaced whole or not at all: kill -9 and a full disk at
+# every file-system call of a run (tests/fault-inject.la, an LD_PRELOAD
+# library), and at random moments.
+nl_unit_tests += tests/test-resultset
+tests_test_resultset_SOURCES = tests/test-resultset.c
+tests_test_resultset_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_resultset_LDADD = $(NL_TEST_HOST_LIBS)
+TESTS += tests/test-result-sets.sh
+EXTRA_DIST += tests/test-result-sets.sh
+check_LTLIBRARIES += tests/fault-inject.la
+tests_fault_inject_la_SOURCES = tests/fault-inject.c
+tests_fault_inject_la_CPPFLAGS =
+tests_fault_inject_la_CFLAGS = $(AM_CFLAGS)
+tests_fault_inject_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_fault_inject_la_LIBADD = -ldl
+
 # The ABI: the recorded layout of the public structs, libnumlab's soname,
 # and the loader's one-line refusal of every descriptor defect, also from
 # modules built from tests/plugins/bad-descriptor.c, one per defect.

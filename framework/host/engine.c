@@ -93,6 +93,7 @@ void nl_engine_free(NlEngine *e)
     if (e->jobs)
         g_ptr_array_unref(e->jobs);
     g_ptr_array_unref(e->files);
+    nl_result_set_free(e->set);
     nl_params_free(e->params);
     g_free(e->dir);
     g_free(e->params_text);
@@ -155,7 +156,8 @@ static void print_summary(const NlEngine *e)
 
 /* Reports every job, then writes the result set, unless the experiment
  * has backend jobs and none succeeded: writing then would replace a good
- * result set with a partial one (common tables, an empty backends.gp). */
+ * result set with a partial one (common tables, an empty backends.gp).
+ * The set replaces the old one only once every file is written. */
 static gboolean report_and_write(NlEngine *e)
 {
     gboolean all_ok = nl_engine_report(e, NULL);
@@ -168,10 +170,18 @@ static gboolean report_and_write(NlEngine *e)
                    e->exp->name);
         return FALSE;
     }
-    gboolean written = nl_engine_write_results(e);
-    written &= nl_engine_write_manifest(e, written);
+    g_autoptr(GError) error = NULL;
+    if (!nl_engine_write_results(e, &error) ||
+        !nl_engine_write_manifest(e, &error) ||
+        !nl_result_set_commit(e->set, &error)) {
+        g_printerr("numlab: %s: %s; %s\n", e->exp->name, error->message,
+                   g_file_test(e->dir, G_FILE_TEST_IS_DIR)
+                       ? "the previous results there are unchanged"
+                       : "nothing was written");
+        return FALSE;
+    }
     print_summary(e);
-    return all_ok && written;
+    return all_ok && !e->tables_missing;
 }
 
 gboolean nl_engine_run(NlRegistry *registry, const NlRunRequest *request)

@@ -9,6 +9,8 @@
  *   phases.c   the jobs' phases run in order: common, backends, compare
  *   results.c  the succeeded jobs' tables and artifacts, and backends.gp
  *   manifest.c manifest.ini, last
+ * into a staging folder that becomes OUTDIR/EXP in one rename once every
+ * file is written (resultset.c).
  *   engine.c   nl_engine_run (the stages in order) and the report
  *
  * plugin-log.c keeps what a plugin logs while its phase runs: a critical
@@ -66,11 +68,13 @@ typedef struct {
     const NlPlugin *exp;
     NlParams *params;
     char *dir;         /* OUTDIR/EXP */
+    NlResultSet *set;  /* its staging folder, made at plan time */
     char *params_text; /* the canonical "name=value ..." */
     char *date;        /* the run's start, ISO 8601 UTC */
     GPtrArray *jobs;   /* NlJob*, in run order: common, backends, compare */
     NlRun *common;     /* the common phase's run once it succeeded */
     GPtrArray *files;  /* the names written, for the manifest */
+    gboolean tables_missing; /* a table left out (its columns disagreed) */
 } NlEngine;
 
 void nl_engine_free(NlEngine *engine);
@@ -90,11 +94,11 @@ gboolean nl_engine_open(NlEngine *engine);
  * report) when the common phase failed. */
 gboolean nl_engine_run_phases(NlEngine *engine);
 /* results.c: writes the succeeded jobs' tables, artifacts and
- * backends.gp into engine->dir, adding their names to engine->files;
- * FALSE if one could not be written (said on stderr). */
-gboolean nl_engine_write_results(NlEngine *engine);
-/* manifest.c: writes manifest.ini; FALSE if it could not be written. */
-gboolean nl_engine_write_manifest(NlEngine *engine, gboolean results_written);
+ * backends.gp into the staging folder, adding their names to
+ * engine->files; FALSE at the first that could not be written. */
+gboolean nl_engine_write_results(NlEngine *engine, GError **error);
+/* manifest.c: writes manifest.ini into the staging folder. */
+gboolean nl_engine_write_manifest(NlEngine *engine, GError **error);
 /* engine.c: one line per failed or skipped job and per backend fault
  * kept, leaving out `except` (may be NULL); FALSE if a job failed or
  * faulted. */

@@ -159,13 +159,43 @@ typedef struct {
  * only if every requested job succeeded. */
 gboolean nl_engine_run(NlRegistry *registry, const NlRunRequest *request);
 
-/* ---- writer.c: result files ---- */
+/* ---- resultset.c: a result set replaced as a whole ---- */
 
-/* Writes contents to path atomically (temp file + rename). */
-gboolean nl_write_atomic(const char *path, const char *contents, gssize len,
-                         GError **error);
-/* Fails with a one-line error when results cannot be written in dir. */
-gboolean nl_output_dir_prepare(const char *dir, GError **error);
+/* OUTDIR/EXP being written: its files go into a staging folder beside it,
+ * which commit swaps with the old set in one rename. */
+typedef struct NlResultSet NlResultSet;
+/* Creates OUTDIR, puts back or removes what crashed runs left there,
+ * checks that OUTDIR/name is absent or a result set (nl_result_set_check)
+ * and creates the locked staging folder; NULL with a one-line error. */
+NlResultSet *nl_result_set_begin(const char *outdir, const char *name,
+                                 GError **error);
+/* OUTDIR/EXP, the set's final path. */
+const char *nl_result_set_path(const NlResultSet *set);
+/* Writes one file of the set (len -1: a string), flushed to disk. */
+gboolean nl_result_set_add(NlResultSet *set, const char *file,
+                           const char *contents, gssize len, GError **error);
+/* Makes the staged files OUTDIR/EXP in one rename and removes the old set. */
+gboolean nl_result_set_commit(NlResultSet *set, GError **error);
+/* Removes the staging folder unless committed. */
+void nl_result_set_free(NlResultSet *set);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlResultSet, nl_result_set_free)
+/* For tests: FALSE swaps by two renames, as where the filesystem cannot
+ * exchange two paths. */
+void nl_result_set_use_exchange(gboolean use);
+/* TRUE when dir is absent or empty (*exists FALSE) or one complete result
+ * set (*exists TRUE): a readable manifest.ini, every file its [files]
+ * lists, and nothing else but images and what crashed runs of older
+ * numlab versions left. Else FALSE with a one-line error. */
+gboolean nl_result_set_check(const char *dir, gboolean *exists, GError **error);
+
+/* A new folder PARENT/PREFIXXXXXXX, locked with flock() while the
+ * returned fd is open; -1 with an error. Locking is what tells a live
+ * run's temporary from a crashed one's: */
+int nl_temp_folder_new(const char *parent, const char *prefix, char **path,
+                       GError **error);
+/* removes every PARENT/PREFIXXXXXXX folder that no live process holds,
+ * and returns how many. */
+guint nl_temp_folders_clean(const char *parent, const char *prefix);
 
 /* ---- plot.c ---- */
 gboolean nl_plot(NlRegistry *registry, const char *experiment,

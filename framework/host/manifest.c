@@ -76,11 +76,11 @@ static void set_job(GKeyFile *kf, const NlJob *j)
         set_backend(kf, group, j);
 }
 
-/* "failed" if a job failed or a file could not be written, else "fault"
- * if a backend faulted, else "ok". */
-static const char *run_status(const NlEngine *e, gboolean results_written)
+/* "failed" if a job failed or a table was left out, else "fault" if a
+ * backend faulted, else "ok". */
+static const char *run_status(const NlEngine *e)
 {
-    gboolean failed = !results_written, faulted = FALSE;
+    gboolean failed = e->tables_missing, faulted = FALSE;
     for (guint i = 0; i < e->jobs->len; i++) {
         const char *state = nl_job_state(e->jobs->pdata[i]);
         failed |= g_str_equal(state, "failed");
@@ -90,7 +90,7 @@ static const char *run_status(const NlEngine *e, gboolean results_written)
 }
 
 /* [run] */
-static void set_run(GKeyFile *kf, const NlEngine *e, gboolean results_written)
+static void set_run(GKeyFile *kf, const NlEngine *e)
 {
     g_key_file_set_string(kf, "run", "numlab", PACKAGE_VERSION);
     g_key_file_set_string(kf, "run", "experiment", e->exp->name);
@@ -101,13 +101,13 @@ static void set_run(GKeyFile *kf, const NlEngine *e, gboolean results_written)
     g_key_file_set_string(kf, "run", "cpu", nl_host_cpu_model());
     if (e->req->command_line)
         g_key_file_set_string(kf, "run", "command", e->req->command_line);
-    g_key_file_set_string(kf, "run", "status", run_status(e, results_written));
+    g_key_file_set_string(kf, "run", "status", run_status(e));
 }
 
-gboolean nl_engine_write_manifest(NlEngine *e, gboolean results_written)
+gboolean nl_engine_write_manifest(NlEngine *e, GError **error)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
-    set_run(kf, e, results_written);
+    set_run(kf, e);
     for (guint i = 0; i < e->jobs->len; i++)
         set_job(kf, e->jobs->pdata[i]);
     g_key_file_set_string_list(kf, "files", "files",
@@ -115,11 +115,5 @@ gboolean nl_engine_write_manifest(NlEngine *e, gboolean results_written)
                                e->files->len);
     gsize len;
     g_autofree char *text = g_key_file_to_data(kf, &len, NULL);
-    g_autofree char *path = g_build_filename(e->dir, "manifest.ini", NULL);
-    g_autoptr(GError) error = NULL;
-    if (!nl_write_atomic(path, text, len, &error)) {
-        g_printerr("numlab: %s\n", error->message);
-        return FALSE;
-    }
-    return TRUE;
+    return nl_result_set_add(e->set, "manifest.ini", text, len, error);
 }

@@ -143,7 +143,8 @@ NlEngine *nl_engine_plan(NlRegistry *registry, const NlRunRequest *req)
     e->params = nl_params_parse(exp->experiment->params, exp->name, req->params,
                                 &error);
     e->dir = g_build_filename(req->outdir, exp->name, NULL);
-    if (!e->params || !nl_output_dir_prepare(e->dir, &error)) {
+    if (!e->params ||
+        !(e->set = nl_result_set_begin(req->outdir, exp->name, &error))) {
         g_printerr("numlab: %s\n", error->message);
         return NULL;
     }

@@ -2,10 +2,12 @@
  *
  * Each script EXP/NAME.gp of the first plot folder that has EXP's scripts
  * (paths.c: NUMLAB_PLOT_PATH, beside the module, built-in) reads the data
- * in OUTDIR/EXP/ and writes its image(s). gnuplot writes into a private
- * temporary folder beside the data; only when it exits cleanly are the images
- * renamed into place, so a failing script never leaves a half-written image
- * over a good one. The data files are only read, and nothing in the data
+ * in OUTDIR/EXP/ and writes its image(s), only once the folder is one
+ * complete result set (resultset.c). gnuplot writes into a private,
+ * locked temporary folder beside the data; only when it exits cleanly are
+ * the images renamed into place, so a failing script never leaves a
+ * half-written image over a good one, and the next plot removes what a
+ * killed one left. The data files are only read, and nothing in the data
  * folder is ever executed: gnuplot gets the backend labels (the dataset
  * order, from the manifest) as a quoted string on its command line, not by
  * loading the folder's backends.gp, which anyone who can write there could
@@ -17,6 +19,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* NUMLAB_GNUPLOT names another gnuplot (a newer build, a wrapper). */
 static gboolean find_gnuplot(char **path)
@@ -108,16 +111,13 @@ static gboolean publish(const char *tmp, const char *dir, guint *n_images)
     return ok;
 }
 
-static gboolean render(const Figures *f, const char *script, const char *format,
-                       guint *n_images)
+/* gnuplot runs `script` with its images going into the folder tmpl, which
+ * then moves them into the data folder, or removes them if it failed. */
+static gboolean render_into(const Figures *f, const char *script,
+                            const char *format, const char *tmpl,
+                            guint *n_images)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *tmpl = g_build_filename(f->datadir, ".plot-XXXXXX", NULL);
-    if (!g_mkdtemp(tmpl)) {
-        g_printerr("numlab: cannot write images to '%s': %s\n", f->datadir,
-                   g_strerror(errno));
-        return FALSE;
-    }
     g_autofree char *setup = g_strdup_printf(
         "datadir='%s'; outdir='%s'; fmt='%s'; lang='%s'; "
         "common='%s'; backends='%s'",
@@ -149,6 +149,22 @@ static gboolean render(const Figures *f, const char *script, const char *format,
     return publish(tmpl, f->datadir, n_images);
 }
 
+static gboolean render(const Figures *f, const char *script, const char *format,
+                       guint *n_images)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *tmpl = NULL;
+    /* locked while gnuplot runs: a crash leaves it to the next plot */
+    int lock = nl_temp_folder_new(f->datadir, ".plot-", &tmpl, &error);
+    if (lock < 0) {
+        g_printerr("numlab: cannot write images: %s\n", error->message);
+        return FALSE;
+    }
+    gboolean ok = render_into(f, script, format, tmpl, n_images);
+    close(lock);
+    return ok;
+}
+
 /* "A/LEAF, B/LEAF, C/LEAF": where a plot file or folder was looked for. */
 static char *searched(const char *module_path, const char *leaf)
 {
@@ -178,6 +194,13 @@ static gboolean plot_one(const char *gnuplot, const NlPluginEntry *entry,
         g_printerr("numlab: no results for %s in %s (run 'numlab run %s -o %s' "
                    "first)\n",
                    experiment, datadir, experiment, outdir);
+        return FALSE;
+    }
+    nl_temp_folders_clean(datadir, ".plot-"); /* a killed plot's */
+    g_autoptr(GError) error = NULL;
+    gboolean exists;
+    if (!nl_result_set_check(datadir, &exists, &error)) {
+        g_printerr("numlab: cannot plot %s: %s\n", experiment, error->message);
         return FALSE;
     }
     if (!scripts_dir) {

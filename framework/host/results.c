@@ -3,9 +3,9 @@
  * succeeded (doc/output-format.md describes the files).
  *
  * A table that several jobs emit becomes one file with one dataset per
- * job, in job order. Every file is written atomically (writer.c); one
- * that cannot be written is said on stderr and the others are still
- * written. */
+ * job, in job order. The files go into the run's staging folder
+ * (resultset.c); the first one that cannot be written stops the stage,
+ * and the old result set stays as it was. */
 #include "config.h"
 
 #include "engine.h"
@@ -19,14 +19,10 @@ typedef struct {
 } Dataset;
 
 static gboolean write_file(const NlEngine *e, const char *file,
-                           const char *contents, gssize len)
+                           const char *contents, gssize len, GError **error)
 {
-    g_autofree char *path = g_build_filename(e->dir, file, NULL);
-    g_autoptr(GError) error = NULL;
-    if (!nl_write_atomic(path, contents, len, &error)) {
-        g_printerr("numlab: %s\n", error->message);
+    if (!nl_result_set_add(e->set, file, contents, len, error))
         return FALSE;
-    }
     g_ptr_array_add(e->files, g_strdup(file));
     return TRUE;
 }
@@ -141,8 +137,10 @@ static gboolean same_columns(const NlTable *first, GArray *datasets)
     return TRUE;
 }
 
-/* NAME.dat: the header, then every dataset, two blank lines between. */
-static gboolean write_table(const NlEngine *e, const char *name)
+/* NAME.dat: the header, then every dataset, two blank lines between. A
+ * table whose jobs disagree on its columns is left out, said on stderr,
+ * and fails the run (e->tables_missing). */
+static gboolean write_table(NlEngine *e, const char *name, GError **error)
 {
     g_autoptr(GPtrArray) blanks =
         g_ptr_array_new_with_free_func((GDestroyNotify)nl_table_free);
@@ -152,7 +150,8 @@ static gboolean write_table(const NlEngine *e, const char *name)
         g_printerr("numlab: %s: table '%s' has different columns in "
                    "different jobs; not written\n",
                    e->exp->name, name);
-        return FALSE;
+        e->tables_missing = TRUE;
+        return TRUE;
     }
     g_autoptr(GString) out = g_string_new(NULL);
     append_header(out, e, first, datasets);
@@ -168,21 +167,20 @@ static gboolean write_table(const NlEngine *e, const char *name)
         nl_table_append_rows(d->table, prefix, out);
     }
     g_autofree char *file = g_strconcat(name, ".dat", NULL);
-    return write_file(e, file, out->str, out->len);
+    return write_file(e, file, out->str, out->len, error);
 }
 
-static gboolean write_tables(const NlEngine *e)
+static gboolean write_tables(NlEngine *e, GError **error)
 {
-    gboolean ok = TRUE;
     g_autoptr(GPtrArray) names = table_names(e);
     for (guint n = 0; n < names->len; n++)
-        ok &= write_table(e, names->pdata[n]);
-    return ok;
+        if (!write_table(e, names->pdata[n], error))
+            return FALSE;
+    return TRUE;
 }
 
-static gboolean write_artifacts(const NlEngine *e)
+static gboolean write_artifacts(const NlEngine *e, GError **error)
 {
-    gboolean ok = TRUE;
     for (guint i = 0; i < e->jobs->len; i++) {
         const NlJob *j = e->jobs->pdata[i];
         if (j->status != NL_JOB_OK)
@@ -198,14 +196,15 @@ static gboolean write_artifacts(const NlEngine *e)
             gsize len;
             const char *bytes =
                 g_bytes_get_data(nl_run_artifact_data(j->run, name), &len);
-            ok &= write_file(e, file, bytes ? bytes : "", len);
+            if (!write_file(e, file, bytes ? bytes : "", len, error))
+                return FALSE;
         }
     }
-    return ok;
+    return TRUE;
 }
 
 /* backends.gp: the dataset order for the plot scripts. */
-static gboolean write_gnuplot_include(const NlEngine *e)
+static gboolean write_gnuplot_include(const NlEngine *e, GError **error)
 {
     g_autoptr(GString) labels = g_string_new(NULL);
     for (guint i = 0; i < e->jobs->len; i++) {
@@ -219,11 +218,11 @@ static gboolean write_gnuplot_include(const NlEngine *e)
         "# hold, in dataset order (index 0 is the first word).\n"
         "backends = \"%s\"\n",
         labels->str);
-    return write_file(e, "backends.gp", text, -1);
+    return write_file(e, "backends.gp", text, -1, error);
 }
 
-gboolean nl_engine_write_results(NlEngine *e)
+gboolean nl_engine_write_results(NlEngine *e, GError **error)
 {
-    /* & rather than &&: one file that cannot be written stops no other */
-    return write_tables(e) & write_artifacts(e) & write_gnuplot_include(e);
+    return write_tables(e, error) && write_artifacts(e, error) &&
+           write_gnuplot_include(e, error);
 }
