@@ -481,6 +481,35 @@ static void test_failed_job_loses_nothing(void)
     nl_test_rmtree(dir);
 }
 
+/* A -b spec is its job's label in every file: blanks around its words
+ * are dropped ("naive , naive" is one job), and a spec that holds a
+ * space, quote, bracket or control character fails its job in one line
+ * while the others are written. */
+static void test_backend_labels(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) c = nl_test_numlab(
+        NULL, "run", "associativity", "-b",
+        "naive , naive,blas: threads = 1,blas:threads=1,na\tive,nai'v\"e,"
+        "[naive]",
+        "-o", dir, SMALL, NULL);
+    g_assert_cmpint(c->status, ==, 1);
+    g_assert_cmpuint(nl_test_count_lines(c->err), ==, 3);
+    g_assert_nonnull(strstr(c->err, "numlab: associativity: na_ive: backend "
+                                    "spec 'na\\tive' holds a space"));
+    g_assert_nonnull(strstr(c->err, "nai_v_e: backend spec 'nai'v\\\"e'"));
+    g_assert_nonnull(strstr(c->err, "_naive_: backend spec '[naive]'"));
+    g_autofree char *manifest =
+        read_built(dir, "associativity", "manifest.ini", NULL);
+    g_assert_nonnull(strstr(manifest, "\n[job naive]\n"));
+    g_assert_nonnull(strstr(manifest, "\n[job blas:threads=1]\n"));
+    g_assert_null(strstr(manifest, "[job blas: threads"));
+    g_assert_nonnull(strstr(manifest, "\n[job na_ive]\nphase=backend\n"
+                                      "status=failed\n"));
+    g_assert_null(strstr(manifest, "[job naive ]"));
+    nl_test_rmtree(dir);
+}
+
 static void test_unwritable_output(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
@@ -964,6 +993,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/failed-job-loses-nothing",
                     test_failed_job_loses_nothing);
     g_test_add_func("/cli/unwritable-output", test_unwritable_output);
+    g_test_add_func("/cli/backend-labels", test_backend_labels);
     g_test_add_func("/cli/relative-plugin-dir", test_relative_plugin_dir);
     g_test_add_func("/cli/empty-and-unused-options",
                     test_empty_and_unused_options);

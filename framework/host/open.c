@@ -48,7 +48,8 @@ gboolean nl_engine_open(NlEngine *e)
         NlJob *j = e->jobs->pdata[i];
         if (j->phase != NL_PHASE_BACKEND)
             continue;
-        open_backend(e->registry, j);
+        if (j->status == NL_JOB_PENDING) /* not failed at plan time */
+            open_backend(e->registry, j);
         n_usable += j->status == NL_JOB_PENDING;
     }
     if (nl_engine_hook(e, NL_PHASE_BACKEND) && n_usable == 0) {

@@ -47,6 +47,55 @@ static NlJob *find_backend_job(GPtrArray *jobs, const char *label)
     return NULL;
 }
 
+/* The label of a -b spec: its words without the blanks around them, so
+ * "openmp: threads= 1" is the job "openmp:threads=1", the same job as the
+ * spec written without blanks. */
+static char *canonical_spec(const char *spec)
+{
+    g_auto(GStrv) words = g_strsplit(spec, ":", -1);
+    for (char **w = words; *w; w++) {
+        char *eq = strchr(*w, '=');
+        if (!eq) {
+            g_strstrip(*w);
+            continue;
+        }
+        *eq = '\0';
+        char *joined =
+            g_strconcat(g_strstrip(*w), "=", g_strstrip(eq + 1), NULL);
+        g_free(*w);
+        *w = joined;
+    }
+    return g_strjoinv(":", words);
+}
+
+/* A label every file can name: a manifest group, a .dat comment, a
+ * figure's legend word, an artifact's file name. */
+static gboolean label_is_safe(const char *label)
+{
+    for (const char *c = label; *c; c++)
+        if (g_ascii_isspace(*c) || g_ascii_iscntrl(*c) || strchr("'\"[]", *c))
+            return FALSE;
+    return TRUE;
+}
+
+/* A backend job for a spec that cannot be its label: failed from the
+ * start, under the spec with each unsafe character made '_'. */
+static NlJob *unsafe_job(const char *spec)
+{
+    g_autofree char *label = g_strdup(spec);
+    for (char *c = label; *c; c++)
+        if (!label_is_safe((char[]){*c, '\0'}))
+            *c = '_';
+    NlJob *j = nl_job_new(label, NL_PHASE_BACKEND);
+    g_autofree char *shown = g_strescape(spec, NULL);
+    g_autofree char *why = g_strdup_printf(
+        "backend spec '%s' holds a space, a quote, a bracket or a control "
+        "character, which its results could not be labelled with",
+        shown);
+    nl_job_fail(j, NL_JOB_FAILED, why);
+    return j;
+}
+
 /* One job per backend spec, in the order given; "all" adds every backend
  * not listed yet. A spec given twice is one job ("-b naive,naive"), and a
  * backend named explicitly is `requested` even when "all" added it. */
@@ -56,7 +105,13 @@ static void plan_backend_jobs(NlRegistry *r, char **values, GPtrArray *jobs)
     if (specs->len == 0)
         g_ptr_array_add(specs, g_strdup("all"));
     for (guint i = 0; i < specs->len; i++) {
-        const char *spec = specs->pdata[i];
+        g_autofree char *spec = canonical_spec(specs->pdata[i]);
+        if (!label_is_safe(spec)) {
+            NlJob *j = unsafe_job(spec);
+            j->requested = TRUE;
+            g_ptr_array_add(jobs, j);
+            continue;
+        }
         if (strcmp(spec, "all") == 0) {
             g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_BACKEND);
             for (guint b = 0; b < list->len; b++) {
