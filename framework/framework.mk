@@ -45,6 +45,7 @@ framework_libnumlab_host_la_SOURCES = \
 	framework/host/plot.c \
 	framework/host/plugin-log.c \
 	framework/host/registry.c \
+	framework/host/rerun.c \
 	framework/host/results.c \
 	framework/host/resultset.c \
 	framework/host/selfcheck.c \

@@ -24,7 +24,8 @@ static GOptionEntry common_entries[] = {
     G_OPTION_ENTRY_NULL};
 
 /* The commands; an alias may not take their names. */
-static const char *const commands[] = {"list", "help", "run", "plot", NULL};
+static const char *const commands[] = {"list",  "help", "run",
+                                       "rerun", "plot", NULL};
 
 /* The command list of `numlab --help`: the commands, then the aliases. */
 static char *usage_summary(GPtrArray *aliases)
@@ -37,6 +38,8 @@ static char *usage_summary(GPtrArray *aliases)
         "backend's options\n"
         "  run EXP|all          run an experiment on backends, write data to "
         "OUTDIR/EXP/\n"
+        "  rerun DIR            repeat a result set from its manifest and "
+        "compare\n"
         "  plot EXP|all         render figures from the data with gnuplot\n");
     for (guint i = 0; i < aliases->len; i++) {
         const NlAlias *a = aliases->pdata[i];
@@ -415,6 +418,37 @@ static int cmd_run(int argc, char **argv, const char *command_line,
     return ok ? 0 : 1;
 }
 
+/* ---- rerun ---- */
+
+static int cmd_rerun(int argc, char **argv, const char *command_line)
+{
+    char *outdir = NULL;
+    GOptionEntry entries[] = {
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
+         "Keep the repeat as DIR/EXP/ (default: a temporary folder, removed "
+         "after the comparison)",
+         "DIR"},
+        G_OPTION_ENTRY_NULL};
+    if (!parse("rerun", "RESULTS/EXP",
+               "Repeat a result set with the experiment, parameters, "
+               "backends and seed of its manifest, and compare the files. "
+               "Exit status 0 when every file is identical.",
+               entries, &argc, &argv))
+        return 2;
+    g_autofree char *o = outdir;
+    if (argc != 2) {
+        g_printerr("numlab rerun: name one result set, such as "
+                   "results/associativity\n");
+        return 2;
+    }
+    if (!output_given("rerun", outdir))
+        return 2;
+    g_autoptr(NlRegistry) r = load_registry(TRUE);
+    if (!r)
+        return 2;
+    return nl_rerun(r, argv[1], outdir, command_line) ? 0 : 1;
+}
+
 /* ---- plot ---- */
 
 static int cmd_plot(int argc, char **argv)
@@ -510,6 +544,8 @@ int main(int argc, char **argv)
         return cmd_help(argc, argv);
     if (strcmp(command, "run") == 0)
         return cmd_run(argc, argv, command_line, NULL);
+    if (strcmp(command, "rerun") == 0)
+        return cmd_rerun(argc, argv, command_line);
     if (strcmp(command, "plot") == 0)
         return cmd_plot(argc, argv);
     const NlAlias *alias = nl_aliases_find(aliases, command);

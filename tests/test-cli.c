@@ -510,6 +510,70 @@ static void test_backend_labels(void)
     nl_test_rmtree(dir);
 }
 
+/* numlab rerun DIR repeats a set from its manifest and compares it. */
+static void test_rerun(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) run = nl_test_numlab(
+        NULL, "run", "associativity", "-b", "naive,blas:threads=1", "--seed",
+        "7", "-p", "blocks=32,64", "-o", dir, SMALL, NULL);
+    g_assert_cmpint(run->status, ==, 0);
+    g_autofree char *set = g_build_filename(dir, "associativity", NULL);
+    g_autofree char *manifest = read_built(set, "manifest.ini", NULL);
+    g_assert_nonnull(strstr(manifest, "\n[parameters]\n"));
+    g_assert_nonnull(strstr(manifest, "\nblocks=32,64\n"));
+
+    g_autoptr(NlCmd) same = nl_test_numlab(NULL, "rerun", set, NULL);
+    g_assert_cmpint(same->status, ==, 0);
+    g_assert_nonnull(strstr(same->out, "; naive:ok blas:threads=1:ok\n"));
+    g_assert_nonnull(strstr(same->out, "rerun of "));
+    g_assert_nonnull(strstr(same->out,
+                            ": 8 of 8 files identical (date lines aside), 0 "
+                            "with the same data, 0 differ\n"));
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    g_assert_cmpstr(g_dir_read_name(d), ==, "associativity");
+    g_assert_null(g_dir_read_name(d)); /* the repeat's folder is gone */
+
+    /* a set changed by hand (or made on another machine) differs */
+    g_autofree char *dat = g_build_filename(set, "a1-counter.dat", NULL);
+    g_autofree char *text = read_file(dat);
+    char *last = strrchr(g_strchomp(text), '\n');
+    g_assert_nonnull(last);
+    last[1] = last[1] == '9' ? '8' : '9';
+    g_assert_true(g_file_set_contents(dat, text, -1, NULL));
+    g_autoptr(NlCmd) differs = nl_test_numlab(NULL, "rerun", set, NULL);
+    g_assert_cmpint(differs->status, ==, 1);
+    g_assert_nonnull(strstr(differs->out, "  a1-counter.dat: data differ "
+                                          "from row "));
+    g_assert_nonnull(strstr(differs->out, ", 1 differ\n"));
+
+    /* -o keeps the repeat, but never over the set it repeats */
+    g_autoptr(NlCmd) over = nl_test_numlab(NULL, "rerun", set, "-o", dir, NULL);
+    g_assert_cmpint(over->status, ==, 1);
+    assert_one_line_containing(over->err, "would replace the set");
+    g_autofree char *keep = g_build_filename(dir, "again", NULL);
+    g_autoptr(NlCmd) kept =
+        nl_test_numlab(NULL, "rerun", set, "-o", keep, NULL);
+    g_assert_cmpint(kept->status, ==, 1);
+    g_autofree char *again =
+        g_build_filename(keep, "associativity", "a1-counter.dat", NULL);
+    g_assert_true(g_file_test(again, G_FILE_TEST_EXISTS));
+
+    /* an older manifest without [parameters]: one line */
+    g_autofree char *older = g_strdup(manifest);
+    char *group = strstr(older, "[parameters]");
+    memcpy(group, "[parameterz]", strlen("[parameterz]"));
+    g_autofree char *mpath = g_build_filename(set, "manifest.ini", NULL);
+    g_assert_true(g_file_set_contents(mpath, older, -1, NULL));
+    g_autoptr(NlCmd) old = nl_test_numlab(NULL, "rerun", set, NULL);
+    g_assert_cmpint(old->status, ==, 1);
+    assert_one_line_containing(old->err, "has no [parameters] group");
+    g_autoptr(NlCmd) none = nl_test_numlab(NULL, "rerun", keep, NULL);
+    g_assert_cmpint(none->status, ==, 1);
+    assert_one_line_containing(none->err, "is no result set");
+    nl_test_rmtree(dir);
+}
+
 static void test_unwritable_output(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
@@ -994,6 +1058,7 @@ int main(int argc, char **argv)
                     test_failed_job_loses_nothing);
     g_test_add_func("/cli/unwritable-output", test_unwritable_output);
     g_test_add_func("/cli/backend-labels", test_backend_labels);
+    g_test_add_func("/cli/rerun", test_rerun);
     g_test_add_func("/cli/relative-plugin-dir", test_relative_plugin_dir);
     g_test_add_func("/cli/empty-and-unused-options",
                     test_empty_and_unused_options);

@@ -196,6 +196,19 @@ int nl_temp_folder_new(const char *parent, const char *prefix, char **path,
 /* removes every PARENT/PREFIXXXXXXX folder that no live process holds,
  * and returns how many. */
 guint nl_temp_folders_clean(const char *parent, const char *prefix);
+/* Removes a folder and what it holds (a result set or a temporary: files
+ * and folders; symbolic links are removed, never followed). */
+void nl_folder_remove(const char *dir);
+
+/* ---- rerun.c ---- */
+
+/* `numlab rerun DIR`: runs DIR's experiment again with the parameters,
+ * backend jobs and seed of its manifest, into OUTDIR/EXP (a temporary
+ * folder, removed after, when outdir is NULL), and prints how each file
+ * compares. TRUE when every file is identical (the .dat date lines
+ * aside). */
+gboolean nl_rerun(NlRegistry *registry, const char *dir, const char *outdir,
+                  const char *command_line);
 
 /* ---- plot.c ---- */
 gboolean nl_plot(NlRegistry *registry, const char *experiment,

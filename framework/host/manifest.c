@@ -104,10 +104,22 @@ static void set_run(GKeyFile *kf, const NlEngine *e)
     g_key_file_set_string(kf, "run", "status", run_status(e));
 }
 
+/* [parameters]: one key per parameter, its canonical value, so that
+ * `numlab rerun` can give them back one by one (the [run] line cannot be
+ * split where a value holds a space). */
+static void set_parameters(GKeyFile *kf, const NlEngine *e)
+{
+    g_auto(GStrv) names = NULL, values = NULL;
+    nl_params_canonical(e->params, &names, &values);
+    for (guint i = 0; names[i]; i++)
+        g_key_file_set_string(kf, "parameters", names[i], values[i]);
+}
+
 gboolean nl_engine_write_manifest(NlEngine *e, GError **error)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     set_run(kf, e);
+    set_parameters(kf, e);
     for (guint i = 0; i < e->jobs->len; i++)
         set_job(kf, e->jobs->pdata[i]);
     g_key_file_set_string_list(kf, "files", "files",

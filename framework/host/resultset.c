@@ -39,9 +39,7 @@ void nl_result_set_use_exchange(gboolean use)
 
 /* ---- locked temporary folders ---- */
 
-/* Removes a folder and what it holds (a result set or a temporary: files,
- * and at most the plot's temporary folders inside). */
-static void remove_tree(const char *dir)
+void nl_folder_remove(const char *dir)
 {
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     const char *name;
@@ -49,7 +47,7 @@ static void remove_tree(const char *dir)
         g_autofree char *path = g_build_filename(dir, name, NULL);
         if (g_file_test(path, G_FILE_TEST_IS_DIR) &&
             !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
-            remove_tree(path);
+            nl_folder_remove(path);
         else
             g_unlink(path);
     }
@@ -121,7 +119,7 @@ guint nl_temp_folders_clean(const char *parent, const char *prefix)
         int fd = lock_folder(path);
         if (fd < 0)
             continue; /* a live run's, or not a folder */
-        remove_tree(path);
+        nl_folder_remove(path);
         close(fd);
         removed++;
     }
@@ -173,8 +171,7 @@ gboolean nl_result_set_check(const char *dir, gboolean *exists, GError **error)
     if (!g_key_file_load_from_file(kf, manifest, G_KEY_FILE_NONE, NULL))
         return nl_fail(error, NL_ERROR, NL_ERROR_OUTPUT,
                        "'%s' is not a numlab result set (it has no readable "
-                       "manifest.ini); numlab replaces a result set as a "
-                       "whole, so move it away or choose another -o",
+                       "manifest.ini)",
                        dir);
     g_auto(GStrv) files =
         g_key_file_get_string_list(kf, "files", "files", NULL, NULL);
@@ -196,10 +193,8 @@ gboolean nl_result_set_check(const char *dir, gboolean *exists, GError **error)
             is_image(name) || is_old_leftover(name, files))
             continue;
         return nl_fail(error, NL_ERROR, NL_ERROR_OUTPUT,
-                       "'%s' holds '%s', which its manifest does not list; "
-                       "numlab replaces a result set as a whole, so move "
-                       "the file away or choose another -o",
-                       dir, name);
+                       "'%s' holds '%s', which its manifest does not list", dir,
+                       name);
     }
     *exists = TRUE;
     return TRUE;
@@ -236,7 +231,7 @@ static void recover_old_set(const NlResultSet *set)
         if (!g_file_test(set->final, G_FILE_TEST_EXISTS))
             g_rename(path, set->final);
         else
-            remove_tree(path);
+            nl_folder_remove(path);
     }
 }
 
@@ -276,7 +271,12 @@ NlResultSet *nl_result_set_begin(const char *outdir, const char *name,
     recover_old_set(set);
     nl_temp_folders_clean(outdir, new_prefix);
     gboolean exists;
-    if (!nl_result_set_check(set->final, &exists, error)) {
+    g_autoptr(GError) check = NULL;
+    if (!nl_result_set_check(set->final, &exists, &check)) {
+        nl_fail(error, NL_ERROR, NL_ERROR_OUTPUT,
+                "%s; a run replaces the whole folder, so move that away or "
+                "choose another -o",
+                check->message);
         nl_result_set_free(set);
         return NULL;
     }
@@ -351,7 +351,7 @@ static gboolean swap_by_two_renames(NlResultSet *set)
         errno = e;
         return FALSE;
     }
-    remove_tree(old);
+    nl_folder_remove(old);
     return TRUE;
 }
 
@@ -367,7 +367,8 @@ gboolean nl_result_set_commit(NlResultSet *set, GError **error)
     if (exchange_enabled) {
         if (renameat2(AT_FDCWD, set->staging, AT_FDCWD, set->final,
                       RENAME_EXCHANGE) == 0) {
-            remove_tree(set->staging); /* the old set, under the new name */
+            nl_folder_remove(
+                set->staging); /* the old set, under the new name */
             swapped = TRUE;
         } else if (errno != EINVAL && errno != ENOSYS && errno != ENOENT &&
                    errno != ENOTSUP) {
@@ -403,7 +404,7 @@ void nl_result_set_free(NlResultSet *set)
     if (!set)
         return;
     if (!set->committed && set->staging)
-        remove_tree(set->staging);
+        nl_folder_remove(set->staging);
     if (set->lock >= 0)
         close(set->lock);
     for (guint i = 0; !set->committed && i < set->created->len; i++)

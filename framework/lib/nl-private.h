@@ -40,6 +40,11 @@ NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
                           char **assignments, GError **error);
 void nl_params_free(NlParams *params);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlParams, nl_params_free)
+/* The value of every parameter given or defaulted (not the unset
+ * optional ones) as its canonical text, in spec order: names[i] and
+ * values[i], NULL-terminated (g_strfreev both). nl_params_parse of
+ * "name=value" gives the same values back. */
+void nl_params_canonical(const NlParams *params, char ***names, char ***values);
 /* ---- params-text.c ---- */
 /* "int", "list of double", ... */
 const char *nl_param_type_name(NlParamType type);

@@ -290,6 +290,22 @@ const double *nl_params_get_double_map(const NlParams *params, const char *name,
     return set ? (const double *)(gconstpointer)v->items->data : NULL;
 }
 
+void nl_params_canonical(const NlParams *params, char ***names, char ***values)
+{
+    GPtrArray *n = g_ptr_array_new(), *v = g_ptr_array_new();
+    for (guint i = 0; i < params->values->len; i++) {
+        const NlParamValue *p = &g_array_index(params->values, NlParamValue, i);
+        if (p->unset)
+            continue;
+        g_ptr_array_add(n, g_strdup(p->spec->name));
+        g_ptr_array_add(v, g_strdup(p->text));
+    }
+    g_ptr_array_add(n, NULL);
+    g_ptr_array_add(v, NULL);
+    *names = (char **)g_ptr_array_free(n, FALSE);
+    *values = (char **)g_ptr_array_free(v, FALSE);
+}
+
 char *nl_params_to_string(const NlParams *params)
 {
     GString *s = g_string_new(NULL);
