@@ -481,6 +481,8 @@ static void test_failed_job_loses_nothing(void)
     nl_test_rmtree(dir);
 }
 
+static guint count_prefixed(const char *out, const char *prefix);
+
 /* A -b spec is its job's label in every file: blanks around its words
  * are dropped ("naive , naive" is one job), and a spec that holds a
  * space, quote, bracket or control character fails its job in one line
@@ -494,7 +496,8 @@ static void test_backend_labels(void)
         "[naive]",
         "-o", dir, SMALL, NULL);
     g_assert_cmpint(c->status, ==, 1);
-    g_assert_cmpuint(nl_test_count_lines(c->err), ==, 3);
+    /* (the lines of blas's self-check may come before them) */
+    g_assert_cmpuint(count_prefixed(c->err, "numlab: associativity: "), ==, 3);
     g_assert_nonnull(strstr(c->err, "numlab: associativity: na_ive: backend "
                                     "spec 'na\\tive' holds a space"));
     g_assert_nonnull(strstr(c->err, "nai_v_e: backend spec 'nai'v\\\"e'"));

@@ -155,6 +155,10 @@ tests_test_resultset_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_resultset_LDADD = $(NL_TEST_HOST_LIBS)
 TESTS += tests/test-result-sets.sh
 EXTRA_DIST += tests/test-result-sets.sh
+# Every bad input: one line, exit 1 or 2, nothing changed on disk (about
+# 500 command lines, most generated from numlab help's parameter types).
+TESTS += tests/test-bad-inputs.sh
+EXTRA_DIST += tests/test-bad-inputs.sh
 check_LTLIBRARIES += tests/fault-inject.la
 tests_fault_inject_la_SOURCES = tests/fault-inject.c
 tests_fault_inject_la_CPPFLAGS =
