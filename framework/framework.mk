@@ -9,6 +9,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/bound.c \
 	framework/lib/error.c \
 	framework/lib/exact.c \
+	framework/lib/memory.c \
 	framework/lib/params.c \
 	framework/lib/params-private.h \
 	framework/lib/params-text.c \

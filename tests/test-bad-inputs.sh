@@ -108,13 +108,13 @@ for exp in $experiments; do
         p && /^  [a-z_0-9]+ / { name = $1; $1 = ""; print name "\t" $0 }' |
         while IFS="$(printf '\t')" read -r name type; do
             case $type in
-            " int range"*) values="abc 1.5 99999999999999999999 5:1 1:9:0 nan" ;;
-            " list of name=double"*) values="abc =1 a=x a=1e400" ;;
-            " list of"*" int"*) values="abc 1.5 99999999999999999999 1,,2 nan" ;;
-            " list of"*" double"*) values="abc 1e400 1e-400 nan 1,,2" ;;
-            " matrix of double"*) values="abc 1e400 nan" ;;
-            " int"*) values="abc 1.5 99999999999999999999 1e400 nan" ;;
-            " double"*) values="abc 1e400 -1e400 1e-400 nan inf" ;;
+            " int range"*) values="abc 99999999999999999999 5:1 1:9:0" ;;
+            " list of name=double"*) values="abc =1 a=1e400" ;;
+            " list of"*" int"*) values="1.5 99999999999999999999 1,,2" ;;
+            " list of"*" double"*) values="abc 1e400 1e-400 1,,2" ;;
+            " matrix of double"*) values="abc nan" ;;
+            " int"*) values="abc 1.5 99999999999999999999" ;;
+            " double"*) values="abc 1e400 1e-400 nan" ;;
             " one of"*) values="nosuch" ;;
             *) values="" ;; # strings: any text may be valid
             esac

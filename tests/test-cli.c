@@ -812,14 +812,20 @@ static void test_plot_runs_no_code_from_data(void)
     g_assert_null(strstr(a6, "evil"));
     g_assert_false(g_file_test(pwned, G_FILE_TEST_EXISTS));
 
-    /* a label with a space would be two words to gnuplot */
-    g_autofree char *spaced = g_build_filename(dir, "spaced", NULL);
-    g_autoptr(NlCmd) s =
-        nl_test_numlab(NULL, "run", "associativity", "-b", "openmp:threads= 1",
-                       "-o", spaced, SMALL, NULL);
-    g_assert_cmpint(s->status, ==, 0);
+    /* a label with a space would be two words to gnuplot: numlab run
+     * writes none (its labels are canonical specs, unsafe ones refused),
+     * but a manifest edited by hand may hold one */
+    g_autofree char *mpath =
+        g_build_filename(dir, "associativity", "manifest.ini", NULL);
+    g_autofree char *m = read_file(mpath);
+    GString *edited = g_string_new(m);
+    g_assert_cmpuint(
+        g_string_replace(edited, "[job openmp]", "[job openmp:threads= 1]", 1),
+        ==, 1);
+    g_assert_true(g_file_set_contents(mpath, edited->str, -1, NULL));
+    g_string_free(edited, TRUE);
     g_autoptr(NlCmd) sp =
-        nl_test_numlab(NULL, "plot", "associativity", "-o", spaced, NULL);
+        nl_test_numlab(NULL, "plot", "associativity", "-o", dir, NULL);
     g_assert_cmpint(sp->status, ==, 1);
     assert_one_line_containing(sp->err, "the backend label 'openmp:threads= "
                                         "1' holds a space or a quote");

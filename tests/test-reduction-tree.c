@@ -244,7 +244,11 @@ static void test_bad_input(void)
                "tile 5000 is larger than the largest num_ctx, 4096");
     expect_bad("num_ctx=0",
                "parameter 'num_ctx': 0 is not in [1, 1099511627776]");
-    expect_bad("num_ctx=1:1000000000000", "beyond this machine's memory");
+    expect_bad("num_ctx=1:1000000000000",
+               "parameter 'num_ctx': its values, probe and sweep rows need "
+               "about 1.1 PB, but only ");
+    expect_bad("reduce_n=4294967296", "parameter 'reduce_n': its vectors and "
+                                      "probe need about 85.9 GB, but only ");
     expect_bad("num_ctx=1:x",
                "parameter 'num_ctx': TO of 1:x: 'x' is not an integer");
     expect_bad("num_ctx=4096:1",

@@ -33,6 +33,11 @@ typedef enum {
     NL_ERROR_TOOL,   /* an external tool (gnuplot) is missing or failed */
 } NlError;
 
+/* ---- memory.c ---- */
+/* nl_memory_available with /proc and /sys/fs/cgroup under `root` (the
+ * tests build both). */
+guint64 nl_memory_available_at(const char *root);
+
 /* ---- params.c ---- */
 /* Parses "name=value" assignments against specs; every spec without an
  * assignment gets its default. `owner` names the plugin in messages. */
