@@ -6,7 +6,10 @@
 #                            every figure into results/EXP/
 #   ./quickstart.sh check    install what is missing, build with -Werror,
 #                            run the whole test suite (make check, then
-#                            make distcheck)
+#                            make distcheck), then the suite again under
+#                            AddressSanitizer + UBSan (tests/sanitize.sh)
+#                            and each fuzz target for 60 s
+#                            (tests/fuzz/run.sh); doc/testing.md
 #
 # Installing needs root or sudo; packages already present are not touched.
 set -eu
@@ -20,8 +23,10 @@ esac
 # ---- what the build, the tests and the plots need (Debian package names)
 packages="build-essential autoconf automake libtool pkg-config
 libglib2.0-dev libopenblas-dev libmpfr-dev libgmp-dev gnuplot-nox locales"
-# the test suite also checks the code's format (tests/test-format.sh)
-[ "$mode" = check ] && packages="$packages clang-format"
+# the test suite also checks the code's format (tests/test-format.sh);
+# the fuzz targets need clang and its libFuzzer runtime, which Debian 12's
+# clang only recommends (apt-get install --no-install-recommends skips it)
+[ "$mode" = check ] && packages="$packages clang-format clang libclang-rt-14-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -54,8 +59,20 @@ fi
 make -s -j"$jobs"
 
 if [ "$mode" = check ]; then
-    make -s -j"$jobs" check
-    make -s -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+    # Each stage says how long it took. .ci/run tallies the automake
+    # summary of the first (make check); the sanitizer and fuzz stages
+    # print only their own lines, and any finding fails the run.
+    stage() { # LABEL COMMAND...
+        label=$1 t0=$(date +%s)
+        shift
+        "$@"
+        echo "quickstart: $label: $(($(date +%s) - t0)) s"
+    }
+    stage "make check" make -s -j"$jobs" check
+    stage "make distcheck" make -s -j"$jobs" distcheck \
+        DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+    stage "sanitizers" tests/sanitize.sh
+    stage "fuzzing" tests/fuzz/run.sh 60
     exit 0
 fi
 

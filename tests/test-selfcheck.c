@@ -318,6 +318,32 @@ static void test_cli_list(void)
                                    "tiled_sum\n"));
 }
 
+/* A -b spec is parsed before anything is opened: an unknown or empty
+ * backend name and a bad option are each one error. "" once passed NULL
+ * to strcmp (found by tests/fuzz/fuzz-backend-spec). */
+static void test_parse_spec(void)
+{
+    static const char *const bad[] = {
+        "", ":", ":threads=2", "nosuch", "naive:threads=2", "lanedrop:x"};
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        const NlPluginEntry *entry = NULL;
+        g_autoptr(NlParams) options =
+            nl_backend_parse_spec(registry, bad[i], &entry, &error);
+        g_assert_null(options);
+        g_assert_true(entry == NULL || i >= 4); /* set for a known name */
+        g_assert_nonnull(error);
+        g_assert_null(strchr(error->message, '\n'));
+    }
+    g_autoptr(GError) error = NULL;
+    const NlPluginEntry *entry = NULL;
+    g_autoptr(NlParams) options = nl_backend_parse_spec(
+        registry, "lanedrop:drop_above=1000000", &entry, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(options);
+    g_assert_cmpstr(entry->plugin->name, ==, "lanedrop");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -327,6 +353,7 @@ int main(int argc, char **argv)
     if (!nl_registry_load(registry, TEST_PLUGINS "/lanedrop.so", &error))
         g_error("%s", error->message);
     g_test_add_func("/selfcheck/cases", test_cases_are_right);
+    g_test_add_func("/selfcheck/parse-spec", test_parse_spec);
     g_test_add_func("/selfcheck/in-tree-backends", test_in_tree_backends);
     g_test_add_func("/selfcheck/lanedrop/unusable", test_lanedrop_unusable);
     g_test_add_func("/selfcheck/lanedrop/substituted",

@@ -468,11 +468,12 @@ NlParams *nl_backend_parse_spec(NlRegistry *r, const char *spec,
                                 const NlPluginEntry **entry, GError **error)
 {
     g_auto(GStrv) parts = g_strsplit(spec, ":", -1);
-    const NlPluginEntry *e = nl_registry_find(r, NL_PLUGIN_BACKEND, parts[0]);
+    const char *name = parts[0] ? parts[0] : ""; /* "" splits into nothing */
+    const NlPluginEntry *e = nl_registry_find(r, NL_PLUGIN_BACKEND, name);
     if (!e) {
         g_autofree char *known = nl_registry_names(r, NL_PLUGIN_BACKEND);
         nl_fail(error, NL_ERROR, NL_ERROR_PLUGIN,
-                "unknown backend '%s' (known: %s)", parts[0],
+                "unknown backend '%s' (known: %s)", name,
                 *known ? known : "none");
         return NULL;
     }

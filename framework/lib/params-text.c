@@ -229,15 +229,16 @@ typedef struct {
 static gboolean fail(const Ctx *c, GError **error, const char *format, ...)
     G_GNUC_PRINTF(3, 4);
 
+/* One nl_fail for the whole line: `where` quotes the user's text too, and
+ * nl_fail keeps what it quotes on one line. */
 static gboolean fail(const Ctx *c, GError **error, const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);
-    nl_failv(error, NL_ERROR, NL_ERROR_PARAM, format, ap);
+    g_autofree char *what = g_strdup_vprintf(format, ap);
     va_end(ap);
-    g_prefix_error(error, "%s: parameter '%s': %s", c->owner, c->spec->name,
-                   c->where);
-    return FALSE;
+    return nl_fail(error, NL_ERROR, NL_ERROR_PARAM, "%s: parameter '%s': %s%s",
+                   c->owner, c->spec->name, c->where, what);
 }
 
 static gboolean range_fail(const Ctx *c, const char *text, GError **error)

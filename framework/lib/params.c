@@ -116,8 +116,8 @@ NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
     for (char **a = assignments; a && *a; a++) {
         const char *eq = strchr(*a, '=');
         if (!eq || eq == *a) {
-            g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                        "%s: '%s' is not of the form name=value", owner, *a);
+            nl_fail(error, NL_ERROR, NL_ERROR_PARAM,
+                    "%s: '%s' is not of the form name=value", owner, *a);
             return NULL;
         }
         g_autofree char *name = g_strndup(*a, eq - *a);
@@ -130,9 +130,9 @@ NlParams *nl_params_parse(const NlParamSpec *specs, const char *owner,
             for (guint j = 0; j < n_specs; j++)
                 g_string_append_printf(known, "%s%s", j ? ", " : "",
                                        specs[j].name);
-            g_set_error(error, NL_ERROR, NL_ERROR_PARAM,
-                        "%s: unknown parameter '%s' (known: %s)", owner, name,
-                        n_specs ? known->str : "none");
+            nl_fail(error, NL_ERROR, NL_ERROR_PARAM,
+                    "%s: unknown parameter '%s' (known: %s)", owner, name,
+                    n_specs ? known->str : "none");
             g_string_free(known, TRUE);
             return NULL;
         }

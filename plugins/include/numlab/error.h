@@ -5,7 +5,9 @@
  * name);
  *
  * sets *error (when error is not NULL) and returns FALSE. Every message is
- * one line that names the problem (writing-plugins, section 10). A file
+ * one line that names the problem (writing-plugins, section 10); a control
+ * character in it, say a newline in the user's text it quotes, is written
+ * as an escape (\n, \x1b). A file
  * whose failures share a domain wraps it in a macro of its own, e.g.
  * #define fail(error, ...) nl_fail(error, MY_ERROR, 0, __VA_ARGS__) */
 #ifndef NUMLAB_ERROR_H
