@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "../framework/lib/nl-private.h"
+#include "test-util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -31,26 +32,12 @@ static char *fake_root(guint64 mem_available_kib)
     return root;
 }
 
-static void remove_tree(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        if (g_file_test(p, G_FILE_TEST_IS_DIR))
-            remove_tree(p);
-        else
-            g_unlink(p);
-    }
-    g_rmdir(dir);
-}
-
 /* No cgroup file: MemAvailable. */
 static void test_meminfo_only(void)
 {
     g_autofree char *root = fake_root(8 * 1024 * 1024);
     g_assert_cmpuint(nl_memory_available_at(root), ==, 8 * GiB);
-    remove_tree(root);
+    nl_test_rmtree(root);
 }
 
 /* v2: the tightest limit on the way up, inactive file pages free. */
@@ -66,7 +53,7 @@ static void test_cgroup_v2(void)
         "anon 1\nactive_file 5\ninactive_file 1073741824\nfile 9\n");
     /* 4 GiB - (3 GiB - 1 GiB of inactive cache) */
     g_assert_cmpuint(nl_memory_available_at(root), ==, 2 * GiB);
-    remove_tree(root);
+    nl_test_rmtree(root);
 }
 
 /* v1 in a cgroup namespace: the group's path does not exist under the
@@ -84,7 +71,7 @@ static void test_cgroup_v1_namespaced(void)
     put(root, "sys/fs/cgroup/memory/memory.limit_in_bytes",
         "9223372036854771712\n");
     g_assert_cmpuint(nl_memory_available_at(root), ==, 20 * GiB);
-    remove_tree(root);
+    nl_test_rmtree(root);
 }
 
 /* A limit below the usage leaves nothing; MemAvailable wins when lower. */
@@ -97,7 +84,7 @@ static void test_edges(void)
     g_assert_cmpuint(nl_memory_available_at(root), ==, GiB);
     put(root, "sys/fs/cgroup/memory.max", "1000\n");
     g_assert_cmpuint(nl_memory_available_at(root), ==, 0);
-    remove_tree(root);
+    nl_test_rmtree(root);
     g_autofree char *empty = g_dir_make_tmp("test-memory-XXXXXX", NULL);
     g_assert_cmpuint(nl_memory_available_at(empty), ==, G_MAXUINT64);
     g_rmdir(empty);

@@ -22,24 +22,10 @@ static void setup(Fixture *f, gconstpointer data)
     g_assert_nonnull(f->root);
 }
 
-static void remove_all(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        if (g_file_test(p, G_FILE_TEST_IS_DIR))
-            remove_all(p);
-        else
-            g_unlink(p);
-    }
-    g_rmdir(dir);
-}
-
 static void teardown(Fixture *f, gconstpointer data)
 {
     (void)data;
-    remove_all(f->root);
+    nl_folder_remove(f->root);
     g_free(f->root);
     nl_result_set_use_exchange(TRUE);
 }

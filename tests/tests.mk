@@ -150,7 +150,8 @@ tests_plugins_counting_counting_la_LIBADD = $(NL_MODULE_LIBADD) -lm
 # every file-system call of a run (tests/fault-inject.la, an LD_PRELOAD
 # library), and at random moments.
 nl_unit_tests += tests/test-memory
-tests_test_memory_SOURCES = tests/test-memory.c
+tests_test_memory_SOURCES = tests/test-memory.c $(nl_test_util)
+tests_test_memory_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_memory_LDADD = $(NL_TEST_LIBS)
 nl_unit_tests += tests/test-resultset
 tests_test_resultset_SOURCES = tests/test-resultset.c
