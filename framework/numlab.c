@@ -327,6 +327,9 @@ static int cmd_run(int argc, char **argv, const char *command_line,
     char **backends = NULL, **params = NULL, **print = NULL;
     char *outdir = NULL;
     gint64 seed = 42;
+    gboolean in_process = FALSE;
+    double job_seconds = 0.0;
+    gint64 job_mib = 0;
     GOptionEntry entries[] = {
         {"backend", 'b', 0, G_OPTION_ARG_STRING_ARRAY, &backends,
          "Backends, comma-separated, with options as NAME:key=value; "
@@ -344,6 +347,17 @@ static int cmd_run(int argc, char **argv, const char *command_line,
                : "Also print these tables' rows as key=value lines on "
                  "stdout (comma-separated names, * and ? match)",
          "TABLES"},
+        {"in-process", 0, 0, G_OPTION_ARG_NONE, &in_process,
+         "Run every job in this process, not each in its own (for "
+         "debugging: a crashing plugin then ends the whole run)",
+         NULL},
+        {"job-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &job_seconds,
+         "Kill a job that runs longer than this, and fail it (default: no "
+         "limit)",
+         "SECONDS"},
+        {"job-memory", 0, 0, G_OPTION_ARG_INT64, &job_mib,
+         "Limit each job's memory to this many MiB (default: no limit)",
+         "MIB"},
         G_OPTION_ENTRY_NULL};
     if (!parse(command, alias ? "" : "EXP|all",
                alias ? alias->description
@@ -365,6 +379,19 @@ static int cmd_run(int argc, char **argv, const char *command_line,
         g_printerr("numlab %s: --seed must be 0 or more\n", command);
         return 2;
     }
+    if (!(job_seconds >= 0.0 && job_seconds <= 1e7) || job_mib < 0 ||
+        job_mib > (G_GINT64_CONSTANT(1) << 40)) {
+        g_printerr("numlab %s: --job-timeout must be 0 to 1e7 seconds and "
+                   "--job-memory 0 to 2^40 MiB\n",
+                   command);
+        return 2;
+    }
+    if (in_process && (job_seconds > 0.0 || job_mib > 0)) {
+        g_printerr("numlab %s: --job-timeout and --job-memory need each job "
+                   "in its own process, not --in-process\n",
+                   command);
+        return 2;
+    }
     if (!output_given(command, outdir) || !backends_given(command, backends))
         return 2;
     g_auto(GStrv) patterns =
@@ -384,6 +411,9 @@ static int cmd_run(int argc, char **argv, const char *command_line,
         .command_line = command_line,
         .on_table = patterns && *patterns ? print_key_values : NULL,
         .on_table_data = &pt,
+        .job_runner = in_process ? NULL : nl_host_executable(),
+        .job_seconds = job_seconds,
+        .job_memory = (guint64)job_mib << 20,
     };
     if (strcmp(req.experiment, "all") != 0) {
         gboolean ok = nl_engine_run(r, &req);
@@ -487,6 +517,9 @@ int main(int argc, char **argv)
 {
     /* Messages may be localized; numbers never are (see table.c). */
     setlocale(LC_ALL, "");
+    /* A job of a run, started by the run itself (isolate.c). */
+    if (argc >= 2 && strcmp(argv[1], "__job") == 0)
+        return nl_job_child_main(argc, argv);
     g_autofree char *command_line = g_strjoinv(" ", argv);
 
     /* --plugin-dir may also stand before the command. */

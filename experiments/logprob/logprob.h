@@ -4,9 +4,10 @@
  *
  * Phases: run_common loads the checkpoint (or trains the lecture model on
  * the host), checks every parameter against it and computes the host
- * reference; it keeps an LpShared for the other phases. Each backend job
- * writes C1–C3 from its own logits, the C4 cases against the host and
- * against itself, and a JSON lines logprobs file; it keeps an LpJobData.
+ * reference; it keeps them as bytes, from which each later phase rebuilds
+ * its LpShared. Each backend job writes C1–C3 from its own logits, the C4
+ * cases against the host and against itself, and a JSON lines logprobs
+ * file; it keeps its logits and greedy words as bytes (an LpJobData).
  * run_compare puts every pair of jobs side by side (C4). */
 #ifndef NL_LOGPROB_H
 #define NL_LOGPROB_H
@@ -68,8 +69,14 @@ void lp_config_clear(LpConfig *c);
 #define lp_fail(error, ...)                                                    \
     nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT, __VA_ARGS__)
 
-/* model.c: the common phase */
+/* model.c: the common phase, which keeps the model, the host logits and
+ * the host's greedy words as bytes (nl_run_keep_bytes) */
 gboolean lp_run_common(NlRun *run, GError **error);
+/* model.c: in the later phases, what the common phase computed, rebuilt
+ * from the bytes it kept; NULL with an error. */
+LpShared *lp_shared_from_run(NlRun *run, GError **error);
+void lp_shared_free(LpShared *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LpShared, lp_shared_free)
 /* "stable", "borderline" or "unstable" for a top-1/top-2 logit gap. */
 const char *lp_gap_class(const LpConfig *c, double gap);
 /* Indices of the k largest logits, largest first (ties: lower index). */

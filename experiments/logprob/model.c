@@ -63,9 +63,8 @@ gboolean lp_logits_finite(const LpShared *s, const float *z, gsize n,
     return TRUE;
 }
 
-static void shared_free(gpointer data)
+void lp_shared_free(LpShared *s)
 {
-    LpShared *s = data;
     if (!s)
         return;
     for (guint i = 0; s->host_greedy && i < s->c.n_prompts; i++)
@@ -341,11 +340,84 @@ static void model_table(NlRun *run, const LpShared *s, gboolean trained,
     nl_table_add_int(t, (gint64)s->n_skipped);
 }
 
+/* What the common phase keeps for the later phases, each job in its own
+ * process: the model's checkpoint, the host logits and the host's greedy
+ * words per prompt. The evaluation set is rebuilt from the parameters. */
+#define LP_KEPT "(ayayaau)"
+
+static GBytes *shared_to_bytes(const LpShared *s)
+{
+    gsize ckpt_len;
+    g_autofree guint8 *ckpt = nl_gpt_save_bytes(s->model, &ckpt_len);
+    GVariantBuilder greedy;
+    g_variant_builder_init(&greedy, G_VARIANT_TYPE("aau"));
+    for (guint i = 0; i < s->c.n_prompts; i++)
+        g_variant_builder_add_value(
+            &greedy, g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32,
+                                               s->host_greedy[i],
+                                               s->host_greedy_len[i],
+                                               sizeof(guint32)));
+    GVariant *parts[] = {
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, ckpt, ckpt_len, 1),
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s->host,
+                                  s->n_positions * s->V * sizeof(float), 1),
+        g_variant_builder_end(&greedy),
+    };
+    g_autoptr(GVariant) kept =
+        g_variant_ref_sink(g_variant_new_tuple(parts, G_N_ELEMENTS(parts)));
+    return g_variant_get_data_as_bytes(kept);
+}
+
+LpShared *lp_shared_from_run(NlRun *run, GError **error)
+{
+    GBytes *bytes = nl_run_common_bytes(run);
+    if (!bytes) {
+        lp_fail(error, "the common phase left no model");
+        return NULL;
+    }
+    g_autoptr(GVariant) v = g_variant_ref_sink(
+        g_variant_new_from_bytes(G_VARIANT_TYPE(LP_KEPT), bytes, FALSE));
+    g_autoptr(GVariant) ckpt = g_variant_get_child_value(v, 0);
+    g_autoptr(GVariant) host = g_variant_get_child_value(v, 1);
+    g_autoptr(GVariant) greedy = g_variant_get_child_value(v, 2);
+    LpShared *s = g_new0(LpShared, 1);
+    gsize len;
+    const guint8 *data = g_variant_get_fixed_array(ckpt, &len, 1);
+    if (!lp_config_load(nl_run_params(run), &s->c, error) ||
+        !(s->model = nl_gpt_load_bytes(data, len, error))) {
+        lp_shared_free(s);
+        return NULL;
+    }
+    s->V = s->model->config.vocab_size;
+    s->T = s->model->config.context;
+    gboolean ok = build_eval_set(s, error);
+    data = g_variant_get_fixed_array(host, &len, 1);
+    if (ok && (len != s->n_positions * s->V * sizeof(float) ||
+               g_variant_n_children(greedy) != s->c.n_prompts))
+        ok = lp_fail(error, "the common phase kept results of another shape");
+    if (ok && (s->host = nl_alloc_f32(s->n_positions * s->V, error)))
+        memcpy(s->host, data, len);
+    ok = ok && s->host;
+    if (ok) {
+        s->host_greedy = g_new0(guint32 *, s->c.n_prompts);
+        s->host_greedy_len = g_new0(gsize, s->c.n_prompts);
+    }
+    for (guint i = 0; ok && i < s->c.n_prompts; i++) {
+        g_autoptr(GVariant) words = g_variant_get_child_value(greedy, i);
+        const guint32 *w = g_variant_get_fixed_array(words, &len, 4);
+        s->host_greedy[i] = g_memdup2(w, len * sizeof *w);
+        s->host_greedy_len[i] = len;
+    }
+    if (!ok) {
+        lp_shared_free(s);
+        return NULL;
+    }
+    return s;
+}
+
 gboolean lp_run_common(NlRun *run, GError **error)
 {
-    LpShared *s = g_new0(LpShared, 1);
-    /* kept at once: freed by the host whatever happens below */
-    nl_run_keep(run, s, shared_free);
+    g_autoptr(LpShared) s = g_new0(LpShared, 1);
     if (!lp_config_load(nl_run_params(run), &s->c, error))
         return FALSE;
     gboolean trained = s->c.model_path == NULL;
@@ -376,6 +448,8 @@ gboolean lp_run_common(NlRun *run, GError **error)
                           "unstable below unstable_gap, borderline between");
     nl_table_add_f64(t, s->c.stable_gap);
     nl_table_add_f64(t, s->c.unstable_gap);
+    g_autoptr(GBytes) kept = shared_to_bytes(s);
+    nl_run_keep_bytes(run, kept);
     if (trained) {
         gsize len;
         g_autofree guint8 *bytes = nl_gpt_save_bytes(s->model, &len);

@@ -18,9 +18,8 @@
 #include <math.h>
 #include <string.h>
 
-static void job_data_free(gpointer data)
+static void job_data_free(LpJobData *j)
 {
-    LpJobData *j = data;
     if (!j)
         return;
     for (guint i = 0; j->greedy && i < j->n_prompts; i++)
@@ -29,6 +28,60 @@ static void job_data_free(gpointer data)
     g_free(j->greedy_len);
     nl_free(j->logits);
     g_free(j);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LpJobData, job_data_free)
+
+/* What a job keeps for run_compare: its logits and greedy words. */
+#define LP_JOB_KEPT "(ayaau)"
+
+static GBytes *job_to_bytes(const LpShared *s, const LpJobData *j)
+{
+    GVariantBuilder greedy;
+    g_variant_builder_init(&greedy, G_VARIANT_TYPE("aau"));
+    for (guint i = 0; i < j->n_prompts; i++)
+        g_variant_builder_add_value(
+            &greedy,
+            g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, j->greedy[i],
+                                      j->greedy_len[i], sizeof(guint32)));
+    GVariant *parts[] = {
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, j->logits,
+                                  s->n_positions * s->V * sizeof(float), 1),
+        g_variant_builder_end(&greedy),
+    };
+    g_autoptr(GVariant) v =
+        g_variant_ref_sink(g_variant_new_tuple(parts, G_N_ELEMENTS(parts)));
+    return g_variant_get_data_as_bytes(v);
+}
+
+/* A job's kept bytes read back; NULL when they have another shape. */
+static LpJobData *job_from_bytes(const LpShared *s, GBytes *bytes)
+{
+    if (!bytes)
+        return NULL;
+    g_autoptr(GVariant) v = g_variant_ref_sink(
+        g_variant_new_from_bytes(G_VARIANT_TYPE(LP_JOB_KEPT), bytes, FALSE));
+    g_autoptr(GVariant) logits = g_variant_get_child_value(v, 0);
+    g_autoptr(GVariant) greedy = g_variant_get_child_value(v, 1);
+    gsize len;
+    const guint8 *data = g_variant_get_fixed_array(logits, &len, 1);
+    if (len != s->n_positions * s->V * sizeof(float) ||
+        g_variant_n_children(greedy) != s->c.n_prompts)
+        return NULL;
+    g_autoptr(LpJobData) j = g_new0(LpJobData, 1);
+    j->n_prompts = s->c.n_prompts;
+    j->logits = nl_alloc_f32(s->n_positions * s->V, NULL);
+    if (!j->logits)
+        return NULL;
+    memcpy(j->logits, data, len);
+    j->greedy = g_new0(guint32 *, j->n_prompts);
+    j->greedy_len = g_new0(gsize, j->n_prompts);
+    for (guint i = 0; i < j->n_prompts; i++) {
+        g_autoptr(GVariant) words = g_variant_get_child_value(greedy, i);
+        const guint32 *w = g_variant_get_fixed_array(words, &len, 4);
+        j->greedy[i] = g_memdup2(w, len * sizeof *w);
+        j->greedy_len[i] = len;
+    }
+    return g_steal_pointer(&j);
 }
 
 /* How one set of logits differs from a reference, position by position. */
@@ -265,16 +318,15 @@ static void scatter_table(NlRun *run, const LpShared *s, const double *noise,
 
 gboolean lp_run_backend(NlRun *run, GError **error)
 {
-    const LpShared *s = nl_run_common_data(run);
+    g_autoptr(LpShared) s = lp_shared_from_run(run, error);
     if (!s)
-        return lp_fail(error, "the common phase left no model");
+        return FALSE;
     /* the weights go to the job's backend once, for every case below */
     g_autoptr(NlGptResident) on =
         nl_gpt_resident_new(s->model, nl_run_backend(run), error);
     if (!on)
         return FALSE;
-    LpJobData *job = g_new0(LpJobData, 1);
-    nl_run_keep(run, job, job_data_free);
+    g_autoptr(LpJobData) job = g_new0(LpJobData, 1);
     job->n_prompts = s->c.n_prompts;
     job->logits = nl_alloc_f32(s->n_positions * s->V, error);
     if (!job->logits)
@@ -310,9 +362,12 @@ gboolean lp_run_backend(NlRun *run, GError **error)
                         "C4 batches and paddings");
     }
     nl_free(buf);
-    if (ok)
-        scatter_table(run, s, noise, self_noise, flip);
-    return ok;
+    if (!ok)
+        return FALSE;
+    scatter_table(run, s, noise, self_noise, flip);
+    g_autoptr(GBytes) kept = job_to_bytes(s, job);
+    nl_run_keep_bytes(run, kept);
+    return TRUE;
 }
 
 /* ---- across jobs ----------------------------------------------------------
@@ -320,11 +375,16 @@ gboolean lp_run_backend(NlRun *run, GError **error)
 
 gboolean lp_run_compare(NlRun *run, GError **error)
 {
-    (void)error;
-    const LpShared *s = nl_run_common_data(run);
-    guint n = nl_run_n_jobs(run);
-    if (!s)
+    if (!nl_run_common_bytes(run))
         return TRUE; /* no common phase result: nothing to compare */
+    g_autoptr(LpShared) s = lp_shared_from_run(run, error);
+    if (!s)
+        return FALSE;
+    guint n = nl_run_n_jobs(run);
+    g_autoptr(GPtrArray) jobs =
+        g_ptr_array_new_with_free_func((GDestroyNotify)job_data_free);
+    for (guint i = 0; i < n; i++)
+        g_ptr_array_add(jobs, job_from_bytes(s, nl_run_job_bytes(run, i)));
     NlTable *t = nl_run_table(run, "c4-jobs",
                               "a:int b:int job_a:str job_b:str "
                               "identical:int differing:int "
@@ -346,8 +406,8 @@ gboolean lp_run_compare(NlRun *run, GError **error)
                       "(greedy_from: job a's word, greedy_to: job b's)");
     for (guint a = 0; a < n; a++)
         for (guint b = a + 1; b < n; b++) {
-            const LpJobData *ja = nl_run_job_data(run, a);
-            const LpJobData *jb = nl_run_job_data(run, b);
+            const LpJobData *ja = jobs->pdata[a];
+            const LpJobData *jb = jobs->pdata[b];
             if (!ja || !jb)
                 continue;
             LpDiff d = diff_rows(s, jb->logits, ja->logits, NULL, NULL, NULL);

@@ -44,6 +44,8 @@ void nl_job_free(NlJob *j)
     nl_backend_close(j->backend);
     g_free(j->label);
     g_free(j->reason);
+    g_free(j->fallback);
+    g_free(j->result_path);
     g_free(j);
 }
 
@@ -74,7 +76,12 @@ gboolean nl_job_backend_ok(const NlJob *j)
 
 NlPhaseHook nl_engine_hook(const NlEngine *e, NlPhase phase)
 {
-    const NlExperimentOps *ops = e->exp->experiment;
+    return nl_experiment_hook(e->exp, phase);
+}
+
+NlPhaseHook nl_experiment_hook(const NlPlugin *exp, NlPhase phase)
+{
+    const NlExperimentOps *ops = exp->experiment;
     switch (phase) {
     case NL_PHASE_COMMON:
         return NL_FIELD(ops, run_common);

@@ -51,6 +51,10 @@ typedef struct {
     NlJobStatus status;
     char *reason;   /* why it failed or was skipped */
     double seconds; /* the phase's hook, wall clock */
+    char *fallback; /* kernels that ran as the reference: "gemv,softmax" */
+    /* isolate.c: the job's own process */
+    char *result_path;        /* where its results came back */
+    double isolation_seconds; /* what the process cost beyond the hook */
 } NlJob;
 
 NlJob *nl_job_new(const char *label, NlPhase phase);
@@ -82,6 +86,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlEngine, nl_engine_free)
 
 /* An experiment's hook for a phase, or NULL when it has none. */
 typedef gboolean (*NlPhaseHook)(NlRun *run, GError **error);
+NlPhaseHook nl_experiment_hook(const NlPlugin *experiment, NlPhase phase);
 NlPhaseHook nl_engine_hook(const NlEngine *engine, NlPhase phase);
 
 /* plan.c: the experiment, its parameters and the output folder checked,
@@ -90,9 +95,21 @@ NlEngine *nl_engine_plan(NlRegistry *registry, const NlRunRequest *request);
 /* open.c: opens and self-checks every backend job's backend; FALSE (after
  * the report) when the experiment has a backend phase and none opened. */
 gboolean nl_engine_open(NlEngine *engine);
-/* phases.c: runs every pending job's phase in order; FALSE (after the
- * report) when the common phase failed. */
+/* phases.c: runs every pending job's phase in order, each in a process
+ * of its own (isolate.c) unless the request says in-process; FALSE
+ * (after the report) when the common phase failed. */
 gboolean nl_engine_run_phases(NlEngine *engine);
+/* phases.c: calls the experiment's hook for `phase` on `run`, timing it
+ * in *seconds and keeping what the plugin logs; the reason it failed, or
+ * NULL when it succeeded. The one place a phase runs, in the runner or
+ * in a job's own process. */
+char *nl_phase_call(const NlPlugin *experiment, NlPhase phase, NlRun *run,
+                    double *seconds);
+/* isolate.c: runs the job's phase in a child started by fork+exec of the
+ * runner (`numlab __job`), which sends its results back through a file;
+ * fills the job as the phase would have in this process, or fails it
+ * with the cause: a signal, an exit without results, a limit. */
+void nl_job_run_isolated(NlEngine *engine, NlJob *job, guint index);
 /* results.c: writes the succeeded jobs' tables, artifacts and
  * backends.gp into the staging folder, adding their names to
  * engine->files; FALSE at the first that could not be written. */

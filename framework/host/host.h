@@ -53,6 +53,9 @@ char *nl_registry_names(NlRegistry *registry, NlPluginKind kind);
 
 /* ---- paths.c ---- */
 gboolean nl_host_uninstalled(void);
+/* This process's executable (/proc/self/exe), or NULL: what starts each
+ * job of a run (NlRunRequest.job_runner). */
+const char *nl_host_executable(void);
 /* The built-in plots folder (common.gp, EXP/ *.gp): NUMLAB_PLOT_DIR, else
  * the source tree's plots/ or $(pkgdatadir)/plots. */
 const char *nl_host_plot_dir(void);
@@ -139,6 +142,16 @@ NlBackend *nl_backend_open_spec(NlRegistry *registry, const char *spec,
                                 const NlSelfCheck **check, GError **error);
 /* Prints the lines of failing kernels on stderr, once per process. */
 void nl_self_check_print_once(const NlSelfCheck *check);
+/* A verdict handed to a job's own process (isolate.c): saved into a
+ * group of a key file by the runner, and adopted by the job's process as
+ * if it had checked the backend `label` of `plugin` itself, so that its
+ * nl_self_check recalls it (the same substitutions, the same kernels
+ * unusable) instead of checking again. */
+void nl_self_check_save(const NlSelfCheck *check, GKeyFile *kf,
+                        const char *group);
+gboolean nl_self_check_adopt(GKeyFile *kf, const char *group,
+                             const char *plugin, const char *label,
+                             GError **error);
 
 /* ---- engine.c: running one experiment ---- */
 
@@ -153,11 +166,19 @@ typedef struct {
      * "compare" or the backend's); NULL for none. */
     void (*on_table)(const char *job, const NlTable *table, gpointer data);
     gpointer on_table_data;
+    /* The runner to start each job with, fork+exec, as `JOB_RUNNER __job
+     * ...` (numlab itself); NULL runs every phase in this process. */
+    const char *job_runner;
+    double job_seconds;  /* a job's time limit; 0: none */
+    guint64 job_memory;  /* a job's memory limit in bytes; 0: none */
 } NlRunRequest;
 
 /* Runs the request; prints one line per problem on stderr. Returns TRUE
  * only if every requested job succeeded. */
 gboolean nl_engine_run(NlRegistry *registry, const NlRunRequest *request);
+/* isolate.c: the job's side, `numlab __job REQUEST RESULT`; exit status 0
+ * once RESULT is written (the job may have failed: RESULT says so). */
+int nl_job_child_main(int argc, char **argv);
 
 /* ---- resultset.c: a result set replaced as a whole ---- */
 
@@ -174,6 +195,11 @@ const char *nl_result_set_path(const NlResultSet *set);
 /* Writes one file of the set (len -1: a string), flushed to disk. */
 gboolean nl_result_set_add(NlResultSet *set, const char *file,
                            const char *contents, gssize len, GError **error);
+/* A folder inside the staging folder for what the run needs on the way
+ * (its jobs' requests and results: isolate.c), made on the first call;
+ * commit removes it first, so it never becomes part of the set. NULL
+ * with a one-line error. */
+const char *nl_result_set_scratch(NlResultSet *set, GError **error);
 /* Makes the staged files OUTDIR/EXP in one rename and removes the old set. */
 gboolean nl_result_set_commit(NlResultSet *set, GError **error);
 /* Removes the staging folder unless committed. */

@@ -42,9 +42,8 @@ static void set_backend(GKeyFile *kf, const char *group, const NlJob *j)
     g_key_file_set_integer(kf, group, "threads", info->threads);
     g_key_file_set_string(kf, group, "summation_order", info->summation_order);
     set_self_check(kf, group, j->check);
-    g_autofree char *fallback = nl_backend_fallbacks(j->backend);
-    if (fallback) /* kernels that ran as libnumlab's reference */
-        g_key_file_set_string(kf, group, "fallback", fallback);
+    if (j->fallback) /* kernels that ran as libnumlab's reference */
+        g_key_file_set_string(kf, group, "fallback", j->fallback);
 }
 
 static void set_faults(GKeyFile *kf, const char *group, NlRun *run)
@@ -66,12 +65,16 @@ static void set_job(GKeyFile *kf, const NlJob *j)
         g_key_file_set_string(kf, group, "reason", j->reason);
     if (j->run && nl_run_n_faults(j->run))
         set_faults(kf, group, j->run);
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
     if (j->status == NL_JOB_OK || j->status == NL_JOB_FAILED) {
-        char buf[G_ASCII_DTOSTR_BUF_SIZE];
         g_key_file_set_value(
             kf, group, "seconds",
             g_ascii_formatd(buf, sizeof buf, "%.6f", j->seconds));
     }
+    if (j->result_path) /* the job ran in a process of its own */
+        g_key_file_set_value(kf, group, "process_seconds",
+                             g_ascii_formatd(buf, sizeof buf, "%.6f",
+                                             j->isolation_seconds));
     if (j->backend)
         set_backend(kf, group, j);
 }

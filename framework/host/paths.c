@@ -17,6 +17,14 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *nl_host_executable(void)
+{
+    static char *exe;
+    if (!exe)
+        exe = g_file_read_link("/proc/self/exe", NULL);
+    return exe;
+}
+
 gboolean nl_host_uninstalled(void)
 {
     static gint cached = -1;

@@ -12,12 +12,11 @@
 #include "engine.h"
 
 /* The reason a phase that returned `ok` failed, or NULL if it did not. */
-static char *phase_failure(const NlEngine *e, NlRun *run, gboolean ok,
+static char *phase_failure(const NlPlugin *exp, NlRun *run, gboolean ok,
                            const GError *error, const char *bug)
 {
     if (bug)
-        return g_strdup_printf("programming error in %s: %s", e->exp->name,
-                               bug);
+        return g_strdup_printf("programming error in %s: %s", exp->name, bug);
     if (!ok)
         return g_strdup(error ? error->message
                               : "the experiment failed without a reason");
@@ -27,6 +26,19 @@ static char *phase_failure(const NlEngine *e, NlRun *run, gboolean ok,
             return g_strdup_printf("table '%s' ends in the middle of a row",
                                    nl_table_name(tables->pdata[i]));
     return NULL;
+}
+
+char *nl_phase_call(const NlPlugin *exp, NlPhase phase, NlRun *run,
+                    double *seconds)
+{
+    g_autoptr(GError) error = NULL;
+    nl_plugin_log_begin();
+    double t0 = nl_time_now();
+    gboolean ok = nl_experiment_hook(exp, phase)(run, &error);
+    *seconds = nl_time_now() - t0;
+    g_autofree char *bug = nl_plugin_log_end();
+    nl_run_progress_done(run);
+    return phase_failure(exp, run, ok, error, bug);
 }
 
 /* For run_compare: the runs of the backend jobs that succeeded. */
@@ -41,7 +53,7 @@ static GPtrArray *succeeded_backend_runs(const NlEngine *e)
     return runs;
 }
 
-static void run_phase(NlEngine *e, NlJob *j)
+static void run_in_process(NlEngine *e, NlJob *j)
 {
     g_autofree char *progress =
         g_strdup_printf("%s/%s", e->exp->name, j->label);
@@ -52,16 +64,10 @@ static void run_phase(NlEngine *e, NlJob *j)
     }
     if (j->phase != NL_PHASE_COMMON)
         nl_run_set_common(j->run, e->common);
-
-    g_autoptr(GError) error = NULL;
-    nl_plugin_log_begin();
-    double t0 = nl_time_now();
-    gboolean ok = nl_engine_hook(e, j->phase)(j->run, &error);
-    j->seconds = nl_time_now() - t0;
-    g_autofree char *bug = nl_plugin_log_end();
-    nl_run_progress_done(j->run);
-
-    g_autofree char *failure = phase_failure(e, j->run, ok, error, bug);
+    g_autofree char *failure =
+        nl_phase_call(e->exp, j->phase, j->run, &j->seconds);
+    if (j->backend)
+        j->fallback = nl_backend_fallbacks(j->backend);
     if (failure)
         nl_job_fail(j, NL_JOB_FAILED, failure);
     else
@@ -74,7 +80,10 @@ gboolean nl_engine_run_phases(NlEngine *e)
         NlJob *j = e->jobs->pdata[i];
         if (j->status != NL_JOB_PENDING) /* a backend that did not open */
             continue;
-        run_phase(e, j);
+        if (e->req->job_runner)
+            nl_job_run_isolated(e, j, i);
+        else
+            run_in_process(e, j);
         if (j->phase != NL_PHASE_COMMON)
             continue;
         if (j->status != NL_JOB_OK) {

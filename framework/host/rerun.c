@@ -253,6 +253,7 @@ gboolean nl_rerun(NlRegistry *registry, const char *dir, const char *outdir,
         .outdir = outdir ? outdir : tmp,
         .seed = recipe.seed,
         .command_line = command_line,
+        .job_runner = nl_host_executable(),
     };
     if (!recipe.backends->pdata[0]) /* no backend phase */
         req.backends = NULL;

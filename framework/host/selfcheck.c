@@ -429,14 +429,26 @@ static void recall(NlBackend *b, NlSelfCheck *sc)
     apply(b, sc);
 }
 
-const NlSelfCheck *nl_self_check(NlBackend *b, gboolean *fresh)
+/* The verdicts of this process: "plugin\nlabel" -> NlSelfCheck. */
+static GHashTable *verdicts(void)
 {
-    static GHashTable *done; /* "plugin\nlabel" -> NlSelfCheck, per process */
+    static GHashTable *done;
     if (!done)
         done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                      self_check_free);
-    g_autofree char *key = g_strdup_printf("%s\n%s", nl_backend_plugin(b)->name,
-                                           nl_backend_label(b));
+    return done;
+}
+
+static char *verdict_key(const char *plugin, const char *label)
+{
+    return g_strdup_printf("%s\n%s", plugin, label);
+}
+
+const NlSelfCheck *nl_self_check(NlBackend *b, gboolean *fresh)
+{
+    GHashTable *done = verdicts();
+    g_autofree char *key =
+        verdict_key(nl_backend_plugin(b)->name, nl_backend_label(b));
     NlSelfCheck *sc = g_hash_table_lookup(done, key);
     if (fresh)
         *fresh = sc == NULL;
@@ -512,4 +524,64 @@ void nl_self_check_print_once(const NlSelfCheck *check)
     sc->printed = TRUE;
     for (guint i = 0; i < sc->lines->len; i++)
         g_printerr("numlab: %s\n", (char *)sc->lines->pdata[i]);
+}
+
+/* ---- a verdict handed to a job's process ---- */
+
+void nl_self_check_save(const NlSelfCheck *sc, GKeyFile *kf, const char *group)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_key_file_set_string(kf, group, "summary", sc->summary);
+    g_key_file_set_value(kf, group, "seconds",
+                         g_ascii_dtostr(buf, sizeof buf, sc->seconds));
+    g_key_file_set_uint64(kf, group, "cases", sc->n_cases);
+    for (int k = 0; k < NL_N_KERNELS; k++) {
+        const char *name = nl_kernel_name(k);
+        g_autofree char *state = g_strdup_printf("%s_state", name);
+        g_key_file_set_integer(kf, group, state, sc->state[k]);
+        g_autofree char *failure = g_strdup_printf("%s_failure", name);
+        if (sc->failure[k])
+            g_key_file_set_string(kf, group, failure, sc->failure[k]);
+        g_autofree char *substitute = g_strdup_printf("%s_substitute", name);
+        if (sc->substitute[k])
+            g_key_file_set_string(kf, group, substitute, sc->substitute[k]);
+    }
+}
+
+gboolean nl_self_check_adopt(GKeyFile *kf, const char *group,
+                             const char *plugin, const char *label,
+                             GError **error)
+{
+    NlSelfCheck *sc = g_new0(NlSelfCheck, 1);
+    sc->lines = g_ptr_array_new_with_free_func(g_free);
+    sc->printed = TRUE; /* the runner said it */
+    g_autoptr(GError) local = NULL;
+    sc->summary = g_key_file_get_string(kf, group, "summary", &local);
+    g_autofree char *seconds = g_key_file_get_value(kf, group, "seconds", NULL);
+    sc->seconds = seconds ? g_ascii_strtod(seconds, NULL) : 0.0;
+    sc->n_cases = (guint)g_key_file_get_uint64(kf, group, "cases", NULL);
+    for (int k = 0; k < NL_N_KERNELS && !local; k++) {
+        const char *name = nl_kernel_name(k);
+        g_autofree char *state = g_strdup_printf("%s_state", name);
+        int v = g_key_file_get_integer(kf, group, state, &local);
+        if (!local && (v < NL_CHECK_ABSENT || v > NL_CHECK_UNUSABLE))
+            g_set_error(&local, G_KEY_FILE_ERROR,
+                        G_KEY_FILE_ERROR_INVALID_VALUE, "bad %s", state);
+        sc->state[k] = v;
+        g_autofree char *failure = g_strdup_printf("%s_failure", name);
+        sc->failure[k] = g_key_file_get_string(kf, group, failure, NULL);
+        g_autofree char *substitute = g_strdup_printf("%s_substitute", name);
+        sc->substitute[k] = g_key_file_get_string(kf, group, substitute, NULL);
+        if (!local && v >= NL_CHECK_SUBSTITUTED && !sc->failure[k])
+            g_set_error(&local, G_KEY_FILE_ERROR,
+                        G_KEY_FILE_ERROR_INVALID_VALUE, "%s without a failure",
+                        state);
+    }
+    if (local) {
+        self_check_free(sc);
+        return nl_fail(error, NL_ERROR, NL_ERROR_JOB,
+                       "the self-check handed to the job: %s", local->message);
+    }
+    g_hash_table_replace(verdicts(), verdict_key(plugin, label), sc);
+    return TRUE;
 }

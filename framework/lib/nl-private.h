@@ -82,6 +82,12 @@ void nl_table_append_rows(const NlTable *table, const char *dataset_prefix,
                           GString *out);
 /* The column-name line's content: "name name ...". */
 char *nl_table_column_names(const NlTable *table);
+/* The wire form of a table, for a job's results crossing from the job's
+ * process: every cell's bits kept (NL_TABLE_WIRE). from_variant checks
+ * the form and that the cells fill whole rows; NULL with an error. */
+#define NL_TABLE_WIRE "(smssasa(msub)axadas)"
+GVariant *nl_table_to_variant(const NlTable *table);
+NlTable *nl_table_from_variant(GVariant *v, GError **error);
 /* FALSE while a row is half filled. */
 gboolean nl_table_is_complete(const NlTable *table);
 /* A number for a message, with `digits` significant digits and a decimal
@@ -157,6 +163,15 @@ guint nl_run_n_faults(NlRun *run);
 GPtrArray *nl_run_faults(NlRun *run);
 /* Ends a progress line on the terminal, if one was drawn. */
 void nl_run_progress_done(NlRun *run);
+/* What a phase produced, in wire form (NL_RUN_WIRE): its tables, its
+ * artifacts, its faults and the bytes it kept. NULL with an error when it
+ * kept an object in memory (nl_run_keep), which cannot leave its process. */
+#define NL_RUN_WIRE "(a" NL_TABLE_WIRE "a(say)uasmay)"
+GVariant *nl_run_to_variant(NlRun *run, GError **error);
+/* A finished phase's run read back from its wire form, for the writer and
+ * the later phases; `label` is what nl_run_job_label gives for it. */
+NlRun *nl_run_from_variant(const NlParams *params, guint64 seed,
+                           const char *label, GVariant *v, GError **error);
 
 G_END_DECLS
 

@@ -24,6 +24,8 @@ struct NlRun {
     NlRun *common;             /* borrowed (compare phase), or NULL */
     gpointer kept;             /* nl_run_keep: for the later phases */
     GDestroyNotify kept_destroy;
+    GBytes *kept_bytes; /* nl_run_keep_bytes: the same, able to travel */
+    char *label;        /* a run read back: its job's label */
     guint n_faults;    /* nl_run_fault calls */
     GPtrArray *faults; /* the first NL_RUN_KEPT_FAULTS messages */
     char *progress_label;
@@ -62,6 +64,9 @@ void nl_run_free(NlRun *run)
         g_ptr_array_unref(run->jobs);
     if (run->kept_destroy)
         run->kept_destroy(run->kept);
+    if (run->kept_bytes)
+        g_bytes_unref(run->kept_bytes);
+    g_free(run->label);
     g_free(run->progress_label);
     g_free(run);
 }
@@ -238,6 +243,27 @@ void nl_run_keep(NlRun *run, gpointer data, GDestroyNotify destroy)
     run->kept_destroy = destroy;
 }
 
+void nl_run_keep_bytes(NlRun *run, GBytes *bytes)
+{
+    g_return_if_fail(run != NULL && bytes != NULL);
+    g_bytes_ref(bytes);
+    if (run->kept_bytes)
+        g_bytes_unref(run->kept_bytes);
+    run->kept_bytes = bytes;
+}
+
+GBytes *nl_run_common_bytes(NlRun *run)
+{
+    g_return_val_if_fail(run != NULL, NULL);
+    return run->common ? run->common->kept_bytes : NULL;
+}
+
+GBytes *nl_run_job_bytes(NlRun *run, guint job)
+{
+    g_return_val_if_fail(run != NULL && job < nl_run_n_jobs(run), NULL);
+    return ((NlRun *)run->jobs->pdata[job])->kept_bytes;
+}
+
 gconstpointer nl_run_common_data(NlRun *run)
 {
     g_return_val_if_fail(run != NULL, NULL);
@@ -261,7 +287,7 @@ const char *nl_run_job_label(NlRun *run, guint job)
 {
     g_return_val_if_fail(run != NULL && job < nl_run_n_jobs(run), NULL);
     NlRun *j = run->jobs->pdata[job];
-    return j->backend ? nl_backend_label(j->backend) : "";
+    return j->backend ? nl_backend_label(j->backend) : j->label ? j->label : "";
 }
 
 const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name)
@@ -270,4 +296,91 @@ const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name)
     g_return_val_if_fail(job < nl_run_n_jobs(run), NULL);
     NlRun *j = run->jobs->pdata[job];
     return find_table(j->tables, name);
+}
+
+/* ---- the wire form: a phase's results leaving its process ---- */
+
+GVariant *nl_run_to_variant(NlRun *run, GError **error)
+{
+    if (run->kept) {
+        nl_fail(error, NL_ERROR, NL_ERROR_JOB,
+                "the experiment keeps an object in memory for its later "
+                "phases (nl_run_keep), which cannot leave the job's process; "
+                "keep it as bytes (nl_run_keep_bytes), or run with "
+                "--in-process");
+        return NULL;
+    }
+    GVariantBuilder tables, artifacts;
+    g_variant_builder_init(&tables, G_VARIANT_TYPE("a" NL_TABLE_WIRE));
+    for (guint i = 0; i < run->tables->len; i++)
+        g_variant_builder_add_value(&tables,
+                                    nl_table_to_variant(run->tables->pdata[i]));
+    g_variant_builder_init(&artifacts, G_VARIANT_TYPE("a(say)"));
+    for (guint i = 0; i < run->artifact_names->len; i++) {
+        const char *name = run->artifact_names->pdata[i];
+        g_variant_builder_add(
+            &artifacts, "(s@ay)", name,
+            g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING,
+                                     nl_run_artifact_data(run, name), TRUE));
+    }
+    GVariant *kept =
+        run->kept_bytes ? g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING,
+                                                   run->kept_bytes, TRUE)
+                        : NULL;
+    return g_variant_new("(@a" NL_TABLE_WIRE "@a(say)u@asm@ay)",
+                         g_variant_builder_end(&tables),
+                         g_variant_builder_end(&artifacts), run->n_faults,
+                         g_variant_new_strv((const char *const *)run->faults->pdata,
+                                            run->faults->len),
+                         kept);
+}
+
+NlRun *nl_run_from_variant(const NlParams *params, guint64 seed,
+                           const char *label, GVariant *v, GError **error)
+{
+    if (!g_variant_is_of_type(v, G_VARIANT_TYPE(NL_RUN_WIRE))) {
+        nl_fail(error, NL_ERROR, NL_ERROR_JOB, "results of another form");
+        return NULL;
+    }
+    NlRun *run = nl_run_new(params, seed, NULL, label);
+    run->label = g_strdup(label);
+    g_autoptr(GVariant) tables = g_variant_get_child_value(v, 0);
+    g_autoptr(GVariant) artifacts = g_variant_get_child_value(v, 1);
+    g_autoptr(GVariant) faults = g_variant_get_child_value(v, 3);
+    g_autoptr(GVariant) kept = g_variant_get_child_value(v, 4);
+    for (gsize i = 0; i < g_variant_n_children(tables); i++) {
+        g_autoptr(GVariant) tv = g_variant_get_child_value(tables, i);
+        NlTable *t = nl_table_from_variant(tv, error);
+        if (!t || find_table(run->tables, nl_table_name(t))) {
+            if (t) {
+                nl_fail(error, NL_ERROR, NL_ERROR_JOB, "table '%s' twice",
+                        nl_table_name(t));
+                nl_table_free(t);
+            }
+            nl_run_free(run);
+            return NULL;
+        }
+        g_ptr_array_add(run->tables, t);
+    }
+    for (gsize i = 0; i < g_variant_n_children(artifacts); i++) {
+        const char *name;
+        g_autoptr(GVariant) data = NULL;
+        g_variant_get_child(artifacts, i, "(&s@ay)", &name, &data);
+        g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes(data);
+        if (!nl_run_artifact(run, name, g_bytes_get_data(bytes, NULL),
+                             g_bytes_get_size(bytes), error)) {
+            nl_run_free(run);
+            return NULL;
+        }
+    }
+    g_variant_get_child(v, 2, "u", &run->n_faults);
+    gsize n;
+    g_autofree const char **messages = g_variant_get_strv(faults, &n);
+    for (gsize i = 0; i < MIN(n, NL_RUN_KEPT_FAULTS); i++)
+        g_ptr_array_add(run->faults, g_strdup(messages[i]));
+    run->n_faults = MAX(run->n_faults, run->faults->len);
+    g_autoptr(GVariant) kept_data = g_variant_get_maybe(kept);
+    if (kept_data)
+        run->kept_bytes = g_variant_get_data_as_bytes(kept_data);
+    return run;
 }

@@ -431,3 +431,134 @@ gboolean nl_table_is_complete(const NlTable *t)
 {
     return t->next_column == 0;
 }
+
+/* ---- the wire form (a job's tables crossing from its process) ----
+ *
+ * (name, title, spec, notes, datasets, ints, doubles, strings): the cells
+ * in row-major order, split by type, int and hex cells in `ints` (hex as
+ * its bits), f32 and f64 in `doubles` (their bits kept exactly: a NaN's
+ * payload too), str in `strings`. */
+
+
+
+GVariant *nl_table_to_variant(const NlTable *t)
+{
+    GVariantBuilder notes, datasets, ints, doubles, strings;
+    g_variant_builder_init(&notes, G_VARIANT_TYPE("as"));
+    for (guint i = 0; i < t->notes->len; i++)
+        g_variant_builder_add(&notes, "s", (char *)t->notes->pdata[i]);
+    g_variant_builder_init(&datasets, G_VARIANT_TYPE("a(msub)"));
+    for (guint i = 0; i < t->datasets->len; i++) {
+        const Dataset *d = &g_array_index(t->datasets, Dataset, i);
+        g_variant_builder_add(&datasets, "(msub)", d->label, d->first_row,
+                              d->implicit);
+    }
+    g_variant_builder_init(&ints, G_VARIANT_TYPE("ax"));
+    g_variant_builder_init(&doubles, G_VARIANT_TYPE("ad"));
+    g_variant_builder_init(&strings, G_VARIANT_TYPE("as"));
+    for (guint i = 0; i < t->cells->len; i++) {
+        const Cell *c = &g_array_index(t->cells, Cell, i);
+        switch (col_type(t, i % t->columns->len)) {
+        case COL_INT:
+        case COL_HEX:
+            g_variant_builder_add(&ints, "x", c->i);
+            break;
+        case COL_F32:
+        case COL_F64:
+            g_variant_builder_add(&doubles, "d", c->d);
+            break;
+        case COL_STR:
+            g_variant_builder_add(&strings, "s", c->s);
+            break;
+        }
+    }
+    return g_variant_new(NL_TABLE_WIRE, t->name, t->title, t->spec, &notes,
+                         &datasets, &ints, &doubles, &strings);
+}
+
+/* The datasets of a table read back: labels as given, first rows rising
+ * from 0 and within the rows. */
+static gboolean datasets_from_variant(NlTable *t, GVariant *v, guint n_rows)
+{
+    GVariantIter it;
+    g_variant_iter_init(&it, v);
+    const char *label;
+    guint32 first;
+    gboolean implicit;
+    guint32 last = 0;
+    while (g_variant_iter_next(&it, "(m&sub)", &label, &first, &implicit)) {
+        gboolean first_one = t->datasets->len == 0;
+        if ((first_one && first != 0) || (!first_one && first < last) ||
+            first > n_rows)
+            return FALSE;
+        Dataset d = {g_strdup(label), first, implicit};
+        g_array_append_val(t->datasets, d);
+        last = first;
+    }
+    return n_rows == 0 || t->datasets->len > 0;
+}
+
+NlTable *nl_table_from_variant(GVariant *v, GError **error)
+{
+    if (!g_variant_is_of_type(v, G_VARIANT_TYPE(NL_TABLE_WIRE))) {
+        nl_fail(error, NL_ERROR, NL_ERROR_JOB, "a table of another form");
+        return NULL;
+    }
+    const char *name, *title, *spec;
+    g_autoptr(GVariant) notes = NULL, datasets = NULL;
+    g_autoptr(GVariant) ints = NULL, doubles = NULL, strings = NULL;
+    g_variant_get(v, "(&sm&s&s@as@a(msub)@ax@ad@as)", &name, &title, &spec,
+                  &notes, &datasets, &ints, &doubles, &strings);
+    g_autoptr(NlTable) t = nl_table_new(name, spec, error);
+    if (!t)
+        return NULL;
+    t->title = g_strdup(title);
+    g_autofree const char **note = g_variant_get_strv(notes, NULL);
+    for (const char **n = note; *n; n++)
+        g_ptr_array_add(t->notes, g_strdup(*n));
+
+    gsize n_int, n_double, n_str;
+    const gint64 *iv = g_variant_get_fixed_array(ints, &n_int, sizeof *iv);
+    const double *dv =
+        g_variant_get_fixed_array(doubles, &n_double, sizeof *dv);
+    g_autofree const char **sv = g_variant_get_strv(strings, &n_str);
+    guint n_cols = t->columns->len;
+    gsize per_row[COL_STR + 1] = {0};
+    for (guint c = 0; c < n_cols; c++)
+        per_row[col_type(t, c)]++;
+    gsize with_ints = per_row[COL_INT] + per_row[COL_HEX];
+    gsize with_doubles = per_row[COL_F32] + per_row[COL_F64];
+    gsize n_cells = n_int + n_double + n_str;
+    gsize n_rows = n_cells / n_cols;
+    if (n_cells % n_cols || n_rows > G_MAXUINT32 ||
+        n_int != n_rows * with_ints || n_double != n_rows * with_doubles ||
+        n_str != n_rows * per_row[COL_STR]) {
+        nl_fail(error, NL_ERROR, NL_ERROR_JOB,
+                "table '%s': its cells do not fill whole rows", name);
+        return NULL;
+    }
+    if (!datasets_from_variant(t, datasets, (guint)n_rows)) {
+        nl_fail(error, NL_ERROR, NL_ERROR_JOB,
+                "table '%s': its datasets do not divide its rows", name);
+        return NULL;
+    }
+    g_array_set_size(t->cells, n_cells);
+    gsize i_at = 0, d_at = 0, s_at = 0;
+    for (gsize i = 0; i < n_cells; i++) {
+        Cell *c = &g_array_index(t->cells, Cell, i);
+        switch (col_type(t, i % n_cols)) {
+        case COL_INT:
+        case COL_HEX:
+            c->i = iv[i_at++];
+            break;
+        case COL_F32:
+        case COL_F64:
+            c->d = dv[d_at++];
+            break;
+        case COL_STR:
+            c->s = g_strdup(sv[s_at++]);
+            break;
+        }
+    }
+    return g_steal_pointer(&t);
+}

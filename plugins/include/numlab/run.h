@@ -37,12 +37,25 @@ NlTable *nl_run_table(NlRun *run, const char *name, const char *columns);
 gboolean nl_run_artifact(NlRun *run, const char *filename, gconstpointer data,
                          gsize length, GError **error);
 
-/* Keeps an object for the later phases of this experiment's run, which
- * read it but must not change it: what run_common keeps, every job and
- * run_compare read with nl_run_common_data; what a job keeps, run_compare
- * reads with nl_run_job_data. Tables are what gets written; this is what a
- * phase computed once and the next phases need (a model, a job's raw
- * results). The host calls `destroy` (may be NULL) when the experiment's
+/* Keeps bytes for the later phases of this experiment's run (a model's
+ * checkpoint, a job's raw results): what run_common keeps, every job and
+ * run_compare read with nl_run_common_bytes; what a job keeps, run_compare
+ * reads with nl_run_job_bytes. The run takes a reference; keeping again
+ * replaces them. Each job runs in a process of its own (numlab run
+ * --in-process aside), so bytes are what reaches the later phases there:
+ * prefer this to nl_run_keep. */
+void nl_run_keep_bytes(NlRun *run, GBytes *bytes);
+/* In run_backend and run_compare: the bytes run_common kept, or NULL.
+ * Borrowed. */
+GBytes *nl_run_common_bytes(NlRun *run);
+
+/* Keeps an object in memory for the later phases of this experiment's
+ * run, which read it but must not change it. It cannot leave its
+ * process, so it reaches the later phases only under numlab run
+ * --in-process; a job that keeps one in its own process fails saying so.
+ * What run_common keeps, every job and run_compare read with
+ * nl_run_common_data; what a job keeps, run_compare reads with
+ * nl_run_job_data. The host calls `destroy` (may be NULL) when the experiment's
  * run ends, whether the phase succeeded or not, the objects of all phases
  * in no promised order (so one must not point into another); keeping
  * again replaces the object (the old one, if another, is destroyed at
@@ -74,6 +87,9 @@ const char *nl_run_job_label(NlRun *run, guint job);
 const NlTable *nl_run_job_table(NlRun *run, guint job, const char *name);
 /* In run_compare: what job `job` kept (nl_run_keep), or NULL. */
 gconstpointer nl_run_job_data(NlRun *run, guint job);
+/* In run_compare: the bytes job `job` kept (nl_run_keep_bytes), or NULL.
+ * Borrowed. */
+GBytes *nl_run_job_bytes(NlRun *run, guint job);
 /* In run_backend and run_compare: a table the common phase emitted, or
  * NULL (no common phase, or it failed). */
 const NlTable *nl_run_common_table(NlRun *run, const char *name);
