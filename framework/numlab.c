@@ -356,8 +356,7 @@ static int cmd_run(int argc, char **argv, const char *command_line,
          "limit)",
          "SECONDS"},
         {"job-memory", 0, 0, G_OPTION_ARG_INT64, &job_mib,
-         "Limit each job's memory to this many MiB (default: no limit)",
-         "MIB"},
+         "Limit each job's memory to this many MiB (default: no limit)", "MIB"},
         G_OPTION_ENTRY_NULL};
     if (!parse(command, alias ? "" : "EXP|all",
                alias ? alias->description
@@ -520,6 +519,10 @@ int main(int argc, char **argv)
     /* A job of a run, started by the run itself (isolate.c). */
     if (argc >= 2 && strcmp(argv[1], "__job") == 0)
         return nl_job_child_main(argc, argv);
+    /* Trying modules for the runner (scan.c). */
+    if (argc >= 2 && strcmp(argv[1], "__scan") == 0)
+        return nl_registry_scanner_main(argc, argv);
+    nl_registry_set_scanner(nl_host_executable());
     g_autofree char *command_line = g_strjoinv(" ", argv);
 
     /* --plugin-dir may also stand before the command. */

@@ -15,8 +15,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-#define BROKEN_DIR NL_BUILDDIR "/tests/plugins/.libs"
-#define DUP_DIR    NL_BUILDDIR "/tests/plugins/dup/.libs"
+#define BROKEN_DIR    NL_BUILDDIR "/tests/plugins/.libs"
+#define CRASHLOAD_DIR NL_BUILDDIR "/tests/plugins/crashload/.libs"
+#define DUP_DIR       NL_BUILDDIR "/tests/plugins/dup/.libs"
 
 /* Small parameters keep the associativity runs fast. */
 #define SMALL "-p", "counter_steps=1000", "-p", "shuffles=50", "-p", "a6_n=1000"
@@ -432,6 +433,112 @@ static void test_backend_open_failures(void)
     assert_one_line_containing(key->err,
                                "unknown parameter 'speed' (known: threads)");
     nl_test_rmtree(dir);
+}
+
+/* A job that takes its process down fails alone: the cause in one line
+ * and in the manifest, the other backend's results written. */
+static void crash_contained(const char *dir, const char *how, const char *limit,
+                            const char *cause, gboolean one_line)
+{
+    g_autofree char *how_param = g_strdup_printf("how=%s", how);
+    g_autoptr(NlCmd) c =
+        nl_test_numlab(NULL, "run", "failing", "--plugin-dir", BROKEN_DIR, "-b",
+                       "naive,blas", "-p", "fail=blas", "-p", how_param, "-o",
+                       dir, limit ? limit : "--seed=42", NULL);
+    g_assert_cmpint(c->status, ==, 1);
+    g_autofree char *line = g_strdup_printf("failing: blas: %s", cause);
+    assert_one_line_containing(c->err, line);
+    if (one_line) { /* besides the warnings on BROKEN_DIR's other modules */
+        g_auto(GStrv) lines = g_strsplit(c->err, "\n", -1);
+        guint said = 0;
+        for (char **l = lines; *l; l++)
+            said += **l && !g_str_has_prefix(*l, "numlab: warning: ");
+        g_assert_cmpuint(said, ==, 1);
+    }
+    g_autofree char *partial =
+        g_build_filename(dir, "failing", "partial.dat", NULL);
+    g_autofree char *data = read_file(partial);
+    g_assert_nonnull(strstr(data, "# dataset: backend naive\n0 0\n1 1\n2 2\n"));
+    g_assert_null(strstr(data, "backend blas"));
+    g_autofree char *manifest =
+        g_build_filename(dir, "failing", "manifest.ini", NULL);
+    g_autofree char *m = read_file(manifest);
+    g_autofree char *entry = g_strdup_printf(
+        "[job blas]\nphase=backend\nstatus=failed\nreason=%s", cause);
+    g_assert_nonnull(strstr(m, entry));
+    g_assert_nonnull(strstr(m, "[job naive]\nphase=backend\nstatus=ok\n"));
+}
+
+static void test_crash_isolation(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    crash_contained(dir, "segv", NULL,
+                    "job killed by SIGSEGV (Segmentation fault)", TRUE);
+    crash_contained(dir, "abort", NULL, "job killed by SIGABRT (Aborted)",
+                    TRUE);
+    crash_contained(dir, "exit", NULL,
+                    "job ended with exit status 0 before sending its results",
+                    TRUE);
+    crash_contained(dir, "hang", "--job-timeout=0.5",
+                    "job killed at its time limit of 0.5 s", TRUE);
+    /* GLib says it could not allocate, a second line, the job's own, and
+     * stops the process with a breakpoint (g_error) */
+    crash_contained(dir, "alloc", "--job-memory=256",
+                    "job killed by SIGTRAP (Trace/breakpoint trap); its memory "
+                    "limit was 256 MiB",
+                    FALSE);
+    crash_contained(dir, "keep", NULL,
+                    "the experiment keeps an object in memory for its later "
+                    "phases (nl_run_keep), which cannot leave the job's "
+                    "process",
+                    TRUE);
+
+    /* --in-process is the old way, for a debugger: one crash ends it all */
+    g_autoptr(NlCmd) c = nl_test_numlab(
+        NULL, "run", "failing", "--plugin-dir", BROKEN_DIR, "-b", "naive,blas",
+        "-p", "fail=blas", "-p", "how=keep", "-o", dir, "--in-process", NULL);
+    g_assert_cmpint(c->status, ==, 0);
+    g_autoptr(NlCmd) limits =
+        nl_test_numlab(NULL, "run", "failing", "--plugin-dir", BROKEN_DIR, "-o",
+                       dir, "--in-process", "--job-timeout=1", NULL);
+    g_assert_cmpint(limits->status, ==, 2);
+    assert_one_line_containing(limits->err, "not --in-process");
+    /* the job's side is no command of its own */
+    g_autoptr(NlCmd) job = nl_test_numlab(NULL, "__job", NULL);
+    g_assert_cmpint(job->status, ==, 2);
+    g_assert_nonnull(strstr(job->err, "not a command to call"));
+    nl_test_rmtree(dir);
+}
+
+/* A module that crashes when loaded is named and skipped by list, help
+ * and run, tried in a child (scan.c) once and then known from the cache. */
+static void test_crash_at_load(void)
+{
+    g_autofree char *cache = nl_test_tmpdir();
+    g_autofree char *cache_env = g_strdup_printf("XDG_CACHE_HOME=%s", cache);
+    char *env[] = {cache_env, NULL};
+    const char *skipped = "crash-at-load.so: crashes when loaded (killed by "
+                          "Segmentation fault); skipped";
+    for (int round = 0; round < 2; round++) { /* tried, then cached */
+        g_autoptr(NlCmd) list =
+            nl_test_numlab(env, "list", "--plugin-dir", CRASHLOAD_DIR, NULL);
+        g_assert_cmpint(list->status, ==, 0);
+        assert_one_line_containing(list->err, skipped);
+        g_assert_nonnull(strstr(list->out, "naive"));
+        g_assert_nonnull(strstr(list->out, "associativity"));
+    }
+    g_autoptr(NlCmd) help = nl_test_numlab(env, "help", "associativity",
+                                           "--plugin-dir", CRASHLOAD_DIR, NULL);
+    g_assert_cmpint(help->status, ==, 0);
+    assert_one_line_containing(help->err, skipped);
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) run =
+        nl_test_numlab(env, "run", "attention", "-b", "naive", "--plugin-dir",
+                       CRASHLOAD_DIR, "-o", dir, NULL);
+    g_assert_cmpint(run->status, ==, 0);
+    assert_one_line_containing(run->err, skipped);
+    nl_test_rmtree(dir);
+    nl_test_rmtree(cache);
 }
 
 static void test_failed_job_loses_nothing(void)
@@ -1063,6 +1170,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/unknown-backend-keeps-others",
                     test_unknown_backend_keeps_others);
     g_test_add_func("/cli/backend-open-failures", test_backend_open_failures);
+    g_test_add_func("/cli/crash-isolation", test_crash_isolation);
+    g_test_add_func("/cli/crash-at-load", test_crash_at_load);
     g_test_add_func("/cli/failed-job-loses-nothing",
                     test_failed_job_loses_nothing);
     g_test_add_func("/cli/unwritable-output", test_unwritable_output);

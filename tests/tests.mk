@@ -107,7 +107,8 @@ check_LTLIBRARIES += \
 	tests/plugins/fewkernels.la \
 	tests/plugins/fewdevice.la \
 	tests/plugins/dup/dup-naive.la \
-	tests/plugins/counting/counting.la
+	tests/plugins/counting/counting.la \
+	tests/plugins/crashload/crash-at-load.la
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
 tests_plugins_no_entry_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_wrong_abi_la_SOURCES = tests/plugins/wrong-abi.c
@@ -145,6 +146,12 @@ tests_plugins_counting_counting_la_SOURCES = \
 	tests/plugins/counting/counting.c tests/plugins/counting/counting.h
 tests_plugins_counting_counting_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_counting_counting_la_LIBADD = $(NL_MODULE_LIBADD) -lm
+# A module that crashes when loaded (its own folder: only /cli/crash-at-load
+# loads it).
+tests_plugins_crashload_crash_at_load_la_SOURCES = \
+	tests/plugins/crashload/crash-at-load.c
+tests_plugins_crashload_crash_at_load_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_crashload_crash_at_load_la_LIBADD = $(NL_MODULE_LIBADD)
 
 # Result sets replaced whole or not at all: kill -9 and a full disk at
 # every file-system call of a run (tests/fault-inject.la, an LD_PRELOAD

@@ -353,10 +353,9 @@ static GBytes *shared_to_bytes(const LpShared *s)
     g_variant_builder_init(&greedy, G_VARIANT_TYPE("aau"));
     for (guint i = 0; i < s->c.n_prompts; i++)
         g_variant_builder_add_value(
-            &greedy, g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32,
-                                               s->host_greedy[i],
-                                               s->host_greedy_len[i],
-                                               sizeof(guint32)));
+            &greedy,
+            g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, s->host_greedy[i],
+                                      s->host_greedy_len[i], sizeof(guint32)));
     GVariant *parts[] = {
         g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, ckpt, ckpt_len, 1),
         g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s->host,

@@ -45,7 +45,6 @@ void nl_job_free(NlJob *j)
     g_free(j->label);
     g_free(j->reason);
     g_free(j->fallback);
-    g_free(j->result_path);
     g_free(j);
 }
 

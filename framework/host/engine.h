@@ -52,9 +52,8 @@ typedef struct {
     char *reason;   /* why it failed or was skipped */
     double seconds; /* the phase's hook, wall clock */
     char *fallback; /* kernels that ran as the reference: "gemv,softmax" */
-    /* isolate.c: the job's own process */
-    char *result_path;        /* where its results came back */
-    double isolation_seconds; /* what the process cost beyond the hook */
+    gboolean own_process;     /* it ran in a child (isolate.c) */
+    double isolation_seconds; /* what that cost beyond the hook */
 } NlJob;
 
 NlJob *nl_job_new(const char *label, NlPhase phase);
@@ -106,10 +105,10 @@ gboolean nl_engine_run_phases(NlEngine *engine);
 char *nl_phase_call(const NlPlugin *experiment, NlPhase phase, NlRun *run,
                     double *seconds);
 /* isolate.c: runs the job's phase in a child started by fork+exec of the
- * runner (`numlab __job`), which sends its results back through a file;
+ * runner (`numlab __job`), which sends its results back through a pipe;
  * fills the job as the phase would have in this process, or fails it
  * with the cause: a signal, an exit without results, a limit. */
-void nl_job_run_isolated(NlEngine *engine, NlJob *job, guint index);
+void nl_job_run_isolated(NlEngine *engine, NlJob *job);
 /* results.c: writes the succeeded jobs' tables, artifacts and
  * backends.gp into the staging folder, adding their names to
  * engine->files; FALSE at the first that could not be written. */

@@ -44,6 +44,17 @@ void nl_registry_scan(NlRegistry *registry, const char *dir,
 /* The standard search: extra dirs, NUMLAB_PLUGIN_PATH, then the build tree
  * (when the runner runs uninstalled) or $(pkglibdir). */
 NlRegistry *nl_registry_default(char **extra_dirs);
+
+/* ---- scan.c: modules tried in a child before they are loaded ---- */
+
+/* The program to try modules with, `EXE __scan FILE...` (numlab itself);
+ * until it is set, modules are loaded without being tried. */
+void nl_registry_set_scanner(const char *exe);
+/* Removes from `files` every module that crashes when loaded, adding one
+ * line per such module to `problems`; verdicts are cached per file. */
+void nl_registry_screen(GPtrArray *files, GPtrArray *problems);
+/* The scanner's side: `numlab __scan FILE...`. */
+int nl_registry_scanner_main(int argc, char **argv);
 const NlPluginEntry *nl_registry_find(NlRegistry *registry, NlPluginKind kind,
                                       const char *name);
 /* Plugins of one kind, sorted by name. */
@@ -169,8 +180,8 @@ typedef struct {
     /* The runner to start each job with, fork+exec, as `JOB_RUNNER __job
      * ...` (numlab itself); NULL runs every phase in this process. */
     const char *job_runner;
-    double job_seconds;  /* a job's time limit; 0: none */
-    guint64 job_memory;  /* a job's memory limit in bytes; 0: none */
+    double job_seconds; /* a job's time limit; 0: none */
+    guint64 job_memory; /* a job's memory limit in bytes; 0: none */
 } NlRunRequest;
 
 /* Runs the request; prints one line per problem on stderr. Returns TRUE
@@ -195,11 +206,6 @@ const char *nl_result_set_path(const NlResultSet *set);
 /* Writes one file of the set (len -1: a string), flushed to disk. */
 gboolean nl_result_set_add(NlResultSet *set, const char *file,
                            const char *contents, gssize len, GError **error);
-/* A folder inside the staging folder for what the run needs on the way
- * (its jobs' requests and results: isolate.c), made on the first call;
- * commit removes it first, so it never becomes part of the set. NULL
- * with a one-line error. */
-const char *nl_result_set_scratch(NlResultSet *set, GError **error);
 /* Makes the staged files OUTDIR/EXP in one rename and removes the old set. */
 gboolean nl_result_set_commit(NlResultSet *set, GError **error);
 /* Removes the staging folder unless committed. */

@@ -2,42 +2,50 @@
  * exit() or runaway takes down is that job, never the run.
  *
  * The runner starts each phase's job as a child by fork+exec of itself,
- * `numlab __job REQUEST RESULT` (never a bare fork: OpenBLAS's, libgomp's
- * and CUDA's state does not survive one). The request is a key file in the
- * staging folder's .scratch/: the experiment's and backend's modules, the
- * parameters as the user gave them, the seed, the backend's self-check
- * verdict (adopted, not repeated) and the result files of the phases this
- * one reads. The child loads only those two modules, runs the phase
- * exactly as the runner would (nl_phase_call) and writes its result, a
- * versioned GVariant (JOB_WIRE), to RESULT.tmp, then renames it.
+ * `numlab __job` (never a bare fork: OpenBLAS's, libgomp's and CUDA's
+ * state does not survive one). The channel is two pipes, no file: the
+ * request goes to the child's stdin, its result comes back on its fd 3.
+ * Both are versioned GVariants. The request (REQUEST_WIRE) holds a key
+ * file (the experiment's and backend's modules, the parameters as the
+ * user gave them, the seed, the backend's self-check verdict, adopted
+ * rather than repeated) and the results of the phases this one reads:
+ * the common phase's, and for run_compare every succeeded job's. The
+ * child loads only those two modules, runs the phase exactly as the
+ * runner would (nl_phase_call) and sends its result (RESULT_WIRE).
  *
- * The runner waits, killing the child at the job's time limit, and reads
- * the result back: at most JOB_RESULT_MAX bytes, of the right form and
- * version, checked as untrusted data. A child that died by a signal,
- * exited without a result or ran past its limit fails its job with the
+ * The runner feeds and drains the pipes in a main loop while it waits,
+ * so neither side can block the other; it kills the child at the job's
+ * time limit or once its result passes JOB_WIRE_MAX bytes, and checks
+ * what comes back as untrusted data. A child that died by a signal,
+ * exited without a result or ran past a limit fails its job with the
  * cause in one line ("job killed by SIGSEGV (Segmentation fault)"). */
-#define _GNU_SOURCE /* sigabbrev_np, O_CLOEXEC */
+#define _GNU_SOURCE /* sigabbrev_np */
 #include "config.h"
 
 #include "engine.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define WIRE_VERSION 1u
+/* magic, version, the key file, the common phase's run, the jobs' runs */
+#define REQUEST_MAGIC "numlab-job-request"
+#define REQUEST_WIRE  "(suaym" NL_RUN_WIRE "a(s" NL_RUN_WIRE "))"
 /* magic, version, ok, reason, hook seconds, fallback, the run */
-#define JOB_MAGIC "numlab-job-result"
-#define JOB_VERSION 1u
-#define JOB_WIRE "(subsdms" NL_RUN_WIRE ")"
-/* What the runner reads back from one job: a table this large is already
- * a figure no one can draw. */
-#define JOB_RESULT_MAX (G_GUINT64_CONSTANT(4) << 30)
+#define RESULT_MAGIC "numlab-job-result"
+#define RESULT_WIRE  "(subsdms" NL_RUN_WIRE ")"
+/* The most either side reads from the other: tables this large are
+ * already figures no one can draw. */
+#define JOB_WIRE_MAX (G_GUINT64_CONSTANT(4) << 30)
+/* The child's end of the result pipe. */
+#define RESULT_FD 3
 
 /* ---- the runner's side ---- */
 
@@ -48,7 +56,7 @@ static const char *module_path(NlRegistry *r, NlPluginKind kind,
     return entry ? entry->path : NULL;
 }
 
-/* The request for job `index`, REQUEST's contents. */
+/* What the job is: the request's key file. */
 static char *request_text(NlEngine *e, const NlJob *j)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -61,8 +69,7 @@ static char *request_text(NlEngine *e, const NlJob *j)
     g_key_file_set_string(kf, g, "phase", nl_phase_name(j->phase));
     g_key_file_set_uint64(kf, g, "seed", e->req->seed);
     char **params = e->req->params;
-    g_key_file_set_string_list(kf, g, "parameters",
-                               (const char *const *)params,
+    g_key_file_set_string_list(kf, g, "parameters", (const char *const *)params,
                                params ? g_strv_length(params) : 0);
     if (j->backend) {
         const char *plugin = nl_backend_plugin(j->backend)->name;
@@ -72,100 +79,186 @@ static char *request_text(NlEngine *e, const NlJob *j)
             module_path(e->registry, NL_PLUGIN_BACKEND, plugin));
         nl_self_check_save(j->check, kf, "self-check");
     }
-    g_autoptr(GPtrArray) inputs = g_ptr_array_new();
-    g_autoptr(GPtrArray) labels = g_ptr_array_new();
-    for (guint i = 0; j->phase != NL_PHASE_COMMON && i < e->jobs->len; i++) {
-        const NlJob *o = e->jobs->pdata[i];
-        if (o->phase == NL_PHASE_COMMON && o->status == NL_JOB_OK)
-            g_key_file_set_string(kf, g, "common", o->result_path);
-        if (j->phase == NL_PHASE_COMPARE && nl_job_backend_ok(o)) {
-            g_ptr_array_add(inputs, o->result_path);
-            g_ptr_array_add(labels, o->label);
-        }
-    }
-    if (j->phase == NL_PHASE_COMPARE) {
-        g_key_file_set_string_list(kf, g, "jobs",
-                                   (const char *const *)inputs->pdata,
-                                   inputs->len);
-        g_key_file_set_string_list(kf, g, "job_labels",
-                                   (const char *const *)labels->pdata,
-                                   labels->len);
-    }
     return g_key_file_to_data(kf, NULL, NULL);
 }
 
-/* Runs in the child between fork and exec: only async-signal-safe calls. */
-static void limit_memory(gpointer data)
+/* The whole request: the key file and the runs this phase reads. */
+static GBytes *request_bytes(NlEngine *e, const NlJob *j)
+{
+    g_autofree char *text = request_text(e, j);
+    GVariant *common = NULL;
+    GVariantBuilder jobs;
+    g_variant_builder_init(&jobs, G_VARIANT_TYPE("a(s" NL_RUN_WIRE ")"));
+    for (guint i = 0; j->phase != NL_PHASE_COMMON && i < e->jobs->len; i++) {
+        const NlJob *o = e->jobs->pdata[i];
+        /* runs that came back from a process: they keep no pointer */
+        if (o->phase == NL_PHASE_COMMON && o->status == NL_JOB_OK)
+            common = nl_run_to_variant(o->run, NULL);
+        if (j->phase == NL_PHASE_COMPARE && nl_job_backend_ok(o))
+            g_variant_builder_add(&jobs, "(s@" NL_RUN_WIRE ")", o->label,
+                                  nl_run_to_variant(o->run, NULL));
+    }
+    g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new(
+        "(su@aym@" NL_RUN_WIRE "@a(s" NL_RUN_WIRE "))", REQUEST_MAGIC,
+        WIRE_VERSION, g_variant_new_bytestring(text), common,
+        g_variant_builder_end(&jobs)));
+    return g_variant_get_data_as_bytes(v);
+}
+
+/* Runs in the child between fork and exec: only async-signal-safe calls.
+ * The runner ignores SIGPIPE; the job gets the default back. */
+static void child_setup(gpointer data)
 {
     const guint64 *bytes = data;
+    signal(SIGPIPE, SIG_DFL);
     if (*bytes) {
         struct rlimit lim = {(rlim_t)*bytes, (rlim_t)*bytes};
         setrlimit(RLIMIT_DATA, &lim);
     }
 }
 
+/* One child's pipes and end, served by a main loop. */
 typedef struct {
     GMainLoop *loop;
-    int status;
-    gboolean exited, timed_out;
     GPid pid;
-} Waiting;
+    int status;
+    gboolean exited, timed_out, too_big;
+    GBytes *request; /* to the child's stdin */
+    gsize written;
+    int to_child;       /* -1 once all is written or the child left */
+    GByteArray *result; /* from its fd 3 */
+    int from_child;     /* -1 at end of file */
+} Exchange;
+
+static void maybe_done(Exchange *x)
+{
+    if (x->exited && x->from_child < 0)
+        g_main_loop_quit(x->loop);
+}
+
+static gboolean feed(gint fd, GIOCondition cond, gpointer data)
+{
+    Exchange *x = data;
+    gsize len;
+    const guint8 *bytes = g_bytes_get_data(x->request, &len);
+    while (!(cond & G_IO_ERR) && x->written < len) {
+        ssize_t n = write(fd, bytes + x->written, len - x->written);
+        if (n > 0) {
+            x->written += (gsize)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return G_SOURCE_CONTINUE;
+        break; /* EPIPE: the child is gone; its end says why */
+    }
+    close(fd);
+    x->to_child = -1;
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean drain(gint fd, GIOCondition cond, gpointer data)
+{
+    (void)cond;
+    Exchange *x = data;
+    guint8 buf[65536];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n > 0) {
+            if (x->result->len + (guint64)n > JOB_WIRE_MAX) {
+                x->too_big = TRUE;
+                kill(x->pid, SIGKILL);
+                break;
+            }
+            g_byte_array_append(x->result, buf, (guint)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return G_SOURCE_CONTINUE;
+        break; /* end of file, or an error: nothing more comes */
+    }
+    close(fd);
+    x->from_child = -1;
+    maybe_done(x);
+    return G_SOURCE_REMOVE;
+}
 
 static void child_ended(GPid pid, gint status, gpointer data)
 {
     (void)pid;
-    Waiting *w = data;
-    w->status = status;
-    w->exited = TRUE;
-    g_main_loop_quit(w->loop);
+    Exchange *x = data;
+    x->status = status;
+    x->exited = TRUE;
+    maybe_done(x);
 }
 
 static gboolean time_is_up(gpointer data)
 {
-    Waiting *w = data;
-    w->timed_out = TRUE;
-    kill(w->pid, SIGKILL); /* child_ended then reaps it */
+    Exchange *x = data;
+    x->timed_out = TRUE;
+    kill(x->pid, SIGKILL); /* child_ended then reaps it */
     return G_SOURCE_REMOVE;
 }
 
-/* Waits for the child, killing it after `seconds` (0: never); its wait
- * status, and whether the limit killed it. */
-static int wait_for(GPid pid, double seconds, gboolean *timed_out)
+static GSource *attach(GSource *source, GMainContext *ctx)
 {
-    g_autoptr(GMainContext) ctx = g_main_context_new();
-    g_main_context_push_thread_default(ctx);
-    Waiting w = {g_main_loop_new(ctx, FALSE), 0, FALSE, FALSE, pid};
-    GSource *watch = g_child_watch_source_new(pid);
-    g_source_set_callback(watch, (GSourceFunc)(void (*)(void))child_ended, &w,
-                          NULL);
-    g_source_attach(watch, ctx);
-    GSource *timer = NULL;
-    if (seconds > 0) {
-        timer = g_timeout_source_new((guint)MIN(seconds * 1000.0, G_MAXUINT));
-        g_source_set_callback(timer, time_is_up, &w, NULL);
-        g_source_attach(timer, ctx);
-    }
-    g_main_loop_run(w.loop);
-    if (timer) {
-        g_source_destroy(timer);
-        g_source_unref(timer);
-    }
-    g_source_destroy(watch);
-    g_source_unref(watch);
-    g_main_loop_unref(w.loop);
-    g_main_context_pop_thread_default(ctx);
-    *timed_out = w.timed_out;
-    return w.status;
+    g_source_attach(source, ctx);
+    return source;
 }
 
-/* Why a child that left no result ended as it did. */
-static char *death_cause(const NlEngine *e, int status, gboolean timed_out)
+/* Feeds the request, drains the result and waits for the child's end,
+ * killing it at `seconds` (0: never). */
+static void exchange(Exchange *x, double seconds)
 {
-    if (timed_out)
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    x->loop = g_main_loop_new(ctx, FALSE);
+    GSource *sources[4] = {NULL};
+    g_unix_set_fd_nonblocking(x->to_child, TRUE, NULL);
+    g_unix_set_fd_nonblocking(x->from_child, TRUE, NULL);
+    sources[0] =
+        attach(g_unix_fd_source_new(x->to_child, G_IO_OUT | G_IO_ERR), ctx);
+    g_source_set_callback(sources[0], (GSourceFunc)(void (*)(void))feed, x,
+                          NULL);
+    sources[1] = attach(
+        g_unix_fd_source_new(x->from_child, G_IO_IN | G_IO_HUP | G_IO_ERR),
+        ctx);
+    g_source_set_callback(sources[1], (GSourceFunc)(void (*)(void))drain, x,
+                          NULL);
+    sources[2] = attach(g_child_watch_source_new(x->pid), ctx);
+    g_source_set_callback(sources[2], (GSourceFunc)(void (*)(void))child_ended,
+                          x, NULL);
+    if (seconds > 0) {
+        sources[3] = attach(
+            g_timeout_source_new((guint)MIN(seconds * 1000.0, G_MAXUINT)), ctx);
+        g_source_set_callback(sources[3], time_is_up, x, NULL);
+    }
+    g_main_loop_run(x->loop);
+    for (guint i = 0; i < G_N_ELEMENTS(sources); i++)
+        if (sources[i]) {
+            g_source_destroy(sources[i]);
+            g_source_unref(sources[i]);
+        }
+    if (x->to_child >= 0)
+        close(x->to_child);
+    g_main_loop_unref(x->loop);
+}
+
+/* Why a child ended without a usable result. */
+static char *death_cause(const NlEngine *e, const Exchange *x)
+{
+    if (x->timed_out)
         return g_strdup_printf("job killed at its time limit of %g s",
                                e->req->job_seconds);
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
+    if (x->too_big)
+        return g_strdup_printf(
+            "job killed: its results passed the %" G_GUINT64_FORMAT
+            " bytes a job may send",
+            JOB_WIRE_MAX);
+    if (WIFSIGNALED(x->status)) {
+        int sig = WTERMSIG(x->status);
         const char *abbrev = sigabbrev_np(sig);
         g_autofree char *memory =
             e->req->job_memory
@@ -179,25 +272,15 @@ static char *death_cause(const NlEngine *e, int status, gboolean timed_out)
     }
     return g_strdup_printf("job ended with exit status %d before sending its "
                            "results (a plugin called exit()?)",
-                           WEXITSTATUS(status));
+                           WEXITSTATUS(x->status));
 }
 
-/* Reads a child's result back into the job; FALSE with the reason. */
-static gboolean read_result(NlEngine *e, NlJob *j, GError **error)
+/* The child's result read into the job; FALSE with the reason. */
+static gboolean read_result(NlEngine *e, NlJob *j, GBytes *bytes,
+                            GError **error)
 {
-    g_autoptr(GMappedFile) file = g_mapped_file_new(j->result_path, FALSE,
-                                                    error);
-    if (!file)
-        return FALSE;
-    if ((guint64)g_mapped_file_get_length(file) > JOB_RESULT_MAX)
-        return nl_fail(error, NL_ERROR, NL_ERROR_JOB,
-                       "its results are %" G_GSIZE_FORMAT " bytes, beyond the "
-                       "%" G_GUINT64_FORMAT " a job may send",
-                       g_mapped_file_get_length(file), JOB_RESULT_MAX);
-    g_autoptr(GBytes) bytes = g_mapped_file_get_bytes(file);
-    g_autoptr(GVariant) v =
-        g_variant_ref_sink(g_variant_new_from_bytes(G_VARIANT_TYPE(JOB_WIRE),
-                                                    bytes, FALSE));
+    g_autoptr(GVariant) v = g_variant_ref_sink(
+        g_variant_new_from_bytes(G_VARIANT_TYPE(RESULT_WIRE), bytes, FALSE));
     const char *magic, *reason, *fallback;
     guint32 version;
     gboolean ok;
@@ -205,10 +288,10 @@ static gboolean read_result(NlEngine *e, NlJob *j, GError **error)
     g_autoptr(GVariant) run = NULL;
     g_variant_get(v, "(&sub&sdm&s@" NL_RUN_WIRE ")", &magic, &version, &ok,
                   &reason, &seconds, &fallback, &run);
-    if (strcmp(magic, JOB_MAGIC) != 0 || version != JOB_VERSION)
+    if (strcmp(magic, RESULT_MAGIC) != 0 || version != WIRE_VERSION)
         return nl_fail(error, NL_ERROR, NL_ERROR_JOB,
-                       "its results are not numlab job results of version %u",
-                       JOB_VERSION);
+                       "they are not numlab job results of version %u",
+                       WIRE_VERSION);
     j->run = nl_run_from_variant(e->params, e->req->seed, j->label, run, error);
     if (!j->run)
         return FALSE;
@@ -221,42 +304,56 @@ static gboolean read_result(NlEngine *e, NlJob *j, GError **error)
     return TRUE;
 }
 
-void nl_job_run_isolated(NlEngine *e, NlJob *j, guint index)
+void nl_job_run_isolated(NlEngine *e, NlJob *j)
 {
+    static gsize sigpipe_ignored;
+    if (g_once_init_enter(&sigpipe_ignored)) {
+        /* a child that dies before reading its request must not take the
+         * runner with it: its write then fails with EPIPE */
+        signal(SIGPIPE, SIG_IGN);
+        g_once_init_leave(&sigpipe_ignored, 1);
+    }
     double t0 = nl_time_now();
+    j->own_process = TRUE;
     g_autoptr(GError) error = NULL;
-    const char *dir = nl_result_set_scratch(e->set, &error);
-    g_autofree char *request = g_strdup_printf("%s/%u.request", dir, index);
-    j->result_path = g_strdup_printf("%s/%u.result", dir, index);
-    g_autofree char *text = dir ? request_text(e, j) : NULL;
-    GPid pid = 0;
-    if (!dir || !g_file_set_contents(request, text, -1, &error)) {
+    int request[2], result[2];
+    if (!g_unix_open_pipe(request, FD_CLOEXEC, &error) ||
+        !g_unix_open_pipe(result, FD_CLOEXEC, &error)) {
         g_autofree char *why =
             g_strdup_printf("cannot start the job: %s", error->message);
         nl_job_fail(j, NL_JOB_FAILED, why);
         return;
     }
-    char *argv[] = {(char *)e->req->job_runner, "__job", request,
-                    j->result_path, NULL};
+    char *argv[] = {(char *)e->req->job_runner, "__job", NULL};
     guint64 memory = e->req->job_memory;
-    if (!g_spawn_async(NULL, argv, NULL,
-                       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_CHILD_INHERITS_STDIN,
-                       memory ? limit_memory : NULL, &memory, &pid, &error)) {
+    int source_fds[] = {result[1]}, target_fds[] = {RESULT_FD};
+    Exchange x = {.to_child = request[1], .from_child = result[0]};
+    gboolean started = g_spawn_async_with_pipes_and_fds(
+        NULL, (const char *const *)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+        child_setup, &memory, request[0], -1, -1, source_fds, target_fds, 1,
+        &x.pid, NULL, NULL, NULL, &error);
+    close(request[0]);
+    close(result[1]);
+    if (!started) {
+        close(request[1]);
+        close(result[0]);
         g_autofree char *why =
             g_strdup_printf("cannot start the job: %s", error->message);
         nl_job_fail(j, NL_JOB_FAILED, why);
         return;
     }
-    gboolean timed_out;
-    int status = wait_for(pid, e->req->job_seconds, &timed_out);
-    g_spawn_close_pid(pid);
-    gboolean clean = !timed_out && WIFEXITED(status) &&
-                     WEXITSTATUS(status) == 0 &&
-                     g_file_test(j->result_path, G_FILE_TEST_IS_REGULAR);
+    x.request = request_bytes(e, j);
+    x.result = g_byte_array_new();
+    exchange(&x, e->req->job_seconds);
+    g_spawn_close_pid(x.pid);
+    g_bytes_unref(x.request);
+    g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes(x.result);
+    gboolean clean = !x.timed_out && !x.too_big && WIFEXITED(x.status) &&
+                     WEXITSTATUS(x.status) == 0 && g_bytes_get_size(bytes);
     if (!clean) {
-        g_autofree char *why = death_cause(e, status, timed_out);
+        g_autofree char *why = death_cause(e, &x);
         nl_job_fail(j, NL_JOB_FAILED, why);
-    } else if (!read_result(e, j, &error)) {
+    } else if (!read_result(e, j, bytes, &error)) {
         g_autofree char *why =
             g_strdup_printf("job results unreadable: %s", error->message);
         nl_run_free(g_steal_pointer(&j->run));
@@ -294,18 +391,30 @@ static void child_clear(Child *c)
     g_free(c->label);
 }
 
-/* A phase's result file read back as the run it was. */
-static NlRun *load_run(Child *c, const char *path, const char *label,
-                       GError **error)
+/* All of stdin, at most JOB_WIRE_MAX bytes; NULL with an error. */
+static GBytes *read_request(GError **error)
 {
-    g_autoptr(GMappedFile) file = g_mapped_file_new(path, FALSE, error);
-    if (!file)
-        return NULL;
-    g_autoptr(GBytes) bytes = g_mapped_file_get_bytes(file);
-    g_autoptr(GVariant) v = g_variant_ref_sink(
-        g_variant_new_from_bytes(G_VARIANT_TYPE(JOB_WIRE), bytes, FALSE));
-    g_autoptr(GVariant) run = g_variant_get_child_value(v, 6);
-    return nl_run_from_variant(c->params, c->seed, label, run, error);
+    g_autoptr(GByteArray) all = g_byte_array_new();
+    guint8 buf[65536];
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = errno;
+            nl_fail(error, NL_ERROR, NL_ERROR_JOB,
+                    "cannot read the request: %s", g_strerror(err));
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        if (all->len + (guint64)n > JOB_WIRE_MAX) {
+            nl_fail(error, NL_ERROR, NL_ERROR_JOB, "the request is too large");
+            return NULL;
+        }
+        g_byte_array_append(all, buf, (guint)n);
+    }
+    return g_byte_array_free_to_bytes(g_steal_pointer(&all));
 }
 
 static gboolean parse_phase(const char *name, NlPhase *phase)
@@ -318,18 +427,17 @@ static gboolean parse_phase(const char *name, NlPhase *phase)
     return FALSE;
 }
 
-/* Everything the phase needs, from the request. */
-static gboolean child_prepare(Child *c, const char *request, GError **error)
+/* The modules, parameters and backend the key file names. */
+static gboolean child_open(Child *c, GError **error)
 {
     const char *g = "job";
-    c->kf = g_key_file_new();
-    if (!g_key_file_load_from_file(c->kf, request, G_KEY_FILE_NONE, error))
-        return FALSE;
     g_autofree char *exp_module =
         g_key_file_get_string(c->kf, g, "experiment_module", error);
     g_autofree char *exp_name =
-        exp_module ? g_key_file_get_string(c->kf, g, "experiment", error) : NULL;
-    c->label = exp_name ? g_key_file_get_string(c->kf, g, "label", error) : NULL;
+        exp_module ? g_key_file_get_string(c->kf, g, "experiment", error)
+                   : NULL;
+    c->label =
+        exp_name ? g_key_file_get_string(c->kf, g, "label", error) : NULL;
     g_autofree char *phase = g_key_file_get_string(c->kf, g, "phase", NULL);
     if (!c->label)
         return FALSE;
@@ -351,35 +459,51 @@ static gboolean child_prepare(Child *c, const char *request, GError **error)
                                 params, error);
     if (!c->params)
         return FALSE;
+    if (c->phase != NL_PHASE_BACKEND)
+        return TRUE;
+    g_autofree char *plugin = g_key_file_get_string(c->kf, g, "backend", error);
+    g_autofree char *module =
+        plugin ? g_key_file_get_string(c->kf, g, "backend_module", error)
+               : NULL;
+    if (!module || !nl_registry_load(c->registry, module, error) ||
+        !nl_self_check_adopt(c->kf, "self-check", plugin, c->label, error))
+        return FALSE;
+    c->backend = nl_backend_open_spec(c->registry, c->label, NULL, error);
+    return c->backend != NULL;
+}
 
-    if (c->phase == NL_PHASE_BACKEND) {
-        g_autofree char *plugin =
-            g_key_file_get_string(c->kf, g, "backend", error);
-        g_autofree char *module =
-            plugin ? g_key_file_get_string(c->kf, g, "backend_module", error)
-                   : NULL;
-        if (!module || !nl_registry_load(c->registry, module, error) ||
-            !nl_self_check_adopt(c->kf, "self-check", plugin, c->label, error))
-            return FALSE;
-        c->backend = nl_backend_open_spec(c->registry, c->label, NULL, error);
-        if (!c->backend)
-            return FALSE;
-    }
-    g_autofree char *common = g_key_file_get_string(c->kf, g, "common", NULL);
-    if (common && !(c->common = load_run(c, common, "common", error)))
+/* Everything the phase needs, from the request. */
+static gboolean child_prepare(Child *c, GError **error)
+{
+    g_autoptr(GBytes) bytes = read_request(error);
+    if (!bytes)
+        return FALSE;
+    g_autoptr(GVariant) v = g_variant_ref_sink(
+        g_variant_new_from_bytes(G_VARIANT_TYPE(REQUEST_WIRE), bytes, FALSE));
+    const char *magic;
+    guint32 version;
+    g_autoptr(GVariant) text = NULL, common = NULL, jobs = NULL;
+    g_variant_get(v, "(&su@aym@" NL_RUN_WIRE "@a(s" NL_RUN_WIRE "))", &magic,
+                  &version, &text, &common, &jobs);
+    if (strcmp(magic, REQUEST_MAGIC) != 0 || version != WIRE_VERSION)
+        return nl_fail(error, NL_ERROR, NL_ERROR_JOB,
+                       "the request is not a numlab job request of version %u",
+                       WIRE_VERSION);
+    c->kf = g_key_file_new();
+    if (!g_key_file_load_from_data(c->kf, g_variant_get_bytestring(text), -1,
+                                   G_KEY_FILE_NONE, error) ||
+        !child_open(c, error))
+        return FALSE;
+    if (common && !(c->common = nl_run_from_variant(c->params, c->seed,
+                                                    "common", common, error)))
         return FALSE;
     c->jobs = g_ptr_array_new_with_free_func((GDestroyNotify)nl_run_free);
-    gsize n_jobs = 0, n_labels = 0;
-    g_auto(GStrv) jobs =
-        g_key_file_get_string_list(c->kf, g, "jobs", &n_jobs, NULL);
-    g_auto(GStrv) labels =
-        g_key_file_get_string_list(c->kf, g, "job_labels", &n_labels, NULL);
-    if (n_jobs != n_labels)
-        return nl_fail(error, NL_ERROR, NL_ERROR_JOB,
-                       "%" G_GSIZE_FORMAT " jobs, %" G_GSIZE_FORMAT " labels",
-                       n_jobs, n_labels);
-    for (gsize i = 0; i < n_jobs; i++) {
-        NlRun *run = load_run(c, jobs[i], labels[i], error);
+    for (gsize i = 0; i < g_variant_n_children(jobs); i++) {
+        const char *label;
+        g_autoptr(GVariant) wire = NULL;
+        g_variant_get_child(jobs, i, "(&s@" NL_RUN_WIRE ")", &label, &wire);
+        NlRun *run =
+            nl_run_from_variant(c->params, c->seed, label, wire, error);
         if (!run)
             return FALSE;
         g_ptr_array_add(c->jobs, run);
@@ -387,41 +511,35 @@ static gboolean child_prepare(Child *c, const char *request, GError **error)
     return TRUE;
 }
 
-/* Writes RESULT whole (through RESULT.tmp and a rename): a result file
- * that exists is complete. */
-static gboolean write_result(const char *path, GVariant *v, GError **error)
+/* Sends the result on RESULT_FD, all of it. */
+static gboolean send_result(GVariant *v, GError **error)
 {
-    g_autofree char *tmp = g_strconcat(path, ".tmp", NULL);
     g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes(v);
     gsize len;
     const char *data = g_bytes_get_data(bytes, &len);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    gboolean ok = fd >= 0;
-    for (gsize done = 0; ok && done < len;) {
-        ssize_t n = write(fd, data + done, len - done);
+    for (gsize done = 0; done < len;) {
+        ssize_t n = write(RESULT_FD, data + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
-        ok = n > 0;
-        done += ok ? (gsize)n : 0;
+        if (n <= 0) {
+            int err = errno;
+            return nl_fail(error, NL_ERROR, NL_ERROR_JOB,
+                           "cannot send the job's results: %s",
+                           g_strerror(err));
+        }
+        done += (gsize)n;
     }
-    int err = errno;
-    if (fd >= 0 && close(fd) != 0 && ok) {
-        ok = FALSE;
-        err = errno;
-    }
-    if (ok && rename(tmp, path) == 0)
-        return TRUE;
-    err = ok ? errno : err;
-    unlink(tmp);
-    return nl_fail(error, G_FILE_ERROR, g_file_error_from_errno(err),
-                   "cannot write '%s': %s", path, g_strerror(err));
+    return close(RESULT_FD) == 0 ||
+           nl_fail(error, NL_ERROR, NL_ERROR_JOB,
+                   "cannot send the job's results: %s", g_strerror(errno));
 }
 
 int nl_job_child_main(int argc, char **argv)
 {
-    if (argc != 4) {
-        g_printerr("numlab __job: runs one job for numlab run; not a command "
-                   "to call\n");
+    (void)argv;
+    if (argc != 2 || fcntl(RESULT_FD, F_GETFD) < 0 || isatty(STDIN_FILENO)) {
+        g_printerr("numlab __job: runs one job of numlab run, which starts "
+                   "it; not a command to call\n");
         return 2;
     }
     Child c = {0};
@@ -430,7 +548,7 @@ int nl_job_child_main(int argc, char **argv)
     double seconds = 0.0;
     g_autofree char *progress = NULL;
     NlRun *run = NULL;
-    if (child_prepare(&c, argv[2], &error)) {
+    if (child_prepare(&c, &error)) {
         progress = g_strdup_printf("%s/%s", c.exp->name, c.label);
         run = nl_run_new(c.params, c.seed, c.backend, progress);
         nl_run_set_jobs(run, c.jobs);
@@ -450,15 +568,15 @@ int nl_job_child_main(int argc, char **argv)
         run = nl_run_new(NULL, 0, NULL, "");
         wire = nl_run_to_variant(run, NULL);
     }
-    g_autofree char *fallback = c.backend ? nl_backend_fallbacks(c.backend)
-                                          : NULL;
+    g_autofree char *fallback =
+        c.backend ? nl_backend_fallbacks(c.backend) : NULL;
     g_autoptr(GVariant) result = g_variant_ref_sink(g_variant_new(
-        "(subsdm&s@" NL_RUN_WIRE ")", JOB_MAGIC, JOB_VERSION, failure == NULL,
-        failure ? failure : "", seconds, fallback, wire));
-    gboolean written = write_result(argv[3], result, &error);
-    if (!written)
+        "(subsdm&s@" NL_RUN_WIRE ")", RESULT_MAGIC, WIRE_VERSION,
+        failure == NULL, failure ? failure : "", seconds, fallback, wire));
+    gboolean sent = send_result(result, &error);
+    if (!sent)
         g_printerr("numlab: %s\n", error->message);
     nl_run_free(run);
     child_clear(&c);
-    return written ? 0 : 1;
+    return sent ? 0 : 1;
 }

@@ -71,10 +71,10 @@ static void set_job(GKeyFile *kf, const NlJob *j)
             kf, group, "seconds",
             g_ascii_formatd(buf, sizeof buf, "%.6f", j->seconds));
     }
-    if (j->result_path) /* the job ran in a process of its own */
-        g_key_file_set_value(kf, group, "process_seconds",
-                             g_ascii_formatd(buf, sizeof buf, "%.6f",
-                                             j->isolation_seconds));
+    if (j->own_process)
+        g_key_file_set_value(
+            kf, group, "process_seconds",
+            g_ascii_formatd(buf, sizeof buf, "%.6f", j->isolation_seconds));
     if (j->backend)
         set_backend(kf, group, j);
 }

@@ -81,7 +81,7 @@ gboolean nl_engine_run_phases(NlEngine *e)
         if (j->status != NL_JOB_PENDING) /* a backend that did not open */
             continue;
         if (e->req->job_runner)
-            nl_job_run_isolated(e, j, i);
+            nl_job_run_isolated(e, j);
         else
             run_in_process(e, j);
         if (j->phase != NL_PHASE_COMMON)

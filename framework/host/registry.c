@@ -288,8 +288,11 @@ static GPtrArray *modules_in(const char *dir)
     return files;
 }
 
+/* Loads the files, after a scanner tried those it has no verdict on
+ * (scan.c): one that crashed a scanner is skipped, said in `problems`. */
 static void load_all(NlRegistry *r, GPtrArray *files)
 {
+    nl_registry_screen(files, r->problems);
     for (guint i = 0; i < files->len; i++) {
         g_autoptr(GError) error = NULL;
         if (!nl_registry_load(r, files->pdata[i], &error))
@@ -317,10 +320,13 @@ void nl_registry_scan(NlRegistry *r, const char *dir, gboolean build_tree)
     while (d && (name = g_dir_read_name(d)))
         g_ptr_array_add(subdirs, g_build_filename(abs, name, ".libs", NULL));
     g_ptr_array_sort(subdirs, nl_compare_strings);
+    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < subdirs->len; i++) {
         g_autoptr(GPtrArray) files = modules_in(subdirs->pdata[i]);
-        load_all(r, files);
+        for (guint f = 0; f < files->len; f++)
+            g_ptr_array_add(all, g_steal_pointer(&files->pdata[f]));
     }
+    load_all(r, all);
 }
 
 NlRegistry *nl_registry_default(char **extra_dirs)

@@ -207,7 +207,6 @@ struct NlResultSet {
     char *final;   /* OUTDIR/EXP */
     char *staging; /* OUTDIR/.EXP.new-XXXXXX */
     char *old_prefix;
-    char *scratch;      /* STAGING/.scratch, once made */
     GPtrArray *created; /* folders of OUTDIR's path begin made, deepest first */
     int lock;           /* flock on the staging folder */
     gboolean committed;
@@ -356,26 +355,8 @@ static gboolean swap_by_two_renames(NlResultSet *set)
     return TRUE;
 }
 
-const char *nl_result_set_scratch(NlResultSet *set, GError **error)
-{
-    if (set->scratch)
-        return set->scratch;
-    g_autofree char *dir = g_build_filename(set->staging, ".scratch", NULL);
-    if (g_mkdir(dir, 0700) != 0) {
-        int e = errno;
-        nl_fail(error, NL_ERROR, NL_ERROR_OUTPUT, "cannot create '%s': %s", dir,
-                g_strerror(e));
-        return NULL;
-    }
-    return set->scratch = g_steal_pointer(&dir);
-}
-
 gboolean nl_result_set_commit(NlResultSet *set, GError **error)
 {
-    if (set->scratch) {
-        nl_folder_remove(set->scratch);
-        g_clear_pointer(&set->scratch, g_free);
-    }
     if (!sync_folder(set->staging)) {
         int e = errno;
         return nl_fail(error, NL_ERROR, NL_ERROR_OUTPUT,
@@ -433,6 +414,5 @@ void nl_result_set_free(NlResultSet *set)
     g_free(set->final);
     g_free(set->staging);
     g_free(set->old_prefix);
-    g_free(set->scratch);
     g_free(set);
 }

@@ -26,8 +26,8 @@ struct NlRun {
     GDestroyNotify kept_destroy;
     GBytes *kept_bytes; /* nl_run_keep_bytes: the same, able to travel */
     char *label;        /* a run read back: its job's label */
-    guint n_faults;    /* nl_run_fault calls */
-    GPtrArray *faults; /* the first NL_RUN_KEPT_FAULTS messages */
+    guint n_faults;     /* nl_run_fault calls */
+    GPtrArray *faults;  /* the first NL_RUN_KEPT_FAULTS messages */
     char *progress_label;
     gboolean progress_shown;
     double progress_last;
@@ -323,16 +323,16 @@ GVariant *nl_run_to_variant(NlRun *run, GError **error)
             g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING,
                                      nl_run_artifact_data(run, name), TRUE));
     }
-    GVariant *kept =
-        run->kept_bytes ? g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING,
-                                                   run->kept_bytes, TRUE)
-                        : NULL;
-    return g_variant_new("(@a" NL_TABLE_WIRE "@a(say)u@asm@ay)",
-                         g_variant_builder_end(&tables),
-                         g_variant_builder_end(&artifacts), run->n_faults,
-                         g_variant_new_strv((const char *const *)run->faults->pdata,
-                                            run->faults->len),
-                         kept);
+    GVariant *kept = run->kept_bytes
+                         ? g_variant_new_from_bytes(G_VARIANT_TYPE_BYTESTRING,
+                                                    run->kept_bytes, TRUE)
+                         : NULL;
+    return g_variant_new(
+        "(@a" NL_TABLE_WIRE "@a(say)u@asm@ay)", g_variant_builder_end(&tables),
+        g_variant_builder_end(&artifacts), run->n_faults,
+        g_variant_new_strv((const char *const *)run->faults->pdata,
+                           run->faults->len),
+        kept);
 }
 
 NlRun *nl_run_from_variant(const NlParams *params, guint64 seed,

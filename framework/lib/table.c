@@ -439,8 +439,6 @@ gboolean nl_table_is_complete(const NlTable *t)
  * its bits), f32 and f64 in `doubles` (their bits kept exactly: a NaN's
  * payload too), str in `strings`. */
 
-
-
 GVariant *nl_table_to_variant(const NlTable *t)
 {
     GVariantBuilder notes, datasets, ints, doubles, strings;
