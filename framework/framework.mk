@@ -50,6 +50,8 @@ framework_libnumlab_host_la_SOURCES = \
 	framework/host/results.c \
 	framework/host/resultset.c \
 	framework/host/isolate.c \
+	framework/host/budget.c \
+	framework/host/journal.c \
 	framework/host/scan.c \
 	framework/host/selfcheck.c \
 	framework/host/selfcheck-cases.c \

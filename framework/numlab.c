@@ -327,7 +327,7 @@ static int cmd_run(int argc, char **argv, const char *command_line,
     char **backends = NULL, **params = NULL, **print = NULL;
     char *outdir = NULL;
     gint64 seed = 42;
-    gboolean in_process = FALSE;
+    gboolean in_process = FALSE, resume = FALSE, force = FALSE;
     double job_seconds = 0.0;
     gint64 job_mib = 0;
     GOptionEntry entries[] = {
@@ -347,6 +347,14 @@ static int cmd_run(int argc, char **argv, const char *command_line,
                : "Also print these tables' rows as key=value lines on "
                  "stdout (comma-separated names, * and ? match)",
          "TABLES"},
+        {"force", 0, 0, G_OPTION_ARG_NONE, &force,
+         "Start a run that the experiment estimates to take more than ten "
+         "minutes",
+         NULL},
+        {"resume", 0, 0, G_OPTION_ARG_NONE, &resume,
+         "Reuse the jobs that an interrupted run of the same experiment, "
+         "parameters and seed into the same folder finished; run the rest",
+         NULL},
         {"in-process", 0, 0, G_OPTION_ARG_NONE, &in_process,
          "Run every job in this process, not each in its own (for "
          "debugging: a crashing plugin then ends the whole run)",
@@ -385,9 +393,9 @@ static int cmd_run(int argc, char **argv, const char *command_line,
                    command);
         return 2;
     }
-    if (in_process && (job_seconds > 0.0 || job_mib > 0)) {
-        g_printerr("numlab %s: --job-timeout and --job-memory need each job "
-                   "in its own process, not --in-process\n",
+    if (in_process && (job_seconds > 0.0 || job_mib > 0 || resume)) {
+        g_printerr("numlab %s: --job-timeout, --job-memory and --resume need "
+                   "each job in its own process, not --in-process\n",
                    command);
         return 2;
     }
@@ -412,6 +420,8 @@ static int cmd_run(int argc, char **argv, const char *command_line,
         .on_table_data = &pt,
         .job_runner = in_process ? NULL : nl_host_executable(),
         .job_seconds = job_seconds,
+        .resume = resume,
+        .force = force,
         .job_memory = (guint64)job_mib << 20,
     };
     if (strcmp(req.experiment, "all") != 0) {

@@ -37,7 +37,8 @@
 
 typedef enum {
     EXACT,  /* must stay as recorded within the ABI */
-    APPEND, /* a struct_size struct: may grow at its end, never shrink */
+    APPEND, /* may grow at its end, never shrink: a struct_size struct,
+               or one only the host allocates (NlCost) */
 } Rule;
 
 typedef struct {
@@ -113,7 +114,7 @@ static const Fact layout[] = {
     VALUE(NL_BACKEND_ERROR_UNUSABLE, 4),
 
     /* experiment.h */
-    SIZE(NlExperimentOps, 56, APPEND),
+    SIZE(NlExperimentOps, 64, APPEND),
     AT(NlExperimentOps, struct_size, 0),
     AT(NlExperimentOps, title, 8),
     AT(NlExperimentOps, description, 16),
@@ -121,6 +122,11 @@ static const Fact layout[] = {
     AT(NlExperimentOps, run_common, 32),
     AT(NlExperimentOps, run_backend, 40),
     AT(NlExperimentOps, run_compare, 48),
+    AT(NlExperimentOps, estimate, 56),
+    SIZE(NlCost, 24, APPEND),
+    AT(NlCost, bytes, 0),
+    AT(NlCost, common_seconds, 8),
+    AT(NlCost, job_seconds, 16),
 
     /* params.h: an array element, fixed for good; its extension record */
     SIZE(NlParamSpec, 64, EXACT),

@@ -541,6 +541,77 @@ static void test_crash_at_load(void)
     nl_test_rmtree(cache);
 }
 
+static char *data_rows(const char *dir, const char *file)
+{
+    g_autofree char *path = g_build_filename(dir, "failing", file, NULL);
+    g_autofree char *text = read_file(path);
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    GString *rows = g_string_new(NULL);
+    for (char **l = lines; *l; l++)
+        if (!g_str_has_prefix(*l, "# date:"))
+            g_string_append_printf(rows, "%s\n", *l);
+    return g_string_free(rows, FALSE);
+}
+
+/* A run killed during its third job, resumed: the two jobs it finished
+ * are taken from its journal, the rest run, and the set is the one an
+ * uninterrupted run writes. */
+static void test_resume(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autofree char *whole = nl_test_tmpdir();
+    char *kill_blas[] = {"NL_TEST_KILL_RUNNER=blas", NULL};
+    g_autoptr(NlCmd) killed =
+        nl_test_numlab(kill_blas, "run", "failing", "--plugin-dir", BROKEN_DIR,
+                       "-b", "naive,blas", "-o", dir, NULL);
+    g_assert_true(killed->status != 0);
+    g_autofree char *set = g_build_filename(dir, "failing", NULL);
+    g_assert_false(g_file_test(set, G_FILE_TEST_EXISTS));
+
+    g_autoptr(NlCmd) resumed =
+        nl_test_numlab(NULL, "run", "failing", "--plugin-dir", BROKEN_DIR, "-b",
+                       "naive,blas", "-o", dir, "--resume", NULL);
+    g_assert_cmpint(resumed->status, ==, 0);
+    g_assert_nonnull(strstr(resumed->out, "naive:ok blas:ok (2 jobs resumed)"));
+    g_autofree char *m_path = g_build_filename(set, "manifest.ini", NULL);
+    g_autofree char *m = read_file(m_path);
+    g_assert_nonnull(strstr(m, "[job common]\nphase=common\nstatus=ok\n"));
+    g_assert_nonnull(strstr(m, "resumed=true"));
+    g_autofree char *journal = g_build_filename(dir, ".failing.journal", NULL);
+    g_assert_false(g_file_test(journal, G_FILE_TEST_EXISTS));
+
+    g_autoptr(NlCmd) straight =
+        nl_test_numlab(NULL, "run", "failing", "--plugin-dir", BROKEN_DIR, "-b",
+                       "naive,blas", "-o", whole, NULL);
+    g_assert_cmpint(straight->status, ==, 0);
+    const char *files[] = {"common.dat", "partial.dat"};
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *a = data_rows(dir, files[i]);
+        g_autofree char *b = data_rows(whole, files[i]);
+        g_assert_cmpstr(a, ==, b);
+    }
+
+    /* a journal of other parameters is not used: every job runs */
+    g_autoptr(NlCmd) again =
+        nl_test_numlab(kill_blas, "run", "failing", "--plugin-dir", BROKEN_DIR,
+                       "-b", "naive,blas", "-o", dir, NULL);
+    g_autoptr(NlCmd) other = nl_test_numlab(
+        NULL, "run", "failing", "--plugin-dir", BROKEN_DIR, "-b", "naive,blas",
+        "-p", "how=abort", "-o", dir, "--resume", NULL);
+    g_assert_cmpint(other->status, ==, 0);
+    g_assert_null(strstr(other->out, "resumed"));
+    assert_one_line_containing(other->err,
+                               "--resume: the journal there is of a run with "
+                               "other parameters, seed or versions; running "
+                               "every job");
+    g_autoptr(NlCmd) in_process =
+        nl_test_numlab(NULL, "run", "failing", "--plugin-dir", BROKEN_DIR, "-o",
+                       dir, "--resume", "--in-process", NULL);
+    g_assert_cmpint(in_process->status, ==, 2);
+    nl_test_rmtree(dir);
+    nl_test_rmtree(whole);
+}
+
 static void test_failed_job_loses_nothing(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
@@ -1172,6 +1243,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/backend-open-failures", test_backend_open_failures);
     g_test_add_func("/cli/crash-isolation", test_crash_isolation);
     g_test_add_func("/cli/crash-at-load", test_crash_at_load);
+    g_test_add_func("/cli/resume", test_resume);
     g_test_add_func("/cli/failed-job-loses-nothing",
                     test_failed_job_loses_nothing);
     g_test_add_func("/cli/unwritable-output", test_unwritable_output);

@@ -99,6 +99,7 @@ void nl_engine_free(NlEngine *e)
     if (e->jobs)
         g_ptr_array_unref(e->jobs);
     g_ptr_array_unref(e->files);
+    nl_journal_close(e->journal, FALSE);
     nl_result_set_free(e->set);
     nl_params_free(e->params);
     g_free(e->dir);
@@ -154,8 +155,15 @@ static void print_summary(const NlEngine *e)
         if (j->phase == NL_PHASE_BACKEND)
             g_string_append_printf(states, " %s:%s", j->label, nl_job_state(j));
     }
-    printf("%s: %u files in %s;%s\n", e->exp->name, e->files->len, e->dir,
-           states->len ? states->str : " no backend jobs");
+    guint resumed = 0;
+    for (guint i = 0; i < e->jobs->len; i++)
+        resumed += ((const NlJob *)e->jobs->pdata[i])->resumed;
+    g_autofree char *note = resumed
+                                ? g_strdup_printf(" (%u %s resumed)", resumed,
+                                                  resumed == 1 ? "job" : "jobs")
+                                : NULL;
+    printf("%s: %u files in %s;%s%s\n", e->exp->name, e->files->len, e->dir,
+           states->len ? states->str : " no backend jobs", note ? note : "");
 }
 
 /* ---- the stages ---- */
@@ -187,6 +195,7 @@ static gboolean report_and_write(NlEngine *e)
         return FALSE;
     }
     print_summary(e);
+    nl_journal_close(g_steal_pointer(&e->journal), TRUE);
     return all_ok && !e->tables_missing;
 }
 

@@ -6,7 +6,9 @@
  *
  *   plan.c     the request checked and turned into jobs, nothing opened
  *   open.c     every backend job's backend opened and self-checked
- *   phases.c   the jobs' phases run in order: common, backends, compare
+ *   phases.c   the jobs' phases run in order: common, backends, compare,
+ *              each in a child (isolate.c) that sends its results back;
+ *              journal.c keeps them for --resume
  *   results.c  the succeeded jobs' tables and artifacts, and backends.gp
  *   manifest.c manifest.ini, last
  * into a staging folder that becomes OUTDIR/EXP in one rename once every
@@ -53,7 +55,9 @@ typedef struct {
     double seconds; /* the phase's hook, wall clock */
     char *fallback; /* kernels that ran as the reference: "gemv,softmax" */
     gboolean own_process;     /* it ran in a child (isolate.c) */
+    gboolean resumed;         /* taken from the journal (journal.c) */
     double isolation_seconds; /* what that cost beyond the hook */
+    guint64 peak_bytes;       /* its process's peak RSS; 0: not known */
 } NlJob;
 
 NlJob *nl_job_new(const char *label, NlPhase phase);
@@ -64,6 +68,8 @@ const char *nl_job_state(const NlJob *job);
 void nl_job_fail(NlJob *job, NlJobStatus status, const char *reason);
 /* A succeeded backend job: its datasets are written. */
 gboolean nl_job_backend_ok(const NlJob *job);
+
+typedef struct NlJournal NlJournal;
 
 typedef struct {
     NlRegistry *registry;
@@ -78,6 +84,9 @@ typedef struct {
     NlRun *common;     /* the common phase's run once it succeeded */
     GPtrArray *files;  /* the names written, for the manifest */
     gboolean tables_missing; /* a table left out (its columns disagreed) */
+    NlJournal *journal;      /* the jobs finished so far, or NULL */
+    double estimated_bytes;  /* budget.c: a job's peak; 0: no estimate */
+    double estimated_seconds;
 } NlEngine;
 
 void nl_engine_free(NlEngine *engine);
@@ -91,6 +100,10 @@ NlPhaseHook nl_engine_hook(const NlEngine *engine, NlPhase phase);
 /* plan.c: the experiment, its parameters and the output folder checked,
  * and the jobs listed; NULL after one line on stderr. */
 NlEngine *nl_engine_plan(NlRegistry *registry, const NlRunRequest *request);
+/* budget.c: the experiment's estimate of the run, checked against the
+ * memory available and the time limit; FALSE after one line when the run
+ * does not fit or needs --force. */
+gboolean nl_engine_budget(NlEngine *engine);
 /* open.c: opens and self-checks every backend job's backend; FALSE (after
  * the report) when the experiment has a backend phase and none opened. */
 gboolean nl_engine_open(NlEngine *engine);
@@ -104,6 +117,16 @@ gboolean nl_engine_run_phases(NlEngine *engine);
  * in a job's own process. */
 char *nl_phase_call(const NlPlugin *experiment, NlPhase phase, NlRun *run,
                     double *seconds);
+/* journal.c: OUTDIR/.EXP.journal, the results of the jobs this run has
+ * finished, for --resume. open: NULL when it cannot be had (another run
+ * holds it); kept as it is when `resume` and it is of this very run,
+ * else emptied. lookup: the result a job sent before, or NULL. record:
+ * a succeeded job's result, written whole (best effort). close: removes
+ * it when the set is `finished`, else keeps it for a resume. */
+NlJournal *nl_journal_open(const NlEngine *engine, gboolean resume);
+GBytes *nl_journal_lookup(NlJournal *journal, const NlJob *job);
+void nl_journal_record(NlJournal *journal, const NlJob *job, GBytes *result);
+void nl_journal_close(NlJournal *journal, gboolean finished);
 /* isolate.c: runs the job's phase in a child started by fork+exec of the
  * runner (`numlab __job`), which sends its results back through a pipe;
  * fills the job as the phase would have in this process, or fails it

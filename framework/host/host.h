@@ -181,6 +181,8 @@ typedef struct {
      * ...` (numlab itself); NULL runs every phase in this process. */
     const char *job_runner;
     double job_seconds; /* a job's time limit; 0: none */
+    gboolean resume;    /* reuse the jobs a killed run finished */
+    gboolean force;     /* start a run estimated to take too long */
     guint64 job_memory; /* a job's memory limit in bytes; 0: none */
 } NlRunRequest;
 

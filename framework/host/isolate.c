@@ -38,9 +38,9 @@
 /* magic, version, the key file, the common phase's run, the jobs' runs */
 #define REQUEST_MAGIC "numlab-job-request"
 #define REQUEST_WIRE  "(suaym" NL_RUN_WIRE "a(s" NL_RUN_WIRE "))"
-/* magic, version, ok, reason, hook seconds, fallback, the run */
+/* magic, version, ok, reason, hook seconds, fallback, peak RSS, the run */
 #define RESULT_MAGIC "numlab-job-result"
-#define RESULT_WIRE  "(subsdms" NL_RUN_WIRE ")"
+#define RESULT_WIRE  "(subsdmst" NL_RUN_WIRE ")"
 /* The most either side reads from the other: tables this large are
  * already figures no one can draw. */
 #define JOB_WIRE_MAX (G_GUINT64_CONSTANT(4) << 30)
@@ -285,9 +285,10 @@ static gboolean read_result(NlEngine *e, NlJob *j, GBytes *bytes,
     guint32 version;
     gboolean ok;
     double seconds;
+    guint64 peak;
     g_autoptr(GVariant) run = NULL;
-    g_variant_get(v, "(&sub&sdm&s@" NL_RUN_WIRE ")", &magic, &version, &ok,
-                  &reason, &seconds, &fallback, &run);
+    g_variant_get(v, "(&sub&sdm&st@" NL_RUN_WIRE ")", &magic, &version, &ok,
+                  &reason, &seconds, &fallback, &peak, &run);
     if (strcmp(magic, RESULT_MAGIC) != 0 || version != WIRE_VERSION)
         return nl_fail(error, NL_ERROR, NL_ERROR_JOB,
                        "they are not numlab job results of version %u",
@@ -297,6 +298,7 @@ static gboolean read_result(NlEngine *e, NlJob *j, GBytes *bytes,
         return FALSE;
     j->seconds = seconds;
     j->fallback = g_strdup(fallback);
+    j->peak_bytes = peak;
     if (ok)
         j->status = NL_JOB_OK;
     else
@@ -313,6 +315,12 @@ void nl_job_run_isolated(NlEngine *e, NlJob *j)
         signal(SIGPIPE, SIG_IGN);
         g_once_init_leave(&sigpipe_ignored, 1);
     }
+    g_autoptr(GBytes) saved = nl_journal_lookup(e->journal, j);
+    if (saved && read_result(e, j, saved, NULL)) {
+        j->resumed = TRUE;
+        return;
+    }
+    nl_run_free(g_steal_pointer(&j->run));
     double t0 = nl_time_now();
     j->own_process = TRUE;
     g_autoptr(GError) error = NULL;
@@ -358,6 +366,8 @@ void nl_job_run_isolated(NlEngine *e, NlJob *j)
             g_strdup_printf("job results unreadable: %s", error->message);
         nl_run_free(g_steal_pointer(&j->run));
         nl_job_fail(j, NL_JOB_FAILED, why);
+    } else if (j->status == NL_JOB_OK) {
+        nl_journal_record(e->journal, j, bytes);
     }
     j->isolation_seconds = MAX(0.0, nl_time_now() - t0 - j->seconds);
 }
@@ -570,9 +580,14 @@ int nl_job_child_main(int argc, char **argv)
     }
     g_autofree char *fallback =
         c.backend ? nl_backend_fallbacks(c.backend) : NULL;
-    g_autoptr(GVariant) result = g_variant_ref_sink(g_variant_new(
-        "(subsdm&s@" NL_RUN_WIRE ")", RESULT_MAGIC, WIRE_VERSION,
-        failure == NULL, failure ? failure : "", seconds, fallback, wire));
+    struct rusage usage;
+    guint64 peak = getrusage(RUSAGE_SELF, &usage) == 0
+                       ? (guint64)usage.ru_maxrss * 1024 /* KiB on Linux */
+                       : 0;
+    g_autoptr(GVariant) result = g_variant_ref_sink(
+        g_variant_new("(subsdm&st@" NL_RUN_WIRE ")", RESULT_MAGIC, WIRE_VERSION,
+                      failure == NULL, failure ? failure : "", seconds,
+                      fallback, peak, wire));
     gboolean sent = send_result(result, &error);
     if (!sent)
         g_printerr("numlab: %s\n", error->message);

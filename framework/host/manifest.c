@@ -71,6 +71,10 @@ static void set_job(GKeyFile *kf, const NlJob *j)
             kf, group, "seconds",
             g_ascii_formatd(buf, sizeof buf, "%.6f", j->seconds));
     }
+    if (j->resumed)
+        g_key_file_set_boolean(kf, group, "resumed", TRUE);
+    if (j->peak_bytes)
+        g_key_file_set_uint64(kf, group, "peak_bytes", j->peak_bytes);
     if (j->own_process)
         g_key_file_set_value(
             kf, group, "process_seconds",
@@ -105,6 +109,14 @@ static void set_run(GKeyFile *kf, const NlEngine *e)
     if (e->req->command_line)
         g_key_file_set_string(kf, "run", "command", e->req->command_line);
     g_key_file_set_string(kf, "run", "status", run_status(e));
+    if (e->estimated_bytes > 0) { /* budget.c */
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        g_key_file_set_uint64(kf, "run", "estimated_bytes",
+                              (guint64)e->estimated_bytes);
+        g_key_file_set_value(
+            kf, "run", "estimated_seconds",
+            g_ascii_formatd(buf, sizeof buf, "%.3g", e->estimated_seconds));
+    }
 }
 
 /* [parameters]: one key per parameter, its canonical value, so that

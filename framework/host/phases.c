@@ -6,7 +6,10 @@
  * runs (a programming error: a wrong parameter getter, a cell of the
  * wrong type, a NULL handed to the SDK), which plugin-log.c collects. A
  * failed backend job or compare phase loses its tables; a failed common
- * phase stops the run, since every job builds on it. */
+ * phase stops the run, since every job builds on it.
+ *
+ * A job runs in a child of its own (isolate.c) unless the request has no
+ * job runner (--in-process); either way its phase runs in nl_phase_call. */
 #include "config.h"
 
 #include "engine.h"

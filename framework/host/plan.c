@@ -198,14 +198,21 @@ NlEngine *nl_engine_plan(NlRegistry *registry, const NlRunRequest *req)
     e->params = nl_params_parse(exp->experiment->params, exp->name, req->params,
                                 &error);
     e->dir = g_build_filename(req->outdir, exp->name, NULL);
-    if (!e->params ||
-        !(e->set = nl_result_set_begin(req->outdir, exp->name, &error))) {
+    if (!e->params) {
+        g_printerr("numlab: %s\n", error->message);
+        return NULL;
+    }
+    e->jobs = plan_jobs(e);
+    if (!nl_engine_budget(e))
+        return NULL;
+    if (!(e->set = nl_result_set_begin(req->outdir, exp->name, &error))) {
         g_printerr("numlab: %s\n", error->message);
         return NULL;
     }
     e->params_text = nl_params_to_string(e->params);
+    if (req->job_runner) /* results that can be kept are a process's */
+        e->journal = nl_journal_open(e, req->resume);
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
     e->date = g_date_time_format_iso8601(now);
-    e->jobs = plan_jobs(e);
     return g_steal_pointer(&e);
 }

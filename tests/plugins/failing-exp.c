@@ -4,12 +4,16 @@
  * succeeds, no file may change at all. `how` says how it fails: with an
  * error (the default), or the ways a plugin takes its process down —
  * segv, abort, exit (exit(0)), hang, alloc (until memory runs out), or
- * keep (an object in memory, which cannot leave the job's process). */
+ * keep (an object in memory, which cannot leave the job's process).
+ * NL_TEST_KILL_RUNNER=LABEL kills the runner (the job's parent) during
+ * that backend's job, as a kill -9 of `numlab run` would: the test of
+ * --resume. */
 #include <numlab/numlab.h>
 
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Takes the job's process down as `how` says; returns for "error". */
 static void fail_as(const char *how)
@@ -38,6 +42,11 @@ static gboolean run_common(NlRun *run, GError **error)
 
 static gboolean run_backend(NlRun *run, GError **error)
 {
+    const char *label = nl_backend_label(nl_run_backend(run));
+    if (g_strcmp0(g_getenv("NL_TEST_KILL_RUNNER"), label) == 0) {
+        kill(getppid(), SIGKILL);
+        raise(SIGKILL);
+    }
     NlTable *t = nl_run_table(run, "partial", "i:int sum:f32");
     gboolean fail = g_strcmp0(nl_params_get_string(nl_run_params(run), "fail"),
                               nl_backend_label(nl_run_backend(run))) == 0;

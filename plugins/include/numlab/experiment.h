@@ -23,6 +23,19 @@ G_BEGIN_DECLS
 
 typedef struct NlRun NlRun;
 
+/* What one run of an experiment costs, estimated from its parameters
+ * before anything runs (the `estimate` hook). The host adds what a job's
+ * process holds before the experiment allocates anything, refuses a run
+ * whose memory does not fit in one line, and asks for --force where the
+ * time passes ten minutes. Fields are appended, never changed. */
+typedef struct {
+    double bytes;          /* the most one phase holds at once in its own
+                              arrays and tables (the largest phase's) */
+    double common_seconds; /* run_common on this machine, roughly */
+    double job_seconds;    /* one run_backend on the naive backend, the
+                              slowest in-tree one, roughly */
+} NlCost;
+
 /* Filled by the module, read only by the host: hooks are appended without
  * an ABI bump (plugin.h); one beyond a module's struct_size is NULL. */
 struct NlExperimentOps {
@@ -33,6 +46,11 @@ struct NlExperimentOps {
     gboolean (*run_common)(NlRun *run, GError **error);
     gboolean (*run_backend)(NlRun *run, GError **error);
     gboolean (*run_compare)(NlRun *run, GError **error);
+    /* Appended: fills *cost (zeroed by the host) for a run with these
+     * parameters, which have passed their specs; FALSE with a one-line
+     * error only for parameters no run can take. Optional: without it,
+     * numlab cannot warn before a run that will not fit. */
+    gboolean (*estimate)(const NlParams *params, NlCost *cost, GError **error);
 };
 
 G_END_DECLS
