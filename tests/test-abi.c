@@ -123,10 +123,11 @@ static const Fact layout[] = {
     AT(NlExperimentOps, run_backend, 40),
     AT(NlExperimentOps, run_compare, 48),
     AT(NlExperimentOps, estimate, 56),
-    SIZE(NlCost, 24, APPEND),
+    SIZE(NlCost, 32, APPEND),
     AT(NlCost, bytes, 0),
     AT(NlCost, common_seconds, 8),
     AT(NlCost, job_seconds, 16),
+    AT(NlCost, result_bytes, 24),
 
     /* params.h: an array element, fixed for good; its extension record */
     SIZE(NlParamSpec, 64, EXACT),

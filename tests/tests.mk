@@ -166,6 +166,10 @@ tests_test_resultset_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_resultset_LDADD = $(NL_TEST_HOST_LIBS)
 TESTS += tests/test-result-sets.sh
 EXTRA_DIST += tests/test-result-sets.sh
+# Every experiment's memory estimate against its jobs' peak RSS, and the
+# runs refused before they start.
+TESTS += tests/test-estimates.sh
+EXTRA_DIST += tests/test-estimates.sh
 # Every bad input: one line, exit 1 or 2, nothing changed on disk (about
 # 500 command lines, most generated from numlab help's parameter types).
 TESTS += tests/test-bad-inputs.sh

@@ -16,6 +16,24 @@ static gboolean run_common(NlRun *run, GError **error)
     return ok;
 }
 
+/* The worked example is tiny whatever its matrices: each entry is a
+ * double in the parameters and a few table cells (about 64 bytes), and
+ * nothing takes measurable time. */
+static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
+{
+    (void)error;
+    static const char *const matrices[] = {"vectors", "w_q", "w_k", "w_v",
+                                           "w_out"};
+    double entries = 0.0;
+    for (gsize i = 0; i < G_N_ELEMENTS(matrices); i++) {
+        gsize rows, cols;
+        nl_params_get_matrix(p, matrices[i], &rows, &cols);
+        entries += (double)rows * (double)cols;
+    }
+    cost->bytes = 64.0 * entries;
+    return TRUE;
+}
+
 static const NlParamSpec params[] = {
     {"tokens", NL_PARAM_STRING_LIST, "Paris,ist,die,Hauptstadt,von", 0, 0,
      "the tokens", NULL},
@@ -51,6 +69,7 @@ static const NlExperimentOps ops = {
     .run_common = run_common,
     .run_backend = NULL,
     .run_compare = NULL,
+    .estimate = estimate,
 };
 
 NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_EXPERIMENT, .name = "attention",

@@ -195,6 +195,11 @@ typedef struct {
     float *c;
 } DirectGemm;
 
+/* The size of the gemm call that predicts the first one (n^3), so that a
+ * first size whose call would pass max_call (naive at n = 32768: hours)
+ * is skipped like the later ones instead of being made. */
+#define GEMM_PROBE_N 128
+
 static gboolean direct_gemm_call(gpointer data, GError **error)
 {
     (void)error;
@@ -292,6 +297,18 @@ static gboolean run_common(NlRun *run, GError **error)
 
     double max_call = nl_params_get_double(p, "max_call");
     double last_seconds = 0, last_n = 0;
+    if (n_gemm && gemm_sizes[0] > GEMM_PROBE_N) {
+        DirectGemm g;
+        if (!direct_gemm_setup(&g, GEMM_PROBE_N, 0, nl_run_seed(run), error))
+            return FALSE;
+        double t0 = nl_time_now();
+        gboolean ok = direct_gemm_call(&g, error);
+        last_seconds = nl_time_now() - t0;
+        last_n = GEMM_PROBE_N;
+        direct_gemm_clear(&g);
+        if (!ok)
+            return FALSE;
+    }
     for (gsize i = 0; i < n_gemm; i++) {
         gsize n = (gsize)gemm_sizes[i];
         /* like measure(): a call predicted (n^3) to exceed max_call is
@@ -604,6 +621,20 @@ static double machine_read_bw(NlRun *run, gsize size, int threads)
     return 0;
 }
 
+static gboolean probe_gemm(NlRun *run, double *seconds, GError **error)
+{
+    Job j = {.b = nl_run_backend(run), .kernel = K_GEMM};
+    if (!job_setup(&j, GEMM_PROBE_N, nl_run_seed(run), error)) {
+        job_clear(&j);
+        return FALSE;
+    }
+    double t0 = nl_time_now();
+    gboolean ok = kernel_call(&j, error);
+    *seconds = nl_time_now() - t0;
+    job_clear(&j);
+    return ok;
+}
+
 /* `predicted`: seconds one call is expected to take from a smaller size
  * (gemm: n^3 scaling), or 0; beyond max_call the call is not even made. */
 static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
@@ -707,6 +738,11 @@ static gboolean run_backend(NlRun *run, GError **error)
         }
         gboolean gemm = k == K_GEMM;
         double predicted = 0, last_size = 0;
+        if (gemm && n_gemm && gemm_sizes[0] > GEMM_PROBE_N &&
+            !probe_gemm(run, &predicted, error))
+            return FALSE;
+        if (predicted > 0)
+            last_size = GEMM_PROBE_N;
         for (gsize i = 0; i < (gemm ? n_gemm : n_sizes); i++) {
             Job j = {.b = nl_run_backend(run), .kernel = k};
             gsize size = (gsize)(gemm ? gemm_sizes[i] : sizes[i]);
@@ -755,6 +791,69 @@ static gboolean run_compare(NlRun *run, GError **error)
     return TRUE;
 }
 
+/* Bytes a job holds per value of the largest size, by kernel: the
+ * vectors on the host and the backend, and the reference's. */
+static double bytes_per_value(const char *kernel)
+{
+    if (strcmp(kernel, "dot") == 0)
+        return 16.0;
+    if (strcmp(kernel, "copy") == 0)
+        return 12.0;
+    if (strcmp(kernel, "sum") == 0 || strcmp(kernel, "gemv") == 0)
+        return 8.0;
+    return 0.0; /* gemm, softmax, sample: their own sizes */
+}
+
+/* Measured on this machine (AMD EPYC, Zen 4, 2 cores; peak RSS from the
+ * manifest's peak_bytes): a job holds 8 to 16 bytes a value of the
+ * largest size (bytes_per_value) and 24 a gemm element (three matrices,
+ * twice); the common phase 4 a value (its read probe) and 12 a gemm
+ * element. A gemm whose call would pass max_call even at 200 GFLOP/s is
+ * skipped, so not counted. Time: every point takes at least four
+ * min_times (kernel and reference), a naive kernel 20 ns a value over its
+ * repeats, naive gemm 1.5 GFLOP/s (skipped beyond max_call), the common
+ * phase's OpenBLAS gemm 100 GFLOP/s. */
+static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
+{
+    (void)error;
+    gsize n_kernels, n_sizes, n_gemm;
+    const char *const *kernels =
+        nl_params_get_string_list(p, "kernels", &n_kernels);
+    const gint64 *sizes = nl_params_get_int_list(p, "sizes", &n_sizes);
+    const gint64 *gemm_sizes = nl_params_get_int_list(p, "gemm_sizes", &n_gemm);
+    double min_time = nl_params_get_double(p, "min_time");
+    double max_call = nl_params_get_double(p, "max_call");
+    gboolean gemm = FALSE;
+    double linear = 0.0, per_value = 0.0; /* kernels timed over `sizes` */
+    for (gsize k = 0; k < n_kernels; k++) {
+        gemm |= strcmp(kernels[k], "gemm") == 0;
+        linear += bytes_per_value(kernels[k]) > 0;
+        per_value = MAX(per_value, bytes_per_value(kernels[k]));
+    }
+    double largest = 0.0, total = 0.0;
+    for (gsize i = 0; i < n_sizes; i++) {
+        largest = MAX(largest, (double)sizes[i]);
+        total += (double)sizes[i];
+    }
+    double gemm_elements = 0.0, naive_gemm = 0.0, blas_gemm = 0.0;
+    for (gsize i = 0; i < n_gemm; i++) {
+        double n = (double)gemm_sizes[i], flops = 2.0 * n * n * n;
+        if (flops / 200e9 > max_call)
+            continue; /* skipped on every backend */
+        gemm_elements = MAX(gemm_elements, n * n);
+        blas_gemm += MAX(3.0 * flops / 100e9, min_time);
+        double call = flops / 1.5e9; /* naive; beyond max_call: skipped */
+        naive_gemm += call > max_call ? 0.0 : 4.0 * min_time + 4.0 * call;
+    }
+    cost->bytes = MAX(MAX(per_value, 4.0) * largest,
+                      (gemm ? 24.0 : 12.0) * gemm_elements);
+    cost->common_seconds = (double)n_sizes * 4.0 * min_time + blas_gemm;
+    cost->job_seconds =
+        linear * ((double)n_sizes * 4.0 * min_time + 20e-9 * total) +
+        (gemm ? naive_gemm : 0.0);
+    return TRUE;
+}
+
 static const NlParamSpec params[] = {
     {"kernels", NL_PARAM_STRING_LIST, "sum,dot,gemv,gemm,copy,softmax,sample",
      0, 0, "kernels to time", "sum|dot|gemv|gemm|copy|softmax|sample"},
@@ -793,6 +892,7 @@ static const NlExperimentOps ops = {
     .run_common = run_common,
     .run_backend = run_backend,
     .run_compare = run_compare,
+    .estimate = estimate,
 };
 
 NL_PLUGIN_DEFINE(

@@ -45,6 +45,35 @@ static gboolean run_compare(NlRun *run, GError **error)
 /* > 0: min 0 excluded, no max */
 #define POSITIVE NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)
 
+/* Measured on the naive backend (AMD EPYC, Zen 4; peak RSS from the
+ * manifest's peak_bytes): D6 holds about 12 bytes a sample and input,
+ * 8 a sample and class and 40 a sample (data, logits, gradients), and
+ * 140 a step and weight of recorded history; D1-D5 150 an iteration.
+ * D6's training takes 7 ns (reference, common) and 4 ns (a job) a step,
+ * sample, input and class; D1-D5 take microseconds. */
+static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
+{
+    (void)error;
+    double samples = (double)nl_params_get_int(p, "d6_samples");
+    double dim = (double)nl_params_get_int(p, "d6_dim");
+    double classes = (double)nl_params_get_int(p, "d6_classes");
+    double steps = (double)nl_params_get_int(p, "d6_steps");
+    gsize n2, n3;
+    nl_params_get_double_list(p, "d2_lrs", &n2);
+    nl_params_get_double_list(p, "d3_lrs", &n3);
+    double iterations =
+        (double)nl_params_get_int(p, "iterations") +
+        (double)nl_params_get_int(p, "d2_iterations") * (double)n2 +
+        (double)nl_params_get_int(p, "d3_iterations") * (double)n3 +
+        (double)nl_params_get_int(p, "d5_steps");
+    cost->bytes = samples * (12.0 * dim + 8.0 * classes + 40.0) +
+                  140.0 * steps * dim * classes + 150.0 * iterations;
+    double work = samples * steps * dim * classes;
+    cost->common_seconds = 7e-9 * work + 1e-6 * iterations;
+    cost->job_seconds = 4e-9 * work;
+    return TRUE;
+}
+
 static const NlParamSpec params[] = {
     {"x", NL_PARAM_DOUBLE_LIST, "1,2,1,0", 0, 0,
      "D1-D3: the input x (D3 draws the loss over w11 and w22)", NULL,
@@ -123,6 +152,7 @@ static const NlExperimentOps ops = {
     .run_common = run_common,
     .run_backend = run_backend,
     .run_compare = run_compare,
+    .estimate = estimate,
 };
 
 NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_EXPERIMENT, .name = "gradient-descent",

@@ -23,6 +23,8 @@ typedef struct {
     gsize n_diagram_ctx;
     gint64 diagram_tile;
     gsize n_values;    /* values every part reads: the largest num_ctx */
+    double peak_bytes; /* a job's largest part, estimated */
+    double sweep_rows; /* rows of the sweep's tables */
     RtRange batch;     /* A7: batch sizes M */
     gint64 a7_k, a7_n; /* A7: the product's inner and output size */
     gboolean row_last; /* A7: the observed row is the batch's last */

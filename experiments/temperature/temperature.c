@@ -11,6 +11,8 @@
 
 #include "temperature.h"
 
+#include <glib/gstdio.h>
+
 static gboolean run_common(NlRun *run, GError **error)
 {
     TempConfig c;
@@ -31,6 +33,46 @@ static gboolean run_backend(NlRun *run, GError **error)
     gboolean ok = temp_b1_backend(run, &c, error);
     temp_config_clear(&c);
     return ok;
+}
+
+static double list_length(const NlParams *p, const char *name)
+{
+    gsize n;
+    nl_params_get_double_list(p, name, &n);
+    return (double)n;
+}
+
+/* Measured on the naive backend (AMD EPYC, Zen 4; peak RSS from the
+ * manifest's peak_bytes): 70 bytes a word and temperature of B1/B2/B4's
+ * tables, 110 a run and token of B5's, and a logits file's text about 16
+ * times over as words and logits. B3 takes 7 ns a draw, B5 0.8 us a
+ * token, the tables 0.1 us a word and temperature. */
+static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
+{
+    (void)error;
+    double words = list_length(p, "logits"), file_bytes = 0.0;
+    if (nl_params_is_set(p, "logits_file")) {
+        GStatBuf st; /* its size limit is checked when it is read */
+        if (g_stat(nl_params_get_string(p, "logits_file"), &st) == 0)
+            file_bytes = (double)st.st_size;
+        words = file_bytes / 8.0; /* "w 1.25\n": 8 bytes a line or more */
+    }
+    double temperatures =
+        list_length(p, "temperature") + list_length(p, "b2_temperatures") +
+        list_length(p, "b2_table") + list_length(p, "b4_temperatures");
+    double tokens = (double)nl_params_get_int(p, "runs") *
+                    (double)nl_params_get_int(p, "b5_tokens");
+    gsize n_sizes;
+    const gint64 *sizes = nl_params_get_int_list(p, "b3_sizes", &n_sizes);
+    double draws = (double)nl_params_get_int(p, "draws");
+    for (gsize i = 0; i < n_sizes; i++)
+        draws += (double)sizes[i] * (double)nl_params_get_int(p, "b3_repeats");
+    cost->result_bytes = 70.0 * words * temperatures + 110.0 * tokens;
+    cost->bytes = cost->result_bytes + 16.0 * file_bytes;
+    cost->common_seconds =
+        7e-9 * draws + 8e-7 * tokens + 1e-7 * words * temperatures;
+    cost->job_seconds = 1e-7 * words * list_length(p, "temperature");
+    return TRUE;
 }
 
 /* A temperature list: a,b,c or start:stop:step, at most 100000 values. */
@@ -106,6 +148,7 @@ static const NlExperimentOps ops = {
         "run's seed.",
     .params = params,
     .run_common = run_common,
+    .estimate = estimate,
     .run_backend = run_backend,
     .run_compare = NULL,
 };

@@ -100,6 +100,8 @@ NlPhaseHook nl_engine_hook(const NlEngine *engine, NlPhase phase);
 /* plan.c: the experiment, its parameters and the output folder checked,
  * and the jobs listed; NULL after one line on stderr. */
 NlEngine *nl_engine_plan(NlRegistry *registry, const NlRunRequest *request);
+/* The most a job's process may send back, or be sent (isolate.c). */
+#define NL_JOB_WIRE_MAX (G_GUINT64_CONSTANT(4) << 30)
 /* budget.c: the experiment's estimate of the run, checked against the
  * memory available and the time limit; FALSE after one line when the run
  * does not fit or needs --force. */

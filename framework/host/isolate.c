@@ -15,7 +15,7 @@
  *
  * The runner feeds and drains the pipes in a main loop while it waits,
  * so neither side can block the other; it kills the child at the job's
- * time limit or once its result passes JOB_WIRE_MAX bytes, and checks
+ * time limit or once its result passes NL_JOB_WIRE_MAX bytes, and checks
  * what comes back as untrusted data. A child that died by a signal,
  * exited without a result or ran past a limit fails its job with the
  * cause in one line ("job killed by SIGSEGV (Segmentation fault)"). */
@@ -41,9 +41,6 @@
 /* magic, version, ok, reason, hook seconds, fallback, peak RSS, the run */
 #define RESULT_MAGIC "numlab-job-result"
 #define RESULT_WIRE  "(subsdmst" NL_RUN_WIRE ")"
-/* The most either side reads from the other: tables this large are
- * already figures no one can draw. */
-#define JOB_WIRE_MAX (G_GUINT64_CONSTANT(4) << 30)
 /* The child's end of the result pipe. */
 #define RESULT_FD 3
 
@@ -166,7 +163,7 @@ static gboolean drain(gint fd, GIOCondition cond, gpointer data)
     for (;;) {
         ssize_t n = read(fd, buf, sizeof buf);
         if (n > 0) {
-            if (x->result->len + (guint64)n > JOB_WIRE_MAX) {
+            if (x->result->len + (guint64)n > NL_JOB_WIRE_MAX) {
                 x->too_big = TRUE;
                 kill(x->pid, SIGKILL);
                 break;
@@ -256,7 +253,7 @@ static char *death_cause(const NlEngine *e, const Exchange *x)
         return g_strdup_printf(
             "job killed: its results passed the %" G_GUINT64_FORMAT
             " bytes a job may send",
-            JOB_WIRE_MAX);
+            NL_JOB_WIRE_MAX);
     if (WIFSIGNALED(x->status)) {
         int sig = WTERMSIG(x->status);
         const char *abbrev = sigabbrev_np(sig);
@@ -401,7 +398,7 @@ static void child_clear(Child *c)
     g_free(c->label);
 }
 
-/* All of stdin, at most JOB_WIRE_MAX bytes; NULL with an error. */
+/* All of stdin, at most NL_JOB_WIRE_MAX bytes; NULL with an error. */
 static GBytes *read_request(GError **error)
 {
     g_autoptr(GByteArray) all = g_byte_array_new();
@@ -418,7 +415,7 @@ static GBytes *read_request(GError **error)
         }
         if (n == 0)
             break;
-        if (all->len + (guint64)n > JOB_WIRE_MAX) {
+        if (all->len + (guint64)n > NL_JOB_WIRE_MAX) {
             nl_fail(error, NL_ERROR, NL_ERROR_JOB, "the request is too large");
             return NULL;
         }
@@ -544,6 +541,18 @@ static gboolean send_result(GVariant *v, GError **error)
                    "cannot send the job's results: %s", g_strerror(errno));
 }
 
+/* This process's peak resident set since its exec (VmHWM): not
+ * getrusage's ru_maxrss, which keeps the runner's, forked before the exec. */
+static guint64 peak_rss(void)
+{
+    g_autofree char *status = NULL;
+    if (!g_file_get_contents("/proc/self/status", &status, NULL, NULL))
+        return 0;
+    const char *hwm = strstr(status, "\nVmHWM:");
+    return hwm ? g_ascii_strtoull(hwm + strlen("\nVmHWM:"), NULL, 10) * 1024
+               : 0;
+}
+
 int nl_job_child_main(int argc, char **argv)
 {
     (void)argv;
@@ -580,10 +589,7 @@ int nl_job_child_main(int argc, char **argv)
     }
     g_autofree char *fallback =
         c.backend ? nl_backend_fallbacks(c.backend) : NULL;
-    struct rusage usage;
-    guint64 peak = getrusage(RUSAGE_SELF, &usage) == 0
-                       ? (guint64)usage.ru_maxrss * 1024 /* KiB on Linux */
-                       : 0;
+    guint64 peak = peak_rss();
     g_autoptr(GVariant) result = g_variant_ref_sink(
         g_variant_new("(subsdm&st@" NL_RUN_WIRE ")", RESULT_MAGIC, WIRE_VERSION,
                       failure == NULL, failure ? failure : "", seconds,

@@ -441,37 +441,43 @@ gboolean nl_table_is_complete(const NlTable *t)
 
 GVariant *nl_table_to_variant(const NlTable *t)
 {
-    GVariantBuilder notes, datasets, ints, doubles, strings;
-    g_variant_builder_init(&notes, G_VARIANT_TYPE("as"));
-    for (guint i = 0; i < t->notes->len; i++)
-        g_variant_builder_add(&notes, "s", (char *)t->notes->pdata[i]);
+    GVariantBuilder datasets;
     g_variant_builder_init(&datasets, G_VARIANT_TYPE("a(msub)"));
     for (guint i = 0; i < t->datasets->len; i++) {
         const Dataset *d = &g_array_index(t->datasets, Dataset, i);
         g_variant_builder_add(&datasets, "(msub)", d->label, d->first_row,
                               d->implicit);
     }
-    g_variant_builder_init(&ints, G_VARIANT_TYPE("ax"));
-    g_variant_builder_init(&doubles, G_VARIANT_TYPE("ad"));
-    g_variant_builder_init(&strings, G_VARIANT_TYPE("as"));
+    /* the cells by type into plain arrays, each one fixed array on the
+     * wire: no GVariant per cell */
+    g_autoptr(GArray) ints = g_array_new(FALSE, FALSE, sizeof(gint64));
+    g_autoptr(GArray) doubles = g_array_new(FALSE, FALSE, sizeof(double));
+    g_autoptr(GPtrArray) strings = g_ptr_array_new();
     for (guint i = 0; i < t->cells->len; i++) {
         const Cell *c = &g_array_index(t->cells, Cell, i);
         switch (col_type(t, i % t->columns->len)) {
         case COL_INT:
         case COL_HEX:
-            g_variant_builder_add(&ints, "x", c->i);
+            g_array_append_val(ints, c->i);
             break;
         case COL_F32:
         case COL_F64:
-            g_variant_builder_add(&doubles, "d", c->d);
+            g_array_append_val(doubles, c->d);
             break;
         case COL_STR:
-            g_variant_builder_add(&strings, "s", c->s);
+            g_ptr_array_add(strings, c->s);
             break;
         }
     }
-    return g_variant_new(NL_TABLE_WIRE, t->name, t->title, t->spec, &notes,
-                         &datasets, &ints, &doubles, &strings);
+    return g_variant_new(
+        "(smss@as@a(msub)@ax@ad@as)", t->name, t->title, t->spec,
+        g_variant_new_strv((const char *const *)t->notes->pdata, t->notes->len),
+        g_variant_builder_end(&datasets),
+        g_variant_new_fixed_array(G_VARIANT_TYPE_INT64, ints->data, ints->len,
+                                  sizeof(gint64)),
+        g_variant_new_fixed_array(G_VARIANT_TYPE_DOUBLE, doubles->data,
+                                  doubles->len, sizeof(double)),
+        g_variant_new_strv((const char *const *)strings->pdata, strings->len));
 }
 
 /* The datasets of a table read back: labels as given, first rows rising

@@ -34,6 +34,9 @@ typedef struct {
     double common_seconds; /* run_common on this machine, roughly */
     double job_seconds;    /* one run_backend on the naive backend, the
                               slowest in-tree one, roughly */
+    double result_bytes;   /* what the largest phase's tables and
+                              artifacts hold (0: small): they must cross
+                              from the job's process, 4 GiB at most */
 } NlCost;
 
 /* Filled by the module, read only by the host: hooks are appended without
