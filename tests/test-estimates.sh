@@ -77,8 +77,8 @@ refused "hours of training ask for --force" "add --force to start it anyway" \
     minigpt d_model=256 n_layer=8 batch=256 context=64
 refused "10^13 shuffled additions ask for --force" "would take about" \
     associativity shuffles=10000000 shuffle_sizes=1048576
-refused "an OpenBLAS gemm at n = 32768 within max_call asks for --force" \
-    "add --force" bench kernels=gemm gemm_sizes=32768 sizes=1000 max_call=3600
+refused "an OpenBLAS gemm at n = 32768 within max_call: too long, or too large here" \
+    "add --force\\|is available here" bench kernels=gemm gemm_sizes=32768 sizes=1000 max_call=3600
 refused "more memory than there is" "is available here" \
     reduction-tree num_ctx=1:1000000000000
 refused "tables beyond what a job may send back" "a job may send back" \

@@ -144,6 +144,46 @@ while [ $i -le 10 ]; do
     i=$((i + 1))
 done
 
+# ---- --resume after a kill at a random moment writes the set an
+# uninterrupted run writes, bit for bit (date lines aside)
+rexp=associativity
+rparams="-p a6_n=3000000 -p counter_steps=200000000" # jobs of 0.3-0.7 s
+same_data() { # A B: the data files of two sets agree, date lines aside
+    for f in "$1"/*.dat; do
+        grep -v '^# date:' "$f" >"$work/a"
+        grep -v '^# date:' "$2/$(basename "$f")" >"$work/b" 2>/dev/null || return 1
+        cmp -s "$work/a" "$work/b" || return 1
+    done
+}
+# shellcheck disable=SC2086
+"$numlab" run $rexp $rparams -b naive,blas,openmp --seed 5 -o "$work/whole" >/dev/null 2>&1
+resumed_any=0
+i=1
+while [ $i -le 6 ]; do
+    rm -rf "$work/resumed"
+    # shellcheck disable=SC2086
+    "$numlab" run $rexp $rparams -b naive,blas,openmp --seed 5 -o "$work/resumed" >/dev/null 2>&1 &
+    pid=$!
+    sleep "$(awk -v s="$((i + 20))" 'BEGIN { srand(s); printf "%.2f", 0.8 + rand() * 2.4 }')"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    # shellcheck disable=SC2086
+    "$numlab" run $rexp $rparams -b naive,blas,openmp --seed 5 -o "$work/resumed" --resume \
+        >"$work/stdout" 2>"$work/stderr"
+    rc=$?
+    grep -q "resumed)" "$work/stdout" && resumed_any=$((resumed_any + 1))
+    if [ $rc -eq 0 ] && same_data "$work/whole/$rexp" "$work/resumed/$rexp" &&
+        [ ! -e "$work/resumed/.$rexp.journal" ]; then
+        took=$(grep -o '[0-9]* jobs* resumed' "$work/stdout" || echo "no job resumed")
+        ok "resumed after a kill ($i): the uninterrupted set's data; $took"
+    else
+        not_ok "resumed after a kill ($i): exit $rc: $(head -1 "$work/stderr")"
+    fi
+    i=$((i + 1))
+done
+[ $resumed_any -ge 1 ] && ok "$resumed_any of 6 resumed runs took jobs from the journal" ||
+    not_ok "no resumed run took a job from the journal: the kills came too early or too late"
+
 # ---- a clean run removes every leftover
 run 1
 if [ "$(set_state)" = "seed 1" ] && [ "$(staging_count)" -eq 0 ]; then

@@ -71,11 +71,8 @@ static gboolean load_params(const NlParams *p, TempConfig *c, GError **error)
     return TRUE;
 }
 
-/* A file of `token logit` lines; blank lines and # comments allowed. */
-static gboolean load_file(const char *path, TempConfig *c, GError **error)
+gboolean temp_check_file(const char *path, gint64 *size, GError **error)
 {
-    g_autofree char *text = NULL;
-    g_autoptr(GError) io = NULL;
     GStatBuf st;
     if (g_stat(path, &st) == 0 && !S_ISREG(st.st_mode))
         return fail(error, "parameter 'logits_file': %s is not a regular file",
@@ -86,6 +83,18 @@ static gboolean load_file(const char *path, TempConfig *c, GError **error)
                     " bytes, more than the %" G_GINT64_FORMAT
                     " a logits file may have",
                     path, (gint64)st.st_size, MAX_FILE_BYTES);
+    if (size)
+        *size = g_stat(path, &st) == 0 ? (gint64)st.st_size : 0;
+    return TRUE;
+}
+
+/* A file of `token logit` lines; blank lines and # comments allowed. */
+static gboolean load_file(const char *path, TempConfig *c, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) io = NULL;
+    if (!temp_check_file(path, NULL, error))
+        return FALSE;
     if (!g_file_get_contents(path, &text, NULL, &io))
         return fail(error, "parameter 'logits_file': %s", io->message);
     GPtrArray *tokens = g_ptr_array_new();

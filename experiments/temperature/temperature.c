@@ -11,8 +11,6 @@
 
 #include "temperature.h"
 
-#include <glib/gstdio.h>
-
 static gboolean run_common(NlRun *run, GError **error)
 {
     TempConfig c;
@@ -49,12 +47,13 @@ static double list_length(const NlParams *p, const char *name)
  * token, the tables 0.1 us a word and temperature. */
 static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
 {
-    (void)error;
     double words = list_length(p, "logits"), file_bytes = 0.0;
     if (nl_params_is_set(p, "logits_file")) {
-        GStatBuf st; /* its size limit is checked when it is read */
-        if (g_stat(nl_params_get_string(p, "logits_file"), &st) == 0)
-            file_bytes = (double)st.st_size;
+        gint64 size;
+        if (!temp_check_file(nl_params_get_string(p, "logits_file"), &size,
+                             error))
+            return FALSE;
+        file_bytes = (double)size;
         words = file_bytes / 8.0; /* "w 1.25\n": 8 bytes a line or more */
     }
     double temperatures =

@@ -34,6 +34,9 @@ typedef struct {
  * and checks what must fit together; one line naming the parameter (or
  * FILE:LINE) on failure. */
 gboolean temp_config_load(const NlParams *p, TempConfig *c, GError **error);
+/* FALSE with the one-line error of numlab's size limit when a logits file
+ * is no regular file or too large; its size in *size (may be NULL). */
+gboolean temp_check_file(const char *path, gint64 *size, GError **error);
 void temp_config_clear(TempConfig *c);
 
 /* probs = softmax(logits / T) in double; T = 0 is greedy. */

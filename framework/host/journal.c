@@ -10,11 +10,13 @@
  * sent them, so a resumed set is bit for bit the set an uninterrupted run
  * writes.
  *
- * Every run in jobs of their own keeps a journal: a run without --resume
- * starts it empty, one with --resume keeps it when run.ini matches. The
- * journal is locked with flock() while its run lives (a second run of the
- * same experiment into the same folder goes without one), and removed
- * once the set is committed. Writing it is best effort: a journal entry
+ * Every run in jobs of their own keeps a journal: one with --resume takes
+ * it over when run.ini matches; otherwise the journal is emptied and made
+ * this run's when its first job finishes, so that a run stopped before
+ * that (bad input) changes nothing on disk. The journal is locked with
+ * flock() while its run uses it (a second run of the same experiment into
+ * the same folder goes without one), and removed once the set is
+ * committed. Writing it is best effort: a journal entry
  * that cannot be written costs a rerun, never the run. */
 #define _GNU_SOURCE /* O_DIRECTORY, O_CLOEXEC */
 #include "config.h"
@@ -30,7 +32,9 @@
 
 struct NlJournal {
     char *dir;
-    int lock;
+    char *identity; /* run.ini's contents */
+    int lock;       /* -1 until the journal is used */
+    gboolean fresh; /* emptied for this run (on its first entry) */
 };
 
 static char *identity(const NlEngine *e)
@@ -42,7 +46,7 @@ static char *identity(const NlEngine *e)
         e->req->seed);
 }
 
-/* Empties the journal folder but for nothing. */
+/* Removes every file of the journal folder. */
 static void clear(const char *dir)
 {
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
@@ -53,44 +57,51 @@ static void clear(const char *dir)
     }
 }
 
+/* Locks the folder (made if need be); FALSE when another run holds it. */
+static gboolean take(NlJournal *jr)
+{
+    if (jr->lock >= 0)
+        return TRUE;
+    if (g_mkdir(jr->dir, 0700) != 0 && errno != EEXIST)
+        return FALSE;
+    int fd = open(jr->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return FALSE;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return FALSE;
+    }
+    jr->lock = fd;
+    return TRUE;
+}
+
 NlJournal *nl_journal_open(const NlEngine *e, gboolean resume)
 {
     g_autofree char *outdir = g_path_get_dirname(e->dir);
     g_autofree char *name = g_strdup_printf(".%s.journal", e->exp->name);
-    g_autofree char *dir = g_build_filename(outdir, name, NULL);
-    if (g_mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return NULL;
-    int lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (lock < 0)
-        return NULL;
-    if (flock(lock, LOCK_EX | LOCK_NB) != 0) { /* a live run's */
-        close(lock);
-        if (resume)
-            g_printerr("numlab: %s: --resume: another run of %s into this "
-                       "folder holds its journal; running every job\n",
-                       e->exp->name, e->exp->name);
-        return NULL;
-    }
-    g_autofree char *id = identity(e);
-    g_autofree char *id_path = g_build_filename(dir, "run.ini", NULL);
+    NlJournal *jr = g_new0(NlJournal, 1);
+    jr->dir = g_build_filename(outdir, name, NULL);
+    jr->identity = identity(e);
+    jr->lock = -1;
+    if (!resume) /* nothing on disk changes until a job has finished */
+        return jr;
+    g_autofree char *id_path = g_build_filename(jr->dir, "run.ini", NULL);
     g_autofree char *old_id = NULL;
-    gboolean same = resume &&
-                    g_file_get_contents(id_path, &old_id, NULL, NULL) &&
-                    strcmp(old_id, id) == 0;
-    if (resume && !same)
+    gboolean found = g_file_get_contents(id_path, &old_id, NULL, NULL);
+    const char *why = NULL;
+    if (!found)
+        why = "no journal of an interrupted run there";
+    else if (strcmp(old_id, jr->identity) != 0)
+        why = "the journal there is of a run with other parameters, seed or "
+              "versions";
+    else if (!take(jr))
+        why = "another run holds the journal there";
+    if (why)
         g_printerr("numlab: %s: --resume: %s; running every job\n",
-                   e->exp->name,
-                   old_id ? "the journal there is of a run with other "
-                            "parameters, seed or versions"
-                          : "no journal of an interrupted run there");
-    if (!same) {
-        clear(dir);
-        g_file_set_contents(id_path, id, -1, NULL);
-    }
-    NlJournal *j = g_new0(NlJournal, 1);
-    j->dir = g_steal_pointer(&dir);
-    j->lock = lock;
-    return j;
+                   e->exp->name, why);
+    else
+        jr->fresh = TRUE; /* its entries are this run's */
+    return jr;
 }
 
 /* DIR/HASH.result for a job: its label and its backend's version. */
@@ -107,19 +118,26 @@ static char *entry_path(const NlJournal *jr, const NlJob *job)
 
 GBytes *nl_journal_lookup(NlJournal *jr, const NlJob *job)
 {
-    if (!jr)
+    if (!jr || !jr->fresh) /* only a journal this run resumes is read */
         return NULL;
     g_autofree char *path = entry_path(jr, job);
     g_autoptr(GMappedFile) file = g_mapped_file_new(path, FALSE, NULL);
-    if (!file)
-        return NULL;
-    return g_mapped_file_get_bytes(file);
+    return file ? g_mapped_file_get_bytes(file) : NULL;
 }
 
 void nl_journal_record(NlJournal *jr, const NlJob *job, GBytes *result)
 {
     if (!jr)
         return;
+    if (!jr->fresh) { /* the first entry: the journal becomes this run's */
+        if (!take(jr))
+            return; /* another run's: this one goes without */
+        clear(jr->dir);
+        g_autofree char *id_path = g_build_filename(jr->dir, "run.ini", NULL);
+        if (!g_file_set_contents(id_path, jr->identity, -1, NULL))
+            return;
+        jr->fresh = TRUE;
+    }
     g_autofree char *path = entry_path(jr, job);
     g_autofree char *tmp = g_strconcat(path, ".tmp", NULL);
     gsize len;
@@ -144,11 +162,13 @@ void nl_journal_close(NlJournal *jr, gboolean finished)
 {
     if (!jr)
         return;
-    if (finished) {
+    if (finished && jr->fresh) {
         clear(jr->dir);
         g_rmdir(jr->dir);
     }
-    close(jr->lock);
+    if (jr->lock >= 0)
+        close(jr->lock);
     g_free(jr->dir);
+    g_free(jr->identity);
     g_free(jr);
 }
