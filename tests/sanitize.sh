@@ -92,8 +92,9 @@ done
 if [ "$rc" -ne 0 ]; then
     say "make check failed (status $rc); the failing tests' logs:" >&2
     for t in $(sed -n 's/^\(FAIL\|ERROR\|XPASS\): \([^ ]*\).*/\2/p' "$work/check.log" | sort -u); do
-        echo "---- $t.log" >&2
-        tail -n 30 "$t.log" >&2 2>/dev/null || true
+        log="${t%.sh}.log" # automake's name: tests/test-x.sh -> tests/test-x.log
+        echo "---- $log" >&2
+        { grep -E '^(not ok|Bail out)' "$log"; tail -n 15 "$log"; } >&2 2>/dev/null || true
     done
 fi
 say "$findings sanitizer finding(s)"
