@@ -76,6 +76,12 @@ gboolean lp_run_common(NlRun *run, GError **error);
  * from the bytes it kept; NULL with an error. */
 LpShared *lp_shared_from_run(NlRun *run, GError **error);
 void lp_shared_free(LpShared *s);
+/* model.c: greedy words per prompt as kept bytes' "aau", and back (the
+ * count checked by the caller). */
+GVariant *lp_words_to_variant(guint32 *const *words, const gsize *lens,
+                              guint n);
+void lp_words_from_variant(GVariant *v, guint n, guint32 ***words,
+                           gsize **lens);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LpShared, lp_shared_free)
 /* "stable", "borderline" or "unstable" for a top-1/top-2 logit gap. */
 const char *lp_gap_class(const LpConfig *c, double gap);

@@ -345,22 +345,39 @@ static void model_table(NlRun *run, const LpShared *s, gboolean trained,
  * words per prompt. The evaluation set is rebuilt from the parameters. */
 #define LP_KEPT "(ayayaau)"
 
+GVariant *lp_words_to_variant(guint32 *const *words, const gsize *lens, guint n)
+{
+    GVariantBuilder b;
+    g_variant_builder_init(&b, G_VARIANT_TYPE("aau"));
+    for (guint i = 0; i < n; i++)
+        g_variant_builder_add_value(
+            &b, g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, words[i],
+                                          lens[i], sizeof(guint32)));
+    return g_variant_builder_end(&b);
+}
+
+void lp_words_from_variant(GVariant *v, guint n, guint32 ***words, gsize **lens)
+{
+    *words = g_new0(guint32 *, n);
+    *lens = g_new0(gsize, n);
+    for (guint i = 0; i < n; i++) {
+        g_autoptr(GVariant) one = g_variant_get_child_value(v, i);
+        gsize len;
+        const guint32 *w = g_variant_get_fixed_array(one, &len, 4);
+        (*words)[i] = g_memdup2(w, len * sizeof *w);
+        (*lens)[i] = len;
+    }
+}
+
 static GBytes *shared_to_bytes(const LpShared *s)
 {
     gsize ckpt_len;
     g_autofree guint8 *ckpt = nl_gpt_save_bytes(s->model, &ckpt_len);
-    GVariantBuilder greedy;
-    g_variant_builder_init(&greedy, G_VARIANT_TYPE("aau"));
-    for (guint i = 0; i < s->c.n_prompts; i++)
-        g_variant_builder_add_value(
-            &greedy,
-            g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, s->host_greedy[i],
-                                      s->host_greedy_len[i], sizeof(guint32)));
     GVariant *parts[] = {
         g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, ckpt, ckpt_len, 1),
         g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, s->host,
                                   s->n_positions * s->V * sizeof(float), 1),
-        g_variant_builder_end(&greedy),
+        lp_words_to_variant(s->host_greedy, s->host_greedy_len, s->c.n_prompts),
     };
     g_autoptr(GVariant) kept =
         g_variant_ref_sink(g_variant_new_tuple(parts, G_N_ELEMENTS(parts)));
@@ -397,16 +414,9 @@ LpShared *lp_shared_from_run(NlRun *run, GError **error)
     if (ok && (s->host = nl_alloc_f32(s->n_positions * s->V, error)))
         memcpy(s->host, data, len);
     ok = ok && s->host;
-    if (ok) {
-        s->host_greedy = g_new0(guint32 *, s->c.n_prompts);
-        s->host_greedy_len = g_new0(gsize, s->c.n_prompts);
-    }
-    for (guint i = 0; ok && i < s->c.n_prompts; i++) {
-        g_autoptr(GVariant) words = g_variant_get_child_value(greedy, i);
-        const guint32 *w = g_variant_get_fixed_array(words, &len, 4);
-        s->host_greedy[i] = g_memdup2(w, len * sizeof *w);
-        s->host_greedy_len[i] = len;
-    }
+    if (ok)
+        lp_words_from_variant(greedy, s->c.n_prompts, &s->host_greedy,
+                              &s->host_greedy_len);
     if (!ok) {
         lp_shared_free(s);
         return NULL;

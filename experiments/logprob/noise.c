@@ -36,17 +36,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LpJobData, job_data_free)
 
 static GBytes *job_to_bytes(const LpShared *s, const LpJobData *j)
 {
-    GVariantBuilder greedy;
-    g_variant_builder_init(&greedy, G_VARIANT_TYPE("aau"));
-    for (guint i = 0; i < j->n_prompts; i++)
-        g_variant_builder_add_value(
-            &greedy,
-            g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, j->greedy[i],
-                                      j->greedy_len[i], sizeof(guint32)));
     GVariant *parts[] = {
         g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, j->logits,
                                   s->n_positions * s->V * sizeof(float), 1),
-        g_variant_builder_end(&greedy),
+        lp_words_to_variant(j->greedy, j->greedy_len, j->n_prompts),
     };
     g_autoptr(GVariant) v =
         g_variant_ref_sink(g_variant_new_tuple(parts, G_N_ELEMENTS(parts)));
@@ -73,14 +66,7 @@ static LpJobData *job_from_bytes(const LpShared *s, GBytes *bytes)
     if (!j->logits)
         return NULL;
     memcpy(j->logits, data, len);
-    j->greedy = g_new0(guint32 *, j->n_prompts);
-    j->greedy_len = g_new0(gsize, j->n_prompts);
-    for (guint i = 0; i < j->n_prompts; i++) {
-        g_autoptr(GVariant) words = g_variant_get_child_value(greedy, i);
-        const guint32 *w = g_variant_get_fixed_array(words, &len, 4);
-        j->greedy[i] = g_memdup2(w, len * sizeof *w);
-        j->greedy_len[i] = len;
-    }
+    lp_words_from_variant(greedy, j->n_prompts, &j->greedy, &j->greedy_len);
     return g_steal_pointer(&j);
 }
 
