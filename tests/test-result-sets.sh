@@ -83,6 +83,10 @@ run 2 LD_PRELOAD="$shim" NL_FAULT_COUNT="$counts"
     not_ok "a run under the fault library: $(set_state)"
 run 1
 count_of() { awk -v c="$1" '$1 == c { print $2 }' "$counts"; }
+# one process counted: the runner, not its jobs nor the plugin scanner
+counters=$(grep -c '^open ' "$counts")
+[ "$counters" = 1 ] && ok "the fault library counts the runner's calls alone" ||
+    not_ok "the fault library counted $counters processes, not the runner alone"
 
 # ---- kill -9 at every file-system call
 points=0
