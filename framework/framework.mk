@@ -51,9 +51,11 @@ framework_libnumlab_host_la_SOURCES = \
 	framework/host/resultset.c \
 	framework/host/isolate.c \
 	framework/host/budget.c \
+	framework/host/child.c \
 	framework/host/journal.c \
 	framework/host/scan.c \
 	framework/host/selfcheck.c \
+	framework/host/selfcheck-child.c \
 	framework/host/selfcheck-cases.c \
 	framework/host/selfcheck-cases.h
 nodist_framework_libnumlab_host_la_SOURCES = framework/aliases-ini.h

@@ -409,6 +409,8 @@ static int cmd_run(int argc, char **argv, const char *command_line,
     g_autoptr(NlRegistry) r = load_registry(TRUE);
     if (!r)
         return 2;
+    if (in_process) /* a crash in a backend's self-check, too, ends it */
+        nl_self_check_set_checker(NULL);
     NlRunRequest req = {
         .experiment = alias ? alias->experiment : argv[1],
         .backends = backends,
@@ -532,7 +534,11 @@ int main(int argc, char **argv)
     /* Trying modules for the runner (scan.c). */
     if (argc >= 2 && strcmp(argv[1], "__scan") == 0)
         return nl_registry_scanner_main(argc, argv);
+    /* Trying a backend for the runner (selfcheck-child.c). */
+    if (argc >= 2 && strcmp(argv[1], "__check") == 0)
+        return nl_self_check_child_main(argc, argv);
     nl_registry_set_scanner(nl_host_executable());
+    nl_self_check_set_checker(nl_host_executable());
     g_autofree char *command_line = g_strjoinv(" ", argv);
 
     /* --plugin-dir may also stand before the command. */

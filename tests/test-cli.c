@@ -15,9 +15,10 @@
 #include <stdarg.h>
 #include <string.h>
 
-#define BROKEN_DIR    NL_BUILDDIR "/tests/plugins/.libs"
-#define CRASHLOAD_DIR NL_BUILDDIR "/tests/plugins/crashload/.libs"
-#define DUP_DIR       NL_BUILDDIR "/tests/plugins/dup/.libs"
+#define BROKEN_DIR     NL_BUILDDIR "/tests/plugins/.libs"
+#define CRASHLOAD_DIR  NL_BUILDDIR "/tests/plugins/crashload/.libs"
+#define CRASHCHECK_DIR NL_BUILDDIR "/tests/plugins/crashcheck/.libs"
+#define DUP_DIR        NL_BUILDDIR "/tests/plugins/dup/.libs"
 
 /* Small parameters keep the associativity runs fast. */
 #define SMALL "-p", "counter_steps=1000", "-p", "shuffles=50", "-p", "a6_n=1000"
@@ -523,7 +524,7 @@ static void test_crash_at_load(void)
     g_autofree char *cache_env = g_strdup_printf("XDG_CACHE_HOME=%s", cache);
     char *env[] = {cache_env, NULL};
     const char *skipped = "crash-at-load.so: crashes when loaded (killed by "
-                          "Segmentation fault); skipped";
+                          "SIGSEGV, Segmentation fault); skipped";
     for (int round = 0; round < 2; round++) { /* tried, then cached */
         g_autoptr(NlCmd) list =
             nl_test_numlab(env, "list", "--plugin-dir", CRASHLOAD_DIR, NULL);
@@ -544,6 +545,82 @@ static void test_crash_at_load(void)
     assert_one_line_containing(run->err, skipped);
     nl_test_rmtree(dir);
     nl_test_rmtree(cache);
+}
+
+/* A module whose constructor never returns: the scanner is killed after
+ * NUMLAB_PROBE_TIMEOUT seconds, the module named and skipped. */
+static void test_hang_at_load(void)
+{
+    g_autofree char *cache = nl_test_tmpdir();
+    g_autofree char *cache_env = g_strdup_printf("XDG_CACHE_HOME=%s", cache);
+    char *env[] = {cache_env, "NL_TEST_LOAD_HANG=1", "NUMLAB_PROBE_TIMEOUT=1",
+                   NULL};
+    gint64 t0 = g_get_monotonic_time();
+    g_autoptr(NlCmd) list =
+        nl_test_numlab(env, "list", "--plugin-dir", CRASHLOAD_DIR, NULL);
+    double seconds = (g_get_monotonic_time() - t0) / 1e6;
+    g_assert_cmpint(list->status, ==, 0);
+    assert_one_line_containing(list->err,
+                               "crash-at-load.so: hangs when loaded (no answer "
+                               "in 1 s; killed); skipped");
+    g_assert_nonnull(strstr(list->out, "associativity"));
+    g_assert_cmpfloat(seconds, <, 30.0); /* not held up by the hang */
+    nl_test_rmtree(cache);
+}
+
+/* A backend that dies in open() or in its self-check fails alone: the
+ * trial process (selfcheck-child.c) dies, not the runner or list. */
+static void test_crash_in_self_check(void)
+{
+    static const struct {
+        const char *spec, *cause;
+    } cases[] = {
+        {"crashcheck", "it crashes in its open() or self-check (killed by "
+                       "SIGSEGV, Segmentation fault)"},
+        {"crashcheck:how=abort", "it crashes in its open() or self-check "
+                                 "(killed by SIGABRT, Aborted)"},
+        {"crashcheck:how=exit", "it ends the process in its open() or "
+                                "self-check (exit status 0)"},
+        {"crashcheck:how=hang", "it hangs in its open() or self-check (no "
+                                "answer in 1 s; killed)"},
+        {"crashcheck:where=open", "it crashes in its open() or self-check "
+                                  "(killed by SIGSEGV, Segmentation fault)"},
+    };
+    char *env[] = {"NUMLAB_PROBE_TIMEOUT=1", NULL};
+    g_autofree char *dir = nl_test_tmpdir();
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *backends = g_strdup_printf("naive,%s", cases[i].spec);
+        g_autoptr(NlCmd) c =
+            nl_test_numlab(env, "run", "associativity", SMALL, "--plugin-dir",
+                           CRASHCHECK_DIR, "-b", backends, "-o", dir, NULL);
+        g_assert_cmpint(c->status, ==, 1);
+        g_autofree char *line =
+            g_strdup_printf("%s: %s", cases[i].spec, cases[i].cause);
+        assert_one_line_containing(c->err, line);
+        g_autofree char *m =
+            read_built(dir, "associativity", "manifest.ini", NULL);
+        g_assert_nonnull(strstr(m, "[job naive]\nphase=backend\nstatus=ok"));
+        g_autofree char *reason =
+            g_strdup_printf("reason=%s\n", cases[i].cause);
+        g_assert_nonnull(strstr(m, reason));
+    }
+    g_autoptr(NlCmd) list =
+        nl_test_numlab(NULL, "list", "--plugin-dir", CRASHCHECK_DIR, NULL);
+    g_assert_cmpint(list->status, ==, 0);
+    g_assert_nonnull(strstr(list->out, "unavailable: it crashes in its open() "
+                                       "or self-check (killed by SIGSEGV"));
+    g_assert_nonnull(strstr(list->out, "associativity"));
+    /* --in-process checks in the runner, as before: the crash ends it */
+    g_autoptr(NlCmd) inside = nl_test_numlab(
+        NULL, "run", "associativity", SMALL, "--plugin-dir", CRASHCHECK_DIR,
+        "-b", "naive,crashcheck:how=exit", "-o", dir, "--in-process", NULL);
+    g_assert_cmpint(inside->status, ==, 0);
+    g_assert_cmpstr(inside->out, ==, "");
+    /* the trial's side is no command of its own */
+    g_autoptr(NlCmd) trial = nl_test_numlab(NULL, "__check", NULL);
+    g_assert_cmpint(trial->status, ==, 2);
+    g_assert_nonnull(strstr(trial->err, "not a command to call"));
+    nl_test_rmtree(dir);
 }
 
 static char *data_rows(const char *dir, const char *file)
@@ -1249,6 +1326,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/backend-open-failures", test_backend_open_failures);
     g_test_add_func("/cli/crash-isolation", test_crash_isolation);
     g_test_add_func("/cli/crash-at-load", test_crash_at_load);
+    g_test_add_func("/cli/hang-at-load", test_hang_at_load);
+    g_test_add_func("/cli/crash-in-self-check", test_crash_in_self_check);
     g_test_add_func("/cli/resume", test_resume);
     g_test_add_func("/cli/failed-job-loses-nothing",
                     test_failed_job_loses_nothing);

@@ -108,7 +108,8 @@ check_LTLIBRARIES += \
 	tests/plugins/fewdevice.la \
 	tests/plugins/dup/dup-naive.la \
 	tests/plugins/counting/counting.la \
-	tests/plugins/crashload/crash-at-load.la
+	tests/plugins/crashload/crash-at-load.la \
+	tests/plugins/crashcheck/crash-in-check.la
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
 tests_plugins_no_entry_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_wrong_abi_la_SOURCES = tests/plugins/wrong-abi.c
@@ -152,6 +153,12 @@ tests_plugins_crashload_crash_at_load_la_SOURCES = \
 	tests/plugins/crashload/crash-at-load.c
 tests_plugins_crashload_crash_at_load_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_crashload_crash_at_load_la_LIBADD = $(NL_MODULE_LIBADD)
+# A backend that dies in open() or its self-check (its own folder: only
+# /cli/crash-in-self-check loads it).
+tests_plugins_crashcheck_crash_in_check_la_SOURCES = \
+	tests/plugins/crashcheck/crash-in-check.c
+tests_plugins_crashcheck_crash_in_check_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_crashcheck_crash_in_check_la_LIBADD = $(NL_MODULE_LIBADD)
 
 # Result sets replaced whole or not at all: kill -9 and a full disk at
 # every file-system call of a run (tests/fault-inject.la, an LD_PRELOAD

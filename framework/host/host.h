@@ -104,6 +104,28 @@ const NlAlias *nl_aliases_find(GPtrArray *aliases, const char *name);
 /* Whether table matches one of the names or patterns. */
 gboolean nl_table_name_matches(char **patterns, const char *table);
 
+/* ---- child.c: helper processes that try something risky first ---- */
+
+/* How a helper ended: what it printed, its wait status, and whether it
+ * was killed for printing nothing for nl_child_time_limit() seconds. */
+typedef struct {
+    char *out;
+    int status;
+    gboolean hung;
+} NlChildEnd;
+
+/* NUMLAB_PROBE_TIMEOUT, or 60 s when unset or not a positive number. */
+double nl_child_time_limit(void);
+/* Runs argv with its stdout on a pipe and its stderr the caller's, and
+ * waits for its end; FALSE when it cannot start (*end holds nothing). */
+gboolean nl_child_collect(const char *const *argv, NlChildEnd *end);
+void nl_child_end_clear(NlChildEnd *end);
+/* Whether it exited with status 0 in time. */
+gboolean nl_child_ended_well(const NlChildEnd *end);
+/* "crashes WHEN (killed by SIGSEGV, Segmentation fault)", "hangs WHEN
+ * (...)" or "ends the process WHEN (exit status N)". */
+char *nl_child_death(const NlChildEnd *end, const char *when);
+
 /* ---- selfcheck.c: every backend proves its kernels first ---- */
 
 typedef enum {
@@ -153,16 +175,36 @@ NlBackend *nl_backend_open_spec(NlRegistry *registry, const char *spec,
                                 const NlSelfCheck **check, GError **error);
 /* Prints the lines of failing kernels on stderr, once per process. */
 void nl_self_check_print_once(const NlSelfCheck *check);
-/* A verdict handed to a job's own process (isolate.c): saved into a
- * group of a key file by the runner, and adopted by the job's process as
- * if it had checked the backend `label` of `plugin` itself, so that its
+/* A verdict handed to another process: saved into a group of a key file
+ * by the runner (for a job's process, isolate.c) or by a trial (for the
+ * runner, selfcheck-child.c), and adopted by the receiver as if it had
+ * checked the backend `label` of `plugin` itself, so that its
  * nl_self_check recalls it (the same substitutions, the same kernels
- * unusable) instead of checking again. */
+ * unusable) instead of checking again. `said`: its lines were printed
+ * already. */
 void nl_self_check_save(const NlSelfCheck *check, GKeyFile *kf,
                         const char *group);
 gboolean nl_self_check_adopt(GKeyFile *kf, const char *group,
                              const char *plugin, const char *label,
-                             GError **error);
+                             gboolean said, GError **error);
+/* Whether this process holds a verdict on `label` of `plugin`. */
+gboolean nl_self_check_known(const char *plugin, const char *label);
+
+/* ---- selfcheck-child.c: a backend tried in a child first ---- */
+
+/* The program to try backends with, `EXE __check MODULE SPEC` (numlab
+ * itself); NULL (the default): every backend is opened and checked in the
+ * caller. */
+void nl_self_check_set_checker(const char *exe);
+/* Opens backend `label` of `plugin` in a trial process, once per label
+ * and process, and adopts its verdict. FALSE with the trial's open()
+ * error, or with how the trial died ("it crashes in its open() or
+ * self-check (killed by SIGSEGV, ...)"). TRUE without a trial when there
+ * is no checker or the plugin is no module. */
+gboolean nl_self_check_in_child(const NlPlugin *plugin, const char *label,
+                                GError **error);
+/* `numlab __check MODULE SPEC`: the trial's side. */
+int nl_self_check_child_main(int argc, char **argv);
 
 /* ---- engine.c: running one experiment ---- */
 

@@ -473,7 +473,8 @@ static gboolean child_open(Child *c, GError **error)
         plugin ? g_key_file_get_string(c->kf, g, "backend_module", error)
                : NULL;
     if (!module || !nl_registry_load(c->registry, module, error) ||
-        !nl_self_check_adopt(c->kf, "self-check", plugin, c->label, error))
+        !nl_self_check_adopt(c->kf, "self-check", plugin, c->label, TRUE,
+                             error))
         return FALSE;
     c->backend = nl_backend_open_spec(c->registry, c->label, NULL, error);
     return c->backend != NULL;

@@ -6,7 +6,9 @@
  * The scanner is numlab itself, `numlab __scan FILE...`: for each file it
  * prints "try FILE", loads it, prints "ok FILE". When it dies, the last
  * file tried and not passed is the culprit; the files after it are tried
- * by a new scanner. The verdicts are cached per file, keyed by its
+ * by a new scanner; one that prints nothing for NUMLAB_PROBE_TIMEOUT
+ * seconds is killed, and the file it was trying judged hung (child.c).
+ * The verdicts are cached per file, keyed by its
  * device, inode, size and modification time, in
  * $XDG_CACHE_HOME/numlab/plugin-scan.ini: a module is tried in a child
  * once after it changes, and every later command loads it directly. A
@@ -21,7 +23,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 static char *scanner_exe;
 
@@ -68,18 +69,6 @@ static void remember(GKeyFile *cache, const char *path, const char *verdict)
     g_key_file_set_string(cache, path, "verdict", verdict);
 }
 
-/* How a scanner ended, for the verdict on the file it was trying. */
-static char *crash_cause(int status)
-{
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        return g_strdup_printf("crashes when loaded (killed by %s)",
-                               g_strsignal(sig));
-    }
-    return g_strdup_printf("ends the process when loaded (exit status %d)",
-                           WEXITSTATUS(status));
-}
-
 /* Tries files[from..] in scanners until every one has a verdict. */
 static void try_in_children(GKeyFile *cache, GPtrArray *files)
 {
@@ -91,13 +80,10 @@ static void try_in_children(GKeyFile *cache, GPtrArray *files)
         for (guint i = from; i < files->len; i++)
             g_ptr_array_add(argv, files->pdata[i]);
         g_ptr_array_add(argv, NULL);
-        g_autofree char *out = NULL;
-        int status = 0;
-        if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL,
-                          G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
-                          &status, NULL))
+        NlChildEnd end;
+        if (!nl_child_collect((const char *const *)argv->pdata, &end))
             return; /* no scanner: the runner loads them as before */
-        g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+        g_auto(GStrv) lines = g_strsplit(end.out, "\n", -1);
         const char *trying = NULL;
         for (char **l = lines; *l; l++) {
             if (g_str_has_prefix(*l, "try ")) {
@@ -109,12 +95,15 @@ static void try_in_children(GKeyFile *cache, GPtrArray *files)
                 trying = NULL;
             }
         }
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        gboolean well = nl_child_ended_well(&end);
+        g_autofree char *why =
+            well ? NULL : nl_child_death(&end, "when loaded");
+        nl_child_end_clear(&end);
+        if (well)
             return;
         if (!trying || from >= files->len ||
             strcmp(trying, files->pdata[from]) != 0)
             return; /* it died before trying: load them as before */
-        g_autofree char *why = crash_cause(status);
         remember(cache, trying, why);
         from++;
     }

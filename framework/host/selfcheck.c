@@ -462,10 +462,18 @@ const NlSelfCheck *nl_self_check(NlBackend *b, gboolean *fresh)
     return sc;
 }
 
+gboolean nl_self_check_known(const char *plugin, const char *label)
+{
+    g_autofree char *key = verdict_key(plugin, label);
+    return g_hash_table_contains(verdicts(), key);
+}
+
 NlBackend *nl_backend_open_checked(const NlPlugin *plugin, const char *label,
                                    const NlParams *options,
                                    const NlSelfCheck **check, GError **error)
 {
+    if (!nl_self_check_in_child(plugin, label ? label : plugin->name, error))
+        return NULL;
     gpointer self = plugin->backend->open(options, error);
     if (!self)
         return NULL;
@@ -526,7 +534,7 @@ void nl_self_check_print_once(const NlSelfCheck *check)
         g_printerr("numlab: %s\n", (char *)sc->lines->pdata[i]);
 }
 
-/* ---- a verdict handed to a job's process ---- */
+/* ---- a verdict handed to another process ---- */
 
 void nl_self_check_save(const NlSelfCheck *sc, GKeyFile *kf, const char *group)
 {
@@ -535,6 +543,9 @@ void nl_self_check_save(const NlSelfCheck *sc, GKeyFile *kf, const char *group)
     g_key_file_set_value(kf, group, "seconds",
                          g_ascii_dtostr(buf, sizeof buf, sc->seconds));
     g_key_file_set_uint64(kf, group, "cases", sc->n_cases);
+    g_key_file_set_string_list(kf, group, "lines",
+                               (const char *const *)sc->lines->pdata,
+                               sc->lines->len);
     for (int k = 0; k < NL_N_KERNELS; k++) {
         const char *name = nl_kernel_name(k);
         g_autofree char *state = g_strdup_printf("%s_state", name);
@@ -550,11 +561,15 @@ void nl_self_check_save(const NlSelfCheck *sc, GKeyFile *kf, const char *group)
 
 gboolean nl_self_check_adopt(GKeyFile *kf, const char *group,
                              const char *plugin, const char *label,
-                             GError **error)
+                             gboolean said, GError **error)
 {
     NlSelfCheck *sc = g_new0(NlSelfCheck, 1);
     sc->lines = g_ptr_array_new_with_free_func(g_free);
-    sc->printed = TRUE; /* the runner said it */
+    g_auto(GStrv) lines =
+        g_key_file_get_string_list(kf, group, "lines", NULL, NULL);
+    for (char **l = lines; l && *l; l++)
+        g_ptr_array_add(sc->lines, g_strdup(*l));
+    sc->printed = said;
     g_autoptr(GError) local = NULL;
     sc->summary = g_key_file_get_string(kf, group, "summary", &local);
     g_autofree char *seconds = g_key_file_get_value(kf, group, "seconds", NULL);

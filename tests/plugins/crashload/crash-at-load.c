@@ -1,13 +1,19 @@
 /* crash-at-load.c — a module whose constructor crashes as soon as it is
- * loaded: `numlab list`, `help` and `run` must name it and go on without
- * it (framework/host/scan.c). Its own folder, so that only the test that
+ * loaded, or never returns with NL_TEST_LOAD_HANG set: `numlab list`,
+ * `help` and `run` must name it and go on without it
+ * (framework/host/scan.c). Its own folder, so that only the test that
  * wants it loads it. */
 #include <numlab/numlab.h>
 
 #include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 __attribute__((constructor)) static void crash(void)
 {
+    if (getenv("NL_TEST_LOAD_HANG"))
+        for (;;)
+            pause();
     raise(SIGSEGV);
 }
 
