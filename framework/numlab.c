@@ -356,8 +356,9 @@ static int cmd_run(int argc, char **argv, const char *command_line,
          "parameters and seed into the same folder finished; run the rest",
          NULL},
         {"in-process", 0, 0, G_OPTION_ARG_NONE, &in_process,
-         "Run every job in this process, not each in its own (for "
-         "debugging: a crashing plugin then ends the whole run)",
+         "Run every job, and open and self-check every backend, in this "
+         "process, not each in its own (for debugging: a crashing plugin "
+         "then ends the whole run)",
          NULL},
         {"job-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &job_seconds,
          "Kill a job that runs longer than this, and fail it (default: no "
