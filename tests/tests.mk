@@ -30,6 +30,7 @@ nl_integration_tests = \
 	tests/test-associativity \
 	tests/test-reduction-tree \
 	tests/test-temperature \
+	tests/test-errata \
 	tests/test-gradient-descent \
 	tests/test-attention
 check_PROGRAMS += $(nl_unit_tests) $(nl_integration_tests)
@@ -84,6 +85,9 @@ tests_test_reduction_tree_SOURCES = tests/test-reduction-tree.c $(nl_test_util)
 tests_test_reduction_tree_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_reduction_tree_LDADD = $(NL_TEST_LIBS)
 tests_test_associativity_LDADD = $(NL_TEST_LIBS)
+tests_test_errata_SOURCES = tests/test-errata.c $(nl_test_util)
+tests_test_errata_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_errata_LDADD = $(NL_TEST_LIBS)
 tests_test_temperature_SOURCES = tests/test-temperature.c $(nl_test_util)
 tests_test_temperature_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_temperature_LDADD = $(NL_TEST_LIBS)

@@ -130,7 +130,8 @@ gboolean temp_b1_backend(NlRun *run, const TempConfig *c, GError **error)
     return TRUE;
 }
 
-/* p_max, its token, the entropy in bits and 2^entropy. */
+/* p_max, its token, the entropy in bits, 2^entropy, and the entropy in
+ * nats, the notebook's unit (np.log). */
 static void add_summary(NlTable *tab, const TempConfig *c, double t,
                         const double *p, gboolean token_name)
 {
@@ -147,6 +148,7 @@ static void add_summary(NlTable *tab, const TempConfig *c, double t,
         nl_table_add_int(tab, (gint64)top);
     nl_table_add_f64(tab, h);
     nl_table_add_f64(tab, exp2(h));
+    nl_table_add_f64(tab, h * G_LN2);
 }
 
 /* Each token's probability over the sweep, one dataset per token: all
@@ -241,7 +243,7 @@ gboolean temp_b2(NlRun *run, const TempConfig *c, GError **error)
     }
 
     const char *cols = "temperature:f64 p_max:f64 argmax:str entropy_bits:f64 "
-                       "perplexity:f64";
+                       "perplexity:f64 entropy_nats:f64";
     NlTable *tab = nl_run_table(run, "b2-table", cols);
     nl_table_set_title(tab, "largest probability and entropy by temperature");
     g_autofree char *hmax =
@@ -251,6 +253,9 @@ gboolean temp_b2(NlRun *run, const TempConfig *c, GError **error)
     nl_table_add_note(tab, "perplexity",
                       "2^entropy: the number of equally "
                       "likely tokens with that entropy");
+    nl_table_add_note(tab, "entropy_nats",
+                      "the entropy in nats (natural log), the "
+                      "notebook's unit: entropy_bits * ln 2");
     for (gsize k = 0; k < c->b2_table.n; k++) {
         if (!temp_softmax(c, c->logits, c->b2_table.t[k], p, error))
             return FALSE;
@@ -259,7 +264,8 @@ gboolean temp_b2(NlRun *run, const TempConfig *c, GError **error)
 
     NlTable *sweep = nl_run_table(run, "b2-sweep",
                                   "temperature:f64 p_max:f64 argmax:int "
-                                  "entropy_bits:f64 perplexity:f64");
+                                  "entropy_bits:f64 perplexity:f64 "
+                                  "entropy_nats:f64");
     nl_table_set_title(sweep, "largest probability and entropy over the "
                               "temperature sweep");
     nl_table_add_note(sweep, "entropy_max", hmax);

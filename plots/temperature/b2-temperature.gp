@@ -2,8 +2,8 @@
 # softmax.
 #
 # Data: b2-bars.dat (one dataset per temperature: index token temperature
-# p), b2-table.dat (temperature p_max argmax entropy_bits perplexity),
-# b2-sweep.dat (temperature p_max argmax entropy_bits perplexity).
+# p), b2-table.dat (temperature p_max argmax entropy_bits perplexity
+# entropy_nats), b2-sweep.dat (the same columns).
 # Images: b2-bars (grouped bars, one colour per temperature),
 #         b2-table (the p_max / entropy table as text),
 #         b2-curves (p_max and entropy over the temperature sweep).
