@@ -45,7 +45,9 @@ if (fmt eq 'png') {
 set encoding utf8
 
 # Image file for figure `name`: a script does `set output fig('a2-blocked')`.
-fig(name) = outdir.'/'.name.'.'.fmt
+# German images are NAME.FMT, English ones NAME.en.FMT, so that both
+# languages can sit side by side in one results folder.
+fig(name) = outdir.'/'.name.((lang eq 'en') ? '.en' : '').'.'.fmt
 
 # Label in the lecture's language: German unless lang='en'.
 tr(de, en) = (lang eq 'en') ? en : de

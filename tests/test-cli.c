@@ -901,6 +901,23 @@ static void test_plot(void)
             g_autofree char *pdata = read_file(pdf);
             g_assert_true(pdata && g_str_has_prefix(pdata, "%PDF"));
         }
+        /* English images beside the German ones, which stay as they are */
+        g_autofree char *de_png =
+            g_strdup_printf("%s/associativity/a2-blocked.png", dir);
+        g_autofree char *de_before = NULL, *de_after = NULL;
+        gsize before_len = 0, after_len = 0;
+        g_assert_true(
+            g_file_get_contents(de_png, &de_before, &before_len, NULL));
+        g_autoptr(NlCmd) en = nl_test_numlab(NULL, "plot", "associativity",
+                                             "-o", dir, "--lang", "en", NULL);
+        g_assert_cmpint(en->status, ==, 0);
+        g_autofree char *en_png =
+            g_strdup_printf("%s/associativity/a2-blocked.en.png", dir);
+        g_autofree char *en_data = read_file(en_png);
+        g_assert_true(en_data && memcmp(en_data, "\x89PNG", 4) == 0);
+        g_assert_true(g_file_get_contents(de_png, &de_after, &after_len, NULL));
+        g_assert_true(after_len == before_len &&
+                      memcmp(de_after, de_before, after_len) == 0);
         g_autoptr(GDir) d = open_built(dir, "associativity");
         const char *name;
         while ((name = g_dir_read_name(d)))
