@@ -3,7 +3,9 @@
 #
 #   ./quickstart.sh          install what is missing, build, run every
 #                            experiment on every available backend, render
-#                            every figure into results/EXP/
+#                            every figure into results/EXP/ (German and
+#                            English), and write the report page
+#                            results/index.html (and index.en.html)
 #   ./quickstart.sh check    install what is missing, build with -Werror,
 #                            run the whole test suite (make check, then
 #                            make distcheck), then the suite again under
@@ -26,7 +28,8 @@ libglib2.0-dev libopenblas-dev libmpfr-dev libgmp-dev gnuplot-nox locales"
 # the test suite also checks the code's format (tests/test-format.sh);
 # the fuzz targets need clang and its libFuzzer runtime, which Debian 12's
 # clang only recommends (apt-get install --no-install-recommends skips it)
-[ "$mode" = check ] && packages="$packages clang-format clang libclang-rt-14-dev"
+# and the report's test loads the page in Debian's chromium, headless
+[ "$mode" = check ] && packages="$packages clang-format clang libclang-rt-14-dev chromium"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -91,5 +94,10 @@ fi
 # Figure C4 puts the same variants side by side on the lecture's MiniGPT
 ./framework/numlab run logprob -b all,"$a7" -o results
 ./framework/numlab plot all -o results --format png,svg,pdf
+./framework/numlab plot all -o results --lang en
+# One page with every figure, the jobs and the lecture's values beside these
+./framework/numlab report -o results
+./framework/numlab report -o results --lang en
 echo
-echo "quickstart: data (.dat), figures (.png .svg .pdf) and manifests are in results/<experiment>/"
+echo "quickstart: data (.dat), figures (.png .svg .pdf; English: NAME.en.png) and manifests are in results/<experiment>/"
+echo "quickstart: the report: $PWD/results/index.html (English: $PWD/results/index.en.html)"

@@ -53,6 +53,7 @@ framework_libnumlab_host_la_SOURCES = \
 	framework/host/budget.c \
 	framework/host/child.c \
 	framework/host/journal.c \
+	framework/host/report.c \
 	framework/host/scan.c \
 	framework/host/selfcheck.c \
 	framework/host/selfcheck-child.c \

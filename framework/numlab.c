@@ -24,8 +24,8 @@ static GOptionEntry common_entries[] = {
     G_OPTION_ENTRY_NULL};
 
 /* The commands; an alias may not take their names. */
-static const char *const commands[] = {"list",  "help", "run",
-                                       "rerun", "plot", NULL};
+static const char *const commands[] = {"list", "help",   "run", "rerun",
+                                       "plot", "report", NULL};
 
 /* The command list of `numlab --help`: the commands, then the aliases. */
 static char *usage_summary(GPtrArray *aliases)
@@ -40,7 +40,8 @@ static char *usage_summary(GPtrArray *aliases)
         "OUTDIR/EXP/\n"
         "  rerun DIR            repeat a result set from its manifest and "
         "compare\n"
-        "  plot EXP|all         render figures from the data with gnuplot\n");
+        "  plot EXP|all         render figures from the data with gnuplot\n"
+        "  report               write one HTML page of a results folder\n");
     for (guint i = 0; i < aliases->len; i++) {
         const NlAlias *a = aliases->pdata[i];
         g_string_append_printf(s, "  %-20s %s\n", a->name, a->summary);
@@ -525,6 +526,35 @@ static int cmd_plot(int argc, char **argv)
                : 1;
 }
 
+/* ---- report ---- */
+
+static int cmd_report(int argc, char **argv)
+{
+    char *outdir = NULL, *lang = NULL;
+    GOptionEntry entries[] = {
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
+         "Results folder (default: results)", "DIR"},
+        {"lang", 0, 0, G_OPTION_ARG_STRING, &lang,
+         "Language of the page: de (the lecture's) or en (default: de)",
+         "de|en"},
+        G_OPTION_ENTRY_NULL};
+    if (!parse("report", "",
+               "Write one HTML page for a results folder: every result "
+               "set's status and figures, and the lecture's values beside "
+               "this run's (DIR/index.html, or index.en.html).",
+               entries, &argc, &argv))
+        return 2;
+    g_autofree char *o = outdir, *l = lang;
+    if (argc != 1) {
+        g_printerr("numlab report: takes no arguments besides options\n");
+        return 2;
+    }
+    if (!output_given("report", outdir))
+        return 2;
+    return nl_report(outdir ? outdir : "results", lang ? lang : "de", NULL) ? 0
+                                                                            : 1;
+}
+
 int main(int argc, char **argv)
 {
     /* Messages may be localized; numbers never are (see table.c). */
@@ -601,6 +631,8 @@ int main(int argc, char **argv)
         return cmd_rerun(argc, argv, command_line);
     if (strcmp(command, "plot") == 0)
         return cmd_plot(argc, argv);
+    if (strcmp(command, "report") == 0)
+        return cmd_report(argc, argv);
     const NlAlias *alias = nl_aliases_find(aliases, command);
     if (alias)
         return cmd_run(argc, argv, command_line, alias);

@@ -64,7 +64,7 @@ static void test_version_and_help(void)
     g_autoptr(NlCmd) v = nl_test_numlab(NULL, "--version", NULL);
     g_assert_cmpint(v->status, ==, 0);
     g_assert_true(g_str_has_prefix(v->out, "numlab " PACKAGE_VERSION));
-    const char *commands[] = {"list", "help", "run", "plot", "bench"};
+    const char *commands[] = {"list", "help", "run", "plot", "report", "bench"};
     for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
         g_autoptr(NlCmd) h = nl_test_numlab(NULL, commands[i], "--help", NULL);
         g_assert_cmpint(h->status, ==, 0);

@@ -185,6 +185,11 @@ EXTRA_DIST += tests/test-estimates.sh
 # 500 command lines, most generated from numlab help's parameter types).
 TESTS += tests/test-bad-inputs.sh
 EXTRA_DIST += tests/test-bad-inputs.sh
+# numlab report: the page, German and English, and in headless chromium
+# (its screenshot stays in the build tree).
+TESTS += tests/test-report.sh
+EXTRA_DIST += tests/test-report.sh
+CLEANFILES += tests/report-screenshot.png
 check_LTLIBRARIES += tests/fault-inject.la
 tests_fault_inject_la_SOURCES = tests/fault-inject.c
 tests_fault_inject_la_CPPFLAGS =

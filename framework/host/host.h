@@ -70,6 +70,10 @@ const char *nl_host_executable(void);
 /* The built-in plots folder (common.gp, EXP/ *.gp): NUMLAB_PLOT_DIR, else
  * the source tree's plots/ or $(pkgdatadir)/plots. */
 const char *nl_host_plot_dir(void);
+/* What numlab records of the lecture (lecture/errata.ini): the source
+ * tree's lecture/ from a build tree, else the installed share/numlab/lecture.
+ */
+const char *nl_host_lecture_dir(void);
 /* Where plot scripts are looked for, first first: each folder of
  * NUMLAB_PLOT_PATH (colon-separated), then MODULEDIR/plots beside the
  * module at module_path (when not NULL; above .libs/ for a libtool
@@ -103,6 +107,14 @@ GPtrArray *nl_aliases_load(const char *const *reserved, GPtrArray *problems);
 const NlAlias *nl_aliases_find(GPtrArray *aliases, const char *name);
 /* Whether table matches one of the names or patterns. */
 gboolean nl_table_name_matches(char **patterns, const char *table);
+
+/* ---- report.c: one HTML page for a results folder ---- */
+
+/* Writes OUTDIR/index.html (lang "de") or index.en.html ("en"): every
+ * result set's status, jobs, the lecture's values beside this run's, and
+ * its figures. One line on stderr and FALSE on failure; *written (may be
+ * NULL) gets the page's path. */
+gboolean nl_report(const char *outdir, const char *lang, char **written);
 
 /* ---- child.c: helper processes that try something risky first ---- */
 

@@ -45,6 +45,12 @@ const char *nl_host_plot_dir(void)
     return nl_host_uninstalled() ? NL_SRCDIR "/plots" : NL_PKGDATADIR "/plots";
 }
 
+const char *nl_host_lecture_dir(void)
+{
+    return nl_host_uninstalled() ? NL_SRCDIR "/lecture"
+                                 : NL_PKGDATADIR "/lecture";
+}
+
 GPtrArray *nl_host_plot_search(const char *module_path)
 {
     GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
