@@ -52,6 +52,13 @@ fig(name) = outdir.'/'.name.((lang eq 'en') ? '.en' : '').'.'.fmt
 # Label in the lecture's language: German unless lang='en'.
 tr(de, en) = (lang eq 'en') ? en : de
 
+# Numbers in the language's convention: a decimal comma in German, for
+# tic labels (decimalsign) and for labels made with sprintf: dec('0.339')
+# gives '0,339' in German and '0.339' in English.
+if (lang ne 'en') set decimalsign ','
+dec(s) = (lang eq 'en' || strstrt(s, '.') == 0) ? s \
+       : s[1:strstrt(s, '.') - 1].','.s[strstrt(s, '.') + 1:]
+
 # Number with a proper minus sign (U+2212) instead of the hyphen.
 minus(s) = (strlen(s) > 0 && s[1:1] eq '-') ? '−'.s[2:] : s
 signed(n) = (n == 0) ? '0' : minus(sprintf('%+d', n))
@@ -74,6 +81,15 @@ c_good  = '#009E73'   # equal / exact
 c_bad   = '#D55E00'   # differs / lost
 c_text  = '#333333'
 c_faint = '#BBBBBB'
+
+# Where the lecture prints another value than numlab computes (a table's
+# `lecture_*` column; doc/errata.md): that value, in c_lecture, beside
+# numlab's. lecture_differs(v, l, d): l is a number and differs from v at
+# the d decimals the lecture prints.
+c_lecture = '#A50F15'
+lecture_word = tr('Vorlesung', 'lecture')
+fixed(v, d) = sprintf(sprintf('%%.%df', d), v)
+lecture_differs(v, l, d) = (l == l) && fixed(v, d) ne fixed(l, d)
 
 # A backend fault (a table's `fault` column = 1): a result beyond the error
 # bound of every correct kernel, or one of a kernel that gets the exact

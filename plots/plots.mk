@@ -33,7 +33,8 @@ dist_plotsgd_DATA = \
 plotsattentiondir = $(plotsdir)/attention
 dist_plotsattention_DATA = \
 	plots/attention/e-weights.gp \
-	plots/attention/e-next-token.gp
+	plots/attention/e-next-token.gp \
+	plots/attention/e-output.gp
 plotsminigptdir = $(plotsdir)/minigpt
 dist_plotsminigpt_DATA = \
 	plots/minigpt/loss.gp

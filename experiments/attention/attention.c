@@ -6,11 +6,30 @@
 
 #include "attention.h"
 
+#include <string.h>
+
+static const NlParamSpec params[];
+
+/* Whether every parameter has its default value, the lecture's example:
+ * the canonical text of the values against that of the defaults. */
+static gboolean lecture_example(const NlParams *p)
+{
+    GString *defaults = g_string_new(NULL);
+    for (const NlParamSpec *s = params; s->name; s++)
+        g_string_append_printf(defaults, "%s%s=%s", defaults->len ? " " : "",
+                               s->name, s->default_value);
+    g_autofree char *given = nl_params_to_string(p);
+    gboolean same = strcmp(given, defaults->str) == 0;
+    g_string_free(defaults, TRUE);
+    return same;
+}
+
 static gboolean run_common(NlRun *run, GError **error)
 {
     AttnConfig c;
     if (!attn_config_load(nl_run_params(run), &c, error))
         return FALSE;
+    c.lecture = lecture_example(nl_run_params(run));
     gboolean ok = attn_example(run, &c, error);
     attn_config_clear(&c);
     return ok;

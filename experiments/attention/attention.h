@@ -23,7 +23,9 @@ typedef struct {
     AttnMatrix wv;                 /* (d, dv): v = x W_V */
     const char *const *out_tokens; /* no names of the next-token candidates */
     gsize no;
-    AttnMatrix wout; /* (no, dv): logits = W_out o */
+    AttnMatrix wout;  /* (no, dv): logits = W_out o */
+    gboolean lecture; /* every parameter at its default: the lecture's
+                         example, whose printed values the tables carry */
 } AttnConfig;
 
 /* Reads the parameters and checks that their shapes fit together (the

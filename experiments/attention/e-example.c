@@ -11,6 +11,23 @@
 
 #include <math.h>
 
+/* What the lecture script prints for its example (shared/lecture/
+ * lecture-script.txt; doc/errata.md): the weights α (lines 772-776), the
+ * output vector o (line 807, its 0.339 is E12), the logits (lines
+ * 933-937, E19, E20) and the probabilities (line 958). A table carries
+ * them in its `lecture` column only for the lecture's own parameters,
+ * NaN otherwise, so a figure can flag where the two differ. */
+static const double lecture_alpha[] = {0.203, 0.260, 0.203, 0.334};
+static const double lecture_o[] = {0.304, 0.529, 0.603, 0.339};
+static const double lecture_logit[] = {1.372, 0.928, 0.907};
+static const double lecture_p[] = {0.44, 0.28, 0.28};
+
+static double lecture(const AttnConfig *c, const double *printed, gsize n,
+                      gsize i)
+{
+    return c->lecture && i < n ? printed[i] : NAN;
+}
+
 /* out (cols) = row (m->rows) times m. */
 static void row_times(const double *row, const AttnMatrix *m, double *out)
 {
@@ -54,13 +71,20 @@ static gboolean next_token(NlRun *run, const AttnConfig *c, const double *o,
         return FALSE;
     }
     NlTable *t = nl_run_table(run, "e-next-token",
-                              "index:int token:str logit:f64 p:f64");
+                              "index:int token:str logit:f64 p:f64 "
+                              "lecture_logit:f64 lecture_p:f64");
     nl_table_set_title(t, "next-token logits W_out o and probabilities");
+    nl_table_add_note(t, "lecture",
+                      "lecture_logit, lecture_p: what the lecture script "
+                      "prints for its example (NaN for other parameters)");
     for (gsize r = 0; r < c->no; r++) {
         nl_table_add_int(t, (gint64)r);
         nl_table_add_str(t, c->out_tokens[r]);
         nl_table_add_f64(t, logit[r]);
         nl_table_add_f64(t, p[r]);
+        nl_table_add_f64(
+            t, lecture(c, lecture_logit, G_N_ELEMENTS(lecture_logit), r));
+        nl_table_add_f64(t, lecture(c, lecture_p, G_N_ELEMENTS(lecture_p), r));
     }
     return TRUE;
 }
@@ -98,7 +122,7 @@ gboolean attn_example(NlRun *run, const AttnConfig *c, GError **error)
     }
     NlTable *st = nl_run_table(run, "e-scores",
                                "index:int token:str dot:f64 score:f64 "
-                               "alpha:f64");
+                               "alpha:f64 lecture_alpha:f64");
     nl_table_set_title(st, "the query against each key: q.k, q.k / sqrt(d_k) "
                            "and the softmax weight alpha");
     g_autofree char *qnote = g_strdup_printf(
@@ -110,14 +134,21 @@ gboolean attn_example(NlRun *run, const AttnConfig *c, GError **error)
         nl_table_add_f64(st, dots[j]);
         nl_table_add_f64(st, score[j]);
         nl_table_add_f64(st, alpha[j]);
+        nl_table_add_f64(
+            st, lecture(c, lecture_alpha, G_N_ELEMENTS(lecture_alpha), j));
         for (gsize i = 0; i < dv; i++)
             o[i] += alpha[j] * v[j * dv + i];
     }
-    NlTable *ot = nl_run_table(run, "e-output", "component:int o:f64");
+    NlTable *ot =
+        nl_run_table(run, "e-output", "component:int o:f64 lecture_o:f64");
     nl_table_set_title(ot, "the output vector o = sum_j alpha_j v_j");
+    nl_table_add_note(ot, "lecture",
+                      "lecture_o: what the lecture script prints for its "
+                      "example (NaN for other parameters)");
     for (gsize i = 0; i < dv; i++) {
         nl_table_add_int(ot, (gint64)i + 1);
         nl_table_add_f64(ot, o[i]);
+        nl_table_add_f64(ot, lecture(c, lecture_o, G_N_ELEMENTS(lecture_o), i));
     }
     return next_token(run, c, o, error);
 }
