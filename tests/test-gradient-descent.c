@@ -56,6 +56,27 @@ static void test_d1(void)
     for (guint t = 0; t <= 10; t++)
         g_assert_cmpfloat(fabs(nl_dat_double(d, 0, t, 2) - 3.5 * pow(0.4, t)),
                           <, 1e-14);
+
+    /* the lecture's table as printed, beside it: every cell but two
+     * rounds to what numlab computes (E38, E39 of doc/errata.md) */
+    g_autoptr(NlDat) l = dat("d1-lecture");
+    g_assert_cmpuint(nl_dat_rows(l, 0), ==, 6);
+    guint differ = 0;
+    for (guint r = 0; r < 6; r++)
+        for (guint c = 1; c <= 6; c++) {
+            const char *printed = nl_dat_cell(l, 0, r, c);
+            const char *point = strchr(printed, '.');
+            int digits = point ? (int)strlen(point + 1) : 0;
+            double v = nl_dat_double(d, 0, r, c == 1 ? 1 : c == 2 ? 2 : c + 1);
+            g_autofree char *ours = g_strdup_printf("%.*f", digits, v);
+            g_autofree char *theirs =
+                g_strdup_printf("%.*f", digits, g_ascii_strtod(printed, NULL));
+            if (strcmp(ours, theirs) != 0) {
+                differ++;
+                g_assert_true((r == 4 && c == 2) || (r == 5 && c == 4));
+            }
+        }
+    g_assert_cmpuint(differ, ==, 2);
 }
 
 static void test_d2_d3(void)
@@ -208,6 +229,12 @@ static void test_extremes(void)
         g_build_filename(out, "gradient-descent", "d1-iterations.dat", NULL);
     g_autoptr(NlDat) d1 = nl_dat_read(d1_path);
     g_assert_nonnull(nl_dat_comment(d1, "stopped: iteration "));
+    /* not the lecture's example: no lecture table */
+    g_autofree char *lecture_path =
+        g_build_filename(out, "gradient-descent", "d1-lecture.dat", NULL);
+    g_autoptr(NlDat) lecture = nl_dat_read(lecture_path);
+    g_assert_cmpuint(nl_dat_rows(lecture, 0), ==, 1); /* an empty table */
+    g_assert_cmpstr(nl_dat_cell(lecture, 0, 0, 0), ==, "NaN");
     for (guint r = 0; r < nl_dat_rows(d1, 0); r++)
         g_assert_true(isfinite(nl_dat_double(d1, 0, r, 3)));
     g_autofree char *f32_path =

@@ -47,6 +47,50 @@ static const char *rate_kind(double f)
                     : "diverging";
 }
 
+/* The iteration table the lecture script prints for its example (lines
+ * 1356-1362 of shared/lecture/lecture-script.txt), cell by cell as
+ * printed: iteration 4's error 0.90 (for 0.0896) and iteration 5's w22
+ * 0.15 (for -0.155) are E38 and E39 of doc/errata.md. */
+static const char *const lecture_d1[][6] = {
+    {"4.00", "3.50", "1.000", "1.000", "1.000", "1.00"},
+    {"1.90", "1.40", "0.650", "0.300", "0.650", "1.00"},
+    {"1.060", "0.56", "0.510", "0.020", "0.510", "1.00"},
+    {"0.724", "0.224", "0.454", "-0.092", "0.454", "1.00"},
+    {"0.590", "0.90", "0.432", "-0.137", "0.432", "1.00"},
+    {"0.54", "0.04", "0.42", "0.15", "0.42", "1.00"},
+};
+
+/* Whether D1 runs the lecture's example: x = [1, 2, 1, 0], W = I,
+ * z = 0.5, lr = 0.1. */
+static gboolean lecture_example(const GdConfig *c)
+{
+    static const double x[] = {1, 2, 1, 0};
+    if (c->x.n != 4 || c->target != 0.5 || c->lr != 0.1)
+        return FALSE;
+    for (gsize k = 0; k < 4; k++)
+        if (c->x.v[k] != x[k] || c->w0.v[k] != 1.0)
+            return FALSE;
+    return TRUE;
+}
+
+/* d1-lecture: the lecture's printed table, for the lecture's example. */
+static void d1_lecture(NlRun *run, const GdConfig *c)
+{
+    NlTable *t = nl_run_table(run, "d1-lecture",
+                              "iteration:int zhat:str error:str w1:str "
+                              "w2:str w3:str w4:str");
+    nl_table_set_title(t, "the iteration table as the lecture script prints "
+                          "it (lines 1356-1362), for the lecture's example "
+                          "only");
+    if (!lecture_example(c))
+        return;
+    for (gsize it = 0; it < G_N_ELEMENTS(lecture_d1); it++) {
+        nl_table_add_int(t, (gint64)it);
+        for (gsize k = 0; k < 6; k++)
+            nl_table_add_str(t, lecture_d1[it][k]);
+    }
+}
+
 gboolean gd_d1(NlRun *run, const GdConfig *c, GError **error)
 {
     gsize n = c->x.n;
@@ -86,6 +130,7 @@ gboolean gd_d1(NlRun *run, const GdConfig *c, GError **error)
             nl_table_add_f64(t, w[k]);
         step(w, c->x.v, n, n, c->target, c->lr);
     }
+    d1_lecture(run, c);
     (void)error;
     return TRUE;
 }
