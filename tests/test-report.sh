@@ -111,7 +111,7 @@ else
     shot="$builddir/tests/report-screenshot.png"
     rm -f "$shot"
     # shellcheck disable=SC2086
-    timeout 120 "$browser" $flags --window-size=1280,2400 \
+    timeout 120 "$browser" $flags --window-size=1280,2400 --virtual-time-budget=5000 \
         --screenshot="$shot" "file://$page" >/dev/null 2>&1 </dev/null
     check "a screenshot: $shot" \
         sh -c "[ \"\$(head -c 4 '$shot' | od -An -c | tr -d ' ')\" = '211PNG' ]"

@@ -118,8 +118,8 @@ do for [r = 1:N] {
 
 # Footnote: what the colours mean and where 'exact' comes from.
 set label tag tr( \
-    "Rot: Bits, in denen sich die beiden Reihenfolgen unterscheiden.   exakt: reelle Summe der gespeicherten Summanden, einmal auf float64 gerundet (MPFR).\nIn float32 ist ulp(1) = 2^{−23} ≈ 1.19·10^{−7}: ein Summand unter einem halben ulp (≈ 5.96·10^{−8}) geht bei 1 + b verloren.", \
-    "Red: bits in which the two orders differ.   exact: the real sum of the stored terms, rounded once to float64 (MPFR).\nfloat32 has ulp(1) = 2^{−23} ≈ 1.19·10^{−7}: a term below half an ulp (≈ 5.96·10^{−8}) is lost in 1 + b.") \
+    "Orange: Bits, in denen sich die beiden Reihenfolgen unterscheiden.   exakt: reelle Summe der gespeicherten Summanden, einmal auf float64 gerundet (MPFR).\nIn float32 ist ulp(1) = 2^{−23} ≈ 1,19·10^{−7}: ein Summand unter einem halben ulp (≈ 5,96·10^{−8}) geht bei 1 + b verloren.", \
+    "Orange: bits in which the two orders differ.   exact: the real sum of the stored terms, rounded once to float64 (MPFR).\nfloat32 has ulp(1) = 2^{−23} ≈ 1.19·10^{−7}: a term below half an ulp (≈ 5.96·10^{−8}) is lost in 1 + b.") \
     at screen 0.02, screen 0.065 font font(0.95) tc rgb '#555555'
 plot blank notitle
 
