@@ -402,6 +402,9 @@ static void test_entry(gconstpointer data)
                   g_strcmp0(verdict, "imprecise") == 0);
     g_assert_nonnull(source);
     g_assert_nonnull(claim);
+    /* the reason in both languages of the report page, or in neither */
+    g_assert_true(g_key_file_has_key(kf, e.id, "why", NULL) ==
+                  g_key_file_has_key(kf, e.id, "why_de", NULL));
     if (g_key_file_has_key(kf, e.id, "run", NULL))
         check_run(&e);
     else

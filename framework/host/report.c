@@ -290,8 +290,12 @@ static void add_errata(Page *p, const char *experiment, const char *setdir,
             g_key_file_get_string(p->errata, *id, "claim", NULL);
         g_autofree char *printed =
             g_key_file_get_string(p->errata, *id, "printed", NULL);
-        g_autofree char *why =
+        g_autofree char *why_de =
+            g_key_file_get_string(p->errata, *id, "why_de", NULL);
+        g_autofree char *why_en =
             g_key_file_get_string(p->errata, *id, "why", NULL);
+        const char *why =
+            strcmp(p->lang, "de") == 0 && why_de ? why_de : why_en;
         g_autofree char *line =
             g_key_file_get_string(p->errata, *id, "line", NULL);
         g_autofree char *source =
