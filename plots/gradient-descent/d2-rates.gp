@@ -12,7 +12,7 @@ lrs = system(sprintf("sed -n 's/^# lrs: //p' '%s'", f))
 kinds = system(sprintf("sed -n 's/^# kinds: //p' '%s'", f))
 n = words(lrs)
 de_kind(k) = k eq 'slow' ? 'langsam' : k eq 'good' ? 'gut' : k eq 'overshooting' ? 'überschießend' : 'divergent'
-label(i) = sprintf(tr('η = %s (%s)', 'η = %s (%s)'), word(lrs, i), tr(de_kind(word(kinds, i)), word(kinds, i)))
+label(i) = sprintf(tr('η = %s (%s)', 'η = %s (%s)'), dec(word(lrs, i)), tr(de_kind(word(kinds, i)), word(kinds, i)))
 
 set output fig('d2-rates')
 set multiplot layout 1,2 title tr('Dieselbe Aufgabe mit verschiedenen Lernraten η', \

@@ -38,5 +38,5 @@ set key top right
 plot fg using 1:2:($3 + 1e-6) with image notitle, \
      $contours using 1:2 with lines lc rgb '#555555' lw 0.8 notitle, \
      for [i = 1:words(lrs)] fp index i - 1 using 2:3 with linespoints lt i + 1 lw 2.5 \
-        title sprintf(tr('Lernrate %s', 'learning rate %s'), word(lrs, i)), \
+        title sprintf(tr('Lernrate %s', 'learning rate %s'), dec(word(lrs, i))), \
      fp index 0 every ::0::0 using 2:3 with points pt 7 ps 2 lc rgb c_text title tr('Start', 'start')

@@ -28,7 +28,7 @@ set yrange [-1:1]   # p in [0, 1], p - y down to -1
 set xlabel tr('Klasse (ab 1 gezählt)', 'class (counted from 1)')
 do for [c = 0:1] {
     L = LOSS[c + 1]
-    set title sprintf(tr('Fall %d: Verlust −log p_{Ziel} = %.4f', 'case %d: loss −log p_{target} = %.4f'), c + 1, L)
+    set title sprintf(tr('Fall %d: Verlust −log p_{Ziel} = %s', 'case %d: loss −log p_{target} = %s'), c + 1, dec(sprintf('%.4f', L)))
     plot fs index c using 3:xtic(sprintf('%d%s', $1, $4 == 1 ? tr(' (Ziel)', ' (target)') : '')) lt 1 title 'p', \
          '' index c using 5 lt 2 title 'p − y'
 }
@@ -49,7 +49,7 @@ do for [c = 0:1] {
     set xtics 1
     set ytics 1
     plot fg index c using 2:1:3 with image notitle, \
-         '' index c using 2:1:(minus(sprintf('%.4f', $3))) with labels font font(1.0) notitle
+         '' index c using 2:1:(dec(minus(sprintf('%.4f', $3)))) with labels font font(1.0) notitle
 }
 unset multiplot
 
@@ -63,7 +63,13 @@ set ylabel 'L = −log p'
 set xrange [0:1]
 set yrange [0:5]
 set key top right
+# the two cases lie close together: both labelled above the curve, the
+# first to the left with a leader line, the second to the right; '; '
+# between the numbers, which may carry a decimal comma
+case_label(c, p, l) = sprintf(tr('Fall %d: p = %s; L = %s', 'case %d: p = %s; L = %s'), \
+                              c, dec(sprintf('%.3f', p)), dec(sprintf('%.3f', l)))
 plot datadir.'/d4-curve.dat' using 1:2 with lines lt 1 title 'L = −log p', \
      fl using 3:4 with points pt 7 ps 2 lt 2 title tr('die beiden Fälle', 'the two cases'), \
-     fl using 3:4:(sprintf(tr('Fall %d: p = %.3f, L = %.3f', 'case %d: p = %.3f, L = %.3f'), $1, $3, $4)) \
-        with labels offset 1, 1 left notitle
+     fl using 3:($1 == 1 ? $4 : NaN):(case_label($1, $3, $4)) with labels offset -0.5, 5 right font font(1.1) notitle, \
+     fl using 3:($1 == 1 ? $4 : NaN):(0):(0.66) with vectors nohead lc rgb c_faint notitle, \
+     fl using 3:($1 == 1 ? NaN : $4):(case_label($1, $3, $4)) with labels offset 1, 2.2 left font font(1.1) notitle

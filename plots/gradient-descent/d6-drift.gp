@@ -16,8 +16,9 @@ L0 = STATS_max
 L1 = STATS_min
 
 set output fig('d6-drift')
-set multiplot layout 1,2 title sprintf(tr('Dasselbe Training (Softmax-Regression) in float32 und float64: Verlust %.3f → %.4f', \
-                                          'The same training (softmax regression) in float32 and float64: loss %.3f → %.4f'), L0, L1) \
+set multiplot layout 1,2 title sprintf(tr('Dasselbe Training (Softmax-Regression) in float32 und float64: Verlust %s → %s', \
+                                          'The same training (softmax regression) in float32 and float64: loss %s → %s'), \
+                                       dec(sprintf('%.3f', L0)), dec(sprintf('%.4f', L1))) \
     font font(1.25)
 set xlabel tr('Schritt', 'step')
 set logscale y
