@@ -3,7 +3,8 @@
 #
 # Data: b2-bars.dat (one dataset per temperature: index token temperature
 # p), b2-table.dat (temperature p_max argmax entropy_bits perplexity
-# entropy_nats), b2-sweep.dat (the same columns).
+# entropy_nats), b2-sweep.dat (the same columns). The table image gives
+# the entropy in nats first, the notebook's unit, then in bits.
 # Images: b2-bars (grouped bars, one colour per temperature),
 #         b2-table (the p_max / entropy table as text),
 #         b2-curves (p_max and entropy over the temperature sweep).
@@ -43,37 +44,40 @@ plot f index 0 using 1:(NaN):xtic(tok(strcol(2))) with points notitle, \
         with labels offset 0, 0.7 font font(0.85) tc rgb c_text notitle
 
 # ---- b2-table --------------------------------------------------------------
+# The notebook's table (cell 5): T, p_max and the entropy in nats, as
+# np.log gives it, then the same in bits and 2^bits (the perplexity).
 reset
 load common
 ft = datadir.'/b2-table.dat'
 stats ft using 1 nooutput
 R = int(STATS_records)
-array T2[R]; array PM[R]; array AM[R]; array H[R]; array PP[R]
-stats ft using (r = int($0) + 1, T2[r] = $1, PM[r] = $2, AM[r] = strcol(3), H[r] = $4, PP[r] = $5, 0) nooutput
+array T2[R]; array PM[R]; array AM[R]; array H[R]; array PP[R]; array HN[R]
+stats ft using (r = int($0) + 1, T2[r] = $1, PM[r] = $2, AM[r] = strcol(3), H[r] = $4, PP[r] = $5, HN[r] = $6, 0) nooutput
 hmax = real(system(sprintf("sed -n 's/^# entropy_max: \\([0-9.]*\\).*/\\1/p' '%s'", ft)))
 
 set output fig('b2-table')
 set title tr('Temperatur, größte Wahrscheinlichkeit und Entropie', 'Temperature, largest probability and entropy')
 unset border; unset tics; unset grid; unset key
-set xrange [0:1]; set yrange [0:R + 2]
-cols = '0.08 0.26 0.46 0.66 0.84'
-array HD[5] = ['T', 'p_{max}', tr('Token', 'token'), tr('Entropie (Bit)', 'entropy (bits)'), \
-               tr('2^{Entropie}', '2^{entropy}')]
-do for [c = 1:5] {
-    set label 100 + c HD[c] at real(word(cols, c)), R + 1.2 center font bold(1.2) tc rgb c_text
+set xrange [0:1]; set yrange [-0.3 : R + 1.7]
+cols = '0.07 0.22 0.38 0.56 0.74 0.90'
+array HD[6] = ['T', 'p_{max}', tr('Token', 'token'), tr('Entropie (nats)', 'entropy (nats)'), \
+               tr('Entropie (Bit)', 'entropy (bits)'), tr('2^{Entropie in Bit}', '2^{entropy in bits}')]
+do for [c = 1:6] {
+    set label 100 + c HD[c] at real(word(cols, c)), R + 1.1 center font bold(1.2) tc rgb c_text
 }
-set arrow 1 from graph 0.02, first R + 0.6 to graph 0.98, first R + 0.6 nohead ls 101
+set arrow 1 from graph 0.02, first R + 0.5 to graph 0.98, first R + 0.5 nohead ls 101
 do for [r = 1:R] {
-    y = R + 0.5 - r
-    set label 10 * r + 1 sprintf('%g', T2[r]) at real(word(cols, 1)), y center font mono(1.3)
-    set label 10 * r + 2 sprintf('%.3f', PM[r]) at real(word(cols, 2)), y center font mono(1.3)
+    y = R - r + 0.75
+    set label 10 * r + 1 dec(sprintf('%g', T2[r])) at real(word(cols, 1)), y center font mono(1.3)
+    set label 10 * r + 2 dec(sprintf('%.4f', PM[r])) at real(word(cols, 2)), y center font mono(1.3)
     set label 10 * r + 3 tok(AM[r]) at real(word(cols, 3)), y center font font(1.3) noenhanced
-    set label 10 * r + 4 sprintf('%.3f', H[r]) at real(word(cols, 4)), y center font mono(1.3)
-    set label 10 * r + 5 sprintf('%.2f', PP[r]) at real(word(cols, 5)), y center font mono(1.3)
+    set label 10 * r + 4 dec(sprintf('%.4f', HN[r])) at real(word(cols, 4)), y center font mono(1.3)
+    set label 10 * r + 5 dec(sprintf('%.3f', H[r])) at real(word(cols, 5)), y center font mono(1.3)
+    set label 10 * r + 6 dec(sprintf('%.2f', PP[r])) at real(word(cols, 6)), y center font mono(1.3)
 }
-set label 2 sprintf(tr('Maximale Entropie bei %d Tokens: log_2 %d = %.3f Bit (Gleichverteilung)', \
-                       'Largest possible entropy with %d tokens: log_2 %d = %.3f bits (uniform)'), \
-                    int(2**hmax + 0.5), int(2**hmax + 0.5), hmax) \
+set label 2 sprintf(tr('nats wie im Notebook (np.log); Bit = nats / ln 2. Höchstens, bei %d gleich wahrscheinlichen Tokens: ln %d = %s nats = %s Bit', \
+                       'nats as in the notebook (np.log); bits = nats / ln 2. At most, with %d equally likely tokens: ln %d = %s nats = %s bits'), \
+                    int(2**hmax + 0.5), int(2**hmax + 0.5), dec(sprintf('%.4f', hmax * log(2))), dec(sprintf('%.3f', hmax))) \
     at graph 0.5, graph 0.02 center font font(1.0) tc rgb '#555555'
 plot blank notitle
 
