@@ -23,8 +23,8 @@ do for [i = 1:n_backends] {
 }
 
 set output fig('b1-softmax')
-set title sprintf(tr('Softmax der Logits bei T = %g: Wahrscheinlichkeit jedes Tokens', \
-                     'Softmax of the logits at T = %g: probability of each token'), T)
+set title sprintf(tr('Softmax der Logits bei T = %s: Wahrscheinlichkeit jedes Tokens', \
+                     'Softmax of the logits at T = %s: probability of each token'), dec(sprintf('%g', T)))
 set ylabel tr('Wahrscheinlichkeit (%)', 'Probability (%)')
 set xrange [-0.6 : N - 0.4]
 set yrange [0 : p_top * 100 * 1.22]
@@ -37,6 +37,6 @@ set label 1 sprintf(tr("float32-Backends, größte Abweichung von der double-Ref
                        "float32 backends, largest distance from the double reference in ULPs:\n%s"), ulp_text) \
     at graph 0.99, graph 0.97 right font font(0.9) tc rgb '#555555' noenhanced
 plot f using 1:($5 * 100):xtic(tok(strcol(2))) with boxes lt 1 notitle, \
-     '' using 1:($5 * 100):(sprintf('%.1f %%', $5 * 100)) with labels offset 0, 0.9 font font(1.1) tc rgb c_text notitle, \
-     '' using 1:(0):(sprintf(tr('Logit %s', 'logit %s'), minus(sprintf('%.1f', $3)))) \
+     '' using 1:($5 * 100):(dec(sprintf('%.1f %%', $5 * 100))) with labels offset 0, 0.9 font font(1.1) tc rgb c_text notitle, \
+     '' using 1:(0):(sprintf(tr('Logit %s', 'logit %s'), dec(minus(sprintf('%.1f', $3))))) \
         with labels offset 0, 1 font font(0.95) tc rgb '#FFFFFF' notitle

@@ -39,7 +39,7 @@ set boxwidth bw * 0.92 absolute
 set key top right
 plot f index 0 using 1:(NaN):xtic(tok(strcol(2))) with points notitle, \
      for [k = 1:K] f index k - 1 using (bx($1, k)):($4 * 100) \
-        with boxes lt k title sprintf('T = %g', TT[k]), \
+        with boxes lt k title 'T = '.dec(sprintf('%g', TT[k])), \
      for [k = 1:K] f index k - 1 using (bx($1, k)):($4 * 100):(sprintf('%.0f', $4 * 100)) \
         with labels offset 0, 0.7 font font(0.85) tc rgb c_text notitle
 
@@ -103,7 +103,7 @@ set border 11 back ls 101
 set key center right
 set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb c_faint lw 1.5
 set arrow 2 from first t_lo, second hmax to first t_hi, second hmax nohead dt 3 lc rgb '#E69F00' lw 1.5
-set label 1 sprintf(tr('log_2 %d = %.2f Bit', 'log_2 %d = %.2f bits'), int(2**hmax + 0.5), hmax) \
+set label 1 sprintf(tr('log_2 %d = %s Bit', 'log_2 %d = %s bits'), int(2**hmax + 0.5), dec(sprintf('%.2f', hmax))) \
     at first t_hi, second hmax right offset -1, 0.8 tc rgb '#E69F00'
 set label 2 'T = 1' at 1, graph 0.04 offset 0.8, 0 tc rgb '#777777'
 plot fs using 1:2 with lines lt 1 lw 3 title tr('p_{max}', 'p_{max}'), \

@@ -22,8 +22,8 @@ chi2 = real(note(f, 'chi2')); dof = int(real(note(f, 'dof')))
 pv = real(note(f, 'p_value')); tv = real(note(f, 'tv'))
 
 set output fig('b3-frequencies')
-set title sprintf(tr('%s Ziehungen bei T = %g (fester Seed) gegen die Theorie', \
-                     '%s draws at T = %g (fixed seed) against theory'), thousands(draws), T)
+set title sprintf(tr('%s Ziehungen bei T = %s (fester Seed) gegen die Theorie', \
+                     '%s draws at T = %s (fixed seed) against theory'), thousands(draws), dec(sprintf('%g', T)))
 set ylabel tr('Anteil (%)', 'Share (%)')
 set xrange [-0.6 : N - 0.4]
 set yrange [0 : p_top * 100 * 1.2]
@@ -32,9 +32,9 @@ set xtics scale 0 font xtick_font
 set grid noxtics ytics
 set boxwidth 0.38 absolute
 set key top right
-set label 1 sprintf(tr("Totalvariationsabstand %.4f\nChi-Quadrat %.2f bei %d Freiheitsgraden: p = %.3f", \
-                       "total-variation distance %.4f\nchi-square %.2f with %d degrees of freedom: p = %.3f"), \
-                    tv, chi2, dof, pv) at graph 0.98, graph 0.80 right font font(1.0) tc rgb '#555555'
+set label 1 sprintf(tr("Totalvariationsabstand %s\nChi-Quadrat %s bei %d Freiheitsgraden: p = %s", \
+                       "total-variation distance %s\nchi-square %s with %d degrees of freedom: p = %s"), \
+                    dec(sprintf('%.4f', tv)), dec(sprintf('%.2f', chi2)), dof, dec(sprintf('%.3f', pv))) at graph 0.98, graph 0.80 right font font(1.0) tc rgb '#555555'
 plot f using 1:(NaN):xtic(tok(strcol(2))) with points notitle, \
      f using ($1 - 0.2):($3 * 100) with boxes lt 1 title tr('Theorie (Softmax)', 'theory (softmax)'), \
      f using ($1 + 0.2):($5 * 100) with boxes lt 2 title tr('gezogen', 'drawn'), \

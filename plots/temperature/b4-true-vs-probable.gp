@@ -51,7 +51,7 @@ set boxwidth bw * 0.92 absolute
 set key top right
 lab(s) = (s eq true_name) ? tok(s).tr(' (wahr)', ' (true)') : (s eq top_name) ? tok(s).' (argmax)' : tok(s)
 plot f index 0 using 1:(NaN):xtic(lab(strcol(2))) with points notitle, \
-     for [k = 1:K] f index k - 1 using (bx($1, k)):($4 * 100) with boxes lt k title sprintf('T = %g', TT[k]), \
+     for [k = 1:K] f index k - 1 using (bx($1, k)):($4 * 100) with boxes lt k title 'T = '.dec(sprintf('%g', TT[k])), \
      for [k = 1:K] f index k - 1 using (bx($1, k)):($4 * 100):(sprintf('%.0f', $4 * 100)) \
         with labels offset 0, 0.7 font font(0.85) tc rgb c_text notitle
 
@@ -63,7 +63,7 @@ set label 1 sprintf(tr('Je %d gezogene Tokens (gleiche Zufallszahlen bei jeder T
                        '%d drawn tokens each (the same random numbers at every temperature):'), D) \
     at 0.0, K + 0.6 font bold(1.0) tc rgb c_text
 do for [k = 1:K] {
-    set label 10 + k sprintf('T = %g', TT[k]) at 0.0, K + 0.5 - k font bold(1.0) tc lt k
+    set label 10 + k 'T = '.dec(sprintf('%g', TT[k])) at 0.0, K + 0.5 - k font bold(1.0) tc lt k
     set label 20 + k DR[k] at 0.09, K + 0.5 - k font font(1.0) tc rgb c_text noenhanced
 }
 plot blank notitle

@@ -38,7 +38,7 @@ l = 0
 do for [s = 1:S] {
     l = l + 1
     head = sprintf('%s%s%s,  %s', tr(mode_de(MODE[s]), MODE[s] eq 'greedy' ? 'greedy (T = 0)' : MODE[s]), \
-                   MODE[s] eq 'greedy' ? '' : sprintf(', T = %g', TEMP[s]), filt(FILT[s]), \
+                   MODE[s] eq 'greedy' ? '' : ', T = '.dec(sprintf('%g', TEMP[s])), filt(FILT[s]), \
                    tr(seeds_de(SEEDS[s]), seeds_en(SEEDS[s])))
     set label tag head at 0.01, line_y(l) font bold(1.0) tc rgb c_text noenhanced
     tag = tag + 1
