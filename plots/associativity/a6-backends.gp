@@ -50,7 +50,7 @@ if (nb > 1) {
 set output fig('a6-backends')
 set multiplot title sprintf(tr("Dasselbe float32-Array, von jedem Backend summiert\n{/*0.8 %s standardnormalverteilte Werte, exakte Summe (MPFR): %s}", \
                                "The same float32 array, summed by every backend\n{/*0.8 %s standard-normal values, exact sum (MPFR): %s}"), \
-                            thousands(N_VALUES), minus(exact_text)) font font(1.25)
+                            thousands(N_VALUES), dec(minus(exact_text))) font font(1.25)
 
 # --- left: ULPs from the exact sum per backend ------------------------------
 # Horizontal bars: the backend's name, sum and thread count fit as a tick
@@ -77,7 +77,7 @@ name_lines(t, pre, post) = (strlen(t) <= 16 || strstrt(t, ':') == 0) ? pre.esc(t
 # Tick label: name, the sum as written (all its digits), thread count.
 do for [i = 1:nb] {
     set ytics add (sprintf("%s\n%s\n{/*0.85 %s}", name_lines(word(backends, i), '{/:Bold ', '}'), \
-        minus(SUM[i]), thread_word(THREADS[i])) i - 1)
+        dec(minus(SUM[i])), thread_word(THREADS[i])) i - 1)
 }
 tick_font = font(nb <= 4 ? 1.0 : 0.85)
 set ytics font tick_font

@@ -116,7 +116,7 @@ do for [d = 1:D] {
 # panel then too short for its backend table gets a summary line instead.
 if (hsum > avail) { do for [d = 1:D] { PH[d] = PH[d] * avail / hsum } }
 
-fmt7(v) = minus(sprintf('%.7g', v))
+fmt7(v) = dec(minus(sprintf('%.7g', v)))
 # v with as many significant digits (7 at most) as fit in n characters.
 fmt_fit(v, n) = fmt_fit_p(v, n, 7)
 fmt_fit_p(v, n, p) = (p <= 2 || strlen(sprintf(sprintf('%%.%dg', p), v)) <= n) \

@@ -115,16 +115,16 @@ if (r_line == 0) {
 }
 
 ulps_word(n) = abs(n) == 1 ? 'ULP' : 'ULPs'
-fmt_ulps(v) = minus(sprintf('%+.2f', v))
+fmt_ulps(v) = dec(minus(sprintf('%+.2f', v)))
 # A number in scientific notation with a proper exponent: 3.86·10⁻⁶, in
 # Unicode superscripts (enhanced-text superscripts lose the spaces beside
 # them in the svg terminal).
 sup_digit(c) = c eq '-' ? '⁻' : word('⁰ ¹ ² ³ ⁴ ⁵ ⁶ ⁷ ⁸ ⁹', int(c) + 1)
 sup(t) = strlen(t) == 0 ? '' : sup_digit(t[1:1]).sup(t[2:])
-sci(v) = v == 0 ? '0' : minus(sprintf('%.3g', v / 10**floor(log10(abs(v))))).'·10'.sup(sprintf('%d', floor(log10(abs(v)))))
+sci(v) = v == 0 ? '0' : dec(minus(sprintf('%.3g', v / 10**floor(log10(abs(v)))))).'·10'.sup(sprintf('%d', floor(log10(abs(v)))))
 
 set output fig('a5-one-more')
-set multiplot title sprintf(tr("Ein Wert mehr ändert die Summe: S(n) − S(n−1) − x[n−1] in ULPs von S(n)\n{/*0.8 sequentiell höchstens ±0.5 ULP (eine Rundung), Baum mit Kachel %d: die neue Form rundet die anderen Werte neu}", \
+set multiplot title sprintf(tr("Ein Wert mehr ändert die Summe: S(n) − S(n−1) − x[n−1] in ULPs von S(n)\n{/*0.8 sequentiell höchstens ±0,5 ULP (eine Rundung), Baum mit Kachel %d: die neue Form rundet die anderen Werte neu}", \
                                "One value more changes the sum: S(n) − S(n−1) − x[n−1] in ULPs of S(n)\n{/*0.8 sequential at most ±0.5 ULP (one rounding); tree with tile %d: its new shape re-rounds the other values}"), \
                             sweep_tile) font font(1.2)
 if (faulty ne '') {
@@ -161,7 +161,7 @@ if (zoom) {
 set style textbox 1 opaque fillcolor rgb 'white' noborder margins 1, 1
 set tmargin at screen p_top; set bmargin at screen p_top - strip_h
 set format x ''
-set label 1 tr('{/:Bold sequentiell}: immer innerhalb ±0.5', '{/:Bold sequential}: always within ±0.5') \
+set label 1 tr('{/:Bold sequentiell}: immer innerhalb ±0,5', '{/:Bold sequential}: always within ±0.5') \
     at graph 0.01, graph 0.93 left front boxed bs 1 font font(0.9) tc rgb c_text
 set label 2 tr('Überschuss (ULPs)', 'excess (ULPs)') at screen 0.02, screen (p_top + p_bot) / 2 center rotate by 90 \
     font f_tics tc rgb c_text
@@ -170,7 +170,7 @@ unset label 98
 set tmargin at screen p_bot + strip_h; set bmargin at screen p_bot
 set format x '%.0f'
 set xlabel 'num\_ctx' font f_tics offset 0, 0.5
-set label 1 sprintf(tr('{/:Bold Baum (Modell), Kachel %d}: |Überschuss| > 0.5 bei %s von %s num\_ctx', \
+set label 1 sprintf(tr('{/:Bold Baum (Modell), Kachel %d}: |Überschuss| > 0,5 bei %s von %s num\_ctx', \
                        '{/:Bold tree (model), tile %d}: |excess| > 0.5 at %s of %s num\_ctx'), \
                     sweep_tile, thousands(n_beyond), thousands(n_points)) \
     at graph 0.01, graph 0.93 left front boxed bs 1 font font(0.9) tc rgb c_text
@@ -247,13 +247,13 @@ do for [r = 1:R] {
     set label (40 + r) tiles_text(r) at screen c_tiles, screen yr right font font(k_t) tc rgb c_text
     if (TFAULT[r]) {
         # The backend's sums, in red; in place of their ULPs what they are.
-        set label (60 + r) minus(TTREE[r]) at screen c_tree, screen yr right font font(k_t) tc rgb c_fault
+        set label (60 + r) dec(minus(TTREE[r])) at screen c_tree, screen yr right font font(k_t) tc rgb c_fault
         set label (80 + r) '✗ '.fault_word at screen c_ex, screen yr right font bold(k_t) tc rgb c_fault
         set label (120 + r) '✗' at screen c_xt, screen yr right font bold(k_t) tc rgb c_fault
         set label (140 + r) fmt_ulps(OSXU[r]) at screen c_xs, screen yr right font font(k_t) tc rgb c_text
         continue
     }
-    set label (60 + r) minus(TTREE[r]) at screen c_tree, screen yr right font font(k_t) tc rgb c_text
+    set label (60 + r) dec(minus(TTREE[r])) at screen c_tree, screen yr right font font(k_t) tc rgb c_text
     set label (80 + r) signed(TUS[r]) at screen c_seq, screen yr right font font(k_t) tc rgb c_text
     set label (100 + r) signed(TUE[r]) at screen c_ex, screen yr right font font(k_t) tc rgb c_text
     set label (120 + r) fmt_ulps(OXU[r]) at screen c_xt, screen yr right font font(k_t) \
@@ -272,7 +272,7 @@ if (r_line == 0) {
     }
     set label 200 sprintf(tr("%d gegen %d: S(%d) − S(%d) = %s, der neue Wert x[%d] = %s; Überschuss %s = %s %s (sequentiell %s)", \
                              "%d against %d: S(%d) − S(%d) = %s, the new value x[%d] = %s; excess %s = %s %s (sequential %s)"), \
-                          n_l, n_l - 1, n_l, n_l - 1, minus(sprintf('%.9g', OCHANGE[r_line])), n_l - 1, minus(OADDED[r_line]), \
+                          n_l, n_l - 1, n_l, n_l - 1, dec(minus(sprintf('%.9g', OCHANGE[r_line]))), n_l - 1, dec(minus(OADDED[r_line])), \
                           sci(OEXCESS[r_line]), fmt_ulps(OXU[r_line]), ulps_word(2), fmt_ulps(OSXU[r_line])) \
         at screen 0.03, screen yl left font font(k_t * 0.9) tc rgb c_text
 }

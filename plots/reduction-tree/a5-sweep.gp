@@ -137,10 +137,10 @@ do for [k = 1:K] {
     y_mid = s_top - strip_h / 2
     set label 2 tr('sequentiell', 'sequential') at screen c_name, screen y_mid + lh left front font font(k_tab) tc rgb c_text
     set label 3 sprintf('%d', MAXS[k]) at screen c_max, screen y_mid + lh right front font font(k_tab) tc rgb c_text
-    set label 4 sprintf('%.1f', MEANS[k]) at screen c_mean, screen y_mid + lh right front font font(k_tab) tc rgb c_text
+    set label 4 dec(sprintf('%.1f', MEANS[k])) at screen c_mean, screen y_mid + lh right front font font(k_tab) tc rgb c_text
     set label 5 tr('exakt', 'exact') at screen c_name, screen y_mid left front font font(k_tab) tc rgb c_text
     set label 6 sprintf('%d', MAXE[k]) at screen c_max, screen y_mid right front font font(k_tab) tc rgb c_text
-    set label 7 sprintf('%.1f', MEANE[k]) at screen c_mean, screen y_mid right front font font(k_tab) tc rgb c_text
+    set label 7 dec(sprintf('%.1f', MEANE[k])) at screen c_mean, screen y_mid right front font font(k_tab) tc rgb c_text
     set label 8 sprintf(tr('≠ sequentiell: %s von %s', '≠ sequential: %s of %s'), thousands(DIFF[k]), thousands(NPTS[k])) \
         at screen c_name, screen y_mid - lh left front font font(k_tab * 0.9) tc rgb c_text
     set ylabel 'ULPs' font f_ytics offset 1, 0
