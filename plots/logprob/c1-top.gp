@@ -34,7 +34,7 @@ c_other = 0xA8A8A8   # the words after the first two
 # A word of one punctuation character in quotes, as in the lecture;
 # esc() keeps '<EOS>' and the like literal in enhanced text.
 tok(s) = (strlen(s) == 1 && strstrt('.,;:!?-', s) > 0) ? '"'.s.'"' : esc(s)
-gnum(x) = minus(sprintf('%.2f', x))
+gnum(x) = dec(minus(sprintf('%.2f', x)))
 
 # --- the data of the reference job ------------------------------------------
 stats fg index ref - 1 using 2 nooutput
@@ -105,7 +105,7 @@ do for [p = 1:P] {
         at 0.65, y_br + 0.9 * line_y(0.9 * k_txt) left font bold(0.9 * k_txt) tc rgb cls_rgb(CLS[p]) front
     plot ft index ref - 1 using ($2 == p - 1 ? $3 : NaN):($6 * 100):($3 <= 2 ? cls_rgb(CLS[p]) : c_other) \
             with boxes lc rgb variable, \
-         '' index ref - 1 using ($2 == p - 1 ? $3 : NaN):($6 * 100):(sprintf('%.1f %%', $6 * 100)) \
+         '' index ref - 1 using ($2 == p - 1 ? $3 : NaN):($6 * 100):(dec(sprintf('%.1f %%', $6 * 100))) \
             with labels offset 0, 0.8 font font(k_pct) tc rgb c_text
     unset arrow 1; unset arrow 2; unset arrow 3; unset label 1
 }
@@ -117,9 +117,9 @@ unset title; unset tics; unset border; unset grid
 set xrange [0:1]; set yrange [0:1]
 array KC[3] = ['stable', 'borderline', 'unstable']
 array KT[3]
-KT[1] = sprintf(tr('stabil: Abstand > %g', 'stable: gap > %g'), stable_gap)
-KT[2] = sprintf(tr('grenzwertig: %g bis %g', 'borderline: %g to %g'), unstable_gap, stable_gap)
-KT[3] = sprintf(tr('instabil: Abstand < %g', 'unstable: gap < %g'), unstable_gap)
+KT[1] = sprintf(tr('stabil: Abstand > %s', 'stable: gap > %s'), dec(sprintf('%g', stable_gap)))
+KT[2] = sprintf(tr('grenzwertig: %s bis %s', 'borderline: %s to %s'), dec(sprintf('%g', unstable_gap)), dec(sprintf('%g', stable_gap)))
+KT[3] = sprintf(tr('instabil: Abstand < %s', 'unstable: gap < %s'), dec(sprintf('%g', unstable_gap)))
 set label 10 tr('Logit-Abstand Platz 1–2:', 'logit gap rank 1–2:') at graph 0, graph 0.5 left font font(0.9) tc rgb c_text
 do for [k = 1:3] {
     kx = 0.22 + (k - 1) * 0.2

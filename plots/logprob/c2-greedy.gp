@@ -129,9 +129,9 @@ array KC[5] = [c_p1, c_p2, cls_rgb('stable'), cls_rgb('borderline'), cls_rgb('un
 array KT[5]
 KT[1] = tr('gewähltes Wort', 'chosen word')
 KT[2] = tr('Zweitplatzierter', 'runner-up')
-KT[3] = sprintf(tr('stabil: Abstand > %g', 'stable: gap > %g'), stable_gap)
-KT[4] = sprintf(tr('grenzwertig: %g bis %g', 'borderline: %g to %g'), unstable_gap, stable_gap)
-KT[5] = sprintf(tr('instabil: Abstand < %g', 'unstable: gap < %g'), unstable_gap)
+KT[3] = sprintf(tr('stabil: Abstand > %s', 'stable: gap > %s'), dec(sprintf('%g', stable_gap)))
+KT[4] = sprintf(tr('grenzwertig: %s bis %s', 'borderline: %s to %s'), dec(sprintf('%g', unstable_gap)), dec(sprintf('%g', stable_gap)))
+KT[5] = sprintf(tr('instabil: Abstand < %s', 'unstable: gap < %s'), dec(sprintf('%g', unstable_gap)))
 array KX[5] = [0.0, 0.14, 0.30, 0.52, 0.77]
 do for [k = 1:5] {
     set object k rect from graph KX[k], graph 0.15 to graph KX[k] + 0.02, graph 0.85 \

@@ -105,7 +105,7 @@ do for [p = 1:P] {
         y = ly(l0 + 1 + r)
         col = r == 1 ? 0x333333 : t_rgb(PT[i])
         row = r == 1 ? 'greedy (T = 0)' \
-            : sprintf(tr('T = %g, Seed %d', 'T = %g, seed %d'), PT[i], PSEED[i])
+            : sprintf(tr('T = %s, Seed %d', 'T = %s, seed %d'), dec(sprintf('%g', PT[i])), PSEED[i])
         set label tag row at screen x_lab + 0.01, screen y left font f_row tc rgb col
         tag = tag + 1
         if (r > 1 && PSTEP[i] < 0) {

@@ -104,7 +104,7 @@ f_cell = font(k_cell)
 pair_note(flips, step) = flips > 0 ? sprintf(tr("\n{/*0.75 %d gekippt}", "\n{/*0.75 %d flipped}"), flips) \
                        : step >= 0 ? sprintf(tr("\n{/*0.75 greedy ≠ ab %d}", "\n{/*0.75 greedy ≠ at %d}"), step) : ''
 cell_text(same, d, n, flips, step) = same ? '{/*1.8 =}' \
-    : sprintf("%.1f·10^{%s}\n{/*0.85 %s×}", d / 10 ** e10(d), minus(sprintf('%d', e10(d))), thousands(n)).pair_note(flips, step)
+    : sprintf("%s·10^{%s}\n{/*0.85 %s×}", dec(sprintf('%.1f', d / 10 ** e10(d))), minus(sprintf('%d', e10(d))), thousands(n)).pair_note(flips, step)
 # White text on the darker half of the palette.
 text_rgb(same, d) = same == 0 && (log10(d) - cb_lo) / (cb_hi - cb_lo) > 0.6 ? 0xFFFFFF : 0x333333
 set style fill solid 1.0 noborder

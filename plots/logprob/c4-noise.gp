@@ -101,7 +101,7 @@ do for [b = 1:nb] {
     }
 }
 
-ratio_fmt(r) = r >= 10 ? thousands(floor(r)) : sprintf('%.2g', r)
+ratio_fmt(r) = r >= 10 ? thousands(floor(r)) : dec(sprintf('%.2g', r))
 ratio_text = n_nz == 0 ? tr('Rauschen überall 0', 'noise 0 everywhere') \
            : sprintf(tr('Abstand überall ≥ %s × Rauschen', 'gap ≥ %s × noise everywhere'), ratio_fmt(ratio))
 flip_text = n_flips == 0 ? tr('kein Wort gekippt', 'no word flipped') \
@@ -143,10 +143,10 @@ set label 1 tr("Rauschen > Abstand:\ndas argmax kann kippen", "noise > gap:\nthe
     at graph 0.04, graph 0.92 left font font(0.85) tc rgb c_bad front
 if (unstable_gap > 0) {
     set arrow 1 from first unstable_gap, graph 0 to first unstable_gap, graph 1 nohead dt 2 lw 1.5 lc rgb cls_rgb('unstable') back
-    set label 2 sprintf('%g', unstable_gap) at first unstable_gap, graph 1 right offset -0.3, -0.8 font font(0.75) tc rgb cls_rgb('unstable')
+    set label 2 dec(sprintf('%g', unstable_gap)) at first unstable_gap, graph 1 right offset -0.3, -0.8 font font(0.75) tc rgb cls_rgb('unstable')
 }
 set arrow 2 from first stable_gap, graph 0 to first stable_gap, graph 1 nohead dt 2 lw 1.5 lc rgb cls_rgb('stable') back
-set label 3 sprintf('%g', stable_gap) at first stable_gap, graph 1 left offset 0.3, -0.8 font font(0.75) tc rgb cls_rgb('stable')
+set label 3 dec(sprintf('%g', stable_gap)) at first stable_gap, graph 1 left offset 0.3, -0.8 font font(0.75) tc rgb cls_rgb('stable')
 set arrow 3 from graph 0, first y_floor to graph 1, first y_floor nohead lw 1 lc rgb '#999999' back
 set label 4 tr('0: bitgleich zum Host', '0: bitwise equal to the host') at graph 0.02, first y_floor \
     left offset 0, 0.75 font font(0.75) tc rgb '#555555'
@@ -188,7 +188,7 @@ e10(x) = floor(log10(x) + 1e-9)
 one_unit = d_hi > 0 && e10(d_lo) == e10(d_hi)
 unit = d_hi > 0 ? e10(d_hi) : 0
 pow10(e) = '10^{'.minus(sprintf('%d', e)).'}'
-delta_num(d) = one_unit ? sprintf('%.1f', d / 10 ** unit) : sprintf('%.1f·%s', d / 10 ** e10(d), pow10(e10(d)))
+delta_num(d) = one_unit ? dec(sprintf('%.1f', d / 10 ** unit)) : dec(sprintf('%.1f', d / 10 ** e10(d))).'·'.pow10(e10(d))
 delta_text(d, n) = d > 0 ? sprintf("%s\n{/*0.8 %s×}", delta_num(d), thousands(n)) : '{/*1.6 =}'
 set label 90 sprintf(tr("Fall für Fall: größte |Δ Logit|%s\n{/*0.8 Backend gegen Host; Batch und Padding gegen denselben Job allein}", \
                         "Case by case: the largest |Δ logit|%s\n{/*0.8 backend against host; batch and padding against the same job alone}"), \

@@ -21,5 +21,5 @@ set logscale y
 set key top right
 set grid ytics mytics lc rgb '#dddddd'
 plot for [i = 1:n_backends] f index i - 1 using 1:2 with lines lt i lw 4 - i title word(backends, i) noenhanced, \
-     U with lines lc rgb '#000000' lw 1.5 dt 2 title sprintf(tr('Unigramm-Grundlinie %.2f (Wortfrequenzen ohne Kontext)', \
-                                                              'unigram baseline %.2f (word frequencies, no context)'), U)
+     U with lines lc rgb '#000000' lw 1.5 dt 2 title sprintf(tr('Unigramm-Grundlinie %s (Wortfrequenzen ohne Kontext)', \
+                                                              'unigram baseline %s (word frequencies, no context)'), dec(sprintf('%.2f', U)))
