@@ -74,9 +74,9 @@ cpu = system(sprintf("sed -n 's/^# cpu: //p' '%s' | head -n 1", fr))
 cpu_note = cpu eq '' ? '' : '     CPU: '.esc(cpu)
 
 # A count with a decimal prefix, as in GB/s: si(4000, 'B') = "4 kB".
-si(v, u) = v < 1e3 ? sprintf('%.3g %s', v, u) : v < 1e6 ? sprintf('%.3g k%s', v / 1e3, u) \
+si(v, u) = dec(v < 1e3 ? sprintf('%.3g %s', v, u) : v < 1e6 ? sprintf('%.3g k%s', v / 1e3, u) \
          : v < 1e9 ? sprintf('%.3g M%s', v / 1e6, u) : v < 1e12 ? sprintf('%.3g G%s', v / 1e9, u) \
-         : sprintf('%.3g T%s', v / 1e12, u)
+         : sprintf('%.3g T%s', v / 1e12, u))
 # v rounded down / up to 1, 2 or 5 times a power of ten: a log axis's ends.
 nice_lo(v) = (m = 10**floor(log10(v)), v / m >= 5 ? 5 * m : v / m >= 2 ? 2 * m : m)
 nice_hi(v) = (m = 10**floor(log10(v)), v / m <= 1 ? m : v / m <= 2 ? 2 * m : v / m <= 5 ? 5 * m : 10 * m)
@@ -259,7 +259,7 @@ if (K > 0) {
     do for [e = int(floor(log10(y_min))) : int(ceil(log10(y_max)))] {
         do for [m = 1:3] {
             v = (m == 1 ? 1 : m == 2 ? 2 : 5) * 10.0**e
-            if (v >= y_min * 0.999 && v <= y_max * 1.001) { set ytics add (sprintf('%g', v) v) }
+            if (v >= y_min * 0.999 && v <= y_max * 1.001) { set ytics add (dec(sprintf('%g', v)) v) }
         }
     }
     unset key
@@ -419,8 +419,8 @@ if (G > 0) {
                     font bold(nb <= 3 ? 1.0 : nb <= 4 ? 0.9 : 0.75) tc rgb c_fault
             } else { if (measured(RATE[r])) {
                 top = measured(REFR[r]) && REFR[r] > RATE[r] ? REFR[r] : RATE[r]
-                txt = measured(RATIO[r]) ? sprintf("{/:Bold %.2f×}\n{/*0.85 %.3g}", RATIO[r], RATE[r]) \
-                                      : sprintf('%.3g', RATE[r])
+                txt = measured(RATIO[r]) ? sprintf("{/:Bold %s×}\n{/*0.85 %s}", dec(sprintf('%.2f', RATIO[r])), dec(sprintf('%.3g', RATE[r]))) \
+                                      : dec(sprintf('%.3g', RATE[r]))
                 set label tag txt at first x, first top center offset 0, 1.6 font lab_font tc rgb c_text
             } else {
                 why = strstrt(NOTE[r], 'max_call') > 0 ? tr(' (Aufruf > max\_call)', ' (call > max\_call)') : ''
