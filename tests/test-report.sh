@@ -85,6 +85,7 @@ printf '[run]\nexperiment=x\n[files]\nfiles=gone.dat;\n' >"$out/torn<set>/manife
 check "a torn set is named, escaped, and the others still shown" \
     sh -c "grep -q 'torn&lt;set&gt;' '$page' && ! grep -q 'torn<set>' '$page' && grep -q 'kein vollständiger Ergebnissatz' '$page' && grep -q '<h2 id=\"attention\">' '$page'"
 rm -rf "$out/torn<set>"
+"$numlab" report -o "$out" >/dev/null 2>&1 # the page the browser loads
 
 # ---- bad input: one line, exit 1 or 2
 for args in "-o $work/nosuch" "-o $out --lang fr" "-o $out extra" "-o ''"; do
