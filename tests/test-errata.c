@@ -99,8 +99,8 @@ static Dat *dat_read(const char *path)
         } else if (**l) {
             if (!dat->columns) {
                 g_assert_nonnull(column_line);
-                dat->columns =
-                    g_strsplit_set(g_strstrip(g_strdup(column_line)), " ", -1);
+                g_autofree char *names = g_strstrip(g_strdup(column_line));
+                dat->columns = g_strsplit(names, " ", -1);
             }
             if (!current) {
                 current = dataset_new("");
