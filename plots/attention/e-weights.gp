@@ -22,5 +22,5 @@ set grid noxtics ytics
 unset key
 set boxwidth 0.65 relative
 plot f using 1:($5 * 100):xtic(strcol(2)) with boxes lt 1 notitle, \
-     '' using 1:($5 * 100):(sprintf('%.1f %%', $5 * 100)) with labels offset 0, 0.9 font font(1.1) notitle, \
-     '' using 1:(0):(sprintf('q·k/√d = %s', minus(sprintf('%.3g', $4)))) with labels offset 0, 1 font font(0.95) tc rgb '#FFFFFF' notitle
+     '' using 1:($5 * 100):(dec(sprintf('%.1f %%', $5 * 100))) with labels offset 0, 0.9 font font(1.1) notitle, \
+     '' using 1:(0):(sprintf('q·k/√d = %s', dec(minus(sprintf('%.3g', $4))))) with labels offset 0, 1 font font(0.95) tc rgb '#FFFFFF' notitle
