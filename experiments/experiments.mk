@@ -9,3 +9,4 @@ include experiments/attention/attention.mk
 include experiments/common/minigpt/minigpt.mk
 include experiments/minigpt/minigpt.mk
 include experiments/logprob/logprob.mk
+include experiments/inside/inside.mk

@@ -45,3 +45,12 @@ dist_plotslogprob_DATA = \
 	plots/logprob/c3-paths.gp \
 	plots/logprob/c4-noise.gp \
 	plots/logprob/c4-jobs.gp
+plotsinsidedir = $(plotsdir)/inside
+dist_plotsinside_DATA = \
+	plots/inside/f1-vectors.gp \
+	plots/inside/f1-next-word.gp \
+	plots/inside/f2-attention.gp \
+	plots/inside/f2-block-diagram.gp \
+	plots/inside/f3-blocks.gp \
+	plots/inside/f4-runs.gp \
+	plots/inside/f4-recipe.gp

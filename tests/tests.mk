@@ -262,6 +262,11 @@ nl_integration_tests += tests/test-minigpt
 tests_test_minigpt_SOURCES = tests/test-minigpt.c $(nl_test_util)
 tests_test_minigpt_CPPFLAGS = $(NL_GPT_TEST_CPPFLAGS)
 tests_test_minigpt_LDADD = $(NL_GPT_LIBADD) $(NL_TEST_LIBS)
+# The inside experiment (F1-F4) against a double-precision forward pass.
+nl_integration_tests += tests/test-inside
+tests_test_inside_SOURCES = tests/test-inside.c $(nl_test_util)
+tests_test_inside_CPPFLAGS = $(NL_GPT_TEST_CPPFLAGS)
+tests_test_inside_LDADD = $(NL_GPT_LIBADD) $(NL_TEST_LIBS)
 # Backend faults: a backend wrong only beyond the self-check's sizes
 # (tests/plugins/lanedrop.la) is reported by the experiments that know the
 # exact value.

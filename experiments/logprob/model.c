@@ -204,24 +204,12 @@ static void training_progress(guint32 step, double loss, gpointer data)
 static NlGpt *train_lecture_model(NlRun *run, guint64 seed,
                                   NlGptLectureSummary *summary, GError **error)
 {
-    g_autofree char *text = nl_gpt_lecture_text();
-    g_autoptr(NlGptVocab) vocab = nl_gpt_vocab_new_from_text(text, error);
-    if (!vocab)
-        return NULL;
-    g_autofree guint32 *data = NULL;
-    gsize n_data;
-    if (!nl_gpt_vocab_encode(vocab, text, TRUE, &data, &n_data, error))
-        return NULL;
     NlGptConfig mc;
     NlGptTrainConfig tc;
-    nl_gpt_lecture_config(nl_gpt_vocab_size(vocab), seed, &mc, &tc);
-    g_autoptr(NlGpt) m = nl_gpt_new(&mc, g_steal_pointer(&vocab), error);
+    nl_gpt_lecture_config(0, seed, &mc, &tc);
     Training progress = {run, tc.steps};
-    if (!m ||
-        !nl_gpt_lecture_train(m, &tc, data, n_data, NULL, training_progress,
-                              &progress, summary, error))
-        return NULL;
-    return g_steal_pointer(&m);
+    return nl_gpt_lecture_model(seed, training_progress, &progress, summary,
+                                error);
 }
 
 /* The prompts (each checked), then every corpus sentence the vocabulary

@@ -546,3 +546,72 @@ gboolean nl_gpt_logits(const NlGpt *m, NlGptResident *on, const guint32 *tokens,
 {
     return nl_gpt_logits_batch(m, on, tokens, 1, n, logits, error);
 }
+
+/* ---- a look inside one forward pass ----------------------------------- */
+
+void nl_gpt_trace_free(NlGptTrace *t)
+{
+    if (!t)
+        return;
+    nl_free(t->embed);
+    nl_free(t->x0);
+    nl_free(t->blocks);
+    nl_free(t->attention);
+    nl_free(t->logits);
+    nl_free(t->logits_skip);
+    g_free(t);
+}
+
+/* A copy of n floats of the pass's activations. */
+static float *keep(const float *src, gsize n, GError **error)
+{
+    float *p = nl_alloc_f32(MAX(n, 1), error);
+    if (p)
+        memcpy(p, src, n * sizeof *p);
+    return p;
+}
+
+NlGptTrace *nl_gpt_trace(const NlGpt *m, NlGptResident *on,
+                         const guint32 *tokens, gsize n, GError **error)
+{
+    g_return_val_if_fail(on == NULL || on->model == m, NULL);
+    const NlGptConfig *c = &m->config;
+    if (n < 1 || n > c->context) {
+        nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                "a sequence of %" G_GSIZE_FORMAT " tokens; the model takes 1 "
+                "to %u",
+                n, c->context);
+        return NULL;
+    }
+    gsize C = c->d_model, L = c->n_layer, H = c->n_head, V = c->vocab_size;
+    GptExec ex;
+    if (!gpt_exec_init(&ex, on, c, 1, n, error))
+        return NULL;
+    g_autoptr(NlGptTrace) t = g_new0(NlGptTrace, 1);
+    t->n = n;
+    GptActs *a = gpt_acts_new(c, 1, n, error);
+    gboolean ok = a && gpt_forward(m, &ex, a, tokens, error) &&
+                  (t->x0 = keep(a->x0, n * C, error)) &&
+                  (t->attention = keep(a->att, L * H * n * n, error)) &&
+                  (t->logits = keep(a->logits, n * V, error)) &&
+                  (t->blocks = nl_alloc_f32(L * n * C, error)) &&
+                  (t->embed = nl_alloc_f32(n * C, error)) &&
+                  (t->logits_skip = nl_alloc_f32(n * V, error));
+    if (ok) {
+        for (gsize l = 0; l < L; l++)
+            memcpy(t->blocks + l * n * C, a->res2 + l * n * C,
+                   n * C * sizeof(float));
+        for (gsize i = 0; i < n; i++)
+            memcpy(t->embed + i * C, m->w.wte + tokens[i] * C,
+                   C * sizeof(float));
+        /* the blocks skipped: the final LayerNorm and the LM head on x0,
+         * in the pass's own buffers for the final LayerNorm */
+        ok = layernorm(&ex, n, C, a->x0, m->w.lnf_g, m->w.lnf_b, a->lnf,
+                       a->lnf_mean, a->lnf_rstd, error) &&
+             linear(&ex, n, C, V, a->lnf, m->w.w_lm, GPT_MAT(c->n_layer, 0),
+                    NULL, t->logits_skip, error);
+    }
+    gpt_acts_free(a);
+    gpt_exec_clear(&ex);
+    return ok ? g_steal_pointer(&t) : NULL;
+}

@@ -58,6 +58,13 @@ gboolean nl_gpt_lecture_train(NlGpt *model, const NlGptTrainConfig *train,
                               NlGptLectureStepFn on_step, gpointer user,
                               NlGptLectureSummary *summary, GError **error);
 
+/* The lecture model itself: the vocabulary of the corpus, the defaults
+ * above, trained with `seed` on the host (the naive order). Bit for bit
+ * the checkpoint `numlab run minigpt -b naive --seed SEED` saves. */
+NlGpt *nl_gpt_lecture_model(guint64 seed, NlGptLectureStepFn on_step,
+                            gpointer user, NlGptLectureSummary *summary,
+                            GError **error);
+
 G_END_DECLS
 
 #endif /* NUMLAB_MINIGPT_LECTURE_H */

@@ -184,6 +184,31 @@ gboolean nl_gpt_logits_batch(const NlGpt *model, NlGptResident *on,
                              const guint32 *tokens, gsize batch, gsize n,
                              float *logits, GError **error);
 
+/* ---- a look inside one forward pass (model.c) ----------------------- */
+
+/* What the pass of one sequence computes on its way to the logits, for
+ * figures that show the inside of the model (the lecture's notebook
+ * "Transformer Blocks & Wiederholbarkeit"). C = d_model, L = n_layer,
+ * H = n_head, V = vocab_size. */
+typedef struct NlGptTrace {
+    gsize n;       /* tokens */
+    float *embed;  /* (n, C)       token embeddings wte[token], no position */
+    float *x0;     /* (n, C)       the first block's input: + wpe[t] */
+    float *blocks; /* (L, n, C)    each block's output, the residual stream */
+    float *attention; /* (L, H, n, n) attention weights; row t over 0..t */
+    float *logits;    /* (n, V)       bit for bit those of nl_gpt_logits */
+    /* (n, V) the blocks skipped: the final LayerNorm and the LM head on x0,
+     * on the same backend */
+    float *logits_skip;
+} NlGptTrace;
+
+/* The forward pass of tokens[0..n), 1 <= n <= T, on `on` (NULL: host
+ * loops), with everything above kept. */
+NlGptTrace *nl_gpt_trace(const NlGpt *model, NlGptResident *on,
+                         const guint32 *tokens, gsize n, GError **error);
+void nl_gpt_trace_free(NlGptTrace *trace);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGptTrace, nl_gpt_trace_free)
+
 /* ---- training (train.c) ---------------------------------------------- */
 
 typedef struct NlGptTrainConfig {
