@@ -17,7 +17,7 @@ if (!exists("outdir"))  outdir = '.'
 
 # --- terminal ---------------------------------------------------------------
 # The three terminals are sized so that text takes the same share of the
-# figure in each: 1280x800 px for PNG and SVG, 8in x 5in (a slide) for the
+# figure in each: 1280x720 px (16:9, a slide) for PNG and SVG, 8.89in x 5in for the
 # PDF. pngcairo draws a point larger than an SVG pixel, hence 12 against 16.
 # SVG gets the CSS generic families: a browser knows no font called 'Sans'.
 font_pt = (fmt eq 'svg') ? 16 : (fmt eq 'pdf') ? 11 : 12
@@ -33,11 +33,11 @@ mono(k) = sprintf("%s,%g", mono_family, font_pt * k)
 monobold(k) = sprintf("%s:Bold,%g", mono_family, font_pt * k)
 term_font = font(1)
 if (fmt eq 'png') {
-    set terminal pngcairo size 1280,800 enhanced font term_font linewidth 1.5
+    set terminal pngcairo size 1280,720 enhanced font term_font linewidth 1.5
 } else { if (fmt eq 'svg') {
-    set terminal svg size 1280,800 dynamic enhanced font term_font linewidth 1.5 background "white"
+    set terminal svg size 1280,720 dynamic enhanced font term_font linewidth 1.5 background "white"
 } else { if (fmt eq 'pdf') {
-    set terminal pdfcairo size 8in,5in enhanced font term_font linewidth 1.5
+    set terminal pdfcairo size 8.89in,5in enhanced font term_font linewidth 1.5
 } else {
     print sprintf("common.gp: unknown format '%s' (png, svg, pdf)", fmt)
     exit status 1

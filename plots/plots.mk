@@ -19,6 +19,7 @@ dist_plotstemperature_DATA = \
 plotsrtdir = $(plotsdir)/reduction-tree
 dist_plotsrt_DATA = \
 	plots/reduction-tree/a4-trees.gp \
+	plots/reduction-tree/a4-backends.gp \
 	plots/reduction-tree/a5-one-more.gp \
 	plots/reduction-tree/a5-sweep.gp \
 	plots/reduction-tree/a7-batch.gp

@@ -51,7 +51,7 @@ if (n_fault > 0) {
 # ULP axis steps 1, 2, 5, 10, … with at most about eight intervals.
 tic_step(span) = span <= 8 ? 1 : span <= 16 ? 2 : span <= 40 ? 5 \
                : 10**floor(log10(span / 4.0)) * (span / 10**floor(log10(span / 4.0)) <= 80 ? 1 : 2)
-pad(lo, hi) = 0.18 * (hi - lo > 0 ? hi - lo : 1) + 0.5
+pad(lo, hi) = (nb <= 4 ? 0.18 : 0.3) * (hi - lo > 0 ? hi - lo : 1) + 0.5
 
 # The float32 value beside the ULP axis: within one binade a sum is
 # exact + ulps * ulp. Take the exact float32 value and its ulp from the
@@ -63,6 +63,11 @@ u0 = STATS_min
 ulp_at(x) = x == 0 ? 2.0**-149 : 2.0**(floor(log(abs(x)) / log(2)) - 23)
 ulp = ulp_at(v0)
 exact_value = v0 - u0 * ulp
+# The sum axis holds only where every sum drawn lies in the binade of the
+# first: there one ULP is one step of the same size. Otherwise the exact
+# value is written above the panel instead.
+stats f using (fault(0) ? NaN : $3) nooutput
+one_binade = ulp_at(STATS_min) == ulp && ulp_at(STATS_max) == ulp
 
 # Row labels in the lecture's language, in two lines where they are long
 # (they share the width with the other rows).
@@ -78,11 +83,12 @@ row(s) = tr(row_de(s), row_en(s))
 bw = 0.8 / nb
 bx(g, i) = g + (i - (nb + 1) / 2.0) * bw
 label_font = font(nb <= 2 ? 1.0 : 0.9)
-# Value labels only up to four backends; beyond, they would overlap and the
-# grid (one line per ULP) has to do.
-nl = nb <= 4 ? nb : 0
-# Value label just beyond the end of the bar.
-lab_y(v, p) = v + (v >= 0 ? 1 : -1) * p * 0.35
+# Every bar has its value; beyond four backends the bars are too narrow
+# for a label side by side, so it stands upright above (or below) the bar.
+nl = nb
+rot = nb <= 4 ? 0 : 90
+# Value label just beyond the end of the bar (upright ones need more room).
+lab_y(v, p) = v + (v >= 0 ? 1 : -1) * p * (rot ? 0.55 : 0.35)
 # A faulty bar reaches the panel's edge on the side of its error; its
 # label, the true distance, stands just inside that edge.
 edge(v, lo, hi) = v < 0 ? lo : hi
@@ -114,15 +120,22 @@ set ytics tic_step(e_hi - e_lo)
 set ylabel tr('ULPs vom exakten Wert', 'ULPs from the exact sum')
 unset xtics    # the row labels go under the bottom panel only
 set ytics nomirror
-set y2tics nomirror
-set link y2 via exact_value + y * ulp inverse (y - exact_value) / ulp
 # 9 significant digits tell float32 values apart; fixed decimals align them.
 y2_dec = 8 - int(floor(log10(abs(exact_value) > 0 ? abs(exact_value) : 1)))
-set format y2 sprintf('%%.%df', y2_dec < 0 ? 0 : y2_dec)
-# Axis title above the value axis rather than beside it: rotated beside
-# the wide tick labels it would leave the SVG canvas.
-set label 1 tr('Summe (float32)', 'Sum (float32)') at graph 1, graph 1 left offset 1, 1.2 tc rgb c_text
-set border 11 back ls 101
+y2_fmt = sprintf('%%.%df', y2_dec < 0 ? 0 : y2_dec)
+if (one_binade) {
+    set y2tics nomirror
+    set link y2 via exact_value + y * ulp inverse (y - exact_value) / ulp
+    set format y2 y2_fmt
+    # Axis title above the value axis rather than beside it: rotated beside
+    # the wide tick labels it would leave the SVG canvas.
+    set label 1 tr('Summe (float32)', 'Sum (float32)') at graph 1, graph 1 left offset 1, 1.2 tc rgb c_text
+    set border 11 back ls 101
+} else {
+    set label 1 sprintf(tr('exakt: %s', 'exact: %s'), dec(minus(sprintf(y2_fmt, exact_value)))) \
+        at graph 1, graph 1 right offset 0, 1.2 tc rgb c_text
+    set border 3 back ls 101
+}
 # The key above the panel, where it cannot cover a bar.
 set key at screen 0.085, screen 0.94 left top horizontal Left reverse noopaque nobox
 y_lo = e_lo - p; y_hi = e_hi + p; top = 1
@@ -133,7 +146,7 @@ if (n_fault > 0) {
 }
 plot for [i = 1:nb] f index i - 1 using (bx($0, i)):(fault(0) ? NaN : $7) with boxes lt i title word(backends, i) noenhanced, \
      for [i = 1:nl] f index i - 1 using (bx($0, i)):(fault(0) ? NaN : lab_y($7, p)):(signed($7)) \
-         with labels font label_font tc rgb c_text notitle, \
+         with labels font label_font rotate by rot tc rgb c_text notitle, \
      for [i = 1:(n_fault > 0 ? nb : 0)] f index i - 1 using (bx($0, i)):(fault(0) ? edge($7, y_lo, y_hi) : NaN) \
          with boxes fs pattern fault_pattern border lc rgb c_fault lw 2 lc rgb c_fault notitle
 
@@ -144,7 +157,8 @@ set border 3 back ls 101
 p = pad(s_lo, s_hi)
 set tmargin at screen 0.36; set bmargin at screen 0.10
 set yrange [s_lo - p : s_hi + p]
-set ytics tic_step(s_hi - s_lo)
+# the lower panel is half as tall: half as many tick marks
+set ytics tic_step(2 * (s_hi - s_lo))
 set ylabel tr("ULPs vom\nsequentiellen Wert", "ULPs from the\nsequential sum")
 set xtics scale 0 nomirror
 do for [g = 1:G] { set xtics add (row(LABEL[g]) g - 1) }
@@ -155,7 +169,7 @@ y_lo = s_lo - p; y_hi = s_hi + p; top = 0
 if (n_fault > 0) { eval set_fault_labels }
 plot for [i = 1:nb] f index i - 1 using (bx($0, i)):(fault(0) ? NaN : $6) with boxes lt i notitle, \
      for [i = 1:nl] f index i - 1 using (bx($0, i)):(fault(0) ? NaN : lab_y($6, p)):(signed($6)) \
-         with labels font label_font tc rgb c_text notitle, \
+         with labels font label_font rotate by rot tc rgb c_text notitle, \
      for [i = 1:(n_fault > 0 ? nb : 0)] f index i - 1 using (bx($0, i)):(fault(0) ? edge($6, y_lo, y_hi) : NaN) \
          with boxes fs pattern fault_pattern border lc rgb c_fault lw 2 lc rgb c_fault notitle
 unset multiplot

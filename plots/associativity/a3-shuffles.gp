@@ -47,9 +47,11 @@ cols = K <= 3 ? K : K == 4 ? 2 : 3
 rows = int(ceil(K / real(cols)))
 v_gap = 0.15                     # between rows: x label above, title below
 panel_h = (0.86 - 0.16 - (rows - 1) * v_gap) / rows   # screen fraction
-# Side by side bars of the methods in each ULP bin.
-bw = 0.9 / NM
-bx(u, m) = u + (m - (NM + 1) / 2.0) * bw
+# The methods' bars on their ULP, one in front of the other: the first
+# 0.8 wide, each later one narrower and outlined in white (a single
+# outlined bar where both methods give the same count), so that every
+# bar stands on its integer and none hides another.
+hw(m) = 0.4 / (1.0 + 0.8 * (m - 1))
 y_floor = 0.7        # bottom of the log axis: bars start here
 # Tick step 1, 2, 5, 10, 20, … giving at most 6 intervals: the panels are narrow.
 step_pow(span) = 10**floor(log10(span / 6.0))
@@ -121,7 +123,8 @@ do for [k = 1:K] {
         set label 100 footnote at screen 0.02, screen 0.03 font font(0.95) tc rgb '#555555'
     }
     plot for [m = 1:NM] (row_of(k, m) > 0 ? fh : '') index (row_of(k, m) - 1) \
-        using (bx($1, m)):3:(bx($1, m) - bw / 2):(bx($1, m) + bw / 2):(y_floor):3 \
-        with boxxyerror lt m title method_name(MS[m])
+        using 1:3:($1 - hw(m)):($1 + hw(m)):(y_floor):3 \
+        with boxxyerror lt m fs solid 0.9 border lc rgb (m == 1 ? '#0072B2' : '#FFFFFF') \
+        title method_name(MS[m])
 }
 unset multiplot

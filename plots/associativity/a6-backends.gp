@@ -76,10 +76,10 @@ name_lines(t, pre, post) = (strlen(t) <= 16 || strstrt(t, ':') == 0) ? pre.esc(t
     : pre.esc(t[1:strstrt(t, ':')]).post."\n".name_lines(t[strstrt(t, ':') + 1:], pre, post)
 # Tick label: name, the sum as written (all its digits), thread count.
 do for [i = 1:nb] {
-    set ytics add (sprintf("%s\n%s\n{/*0.85 %s}", name_lines(word(backends, i), '{/:Bold ', '}'), \
+    set ytics add (sprintf("%s\n%s\n{/*0.9 %s}", name_lines(word(backends, i), '{/:Bold ', '}'), \
         dec(minus(SUM[i])), thread_word(THREADS[i])) i - 1)
 }
-tick_font = font(nb <= 4 ? 1.0 : 0.85)
+tick_font = font(nb <= 4 ? 1.0 : 0.9)
 set ytics font tick_font
 unset key
 bh = nb <= 4 ? 0.5 : 0.7   # bar height in rows
@@ -134,9 +134,9 @@ if (nb == 1) {
         at graph 0.5, graph 0.6 center font font(1.1) tc rgb '#555555'
     plot blank notitle
 } else {
-    # Square cells: the figure is 1.6 times as wide as high in every format.
+    # Square cells: the figure is 16/9 times as wide as high in every format.
     m_h = 0.52
-    m_w = m_h / 1.6
+    m_w = m_h * 9 / 16.0
     m_right = 0.97
     set lmargin at screen m_right - m_w; set rmargin at screen m_right
     set tmargin at screen 0.78; set bmargin at screen 0.78 - m_h
@@ -147,7 +147,7 @@ if (nb == 1) {
     set border 0
     set xtics scale 0 nomirror () offset 0, 0
     set ytics scale 0 nomirror ()
-    names_font = font(nb <= 4 ? 1.0 : 0.85)
+    names_font = font(nb <= 4 ? 1.0 : 0.9)
     set xtics font names_font
     set ytics font names_font
     do for [i = 1:nb] {

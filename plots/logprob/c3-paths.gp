@@ -67,7 +67,7 @@ cx(s) = x_c0 + (s - 0.5) * cw
 y_top = 0.835; y_bot = 0.02
 lh = (y_top - y_bot) / lines
 ly(l) = y_top - (l - 0.5) * lh         # the middle of line l
-k_txt = lh * 800 > 21 ? 0.9 : lh * 800 / 23.0
+k_txt = lh * 720 > 21 ? 0.9 : lh * 720 / 23.0
 f_cell = font(k_txt); f_cellb = bold(k_txt); f_row = font(0.85 * k_txt)
 
 set output fig('c3-paths')

@@ -20,12 +20,12 @@
 #   above:      each addition as a node holding its partial sum (level =
 #               the pairwise step; the root, the result, on top),
 #   beside:     num_ctx, tile and tile count, the root against the
-#               sequential and the exact sum (in ULPs), and each backend's
-#               tiled_sum against the model (its tiles summed in its own
-#               order, so its bits may differ) — as a table where the panel
-#               has room, else as one summary line; a backend fault is
-#               written in red as one ("✗ Backend-Fehler"), never as ULPs,
-#               and a note under the title says what it means.
+#               sequential and the exact sum (in ULPs), and one line on the
+#               backends' tiled_sum against the model (how many equal it,
+#               the others' range; each backend in its own row is image
+#               a4-backends, a4-backends.gp); a backend fault is counted in
+#               red ("✗ Backend-Fehler"), never as ULPs, and a note under
+#               the title says what it means.
 # Where the nodes are too narrow for their numbers the values are left out
 # (the root always keeps its own); range labels are staggered or thinned.
 # Trees of few tiles beside one of many get wider tiles, so that their own
@@ -66,9 +66,6 @@ do for [b = 1:nb] {
 }
 n_fault = 0
 do for [k = 1:nb * D] { n_fault = n_fault + BF[k] }
-# A faulty backend's name in its table row: a long one cut after its first
-# ':', so that the fault's words beside it stay free.
-short_name(t) = (strlen(t) > 16 && strstrt(t, ':') > 0) ? t[1:strstrt(t, ':')].'…' : t
 
 # --- layout -----------------------------------------------------------------
 # All trees share one tile width u (screen fraction); each tree's text
@@ -77,7 +74,7 @@ short_name(t) = (strlen(t) > 16 && strstrt(t, ':') > 0) ? t[1:strstrt(t, ':')].'
 Tmax = 1
 do for [d = 1:D] { Tmax = NT[d] > Tmax ? NT[d] : Tmax }
 x0 = 0.015              # left edge of every tree
-text_w = 0.25           # the text block beside a tree
+text_w = 0.29           # the text block beside a tree
 text_gap = 0.02
 u = (0.985 - x0 - text_gap - text_w) / Tmax
 u = u > 0.11 ? 0.11 : u
@@ -91,12 +88,10 @@ lh(k) = 0.025 * k
 text_frac(n, k) = n * 0.0072 * k
 # The text block: caption (2 lines) and the three sums, then the backend
 # table — below them, or beside them where the tree leaves room ("wide").
-k_cap = 0.95; k_sum = 0.8; k_tab = 0.75
-h_sums = lh(k_cap) + lh(0.8) + 0.01 + 4 * lh(k_sum)
-h_table = (2 + nb) * lh(k_tab)
-array WIDE[D]
-do for [d = 1:D] { WIDE[d] = x0 + NT[d] * tile_w(NT[d]) + text_gap + 2 * text_w + 0.03 <= 0.99 }
-text_h(d) = WIDE[d] ? (h_sums > h_table ? h_sums : h_table) : h_sums + 0.012 + h_table
+k_cap = 1.1; k_sum = 0.95; k_tab = 0.95
+h_sums = lh(k_cap) + lh(k_sum) + 0.01 + 4 * lh(k_sum)
+h_table = 2 * lh(k_tab)
+text_h(d) = h_sums + 0.012 + h_table
 # Heights: levels above the tiles plus about two levels for the tile row
 # and its labels; at least the text block.
 top = 0.865; bottom = 0.012; panel_gap = 0.035
@@ -167,9 +162,9 @@ do for [d = 1:D] {
     s_lab = 1
     while (stagger && 2 * s_lab * ud < range_w) { s_lab = 2 * s_lab }
     k_range = stagger ? 2 * s_lab * ud / text_frac(10.5, 1) : ud / text_frac(10, 1)
-    k_range = k_range > 0.85 ? 0.85 : k_range < 0.6 ? 0.6 : k_range
+    k_range = k_range > 0.9 ? 0.9 : k_range < 0.75 ? 0.75 : k_range
     k_val = ud * 0.88 / text_frac(9, 1)
-    k_val = k_val > 0.85 ? 0.85 : k_val < 0.68 ? 0.68 : k_val
+    k_val = k_val > 0.9 ? 0.9 : k_val < 0.8 ? 0.8 : k_val
     val_chars = int(ud * 0.8 / text_frac(1, k_val))
     show_tile_values = val_chars >= 4 && PH[d] / (L + 2.2) >= 0.03
     bh = 0.38           # half the height of a box, in levels
@@ -193,7 +188,7 @@ do for [d = 1:D] {
         if (NL[i] == 0) {
             if (show_tile_values) {
                 tag = tag + 1
-                set label tag fmt_fit(NV[i], val_chars) at first NX[i], first 0 center front \
+                set label tag dec(fmt_fit(NV[i], val_chars)) at first NX[i], first 0 center front \
                     font font(k_val) tc rgb c_text
             }
         }
@@ -206,14 +201,14 @@ do for [d = 1:D] {
             room = (2 ** NL[i]) * ud
             is_root = NK[i] eq 'root'
             k_node = room / text_frac(11, 1)
-            k_node = k_node > 0.85 ? 0.85 : k_node
+            k_node = k_node > 0.95 ? 0.95 : k_node
             tag = tag + 1
             # Each node a box (an object in front of the edges, sized to
             # its text: textboxes are not drawn by every terminal) with
             # its value on top.
             if (is_root) {
                 kr = k_node < 0.7 ? 0.7 : k_node + 0.1
-                txt = minus(NVS[i])
+                txt = dec(minus(NVS[i]))
                 set object (1000 + tag) rect center first NX[i], first NL[i] \
                     size first text_frac(strlen(txt) + 2.4, kr) * 1.12 / ud, first lh(kr) * 1.3 / lev \
                     front fc rgb c_root fs solid 1.0 border lc rgb '#333333' lw 1.5
@@ -235,59 +230,30 @@ do for [d = 1:D] {
     # --- text block beside the tree -----------------------------------------
     tx = x0 + tree_w + text_gap
     ty = p_top - lh(k_cap) / 2
-    full_table = PH[d] >= text_h(d) * 0.995
     caption = sprintf("{/:Bold num\\_ctx = %d}", NCTX[d])
     set label 1 caption at screen tx, screen ty left front font font(k_cap) tc rgb c_text
-    ty = ty - lh(k_cap) / 2 - lh(0.8) / 2
+    ty = ty - lh(k_cap) / 2 - lh(k_sum) / 2
     set label 2 (REST[d] > 0 ? sprintf(tr('%d %s à %d + 1 Rest-Kachel (%d, orange)', '%d %s of %d + 1 rest tile (%d, orange)'), \
                                        nt - 1, tiles_word(nt - 1), TILE[d], REST[d]) \
                  : nt == 1 ? sprintf(tr('1 Kachel à %d: ihre Summe ist das Ergebnis', '1 tile of %d: its sum is the result'), TILE[d]) \
                              : sprintf(tr('%d Kacheln à %d', '%d tiles of %d'), nt, TILE[d])) \
-        at screen tx, screen ty left front font font(0.8) tc rgb c_text
+        at screen tx, screen ty left front font font(k_sum) tc rgb c_text
     # The three sums: name, value, model minus it.
-    ty = ty - lh(0.8) / 2 - 0.01 - lh(k_sum) / 2
-    c2 = tx + text_frac(15.5, k_sum); c3 = tx + text_w
+    ty = ty - lh(k_sum) / 2 - 0.01 - lh(k_sum) / 2
+    c2 = tx + text_frac(14.5, k_sum); c3 = tx + text_w
     set label 3 tr('{/:Bold Modell − … (ULPs)}', '{/:Bold model − … (ULPs)}') at screen c3, screen ty right front font font(k_sum) tc rgb c_text
     set label 4 tr('Modell (Wurzel)', 'model (root)') at screen tx, screen ty - lh(k_sum) left front font font(k_sum) tc rgb c_text
-    set label 5 minus(MODEL[d]) at screen c2, screen ty - lh(k_sum) left front font font(k_sum) tc rgb c_text
+    set label 5 dec(minus(MODEL[d])) at screen c2, screen ty - lh(k_sum) left front font font(k_sum) tc rgb c_text
     set label 6 tr('sequentiell', 'sequential') at screen tx, screen ty - 2 * lh(k_sum) left front font font(k_sum) tc rgb c_text
-    set label 7 minus(SEQ[d]) at screen c2, screen ty - 2 * lh(k_sum) left front font font(k_sum) tc rgb c_text
+    set label 7 dec(minus(SEQ[d])) at screen c2, screen ty - 2 * lh(k_sum) left front font font(k_sum) tc rgb c_text
     set label 8 ulps_text(MSEQ[d]) at screen c3, screen ty - 2 * lh(k_sum) right front font font(k_sum) tc rgb c_text
     set label 9 tr('exakt', 'exact') at screen tx, screen ty - 3 * lh(k_sum) left front font font(k_sum) tc rgb c_text
-    set label 10 minus(EXACT[d]) at screen c2, screen ty - 3 * lh(k_sum) left front font font(k_sum) tc rgb c_text
+    set label 10 dec(minus(EXACT[d])) at screen c2, screen ty - 3 * lh(k_sum) left front font font(k_sum) tc rgb c_text
     set label 11 ulps_text(MEXACT[d]) at screen c3, screen ty - 3 * lh(k_sum) right front font font(k_sum) tc rgb c_text
-    if (WIDE[d]) {
-        tx = tx + text_w + 0.03; c3 = tx + text_w
-        ty = p_top - lh(k_tab) / 2
-    } else {
-        ty = ty - 3 * lh(k_sum) - lh(k_sum) / 2 - 0.012 - lh(k_tab) / 2
-    }
-    # Backends: their tiled_sum minus the model and minus the exact sum.
-    if (full_table) {
-        cm = c3 - text_frac(9, k_tab)
-        set label 15 tr('{/:Bold Backend-Summe − … (ULPs)}', '{/:Bold backend sum − … (ULPs)}') at screen c3, screen ty right front font font(k_tab) tc rgb c_text
-        ty = ty - lh(k_tab)
-        set label 12 tr('Backend', 'backend') at screen tx, screen ty left front font font(k_tab) tc rgb c_text
-        set label 13 tr('Modell', 'model') at screen cm, screen ty right front font font(k_tab) tc rgb c_text
-        set label 14 tr('exakt', 'exact') at screen c3, screen ty right front font font(k_tab) tc rgb c_text
-        do for [b = 1:nb] {
-            yb = ty - b * lh(k_tab)
-            um = BM[(b - 1) * D + d]
-            if (BF[(b - 1) * D + d]) {
-                set label (20 + b) esc(short_name(word(backends, b))) at screen tx, screen yb left front \
-                    font font(k_tab) tc rgb c_fault
-                set label (40 + b) '✗ '.fault_word at screen c3, screen yb right front \
-                    font bold(k_tab) tc rgb c_fault
-                continue
-            }
-            set label (20 + b) esc(word(backends, b)) at screen tx, screen yb left front \
-                font font(k_tab) tc rgb c_text
-            set label (40 + b) (um == 0 ? '=' : signed(um)) at screen cm, screen yb right front \
-                font font(k_tab) tc rgb (um == 0 ? c_good : c_bad)
-            set label (60 + b) signed(BE[(b - 1) * D + d]) at screen c3, screen yb right front \
-                font font(k_tab) tc rgb c_text
-        }
-    } else {
+    ty = ty - 3 * lh(k_sum) - lh(k_sum) / 2 - 0.012 - lh(k_tab) / 2
+    # Backends: their tiled_sum minus the model, summarised (each one in
+    # image a4-backends).
+    if (1) {
         # Summary: how many equal the model, the range of the others; the
         # faulty ones apart, in red.
         n_same = 0; um_lo = 1e9; um_hi = -1e9; n_bad = 0
@@ -305,6 +271,8 @@ do for [d = 1:D] {
             .(n_same == n_ok ? '' : um_lo == um_hi ? sprintf(tr(", sonst %s", ", others %s"), ulps_text(um_lo)) \
               : sprintf(tr(", sonst %s … %s ULPs", ", others %s … %s ULPs"), signed(um_lo), signed(um_hi))) \
             at screen tx, screen ty left front font font(k_tab) tc rgb c_text
+        set label 14 tr('jedes Backend einzeln: Bild a4-backends', 'each backend: image a4-backends') \
+            at screen tx, screen ty - lh(k_tab) * (n_bad > 0 ? 2 : 1) left front font font(0.85) tc rgb '#666666'
         if (n_bad > 0) {
             set label 13 sprintf(tr('✗ Backend-Fehler: %d von %d', '✗ backend fault: %d of %d'), n_bad, nb) \
                 at screen tx, screen ty - lh(k_tab) left front \

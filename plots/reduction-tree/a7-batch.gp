@@ -15,14 +15,15 @@
 # that batch), a7-row.dat
 # fault_gemm and fault_gemv, a7-reductions.dat fault (one dataset per job:
 # the sum, then the dot product).
-# Image a7-batch:
-#   left:  one strip per job over M: bars = outputs that differ from
-#          batch 1 (the job is batch-invariant where they stay at 0: a thick
-#          green line and "0 für alle M"), with the number of M where they
-#          do not and the largest count and ULP distance; top right of the
-#          strip: how many outputs differ between the job's gemm and its
-#          gemv (a single row is often computed by gemv, in another order),
-#   right: the job-pair matrix: each cell split into the four kernels
+# Image a7-batch: one strip over M per job that is not batch-invariant:
+#          bars = outputs that differ from batch 1, with the number of M
+#          where they do and the largest count and ULP distance; top right
+#          of the strip: how many outputs differ between the job's gemm and
+#          its gemv (a single row is often computed by gemv, in another
+#          order); then one strip for all the batch-invariant jobs together
+#          (a thick green line at 0 and their names), so that no flat
+#          strip repeats.
+# Image a7-pairs: the job-pair matrix: each cell split into the four kernels
 #          (batch-1 gemm row, gemv row, the sum and the dot product of
 #          a7-reductions), green where the two jobs agree bit for bit,
 #          orange where not; the number on the disc is how many of the four
@@ -107,8 +108,8 @@ row_text = row_pos eq 'first' ? tr('erste Zeile des Batches', "the batch's first
 ulps_word(n) = n == 1 ? 'ULP' : 'ULPs'
 
 set output fig('a7-batch')
-set multiplot title sprintf(tr("Batch-Invarianz: dieselbe Zeile x·B, gerechnet in Batches von M Zeilen\n{/*0.8 %s Ausgaben der Länge k = %s, beobachtet als %s; links: wie viele sich gegenüber Batch 1 ändern}", \
-                               "Batch invariance: the same row x·B, computed inside batches of M rows\n{/*0.8 %s outputs of length k = %s, observed as %s; left: how many change against batch 1}"), \
+set multiplot title sprintf(tr("Batch-Invarianz: dieselbe Zeile x·B, gerechnet in Batches von M Zeilen\n{/*0.8 %s Ausgaben (Spalten von B) der Länge k = %s, beobachtet als %s: wie viele ändern sich gegenüber Batch 1?}", \
+                               "Batch invariance: the same row x·B, computed inside batches of M rows\n{/*0.8 %s outputs (columns of B) of length k = %s, observed as %s: how many change against batch 1?}"), \
                             thousands(n_out), param('a7_k'), row_text) font font(1.15)
 if (faulty ne '') {
     set label 98 sprintf(tr("✗ Backend-Fehler: %s\n{/*0.9 %s; rot schraffiert}", \
@@ -119,17 +120,32 @@ if (faulty ne '') {
 # --- left: one strip per job -------------------------------------------------------
 # The job's name left of its strip; above the n_out line a band for the
 # strip's verdict (left) and how its gemv compares (right).
-x_l = 0.2; x_r = 0.545
-y_t = 0.81; y_b = 0.10
-gap = nb > 6 ? 0.008 : 0.014
-strip_h = (y_t - y_b - (nb - 1) * gap) / nb
-strip_h = strip_h > 0.2 ? 0.2 : strip_h
-# Few jobs: the capped strips stand in the middle of the space.
-y_t = y_t - (y_t - y_b - nb * strip_h - (nb - 1) * gap) / 2
-k_s = strip_h > 0.09 ? 0.8 : strip_h > 0.065 ? 0.72 : 0.62
+# The strips: every job that changes (VAR), then one for all the
+# batch-invariant jobs (INV), named together.
+array VAR[nb]; n_var = 0; inv_names = ''; n_inv = 0; first_inv = 0
+strip_name_len = strlen('batch-invariant')
+do for [b = 1:nb] {
+    if (MAXD[b] > 0 || NBF[b] > 0) {
+        n_var = n_var + 1; VAR[n_var] = b
+        strip_name_len = line_len(b) > strip_name_len ? line_len(b) : strip_name_len
+    } else {
+        n_inv = n_inv + 1; inv_names = inv_names.(n_inv > 1 ? ', ' : '').esc(word(backends, b))
+        first_inv = first_inv ? first_inv : b
+    }
+}
+strip_k(w, k_max) = (w / (strip_name_len * 0.0085) < k_max) ? w / (strip_name_len * 0.0085) : k_max
+ns = n_var + (n_inv > 0 ? 1 : 0)
+x_l = 0.2; x_r = 0.97
+y_t = 0.80; y_b = 0.12
+gap = ns > 6 ? 0.012 : 0.025
+strip_h = (y_t - y_b - (ns - 1) * gap) / ns
+strip_h = strip_h > 0.22 ? 0.22 : strip_h
+# Few strips: the capped strips stand in the middle of the space.
+y_t = y_t - (y_t - y_b - ns * strip_h - (ns - 1) * gap) / 2
+k_s = strip_h > 0.09 ? 1.0 : strip_h > 0.065 ? 0.9 : 0.8
 set lmargin at screen x_l; set rmargin at screen x_r
 set yrange [0 : n_out * 1.45]
-f_tics = font(0.75)
+f_tics = font(0.9)
 set ytics nomirror font f_tics
 set ytics (sprintf('%d', 0) 0, sprintf('%d', n_out) n_out)
 set xtics nomirror font f_tics
@@ -152,22 +168,28 @@ set object 90 rect from screen x_l, screen y_t + 0.022 to screen x_l + 0.025, sc
     fc rgb '#F6CDB8' fs solid 1.0 border lc rgb c_bad
 set label 90 sprintf(tr('Ausgaben, deren Bits sich gegenüber Batch 1 ändern (von %s)', \
                         'outputs whose bits change against batch 1 (of %s)'), thousands(n_out)) \
-    at screen x_l + 0.032, screen y_t + 0.032 left font font(0.8) tc rgb c_text
-do for [b = 1:nb] {
-    s_top = y_t - (b - 1) * (strip_h + gap)
+    at screen x_l + 0.032, screen y_t + 0.032 left font font(0.95) tc rgb c_text
+do for [si = 1:ns] {
+    inv = si > n_var
+    b = inv ? 0 : VAR[si]
+    s_top = y_t - (si - 1) * (strip_h + gap)
     set tmargin at screen s_top; set bmargin at screen s_top - strip_h
-    if (b == nb) {
+    if (si == ns) {
         set format x '%.0f'
         # M = 1 too, where the ticks step past it.
         if (NM[1] > 16 && m_lo < m_step && floor(m_lo) != 0) { set xtics add (sprintf('%d', m_lo) m_lo) }
-        set xlabel tr('Batchgröße M', 'batch size M') font font(0.9) offset 0, 0.4
+        set xlabel tr('Batchgröße M', 'batch size M') font font(1.0) offset 0, 0.4
     } else {
         set format x ''
         unset xlabel
     }
-    set label 1 esc(job_name(b)) at screen x_l - 0.035, screen s_top - strip_h * 0.5 right \
-        font bold(name_k(x_l - 0.05, k_s)) tc rgb c_text
-    if (NBF[b] > 0) {
+    set label 1 (inv ? tr('batch-invariant', 'batch-invariant') : esc(job_name(b))) \
+        at screen x_l - 0.035, screen s_top - strip_h * 0.5 right \
+        font bold(strip_k(x_l - 0.05, k_s)) tc rgb (inv ? c_good : c_text)
+    if (inv) {
+        note = sprintf(tr('{/:Bold 0 für alle M}: %s', '{/:Bold 0 for every M}: %s'), inv_names)
+        nc = c_good
+    } else { if (NBF[b] > 0) {
         note = sprintf(tr('{/:Bold ✗ %s} bei %d von %d M', '{/:Bold ✗ %s} at %d of %d M'), fault_word, NBF[b], NM[b])
         nc = c_fault
     } else { if (MAXD[b] == 0) {
@@ -178,32 +200,42 @@ do for [b = 1:nb] {
                           '≠ at %d of %d M (up to %d, max %s %s)'), \
                        NDIFF[b], NM[b], MAXD[b], thousands(MAXU[b]), ulps_word(MAXU[b]))
         nc = c_bad
-    }}
+    }}}
     set label 2 note at graph 0.01, first n_out * 1.23 left front font font(k_s * 0.92) tc rgb nc
-    gnote = GHI[b] == 0 ? tr('gemv = gemm', 'gemv = gemm') \
+    gnote = inv ? '' : GHI[b] == 0 ? tr('gemv = gemm', 'gemv = gemm') \
           : GLO[b] == GHI[b] ? sprintf(tr('gemv ≠ gemm: %d', 'gemv ≠ gemm: %d'), GHI[b]) \
           : sprintf(tr('gemv ≠ gemm: %d–%d', 'gemv ≠ gemm: %d–%d'), GLO[b], GHI[b])
     set label 3 gnote at graph 0.99, first n_out * 1.23 right front font font(k_s * 0.85) \
-        tc rgb (GHI[b] == 0 ? c_good : '#555555')
+        tc rgb (inv || GHI[b] == 0 ? c_good : '#555555')
     # Bars and their outline: the count per M; a thick green line at 0
     # where the job never differs, so that it is seen.
-    if (MAXD[b] == 0 && NBF[b] == 0) {
+    if (inv) {
         set arrow 1 from graph 0, first 0 to graph 1, first 0 nohead lw 4 lc rgb c_good front
     }
-    # A faulty batch size: a red hatched bar over the whole strip.
+    # A faulty batch size: a red hatched bar over the whole strip. The
+    # invariant strip plots its first job's (all zero) behind the line.
+    b = inv ? first_inv : b
     plot fb index b - 1 using 1:2 with boxes lc rgb '#F6CDB8' fs solid 1.0 border lc rgb '#F6CDB8', \
          fb index b - 1 using 1:2 with histeps lw 1.5 lc rgb c_bad, \
          fb index b - 1 using 1:(few ? $2 : NaN) with points pt 7 ps (fmt eq 'pdf' ? 0.35 : 0.6) lc rgb c_bad, \
-         for [k = 1:(NBF[b] > 0 ? 1 : 0)] fb index b - 1 using 1:(strcol(6) eq '1' ? n_out * 1.1 : NaN) \
+         for [k = 1:(!inv && NBF[b] > 0 ? 1 : 0)] fb index b - 1 using 1:(strcol(6) eq '1' ? n_out * 1.1 : NaN) \
              with boxes fs pattern fault_pattern border lc rgb c_fault lc rgb c_fault
     unset arrow 1
     unset label 1; unset label 2; unset label 3; unset label 90; unset label 98; unset object 90
 }
 unset xlabel
+unset multiplot
+set output
 
-# --- right: the job-pair matrix -----------------------------------------------------
+# --- a7-pairs: the job-pair matrix ------------------------------------------------
+set output fig('a7-pairs')
+set multiplot title sprintf(tr("Batch-Invarianz: welche Jobs rechnen bitgleich?\n{/*0.8 dieselbe Zeile bei Batch 1 (gemm, gemv) und Summe und Skalarprodukt über %s Werte}", \
+                               "Batch invariance: which jobs compute the same bits?\n{/*0.8 the same row at batch 1 (gemm, gemv), and the sum and dot product over %s values}"), \
+                            param('reduce_n') eq '?' ? '?' : thousands(real(param('reduce_n')))) font font(1.15)
+unset label; unset arrow; unset object
+set grid noxtics noytics
 if (nb == 1) {
-    set lmargin at screen 0.64; set rmargin at screen 0.97
+    set lmargin at screen 0.2; set rmargin at screen 0.8
     set tmargin at screen 0.78; set bmargin at screen 0.3
     unset border; unset tics; unset grid
     set xrange [0:1]; set yrange [0:1]
@@ -219,11 +251,11 @@ if (nb == 1) {
     # Pairs of different jobs that agree in all four kernels (each once).
     stats fj using ($1 < $2 ? ($9 == 4 ? 1 : 0) : NaN) nooutput
     n_pairs = int(STATS_records); n_all = int(STATS_sum)
-    # Square cells: the figure is 1.6 times as wide as high.
-    m_h = 0.47
-    m_w = m_h / 1.6
-    m_right = 0.975
-    m_top = 0.75
+    # Square cells: the figure is 16/9 times as wide as high.
+    m_h = 0.62
+    m_w = m_h * 9 / 16.0
+    m_right = 0.62
+    m_top = 0.80
     set lmargin at screen m_right - m_w; set rmargin at screen m_right
     set tmargin at screen m_top; set bmargin at screen m_top - m_h
     set xrange [-0.5 : nb - 0.5]
@@ -232,7 +264,7 @@ if (nb == 1) {
     set border 0
     set xtics scale 0 nomirror () offset 0, 0
     set ytics scale 0 nomirror ()
-    names_font = font(name_k(0.135, nb <= 4 ? 0.85 : nb <= 6 ? 0.75 : 0.68))
+    names_font = font(name_k(0.27, nb <= 4 ? 1.0 : nb <= 6 ? 0.95 : 0.9))
     set xtics font names_font
     set ytics font names_font
     do for [i = 1:nb] {
@@ -242,9 +274,9 @@ if (nb == 1) {
     set xtics rotate by 35 right
     unset xlabel; unset ylabel; unset format
     set format x '%s'
-    set title sprintf(tr("Bitgleich zwischen Jobs?\n{/*0.8 %d von %d Paaren in allen vier Kerneln gleich}", \
-                         "Bitwise equal across jobs?\n{/*0.8 %d of %d pairs equal in all four kernels}"), \
-                      n_all, n_pairs) font font(1.0)
+    set label 9 sprintf(tr("%d von %d Paaren\nin allen vier Kerneln gleich", \
+                           "%d of %d pairs\nequal in all four kernels"), \
+                        n_all, n_pairs) at screen 0.67, screen 0.78 left font bold(1.0) tc rgb c_text
     # Quadrant q of a cell: 1 gemm row (top left), 2 gemv row (top
     # right), 3 sum (bottom left), 4 dot (bottom right).
     qx(q) = (q == 1 || q == 3) ? -0.25 : 0.25
@@ -254,7 +286,7 @@ if (nb == 1) {
     set style fill solid 1.0 border lc rgb 'white'
     # The count on a white disc in the middle of each cell (objects and
     # labels: every terminal draws them).
-    k_num = nb <= 4 ? 1.0 : nb <= 6 ? 0.85 : 0.7
+    k_num = nb <= 4 ? 1.1 : nb <= 6 ? 1.0 : 0.9
     # The disc about two digits wide, in cell units (a cell is m_w / nb).
     r_disc = 0.016 * k_num / (m_w / nb)
     r_disc = r_disc > 0.17 ? 0.17 : r_disc
@@ -279,24 +311,24 @@ if (nb == 1) {
     unset title
     # The key: one cell drawn large with its four kernels named (neutral:
     # the colours are explained in the text beside it).
-    set lmargin at screen 0.62; set rmargin at screen m_right
-    set tmargin at screen 0.13; set bmargin at screen 0.02
+    set lmargin at screen 0.67; set rmargin at screen 0.98
+    set tmargin at screen 0.62; set bmargin at screen 0.42
     unset tics; unset border
     set xrange [0 : 1]; set yrange [0 : 1]
-    kx = 0.0; kw = 0.16
+    kx = 0.0; kw = 0.22
     set object 1 rect from graph kx, graph 0.5 to graph kx + kw, graph 1 fc rgb '#F4F4F4' fs solid 1.0 border lc rgb '#999999'
     set object 2 rect from graph kx + kw, graph 0.5 to graph kx + 2 * kw, graph 1 fc rgb '#F4F4F4' fs solid 1.0 border lc rgb '#999999'
     set object 3 rect from graph kx, graph 0 to graph kx + kw, graph 0.5 fc rgb '#F4F4F4' fs solid 1.0 border lc rgb '#999999'
     set object 4 rect from graph kx + kw, graph 0 to graph kx + 2 * kw, graph 0.5 fc rgb '#F4F4F4' fs solid 1.0 border lc rgb '#999999'
-    set label 1 'gemm' at graph kx + kw / 2, graph 0.75 center font font(0.65) tc rgb c_text
-    set label 2 'gemv' at graph kx + 1.5 * kw, graph 0.75 center font font(0.65) tc rgb c_text
-    set label 3 tr('Summe', 'sum') at graph kx + kw / 2, graph 0.25 center font font(0.65) tc rgb c_text
-    set label 4 tr("Skalar-\nprodukt", 'dot') at graph kx + 1.5 * kw, graph 0.25 center font font(0.65) tc rgb c_text
+    set label 1 'gemm' at graph kx + kw / 2, graph 0.75 center font font(0.85) tc rgb c_text
+    set label 2 'gemv' at graph kx + 1.5 * kw, graph 0.75 center font font(0.85) tc rgb c_text
+    set label 3 tr('Summe', 'sum') at graph kx + kw / 2, graph 0.25 center font font(0.85) tc rgb c_text
+    set label 4 tr("Skalar-\nprodukt", 'dot') at graph kx + 1.5 * kw, graph 0.25 center font font(0.85) tc rgb c_text
     reduce_n = param('reduce_n')
     reduce_text = reduce_n eq '?' ? '' : thousands(real(reduce_n))
     set label 5 sprintf(tr("{/:Bold grün}: bitgleich\n{/:Bold orange}: verschieden\ngemm, gemv: die Zeile bei Batch 1\nSumme, Skalarprodukt: %s Werte\nZahl: wie viele der vier gleich sind", \
                            "{/:Bold green}: bitwise equal\n{/:Bold orange}: differs\ngemm, gemv: the row at batch 1\nsum, dot product: of %s values\nnumber: how many of the four agree"), reduce_text) \
-        at graph kx + 2 * kw + 0.04, graph 0.92 left font font(0.72) tc rgb c_text
+        at graph 0.0, graph -0.25 left font font(0.95) tc rgb c_text
     plot blank notitle
 }
 unset multiplot
