@@ -110,7 +110,19 @@ static void test_b4_b5(void)
     for (guint r = 0; r < 3; r++) {
         g_assert_cmpstr(nl_dat_cell(s, 0, r, 1), ==, "Frankreich");
         g_assert_cmpstr(nl_dat_cell(s, 0, r, 3), ==, "Paris");
+        /* the tally of 10,000 draws within 4 standard deviations of the
+         * probabilities, so that the temperature's effect shows in it */
+        double n = nl_dat_double(s, 0, r, 8);
+        g_assert_cmpfloat(n, ==, 10000);
+        for (guint k = 0; k < 2; k++) {
+            double p = nl_dat_double(s, 0, r, k ? 4 : 2);
+            double got = nl_dat_double(s, 0, r, k ? 10 : 9) / n;
+            g_assert_cmpfloat(fabs(got - p), <, 4 * sqrt(p * (1 - p) / n));
+        }
     }
+    /* the argmax's share falls as the temperature rises */
+    g_assert_cmpfloat(nl_dat_double(s, 0, 0, 9), >, nl_dat_double(s, 0, 1, 9));
+    g_assert_cmpfloat(nl_dat_double(s, 0, 1, 9), >, nl_dat_double(s, 0, 2, 9));
     g_autoptr(NlDat) b = dat("b5-summary");
     g_assert_cmpuint(nl_dat_rows(b, 0), ==, 7);
     for (guint r = 0; r < 7; r++) {

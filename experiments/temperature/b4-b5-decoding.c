@@ -3,10 +3,12 @@
  *
  * B4, "true vs probable": logits where a wrong token (Frankreich) is the
  * most probable and the true one (Paris) second; at each temperature the
- * argmax, the probabilities, and `b4_draws` seeded draws. Every
- * temperature draws with the same uniforms (a generator seeded with the
- * run's seed), so the figure shows the temperature, not the luck,
- * changing the tokens.
+ * argmax, the probabilities, `b4_draws` seeded draws shown one by one,
+ * and `b4_tally` draws counted. Every temperature draws with the same
+ * uniforms (a generator seeded with the run's seed), so the figure shows
+ * the temperature, not the luck, changing the tokens; a few draws change
+ * only where a uniform lies near a cdf boundary the temperature moves,
+ * which is why the tally beside them counts many.
  *
  * B5, the determinism recipe made measurable: `runs` runs of `b5_tokens`
  * tokens each, in seven settings — greedy; sampling at b5_temperature
@@ -32,6 +34,8 @@ static gsize argmax_of(const double *p, gsize n)
 gboolean temp_b4(NlRun *run, const TempConfig *c, GError **error)
 {
     gint64 draws = nl_params_get_int(nl_run_params(run), "b4_draws");
+    gint64 tally = nl_params_get_int(nl_run_params(run), "b4_tally");
+    g_autofree guint64 *counts = g_new(guint64, c->n);
     g_autofree double *p = g_new(double, c->n);
     g_autofree guint32 *tok = g_new(guint32, MAX(draws, 1));
     g_autofree gint64 *drawn = g_new(gint64, c->n);
@@ -46,9 +50,14 @@ gboolean temp_b4(NlRun *run, const TempConfig *c, GError **error)
     NlTable *sum = nl_run_table(run, "b4-summary",
                                 "temperature:f64 argmax:str p_argmax:f64 "
                                 "true:str p_true:f64 drawn_argmax:int "
-                                "drawn_true:int draws:int");
+                                "drawn_true:int draws:int tally:int "
+                                "tally_argmax:int tally_true:int");
     nl_table_set_title(sum, "argmax against the true token at each "
                             "temperature");
+    nl_table_add_note(sum, "tally",
+                      "draws counted (b4_tally), from the same seed at "
+                      "every temperature; tally_argmax and tally_true: how "
+                      "often the argmax and the true token came");
     for (gsize k = 0; k < c->b4_temps.n; k++) {
         double t = c->b4_temps.t[k];
         if (!temp_softmax(c, c->b4_logits, t, p, error))
@@ -87,6 +96,12 @@ gboolean temp_b4(NlRun *run, const TempConfig *c, GError **error)
         nl_table_add_int(sum, drawn[top]);
         nl_table_add_int(sum, c->b4_true >= 0 ? drawn[c->b4_true] : 0);
         nl_table_add_int(sum, draws);
+        nl_rng_init(&rng, nl_run_seed(run));
+        memset(counts, 0, c->n * sizeof *counts);
+        nl_sampler_count(s, &rng, counts, (guint64)tally);
+        nl_table_add_int(sum, tally);
+        nl_table_add_int(sum, (gint64)counts[top]);
+        nl_table_add_int(sum, c->b4_true >= 0 ? (gint64)counts[c->b4_true] : 0);
     }
     return TRUE;
 }
