@@ -132,6 +132,18 @@ static void test_b4_b5(void)
         g_assert_cmpstr(nl_dat_cell(b, 0, r, 7), ==,
                         (greedy || !fresh) ? "1" : "0");
     }
+    /* a run ends at its first <EOS> */
+    g_autoptr(NlDat) runs = dat("b5-runs");
+    guint ended = 0;
+    for (guint k = 0; k < runs->datasets->len; k++)
+        for (guint r = 0; r < nl_dat_rows(runs, k); r++) {
+            const char *eos = strstr(nl_dat_cell(runs, k, r, 7), "<EOS>");
+            if (eos) {
+                g_assert_cmpstr(eos, ==, "<EOS>");
+                ended++;
+            }
+        }
+    g_assert_cmpuint(ended, >, 0); /* the fixed seed draws one at T = 0.8 */
     g_assert_cmpstr(nl_dat_cell(b, 0, 3, 8), ==, "2"); /* top-k = 2 */
     g_assert_cmpstr(nl_dat_cell(b, 0, 5, 9), ==,
                     "Paris Berlin Frankreich"); /* top-p 0.9 */

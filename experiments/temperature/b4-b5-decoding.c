@@ -152,7 +152,8 @@ static gboolean setting_probs(NlRun *run, const TempConfig *c,
     return FALSE;
 }
 
-/* One run: `len` tokens as "Paris Frankreich ...". */
+/* One run: up to `len` tokens as "Paris Frankreich ...", ending with the
+ * first <EOS> drawn (a generation stops there). */
 static char *one_run(const TempConfig *c, const Setting *st, const NlSampler *s,
                      gsize top, guint64 seed, gsize len)
 {
@@ -162,6 +163,8 @@ static char *one_run(const TempConfig *c, const Setting *st, const NlSampler *s,
     for (gsize i = 0; i < len; i++) {
         gsize tok = st->greedy ? top : nl_sampler_draw(s, &rng);
         g_string_append_printf(out, "%s%s", i ? " " : "", c->tokens[tok]);
+        if (strcmp(c->tokens[tok], "<EOS>") == 0)
+            break;
     }
     return g_string_free(out, FALSE);
 }
