@@ -13,8 +13,7 @@
 # or with P <EOS> appended, against the job alone), c4-jobs.dat (every
 # pair of jobs: a b job_a job_b identical …), thresholds.dat (stable_gap
 # unstable_gap).
-# Image c4-noise:
-#   left:  every position of every job as a point in the job's colour, gap
+# Image c4-noise: every position of every job as a point in the job's colour, gap
 #          (x) against noise (y), both logarithmic; the diagonal noise =
 #          gap, above it (shaded) the noise could flip the argmax; dashed
 #          lines at the unstable and stable gaps (class colours as in C1
@@ -22,9 +21,10 @@
 #          exactly 0 (bit-identical) on a floor line at the bottom. Jobs
 #          whose points coincide with an earlier job's (bit-identical
 #          logits, batch-invariant both) are named. The title counts the
-#          flips and gives the smallest gap/noise ratio.
-#   right: the cases as a table, one row per job (its name and point in
-#          its colour: the key to the left panel), one column per case:
+#          flips and gives the smallest gap/noise ratio. At the right
+#          the key: each job's colour, name and largest noise.
+# Image c4-cases: the cases as a table, one row per job (its name and
+#          point in its colour), one column per case:
 #          "=" on green where no bit changed, else the largest |Δ logit| on
 #          orange and how many positions changed; a black frame where a
 #          case flipped an argmax.
@@ -44,7 +44,7 @@ c_flip = 0x000000    # a flipped argmax (red is a job's colour here)
 # over only undefined values warns: the filtered ones run only where a
 # count says that there are values; and each reads one column, as a stats
 # of two columns warns about a fit when it has a single point.)
-array NZ[nb]; array FLIPS[nb]
+array NZ[nb]; array FLIPS[nb]; array NMAX[nb]
 n_nz = 0; n_flips = 0
 gap_lo = 1e300; gap_hi = 0; noise_lo = 1e300; ratio = 1e300
 do for [b = 1:nb] {
@@ -58,9 +58,11 @@ do for [b = 1:nb] {
     stats fs index b - 1 using 6 nooutput
     FLIPS[b] = int(STATS_sum)
     n_nz = n_nz + NZ[b]; n_flips = n_flips + FLIPS[b]
+    NMAX[b] = 0
     if (NZ[b] > 0) {
         stats fs index b - 1 using ($4 > 0 ? $4 : NaN) nooutput
         noise_lo = STATS_min < noise_lo ? STATS_min : noise_lo
+        NMAX[b] = STATS_max
         stats fs index b - 1 using ($4 > 0 ? $3 / $4 : NaN) nooutput
         ratio = STATS_min < ratio ? STATS_min : ratio
     }
@@ -121,7 +123,7 @@ set multiplot title sprintf(tr("Kann Float-Rauschen das nächste Wort ändern? %
 lo = n_nz > 0 ? 10 ** floor(log10(noise_lo) - 1) : 10 ** (floor(log10(gap_lo)) - 4)
 hi = 10 ** ceil(log10(gap_hi))
 y_floor = lo / 5
-px_l = 0.08; px_r = 0.45; py_t = 0.84; py_b = 0.11
+px_l = 0.1; px_r = 0.66; py_t = 0.84; py_b = 0.12
 set lmargin at screen px_l; set rmargin at screen px_r
 set tmargin at screen py_t; set bmargin at screen py_b
 set logscale xy
@@ -129,39 +131,47 @@ set xrange [lo : hi]
 set yrange [lo / 10 : hi]
 set format x '10^{%T}'
 set format y '10^{%T}'
-f_tics = font(0.8)
+f_tics = font(0.95)
 set xtics font f_tics; set ytics font f_tics
 set ytics lo, 10, hi
 set ytics add ('0' y_floor)
 set grid xtics ytics back ls 100
-set xlabel tr('Logit-Abstand Platz 1–2 auf dem Host', 'logit gap rank 1–2 on the host') font font(0.9)
-set ylabel tr('Rauschen: größte |Δ Logit|', 'noise: largest |Δ logit|') font font(0.9) offset 1, 0
+set xlabel tr('Logit-Abstand Platz 1–2 auf dem Host', 'logit gap rank 1–2 on the host') font font(1.0)
+set ylabel tr('Rauschen: größte |Δ Logit|', 'noise: largest |Δ logit|') font font(1.0) offset -0.5, 0
 unset key
 set samples 2
 # The region above the diagonal, the lines of the thresholds and of 0.
 set label 1 tr("Rauschen > Abstand:\ndas argmax kann kippen", "noise > gap:\nthe argmax may flip") \
-    at graph 0.04, graph 0.92 left font font(0.85) tc rgb c_bad front
+    at graph 0.04, graph 0.92 left font font(1.0) tc rgb c_bad front
 if (unstable_gap > 0) {
     set arrow 1 from first unstable_gap, graph 0 to first unstable_gap, graph 1 nohead dt 2 lw 1.5 lc rgb cls_rgb('unstable') back
-    set label 2 dec(sprintf('%g', unstable_gap)) at first unstable_gap, graph 1 right offset -0.3, -0.8 font font(0.75) tc rgb cls_rgb('unstable')
+    set label 2 dec(sprintf('%g', unstable_gap)) at first unstable_gap, graph 1 right offset -0.3, -0.8 font font(0.9) tc rgb cls_rgb('unstable')
 }
 set arrow 2 from first stable_gap, graph 0 to first stable_gap, graph 1 nohead dt 2 lw 1.5 lc rgb cls_rgb('stable') back
-set label 3 dec(sprintf('%g', stable_gap)) at first stable_gap, graph 1 left offset 0.3, -0.8 font font(0.75) tc rgb cls_rgb('stable')
+set label 3 dec(sprintf('%g', stable_gap)) at first stable_gap, graph 1 left offset 0.3, -0.8 font font(0.9) tc rgb cls_rgb('stable')
 set arrow 3 from graph 0, first y_floor to graph 1, first y_floor nohead lw 1 lc rgb '#999999' back
 set label 4 tr('0: bitgleich zum Host', '0: bitwise equal to the host') at graph 0.02, first y_floor \
-    left offset 0, 0.75 font font(0.75) tc rgb '#555555'
+    left offset 0, 0.75 font font(0.9) tc rgb '#555555'
 # The diagonal's label along it: its angle from the decades per pixel of
-# each axis (every terminal has the same 1.6 aspect).
+# each axis (every terminal has the same 16:9 aspect).
 diag_deg = atan2((py_t - py_b) / (log10(hi) - log10(lo / 10)), \
-                 1.6 * (px_r - px_l) / (log10(hi) - log10(lo))) * 180 / pi
+                 16 / 9.0 * (px_r - px_l) / (log10(hi) - log10(lo))) * 180 / pi
 set label 5 tr('Rauschen = Abstand', 'noise = gap') at first lo * 10, first lo * 10 \
-    left rotate by diag_deg offset 1.5, 0.9 font font(0.8) tc rgb c_bad
-if (strlen(same_text) > 0) {
-    set label 6 same_text at graph 0.98, graph 0.2 right font font(0.7) tc rgb '#555555' noenhanced
+    left rotate by diag_deg offset 1.5, 0.9 font font(0.95) tc rgb c_bad
+# The key at the right: each job's point, name and largest noise.
+sci(x) = dec(sprintf('%.1f', x / 10**floor(log10(x)))).'·10^{'.minus(sprintf('%d', floor(log10(x)))).'}'
+k_key = nb <= 6 ? 0.95 : 0.85
+do for [b = 1:nb] {
+    set label 20 + b sprintf("%s\n{/*0.9 %s}", esc(word(backends, b)), \
+        NZ[b] == 0 ? tr('Rauschen 0 (bitgleich zum Host)', 'noise 0 (bitwise the host)') \
+                   : SAME[b] > 0 ? sprintf(tr('dieselben Punkte wie %s', 'the same points as %s'), esc(word(backends, SAME[b]))) \
+                   : sprintf(tr('Rauschen bis %s', 'noise up to %s'), sci(NMAX[b]))) \
+        at screen 0.71, screen py_t - (b - 0.5) * (py_t - py_b) / (nb > 5 ? nb : 5) left \
+        point pt 7 ps 1.5 lt b offset 1.2, 0 font font(k_key) tc rgb c_text
 }
 # Larger points first, so that a job drawn later stays visible inside the
 # points of one drawn before it.
-ps_job(b) = 0.5 + 0.9 * (nb - b) / (nb > 1 ? nb - 1.0 : 1.0)
+ps_job(b) = 0.6 + 1.0 * (nb - b) / (nb > 1 ? nb - 1.0 : 1.0)
 plot '+' using 1:1:(hi) with filledcurves fc rgb c_bad fs transparent solid 0.12 noborder, \
      '+' using 1:1 with lines lw 1.5 lc rgb c_bad, \
      for [b = 1:nb] fs index b - 1 using 3:($4 > 0 ? $4 : y_floor) with points pt 7 ps ps_job(b) lt b, \
@@ -169,13 +179,23 @@ plot '+' using 1:1:(hi) with filledcurves fc rgb c_bad fs transparent solid 0.12
         with points pt 6 ps 3 lw 2.5 lc rgb c_flip
 unset label; unset arrow
 unset logscale xy
+unset multiplot
+set output
 
-# --- right: the cases, job by job ------------------------------------------------------------
-# Each job's name left of its row, with its point of the left panel; a
-# long name is split after its last ':' into two lines. Rows at most 0.08
+# --- c4-cases: the cases, job by job ------------------------------------------------------------
+# Each job's name left of its row, with its point of c4-noise; a long
+# name is split after its last ':' into two lines. Rows at most 0.09
 # high: few jobs leave room below the table.
-t_l = 0.515; t_x = 0.665; t_r = 0.985; t_t = 0.71
-t_b = t_t - (nb * 0.08 < 0.47 ? nb * 0.08 : 0.47)
+set output fig('c4-cases')
+e10(x) = floor(log10(x) + 1e-9)
+one_unit = d_hi > 0 && e10(d_lo) == e10(d_hi)
+unit = d_hi > 0 ? e10(d_hi) : 0
+pow10(e) = '10^{'.minus(sprintf('%d', e)).'}'
+set multiplot title sprintf(tr("Welcher Fall macht Float-Rauschen? Größte |Δ Logit| je Job und Fall%s\n{/*0.75 Backend gegen Host; Batch und Padding gegen denselben Job allein; %s Positionen je Job}", \
+                               "Which case makes float noise? The largest |Δ logit| per job and case%s\n{/*0.75 backend against host; batch and padding against the same job alone; %s positions per job}"), \
+                            one_unit ? ' in '.pow10(unit) : '', thousands(n_pos)) font font(1.2)
+t_l = 0.02; t_x = 0.27; t_r = 0.985; t_t = 0.74
+t_b = t_t - (nb * 0.09 < 0.52 ? nb * 0.09 : 0.52)
 set lmargin at screen t_x; set rmargin at screen t_r
 set tmargin at screen t_t; set bmargin at screen t_b
 set xrange [-0.5 : NC - 0.5]
@@ -190,15 +210,11 @@ unit = d_hi > 0 ? e10(d_hi) : 0
 pow10(e) = '10^{'.minus(sprintf('%d', e)).'}'
 delta_num(d) = one_unit ? dec(sprintf('%.1f', d / 10 ** unit)) : dec(sprintf('%.1f', d / 10 ** e10(d))).'·'.pow10(e10(d))
 delta_text(d, n) = d > 0 ? sprintf("%s\n{/*0.8 %s×}", delta_num(d), thousands(n)) : '{/*1.6 =}'
-set label 90 sprintf(tr("Fall für Fall: größte |Δ Logit|%s\n{/*0.8 Backend gegen Host; Batch und Padding gegen denselben Job allein}", \
-                        "Case by case: the largest |Δ logit|%s\n{/*0.8 backend against host; batch and padding against the same job alone}"), \
-                     one_unit ? ' in '.pow10(unit) : '') \
-    at screen (t_l + t_r) / 2, screen t_t + 0.135 center font font(1.0) tc rgb 'black'
 last_colon(t, i) = i < 1 ? 0 : t[i:i] eq ':' ? i : last_colon(t, i - 1)
 wrap_at(t) = strlen(t) > 16 ? last_colon(t, strlen(t) - 1) : 0
 job_name(t) = wrap_at(t) > 1 ? t[1:wrap_at(t)]."\n".t[wrap_at(t) + 1:] : t
-k_cell = (nb <= 6 ? 0.68 : 0.58) * (one_unit ? 1.25 : 1)
-k_name = nb <= 6 ? 0.8 : 0.68
+k_cell = (nb <= 6 ? 0.85 : 0.75) * (one_unit ? 1.25 : 1)
+k_name = nb <= 6 ? 1.0 : 0.9
 f_cell = font(k_cell)
 do for [b = 1:nb] {
     set label b job_name(word(backends, b)) at screen t_l + 0.012, first b left point pt 7 ps 1.2 lt b offset 0.8, 0 \
@@ -209,7 +225,7 @@ case_head(c) = CKIND[c] eq 'backend' ? tr("Backend\nvs. Host", "backend\nvs host
              : CKIND[c] eq 'batch' ? sprintf("Batch\n%d", CSIZE[c]) \
              : CKIND[c] eq 'pad' ? sprintf("Pad\n+%d", CSIZE[c]) : CASE[c]
 do for [c = 1:NC] {
-    set label 100 + c case_head(c) at first c - 1, graph 1 center offset 0, 1.5 font font(0.75) tc rgb c_text noenhanced
+    set label 100 + c case_head(c) at first c - 1, graph 1 center offset 0, 1.5 font font(0.95) tc rgb c_text noenhanced
     if (c > 1 && CKIND[c] ne CKIND[c - 1]) {
         set arrow c from first c - 1.5, graph 0 to first c - 1.5, graph 1.13 nohead lw 1.5 lc rgb '#888888' front
     }
@@ -224,15 +240,15 @@ plot for [b = 1:nb] fc index b - 1 using 0:(b):($0 - 0.47):($0 + 0.47):(b - 0.45
 unset label; unset arrow
 
 # The key to the cells below the table.
-set tmargin at screen 0.17; set bmargin at screen 0.02
-set lmargin at screen t_l; set rmargin at screen t_r
+set tmargin at screen t_b - 0.03; set bmargin at screen t_b - 0.2
+set lmargin at screen t_x; set rmargin at screen t_r
 set xrange [0:1]; set yrange [0:1]
 set object 1 rect from graph 0, graph 0.72 to graph 0.05, graph 0.92 fc rgb cell_rgb(0) fs solid 1.0 noborder
-set label 1 tr('= bitgleich (keine Abweichung)', '= bitwise equal (no deviation)') at graph 0.07, graph 0.82 left font font(0.8) tc rgb c_text
+set label 1 tr('= bitgleich (keine Abweichung)', '= bitwise equal (no deviation)') at graph 0.07, graph 0.82 left font font(0.95) tc rgb c_text
 set object 2 rect from graph 0, graph 0.42 to graph 0.05, graph 0.62 fc rgb cell_rgb(1) fs solid 1.0 noborder
 set label 2 tr('größte |Δ Logit|; darunter: Positionen mit Abweichung', 'largest |Δ logit|; below: positions that differ') \
-    at graph 0.07, graph 0.52 left font font(0.8) tc rgb c_text
+    at graph 0.07, graph 0.52 left font font(0.95) tc rgb c_text
 set object 3 rect from graph 0, graph 0.12 to graph 0.05, graph 0.32 fs empty border lc rgb c_flip lw 2.5
-set label 3 tr('ein nächstes Wort gekippt (links: eingekreist)', 'a next word flipped (left: circled)') at graph 0.07, graph 0.22 left font font(0.8) tc rgb c_text
+set label 3 tr('ein nächstes Wort gekippt (c4-noise: eingekreist)', 'a next word flipped (c4-noise: circled)') at graph 0.07, graph 0.22 left font font(0.95) tc rgb c_text
 plot blank notitle
 unset multiplot
