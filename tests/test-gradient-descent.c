@@ -110,8 +110,8 @@ static void test_d2_d3(void)
         g_assert_cmpfloat(nl_dat_double(p, k, n - 1, 3), <, 1e-2);
     }
     g_autoptr(NlDat) g = dat("d3-landscape");
-    g_assert_cmpuint(g->datasets->len, ==, 61);
-    g_assert_cmpuint(nl_dat_rows(g, 30), ==, 61);
+    g_assert_cmpuint(g->datasets->len, ==, 121);
+    g_assert_cmpuint(nl_dat_rows(g, 60), ==, 121);
 }
 
 static void test_d4(void)

@@ -225,7 +225,7 @@ static void d3_paths(NlRun *run, const GdConfig *c, double box[4])
     }
 }
 
-#define D3_GRID 61
+#define D3_GRID 121
 
 gboolean gd_d3(NlRun *run, const GdConfig *c, GError **error)
 {
@@ -247,7 +247,7 @@ gboolean gd_d3(NlRun *run, const GdConfig *c, GError **error)
     nl_table_set_title(t, "the loss over (w11, w22), other weights at w0: "
                           "one dataset per w11 (a grid row)");
     nl_table_add_note(t, "grid",
-                      "61 x 61 points over the paths' box plus "
+                      "121 x 121 points over the paths' box plus "
                       "a margin; gnuplot: splot '< cat -s FILE'");
     g_autofree double *w = g_memdup2(c->w0.v, n * sizeof(double));
     for (int i = 0; i < D3_GRID; i++) {
