@@ -114,6 +114,35 @@ static void test_d2_d3(void)
     g_assert_cmpuint(nl_dat_rows(g, 60), ==, 121);
 }
 
+/* d4-lecture: the lecture's three wrong numbers for its examples, each
+ * unlike D4's own value at the printed precision. */
+static void test_d4_lecture(void)
+{
+    g_autoptr(NlDat) l = dat("d4-lecture");
+    g_autoptr(NlDat) g = dat("d4-gradient");
+    g_autoptr(NlDat) loss = dat("d4-loss");
+    g_assert_cmpuint(nl_dat_rows(l, 0), ==, 3);
+    for (guint r = 0; r < 3; r++) {
+        guint c = (guint)nl_dat_double(l, 0, r, 0);
+        const char *printed = nl_dat_cell(l, 0, r, 4);
+        double ours = NAN;
+        if (strcmp(nl_dat_cell(l, 0, r, 1), "loss") == 0) {
+            ours = nl_dat_double(loss, 0, c - 1, 3);
+        } else {
+            guint i = (guint)nl_dat_double(l, 0, r, 2);
+            guint j = (guint)nl_dat_double(l, 0, r, 3);
+            for (guint k = 0; k < nl_dat_rows(g, c - 1); k++)
+                if (nl_dat_double(g, c - 1, k, 0) == i &&
+                    nl_dat_double(g, c - 1, k, 1) == j)
+                    ours = nl_dat_double(g, c - 1, k, 2);
+        }
+        g_assert_false(isnan(ours));
+        int decimals = (int)strlen(strchr(printed, '.') + 1);
+        g_autofree char *ours_printed = g_strdup_printf("%.*f", decimals, ours);
+        g_assert_cmpstr(ours_printed, !=, printed);
+    }
+}
+
 static void test_d4(void)
 {
     /* case 1 by hand: z = 2, 1, 0.1, target class 1 (the first) */
@@ -283,6 +312,7 @@ int main(int argc, char **argv)
     g_test_add_func("/gradient-descent/d1", test_d1);
     g_test_add_func("/gradient-descent/d2-d3", test_d2_d3);
     g_test_add_func("/gradient-descent/d4", test_d4);
+    g_test_add_func("/gradient-descent/d4-lecture", test_d4_lecture);
     g_test_add_func("/gradient-descent/d5", test_d5);
     g_test_add_func("/gradient-descent/d6", test_d6);
     g_test_add_func("/gradient-descent/bad-inputs", test_bad_inputs);

@@ -66,12 +66,72 @@ static gboolean d4_case(NlRun *run, const GdConfig *c, int which,
     return TRUE;
 }
 
+/* Whether D4 runs the lecture's two examples (lines 1484-1551 of
+ * shared/lecture/lecture-script.txt): z = [2, 1, 0.1], x = [1.5, 0.5] and
+ * z = [3.52, 2.37, 1.185, 0.07], x = [1.2, 0.8, 0.5], class 1 the target
+ * of both. */
+static gboolean lecture_examples(const GdConfig *c)
+{
+    static const double z1[] = {2.0, 1.0, 0.1}, x1[] = {1.5, 0.5};
+    static const double z2[] = {3.52, 2.37, 1.185, 0.07},
+                        x2[] = {1.2, 0.8, 0.5};
+    const struct {
+        const double *z, *x;
+        gsize nz, nx;
+    } want[] = {{z1, x1, 3, 2}, {z2, x2, 4, 3}};
+    for (int k = 0; k < 2; k++) {
+        const GdSoftmaxCase *d = &c->d4[k];
+        if (d->z.n != want[k].nz || d->x.n != want[k].nx || d->target != 0)
+            return FALSE;
+        for (gsize i = 0; i < d->z.n; i++)
+            if (d->z.v[i] != want[k].z[i])
+                return FALSE;
+        for (gsize i = 0; i < d->x.n; i++)
+            if (d->x.v[i] != want[k].x[i])
+                return FALSE;
+    }
+    return TRUE;
+}
+
+/* d4-lecture: the numbers the lecture prints wrong for its examples
+ * (E46, E49, E50 of doc/errata.md), as printed; empty for other inputs.
+ * what: loss (of the case) or grad (at class, input; both count from 1). */
+static void d4_lecture(NlRun *run, const GdConfig *c)
+{
+    static const struct {
+        int which;
+        const char *what;
+        int cls, input;
+        const char *printed, *erratum;
+    } rows[] = {
+        {1, "grad", 2, 1, "0.3639", "E46"},
+        {2, "grad", 3, 1, "0.792", "E49"},
+        {2, "loss", 0, 0, "0.417", "E50"},
+    };
+    NlTable *t = nl_run_table(run, "d4-lecture",
+                              "case:int what:str class:int input:int "
+                              "printed:str erratum:str");
+    nl_table_set_title(t, "the lecture's printed numbers that differ from "
+                          "D4's, for the lecture's examples only");
+    if (!lecture_examples(c))
+        return;
+    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+        nl_table_add_int(t, rows[i].which);
+        nl_table_add_str(t, rows[i].what);
+        nl_table_add_int(t, rows[i].cls);
+        nl_table_add_int(t, rows[i].input);
+        nl_table_add_str(t, rows[i].printed);
+        nl_table_add_str(t, rows[i].erratum);
+    }
+}
+
 #define D4_CURVE 400
 
 gboolean gd_d4(NlRun *run, const GdConfig *c, GError **error)
 {
     if (!d4_case(run, c, 0, error) || !d4_case(run, c, 1, error))
         return FALSE;
+    d4_lecture(run, c);
     NlTable *t = nl_run_table(run, "d4-curve", "p:f64 loss:f64");
     nl_table_set_title(t, "L = -log p (natural log)");
     for (int i = 1; i <= D4_CURVE; i++) {
