@@ -60,6 +60,12 @@ dec(s) = (lang eq 'en' || strstrt(s, '.') == 0) ? s \
        : s[1:strstrt(s, '.') - 1].','.s[strstrt(s, '.') + 1:]
 
 # Number with a proper minus sign (U+2212) instead of the hyphen.
+# subst(s, a, b): every a in s replaced by b (a must not be empty).
+subst(s, a, b) = strstrt(s, a) == 0 ? s \
+               : s[1:strstrt(s, a) - 1].b.subst(s[strstrt(s, a) + strlen(a):], a, b)
+# dec_text(s): a text of several numbers in the language's convention; in
+# German "; " separates them, since "," is the decimal sign.
+dec_text(s) = lang eq 'en' ? s : subst(subst(s, ', ', '; '), '.', ',')
 minus(s) = (strlen(s) > 0 && s[1:1] eq '-') ? '−'.s[2:] : s
 signed(n) = (n == 0) ? '0' : minus(sprintf('%+d', n))
 
