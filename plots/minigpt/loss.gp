@@ -5,12 +5,32 @@
 # the mean over the step's batch, before its update, in nats. Image
 # minigpt-loss: the loss curves (log y) and a dashed line at the unigram
 # entropy, the loss of the best model that ignores the context; a uniform
-# guess starts at log V.
+# guess starts at log V. A note says how far apart the backends' curves
+# lie at most (they coincide to the eye).
 load common
 
 f = datadir.'/loss.dat'
 stats f index 0 using 3 nooutput
 U = STATS_min
+
+# How far the backends' curves lie apart: the largest |loss − the first
+# backend's loss| over the steps they share, said on the figure, since
+# the curves lie on top of each other.
+stats f index 0 using 1 nooutput
+NS = int(STATS_records)
+array L1[NS]
+stats f index 0 using (L1[int($0) + 1] = $2, 0) nooutput
+d_max = 0
+do for [b = 2:n_backends] {
+    stats f index b - 1 using (int($0) < NS ? abs($2 - L1[int($0) + 1]) : 0) nooutput
+    d_max = STATS_max > d_max ? STATS_max : d_max
+}
+sci(x) = x == 0 ? '0' : dec(sprintf('%.1f', x / 10**floor(log10(x)))).'·10^{'.minus(sprintf('%d', floor(log10(x)))).'}'
+if (n_backends > 1) {
+    set label 1 sprintf(tr("Die %d Kurven liegen aufeinander:\nsie trennen höchstens %s nats.", \
+                           "The %d curves lie on top of each other:\nat most %s nats apart."), n_backends, sci(d_max)) \
+        at graph 0.97, graph 0.68 right font font(1.05) tc rgb c_text
+}
 
 set output fig('minigpt-loss')
 set title tr('MiniGPT lernt Deutsch: Verlust pro Trainingsschritt', \
