@@ -68,7 +68,8 @@ k_txt = P <= 3 ? 1.0 : P == 4 ? 0.85 : 0.75
 h_head = 0.12 * band; h_tics = 0.068 * k_txt
 h_rest = band * 0.81 - h_tics
 h_prob = 0.45 * h_rest; h_gap = 0.55 * h_rest
-g_step = h_gap < 0.06 ? 100 : 10        # a tick every decade or every other
+# A tick every decade where a decade has 22 px (of 720), else every other.
+g_step = h_gap * 720 / log10(g_hi / g_lo) < 22 ? 100 : 10
 x_l = 0.08; x_r = 0.98
 
 set output fig('c2-greedy')
