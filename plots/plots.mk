@@ -1,6 +1,6 @@
 # plots/plots.mk — gnuplot scripts, one per lecture figure.
 plotsdir = $(pkgdatadir)/plots
-dist_plots_DATA = plots/common.gp plots/figures.ini
+dist_plots_DATA = plots/common.gp plots/figures.ini plots/key-numbers.ini
 plotsassocdir = $(plotsdir)/associativity
 dist_plotsassoc_DATA = \
 	plots/associativity/a1-nonassoc.gp \

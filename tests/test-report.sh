@@ -56,6 +56,13 @@ check "the lecture's 0.339 beside this run's 0.399 (E12)" \
     sh -c "grep -q '<td>E12<br>' '$page' && grep -q '<td class=\"lecture\">0.339</td><td>0.399<br>' '$page'"
 check "the wrong iteration 4 of D1 beside the run's 0.090 (E38)" \
     grep -q '<td class="lecture">0.90</td><td>0.09<br>' "$page"
+# the key numbers, read from this run's tables: D4's case 2 loss is
+# -ln(exp(3.52) / sum exp(z)) = 0.368243 (doc/errata.md, E50)
+check "the run's key numbers: D4's loss of case 2, 0,3682 nats" \
+    sh -c "grep -q '<h3>Kennzahlen dieses Laufs</h3>' '$page' &&
+           grep -q 'D4, Fall 2: Verlust −log p_Ziel</td><td class=\"num\">0,3682 nats</td>' '$page'"
+check "… and the probability of Frankreich, 0,4403" \
+    grep -q 'als nächstes Wort</td><td class="num">0,4403</td>' "$page"
 check "the jobs and their self-check" \
     grep -q 'Selbsttest: passed:' "$page"
 if [ $have_gnuplot = yes ]; then
@@ -71,6 +78,8 @@ fi
 page_en="$out/index.en.html"
 check "--lang en writes index.en.html beside index.html" \
     sh -c "[ -s '$page_en' ] && [ -s '$page' ] && grep -q '<html lang=\"en\">' '$page_en'"
+check "the English key numbers in English number style (0.3682 nats)" \
+    grep -q 'D4, case 2: loss −log p_target</td><td class="num">0.3682 nats</td>' "$page_en"
 if [ $have_gnuplot = yes ]; then
     check "the English page shows the English images ($images_en)" \
         test "$(grep -o '<img src="[a-z-]*/[a-z0-9-]*\.en\.png"' "$page_en" | wc -l)" -eq "$images_en"

@@ -4,9 +4,10 @@
  * The page shows, for every result set in the folder, its status and
  * jobs (backend, library, threads, self-check, faults), the lecture's
  * printed values beside this run's where the two differ
- * (lecture/errata.ini, the entries whose parameters this run used), and
- * every figure `numlab plot` rendered, in the catalogue's order with its
- * id and caption (plots/figures.ini). It needs nothing outside the
+ * (lecture/errata.ini, the entries whose parameters this run used), the
+ * run's key numbers, read from its own tables (plots/key-numbers.ini),
+ * and every figure `numlab plot` rendered, in the catalogue's order with
+ * its id and caption (plots/figures.ini). It needs nothing outside the
  * folder: the style sheet is inline, the images are the folder's own
  * files, linked relative to the page, and a few lines of inline script
  * mark an image that does not load (the browser test reads the count
@@ -25,6 +26,7 @@ typedef struct {
     GString *html;
     GKeyFile *figures; /* plots/figures.ini, may be empty */
     GKeyFile *errata;  /* lecture/errata.ini, may be empty */
+    GKeyFile *keys;    /* plots/key-numbers.ini, may be empty */
     guint n_images, n_sets;
 } Page;
 
@@ -206,6 +208,7 @@ static const char style[] =
     "figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #ddd}"
     "figcaption{margin-top:.3em}figcaption b{margin-right:.5em}"
     "img.broken{outline:3px solid #b42318}"
+    ".num{text-align:right;font-variant-numeric:tabular-nums}"
     "code{font-size:.9em}";
 
 /* Marks images that fail to load and counts them for the browser test. */
@@ -336,6 +339,80 @@ static void add_errata(Page *p, const char *experiment, const char *setdir,
                "(doc/errata.md)."));
 }
 
+/* A number as the page shows it: `digits` decimals (negative: three
+ * significant digits, as 1.23·10^-6 where it is small or large), the
+ * decimal comma in German, a real minus sign (plain text: the page
+ * escapes it). */
+static char *format_number(const Page *p, double v, int digits)
+{
+    g_autofree char *text = NULL;
+    if (digits >= 0) {
+        text = g_strdup_printf("%.*f", digits, v);
+    } else if (v == floor(v) && fabs(v) < 1e15) {
+        text = g_strdup_printf("%.0f", v);
+    } else if (v != 0 && (fabs(v) < 1e-3 || fabs(v) >= 1e6)) {
+        int e = (int)floor(log10(fabs(v)));
+        g_autofree char *m = g_strdup_printf("%.2f", v / pow(10, e));
+        static const char *const sup[] = {"⁰", "¹", "²", "³", "⁴",
+                                          "⁵", "⁶", "⁷", "⁸", "⁹"};
+        GString *power = g_string_new(e < 0 ? "⁻" : "");
+        g_autofree char *digits_text = g_strdup_printf("%d", ABS(e));
+        for (const char *d = digits_text; *d; d++)
+            g_string_append(power, sup[*d - '0']);
+        g_autofree char *pw = g_string_free(power, FALSE);
+        text = g_strdup_printf("%s·10%s", m, pw);
+    } else {
+        text = g_strdup_printf("%.3g", v);
+    }
+    GString *out = g_string_new(NULL);
+    for (const char *c = text; *c; c++) {
+        if (*c == '.' && strcmp(p->lang, "de") == 0)
+            g_string_append_c(out, ',');
+        else if (*c == '-' && c == text)
+            g_string_append(out, "−");
+        else
+            g_string_append_c(out, *c);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* The run's key numbers (plots/key-numbers.ini), from its own tables. */
+static void add_key_numbers(Page *p, const char *experiment, const char *setdir)
+{
+    g_auto(GStrv) ids = g_key_file_get_groups(p->keys, NULL);
+    guint shown = 0;
+    for (char **id = ids; *id; id++) {
+        g_autofree char *exp =
+            g_key_file_get_string(p->keys, *id, "experiment", NULL);
+        if (g_strcmp0(exp, experiment) != 0)
+            continue;
+        g_autofree char *cell = entry_cell(p->keys, *id, setdir);
+        if (!cell)
+            continue;
+        g_autofree char *what =
+            g_key_file_get_string(p->keys, *id, p->lang, NULL);
+        g_autofree char *unit =
+            g_key_file_get_string(p->keys, *id, "unit", NULL);
+        GError *none = NULL;
+        int digits = g_key_file_get_integer(p->keys, *id, "digits", &none);
+        if (none) {
+            digits = -1;
+            g_error_free(none);
+        }
+        double v;
+        g_autofree char *value =
+            number(cell, &v) ? format_number(p, v, digits) : g_strdup(cell);
+        if (!shown++)
+            add(p, "<h3>%s</h3>\n<table>\n",
+                tr(p, "Kennzahlen dieses Laufs", "Key numbers of this run"));
+        add(p, "<tr><td>%s</td><td class=\"num\">%s%s%s</td></tr>\n",
+            what ? what : *id, value, unit && *unit ? " " : "",
+            unit ? unit : "");
+    }
+    if (shown)
+        add(p, "</table>\n");
+}
+
 /* The image of figure `name` in the page's language, if rendered. */
 static char *image_of(const Page *p, const char *experiment, const char *name,
                       const char *setdir)
@@ -428,6 +505,7 @@ static void add_set(Page *p, const char *outdir, const char *experiment)
         tr(p, "Befehl", "Command"), command ? command : "",
         tr(p, "Parameter", "Parameters"), params ? params : "");
     add_jobs(p, m);
+    add_key_numbers(p, experiment, setdir);
     add_errata(p, experiment, setdir, m);
     add_figures(p, experiment, setdir);
 }
@@ -485,10 +563,13 @@ gboolean nl_report(const char *outdir, const char *lang, char **written)
         g_build_filename(nl_host_plot_dir(), "figures.ini", NULL);
     g_autofree char *errata_path =
         g_build_filename(nl_host_lecture_dir(), "errata.ini", NULL);
+    g_autofree char *keys_path =
+        g_build_filename(nl_host_plot_dir(), "key-numbers.ini", NULL);
     Page p = {.lang = lang,
               .html = g_string_new(NULL),
               .figures = load_catalogue(fig_path),
-              .errata = load_catalogue(errata_path)};
+              .errata = load_catalogue(errata_path),
+              .keys = load_catalogue(keys_path)};
     g_autoptr(GPtrArray) sets = set_names(&p, outdir);
     g_autoptr(GDateTime) now = g_date_time_new_now_local();
     g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%d %H:%M");
@@ -537,5 +618,6 @@ gboolean nl_report(const char *outdir, const char *lang, char **written)
     g_string_free(p.html, TRUE);
     g_key_file_unref(p.figures);
     g_key_file_unref(p.errata);
+    g_key_file_unref(p.keys);
     return ok;
 }
