@@ -52,10 +52,10 @@ check "it says where: $(cat "$work/stdout")" \
     grep -q "^report: 2 result sets, $images_de figures: $page\$" "$work/stdout"
 check "a section per result set" \
     sh -c "grep -q '<h2 id=\"attention\">' '$page' && grep -q '<h2 id=\"gradient-descent\">' '$page'"
-check "the lecture's 0.339 beside this run's 0.399 (E12)" \
-    sh -c "grep -q '<td>E12<br>' '$page' && grep -q '<td class=\"lecture\">0.339</td><td>0.399<br>' '$page'"
+check "the lecture's 0.339 beside this run's 0,399 (E12), in German number style" \
+    sh -c "grep -q '<td>E12<br>' '$page' && grep -q '<td class=\"lecture\">0.339</td><td>0,399<br>' '$page'"
 check "the wrong iteration 4 of D1 beside the run's 0.090 (E38)" \
-    grep -q '<td class="lecture">0.90</td><td>0.09<br>' "$page"
+    grep -q '<td class="lecture">0.90</td><td>0,09<br>' "$page"
 # the key numbers, read from this run's tables: D4's case 2 loss is
 # -ln(exp(3.52) / sum exp(z)) = 0.368243 (doc/errata.md, E50)
 check "the run's key numbers: D4's loss of case 2, 0,3682 nats" \
@@ -78,6 +78,8 @@ fi
 page_en="$out/index.en.html"
 check "--lang en writes index.en.html beside index.html" \
     sh -c "[ -s '$page_en' ] && [ -s '$page' ] && grep -q '<html lang=\"en\">' '$page_en'"
+check "the English page: the run's 0.399 beside the lecture's 0.339" \
+    grep -q '<td class="lecture">0.339</td><td>0.399<br>' "$page_en"
 check "the English key numbers in English number style (0.3682 nats)" \
     grep -q 'D4, case 2: loss −log p_target</td><td class="num">0.3682 nats</td>' "$page_en"
 if [ $have_gnuplot = yes ]; then

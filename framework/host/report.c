@@ -267,6 +267,9 @@ static void add_jobs(Page *p, GKeyFile *m)
     add(p, "</table>\n");
 }
 
+static char *format_number(const Page *p, double v, int digits);
+static char *localise(const Page *p, const char *text);
+
 /* The lecture's printed values that this set's data disagree with. */
 static void add_errata(Page *p, const char *experiment, const char *setdir,
                        GKeyFile *manifest)
@@ -314,10 +317,16 @@ static void add_errata(Page *p, const char *experiment, const char *setdir,
                 tr(p, "warum", "why"));
         double v;
         g_autofree char *shown_value = NULL;
-        if (printed && number(cell, &v)) {
+        gboolean numeric = number(cell, &v);
+        if (printed && numeric) {
             const char *point = strchr(printed, '.');
             shown_value =
-                g_strdup_printf("%.*f", point ? (int)strlen(point + 1) : 0, v);
+                format_number(p, v, point ? (int)strlen(point + 1) : 0);
+        }
+        if (numeric) { /* the full value, too, in the page's number style */
+            char *local = localise(p, cell);
+            g_free(cell);
+            cell = local;
         }
         add(p,
             "<tr><td>%s<br><span class=\"small\">%s %s</span></td>"
@@ -364,6 +373,12 @@ static char *format_number(const Page *p, double v, int digits)
     } else {
         text = g_strdup_printf("%.3g", v);
     }
+    return localise(p, text);
+}
+
+/* A number's text with the decimal comma in German and a real minus sign. */
+static char *localise(const Page *p, const char *text)
+{
     GString *out = g_string_new(NULL);
     for (const char *c = text; *c; c++) {
         if (*c == '.' && strcmp(p->lang, "de") == 0)
