@@ -209,7 +209,7 @@ one_unit = d_hi > 0 && e10(d_lo) == e10(d_hi)
 unit = d_hi > 0 ? e10(d_hi) : 0
 pow10(e) = '10^{'.minus(sprintf('%d', e)).'}'
 delta_num(d) = one_unit ? dec(sprintf('%.1f', d / 10 ** unit)) : dec(sprintf('%.1f', d / 10 ** e10(d))).'·'.pow10(e10(d))
-delta_text(d, n) = d > 0 ? sprintf("%s\n{/*0.8 %s×}", delta_num(d), thousands(n)) : '{/*1.6 =}'
+delta_text(d, n) = d > 0 ? sprintf("%s\n{/*0.9 %s×}", delta_num(d), thousands(n)) : '{/*1.6 =}'
 last_colon(t, i) = i < 1 ? 0 : t[i:i] eq ':' ? i : last_colon(t, i - 1)
 wrap_at(t) = strlen(t) > 16 ? last_colon(t, strlen(t) - 1) : 0
 job_name(t) = wrap_at(t) > 1 ? t[1:wrap_at(t)]."\n".t[wrap_at(t) + 1:] : t

@@ -23,7 +23,7 @@ stats fs using (r = int($0) + 1, MODE[r] = strcol(2), TEMP[r] = $3, FILT[r] = st
 R = RUNS[1]
 
 mode_de(m) = m eq 'greedy' ? 'greedy (T = 0)' : m eq 'sampling' ? 'Sampling' : m
-filt(s) = s eq 'none' ? '' : ', '.s
+filt(s) = s eq 'none' ? '' : ', '.dec(s)
 seeds_de(s) = s eq 'fresh' ? 'neuer Seed je Lauf' : 'fester Seed'
 seeds_en(s) = s eq 'fresh' ? 'a new seed each run' : 'fixed seed'
 filtered(s) = FILT[s] ne 'none'
@@ -37,8 +37,8 @@ do for [img = 1:2] {
     if (n_s > 0) {
     n_lines = n_s * (R + 1.4) + 1.5
     line_y(l) = n_lines - l + 0.5
-    f_run = mono(n_lines <= 20 ? 1.0 : n_lines <= 26 ? 0.95 : 0.85)
-    f_head = bold(n_lines <= 26 ? 1.0 : 0.9)
+    f_run = mono(n_lines <= 20 ? 1.0 : n_lines <= 28 ? 0.95 : 0.85)
+    f_head = bold(n_lines <= 28 ? 1.0 : 0.9)
     set output fig(img == 1 ? 'b5-determinism' : 'b5-filters')
     set title (img == 1 ? sprintf(tr('Determinismus-Rezept: %d Läufe derselben Eingabe je Einstellung', \
                                      'The determinism recipe: %d runs of the same input per setting'), R) \
