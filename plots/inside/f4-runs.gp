@@ -44,8 +44,9 @@ do for [p = 1:P] {
             distinct = distinct + new
         }
         x = 0.03 + m * 0.325
-        set label 10 + m sprintf(tr("%s\n→ %d verschiedene Fortsetzung%s", "%s\n→ %d different continuation%s"), \
-                                 mode_name(MO[i0 + 1]), distinct, distinct == 1 ? '' : tr('en', 's')) \
+        verdict = distinct == 1 ? tr('→ immer dieselbe Fortsetzung', '→ always the same continuation') \
+                : sprintf(tr('→ %d verschiedene Fortsetzungen', '→ %d different continuations'), distinct)
+        set label 10 + m sprintf("%s\n%s", mode_name(MO[i0 + 1]), verdict) \
             at screen x, 0.85 left font f_head tc rgb (distinct == 1 ? c_good : c_bad)
         do for [r = 1:R] {
             seed = SE[i0 + r] < 0 ? '' : sprintf(' [%s %d]', tr('Seed', 'seed'), SE[i0 + r])
