@@ -42,21 +42,6 @@ double in_probs(const float *z, gsize V, double *probs)
     return h;
 }
 
-void in_top_k(const double *z, gsize V, guint k, guint *out)
-{
-    guint have = 0;
-    for (guint v = 0; v < V; v++) {
-        if (have == k && !(z[v] > z[out[k - 1]]))
-            continue;
-        guint i = have < k ? have++ : k - 1;
-        while (i > 0 && z[v] > z[out[i - 1]]) {
-            out[i] = out[i - 1];
-            i--;
-        }
-        out[i] = v;
-    }
-}
-
 static double norm(const float *x, gsize n)
 {
     double s = 0;
@@ -122,13 +107,10 @@ static gboolean pipeline(NlRun *run, const NlGpt *m, const InConfig *c,
         nl_table_add_f64(t, norm(tr->blocks + (l * n + n - 1) * C, C));
     }
     g_autofree double *p = g_new(double, V);
-    g_autofree double *z = g_new(double, V);
     const float *last = tr->logits + (n - 1) * V;
     double h = in_probs(last, V, p);
-    for (gsize v = 0; v < V; v++)
-        z[v] = last[v];
     g_autofree guint *top = g_new(guint, c->top);
-    in_top_k(z, V, c->top, top);
+    nl_gpt_top_k(last, (guint)V, c->top, top);
     t = nl_run_table(run, "f1-top",
                      "rank:int word:str logit:f32 prob:f64 entropy_nats:f64");
     nl_table_set_title(t, "F1: the most likely next words after the prompt");
@@ -228,7 +210,8 @@ static gboolean skip_blocks(NlRun *run, const NlGpt *m, const InConfig *c,
             const float *z =
                 (with ? tr->logits : tr->logits_skip) + (n - 1) * V;
             double h = in_probs(z, V, p);
-            in_top_k(p, V, c->skip_top, top);
+            /* softmax keeps the order: the top logits are the top words */
+            nl_gpt_top_k(z, (guint)V, c->skip_top, top);
             gint64 blocks = with ? m->config.n_layer : 0;
             g_autofree char *label = g_strdup_printf(
                 "%s, %s", prompt, with ? "with blocks" : "without blocks");

@@ -40,8 +40,6 @@ gboolean in_encode(const NlGpt *m, const char *param, const char *prompt,
                    guint32 **tokens, gsize *n, GError **error);
 /* softmax(z) at T = 1 in double, and its entropy in nats. */
 double in_probs(const float *z, gsize V, double *probs);
-/* The k largest values' indices, largest first (ties: lower index). */
-void in_top_k(const double *values, gsize V, guint k, guint *out);
 
 gboolean in_run_common(NlRun *run, GError **error);
 gboolean in_run_backend(NlRun *run, GError **error);

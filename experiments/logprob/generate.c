@@ -125,7 +125,7 @@ static void c1_top(NlRun *run, const LpShared *s, const LpJobData *job)
     for (guint i = 0; i < s->c.n_prompts; i++) {
         const LpSeq *q = &s->seqs[i];
         const float *z = job->logits + (q->pos + q->len - 1) * s->V;
-        lp_top_k(z, s->V, MAX(s->c.top, 2u), top);
+        nl_gpt_top_k(z, s->V, MAX(s->c.top, 2u), top);
         double lse = lp_log_sum_exp(z, s->V);
         for (guint r = 0; r < s->c.top; r++) {
             nl_table_add_str(tt, s->c.prompts[i]);

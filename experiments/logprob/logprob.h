@@ -85,8 +85,6 @@ void lp_words_from_variant(GVariant *v, guint n, guint32 ***words,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LpShared, lp_shared_free)
 /* "stable", "borderline" or "unstable" for a top-1/top-2 logit gap. */
 const char *lp_gap_class(const LpConfig *c, double gap);
-/* Indices of the k largest logits, largest first (ties: lower index). */
-void lp_top_k(const float *logits, guint V, guint k, guint *out);
 
 /* How a forward pass is placed: alone, in a batch of `batch` rows, or
  * with `pad` <EOS> tokens appended. For C4's positions (noise.c) the

@@ -18,21 +18,6 @@ const char *lp_gap_class(const LpConfig *c, double gap)
                                    : "borderline";
 }
 
-void lp_top_k(const float *z, guint V, guint k, guint *out)
-{
-    guint have = 0;
-    for (guint v = 0; v < V; v++) {
-        if (have == k && !(z[v] > z[out[k - 1]]))
-            continue;
-        guint i = have < k ? have++ : k - 1;
-        while (i > 0 && z[v] > z[out[i - 1]]) {
-            out[i] = out[i - 1];
-            i--;
-        }
-        out[i] = v;
-    }
-}
-
 double lp_log_sum_exp(const float *z, guint V)
 {
     float max = z[0];
@@ -133,7 +118,7 @@ gboolean lp_generate(const LpShared *s, NlGptResident *on, LpPlacement pl,
         if (!next_logits(s, on, pl, ctx, n, z, error))
             return FALSE;
         LpStep st = {0};
-        lp_top_k(z, (guint)V, k, st.top);
+        nl_gpt_top_k(z, (guint)V, k, st.top);
         guint32 next = st.top[0];
         st.prob_t = 1.0;
         if (temperature > 0) {

@@ -81,7 +81,7 @@ typedef struct {
 static double gap_of(const float *z, guint V, guint *best)
 {
     guint top[2];
-    lp_top_k(z, V, 2, top);
+    nl_gpt_top_k(z, V, 2, top);
     if (best)
         *best = top[0];
     return (double)z[top[0]] - z[top[1]];

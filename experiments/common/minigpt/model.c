@@ -547,6 +547,21 @@ gboolean nl_gpt_logits(const NlGpt *m, NlGptResident *on, const guint32 *tokens,
     return nl_gpt_logits_batch(m, on, tokens, 1, n, logits, error);
 }
 
+void nl_gpt_top_k(const float *z, guint V, guint k, guint *out)
+{
+    guint have = 0;
+    for (guint v = 0; v < V; v++) {
+        if (have == k && !(z[v] > z[out[k - 1]]))
+            continue;
+        guint i = have < k ? have++ : k - 1;
+        while (i > 0 && z[v] > z[out[i - 1]]) {
+            out[i] = out[i - 1];
+            i--;
+        }
+        out[i] = v;
+    }
+}
+
 /* ---- a look inside one forward pass ----------------------------------- */
 
 void nl_gpt_trace_free(NlGptTrace *t)

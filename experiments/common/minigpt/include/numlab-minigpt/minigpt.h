@@ -184,6 +184,10 @@ gboolean nl_gpt_logits_batch(const NlGpt *model, NlGptResident *on,
                              const guint32 *tokens, gsize batch, gsize n,
                              float *logits, GError **error);
 
+/* The k largest of logits[0..V) (k <= V), their indices largest first
+ * into out; equal values keep the lower index first. */
+void nl_gpt_top_k(const float *logits, guint V, guint k, guint *out);
+
 /* ---- a look inside one forward pass (model.c) ----------------------- */
 
 /* What the pass of one sequence computes on its way to the logits, for
