@@ -233,6 +233,27 @@ static guint assert_reported(const NlCmd *run, const char *dir, const char *exp)
     return assert_reported_of(run, dir, exp, FAULTY, naive);
 }
 
+/* The figures of a run with a faulty job: rendered like any other (the
+ * faulty job's datasets are in the tables, so its label must reach the
+ * scripts), with no gnuplot warning, and the fault named in red. */
+static void assert_plotted(const char *dir, const char *exp, const char *image)
+{
+    g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
+    if (!gnuplot) {
+        g_test_message("gnuplot is not installed: the figures not rendered");
+        return;
+    }
+    g_autoptr(NlCmd) p =
+        nl_test_numlab(NULL, "plot", exp, "-o", dir, "--format", "svg", NULL);
+    g_assert_cmpint(p->status, ==, 0);
+    g_assert_cmpstr(p->err, ==, "");
+    g_autofree char *name = g_strdup_printf("%s.svg", image);
+    g_autofree char *path = g_build_filename(dir, exp, name, NULL);
+    g_autofree char *svg = NULL;
+    g_assert_true(g_file_get_contents(path, &svg, NULL, NULL));
+    g_assert_nonnull(strstr(svg, "Backend-Fehler"));
+}
+
 /* ---- associativity ---- */
 
 static NlCmd *run_associativity(const char *dir, const char *lanedrop)
@@ -295,6 +316,7 @@ static void test_associativity(void)
     g_assert_false(beyond(cell(a6, naive, 0, "sum"), exact, b));
     g_assert_cmpint(cell_int(a6, bad, 0, "fault"), ==, 1);
     g_assert_true(beyond(cell(a6, bad, 0, "sum"), exact, b));
+    assert_plotted(dir, "associativity", "a6-backends");
     nl_test_rmtree(dir);
 }
 
@@ -424,6 +446,8 @@ static void test_reduction_tree(void)
     calls += 1;
     g_assert_cmpuint(calls, ==, 1 + (3 + 4) + (1 + 2) + 1);
     g_assert_cmpuint(faults, ==, 2 * calls);
+    assert_plotted(dir, "reduction-tree", "a4-trees");
+    assert_plotted(dir, "reduction-tree", "a5-table");
     nl_test_rmtree(dir);
 }
 

@@ -56,8 +56,10 @@ static gboolean gp_word(const char *label)
 }
 
 /* The labels of the jobs whose datasets the .dat files hold, in dataset
- * order: the manifest's [job LABEL] groups with phase=backend and
- * status=ok, as the engine wrote them (results.c, manifest.c). */
+ * order: the manifest's [job LABEL] groups with phase=backend and status
+ * ok or fault (a job whose results are marked as backend faults wrote its
+ * datasets like any other; nl_job_state), as the engine wrote them
+ * (results.c, manifest.c). */
 static char *manifest_backends(const char *manifest, const char *experiment)
 {
     g_autoptr(GKeyFile) k = g_key_file_new();
@@ -74,7 +76,8 @@ static char *manifest_backends(const char *manifest, const char *experiment)
             continue;
         g_autofree char *phase = g_key_file_get_string(k, *g, "phase", NULL);
         g_autofree char *status = g_key_file_get_string(k, *g, "status", NULL);
-        if (g_strcmp0(phase, "backend") != 0 || g_strcmp0(status, "ok") != 0)
+        if (g_strcmp0(phase, "backend") != 0 ||
+            (g_strcmp0(status, "ok") != 0 && g_strcmp0(status, "fault") != 0))
             continue;
         const char *label = *g + strlen("job ");
         if (!gp_word(label)) {

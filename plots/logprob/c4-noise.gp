@@ -110,75 +110,111 @@ flip_text = n_flips == 0 ? tr('kein Wort gekippt', 'no word flipped') \
           : n_flips == 1 ? tr('1 Wort gekippt', '1 word flipped') \
           : sprintf(tr('%d Wörter gekippt', '%d words flipped'), n_flips)
 
+# The jobs that get a panel: those with noise whose points are their own
+# (a job bit-identical to the host, or with an earlier job's points, is
+# named below the panels instead).
+array PANEL[nb]
+n_panels = 0
+do for [b = 1:nb] {
+    if (NZ[b] > 0 && SAME[b] == 0) { n_panels = n_panels + 1; PANEL[n_panels] = b }
+}
+if (n_panels == 0) { n_panels = 1; PANEL[1] = 1 }   # all 0: one panel shows the floor
+zero_jobs = ''; same_jobs = ''
+do for [b = 1:nb] {
+    if (NZ[b] == 0) { zero_jobs = zero_jobs.(strlen(zero_jobs) ? ', ' : '').word(backends, b) }
+    if (SAME[b] > 0) {
+        same_jobs = same_jobs.(strlen(same_jobs) ? '; ' : '') \
+            .sprintf(tr('%s wie %s', '%s as %s'), word(backends, b), word(backends, SAME[b]))
+    }
+}
+# The dashed thresholds are C1's classes.
+foot = unstable_gap > 0 \
+     ? sprintf(tr('gestrichelt: instabil unter Abstand %s, stabil über %s (wie C1)', 'dashed: unstable below gap %s, stable above %s (as in C1)'), \
+               dec(sprintf('%g', unstable_gap)), dec(sprintf('%g', stable_gap))) \
+     : sprintf(tr('gestrichelt: stabil über Abstand %s (wie C1)', 'dashed: stable above gap %s (as in C1)'), dec(sprintf('%g', stable_gap)))
+if (strlen(zero_jobs) > 0) { foot = foot."\n".sprintf(tr('Rauschen 0, bitgleich zum Host: %s', 'noise 0, bitwise the host: %s'), zero_jobs) }
+if (strlen(same_jobs) > 0) {
+    foot = foot.(strlen(foot) ? "\n" : '').sprintf(tr('dieselben Punkte: %s', 'the same points: %s'), same_jobs)
+}
+
 set output fig('c4-noise')
 set multiplot title sprintf(tr("Kann Float-Rauschen das nächste Wort ändern? %s, %s\n{/*0.75 %s Positionen je Job; Rauschen: größte Abweichung eines Logits vom Host über alle Fälle des Jobs (allein, in Batches, mit Padding)}", \
                                "Can float noise change the next word? %s, %s\n{/*0.75 %s positions per job; noise: the largest deviation of a logit from the host over the job's cases (alone, in batches, padded)}"), \
                             flip_text, ratio_text, thousands(n_pos)) font font(1.2)
 
-# --- left: noise against gap ---------------------------------------------------------------
-# Whole decades: x from a decade below the smallest noise (or far below the
-# smallest gap when there is none) to a decade above the largest gap, so
-# that the diagonal crosses the plot; y one decade lower still, for the
-# floor line of noise 0.
+# --- one panel per job: noise against gap -------------------------------------------------
+# Small multiples on shared axes, up to four in a row, so that no job's
+# points hide another's. Whole decades: x from a decade below the smallest
+# noise (or far below the smallest gap when there is none) to a decade
+# above the largest gap, so that the diagonal crosses the plot; y one
+# decade lower still, for the floor line of noise 0.
 lo = n_nz > 0 ? 10 ** floor(log10(noise_lo) - 1) : 10 ** (floor(log10(gap_lo)) - 4)
 hi = 10 ** ceil(log10(gap_hi))
 y_floor = lo / 5
-px_l = 0.1; px_r = 0.66; py_t = 0.84; py_b = 0.12
-set lmargin at screen px_l; set rmargin at screen px_r
-set tmargin at screen py_t; set bmargin at screen py_b
+per_row = n_panels <= 4 ? n_panels : int(ceil(n_panels / 2.0))
+n_rows = n_panels <= 4 ? 1 : 2
+area_l = 0.1; area_r = 0.98; area_t = 0.8; foot_lines = 1 + (strlen(zero_jobs) > 0) + (strlen(same_jobs) > 0)
+area_b = 0.14 + 0.035 * foot_lines
+gap_x = 0.025; gap_y = 0.1
+pw = (area_r - area_l - (per_row - 1) * gap_x) / per_row
+ph = (area_t - area_b - (n_rows - 1) * gap_y) / n_rows
+decades_x = log10(hi) - log10(lo)
+xstep = pw * 1280 / decades_x < 45 ? (pw * 1280 / decades_x < 25 ? 1000 : 100) : 10
 set logscale xy
 set xrange [lo : hi]
 set yrange [lo / 10 : hi]
 set format x '10^{%T}'
 set format y '10^{%T}'
-f_tics = font(0.95)
-set xtics font f_tics; set ytics font f_tics
-set ytics lo, 10, hi
-set ytics add ('0' y_floor)
+f_tics = font(n_panels == 1 ? 0.95 : 0.85)
+set xtics lo, xstep, hi font f_tics
+ystep = ph * 720 / (log10(hi) - log10(lo / 10)) < 30 ? 100 : 10
+set ytics font f_tics
 set grid xtics ytics back ls 100
-set xlabel tr('Logit-Abstand Platz 1–2 auf dem Host', 'logit gap rank 1–2 on the host') font font(1.0)
-set ylabel tr('Rauschen: größte |Δ Logit|', 'noise: largest |Δ logit|') font font(1.0) offset -0.5, 0
 unset key
+unset xlabel; unset ylabel
 set samples 2
-# The region above the diagonal, the lines of the thresholds and of 0.
-set label 1 tr("Rauschen > Abstand:\ndas argmax kann kippen", "noise > gap:\nthe argmax may flip") \
-    at graph 0.04, graph 0.92 left font font(1.0) tc rgb c_bad front
-if (unstable_gap > 0) {
-    set arrow 1 from first unstable_gap, graph 0 to first unstable_gap, graph 1 nohead dt 2 lw 1.5 lc rgb cls_rgb('unstable') back
-    set label 2 dec(sprintf('%g', unstable_gap)) at first unstable_gap, graph 1 right offset -0.3, -0.8 font font(0.9) tc rgb cls_rgb('unstable')
-}
-set arrow 2 from first stable_gap, graph 0 to first stable_gap, graph 1 nohead dt 2 lw 1.5 lc rgb cls_rgb('stable') back
-set label 3 dec(sprintf('%g', stable_gap)) at first stable_gap, graph 1 left offset 0.3, -0.8 font font(0.9) tc rgb cls_rgb('stable')
-set arrow 3 from graph 0, first y_floor to graph 1, first y_floor nohead lw 1 lc rgb '#999999' back
-set label 4 tr('0: bitgleich zum Host', '0: bitwise equal to the host') at graph 0.02, first y_floor \
-    left offset 0, 0.75 font font(0.9) tc rgb '#555555'
-# The diagonal's label along it: its angle from the decades per pixel of
-# each axis (every terminal has the same 16:9 aspect).
-diag_deg = atan2((py_t - py_b) / (log10(hi) - log10(lo / 10)), \
-                 16 / 9.0 * (px_r - px_l) / (log10(hi) - log10(lo))) * 180 / pi
-set label 5 tr('Rauschen = Abstand', 'noise = gap') at first lo * 10, first lo * 10 \
-    left rotate by diag_deg offset 1.5, 0.9 font font(0.95) tc rgb c_bad
-# The key at the right: each job's point, name and largest noise.
+k_lab = n_panels == 1 ? 1.0 : 0.9
+# The shared axis titles, and the jobs without a panel below.
+set label 90 tr('Logit-Abstand Platz 1–2 auf dem Host', 'logit gap rank 1–2 on the host') \
+    at screen (area_l + area_r) / 2, screen area_b - (n_rows == 1 ? 0.075 : 0.07) center font font(1.0) tc rgb c_text
+set label 91 tr('Rauschen: größte |Δ Logit|', 'noise: largest |Δ logit|') \
+    at screen 0.02, screen (area_t + area_b) / 2 center rotate by 90 font font(1.0) tc rgb c_text
+set label 92 foot at screen area_l, screen 0.03 + 0.035 * (foot_lines - 1) left font font(0.9) tc rgb '#555555' noenhanced front
 sci(x) = dec(sprintf('%.1f', x / 10**floor(log10(x)))).'·10^{'.minus(sprintf('%d', floor(log10(x)))).'}'
-k_key = nb <= 6 ? 0.95 : 0.85
-do for [b = 1:nb] {
-    set label 20 + b sprintf("%s\n{/*0.9 %s}", esc(word(backends, b)), \
-        NZ[b] == 0 ? tr('Rauschen 0 (bitgleich zum Host)', 'noise 0 (bitwise the host)') \
-                   : SAME[b] > 0 ? sprintf(tr('dieselben Punkte wie %s', 'the same points as %s'), esc(word(backends, SAME[b]))) \
-                   : sprintf(tr('Rauschen bis %s', 'noise up to %s'), sci(NMAX[b]))) \
-        at screen 0.71, screen py_t - (b - 0.5) * (py_t - py_b) / (nb > 5 ? nb : 5) left \
-        point pt 7 ps 1.5 lt b offset 1.2, 0 font font(k_key) tc rgb c_text
+do for [k = 1:n_panels] {
+    b = PANEL[k]
+    row = int((k - 1) / per_row); col = (k - 1) % per_row
+    pl = area_l + col * (pw + gap_x); pt_ = area_t - row * (ph + gap_y)
+    set lmargin at screen pl; set rmargin at screen pl + pw
+    set tmargin at screen pt_; set bmargin at screen pt_ - ph
+    # The tick labels of y only left of a row; the floor's '0' with them.
+    if (col > 0) { set format y ''; set ytics lo, ystep, hi } else { set format y '10^{%T}'; set ytics lo, ystep, hi; set ytics add ('0' y_floor) }
+    # The job: its colour, name and largest noise above the panel.
+    set label 1 sprintf("%s  {/*0.85 %s}", esc(word(backends, b)), \
+        NZ[b] == 0 ? tr('Rauschen 0', 'noise 0') : sprintf(tr('Rauschen bis %s', 'noise up to %s'), sci(NMAX[b]))) \
+        at graph 0.02, graph 1.06 left point pt 7 ps 1.3 lt b offset 1.2, 0 font font(k_lab) tc rgb c_text
+    # The region above the diagonal, the thresholds, the floor of 0.
+    if (k == 1) {
+        set label 2 tr("Rauschen > Abstand:\ndas argmax kann kippen", "noise > gap:\nthe argmax may flip") \
+            at graph 0.04, graph 0.92 left font font(k_lab) tc rgb c_bad front
+        set label 6 tr('0: bitgleich', '0: bitwise equal') at graph 0.02, first y_floor \
+            left offset 0, 0.75 font font(0.85) tc rgb '#555555'
+    } else { unset label 2; unset label 6 }
+    if (unstable_gap > 0) {
+        set arrow 1 from first unstable_gap, graph 0 to first unstable_gap, graph 1 nohead dt 2 lw 1.5 lc rgb cls_rgb('unstable') back
+        set label 3 dec(sprintf('%g', unstable_gap)) at first unstable_gap, graph 1 right offset -0.3, -0.8 font font(0.85) tc rgb cls_rgb('unstable')
+    }
+    set arrow 2 from first stable_gap, graph 0 to first stable_gap, graph 1 nohead dt 2 lw 1.5 lc rgb cls_rgb('stable') back
+    set label 4 dec(sprintf('%g', stable_gap)) at first stable_gap, graph 1 left offset 0.3, -0.8 font font(0.85) tc rgb cls_rgb('stable')
+    set arrow 3 from graph 0, first y_floor to graph 1, first y_floor nohead lw 1 lc rgb '#999999' back
+    plot '+' using 1:1:(hi) with filledcurves fc rgb c_bad fs transparent solid 0.12 noborder, \
+         '+' using 1:1 with lines lw 1.5 lc rgb c_bad, \
+         fs index b - 1 using 3:($4 > 0 ? $4 : y_floor) with points pt 7 ps 0.8 lt b, \
+         fs index b - 1 using 3:($6 > 0 ? ($4 > 0 ? $4 : y_floor) : NaN) with points pt 6 ps 3 lw 2.5 lc rgb c_flip
 }
-# Larger points first, so that a job drawn later stays visible inside the
-# points of one drawn before it.
-ps_job(b) = 0.6 + 1.0 * (nb - b) / (nb > 1 ? nb - 1.0 : 1.0)
-plot '+' using 1:1:(hi) with filledcurves fc rgb c_bad fs transparent solid 0.12 noborder, \
-     '+' using 1:1 with lines lw 1.5 lc rgb c_bad, \
-     for [b = 1:nb] fs index b - 1 using 3:($4 > 0 ? $4 : y_floor) with points pt 7 ps ps_job(b) lt b, \
-     for [b = 1:(n_flips > 0 ? nb : 0)] fs index b - 1 using 3:($6 > 0 ? ($4 > 0 ? $4 : y_floor) : NaN) \
-        with points pt 6 ps 3 lw 2.5 lc rgb c_flip
 unset label; unset arrow
 unset logscale xy
+set format y '%g'
 unset multiplot
 set output
 

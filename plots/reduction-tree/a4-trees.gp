@@ -157,14 +157,14 @@ do for [d = 1:D] {
     # fit, else staggered in two rows, else only every s-th tile (and the
     # last); the tile's sum inside the box with as many digits as fit at a
     # legible size, or none.
-    range_w = text_frac(9.5, 0.8)
+    range_w = text_frac(9.5, 0.9)
     stagger = ud < range_w
     s_lab = 1
     while (stagger && 2 * s_lab * ud < range_w) { s_lab = 2 * s_lab }
     k_range = stagger ? 2 * s_lab * ud / text_frac(10.5, 1) : ud / text_frac(10, 1)
-    k_range = k_range > 0.9 ? 0.9 : k_range < 0.75 ? 0.75 : k_range
+    k_range = k_range > 1.0 ? 1.0 : k_range < 0.9 ? 0.9 : k_range
     k_val = ud * 0.88 / text_frac(9, 1)
-    k_val = k_val > 0.9 ? 0.9 : k_val < 0.8 ? 0.8 : k_val
+    k_val = k_val > 1.0 ? 1.0 : k_val < 0.9 ? 0.9 : k_val
     val_chars = int(ud * 0.8 / text_frac(1, k_val))
     show_tile_values = val_chars >= 4 && PH[d] / (L + 2.2) >= 0.03
     bh = 0.38           # half the height of a box, in levels

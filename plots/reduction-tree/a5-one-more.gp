@@ -11,13 +11,13 @@
 # seq_excess_ulps). excess_ulps = ((S(n) − S(n−1)) − x[n−1]) / ulp(S(n)):
 # the change of the sum beyond the value that was added.
 # Image a5-one-more:
-#   top left:  the excess over every num_ctx of the sweep — the sequential
+#   left:      the excess over every num_ctx of the sweep — the sequential
 #              sum (grey, top) stays within ±0.5 ULP (one rounding), the
 #              tree (blue, below; the table's tile, or the swept tile
 #              closest to it) does not: its shape re-rounds the others,
-#   top right: the same around the tile boundary next to 1024 (or to the
+#   right:     the same around the tile boundary next to 1024 (or to the
 #              middle of the sweep), one point per num_ctx,
-#   bottom:    the table for table_ctx at table_tile, from the naive
+# Image a5-table: the table for table_ctx at table_tile, from the naive
 #              backend (the model) or else the first backend: the tree's
 #              sum, its distance from the sequential and the exact sum,
 #              and the excess of one value more for tree and sequential;
@@ -133,14 +133,14 @@ if (faulty ne '') {
                          faulty, fault_why) at screen 0.5, screen 0.905 center font font(0.85) tc rgb c_fault
 }
 
-# --- top left: the whole sweep, sequential above, tree below ------------------
-p_top = 0.83; p_bot = 0.43; p_gap = 0.05
+# --- left: the whole sweep, sequential above, tree below ------------------
+p_top = 0.83; p_bot = 0.14; p_gap = 0.07
 strip_h = (p_top - p_bot - p_gap) / 2
 set lmargin at screen 0.085
 set rmargin at screen (zoom ? 0.60 : 0.97)
 set xrange [n_lo - 0.5 : n_hi + 0.5]
 set yrange [-y_m : y_m]
-f_tics = font(0.9)
+f_tics = font(1.0)
 set xtics nomirror font f_tics
 set ytics nomirror font f_tics
 set ytics 1
@@ -162,7 +162,7 @@ set style textbox 1 opaque fillcolor rgb 'white' noborder margins 1, 1
 set tmargin at screen p_top; set bmargin at screen p_top - strip_h
 set format x ''
 set label 1 tr('{/:Bold sequentiell}: immer innerhalb ±0,5', '{/:Bold sequential}: always within ±0.5') \
-    at graph 0.01, graph 0.93 left front boxed bs 1 font font(0.9) tc rgb c_text
+    at graph 0.01, graph 0.93 left front boxed bs 1 font font(1.0) tc rgb c_text
 set label 2 tr('Überschuss (ULPs)', 'excess (ULPs)') at screen 0.02, screen (p_top + p_bot) / 2 center rotate by 90 \
     font f_tics tc rgb c_text
 plot fr using 1:5 with points pt 7 ps ps_all lc rgb '#666666'
@@ -173,12 +173,12 @@ set xlabel 'num\_ctx' font f_tics offset 0, 0.5
 set label 1 sprintf(tr('{/:Bold Baum (Modell), Kachel %d}: |Überschuss| > 0,5 bei %s von %s num\_ctx', \
                        '{/:Bold tree (model), tile %d}: |excess| > 0.5 at %s of %s num\_ctx'), \
                     sweep_tile, thousands(n_beyond), thousands(n_points)) \
-    at graph 0.01, graph 0.93 left front boxed bs 1 font font(0.9) tc rgb c_text
+    at graph 0.01, graph 0.93 left front boxed bs 1 font font(1.0) tc rgb c_text
 unset label 2
 plot fm index km - 1 using 1:6 with points pt 7 ps ps_all lc rgb '#0072B2'
 unset object 1; unset object 2; unset label 1; unset arrow
 
-# --- top right: the zoom ----------------------------------------------------------
+# --- right: the zoom ----------------------------------------------------------
 if (zoom) {
     set lmargin at screen 0.68; set rmargin at screen 0.97
     set xrange [z_lo - 0.5 : z_hi + 0.5]
@@ -194,36 +194,48 @@ if (zoom) {
         set arrow (10 + tb) from first m * sweep_tile, graph 0 to first m * sweep_tile, graph 1 nohead \
             dt 2 lc rgb '#555555' lw 1.2 back
         set label (10 + tb) sprintf('%d = %d·%d', m * sweep_tile, m, sweep_tile) at first m * sweep_tile, graph 1 \
-            center offset 0, 0.7 font font(0.8) tc rgb '#555555'
+            center offset 0, 0.7 font font(0.9) tc rgb '#555555'
     }
     set tmargin at screen p_top; set bmargin at screen p_bot
     set arrow 1 from graph 0, first 0.5 to graph 1, first 0.5 nohead front dt 2 lw 1.5 lc rgb c_good
     set arrow 2 from graph 0, first -0.5 to graph 1, first -0.5 nohead front dt 2 lw 1.5 lc rgb c_good
     set label 1 tr('Ausschnitt: Baum (blau), sequentiell (grau)', 'zoom: tree (blue), sequential (grey)') \
-        at graph 0.02, graph 0.05 left font font(0.85) tc rgb '#8A6A00'
+        at graph 0.02, graph 0.04 left font font(0.95) tc rgb '#8A6A00'
     plot fm index km - 1 using 1:($1 >= z_lo && $1 <= z_hi ? $6 : NaN) with impulses lw 2 lc rgb '#0072B2', \
          '' index km - 1 using 1:($1 >= z_lo && $1 <= z_hi ? $6 : NaN) with points pt 7 ps 0.9 * ps_k lc rgb '#0072B2', \
          fr using ($1 >= z_lo && $1 <= z_hi ? $1 + 0.25 : NaN):5 with impulses lw 2 lc rgb '#888888', \
          fr using ($1 >= z_lo && $1 <= z_hi ? $1 + 0.25 : NaN):5 with points pt 7 ps 0.7 * ps_k lc rgb '#888888'
     unset arrow; unset label; unset object 1; unset object 2
 }
+unset multiplot
+set output
 
-# --- bottom: the table ------------------------------------------------------------------
+# --- a5-table: the table -------------------------------------------------------------
 # Laid out in screen coordinates over an empty plot.
+set output fig('a5-table')
+set multiplot title sprintf(tr("Kachel-Summe bei ausgewählten num\\_ctx: Baum gegen sequentiell und exakt, und ein Wert mehr\n{/*0.8 float32; ULPs der Baumsumme; Überschuss = S(n) − S(n−1) − x[n−1] in ULPs von S(n)}", \
+                               "The tiled sum at selected num\\_ctx: tree against sequential and exact, and one value more\n{/*0.8 float32; ULPs of the tree sum; excess = S(n) − S(n−1) − x[n−1] in ULPs of S(n)}")) font font(1.2)
+if (faulty ne '') {
+    set label 98 sprintf(tr("✗ Backend-Fehler in a5-table.dat / a5-one-more.dat: %s\n{/*0.9 Baumsummen %s}", \
+                            "✗ backend fault in a5-table.dat / a5-one-more.dat: %s\n{/*0.9 tree sums %s}"), \
+                         faulty, fault_why) at screen 0.5, screen 0.86 center font font(0.85) tc rgb c_fault
+}
 set lmargin at screen 0; set rmargin at screen 1
-set tmargin at screen 0.33; set bmargin at screen 0
+set tmargin at screen 1; set bmargin at screen 0
 unset border; unset tics; unset grid; unset xlabel; unset ylabel
 set xrange [0 : 1]; set yrange [0 : 1]
-k_t = R <= 6 ? 1.0 : R <= 9 ? 0.85 : 0.7
-lh = 0.028 * k_t
+k_t = R <= 6 ? 1.25 : R <= 9 ? 1.1 : R <= 14 ? 0.95 : 0.8
+lh = 0.042 * k_t
 # Columns: right edges (numbers align on their last digit).
-c_n = 0.14; c_tiles = 0.33; c_tree = 0.47; c_seq = 0.60; c_ex = 0.70; c_xt = 0.84; c_xs = 0.96
-y0 = 0.315
+c_n = 0.13; c_tiles = 0.32; c_tree = 0.455; c_seq = 0.565; c_ex = 0.65; c_xt = 0.83; c_xs = 0.96
+# The table's block (headings, rows, the line below) centred in the page.
+y0 = 0.47 + (R + 6.5) * lh / 2
+y0 = y0 > (faulty ne '' ? 0.74 : 0.8) ? (faulty ne '' ? 0.74 : 0.8) : y0
 set label 1 sprintf(tr('{/:Bold Kachel %d, Backend %s%s}', '{/:Bold tile %d, backend %s%s}'), table_tile, esc(ref_name), \
     ref_name eq 'naive' ? tr(' (= Modell)', ' (= model)') : '') at screen 0.03, screen y0 left font font(k_t) tc rgb c_text
-set label 2 tr('{/:Bold Baum − … (ULPs)}', '{/:Bold tree − … (ULPs)}') at screen (c_seq + c_ex) / 2 - 0.02, screen y0 center font font(k_t * 0.9) tc rgb c_text
+set label 2 tr('{/:Bold Baum − … (ULPs)}', '{/:Bold tree − … (ULPs)}') at screen c_ex, screen y0 right font font(k_t * 0.9) tc rgb c_text
 set label 3 tr('{/:Bold ein Wert mehr: Überschuss (ULPs)}', '{/:Bold one value more: excess (ULPs)}') \
-    at screen (c_xt + c_xs) / 2 - 0.03, screen y0 center font font(k_t * 0.9) tc rgb c_text
+    at screen c_xs, screen y0 right font font(k_t * 0.9) tc rgb c_text
 yh = y0 - lh * 1.1
 set label 4 'num\_ctx' at screen c_n, screen yh right font font(k_t) tc rgb c_text
 set label 5 tr('Kacheln', 'tiles') at screen c_tiles, screen yh right font font(k_t) tc rgb c_text
@@ -270,11 +282,19 @@ if (r_line == 0) {
     if ((sum [r = 1:R] TFAULT[r]) > 0) {
         set label 201 '✗ '.fault_note at screen 0.03, screen yl - lh left font font(k_t * 0.9) tc rgb c_fault
     }
-    set label 200 sprintf(tr("%d gegen %d: S(%d) − S(%d) = %s, der neue Wert x[%d] = %s; Überschuss %s = %s %s (sequentiell %s)", \
-                             "%d against %d: S(%d) − S(%d) = %s, the new value x[%d] = %s; excess %s = %s %s (sequential %s)"), \
+    set label 200 sprintf(tr("%d gegen %d: S(%d) − S(%d) = %s, der neue Wert x[%d] = %s;\nÜberschuss %s = %s %s (sequentiell %s)", \
+                             "%d against %d: S(%d) − S(%d) = %s, the new value x[%d] = %s;\nexcess %s = %s %s (sequential %s)"), \
                           n_l, n_l - 1, n_l, n_l - 1, dec(minus(sprintf('%.9g', OCHANGE[r_line]))), n_l - 1, dec(minus(OADDED[r_line])), \
                           sci(OEXCESS[r_line]), fmt_ulps(OXU[r_line]), ulps_word(2), fmt_ulps(OSXU[r_line])) \
         at screen 0.03, screen yl left font font(k_t * 0.9) tc rgb c_text
+    # Erratum E81: the lecture calls its 1024-against-1023 difference (2.14,
+    # on its own data) a different result; it is the value that was added.
+    if (n_l == 1024) {
+        set label 202 sprintf(tr("%s (E81): „Differenz 1024 vs 1023: 2,14 … anderes Ergebnis“ – das ist x[1023] selbst;\nRundung ist nur der Überschuss, hier %s ULPs", \
+                                 "%s (E81): 'difference 1024 vs 1023: 2.14 … a different result' – that is x[1023] itself;\nrounding is only the excess, here %s ULPs"), \
+                              lecture_word, fmt_ulps(OXU[r_line])) \
+            at screen 0.03, screen yl - 1.8 * lh left font font(k_t * 0.8) tc rgb c_lecture
+    }
 }
 plot blank notitle
 unset multiplot
