@@ -76,6 +76,17 @@ unset label 1
 set lmargin at screen 0.76; set rmargin at screen 0.99
 set title sprintf(tr('Backend gegen %s (Gewichte)', 'backend against %s (weights)'), word(backends, 1)) font f_title noenhanced
 set ylabel tr('größtes |Δw|', 'largest |Δw|')
+if (n_backends < 2) {
+    # One job: nothing to set beside it.
+    unset border; unset tics; unset ylabel; unset xlabel; unset logscale y
+    set xrange [0:1]; set yrange [0:1]
+    set label 2 sprintf(tr("Nur ein Job gelaufen (%s):\nkein Backend zum Vergleichen", \
+                           "Only one job ran (%s):\nno backend to compare"), word(backends, 1)) \
+        at graph 0.5, graph 0.55 center font font(1.0) tc rgb '#555555' noenhanced
+    plot blank notitle
+    unset multiplot
+    exit
+}
 set label 1 sprintf(tr('1 ULP bei |w| = %s', '1 ULP at |w| = %s'), dec(sprintf('%.2f', W_max))) \
     at graph 0.02, first u_w offset 0, 0.6 left font f_ref tc rgb '#555555'
 n_same = 0; same_names = ''

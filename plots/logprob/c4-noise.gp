@@ -118,10 +118,11 @@ n_panels = 0
 do for [b = 1:nb] {
     if (NZ[b] > 0 && SAME[b] == 0) { n_panels = n_panels + 1; PANEL[n_panels] = b }
 }
-if (n_panels == 0) { n_panels = 1; PANEL[1] = 1 }   # all 0: one panel shows the floor
+all_zero = n_panels == 0
+if (all_zero) { n_panels = 1; PANEL[1] = 1 }   # all 0: one panel shows the floor
 zero_jobs = ''; same_jobs = ''
 do for [b = 1:nb] {
-    if (NZ[b] == 0) { zero_jobs = zero_jobs.(strlen(zero_jobs) ? ', ' : '').word(backends, b) }
+    if (NZ[b] == 0 && !(all_zero && b == 1)) { zero_jobs = zero_jobs.(strlen(zero_jobs) ? ', ' : '').word(backends, b) }
     if (SAME[b] > 0) {
         same_jobs = same_jobs.(strlen(same_jobs) ? '; ' : '') \
             .sprintf(tr('%s wie %s', '%s as %s'), word(backends, b), word(backends, SAME[b]))
