@@ -26,6 +26,11 @@
  * - Training: loss falls below the unigram entropy of the data; the same
  *   seed gives bit-identical weights; training on the naive backend gives
  *   the host's bits.
+ * - Generation (nl_gpt_generate): greedy gives the words of a loop of
+ *   the test's own (the window of the last T words, the first largest
+ *   logit, <EOS> ends it), on the host and on naive; the same seed gives
+ *   the same sampled words; a caller's logits function and step callback
+ *   see every step, the <EOS> one included; a failing callback stops it.
  * - Checkpoints: a round trip is bit-identical; every malformed file is
  *   one line of error and no allocation from its sizes. */
 #include "config.h"
@@ -207,6 +212,168 @@ static void test_forward_backends(void)
     guint32 badtok = (guint32)V;
     g_assert_false(nl_gpt_logits(m, NULL, &badtok, 1, alt, &error));
     g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB);
+}
+
+/* ---- nl_gpt_generate ---- */
+
+typedef struct {
+    guint calls;
+    guint fail_at; /* G_MAXUINT: never */
+    gsize n_prompt;
+    GArray *next; /* guint32 per step */
+} StepLog;
+
+static gboolean log_step(const NlGptStep *st, gpointer data, GError **error)
+{
+    StepLog *l = data;
+    g_assert_cmpuint(st->step, ==, l->calls);
+    if (l->calls++ == l->fail_at) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INTR, "stop at %u",
+                    st->step);
+        return FALSE;
+    }
+    if (st->probs) /* the word drawn has a chance */
+        g_assert_cmpfloat(st->probs[st->next], >, 0);
+    /* the context is the prompt and the words so far */
+    g_assert_cmpuint(st->n, ==, l->n_prompt + st->step);
+    g_array_append_val(l->next, st->next);
+    return TRUE;
+}
+
+/* Greedy generation against a loop of its own: the window of the last T
+ * words, the first largest logit, <EOS> ends it. */
+static void greedy_by_hand(const NlGpt *m, const guint32 *prompt, gsize n,
+                           guint max_words, GArray *out)
+{
+    gsize T = m->config.context, V = m->config.vocab_size;
+    g_autofree guint32 *ctx = g_new(guint32, n + max_words);
+    memcpy(ctx, prompt, n * sizeof *ctx);
+    g_autofree float *logits = g_new(float, T *V);
+    g_autoptr(GError) error = NULL;
+    for (guint w = 0; w < max_words; w++) {
+        gsize start = n > T ? n - T : 0, len = n - start;
+        g_assert_true(nl_gpt_logits(m, NULL, ctx + start, len, logits, &error));
+        const float *z = logits + (len - 1) * V;
+        guint32 best = 0;
+        for (guint32 v = 1; v < V; v++)
+            if (z[v] > z[best])
+                best = v;
+        if (best == NL_GPT_EOS)
+            break;
+        g_array_append_val(out, best);
+        ctx[n++] = best;
+    }
+}
+
+/* A caller's logits: word 5 the largest, <EOS> from the third step on. */
+typedef struct {
+    gsize V, n_prompt;
+    GArray *seen; /* guint32: each step's word */
+} EosCase;
+
+static gboolean eos_third(const guint32 *ctx, gsize n, float *z, gpointer data,
+                          GError **error)
+{
+    (void)ctx;
+    (void)error;
+    const EosCase *c = data;
+    for (gsize v = 0; v < c->V; v++)
+        z[v] = 0;
+    z[n >= c->n_prompt + 2 ? NL_GPT_EOS : 5] = 1;
+    return TRUE;
+}
+
+static gboolean count_step(const NlGptStep *st, gpointer data, GError **error)
+{
+    (void)error;
+    EosCase *c = data;
+    g_assert_null(st->probs); /* greedy */
+    g_array_append_val(c->seen, st->next);
+    return TRUE;
+}
+
+static void test_generate(void)
+{
+    guint32 tok[12];
+    g_autoptr(NlGpt) m = mixed_model(tok);
+    gsize V = m->config.vocab_size, n = 3;
+    const guint max_words = 20; /* 3 + 20 > T = 16: the window slides */
+    g_autoptr(GError) error = NULL;
+
+    /* greedy: the loop by hand; every step seen, <EOS> one included */
+    g_autoptr(GArray) want = g_array_new(FALSE, FALSE, sizeof(guint32));
+    greedy_by_hand(m, tok, n, max_words, want);
+    StepLog log = {.fail_at = G_MAXUINT,
+                   .n_prompt = n,
+                   .next = g_array_new(FALSE, FALSE, sizeof(guint32))};
+    g_autofree guint32 *words = NULL;
+    gsize n_words = 0;
+    g_assert_true(nl_gpt_generate(m, NULL, tok, n, max_words, 0, NULL, NULL,
+                                  log_step, &log, &words, &n_words, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(n_words, ==, want->len);
+    g_assert_cmpmem(words, n_words * sizeof *words, want->data,
+                    want->len * sizeof(guint32));
+    g_assert_cmpuint(log.calls, ==, n_words + (n_words < max_words));
+    g_array_unref(log.next);
+
+    /* the same on a backend with the naive order: the same words */
+    if (backends[0]) {
+        g_autoptr(NlGptResident) on =
+            nl_gpt_resident_new(m, backends[0], &error);
+        g_assert_no_error(error);
+        g_autofree guint32 *on_words = NULL;
+        gsize on_n = 0;
+        g_assert_true(nl_gpt_generate(m, on, tok, n, max_words, 0, NULL, NULL,
+                                      NULL, NULL, &on_words, &on_n, &error));
+        g_assert_cmpmem(on_words, on_n * sizeof *on_words, words,
+                        n_words * sizeof *words);
+    }
+
+    /* sampled: the same seed, the same words; the word drawn has p > 0 */
+    g_autofree guint32 *a = NULL, *b = NULL;
+    gsize na = 0, nb = 0;
+    NlRng r1, r2;
+    nl_rng_init(&r1, 5);
+    nl_rng_init(&r2, 5);
+    StepLog sl = {.fail_at = G_MAXUINT,
+                  .n_prompt = n,
+                  .next = g_array_new(FALSE, FALSE, sizeof(guint32))};
+    g_assert_true(nl_gpt_generate(m, NULL, tok, n, max_words, 1.5, &r1, NULL,
+                                  log_step, &sl, &a, &na, &error));
+    g_assert_true(nl_gpt_generate(m, NULL, tok, n, max_words, 1.5, &r2, NULL,
+                                  NULL, NULL, &b, &nb, &error));
+    g_assert_no_error(error);
+    g_assert_cmpmem(a, na * sizeof *a, b, nb * sizeof *b);
+    g_assert_cmpuint(sl.calls, ==, na + (na < max_words));
+    g_array_unref(sl.next);
+
+    /* a logits function of the caller's: <EOS> at the third step ends the
+     * run after two words, and its step is seen */
+    g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(guint32));
+    EosCase eos = {.V = V, .n_prompt = n, .seen = seen};
+    g_autofree guint32 *e = NULL;
+    gsize ne = 0;
+    g_assert_true(nl_gpt_generate(m, NULL, tok, n, max_words, 0, NULL,
+                                  eos_third, count_step, &eos, &e, &ne,
+                                  &error));
+    g_assert_cmpuint(ne, ==, 2);
+    g_assert_cmpuint(e[0], ==, 5);
+    g_assert_cmpuint(e[1], ==, 5);
+    g_assert_cmpuint(seen->len, ==, 3);
+    g_assert_cmpuint(g_array_index(seen, guint32, 2), ==, NL_GPT_EOS);
+
+    /* a callback that fails stops the run with its error, no words */
+    StepLog stop = {.fail_at = 1,
+                    .n_prompt = n,
+                    .next = g_array_new(FALSE, FALSE, sizeof(guint32))};
+    guint32 *none = NULL;
+    g_assert_false(nl_gpt_generate(m, NULL, tok, n, max_words, 0, NULL, NULL,
+                                   log_step, &stop, &none, NULL, &error));
+    g_assert_error(error, G_FILE_ERROR, G_FILE_ERROR_INTR);
+    g_assert_null(none);
+    g_assert_cmpuint(stop.calls, ==, 2);
+    g_array_unref(stop.next);
 }
 
 static void test_gradients(void)
@@ -651,6 +818,7 @@ int main(int argc, char **argv)
     g_test_add_func("/gpt/forward-backends", test_forward_backends);
     g_test_add_func("/gpt/resident-uploads", test_resident_uploads);
     g_test_add_func("/gpt/resident-training", test_resident_training);
+    g_test_add_func("/gpt/generate", test_generate);
     g_test_add_func("/gpt/gradients", test_gradients);
     g_test_add_func("/gpt/training", test_training);
     g_test_add_func("/gpt/checkpoint", test_checkpoint);

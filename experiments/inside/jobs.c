@@ -89,45 +89,23 @@ static gboolean trace_delta(NlRun *run, const NlGpt *m, NlGptResident *on,
 
 /* Continues tokens[0..n) word by word on the backend: greedy at
  * temperature 0, else drawn with rng; the words after the prompt, joined
- * by spaces, in *text. The window is the last T tokens. */
+ * by spaces and ended by <EOS> where the model chose it, in *text. */
 static gboolean continue_prompt(const NlGpt *m, NlGptResident *on,
                                 const guint32 *prompt, gsize n, guint words,
                                 double temperature, NlRng *rng, GString *text,
                                 GError **error)
 {
-    gsize T = m->config.context, V = m->config.vocab_size;
-    g_autofree guint32 *ctx = g_new(guint32, n + words);
-    memcpy(ctx, prompt, n * sizeof *ctx);
-    g_autofree float *logits = g_new(float, T *V);
-    g_autofree double *z = g_new(double, V);
-    g_autofree double *p = g_new(double, V);
+    g_autofree guint32 *out = NULL;
+    gsize n_out;
+    if (!nl_gpt_generate(m, on, prompt, n, words, temperature, rng, NULL, NULL,
+                         NULL, &out, &n_out, error))
+        return FALSE;
     g_string_truncate(text, 0);
-    for (guint w = 0; w < words; w++) {
-        gsize start = n > T ? n - T : 0, len = n - start;
-        if (!nl_gpt_logits(m, on, ctx + start, len, logits, error))
-            return FALSE;
-        for (gsize v = 0; v < V; v++)
-            z[v] = logits[(len - 1) * V + v];
-        gsize next;
-        if (temperature == 0) {
-            if (!nl_sample_argmax(z, V, &next, error))
-                return FALSE;
-        } else {
-            if (!nl_sample_softmax(z, V, temperature, p, error))
-                return FALSE;
-            g_autoptr(NlSampler) s = nl_sampler_new(p, V, error);
-            if (!s)
-                return FALSE;
-            next = nl_sampler_draw(s, rng);
-        }
-        if (next == NL_GPT_EOS) {
-            g_string_append_printf(text, "%s%s", w ? " " : "", NL_GPT_EOS_WORD);
-            break;
-        }
+    for (gsize w = 0; w < n_out; w++)
         g_string_append_printf(text, "%s%s", w ? " " : "",
-                               nl_gpt_vocab_word(m->vocab, (guint32)next));
-        ctx[n++] = (guint32)next;
-    }
+                               nl_gpt_vocab_word(m->vocab, out[w]));
+    if (n_out < words) /* only <EOS> ends a run early */
+        g_string_append_printf(text, "%s%s", n_out ? " " : "", NL_GPT_EOS_WORD);
     return TRUE;
 }
 

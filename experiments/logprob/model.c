@@ -9,8 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-#include <numlab/sample.h>
-
 const char *lp_gap_class(const LpConfig *c, double gap)
 {
     return gap > c->stable_gap     ? "stable"
@@ -99,56 +97,57 @@ static gboolean next_logits(const LpShared *s, NlGptResident *on,
     return ok && lp_logits_finite(s, out, V, tokens, n, error);
 }
 
+/* lp_generate's placement and record, for nl_gpt_generate's callbacks. */
+typedef struct {
+    const LpShared *s;
+    NlGptResident *on;
+    LpPlacement pl;
+    GArray *steps;
+} LpGeneration;
+
+static gboolean placed_logits(const guint32 *ctx, gsize n, float *out,
+                              gpointer data, GError **error)
+{
+    const LpGeneration *g = data;
+    return next_logits(g->s, g->on, g->pl, ctx, n, out, error);
+}
+
+/* Records a step: the word, its logprob at T = 1 and at the temperature,
+ * the top words and the gap between the first two. */
+static gboolean record_step(const NlGptStep *step, gpointer data,
+                            GError **error)
+{
+    (void)error;
+    const LpGeneration *g = data;
+    guint V = (guint)g->s->V, k = MAX(g->s->c.top, 2u);
+    const float *z = step->logits;
+    LpStep st = {0};
+    nl_gpt_top_k(z, V, k, st.top);
+    st.token = step->next;
+    st.prob_t = step->probs ? step->probs[step->next] : 1.0;
+    /* log-softmax at T = 1 in double: the model's own logprobs */
+    double lse = lp_log_sum_exp(z, V);
+    st.logprob = z[step->next] - lse;
+    st.gap = (double)z[st.top[0]] - z[st.top[1]];
+    for (guint r = 0; r < k; r++)
+        st.top_logprob[r] = z[st.top[r]] - lse;
+    g_array_append_val(g->steps, st);
+    return TRUE;
+}
+
 gboolean lp_generate(const LpShared *s, NlGptResident *on, LpPlacement pl,
                      guint prompt, double temperature, guint64 seed,
                      GArray *steps, guint32 **words, gsize *n_words,
                      GError **error)
 {
     const LpSeq *q = &s->seqs[prompt];
-    gsize n = q->len, V = s->V;
-    guint k = MAX(s->c.top, 2u);
-    g_autofree guint32 *ctx = g_new(guint32, n + s->c.gen_words);
-    memcpy(ctx, s->tokens + q->off, n * sizeof *ctx);
-    g_autofree float *z = g_new(float, V);
-    g_autofree double *zd = g_new(double, V);
-    g_autofree double *probs = g_new(double, V);
+    LpGeneration g = {.s = s, .on = on, .pl = pl, .steps = steps};
     NlRng rng;
     nl_rng_init(&rng, seed);
-    for (guint w = 0; w < s->c.gen_words; w++) {
-        if (!next_logits(s, on, pl, ctx, n, z, error))
-            return FALSE;
-        LpStep st = {0};
-        nl_gpt_top_k(z, (guint)V, k, st.top);
-        guint32 next = st.top[0];
-        st.prob_t = 1.0;
-        if (temperature > 0) {
-            for (gsize v = 0; v < V; v++)
-                zd[v] = z[v];
-            if (!nl_sample_softmax(zd, V, temperature, probs, error))
-                return FALSE;
-            g_autoptr(NlSampler) smp = nl_sampler_new(probs, V, error);
-            if (!smp)
-                return FALSE;
-            next = (guint32)nl_sampler_draw(smp, &rng);
-            st.prob_t = probs[next];
-        }
-        if (steps) {
-            /* log-softmax at T = 1 in double: the model's own logprobs */
-            double lse = lp_log_sum_exp(z, (guint)V);
-            st.token = next;
-            st.logprob = z[next] - lse;
-            st.gap = (double)z[st.top[0]] - z[st.top[1]];
-            for (guint r = 0; r < k; r++)
-                st.top_logprob[r] = z[st.top[r]] - lse;
-            g_array_append_val(steps, st);
-        }
-        if (next == NL_GPT_EOS)
-            break;
-        ctx[n++] = next;
-    }
-    *n_words = n - q->len;
-    *words = g_memdup2(ctx + q->len, MAX(*n_words, 1) * sizeof(guint32));
-    return TRUE;
+    return nl_gpt_generate(s->model, on, s->tokens + q->off, q->len,
+                           s->c.gen_words, temperature, &rng, placed_logits,
+                           steps ? record_step : NULL, &g, words, n_words,
+                           error);
 }
 
 gboolean lp_greedy(const LpShared *s, NlGptResident *on, LpPlacement pl,

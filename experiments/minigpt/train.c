@@ -84,46 +84,21 @@ gboolean mg_run_common(NlRun *run, GError **error)
 }
 
 /* Continues a prompt word by word: greedy (temperature 0) or sampled, on
- * the model's weights resident on the job's backend. */
+ * the model's weights resident on the job's backend; stops at <EOS>. */
 static gboolean generate(NlGpt *m, NlGptResident *on, const char *prompt,
                          const MgConfig *c, double temperature, NlRng *rng,
                          GString *out, GError **error)
 {
-    g_autofree guint32 *p = NULL;
-    gsize n;
-    if (!nl_gpt_vocab_encode(m->vocab, prompt, FALSE, &p, &n, error))
+    g_autofree guint32 *p = NULL, *words = NULL;
+    gsize n, n_words;
+    if (!nl_gpt_vocab_encode(m->vocab, prompt, FALSE, &p, &n, error) ||
+        !nl_gpt_generate(m, on, p, n, (guint)c->gen_words, temperature, rng,
+                         NULL, NULL, NULL, &words, &n_words, error))
         return FALSE;
-    gsize T = m->config.context, V = m->config.vocab_size;
-    g_autofree guint32 *ctx = g_new(guint32, n + (gsize)c->gen_words);
-    memcpy(ctx, p, n * sizeof *ctx);
-    g_autofree float *logits = g_new(float, T *V);
-    g_autofree double *z = g_new(double, V);
-    g_autofree double *probs = g_new(double, V);
     g_string_assign(out, prompt);
-    for (gint64 w = 0; w < c->gen_words; w++) {
-        gsize start = n > T ? n - T : 0, len = n - start;
-        if (!nl_gpt_logits(m, on, ctx + start, len, logits, error))
-            return FALSE;
-        for (gsize v = 0; v < V; v++)
-            z[v] = logits[(len - 1) * V + v];
-        gsize next;
-        if (temperature == 0) {
-            if (!nl_sample_argmax(z, V, &next, error))
-                return FALSE;
-        } else {
-            if (!nl_sample_softmax(z, V, temperature, probs, error))
-                return FALSE;
-            g_autoptr(NlSampler) s = nl_sampler_new(probs, V, error);
-            if (!s)
-                return FALSE;
-            next = nl_sampler_draw(s, rng);
-        }
-        if (next == NL_GPT_EOS)
-            break;
+    for (gsize w = 0; w < n_words; w++)
         g_string_append_printf(out, " %s",
-                               nl_gpt_vocab_word(m->vocab, (guint32)next));
-        ctx[n++] = (guint32)next;
-    }
+                               nl_gpt_vocab_word(m->vocab, words[w]));
     return TRUE;
 }
 

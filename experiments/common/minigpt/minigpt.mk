@@ -13,6 +13,7 @@ lib_LTLIBRARIES += experiments/common/minigpt/libnumlab-minigpt.la
 experiments_common_minigpt_libnumlab_minigpt_la_SOURCES = \
 	experiments/common/minigpt/private.h \
 	experiments/common/minigpt/model.c \
+	experiments/common/minigpt/generate.c \
 	experiments/common/minigpt/resident.c \
 	experiments/common/minigpt/train.c \
 	experiments/common/minigpt/vocab.c \

@@ -36,6 +36,7 @@
 
 #include <glib.h>
 #include <numlab/backend.h>
+#include <numlab/rng.h>
 
 G_BEGIN_DECLS
 
@@ -187,6 +188,46 @@ gboolean nl_gpt_logits_batch(const NlGpt *model, NlGptResident *on,
 /* The k largest of logits[0..V) (k <= V), their indices largest first
  * into out; equal values keep the lower index first. */
 void nl_gpt_top_k(const float *logits, guint V, guint k, guint *out);
+
+/* ---- continuing a prompt (generate.c) -------------------------------- */
+
+/* One step of a generation, as nl_gpt_generate hands it to its callback:
+ * the context so far, the logits after it, the distribution the word was
+ * drawn from and the word. Valid only during the call. */
+typedef struct NlGptStep {
+    guint step;             /* 0 for the first word after the prompt */
+    const guint32 *context; /* the prompt and the words so far */
+    gsize n;                /* their number */
+    const float *logits;    /* (V) the logits after context[0..n) */
+    const double *probs;    /* (V) softmax(logits / temperature) in double;
+                               NULL at temperature 0 (greedy) */
+    guint32 next;           /* the word chosen; NL_GPT_EOS ends the run */
+} NlGptStep;
+
+/* The logits (V floats into `logits`) after context[0..n). */
+typedef gboolean (*NlGptLogitsFunc)(const guint32 *context, gsize n,
+                                    float *logits, gpointer data,
+                                    GError **error);
+/* Called once per step, after the word is chosen; FALSE (with error set)
+ * stops the generation and makes it fail. */
+typedef gboolean (*NlGptStepFunc)(const NlGptStep *step, gpointer data,
+                                  GError **error);
+
+/* Continues prompt[0..n) (n >= 1) by at most max_words words, stopping
+ * after <EOS>. Each step's logits come from logits_func, or, where it is
+ * NULL, from nl_gpt_logits on `on` over the model's window (the last T
+ * words). At temperature 0 the word is the first largest logit;
+ * otherwise it is drawn from softmax(logits / temperature), computed in
+ * double, with one draw of rng (nl_sampler_draw). step_func (optional)
+ * sees every step, the one that chose <EOS> included. The words after
+ * the prompt, <EOS> not included, go into *words (g_free) and *n_words,
+ * each optional. */
+gboolean nl_gpt_generate(const NlGpt *model, NlGptResident *on,
+                         const guint32 *prompt, gsize n, guint max_words,
+                         double temperature, NlRng *rng,
+                         NlGptLogitsFunc logits_func, NlGptStepFunc step_func,
+                         gpointer data, guint32 **words, gsize *n_words,
+                         GError **error);
 
 /* ---- a look inside one forward pass (model.c) ----------------------- */
 
