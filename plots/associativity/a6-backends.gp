@@ -12,7 +12,8 @@
 #          the scale of the others,
 #   right: the pair matrix — green '=' where two backends agree bit for
 #          bit, otherwise their distance in ULPs; a faulty backend's row
-#          and column framed in red.
+#          and column framed in red, its unequal pairs '✗' (no ULPs: its
+#          sum is no rounding).
 load common
 
 fb = datadir.'/a6-backends.dat'
@@ -156,12 +157,13 @@ if (nb == 1) {
     }
     set xtics rotate by 30 right
     unset ylabel
-    set title sprintf(tr("Bitweise gleich?\n{/*0.8 %d von %d Paaren gleich; Zahl: Abstand in ULPs}", \
-                         "Bitwise equal?\n{/*0.8 %d of %d pairs equal; number: distance in ULPs}"), \
-                      n_equal, n_pairs) font font(1.1)
+    set title sprintf(tr("Bitweise gleich?\n{/*0.8 %d von %d Paaren gleich; Zahl: Abstand in ULPs%s}", \
+                         "Bitwise equal?\n{/*0.8 %d of %d pairs equal; number: distance in ULPs%s}"), \
+                      n_equal, n_pairs, n_fault > 0 ? tr("}\n{/*0.8 ✗: Backend-Fehler, kein ULP-Abstand", "}\n{/*0.8 ✗: backend fault, no ULP distance") : '') font font(1.1)
     # Light green / light vermillion; the trivial diagonal in grey.
     cell_rgb(i, j, eq) = i == j ? 0xE4E4E4 : eq != 0 ? 0xBFE6D4 : 0xF6CDB8
-    cell_text(eq, u) = eq != 0 ? '=' : sprintf('%d', u)
+    # A pair with a faulty backend gets no ULPs: its sum is no rounding.
+    cell_text(i, j, eq, u) = eq != 0 ? '=' : (FAULT[int(i) + 1] || FAULT[int(j) + 1]) ? '✗' : sprintf('%d', u)
     set style fill solid 1.0 border lc rgb 'white'
     # A faulty backend's row and column framed in red: the pairs compare
     # its bits as they are, but its sum is no rounding.
@@ -175,6 +177,6 @@ if (nb == 1) {
     }
     plot fp using 2:1:($2 - 0.5):($2 + 0.5):($1 - 0.5):($1 + 0.5):(cell_rgb($1, $2, $5)) \
              with boxxyerror lc rgb variable, \
-         fp using 2:1:(cell_text($5, $6)) with labels font font(nb <= 4 ? 1.2 : 0.95) tc rgb c_text
+         fp using 2:1:(cell_text($1, $2, $5, $6)) with labels font font(nb <= 4 ? 1.2 : 0.95) tc rgb c_text
 }
 unset multiplot
