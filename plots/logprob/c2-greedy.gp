@@ -60,10 +60,13 @@ g_hi = 10 ** ceil(log10(g_hi))
 # Per band: a heading line, the probability panel, two lines of tick labels,
 # the gap panel, some space. Fewer prompts do not grow the bands past
 # three prompts'.
-y_t = 0.89; y_b = 0.085
-band = (y_t - y_b) / (P > 3 ? P : 3)
-y_t = y_t - ((y_t - y_b) - band * P) / 2
-k_txt = P <= 3 ? 1.0 : P == 4 ? 0.85 : 0.75
+# At most three prompts to an image: more go on further pages,
+# c2-greedy-2, c2-greedy-3, ...
+per_page = 3
+pages = int(ceil(P / real(per_page)))
+y_t0 = 0.89; y_b = 0.085
+band = (y_t0 - y_b) / per_page
+k_txt = 1.0
 # The tick labels need two lines of text whatever the band's height.
 h_head = 0.12 * band; h_tics = 0.068 * k_txt
 h_rest = band * 0.81 - h_tics
@@ -72,17 +75,23 @@ h_prob = 0.45 * h_rest; h_gap = 0.55 * h_rest
 g_step = h_gap * 720 / log10(g_hi / g_lo) < 22 ? 100 : 10
 x_l = 0.08; x_r = 0.98
 
-set output fig('c2-greedy')
-set multiplot title sprintf(tr("Greedy-Generierung Schritt für Schritt: wie knapp war jede Wahl? (Backend: %s)\n{/*0.75 oben die Wahrscheinlichkeit des gewählten Worts und des Zweitplatzierten (in Klammern), unten der Logit-Abstand der beiden}", \
-                               "Greedy generation step by step: how close was each choice? (backend: %s)\n{/*0.75 above the probability of the chosen word and of the runner-up (in parentheses), below the logit gap between them}"), \
-                            esc(ref_name)) font font(1.2)
+do for [pg = 1:pages] {
+p_first = (pg - 1) * per_page + 1
+p_last = pg * per_page < P ? pg * per_page : P
+y_t = y_t0 - ((y_t0 - y_b) - band * (p_last - p_first + 1)) / 2
+set output fig(pg == 1 ? 'c2-greedy' : sprintf('c2-greedy-%d', pg))
+unset object; unset label; unset arrow
+set multiplot title sprintf(tr("Greedy-Generierung Schritt für Schritt: wie knapp war jede Wahl? (Backend: %s%s)\n{/*0.75 oben die Wahrscheinlichkeit des gewählten Worts und des Zweitplatzierten (in Klammern), unten der Logit-Abstand der beiden}", \
+                               "Greedy generation step by step: how close was each choice? (backend: %s%s)\n{/*0.75 above the probability of the chosen word and of the runner-up (in parentheses), below the logit gap between them}"), \
+                            esc(ref_name), pages > 1 ? sprintf(tr('; Bild %d von %d', '; image %d of %d'), pg, pages) : '') font font(1.2)
 set lmargin at screen x_l; set rmargin at screen x_r
 set xrange [0.5 : S + 0.5]
+set border 3 back ls 101
 set style fill solid 1.0 noborder
 unset key
 f_tics = font(0.75 * k_txt); f_words = font(0.95 * k_txt); f_ylab = font(0.8 * k_txt)
-do for [p = 1:P] {
-    top = y_t - (p - 1) * band
+do for [p = p_first:p_last] {
+    top = y_t - (p - p_first) * band
     # The heading: the prompt (left) and its greedy text (right).
     set label 1 tr('„'.esc(PROMPT[p]).' …“', '“'.esc(PROMPT[p]).' …”') \
         at screen x_l, screen top - h_head / 2 left font bold(1.0 * k_txt) tc rgb c_text
@@ -93,7 +102,7 @@ do for [p = 1:P] {
     set tmargin at screen top - h_head; set bmargin at screen top - h_head - h_prob
     unset logscale y
     set yrange [0 : 1]
-    set ytics ('0' 0, '50 %%' 0.5, '100 %%' 1) font f_tics
+    set ytics ('0' 0, '50 %%' 0.5, '100 %%' 1) nomirror font f_tics
     set ylabel 'p' font f_ylab offset 1, 0
     set grid noxtics ytics
     set xtics () scale 0 font f_words offset 0, 0.2
@@ -109,7 +118,7 @@ do for [p = 1:P] {
     set bmargin at screen top - h_head - h_prob - h_tics - h_gap
     set logscale y
     set yrange [g_lo : g_hi]
-    set ytics g_lo, g_step, g_hi format '%g' font f_tics
+    set ytics g_lo, g_step, g_hi nomirror format '%g' font f_tics
     set ylabel tr('Abstand', 'gap') font f_ylab offset 1, 0
     set grid noxtics noytics
     unset xtics
@@ -141,3 +150,4 @@ do for [k = 1:5] {
 }
 plot blank notitle
 unset multiplot
+}
