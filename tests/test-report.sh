@@ -96,6 +96,20 @@ printf '[run]\nexperiment=x\n[files]\nfiles=gone.dat;\n' >"$out/torn<set>/manife
 check "a torn set is named, escaped, and the others still shown" \
     sh -c "grep -q 'torn&lt;set&gt;' '$page' && ! grep -q 'torn<set>' '$page' && grep -q 'kein vollständiger Ergebnissatz' '$page' && grep -q '<h2 id=\"attention\">' '$page'"
 rm -rf "$out/torn<set>"
+
+# ---- images the catalogue does not list: a numbered one (more prompts
+# than the catalogue names) takes its sibling's id, another its own name
+if [ $have_gnuplot = yes ]; then
+    gd="$out/gradient-descent"
+    cp "$gd/d4-softmax.png" "$gd/d4-softmax-7.png"
+    cp "$gd/d4-softmax.png" "$gd/my-own.png"
+    "$numlab" report -o "$out" >/dev/null 2>&1
+    check "an unlisted d4-softmax-7 is shown as D4, an unlisted my-own as itself" \
+        sh -c "grep -q 'src=\"gradient-descent/d4-softmax-7.png\" alt=\"D4\"' '$page' && grep -q 'alt=\"my-own\"' '$page'"
+    rm -f "$gd/d4-softmax-7.png" "$gd/my-own.png"
+else
+    skip "gnuplot is not installed: no figures"
+fi
 "$numlab" report -o "$out" >/dev/null 2>&1 # the page the browser loads
 
 # ---- bad input: one line, exit 1 or 2

@@ -446,8 +446,28 @@ static void add_figure(Page *p, const char *src, const char *id,
     add(p,
         "<figure><img src=\"%s\" alt=\"%s\" loading=\"lazy\">"
         "<figcaption><b>%s</b>%s</figcaption></figure>\n",
-        src, caption, id, caption);
+        src, *caption ? caption : id, id, caption);
     p->n_images++;
+}
+
+/* The figure id of a numbered image the catalogue does not list, such as
+ * c3-paths-4 of a run with more prompts: that of STEM-1 or STEM, where the
+ * catalogue lists one for the same experiment; else NULL. */
+static char *sibling_id(const Page *p, const char *experiment, const char *name)
+{
+    const char *dash = strrchr(name, '-');
+    if (!dash || !dash[1] || strspn(dash + 1, "0123456789") != strlen(dash + 1))
+        return NULL;
+    g_autofree char *stem = g_strndup(name, (gsize)(dash - name));
+    g_autofree char *first = g_strconcat(stem, "-1", NULL);
+    const char *candidates[] = {first, stem};
+    for (guint i = 0; i < G_N_ELEMENTS(candidates); i++) {
+        g_autofree char *exp = g_key_file_get_string(p->figures, candidates[i],
+                                                     "experiment", NULL);
+        if (g_strcmp0(exp, experiment) == 0)
+            return g_key_file_get_string(p->figures, candidates[i], "id", NULL);
+    }
+    return NULL;
 }
 
 static void add_figures(Page *p, const char *experiment, const char *setdir)
@@ -483,9 +503,11 @@ static void add_figures(Page *p, const char *experiment, const char *setdir)
     }
     g_ptr_array_sort(others, nl_compare_strings);
     for (guint i = 0; i < others->len; i++) {
-        g_autofree char *src = g_strdup_printf(
-            "%s/%s%s", experiment, (char *)others->pdata[i], suffix);
-        add_figure(p, src, others->pdata[i], "");
+        const char *name = others->pdata[i];
+        g_autofree char *src =
+            g_strdup_printf("%s/%s%s", experiment, name, suffix);
+        g_autofree char *id = sibling_id(p, experiment, name);
+        add_figure(p, src, id ? id : name, "");
     }
 }
 
