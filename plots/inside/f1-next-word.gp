@@ -27,7 +27,7 @@ stats ft using 5 nooutput
 H = STATS_max
 array TOP[K]
 stats ft using (TOP[int($1)] = strcol(2), 0) nooutput
-tok(s) = (strlen(s) == 1 && strstrt('.,;:!?-', s) > 0) ? '„'.s.'“' : s
+tok(s) = (strlen(s) == 1 && strstrt('.,;:!?-', s) > 0) ? tr('„'.s.'“', '“'.s.'”') : s
 num(x, d) = dec(minus(fixed(x, d)))
 f_tick = font(1.1); f_lab = font(1.0)
 
@@ -46,7 +46,7 @@ do for [k = 1:K] { set ytics add (tok(TOP[k]) k) }
 set border 3
 
 set lmargin at screen 0.10; set rmargin at screen 0.46
-set tmargin at screen 0.80; set bmargin at screen 0.14
+set tmargin at screen 0.80; set bmargin at screen 0.165
 set title sprintf(tr('3. Logits: ein Wert pro Wort (Top %d)', '3. Logits: one score per word (top %d)'), K) font font(1.15)
 set xlabel tr('Logit', 'logit') font font(1.05)
 lo = l_min < 0 ? l_min * 1.15 : 0
@@ -61,7 +61,7 @@ set xlabel tr('Wahrscheinlichkeit (%)', 'probability (%)') font font(1.05)
 set xrange [0:p_max * 100 * 1.25]
 set label 1 tr('Softmax über alle Wörter des Vokabulars bei T = 1; die übrigen Wörter teilen sich den Rest. Auf dem Host gerechnet.', \
                'softmax over every word of the vocabulary at T = 1; the other words share the rest. Computed on the host.') \
-    at screen 0.5, 0.04 center font font(0.95) tc rgb c_text
+    at screen 0.5, screen 0.03 center font font(0.95) tc rgb c_text
 plot ft using (0):1:(0):($4 * 100):($1 - 0.35):($1 + 0.35):(0x0072B2) with boxxyerror lc rgb variable, \
      '' using ($4 * 100):1:(num($4 * 100, 1).' %') with labels left offset 0.6, 0 font f_lab tc rgb c_text
 

@@ -20,7 +20,7 @@ P = int(STATS_records) / 2
 array PROMPT[P]; array HN[2 * P]; array HB[2 * P]; array NB[2 * P]
 stats fh using (i = int($0) + 1, HN[i] = $3, HB[i] = $4, NB[i] = $2, \
                 PROMPT[(i + 1) / 2] = strcol(1), 0) nooutput
-tok(s) = (strlen(s) == 1 && strstrt('.,;:!?-', s) > 0) ? '„'.s.'“' : s
+tok(s) = (strlen(s) == 1 && strstrt('.,;:!?-', s) > 0) ? tr('„'.s.'“', '“'.s.'”') : s
 num(x, d) = dec(fixed(x, d))
 f_tick = font(1.1); f_lab = font(1.0)
 
