@@ -15,7 +15,7 @@ stats f using (lecture_differs($2, $3, 3) ? 1 : 0) nooutput
 n_flags = int(STATS_sum)
 set output fig('e-output')
 set title tr('Ausgabe der Attention für „von“: o = Σ_j α_j v_j', \
-             'Attention output for „von“: o = Σ_j α_j v_j')
+             'Attention output for “von”: o = Σ_j α_j v_j')
 set ylabel tr('Komponente von o', 'component of o')
 set xrange [0.4 : N + 0.6]
 set yrange [0 : top * 1.3]
