@@ -13,6 +13,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/params.c \
 	framework/lib/params-private.h \
 	framework/lib/params-text.c \
+	framework/lib/precision.c \
 	framework/lib/probe.c \
 	framework/lib/reference.c \
 	framework/lib/rng.c \

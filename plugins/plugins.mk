@@ -11,6 +11,7 @@ numlabinclude_HEADERS = \
 	plugins/include/numlab/numlab.h \
 	plugins/include/numlab/params.h \
 	plugins/include/numlab/plugin.h \
+	plugins/include/numlab/precision.h \
 	plugins/include/numlab/probe.h \
 	plugins/include/numlab/reference.h \
 	plugins/include/numlab/rng.h \

@@ -176,6 +176,11 @@ static const Fact layout[] = {
     VALUE(NL_PROBE_DOT, 1),
     VALUE(NL_SAMPLE_ERROR_INPUT, 0),
     VALUE(NL_SAMPLE_ERROR_NOMEM, 1),
+    VALUE(NL_PRECISION_F32, 0),
+    VALUE(NL_PRECISION_F64, 1),
+    VALUE(NL_PRECISION_BF16, 2),
+    VALUE(NL_PRECISION_F16, 3),
+    VALUE(NL_N_PRECISIONS, 4),
 };
 
 static void test_layout_is_recorded(void)

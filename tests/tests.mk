@@ -21,6 +21,7 @@ nl_unit_tests = \
 	tests/test-rng \
 	tests/test-error \
 	tests/test-exact-ulp \
+	tests/test-precision \
 	tests/test-params-table \
 	tests/test-naive \
 	tests/test-conformance \
@@ -46,6 +47,8 @@ tests_test_error_SOURCES = tests/test-error.c
 tests_test_error_LDADD = $(NL_TEST_LIBS)
 tests_test_exact_ulp_SOURCES = tests/test-exact-ulp.c
 tests_test_exact_ulp_LDADD = $(NL_TEST_LIBS)
+tests_test_precision_SOURCES = tests/test-precision.c
+tests_test_precision_LDADD = $(NL_TEST_LIBS)
 tests_test_params_table_SOURCES = tests/test-params-table.c
 tests_test_params_table_LDADD = $(NL_TEST_LIBS)
 tests_test_naive_SOURCES = tests/test-naive.c

@@ -9,6 +9,7 @@
 #include <numlab/exact.h>
 #include <numlab/experiment.h>
 #include <numlab/params.h>
+#include <numlab/precision.h>
 #include <numlab/plugin.h>
 #include <numlab/probe.h>
 #include <numlab/reference.h>
