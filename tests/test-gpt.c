@@ -315,6 +315,12 @@ static void test_generate(void)
     g_assert_cmpmem(words, n_words * sizeof *words, want->data,
                     want->len * sizeof(guint32));
     g_assert_cmpuint(log.calls, ==, n_words + (n_words < max_words));
+    /* the callback saw each word, then <EOS> where it ended the run */
+    g_assert_cmpmem(log.next->data, n_words * sizeof(guint32), words,
+                    n_words * sizeof *words);
+    if (n_words < max_words)
+        g_assert_cmpuint(g_array_index(log.next, guint32, n_words), ==,
+                         NL_GPT_EOS);
     g_array_unref(log.next);
 
     /* the same on a backend with the naive order: the same words */
