@@ -16,6 +16,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/precision.c \
 	framework/lib/probe.c \
 	framework/lib/reference.c \
+	framework/lib/reference-precision.c \
 	framework/lib/rng.c \
 	framework/lib/run.c \
 	framework/lib/sample.c \

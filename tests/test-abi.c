@@ -76,7 +76,7 @@ static const Fact layout[] = {
     VALUE(NL_PLUGIN_EXPERIMENT, 2),
 
     /* backend.h */
-    SIZE(NlBackendOps, 136, APPEND),
+    SIZE(NlBackendOps, 176, APPEND),
     AT(NlBackendOps, struct_size, 0),
     AT(NlBackendOps, options, 8),
     AT(NlBackendOps, open, 16),
@@ -94,19 +94,28 @@ static const Fact layout[] = {
     AT(NlBackendOps, tiled_sum, 112),
     AT(NlBackendOps, copy, 120),
     AT(NlBackendOps, substitute, 128),
+    AT(NlBackendOps, sum_in, 136), /* the precision axis, appended */
+    AT(NlBackendOps, dot_in, 144),
+    AT(NlBackendOps, gemv_in, 152),
+    AT(NlBackendOps, gemm_in, 160),
+    AT(NlBackendOps, tiled_sum_in, 168),
     /* allocated by the host, filled by the backend: fixed size */
     SIZE(NlBuffer, 64, EXACT),
     AT(NlBuffer, n, 0),
     AT(NlBuffer, host, 8),
     AT(NlBuffer, device, 16),
     AT(NlBuffer, backend, 24),
-    AT(NlBuffer, reserved, 32),
+    /* fields that took over reserved words at their offsets (the
+     * precision axis): what follows them moved by as much */
+    AT(NlBuffer, type, 32),
+    AT(NlBuffer, reserved, 40),
     SIZE(NlBackendInfo, 96, EXACT),
     AT(NlBackendInfo, library, 0),
     AT(NlBackendInfo, device, 8),
     AT(NlBackendInfo, threads, 16),
     AT(NlBackendInfo, summation_order, 24),
-    AT(NlBackendInfo, reserved, 32),
+    AT(NlBackendInfo, precisions, 32),
+    AT(NlBackendInfo, reserved, 64),
     VALUE(NL_BACKEND_ERROR_UNAVAILABLE, 0),
     VALUE(NL_BACKEND_ERROR_ARGUMENT, 1),
     VALUE(NL_BACKEND_ERROR_UNSUPPORTED, 2),

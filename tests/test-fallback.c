@@ -9,6 +9,12 @@
  *  - A backend whose host pointers do not hold its values
  *    (fewdevice:stale_host=1) is caught by the self-check: its reference
  *    kernels are unusable.
+ *  - Buffers of other precisions: upload_values rounds once, the
+ *    float32 calls refuse them with one line, an accumulation that
+ *    cannot hold the inputs is refused; naive's _in kernels are the
+ *    reference; fewkernels has none, so the reference runs on its host
+ *    buffers and is recorded as "sum:bfloat16"; fewdevice's buffers are
+ *    device memory, so it is unsupported there.
  *  - From the command line: the manifest records the fallback per job
  *    (fallback=softmax), and the fallback's results are naive's. */
 #include "config.h"
@@ -155,6 +161,85 @@ static void test_stale_host(void)
     nl_backend_close(b);
 }
 
+/* ---- other precisions ---- */
+
+/* The error, and its message (taken). */
+static void assert_error(GError **error, int code, char *message)
+{
+    g_assert_error(*error, NL_BACKEND_ERROR, code);
+    g_assert_cmpstr((*error)->message, ==, message);
+    g_clear_error(error);
+    g_free(message);
+}
+
+static void test_precisions(void)
+{
+    enum { N = 300 };
+    g_autofree float *x = nl_test_normals(7, N);
+    double v[N], back[N];
+    for (gsize i = 0; i < N; i++)
+        v[i] = 1 + x[i] / 1024; /* many ties and near-ties in bfloat16 */
+    const char *labels[] = {"naive", "fewkernels"};
+    for (guint l = 0; l < G_N_ELEMENTS(labels); l++) {
+        NlBackend *b = open_label(labels[l], NULL);
+        g_autoptr(GError) error = NULL;
+        NlBuffer *bx = nl_backend_new_as(b, NL_PRECISION_BF16, v, N, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(nl_backend_buffer_type(bx), ==, NL_PRECISION_BF16);
+        g_assert_true(nl_backend_download_values(b, bx, back, N, &error));
+        for (gsize i = 0; i < N; i++)
+            g_assert_cmpfloat(back[i], ==,
+                              nl_precision_round(NL_PRECISION_BF16, v[i]));
+        NlArray ax = {NL_PRECISION_BF16, bx->host};
+        for (NlPrecision acc = 0; acc < NL_N_PRECISIONS; acc++) {
+            double r;
+            if (acc == NL_PRECISION_F16) {
+                g_assert_false(nl_backend_sum_in(b, bx, N, acc, &r, &error));
+                assert_error(&error, NL_BACKEND_ERROR_ARGUMENT,
+                             g_strdup_printf(
+                                 "sum on backend '%s': float16 accumulation "
+                                 "cannot hold bfloat16 values (it must be "
+                                 "the inputs' precision, float32 or float64)",
+                                 labels[l]));
+                continue;
+            }
+            g_assert_true(nl_backend_sum_in(b, bx, N, acc, &r, &error));
+            g_assert_no_error(error);
+            g_assert_cmpfloat(r, ==, nl_ref_sum_in(acc, ax, N));
+            g_assert_true(nl_backend_dot_in(b, bx, bx, N, acc, &r, &error));
+            g_assert_cmpfloat(r, ==, nl_ref_dot_in(acc, ax, ax, N));
+        }
+        /* the float32 calls take float32 buffers only */
+        float f;
+        g_assert_false(nl_backend_sum(b, bx, N, &f, &error));
+        assert_error(&error, NL_BACKEND_ERROR_ARGUMENT,
+                     g_strdup_printf("sum on backend '%s': buffer x holds "
+                                     "bfloat16 values; this call takes "
+                                     "float32 (its _in form takes any "
+                                     "precision)",
+                                     labels[l]));
+        assert_fallbacks(b, l == 0 ? NULL
+                                   : "sum:float32,sum:float64,"
+                                     "sum:bfloat16,dot:float32,"
+                                     "dot:float64,dot:bfloat16");
+        nl_backend_free(b, bx);
+        nl_backend_close(b);
+    }
+
+    NlBackend *b = open_label("fewdevice", NULL);
+    g_autoptr(GError) error = NULL;
+    NlBuffer *bx = nl_backend_new_as(b, NL_PRECISION_F64, v, N, &error);
+    g_assert_no_error(error);
+    g_assert_true(nl_backend_download_values(b, bx, back, N, &error));
+    g_assert_cmpmem(back, sizeof back, v, sizeof v); /* float64: exact */
+    double r;
+    g_assert_false(nl_backend_sum_in(b, bx, N, NL_PRECISION_F64, &r, &error));
+    assert_error(&error, NL_BACKEND_ERROR_UNSUPPORTED,
+                 g_strdup("backend 'fewdevice' has no sum in float64"));
+    nl_backend_free(b, bx);
+    nl_backend_close(b);
+}
+
 /* ---- from the command line ---- */
 
 static void test_manifest(void)
@@ -221,11 +306,14 @@ int main(int argc, char **argv)
     registry = nl_registry_new();
     g_autoptr(GError) error = NULL;
     if (!nl_registry_load(registry, TEST_PLUGINS "/fewkernels.so", &error) ||
-        !nl_registry_load(registry, TEST_PLUGINS "/fewdevice.so", &error))
+        !nl_registry_load(registry, TEST_PLUGINS "/fewdevice.so", &error) ||
+        !nl_registry_load(registry,
+                          NL_BUILDDIR "/backends/naive/.libs/naive.so", &error))
         g_error("%s", error->message);
     g_test_add_func("/fallback/host", test_host);
     g_test_add_func("/fallback/device", test_device);
     g_test_add_func("/fallback/stale-host", test_stale_host);
+    g_test_add_func("/fallback/precisions", test_precisions);
     g_test_add_func("/fallback/manifest", test_manifest);
     g_test_add_func("/fallback/list", test_list);
     int rc = g_test_run();

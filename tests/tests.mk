@@ -242,6 +242,10 @@ nl_unit_tests += tests/test-reference
 tests_test_reference_SOURCES = tests/test-reference.c $(nl_test_util)
 tests_test_reference_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_reference_LDADD = $(NL_TEST_LIBS)
+# ... and in every precision, against MPFR emulating bfloat16 and float16.
+nl_unit_tests += tests/test-reference-precision
+tests_test_reference_precision_SOURCES = tests/test-reference-precision.c
+tests_test_reference_precision_LDADD = $(NL_TEST_LIBS) $(MPFR_LIBS)
 nl_integration_tests += tests/test-fallback
 tests_test_fallback_SOURCES = tests/test-fallback.c $(nl_test_util)
 tests_test_fallback_CPPFLAGS = $(NL_TEST_CPPFLAGS)

@@ -191,9 +191,9 @@ static gboolean cuda_alloc(gpointer self, NlBuffer *buf, GError **error)
 {
     (void)self;
     gsize bytes;
-    if (!nl_size_mul(MAX(buf->n, 1), sizeof(float), &bytes)) {
+    if (!nl_size_mul(MAX(buf->n, 1), nl_precision_size(buf->type), &bytes)) {
         return nl_fail(error, NL_ALLOC_ERROR, NL_ALLOC_ERROR_OVERFLOW,
-                       "%" G_GSIZE_FORMAT " floats do not fit in memory",
+                       "%" G_GSIZE_FORMAT " values do not fit in memory",
                        buf->n);
     }
     cudaError_t e = cudaMalloc(&buf->device, bytes);
@@ -217,18 +217,20 @@ static gboolean cuda_upload(gpointer self, NlBuffer *dst, const float *src,
                             gsize n, GError **error)
 {
     (void)self;
-    return cuda_fail(
-        cudaMemcpy(dst->device, src, n * sizeof(float), cudaMemcpyHostToDevice),
-        "upload", error);
+    return cuda_fail(cudaMemcpy(dst->device, src,
+                                n * nl_precision_size(dst->type),
+                                cudaMemcpyHostToDevice),
+                     "upload", error);
 }
 
 static gboolean cuda_download(gpointer self, const NlBuffer *src, float *dst,
                               gsize n, GError **error)
 {
     (void)self;
-    return cuda_fail(
-        cudaMemcpy(dst, src->device, n * sizeof(float), cudaMemcpyDeviceToHost),
-        "download", error);
+    return cuda_fail(cudaMemcpy(dst, src->device,
+                                n * nl_precision_size(src->type),
+                                cudaMemcpyDeviceToHost),
+                     "download", error);
 }
 
 static gboolean cuda_sum(gpointer p, const NlBuffer *x, gsize n, float *result,

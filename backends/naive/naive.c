@@ -7,7 +7,9 @@
  * fast-math), and no threads. The kernels live in libnumlab so that the
  * model's host path, the reduction-tree model and the fallback for
  * backends that lack a kernel compute exactly the same bits; this file
- * only adapts their arguments. */
+ * only adapts their arguments. In every precision it is the exact
+ * emulation of numlab/reference.h: each value enters exactly, each
+ * product and each sum is rounded once to the accumulation precision. */
 #include "config.h"
 
 #include <numlab/numlab.h>
@@ -45,6 +47,20 @@ static void naive_describe(gpointer p, NlBackendInfo *info)
     info->threads = 1;
     info->summation_order =
         "sequential left to right, one float32 accumulator, no FMA";
+    info->precisions[NL_PRECISION_F32] =
+        "float32 accumulation: the order above; float64 accumulation: the "
+        "same order in double";
+    info->precisions[NL_PRECISION_F64] =
+        "float64 accumulation: sequential left to right, one double "
+        "accumulator, no FMA";
+    info->precisions[NL_PRECISION_BF16] =
+        "float32 accumulation: values widened exactly, then the float32 "
+        "order; bfloat16 accumulation: emulated exactly, every product and "
+        "every sum rounded to bfloat16";
+    info->precisions[NL_PRECISION_F16] =
+        "float32 accumulation: values widened exactly, then the float32 "
+        "order; float16 accumulation: emulated exactly, every product and "
+        "every sum rounded to float16";
 }
 
 /* Buffers: numlab's host memory (no alloc, free, upload, download). No
@@ -106,6 +122,65 @@ static gboolean naive_tiled_sum(gpointer self, const NlBuffer *x, gsize n,
     return TRUE;
 }
 
+/* ---- every precision: the reference itself ---- */
+
+static NlArray array_of(const NlBuffer *buf)
+{
+    NlArray a = {buf->type, buf->host};
+    return a;
+}
+
+static gboolean naive_sum_in(gpointer self, const NlBuffer *x, gsize n,
+                             NlPrecision acc, double *result, GError **error)
+{
+    (void)self;
+    (void)error;
+    *result = nl_ref_sum_in(acc, array_of(x), n);
+    return TRUE;
+}
+
+static gboolean naive_dot_in(gpointer self, const NlBuffer *x,
+                             const NlBuffer *y, gsize n, NlPrecision acc,
+                             double *result, GError **error)
+{
+    (void)self;
+    (void)error;
+    *result = nl_ref_dot_in(acc, array_of(x), array_of(y), n);
+    return TRUE;
+}
+
+static gboolean naive_gemv_in(gpointer self, gsize m, gsize n,
+                              const NlBuffer *a, gsize lda, const NlBuffer *x,
+                              NlBuffer *y, NlPrecision acc, GError **error)
+{
+    (void)self;
+    (void)error;
+    nl_ref_gemv_in(acc, m, n, array_of(a), lda, array_of(x), y->type, y->host);
+    return TRUE;
+}
+
+static gboolean naive_gemm_in(gpointer self, gsize m, gsize n, gsize k,
+                              const NlBuffer *a, gsize lda, const NlBuffer *b,
+                              gsize ldb, NlBuffer *c, gsize ldc,
+                              NlPrecision acc, GError **error)
+{
+    (void)self;
+    (void)error;
+    nl_ref_gemm_in(acc, m, n, k, array_of(a), lda, array_of(b), ldb, c->type,
+                   c->host, ldc);
+    return TRUE;
+}
+
+static gboolean naive_tiled_sum_in(gpointer self, const NlBuffer *x, gsize n,
+                                   gsize tile, NlPrecision acc, double *result,
+                                   GError **error)
+{
+    (void)self;
+    (void)error;
+    *result = nl_ref_tiled_sum_in(acc, array_of(x), n, tile);
+    return TRUE;
+}
+
 static const NlBackendOps naive_ops = {
     .struct_size = sizeof(NlBackendOps),
     .options = NULL,
@@ -118,6 +193,11 @@ static const NlBackendOps naive_ops = {
     .gemm = naive_gemm,
     .softmax = naive_softmax,
     .tiled_sum = naive_tiled_sum,
+    .sum_in = naive_sum_in,
+    .dot_in = naive_dot_in,
+    .gemv_in = naive_gemv_in,
+    .gemm_in = naive_gemm_in,
+    .tiled_sum_in = naive_tiled_sum_in,
 };
 
 NL_PLUGIN_DEFINE(

@@ -25,7 +25,10 @@ struct NlBackend {
     char *label;
     NlBackendInfo info;
     char *unusable[NL_N_KERNELS]; /* why a kernel may not run, or NULL */
+    /* why kernel k's _in form accumulating in p may not run, or NULL */
+    char *unusable_in[NL_N_KERNELS][NL_N_PRECISIONS];
     guint fell_back; /* bit k: kernel k ran as the reference (fall_back) */
+    guint fell_back_in[NL_N_KERNELS]; /* bit p: its _in form, acc p */
 };
 
 NlBackend *nl_backend_wrap(const NlPlugin *plugin, const char *label,
@@ -51,8 +54,11 @@ void nl_backend_close(NlBackend *b)
         return;
     if (NL_FIELD(b->ops, close))
         b->ops->close(b->self);
-    for (int k = 0; k < NL_N_KERNELS; k++)
+    for (int k = 0; k < NL_N_KERNELS; k++) {
         g_free(b->unusable[k]);
+        for (int p = 0; p < NL_N_PRECISIONS; p++)
+            g_free(b->unusable_in[k][p]);
+    }
     g_free(b->label);
     g_free(b);
 }
@@ -105,6 +111,35 @@ void nl_backend_set_unusable(NlBackend *b, NlKernel k, const char *reason)
     g_return_if_fail(k < NL_N_KERNELS);
     g_free(b->unusable[k]);
     b->unusable[k] = g_strdup(reason);
+}
+
+gboolean nl_backend_provides_in(const NlBackend *b, NlKernel k)
+{
+    switch (k) {
+    case NL_KERNEL_SUM:
+        return NL_FIELD(b->ops, sum_in) != NULL;
+    case NL_KERNEL_DOT:
+        return NL_FIELD(b->ops, dot_in) != NULL;
+    case NL_KERNEL_GEMV:
+        return NL_FIELD(b->ops, gemv_in) != NULL;
+    case NL_KERNEL_GEMM:
+        return NL_FIELD(b->ops, gemm_in) != NULL;
+    case NL_KERNEL_TILED_SUM:
+        return NL_FIELD(b->ops, tiled_sum_in) != NULL;
+    case NL_KERNEL_SOFTMAX:
+    case NL_KERNEL_COPY:
+    case NL_N_KERNELS:
+        break;
+    }
+    return FALSE;
+}
+
+void nl_backend_set_unusable_in(NlBackend *b, NlKernel k, NlPrecision acc,
+                                const char *reason)
+{
+    g_return_if_fail(k < NL_N_KERNELS && (guint)acc < NL_N_PRECISIONS);
+    g_free(b->unusable_in[k][acc]);
+    b->unusable_in[k][acc] = g_strdup(reason);
 }
 
 const char *nl_backend_substitute(NlBackend *b, NlKernel k)
@@ -166,19 +201,29 @@ static gboolean fall_back(NlBackend *b, NlKernel k, const NlBuffer *b1,
 
 char *nl_backend_fallbacks(const NlBackend *b)
 {
-    if (!b->fell_back)
+    gboolean any = b->fell_back != 0;
+    for (int k = 0; k < NL_N_KERNELS; k++)
+        any = any || b->fell_back_in[k] != 0;
+    if (!any)
         return NULL;
     GString *s = g_string_new(NULL);
-    for (int k = 0; k < NL_N_KERNELS; k++)
+    for (int k = 0; k < NL_N_KERNELS; k++) {
         if (b->fell_back & (1u << k))
             g_string_append_printf(s, "%s%s", s->len ? "," : "",
                                    kernel_names[k]);
+        for (int p = 0; p < NL_N_PRECISIONS; p++)
+            if (b->fell_back_in[k] & (1u << p))
+                g_string_append_printf(s, "%s%s:%s", s->len ? "," : "",
+                                       kernel_names[k],
+                                       nl_precision_name((NlPrecision)p));
+    }
     return g_string_free(s, FALSE);
 }
 
 void nl_backend_clear_fallbacks(NlBackend *b)
 {
     b->fell_back = 0;
+    memset(b->fell_back_in, 0, sizeof b->fell_back_in);
 }
 
 static gboolean bad_arg(const NlBackend *b, const char *kernel, GError **error,
@@ -196,7 +241,7 @@ static gboolean bad_arg(const NlBackend *b, const char *kernel, GError **error,
 }
 
 /* Is `buf` a buffer of this backend holding at least `need` values? */
-static gboolean check_buf(const NlBackend *b, const char *kernel,
+static gboolean check_any(const NlBackend *b, const char *kernel,
                           const char *arg, const NlBuffer *buf, gsize need,
                           GError **error)
 {
@@ -210,6 +255,21 @@ static gboolean check_buf(const NlBackend *b, const char *kernel,
                        "buffer %s holds %" G_GSIZE_FORMAT
                        " values, %" G_GSIZE_FORMAT " needed",
                        arg, buf->n, need);
+    return TRUE;
+}
+
+/* ... and of float32 values, as the calls of the first ABI need? */
+static gboolean check_buf(const NlBackend *b, const char *kernel,
+                          const char *arg, const NlBuffer *buf, gsize need,
+                          GError **error)
+{
+    if (!check_any(b, kernel, arg, buf, need, error))
+        return FALSE;
+    if (buf->type != NL_PRECISION_F32)
+        return bad_arg(b, kernel, error,
+                       "buffer %s holds %s values; this call takes float32 "
+                       "(its _in form takes any precision)",
+                       arg, nl_precision_name(buf->type));
     return TRUE;
 }
 
@@ -233,21 +293,57 @@ static gboolean matrix_span(const NlBackend *b, const char *kernel,
     return TRUE;
 }
 
-/* A backend without alloc/free hooks computes on host memory that numlab
- * provides (nl_alloc_f32: aligned, huge pages for large buffers). */
-NlBuffer *nl_backend_alloc(NlBackend *b, gsize n, GError **error)
+/* Whether the module was built with the precision hooks: only then does
+ * its alloc know buf->type. */
+static gboolean knows_precisions(const NlBackend *b)
 {
+    return b->ops->struct_size >= G_STRUCT_OFFSET(NlBackendOps, tiled_sum_in) +
+                                      sizeof(b->ops->tiled_sum_in);
+}
+
+/* A backend without alloc/free hooks computes on host memory that numlab
+ * provides (nl_alloc: aligned, huge pages for large buffers). */
+NlBuffer *nl_backend_alloc_as(NlBackend *b, NlPrecision type, gsize n,
+                              GError **error)
+{
+    if (!nl_precision_name(type)) {
+        nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                "alloc on backend '%s': precision %d is unknown", b->label,
+                (int)type);
+        return NULL;
+    }
+    if (type != NL_PRECISION_F32 && NL_FIELD(b->ops, alloc) &&
+        !knows_precisions(b)) {
+        nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
+                "backend '%s' allocates its own buffers and predates "
+                "precisions other than float32",
+                b->label);
+        return NULL;
+    }
     NlBuffer *buf = g_new0(NlBuffer, 1);
     buf->n = n;
     buf->backend = b;
-    gboolean ok = NL_FIELD(b->ops, alloc)
-                      ? b->ops->alloc(b->self, buf, error)
-                      : (buf->host = nl_alloc_f32(n, error)) != NULL;
+    buf->type = type;
+    gboolean ok =
+        NL_FIELD(b->ops, alloc)
+            ? b->ops->alloc(b->self, buf, error)
+            : (buf->host = nl_alloc(n, nl_precision_size(type), error)) != NULL;
     if (!ok) {
         g_free(buf);
         return NULL;
     }
     return buf;
+}
+
+NlBuffer *nl_backend_alloc(NlBackend *b, gsize n, GError **error)
+{
+    return nl_backend_alloc_as(b, NL_PRECISION_F32, n, error);
+}
+
+NlPrecision nl_backend_buffer_type(const NlBuffer *buf)
+{
+    g_return_val_if_fail(buf != NULL, NL_PRECISION_F32);
+    return buf->type;
 }
 
 void nl_backend_free(NlBackend *b, NlBuffer *buf)
@@ -423,5 +519,297 @@ gboolean nl_backend_tiled_sum(NlBackend *b, const NlBuffer *x, gsize n,
     if (!fall_back(b, NL_KERNEL_TILED_SUM, x, NULL, NULL, error))
         return FALSE;
     *result = nl_ref_tiled_sum_f32(x->host, n, tile);
+    return TRUE;
+}
+
+/* ---- precisions ---- */
+
+/* n values of dst's type from `src` (that type's values), through the
+ * module's upload hook, which since the precision axis moves buf->type's
+ * values. */
+static gboolean upload_raw(NlBackend *b, NlBuffer *dst, gconstpointer src,
+                           gsize n, GError **error)
+{
+    if (!NL_FIELD(b->ops, upload)) {
+        if (dst->host) {
+            if (n)
+                memcpy(dst->host, src, n * nl_precision_size(dst->type));
+            return TRUE;
+        }
+        return unsupported(b, "upload", error);
+    }
+    return b->ops->upload(b->self, dst, src, n, error);
+}
+
+static gboolean download_raw(NlBackend *b, const NlBuffer *src, gpointer dst,
+                             gsize n, GError **error)
+{
+    if (!NL_FIELD(b->ops, download)) {
+        if (src->host) {
+            if (n)
+                memcpy(dst, src->host, n * nl_precision_size(src->type));
+            return TRUE;
+        }
+        return unsupported(b, "download", error);
+    }
+    return b->ops->download(b->self, src, dst, n, error);
+}
+
+/* Values given as doubles (wide) or floats, rounded to dst's type. */
+static gboolean upload_converted(NlBackend *b, NlBuffer *dst,
+                                 const double *wide, const float *narrow,
+                                 gsize n, GError **error)
+{
+    if (!check_any(b, "upload", "dst", dst, n, error))
+        return FALSE;
+    gpointer staged = g_malloc(MAX(n, 1) * nl_precision_size(dst->type));
+    for (gsize i = 0; i < n; i++)
+        nl_array_set(dst->type, staged, i, wide ? wide[i] : narrow[i]);
+    gboolean ok = upload_raw(b, dst, staged, n, error);
+    g_free(staged);
+    return ok;
+}
+
+gboolean nl_backend_upload_values(NlBackend *b, NlBuffer *dst,
+                                  const double *src, gsize n, GError **error)
+{
+    return upload_converted(b, dst, src, NULL, n, error);
+}
+
+gboolean nl_backend_upload_rounded(NlBackend *b, NlBuffer *dst,
+                                   const float *src, gsize n, GError **error)
+{
+    return upload_converted(b, dst, NULL, src, n, error);
+}
+
+gboolean nl_backend_download_values(NlBackend *b, const NlBuffer *src,
+                                    double *dst, gsize n, GError **error)
+{
+    if (!check_any(b, "download", "src", src, n, error))
+        return FALSE;
+    gpointer staged = g_malloc(MAX(n, 1) * nl_precision_size(src->type));
+    gboolean ok = download_raw(b, src, staged, n, error);
+    if (ok) {
+        NlArray a = {src->type, staged};
+        for (gsize i = 0; i < n; i++)
+            dst[i] = nl_array_get(a, i);
+    }
+    g_free(staged);
+    return ok;
+}
+
+NlBuffer *nl_backend_new_as(NlBackend *b, NlPrecision type, const double *src,
+                            gsize n, GError **error)
+{
+    NlBuffer *buf = nl_backend_alloc_as(b, type, n, error);
+    if (buf && !nl_backend_upload_values(b, buf, src, n, error)) {
+        nl_backend_free(b, buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The checks every _in call makes beyond its buffers': acc is a
+ * precision, holds each input (NULL: not used), and the kernel in that
+ * precision was not found wrong by the self-check. */
+static gboolean check_acc(const NlBackend *b, NlKernel k, NlPrecision acc,
+                          const NlBuffer *in1, const NlBuffer *in2,
+                          GError **error)
+{
+    const char *kernel = kernel_names[k];
+    if (!nl_precision_name(acc))
+        return bad_arg(b, kernel, error, "accumulation precision %d is unknown",
+                       (int)acc);
+    const NlBuffer *in[] = {in1, in2};
+    for (guint i = 0; i < G_N_ELEMENTS(in); i++)
+        if (in[i] && !nl_precision_holds(acc, in[i]->type))
+            return bad_arg(b, kernel, error,
+                           "%s accumulation cannot hold %s values (it "
+                           "must be the inputs' precision, float32 or "
+                           "float64)",
+                           nl_precision_name(acc),
+                           nl_precision_name(in[i]->type));
+    if (b->unusable_in[k][acc])
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNUSABLE,
+                       "%s in %s on backend '%s' is unusable: %s", kernel,
+                       nl_precision_name(acc), b->label,
+                       b->unusable_in[k][acc]);
+    return TRUE;
+}
+
+/* Whether the call is the first ABI's: float32 data, float32 sums. */
+static gboolean all_f32(NlPrecision acc, const NlBuffer *b1, const NlBuffer *b2,
+                        const NlBuffer *b3)
+{
+    return acc == NL_PRECISION_F32 && (!b1 || b1->type == NL_PRECISION_F32) &&
+           (!b2 || b2->type == NL_PRECISION_F32) &&
+           (!b3 || b3->type == NL_PRECISION_F32);
+}
+
+/* After the module's _in hook: done (TRUE), or, when it declined with
+ * NL_BACKEND_ERROR_UNSUPPORTED or has no hook (hooked FALSE), whether
+ * the reference may run instead: *fall is set then, and the fallback
+ * recorded. */
+static gboolean after_hook(NlBackend *b, NlKernel k, NlPrecision acc,
+                           gboolean hooked, gboolean ok, GError **local,
+                           const NlBuffer *b1, const NlBuffer *b2,
+                           const NlBuffer *b3, gboolean *fall, GError **error)
+{
+    *fall = FALSE;
+    if (hooked && ok)
+        return TRUE;
+    if (hooked && !g_error_matches(*local, NL_BACKEND_ERROR,
+                                   NL_BACKEND_ERROR_UNSUPPORTED)) {
+        g_propagate_error(error, *local);
+        *local = NULL;
+        return FALSE;
+    }
+    g_clear_error(local);
+    if ((b1 && !b1->host) || (b2 && !b2->host) || (b3 && !b3->host))
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
+                       "backend '%s' has no %s in %s", b->label,
+                       kernel_names[k], nl_precision_name(acc));
+    b->fell_back_in[k] |= 1u << acc;
+    *fall = TRUE;
+    return TRUE;
+}
+
+static NlArray array_of(const NlBuffer *buf)
+{
+    NlArray a = {buf->type, buf->host};
+    return a;
+}
+
+gboolean nl_backend_sum_in(NlBackend *b, const NlBuffer *x, gsize n,
+                           NlPrecision acc, double *result, GError **error)
+{
+    if (!check_any(b, "sum", "x", x, n, error) ||
+        !check_acc(b, NL_KERNEL_SUM, acc, x, NULL, error))
+        return FALSE;
+    if (all_f32(acc, x, NULL, NULL)) {
+        float r;
+        if (!nl_backend_sum(b, x, n, &r, error))
+            return FALSE;
+        *result = r;
+        return TRUE;
+    }
+    g_autoptr(GError) local = NULL;
+    gboolean hooked = NL_FIELD(b->ops, sum_in) != NULL, fall;
+    gboolean ok = hooked && b->ops->sum_in(b->self, x, n, acc, result, &local);
+    if (!after_hook(b, NL_KERNEL_SUM, acc, hooked, ok, &local, x, NULL, NULL,
+                    &fall, error))
+        return FALSE;
+    if (fall)
+        *result = nl_ref_sum_in(acc, array_of(x), n);
+    return TRUE;
+}
+
+gboolean nl_backend_dot_in(NlBackend *b, const NlBuffer *x, const NlBuffer *y,
+                           gsize n, NlPrecision acc, double *result,
+                           GError **error)
+{
+    if (!check_any(b, "dot", "x", x, n, error) ||
+        !check_any(b, "dot", "y", y, n, error) ||
+        !check_acc(b, NL_KERNEL_DOT, acc, x, y, error))
+        return FALSE;
+    if (all_f32(acc, x, y, NULL)) {
+        float r;
+        if (!nl_backend_dot(b, x, y, n, &r, error))
+            return FALSE;
+        *result = r;
+        return TRUE;
+    }
+    g_autoptr(GError) local = NULL;
+    gboolean hooked = NL_FIELD(b->ops, dot_in) != NULL, fall;
+    gboolean ok =
+        hooked && b->ops->dot_in(b->self, x, y, n, acc, result, &local);
+    if (!after_hook(b, NL_KERNEL_DOT, acc, hooked, ok, &local, x, y, NULL,
+                    &fall, error))
+        return FALSE;
+    if (fall)
+        *result = nl_ref_dot_in(acc, array_of(x), array_of(y), n);
+    return TRUE;
+}
+
+gboolean nl_backend_gemv_in(NlBackend *b, gsize m, gsize n, const NlBuffer *a,
+                            gsize lda, const NlBuffer *x, NlBuffer *y,
+                            NlPrecision acc, GError **error)
+{
+    gsize span;
+    if (!matrix_span(b, "gemv", "a", m, n, lda, &span, error) ||
+        !check_any(b, "gemv", "a", a, span, error) ||
+        !check_any(b, "gemv", "x", x, n, error) ||
+        !check_any(b, "gemv", "y", y, m, error) ||
+        !check_acc(b, NL_KERNEL_GEMV, acc, a, x, error))
+        return FALSE;
+    if (all_f32(acc, a, x, y))
+        return nl_backend_gemv(b, m, n, a, lda, x, y, error);
+    g_autoptr(GError) local = NULL;
+    gboolean hooked = NL_FIELD(b->ops, gemv_in) != NULL, fall;
+    gboolean ok =
+        hooked && b->ops->gemv_in(b->self, m, n, a, lda, x, y, acc, &local);
+    if (!after_hook(b, NL_KERNEL_GEMV, acc, hooked, ok, &local, a, x, y, &fall,
+                    error))
+        return FALSE;
+    if (fall)
+        nl_ref_gemv_in(acc, m, n, array_of(a), lda, array_of(x), y->type,
+                       y->host);
+    return TRUE;
+}
+
+gboolean nl_backend_gemm_in(NlBackend *b, gsize m, gsize n, gsize k,
+                            const NlBuffer *a, gsize lda, const NlBuffer *bm,
+                            gsize ldb, NlBuffer *c, gsize ldc, NlPrecision acc,
+                            GError **error)
+{
+    gsize sa, sb, sc;
+    if (!matrix_span(b, "gemm", "a", m, k, lda, &sa, error) ||
+        !matrix_span(b, "gemm", "b", k, n, ldb, &sb, error) ||
+        !matrix_span(b, "gemm", "c", m, n, ldc, &sc, error) ||
+        !check_any(b, "gemm", "a", a, sa, error) ||
+        !check_any(b, "gemm", "b", bm, sb, error) ||
+        !check_any(b, "gemm", "c", c, sc, error) ||
+        !check_acc(b, NL_KERNEL_GEMM, acc, a, bm, error))
+        return FALSE;
+    if (all_f32(acc, a, bm, c))
+        return nl_backend_gemm(b, m, n, k, a, lda, bm, ldb, c, ldc, error);
+    g_autoptr(GError) local = NULL;
+    gboolean hooked = NL_FIELD(b->ops, gemm_in) != NULL, fall;
+    gboolean ok = hooked && b->ops->gemm_in(b->self, m, n, k, a, lda, bm, ldb,
+                                            c, ldc, acc, &local);
+    if (!after_hook(b, NL_KERNEL_GEMM, acc, hooked, ok, &local, a, bm, c, &fall,
+                    error))
+        return FALSE;
+    if (fall)
+        nl_ref_gemm_in(acc, m, n, k, array_of(a), lda, array_of(bm), ldb,
+                       c->type, c->host, ldc);
+    return TRUE;
+}
+
+gboolean nl_backend_tiled_sum_in(NlBackend *b, const NlBuffer *x, gsize n,
+                                 gsize tile, NlPrecision acc, double *result,
+                                 GError **error)
+{
+    if (tile == 0)
+        return bad_arg(b, "tiled_sum", error, "tile size 0");
+    if (!check_any(b, "tiled_sum", "x", x, n, error) ||
+        !check_acc(b, NL_KERNEL_TILED_SUM, acc, x, NULL, error))
+        return FALSE;
+    if (all_f32(acc, x, NULL, NULL)) {
+        float r;
+        if (!nl_backend_tiled_sum(b, x, n, tile, &r, error))
+            return FALSE;
+        *result = r;
+        return TRUE;
+    }
+    g_autoptr(GError) local = NULL;
+    gboolean hooked = NL_FIELD(b->ops, tiled_sum_in) != NULL, fall;
+    gboolean ok = hooked && b->ops->tiled_sum_in(b->self, x, n, tile, acc,
+                                                 result, &local);
+    if (!after_hook(b, NL_KERNEL_TILED_SUM, acc, hooked, ok, &local, x, NULL,
+                    NULL, &fall, error))
+        return FALSE;
+    if (fall)
+        *result = nl_ref_tiled_sum_in(acc, array_of(x), n, tile);
     return TRUE;
 }

@@ -129,6 +129,12 @@ gboolean nl_backend_provides(const NlBackend *backend, NlKernel kernel);
  * and this reason. */
 void nl_backend_set_unusable(NlBackend *backend, NlKernel kernel,
                              const char *reason);
+/* Whether the module provides the kernel's _in hook (the precision axis). */
+gboolean nl_backend_provides_in(const NlBackend *backend, NlKernel kernel);
+/* From now on, _in calls of the kernel accumulating in acc fail with
+ * NL_BACKEND_ERROR_UNUSABLE and this reason. */
+void nl_backend_set_unusable_in(NlBackend *backend, NlKernel kernel,
+                                NlPrecision acc, const char *reason);
 /* Asks the module for another path of a kernel that failed; its
  * description, or NULL when the module has none. */
 const char *nl_backend_substitute(NlBackend *backend, NlKernel kernel);

@@ -1,12 +1,14 @@
 /* precision.c — float64, float32, bfloat16 and float16: names, unit
  * roundoffs, exact conversions and ULP distances (numlab/precision.h).
  *
- * Narrowing goes through one routine for both 16-bit types: the double is
- * scaled by the quantum of the target at its binade (a power of two, so
- * exactly), rounded to an integer by nearbyint (ties to even in the
- * default rounding mode), and scaled back; what lies beyond the largest
- * finite value becomes an infinity. The result is then a value of the
- * target type held exactly in a double, and only needs encoding. */
+ * Narrowing goes through one routine for both 16-bit types: in the
+ * normal range it rounds the double's bit pattern to the target's
+ * significand width (integer arithmetic, a few instructions: the
+ * emulated kernels of numlab/reference.h call it once per operation),
+ * below it it rounds to the subnormals' fixed quantum; what lies beyond
+ * the largest finite value becomes an infinity. The result is then a
+ * value of the target type held exactly in a double, and only needs
+ * encoding. */
 #include "config.h"
 
 #include <numlab/precision.h>
@@ -16,25 +18,50 @@
 #include <string.h>
 
 /* The binary formats: significand bits (implicit one included), the
- * exponent of the smallest normal and of the largest finite binade. */
+ * exponent of the smallest normal and of the largest finite binade, and
+ * from them the smallest normal and the largest finite value. */
 typedef struct {
     int digits, emin, emax;
+    double min_normal, largest;
 } Format;
 
-static const Format bf16 = {8, -126, 127}, f16 = {11, -14, 15};
+static const Format bf16 = {8, -126, 127, 0x1p-126, 0x1.fep127},
+                    f16 = {11, -14, 15, 0x1p-14, 65504.0};
 
-/* x rounded to nearest even in `f`, as a double; ±inf beyond its range. */
+/* A double with |x| in the target's normal range, rounded to `digits`
+ * significant bits on its bit pattern: add just under half of the
+ * dropped part's weight, plus the kept part's lowest bit (ties to even),
+ * then clear the dropped bits. A carry that runs into the exponent is
+ * the rounding up to the next binade, as it must be. */
+static double round_bits(double x, int digits)
+{
+    guint64 u;
+    memcpy(&u, &x, sizeof u);
+    int drop = 53 - digits;
+    guint64 half = (G_GUINT64_CONSTANT(1) << (drop - 1)) - 1;
+    u += half + ((u >> drop) & 1);
+    u &= ~((G_GUINT64_CONSTANT(1) << drop) - 1);
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* x rounded to nearest even in `f`, as a double; ±inf beyond its range.
+ * Below the smallest normal the quantum is fixed (the subnormals): x is
+ * scaled by it, a power of two, so exactly, rounded to an integer by
+ * nearbyint (ties to even in the default rounding mode), and scaled
+ * back. */
 static double round_to(const Format *f, double x)
 {
     if (isnan(x) || isinf(x) || x == 0)
         return x;
-    int e;
-    frexp(x, &e); /* |x| in [2^(e-1), 2^e) */
-    int binade = e - 1 < f->emin ? f->emin : e - 1;
-    double quantum = ldexp(1.0, binade - (f->digits - 1));
-    double r = nearbyint(x / quantum) * quantum;
-    double largest = ldexp(2.0 - ldexp(1.0, 1 - f->digits), f->emax);
-    if (fabs(r) > largest)
+    double r;
+    if (fabs(x) >= f->min_normal) {
+        r = round_bits(x, f->digits);
+    } else {
+        double quantum = ldexp(1.0, f->emin - (f->digits - 1));
+        r = nearbyint(x / quantum) * quantum;
+    }
+    if (fabs(r) > f->largest)
         return copysign(INFINITY, x);
     return r;
 }
@@ -113,6 +140,27 @@ static const struct {
 static gboolean known(NlPrecision p)
 {
     return (guint)p < NL_N_PRECISIONS;
+}
+
+gsize nl_precision_size(NlPrecision p)
+{
+    static const gsize size[NL_N_PRECISIONS] = {
+        [NL_PRECISION_F32] = 4,
+        [NL_PRECISION_F64] = 8,
+        [NL_PRECISION_BF16] = 2,
+        [NL_PRECISION_F16] = 2,
+    };
+    g_return_val_if_fail(known(p), 0);
+    return size[p];
+}
+
+gboolean nl_precision_holds(NlPrecision wide, NlPrecision narrow)
+{
+    g_return_val_if_fail(known(wide) && known(narrow), FALSE);
+    if (wide == narrow || wide == NL_PRECISION_F64)
+        return TRUE;
+    /* float32 has bfloat16's exponent range and float16's significand */
+    return wide == NL_PRECISION_F32 && narrow != NL_PRECISION_F64;
 }
 
 double nl_precision_round(NlPrecision p, double x)

@@ -1,12 +1,13 @@
 /* numlab/backend.h — compute backends: what a backend module implements
  * (NlBackendOps) and what an experiment calls (nl_backend_*).
  *
- * All kernels work on float32 data in backend buffers. Matrices are
- * row-major with explicit leading dimensions (the distance, in elements,
- * between the starts of two rows). The host checks every size, leading
- * dimension and buffer before a kernel runs, so a backend's kernel can
- * assume valid arguments; it still reports failures of its own (a CUDA
- * launch error) through GError.
+ * The first kernels work on float32 data in backend buffers; the _in
+ * kernels ("Precisions" below) on buffers of any precision, accumulating
+ * in a precision the call names. Matrices are row-major with explicit leading
+ * dimensions (the distance, in elements, between the starts of two rows). The
+ * host checks every size, leading dimension and buffer before a kernel runs, so
+ * a backend's kernel can assume valid arguments; it still reports failures of
+ * its own (a CUDA launch error) through GError.
  *
  * Summation orders are part of each backend's contract and are stated by
  * describe(). tiled_sum splits x into tiles of `tile` consecutive elements
@@ -22,13 +23,16 @@
 
 #include <glib.h>
 #include <numlab/params.h>
+#include <numlab/precision.h>
 
 G_BEGIN_DECLS
 
 typedef struct NlBackend NlBackend; /* an opened backend, owned by the host */
 
-/* A buffer of n float32 values owned by one opened backend. CPU backends
- * set `host` and compute on it in place; device backends keep the data in
+/* A buffer of n values of one precision, `type`, owned by one opened
+ * backend: float32 (0, what every buffer was before the precision axis)
+ * or float64, bfloat16, float16 (nl_backend_alloc_as). CPU backends set
+ * `host` and compute on it in place; device backends keep the data in
  * `device` and leave `host` NULL. A `host` that is set is where the values
  * are, always: numlab reads and writes it in place where the backend has
  * no hook (upload, download, and the kernels below), so a backend that
@@ -37,11 +41,15 @@ typedef struct NlBackend NlBackend; /* an opened backend, owned by the host */
  * size is fixed within an ABI: a field added later takes over reserved
  * words, which the host zeroes and plugins leave alone. */
 typedef struct NlBuffer {
-    gsize n;            /* capacity in float32 elements */
-    float *host;        /* host-addressable data, or NULL */
+    gsize n;            /* capacity in values of `type` */
+    float *host;        /* host-addressable data, or NULL; for another type
+                           than float32 it points to values of that type
+                           (double *, nl_bf16 *, nl_f16 *): cast it */
     gpointer device;    /* backend-private data (device pointer), or NULL */
     NlBackend *backend; /* the owner; set by the host */
-    gpointer reserved[4];
+    NlPrecision type;   /* appended in ABI 2 in the first reserved word;
+                           set by the host before alloc */
+    gpointer reserved[3];
 } NlBuffer;
 
 /* What describe() reports. Strings belong to the backend and stay valid
@@ -53,7 +61,14 @@ typedef struct NlBackendInfo {
     const char *device;  /* e.g. "CPU" or "NVIDIA H100, 132 SMs" */
     int threads;         /* threads a kernel uses */
     const char *summation_order; /* one line: how sum/dot/gemm accumulate */
-    gpointer reserved[8];
+    /* Appended in ABI 2 in the first four reserved words: per storage
+     * precision (indexed by NlPrecision), one line saying how the _in kernels
+     * compute on it and whether natively or emulated, e.g. for bfloat16
+     * "float32 accumulation: vdpbf16ps (native AVX512-BF16); bfloat16
+     * accumulation: emulated, rounded after every operation". NULL: not
+     * stated; the host then says that numlab's reference runs. */
+    const char *precisions[NL_N_PRECISIONS];
+    gpointer reserved[4];
 } NlBackendInfo;
 
 /* Filled by the module, read only by the host: hooks are appended without
@@ -120,6 +135,39 @@ struct NlBackendOps {
      * called again afterwards, so its summation order can say what runs.
      * NULL: the backend has no substitutes. */
     const char *(*substitute)(gpointer self, const char *kernel);
+
+    /* ---- Precisions (appended within ABI 2) ----
+     * The kernels above on buffers of any precision (buf->type, for
+     * which alloc, upload and download move nl_precision_size(type)
+     * bytes a value), accumulating in `acc`. The host calls them only
+     * for what the float32 hooks cannot do: a call with float32 buffers
+     * and float32 accumulation goes to sum, dot, ... above. It has
+     * checked that acc holds every input's precision
+     * (nl_precision_holds); an output buffer may be of any precision and
+     * receives each result rounded once from acc. Scalar results are
+     * the accumulator's value, exactly, as a double. The order is the
+     * backend's own, stated per precision in describe()'s precisions[].
+     *
+     * A combination the backend does not compute (a precision its
+     * hardware or library lacks) returns FALSE with
+     * NL_BACKEND_ERROR_UNSUPPORTED: the host then runs numlab's
+     * reference (numlab/reference.h) on host buffers, and records it as
+     * for a missing hook ("gemm:bfloat16"). */
+    gboolean (*sum_in)(gpointer self, const NlBuffer *x, gsize n,
+                       NlPrecision acc, double *result, GError **error);
+    gboolean (*dot_in)(gpointer self, const NlBuffer *x, const NlBuffer *y,
+                       gsize n, NlPrecision acc, double *result,
+                       GError **error);
+    gboolean (*gemv_in)(gpointer self, gsize m, gsize n, const NlBuffer *a,
+                        gsize lda, const NlBuffer *x, NlBuffer *y,
+                        NlPrecision acc, GError **error);
+    gboolean (*gemm_in)(gpointer self, gsize m, gsize n, gsize k,
+                        const NlBuffer *a, gsize lda, const NlBuffer *b,
+                        gsize ldb, NlBuffer *c, gsize ldc, NlPrecision acc,
+                        GError **error);
+    gboolean (*tiled_sum_in)(gpointer self, const NlBuffer *x, gsize n,
+                             gsize tile, NlPrecision acc, double *result,
+                             GError **error);
 };
 
 #define NL_BACKEND_ERROR (nl_backend_error_quark())
@@ -167,6 +215,47 @@ gboolean nl_backend_tiled_sum(NlBackend *backend, const NlBuffer *x, gsize n,
                               gsize tile, float *result, GError **error);
 gboolean nl_backend_copy(NlBackend *backend, NlBuffer *dst, const NlBuffer *src,
                          gsize n, GError **error);
+
+/* ---- Precisions (appended within ABI 2) ----
+ * The calls above take float32 buffers and name the buffer that is not.
+ * These take buffers of any precision (numlab/precision.h) and the
+ * precision to accumulate in, which must hold every input's
+ * (nl_precision_holds: float32 for bfloat16 and float16 data, float64
+ * for anything); with float32 throughout they are the calls above. */
+
+/* A buffer of n values of precision `type`. */
+NlBuffer *nl_backend_alloc_as(NlBackend *backend, NlPrecision type, gsize n,
+                              GError **error);
+/* The buffer's precision. */
+NlPrecision nl_backend_buffer_type(const NlBuffer *buf);
+/* dst[0..n) = src[0..n), each value rounded once to dst's precision. */
+gboolean nl_backend_upload_values(NlBackend *backend, NlBuffer *dst,
+                                  const double *src, gsize n, GError **error);
+/* The same from float32 values (exact for a float64 buffer). */
+gboolean nl_backend_upload_rounded(NlBackend *backend, NlBuffer *dst,
+                                   const float *src, gsize n, GError **error);
+/* dst[0..n) = src[0..n), exactly (every value of every type is a double). */
+gboolean nl_backend_download_values(NlBackend *backend, const NlBuffer *src,
+                                    double *dst, gsize n, GError **error);
+/* alloc_as + upload_values. */
+NlBuffer *nl_backend_new_as(NlBackend *backend, NlPrecision type,
+                            const double *src, gsize n, GError **error);
+
+gboolean nl_backend_sum_in(NlBackend *backend, const NlBuffer *x, gsize n,
+                           NlPrecision acc, double *result, GError **error);
+gboolean nl_backend_dot_in(NlBackend *backend, const NlBuffer *x,
+                           const NlBuffer *y, gsize n, NlPrecision acc,
+                           double *result, GError **error);
+gboolean nl_backend_gemv_in(NlBackend *backend, gsize m, gsize n,
+                            const NlBuffer *a, gsize lda, const NlBuffer *x,
+                            NlBuffer *y, NlPrecision acc, GError **error);
+gboolean nl_backend_gemm_in(NlBackend *backend, gsize m, gsize n, gsize k,
+                            const NlBuffer *a, gsize lda, const NlBuffer *b,
+                            gsize ldb, NlBuffer *c, gsize ldc, NlPrecision acc,
+                            GError **error);
+gboolean nl_backend_tiled_sum_in(NlBackend *backend, const NlBuffer *x, gsize n,
+                                 gsize tile, NlPrecision acc, double *result,
+                                 GError **error);
 
 G_END_DECLS
 

@@ -47,6 +47,12 @@ double nl_precision_unit_roundoff(NlPrecision p);
 /* The number of significand bits, the implicit one included (24, 53, 8,
  * 11). */
 guint nl_precision_digits(NlPrecision p);
+/* The bytes one value of p takes: 4, 8, 2, 2. */
+gsize nl_precision_size(NlPrecision p);
+/* Whether every value of `narrow` is a value of `wide`: float64 holds
+ * all four, float32 holds itself and both 16-bit types, a 16-bit type
+ * only itself (bfloat16 reaches 2^127, float16 has 3 more bits). */
+gboolean nl_precision_holds(NlPrecision wide, NlPrecision narrow);
 /* "float32", "float64", "bfloat16", "float16"; NULL for another value. */
 const char *nl_precision_name(NlPrecision p);
 /* The precision named by `name`: the names above or f32, fp32, float,

@@ -27,6 +27,7 @@
 #define NUMLAB_REFERENCE_H
 
 #include <glib.h>
+#include <numlab/precision.h>
 
 G_BEGIN_DECLS
 
@@ -82,6 +83,48 @@ float nl_ref_tile_tree_f32(const float *partials, gsize n_tiles);
 
 /* dst[0..n) = src[0..n); the two may overlap (memmove). */
 void nl_ref_copy_f32(float *dst, const float *src, gsize n);
+
+/* ---- Every precision (numlab/precision.h) ----
+ *
+ * The same orders, on values stored in any of the four precisions and
+ * accumulated in any precision that holds them all (nl_precision_holds:
+ * float32 for the 16-bit types, float64 for anything): each value enters
+ * exactly; every product and every addition is rounded once to `acc`,
+ * two roundings per term, never fused; an output array gets each result
+ * rounded once more, from acc to its own precision. So
+ *   s = 0; for i in 0..n: s = round_acc(s + round_acc(x[i] * y[i]))
+ * is every dot product, and accumulation in bfloat16 is the teaching
+ * worst case of rounding after every operation, while bfloat16 storage
+ * with float32 accumulation is what vdpbf16ps and tensor cores promise
+ * (they may fuse or reorder; these do not). With float32 everywhere the
+ * results are the _f32 kernels' bits. The caller checks that acc holds
+ * every operand (nl_backend_* does); a wrong one is a g_return_if_fail. */
+
+/* An array of values in one precision: float *, double *, nl_bf16 * or
+ * nl_f16 * behind `data`. */
+typedef struct {
+    NlPrecision type;
+    gconstpointer data;
+} NlArray;
+
+/* The array's i-th value, exactly. */
+double nl_array_get(NlArray a, gsize i);
+
+double nl_ref_sum_in(NlPrecision acc, NlArray x, gsize n);
+double nl_ref_dot_in(NlPrecision acc, NlArray x, NlArray y, gsize n);
+/* y (of precision y_type) = A x. */
+void nl_ref_gemv_in(NlPrecision acc, gsize m, gsize n, NlArray a, gsize lda,
+                    NlArray x, NlPrecision y_type, gpointer y);
+/* C (of precision c_type) = A B. */
+void nl_ref_gemm_in(NlPrecision acc, gsize m, gsize n, gsize k, NlArray a,
+                    gsize lda, NlArray b, gsize ldb, NlPrecision c_type,
+                    gpointer c, gsize ldc);
+/* The tile tree, every tile sum and every addition of the tree rounded
+ * to acc. */
+double nl_ref_tiled_sum_in(NlPrecision acc, NlArray x, gsize n, gsize tile);
+
+/* v rounded once to `type` and stored as dst[i]. */
+void nl_array_set(NlPrecision type, gpointer dst, gsize i, double v);
 
 G_END_DECLS
 
