@@ -58,6 +58,11 @@ tests_test_naive_LDADD = $(NL_TEST_HOST_LIBS)
 tests_test_conformance_SOURCES = tests/test-conformance.c
 tests_test_conformance_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_conformance_LDADD = $(NL_TEST_HOST_LIBS)
+# ... in every storage and accumulation precision (the _in kernels).
+nl_unit_tests += tests/test-conformance-precision
+tests_test_conformance_precision_SOURCES = tests/test-conformance-precision.c
+tests_test_conformance_precision_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_conformance_precision_LDADD = $(NL_TEST_HOST_LIBS) $(MPFR_LIBS)
 tests_test_sample_SOURCES = tests/test-sample.c
 tests_test_sample_LDADD = $(NL_TEST_LIBS)
 # MiniGPT (libnumlab-minigpt): gradients, backends, resident weights

@@ -21,12 +21,12 @@
  * The thread count is process-wide in OpenBLAS; each kernel sets this
  * backend's count first, so two blas jobs with different `threads` in one
  * run each get their own. It deliberately does not fall back to other code
- * when OpenBLAS lacks a routine: everything here is OpenBLAS. */
+ * when OpenBLAS lacks a routine: everything here is OpenBLAS. The other
+ * precisions are in precision.c. */
 #include "config.h"
 
-#include <numlab/numlab.h>
+#include "blas.h"
 
-#include <cblas.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -35,19 +35,11 @@
  * enough that the vector of ones stays in L1. */
 #define ROW 4096
 
-typedef struct {
-    int threads;
-    char *library;
-    char *order;
-    float *ones; /* ROW ones once substitute() replaced cblas_ssum, or NULL */
-} Blas;
-
 static const char sum_substitute[] =
     "cblas_ssum replaced by cblas_sgemv against ones, in rows of 4096, "
     "the row sums alike, the rest by cblas_sdot";
 
-/* OpenBLAS takes int sizes; the host has checked the rest. */
-static gboolean fits_int(gsize n, const char *what, GError **error)
+gboolean blas_fits_int(gsize n, const char *what, GError **error)
 {
     if (n <= INT_MAX)
         return TRUE;
@@ -56,7 +48,7 @@ static gboolean fits_int(gsize n, const char *what, GError **error)
         "blas: %s = %" G_GSIZE_FORMAT " exceeds OpenBLAS's int range", what, n);
 }
 
-static void use_threads(Blas *self)
+void blas_use_threads(Blas *self)
 {
     if (openblas_get_num_threads() != self->threads)
         openblas_set_num_threads(self->threads);
@@ -121,6 +113,7 @@ static gpointer blas_open(const NlParams *opts, GError **error)
     self->threads = openblas_get_num_threads();
     self->library = library_string();
     set_order(self);
+    blas_precisions_open(self);
     return self;
 }
 
@@ -130,6 +123,7 @@ static void blas_close(gpointer p)
     g_free(self->library);
     g_free(self->order);
     nl_free(self->ones);
+    blas_precisions_close(self);
     g_free(self);
 }
 
@@ -137,8 +131,8 @@ static void blas_close(gpointer p)
 static float sum_by_rows(const Blas *self, const float *x, gsize n,
                          float *scratch);
 
-static gboolean sum_f32(const Blas *self, const float *x, gsize n,
-                        float *result, GError **error)
+gboolean blas_sum_f32(const Blas *self, const float *x, gsize n, float *result,
+                      GError **error)
 {
     if (n == 0) {
         *result = 0.0f;
@@ -202,6 +196,8 @@ static void blas_describe(gpointer p, NlBackendInfo *info)
     info->device = "CPU";
     info->threads = self->threads;
     info->summation_order = self->order;
+    for (int i = 0; i < NL_N_PRECISIONS; i++)
+        info->precisions[i] = self->precisions[i];
 }
 
 /* Buffers: numlab's host memory (alloc, free, upload, download NULL). */
@@ -209,18 +205,18 @@ static void blas_describe(gpointer p, NlBackendInfo *info)
 static gboolean blas_sum(gpointer p, const NlBuffer *x, gsize n, float *result,
                          GError **error)
 {
-    if (!fits_int(n, "n", error))
+    if (!blas_fits_int(n, "n", error))
         return FALSE;
-    use_threads(p);
-    return sum_f32(p, x->host, n, result, error);
+    blas_use_threads(p);
+    return blas_sum_f32(p, x->host, n, result, error);
 }
 
 static gboolean blas_dot(gpointer p, const NlBuffer *x, const NlBuffer *y,
                          gsize n, float *result, GError **error)
 {
-    if (!fits_int(n, "n", error))
+    if (!blas_fits_int(n, "n", error))
         return FALSE;
-    use_threads(p);
+    blas_use_threads(p);
     *result = n ? cblas_sdot((int)n, x->host, 1, y->host, 1) : 0.0f;
     return TRUE;
 }
@@ -229,8 +225,8 @@ static gboolean blas_gemv(gpointer p, gsize m, gsize n, const NlBuffer *a,
                           gsize lda, const NlBuffer *x, NlBuffer *y,
                           GError **error)
 {
-    if (!fits_int(m, "m", error) || !fits_int(n, "n", error) ||
-        !fits_int(lda, "lda", error))
+    if (!blas_fits_int(m, "m", error) || !blas_fits_int(n, "n", error) ||
+        !blas_fits_int(lda, "lda", error))
         return FALSE;
     if (m == 0)
         return TRUE;
@@ -238,7 +234,7 @@ static gboolean blas_gemv(gpointer p, gsize m, gsize n, const NlBuffer *a,
         memset(y->host, 0, m * sizeof(float));
         return TRUE;
     }
-    use_threads(p);
+    blas_use_threads(p);
     cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0f, a->host,
                 (int)lda, x->host, 1, 0.0f, y->host, 1);
     return TRUE;
@@ -248,9 +244,9 @@ static gboolean blas_gemm(gpointer p, gsize m, gsize n, gsize k,
                           const NlBuffer *a, gsize lda, const NlBuffer *b,
                           gsize ldb, NlBuffer *c, gsize ldc, GError **error)
 {
-    if (!fits_int(m, "m", error) || !fits_int(n, "n", error) ||
-        !fits_int(k, "k", error) || !fits_int(lda, "lda", error) ||
-        !fits_int(ldb, "ldb", error) || !fits_int(ldc, "ldc", error))
+    if (!blas_fits_int(m, "m", error) || !blas_fits_int(n, "n", error) ||
+        !blas_fits_int(k, "k", error) || !blas_fits_int(lda, "lda", error) ||
+        !blas_fits_int(ldb, "ldb", error) || !blas_fits_int(ldc, "ldc", error))
         return FALSE;
     if (m == 0 || n == 0)
         return TRUE;
@@ -259,7 +255,7 @@ static gboolean blas_gemm(gpointer p, gsize m, gsize n, gsize k,
             memset(c->host + i * ldc, 0, n * sizeof(float));
         return TRUE;
     }
-    use_threads(p);
+    blas_use_threads(p);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n,
                 (int)k, 1.0f, a->host, (int)lda, b->host, (int)ldb, 0.0f,
                 c->host, (int)ldc);
@@ -271,18 +267,18 @@ static gboolean blas_gemm(gpointer p, gsize m, gsize n, gsize k,
 static gboolean blas_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,
                              gsize n, float temperature, GError **error)
 {
-    if (!fits_int(n, "n", error))
+    if (!blas_fits_int(n, "n", error))
         return FALSE;
     if (n == 0)
         return TRUE;
-    use_threads(p);
+    blas_use_threads(p);
     float max = x->host[0] / temperature;
     for (gsize i = 1; i < n; i++)
         max = fmaxf(max, x->host[i] / temperature);
     for (gsize i = 0; i < n; i++)
         y->host[i] = expf(x->host[i] / temperature - max);
     float total;
-    if (!sum_f32(p, y->host, n, &total, error))
+    if (!blas_sum_f32(p, y->host, n, &total, error))
         return FALSE;
     cblas_sscal((int)n, 1.0f / total, y->host, 1);
     return TRUE;
@@ -291,9 +287,9 @@ static gboolean blas_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,
 static gboolean blas_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
                                gsize tile, float *result, GError **error)
 {
-    if (!fits_int(tile, "tile", error))
+    if (!blas_fits_int(tile, "tile", error))
         return FALSE;
-    use_threads(p);
+    blas_use_threads(p);
     gsize n_tiles = n / tile + (n % tile != 0);
     if (n_tiles == 0) {
         *result = 0.0f;
@@ -303,8 +299,8 @@ static gboolean blas_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
     if (!partials)
         return FALSE;
     for (gsize t = 0; t < n_tiles; t++)
-        if (!sum_f32(p, x->host + t * tile, MIN(tile, n - t * tile),
-                     &partials[t], error)) {
+        if (!blas_sum_f32(p, x->host + t * tile, MIN(tile, n - t * tile),
+                          &partials[t], error)) {
             nl_free(partials);
             return FALSE;
         }
@@ -329,6 +325,11 @@ static const NlBackendOps blas_ops = {
     .softmax = blas_softmax,
     .tiled_sum = blas_tiled_sum,
     .substitute = blas_substitute,
+    .sum_in = blas_sum_in,
+    .dot_in = blas_dot_in,
+    .gemv_in = blas_gemv_in,
+    .gemm_in = blas_gemm_in,
+    .tiled_sum_in = blas_tiled_sum_in,
 };
 
 NL_PLUGIN_DEFINE(

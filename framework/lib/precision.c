@@ -93,15 +93,21 @@ nl_bf16 nl_bf16_from_f32(float x)
 
 float nl_f16_to_f32(nl_f16 x)
 {
-    int sign = x >> 15, exponent = (x >> 10) & 0x1f, fraction = x & 0x3ff;
-    double v;
-    if (exponent == 0x1f)
-        v = fraction ? NAN : INFINITY;
-    else if (exponent == 0) /* zero and subnormals: fraction · 2^-24 */
-        v = ldexp(fraction, -24);
-    else
-        v = ldexp(1024 + fraction, exponent - 25);
-    return (float)(sign ? -v : v);
+    guint32 sign = (guint32)(x & 0x8000u) << 16;
+    guint32 exponent = (x >> 10) & 0x1fu, fraction = x & 0x3ffu, u;
+    if (exponent == 0x1f) /* infinity, or NaN with its payload (nonzero) */
+        u = sign | 0x7f800000u | (fraction << 13);
+    else if (exponent) /* normal: rebias 15 -> 127 */
+        u = sign | ((exponent + 112) << 23) | (fraction << 13);
+    else if (fraction == 0) /* a signed zero */
+        u = sign;
+    else { /* subnormal: fraction 2^-24, exact in float */
+        float v = (float)fraction * 0x1p-24f;
+        return sign ? -v : v;
+    }
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
 }
 
 nl_f16 nl_f16_from_f64(double x)
