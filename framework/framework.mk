@@ -60,6 +60,7 @@ framework_libnumlab_host_la_SOURCES = \
 	framework/host/selfcheck.c \
 	framework/host/selfcheck-child.c \
 	framework/host/selfcheck-cases.c \
+	framework/host/selfcheck-precision.c \
 	framework/host/selfcheck-cases.h
 nodist_framework_libnumlab_host_la_SOURCES = framework/aliases-ini.h
 framework_libnumlab_host_la_CPPFLAGS = $(AM_CPPFLAGS) $(NL_PATH_CPPFLAGS)

@@ -141,9 +141,10 @@ static int cmd_list(int argc, char **argv)
             g_ascii_formatd(ms, sizeof ms, "%.1f", check->seconds * 1e3);
             state = g_strdup_printf(
                 "available (%s, %d thread%s)\n  %-12s %s\n  %-12s self-check "
-                "in %s ms: %s",
+                "in %s ms: %s\n  %-12s precisions: %s",
                 info->device, info->threads, info->threads == 1 ? "" : "s", "",
-                info->library, "", ms, check->summary);
+                info->library, "", ms, check->summary, "",
+                *check->summary_in ? check->summary_in : "none checked");
             nl_backend_close(b);
         } else {
             state = g_strdup_printf("unavailable: %s",
@@ -168,6 +169,29 @@ static int cmd_list(int argc, char **argv)
 }
 
 /* ---- help ---- */
+
+/* What the backend states per storage precision (describe()), when it
+ * opens here with its default options. */
+static void print_precisions(const NlPlugin *plugin)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NlParams) opts =
+        nl_params_parse(plugin->backend->options, plugin->name, NULL, &error);
+    NlBackend *b =
+        opts ? nl_backend_open_checked(plugin, NULL, opts, NULL, &error) : NULL;
+    if (!b) {
+        printf("\nPrecisions: not known here (%s)\n",
+               error ? error->message : "open() failed");
+        return;
+    }
+    printf("\nPrecisions (storage: how the _in kernels compute):\n");
+    const NlBackendInfo *info = nl_backend_info(b);
+    for (int p = 0; p < NL_N_PRECISIONS; p++)
+        printf("  %-9s %s\n", nl_precision_name((NlPrecision)p),
+               info->precisions[p] ? info->precisions[p]
+                                   : "not stated: numlab's reference runs");
+    nl_backend_close(b);
+}
 
 static void print_specs(const NlParamSpec *specs, const char *heading)
 {
@@ -225,6 +249,7 @@ static int cmd_help(int argc, char **argv)
                e->plugin->summary);
         print_specs(e->plugin->backend->options,
                     "Options (-b NAME:key=value:key=value)");
+        print_precisions(e->plugin);
         return 0;
     }
     g_printerr("numlab help: no experiment or backend named '%s' (see numlab "

@@ -172,6 +172,55 @@ static void test_lanedrop_unusable(void)
     nl_backend_close(again);
 }
 
+/* The _in kernels are checked per accumulation precision: lanedrop's
+ * bfloat16 sum in float32 has the lane bug; what it declines runs as
+ * the reference and is listed so. */
+static void test_lanedrop_bf16(void)
+{
+    const NlSelfCheck *sc = NULL;
+    NlBackend *b = open_label("lanedrop:bf16=1", &sc);
+    g_assert_cmpint(sc->state_in[NL_KERNEL_SUM][NL_PRECISION_F32], ==,
+                    NL_CHECK_UNUSABLE);
+    g_assert_true(
+        g_str_has_prefix(sc->failure_in[NL_KERNEL_SUM][NL_PRECISION_F32],
+                         "bfloat16 data n=16 gives "));
+    g_assert_cmpint(sc->state_in[NL_KERNEL_SUM][NL_PRECISION_F64], ==,
+                    NL_CHECK_REFERENCE);
+    g_assert_cmpint(sc->state_in[NL_KERNEL_DOT][NL_PRECISION_BF16], ==,
+                    NL_CHECK_REFERENCE);
+    g_assert_cmpstr(sc->summary_in, ==,
+                    "in float32: reference: dot gemv gemm tiled_sum; "
+                    "unusable: sum | in float64: reference: sum dot gemv "
+                    "gemm tiled_sum | in bfloat16: reference: sum dot gemv "
+                    "gemm tiled_sum | in float16: reference: sum dot gemv "
+                    "gemm tiled_sum");
+    g_assert_cmpuint(sc->lines->len, ==, 3);
+    g_autofree char *line_start = g_strdup_printf(
+        "lanedrop:bf16=1: sum in float32 fails its self-check on this CPU "
+        "(%s; lanedrop test library 1.0): bfloat16 data n=16 gives ",
+        nl_host_cpu_model());
+    g_assert_true(g_str_has_prefix(sc->lines->pdata[2], line_start));
+
+    double v[32], got;
+    for (int i = 0; i < 32; i++)
+        v[i] = (i % 7) - 3;
+    g_autoptr(GError) error = NULL;
+    NlBuffer *buf = nl_backend_new_as(b, NL_PRECISION_BF16, v, 32, &error);
+    g_assert_false(
+        nl_backend_sum_in(b, buf, 32, NL_PRECISION_F32, &got, &error));
+    g_assert_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNUSABLE);
+    g_assert_nonnull(strstr(error->message,
+                            "sum in float32 on backend 'lanedrop:bf16=1' is "
+                            "unusable: it fails its self-check on this CPU"));
+    g_clear_error(&error);
+    /* in float64 the reference runs, and is right */
+    g_assert_true(
+        nl_backend_sum_in(b, buf, 32, NL_PRECISION_F64, &got, &error));
+    g_assert_cmpfloat(got, ==, -6); /* four full periods of 7 sum to 0 */
+    nl_backend_free(b, buf);
+    nl_backend_close(b);
+}
+
 static void test_lanedrop_substituted(void)
 {
     const NlSelfCheck *sc = NULL;
@@ -356,6 +405,7 @@ int main(int argc, char **argv)
     g_test_add_func("/selfcheck/parse-spec", test_parse_spec);
     g_test_add_func("/selfcheck/in-tree-backends", test_in_tree_backends);
     g_test_add_func("/selfcheck/lanedrop/unusable", test_lanedrop_unusable);
+    g_test_add_func("/selfcheck/lanedrop/bf16", test_lanedrop_bf16);
     g_test_add_func("/selfcheck/lanedrop/substituted",
                     test_lanedrop_substituted);
     g_test_add_func("/selfcheck/lanedrop/substitute-fails",

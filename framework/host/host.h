@@ -159,6 +159,12 @@ typedef struct {
     double seconds;   /* what the check cost this backend */
     guint n_cases;    /* kernel calls it made */
     gboolean printed; /* lines already shown (nl_self_check_print_once) */
+    /* The _in kernels per accumulation precision (selfcheck-precision.c):
+     * ABSENT, PASSED, REFERENCE or UNUSABLE, and the first failure. */
+    NlCheckState state_in[NL_N_KERNELS][NL_N_PRECISIONS];
+    char *failure_in[NL_N_KERNELS][NL_N_PRECISIONS];
+    char *summary_in; /* "in float32: passed: sum dot ... | in bfloat16:
+                         reference: ...", or "" */
 } NlSelfCheck;
 
 /* Checks every kernel of an opened backend against exact values, then
@@ -185,6 +191,15 @@ NlParams *nl_backend_parse_spec(NlRegistry *registry, const char *spec,
  * hardware or library is absent). */
 NlBackend *nl_backend_open_spec(NlRegistry *registry, const char *spec,
                                 const NlSelfCheck **check, GError **error);
+/* ---- selfcheck-precision.c ---- */
+/* Checks the _in kernels of every accumulation precision into sc's
+ * state_in, failure_in and summary_in; `on_host`: the backend's
+ * buffers are host memory (what it declines, the reference computes). */
+void nl_self_check_precisions(NlBackend *backend, gboolean on_host,
+                              NlSelfCheck *sc);
+/* sc's summary_in, from its state_in. */
+char *nl_self_check_summarize_in(const NlSelfCheck *sc);
+
 /* Prints the lines of failing kernels on stderr, once per process. */
 void nl_self_check_print_once(const NlSelfCheck *check);
 /* A verdict handed to another process: saved into a group of a key file

@@ -9,7 +9,8 @@
 #include "engine.h"
 
 /* The job's backend self-check: its summary, its cost, and per kernel
- * that did not simply pass, what failed and what runs instead. */
+ * that did not simply pass, what failed and what runs instead; the same
+ * for the _in kernels per accumulation precision. */
 static void set_self_check(GKeyFile *kf, const char *group,
                            const NlSelfCheck *sc)
 {
@@ -28,7 +29,19 @@ static void set_self_check(GKeyFile *kf, const char *group,
             value = g_strdup_printf("unusable: %s", sc->failure[k]);
         if (value)
             g_key_file_set_string(kf, group, key, value);
+        for (int p = 0; p < NL_N_PRECISIONS; p++)
+            if (sc->state_in[k][p] == NL_CHECK_UNUSABLE) {
+                g_autofree char *key_in =
+                    g_strdup_printf("self_check_%s_in_%s", nl_kernel_name(k),
+                                    nl_precision_name((NlPrecision)p));
+                g_autofree char *why =
+                    g_strdup_printf("unusable: %s", sc->failure_in[k][p]);
+                g_key_file_set_string(kf, group, key_in, why);
+            }
     }
+    if (sc->summary_in && *sc->summary_in)
+        g_key_file_set_string(kf, group, "self_check_precisions",
+                              sc->summary_in);
 }
 
 /* What an opened backend is: version, library, device, threads, order. */

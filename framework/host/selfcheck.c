@@ -251,8 +251,11 @@ static void self_check_free(gpointer p)
     for (int k = 0; k < NL_N_KERNELS; k++) {
         g_free(sc->failure[k]);
         g_free(sc->substitute[k]);
+        for (int a = 0; a < NL_N_PRECISIONS; a++)
+            g_free(sc->failure_in[k][a]);
     }
     g_free(sc->summary);
+    g_free(sc->summary_in);
     g_ptr_array_unref(sc->lines);
     g_free(sc);
 }
@@ -312,6 +315,15 @@ static void apply(NlBackend *b, const NlSelfCheck *sc)
                 "it fails its self-check on %s: %s", why, sc->failure[k]);
             nl_backend_set_unusable(b, k, reason);
         }
+    for (int k = 0; k < NL_N_KERNELS; k++)
+        for (int p = 0; p < NL_N_PRECISIONS; p++)
+            if (sc->state_in[k][p] == NL_CHECK_UNUSABLE) {
+                g_autofree char *why = where(b);
+                g_autofree char *reason =
+                    g_strdup_printf("it fails its self-check on %s: %s", why,
+                                    sc->failure_in[k][p]);
+                nl_backend_set_unusable_in(b, k, (NlPrecision)p, reason);
+            }
     nl_backend_redescribe(b);
 }
 
@@ -387,6 +399,10 @@ static NlSelfCheck *check_fresh(NlBackend *b)
         sc->state[k] = NL_CHECK_UNUSABLE;
     }
     workspace_close(b, &w);
+    if (!broken)
+        nl_self_check_precisions(b, on_host, sc);
+    else
+        sc->summary_in = g_strdup("");
     g_free(broken);
     sc->seconds = nl_time_now() - t0;
 
@@ -410,6 +426,17 @@ static NlSelfCheck *check_fresh(NlBackend *b)
                                             nl_kernel_name(k), place,
                                             sc->failure[k]));
     }
+    for (int k = 0; k < NL_N_KERNELS; k++)
+        for (int a = 0; a < NL_N_PRECISIONS; a++)
+            if (sc->state_in[k][a] == NL_CHECK_UNUSABLE)
+                g_ptr_array_add(
+                    sc->lines,
+                    g_strdup_printf("%s: %s in %s fails its self-check on "
+                                    "%s: %s; it is unusable, and the jobs "
+                                    "that need it fail",
+                                    nl_backend_label(b), nl_kernel_name(k),
+                                    nl_precision_name((NlPrecision)a), place,
+                                    sc->failure_in[k][a]));
     sc->summary = summarize(sc);
     return sc;
 }
@@ -556,7 +583,19 @@ void nl_self_check_save(const NlSelfCheck *sc, GKeyFile *kf, const char *group)
         g_autofree char *substitute = g_strdup_printf("%s_substitute", name);
         if (sc->substitute[k])
             g_key_file_set_string(kf, group, substitute, sc->substitute[k]);
+        for (int p = 0; p < NL_N_PRECISIONS; p++) {
+            const char *acc = nl_precision_name((NlPrecision)p);
+            g_autofree char *state_in =
+                g_strdup_printf("%s_in_%s_state", name, acc);
+            g_key_file_set_integer(kf, group, state_in, sc->state_in[k][p]);
+            g_autofree char *failure_in =
+                g_strdup_printf("%s_in_%s_failure", name, acc);
+            if (sc->failure_in[k][p])
+                g_key_file_set_string(kf, group, failure_in,
+                                      sc->failure_in[k][p]);
+        }
     }
+    g_key_file_set_string(kf, group, "summary_in", sc->summary_in);
 }
 
 gboolean nl_self_check_adopt(GKeyFile *kf, const char *group,
@@ -591,7 +630,27 @@ gboolean nl_self_check_adopt(GKeyFile *kf, const char *group,
             g_set_error(&local, G_KEY_FILE_ERROR,
                         G_KEY_FILE_ERROR_INVALID_VALUE, "%s without a failure",
                         state);
+        for (int p = 0; p < NL_N_PRECISIONS && !local; p++) {
+            const char *acc = nl_precision_name((NlPrecision)p);
+            g_autofree char *state_in =
+                g_strdup_printf("%s_in_%s_state", name, acc);
+            int w = g_key_file_get_integer(kf, group, state_in, &local);
+            if (!local && (w < NL_CHECK_ABSENT || w > NL_CHECK_UNUSABLE))
+                g_set_error(&local, G_KEY_FILE_ERROR,
+                            G_KEY_FILE_ERROR_INVALID_VALUE, "bad %s", state_in);
+            sc->state_in[k][p] = w;
+            g_autofree char *failure_in =
+                g_strdup_printf("%s_in_%s_failure", name, acc);
+            sc->failure_in[k][p] =
+                g_key_file_get_string(kf, group, failure_in, NULL);
+            if (!local && w == NL_CHECK_UNUSABLE && !sc->failure_in[k][p])
+                g_set_error(&local, G_KEY_FILE_ERROR,
+                            G_KEY_FILE_ERROR_INVALID_VALUE,
+                            "%s without a failure", state_in);
+        }
     }
+    if (!local)
+        sc->summary_in = g_key_file_get_string(kf, group, "summary_in", &local);
     if (local) {
         self_check_free(sc);
         return nl_fail(error, NL_ERROR, NL_ERROR_JOB,

@@ -220,6 +220,14 @@ char *nl_backend_fallbacks(const NlBackend *b)
     return g_string_free(s, FALSE);
 }
 
+gboolean nl_backend_fell_back_in(const NlBackend *b, NlKernel k,
+                                 NlPrecision acc)
+{
+    g_return_val_if_fail(k < NL_N_KERNELS && (guint)acc < NL_N_PRECISIONS,
+                         FALSE);
+    return (b->fell_back_in[k] >> acc) & 1u;
+}
+
 void nl_backend_clear_fallbacks(NlBackend *b)
 {
     b->fell_back = 0;

@@ -145,6 +145,10 @@ void nl_backend_redescribe(NlBackend *backend);
  * record was last cleared, in NlKernel order: "gemv,softmax"; NULL when
  * none did. Free with g_free. */
 char *nl_backend_fallbacks(const NlBackend *backend);
+/* Whether kernel k's _in form, accumulating in acc, ran as the reference
+ * since the record was last cleared. */
+gboolean nl_backend_fell_back_in(const NlBackend *backend, NlKernel kernel,
+                                 NlPrecision acc);
 /* Forgets that record (the self-check's calls are not a job's). */
 void nl_backend_clear_fallbacks(NlBackend *backend);
 

@@ -19,6 +19,9 @@
  *   substitute=1  offer a correct sequential sum through substitute();
  *   substitute=2  claim one, but keep the bug (a substitute that fails).
  *   pad_write=1   gemm also writes 0 into C's padding when ldc > n.
+ *   bf16=1        sum_in on bfloat16 data with float32 accumulation has
+ *                 the same bug (the values widened, then sum_f32); every
+ *                 other precision is declined to numlab's reference.
  *
  * tiled_sum sums each tile with the same sum; dot, gemv, gemm and softmax
  * are correct sequential loops, so only sum and tiled_sum fail (and gemm
@@ -33,6 +36,7 @@ typedef struct {
     gint64 offers_substitute;
     gboolean substituted;
     gboolean pad_write;
+    gboolean bf16;
     char *order;
 } LaneDrop;
 
@@ -46,6 +50,8 @@ static const NlParamSpec options[] = {
      NULL},
     {"pad_write", NL_PARAM_INT, "0", 0, 1,
      "1: gemm writes into C's padding between n and ldc", NULL, NULL},
+    {"bf16", NL_PARAM_INT, "0", 0, 1,
+     "1: sum_in of bfloat16 data in float32 drops lanes too", NULL, NULL},
     NL_PARAM_END,
 };
 
@@ -91,6 +97,7 @@ static gpointer ld_open(const NlParams *opts, GError **error)
     self->drop_below = nl_params_get_int(opts, "drop_below");
     self->offers_substitute = nl_params_get_int(opts, "substitute");
     self->pad_write = nl_params_get_int(opts, "pad_write") != 0;
+    self->bf16 = nl_params_get_int(opts, "bf16") != 0;
     self->order = g_strdup("sequential, but sum drops lanes (a test)");
     return self;
 }
@@ -204,6 +211,26 @@ static gboolean ld_tiled_sum(gpointer p, const NlBuffer *x, gsize n, gsize tile,
     return TRUE;
 }
 
+/* bfloat16 data in float32: the values widened exactly, then the buggy
+ * sum; the rest declined (numlab's reference runs). */
+static gboolean ld_sum_in(gpointer p, const NlBuffer *x, gsize n,
+                          NlPrecision acc, double *result, GError **error)
+{
+    const LaneDrop *self = p;
+    if (!self->bf16 || x->type != NL_PRECISION_BF16 ||
+        acc != NL_PRECISION_F32) {
+        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
+                    "lanedrop has only a bfloat16 sum in float32");
+        return FALSE;
+    }
+    float *w = g_new(float, MAX(n, 1));
+    for (gsize i = 0; i < n; i++)
+        w[i] = nl_bf16_to_f32(((const nl_bf16 *)x->host)[i]);
+    *result = sum_f32(self, w, n);
+    g_free(w);
+    return TRUE;
+}
+
 static const NlBackendOps ops = {
     .struct_size = sizeof(NlBackendOps),
     .options = options,
@@ -217,6 +244,7 @@ static const NlBackendOps ops = {
     .softmax = ld_softmax,
     .tiled_sum = ld_tiled_sum,
     .substitute = ld_substitute,
+    .sum_in = ld_sum_in,
 };
 
 NL_PLUGIN_DEFINE(
