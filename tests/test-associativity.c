@@ -25,7 +25,7 @@ static NlDat *dat(const char *name)
 static void test_a1_cases(void)
 {
     g_autoptr(NlDat) d = dat("a1-cases");
-    g_assert_cmpuint(nl_dat_rows(d, 0), ==, 6);
+    g_assert_cmpuint(nl_dat_rows(d, 0), ==, 10);
     /* 1 + 1e-7 rounds up to 1 + 2^-23 (1e-7 > 2^-24, half an ulp of 1);
      * adding 1e-7 again rounds up to 1 + 2^-22. 1e-7 + 1e-7 = 2e-7 also
      * rounds 1 + 2e-7 up to 1 + 2^-22: both orders agree. */
@@ -44,6 +44,45 @@ static void test_a1_cases(void)
     g_assert_cmpfloat(nl_dat_double(d, 0, 5, 3), ==, 0.1);
     g_assert_cmpstr(nl_dat_cell(d, 0, 5, 5), ==, "0x3fb999999999999a");
     g_assert_cmpfloat(nl_dat_double(d, 0, 4, 4), ==, 0.1); /* exact */
+    /* bfloat16, 1 + 2^-8 + 2^-8: 1 + 2^-8 is the tie between 1 and
+     * 1 + 2^-7 and goes to the even 1, twice; 2^-8 + 2^-8 = 2^-7 first
+     * lifts 1 by one ulp. float16 likewise with 2^-11 and 2^-10. */
+    g_assert_cmpstr(nl_dat_cell(d, 0, 6, 1), ==, "bfloat16");
+    g_assert_cmpfloat(nl_dat_double(d, 0, 6, 3), ==, 1.0);
+    g_assert_cmpfloat(nl_dat_double(d, 0, 7, 3), ==, 1.0 + 0x1p-7);
+    g_assert_cmpstr(nl_dat_cell(d, 0, 7, 5), ==, "0x3f81");
+    g_assert_cmpstr(nl_dat_cell(d, 0, 7, 6), ==, "0 01111111 0000001");
+    g_assert_cmpstr(nl_dat_cell(d, 0, 8, 1), ==, "float16");
+    g_assert_cmpfloat(nl_dat_double(d, 0, 8, 3), ==, 1.0);
+    g_assert_cmpfloat(nl_dat_double(d, 0, 9, 3), ==, 1.0 + 0x1p-10);
+    g_assert_cmpstr(nl_dat_cell(d, 0, 9, 5), ==, "0x3c01");
+    g_assert_cmpstr(nl_dat_cell(d, 0, 9, 6), ==, "0 01111 0000000001");
+}
+
+/* The 16-bit counters stall at 2^8 and 2^11: s + 1 is then the tie
+ * between s and s + 2, and goes to the even s. */
+static void test_a1_counter_16(void)
+{
+    const struct {
+        const char *table;
+        double stall;
+    } types[] = {{"a1-counter-bfloat16", 256}, {"a1-counter-float16", 2048}};
+    for (guint i = 0; i < G_N_ELEMENTS(types); i++) {
+        g_autoptr(NlDat) d = dat(types[i].table);
+        g_autofree char *want =
+            g_strdup_printf("stalls at step: %.0f ", types[i].stall);
+        g_assert_true(
+            g_str_has_prefix(nl_dat_comment(d, "stalls at step:"), want));
+        guint rows = nl_dat_rows(d, 0);
+        g_assert_cmpfloat(nl_dat_double(d, 0, rows - 1, 0), ==,
+                          4 * types[i].stall);
+        for (guint r = 0; r < rows; r++) {
+            double step = nl_dat_double(d, 0, r, 0),
+                   counter = nl_dat_double(d, 0, r, 1);
+            g_assert_cmpfloat(counter, ==, MIN(step, types[i].stall));
+            g_assert_cmpfloat(nl_dat_double(d, 0, r, 2), ==, step - counter);
+        }
+    }
 }
 
 static void test_a1_counter(void)
@@ -178,6 +217,7 @@ int main(int argc, char **argv)
         g_error("numlab run failed: %s", run->err);
     g_test_add_func("/associativity/a1-cases", test_a1_cases);
     g_test_add_func("/associativity/a1-counter", test_a1_counter);
+    g_test_add_func("/associativity/a1-counter-16", test_a1_counter_16);
     g_test_add_func("/associativity/a2-blocked", test_a2_blocked);
     g_test_add_func("/associativity/a3-counts", test_a3_counts);
     g_test_add_func("/associativity/a6-backend-sum", test_a6_backend_sum);

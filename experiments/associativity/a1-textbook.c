@@ -5,11 +5,20 @@
  * each + below is one IEEE rounding in the stated type. The lecture's
  * float32 case (1, 1e-7, 1e-7) gives the *same* result in both orders —
  * 1e-7 is more than half an ulp of 1 (2^-24 = 5.96e-8), so each addition
- * rounds up — which is why a second case below that threshold is shown. */
+ * rounds up — which is why a second case below that threshold is shown.
+ *
+ * In bfloat16 and float16 (parameter `precision`) the same cases and
+ * counters run with numlab's exact emulation of the type: each addition
+ * is computed in double and rounded once to it (nl_precision_round), which
+ * is the IEEE operation of the type. Half an ulp of 1 is 2^-8 in bfloat16
+ * and 2^-11 in float16, so 1 + 2^-8 + 2^-8 keeps 1 in one order and gains
+ * 2^-7 in the other; the counters stall at 2^8 = 256 and 2^11 = 2048,
+ * where s + 1 is a tie that rounds back to the even s. */
 #include "config.h"
 
 #include "associativity.h"
 
+#include <math.h>
 #include <string.h>
 
 /* "s eeeeeeee mmm...": the IEEE fields of a float32 or float64. */
@@ -29,10 +38,9 @@ static char *binary_fields(guint64 bits, int exp_bits, int man_bits)
  * its IEEE fields. */
 static void add_row(NlTable *t, const char *case_name, const char *type,
                     const char *order, double value, guint64 bits, int exp_bits,
-                    double exact)
+                    int man_bits, double exact)
 {
-    g_autofree char *bin =
-        binary_fields(bits, exp_bits, exp_bits == 8 ? 23 : 52);
+    g_autofree char *bin = binary_fields(bits, exp_bits, man_bits);
     nl_table_add_str(t, case_name);
     nl_table_add_str(t, type);
     nl_table_add_str(t, order);
@@ -45,14 +53,14 @@ static void add_row(NlTable *t, const char *case_name, const char *type,
 static void add_f32_row(NlTable *t, const char *case_name, const char *order,
                         float value, double exact)
 {
-    add_row(t, case_name, "float32", order, value, nl_f32_bits(value), 8,
+    add_row(t, case_name, "float32", order, value, nl_f32_bits(value), 8, 23,
             exact);
 }
 
 static void add_f64_row(NlTable *t, const char *case_name, const char *order,
                         double value, double exact)
 {
-    add_row(t, case_name, "float64", order, value, nl_f64_bits(value), 11,
+    add_row(t, case_name, "float64", order, value, nl_f64_bits(value), 11, 52,
             exact);
 }
 
@@ -67,6 +75,60 @@ static void float_case(NlTable *t, float small)
     g_autofree char *name = g_strdup_printf("a=1, b=c=%s", sbuf);
     add_f32_row(t, name, "(a+b)+c", (a + b) + c, exact);
     add_f32_row(t, name, "a+(b+c)", a + (b + c), exact);
+}
+
+/* A 16-bit value's bits and fields, from its value. */
+static void add_16_row(NlTable *t, NlPrecision p, const char *case_name,
+                       const char *order, double value, double exact)
+{
+    gboolean bf = p == NL_PRECISION_BF16;
+    guint64 bits = bf ? nl_bf16_from_f64(value) : nl_f16_from_f64(value);
+    add_row(t, case_name, nl_precision_name(p), order, value, bits, bf ? 8 : 5,
+            bf ? 7 : 10, exact);
+}
+
+/* 1 + small + small in a 16-bit type, small half an ulp of 1 (2^-8 or
+ * 2^-11): every operation rounded once to the type. */
+static void half_case(NlTable *t, NlPrecision p)
+{
+    double a = 1.0, b = ldexp(1.0, -(int)nl_precision_digits(p)), c = b;
+    g_autofree char *name =
+        g_strdup_printf("a=1, b=c=2^-%u", nl_precision_digits(p));
+    double left = nl_precision_round(p, nl_precision_round(p, a + b) + c);
+    double right = nl_precision_round(p, a + nl_precision_round(p, b + c));
+    add_16_row(t, p, name, "(a+b)+c", left, a + b + c); /* exact in double */
+    add_16_row(t, p, name, "a+(b+c)", right, a + b + c);
+}
+
+/* The counter s += 1 in a 16-bit type, emulated: every step up to four
+ * times the stall at 2^digits, sampled every steps/256 and every step
+ * around the stall. Table a1-counter-TYPE. */
+static void counter_16(NlRun *run, NlPrecision p)
+{
+    g_autofree char *name =
+        g_strdup_printf("a1-counter-%s", nl_precision_name(p));
+    NlTable *t = nl_run_table(run, name, "step:int counter:f64 lost:int");
+    g_autofree char *title = g_strdup_printf(
+        "%s counter s += 1 against the true count", nl_precision_name(p));
+    nl_table_set_title(t, title);
+    gint64 stall = (gint64)1 << nl_precision_digits(p);
+    gint64 steps = 4 * stall, every = MAX(steps / 256, 1), stalled_at = -1;
+    double s = 0;
+    for (gint64 i = 0; i <= steps; i++) {
+        if (i % every == 0 || (i > stall - 4 && i < stall + 4) || i == steps) {
+            nl_table_add_int(t, i);
+            nl_table_add_f64(t, s);
+            nl_table_add_int(t, i - (gint64)s);
+        }
+        double next = nl_precision_round(p, s + 1);
+        if (next == s && stalled_at < 0)
+            stalled_at = i;
+        s = next;
+    }
+    g_autofree char *note = g_strdup_printf(
+        "%" G_GINT64_FORMAT " (s = %.0f = 2^%u; s + 1 rounds back to s)",
+        stalled_at, s, nl_precision_digits(p));
+    nl_table_add_note(t, "stalls at step", note);
 }
 
 /* The float32 counter: s += 1 until s + 1 == s. Samples every
@@ -126,6 +188,24 @@ gboolean assoc_textbook(NlRun *run, GError **error)
                       "the real sum of the operands as stored, "
                       "rounded once to float64 (MPFR)");
 
-    counter(run, nl_params_get_int(p, "counter_steps"));
+    gsize n_prec;
+    const char *const *precisions =
+        nl_params_get_string_list(p, "precision", &n_prec);
+    gboolean f32 = FALSE;
+    for (gsize i = 0; i < n_prec; i++) {
+        NlPrecision q = NL_PRECISION_F32;
+        nl_precision_from_name(precisions[i], &q); /* choices: known names */
+        if (q == NL_PRECISION_BF16 || q == NL_PRECISION_F16)
+            half_case(t, q);
+        f32 = f32 || q == NL_PRECISION_F32;
+    }
+    if (f32)
+        counter(run, nl_params_get_int(p, "counter_steps"));
+    for (gsize i = 0; i < n_prec; i++) {
+        NlPrecision q = NL_PRECISION_F32;
+        nl_precision_from_name(precisions[i], &q);
+        if (q == NL_PRECISION_BF16 || q == NL_PRECISION_F16)
+            counter_16(run, q);
+    }
     return TRUE;
 }

@@ -53,6 +53,11 @@ static const NlParamSpec params[] = {
      NULL, NULL},
     {"counter_steps", NL_PARAM_INT, "33554432", 1, 1e10,
      "A1: how often the float32 counter adds 1 (default 2^25)", NULL, NULL},
+    {"precision", NL_PARAM_STRING_LIST, "float32,bfloat16,float16", 0, 0,
+     "A1: the precisions of the 1 + small cases and the counters (float32 "
+     "natively, bfloat16 and float16 emulated exactly; float64 has its own "
+     "case)",
+     "float32|bfloat16|float16", NULL},
     {"n", NL_PARAM_INT, "1024", 1, 268435456,
      "A2: number of standard-normal float32 values", NULL, NULL},
     {"blocks", NL_PARAM_INT_LIST, "32,64,128,256,512", 1, 268435456,
@@ -70,8 +75,9 @@ static const NlExperimentOps ops = {
     .struct_size = sizeof(NlExperimentOps),
     .title = "Float addition is not associative: order changes the sum",
     .description =
-        "A1: three textbook cases, with values and bits, and a float32 "
-        "counter that stops growing at 2^24. A2: n standard-normal float32 "
+        "A1: the textbook cases, with values and bits, and counters that "
+        "stop growing at 2^24 in float32, 256 in bfloat16 and 2048 in "
+        "float16. A2: n standard-normal float32 "
         "values summed sequentially and as blocked trees (sequential within "
         "blocks, pairwise across blocks), against the exact MPFR sum. A3: "
         "the same values in `shuffles` random orders: how many different "

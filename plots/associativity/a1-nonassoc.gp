@@ -118,8 +118,8 @@ do for [r = 1:N] {
 
 # Footnote: what the colours mean and where 'exact' comes from.
 set label tag tr( \
-    "Orange: Bits, in denen sich die beiden Reihenfolgen unterscheiden.   exakt: reelle Summe der gespeicherten Summanden, einmal auf float64 gerundet (MPFR).\nIn float32 ist ulp(1) = 2^{−23} ≈ 1,19·10^{−7}: ein Summand unter einem halben ulp (≈ 5,96·10^{−8}) geht bei 1 + b verloren.", \
-    "Orange: bits in which the two orders differ.   exact: the real sum of the stored terms, rounded once to float64 (MPFR).\nfloat32 has ulp(1) = 2^{−23} ≈ 1.19·10^{−7}: a term below half an ulp (≈ 5.96·10^{−8}) is lost in 1 + b.") \
+    "Orange: Bits, in denen sich die beiden Reihenfolgen unterscheiden.   exakt: reelle Summe der gespeicherten Summanden, einmal auf float64 gerundet (MPFR).\nulp(1) ist 2^{−23} ≈ 1,19·10^{−7} in float32, 2^{−7} in bfloat16, 2^{−10} in float16: ein Summand bis zu einem halben ulp geht bei 1 + b verloren.", \
+    "Orange: bits in which the two orders differ.   exact: the real sum of the stored terms, rounded once to float64 (MPFR).\nulp(1) is 2^{−23} ≈ 1.19·10^{−7} in float32, 2^{−7} in bfloat16, 2^{−10} in float16: a term up to half an ulp is lost in 1 + b.") \
     at screen 0.02, screen 0.065 font font(0.95) tc rgb '#555555'
 plot blank notitle
 
@@ -169,3 +169,54 @@ set label 2 sprintf(tr('verloren: %s Additionen', 'lost: %s additions'), thousan
 plot counter using ($1 / M):($2 / M):($1 / M) with filledcurves fc rgb c_bad fs transparent solid 0.15 noborder notitle, \
      '' using ($1 / M):($1 / M) with lines lc rgb '#7F7F7F' dt 2 lw 2 title tr('wahre Anzahl', 'true count'), \
      '' using ($1 / M):($2 / M) with lines lt 1 lw 3 title tr('float32-Zähler s', 'float32 counter s')
+
+# ============================================================================
+# a1-counter-16: the same counter in bfloat16 and float16, side by side
+# ============================================================================
+# a1-counter-bfloat16.dat and a1-counter-float16.dat: the panels of the
+# types the run's `precision` parameter named, which a1-cases.dat lists.
+# Each counter stalls at 2^(significand bits): 256 in bfloat16, 2048 in
+# float16.
+reset
+load common
+array T16[2] = ['bfloat16', 'float16']
+array RAN[2] = [0, 0]
+do for [i = 1:2] {
+    stats datadir.'/a1-cases.dat' using (strcol(2) eq T16[i] ? 1 : 0) nooutput
+    RAN[i] = STATS_sum > 0
+}
+n16 = RAN[1] + RAN[2]
+if (n16 > 0) {
+    set output fig('a1-counter-16')
+    set multiplot layout 1, n16 title tr( \
+        'Derselbe Zähler  s += 1  in 16 Bit: er bleibt viel früher stehen', \
+        'The same counter  s += 1  in 16 bits: it stalls much earlier') font bold(1.2)
+    do for [i = 1:2] {
+        file = datadir.'/a1-counter-'.T16[i].'.dat'
+        if (RAN[i]) {
+            set xrange [*:*]; set yrange [*:*]   # stats obeys the ranges
+            stats file using 2 nooutput
+            stall_value = STATS_max
+            stats file using 1 nooutput
+            last_step = STATS_max
+            stats file using 3 nooutput
+            lost_end = STATS_max
+            k2 = int(floor(log(stall_value) / log(2) + 0.5))
+            set title sprintf(tr('%s: Stillstand bei 2^{%d} = %s', '%s: stalls at 2^{%d} = %s'), \
+                T16[i], k2, thousands(stall_value)) font bold(1.05)
+            set xlabel tr('Schritte', 'Steps')
+            set ylabel tr('Zählerstand', 'Counter value')
+            set xrange [0:last_step * 1.02]
+            set yrange [0:last_step * 1.08]
+            set key top left
+            set format x '%.0f'; set format y '%.0f'
+            unset label
+            set label 2 sprintf(tr('verloren: %s', 'lost: %s'), thousands(lost_end)) \
+                at 0.78 * last_step, (stall_value + 0.78 * last_step) / 2 center tc rgb c_bad font font(1.0)
+            plot file using 1:2:1 with filledcurves fc rgb c_bad fs transparent solid 0.15 noborder notitle, \
+                 '' using 1:1 with lines lc rgb '#7F7F7F' dt 2 lw 2 title tr('wahre Anzahl', 'true count'), \
+                 '' using 1:2 with lines lt 1 lw 3 title sprintf(tr('%s-Zähler s', '%s counter s'), T16[i])
+        }
+    }
+    unset multiplot
+}
