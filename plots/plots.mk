@@ -6,7 +6,8 @@ dist_plotsassoc_DATA = \
 	plots/associativity/a1-nonassoc.gp \
 	plots/associativity/a2-blocked.gp \
 	plots/associativity/a3-shuffles.gp \
-	plots/associativity/a6-backends.gp
+	plots/associativity/a6-backends.gp \
+	plots/associativity/a6-precision.gp
 plotsbenchdir = $(plotsdir)/bench
 dist_plotsbench_DATA = plots/bench/bench.gp
 plotstemperaturedir = $(plotsdir)/temperature

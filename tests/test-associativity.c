@@ -203,6 +203,40 @@ static void test_a6_backend_sum(void)
     g_assert_cmpstr(nl_dat_cell(pairs, 0, 0, 4), ==, "1"); /* naive = naive */
 }
 
+/* A6 in 16 bits: the values rounded to the type; in float32 the naive
+ * order is this file's float loop over them; in the type itself every
+ * addition is rounded to it, written here with the library's rounding
+ * only (each sum of two 16-bit values is exact in double). */
+static void test_a6_sum_16(void)
+{
+    const NlPrecision types[] = {NL_PRECISION_BF16, NL_PRECISION_F16};
+    for (guint t = 0; t < G_N_ELEMENTS(types); t++) {
+        NlPrecision p = types[t];
+        g_autofree char *name =
+            g_strdup_printf("a6-backends-%s", nl_precision_name(p));
+        g_autoptr(NlDat) d = dat(name);
+        g_assert_cmpuint(nl_dat_rows(d, 0), ==, 2);
+        g_autofree float *x = inputs(a6_n);
+        float s32 = 0;
+        double s16 = 0;
+        for (gsize i = 0; i < a6_n; i++) {
+            x[i] = (float)nl_precision_round(p, x[i]);
+            s32 += x[i];
+            s16 = nl_precision_round(p, s16 + x[i]);
+        }
+        g_assert_cmpstr(nl_dat_cell(d, 0, 0, 1), ==, "float32");
+        g_assert_cmpfloat(nl_dat_double(d, 0, 0, 2), ==, s32);
+        g_assert_cmpfloat((float)nl_dat_double(d, 0, 0, 5), ==,
+                          exact_sum_twosum(x, a6_n)); /* float64 vs float */
+        g_assert_cmpstr(nl_dat_cell(d, 0, 1, 1), ==, nl_precision_name(p));
+        g_assert_cmpfloat(nl_dat_double(d, 0, 1, 2), ==, s16);
+        /* the 16-bit accumulator is far off: more than 100 times float32's
+         * error on these 10 000 values */
+        g_assert_cmpfloat(nl_dat_double(d, 0, 1, 4), >,
+                          100 * nl_dat_double(d, 0, 0, 4));
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -221,6 +255,7 @@ int main(int argc, char **argv)
     g_test_add_func("/associativity/a2-blocked", test_a2_blocked);
     g_test_add_func("/associativity/a3-counts", test_a3_counts);
     g_test_add_func("/associativity/a6-backend-sum", test_a6_backend_sum);
+    g_test_add_func("/associativity/a6-sum-16", test_a6_sum_16);
     int rc = g_test_run();
     nl_test_rmtree(dir);
     g_free(dir);

@@ -13,7 +13,15 @@
  * lane bug is off by), so the same sum kernel also runs on an exact probe
  * of the same n (numlab/probe.h): if it gets those integers wrong, the
  * kernel is wrong at this size and the row is a fault too. The pairs are
- * compared as they are, faulty or not. */
+ * compared as they are, faulty or not.
+ *
+ * For each 16-bit type of the `precision` parameter the same values,
+ * rounded once to the type, are summed twice more (table
+ * a6-backends-TYPE): with float32 accumulation, as AVX512-BF16 and tensor
+ * cores do, and with accumulation in the type itself, every addition
+ * rounded to it. The first lands within float32's bound of the exact sum
+ * of the stored values; the second stalls once the running sum's spacing
+ * outgrows the values. */
 #include "config.h"
 
 #include "associativity.h"
@@ -71,6 +79,87 @@ gboolean assoc_backend_sum(NlRun *run, GError **error)
     nl_table_add_int(t, nl_backend_info(b)->threads);
     nl_table_add_int(t, (gint64)n);
     nl_table_add_int(t, fault);
+    return TRUE;
+}
+
+/* The sum of the values rounded to p, by the job's backend, in acc: one
+ * row of a6-backends-TYPE. */
+static gboolean sum_16_row(NlRun *run, NlTable *t, const double *v,
+                           double exact, double abs_sum, gsize n, NlPrecision p,
+                           NlPrecision acc, GError **error)
+{
+    NlBackend *b = nl_run_backend(run);
+    NlBuffer *buf = nl_backend_new_as(b, p, v, n, error);
+    if (!buf)
+        return FALSE;
+    double sum = NAN;
+    gboolean ok = nl_backend_sum_in(b, buf, n, acc, &sum, error);
+    nl_backend_free(b, buf);
+    if (!ok)
+        return FALSE;
+    double u = nl_precision_unit_roundoff(acc), nu = (double)(n - 1) * u;
+    gboolean fault =
+        nu < 1 &&
+        !nl_run_check_bound(run, sum, exact, nu / (1 - nu) * abs_sum,
+                            "A6: sum of %" G_GSIZE_FORMAT " %s values in %s", n,
+                            nl_precision_name(p), nl_precision_name(acc));
+    guint64 bits = acc == NL_PRECISION_F32    ? nl_f32_bits((float)sum)
+                   : acc == NL_PRECISION_BF16 ? nl_bf16_from_f64(sum)
+                                              : nl_f16_from_f64(sum);
+    nl_table_add_str(t, nl_backend_label(b));
+    nl_table_add_str(t, nl_precision_name(acc));
+    nl_table_add_f64(t, sum);
+    nl_table_add_hex(t, bits);
+    nl_table_add_f64(t, fabs(sum - exact));
+    nl_table_add_f64(t, exact);
+    nl_table_add_int(t, (gint64)n);
+    nl_table_add_int(t, fault);
+    return TRUE;
+}
+
+/* A6 in each 16-bit type of the `precision` parameter. */
+gboolean assoc_backend_sum_16(NlRun *run, GError **error)
+{
+    const NlParams *params = nl_run_params(run);
+    gsize n = (gsize)nl_params_get_int(params, "a6_n"), n_prec;
+    const char *const *names =
+        nl_params_get_string_list(params, "precision", &n_prec);
+    for (gsize i = 0; i < n_prec; i++) {
+        NlPrecision p = NL_PRECISION_F32;
+        nl_precision_from_name(names[i], &p);
+        if (p != NL_PRECISION_BF16 && p != NL_PRECISION_F16)
+            continue;
+        float *x = nl_normal_values_f32(nl_run_seed(run), n, error);
+        if (!x)
+            return FALSE;
+        double *v = g_new(double, MAX(n, 1)), abs_sum = 0;
+        for (gsize k = 0; k < n; k++) { /* the values as stored in p */
+            v[k] = nl_precision_round(p, x[k]);
+            x[k] = (float)v[k];
+            abs_sum += fabs(v[k]);
+        }
+        double exact = nl_exact_sum_f32_as_f64(x, n);
+        nl_free(x);
+        g_autofree char *name =
+            g_strdup_printf("a6-backends-%s", nl_precision_name(p));
+        NlTable *t = nl_run_table(run, name,
+                                  "backend:str acc:str sum:f64 bits:hex "
+                                  "abs_error:f64 exact:f64 n:int fault:int");
+        g_autofree char *title = g_strdup_printf(
+            "the same %s array summed by each backend, in float32 and in %s",
+            nl_precision_name(p), nl_precision_name(p));
+        nl_table_set_title(t, title);
+        nl_table_add_note(t, "exact",
+                          "the real sum of the values as stored in the "
+                          "16-bit type, rounded once to float64 (MPFR)");
+        nl_table_add_note(t, "bits", "the sum in its accumulation precision");
+        gboolean ok = sum_16_row(run, t, v, exact, abs_sum, n, p,
+                                 NL_PRECISION_F32, error) &&
+                      sum_16_row(run, t, v, exact, abs_sum, n, p, p, error);
+        g_free(v);
+        if (!ok)
+            return FALSE;
+    }
     return TRUE;
 }
 

@@ -15,7 +15,8 @@ static gboolean run_common(NlRun *run, GError **error)
 
 static gboolean run_backend(NlRun *run, GError **error)
 {
-    return assoc_blocked(run, error) && assoc_backend_sum(run, error);
+    return assoc_blocked(run, error) && assoc_backend_sum(run, error) &&
+           assoc_backend_sum_16(run, error);
 }
 
 /* Measured on the naive backend (AMD EPYC, Zen 4, one job each, peak RSS
@@ -56,7 +57,8 @@ static const NlParamSpec params[] = {
     {"precision", NL_PARAM_STRING_LIST, "float32,bfloat16,float16", 0, 0,
      "A1: the precisions of the 1 + small cases and the counters (float32 "
      "natively, bfloat16 and float16 emulated exactly; float64 has its own "
-     "case)",
+     "case); A6: each 16-bit type also summed by every backend, in float32 "
+     "and in the type",
      "float32|bfloat16|float16", NULL},
     {"n", NL_PARAM_INT, "1024", 1, 268435456,
      "A2: number of standard-normal float32 values", NULL, NULL},
@@ -83,7 +85,9 @@ static const NlExperimentOps ops = {
         "the same values in `shuffles` random orders: how many different "
         "sums appear, for plain and for compensated (Neumaier) summation. "
         "A6: one array summed by every selected backend, side by side, with "
-        "the pairs that agree bit for bit. Inputs are the first values of "
+        "the pairs that agree bit for bit, and for each 16-bit type of "
+        "`precision` the same values rounded to it, summed in float32 and in "
+        "the type. Inputs are the first values of "
         "numlab's seeded normal stream, identical on every backend.",
     .params = params,
     .run_common = run_common,

@@ -13,6 +13,8 @@ gboolean assoc_blocked(NlRun *run, GError **error);
 gboolean assoc_shuffles(NlRun *run, GError **error);
 /* A6: one array summed by each backend; run_compare pairs them. */
 gboolean assoc_backend_sum(NlRun *run, GError **error);
+/* A6 in bfloat16 and float16: float32 and 16-bit accumulation. */
+gboolean assoc_backend_sum_16(NlRun *run, GError **error);
 gboolean assoc_compare_backends(NlRun *run, GError **error);
 
 #endif /* NL_ASSOCIATIVITY_H */
