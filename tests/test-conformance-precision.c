@@ -69,7 +69,7 @@ static const gsize sizes[] = {0, 1, 2, 3, 7, 31, 63, 64, 1000, 100003};
 /* n normal values rounded once to p: the doubles, and a buffer of them. */
 static double *stored_values(NlPrecision p, guint64 seed, gsize n)
 {
-    double *v = g_new(double, MAX(n, 1));
+    double *v = g_new0(double, MAX(n, 1)); /* n = 0 uploads one 0 */
     NlRng rng;
     nl_rng_init(&rng, seed);
     for (gsize i = 0; i < n; i++)

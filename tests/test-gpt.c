@@ -214,6 +214,96 @@ static void test_forward_backends(void)
     g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_VOCAB);
 }
 
+/* ---- the precision of a forward pass ---- */
+
+static void logits_on(const NlGpt *m, NlBackend *be, const char *mode,
+                      const guint32 *tok, gsize n, float *out)
+{
+    g_autoptr(GError) error = NULL;
+    NlGptPrecision p;
+    g_assert_true(nl_gpt_precision_from_name(mode, &p));
+    g_assert_cmpstr(nl_gpt_precision_name(p), ==, mode);
+    g_autoptr(NlGptResident) on = nl_gpt_resident_new_as(m, be, p, &error);
+    g_assert_no_error(error);
+    g_assert_true(nl_gpt_logits(m, on, tok, n, out, &error));
+    g_assert_no_error(error);
+}
+
+/* float32 is the model's own pass; LayerCast is the float32 pass of the
+ * model with its weight matrices rounded to bfloat16; in bfloat16 and
+ * float16 every logit is a value of the type, near float32's. */
+static void test_precision(void)
+{
+    guint32 tok[12];
+    g_autoptr(NlGpt) m = mixed_model(tok);
+    gsize V = m->config.vocab_size, n = 12, C = m->config.d_model,
+          L = m->config.n_layer, nz = n * V;
+    NlGptPrecision p;
+    g_assert_false(nl_gpt_precision_from_name("bf16", &p));
+    g_autofree float *f32 = g_new(float, nz), *got = g_new(float, nz);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NlGptResident) plain =
+        nl_gpt_resident_new(m, backends[0], &error);
+    g_assert_true(nl_gpt_logits(m, plain, tok, n, f32, &error));
+    logits_on(m, backends[0], "float32", tok, n, got);
+    g_assert_cmpmem(got, nz * sizeof(float), f32, nz * sizeof(float));
+
+    /* LayerCast by hand: the matrices rounded, then float32 */
+    g_autofree float *saved = g_memdup2(m->params, m->n_params * sizeof(float));
+    struct {
+        float *w;
+        gsize n;
+    } mats[] = {{m->w.w_qkv, L * C * 3 * C},
+                {m->w.w_proj, L * C * C},
+                {m->w.w_fc, L * C * 4 * C},
+                {m->w.w_fc2, L * 4 * C * C},
+                {m->w.w_lm, C * V}};
+    for (guint i = 0; i < G_N_ELEMENTS(mats); i++)
+        for (gsize k = 0; k < mats[i].n; k++)
+            mats[i].w[k] = nl_bf16_to_f32(nl_bf16_from_f32(mats[i].w[k]));
+    g_autofree float *want = g_new(float, nz);
+    g_assert_true(nl_gpt_logits(m, NULL, tok, n, want, &error));
+    memcpy(m->params, saved, m->n_params * sizeof(float));
+    for (int b = 0; b < 3; b++) {
+        if (!backends[b])
+            continue;
+        logits_on(m, backends[b], "layercast", tok, n, got);
+        if (b == 0) /* naive: the host's order */
+            g_assert_cmpmem(got, nz * sizeof(float), want, nz * sizeof(float));
+        for (gsize i = 0; i < nz; i++)
+            g_assert_cmpfloat(fabs(got[i] - want[i]), <=, 1e-4);
+    }
+
+    const struct {
+        const char *mode;
+        NlPrecision type;
+        double near; /* max |logit - float32| allowed */
+    } typed[] = {{"bfloat16", NL_PRECISION_BF16, 0.5},
+                 {"bfloat16-pure", NL_PRECISION_BF16, 1.5},
+                 {"float16", NL_PRECISION_F16, 0.1}};
+    g_autofree float *first = g_new(float, nz);
+    for (guint t = 0; t < G_N_ELEMENTS(typed); t++)
+        for (int b = 0; b < 3; b++) {
+            if (!backends[b])
+                continue;
+            logits_on(m, backends[b], typed[t].mode, tok, n, got);
+            double d = 0;
+            for (gsize i = 0; i < nz; i++) {
+                g_assert_cmpfloat(got[i], ==,
+                                  nl_precision_round(typed[t].type, got[i]));
+                d = MAX(d, fabs((double)got[i] - f32[i]));
+            }
+            g_test_message("%s on %s: max |dlogit| vs float32 %.3g",
+                           typed[t].mode, nl_backend_label(backends[b]), d);
+            g_assert_cmpfloat(d, >, 0);
+            g_assert_cmpfloat(d, <=, typed[t].near);
+            if (t == 0 && b == 0)
+                memcpy(first, got, nz * sizeof(float));
+            if (t == 1 && b == 0) /* bfloat16 accumulation: another pass */
+                g_assert_true(memcmp(first, got, nz * sizeof(float)) != 0);
+        }
+}
+
 /* ---- nl_gpt_generate ---- */
 
 typedef struct {
@@ -822,6 +912,7 @@ int main(int argc, char **argv)
     g_test_add_func("/gpt/vocab", test_vocab);
     g_test_add_func("/gpt/config-limits", test_config_limits);
     g_test_add_func("/gpt/forward-backends", test_forward_backends);
+    g_test_add_func("/gpt/precision", test_precision);
     g_test_add_func("/gpt/resident-uploads", test_resident_uploads);
     g_test_add_func("/gpt/resident-training", test_resident_training);
     g_test_add_func("/gpt/generate", test_generate);

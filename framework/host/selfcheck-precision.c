@@ -65,7 +65,7 @@ static double int_cap(const Pair *p, gsize n, gboolean products)
  * storage precision. */
 static double *draw(const Pair *p, NlRng *rng, gsize n, double cap)
 {
-    double *v = g_new(double, MAX(n, 1));
+    double *v = g_new0(double, MAX(n, 1)); /* n = 0 uploads one 0 */
     for (gsize i = 0; i < n; i++) {
         if (cap > 0) {
             double m = (double)(1 + nl_rng_below(rng, (guint64)cap));

@@ -301,12 +301,15 @@ static gboolean matrix_span(const NlBackend *b, const char *kernel,
     return TRUE;
 }
 
-/* Whether the module was built with the precision hooks: only then does
- * its alloc know buf->type. */
+/* Whether the module computes in other precisions than float32: only a
+ * module that provides an _in hook has promised that its alloc, upload
+ * and download honour buf->type (numlab/backend.h). Any other, however
+ * recent its headers, only ever sees float32 buffers in its hooks. */
 static gboolean knows_precisions(const NlBackend *b)
 {
-    return b->ops->struct_size >= G_STRUCT_OFFSET(NlBackendOps, tiled_sum_in) +
-                                      sizeof(b->ops->tiled_sum_in);
+    return NL_FIELD(b->ops, sum_in) || NL_FIELD(b->ops, dot_in) ||
+           NL_FIELD(b->ops, gemv_in) || NL_FIELD(b->ops, gemm_in) ||
+           NL_FIELD(b->ops, tiled_sum_in);
 }
 
 /* A backend without alloc/free hooks computes on host memory that numlab
@@ -323,8 +326,8 @@ NlBuffer *nl_backend_alloc_as(NlBackend *b, NlPrecision type, gsize n,
     if (type != NL_PRECISION_F32 && NL_FIELD(b->ops, alloc) &&
         !knows_precisions(b)) {
         nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
-                "backend '%s' allocates its own buffers and predates "
-                "precisions other than float32",
+                "backend '%s' allocates its own buffers and computes in "
+                "float32 only (it has no _in kernels)",
                 b->label);
         return NULL;
     }
@@ -533,12 +536,13 @@ gboolean nl_backend_tiled_sum(NlBackend *b, const NlBuffer *x, gsize n,
 /* ---- precisions ---- */
 
 /* n values of dst's type from `src` (that type's values), through the
- * module's upload hook, which since the precision axis moves buf->type's
- * values. */
+ * module's upload hook where it honours buf->type (knows_precisions), or
+ * else, for another type than float32, into host memory directly. */
 static gboolean upload_raw(NlBackend *b, NlBuffer *dst, gconstpointer src,
                            gsize n, GError **error)
 {
-    if (!NL_FIELD(b->ops, upload)) {
+    if (!NL_FIELD(b->ops, upload) ||
+        (dst->type != NL_PRECISION_F32 && !knows_precisions(b))) {
         if (dst->host) {
             if (n)
                 memcpy(dst->host, src, n * nl_precision_size(dst->type));
@@ -552,7 +556,8 @@ static gboolean upload_raw(NlBackend *b, NlBuffer *dst, gconstpointer src,
 static gboolean download_raw(NlBackend *b, const NlBuffer *src, gpointer dst,
                              gsize n, GError **error)
 {
-    if (!NL_FIELD(b->ops, download)) {
+    if (!NL_FIELD(b->ops, download) ||
+        (src->type != NL_PRECISION_F32 && !knows_precisions(b))) {
         if (src->host) {
             if (n)
                 memcpy(dst, src->host, n * nl_precision_size(src->type));

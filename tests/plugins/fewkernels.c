@@ -88,17 +88,16 @@ static gboolean few_sum(gpointer self, const NlBuffer *x, gsize n,
 static gboolean few_alloc(gpointer p, NlBuffer *buf, GError **error)
 {
     const Few *self = p;
-    gsize size = nl_precision_size(buf->type); /* a value of its precision */
-    buf->device = nl_alloc(buf->n, size, error);
+    buf->device = nl_alloc_f32(buf->n, error);
     if (!buf->device)
         return FALSE;
     if (self->stale_host) {
-        buf->host = nl_alloc(buf->n, size, error);
+        buf->host = nl_alloc_f32(buf->n, error);
         if (!buf->host) {
             nl_free(buf->device);
             return FALSE;
         }
-        memset(buf->host, 0, buf->n * size);
+        memset(buf->host, 0, buf->n * sizeof(float));
     }
     return TRUE;
 }
@@ -115,7 +114,7 @@ static gboolean few_upload(gpointer self, NlBuffer *dst, const float *src,
 {
     (void)self;
     (void)error;
-    memcpy(dst->device, src, n * nl_precision_size(dst->type));
+    memcpy(dst->device, src, n * sizeof(float));
     return TRUE;
 }
 
@@ -124,7 +123,7 @@ static gboolean few_download(gpointer self, const NlBuffer *src, float *dst,
 {
     (void)self;
     (void)error;
-    memcpy(dst, src->device, n * nl_precision_size(src->type));
+    memcpy(dst, src->device, n * sizeof(float));
     return TRUE;
 }
 #endif

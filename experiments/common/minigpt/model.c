@@ -267,6 +267,9 @@ gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
     ex->cap = cap;
     ex->backend = backend;
     ex->res = res;
+    ex->prec = res ? res->prec
+                   : (NlGptPrecision){NL_PRECISION_F32, NL_PRECISION_F32,
+                                      NL_PRECISION_F32};
     ex->s1 = nl_alloc_f32(cap, error);
     ex->s2 = ex->s1 ? nl_alloc_f32(cap, error) : NULL;
     ex->s3 = ex->s2 ? nl_alloc_f32(cap, error) : NULL;
@@ -278,8 +281,9 @@ gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
     for (gsize i = 0; i < cap; i++)
         ex->s4[i] = 1.0f;
     if (backend) {
-        ex->a = nl_backend_alloc(backend, cap, error);
-        ex->b = ex->a ? nl_backend_alloc(backend, cap, error) : NULL;
+        NlPrecision acts = ex->prec.acts;
+        ex->a = nl_backend_alloc_as(backend, acts, cap, error);
+        ex->b = ex->a ? nl_backend_alloc_as(backend, acts, cap, error) : NULL;
         ex->c = ex->b ? nl_backend_alloc(backend, cap, error) : NULL;
         if (!ex->c) {
             gpt_exec_clear(ex);
@@ -305,6 +309,34 @@ void gpt_exec_clear(GptExec *ex)
 
 /* ---- kernels: a backend call, or libnumlab's reference kernels ------ */
 
+/* x[0..n) rounded to the activations' precision (nothing in float32). */
+static void to_acts(const GptExec *ex, float *x, gsize n)
+{
+    if (ex->prec.acts == NL_PRECISION_F32)
+        return;
+    for (gsize i = 0; i < n; i++)
+        x[i] = (float)nl_precision_round(ex->prec.acts, x[i]);
+}
+
+/* out (m, n) = a (m, k) · b (k, n) in ex->prec on the backend: a and b,
+ * values of prec.acts already, go into buffers of that type (exactly),
+ * the product accumulates in prec.acc into float32 (exactly), and out is
+ * rounded once to prec.acts. `b_res`: a resident operand instead of b. */
+static gboolean matmul_in(GptExec *ex, gsize m, gsize n, gsize k,
+                          const float *a, const float *b, const NlBuffer *b_res,
+                          float *out, GError **error)
+{
+    NlBackend *be = ex->backend;
+    if (!nl_backend_upload_rounded(be, ex->a, a, m * k, error) ||
+        (!b_res && !nl_backend_upload_rounded(be, ex->b, b, k * n, error)) ||
+        !nl_backend_gemm_in(be, m, n, k, ex->a, k, b_res ? b_res : ex->b, n,
+                            ex->c, n, ex->prec.acc, error) ||
+        !nl_backend_download(be, ex->c, out, m * n, error))
+        return FALSE;
+    to_acts(ex, out, m * n);
+    return TRUE;
+}
+
 /* out (m, n) = a (m, k) · b (k, n), all contiguous; on a backend both
  * operands travel (attention: both are activations). */
 static gboolean matmul(GptExec *ex, gsize m, gsize n, gsize k, const float *a,
@@ -314,6 +346,8 @@ static gboolean matmul(GptExec *ex, gsize m, gsize n, gsize k, const float *a,
         nl_ref_gemm_f32(m, n, k, a, k, b, n, out, n);
         return TRUE;
     }
+    if (!gpt_prec_is_f32(ex->prec))
+        return matmul_in(ex, m, n, k, a, b, NULL, out, error);
     NlBackend *be = ex->backend;
     return nl_backend_upload(be, ex->a, a, m * k, error) &&
            nl_backend_upload(be, ex->b, b, k * n, error) &&
@@ -330,6 +364,8 @@ static gboolean matmul_weight(GptExec *ex, gsize m, gsize n, gsize k,
 {
     if (!ex->backend)
         return matmul(ex, m, n, k, x, w, out, error);
+    if (!gpt_prec_is_f32(ex->prec))
+        return matmul_in(ex, m, n, k, x, NULL, ex->res->mats[mat], out, error);
     NlBackend *be = ex->backend;
     return nl_backend_upload(be, ex->a, x, m * k, error) &&
            nl_backend_gemm(be, m, n, k, ex->a, k, ex->res->mats[mat], n, ex->c,
@@ -347,6 +383,11 @@ static gboolean row_sums(GptExec *ex, gsize m, gsize k, const float *x,
         return TRUE;
     }
     NlBackend *be = ex->backend;
+    if (!gpt_prec_is_f32(ex->prec)) /* the sums stay in float32 */
+        return nl_backend_upload_rounded(be, ex->a, x, m * k, error) &&
+               nl_backend_gemm_in(be, m, 1, k, ex->a, k, ex->res->ones, 1,
+                                  ex->c, 1, ex->prec.acc, error) &&
+               nl_backend_download(be, ex->c, out, m, error);
     return nl_backend_upload(be, ex->a, x, m * k, error) &&
            nl_backend_gemm(be, m, 1, k, ex->a, k, ex->res->ones, 1, ex->c, 1,
                            error) &&
@@ -363,6 +404,14 @@ static gboolean softmax(GptExec *ex, const float *x, float *y, gsize n,
         return TRUE;
     }
     NlBackend *be = ex->backend;
+    if (!gpt_prec_is_f32(ex->prec)) { /* float32, on values of prec.acts */
+        if (!nl_backend_upload(be, ex->c, x, n, error) ||
+            !nl_backend_softmax(be, ex->c, ex->c, n, temperature, error) ||
+            !nl_backend_download(be, ex->c, y, n, error))
+            return FALSE;
+        to_acts(ex, y, n);
+        return TRUE;
+    }
     return nl_backend_upload(be, ex->a, x, n, error) &&
            nl_backend_softmax(be, ex->a, ex->c, n, temperature, error) &&
            nl_backend_download(be, ex->c, y, n, error);
@@ -376,10 +425,12 @@ static gboolean linear(GptExec *ex, gsize N, gsize in, gsize out_dim,
 {
     if (!matmul_weight(ex, N, out_dim, in, x, w, mat, out, error))
         return FALSE;
-    if (bias)
+    if (bias) {
         for (gsize i = 0; i < N; i++)
             for (gsize j = 0; j < out_dim; j++)
                 out[i * out_dim + j] += bias[j];
+        to_acts(ex, out, N * out_dim);
+    }
     return TRUE;
 }
 
@@ -405,6 +456,7 @@ static gboolean layernorm(GptExec *ex, gsize N, gsize C, const float *x,
         for (gsize j = 0; j < C; j++)
             y[i * C + j] = (x[i * C + j] - mean[i]) * rstd[i] * g[j] + b[j];
     }
+    to_acts(ex, y, N * C);
     return TRUE;
 }
 
@@ -474,6 +526,7 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
         for (gsize j = 0; j < C; j++)
             a->x0[i * C + j] = te[j] + pe[j];
     }
+    to_acts(ex, a->x0, N * C);
     const float *x = a->x0;
     for (gsize l = 0; l < c->n_layer; l++) {
         gsize o = l * N * C;
@@ -491,6 +544,7 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
             return FALSE;
         for (gsize i = 0; i < N * C; i++)
             res1[i] += x[i];
+        to_acts(ex, res1, N * C);
         if (!layernorm(ex, N, C, res1, w->ln2_g + l * C, w->ln2_b + l * C, ln2,
                        a->ln2_mean + l * N, a->ln2_rstd + l * N, error) ||
             !linear(ex, N, C, 4 * C, ln2, w->w_fc + l * C * 4 * C,
@@ -498,11 +552,13 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
             return FALSE;
         for (gsize i = 0; i < N * 4 * C; i++)
             fch[i] = gelu(fc[i]);
+        to_acts(ex, fch, N * 4 * C);
         if (!linear(ex, N, 4 * C, C, fch, w->w_fc2 + l * 4 * C * C,
                     GPT_MAT(l, GPT_FC2), w->b_fc2 + l * C, res2, error))
             return FALSE;
         for (gsize i = 0; i < N * C; i++)
             res2[i] += res1[i];
+        to_acts(ex, res2, N * C);
         x = res2;
     }
     return layernorm(ex, N, C, x, w->lnf_g, w->lnf_b, a->lnf, a->lnf_mean,

@@ -43,17 +43,26 @@ struct NlGptResident {
     NlBackend *backend; /* borrowed */
     NlBuffer **mats;    /* (4L + 1) GPT_MAT(l, m), then w_lm at 4L */
     gsize n_mats;
-    NlBuffer *ones; /* (C) ones: row sums as a product */
+    NlBuffer *ones;      /* (C) ones: row sums as a product */
+    NlGptPrecision prec; /* mats in prec.weights, ones in prec.acts */
 };
+
+/* Whether p is all float32: the model's own arithmetic. */
+static inline gboolean gpt_prec_is_f32(NlGptPrecision p)
+{
+    return p.weights == NL_PRECISION_F32 && p.acts == NL_PRECISION_F32 &&
+           p.acc == NL_PRECISION_F32;
+}
 
 /* Where the kernels run: the resident weights and backend buffers of
  * `cap` floats (a, b, c) for the activations, and host scratch. */
 typedef struct {
     NlBackend *backend;       /* NULL: host loops */
     const NlGptResident *res; /* the weights on backend; NULL on the host */
-    NlBuffer *a, *b, *c;
+    NlBuffer *a, *b, *c;      /* a, b in prec.acts; c float32 */
     gsize cap;
     float *s1, *s2, *s3, *s4; /* host scratch, cap floats each */
+    NlGptPrecision prec;      /* res's, or all float32 on the host */
 } GptExec;
 
 GptActs *gpt_acts_new(const NlGptConfig *c, gsize B, gsize n, GError **error);

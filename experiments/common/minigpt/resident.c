@@ -8,7 +8,9 @@
  * caller says the weights changed (the trainer, once per step). One
  * buffer per matrix and layer, because a kernel takes whole buffers: the
  * product then reads exactly the values, and runs exactly the gemm, it
- * ran when the matrix was uploaded for it. */
+ * ran when the matrix was uploaded for it. In another precision
+ * (nl_gpt_resident_new_as) the matrices are stored in prec.weights, each
+ * value rounded once, and the ones vector in prec.acts. */
 #include "config.h"
 
 #include "private.h"
@@ -41,29 +43,82 @@ static const float *matrix(const NlGpt *m, gsize i, gsize *size)
     }
 }
 
-NlGptResident *nl_gpt_resident_new(const NlGpt *model, NlBackend *backend,
-                                   GError **error)
+NlGptResident *nl_gpt_resident_new_as(const NlGpt *model, NlBackend *backend,
+                                      NlGptPrecision prec, GError **error)
 {
     g_return_val_if_fail(model != NULL && backend != NULL, NULL);
+    g_return_val_if_fail(nl_precision_name(prec.weights) &&
+                             nl_precision_name(prec.acts) &&
+                             nl_precision_name(prec.acc),
+                         NULL);
     g_autoptr(NlGptResident) r = g_new0(NlGptResident, 1);
     r->model = model;
     r->backend = backend;
+    r->prec = prec;
     r->n_mats = GPT_MAT(model->config.n_layer, 1);
     r->mats = g_new0(NlBuffer *, r->n_mats);
     for (gsize i = 0; i < r->n_mats; i++) {
         gsize size;
         matrix(model, i, &size);
-        if (!(r->mats[i] = nl_backend_alloc(backend, size, error)))
+        if (!(r->mats[i] =
+                  nl_backend_alloc_as(backend, prec.weights, size, error)))
             return NULL;
     }
     gsize C = model->config.d_model;
     g_autofree float *ones = g_new(float, C);
     for (gsize j = 0; j < C; j++)
         ones[j] = 1.0f;
-    if (!(r->ones = nl_backend_new_from(backend, ones, C, error)) ||
+    if (!(r->ones = nl_backend_alloc_as(backend, prec.acts, C, error)) ||
+        !nl_backend_upload_rounded(backend, r->ones, ones, C, error) ||
         !nl_gpt_resident_sync(r, error))
         return NULL;
     return g_steal_pointer(&r);
+}
+
+NlGptResident *nl_gpt_resident_new(const NlGpt *model, NlBackend *backend,
+                                   GError **error)
+{
+    NlGptPrecision f32 = {NL_PRECISION_F32, NL_PRECISION_F32, NL_PRECISION_F32};
+    return nl_gpt_resident_new_as(model, backend, f32, error);
+}
+
+NlGptPrecision nl_gpt_resident_precision(const NlGptResident *r)
+{
+    NlGptPrecision f32 = {NL_PRECISION_F32, NL_PRECISION_F32, NL_PRECISION_F32};
+    g_return_val_if_fail(r != NULL, f32);
+    return r->prec;
+}
+
+static const struct {
+    const char *name;
+    NlGptPrecision p;
+} modes[] = {
+    {"float32", {NL_PRECISION_F32, NL_PRECISION_F32, NL_PRECISION_F32}},
+    {"layercast", {NL_PRECISION_BF16, NL_PRECISION_F32, NL_PRECISION_F32}},
+    {"bfloat16", {NL_PRECISION_BF16, NL_PRECISION_BF16, NL_PRECISION_F32}},
+    {"bfloat16-pure",
+     {NL_PRECISION_BF16, NL_PRECISION_BF16, NL_PRECISION_BF16}},
+    {"float16", {NL_PRECISION_F16, NL_PRECISION_F16, NL_PRECISION_F32}},
+};
+
+gboolean nl_gpt_precision_from_name(const char *name, NlGptPrecision *p)
+{
+    g_return_val_if_fail(name != NULL && p != NULL, FALSE);
+    for (guint i = 0; i < G_N_ELEMENTS(modes); i++)
+        if (strcmp(name, modes[i].name) == 0) {
+            *p = modes[i].p;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+const char *nl_gpt_precision_name(NlGptPrecision p)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(modes); i++)
+        if (modes[i].p.weights == p.weights && modes[i].p.acts == p.acts &&
+            modes[i].p.acc == p.acc)
+            return modes[i].name;
+    return NULL;
 }
 
 void nl_gpt_resident_free(NlGptResident *r)
@@ -83,7 +138,10 @@ gboolean nl_gpt_resident_sync(NlGptResident *r, GError **error)
     for (gsize i = 0; i < r->n_mats; i++) {
         gsize size;
         const float *w = matrix(r->model, i, &size);
-        if (!nl_backend_upload(r->backend, r->mats[i], w, size, error))
+        if (!(r->prec.weights == NL_PRECISION_F32
+                  ? nl_backend_upload(r->backend, r->mats[i], w, size, error)
+                  : nl_backend_upload_rounded(r->backend, r->mats[i], w, size,
+                                              error)))
             return FALSE;
     }
     return TRUE;

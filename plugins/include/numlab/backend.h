@@ -137,16 +137,19 @@ struct NlBackendOps {
     const char *(*substitute)(gpointer self, const char *kernel);
 
     /* ---- Precisions (appended within ABI 2) ----
-     * The kernels above on buffers of any precision (buf->type, for
-     * which alloc, upload and download move nl_precision_size(type)
-     * bytes a value), accumulating in `acc`. The host calls them only
-     * for what the float32 hooks cannot do: a call with float32 buffers
-     * and float32 accumulation goes to sum, dot, ... above. It has
-     * checked that acc holds every input's precision
-     * (nl_precision_holds); an output buffer may be of any precision and
-     * receives each result rounded once from acc. Scalar results are
-     * the accumulator's value, exactly, as a double. The order is the
-     * backend's own, stated per precision in describe()'s precisions[].
+     * The kernels above on buffers of any precision, accumulating in
+     * `acc`. A module that provides any of these promises that its
+     * alloc, upload and download honour buf->type (nl_precision_size
+     * bytes a value); a module without them is a float32 backend, and
+     * numlab never hands its hooks another precision: on host memory it
+     * fills such buffers itself, a module with its own alloc gets none. The
+     * host calls them only for what the float32 hooks cannot do: a call with
+     * float32 buffers and float32 accumulation goes to sum, dot, ... above. It
+     * has checked that acc holds every input's precision (nl_precision_holds);
+     * an output buffer may be of any precision and receives each result rounded
+     * once from acc. Scalar results are the accumulator's value, exactly, as a
+     * double. The order is the backend's own, stated per precision in
+     * describe()'s precisions[].
      *
      * A combination the backend does not compute (a precision its
      * hardware or library lacks) returns FALSE with

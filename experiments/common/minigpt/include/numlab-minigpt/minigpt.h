@@ -165,6 +165,36 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGptResident, nl_gpt_resident_free)
 gboolean nl_gpt_resident_sync(NlGptResident *resident, GError **error);
 NlBackend *nl_gpt_resident_backend(const NlGptResident *resident);
 
+/* ---- precision of a forward pass (API 1.3) ----------------------------
+ *
+ * How a forward pass on resident weights computes: the weight matrices
+ * stored in `weights`; every activation, each tensor one operation hands
+ * to the next, rounded to `acts`; every matrix product and LayerNorm row
+ * sum accumulated in `acc` (the _in kernels of numlab/backend.h). The
+ * element-wise work (embedding sum, bias, residual, GELU, LayerNorm's
+ * scaling, softmax) computes in float32 on values of `acts` and rounds its
+ * result to `acts`; LayerNorm's mean and variance stay float32, as in
+ * mixed-precision frameworks. All float32 is the model's own arithmetic,
+ * bit for bit. */
+typedef struct {
+    NlPrecision weights, acts, acc;
+} NlGptPrecision;
+
+/* The named modes: "float32"; "layercast" (bfloat16 weights, float32
+ * activations and arithmetic: Yuan et al.'s fix); "bfloat16" (bfloat16
+ * weights and activations, float32 accumulation: tensor cores,
+ * vdpbf16ps); "bfloat16-pure" (bfloat16 accumulation too, every product
+ * and sum rounded); "float16" (float16 weights and activations, float32
+ * accumulation). FALSE for another name. */
+gboolean nl_gpt_precision_from_name(const char *name, NlGptPrecision *p);
+/* The mode's name, or NULL for a combination without one. */
+const char *nl_gpt_precision_name(NlGptPrecision p);
+/* nl_gpt_resident_new with the weights stored, and every pass on them
+ * computed, in `precision`. */
+NlGptResident *nl_gpt_resident_new_as(const NlGpt *model, NlBackend *backend,
+                                      NlGptPrecision precision, GError **error);
+NlGptPrecision nl_gpt_resident_precision(const NlGptResident *resident);
+
 /* ---- the forward pass (model.c) --------------------------------------- */
 
 /* logits (n, V) for the sequence tokens[0..n), 1 <= n <= T: row t is the
