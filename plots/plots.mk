@@ -46,6 +46,7 @@ dist_plotslogprob_DATA = \
 	plots/logprob/c2-greedy.gp \
 	plots/logprob/c3-paths.gp \
 	plots/logprob/c4-noise.gp \
+	plots/logprob/c5-precision.gp \
 	plots/logprob/c4-jobs.gp
 plotsinsidedir = $(plotsdir)/inside
 dist_plotsinside_DATA = \

@@ -1257,6 +1257,87 @@ static void test_c4_scatter(gconstpointer data)
     }
 }
 
+/* C5 of the default run: per job and precision, the row against float32
+ * recomputed here (the mode's logits alone on the job's backend, each
+ * greedy generation), naive's batches and paddings without a bit of
+ * difference in every precision (its order is the same whatever the
+ * shape), every case's flips among its differing positions, and the
+ * scatter consistent with the rows. */
+static const char *const c5_modes[] = {"float32", "layercast", "bfloat16",
+                                       "bfloat16-pure", "float16"};
+
+static guint diverging_from_host(const Run *r, GArray **g)
+{
+    guint n = 0;
+    for (guint p = 0; p < r->n_prompts; p++) {
+        GArray *h = r->host_greedy[p];
+        gboolean same = g[p]->len == h->len;
+        for (guint i = 0; same && i < h->len; i++)
+            same = g_array_index(g[p], Step, i).token ==
+                   g_array_index(h, Step, i).token;
+        n += !same;
+    }
+    return n;
+}
+
+static void test_c5(gconstpointer data)
+{
+    const Run *r = data;
+    g_autoptr(NlDat) t = run_dat(r, "c5-cases");
+    g_autoptr(NlDat) sc = run_dat(r, "c5-scatter");
+    guint M = G_N_ELEMENTS(c5_modes), rows = 1 + n_cases(r);
+    for (guint d = 0; d < r->jobs->len; d++) {
+        const Job *j = r->jobs->pdata[d];
+        g_assert_cmpuint(nl_dat_rows(t, d), ==, M * rows);
+        g_assert_cmpuint(nl_dat_rows(sc, d), ==, M * r->n_positions);
+        for (guint m = 0; m < M; m++) {
+            guint row = m * rows;
+            g_assert_cmpstr(nl_dat_cell(t, d, row, 0), ==, c5_modes[m]);
+            g_assert_cmpstr(nl_dat_cell(t, d, row, 1), ==, "float32");
+            NlGptPrecision prec;
+            g_assert_true(nl_gpt_precision_from_name(c5_modes[m], &prec));
+            g_autoptr(GError) error = NULL;
+            g_autoptr(NlGptResident) on =
+                nl_gpt_resident_new_as(r->model, j->be, prec, &error);
+            g_assert_no_error(error);
+            g_autofree float *x = logits_alone(r, on);
+            Diff want = diff(r, x, r->host);
+            g_assert_cmpint(dat_int(t, d, row, 6), ==, want.differing);
+            g_assert_cmpfloat(nl_dat_double(t, d, row, 7), ==, want.max_delta);
+            g_assert_cmpint(dat_int(t, d, row, 8), ==, want.flips);
+            g_autofree GArray **g = g_new0(GArray *, r->n_prompts);
+            for (guint p = 0; p < r->n_prompts; p++)
+                g[p] = generate(r, on, 1, 0, p, 0, 0);
+            g_assert_cmpint(dat_int(t, d, row, 11), ==,
+                            diverging_from_host(r, g));
+            for (guint p = 0; p < r->n_prompts; p++)
+                g_array_unref(g[p]);
+            if (m == 0 && is_naive(j))
+                g_assert_cmpint(want.differing, ==, 0);
+            if (m > 0) /* every other precision changes some logit */
+                g_assert_cmpint(want.differing, >, 0);
+            gint64 flips = 0;
+            double noise = 0;
+            for (gsize k = 0; k < r->n_positions; k++) {
+                guint sr = m * (guint)r->n_positions + (guint)k;
+                g_assert_cmpstr(nl_dat_cell(sc, d, sr, 0), ==, c5_modes[m]);
+                flips += dat_int(sc, d, sr, 4);
+                noise = MAX(noise, nl_dat_double(sc, d, sr, 2));
+            }
+            g_assert_cmpint(flips, ==, want.flips);
+            g_assert_cmpfloat(noise, ==, want.max_delta);
+            for (guint c = 1; c < rows; c++) {
+                g_assert_cmpint(dat_int(t, d, row + c, 8), <=,
+                                dat_int(t, d, row + c, 6));
+                if (is_naive(j)) {
+                    g_assert_cmpint(dat_int(t, d, row + c, 6), ==, 0);
+                    g_assert_cmpint(dat_int(t, d, row + c, 11), ==, 0);
+                }
+            }
+        }
+    }
+}
+
 static void test_c4_jobs(gconstpointer data)
 {
     const Run *r = data;
@@ -1780,6 +1861,10 @@ static void register_checks(Run *r)
         {"c4-jobs", test_c4_jobs},
         {"logprobs-jsonl", test_jsonl},
     };
+    if (g_str_equal(r->name, "default")) { /* the others leave C5 out */
+        g_autofree char *path = g_strdup_printf("/logprob/%s/c5", r->name);
+        g_test_add_data_func(path, r, test_c5);
+    }
     for (guint i = 0; i < G_N_ELEMENTS(checks); i++) {
         g_autofree char *path =
             g_strdup_printf("/logprob/%s/%s", r->name, checks[i].name);
@@ -1890,6 +1975,7 @@ int main(int argc, char **argv)
                               "seeds=5,1",
                               "batches=3",
                               "paddings=2,20",
+                              "precisions=",
                               NULL};
     g_autoptr(NlCmd) cb = run_logprob(out_b, "naive,blas", params_b);
     if (cb->status != 0)
@@ -1930,10 +2016,10 @@ int main(int argc, char **argv)
         g_file_set_contents(tiny_ckpt, (char *)bytes, (gssize)len, NULL));
     g_autofree char *out_c = g_build_filename(tmp, "tiny", NULL);
     g_autofree char *model_c = g_strdup_printf("model=%s", tiny_ckpt);
-    const char *params_c[] = {model_c,     "prompts=die katze|am morgen",
-                              "top=16",    "gen_words=12",
-                              "batches=5", "paddings=3",
-                              NULL};
+    const char *params_c[] = {model_c,       "prompts=die katze|am morgen",
+                              "top=16",      "gen_words=12",
+                              "batches=5",   "paddings=3",
+                              "precisions=", NULL};
     g_autoptr(NlCmd) cc = run_logprob(out_c, "naive", params_c);
     if (cc->status != 0)
         g_error("numlab run logprob (tiny) failed: %s", cc->err);

@@ -14,6 +14,7 @@ void lp_config_clear(LpConfig *c)
     g_free(c->seeds);
     g_free(c->batches);
     g_free(c->paddings);
+    g_strfreev(c->precisions);
     memset(c, 0, sizeof *c);
 }
 
@@ -63,6 +64,8 @@ gboolean lp_config_load(const NlParams *p, LpConfig *c, GError **error)
         c->seeds[i] = (guint64)seeds[i];
     c->batches = uint_list(p, "batches", &c->n_batches);
     c->paddings = uint_list(p, "paddings", &c->n_paddings);
+    c->precisions = g_strdupv(
+        (char **)nl_params_get_string_list(p, "precisions", &c->n_precisions));
     return TRUE;
 }
 
@@ -81,7 +84,11 @@ static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
         largest = MAX(largest, (double)batches[i]);
     cost->bytes = 5e6 + 150e3 * largest;
     cost->common_seconds = nl_params_is_set(p, "model") ? 0.5 : 8.0;
-    cost->job_seconds = 0.6 + 3e-3 * largest;
+    gsize n_prec;
+    nl_params_get_string_list(p, "precisions", &n_prec);
+    /* C5: C4's cases again per precision; a 16-bit one runs emulated on
+     * backends that decline it, about 10 times slower */
+    cost->job_seconds = (0.6 + 3e-3 * largest) * (1.0 + 3.0 * (double)n_prec);
     return TRUE;
 }
 
@@ -120,6 +127,15 @@ static const NlParamSpec params[] = {
     {"paddings", NL_PARAM_INT_LIST, "1,4,8", 1, 4096,
      "C4: <EOS> tokens appended after each sequence (up to the context)", NULL,
      NULL},
+    {"precisions", NL_PARAM_STRING_LIST,
+     "float32,layercast,bfloat16,bfloat16-pure,float16", 0, 0,
+     "C5: the precisions the model runs in, each against float32 and "
+     "against itself in C4's batches and paddings (layercast: bfloat16 "
+     "weights, float32 arithmetic; bfloat16: bfloat16 weights and "
+     "activations, float32 accumulation; bfloat16-pure: bfloat16 "
+     "accumulation too)",
+     "float32|layercast|bfloat16|bfloat16-pure|float16",
+     NL_PARAM_EXT(.flags = NL_PARAM_MAY_BE_EMPTY)},
     NL_PARAM_END,
 };
 
@@ -140,7 +156,11 @@ static const NlExperimentOps ops = {
         "order), and on the backend in batches and with padding against "
         "itself alone: largest |logit difference|, argmax flips, the first "
         "greedy word that changes, and per position float noise against "
-        "the gap. run_compare compares every pair of jobs (other backends, "
+        "the gap; C5 the same in the precisions of `precisions` (bfloat16, "
+        "float16, LayerCast), against float32 and against themselves in "
+        "batches and with padding: argmax flips, diverging greedy "
+        "generations, |logit differences| against the gap. run_compare "
+        "compares every pair of jobs (other backends, "
         "thread counts, batch-invariant mode). Each job also writes "
         "BACKEND-logprobs.jsonl, one generation per line in the shape of "
         "Ollama's logprobs (token, logprob, bytes, top_logprobs).",
@@ -154,6 +174,7 @@ static const NlExperimentOps ops = {
 NL_PLUGIN_DEFINE(
         .kind = NL_PLUGIN_EXPERIMENT, .name = "logprob",
         .version = PACKAGE_VERSION,
-        .summary = "C1-C4: how sure MiniGPT is of each word, and whether float "
-                   "noise across backends, batches and padding changes it",
+        .summary = "C1-C5: how sure MiniGPT is of each word, and whether float "
+                   "noise across backends, batches, padding and precisions "
+                   "changes it",
         .experiment = &ops, )

@@ -1,4 +1,4 @@
-/* logprob.h — the logprob experiment (lecture figures C1–C4): how sure
+/* logprob.h — the logprob experiment (lecture figures C1–C5): how sure
  * the lecture's MiniGPT is of each next word, and whether float noise
  * (another backend, thread count, batch size, padding) can change it.
  *
@@ -31,6 +31,8 @@ typedef struct {
     gsize n_batches;
     guint *paddings; /* C4: <EOS> tokens appended, > 0 */
     gsize n_paddings;
+    char **precisions; /* C5: NlGptPrecision mode names */
+    gsize n_precisions;
 } LpConfig;
 
 /* One token sequence of the evaluation set: tokens[off .. off+len). */
@@ -142,6 +144,30 @@ gboolean lp_logits_finite(const LpShared *s, const float *z, gsize n,
  * weights resident on the job's backend; fills job->greedy */
 gboolean lp_report_generations(NlRun *run, const LpShared *s, NlGptResident *on,
                                LpJobData *job, GError **error);
+
+/* noise.c: how one set of logits differs from a reference, position by
+ * position */
+typedef struct {
+    gsize differing;  /* positions with any bit different */
+    double max_delta; /* largest |logit - reference| */
+    gsize flips;      /* positions whose argmax differs */
+    double flip_gap;  /* largest reference gap among the flips */
+} LpDiff;
+/* Top-1 minus top-2 logit of z (V values); *best: the top-1 word. */
+double lp_gap_of(const float *z, guint V, guint *best);
+/* Compares every row of a with ref. Where not NULL, noise[i] and self[i]
+ * take the largest |a - host| and |a - ref| of row i if larger, and
+ * flip[i] is set when a's argmax differs from the host's. */
+LpDiff lp_diff_rows(const LpShared *s, const float *a, const float *ref,
+                    double *noise, double *self, gboolean *flip);
+/* Logits of every sequence of the evaluation set placed as `pl` (in
+ * batches padded to their longest, or alone with <EOS> appended) into
+ * out (n_positions, V). */
+gboolean lp_logits_placed(const LpShared *s, NlGptResident *on, LpPlacement pl,
+                          float *out, GError **error);
+
+/* precision.c: C5 per job */
+gboolean lp_precision_job(NlRun *run, const LpShared *s, GError **error);
 
 /* noise.c: C4 per job and across jobs */
 gboolean lp_run_backend(NlRun *run, GError **error);

@@ -70,15 +70,7 @@ static LpJobData *job_from_bytes(const LpShared *s, GBytes *bytes)
     return g_steal_pointer(&j);
 }
 
-/* How one set of logits differs from a reference, position by position. */
-typedef struct {
-    gsize differing;  /* positions with any bit different */
-    double max_delta; /* largest |logit - reference| */
-    gsize flips;      /* positions whose argmax differs */
-    double flip_gap;  /* largest reference gap among the flips */
-} LpDiff;
-
-static double gap_of(const float *z, guint V, guint *best)
+double lp_gap_of(const float *z, guint V, guint *best)
 {
     guint top[2];
     nl_gpt_top_k(z, V, 2, top);
@@ -90,8 +82,8 @@ static double gap_of(const float *z, guint V, guint *best)
 /* Compares every row of a with ref. Where not NULL, noise[i] and self[i]
  * take the largest |a - host| and |a - ref| of row i if larger, and
  * flip[i] is set when a's argmax differs from the host's. */
-static LpDiff diff_rows(const LpShared *s, const float *a, const float *ref,
-                        double *noise, double *self, gboolean *flip)
+LpDiff lp_diff_rows(const LpShared *s, const float *a, const float *ref,
+                    double *noise, double *self, gboolean *flip)
 {
     LpDiff d = {.flip_gap = NAN};
     guint V = s->V;
@@ -106,9 +98,9 @@ static LpDiff diff_rows(const LpShared *s, const float *a, const float *ref,
         }
         d.max_delta = MAX(d.max_delta, m);
         guint bx, br, bh;
-        gap_of(x, V, &bx);
-        double g = gap_of(r, V, &br);
-        gap_of(h, V, &bh);
+        lp_gap_of(x, V, &bx);
+        double g = lp_gap_of(r, V, &br);
+        lp_gap_of(h, V, &bh);
         if (bx != br) {
             d.flips++;
             d.flip_gap = isnan(d.flip_gap) ? g : MAX(d.flip_gap, g);
@@ -127,8 +119,8 @@ static LpDiff diff_rows(const LpShared *s, const float *a, const float *ref,
  * longest) or alone with `pad` <EOS> appended, into out (n_positions, V).
  * The last batch is filled up with sequences from the start, so that
  * every sequence shares its pass with B - 1 others. */
-static gboolean logits_placed(const LpShared *s, NlGptResident *on,
-                              LpPlacement pl, float *out, GError **error)
+gboolean lp_logits_placed(const LpShared *s, NlGptResident *on, LpPlacement pl,
+                          float *out, GError **error)
 {
     gsize B = pl.batch, V = s->V, longest = MIN(s->max_len + pl.pad, s->T);
     g_autofree guint32 *rows = g_new(guint32, B * longest);
@@ -247,9 +239,9 @@ static gboolean run_case(NlRun *run, const LpShared *s, NlGptResident *on,
                          double *noise, double *self_noise, gboolean *flip,
                          GError **error)
 {
-    if (!logits_placed(s, on, pl, buf, error))
+    if (!lp_logits_placed(s, on, pl, buf, error))
         return FALSE;
-    LpDiff d = diff_rows(s, buf, job->logits, noise, self_noise, flip);
+    LpDiff d = lp_diff_rows(s, buf, job->logits, noise, self_noise, flip);
     guint P = s->c.n_prompts;
     g_autofree guint32 **greedy = g_new0(guint32 *, P);
     g_autofree gsize *len = g_new0(gsize, P);
@@ -294,7 +286,7 @@ static void scatter_table(NlRun *run, const LpShared *s, const double *noise,
             gsize p = q->pos + k;
             nl_table_add_int(t, (gint64)i);
             nl_table_add_int(t, (gint64)k + 1);
-            nl_table_add_f64(t, gap_of(s->host + p * s->V, s->V, NULL));
+            nl_table_add_f64(t, lp_gap_of(s->host + p * s->V, s->V, NULL));
             nl_table_add_f64(t, noise[p]);
             nl_table_add_f64(t, self_noise[p]);
             nl_table_add_int(t, flip[p]);
@@ -318,7 +310,7 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     if (!job->logits)
         return FALSE;
     LpPlacement alone = {.batch = 1, .pad = 0};
-    if (!logits_placed(s, on, alone, job->logits, error))
+    if (!lp_logits_placed(s, on, alone, job->logits, error))
         return FALSE;
     job->greedy = g_new0(guint32 *, s->c.n_prompts);
     job->greedy_len = g_new0(gsize, s->c.n_prompts);
@@ -329,7 +321,7 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     g_autofree double *noise = g_new0(double, s->n_positions);
     g_autofree double *self_noise = g_new0(double, s->n_positions);
     g_autofree gboolean *flip = g_new0(gboolean, s->n_positions);
-    LpDiff d = diff_rows(s, job->logits, s->host, noise, NULL, flip);
+    LpDiff d = lp_diff_rows(s, job->logits, s->host, noise, NULL, flip);
     add_case(run, s, "backend", "backend", 0, "host", d,
              first_split(s, job->greedy, job->greedy_len, s->host_greedy,
                          s->host_greedy_len));
@@ -351,6 +343,8 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     if (!ok)
         return FALSE;
     scatter_table(run, s, noise, self_noise, flip);
+    if (!lp_precision_job(run, s, error))
+        return FALSE;
     g_autoptr(GBytes) kept = job_to_bytes(s, job);
     nl_run_keep_bytes(run, kept);
     return TRUE;
@@ -396,7 +390,8 @@ gboolean lp_run_compare(NlRun *run, GError **error)
             const LpJobData *jb = jobs->pdata[b];
             if (!ja || !jb)
                 continue;
-            LpDiff d = diff_rows(s, jb->logits, ja->logits, NULL, NULL, NULL);
+            LpDiff d =
+                lp_diff_rows(s, jb->logits, ja->logits, NULL, NULL, NULL);
             nl_table_add_int(t, a);
             nl_table_add_int(t, b);
             nl_table_add_str(t, nl_run_job_label(run, a));

@@ -3,16 +3,18 @@
  *
  * Each kernel first widens its operands, exactly, to the arithmetic it
  * emulates: to float for float32 accumulation, which then is the float32
- * kernel of reference.c itself (the same bits, the same speed), and to
- * double for the others. In double, float64 accumulation is the plain
- * double operation; bfloat16 and float16 accumulation round the double
- * result of each operation once more, to the type (nl_precision_round).
- * That second rounding gives the correctly rounded result: the operands
- * of every product and sum are values of the type (at most 11 significant
- * bits), and an operation on p-bit values computed in 53 >= 2p + 2 bits
- * and then rounded to p bits is rounded once (Figueroa, "When is double
- * rounding innocuous?", 1995). Widening costs memory (8 bytes a value);
- * these kernels are the definition, not the fast path. */
+ * kernel of reference.c itself (the same bits, the same speed); to double
+ * for float64 accumulation, the plain double operations; and to float for
+ * bfloat16 and float16 accumulation, where each operation's float result
+ * is rounded once more, to the type. That second rounding gives the
+ * correctly rounded result: the operands of every product and sum are
+ * values of the type (at most 11 significant bits), and an operation on
+ * p-bit values computed in 24 >= 2p + 2 bits and then rounded to p bits
+ * is rounded once (Figueroa, "When is double rounding innocuous?", 1995);
+ * products of two such values are even exact in float, and float's
+ * exponent range covers both types' with room. Widening costs memory (4
+ * or 8 bytes a value); these kernels are the definition, not the fast
+ * path. */
 #include "config.h"
 
 #include <numlab/reference.h>
@@ -79,28 +81,77 @@ static double *widen_f64(NlArray a, gsize rows, gsize cols, gsize ld)
     return w;
 }
 
-/* One operation's double result, rounded as acc rounds (float64: it is). */
-static inline double rnd(NlPrecision acc, double v)
+/* ---- rounding a float to a 16-bit type, fast ---- */
+
+/* v rounded to bfloat16, as a float: to nearest even on the bit pattern
+ * (a carry into the exponent is the next binade, or the infinity). */
+static inline float round_bf16(float v)
 {
-    return acc == NL_PRECISION_F64 ? v : nl_precision_round(acc, v);
+    guint32 u;
+    memcpy(&u, &v, sizeof u);
+    if ((u & 0x7fffffffu) > 0x7f800000u) /* NaN stays NaN */
+        return v;
+    u += 0x7fffu + ((u >> 16) & 1u);
+    u &= 0xffff0000u;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* v rounded to float16, as a float: 13 bits dropped in the normal range,
+ * the fixed quantum 2^-24 below it, infinity beyond 65504. */
+static inline float round_f16(float v)
+{
+    float a = fabsf(v);
+    if (!(a >= 0x1p-14f)) /* subnormal, zero or NaN */
+        return isnan(v) ? v : nearbyintf(v * 0x1p24f) * 0x1p-24f;
+    guint32 u;
+    memcpy(&u, &v, sizeof u);
+    u += 0xfffu + ((u >> 13) & 1u);
+    u &= ~0x1fffu;
+    memcpy(&v, &u, sizeof v);
+    return fabsf(v) > 65504.0f ? copysignf(INFINITY, v) : v;
+}
+
+/* One operation's float result, rounded as the 16-bit acc rounds. */
+static inline float rnd16(NlPrecision acc, float v)
+{
+    return acc == NL_PRECISION_BF16 ? round_bf16(v) : round_f16(v);
 }
 
 /* ---- sum, dot ---- */
 
-static double sum_f64(NlPrecision acc, const double *x, gsize n)
+/* The sequential loops in double (float64 accumulation) and in float
+ * rounded to a 16-bit acc. */
+static double sum_f64(const double *x, gsize n)
 {
     double s = 0;
     for (gsize i = 0; i < n; i++)
-        s = rnd(acc, s + x[i]);
+        s = s + x[i];
     return s;
 }
 
-static double dot_f64(NlPrecision acc, const double *x, const double *y,
-                      gsize y_stride, gsize n)
+static double dot_f64(const double *x, const double *y, gsize y_stride, gsize n)
 {
     double s = 0;
     for (gsize i = 0; i < n; i++)
-        s = rnd(acc, s + rnd(acc, x[i] * y[i * y_stride]));
+        s = s + x[i] * y[i * y_stride];
+    return s;
+}
+
+static float sum_16(NlPrecision acc, const float *x, gsize n)
+{
+    float s = 0;
+    for (gsize i = 0; i < n; i++)
+        s = rnd16(acc, s + x[i]);
+    return s;
+}
+
+static float dot_16(NlPrecision acc, const float *x, const float *y,
+                    gsize y_stride, gsize n)
+{
+    float s = 0;
+    for (gsize i = 0; i < n; i++)
+        s = rnd16(acc, s + rnd16(acc, x[i] * y[i * y_stride]));
     return s;
 }
 
@@ -110,13 +161,13 @@ double nl_ref_sum_in(NlPrecision acc, NlArray x, gsize n)
     if (acc == NL_PRECISION_F32 && x.type == NL_PRECISION_F32)
         return nl_ref_sum_f32(x.data, n);
     double s;
-    if (acc == NL_PRECISION_F32) {
-        float *w = widen_f32(x, 1, n, n);
-        s = nl_ref_sum_f32(w, n);
+    if (acc == NL_PRECISION_F64) {
+        double *w = widen_f64(x, 1, n, n);
+        s = sum_f64(w, n);
         g_free(w);
     } else {
-        double *w = widen_f64(x, 1, n, n);
-        s = sum_f64(acc, w, n);
+        float *w = widen_f32(x, 1, n, n);
+        s = acc == NL_PRECISION_F32 ? nl_ref_sum_f32(w, n) : sum_16(acc, w, n);
         g_free(w);
     }
     return s;
@@ -126,14 +177,15 @@ double nl_ref_dot_in(NlPrecision acc, NlArray x, NlArray y, gsize n)
 {
     g_return_val_if_fail(acc_holds(acc, x) && acc_holds(acc, y), NAN);
     double s;
-    if (acc == NL_PRECISION_F32) {
-        float *wx = widen_f32(x, 1, n, n), *wy = widen_f32(y, 1, n, n);
-        s = nl_ref_dot_f32(wx, wy, n);
+    if (acc == NL_PRECISION_F64) {
+        double *wx = widen_f64(x, 1, n, n), *wy = widen_f64(y, 1, n, n);
+        s = dot_f64(wx, wy, 1, n);
         g_free(wx);
         g_free(wy);
     } else {
-        double *wx = widen_f64(x, 1, n, n), *wy = widen_f64(y, 1, n, n);
-        s = dot_f64(acc, wx, wy, 1, n);
+        float *wx = widen_f32(x, 1, n, n), *wy = widen_f32(y, 1, n, n);
+        s = acc == NL_PRECISION_F32 ? nl_ref_dot_f32(wx, wy, n)
+                                    : dot_16(acc, wx, wy, 1, n);
         g_free(wx);
         g_free(wy);
     }
@@ -157,9 +209,17 @@ void nl_ref_gemv_in(NlPrecision acc, gsize m, gsize n, NlArray a, gsize lda,
         g_free(wy);
         return;
     }
-    double *wa = widen_f64(a, m, n, lda), *wx = widen_f64(x, 1, n, n);
+    if (acc == NL_PRECISION_F64) {
+        double *wa = widen_f64(a, m, n, lda), *wx = widen_f64(x, 1, n, n);
+        for (gsize i = 0; i < m; i++)
+            nl_array_set(y_type, y, i, dot_f64(wa + i * n, wx, 1, n));
+        g_free(wa);
+        g_free(wx);
+        return;
+    }
+    float *wa = widen_f32(a, m, n, lda), *wx = widen_f32(x, 1, n, n);
     for (gsize i = 0; i < m; i++)
-        nl_array_set(y_type, y, i, dot_f64(acc, wx, wa + i * n, 1, n));
+        nl_array_set(y_type, y, i, dot_16(acc, wa + i * n, wx, 1, n));
     g_free(wa);
     g_free(wx);
 }
@@ -184,16 +244,36 @@ void nl_ref_gemm_in(NlPrecision acc, gsize m, gsize n, gsize k, NlArray a,
     }
     /* Row i of C runs down p with all its n chains side by side: each
      * element still adds its terms in the order of p. */
-    double *wa = widen_f64(a, m, k, lda), *wb = widen_f64(b, k, n, ldb);
-    double *row = g_new(double, MAX(n, 1));
+    if (acc == NL_PRECISION_F64) {
+        double *wa = widen_f64(a, m, k, lda), *wb = widen_f64(b, k, n, ldb);
+        double *row = g_new(double, MAX(n, 1));
+        for (gsize i = 0; i < m; i++) {
+            for (gsize j = 0; j < n; j++)
+                row[j] = 0;
+            for (gsize p = 0; p < k; p++) {
+                double aip = wa[i * k + p];
+                const double *bp = wb + p * n;
+                for (gsize j = 0; j < n; j++)
+                    row[j] = row[j] + aip * bp[j];
+            }
+            for (gsize j = 0; j < n; j++)
+                nl_array_set(c_type, c, i * ldc + j, row[j]);
+        }
+        g_free(row);
+        g_free(wa);
+        g_free(wb);
+        return;
+    }
+    float *wa = widen_f32(a, m, k, lda), *wb = widen_f32(b, k, n, ldb);
+    float *row = g_new(float, MAX(n, 1));
     for (gsize i = 0; i < m; i++) {
         for (gsize j = 0; j < n; j++)
             row[j] = 0;
         for (gsize p = 0; p < k; p++) {
-            double aip = wa[i * k + p];
-            const double *bp = wb + p * n;
+            float aip = wa[i * k + p];
+            const float *bp = wb + p * n;
             for (gsize j = 0; j < n; j++)
-                row[j] = rnd(acc, row[j] + rnd(acc, aip * bp[j]));
+                row[j] = rnd16(acc, row[j] + rnd16(acc, aip * bp[j]));
         }
         for (gsize j = 0; j < n; j++)
             nl_array_set(c_type, c, i * ldc + j, row[j]);
@@ -219,15 +299,27 @@ double nl_ref_tiled_sum_in(NlPrecision acc, NlArray x, gsize n, gsize tile)
     gsize t = n / tile + (n % tile != 0);
     if (t == 0)
         return 0;
-    double *w = widen_f64(x, 1, n, n);
-    double *p = g_new(double, t);
-    for (gsize i = 0; i < t; i++)
-        p[i] = sum_f64(acc, w + i * tile, MIN(tile, n - i * tile));
-    for (gsize s = 1; s < t; s *= 2)
-        for (gsize i = 0; i + s < t; i += 2 * s)
-            p[i] = rnd(acc, p[i] + p[i + s]);
-    double root = p[0];
-    g_free(p);
-    g_free(w);
+    double root;
+    if (acc == NL_PRECISION_F64) {
+        double *w = widen_f64(x, 1, n, n), *p = g_new(double, t);
+        for (gsize i = 0; i < t; i++)
+            p[i] = sum_f64(w + i * tile, MIN(tile, n - i * tile));
+        for (gsize s = 1; s < t; s *= 2)
+            for (gsize i = 0; i + s < t; i += 2 * s)
+                p[i] = p[i] + p[i + s];
+        root = p[0];
+        g_free(p);
+        g_free(w);
+    } else {
+        float *w = widen_f32(x, 1, n, n), *p = g_new(float, t);
+        for (gsize i = 0; i < t; i++)
+            p[i] = sum_16(acc, w + i * tile, MIN(tile, n - i * tile));
+        for (gsize s = 1; s < t; s *= 2)
+            for (gsize i = 0; i + s < t; i += 2 * s)
+                p[i] = rnd16(acc, p[i] + p[i + s]);
+        root = p[0];
+        g_free(p);
+        g_free(w);
+    }
     return root;
 }
