@@ -31,7 +31,8 @@ dist_plotsgd_DATA = \
 	plots/gradient-descent/d3-landscape.gp \
 	plots/gradient-descent/d4-softmax.gp \
 	plots/gradient-descent/d5-regression.gp \
-	plots/gradient-descent/d6-drift.gp
+	plots/gradient-descent/d6-drift.gp \
+	plots/gradient-descent/d6-precision.gp
 plotsattentiondir = $(plotsdir)/attention
 dist_plotsattention_DATA = \
 	plots/attention/e-weights.gp \

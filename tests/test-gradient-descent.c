@@ -9,6 +9,8 @@
 
 #include "test-util.h"
 
+#include <numlab/precision.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -220,6 +222,38 @@ static void test_d6(void)
         g_assert_cmpfloat(nl_dat_double(c, (guint)naive, t, 3), ==, 0);
 }
 
+/* D6 in bfloat16: the pure run's weights are bfloat16 values, the mixed
+ * run's float32 masters are not; each precision drifts from float64 by
+ * its own order of magnitude (float32 about 1e-7, bfloat16 with float32
+ * masters about 1e-3, pure bfloat16 about 1e-2, on these weights of about
+ * 1), and every run still learns. */
+static void test_d6_precision(void)
+{
+    g_autoptr(NlDat) p = dat("d6-precision");
+    g_assert_cmpuint(p->datasets->len, ==, 3);
+    double last[3];
+    for (guint k = 0; k < 3; k++) {
+        g_assert_cmpuint(nl_dat_rows(p, k), ==, 51);
+        g_assert_cmpfloat(fabs(nl_dat_double(p, k, 0, 1) - log(3.0)), <, 1e-6);
+        g_assert_cmpfloat(nl_dat_double(p, k, 50, 1), <, 0.5);
+        last[k] = nl_dat_double(p, k, 50, 2);
+    }
+    g_assert_cmpfloat(last[0], <, 1e-5);
+    g_assert_cmpfloat(last[1], >, 100 * last[0]);
+    g_assert_cmpfloat(last[2], >, 3 * last[1]);
+    g_assert_cmpfloat(last[2], <, 0.1);
+    g_autoptr(NlDat) pure = dat("d6-bf16-pure-weights");
+    g_autoptr(NlDat) mixed = dat("d6-bf16-mixed-weights");
+    gboolean mixed_only_bf16 = TRUE;
+    for (guint r = 0; r < nl_dat_rows(pure, 0); r++) {
+        float w = (float)nl_dat_double(pure, 0, r, 2);
+        g_assert_cmpfloat(w, ==, nl_bf16_to_f32(nl_bf16_from_f32(w)));
+        float v = (float)nl_dat_double(mixed, 0, r, 2);
+        mixed_only_bf16 &= v == nl_bf16_to_f32(nl_bf16_from_f32(v));
+    }
+    g_assert_false(mixed_only_bf16);
+}
+
 /* A bad input: one line on stderr, exit status 1, no file. */
 static void expect_refused(const char *param, const char *needle)
 {
@@ -315,6 +349,7 @@ int main(int argc, char **argv)
     g_test_add_func("/gradient-descent/d4-lecture", test_d4_lecture);
     g_test_add_func("/gradient-descent/d5", test_d5);
     g_test_add_func("/gradient-descent/d6", test_d6);
+    g_test_add_func("/gradient-descent/d6-precision", test_d6_precision);
     g_test_add_func("/gradient-descent/bad-inputs", test_bad_inputs);
     g_test_add_func("/gradient-descent/extremes", test_extremes);
     int rc = g_test_run();

@@ -13,7 +13,15 @@
  * host float32 code for every backend, so the backends differ only where
  * their gemm sums in another order. The host runs the same model with
  * libnumlab's reference gemm in float32 (numlab/reference.h, the naive
- * backend's order) and with plain loops in float64, the reference. */
+ * backend's order) and with plain loops in float64, the reference.
+ *
+ * And in bfloat16, on the host, the two ways low-precision training is
+ * done: mixed (X, the weights' working copy, the logits, P - Y and the
+ * gradient in bfloat16, products accumulated in float32, the update into
+ * float32 master weights) and pure (everything bfloat16, products
+ * accumulated in bfloat16, the update rounded to bfloat16: a step smaller
+ * than half a weight's ulp is lost). Both with numlab's exact emulation
+ * (nl_ref_gemm_in), the naive order. */
 #include "config.h"
 
 #include "gd.h"
@@ -197,6 +205,63 @@ static gboolean train_f32(const GdConfig *c, const Data *s, Gemm32 gemm,
     return TRUE;
 }
 
+/* ---- bfloat16: mixed (float32 master weights) and pure -------------- */
+
+static void round_bf16(float *v, gsize n)
+{
+    for (gsize i = 0; i < n; i++)
+        v[i] = nl_bf16_to_f32(nl_bf16_from_f32(v[i]));
+}
+
+static gboolean train_bf16(const GdConfig *c, const Data *s, gboolean pure,
+                           NlTable *loss_t, NlTable *w_t, GError **error)
+{
+    gsize m = s->d * s->c, nd = s->n * s->d;
+    NlPrecision acc = pure ? NL_PRECISION_BF16 : NL_PRECISION_F32;
+    g_autofree nl_bf16 *xb = g_new(nl_bf16, nd), *xtb = g_new(nl_bf16, nd);
+    for (gsize i = 0; i < nd; i++) {
+        xb[i] = nl_bf16_from_f32(s->x[i]);
+        xtb[i] = nl_bf16_from_f32(s->xt[i]);
+    }
+    g_autofree float *w = g_new0(float, m); /* master (mixed) or bf16 */
+    g_autofree nl_bf16 *wb = g_new(nl_bf16, m);
+    g_autofree float *z = g_new(float, s->n * s->c);
+    g_autofree nl_bf16 *zb = g_new(nl_bf16, s->n * s->c);
+    g_autofree float *g = g_new(float, m);
+    float rate = (float)(c->d6_lr / (double)s->n);
+    if (pure)
+        rate = nl_bf16_to_f32(nl_bf16_from_f32(rate));
+    for (gint64 t = 0; t <= c->d6_steps; t++) {
+        for (gsize i = 0; i < m; i++)
+            wb[i] = nl_bf16_from_f32(w[i]);
+        nl_ref_gemm_in(acc, s->n, s->c, s->d, (NlArray){NL_PRECISION_BF16, xb},
+                       s->d, (NlArray){NL_PRECISION_BF16, wb}, s->c,
+                       NL_PRECISION_F32, z, s->c);
+        round_bf16(z, s->n * s->c); /* the logits, a bfloat16 tensor */
+        double loss = softmax_minus_y_f32(z, s);
+        emit_state(loss_t, w_t, t, loss, w, NULL, m);
+        if (t == c->d6_steps)
+            break;
+        for (gsize i = 0; i < s->n * s->c; i++) /* P - Y in bfloat16 */
+            zb[i] = nl_bf16_from_f32(z[i]);
+        nl_ref_gemm_in(acc, s->d, s->c, s->n, (NlArray){NL_PRECISION_BF16, xtb},
+                       s->n, (NlArray){NL_PRECISION_BF16, zb}, s->c,
+                       NL_PRECISION_F32, g, s->c);
+        round_bf16(g, m); /* the gradient, a bfloat16 tensor */
+        for (gsize i = 0; i < m; i++) {
+            if (pure) {
+                float step = nl_bf16_to_f32(nl_bf16_from_f32(rate * g[i]));
+                w[i] = nl_bf16_to_f32(nl_bf16_from_f32(w[i] - step));
+            } else {
+                w[i] -= rate * g[i];
+            }
+        }
+        if (!finite_weights_f32(w, m, t + 1, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* ---- float64 reference ------------------------------------------------ */
 
 static gboolean train_f64(const GdConfig *c, const Data *s, NlTable *loss_t,
@@ -280,6 +345,30 @@ gboolean gd_d6_host(NlRun *run, const GdConfig *c, GError **error)
     nl_table_set_title(hw, "the same in float32 with plain loops on the host");
     describe(hw, &s, "float32, sequential left-to-right loops");
     gboolean ok = train_f32(c, &s, gemm_loops_f32, NULL, hl, hw, error);
+    static const struct {
+        const char *name, *title, *run;
+        gboolean pure;
+    } bf16[] = {
+        {"d6-bf16-mixed",
+         "the same in bfloat16 with float32 master weights (mixed precision)",
+         "bfloat16 data, weights copy, logits, P - Y and gradient; products "
+         "accumulated in float32; the update into float32 master weights",
+         FALSE},
+        {"d6-bf16-pure", "the same in pure bfloat16",
+         "everything bfloat16: products accumulated in bfloat16, the "
+         "weights stored and updated in bfloat16",
+         TRUE},
+    };
+    for (guint i = 0; ok && i < G_N_ELEMENTS(bf16); i++) {
+        g_autofree char *ln = g_strdup_printf("%s-loss", bf16[i].name);
+        g_autofree char *wn = g_strdup_printf("%s-weights", bf16[i].name);
+        NlTable *bl = nl_run_table(run, ln, "step:int loss:f64");
+        NlTable *bw = nl_run_table(run, wn, "step:int index:int w:f32");
+        nl_table_set_title(bl, bf16[i].title);
+        nl_table_set_title(bw, bf16[i].title);
+        describe(bw, &s, bf16[i].run);
+        ok = train_bf16(c, &s, bf16[i].pure, bl, bw, error);
+    }
     data_clear(&s);
     return ok;
 }
@@ -346,6 +435,32 @@ gboolean gd_d6_compare(NlRun *run, const GdConfig *c, GError **error)
         nl_table_add_int(h, t);
         nl_table_add_f64(h, dw);
         nl_table_add_f64(h, dl);
+    }
+    const char *names[] = {"float32", "bfloat16-mixed", "bfloat16-pure"};
+    const char *tables[] = {"d6-f32", "d6-bf16-mixed", "d6-bf16-pure"};
+    NlTable *pt =
+        nl_run_table(run, "d6-precision", "step:int loss:f64 dw:f64 dloss:f64");
+    nl_table_set_title(pt, "each precision's host run against the float64 "
+                           "reference: one dataset per precision");
+    nl_table_add_note(pt, "dw",
+                      "max over the weights of |w - w_f64| at that step; "
+                      "dloss = |loss - loss_f64|");
+    for (guint k = 0; k < G_N_ELEMENTS(tables); k++) {
+        g_autofree char *ln = g_strdup_printf("%s-loss", tables[k]);
+        g_autofree char *wn = g_strdup_printf("%s-weights", tables[k]);
+        const NlTable *pl = nl_run_common_table(run, ln);
+        const NlTable *pw = nl_run_common_table(run, wn);
+        if (!pl || !pw)
+            continue;
+        nl_table_new_dataset(pt, names[k]);
+        for (guint st = 0; st < steps; st++) {
+            double dw, dl;
+            diff_step(pw, pl, rw, rl, st, m, &dw, &dl);
+            nl_table_add_int(pt, st);
+            nl_table_add_f64(pt, nl_table_get_f64(pl, st, 1));
+            nl_table_add_f64(pt, dw);
+            nl_table_add_f64(pt, dl);
+        }
     }
     if (jobs == 0)
         return TRUE;
