@@ -241,8 +241,8 @@ static void test_help_every_parameter(void)
         {"logprob", "  model          string; unset by default\n"},
         {"minigpt", "  lr             double in (0, 1]; default 0.003\n"},
         {"bench", "  kernels        list of distinct string, each one of "
-                  "sum|dot|gemv|gemm|copy|softmax|sample; default "
-                  "sum,dot,gemv,gemm,copy,softmax,sample\n"},
+                  "sum|dot|gemv|gemm|copy|softmax|sample|precision; default "
+                  "sum,dot,gemv,gemm,copy,softmax,sample,precision\n"},
         {"reduction-tree",
          "  row            one of first|last; default last\n"},
     };
@@ -1330,7 +1330,38 @@ static void test_bench(void)
     g_assert_cmpint(bad->status, ==, 1);
     assert_one_line_containing(bad->err,
                                "bench: parameter 'kernels': 'fft' is not one "
-                               "of sum|dot|gemv|gemm|copy|softmax|sample");
+                               "of sum|dot|gemv|gemm|copy|softmax|sample|"
+                               "precision");
+
+    /* every precision against float32: five gemms and three sums per
+     * size, each checked exactly (no fault), ratio = rate / f32_rate, and
+     * what blas declines (bfloat16 accumulation) said to be the reference */
+    g_autoptr(NlCmd) pr = nl_test_numlab(
+        NULL, "bench", "-b", "naive,blas", "-o", dir, "-p", "kernels=precision",
+        "-p", "precision_gemm_sizes=16,33", "-p", "precision_sum_size=1001",
+        "-p", "min_time=0.001", NULL);
+    g_assert_cmpint(pr->status, ==, 0);
+    g_autofree char *pr_path =
+        g_build_filename(dir, "bench", "bench-precision-results.dat", NULL);
+    g_autoptr(NlDat) pd = nl_dat_read(pr_path);
+    g_assert_cmpuint(pd->datasets->len, ==, 2);
+    for (guint ds = 0; ds < 2; ds++) {
+        g_assert_cmpuint(nl_dat_rows(pd, ds), ==, 2 * 5 + 3);
+        for (guint r = 0; r < nl_dat_rows(pd, ds); r++) {
+            double ratio = nl_dat_double(pd, ds, r, 7);
+            g_assert_cmpfloat(fabs(ratio - nl_dat_double(pd, ds, r, 4) /
+                                               nl_dat_double(pd, ds, r, 6)),
+                              <=, 1e-9 * ratio);
+            g_assert_cmpint((gint64)nl_dat_double(pd, ds, r, 9), ==, 0);
+            gboolean pure =
+                g_str_equal(nl_dat_cell(pd, ds, r, 2), "bfloat16-pure");
+            if (ds == 1)
+                g_assert_cmpint(
+                    g_str_has_prefix(nl_dat_cell(pd, ds, r, 8), "reference"),
+                    ==, pure);
+        }
+    }
+    g_assert_nonnull(strstr(pr->out, "precision=layercast"));
     nl_test_rmtree(dir);
 }
 

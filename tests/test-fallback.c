@@ -207,6 +207,8 @@ static void test_precisions(void)
             g_assert_true(nl_backend_sum_in(b, bx, N, acc, &r, &error));
             g_assert_no_error(error);
             g_assert_cmpfloat(r, ==, nl_ref_sum_in(acc, ax, N));
+            /* naive computes it itself; fewkernels has no _in kernels */
+            g_assert_cmpint(nl_backend_last_was_reference(b), ==, l == 1);
             g_assert_true(nl_backend_dot_in(b, bx, bx, N, acc, &r, &error));
             g_assert_cmpfloat(r, ==, nl_ref_dot_in(acc, ax, ax, N));
         }

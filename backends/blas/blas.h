@@ -32,6 +32,8 @@ typedef struct {
     BlasSbgemv sbgemv;
     BlasSbgemm sbgemm;
     char *precisions[NL_N_PRECISIONS]; /* describe()'s lines */
+    gpointer scratch[3]; /* precision.c: widened operands, result */
+    gsize scratch_bytes[3];
 } Blas;
 
 /* OpenBLAS takes int sizes; the host has checked the rest. */

@@ -14,8 +14,8 @@
  *    float32 and the float32 kernels run — the LayerCast arithmetic.
  *  - bfloat16 or float16 accumulation: OpenBLAS has none; declined.
  * An output of another precision than the accumulator's gets each result
- * rounded once from it. Widening allocates a packed copy of each operand
- * that is not already in the arithmetic's type. */
+ * rounded once from it. Widening packs each operand that is not already
+ * in the arithmetic's type into scratch the backend keeps. */
 #define _GNU_SOURCE /* dladdr */
 #include "config.h"
 
@@ -73,6 +73,8 @@ void blas_precisions_close(Blas *self)
 {
     for (int p = 0; p < NL_N_PRECISIONS; p++)
         g_free(self->precisions[p]);
+    for (int k = 0; k < 3; k++)
+        nl_free(self->scratch[k]);
 }
 
 /* ---- operands in the arithmetic's type ---- */
@@ -84,36 +86,55 @@ static gboolean declined(NlPrecision acc, GError **error)
     return FALSE;
 }
 
+/* Scratch slot `slot` of at least `bytes`, kept across calls: a fresh
+ * copy of 10^7 values each call would cost more in page faults than the
+ * kernel. */
+static gpointer scratch(Blas *self, int slot, gsize bytes)
+{
+    if (self->scratch_bytes[slot] < bytes) {
+        nl_free(self->scratch[slot]);
+        self->scratch[slot] = nl_alloc(bytes, 1, NULL);
+        self->scratch_bytes[slot] = self->scratch[slot] ? bytes : 0;
+    }
+    return self->scratch[slot];
+}
+
 /* A rows x cols operand (row stride ld) in `type` (float32 or float64):
- * the buffer itself where it already is, else a packed, widened copy to
- * free with g_free (*copy). */
+ * the buffer itself where it already is, else a packed, widened copy in
+ * scratch slot `slot` (*copy set). */
 typedef struct {
     gconstpointer data;
     gsize ld;
     gpointer copy;
 } Operand;
 
-static Operand operand(const NlBuffer *buf, NlPrecision type, gsize rows,
-                       gsize cols, gsize ld)
+static Operand operand(Blas *self, int slot, const NlBuffer *buf,
+                       NlPrecision type, gsize rows, gsize cols, gsize ld)
 {
     if (buf->type == type)
         return (Operand){buf->host, ld, NULL};
-    gpointer w = g_malloc(MAX(rows * cols, 1) * nl_precision_size(type));
-    NlArray src = {buf->type, buf->host};
-    for (gsize r = 0; r < rows; r++)
-        for (gsize c = 0; c < cols; c++)
-            nl_array_set(type, w, r * cols + c, nl_array_get(src, r * ld + c));
+    gsize size = nl_precision_size(buf->type);
+    gpointer w =
+        scratch(self, slot, MAX(rows * cols, 1) * nl_precision_size(type));
+    for (gsize r = 0; r < rows; r++) {
+        NlArray row = {buf->type, (const char *)buf->host + r * ld * size};
+        if (type == NL_PRECISION_F32)
+            nl_array_to_f32(row, cols, (float *)w + r * cols);
+        else
+            nl_array_to_f64(row, cols, (double *)w + r * cols);
+    }
     return (Operand){w, cols, w};
 }
 
 /* Where a rows x cols result in `type` goes: the output buffer itself
  * when it has that type, else scratch that store() rounds into it. */
-static Operand result_place(NlBuffer *out, NlPrecision type, gsize rows,
-                            gsize cols, gsize ld)
+static Operand result_place(Blas *self, NlBuffer *out, NlPrecision type,
+                            gsize rows, gsize cols, gsize ld)
 {
     if (out->type == type)
         return (Operand){out->host, ld, NULL};
-    gpointer w = g_malloc0(MAX(rows * cols, 1) * nl_precision_size(type));
+    gpointer w =
+        scratch(self, 2, MAX(rows * cols, 1) * nl_precision_size(type));
     return (Operand){w, cols, w};
 }
 
@@ -127,7 +148,6 @@ static void store(NlBuffer *out, NlPrecision type, Operand *res, gsize rows,
                 nl_array_set(out->type, out->host, r * ld + c,
                              nl_array_get(src, r * cols + c));
     }
-    g_free(res->copy);
 }
 
 /* Whether OpenBLAS's bfloat16 kernels apply: they do, with both operands
@@ -163,9 +183,8 @@ static gboolean sum_part(Blas *self, const NlBuffer *x, gsize at, gsize n,
     NlBuffer part = *x; /* a view of the values from `at` on */
     part.host = (float *)((char *)x->host + at * nl_precision_size(x->type));
     if (acc == NL_PRECISION_F64) {
-        Operand w = operand(&part, NL_PRECISION_F64, 1, n, n);
+        Operand w = operand(self, 0, &part, NL_PRECISION_F64, 1, n, n);
         *result = cblas_dsum((int)n, w.data, 1);
-        g_free(w.copy);
         return TRUE;
     }
     if (native_bf16(self, acc, &part, &part)) {
@@ -174,10 +193,9 @@ static gboolean sum_part(Blas *self, const NlBuffer *x, gsize at, gsize n,
         g_free(ones);
         return TRUE;
     }
-    Operand w = operand(&part, NL_PRECISION_F32, 1, n, n);
+    Operand w = operand(self, 0, &part, NL_PRECISION_F32, 1, n, n);
     float r;
     gboolean ok = blas_sum_f32(self, w.data, n, &r, error);
-    g_free(w.copy);
     *result = r;
     return ok;
 }
@@ -209,12 +227,11 @@ gboolean blas_dot_in(gpointer p, const NlBuffer *x, const NlBuffer *y, gsize n,
                               (const bfloat16 *)y->host, 1);
         return TRUE;
     }
-    Operand wx = operand(x, acc, 1, n, n), wy = operand(y, acc, 1, n, n);
+    Operand wx = operand(self, 0, x, acc, 1, n, n),
+            wy = operand(self, 1, y, acc, 1, n, n);
     *result = acc == NL_PRECISION_F64
                   ? cblas_ddot((int)n, wx.data, 1, wy.data, 1)
                   : cblas_sdot((int)n, wx.data, 1, wy.data, 1);
-    g_free(wx.copy);
-    g_free(wy.copy);
     return TRUE;
 }
 
@@ -233,7 +250,7 @@ gboolean blas_gemv_in(gpointer p, gsize m, gsize n, const NlBuffer *a,
     if (m == 0)
         return TRUE;
     blas_use_threads(self);
-    Operand wy = result_place(y, acc, m, 1, 1);
+    Operand wy = result_place(self, y, acc, m, 1, 1);
     if (n == 0) { /* OpenBLAS would leave y alone; the product is zero */
         memset((gpointer)wy.data, 0, m * nl_precision_size(acc));
     } else if (native_bf16(self, acc, a, x)) {
@@ -241,7 +258,8 @@ gboolean blas_gemv_in(gpointer p, gsize m, gsize n, const NlBuffer *a,
                      (const bfloat16 *)a->host, (int)lda,
                      (const bfloat16 *)x->host, 1, 0.0f, (float *)wy.data, 1);
     } else {
-        Operand wa = operand(a, acc, m, n, lda), wx = operand(x, acc, 1, n, n);
+        Operand wa = operand(self, 0, a, acc, m, n, lda),
+                wx = operand(self, 1, x, acc, 1, n, n);
         if (acc == NL_PRECISION_F64)
             cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0,
                         wa.data, (int)wa.ld, wx.data, 1, 0.0, (double *)wy.data,
@@ -250,8 +268,6 @@ gboolean blas_gemv_in(gpointer p, gsize m, gsize n, const NlBuffer *a,
             cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)n, 1.0f,
                         wa.data, (int)wa.ld, wx.data, 1, 0.0f, (float *)wy.data,
                         1);
-        g_free(wa.copy);
-        g_free(wx.copy);
     }
     store(y, acc, &wy, m, 1, 1);
     return TRUE;
@@ -271,7 +287,7 @@ gboolean blas_gemm_in(gpointer p, gsize m, gsize n, gsize k, const NlBuffer *a,
     if (m == 0 || n == 0)
         return TRUE;
     blas_use_threads(self);
-    Operand wc = result_place(c, acc, m, n, ldc);
+    Operand wc = result_place(self, c, acc, m, n, ldc);
     gsize size = nl_precision_size(acc);
     if (k == 0) {
         for (gsize i = 0; i < m; i++)
@@ -282,8 +298,8 @@ gboolean blas_gemm_in(gpointer p, gsize m, gsize n, gsize k, const NlBuffer *a,
                      (const bfloat16 *)b->host, (int)ldb, 0.0f,
                      (float *)wc.data, (int)wc.ld);
     } else {
-        Operand wa = operand(a, acc, m, k, lda),
-                wb = operand(b, acc, k, n, ldb);
+        Operand wa = operand(self, 0, a, acc, m, k, lda),
+                wb = operand(self, 1, b, acc, k, n, ldb);
         if (acc == NL_PRECISION_F64)
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m,
                         (int)n, (int)k, 1.0, wa.data, (int)wa.ld, wb.data,
@@ -292,8 +308,6 @@ gboolean blas_gemm_in(gpointer p, gsize m, gsize n, gsize k, const NlBuffer *a,
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m,
                         (int)n, (int)k, 1.0f, wa.data, (int)wa.ld, wb.data,
                         (int)wb.ld, 0.0f, (float *)wc.data, (int)wc.ld);
-        g_free(wa.copy);
-        g_free(wb.copy);
     }
     store(c, acc, &wc, m, n, ldc);
     return TRUE;

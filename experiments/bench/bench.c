@@ -40,6 +40,7 @@
 
 #include "bench-check.h"
 #include "bench-invariant.h"
+#include "bench-precision.h"
 
 #include <numlab/numlab.h>
 
@@ -59,14 +60,15 @@ typedef enum {
     K_GEMM,
     K_COPY,
     K_SOFTMAX,
-    K_SAMPLE
+    K_SAMPLE,
+    K_PRECISION
 } Kernel;
 
 #define MEASUREMENT_COLUMNS                                                    \
     "kernel:str n:int threads:int seconds:f64 rate:f64 unit:str "              \
     "reference:str ref_rate:f64 ratio:f64 note:str fault:int"
-static const char *const kernel_names[] = {"sum",  "dot",     "gemv",  "gemm",
-                                           "copy", "softmax", "sample"};
+static const char *const kernel_names[] = {
+    "sum", "dot", "gemv", "gemm", "copy", "softmax", "sample", "precision"};
 
 /* ---- timing ---- */
 
@@ -96,9 +98,9 @@ static double time_best(CallFunc call, gpointer data, double min_time,
 
 /* The best seconds per call of a and of b, timed in alternating batches
  * (see time_best) so that both see the same machine. FALSE on error. */
-static gboolean time_pair(CallFunc a, gpointer a_data, CallFunc b,
-                          gpointer b_data, double min_time, double *a_best,
-                          double *b_best, GError **error)
+gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
+                         gpointer b_data, double min_time, double *a_best,
+                         double *b_best, GError **error)
 {
     CallFunc calls[2] = {a, b};
     gpointer data[2] = {a_data, b_data};
@@ -368,6 +370,7 @@ static gboolean kernel_call(gpointer data, GError **error)
         return nl_backend_copy(j->b, j->y, j->x, j->n, error);
     case K_SOFTMAX:
     case K_SAMPLE:
+    case K_PRECISION:
         break; /* bench-sampling.c */
     }
     return FALSE;
@@ -390,6 +393,7 @@ static double work_of(const Job *j)
         return 8 * n; /* read + write */
     case K_SOFTMAX:
     case K_SAMPLE:
+    case K_PRECISION:
         break;
     }
     return 0;
@@ -446,6 +450,7 @@ static gboolean job_setup(Job *j, gsize size, guint64 seed, GError **error)
         return j->c != NULL;
     case K_SOFTMAX:
     case K_SAMPLE:
+    case K_PRECISION:
         break;
     }
     return FALSE;
@@ -514,6 +519,7 @@ static gboolean check_result(NlRun *run, const Job *j, gboolean *fault,
         break;
     case K_SOFTMAX:
     case K_SAMPLE:
+    case K_PRECISION:
         break;
     }
     for (guint i = 0; i < G_N_ELEMENTS(copies); i++)
@@ -670,8 +676,8 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
             ok = ref_seconds >= 0 &&
                  (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
         } else if (ok && ref.call)
-            ok = time_pair(kernel_call, j, ref.call, ref.data, min_time,
-                           &seconds, &ref_seconds, error);
+            ok = bench_time_pair(kernel_call, j, ref.call, ref.data, min_time,
+                                 &seconds, &ref_seconds, error);
         else if (ok)
             ok = (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
         if (!ok) {
@@ -736,6 +742,11 @@ static gboolean run_backend(NlRun *run, GError **error)
                 return FALSE;
             continue;
         }
+        if (k == K_PRECISION) { /* bench-precision.c */
+            if (!bench_precision(run, min_time, max_call, error))
+                return FALSE;
+            continue;
+        }
         gboolean gemm = k == K_GEMM;
         double predicted = 0, last_size = 0;
         if (gemm && n_gemm && gemm_sizes[0] > GEMM_PROBE_N &&
@@ -788,6 +799,7 @@ static gboolean run_compare(NlRun *run, GError **error)
     }
     bench_sampling_results(run, t);
     bench_invariant_costs(run);
+    bench_precision_results(run);
     return TRUE;
 }
 
@@ -823,10 +835,11 @@ static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
     const gint64 *gemm_sizes = nl_params_get_int_list(p, "gemm_sizes", &n_gemm);
     double min_time = nl_params_get_double(p, "min_time");
     double max_call = nl_params_get_double(p, "max_call");
-    gboolean gemm = FALSE;
+    gboolean gemm = FALSE, precision = FALSE;
     double linear = 0.0, per_value = 0.0; /* kernels timed over `sizes` */
     for (gsize k = 0; k < n_kernels; k++) {
         gemm |= strcmp(kernels[k], "gemm") == 0;
+        precision |= strcmp(kernels[k], "precision") == 0;
         linear += bytes_per_value(kernels[k]) > 0;
         per_value = MAX(per_value, bytes_per_value(kernels[k]));
     }
@@ -851,12 +864,31 @@ static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
     cost->job_seconds =
         linear * ((double)n_sizes * 4.0 * min_time + 20e-9 * total) +
         (gemm ? naive_gemm : 0.0);
+    if (precision) { /* bench-precision.c: five gemms and three sums a
+                        size, each against float32; the emulated ones
+                        (pure bfloat16 on naive, 1 GFLOP/s) dominate */
+        gsize n_pg;
+        const gint64 *pg =
+            nl_params_get_int_list(p, "precision_gemm_sizes", &n_pg);
+        double sum_n = (double)nl_params_get_int(p, "precision_sum_size");
+        for (gsize i = 0; i < n_pg; i++) {
+            double n = (double)pg[i], call = 2.0 * n * n * n / 1e9;
+            cost->job_seconds +=
+                5.0 * (4.0 * min_time + (call > max_call ? call : 4.0 * call));
+            cost->bytes = MAX(cost->bytes, 40.0 * n * n);
+        }
+        cost->job_seconds += 3.0 * (4.0 * min_time + 40e-9 * sum_n);
+        cost->bytes = MAX(cost->bytes, 16.0 * sum_n);
+    }
     return TRUE;
 }
 
 static const NlParamSpec params[] = {
-    {"kernels", NL_PARAM_STRING_LIST, "sum,dot,gemv,gemm,copy,softmax,sample",
-     0, 0, "kernels to time", "sum|dot|gemv|gemm|copy|softmax|sample"},
+    {"kernels", NL_PARAM_STRING_LIST,
+     "sum,dot,gemv,gemm,copy,softmax,sample,precision", 0, 0,
+     "kernels to time (precision: gemm and sum in every precision against "
+     "float32)",
+     "sum|dot|gemv|gemm|copy|softmax|sample|precision"},
     {"sizes", NL_PARAM_INT_LIST, "1000,10000,100000,1000000,10000000,100000000",
      1, 1e9,
      "element counts of the reductions and copies (gemv: of its "
@@ -873,6 +905,10 @@ static const NlParamSpec params[] = {
      "softmax: vocabulary sizes (goal: 40 us at 50257)", NULL, NULL},
     {"sample_sizes", NL_PARAM_INT_LIST, "6,50257", 1, 1e8,
      "sample: vocabulary sizes of libnumlab's sampler (one core)", NULL, NULL},
+    {"precision_gemm_sizes", NL_PARAM_INT_LIST, "256,1024", 1, 4096,
+     "precision: n of the n x n x n products in each precision", NULL, NULL},
+    {"precision_sum_size", NL_PARAM_INT, "10000000", 1, 1e9,
+     "precision: values of the sums in each precision", NULL, NULL},
     NL_PARAM_END,
 };
 

@@ -8,7 +8,9 @@ experiments_bench_bench_la_SOURCES = experiments/bench/bench.c \
 	experiments/bench/bench-invariant.h \
 	experiments/bench/bench-invariant.c \
 	experiments/bench/bench-sampling.h \
-	experiments/bench/bench-sampling.c
+	experiments/bench/bench-sampling.c \
+	experiments/bench/bench-precision.h \
+	experiments/bench/bench-precision.c
 experiments_bench_bench_la_CPPFLAGS = $(AM_CPPFLAGS) $(BLAS_CFLAGS)
 experiments_bench_bench_la_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS) -O3 \
 	$(OPENMP_ARCH_CFLAGS)

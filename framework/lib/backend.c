@@ -29,6 +29,7 @@ struct NlBackend {
     char *unusable_in[NL_N_KERNELS][NL_N_PRECISIONS];
     guint fell_back; /* bit k: kernel k ran as the reference (fall_back) */
     guint fell_back_in[NL_N_KERNELS]; /* bit p: its _in form, acc p */
+    gboolean last_reference;          /* the last _in call ran the reference */
 };
 
 NlBackend *nl_backend_wrap(const NlPlugin *plugin, const char *label,
@@ -669,6 +670,7 @@ static gboolean after_hook(NlBackend *b, NlKernel k, NlPrecision acc,
                            const NlBuffer *b3, gboolean *fall, GError **error)
 {
     *fall = FALSE;
+    b->last_reference = FALSE;
     if (hooked && ok)
         return TRUE;
     if (hooked && !g_error_matches(*local, NL_BACKEND_ERROR,
@@ -683,8 +685,15 @@ static gboolean after_hook(NlBackend *b, NlKernel k, NlPrecision acc,
                        "backend '%s' has no %s in %s", b->label,
                        kernel_names[k], nl_precision_name(acc));
     b->fell_back_in[k] |= 1u << acc;
+    b->last_reference = TRUE;
     *fall = TRUE;
     return TRUE;
+}
+
+gboolean nl_backend_last_was_reference(const NlBackend *b)
+{
+    g_return_val_if_fail(b != NULL, FALSE);
+    return b->last_reference;
 }
 
 static NlArray array_of(const NlBuffer *buf)
@@ -699,6 +708,7 @@ gboolean nl_backend_sum_in(NlBackend *b, const NlBuffer *x, gsize n,
     if (!check_any(b, "sum", "x", x, n, error) ||
         !check_acc(b, NL_KERNEL_SUM, acc, x, NULL, error))
         return FALSE;
+    b->last_reference = FALSE;
     if (all_f32(acc, x, NULL, NULL)) {
         float r;
         if (!nl_backend_sum(b, x, n, &r, error))
@@ -725,6 +735,7 @@ gboolean nl_backend_dot_in(NlBackend *b, const NlBuffer *x, const NlBuffer *y,
         !check_any(b, "dot", "y", y, n, error) ||
         !check_acc(b, NL_KERNEL_DOT, acc, x, y, error))
         return FALSE;
+    b->last_reference = FALSE;
     if (all_f32(acc, x, y, NULL)) {
         float r;
         if (!nl_backend_dot(b, x, y, n, &r, error))
@@ -755,6 +766,7 @@ gboolean nl_backend_gemv_in(NlBackend *b, gsize m, gsize n, const NlBuffer *a,
         !check_any(b, "gemv", "y", y, m, error) ||
         !check_acc(b, NL_KERNEL_GEMV, acc, a, x, error))
         return FALSE;
+    b->last_reference = FALSE;
     if (all_f32(acc, a, x, y))
         return nl_backend_gemv(b, m, n, a, lda, x, y, error);
     g_autoptr(GError) local = NULL;
@@ -784,6 +796,7 @@ gboolean nl_backend_gemm_in(NlBackend *b, gsize m, gsize n, gsize k,
         !check_any(b, "gemm", "c", c, sc, error) ||
         !check_acc(b, NL_KERNEL_GEMM, acc, a, bm, error))
         return FALSE;
+    b->last_reference = FALSE;
     if (all_f32(acc, a, bm, c))
         return nl_backend_gemm(b, m, n, k, a, lda, bm, ldb, c, ldc, error);
     g_autoptr(GError) local = NULL;
@@ -808,6 +821,7 @@ gboolean nl_backend_tiled_sum_in(NlBackend *b, const NlBuffer *x, gsize n,
     if (!check_any(b, "tiled_sum", "x", x, n, error) ||
         !check_acc(b, NL_KERNEL_TILED_SUM, acc, x, NULL, error))
         return FALSE;
+    b->last_reference = FALSE;
     if (all_f32(acc, x, NULL, NULL)) {
         float r;
         if (!nl_backend_tiled_sum(b, x, n, tile, &r, error))

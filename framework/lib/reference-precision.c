@@ -56,6 +56,50 @@ void nl_array_set(NlPrecision type, gpointer dst, gsize i, double v)
     g_return_if_reached();
 }
 
+void nl_array_to_f32(NlArray a, gsize n, float *out)
+{
+    switch (a.type) {
+    case NL_PRECISION_F32:
+        if (n)
+            memcpy(out, a.data, n * sizeof(float));
+        return;
+    case NL_PRECISION_BF16: {
+        const nl_bf16 *x = a.data;
+        for (gsize i = 0; i < n; i++) {
+            guint32 u = (guint32)x[i] << 16;
+            memcpy(&out[i], &u, sizeof u);
+        }
+        return;
+    }
+    case NL_PRECISION_F16: {
+        const nl_f16 *x = a.data;
+        for (gsize i = 0; i < n; i++)
+            out[i] = nl_f16_to_f32(x[i]);
+        return;
+    }
+    case NL_PRECISION_F64:
+        break;
+    }
+    g_return_if_reached();
+}
+
+void nl_array_to_f64(NlArray a, gsize n, double *out)
+{
+    if (a.type == NL_PRECISION_F64) {
+        if (n)
+            memcpy(out, a.data, n * sizeof(double));
+        return;
+    }
+    if (a.type == NL_PRECISION_F32) {
+        const float *x = a.data;
+        for (gsize i = 0; i < n; i++)
+            out[i] = x[i];
+        return;
+    }
+    for (gsize i = 0; i < n; i++)
+        out[i] = nl_array_get(a, i);
+}
+
 static gboolean acc_holds(NlPrecision acc, NlArray a)
 {
     return nl_precision_holds(acc, a.type);
@@ -63,12 +107,19 @@ static gboolean acc_holds(NlPrecision acc, NlArray a)
 
 /* The values of a rows x cols matrix (row stride ld) as floats, packed
  * with stride cols; a vector is one row. Exact: acc float32 holds them. */
+/* Row r of a (row stride ld), as an array. */
+static NlArray row_of(NlArray a, gsize r, gsize ld)
+{
+    NlArray row = {a.type,
+                   (const char *)a.data + r * ld * nl_precision_size(a.type)};
+    return row;
+}
+
 static float *widen_f32(NlArray a, gsize rows, gsize cols, gsize ld)
 {
     float *w = g_new(float, MAX(rows * cols, 1));
     for (gsize r = 0; r < rows; r++)
-        for (gsize c = 0; c < cols; c++)
-            w[r * cols + c] = (float)nl_array_get(a, r * ld + c);
+        nl_array_to_f32(row_of(a, r, ld), cols, w + r * cols);
     return w;
 }
 
@@ -76,8 +127,7 @@ static double *widen_f64(NlArray a, gsize rows, gsize cols, gsize ld)
 {
     double *w = g_new(double, MAX(rows * cols, 1));
     for (gsize r = 0; r < rows; r++)
-        for (gsize c = 0; c < cols; c++)
-            w[r * cols + c] = nl_array_get(a, r * ld + c);
+        nl_array_to_f64(row_of(a, r, ld), cols, w + r * cols);
     return w;
 }
 
@@ -120,29 +170,13 @@ static inline float rnd16(NlPrecision acc, float v)
 
 /* ---- sum, dot ---- */
 
-/* The sequential loops in double (float64 accumulation) and in float
- * rounded to a 16-bit acc. */
-static double sum_f64(const double *x, gsize n)
-{
-    double s = 0;
-    for (gsize i = 0; i < n; i++)
-        s = s + x[i];
-    return s;
-}
-
+/* The sequential dot products of gemv, in double (float64 accumulation)
+ * and in float rounded to a 16-bit acc. */
 static double dot_f64(const double *x, const double *y, gsize y_stride, gsize n)
 {
     double s = 0;
     for (gsize i = 0; i < n; i++)
         s = s + x[i] * y[i * y_stride];
-    return s;
-}
-
-static float sum_16(NlPrecision acc, const float *x, gsize n)
-{
-    float s = 0;
-    for (gsize i = 0; i < n; i++)
-        s = rnd16(acc, s + x[i]);
     return s;
 }
 
@@ -155,41 +189,55 @@ static float dot_16(NlPrecision acc, const float *x, const float *y,
     return s;
 }
 
+/* Sums and dots stream their operands in chunks widened on the stack, so
+ * that a long vector costs no copy (a fresh copy of 10^7 values costs
+ * more in page faults than the sum): the accumulator runs on from chunk
+ * to chunk, so the order is the plain loop's. */
+enum { CHUNK = 512 };
+
+/* x[0..n) (y NULL) or x·y, sequentially in acc. */
+static double stream(NlPrecision acc, NlArray x, const NlArray *y, gsize n)
+{
+    float fs = 0, fx[CHUNK], fy[CHUNK];
+    double ds = 0, dx[CHUNK], dy[CHUNK];
+    for (gsize i = 0; i < n; i += CHUNK) {
+        gsize c = MIN((gsize)CHUNK, n - i);
+        if (acc == NL_PRECISION_F64) {
+            nl_array_to_f64(row_of(x, i, 1), c, dx);
+            if (y)
+                nl_array_to_f64(row_of(*y, i, 1), c, dy);
+            for (gsize j = 0; j < c; j++)
+                ds = ds + (y ? dx[j] * dy[j] : dx[j]);
+            continue;
+        }
+        nl_array_to_f32(row_of(x, i, 1), c, fx);
+        if (y)
+            nl_array_to_f32(row_of(*y, i, 1), c, fy);
+        if (acc == NL_PRECISION_F32)
+            for (gsize j = 0; j < c; j++)
+                fs = fs + (y ? fx[j] * fy[j] : fx[j]);
+        else if (y)
+            for (gsize j = 0; j < c; j++)
+                fs = rnd16(acc, fs + rnd16(acc, fx[j] * fy[j]));
+        else
+            for (gsize j = 0; j < c; j++)
+                fs = rnd16(acc, fs + fx[j]);
+    }
+    return acc == NL_PRECISION_F64 ? ds : fs;
+}
+
 double nl_ref_sum_in(NlPrecision acc, NlArray x, gsize n)
 {
     g_return_val_if_fail(acc_holds(acc, x), NAN);
     if (acc == NL_PRECISION_F32 && x.type == NL_PRECISION_F32)
         return nl_ref_sum_f32(x.data, n);
-    double s;
-    if (acc == NL_PRECISION_F64) {
-        double *w = widen_f64(x, 1, n, n);
-        s = sum_f64(w, n);
-        g_free(w);
-    } else {
-        float *w = widen_f32(x, 1, n, n);
-        s = acc == NL_PRECISION_F32 ? nl_ref_sum_f32(w, n) : sum_16(acc, w, n);
-        g_free(w);
-    }
-    return s;
+    return stream(acc, x, NULL, n);
 }
 
 double nl_ref_dot_in(NlPrecision acc, NlArray x, NlArray y, gsize n)
 {
     g_return_val_if_fail(acc_holds(acc, x) && acc_holds(acc, y), NAN);
-    double s;
-    if (acc == NL_PRECISION_F64) {
-        double *wx = widen_f64(x, 1, n, n), *wy = widen_f64(y, 1, n, n);
-        s = dot_f64(wx, wy, 1, n);
-        g_free(wx);
-        g_free(wy);
-    } else {
-        float *wx = widen_f32(x, 1, n, n), *wy = widen_f32(y, 1, n, n);
-        s = acc == NL_PRECISION_F32 ? nl_ref_dot_f32(wx, wy, n)
-                                    : dot_16(acc, wx, wy, 1, n);
-        g_free(wx);
-        g_free(wy);
-    }
-    return s;
+    return stream(acc, x, &y, n);
 }
 
 /* ---- gemv, gemm ---- */
@@ -288,38 +336,39 @@ void nl_ref_gemm_in(NlPrecision acc, gsize m, gsize n, gsize k, NlArray a,
 double nl_ref_tiled_sum_in(NlPrecision acc, NlArray x, gsize n, gsize tile)
 {
     g_return_val_if_fail(acc_holds(acc, x) && tile > 0, NAN);
-    if (acc == NL_PRECISION_F32) {
-        if (x.type == NL_PRECISION_F32)
-            return nl_ref_tiled_sum_f32(x.data, n, tile);
-        float *w = widen_f32(x, 1, n, n);
-        double s = nl_ref_tiled_sum_f32(w, n, tile);
-        g_free(w);
-        return s;
-    }
+    if (acc == NL_PRECISION_F32 && x.type == NL_PRECISION_F32)
+        return nl_ref_tiled_sum_f32(x.data, n, tile);
     gsize t = n / tile + (n % tile != 0);
     if (t == 0)
         return 0;
     double root;
-    if (acc == NL_PRECISION_F64) {
-        double *w = widen_f64(x, 1, n, n), *p = g_new(double, t);
+    if (acc == NL_PRECISION_F32) { /* float32's own tree of the partials */
+        float *p = g_new(float, t);
         for (gsize i = 0; i < t; i++)
-            p[i] = sum_f64(w + i * tile, MIN(tile, n - i * tile));
+            p[i] = (float)stream(acc, row_of(x, i * tile, 1), NULL,
+                                 MIN(tile, n - i * tile));
+        root = nl_ref_tile_tree_f32(p, t);
+        g_free(p);
+    } else if (acc == NL_PRECISION_F64) {
+        double *p = g_new(double, t);
+        for (gsize i = 0; i < t; i++)
+            p[i] = stream(acc, row_of(x, i * tile, 1), NULL,
+                          MIN(tile, n - i * tile));
         for (gsize s = 1; s < t; s *= 2)
             for (gsize i = 0; i + s < t; i += 2 * s)
                 p[i] = p[i] + p[i + s];
         root = p[0];
         g_free(p);
-        g_free(w);
     } else {
-        float *w = widen_f32(x, 1, n, n), *p = g_new(float, t);
+        float *p = g_new(float, t);
         for (gsize i = 0; i < t; i++)
-            p[i] = sum_16(acc, w + i * tile, MIN(tile, n - i * tile));
+            p[i] = (float)stream(acc, row_of(x, i * tile, 1), NULL,
+                                 MIN(tile, n - i * tile));
         for (gsize s = 1; s < t; s *= 2)
             for (gsize i = 0; i + s < t; i += 2 * s)
                 p[i] = rnd16(acc, p[i] + p[i + s]);
         root = p[0];
         g_free(p);
-        g_free(w);
     }
     return root;
 }

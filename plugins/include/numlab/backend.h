@@ -259,6 +259,11 @@ gboolean nl_backend_gemm_in(NlBackend *backend, gsize m, gsize n, gsize k,
 gboolean nl_backend_tiled_sum_in(NlBackend *backend, const NlBuffer *x, gsize n,
                                  gsize tile, NlPrecision acc, double *result,
                                  GError **error);
+/* Whether the last _in call that reached a kernel ran numlab's reference
+ * in the backend's place (it declined the combination or lacks the hook)
+ * rather than the backend's own kernel; an all-float32 call counts as
+ * the backend's own. */
+gboolean nl_backend_last_was_reference(const NlBackend *backend);
 
 G_END_DECLS
 

@@ -109,6 +109,10 @@ typedef struct {
 
 /* The array's i-th value, exactly. */
 double nl_array_get(NlArray a, gsize i);
+/* out[0..n) = the array's first n values, exactly: as floats (the array
+ * may not be float64) or as doubles. Vectorizable loops per type. */
+void nl_array_to_f32(NlArray a, gsize n, float *out);
+void nl_array_to_f64(NlArray a, gsize n, double *out);
 
 double nl_ref_sum_in(NlPrecision acc, NlArray x, gsize n);
 double nl_ref_dot_in(NlPrecision acc, NlArray x, NlArray y, gsize n);

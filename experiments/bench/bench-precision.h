@@ -1,0 +1,22 @@
+/* bench-precision.h — the benchmark in every precision (bench-precision.c),
+ * and the interleaved timing of bench.c it shares. */
+#ifndef NL_BENCH_PRECISION_H
+#define NL_BENCH_PRECISION_H
+
+#include <numlab/numlab.h>
+
+typedef gboolean (*BenchCall)(gpointer data, GError **error);
+/* bench.c: the best seconds per call of a and of b, timed in alternating
+ * batches so that both see the same machine. FALSE on error. */
+gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
+                         gpointer b_data, double min_time, double *a_best,
+                         double *b_best, GError **error);
+
+/* run_backend: table bench-precision, each precision's gemm and sum
+ * against the backend's float32 ones. */
+gboolean bench_precision(NlRun *run, double min_time, double max_call,
+                         GError **error);
+/* run_compare: bench-precision-results, one dataset per backend. */
+void bench_precision_results(NlRun *run);
+
+#endif /* NL_BENCH_PRECISION_H */
