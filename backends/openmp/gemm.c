@@ -1,6 +1,8 @@
-/* gemm.c — the OpenMP backend's matrix product: packed, cache-blocked,
- * with a 6 x 16 AVX2/FMA micro-kernel, in the layered scheme of BLIS and
- * GotoBLAS.
+/* gemm.c — the OpenMP backend's matrix products: packed, cache-blocked,
+ * in the layered scheme of BLIS and GotoBLAS, with a micro-kernel per
+ * accumulation: 6 x 16 AVX2/FMA in float32 (here), 6 x 8 AVX2/FMA in
+ * float64 (here), 12 x 32 vdpbf16ps for bfloat16 (bf16.c), and 6 x 16
+ * rounding every operation to bfloat16 or float16 (here).
  *
  *   for each NC-wide column block of B       (fits L3)
  *     for each KC-deep slice of k            (a KC x NR panel of B fits L1)
@@ -9,26 +11,129 @@
  *         pack A's MC x KC block into MR-tall panels
  *         every MR x NR tile of C: micro-kernel over the KC slice
  *
+ * Packing is where operands of another precision are widened, exactly,
+ * to the kernel's: bfloat16 and float16 to float32 for the float32
+ * kernel, anything to double for the float64 one.
+ *
  * Order of operations: each c[i][j] is one chain of fused multiply-adds
- * over p = 0, 1, ..., k-1 — the KC slices continue the chain from the
- * value left in C — so its bits depend on k alone: not on m (the batch),
- * not on n, not on the thread count, not on the tile it falls in. Fringe
- * tiles run the same kernel on a zero-padded copy. Threads split the MR x
- * NR tiles of each block; no two threads write one element. */
+ * over p = 0, 1, ..., k-1 (bf16.c: over pairs of p; in bfloat16 and
+ * float16 accumulation a multiplication and an addition each) — the KC slices
+ * continue the chain from the value left in C — so its bits depend on k
+ * alone: not on m (the batch), not on n, not on the thread count, not on
+ * the tile it falls in. Fringe tiles run the same kernel on a zero-padded
+ * copy. Threads split the MR x NR tiles of each block; no two threads
+ * write one element. */
 #define _POSIX_C_SOURCE 200809L /* posix_memalign */
 #include "config.h"
 
 #include "kernels.h"
+#include "typed.h"
 
 #include <omp.h>
 #include <stdlib.h>
-#include <string.h>
 
-#define MR 6
-#define NR 16
-#define KC 256
-#define MC 144  /* a multiple of MR: 144 x 256 floats = 144 KiB of A */
-#define NC 4096 /* a multiple of NR: 256 x 4096 floats = 4 MiB of B */
+/* The largest micro-tile of C any kind has, in bytes (bf16.c's 12 x 32
+ * floats). */
+#define TILE_BYTES (12 * 32 * 4)
+
+/* A tile at the edge of C: the same kernel on a full MR x NR copy. */
+static void kernel_fringe(const ParGemmKind *kind, gsize kc, const void *ap,
+                          const void *bp, char *c, gsize ldc, gsize mr,
+                          gsize nr, gboolean first)
+{
+    char tile[TILE_BYTES] __attribute__((aligned(64))) = {0};
+    gsize row = kind->nr * kind->acc, len = nr * kind->acc;
+    if (!first)
+        for (gsize i = 0; i < mr; i++)
+            memcpy(tile + i * row, c + i * ldc * kind->acc, len);
+    kind->kernel(kc, ap, bp, tile, kind->nr, first);
+    for (gsize i = 0; i < mr; i++)
+        memcpy(c + i * ldc * kind->acc, tile + i * row, len);
+}
+
+gboolean par_gemm_run(const ParGemmKind *kind, gsize m, gsize n, gsize k,
+                      NlArray a, gsize lda, NlArray b, gsize ldb, void *c,
+                      gsize ldc, int threads)
+{
+    const gsize MR = kind->mr, NR = kind->nr, KC = kind->kc, MC = kind->mc,
+                NC = kind->nc, step = kind->kstep;
+    g_assert(MR * NR * kind->acc <= TILE_BYTES);
+    if (m == 0 || n == 0)
+        return TRUE;
+    if (k == 0) {
+        for (gsize i = 0; i < m; i++)
+            memset((char *)c + i * ldc * kind->acc, 0, n * kind->acc);
+        return TRUE;
+    }
+    /* Small products do not pay for a thread team. */
+    int team = (double)m * n * k < 2e6 ? 1 : threads;
+    /* Packing buffers as large as this product needs; every element the
+     * kernels read is written by the packing first, so no zeroing. */
+    gsize nc_max = (MIN(n, NC) + NR - 1) / NR * NR;
+    gsize kc_max = (MIN(k, KC) + step - 1) / step * step;
+    gsize mc_max = (MIN(m, MC) + MR - 1) / MR * MR;
+    char *bpack = NULL, *apack = NULL;
+    if (posix_memalign((void **)&bpack, 64, kc_max * nc_max * kind->elem) ||
+        posix_memalign((void **)&apack, 64,
+                       mc_max * kc_max * (gsize)team * kind->elem)) {
+        free(bpack);
+        return FALSE;
+    }
+
+#pragma omp parallel num_threads(team)
+    for (gsize jc = 0; jc < n; jc += NC) {
+        gsize nc = MIN(NC, n - jc);
+        gsize panels = (nc + NR - 1) / NR;
+        for (gsize pc = 0; pc < k; pc += KC) {
+            gsize kc = MIN(KC, k - pc);
+            gsize kcp = (kc + step - 1) / step * step; /* as packed */
+            gboolean first = pc == 0;
+#pragma omp for schedule(static)
+            for (gsize jr = 0; jr < panels; jr++)
+                kind->pack_b(kc, MIN(NR, nc - jr * NR), b,
+                             pc * ldb + jc + jr * NR, ldb,
+                             bpack + jr * NR * kcp * kind->elem);
+            /* implicit barrier: B is packed */
+            for (gsize ic = 0; ic < m; ic += MC) {
+                gsize mc = MIN(MC, m - ic);
+                gsize rows = (mc + MR - 1) / MR;
+                /* Each thread packs the A panels it needs; threads that
+                 * share a row panel pack identical copies. */
+                char *ap = apack + (gsize)omp_get_thread_num() * mc_max *
+                                       kc_max * kind->elem;
+                for (gsize ir = 0; ir < rows; ir++)
+                    kind->pack_a(kc, MIN(MR, mc - ir * MR), a,
+                                 (ic + ir * MR) * lda + pc, lda,
+                                 ap + ir * MR * kcp * kind->elem);
+#pragma omp for schedule(static) collapse(2)
+                for (gsize jr = 0; jr < panels; jr++)
+                    for (gsize ir = 0; ir < rows; ir++) {
+                        gsize mr = MIN(MR, mc - ir * MR);
+                        gsize nr = MIN(NR, nc - jr * NR);
+                        char *ct =
+                            (char *)c +
+                            ((ic + ir * MR) * ldc + jc + jr * NR) * kind->acc;
+                        const char *at = ap + ir * MR * kcp * kind->elem;
+                        const char *bt = bpack + jr * NR * kcp * kind->elem;
+                        if (mr == MR && nr == NR)
+                            kind->kernel(kc, at, bt, ct, ldc, first);
+                        else
+                            kernel_fringe(kind, kc, at, bt, ct, ldc, mr, nr,
+                                          first);
+                    }
+                /* implicit barrier before the next A block is packed */
+            }
+        }
+    }
+    free(bpack);
+    free(apack);
+    return TRUE;
+}
+
+/* ---- float32: 6 x 16 ---- */
+
+#define MR32 6
+#define NR32 16
 
 typedef float v8sf __attribute__((vector_size(32)));
 typedef float v8sf_u __attribute__((vector_size(32), aligned(4)));
@@ -36,12 +141,13 @@ typedef float v8sf_u __attribute__((vector_size(32), aligned(4)));
 #define BCAST(x)     ((v8sf){(x), (x), (x), (x), (x), (x), (x), (x)})
 #define FMA(a, b, c) __builtin_ia32_vfmaddps256((a), (b), (c))
 
-/* c[0..MR) x [0..NR) (+)= A panel x B panel over kc. `first`: start the
+/* c[0..6) x [0..16) (+)= A panel x B panel over kc. `first`: start the
  * chains at zero instead of at the values in c. */
-static void kernel_6x16(gsize kc, const float *restrict ap,
-                        const float *restrict bp, float *restrict c, gsize ldc,
-                        gboolean first)
+static void kernel_6x16(gsize kc, const void *ap_, const void *bp_, void *c_,
+                        gsize ldc, gboolean first)
 {
+    const float *restrict ap = ap_, *restrict bp = bp_;
+    float *restrict c = c_;
     v8sf c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (first) {
         c00 = c01 = c10 = c11 = c20 = c21 = (v8sf){0};
@@ -64,8 +170,8 @@ static void kernel_6x16(gsize kc, const float *restrict ap,
         a = BCAST(ap[3]); c30 = FMA(a, b0, c30); c31 = FMA(a, b1, c31);
         a = BCAST(ap[4]); c40 = FMA(a, b0, c40); c41 = FMA(a, b1, c41);
         a = BCAST(ap[5]); c50 = FMA(a, b0, c50); c51 = FMA(a, b1, c51);
-        ap += MR;
-        bp += NR;
+        ap += MR32;
+        bp += NR32;
     }
 #define STORE_ROW(r)                                                           \
     *(v8sf_u *)(c + r * ldc) = c##r##0;                                        \
@@ -75,108 +181,305 @@ static void kernel_6x16(gsize kc, const float *restrict ap,
 #undef STORE_ROW
 }
 
-/* A tile at the edge of C: the same kernel on a full MR x NR copy. */
-static void kernel_fringe(gsize kc, const float *ap, const float *bp, float *c,
-                          gsize ldc, gsize mr, gsize nr, gboolean first)
-{
-    float tile[MR * NR] __attribute__((aligned(32))) = {0};
-    if (!first)
-        for (gsize i = 0; i < mr; i++)
-            memcpy(tile + i * NR, c + i * ldc, nr * sizeof(float));
-    kernel_6x16(kc, ap, bp, tile, NR, first);
-    for (gsize i = 0; i < mr; i++)
-        memcpy(c + i * ldc, tile + i * NR, nr * sizeof(float));
-}
-
-/* B[p0 .. p0+kc) x [j0 .. j0+nc) into NR-wide panels, p-major within a
- * panel, zero beyond n. */
-static void pack_b_panel(gsize kc, gsize nr, const float *b, gsize ldb,
-                         float *dst)
+/* B[at .. at + kc rows) x [0 .. nr) into a 16-wide panel, p-major, zero
+ * beyond nr, widened to float. */
+TYPED void pack_b_f32_as(NlPrecision t, gsize kc, gsize nr, const void *b,
+                         gsize ldb, float *dst)
 {
     for (gsize p = 0; p < kc; p++) {
-        memcpy(dst + p * NR, b + p * ldb, nr * sizeof(float));
-        if (nr < NR)
-            memset(dst + p * NR + nr, 0, (NR - nr) * sizeof(float));
+        gsize j = 0;
+        for (; j + 8 <= nr; j += 8)
+            _mm256_storeu_ps(dst + p * NR32 + j, load8_f32(t, b, p * ldb + j));
+        for (; j < nr; j++)
+            dst[p * NR32 + j] = get_f32(t, b, p * ldb + j);
+        for (; j < NR32; j++)
+            dst[p * NR32 + j] = 0.0f;
     }
 }
 
-/* A[i0 .. i0+mr) x [p0 .. p0+kc) into an MR-tall panel, p-major. */
-static void pack_a_panel(gsize kc, gsize mr, const float *a, gsize lda,
-                         float *dst)
+/* A[at .. at + mr rows) x [0 .. kc) into a 6-tall panel, p-major. */
+TYPED void pack_a_f32_as(NlPrecision t, gsize kc, gsize mr, const void *a,
+                         gsize lda, float *dst)
 {
     for (gsize p = 0; p < kc; p++)
-        for (gsize i = 0; i < MR; i++)
-            dst[p * MR + i] = i < mr ? a[i * lda + p] : 0.0f;
+        for (gsize i = 0; i < MR32; i++)
+            dst[p * MR32 + i] = i < mr ? get_f32(t, a, i * lda + p) : 0.0f;
 }
+
+static void pack_b_f32(gsize kc, gsize nr, NlArray b, gsize at, gsize ldb,
+                       void *dst)
+{
+    const void *p = typed_at(b, at);
+    switch (b.type) {
+    case NL_PRECISION_BF16:
+        pack_b_f32_as(NL_PRECISION_BF16, kc, nr, p, ldb, dst);
+        break;
+    case NL_PRECISION_F16:
+        pack_b_f32_as(NL_PRECISION_F16, kc, nr, p, ldb, dst);
+        break;
+    default:
+        pack_b_f32_as(NL_PRECISION_F32, kc, nr, p, ldb, dst);
+    }
+}
+
+static void pack_a_f32(gsize kc, gsize mr, NlArray a, gsize at, gsize lda,
+                       void *dst)
+{
+    const void *p = typed_at(a, at);
+    switch (a.type) {
+    case NL_PRECISION_BF16:
+        pack_a_f32_as(NL_PRECISION_BF16, kc, mr, p, lda, dst);
+        break;
+    case NL_PRECISION_F16:
+        pack_a_f32_as(NL_PRECISION_F16, kc, mr, p, lda, dst);
+        break;
+    default:
+        pack_a_f32_as(NL_PRECISION_F32, kc, mr, p, lda, dst);
+    }
+}
+
+const ParGemmKind par_gemm_f32_kind = {
+    .mr = MR32,
+    .nr = NR32,
+    .kc = 256,
+    .mc = 144,  /* a multiple of MR: 144 x 256 floats = 144 KiB of A */
+    .nc = 4096, /* a multiple of NR: 256 x 4096 floats = 4 MiB of B */
+    .kstep = 1,
+    .elem = sizeof(float),
+    .acc = sizeof(float),
+    .pack_a = pack_a_f32,
+    .pack_b = pack_b_f32,
+    .kernel = kernel_6x16,
+};
 
 gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
                       const float *b, gsize ldb, float *c, gsize ldc,
                       int threads)
 {
-    if (m == 0 || n == 0)
-        return TRUE;
-    if (k == 0) {
-        for (gsize i = 0; i < m; i++)
-            memset(c + i * ldc, 0, n * sizeof(float));
-        return TRUE;
-    }
-    /* Small products do not pay for a thread team. */
-    int team = (double)m * n * k < 2e6 ? 1 : threads;
-    /* Packing buffers as large as this product needs; every element the
-     * kernels read is written by the packing first, so no zeroing. */
-    gsize nc_max = (MIN(n, (gsize)NC) + NR - 1) / NR * NR;
-    gsize kc_max = MIN(k, (gsize)KC);
-    gsize mc_max = (MIN(m, (gsize)MC) + MR - 1) / MR * MR;
-    float *bpack = NULL, *apack = NULL;
-    if (posix_memalign((void **)&bpack, 64, kc_max * nc_max * sizeof(float)) ||
-        posix_memalign((void **)&apack, 64,
-                       mc_max * kc_max * (gsize)team * sizeof(float))) {
-        free(bpack);
-        return FALSE;
-    }
-
-#pragma omp parallel num_threads(team)
-    for (gsize jc = 0; jc < n; jc += NC) {
-        gsize nc = MIN(NC, n - jc);
-        gsize panels = (nc + NR - 1) / NR;
-        for (gsize pc = 0; pc < k; pc += KC) {
-            gsize kc = MIN(KC, k - pc);
-            gboolean first = pc == 0;
-#pragma omp for schedule(static)
-            for (gsize jr = 0; jr < panels; jr++)
-                pack_b_panel(kc, MIN(NR, nc - jr * NR),
-                             b + pc * ldb + jc + jr * NR, ldb,
-                             bpack + jr * NR * kc);
-            /* implicit barrier: B is packed */
-            for (gsize ic = 0; ic < m; ic += MC) {
-                gsize mc = MIN(MC, m - ic);
-                gsize rows = (mc + MR - 1) / MR;
-                /* Each thread packs the A panels it needs; threads that
-                 * share a row panel pack identical copies. */
-                float *ap =
-                    apack + (gsize)omp_get_thread_num() * mc_max * kc_max;
-                for (gsize ir = 0; ir < rows; ir++)
-                    pack_a_panel(kc, MIN(MR, mc - ir * MR),
-                                 a + (ic + ir * MR) * lda + pc, lda,
-                                 ap + ir * MR * kc);
-#pragma omp for schedule(static) collapse(2)
-                for (gsize jr = 0; jr < panels; jr++)
-                    for (gsize ir = 0; ir < rows; ir++) {
-                        gsize mr = MIN(MR, mc - ir * MR);
-                        gsize nr = MIN(NR, nc - jr * NR);
-                        float *ct = c + (ic + ir * MR) * ldc + jc + jr * NR;
-                        const float *at = ap + ir * MR * kc;
-                        const float *bt = bpack + jr * NR * kc;
-                        if (mr == MR && nr == NR)
-                            kernel_6x16(kc, at, bt, ct, ldc, first);
-                        else
-                            kernel_fringe(kc, at, bt, ct, ldc, mr, nr, first);
-                    }
-                /* implicit barrier before the next A block is packed */
-            }
-        }
-    }
-    free(bpack);
-    free(apack);
-    return TRUE;
+    return par_gemm_run(&par_gemm_f32_kind, m, n, k,
+                        (NlArray){NL_PRECISION_F32, a}, lda,
+                        (NlArray){NL_PRECISION_F32, b}, ldb, c, ldc, threads);
 }
+
+/* ---- bfloat16 and float16 accumulation: 6 x 16, every operation rounded
+ *
+ * The teaching mode of numlab/reference.h in its own order: each c[i][j]
+ * runs left to right over k, c = round(c + round(a * b)), no FMA — the
+ * reference's bits. The values are held as floats: a product or sum of
+ * two bfloat16 (float16) values computed in float32 and then rounded to
+ * the type is rounded once (24 >= 2 x 8 + 2 and 2 x 11 + 2 bits; Figueroa
+ * 1995), as numlab's emulation itself computes. Operands are packed as
+ * for float32. */
+
+/* v rounded to bfloat16 or float16, as floats: bfloat16 on the bit
+ * pattern (a NaN kept, quieted), float16 by a round trip through
+ * vcvtps2ph. */
+TYPED __m256 round8(NlPrecision t, __m256 v)
+{
+    if (t == NL_PRECISION_F16)
+        return _mm256_cvtph_ps(_mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+    __m256i u = _mm256_castps_si256(v);
+    __m256i odd =
+        _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1));
+    __m256i r =
+        _mm256_add_epi32(u, _mm256_add_epi32(odd, _mm256_set1_epi32(0x7fff)));
+    __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    r = _mm256_blendv_epi8(r, _mm256_or_si256(u, _mm256_set1_epi32(0x400000)),
+                           nan);
+    return _mm256_castsi256_ps(
+        _mm256_and_si256(r, _mm256_set1_epi32((int)0xffff0000u)));
+}
+
+/* c[0..6) x [0..16) (+)= A panel x B panel over kc, rounded to t. */
+TYPED void kernel_6x16_rounded(NlPrecision t, gsize kc, const void *ap_,
+                               const void *bp_, void *c_, gsize ldc,
+                               gboolean first)
+{
+    const float *restrict ap = ap_, *restrict bp = bp_;
+    float *restrict c = c_;
+    __m256 acc[MR32][2]; /* unrolled loops: kept in registers */
+#pragma GCC unroll 6
+    for (gsize i = 0; i < MR32; i++)
+#pragma GCC unroll 2
+        for (gsize h = 0; h < 2; h++)
+            acc[i][h] = first ? _mm256_setzero_ps()
+                              : _mm256_loadu_ps(c + i * ldc + 8 * h);
+    for (gsize p = 0; p < kc; p++) {
+        __m256 b[2] = {_mm256_load_ps(bp), _mm256_load_ps(bp + 8)};
+#pragma GCC unroll 6
+        for (gsize i = 0; i < MR32; i++) {
+            __m256 a = _mm256_broadcast_ss(ap + i);
+#pragma GCC unroll 2
+            for (gsize h = 0; h < 2; h++)
+                acc[i][h] =
+                    round8(t, _mm256_add_ps(acc[i][h],
+                                            round8(t, _mm256_mul_ps(a, b[h]))));
+        }
+        ap += MR32;
+        bp += NR32;
+    }
+#pragma GCC unroll 6
+    for (gsize i = 0; i < MR32; i++)
+#pragma GCC unroll 2
+        for (gsize h = 0; h < 2; h++)
+            _mm256_storeu_ps(c + i * ldc + 8 * h, acc[i][h]);
+}
+
+static void kernel_6x16_bf16(gsize kc, const void *ap, const void *bp, void *c,
+                             gsize ldc, gboolean first)
+{
+    kernel_6x16_rounded(NL_PRECISION_BF16, kc, ap, bp, c, ldc, first);
+}
+
+static void kernel_6x16_f16(gsize kc, const void *ap, const void *bp, void *c,
+                            gsize ldc, gboolean first)
+{
+    kernel_6x16_rounded(NL_PRECISION_F16, kc, ap, bp, c, ldc, first);
+}
+
+const ParGemmKind par_gemm_bf16_rounded_kind = {
+    .mr = MR32,
+    .nr = NR32,
+    .kc = 256,
+    .mc = 144,
+    .nc = 4096,
+    .kstep = 1,
+    .elem = sizeof(float),
+    .acc = sizeof(float),
+    .pack_a = pack_a_f32,
+    .pack_b = pack_b_f32,
+    .kernel = kernel_6x16_bf16,
+};
+
+const ParGemmKind par_gemm_f16_rounded_kind = {
+    .mr = MR32,
+    .nr = NR32,
+    .kc = 256,
+    .mc = 144,
+    .nc = 4096,
+    .kstep = 1,
+    .elem = sizeof(float),
+    .acc = sizeof(float),
+    .pack_a = pack_a_f32,
+    .pack_b = pack_b_f32,
+    .kernel = kernel_6x16_f16,
+};
+
+/* ---- float64: 6 x 8 ---- */
+
+#define MR64 6
+#define NR64 8
+
+/* c[0..6) x [0..8) (+)= A panel x B panel over kc, in double. */
+static void kernel_6x8(gsize kc, const void *ap_, const void *bp_, void *c_,
+                       gsize ldc, gboolean first)
+{
+    const double *restrict ap = ap_, *restrict bp = bp_;
+    double *restrict c = c_;
+    __m256d c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    /* one row of the micro-tile per line */
+    /* clang-format off */
+#define LOAD_ROW(r)                                                            \
+    c##r##0 = _mm256_loadu_pd(c + r * ldc);                                    \
+    c##r##1 = _mm256_loadu_pd(c + r * ldc + 4);
+#define ROW(r)                                                                 \
+    a = _mm256_broadcast_sd(ap + r);                                           \
+    c##r##0 = _mm256_fmadd_pd(a, b0, c##r##0);                                 \
+    c##r##1 = _mm256_fmadd_pd(a, b1, c##r##1);
+#define STORE_ROW(r)                                                           \
+    _mm256_storeu_pd(c + r * ldc, c##r##0);                                    \
+    _mm256_storeu_pd(c + r * ldc + 4, c##r##1);
+    if (first) {
+        c00 = c01 = c10 = c11 = c20 = c21 = _mm256_setzero_pd();
+        c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_pd();
+    } else {
+        LOAD_ROW(0) LOAD_ROW(1) LOAD_ROW(2) LOAD_ROW(3) LOAD_ROW(4) LOAD_ROW(5)
+    }
+    for (gsize p = 0; p < kc; p++) {
+        __m256d b0 = _mm256_load_pd(bp), b1 = _mm256_load_pd(bp + 4), a;
+        ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5)
+        ap += MR64;
+        bp += NR64;
+    }
+    STORE_ROW(0) STORE_ROW(1) STORE_ROW(2)
+    STORE_ROW(3) STORE_ROW(4) STORE_ROW(5)
+#undef LOAD_ROW
+#undef ROW
+#undef STORE_ROW
+    /* clang-format on */
+}
+
+/* As pack_b_f32_as and pack_a_f32_as, widened to double, 8 wide, 6 tall. */
+TYPED void pack_b_f64_as(NlPrecision t, gsize kc, gsize nr, const void *b,
+                         gsize ldb, double *dst)
+{
+    for (gsize p = 0; p < kc; p++) {
+        gsize j = 0;
+        for (; j + 4 <= nr; j += 4)
+            _mm256_store_pd(dst + p * NR64 + j, load4_f64(t, b, p * ldb + j));
+        for (; j < nr; j++)
+            dst[p * NR64 + j] = get_f64(t, b, p * ldb + j);
+        for (; j < NR64; j++)
+            dst[p * NR64 + j] = 0.0;
+    }
+}
+
+TYPED void pack_a_f64_as(NlPrecision t, gsize kc, gsize mr, const void *a,
+                         gsize lda, double *dst)
+{
+    for (gsize p = 0; p < kc; p++)
+        for (gsize i = 0; i < MR64; i++)
+            dst[p * MR64 + i] = i < mr ? get_f64(t, a, i * lda + p) : 0.0;
+}
+
+static void pack_b_f64(gsize kc, gsize nr, NlArray b, gsize at, gsize ldb,
+                       void *dst)
+{
+    const void *p = typed_at(b, at);
+    switch (b.type) {
+    case NL_PRECISION_F32:
+        pack_b_f64_as(NL_PRECISION_F32, kc, nr, p, ldb, dst);
+        break;
+    case NL_PRECISION_BF16:
+        pack_b_f64_as(NL_PRECISION_BF16, kc, nr, p, ldb, dst);
+        break;
+    case NL_PRECISION_F16:
+        pack_b_f64_as(NL_PRECISION_F16, kc, nr, p, ldb, dst);
+        break;
+    default:
+        pack_b_f64_as(NL_PRECISION_F64, kc, nr, p, ldb, dst);
+    }
+}
+
+static void pack_a_f64(gsize kc, gsize mr, NlArray a, gsize at, gsize lda,
+                       void *dst)
+{
+    const void *p = typed_at(a, at);
+    switch (a.type) {
+    case NL_PRECISION_F32:
+        pack_a_f64_as(NL_PRECISION_F32, kc, mr, p, lda, dst);
+        break;
+    case NL_PRECISION_BF16:
+        pack_a_f64_as(NL_PRECISION_BF16, kc, mr, p, lda, dst);
+        break;
+    case NL_PRECISION_F16:
+        pack_a_f64_as(NL_PRECISION_F16, kc, mr, p, lda, dst);
+        break;
+    default:
+        pack_a_f64_as(NL_PRECISION_F64, kc, mr, p, lda, dst);
+    }
+}
+
+const ParGemmKind par_gemm_f64_kind = {
+    .mr = MR64,
+    .nr = NR64,
+    .kc = 256,  /* a 256 x 8 panel of B: 16 KiB */
+    .mc = 72,   /* 72 x 256 doubles = 144 KiB of A */
+    .nc = 2048, /* 256 x 2048 doubles = 4 MiB of B */
+    .kstep = 1,
+    .elem = sizeof(double),
+    .acc = sizeof(double),
+    .pack_a = pack_a_f64,
+    .pack_b = pack_b_f64,
+    .kernel = kernel_6x8,
+};

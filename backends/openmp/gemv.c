@@ -1,25 +1,28 @@
-/* gemv.c — the OpenMP backend's matrix-vector product y = A x.
+/* gemv.c — the OpenMP backend's matrix-vector product y = A x, in float32
+ * (A of float32, bfloat16 or float16, widened exactly as it is loaded; x
+ * widened beforehand) and in float64 (A of any type).
  *
- * Normal mode: each row is one dot-product chunk (32 lanes, folded
- * pairwise; kernels.c) — fast, but not the order gemm uses, so a row
- * computed here differs in its last bits from the same row inside a gemm
- * batch, exactly as in the BLAS libraries inference engines call.
+ * Normal mode: each row is one dot-product chunk (32 lanes in float32, 16
+ * in float64, folded pairwise; kernels.c) — fast, but not the order gemm
+ * uses, so a row computed here differs in its last bits from the same row
+ * inside a gemm batch, exactly as in the BLAS libraries inference engines
+ * call.
  *
  * Batch-invariant mode: y[i] is one chain of fused multiply-adds over
  * p = 0, 1, ..., n-1 starting at zero — gemm.c's order — so a single row
  * computed by gemv has the bits it has in any gemm batch. The chains run
- * eight rows at a time in the eight lanes of a vector: an 8 x 8 block of A
- * is loaded row by row and transposed in registers, so that lane i steps
- * through row i in order. Four such groups are kept in flight to hide
- * the latency of the chain.
+ * eight rows at a time in the eight lanes of a vector (four in float64):
+ * an 8 x 8 block of A (4 x 4) is loaded row by row and transposed in
+ * registers, so that lane i steps through row i in order. Four such
+ * groups are kept in flight to hide the latency of the chain.
  *
  * Rows are shared among threads in both modes; a row's bits never depend
  * on the thread count. */
 #include "config.h"
 
 #include "kernels.h"
+#include "typed.h"
 
-#include <immintrin.h>
 #include <math.h>
 
 /* r0..r7 := the transpose of the 8 x 8 block they hold. */
@@ -51,20 +54,49 @@
         r7 = _mm256_permute2f128_ps(s3, s7, 0x31);                             \
     } while (0)
 
+/* r0..r3 := the transpose of the 4 x 4 block of doubles they hold. */
+#define TRANSPOSE4(r0, r1, r2, r3)                                             \
+    do {                                                                       \
+        __m256d t0 = _mm256_unpacklo_pd(r0, r1),                               \
+                t1 = _mm256_unpackhi_pd(r0, r1);                               \
+        __m256d t2 = _mm256_unpacklo_pd(r2, r3),                               \
+                t3 = _mm256_unpackhi_pd(r2, r3);                               \
+        r0 = _mm256_permute2f128_pd(t0, t2, 0x20);                             \
+        r1 = _mm256_permute2f128_pd(t1, t3, 0x20);                             \
+        r2 = _mm256_permute2f128_pd(t0, t2, 0x31);                             \
+        r3 = _mm256_permute2f128_pd(t1, t3, 0x31);                             \
+    } while (0)
+
+void par_run_rows(ParRows rows, gsize group, gsize m, gsize n, NlArray a,
+                  gsize lda, const void *x, void *y, ParMode mode)
+{
+    int threads = m * n < PAR_PARALLEL_MIN ? 1 : mode.threads;
+    if (threads == 1) { /* no team to wake */
+        rows(0, m, n, a, lda, x, y);
+        return;
+    }
+    gsize groups = (m + group - 1) / group;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (gsize g = 0; g < groups; g++)
+        rows(g * group, MIN(m, g * group + group), n, a, lda, x, y);
+}
+
+/* ---- float32 ---- */
+
 /* acc (lane i = row i) continued over columns [p, p + 8). Always inlined:
  * as a call, at the default -O2, its eight transposed rows and the
  * accumulator go through memory, and the kernel runs at half speed. */
-static inline __attribute__((always_inline)) __m256
-chain8(const float *a, gsize lda, const float *x, gsize p, __m256 acc)
+TYPED __m256 chain8(NlPrecision t, const void *a, gsize lda, const float *x,
+                    gsize p, __m256 acc)
 {
-    __m256 r0 = _mm256_loadu_ps(a + 0 * lda + p);
-    __m256 r1 = _mm256_loadu_ps(a + 1 * lda + p);
-    __m256 r2 = _mm256_loadu_ps(a + 2 * lda + p);
-    __m256 r3 = _mm256_loadu_ps(a + 3 * lda + p);
-    __m256 r4 = _mm256_loadu_ps(a + 4 * lda + p);
-    __m256 r5 = _mm256_loadu_ps(a + 5 * lda + p);
-    __m256 r6 = _mm256_loadu_ps(a + 6 * lda + p);
-    __m256 r7 = _mm256_loadu_ps(a + 7 * lda + p);
+    __m256 r0 = load8_f32(t, a, 0 * lda + p);
+    __m256 r1 = load8_f32(t, a, 1 * lda + p);
+    __m256 r2 = load8_f32(t, a, 2 * lda + p);
+    __m256 r3 = load8_f32(t, a, 3 * lda + p);
+    __m256 r4 = load8_f32(t, a, 4 * lda + p);
+    __m256 r5 = load8_f32(t, a, 5 * lda + p);
+    __m256 r6 = load8_f32(t, a, 6 * lda + p);
+    __m256 r7 = load8_f32(t, a, 7 * lda + p);
     TRANSPOSE8(r0, r1, r2, r3, r4, r5, r6, r7);
     acc = _mm256_fmadd_ps(r0, _mm256_broadcast_ss(x + p + 0), acc);
     acc = _mm256_fmadd_ps(r1, _mm256_broadcast_ss(x + p + 1), acc);
@@ -78,35 +110,39 @@ chain8(const float *a, gsize lda, const float *x, gsize p, __m256 acc)
 }
 
 /* acc continued by column p alone (the last n % 8 columns). */
-static inline __attribute__((always_inline)) __m256
-chain1(const float *a, gsize lda, const float *x, gsize p, __m256 acc)
+TYPED __m256 chain1(NlPrecision t, const void *a, gsize lda, const float *x,
+                    gsize p, __m256 acc)
 {
-    __m256 col = _mm256_setr_ps(a[0 * lda + p], a[1 * lda + p], a[2 * lda + p],
-                                a[3 * lda + p], a[4 * lda + p], a[5 * lda + p],
-                                a[6 * lda + p], a[7 * lda + p]);
+    __m256 col =
+        _mm256_setr_ps(get_f32(t, a, 0 * lda + p), get_f32(t, a, 1 * lda + p),
+                       get_f32(t, a, 2 * lda + p), get_f32(t, a, 3 * lda + p),
+                       get_f32(t, a, 4 * lda + p), get_f32(t, a, 5 * lda + p),
+                       get_f32(t, a, 6 * lda + p), get_f32(t, a, 7 * lda + p));
     return _mm256_fmadd_ps(col, _mm256_broadcast_ss(x + p), acc);
 }
 
 /* y[0..32) for rows a[0..32): four groups of eight chains in flight, so
  * that the FMA latency of one chain is hidden behind the others. */
-static void chains32(gsize n, const float *a, gsize lda, const float *x,
-                     float *y)
+TYPED void chains32(NlPrecision t, gsize n, const void *a, gsize lda,
+                    const float *x, float *y)
 {
-    const float *a1 = a + 8 * lda, *a2 = a + 16 * lda, *a3 = a + 24 * lda;
+    const void *a1 = typed_at((NlArray){t, a}, 8 * lda);
+    const void *a2 = typed_at((NlArray){t, a}, 16 * lda);
+    const void *a3 = typed_at((NlArray){t, a}, 24 * lda);
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
     gsize p = 0;
     for (; p + 8 <= n; p += 8) {
-        acc0 = chain8(a, lda, x, p, acc0);
-        acc1 = chain8(a1, lda, x, p, acc1);
-        acc2 = chain8(a2, lda, x, p, acc2);
-        acc3 = chain8(a3, lda, x, p, acc3);
+        acc0 = chain8(t, a, lda, x, p, acc0);
+        acc1 = chain8(t, a1, lda, x, p, acc1);
+        acc2 = chain8(t, a2, lda, x, p, acc2);
+        acc3 = chain8(t, a3, lda, x, p, acc3);
     }
     for (; p < n; p++) {
-        acc0 = chain1(a, lda, x, p, acc0);
-        acc1 = chain1(a1, lda, x, p, acc1);
-        acc2 = chain1(a2, lda, x, p, acc2);
-        acc3 = chain1(a3, lda, x, p, acc3);
+        acc0 = chain1(t, a, lda, x, p, acc0);
+        acc1 = chain1(t, a1, lda, x, p, acc1);
+        acc2 = chain1(t, a2, lda, x, p, acc2);
+        acc3 = chain1(t, a3, lda, x, p, acc3);
     }
     _mm256_storeu_ps(y, acc0);
     _mm256_storeu_ps(y + 8, acc1);
@@ -114,61 +150,203 @@ static void chains32(gsize n, const float *a, gsize lda, const float *x,
     _mm256_storeu_ps(y + 24, acc3);
 }
 
-static void chains8(gsize n, const float *a, gsize lda, const float *x,
-                    float *y)
+TYPED void chains8(NlPrecision t, gsize n, const void *a, gsize lda,
+                   const float *x, float *y)
 {
     __m256 acc = _mm256_setzero_ps();
     gsize p = 0;
     for (; p + 8 <= n; p += 8)
-        acc = chain8(a, lda, x, p, acc);
+        acc = chain8(t, a, lda, x, p, acc);
     for (; p < n; p++)
-        acc = chain1(a, lda, x, p, acc);
+        acc = chain1(t, a, lda, x, p, acc);
     _mm256_storeu_ps(y, acc);
 }
 
-static float chain_row(gsize n, const float *a, const float *x)
+TYPED float chain_row(NlPrecision t, gsize n, const void *a, const float *x)
 {
     float acc = 0.0f;
     for (gsize p = 0; p < n; p++)
-        acc = fmaf(a[p], x[p], acc);
+        acc = fmaf(get_f32(t, a, p), x[p], acc);
     return acc;
 }
 
 /* Rows [i0, i1) in batch-invariant order. */
-static void chain_rows(gsize i0, gsize i1, gsize n, const float *a, gsize lda,
-                       const float *x, float *y)
+TYPED void chain_rows(NlPrecision t, gsize i0, gsize i1, gsize n, NlArray am,
+                      gsize lda, const void *xv, void *yv)
 {
+    const float *x = xv;
+    float *y = yv;
     gsize i = i0;
     for (; i + 32 <= i1; i += 32)
-        chains32(n, a + i * lda, lda, x, y + i);
+        chains32(t, n, typed_at(am, i * lda), lda, x, y + i);
     for (; i + 8 <= i1; i += 8)
-        chains8(n, a + i * lda, lda, x, y + i);
+        chains8(t, n, typed_at(am, i * lda), lda, x, y + i);
     for (; i < i1; i++)
-        y[i] = chain_row(n, a + i * lda, x);
+        y[i] = chain_row(t, n, typed_at(am, i * lda), x);
+}
+
+/* Rows [i0, i1) in normal order: a dot-product chunk each. */
+static void dot_rows(gsize i0, gsize i1, gsize n, NlArray a, gsize lda,
+                     const void *x, void *y)
+{
+    NlArray xv = {NL_PRECISION_F32, x};
+    for (gsize i = i0; i < i1; i++) {
+        NlArray row = {a.type, typed_at(a, i * lda)};
+        ((float *)y)[i] = par_dot_chunk_in(row, xv, 0, n);
+    }
+}
+
+/* chain_rows for one type, behind a pointer. */
+#define ROWS_OF(T)                                                             \
+    static void chain_rows_##T(gsize i0, gsize i1, gsize n, NlArray a,         \
+                               gsize lda, const void *x, void *y)              \
+    {                                                                          \
+        chain_rows(NL_PRECISION_##T, i0, i1, n, a, lda, x, y);                 \
+    }
+ROWS_OF(F32)
+ROWS_OF(BF16)
+ROWS_OF(F16)
+#undef ROWS_OF
+
+void par_gemv_in(gsize m, gsize n, NlArray a, gsize lda, const float *x,
+                 float *y, ParMode mode)
+{
+    static const ParRows chained[NL_N_PRECISIONS] = {
+        [NL_PRECISION_F32] = chain_rows_F32,
+        [NL_PRECISION_BF16] = chain_rows_BF16,
+        [NL_PRECISION_F16] = chain_rows_F16,
+    };
+    /* Blocks of 32 rows per thread, so the vector groups line up. */
+    par_run_rows(mode.batch_invariant ? chained[a.type] : dot_rows, 32, m, n, a,
+                 lda, x, y, mode);
 }
 
 void par_gemv_f32(gsize m, gsize n, const float *a, gsize lda, const float *x,
                   float *y, ParMode mode)
 {
-    int threads = m * n < PAR_PARALLEL_MIN ? 1 : mode.threads;
-    if (mode.batch_invariant) {
-        /* Blocks of 32 rows per thread, so the vector groups line up. */
-        gsize groups = (m + 31) / 32;
-        if (threads == 1) { /* no team to wake */
-            chain_rows(0, m, n, a, lda, x, y);
-            return;
-        }
-#pragma omp parallel for num_threads(threads) schedule(static)
-        for (gsize g = 0; g < groups; g++)
-            chain_rows(g * 32, MIN(m, g * 32 + 32), n, a, lda, x, y);
-        return;
+    par_gemv_in(m, n, (NlArray){NL_PRECISION_F32, a}, lda, x, y, mode);
+}
+
+/* ---- float64 ---- */
+
+/* acc (lane i = row i) continued over columns [p, p + 4). */
+TYPED __m256d chain4d(NlPrecision t, const void *a, gsize lda, const double *x,
+                      gsize p, __m256d acc)
+{
+    __m256d r0 = load4_f64(t, a, 0 * lda + p);
+    __m256d r1 = load4_f64(t, a, 1 * lda + p);
+    __m256d r2 = load4_f64(t, a, 2 * lda + p);
+    __m256d r3 = load4_f64(t, a, 3 * lda + p);
+    TRANSPOSE4(r0, r1, r2, r3);
+    acc = _mm256_fmadd_pd(r0, _mm256_broadcast_sd(x + p + 0), acc);
+    acc = _mm256_fmadd_pd(r1, _mm256_broadcast_sd(x + p + 1), acc);
+    acc = _mm256_fmadd_pd(r2, _mm256_broadcast_sd(x + p + 2), acc);
+    acc = _mm256_fmadd_pd(r3, _mm256_broadcast_sd(x + p + 3), acc);
+    return acc;
+}
+
+TYPED __m256d chain1d(NlPrecision t, const void *a, gsize lda, const double *x,
+                      gsize p, __m256d acc)
+{
+    __m256d col =
+        _mm256_setr_pd(get_f64(t, a, 0 * lda + p), get_f64(t, a, 1 * lda + p),
+                       get_f64(t, a, 2 * lda + p), get_f64(t, a, 3 * lda + p));
+    return _mm256_fmadd_pd(col, _mm256_broadcast_sd(x + p), acc);
+}
+
+/* y[0..16) for rows a[0..16): four groups of four chains in flight. */
+TYPED void chains16d(NlPrecision t, gsize n, const void *a, gsize lda,
+                     const double *x, double *y)
+{
+    const void *a1 = typed_at((NlArray){t, a}, 4 * lda);
+    const void *a2 = typed_at((NlArray){t, a}, 8 * lda);
+    const void *a3 = typed_at((NlArray){t, a}, 12 * lda);
+    __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
+    __m256d acc2 = _mm256_setzero_pd(), acc3 = _mm256_setzero_pd();
+    gsize p = 0;
+    for (; p + 4 <= n; p += 4) {
+        acc0 = chain4d(t, a, lda, x, p, acc0);
+        acc1 = chain4d(t, a1, lda, x, p, acc1);
+        acc2 = chain4d(t, a2, lda, x, p, acc2);
+        acc3 = chain4d(t, a3, lda, x, p, acc3);
     }
-    if (threads == 1) {
-        for (gsize i = 0; i < m; i++)
-            y[i] = par_dot_chunk(a + i * lda, x, n);
-        return;
+    for (; p < n; p++) {
+        acc0 = chain1d(t, a, lda, x, p, acc0);
+        acc1 = chain1d(t, a1, lda, x, p, acc1);
+        acc2 = chain1d(t, a2, lda, x, p, acc2);
+        acc3 = chain1d(t, a3, lda, x, p, acc3);
     }
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (gsize i = 0; i < m; i++)
-        y[i] = par_dot_chunk(a + i * lda, x, n);
+    _mm256_storeu_pd(y, acc0);
+    _mm256_storeu_pd(y + 4, acc1);
+    _mm256_storeu_pd(y + 8, acc2);
+    _mm256_storeu_pd(y + 12, acc3);
+}
+
+TYPED void chains4d(NlPrecision t, gsize n, const void *a, gsize lda,
+                    const double *x, double *y)
+{
+    __m256d acc = _mm256_setzero_pd();
+    gsize p = 0;
+    for (; p + 4 <= n; p += 4)
+        acc = chain4d(t, a, lda, x, p, acc);
+    for (; p < n; p++)
+        acc = chain1d(t, a, lda, x, p, acc);
+    _mm256_storeu_pd(y, acc);
+}
+
+TYPED double chain_row_d(NlPrecision t, gsize n, const void *a, const double *x)
+{
+    double acc = 0.0;
+    for (gsize p = 0; p < n; p++)
+        acc = fma(get_f64(t, a, p), x[p], acc);
+    return acc;
+}
+
+TYPED void chain_rows_d(NlPrecision t, gsize i0, gsize i1, gsize n, NlArray am,
+                        gsize lda, const void *xv, void *yv)
+{
+    const double *x = xv;
+    double *y = yv;
+    gsize i = i0;
+    for (; i + 16 <= i1; i += 16)
+        chains16d(t, n, typed_at(am, i * lda), lda, x, y + i);
+    for (; i + 4 <= i1; i += 4)
+        chains4d(t, n, typed_at(am, i * lda), lda, x, y + i);
+    for (; i < i1; i++)
+        y[i] = chain_row_d(t, n, typed_at(am, i * lda), x);
+}
+
+static void dot_rows_d(gsize i0, gsize i1, gsize n, NlArray a, gsize lda,
+                       const void *x, void *y)
+{
+    NlArray xv = {NL_PRECISION_F64, x};
+    for (gsize i = i0; i < i1; i++) {
+        NlArray row = {a.type, typed_at(a, i * lda)};
+        ((double *)y)[i] = par_dot_chunk_f64(row, xv, 0, n);
+    }
+}
+
+#define ROWS_OF(T)                                                             \
+    static void chain_rows_d_##T(gsize i0, gsize i1, gsize n, NlArray a,       \
+                                 gsize lda, const void *x, void *y)            \
+    {                                                                          \
+        chain_rows_d(NL_PRECISION_##T, i0, i1, n, a, lda, x, y);               \
+    }
+ROWS_OF(F32)
+ROWS_OF(F64)
+ROWS_OF(BF16)
+ROWS_OF(F16)
+#undef ROWS_OF
+
+void par_gemv_f64(gsize m, gsize n, NlArray a, gsize lda, const double *x,
+                  double *y, ParMode mode)
+{
+    static const ParRows chained[NL_N_PRECISIONS] = {
+        [NL_PRECISION_F32] = chain_rows_d_F32,
+        [NL_PRECISION_F64] = chain_rows_d_F64,
+        [NL_PRECISION_BF16] = chain_rows_d_BF16,
+        [NL_PRECISION_F16] = chain_rows_d_F16,
+    };
+    par_run_rows(mode.batch_invariant ? chained[a.type] : dot_rows_d, 16, m, n,
+                 a, lda, x, y, mode);
 }

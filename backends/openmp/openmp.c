@@ -1,11 +1,14 @@
 /* openmp.c — the OpenMP backend: numlab's own vectorized, cache-blocked,
- * multi-threaded kernels (kernels.c, gemm.c) on host memory.
+ * multi-threaded kernels (kernels.c, gemv.c, gemm.c; precision.c and
+ * bf16.c in other precisions) on host memory.
  *
  * It exists to be fast *and* predictable: describe() states how partial
  * results are combined, so a reader can tell in advance when 1 and 2
  * threads give different bits. The kernels are compiled for x86-64-v3
- * (AVX2 + FMA); on an older CPU the backend reports itself unavailable
- * instead of executing an illegal instruction. */
+ * (AVX2 + FMA + F16C); on an older CPU the backend reports itself
+ * unavailable instead of executing an illegal instruction. bfloat16
+ * products run on AVX512-BF16 where the CPU has it (bf16.c), and are
+ * widened to float32 where it has not. */
 #include "config.h"
 
 #include "kernels.h"
@@ -19,6 +22,7 @@ typedef struct {
     ParMode mode;
     char *library;
     char *order;
+    char *precisions[NL_N_PRECISIONS]; /* describe()'s lines */
 } Omp;
 
 static const NlParamSpec options[] = {
@@ -28,15 +32,80 @@ static const NlParamSpec options[] = {
      "1: one summation order whatever the thread count and the batch size "
      "(reductions in fixed blocks, gemv in gemm's order)",
      NULL, NULL},
+    {"avx512bf16", NL_PARAM_BOOL, "1", 0, 1,
+     "1: bfloat16 x bfloat16 products on vdpbf16ps where the CPU has "
+     "AVX512-BF16; 0: widened to float32 like other 16-bit operands",
+     NULL, NULL},
     NL_PARAM_END,
 };
+
+/* describe()'s part for accumulation in the 16-bit type `type`. */
+static char *rounded_line(const char *type)
+{
+    return g_strdup_printf(
+        "%s accumulation: gemm natively in numlab's reference order (each "
+        "element left to right over k, every product and every sum rounded "
+        "to %s, no FMA: the reference's bits), 16 columns at a time; sum, "
+        "dot, gemv and tiled_sum: numlab's reference (exact emulation)",
+        type, type);
+}
+
+/* describe()'s line per storage precision. */
+static void describe_precisions(Omp *self, gboolean has_bf16)
+{
+    const char *f64 =
+        "float64 accumulation: values widened exactly to double, then AVX2 "
+        "FMA in double: sum/dot 16 lanes (four 4-wide vectors), folded "
+        "pairwise, the tail left to right, in chunks or blocks as in "
+        "float32; gemm (6x8 micro-kernel) and batch-invariant gemv one FMA "
+        "chain over k per element; normal gemv one 16-lane dot per row";
+    const char *exact =
+        " (a product of two values narrower than float64 is exact in "
+        "double, so on such operands gemm and batch-invariant gemv have the "
+        "reference's bits)";
+    const char *widen32 = "then the float32 orders above (FMA)";
+    g_autofree char *rounded_bf16 = rounded_line("bfloat16");
+    g_autofree char *rounded_f16 = rounded_line("float16");
+    self->precisions[NL_PRECISION_F32] = g_strdup_printf(
+        "float32 accumulation: the orders above; %s%s; an output of another "
+        "precision gets each result rounded once",
+        f64, exact);
+    self->precisions[NL_PRECISION_F64] = g_strdup(f64);
+    if (self->mode.bf16_native)
+        self->precisions[NL_PRECISION_BF16] = g_strdup_printf(
+            "float32 accumulation: dot, gemv and gemm of two bfloat16 "
+            "operands on vdpbf16ps (native AVX512-BF16): each lane adds a "
+            "pair's odd product, then its even one, both exact, rounded to "
+            "float32, subnormal inputs and results flushed to zero; dot 64 "
+            "lanes (four 16-lane vectors), zero-padded to 128 values, "
+            "folded pairwise, in chunks or blocks as in float32; gemm "
+            "(12x32 micro-kernel) and batch-invariant gemv one chain per "
+            "element over k = 1, 0, 3, 2, 5, 4, ...; normal gemv one 64-lane "
+            "dot per row; sum, tiled_sum and bfloat16 with a float32 or "
+            "float16 operand: widened exactly (bits << 16), %s; %s%s; %s",
+            widen32, f64, exact, rounded_bf16);
+    else
+        self->precisions[NL_PRECISION_BF16] = g_strdup_printf(
+            "float32 accumulation: widened exactly (bits << 16; %s), %s; "
+            "%s%s; %s",
+            has_bf16 ? "vdpbf16ps switched off, avx512bf16=0"
+                     : "this CPU lacks AVX512-BF16",
+            widen32, f64, exact, rounded_bf16);
+    self->precisions[NL_PRECISION_F16] = g_strdup_printf(
+        "float32 accumulation: widened exactly by F16C (vcvtph2ps), %s (a "
+        "product of two float16 values is exact in float32, so gemm and "
+        "batch-invariant gemv of two float16 operands have the reference's "
+        "bits); %s%s; %s",
+        widen32, f64, exact, rounded_f16);
+}
 
 static gpointer openmp_open(const NlParams *opts, GError **error)
 {
     __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") ||
+        !__builtin_cpu_supports("f16c")) {
         g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
-                    "this CPU lacks AVX2/FMA (the kernels are built for "
+                    "this CPU lacks AVX2/FMA/F16C (the kernels are built for "
                     "x86-64-v3)");
         return NULL;
     }
@@ -45,9 +114,14 @@ static gpointer openmp_open(const NlParams *opts, GError **error)
                              ? (int)nl_params_get_int(opts, "threads")
                              : omp_get_max_threads();
     self->mode.batch_invariant = nl_params_get_bool(opts, "batch_invariant");
-    self->library = g_strdup_printf("numlab %s kernels, OpenMP %d, AVX2+FMA, "
-                                    "gemm 6x16 micro-kernel",
-                                    PACKAGE_VERSION, _OPENMP);
+    gboolean has_bf16 = __builtin_cpu_supports("avx512f") &&
+                        __builtin_cpu_supports("avx512bw") &&
+                        __builtin_cpu_supports("avx512bf16");
+    self->mode.bf16_native = has_bf16 && nl_params_get_bool(opts, "avx512bf16");
+    self->library = g_strdup_printf(
+        "numlab %s kernels, OpenMP %d, AVX2+FMA, gemm 6x16 micro-kernel%s",
+        PACKAGE_VERSION, _OPENMP,
+        self->mode.bf16_native ? "; AVX512-BF16, bfloat16 gemm 12x32" : "");
     if (self->mode.batch_invariant)
         self->order = g_strdup_printf(
             "batch-invariant: sum/dot: 32 lanes (FMA for dot), folded "
@@ -63,6 +137,7 @@ static gpointer openmp_open(const NlParams *opts, GError **error)
             "element, independent of m and threads; gemv: one 32-lane dot "
             "per row, not gemm's order",
             self->mode.threads, PAR_PARALLEL_MIN);
+    describe_precisions(self, has_bf16);
     return self;
 }
 
@@ -71,6 +146,8 @@ static void openmp_close(gpointer p)
     Omp *self = p;
     g_free(self->library);
     g_free(self->order);
+    for (int t = 0; t < NL_N_PRECISIONS; t++)
+        g_free(self->precisions[t]);
     g_free(self);
 }
 
@@ -81,9 +158,16 @@ static void openmp_describe(gpointer p, NlBackendInfo *info)
     info->device = "CPU";
     info->threads = self->mode.threads;
     info->summation_order = self->order;
+    for (int t = 0; t < NL_N_PRECISIONS; t++)
+        info->precisions[t] = self->precisions[t];
 }
 
 /* Buffers: numlab's host memory (alloc, free, upload, download NULL). */
+
+static NlArray array_of(const NlBuffer *buf)
+{
+    return (NlArray){buf->type, buf->host};
+}
 
 static gboolean kernel_sum(gpointer p, const NlBuffer *x, gsize n,
                            float *result, GError **error)
@@ -132,16 +216,53 @@ static gboolean kernel_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,
 static gboolean kernel_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
                                  gsize tile, float *result, GError **error)
 {
-    gsize n_tiles = n / tile + (n % tile != 0);
-    /* a few tiles (a context of some thousand values) need no heap */
-    float stack[256], *partials = stack;
-    if (n_tiles > G_N_ELEMENTS(stack) &&
-        !(partials = nl_alloc_f32(n_tiles, error)))
+    double r;
+    if (!par_tiled_sum_in(array_of(x), n, tile, NL_PRECISION_F32,
+                          ((Omp *)p)->mode, &r, error))
         return FALSE;
-    *result = par_tiled_sum_f32(x->host, n, tile, partials, ((Omp *)p)->mode);
-    if (partials != stack)
-        nl_free(partials);
+    *result = (float)r;
     return TRUE;
+}
+
+/* ---- Precisions: the _in hooks (precision.c) ---- */
+
+static gboolean kernel_sum_in(gpointer p, const NlBuffer *x, gsize n,
+                              NlPrecision acc, double *result, GError **error)
+{
+    return par_sum_in(array_of(x), n, acc, ((Omp *)p)->mode, result, error);
+}
+
+static gboolean kernel_dot_in(gpointer p, const NlBuffer *x, const NlBuffer *y,
+                              gsize n, NlPrecision acc, double *result,
+                              GError **error)
+{
+    return par_dot_in(array_of(x), array_of(y), n, acc, ((Omp *)p)->mode,
+                      result, error);
+}
+
+static gboolean kernel_gemv_in(gpointer p, gsize m, gsize n, const NlBuffer *a,
+                               gsize lda, const NlBuffer *x, NlBuffer *y,
+                               NlPrecision acc, GError **error)
+{
+    return par_gemv_any(m, n, array_of(a), lda, array_of(x), y->type, y->host,
+                        acc, ((Omp *)p)->mode, error);
+}
+
+static gboolean kernel_gemm_in(gpointer p, gsize m, gsize n, gsize k,
+                               const NlBuffer *a, gsize lda, const NlBuffer *b,
+                               gsize ldb, NlBuffer *c, gsize ldc,
+                               NlPrecision acc, GError **error)
+{
+    return par_gemm_any(m, n, k, array_of(a), lda, array_of(b), ldb, c->type,
+                        c->host, ldc, acc, ((Omp *)p)->mode, error);
+}
+
+static gboolean kernel_tiled_sum_in(gpointer p, const NlBuffer *x, gsize n,
+                                    gsize tile, NlPrecision acc, double *result,
+                                    GError **error)
+{
+    return par_tiled_sum_in(array_of(x), n, tile, acc, ((Omp *)p)->mode, result,
+                            error);
 }
 
 static const NlBackendOps openmp_ops = {
@@ -156,6 +277,11 @@ static const NlBackendOps openmp_ops = {
     .gemm = kernel_gemm,
     .softmax = kernel_softmax,
     .tiled_sum = kernel_tiled_sum,
+    .sum_in = kernel_sum_in,
+    .dot_in = kernel_dot_in,
+    .gemv_in = kernel_gemv_in,
+    .gemm_in = kernel_gemm_in,
+    .tiled_sum_in = kernel_tiled_sum_in,
 };
 
 NL_PLUGIN_DEFINE(

@@ -48,8 +48,10 @@ static gboolean run_compare(NlRun *run, GError **error)
 /* Measured on the naive backend (AMD EPYC, Zen 4; peak RSS from the
  * manifest's peak_bytes): D6 holds about 12 bytes a sample and input,
  * 8 a sample and class and 40 a sample (data, logits, gradients), and
- * 140 a step and weight of recorded history; D1-D5 150 an iteration.
- * D6's training takes 7 ns (reference, common) and 4 ns (a job) a step,
+ * 250 a step and weight of recorded history (six weight tables: float64,
+ * float32, the two bfloat16 runs, and the compare phase's reads); D1-D5
+ * 150 an iteration. D6's training takes 40 ns (the common phase: float64,
+ * float32 and the two emulated bfloat16 runs) and 4 ns (a job) a step,
  * sample, input and class; D1-D5 take microseconds. */
 static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
 {
@@ -67,9 +69,9 @@ static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
         (double)nl_params_get_int(p, "d3_iterations") * (double)n3 +
         (double)nl_params_get_int(p, "d5_steps");
     cost->bytes = samples * (12.0 * dim + 8.0 * classes + 40.0) +
-                  140.0 * steps * dim * classes + 150.0 * iterations;
+                  250.0 * steps * dim * classes + 150.0 * iterations;
     double work = samples * steps * dim * classes;
-    cost->common_seconds = 7e-9 * work + 1e-6 * iterations;
+    cost->common_seconds = 40e-9 * work + 1e-6 * iterations;
     cost->job_seconds = 4e-9 * work;
     return TRUE;
 }
