@@ -29,7 +29,13 @@
 #include "kernels.h"
 #include "typed.h"
 
+#if defined(__clang__) /* clang ignores GCC's target pragma */
+#pragma clang attribute push(                                                  \
+    __attribute__((target("avx512f,avx512bw,avx512bf16"))),                    \
+    apply_to = function)
+#else
 #pragma GCC target("avx512f,avx512bw,avx512bf16")
+#endif
 
 /* A bfloat16 pair in a 32-bit word: p[0] low, p[1] high; `odd` FALSE when
  * p[1] is beyond the data (then 0). */
@@ -311,3 +317,7 @@ const ParGemmKind par_gemm_bf16_kind = {
     .pack_b = pack_b_bf16,
     .kernel = kernel_12x32,
 };
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif
