@@ -23,7 +23,8 @@ dist_plotsrt_DATA = \
 	plots/reduction-tree/a4-backends.gp \
 	plots/reduction-tree/a5-one-more.gp \
 	plots/reduction-tree/a5-sweep.gp \
-	plots/reduction-tree/a7-batch.gp
+	plots/reduction-tree/a7-batch.gp \
+	plots/reduction-tree/a7-precision.gp
 plotsgddir = $(plotsdir)/gradient-descent
 dist_plotsgd_DATA = \
 	plots/gradient-descent/d1-iterations.gp \

@@ -55,6 +55,22 @@ gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
     c->a7_n = nl_params_get_int(p, "a7_n");
     c->row_last = g_strcmp0(nl_params_get_string(p, "row"), "last") == 0;
     c->reduce_n = nl_params_get_int(p, "reduce_n");
+    gsize n_names;
+    const char *const *names =
+        nl_params_get_string_list(p, "precision", &n_names);
+    c->precisions[0] = NL_PRECISION_F32; /* A7 itself */
+    c->n_precisions = 1;
+    for (gsize i = 0; i < n_names; i++) {
+        NlPrecision q = NL_PRECISION_F32;
+        nl_precision_from_name(names[i], &q); /* choices: known names */
+        gboolean seen = FALSE;
+        for (gsize j = 0; j < c->n_precisions; j++)
+            seen |= c->precisions[j] == q;
+        if (seen)
+            return param_error(error, "precision", "%s is named twice",
+                               nl_precision_name(q));
+        c->precisions[c->n_precisions++] = q;
+    }
 
     /* A tile is a share of one context: one larger than the context it
      * splits is a mistake, not a one-tile tree. */
@@ -208,6 +224,10 @@ static const NlParamSpec params[] = {
     {"reduce_n", NL_PARAM_INT, "1048576", 1, G_GINT64_CONSTANT(1) << 32,
      "A7: length of the sum and dot product compared across thread counts",
      NULL, NULL},
+    {"precision", NL_PARAM_STRING_LIST, "bfloat16,float16", 0, 0,
+     "A7: precisions computed besides float32: the same values stored in "
+     "each, summed in float32 (float64 in float64), outputs written in it",
+     "bfloat16|float16|float64", NULL},
     NL_PARAM_END,
 };
 

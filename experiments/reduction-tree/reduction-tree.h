@@ -29,6 +29,8 @@ typedef struct {
     gint64 a7_k, a7_n; /* A7: the product's inner and output size */
     gboolean row_last; /* A7: the observed row is the batch's last */
     gint64 reduce_n;   /* A7: size of the thread-count reductions */
+    NlPrecision precisions[NL_N_PRECISIONS]; /* A7: float32 and others */
+    gsize n_precisions;
 } RtConfig;
 
 /* Reads and validates every parameter; one-line errors name the problem. */
@@ -82,6 +84,9 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *config, const float *x,
                          GError **error);
 gboolean rt_sweep_backend(NlRun *run, const RtConfig *config, const float *x,
                           NlBuffer *buf, const NlProbe *probe, GError **error);
+/* A7 in each precision of the `precision` parameter: float32's tables are
+ * a7-batch, a7-row, a7-reductions and a7-jobs; another precision's carry
+ * its name (a7-batch-bfloat16, ...), and a7-precision sums them up. */
 gboolean rt_batch_backend(NlRun *run, const RtConfig *config, GError **error);
 gboolean rt_batch_compare(NlRun *run, GError **error);
 

@@ -55,7 +55,7 @@ make -s -j"$jobs" >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2;
 say "built with clang $(clang -dumpversion) (-fsanitize=fuzzer,address,undefined) in $(($(date +%s) - start)) s"
 
 # ---- each target for $seconds
-ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0
+ASAN_OPTIONS=detect_leaks=1 # fast unwinding: see tests/sanitize.sh
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS UBSAN_OPTIONS
 for t in $targets; do
