@@ -220,6 +220,56 @@ static void test_a7_batch(void)
     g_assert_cmpint((gint64)nl_dat_double(batch, plain, 0, 3), >, 0);
 }
 
+/* A7 in bfloat16 and float16 (the defaults of `precision`): the naive
+ * row is the sequential float32 sum of the products of the values rounded
+ * to the type (exact in float32), rounded once to the type; naive never
+ * changes a row with its batch; a7-precision sums the per-precision
+ * tables up. */
+static void test_a7_precision(void)
+{
+    g_autofree float *b =
+        nl_test_normals(SEED + G_GUINT64_CONSTANT(0xa7a7a7a7), k7 * n7 + k7);
+    const float *xrow = b + k7 * n7;
+    int naive = dataset_of("naive");
+    const NlPrecision types[] = {NL_PRECISION_BF16, NL_PRECISION_F16};
+    g_autoptr(NlDat) summary = dat("a7-precision");
+    g_assert_cmpuint(summary->datasets->len, ==, 3);
+    for (guint t = 0; t < G_N_ELEMENTS(types); t++) {
+        NlPrecision p = types[t];
+        g_autofree char *row_name =
+            g_strdup_printf("a7-row-%s", nl_precision_name(p));
+        g_autofree char *batch_name =
+            g_strdup_printf("a7-batch-%s", nl_precision_name(p));
+        g_autoptr(NlDat) row = dat(row_name);
+        g_autoptr(NlDat) batch = dat(batch_name);
+        for (gsize j = 0; j < n7; j++) {
+            float s = 0.0f;
+            for (gsize q = 0; q < k7; q++)
+                s += (float)nl_precision_round(p, xrow[q]) *
+                     (float)nl_precision_round(p, b[q * n7 + j]);
+            double want = nl_precision_round(p, s);
+            g_assert_cmpfloat(nl_dat_double(row, naive, (guint)j, 1), ==, want);
+            g_assert_cmpfloat(nl_dat_double(row, naive, (guint)j, 2), ==, want);
+        }
+        gint64 all = 0;
+        for (guint r = 0; r < nl_dat_rows(batch, naive); r++) {
+            g_assert_cmpint((gint64)nl_dat_double(batch, naive, r, 1), ==, 0);
+            g_assert_cmpint((gint64)nl_dat_double(batch, naive, r, 7), ==, 0);
+            all += (gint64)nl_dat_double(batch, naive, r, 0) * (gint64)n7;
+        }
+        /* the summary's dataset of this precision, the naive job's row */
+        guint set = t + 1;
+        g_assert_cmpstr(nl_dat_cell(summary, set, (guint)naive, 0), ==,
+                        nl_precision_name(p));
+        g_assert_cmpint((gint64)nl_dat_double(summary, set, (guint)naive, 11),
+                        ==, all);
+        g_assert_cmpint((gint64)nl_dat_double(summary, set, (guint)naive, 12),
+                        ==, 0);
+    }
+    /* float32 first */
+    g_assert_cmpstr(nl_dat_cell(summary, 0, 0, 0), ==, "float32");
+}
+
 static void expect_bad(const char *param, const char *message)
 {
     g_autofree char *out = nl_test_tmpdir();
@@ -258,6 +308,11 @@ static void test_bad_input(void)
     expect_bad("batch=1:8:0", "parameter 'batch': the step of 1:8:0 is 0");
     expect_bad("batch=1:2:3:4", "'1:2:3:4' is not N, FROM:TO or FROM:TO:STEP");
     expect_bad("diagram_tile=2000", "tile 2000 is larger than num_ctx 1024");
+    expect_bad("precision=float32",
+               "parameter 'precision': 'float32' is not one of "
+               "bfloat16|float16|float64");
+    expect_bad("precision=float16,float16",
+               "parameter 'precision': 'float16' appears twice");
 }
 
 int main(int argc, char **argv)
@@ -284,6 +339,7 @@ int main(int argc, char **argv)
     g_test_add_func("/reduction-tree/a5-sweep", test_a5_sweep);
     g_test_add_func("/reduction-tree/a5-table", test_a5_table);
     g_test_add_func("/reduction-tree/a7-batch", test_a7_batch);
+    g_test_add_func("/reduction-tree/a7-precision", test_a7_precision);
     g_test_add_func("/reduction-tree/bad-input", test_bad_input);
     int rc = g_test_run();
     nl_test_rmtree(dir);

@@ -62,13 +62,8 @@ gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
     c->n_precisions = 1;
     for (gsize i = 0; i < n_names; i++) {
         NlPrecision q = NL_PRECISION_F32;
-        nl_precision_from_name(names[i], &q); /* choices: known names */
-        gboolean seen = FALSE;
-        for (gsize j = 0; j < c->n_precisions; j++)
-            seen |= c->precisions[j] == q;
-        if (seen)
-            return param_error(error, "precision", "%s is named twice",
-                               nl_precision_name(q));
+        /* choices: known names, each once */
+        nl_precision_from_name(names[i], &q);
         c->precisions[c->n_precisions++] = q;
     }
 
@@ -110,10 +105,12 @@ gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
     /* A7: 9 bytes a weight (the matrix on the host, on the backend, and
      * the exact products' probe) and 44 a batch row and column (inputs,
      * outputs, their rows in the tables), measured at k = 8192, n = 2048
-     * and at batch 1:256 */
+     * and at batch 1:256; the outputs are kept as doubles, and every
+     * row's outputs alone beside them: 16 bytes a batch row and output */
     double batch_bytes =
         18.0 * (double)c->a7_k * (double)c->a7_n +
-        44.0 * (double)c->batch.to * (double)(c->a7_k + c->a7_n);
+        44.0 * (double)c->batch.to * (double)(c->a7_k + c->a7_n) +
+        16.0 * (double)c->batch.to * (double)c->a7_n;
     /* A7's reductions: two vectors on the host and in the backend, 16
      * bytes a value; freed before their exact probe is made */
     double reduce_bytes = MAX(16.0 * (double)c->reduce_n,
@@ -137,7 +134,9 @@ static double sweep_values(const RtRange *r)
 /* Memory from rt_config; time measured on the naive backend (AMD EPYC,
  * Zen 4): 0.3 us a value in the common phase, 0.67 us in a job (the exact
  * probe), 1.8 ns a value summed in the sweep, 0.2 ns a multiply-add of
- * A7's batches, 0.28 us a value of its reductions. */
+ * A7's batches in float32 and 0.8 ns more in each other precision
+ * (conversions, outputs as doubles; 1.1 to 2 s a precision at the
+ * defaults), 0.28 us a value of its reductions. */
 static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
 {
     RtConfig c;
@@ -152,7 +151,8 @@ static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
     cost->job_seconds =
         6.7e-7 * (double)c.n_values +
         1.8e-9 * sweep_values(&c.ctx) * (double)c.n_tiles / 5.0 +
-        2e-10 * batches * (double)c.a7_k * (double)c.a7_n +
+        (2e-10 + 8e-10 * (double)(c.n_precisions - 1)) * batches *
+            (double)c.a7_k * (double)c.a7_n +
         2.8e-7 * (double)c.reduce_n;
     return TRUE;
 }
@@ -226,8 +226,9 @@ static const NlParamSpec params[] = {
      NULL, NULL},
     {"precision", NL_PARAM_STRING_LIST, "bfloat16,float16", 0, 0,
      "A7: precisions computed besides float32: the same values stored in "
-     "each, summed in float32 (float64 in float64), outputs written in it",
-     "bfloat16|float16|float64", NULL},
+     "each, summed in float32 (float64 in float64), outputs written in it; "
+     "empty: float32 only",
+     "bfloat16|float16|float64", NL_PARAM_EXT(.flags = NL_PARAM_MAY_BE_EMPTY)},
     NL_PARAM_END,
 };
 
