@@ -748,6 +748,116 @@ static void test_resident_training(void)
     g_array_unref(take_log());
 }
 
+/* Training in 16 bits (nl_gpt_trainer_set_precision), on naive:
+ * - the first step's loss is the cross-entropy of the bfloat16 forward
+ *   pass (nl_gpt_logits_batch on a bfloat16 resident) of the windows the
+ *   trainer draws, recomputed here;
+ * - mixed precision keeps float32 master weights (some are off the
+ *   bfloat16 grid after a step), pure bfloat16 keeps every weight on it;
+ * - both still learn, and end near float32's loss;
+ * - on the host (no backend) 16 bits are refused in one line. */
+static void test_training_precision(void)
+{
+    if (!backends[0]) {
+        g_test_skip("naive is not built");
+        return;
+    }
+    NlGptTrainConfig tc;
+    nl_gpt_train_config_default(&tc);
+    tc.batch = 4;
+    tc.steps = 60;
+    tc.lr = 1e-2;
+    tc.seed = 42;
+    const char *modes[] = {"float32", "bfloat16", "bfloat16-pure"};
+    double first[3], last[3];
+    for (guint mode = 0; mode < G_N_ELEMENTS(modes); mode++) {
+        g_autoptr(NlGpt) m = tiny_model(8, 16, 2, 2, 11);
+        g_autoptr(GError) error = NULL;
+        g_autofree guint32 *data = NULL;
+        gsize n;
+        g_assert_true(
+            nl_gpt_vocab_encode(m->vocab, corpus, TRUE, &data, &n, &error));
+        NlGptPrecision p;
+        g_assert_true(nl_gpt_precision_from_name(modes[mode], &p));
+        g_autoptr(NlGptTrainer) t = nl_gpt_trainer_new(m, &tc, data, n, &error);
+        g_assert_true(nl_gpt_trainer_set_precision(t, p, &error));
+        /* the windows the first step draws, and its forward pass */
+        gsize T = m->config.context, V = m->config.vocab_size;
+        g_autofree guint32 *in = g_new(guint32, tc.batch * T);
+        g_autofree guint32 *target = g_new(guint32, tc.batch * T);
+        NlRng rng;
+        nl_rng_init(&rng, tc.seed);
+        for (gsize b = 0; b < tc.batch; b++) {
+            gsize at = nl_rng_below(&rng, n - T);
+            memcpy(in + b * T, data + at, T * sizeof(guint32));
+            memcpy(target + b * T, data + at + 1, T * sizeof(guint32));
+        }
+        g_autofree float *z = g_new(float, tc.batch *T *V);
+        {
+            g_autoptr(NlGptResident) r =
+                nl_gpt_resident_new_as(m, backends[0], p, &error);
+            g_assert_true(
+                nl_gpt_logits_batch(m, r, in, tc.batch, T, z, &error));
+        }
+        double want = 0;
+        for (gsize i = 0; i < tc.batch * T; i++) {
+            const float *row = z + i * V;
+            float max = row[0];
+            for (gsize j = 1; j < V; j++)
+                max = fmaxf(max, row[j]);
+            double sum = 0;
+            for (gsize j = 0; j < V; j++)
+                sum += exp((double)row[j] - max);
+            want += log(sum) + max - row[target[i]];
+        }
+        want /= (double)(tc.batch * T);
+        double loss = 0, tail = 0;
+        for (guint32 s = 0; s < tc.steps; s++) {
+            g_assert_true(nl_gpt_trainer_step(t, backends[0], &loss, &error));
+            if (s == 0) {
+                g_assert_cmpfloat(loss, ==, want);
+                first[mode] = loss;
+            }
+            if (s >= tc.steps - 10)
+                tail += loss;
+        }
+        last[mode] = tail / 10;
+        gsize off_grid = 0;
+        for (gsize k = 0; k < m->n_params; k++)
+            off_grid += nl_precision_round(NL_PRECISION_BF16, m->params[k]) !=
+                        m->params[k];
+        g_test_message("%s: loss %.4f -> %.4f, %zu weights off the bfloat16 "
+                       "grid",
+                       modes[mode], first[mode], last[mode], off_grid);
+        if (mode == 2)
+            g_assert_cmpuint(off_grid, ==, 0);
+        else
+            g_assert_cmpuint(off_grid, >, m->n_params / 2);
+        g_assert_cmpfloat(last[mode], <, first[mode] - 0.3);
+    }
+    /* the 16-bit forward passes differ from float32's, a little */
+    g_assert_cmpfloat(first[1], !=, first[0]);
+    g_assert_cmpfloat(fabs(first[1] - first[0]), <, 0.05);
+    g_assert_cmpfloat(fabs(last[1] - last[0]), <, 0.2);
+
+    /* the host computes in float32 only */
+    g_autoptr(NlGpt) m = tiny_model(8, 16, 2, 2, 11);
+    g_autofree guint32 *data = NULL;
+    gsize n;
+    g_assert_true(nl_gpt_vocab_encode(m->vocab, corpus, TRUE, &data, &n, NULL));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NlGptTrainer) t = nl_gpt_trainer_new(m, &tc, data, n, &error);
+    NlGptPrecision bf16;
+    g_assert_true(nl_gpt_precision_from_name("bfloat16", &bf16));
+    g_assert_true(nl_gpt_trainer_set_precision(t, bf16, &error));
+    double loss;
+    g_assert_false(nl_gpt_trainer_step(t, NULL, &loss, &error));
+    g_assert_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG);
+    g_assert_cmpstr(error->message, ==,
+                    "training in bfloat16 needs a backend (the host loops "
+                    "compute in float32)");
+}
+
 /* ---- checkpoints ------------------------------------------------------ */
 
 static void expect_bad(const guint8 *d, gsize len, const char *fragment)
@@ -918,6 +1028,7 @@ int main(int argc, char **argv)
     g_test_add_func("/gpt/generate", test_generate);
     g_test_add_func("/gpt/gradients", test_gradients);
     g_test_add_func("/gpt/training", test_training);
+    g_test_add_func("/gpt/training-precision", test_training_precision);
     g_test_add_func("/gpt/checkpoint", test_checkpoint);
     int rc = g_test_run();
     for (int i = 0; i < 3; i++)

@@ -171,6 +171,40 @@ static void test_repeatable(void)
     g_assert_cmpuint(nl_dat_rows(l, 0), ==, 40);
 }
 
+/* Training in pure bfloat16: every weight of the checkpoint lies on the
+ * bfloat16 grid (no float32 master copy); in mixed bfloat16 most do not,
+ * and the two runs differ. The tables say how they were trained. */
+static void test_precision(void)
+{
+    const char *modes[] = {"bfloat16-pure", "bfloat16"};
+    const char *runs[] = {"pure", "mixed"};
+    for (guint i = 0; i < 2; i++) {
+        g_autofree char *p = g_strdup_printf("precision=%s", modes[i]);
+        ensure_run(runs[i], "-b", "naive", "-p", "steps=40", "-p", "d_model=16",
+                   "-p", "n_head=2", "-p", "context=8", "-p", "batch=4",
+                   "--seed", "7", "-p", p, NULL);
+        g_autofree char *path = path_in(runs[i], "naive-minigpt.ckpt");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(NlGpt) m = nl_gpt_load_file(path, &error);
+        g_assert_no_error(error);
+        gsize off_grid = 0;
+        for (gsize k = 0; k < m->n_params; k++)
+            off_grid += nl_precision_round(NL_PRECISION_BF16, m->params[k]) !=
+                        m->params[k];
+        if (i == 0)
+            g_assert_cmpuint(off_grid, ==, 0);
+        else
+            g_assert_cmpuint(off_grid, >, m->n_params / 2);
+        g_autoptr(NlDat) summary = dat(runs[i], "train-summary");
+        g_autofree char *want =
+            g_strdup_printf("precision: trained in %s", modes[i]);
+        g_assert_nonnull(nl_dat_comment(summary, want));
+    }
+    g_autoptr(GBytes) a = file_bytes("pure", "naive-minigpt.ckpt");
+    g_autoptr(GBytes) b = file_bytes("mixed", "naive-minigpt.ckpt");
+    g_assert_false(g_bytes_equal(a, b));
+}
+
 static void expect_refused(const char *param, const char *needle)
 {
     g_autofree char *out = g_build_filename(dir, "bad", NULL);
@@ -199,6 +233,9 @@ static void test_bad_inputs(void)
     expect_refused("prompts=der hund|der hund", "'der hund' appears twice");
     expect_refused("context=3", "'context'");
     expect_refused("steps=0", "'steps'");
+    expect_refused("precision=bf16", "parameter 'precision': 'bf16' is not "
+                                     "one of float32|layercast|bfloat16|"
+                                     "bfloat16-pure|float16");
     expect_refused(
         "prompts=die katze schläft am morgen auf dem sofa . der hund "
         "bellt im garten . das kind spielt",
@@ -212,6 +249,7 @@ int main(int argc, char **argv)
     g_test_add_func("/minigpt/default-run", test_default_run);
     g_test_add_func("/minigpt/seed-3", test_seed_3);
     g_test_add_func("/minigpt/repeatable", test_repeatable);
+    g_test_add_func("/minigpt/precision", test_precision);
     g_test_add_func("/minigpt/bad-inputs", test_bad_inputs);
     int rc = g_test_run();
     nl_test_rmtree(dir);

@@ -50,6 +50,9 @@ gboolean mg_config_load(const NlParams *p, guint64 seed, MgConfig *c,
     c->train.batch = (guint32)nl_params_get_int(p, "batch");
     c->train.lr = nl_params_get_double(p, "lr");
     c->train.seed = seed;
+    /* choices: the named modes */
+    nl_gpt_precision_from_name(nl_params_get_string(p, "precision"),
+                               &c->precision);
     c->gen_words = nl_params_get_int(p, "gen_words");
     c->temperature = nl_params_get_double(p, "temperature");
     c->prompts =
@@ -123,6 +126,11 @@ static const NlParamSpec params[] = {
      "temperature of the sampled generation (greedy generations are always "
      "shown)",
      NULL, NL_PARAM_EXT(.flags = NL_PARAM_MIN_EXCLUSIVE)},
+    {"precision", NL_PARAM_STRING, "float32", 0, 0,
+     "training and generations: float32; layercast, bfloat16 or float16 "
+     "with float32 master weights (mixed precision); bfloat16-pure, the "
+     "weights themselves bfloat16, every update rounded to it",
+     "float32|layercast|bfloat16|bfloat16-pure|float16", NULL},
     NL_PARAM_END,
 };
 

@@ -10,6 +10,7 @@
 typedef struct {
     NlGptConfig model; /* vocab_size from the corpus */
     NlGptTrainConfig train;
+    NlGptPrecision precision; /* of training and of the generations */
     char **prompts; /* NULL-terminated, each words of the vocabulary */
     gint64 gen_words;
     double temperature;

@@ -147,6 +147,12 @@ static gboolean compare_logits(NlRun *run, NlGpt *m, NlGptResident *on,
                           "largest |logit(backend) - "
                           "logit(host)| over every position and word of the "
                           "prompt");
+        const char *prec = nl_gpt_precision_name(nl_gpt_resident_precision(on));
+        if (g_strcmp0(prec, "float32") != 0) {
+            g_autofree char *how = g_strdup_printf(
+                "the backend computes in %s, the host in float32", prec);
+            nl_table_add_note(t, "precision", how);
+        }
         nl_table_add_note(t, "argmax_flips",
                           "positions whose most likely next "
                           "word differs between backend and host");
@@ -193,9 +199,17 @@ static gboolean train_and_report(NlRun *run, Setup *s, NlGpt *m, GError **error)
                       "frequencies: the baseline");
     LossCurve curve = {run, lt, c->train.steps, s->unigram};
     NlGptLectureSummary sum;
-    if (!nl_gpt_lecture_train(m, &c->train, s->data, s->n_data,
-                              nl_run_backend(run), add_loss, &curve, &sum,
-                              error))
+    const char *prec = nl_gpt_precision_name(c->precision);
+    if (g_strcmp0(prec, "float32") != 0) {
+        g_autofree char *how =
+            g_strdup_printf("trained in %s (numlab-minigpt/minigpt.h, "
+                            "nl_gpt_trainer_set_precision)",
+                            prec);
+        nl_table_add_note(lt, "precision", how);
+    }
+    if (!nl_gpt_lecture_train_as(m, &c->train, c->precision, s->data, s->n_data,
+                                 nl_run_backend(run), add_loss, &curve, &sum,
+                                 error))
         return FALSE;
     NlTable *st = nl_run_table(run, "train-summary",
                                "steps:int seconds:f64 first_loss:f64 "
@@ -207,6 +221,10 @@ static gboolean train_and_report(NlRun *run, Setup *s, NlGpt *m, GError **error)
     nl_table_add_note(st, "seconds",
                       "wall-clock time of the training loop "
                       "(varies from run to run; everything else repeats)");
+    if (g_strcmp0(prec, "float32") != 0) {
+        g_autofree char *how = g_strdup_printf("trained in %s", prec);
+        nl_table_add_note(st, "precision", how);
+    }
     nl_table_add_int(st, c->train.steps);
     nl_table_add_f64(st, sum.seconds);
     nl_table_add_f64(st, sum.first_loss);
@@ -228,7 +246,8 @@ gboolean mg_run_backend(NlRun *run, GError **error)
     if (ok)
         ok = train_and_report(run, &s, m, error); /* seeded with the run's */
     /* the trained weights go to the backend once, for every prompt */
-    NlGptResident *on = ok ? nl_gpt_resident_new(m, be, error) : NULL;
+    NlGptResident *on =
+        ok ? nl_gpt_resident_new_as(m, be, s.c.precision, error) : NULL;
     ok = ok && on;
     NlTable *gt =
         ok ? nl_run_table(run, "generations", "prompt:str mode:str text:str")

@@ -28,10 +28,21 @@ gboolean nl_gpt_lecture_train(NlGpt *model, const NlGptTrainConfig *train,
                               NlGptLectureStepFn on_step, gpointer user,
                               NlGptLectureSummary *summary, GError **error)
 {
+    NlGptPrecision f32 = {NL_PRECISION_F32, NL_PRECISION_F32, NL_PRECISION_F32};
+    return nl_gpt_lecture_train_as(model, train, f32, data, n, backend, on_step,
+                                   user, summary, error);
+}
+
+gboolean nl_gpt_lecture_train_as(NlGpt *model, const NlGptTrainConfig *train,
+                                 NlGptPrecision precision, const guint32 *data,
+                                 gsize n, NlBackend *backend,
+                                 NlGptLectureStepFn on_step, gpointer user,
+                                 NlGptLectureSummary *summary, GError **error)
+{
     nl_gpt_init(model, train->seed);
     g_autoptr(NlGptTrainer) tr =
         nl_gpt_trainer_new(model, train, data, n, error);
-    if (!tr)
+    if (!tr || !nl_gpt_trainer_set_precision(tr, precision, error))
         return FALSE;
     gint64 t0 = g_get_monotonic_time();
     guint32 steps = train->steps, n_tail = MIN(steps, 50u);

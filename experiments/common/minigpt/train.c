@@ -2,7 +2,12 @@
  * through every layer, and AdamW.
  *
  * The forward pass is model.c's, on whatever backend the caller passes,
- * with the weights resident there and uploaded once per step. The
+ * with the weights resident there and uploaded once per step, in the
+ * trainer's precision (nl_gpt_trainer_set_precision): float32, or a
+ * 16-bit mode whose forward pass rounds weights and activations as
+ * inference does. Mixed precision keeps float32 master weights, which
+ * AdamW updates; a pure mode rounds the weights back to their 16-bit
+ * type after every update. The
  * backward pass and the optimiser are plain sequential float32 host loops
  * (no threads, no reassociation), so a training run depends only on the
  * seed and on the forward pass's backend. Loops are written so that the
@@ -343,8 +348,10 @@ struct NlGptTrainer {
     GptGrads g;
     GptExec ex;
     gboolean ex_ready;
-    NlGptResident *res; /* the weights on ex's backend, or NULL */
-    gboolean res_stale; /* AdamW changed the weights since the upload */
+    NlGptResident *res;  /* the weights on ex's backend, or NULL */
+    NlGptPrecision prec; /* of the forward pass (res) */
+    gboolean pure;       /* the weights themselves are in prec.weights */
+    gboolean res_stale;  /* AdamW changed the weights since the upload */
 };
 
 static void trainer_unplace(NlGptTrainer *t)
@@ -404,9 +411,44 @@ NlGptTrainer *nl_gpt_trainer_new(NlGpt *m, const NlGptTrainConfig *tc,
         !grads_init(&t->g, &m->config, tc->batch, T, error))
         return NULL;
     weights_view(m, t->grads, &t->gw);
+    t->prec =
+        (NlGptPrecision){NL_PRECISION_F32, NL_PRECISION_F32, NL_PRECISION_F32};
     t->inputs = g_new(guint32, (gsize)tc->batch * T);
     t->targets = g_new(guint32, (gsize)tc->batch * T);
     return g_steal_pointer(&t);
+}
+
+static gboolean is_f32(NlGptPrecision p)
+{
+    return p.weights == NL_PRECISION_F32 && p.acts == NL_PRECISION_F32 &&
+           p.acc == NL_PRECISION_F32;
+}
+
+/* The model's weights rounded to p (pure training keeps them there). */
+static void round_weights(NlGpt *m, NlPrecision p)
+{
+    for (gsize k = 0; k < m->n_params; k++)
+        m->params[k] = (float)nl_precision_round(p, m->params[k]);
+}
+
+gboolean nl_gpt_trainer_set_precision(NlGptTrainer *t, NlGptPrecision prec,
+                                      GError **error)
+{
+    g_return_val_if_fail(t != NULL, FALSE);
+    if (!nl_precision_name(prec.weights) || !nl_precision_name(prec.acts) ||
+        !nl_precision_name(prec.acc)) {
+        g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                    "training precision: not a precision");
+        return FALSE;
+    }
+    trainer_unplace(t); /* the next step places the weights in prec */
+    t->prec = prec;
+    /* pure: a 16-bit type throughout, no float32 master weights */
+    t->pure = prec.weights != NL_PRECISION_F32 &&
+              prec.weights != NL_PRECISION_F64 && prec.acc == prec.weights;
+    if (t->pure)
+        round_weights(t->model, prec.weights);
+    return TRUE;
 }
 
 /* Linear warm-up over the first 5% of the steps, then cosine decay to 10%. */
@@ -429,7 +471,17 @@ gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend, double *loss,
     if (!t->ex_ready) {
         /* the weights go to the backend here, and again at every later
          * step, after AdamW changed them */
-        if (backend && !(t->res = nl_gpt_resident_new(m, backend, error)))
+        if (!backend && !is_f32(t->prec)) {
+            g_set_error(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG,
+                        "training in %s needs a backend (the host loops "
+                        "compute in float32)",
+                        nl_gpt_precision_name(t->prec)
+                            ? nl_gpt_precision_name(t->prec)
+                            : "another precision");
+            return FALSE;
+        }
+        if (backend &&
+            !(t->res = nl_gpt_resident_new_as(m, backend, t->prec, error)))
             return FALSE;
         if (!gpt_exec_init(&t->ex, t->res, &m->config, B, T, error)) {
             trainer_unplace(t);
@@ -473,6 +525,8 @@ gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend, double *loss,
         }
         off += size;
     }
+    if (t->pure) /* the update lands on a 16-bit grid: small ones are lost */
+        round_weights(m, t->prec.weights);
     t->res_stale = TRUE; /* uploaded before the next step's forward pass */
     return TRUE;
 }

@@ -58,6 +58,14 @@ gboolean nl_gpt_lecture_train(NlGpt *model, const NlGptTrainConfig *train,
                               NlGptLectureStepFn on_step, gpointer user,
                               NlGptLectureSummary *summary, GError **error);
 
+/* The same with the training in `precision` (nl_gpt_trainer_set_precision;
+ * anything but float32 needs a backend). */
+gboolean nl_gpt_lecture_train_as(NlGpt *model, const NlGptTrainConfig *train,
+                                 NlGptPrecision precision, const guint32 *data,
+                                 gsize n, NlBackend *backend,
+                                 NlGptLectureStepFn on_step, gpointer user,
+                                 NlGptLectureSummary *summary, GError **error);
+
 /* The lecture model itself: the vocabulary of the corpus, the defaults
  * above, trained with `seed` on the host (the naive order). Bit for bit
  * the checkpoint `numlab run minigpt -b naive --seed SEED` saves. */

@@ -312,6 +312,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NlGptTrainer, nl_gpt_trainer_free)
 gboolean nl_gpt_trainer_step(NlGptTrainer *trainer, NlBackend *backend,
                              double *loss, GError **error);
 
+/* Trains from the next step on in `precision`: the forward pass is
+ * computed as nl_gpt_resident_new_as computes it (weights and activations
+ * rounded to their types, products accumulated in acc), the backward
+ * pass and AdamW stay float32 on the host, from the forward pass's
+ * (rounded) activations. Mixed precision ("bfloat16", "float16",
+ * "layercast") keeps float32 master weights: AdamW updates them and the
+ * next step rounds them again. A pure mode ("bfloat16-pure": weights and
+ * acc the same 16-bit type) has no master copy: the weights are rounded
+ * to their type now and after every update, so an update smaller than
+ * half a step of the type is lost. A precision other than float32 needs
+ * a backend at every step. */
+gboolean nl_gpt_trainer_set_precision(NlGptTrainer *trainer,
+                                      NlGptPrecision precision, GError **error);
+
 /* Mean cross-entropy (nats) of predicting targets[b*T + t] from
  * inputs[b*T .. b*T+t], batch rows of length T = n_tokens (<= context),
  * with the gradient of every weight in grads (n_params values, overwritten)
