@@ -19,8 +19,9 @@
 # frame-pointer unwinding: its full unwinder (fast_unwind_on_malloc=0)
 # made every allocation about 15 times dearer (MPFR allocates per value:
 # test-conformance-precision took 243 s instead of 17); with fast
-# unwinding the suite here took 1195 s instead of 2389 (2 cores). A leak whose stack stops in a library built without frame
-# pointers (OpenBLAS) is still reported; rerun its test with
+# unwinding the suite here took 1195 s instead of 2389 (2 cores). A
+# leak whose stack stops in a library built without frame pointers
+# (OpenBLAS) is still reported; rerun its test with
 # ASAN_OPTIONS=fast_unwind_on_malloc=0 for the whole stack.
 # handle_segv=0 and the like because the tests crash plugins on purpose
 # and expect them to die by the signal, not by a sanitizer report (a real
