@@ -23,6 +23,7 @@ dist_plotsrt_DATA = \
 	plots/reduction-tree/a4-backends.gp \
 	plots/reduction-tree/a5-one-more.gp \
 	plots/reduction-tree/a5-sweep.gp \
+	plots/reduction-tree/a5-precision.gp \
 	plots/reduction-tree/a7-batch.gp \
 	plots/reduction-tree/a7-precision.gp
 plotsgddir = $(plotsdir)/gradient-descent

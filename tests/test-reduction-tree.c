@@ -220,6 +220,53 @@ static void test_a7_batch(void)
     g_assert_cmpint((gint64)nl_dat_double(batch, plain, 0, 3), >, 0);
 }
 
+/* A5 in bfloat16 and float16: the left-to-right sum in the type computed
+ * here, and every tree against libnumlab's nl_ref_tiled_sum_in on the
+ * same values (another implementation: chunked, combined as the tiles
+ * arrive), and its float32 tree against nl_ref_tiled_sum_f32. */
+static void test_a5_precision(void)
+{
+    g_autofree float *x = nl_test_normals(SEED, n_ctx);
+    const NlPrecision types[] = {NL_PRECISION_BF16, NL_PRECISION_F16};
+    for (guint t = 0; t < G_N_ELEMENTS(types); t++) {
+        NlPrecision p = types[t];
+        g_autofree char *ref_name =
+            g_strdup_printf("a5-reference-%s", nl_precision_name(p));
+        g_autofree char *model_name =
+            g_strdup_printf("a5-model-%s", nl_precision_name(p));
+        g_autoptr(NlDat) ref = dat(ref_name);
+        g_autoptr(NlDat) model = dat(model_name);
+        g_autofree float *xp = g_new(float, n_ctx);
+        for (gsize i = 0; i < n_ctx; i++)
+            xp[i] = (float)nl_precision_round(p, x[i]);
+        g_assert_cmpuint(nl_dat_rows(ref, 0), ==, n_ctx);
+        float seq = 0.0f;
+        for (gsize i = 0; i < n_ctx; i++) {
+            seq = (float)nl_precision_round(p, (double)seq + xp[i]);
+            g_assert_cmphex(bits_of(ref, 0, (guint)i, 1), ==, nl_f32_bits(seq));
+        }
+        g_autofree guint16 *bits = g_new(guint16, n_ctx);
+        for (gsize i = 0; i < n_ctx; i++)
+            bits[i] = p == NL_PRECISION_BF16 ? nl_bf16_from_f32(xp[i])
+                                             : nl_f16_from_f32(xp[i]);
+        NlArray a = {p, bits};
+        g_assert_cmpuint(model->datasets->len, ==, G_N_ELEMENTS(tiles));
+        for (guint d = 0; d < G_N_ELEMENTS(tiles); d++)
+            for (gsize n = 1; n <= n_ctx; n += 7) {
+                guint r = (guint)(n - 1);
+                g_assert_cmpuint((gsize)nl_dat_double(model, d, r, 0), ==, n);
+                g_assert_cmpuint((gsize)nl_dat_double(model, d, r, 1), ==,
+                                 tiles[d]);
+                g_assert_cmphex(
+                    bits_of(model, d, r, 2), ==,
+                    nl_f32_bits((float)nl_ref_tiled_sum_in(p, a, n, tiles[d])));
+                g_assert_cmphex(
+                    bits_of(model, d, r, 3), ==,
+                    nl_f32_bits(nl_ref_tiled_sum_f32(xp, n, tiles[d])));
+            }
+    }
+}
+
 /* A7 in bfloat16 and float16 (the defaults of `precision`): the naive
  * row is the sequential float32 sum of the products of the values rounded
  * to the type (exact in float32), rounded once to the type; naive never
@@ -338,6 +385,7 @@ int main(int argc, char **argv)
     g_test_add_func("/reduction-tree/a4-diagrams", test_a4_diagrams);
     g_test_add_func("/reduction-tree/a5-sweep", test_a5_sweep);
     g_test_add_func("/reduction-tree/a5-table", test_a5_table);
+    g_test_add_func("/reduction-tree/a5-precision", test_a5_precision);
     g_test_add_func("/reduction-tree/a7-batch", test_a7_batch);
     g_test_add_func("/reduction-tree/a7-precision", test_a7_precision);
     g_test_add_func("/reduction-tree/bad-input", test_bad_input);

@@ -106,9 +106,13 @@ gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
      * the exact products' probe) and 44 a batch row and column (inputs,
      * outputs, their rows in the tables), measured at k = 8192, n = 2048
      * and at batch 1:256; the outputs are kept as doubles, and every
-     * row's outputs alone beside them: 16 bytes a batch row and output */
+     * row's outputs alone beside them: 16 bytes a batch row and output.
+     * Each precision besides float32 adds 9 bytes a weight to the peak
+     * (measured at batch 1:128: 50.3, 58.9, 67.7 MB with 0, 1, 2 of
+     * them; the heap keeps what the previous precision freed) */
     double batch_bytes =
-        18.0 * (double)c->a7_k * (double)c->a7_n +
+        (18.0 + 9.0 * (double)(c->n_precisions - 1)) * (double)c->a7_k *
+            (double)c->a7_n +
         44.0 * (double)c->batch.to * (double)(c->a7_k + c->a7_n) +
         16.0 * (double)c->batch.to * (double)c->a7_n;
     /* A7's reductions: two vectors on the host and in the backend, 16
@@ -146,7 +150,12 @@ static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
     for (gint64 b = c.batch.from; b <= c.batch.to; b += c.batch.step)
         batches += (double)b;
     cost->bytes = c.peak_bytes;
-    cost->result_bytes = 200.0 * c.sweep_rows;
+    /* A5 per 16-bit type: about 60 bytes a sweep row (two trees) */
+    gsize n16 = 0;
+    for (gsize i = 0; i < c.n_precisions; i++)
+        n16 += c.precisions[i] == NL_PRECISION_BF16 ||
+               c.precisions[i] == NL_PRECISION_F16;
+    cost->result_bytes = (200.0 + 60.0 * (double)n16) * c.sweep_rows;
     cost->common_seconds = 3e-7 * (double)c.n_values;
     cost->job_seconds =
         6.7e-7 * (double)c.n_values +
@@ -171,8 +180,9 @@ static gboolean run_common(NlRun *run, GError **error)
     float *x = prepare(run, &c, error);
     if (!x)
         return FALSE;
-    gboolean ok =
-        rt_diagrams(run, &c, x, error) && rt_sweep_common(run, &c, x, error);
+    gboolean ok = rt_diagrams(run, &c, x, error) &&
+                  rt_sweep_common(run, &c, x, error) &&
+                  rt_sweep_precision(run, &c, x, error);
     nl_free(x);
     return ok;
 }
@@ -225,9 +235,10 @@ static const NlParamSpec params[] = {
      "A7: length of the sum and dot product compared across thread counts",
      NULL, NULL},
     {"precision", NL_PARAM_STRING_LIST, "bfloat16,float16", 0, 0,
-     "A7: precisions computed besides float32: the same values stored in "
-     "each, summed in float32 (float64 in float64), outputs written in it; "
-     "empty: float32 only",
+     "A5 and A7: precisions computed besides float32. A5: the values stored "
+     "in each 16-bit type, the trees summed in it and in float32; A7: the "
+     "same values stored in each, summed in float32 (float64 in float64), "
+     "outputs written in it; empty: float32 only",
      "bfloat16|float16|float64", NL_PARAM_EXT(.flags = NL_PARAM_MAY_BE_EMPTY)},
     NL_PARAM_END,
 };
@@ -246,7 +257,10 @@ static const NlExperimentOps ops = {
         "in ULPs; the table_ctx table; what one more value does to the sum. "
         "A7: one row of A·B computed inside batches of every size M, by gemm "
         "and by gemv: how many of its outputs change their bits, and by how "
-        "many ULPs; across jobs, which thread counts and modes agree. Run "
+        "many ULPs; across jobs, which thread counts and modes agree. With "
+        "`precision` (bfloat16,float16 by default) A5's trees are also "
+        "summed in each 16-bit type and A7 is repeated with the values "
+        "stored in it. Run "
         "the backends at several thread counts and with batch_invariant=1 "
         "to see the fix, e.g. -b openmp:threads=1,openmp:threads=2,"
         "openmp:threads=2:batch_invariant=1. Inputs are numlab's seeded "

@@ -82,6 +82,10 @@ gboolean rt_diagrams_backend(NlRun *run, const RtConfig *config, const float *x,
                              GError **error);
 gboolean rt_sweep_common(NlRun *run, const RtConfig *config, const float *x,
                          GError **error);
+/* A5 in each 16-bit type of the `precision` parameter: the model's trees
+ * with every addition in the type (a5-precision.c). */
+gboolean rt_sweep_precision(NlRun *run, const RtConfig *config, const float *x,
+                            GError **error);
 gboolean rt_sweep_backend(NlRun *run, const RtConfig *config, const float *x,
                           NlBuffer *buf, const NlProbe *probe, GError **error);
 /* A7 in each precision of the `precision` parameter: float32's tables are
