@@ -15,7 +15,10 @@
  *    reference; fewkernels has none, so the reference runs on its host
  *    buffers and is recorded as "sum:bfloat16"; fewdevice allocates its
  *    own buffers and has no _in kernels, so it is never given another
- *    precision than float32.
+ *    precision than float32: numlab holds those buffers itself.
+ *  - A backend like cuda without _in kernels (tests/plugins/devicef32):
+ *    mixed calls download its float32 operands for the reference and
+ *    upload the output; reduction-tree's precision parts run on it.
  *  - From the command line: the manifest records the fallback per job
  *    (fallback=softmax), and the fallback's results are naive's. */
 #include "config.h"
@@ -229,16 +232,115 @@ static void test_precisions(void)
         nl_backend_close(b);
     }
 
-    /* fewdevice allocates its own buffers and has no _in kernels: a
-     * float32 backend, which is never handed another precision */
+    /* fewdevice allocates its own buffers and has no _in kernels: it is
+     * never handed another precision; numlab keeps such a buffer in host
+     * memory of its own and runs the reference on it */
     NlBackend *b = open_label("fewdevice", NULL);
     g_autoptr(GError) error = NULL;
-    g_assert_null(nl_backend_new_as(b, NL_PRECISION_F64, v, N, &error));
-    assert_error(&error, NL_BACKEND_ERROR_UNSUPPORTED,
-                 g_strdup("backend 'fewdevice' allocates its own buffers and "
-                          "computes in float32 only (it has no _in "
-                          "kernels)"));
+    NlBuffer *bx = nl_backend_new_as(b, NL_PRECISION_F64, v, N, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(bx->host);
+    g_assert_null(bx->device);
+    double r;
+    g_assert_true(nl_backend_sum_in(b, bx, N, NL_PRECISION_F64, &r, &error));
+    NlArray ax = {NL_PRECISION_F64, bx->host};
+    g_assert_cmpfloat(r, ==, nl_ref_sum_in(NL_PRECISION_F64, ax, N));
+    g_assert_true(nl_backend_last_was_reference(b));
+    nl_backend_free(b, bx);
     nl_backend_close(b);
+}
+
+/* A backend with memory of its own, every float32 kernel and no _in
+ * kernel (tests/plugins/devicef32, shaped like cuda): its buffers of
+ * other precisions are numlab's host memory; an _in call mixing them
+ * with its float32 buffers (LayerCast: bfloat16 weights, float32
+ * activations) runs the reference, which downloads the float32 operands
+ * and uploads the output; the result is the reference's on the same
+ * values. */
+static void test_device_precisions(void)
+{
+    NlBackend *b = open_label("devicef32", NULL);
+    enum { M = 5, K = 37, N = 11 };
+    g_autofree float *a = nl_test_normals(3, M * K);
+    g_autofree float *w = nl_test_normals(4, K * N);
+    g_autoptr(GError) error = NULL;
+    NlBuffer *da = buffer_of(b, a, M * K); /* float32, the backend's */
+    g_assert_null(da->host);
+    NlBuffer *dw = nl_backend_alloc_as(b, NL_PRECISION_BF16, K * N, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(dw->host);
+    g_assert_true(nl_backend_upload_rounded(b, dw, w, K * N, &error));
+    NlBuffer *dc = nl_backend_alloc(b, M * N, &error);
+    g_assert_no_error(error);
+    g_assert_true(nl_backend_gemm_in(b, M, N, K, da, K, dw, N, dc, N,
+                                     NL_PRECISION_F32, &error));
+    g_assert_no_error(error);
+    g_assert_true(nl_backend_last_was_reference(b));
+    float got[M * N], want[M * N];
+    g_assert_true(nl_backend_download(b, dc, got, M * N, &error));
+    NlArray aa = {NL_PRECISION_F32, a}, aw = {NL_PRECISION_BF16, dw->host};
+    nl_ref_gemm_in(NL_PRECISION_F32, M, N, K, aa, K, aw, N, NL_PRECISION_F32,
+                   want, N);
+    g_assert_cmpmem(got, sizeof got, want, sizeof want);
+    /* gemv: y (float32, the backend's) = W^T-free row product A x */
+    NlBuffer *dx = nl_backend_alloc_as(b, NL_PRECISION_BF16, K, &error);
+    g_assert_true(nl_backend_upload_rounded(b, dx, w, K, &error));
+    NlBuffer *dy = nl_backend_alloc(b, M, &error);
+    g_assert_true(
+        nl_backend_gemv_in(b, M, K, da, K, dx, dy, NL_PRECISION_F32, &error));
+    g_assert_no_error(error);
+    float ygot[M], ywant[M];
+    g_assert_true(nl_backend_download(b, dy, ygot, M, &error));
+    NlArray ax = {NL_PRECISION_BF16, dx->host};
+    nl_ref_gemv_in(NL_PRECISION_F32, M, K, aa, K, ax, NL_PRECISION_F32, ywant);
+    g_assert_cmpmem(ygot, sizeof ygot, ywant, sizeof ywant);
+    /* sum and dot of a float32 device buffer in float64 */
+    double r;
+    g_assert_true(
+        nl_backend_dot_in(b, da, da, M * K, NL_PRECISION_F64, &r, &error));
+    g_assert_cmpfloat(r, ==, nl_ref_dot_in(NL_PRECISION_F64, aa, aa, M * K));
+    assert_fallbacks(b, "dot:float64,gemv:float32,gemm:float32");
+    NlBuffer *bufs[] = {da, dw, dc, dx, dy};
+    for (guint i = 0; i < G_N_ELEMENTS(bufs); i++)
+        nl_backend_free(b, bufs[i]);
+    nl_backend_close(b);
+
+    /* from the command line: the precision parts of reduction-tree run on
+     * it, with the reference's results (naive's), and it is never handed
+     * a buffer of another precision (devicef32 would say so at close) */
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) c = nl_test_numlab(
+        NULL, "run", "reduction-tree", "-b", "naive,devicef32", "--plugin-dir",
+        NL_BUILDDIR "/tests/plugins/devicef32/.libs", "-o", dir, "-p",
+        "num_ctx=1:300", "-p", "tiles=16,64", "-p", "table_ctx=100,300", "-p",
+        "table_tile=64", "-p", "diagram_ctx=300", "-p", "diagram_tile=64", "-p",
+        "batch=1:4", "-p", "a7_k=40", "-p", "a7_n=8", "-p", "reduce_n=500",
+        NULL);
+    if (c->status != 0)
+        g_error("exit %d, stderr:\n%s", c->status, c->err);
+    g_assert_null(strstr(c->err, "devicef32:"));
+    const char *tables[] = {"a7-row-bfloat16", "a7-row-float16",
+                            "a7-reductions-bfloat16"};
+    for (guint t = 0; t < G_N_ELEMENTS(tables); t++) {
+        g_autofree char *name = g_strdup_printf("%s.dat", tables[t]);
+        g_autofree char *path =
+            g_build_filename(dir, "reduction-tree", name, NULL);
+        g_autoptr(NlDat) dat = nl_dat_read(path);
+        g_assert_cmpuint(dat->datasets->len, ==, 2);
+        for (guint row = 0; row < nl_dat_rows(dat, 0); row++)
+            for (guint col = 0; col < 4; col++)
+                g_assert_cmpstr(nl_dat_cell(dat, 1, row, col), ==,
+                                nl_dat_cell(dat, 0, row, col));
+    }
+    g_autofree char *path =
+        g_build_filename(dir, "reduction-tree", "manifest.ini", NULL);
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_assert_true(g_key_file_load_from_file(kf, path, 0, &error));
+    g_autofree char *fallback =
+        g_key_file_get_string(kf, "job devicef32", "fallback", &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(strstr(fallback, "gemm:float32"));
+    nl_test_rmtree(dir);
 }
 
 /* ---- from the command line ---- */
@@ -306,7 +408,11 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     registry = nl_registry_new();
     g_autoptr(GError) error = NULL;
-    if (!nl_registry_load(registry, TEST_PLUGINS "/fewkernels.so", &error) ||
+    if (!nl_registry_load(registry,
+                          NL_BUILDDIR "/tests/plugins/devicef32/.libs/"
+                                      "devicef32.so",
+                          &error) ||
+        !nl_registry_load(registry, TEST_PLUGINS "/fewkernels.so", &error) ||
         !nl_registry_load(registry, TEST_PLUGINS "/fewdevice.so", &error) ||
         !nl_registry_load(registry,
                           NL_BUILDDIR "/backends/naive/.libs/naive.so", &error))
@@ -315,6 +421,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fallback/device", test_device);
     g_test_add_func("/fallback/stale-host", test_stale_host);
     g_test_add_func("/fallback/precisions", test_precisions);
+    g_test_add_func("/fallback/device-precisions", test_device_precisions);
     g_test_add_func("/fallback/manifest", test_manifest);
     g_test_add_func("/fallback/list", test_list);
     int rc = g_test_run();

@@ -120,6 +120,7 @@ check_LTLIBRARIES += \
 	tests/plugins/fewdevice.la \
 	tests/plugins/dup/dup-naive.la \
 	tests/plugins/counting/counting.la \
+	tests/plugins/devicef32/devicef32.la \
 	tests/plugins/crashload/crash-at-load.la \
 	tests/plugins/crashcheck/crash-in-check.la
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
@@ -153,6 +154,13 @@ tests_plugins_fewdevice_la_LIBADD = $(NL_MODULE_LIBADD)
 tests_plugins_dup_dup_naive_la_SOURCES = tests/plugins/dup-naive.c
 tests_plugins_dup_dup_naive_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_dup_dup_naive_la_LIBADD = $(NL_MODULE_LIBADD)
+# A backend with memory of its own and float32 kernels only, as cuda
+# without _in kernels (its own folder, as counting's); test-fallback runs
+# the precision experiments on it.
+tests_plugins_devicef32_devicef32_la_SOURCES = \
+	tests/plugins/devicef32/devicef32.c
+tests_plugins_devicef32_devicef32_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+tests_plugins_devicef32_devicef32_la_LIBADD = $(NL_MODULE_LIBADD)
 # A backend that logs every upload (its own folder: not one of the broken
 # plugins the CLI tests list); test-gpt reads the log.
 tests_plugins_counting_counting_la_SOURCES = \

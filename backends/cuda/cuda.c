@@ -185,6 +185,20 @@ static void cuda_describe(gpointer p, NlBackendInfo *info)
     info->device = self->device_name;
     info->threads = CUDA_BLOCK;
     info->summation_order = self->order;
+    /* no _in kernels yet (they need a GPU to be verified on: issue 20):
+     * numlab keeps the other precisions' buffers in host memory and runs
+     * its reference (numlab/backend.h) */
+    static const char *const host_reference =
+        "not on the GPU yet: numlab's exact reference on the host, the "
+        "float32 operands copied from and to the GPU (recorded as "
+        "fallback=KERNEL:PRECISION)";
+    info->precisions[NL_PRECISION_F32] =
+        "float32 accumulation: the kernels above; float64 accumulation: "
+        "numlab's exact reference on the host (the operands copied from "
+        "the GPU)";
+    info->precisions[NL_PRECISION_F64] = host_reference;
+    info->precisions[NL_PRECISION_BF16] = host_reference;
+    info->precisions[NL_PRECISION_F16] = host_reference;
 }
 
 static gboolean cuda_alloc(gpointer self, NlBuffer *buf, GError **error)

@@ -313,8 +313,21 @@ static gboolean knows_precisions(const NlBackend *b)
            NL_FIELD(b->ops, tiled_sum_in);
 }
 
+/* Whether numlab holds the buffer's values in host memory of its own: on
+ * a backend without alloc hooks every buffer; on one with its own memory
+ * (a GPU) but no _in kernels, the buffers of another precision than
+ * float32, which only numlab's reference computes on. */
+static gboolean numlab_owned(const NlBackend *b, const NlBuffer *buf)
+{
+    return !NL_FIELD(b->ops, alloc) ||
+           (buf->type != NL_PRECISION_F32 && !knows_precisions(b));
+}
+
 /* A backend without alloc/free hooks computes on host memory that numlab
- * provides (nl_alloc: aligned, huge pages for large buffers). */
+ * provides (nl_alloc: aligned, huge pages for large buffers); so do the
+ * other precisions' buffers of a backend that allocates its own memory
+ * but has no _in kernels: their _in calls run numlab's reference, which
+ * reads the backend's float32 operands through its download hook. */
 NlBuffer *nl_backend_alloc_as(NlBackend *b, NlPrecision type, gsize n,
                               GError **error)
 {
@@ -324,22 +337,14 @@ NlBuffer *nl_backend_alloc_as(NlBackend *b, NlPrecision type, gsize n,
                 (int)type);
         return NULL;
     }
-    if (type != NL_PRECISION_F32 && NL_FIELD(b->ops, alloc) &&
-        !knows_precisions(b)) {
-        nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
-                "backend '%s' allocates its own buffers and computes in "
-                "float32 only (it has no _in kernels)",
-                b->label);
-        return NULL;
-    }
     NlBuffer *buf = g_new0(NlBuffer, 1);
     buf->n = n;
     buf->backend = b;
     buf->type = type;
     gboolean ok =
-        NL_FIELD(b->ops, alloc)
-            ? b->ops->alloc(b->self, buf, error)
-            : (buf->host = nl_alloc(n, nl_precision_size(type), error)) != NULL;
+        numlab_owned(b, buf)
+            ? (buf->host = nl_alloc(n, nl_precision_size(type), error)) != NULL
+            : b->ops->alloc(b->self, buf, error);
     if (!ok) {
         g_free(buf);
         return NULL;
@@ -363,12 +368,10 @@ void nl_backend_free(NlBackend *b, NlBuffer *buf)
     if (!buf)
         return;
     g_return_if_fail(buf->backend == b);
-    if (NL_FIELD(b->ops, alloc)) {
-        if (NL_FIELD(b->ops, free))
-            b->ops->free(b->self, buf);
-    } else {
+    if (numlab_owned(b, buf))
         nl_free(buf->host);
-    }
+    else if (NL_FIELD(b->ops, free))
+        b->ops->free(b->self, buf);
     g_free(buf);
 }
 
@@ -666,8 +669,7 @@ static gboolean all_f32(NlPrecision acc, const NlBuffer *b1, const NlBuffer *b2,
  * recorded. */
 static gboolean after_hook(NlBackend *b, NlKernel k, NlPrecision acc,
                            gboolean hooked, gboolean ok, GError **local,
-                           const NlBuffer *b1, const NlBuffer *b2,
-                           const NlBuffer *b3, gboolean *fall, GError **error)
+                           gboolean *fall, GError **error)
 {
     *fall = FALSE;
     b->last_reference = FALSE;
@@ -680,10 +682,6 @@ static gboolean after_hook(NlBackend *b, NlKernel k, NlPrecision acc,
         return FALSE;
     }
     g_clear_error(local);
-    if ((b1 && !b1->host) || (b2 && !b2->host) || (b3 && !b3->host))
-        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNSUPPORTED,
-                       "backend '%s' has no %s in %s", b->label,
-                       kernel_names[k], nl_precision_name(acc));
     b->fell_back_in[k] |= 1u << acc;
     b->last_reference = TRUE;
     *fall = TRUE;
@@ -696,10 +694,45 @@ gboolean nl_backend_last_was_reference(const NlBackend *b)
     return b->last_reference;
 }
 
-static NlArray array_of(const NlBuffer *buf)
+/* The first n values of a buffer where numlab's reference can read and
+ * write them: its host memory, or else (a float32 buffer in a backend's
+ * own memory) a copy, fetched through the download hook and, for an
+ * output, put back by put_back. */
+typedef struct {
+    NlArray a;
+    gpointer copy; /* NULL when a.data is the buffer's own memory */
+} HostView;
+
+static gboolean view_of(NlBackend *b, const NlBuffer *buf, gsize n, HostView *v,
+                        GError **error)
 {
-    NlArray a = {buf->type, buf->host};
-    return a;
+    v->copy = NULL;
+    v->a.type = buf->type;
+    v->a.data = buf->host;
+    if (buf->host)
+        return TRUE;
+    v->copy = g_malloc(MAX(n, 1) * nl_precision_size(buf->type));
+    v->a.data = v->copy;
+    if (!download_raw(b, buf, v->copy, n, error)) {
+        g_clear_pointer(&v->copy, g_free);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* After the reference wrote into an output's view: its copy goes back to
+ * the backend's memory. The view is cleared either way. */
+static gboolean put_back(NlBackend *b, NlBuffer *buf, gsize n, HostView *v,
+                         GError **error)
+{
+    gboolean ok = !v->copy || upload_raw(b, buf, v->copy, n, error);
+    g_clear_pointer(&v->copy, g_free);
+    return ok;
+}
+
+static void view_clear(HostView *v)
+{
+    g_clear_pointer(&v->copy, g_free);
 }
 
 gboolean nl_backend_sum_in(NlBackend *b, const NlBuffer *x, gsize n,
@@ -719,11 +752,15 @@ gboolean nl_backend_sum_in(NlBackend *b, const NlBuffer *x, gsize n,
     g_autoptr(GError) local = NULL;
     gboolean hooked = NL_FIELD(b->ops, sum_in) != NULL, fall;
     gboolean ok = hooked && b->ops->sum_in(b->self, x, n, acc, result, &local);
-    if (!after_hook(b, NL_KERNEL_SUM, acc, hooked, ok, &local, x, NULL, NULL,
-                    &fall, error))
+    if (!after_hook(b, NL_KERNEL_SUM, acc, hooked, ok, &local, &fall, error))
         return FALSE;
-    if (fall)
-        *result = nl_ref_sum_in(acc, array_of(x), n);
+    if (!fall)
+        return TRUE;
+    HostView vx;
+    if (!view_of(b, x, n, &vx, error))
+        return FALSE;
+    *result = nl_ref_sum_in(acc, vx.a, n);
+    view_clear(&vx);
     return TRUE;
 }
 
@@ -747,11 +784,20 @@ gboolean nl_backend_dot_in(NlBackend *b, const NlBuffer *x, const NlBuffer *y,
     gboolean hooked = NL_FIELD(b->ops, dot_in) != NULL, fall;
     gboolean ok =
         hooked && b->ops->dot_in(b->self, x, y, n, acc, result, &local);
-    if (!after_hook(b, NL_KERNEL_DOT, acc, hooked, ok, &local, x, y, NULL,
-                    &fall, error))
+    if (!after_hook(b, NL_KERNEL_DOT, acc, hooked, ok, &local, &fall, error))
         return FALSE;
-    if (fall)
-        *result = nl_ref_dot_in(acc, array_of(x), array_of(y), n);
+    if (!fall)
+        return TRUE;
+    HostView vx, vy;
+    if (!view_of(b, x, n, &vx, error))
+        return FALSE;
+    if (!view_of(b, y, n, &vy, error)) {
+        view_clear(&vx);
+        return FALSE;
+    }
+    *result = nl_ref_dot_in(acc, vx.a, vy.a, n);
+    view_clear(&vx);
+    view_clear(&vy);
     return TRUE;
 }
 
@@ -773,13 +819,24 @@ gboolean nl_backend_gemv_in(NlBackend *b, gsize m, gsize n, const NlBuffer *a,
     gboolean hooked = NL_FIELD(b->ops, gemv_in) != NULL, fall;
     gboolean ok =
         hooked && b->ops->gemv_in(b->self, m, n, a, lda, x, y, acc, &local);
-    if (!after_hook(b, NL_KERNEL_GEMV, acc, hooked, ok, &local, a, x, y, &fall,
-                    error))
+    if (!after_hook(b, NL_KERNEL_GEMV, acc, hooked, ok, &local, &fall, error))
         return FALSE;
-    if (fall)
-        nl_ref_gemv_in(acc, m, n, array_of(a), lda, array_of(x), y->type,
-                       y->host);
-    return TRUE;
+    if (!fall)
+        return TRUE;
+    HostView va, vx, vy;
+    if (!view_of(b, a, span, &va, error))
+        return FALSE;
+    gboolean done = view_of(b, x, n, &vx, error);
+    if (done && !(done = view_of(b, y, m, &vy, error)))
+        view_clear(&vx);
+    if (done) {
+        nl_ref_gemv_in(acc, m, n, va.a, lda, vx.a, y->type,
+                       (gpointer)vy.a.data);
+        view_clear(&vx);
+        done = put_back(b, y, m, &vy, error);
+    }
+    view_clear(&va);
+    return done;
 }
 
 gboolean nl_backend_gemm_in(NlBackend *b, gsize m, gsize n, gsize k,
@@ -803,13 +860,24 @@ gboolean nl_backend_gemm_in(NlBackend *b, gsize m, gsize n, gsize k,
     gboolean hooked = NL_FIELD(b->ops, gemm_in) != NULL, fall;
     gboolean ok = hooked && b->ops->gemm_in(b->self, m, n, k, a, lda, bm, ldb,
                                             c, ldc, acc, &local);
-    if (!after_hook(b, NL_KERNEL_GEMM, acc, hooked, ok, &local, a, bm, c, &fall,
-                    error))
+    if (!after_hook(b, NL_KERNEL_GEMM, acc, hooked, ok, &local, &fall, error))
         return FALSE;
-    if (fall)
-        nl_ref_gemm_in(acc, m, n, k, array_of(a), lda, array_of(bm), ldb,
-                       c->type, c->host, ldc);
-    return TRUE;
+    if (!fall)
+        return TRUE;
+    HostView va, vb, vc;
+    if (!view_of(b, a, sa, &va, error))
+        return FALSE;
+    gboolean done = view_of(b, bm, sb, &vb, error);
+    if (done && !(done = view_of(b, c, sc, &vc, error)))
+        view_clear(&vb);
+    if (done) {
+        nl_ref_gemm_in(acc, m, n, k, va.a, lda, vb.a, ldb, c->type,
+                       (gpointer)vc.a.data, ldc);
+        view_clear(&vb);
+        done = put_back(b, c, sc, &vc, error);
+    }
+    view_clear(&va);
+    return done;
 }
 
 gboolean nl_backend_tiled_sum_in(NlBackend *b, const NlBuffer *x, gsize n,
@@ -833,10 +901,15 @@ gboolean nl_backend_tiled_sum_in(NlBackend *b, const NlBuffer *x, gsize n,
     gboolean hooked = NL_FIELD(b->ops, tiled_sum_in) != NULL, fall;
     gboolean ok = hooked && b->ops->tiled_sum_in(b->self, x, n, tile, acc,
                                                  result, &local);
-    if (!after_hook(b, NL_KERNEL_TILED_SUM, acc, hooked, ok, &local, x, NULL,
-                    NULL, &fall, error))
+    if (!after_hook(b, NL_KERNEL_TILED_SUM, acc, hooked, ok, &local, &fall,
+                    error))
         return FALSE;
-    if (fall)
-        *result = nl_ref_tiled_sum_in(acc, array_of(x), n, tile);
+    if (!fall)
+        return TRUE;
+    HostView vx;
+    if (!view_of(b, x, n, &vx, error))
+        return FALSE;
+    *result = nl_ref_tiled_sum_in(acc, vx.a, n, tile);
+    view_clear(&vx);
     return TRUE;
 }

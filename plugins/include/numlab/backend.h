@@ -141,8 +141,10 @@ struct NlBackendOps {
      * `acc`. A module that provides any of these promises that its
      * alloc, upload and download honour buf->type (nl_precision_size
      * bytes a value); a module without them is a float32 backend, and
-     * numlab never hands its hooks another precision: on host memory it
-     * fills such buffers itself, a module with its own alloc gets none. The
+     * numlab never hands its hooks another precision: it holds such
+     * buffers in host memory of its own (also for a module with its own
+     * alloc) and runs its reference on them, reading and writing the
+     * module's float32 operands through download and upload. The
      * host calls them only for what the float32 hooks cannot do: a call with
      * float32 buffers and float32 accumulation goes to sum, dot, ... above. It
      * has checked that acc holds every input's precision (nl_precision_holds);
