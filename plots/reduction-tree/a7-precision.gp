@@ -56,6 +56,10 @@ job_name(b) = wrap_at(word(backends, b)) > 1 \
     : word(backends, b)
 
 floor_share = 0.2 / n_all
+stats file using 13 nooutput
+none_changed = STATS_max == 0
+none_text = tr("keine Ausgabe ändert sich mit dem Batch:\nalle Jobs sind hier batch-invariant, in jeder Genauigkeit", \
+               "no output changes with the batch:\nevery job is batch invariant here, in every precision")
 floor_change = 1e-9
 
 # The plot commands, built per precision: only series with a bar in them
@@ -108,9 +112,16 @@ if (faulty ne '') {
 
 set xrange [0.4 : nb + 0.6]
 set xtics scale 0 nomirror ()
-do for [b = 1:nb] { set xtics add (job_name(b) b) }
-tic_font = font(nb > 5 ? 0.72 : 0.85)
-set xtics font tic_font noenhanced
+# up to four jobs: names wrapped under their groups; more: slanted
+if (nb <= 4) {
+    do for [b = 1:nb] { set xtics add (job_name(b) b) }
+    tic_font = font(0.85)
+    set xtics font tic_font noenhanced
+} else {
+    do for [b = 1:nb] { set xtics add (word(backends, b) b) }
+    tic_font = font(0.72)
+    set xtics font tic_font noenhanced rotate by 30 right offset 1.5, 0
+}
 set logscale y
 set format y '10^{%T}'
 set ytics nomirror
@@ -120,7 +131,7 @@ set style fill solid 0.85 border -1
 set boxwidth w * 0.92 absolute
 key_font = font(0.9)
 set key at screen 0.5, screen 0.9 center horizontal samplen 1.5 font key_font
-set bmargin 4.5
+set bmargin (nb <= 4 ? 4.5 : 8)
 set tmargin 7
 
 # --- left: share of outputs changed --------------------------------------------
@@ -132,7 +143,11 @@ if (faulty ne '') {
     set label 98 sprintf(tr("✗ Backend-Fehler: %s (rot schraffiert)", "✗ backend fault: %s (hatched in red)"), faulty) \
         at screen 0.5, screen 0.855 center font font(0.85) tc rgb c_fault
 }
+if (none_changed) {
+    set label 97 none_text at graph 0.5, graph 0.55 center font font(0.95) tc rgb c_good
+}
 eval left_plot
+unset label 97
 
 # --- right: mean size of a change, against the outputs' mean size ---------------
 unset label
@@ -141,5 +156,8 @@ set yrange [floor_change : 1]
 set title tr('mittlere Größe einer Änderung', 'mean size of a change') font bold(0.95)
 set ylabel tr('|Änderung| / mittlerer |Ausgabewert| (logarithmisch)', '|change| / mean |output| (logarithmic)')
 unset key
+if (none_changed) {
+    set label 97 none_text at graph 0.5, graph 0.55 center font font(0.95) tc rgb c_good
+}
 eval right_plot
 unset multiplot
