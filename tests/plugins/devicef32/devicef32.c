@@ -159,8 +159,7 @@ static const NlBackendOps ops = {
     .copy = dev_copy,
 };
 
-NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_BACKEND, .name = "devicef32",
-                 .version = "0",
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_BACKEND, .name = "devicef32", .version = "0",
                  .summary = "private memory, float32 kernels only, like cuda "
                             "without _in kernels (test)",
                  .backend = &ops, )
