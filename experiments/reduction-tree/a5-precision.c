@@ -30,46 +30,6 @@ static inline float round_to(NlPrecision p, float v)
     return (float)nl_precision_round(p, v);
 }
 
-/* The tile tree of partials[0..n) with every addition rounded to p, in
- * numlab/backend.h's order (p[i] += p[i + s], s = 1, 2, 4, ...);
- * partials are overwritten. */
-static float tree_in(NlPrecision p, float *partials, gsize n)
-{
-    for (gsize s = 1; s < n; s *= 2)
-        for (gsize i = 0; i + s < n; i += 2 * s)
-            partials[i] = round_to(p, partials[i] + partials[i + s]);
-    return partials[0];
-}
-
-/* out[k] = the tile tree of x[0..n_k) with tile `tile`, every addition
- * rounded to p, for every num_ctx n_k of the range: the tiles' running
- * sums once, then each num_ctx's cross-tile tree (as rt_tree_sweep). */
-static gboolean tree_sweep_in(NlPrecision p, const float *x, const RtRange *ctx,
-                              gsize tile, float *out, GError **error)
-{
-    gsize to = (gsize)ctx->to;
-    float *running = nl_alloc_f32(to, error);
-    float *partials =
-        running ? nl_alloc_f32(rt_tile_count(to, tile), error) : NULL;
-    if (!partials) {
-        nl_free(running);
-        return FALSE;
-    }
-    for (gsize i = 0; i < to; i++)
-        running[i] =
-            round_to(p, (i % tile == 0 ? 0.0f : running[i - 1]) + x[i]);
-    gsize k = 0;
-    for (gint64 v = ctx->from; v <= ctx->to; v += ctx->step) {
-        gsize n = (gsize)v, n_tiles = rt_tile_count(n, tile);
-        for (gsize t = 0; t < n_tiles; t++)
-            partials[t] = running[MIN(n, (t + 1) * tile) - 1];
-        out[k++] = tree_in(p, partials, n_tiles);
-    }
-    nl_free(running);
-    nl_free(partials);
-    return TRUE;
-}
-
 /* A5 in the 16-bit type p. */
 static gboolean sweep_in(NlRun *run, const RtConfig *c, const float *x,
                          NlPrecision p, GError **error)
@@ -123,8 +83,8 @@ static gboolean sweep_in(NlRun *run, const RtConfig *c, const float *x,
     }
     for (gsize i = 0; ok && i < c->n_tiles; i++) {
         gsize tile = (gsize)c->tiles[i];
-        ok = tree_sweep_in(p, xp, &c->ctx, tile, tree, error) &&
-             rt_tree_sweep(xp, &c->ctx, tile, tree32, error);
+        ok = rt_tree_sweep(p, xp, &c->ctx, tile, tree, error) &&
+             rt_tree_sweep(NL_PRECISION_F32, xp, &c->ctx, tile, tree32, error);
         if (!ok)
             break;
         if (i > 0)

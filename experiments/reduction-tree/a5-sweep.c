@@ -195,7 +195,7 @@ gboolean rt_sweep_common(NlRun *run, const RtConfig *c, const float *x,
     for (gsize i = 0; ok && i < c->n_tiles; i++) {
         gsize tile = (gsize)c->tiles[i];
         double t0 = nl_time_now();
-        ok = rt_tree_sweep(x, &c->ctx, tile, model, error);
+        ok = rt_tree_sweep(NL_PRECISION_F32, x, &c->ctx, tile, model, error);
         model_seconds += nl_time_now() - t0;
         if (!ok)
             break;
@@ -297,7 +297,7 @@ static gboolean sweep(NlRun *run, const RtConfig *c, const float *x,
     double seconds = 0;
     for (gsize i = 0; ok && i < c->n_tiles; i++) {
         gsize tile = (gsize)c->tiles[i];
-        ok = rt_tree_sweep(x, &c->ctx, tile, model, error);
+        ok = rt_tree_sweep(NL_PRECISION_F32, x, &c->ctx, tile, model, error);
         Summary s = {0};
         float before = 0.0f;
         gboolean before_bad = FALSE; /* `before` is a faulty sum */

@@ -49,12 +49,14 @@ static inline gsize rt_tile_count(gsize n, gsize tile)
  * with every tile summed left to right, the order of the naive backend and
  * of the lecture's notebook. */
 
-/* The model for every num_ctx of a range at once: the tiles' running sums
- * are computed once (O(to)), after which each num_ctx costs only its
+/* The model for every num_ctx of a range at once: the tiles' running
+ * sums are computed once (O(to)), after which each num_ctx costs only its
  * cross-tile tree, O(num_ctx / tile), instead of O(num_ctx).
- * out[i] = nl_ref_tiled_sum_f32(x, from + i * step, tile). */
-gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
-                       float *out, GError **error);
+ * out[i] = nl_ref_tiled_sum_in(acc, x, from + i * step, tile): every
+ * addition rounded to acc (float32: nl_ref_tiled_sum_f32; a 16-bit type:
+ * x holds its values). */
+gboolean rt_tree_sweep(NlPrecision acc, const float *x, const RtRange *ctx,
+                       gsize tile, float *out, GError **error);
 
 /* The diagram of one tree: leaves are tiles, inner nodes additions. */
 typedef struct {

@@ -9,8 +9,30 @@
 
 #include "reduction-tree.h"
 
-gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
-                       float *out, GError **error)
+/* a + b rounded to acc: float32's own addition, or a 16-bit type's,
+ * computed in float and rounded once (exact: float has more than twice
+ * their digits). */
+static inline float add_in(NlPrecision acc, float a, float b)
+{
+    return acc == NL_PRECISION_F32 ? a + b
+                                   : (float)nl_precision_round(acc, a + b);
+}
+
+/* The tile tree of partials[0..n) with every addition in acc, in
+ * numlab/backend.h's order (p[i] += p[i + s], s = 1, 2, 4, ...);
+ * partials are overwritten. In float32 it is libnumlab's reference. */
+static float tile_tree_in(NlPrecision acc, float *partials, gsize n)
+{
+    if (acc == NL_PRECISION_F32)
+        return nl_ref_tile_tree_f32(partials, n);
+    for (gsize s = 1; s < n; s *= 2)
+        for (gsize i = 0; i + s < n; i += 2 * s)
+            partials[i] = add_in(acc, partials[i], partials[i + s]);
+    return partials[0];
+}
+
+gboolean rt_tree_sweep(NlPrecision acc, const float *x, const RtRange *ctx,
+                       gsize tile, float *out, GError **error)
 {
     gsize to = (gsize)ctx->to;
     /* running[i]: the left-to-right sum of x[i's tile start .. i], so a
@@ -24,13 +46,13 @@ gboolean rt_tree_sweep(const float *x, const RtRange *ctx, gsize tile,
         return FALSE;
     }
     for (gsize i = 0; i < to; i++)
-        running[i] = (i % tile == 0 ? 0.0f : running[i - 1]) + x[i];
+        running[i] = add_in(acc, i % tile == 0 ? 0.0f : running[i - 1], x[i]);
     gsize k = 0;
     for (gint64 v = ctx->from; v <= ctx->to; v += ctx->step) {
         gsize n = (gsize)v, n_tiles = rt_tile_count(n, tile);
         for (gsize t = 0; t < n_tiles; t++)
             partials[t] = running[MIN(n, (t + 1) * tile) - 1];
-        out[k++] = nl_ref_tile_tree_f32(partials, n_tiles);
+        out[k++] = tile_tree_in(acc, partials, n_tiles);
     }
     nl_free(running);
     nl_free(partials);

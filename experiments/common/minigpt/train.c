@@ -350,7 +350,6 @@ struct NlGptTrainer {
     gboolean ex_ready;
     NlGptResident *res;  /* the weights on ex's backend, or NULL */
     NlGptPrecision prec; /* of the forward pass (res) */
-    gboolean pure;       /* the weights themselves are in prec.weights */
     gboolean res_stale;  /* AdamW changed the weights since the upload */
 };
 
@@ -424,6 +423,14 @@ static gboolean is_f32(NlGptPrecision p)
            p.acc == NL_PRECISION_F32;
 }
 
+/* Pure: a 16-bit type throughout, weights and accumulation, with no
+ * float32 master weights: the weights themselves stay in that type. */
+static gboolean is_pure(NlGptPrecision p)
+{
+    return p.weights != NL_PRECISION_F32 && p.weights != NL_PRECISION_F64 &&
+           p.acc == p.weights;
+}
+
 /* The model's weights rounded to p (pure training keeps them there). */
 static void round_weights(NlGpt *m, NlPrecision p)
 {
@@ -443,10 +450,7 @@ gboolean nl_gpt_trainer_set_precision(NlGptTrainer *t, NlGptPrecision prec,
     }
     trainer_unplace(t); /* the next step places the weights in prec */
     t->prec = prec;
-    /* pure: a 16-bit type throughout, no float32 master weights */
-    t->pure = prec.weights != NL_PRECISION_F32 &&
-              prec.weights != NL_PRECISION_F64 && prec.acc == prec.weights;
-    if (t->pure)
+    if (is_pure(prec))
         round_weights(t->model, prec.weights);
     return TRUE;
 }
@@ -525,7 +529,8 @@ gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend, double *loss,
         }
         off += size;
     }
-    if (t->pure) /* the update lands on a 16-bit grid: small ones are lost */
+    if (is_pure(t->prec)) /* the update lands on a 16-bit grid: small ones are
+                             lost */
         round_weights(m, t->prec.weights);
     t->res_stale = TRUE; /* uploaded before the next step's forward pass */
     return TRUE;
