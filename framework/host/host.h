@@ -165,6 +165,11 @@ typedef struct {
     char *failure_in[NL_N_KERNELS][NL_N_PRECISIONS];
     char *summary_in; /* "in float32: passed: sum dot ... | in bfloat16:
                          reference: ...", or "" */
+    /* Why the backend is unavailable after all: its first buffers failed
+     * with NL_BACKEND_ERROR_UNAVAILABLE (a backend that starts its device
+     * or processes at first use, as mpi does); NULL otherwise. Nothing
+     * else is checked then, and opening the backend fails with this. */
+    char *unavailable;
 } NlSelfCheck;
 
 /* Checks every kernel of an opened backend against exact values, then

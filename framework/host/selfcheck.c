@@ -256,6 +256,7 @@ static void self_check_free(gpointer p)
     }
     g_free(sc->summary);
     g_free(sc->summary_in);
+    g_free(sc->unavailable);
     g_ptr_array_unref(sc->lines);
     g_free(sc);
 }
@@ -336,7 +337,17 @@ static NlSelfCheck *check_fresh(NlBackend *b)
     g_autoptr(GError) error = NULL;
     Workspace w = {0};
     char *broken = NULL; /* a failure that concerns every kernel */
-    if (!workspace_open(b, &w, &error))
+    if (!workspace_open(b, &w, &error) &&
+        g_error_matches(error, NL_BACKEND_ERROR,
+                        NL_BACKEND_ERROR_UNAVAILABLE)) {
+        workspace_close(b, &w);
+        sc->unavailable = g_strdup(error->message);
+        sc->summary = g_strdup("unavailable");
+        sc->summary_in = g_strdup("");
+        sc->seconds = nl_time_now() - t0;
+        return sc;
+    }
+    if (error)
         broken = g_strdup_printf("the self-check cannot allocate its "
                                  "buffers: %s",
                                  error->message);
@@ -506,6 +517,12 @@ NlBackend *nl_backend_open_checked(const NlPlugin *plugin, const char *label,
         return NULL;
     NlBackend *b = nl_backend_wrap(plugin, label, self);
     const NlSelfCheck *sc = nl_self_check(b, NULL);
+    if (sc->unavailable) {
+        nl_backend_close(b);
+        nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE, "%s",
+                sc->unavailable);
+        return NULL;
+    }
     if (check)
         *check = sc;
     return b;

@@ -1,0 +1,67 @@
+/* protocol.h — what the mpi backend (mpi.c and pool.c, in numlab's process)
+ * and its ranks (worker.c, one MPI program started by mpiexec) say to each
+ * other over one TCP connection per rank.
+ *
+ * Every rank connects back to the address it is given, sends an NlmHello
+ * and then waits on its socket, not in MPI, so an idle pool costs no CPU.
+ * A request (NlmRequest) goes to every rank; its data (an upload) follows
+ * on rank 0's connection only, and rank 0 passes it on with MPI_Bcast.
+ * Rank 0 alone answers (NlmReply), with a download's data after it. The
+ * other ranks never write after their hello, so their socket becoming
+ * readable means that the rank has gone. Both ends run on machines of one
+ * architecture: the structs cross as they are laid out in memory. */
+#ifndef NUMLAB_MPI_PROTOCOL_H
+#define NUMLAB_MPI_PROTOCOL_H
+
+#include <stdint.h>
+
+#define NLM_MAGIC     0x314d4c4eu /* "NLM1" on a little-endian machine */
+#define NLM_TOKEN_LEN 32          /* hex digits: the pool's password */
+
+typedef enum {
+    NLM_QUIT = 1, /* MPI_Finalize and exit */
+    NLM_ALLOC,    /* id[0] = n floats, on every rank */
+    NLM_FREE,
+    NLM_UPLOAD,    /* id[0][0..n) = the n floats after the request */
+    NLM_DOWNLOAD,  /* rank 0 answers with id[0][0..n) */
+    NLM_SUM,       /* value = id[0][0..n) summed */
+    NLM_DOT,       /* value = id[0] . id[1] over n */
+    NLM_GEMV,      /* id[2] = A(id[0], m x n, lda) x(id[1]) */
+    NLM_GEMM,      /* id[2] = A(id[0], m x k, lda) B(id[1], k x n, ldb), ldc */
+    NLM_SOFTMAX,   /* id[1] = softmax(id[0] / temperature) over n */
+    NLM_TILED_SUM, /* value = the tile tree over tiles of k elements */
+    NLM_COPY,      /* id[0][0..n) = id[1][0..n) */
+} NlmOp;
+
+typedef struct {
+    uint32_t magic;
+    int32_t rank, size;
+    int32_t pid;
+    char token[NLM_TOKEN_LEN];
+    char host[64];     /* MPI_Get_processor_name */
+    char library[128]; /* the first line of MPI_Get_library_version */
+    /* coll tuned's allreduce algorithm as the rank's MPI reads it (MPI_T):
+     * -1 when it cannot be read, 0 when Open MPI chooses by size */
+    int32_t algorithm;
+    int32_t pad;
+} NlmHello;
+
+typedef struct {
+    uint32_t op; /* NlmOp */
+    uint32_t pad;
+    uint64_t id[3]; /* buffers */
+    uint64_t m, n, k, lda, ldb, ldc;
+    float temperature;
+    uint32_t pad2;
+} NlmRequest;
+
+typedef struct {
+    int32_t ok; /* 1, or 0 with message */
+    uint32_t pad;
+    double value;           /* a scalar result (a float, exactly) */
+    double compute_seconds; /* rank 0's time in its own part */
+    double comm_seconds;    /* rank 0's time in MPI calls */
+    char message[200];
+} NlmReply;
+
+#endif /* NUMLAB_MPI_PROTOCOL_H */

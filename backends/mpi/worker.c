@@ -1,0 +1,530 @@
+/* worker.c — numlab-mpi-worker, one rank of the mpi backend's pool: an MPI
+ * program that mpiexec starts N times and that serves the kernel requests
+ * of one numlab process (protocol.h).
+ *
+ *   numlab-mpi-worker HOST:PORT TOKEN CHUNK
+ *
+ * Every buffer is held whole by every rank, as a tensor-parallel layer's
+ * activations are; a kernel reads only its rank's part of the reduction.
+ * With CHUNK 0 that part is one contiguous slice of n (or K) per rank,
+ * summed left to right in numlab's reference order, and the N partials
+ * are added by MPI_Allreduce with whichever algorithm Open MPI runs: the
+ * bits depend on N and on the algorithm, as on N GPUs. With CHUNK c > 0
+ * (invariant=1) the reduction is cut into chunks of c elements whatever N
+ * is, rank r sums chunks [r*nc/N, (r+1)*nc/N) the same way, every rank
+ * receives every chunk partial (MPI_Allgatherv, which moves values
+ * without adding them) and combines them in the tile tree of
+ * numlab/backend.h: one result for every N and every algorithm — sum is
+ * then nl_ref_tiled_sum_f32 with tile c, bit for bit.
+ *
+ * For the tests, NUMLAB_MPI_TEST_DIE=KERNEL:RANK:N makes that rank die
+ * (SIGKILL) in the middle of every such kernel over N elements (gemm:
+ * k = N), after its own part and before the collective; N = 0: any. */
+#define _GNU_SOURCE /* getaddrinfo, SOCK_CLOEXEC under -std=c11 */
+#include "config.h"
+
+#include "protocol.h"
+
+#include <numlab/reference.h>
+
+#include <glib.h>
+#include <math.h>
+#include <mpi.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+typedef struct {
+    int rank, size;
+    int sock;
+    gsize chunk;         /* 0: one slice per rank */
+    GHashTable *buffers; /* id -> float[] */
+    double comm;         /* seconds in MPI during this request */
+    const char *die_kernel;
+    int die_rank;
+    guint64 die_n;
+} Worker;
+
+static const char *op_name(uint32_t op)
+{
+    static const char *const names[] = {
+        [NLM_SUM] = "sum",          [NLM_DOT] = "dot",
+        [NLM_GEMV] = "gemv",        [NLM_GEMM] = "gemm",
+        [NLM_SOFTMAX] = "softmax",  [NLM_TILED_SUM] = "tiled_sum",
+        [NLM_COPY] = "copy",        [NLM_UPLOAD] = "upload",
+        [NLM_DOWNLOAD] = "download"};
+    return op < G_N_ELEMENTS(names) && names[op] ? names[op] : "";
+}
+
+/* ---- the connection to numlab ---- */
+
+static gboolean read_all(int fd, void *buf, gsize len)
+{
+    char *p = buf;
+    while (len) {
+        ssize_t got = read(fd, p, len);
+        if (got <= 0)
+            return FALSE;
+        p += got;
+        len -= (gsize)got;
+    }
+    return TRUE;
+}
+
+static gboolean write_all(int fd, const void *buf, gsize len)
+{
+    const char *p = buf;
+    while (len) {
+        ssize_t put = send(fd, p, len, MSG_NOSIGNAL);
+        if (put <= 0)
+            return FALSE;
+        p += put;
+        len -= (gsize)put;
+    }
+    return TRUE;
+}
+
+static int connect_to(const char *address)
+{
+    g_autofree char *host = g_strdup(address);
+    char *colon = strrchr(host, ':');
+    if (!colon)
+        return -1;
+    *colon = '\0';
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM};
+    struct addrinfo *found = NULL;
+    if (getaddrinfo(host, colon + 1, &hints, &found) != 0)
+        return -1;
+    int fd = -1;
+    for (struct addrinfo *a = found; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(found);
+    int one = 1; /* a reply and its data go out at once, not after an ACK */
+    if (fd >= 0)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+/* The allreduce algorithm this rank's Open MPI will run, read through the
+ * MPI tool interface: what numlab reports is what MPI says, not what it
+ * asked for. */
+static int read_algorithm(void)
+{
+    int provided, index, count, value = -1;
+    MPI_T_cvar_handle handle;
+    if (MPI_T_init_thread(MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS)
+        return -1;
+    if (MPI_T_cvar_get_index("coll_tuned_use_dynamic_rules", &index) ==
+            MPI_SUCCESS &&
+        MPI_T_cvar_handle_alloc(index, NULL, &handle, &count) == MPI_SUCCESS) {
+        int dynamic = 0;
+        MPI_T_cvar_read(handle, &dynamic);
+        MPI_T_cvar_handle_free(&handle);
+        value = 0;
+        if (dynamic &&
+            MPI_T_cvar_get_index("coll_tuned_allreduce_algorithm", &index) ==
+                MPI_SUCCESS &&
+            MPI_T_cvar_handle_alloc(index, NULL, &handle, &count) ==
+                MPI_SUCCESS) {
+            MPI_T_cvar_read(handle, &value);
+            MPI_T_cvar_handle_free(&handle);
+        }
+    }
+    MPI_T_finalize();
+    return value;
+}
+
+static gboolean say_hello(Worker *w, const char *token)
+{
+    NlmHello hello = {.magic = NLM_MAGIC,
+                      .rank = w->rank,
+                      .size = w->size,
+                      .pid = (int32_t)getpid(),
+                      .algorithm = read_algorithm()};
+    memcpy(hello.token, token, MIN(strlen(token), sizeof hello.token));
+    int len = 0;
+    char name[MPI_MAX_PROCESSOR_NAME];
+    MPI_Get_processor_name(name, &len);
+    g_strlcpy(hello.host, name, sizeof hello.host);
+    char version[MPI_MAX_LIBRARY_VERSION_STRING];
+    MPI_Get_library_version(version, &len);
+    version[strcspn(version, ",\n")] = '\0';
+    g_strlcpy(hello.library, version, sizeof hello.library);
+    return write_all(w->sock, &hello, sizeof hello);
+}
+
+/* ---- MPI with its time counted, and counts beyond an int ---- */
+
+enum { MAX_COUNT = 1 << 28 }; /* floats per MPI call */
+
+static void allreduce(Worker *w, float *v, gsize n, MPI_Op op)
+{
+    double t0 = MPI_Wtime();
+    for (gsize done = 0; done < n; done += MAX_COUNT)
+        MPI_Allreduce(MPI_IN_PLACE, v + done, (int)MIN(n - done, MAX_COUNT),
+                      MPI_FLOAT, op, MPI_COMM_WORLD);
+    w->comm += MPI_Wtime() - t0;
+}
+
+static void bcast(Worker *w, float *v, gsize n)
+{
+    double t0 = MPI_Wtime();
+    for (gsize done = 0; done < n; done += MAX_COUNT)
+        MPI_Bcast(v + done, (int)MIN(n - done, MAX_COUNT), MPI_FLOAT, 0,
+                  MPI_COMM_WORLD);
+    w->comm += MPI_Wtime() - t0;
+}
+
+/* Rank r's share [lo, hi) of `count` items. */
+static void share(const Worker *w, gsize count, int r, gsize *lo, gsize *hi)
+{
+    *lo = (gsize)((guint64)count * (guint64)r / (guint64)w->size);
+    *hi = (gsize)((guint64)count * (guint64)(r + 1) / (guint64)w->size);
+}
+
+/* Every rank's `per` floats for each item of its share of `count`, in
+ * `mine`, gathered on every rank into all[count * per] in item order. */
+static void allgather(Worker *w, const float *mine, gsize count, gsize per,
+                      float *all)
+{
+    double t0 = MPI_Wtime();
+    int *counts = g_new(int, w->size), *displs = g_new(int, w->size);
+    for (int r = 0; r < w->size; r++) {
+        gsize lo, hi;
+        share(w, count, r, &lo, &hi);
+        counts[r] = (int)((hi - lo) * per);
+        displs[r] = (int)(lo * per);
+    }
+    MPI_Allgatherv(mine, counts[w->rank], MPI_FLOAT, all, counts, displs,
+                   MPI_FLOAT, MPI_COMM_WORLD);
+    g_free(counts);
+    g_free(displs);
+    w->comm += MPI_Wtime() - t0;
+}
+
+static void maybe_die(const Worker *w, const NlmRequest *q)
+{
+    guint64 n = q->op == NLM_GEMM ? q->k : q->n;
+    if (w->die_kernel && w->rank == w->die_rank &&
+        strcmp(w->die_kernel, op_name(q->op)) == 0 &&
+        (w->die_n == 0 || w->die_n == n))
+        raise(SIGKILL);
+}
+
+/* ---- the kernels ---- */
+
+/* The chunks of a reduction over n: how many, and chunk c's bounds. */
+static gsize n_chunks(const Worker *w, gsize n)
+{
+    return (n + w->chunk - 1) / w->chunk;
+}
+
+static void chunk_bounds(const Worker *w, gsize n, gsize c, gsize *lo,
+                         gsize *hi)
+{
+    *lo = c * w->chunk;
+    *hi = MIN(n, *lo + w->chunk);
+}
+
+/* A scalar reduction: part(lo, hi) is this rank's left-to-right sum of
+ * elements lo..hi; either the slices' partials allreduced or the chunks'
+ * partials combined in the tile tree. */
+typedef float (*PartFn)(const float *x, const float *y, gsize lo, gsize hi);
+
+static float part_sum(const float *x, const float *y, gsize lo, gsize hi)
+{
+    (void)y;
+    return nl_ref_sum_f32(x + lo, hi - lo);
+}
+
+static float part_dot(const float *x, const float *y, gsize lo, gsize hi)
+{
+    return nl_ref_dot_f32(x + lo, y + lo, hi - lo);
+}
+
+static float reduce_scalar(Worker *w, PartFn part, const float *x,
+                           const float *y, gsize n, gsize tile,
+                           const NlmRequest *q)
+{
+    if (tile == 0 && w->chunk == 0) {
+        gsize lo, hi;
+        share(w, n, w->rank, &lo, &hi);
+        float partial = part(x, y, lo, hi);
+        maybe_die(w, q);
+        allreduce(w, &partial, 1, MPI_SUM);
+        return partial;
+    }
+    gsize size = tile ? tile : w->chunk;
+    gsize nc = (n + size - 1) / size, lo, hi;
+    share(w, nc, w->rank, &lo, &hi);
+    float *mine = g_new(float, MAX(hi - lo, 1));
+    for (gsize c = lo; c < hi; c++)
+        mine[c - lo] = part(x, y, c * size, MIN(n, (c + 1) * size));
+    maybe_die(w, q);
+    float *all = g_new(float, MAX(nc, 1));
+    allgather(w, mine, nc, 1, all);
+    float result = nl_ref_tile_tree_f32(all, nc);
+    g_free(all);
+    g_free(mine);
+    return result;
+}
+
+/* out[i] for i < rows combined from `parts` partial vectors laid out
+ * parts[p * rows + i], in the tile tree. */
+static void tree_rows(const float *partials, gsize parts, gsize rows,
+                      float *out)
+{
+    float *column = g_new(float, MAX(parts, 1));
+    for (gsize i = 0; i < rows; i++) {
+        for (gsize p = 0; p < parts; p++)
+            column[p] = partials[p * rows + i];
+        out[i] = nl_ref_tile_tree_f32(column, parts);
+    }
+    g_free(column);
+}
+
+/* C (m x n, packed) = A[:, lo:hi) B[lo:hi, :] in the reference order;
+ * gemv is the case n = 1 with B a column (ldb = 1). */
+static void partial_product(const NlmRequest *q, const float *a, const float *b,
+                            gsize lo, gsize hi, float *c, gboolean gemv)
+{
+    if (gemv)
+        nl_ref_gemv_f32(q->m, hi - lo, a + lo, q->lda, b + lo, c);
+    else
+        nl_ref_gemm_f32(q->m, q->n, hi - lo, a + lo, q->lda, b + lo * q->ldb,
+                        q->ldb, c, q->n);
+}
+
+/* gemv and gemm: the reduction over K (gemv's n) split across ranks. */
+static void product(Worker *w, const NlmRequest *q, gboolean gemv)
+{
+    const float *a = g_hash_table_lookup(w->buffers, &q->id[0]);
+    const float *b = g_hash_table_lookup(w->buffers, &q->id[1]);
+    float *c = g_hash_table_lookup(w->buffers, &q->id[2]);
+    gsize m = q->m, n = gemv ? 1 : q->n, k = gemv ? q->n : q->k;
+    gsize cells = m * n;
+    float *packed = g_new0(float, MAX(cells, 1));
+    if (w->chunk == 0) {
+        gsize lo, hi;
+        share(w, k, w->rank, &lo, &hi);
+        partial_product(q, a, b, lo, hi, packed, gemv);
+        maybe_die(w, q);
+        allreduce(w, packed, cells, MPI_SUM);
+    } else {
+        gsize nc = n_chunks(w, k), lo, hi;
+        share(w, nc, w->rank, &lo, &hi);
+        float *mine = g_new0(float, MAX((hi - lo) * cells, 1));
+        for (gsize ch = lo; ch < hi; ch++) {
+            gsize from, to;
+            chunk_bounds(w, k, ch, &from, &to);
+            partial_product(q, a, b, from, to, mine + (ch - lo) * cells, gemv);
+        }
+        maybe_die(w, q);
+        float *all = g_new(float, MAX(nc * cells, 1));
+        allgather(w, mine, nc, cells, all);
+        tree_rows(all, nc, cells, packed);
+        g_free(all);
+        g_free(mine);
+    }
+    if (gemv)
+        memcpy(c, packed, m * sizeof(float));
+    else
+        for (gsize i = 0; i < m; i++)
+            memcpy(c + i * q->ldc, packed + i * n, n * sizeof(float));
+    g_free(packed);
+}
+
+/* y = softmax(x / T): the global max and normaliser by reduction, each
+ * rank's slice of y, then every slice to every rank. The operations per
+ * element are nl_ref_softmax_f32's, so one rank gives its bits. */
+static void softmax(Worker *w, const NlmRequest *q)
+{
+    const float *x = g_hash_table_lookup(w->buffers, &q->id[0]);
+    float *y = g_hash_table_lookup(w->buffers, &q->id[1]);
+    gsize n = q->n, lo, hi;
+    float t = q->temperature;
+    if (n == 0)
+        return;
+    share(w, n, w->rank, &lo, &hi);
+    float max = -INFINITY;
+    for (gsize i = lo; i < hi; i++)
+        max = fmaxf(max, x[i] / t);
+    allreduce(w, &max, 1, MPI_MAX); /* exact in any order */
+    float *e = g_new(float, MAX(n, 1));
+    for (gsize i = lo; i < hi; i++)
+        e[i] = expf(x[i] / t - max);
+    float total;
+    if (w->chunk == 0) {
+        total = nl_ref_sum_f32(e + lo, hi - lo);
+        maybe_die(w, q);
+        allreduce(w, &total, 1, MPI_SUM);
+    } else {
+        /* the chunks of the normaliser need their exponentials on every
+         * rank that sums them: gather e first (values, no sums) */
+        allgather(w, e + lo, n, 1, e);
+        total = reduce_scalar(w, part_sum, e, NULL, n, 0, q);
+    }
+    float *mine = g_new(float, MAX(hi - lo, 1));
+    for (gsize i = lo; i < hi; i++)
+        mine[i - lo] = e[i] / total;
+    allgather(w, mine, n, 1, y);
+    g_free(mine);
+    g_free(e);
+}
+
+/* ---- serving ---- */
+
+static gboolean reply(Worker *w, gboolean ok, double value, double t0,
+                      const char *message)
+{
+    if (w->rank != 0)
+        return TRUE;
+    NlmReply r = {.ok = ok, .value = value, .comm_seconds = w->comm};
+    r.compute_seconds = MPI_Wtime() - t0 - w->comm;
+    if (message)
+        g_strlcpy(r.message, message, sizeof r.message);
+    return write_all(w->sock, &r, sizeof r);
+}
+
+static void buffer_free(gpointer p)
+{
+    free(p);
+}
+
+/* Every rank allocates; all succeed or none keeps its buffer. */
+static gboolean alloc(Worker *w, const NlmRequest *q, char *why, gsize len)
+{
+    gsize bytes = MAX(q->n, 1) * sizeof(float);
+    float *data = NULL;
+    if (posix_memalign((void **)&data, 64, bytes) != 0)
+        data = NULL;
+    int ok = data != NULL, all_ok = 0;
+    double t0 = MPI_Wtime();
+    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    w->comm += MPI_Wtime() - t0;
+    if (!all_ok) {
+        free(data);
+        g_snprintf(why, len, "a rank cannot allocate %" G_GSIZE_FORMAT " bytes",
+                   bytes);
+        return FALSE;
+    }
+    guint64 *id = g_new(guint64, 1);
+    *id = q->id[0];
+    g_hash_table_replace(w->buffers, id, data);
+    return TRUE;
+}
+
+/* Rank 0 reads the upload from numlab and broadcasts it; FALSE when
+ * numlab went away in the middle. */
+static gboolean upload(Worker *w, const NlmRequest *q)
+{
+    float *x = g_hash_table_lookup(w->buffers, &q->id[0]);
+    int ok = w->rank != 0 || read_all(w->sock, x, q->n * sizeof(float));
+    maybe_die(w, q);
+    if (w->rank == 0 && !ok)
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    bcast(w, x, q->n);
+    return TRUE;
+}
+
+/* One request; FALSE to stop serving. */
+static gboolean serve(Worker *w, const NlmRequest *q)
+{
+    double t0 = MPI_Wtime(), value = 0.0;
+    const float *x = g_hash_table_lookup(w->buffers, &q->id[0]);
+    const float *y = g_hash_table_lookup(w->buffers, &q->id[1]);
+    char why[160] = "";
+    gboolean ok = TRUE;
+    w->comm = 0.0;
+    switch ((NlmOp)q->op) {
+    case NLM_QUIT:
+        return FALSE;
+    case NLM_ALLOC:
+        ok = alloc(w, q, why, sizeof why);
+        break;
+    case NLM_FREE:
+        g_hash_table_remove(w->buffers, &q->id[0]);
+        break;
+    case NLM_UPLOAD:
+        upload(w, q);
+        break;
+    case NLM_DOWNLOAD:
+        if (!reply(w, TRUE, 0.0, t0, NULL))
+            return FALSE;
+        return w->rank != 0 || write_all(w->sock, x, q->n * sizeof(float));
+    case NLM_SUM:
+        value = reduce_scalar(w, part_sum, x, NULL, q->n, 0, q);
+        break;
+    case NLM_DOT:
+        value = reduce_scalar(w, part_dot, x, y, q->n, 0, q);
+        break;
+    case NLM_TILED_SUM:
+        value = reduce_scalar(w, part_sum, x, NULL, q->n, q->k, q);
+        break;
+    case NLM_GEMV:
+    case NLM_GEMM:
+        product(w, q, q->op == NLM_GEMV);
+        break;
+    case NLM_SOFTMAX:
+        softmax(w, q);
+        break;
+    case NLM_COPY:
+        memmove(g_hash_table_lookup(w->buffers, &q->id[0]), y,
+                q->n * sizeof(float));
+        break;
+    default:
+        ok = FALSE;
+        g_snprintf(why, sizeof why, "unknown request %u", q->op);
+    }
+    return reply(w, ok, value, t0, why);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "numlab-mpi-worker: a rank of numlab's mpi backend, "
+                        "which starts it; not a command to call\n");
+        return 2;
+    }
+    MPI_Init(&argc, &argv);
+    Worker w = {.chunk = (gsize)g_ascii_strtoull(argv[3], NULL, 10)};
+    MPI_Comm_rank(MPI_COMM_WORLD, &w.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &w.size);
+    w.buffers =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, buffer_free);
+    const char *die = g_getenv("NUMLAB_MPI_TEST_DIE");
+    g_auto(GStrv) die_parts = die ? g_strsplit(die, ":", 3) : NULL;
+    if (die_parts && die_parts[0] && die_parts[1] && die_parts[2]) {
+        w.die_kernel = die_parts[0];
+        w.die_rank = atoi(die_parts[1]);
+        w.die_n = g_ascii_strtoull(die_parts[2], NULL, 10);
+    }
+    w.sock = connect_to(argv[1]);
+    if (w.sock < 0 || !say_hello(&w, argv[2])) {
+        fprintf(stderr,
+                "numlab-mpi-worker: rank %d cannot reach numlab at "
+                "%s\n",
+                w.rank, argv[1]);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    NlmRequest q;
+    /* numlab gone (end of file) ends every rank's loop alike */
+    while (read_all(w.sock, &q, sizeof q) && serve(&w, &q))
+        ;
+    g_hash_table_destroy(w.buffers);
+    close(w.sock);
+    MPI_Finalize();
+    return 0;
+}
