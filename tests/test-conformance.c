@@ -24,6 +24,8 @@
  *    the leading dimensions and the thread count; openmp's sum and dot
  *    must give the bits of its documented fixed-block order at 1 and at 2
  *    threads.
+ * The mpi backend runs these at 1 to 4 ranks, with and without
+ * invariant=1 (test-mpi.c checks its bits).
  * Backends are opened as the host opens them, with their self-check
  * (host/selfcheck.c) and whatever it substituted: these are the kernels
  * every job computes with. A kernel the self-check marked unusable fails
@@ -520,6 +522,34 @@ static void add_batch_invariant_tests(NlRegistry *r)
                     test_openmp_fixed_order);
 }
 
+/* The kernel tests on subject s under /conformance/NAME/; each a skip
+ * with `unavailable`'s reason when that is set. */
+static void add_kernel_tests(const char *name, Subject *s,
+                             const char *unavailable)
+{
+    static const struct {
+        const char *name;
+        GTestDataFunc func;
+    } kernels[] = {
+        {"sum", test_sum},         {"dot", test_dot},
+        {"gemm-gemv", test_gemm},  {"tiled-sum", test_tiled_sum},
+        {"softmax", test_softmax}, {"ieee-specials", test_ieee_specials},
+    };
+    for (guint k = 0; k < G_N_ELEMENTS(kernels); k++) {
+        g_autofree char *path =
+            g_strdup_printf("/conformance/%s/%s", name, kernels[k].name);
+        if (!unavailable) {
+            g_test_add_data_func(path, s, kernels[k].func);
+        } else {
+            /* GTest has no "skip at registration": a test that skips */
+            char *why =
+                g_strdup_printf("%s unavailable: %s", name, unavailable);
+            g_test_add_data_func_full(path, why, (GTestDataFunc)g_test_skip,
+                                      g_free);
+        }
+    }
+}
+
 /* Opens every backend of the build tree; those unavailable here are
  * registered as skips with their reason. */
 static void add_backend_tests(NlRegistry *r)
@@ -538,28 +568,29 @@ static void add_backend_tests(NlRegistry *r)
         if (g_strcmp0(p->name, "naive") == 0)
             naive = s->backend;
         g_ptr_array_add(subjects, s);
-        static const struct {
-            const char *name;
-            GTestDataFunc func;
-        } kernels[] = {
-            {"sum", test_sum},         {"dot", test_dot},
-            {"gemm-gemv", test_gemm},  {"tiled-sum", test_tiled_sum},
-            {"softmax", test_softmax}, {"ieee-specials", test_ieee_specials},
-        };
-        for (guint k = 0; k < G_N_ELEMENTS(kernels); k++) {
-            g_autofree char *path =
-                g_strdup_printf("/conformance/%s/%s", p->name, kernels[k].name);
-            if (self) {
-                g_test_add_data_func(path, s, kernels[k].func);
-            } else {
-                /* GTest has no "skip at registration": a test that skips */
-                char *why = g_strdup_printf("%s unavailable: %s", p->name,
-                                            error->message);
-                g_test_add_data_func_full(path, why, (GTestDataFunc)g_test_skip,
-                                          g_free);
-            }
-        }
+        add_kernel_tests(p->name, s, self ? NULL : error->message);
     }
+}
+
+/* The mpi backend at 1, 3 and 4 ranks beside add_backend_tests' default
+ * (2), and with invariant=1 at 1 to 4 ranks, ranks 3 and 4 on this 2-core
+ * machine oversubscribed: the kernel tests above, whatever the split. */
+static void add_mpi_tests(NlRegistry *r)
+{
+    const NlPluginEntry *e = nl_registry_find(r, NL_PLUGIN_BACKEND, "mpi");
+    for (int invariant = 0; e && invariant <= 1; invariant++)
+        for (int ranks = 1; ranks <= 4; ranks++) {
+            if (!invariant && ranks == 2)
+                continue;
+            g_autofree char *opt = g_strdup_printf("ranks=%d", ranks);
+            char *assignments[] = {opt, invariant ? "invariant=1" : NULL, NULL};
+            g_autofree char *label = g_strdup_printf(
+                "mpi:ranks=%d%s", ranks, invariant ? ":invariant=1" : "");
+            g_autoptr(GError) error = NULL;
+            Subject *s = open_subject(e->plugin, label, assignments, &error);
+            g_ptr_array_add(subjects, s);
+            add_kernel_tests(label, s, s->backend ? NULL : error->message);
+        }
 }
 
 int main(int argc, char **argv)
@@ -587,5 +618,6 @@ int main(int argc, char **argv)
     g_test_add_func("/conformance/openmp/documented-order",
                     test_openmp_documented_order);
     add_batch_invariant_tests(r);
+    add_mpi_tests(r);
     return g_test_run();
 }

@@ -294,6 +294,11 @@ nl_integration_tests += tests/test-faults
 tests_test_faults_SOURCES = tests/test-faults.c $(nl_test_util)
 tests_test_faults_CPPFLAGS = $(NL_TEST_CPPFLAGS)
 tests_test_faults_LDADD = $(NL_TEST_LIBS)
+# The mpi backend: its bits at 1-4 ranks and its failures (test-mpi.c).
+nl_integration_tests += tests/test-mpi
+tests_test_mpi_SOURCES = tests/test-mpi.c $(nl_test_util)
+tests_test_mpi_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_mpi_LDADD = $(NL_TEST_HOST_LIBS)
 # The logprob experiment (C1-C4), checked against computations made here.
 nl_integration_tests += tests/test-logprob
 tests_test_logprob_SOURCES = tests/test-logprob.c $(nl_test_util)

@@ -153,11 +153,16 @@ static gpointer mpi_open(const NlParams *o, GError **error)
     for (guint i = 0; i < G_N_ELEMENTS(algorithms); i++)
         if (strcmp(algorithm, algorithms[i]) == 0)
             index = (int)i;
-    g_autofree char *mpiexec = g_find_program_in_path("mpiexec");
+    /* NUMLAB_MPIEXEC: another Open MPI's launcher than PATH's */
+    const char *launcher = g_getenv("NUMLAB_MPIEXEC");
+    if (!launcher || !*launcher)
+        launcher = "mpiexec";
+    g_autofree char *mpiexec = g_find_program_in_path(launcher);
     if (!mpiexec) {
         nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
-                "mpi: no mpiexec in PATH (Open MPI's launcher: apt-get "
-                "install openmpi-bin)");
+                "mpi: no %s in PATH (Open MPI's launcher: apt-get install "
+                "openmpi-bin)",
+                launcher);
         return NULL;
     }
     g_autofree char *worker = find_worker();

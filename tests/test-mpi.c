@@ -1,0 +1,321 @@
+/* test-mpi.c — the mpi backend's bits, and its failures.
+ *
+ * Bits (the backend opened as the host opens it, self-check included):
+ *  - one rank is numlab's reference order: sum, dot, gemv, gemm and
+ *    softmax at ranks=1 give the bits of nl_ref_* (the naive backend's),
+ *    and sum those of the left-to-right sum written in test-util.c;
+ *  - invariant=1 gives one result at 1, 2, 3 and 4 ranks and under every
+ *    allreduce algorithm, and its sum is the tile tree of chunks written
+ *    in test-util.c, bit for bit;
+ *  - without it, the rank count changes bits (gemv rows at 2, 3 and 4
+ *    ranks against 1) and so does the algorithm at 4 ranks.
+ * Failures (numlab run, as a user meets them), each one line and no hang,
+ * with the naive job's results written beside: ranks=0; more ranks than
+ * the launcher's slots with oversubscribe=0; no launcher; a rank that dies
+ * in the middle of a kernel (NUMLAB_MPI_TEST_DIE, worker.c).
+ * The conformance suite (test-conformance.c) checks the kernels against
+ * exact values at 1 to 4 ranks. Skips where Open MPI cannot start. */
+#include "config.h"
+
+#include "../framework/host/host.h"
+#include "test-util.h"
+
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { N = 10007, M = 48, K = 3001, GM = 7, GN = 9, GK = 1000, CHUNK = 256 };
+
+static NlRegistry *registry;
+static float *x, *y, *a, *b; /* inputs: x, y of N; a of M x K; b of GK x GN */
+
+typedef struct {
+    float sum, dot;
+    float gemv[M];
+    float gemm[GM * GN];
+    float softmax[N];
+} Results;
+
+static float *normals(guint64 seed, gsize n)
+{
+    float *v = g_new(float, n);
+    NlRng rng;
+    nl_rng_init(&rng, seed);
+    nl_rng_fill_normal_f32(&rng, v, n);
+    return v;
+}
+
+static NlBuffer *put(NlBackend *be, const float *v, gsize n)
+{
+    g_autoptr(GError) error = NULL;
+    NlBuffer *buf = nl_backend_new_from(be, v, n, &error);
+    g_assert_no_error(error);
+    return buf;
+}
+
+static void get(NlBackend *be, NlBuffer *buf, float *v, gsize n)
+{
+    g_autoptr(GError) error = NULL;
+    g_assert_true(nl_backend_download(be, buf, v, n, &error));
+    g_assert_no_error(error);
+    nl_backend_free(be, buf);
+}
+
+/* The backend of spec "mpi:..." opened and self-checked; NULL (and the
+ * test skipped) where Open MPI cannot start here. */
+static NlBackend *open_mpi(const char *spec)
+{
+    g_autoptr(GError) error = NULL;
+    NlBackend *be = nl_backend_open_spec(registry, spec, NULL, &error);
+    if (!be) {
+        g_test_skip(error->message);
+        return NULL;
+    }
+    return be;
+}
+
+/* Every kernel on the inputs; FALSE when skipped. */
+static gboolean compute(const char *spec, Results *r)
+{
+    NlBackend *be = open_mpi(spec);
+    if (!be)
+        return FALSE;
+    g_autoptr(GError) error = NULL;
+    NlBuffer *bx = put(be, x, N), *by = put(be, y, N);
+    g_assert_true(nl_backend_sum(be, bx, N, &r->sum, &error));
+    g_assert_true(nl_backend_dot(be, bx, by, N, &r->dot, &error));
+    NlBuffer *ba = put(be, a, (gsize)M * K), *out = put(be, y, M);
+    g_assert_true(nl_backend_gemv(be, M, K, ba, K, bx, out, &error));
+    get(be, out, r->gemv, M);
+    NlBuffer *bb = put(be, b, (gsize)GK * GN), *c = put(be, y, GM * GN);
+    g_assert_true(
+        nl_backend_gemm(be, GM, GN, GK, ba, K, bb, GN, c, GN, &error));
+    get(be, c, r->gemm, GM * GN);
+    NlBuffer *sm = put(be, y, N);
+    g_assert_true(nl_backend_softmax(be, bx, sm, N, 0.7f, &error));
+    g_assert_no_error(error);
+    get(be, sm, r->softmax, N);
+    nl_backend_free(be, ba);
+    nl_backend_free(be, bb);
+    nl_backend_free(be, bx);
+    nl_backend_free(be, by);
+    nl_backend_close(be);
+    return TRUE;
+}
+
+static gboolean same_bits(const float *p, const float *q, gsize n)
+{
+    return memcmp(p, q, n * sizeof(float)) == 0;
+}
+
+static guint rows_differing(const float *p, const float *q, gsize n)
+{
+    guint count = 0;
+    for (gsize i = 0; i < n; i++)
+        count += memcmp(&p[i], &q[i], sizeof(float)) != 0;
+    return count;
+}
+
+static void test_one_rank_is_reference(void)
+{
+    Results r;
+    if (!compute("mpi:ranks=1", &r))
+        return;
+    g_assert_cmpfloat(r.sum, ==, nl_ref_sum_f32(x, N));
+    g_assert_cmpfloat(r.sum, ==, nl_test_sum_forward(x, N));
+    g_assert_cmpfloat(r.dot, ==, nl_ref_dot_f32(x, y, N));
+    float gemv[M], gemm[GM * GN];
+    static float softmax[N];
+    nl_ref_gemv_f32(M, K, a, K, x, gemv);
+    nl_ref_gemm_f32(GM, GN, GK, a, K, b, GN, gemm, GN);
+    nl_ref_softmax_f32(x, softmax, N, 0.7f);
+    g_assert_true(same_bits(r.gemv, gemv, M));
+    g_assert_true(same_bits(r.gemm, gemm, GM * GN));
+    g_assert_true(same_bits(r.softmax, softmax, N));
+}
+
+static void test_invariant(void)
+{
+    static const char *const specs[] = {
+        "mpi:ranks=1:invariant=1",
+        "mpi:ranks=2:invariant=1",
+        "mpi:ranks=3:invariant=1",
+        "mpi:ranks=4:invariant=1",
+        "mpi:ranks=4:invariant=1:algorithm=ring",
+        "mpi:ranks=3:invariant=1:algorithm=basic_linear",
+        "mpi:ranks=3:invariant=1:algorithm=recursive_doubling",
+    };
+    static Results first, r;
+    for (guint i = 0; i < G_N_ELEMENTS(specs); i++) {
+        if (!compute(specs[i], i ? &r : &first))
+            return;
+        if (i == 0) {
+            /* the chunk tree, as test-util.c writes it */
+            g_assert_cmpfloat(first.sum, ==, nl_test_tile_tree(x, N, CHUNK));
+            continue;
+        }
+        g_test_message("%s", specs[i]);
+        g_assert_cmpfloat(r.sum, ==, first.sum);
+        g_assert_cmpfloat(r.dot, ==, first.dot);
+        g_assert_true(same_bits(r.gemv, first.gemv, M));
+        g_assert_true(same_bits(r.gemm, first.gemm, GM * GN));
+        g_assert_true(same_bits(r.softmax, first.softmax, N));
+    }
+}
+
+static void test_rank_count_changes_bits(void)
+{
+    static Results one, r;
+    if (!compute("mpi:ranks=1", &one))
+        return;
+    for (int ranks = 2; ranks <= 4; ranks++) {
+        g_autofree char *spec = g_strdup_printf("mpi:ranks=%d", ranks);
+        if (!compute(spec, &r))
+            return;
+        guint differ = rows_differing(r.gemv, one.gemv, M);
+        g_test_message("%s: %u of %d gemv rows differ from 1 rank", spec,
+                       differ, M);
+        g_assert_cmpuint(differ, >, 0);
+        g_assert_cmpuint(differ, <, M); /* the same sums, reassociated */
+    }
+}
+
+static void test_algorithm_changes_bits(void)
+{
+    static Results ring, r;
+    if (!compute("mpi:ranks=4:algorithm=ring", &ring))
+        return;
+    static const char *const others[] = {
+        "mpi:ranks=4:algorithm=basic_linear",
+        "mpi:ranks=4:algorithm=recursive_doubling"};
+    for (guint i = 0; i < G_N_ELEMENTS(others); i++) {
+        if (!compute(others[i], &r))
+            return;
+        guint differ = rows_differing(r.gemv, ring.gemv, M) +
+                       rows_differing(r.gemm, ring.gemm, GM * GN);
+        g_test_message("%s: %u of %d outputs differ from ring", others[i],
+                       differ, M + GM * GN);
+        g_assert_cmpuint(differ, >, 0);
+    }
+}
+
+/* ---- failures, as numlab run meets them ---- */
+
+/* numlab run associativity with the naive job and `spec`, a6_n = 777. */
+static NlCmd *run_with(const char *dir, const char *spec, char **env)
+{
+    g_autofree char *backends = g_strdup_printf("naive,%s", spec);
+    return nl_test_numlab(env, "run", "associativity", "-b", backends, "-p",
+                          "a6_n=777", "--job-timeout", "60", "-o", dir, NULL);
+}
+
+/* The run failed the mpi job alone, in one line that says `why`, and
+ * wrote the naive job's results. */
+static void assert_mpi_job_failed(const NlCmd *cmd, const char *dir,
+                                  const char *why)
+{
+    g_test_message("stderr: %s", cmd->err);
+    g_assert_cmpint(cmd->status, ==, 1);
+    g_assert_cmpuint(nl_test_count_lines(cmd->err), ==, 1);
+    g_assert_nonnull(strstr(cmd->err, why));
+    g_autofree char *dat =
+        g_build_filename(dir, "associativity", "a6-backends.dat", NULL);
+    g_autoptr(NlDat) d = nl_dat_read(dat);
+    g_assert_nonnull(d);
+    g_assert_cmpuint(d->datasets->len, ==, 1);
+    g_assert_cmpuint(nl_dat_rows(d, 0), >, 0);
+}
+
+static gboolean mpi_starts_here(void)
+{
+    g_autoptr(GError) error = NULL;
+    NlBackend *be = nl_backend_open_spec(registry, "mpi:ranks=1", NULL, &error);
+    if (!be) {
+        g_test_skip(error->message);
+        return FALSE;
+    }
+    nl_backend_close(be);
+    return TRUE;
+}
+
+static void test_bad_ranks(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) cmd = run_with(dir, "mpi:ranks=0", NULL);
+    assert_mpi_job_failed(cmd, dir, "'ranks': 0 is not in [1, 1024]");
+    nl_test_rmtree(dir);
+}
+
+static void test_beyond_slots(void)
+{
+    if (!mpi_starts_here())
+        return;
+    g_autofree char *dir = nl_test_tmpdir();
+    /* Open MPI gives a host one slot per core: four per CPU thread is more
+     * than it allows, whatever the machine */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    g_autofree char *spec = g_strdup_printf("mpi:ranks=%ld:oversubscribe=0",
+                                            MIN(4 * cpus + 1, 1024));
+    g_autoptr(NlCmd) cmd = run_with(dir, spec, NULL);
+    assert_mpi_job_failed(cmd, dir, "not enough slots");
+    g_assert_nonnull(strstr(cmd->err, "unavailable: mpi: Open MPI could not "
+                                      "start"));
+    nl_test_rmtree(dir);
+}
+
+static void test_no_launcher(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    char *env[] = {"NUMLAB_MPIEXEC=numlab-test-no-such-launcher", NULL};
+    g_autoptr(NlCmd) cmd = run_with(dir, "mpi", env);
+    assert_mpi_job_failed(cmd, dir,
+                          "unavailable: mpi: no numlab-test-no-such-launcher "
+                          "in PATH");
+    nl_test_rmtree(dir);
+}
+
+static void test_rank_dies(void)
+{
+    if (!mpi_starts_here())
+        return;
+    g_autofree char *dir = nl_test_tmpdir();
+    /* rank 1 dies in A6's sum of 777 values, after the self-check (whose
+     * sums have other lengths) has passed */
+    char *env[] = {"NUMLAB_MPI_TEST_DIE=sum:1:777", NULL};
+    g_autoptr(NlCmd) cmd = run_with(dir, "mpi:ranks=3", env);
+    assert_mpi_job_failed(cmd, dir, "mpi: a rank of 3 died during sum");
+    g_assert_nonnull(strstr(cmd->err, "process rank 1"));
+    nl_test_rmtree(dir);
+}
+
+static void skip_not_built(void)
+{
+    g_test_skip("the mpi backend is not built (configure found no Open MPI)");
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    registry = nl_registry_new();
+    nl_registry_scan(registry, NL_BUILDDIR "/backends", TRUE);
+    x = normals(1, N);
+    y = normals(2, N);
+    a = normals(3, (gsize)M * K);
+    b = normals(4, (gsize)GK * GN);
+    if (!nl_registry_find(registry, NL_PLUGIN_BACKEND, "mpi")) {
+        g_test_add_func("/mpi/not-built", skip_not_built);
+        return g_test_run();
+    }
+    g_test_add_func("/mpi/one-rank-is-reference", test_one_rank_is_reference);
+    g_test_add_func("/mpi/invariant", test_invariant);
+    g_test_add_func("/mpi/rank-count-changes-bits",
+                    test_rank_count_changes_bits);
+    g_test_add_func("/mpi/algorithm-changes-bits", test_algorithm_changes_bits);
+    g_test_add_func("/mpi/fault/ranks-0", test_bad_ranks);
+    g_test_add_func("/mpi/fault/beyond-slots", test_beyond_slots);
+    g_test_add_func("/mpi/fault/no-launcher", test_no_launcher);
+    g_test_add_func("/mpi/fault/rank-dies", test_rank_dies);
+    int status = g_test_run();
+    nl_registry_free(registry);
+    return status;
+}
