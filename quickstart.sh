@@ -24,7 +24,8 @@ esac
 
 # ---- what the build, the tests and the plots need (Debian package names)
 packages="build-essential autoconf automake libtool pkg-config
-libglib2.0-dev libopenblas-dev libmpfr-dev libgmp-dev gnuplot-nox locales"
+libglib2.0-dev libopenblas-dev libmpfr-dev libgmp-dev gnuplot-nox locales
+openmpi-bin libopenmpi-dev"
 # the test suite also checks the code's format (tests/test-format.sh);
 # the fuzz targets need clang and its libFuzzer runtime, which Debian 12's
 # clang only recommends (apt-get install --no-install-recommends skips it)

@@ -63,7 +63,7 @@ typedef struct {
 
 static const Fact layout[] = {
     /* plugin.h: filled by the module, read by the host */
-    SIZE(NlPlugin, 56, APPEND),
+    SIZE(NlPlugin, 64, APPEND),
     AT(NlPlugin, abi_version, 0),
     AT(NlPlugin, kind, 4),
     AT(NlPlugin, struct_size, 8),
@@ -72,6 +72,7 @@ static const Fact layout[] = {
     AT(NlPlugin, summary, 32),
     AT(NlPlugin, backend, 40),
     AT(NlPlugin, experiment, 48),
+    AT(NlPlugin, flags, 56),
     VALUE(NL_PLUGIN_BACKEND, 1),
     VALUE(NL_PLUGIN_EXPERIMENT, 2),
 
@@ -170,6 +171,7 @@ static const Fact layout[] = {
     VALUE(NL_PARAM_MAX_EXCLUSIVE, 2),
     VALUE(NL_PARAM_STEPS, 4),
     VALUE(NL_PARAM_MAY_BE_EMPTY, 8),
+    VALUE(NL_PLUGIN_NOT_IN_ALL, 1),
 
     /* rng.h: on the plugin's stack, written by libnumlab: fixed size */
     SIZE(NlRng, 80, EXACT),
@@ -341,7 +343,7 @@ static void test_versions_refused(void)
     g_autofree char *small = g_strdup_printf(
         "x.so: struct_size is 8, less than the %" G_GSIZE_FORMAT " bytes of "
         "an ABI %d descriptor: write it with NL_PLUGIN_DEFINE",
-        sizeof(NlPlugin), NL_ABI_VERSION);
+        G_STRUCT_OFFSET(NlPlugin, flags), NL_ABI_VERSION); /* ABI 2's first */
     ASSERT_REFUSED(&p, small);
     /* a module from a later numlab of this ABI, with fields appended */
     p.struct_size = sizeof(NlPlugin) + 16;

@@ -67,8 +67,9 @@ static const NlParamSpec options[] = {
 };
 
 /* The worker beside this module: NUMLAB_MPI_WORKER, else the folder of
- * the module (installed: both in numlab's module folder), or the folder
- * above .libs/ (a build tree, where libtool keeps the module). */
+ * the module (installed: both in numlab's module folder), or in a build
+ * tree, where libtool keeps the module in .libs/, the folder above it:
+ * there libtool's wrapper script finds the uninstalled libnumlab. */
 static char *find_worker(void)
 {
     const char *env = g_getenv("NUMLAB_MPI_WORKER");
@@ -79,14 +80,11 @@ static char *find_worker(void)
         return NULL;
     g_autofree char *dir = g_path_get_dirname(info.dli_fname);
     g_autofree char *base = g_path_get_basename(dir);
-    char *exe = g_build_filename(dir, "numlab-mpi-worker", NULL);
-    if (strcmp(base, ".libs") == 0 &&
-        !g_file_test(exe, G_FILE_TEST_IS_EXECUTABLE)) {
+    if (strcmp(base, ".libs") == 0) {
         g_autofree char *up = g_path_get_dirname(dir);
-        g_free(exe);
-        exe = g_build_filename(up, "numlab-mpi-worker", NULL);
+        return g_build_filename(up, "numlab-mpi-worker", NULL);
     }
-    return exe;
+    return g_build_filename(dir, "numlab-mpi-worker", NULL);
 }
 
 /* "a, b": the host names of an Open MPI host file (its first word per
@@ -392,4 +390,4 @@ NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_BACKEND, .name = "mpi",
                  .summary = "Open MPI ranks: each reduction split across "
                             "them as tensor parallelism does, or "
                             "rank-count invariant",
-                 .backend = &mpi_ops, )
+                 .backend = &mpi_ops, .flags = NL_PLUGIN_NOT_IN_ALL, )

@@ -78,7 +78,9 @@ static char *mpiexec_reason(const char *text)
         char *line = *l ? g_strstrip(*l) : NULL;
         gboolean rule = line && *line && strspn(line, "-=*") == strlen(line);
         if (line && *line && !rule) {
-            g_string_append_printf(para, "%s%s", para->len ? " " : "", line);
+            if (!strstr(para->str, line)) /* each rank may say the same */
+                g_string_append_printf(para, "%s%s", para->len ? " " : "",
+                                       line);
             continue;
         }
         if (para->len) {

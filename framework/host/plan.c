@@ -97,8 +97,9 @@ static NlJob *unsafe_job(const char *spec)
 }
 
 /* One job per backend spec, in the order given; "all" adds every backend
- * not listed yet. A spec given twice is one job ("-b naive,naive"), and a
- * backend named explicitly is `requested` even when "all" added it. */
+ * not listed yet but those flagged NL_PLUGIN_NOT_IN_ALL. A spec given twice is
+ * one job ("-b naive,naive"), and a backend named explicitly is `requested`
+ * even when "all" added it. */
 static void plan_backend_jobs(NlRegistry *r, char **values, GPtrArray *jobs)
 {
     g_autoptr(GPtrArray) specs = split_backend_specs(values);
@@ -116,6 +117,8 @@ static void plan_backend_jobs(NlRegistry *r, char **values, GPtrArray *jobs)
             g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_BACKEND);
             for (guint b = 0; b < list->len; b++) {
                 const NlPluginEntry *entry = list->pdata[b];
+                if (NL_FIELD(entry->plugin, flags) & NL_PLUGIN_NOT_IN_ALL)
+                    continue;
                 if (!find_backend_job(jobs, entry->plugin->name))
                     g_ptr_array_add(jobs, nl_job_new(entry->plugin->name,
                                                      NL_PHASE_BACKEND));

@@ -51,6 +51,14 @@ typedef enum {
     NL_PLUGIN_EXPERIMENT = 2,
 } NlPluginKind;
 
+/* NlPlugin.flags. */
+typedef enum {
+    /* `-b all` leaves this backend out; it runs where a -b names it. For a
+     * backend that costs more than a device of this machine: mpi starts
+     * processes, and each of its kernels is a round trip to them. */
+    NL_PLUGIN_NOT_IN_ALL = 1 << 0,
+} NlPluginFlags;
+
 typedef struct NlBackendOps NlBackendOps;
 typedef struct NlExperimentOps NlExperimentOps;
 
@@ -64,6 +72,7 @@ typedef struct NlPlugin {
     const NlBackendOps *backend;       /* kind == NL_PLUGIN_BACKEND */
     const NlExperimentOps *experiment; /* kind == NL_PLUGIN_EXPERIMENT */
     /* Appended fields go here; NULL or 0 must mean "not provided". */
+    guint flags; /* NlPluginFlags; appended within ABI 2 */
 } NlPlugin;
 
 typedef const NlPlugin *(*NlPluginEntryFunc)(void);
