@@ -94,6 +94,16 @@ fi
 ./framework/numlab run reduction-tree -b all,"$a7" -o results
 # Figure C4 puts the same variants side by side on the lecture's MiniGPT
 ./framework/numlab run logprob -b all,"$a7" -o results
+# Figure A8 puts 1 to 8 Open MPI ranks, each allreduce algorithm and the
+# rank-count-invariant mode side by side (the mpi backend is never in -b all)
+if ./framework/numlab list | grep -A1 '^  mpi ' | grep -q '^ *available'; then
+    a8="mpi:ranks=1,mpi:ranks=2,mpi:ranks=3,mpi:ranks=4,mpi:ranks=6,mpi:ranks=8"
+    for alg in basic_linear nonoverlapping recursive_doubling ring segmented_ring rabenseifner; do
+        a8="$a8,mpi:ranks=4:algorithm=$alg"
+    done
+    for r in 1 2 3 4 6 8; do a8="$a8,mpi:ranks=$r:invariant=1"; done
+    ./framework/numlab run devices -b "$a8" -o results
+fi
 ./framework/numlab plot all -o results --format png,svg,pdf
 ./framework/numlab plot all -o results --lang en
 # One page with every figure, the jobs and the lecture's values beside these

@@ -10,3 +10,4 @@ include experiments/common/minigpt/minigpt.mk
 include experiments/minigpt/minigpt.mk
 include experiments/logprob/logprob.mk
 include experiments/inside/inside.mk
+include experiments/devices/devices.mk

@@ -8,6 +8,8 @@ dist_plotsassoc_DATA = \
 	plots/associativity/a3-shuffles.gp \
 	plots/associativity/a6-backends.gp \
 	plots/associativity/a6-precision.gp
+plotsdevicesdir = $(plotsdir)/devices
+dist_plotsdevices_DATA = plots/devices/a8-ranks.gp
 plotsbenchdir = $(plotsdir)/bench
 dist_plotsbench_DATA = plots/bench/bench.gp
 plotstemperaturedir = $(plotsdir)/temperature

@@ -13,6 +13,8 @@
  * with the naive job's results written beside: ranks=0; more ranks than
  * the launcher's slots with oversubscribe=0; no launcher; a rank that dies
  * in the middle of a kernel (NUMLAB_MPI_TEST_DIE, worker.c).
+ * Figure A8's experiment (devices) on mpi jobs: one rank gives naive's
+ * bits, three ranks others, invariant=1 the same at 2 and 3 ranks.
  * The conformance suite (test-conformance.c) checks the kernels against
  * exact values at 1 to 4 ranks. Skips where Open MPI cannot start. */
 #include "config.h"
@@ -288,6 +290,39 @@ static void test_rank_dies(void)
     nl_test_rmtree(dir);
 }
 
+/* Figure A8's experiment on mpi jobs and naive: one rank is naive's bits,
+ * three ranks change the row and the sum, and invariant=1 at 2 and 3
+ * ranks gives one result. */
+static void test_devices(void)
+{
+    if (!mpi_starts_here())
+        return;
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) cmd =
+        nl_test_numlab(NULL, "run", "devices", "-b",
+                       "mpi:ranks=1,mpi:ranks=3,mpi:ranks=2:invariant=1,"
+                       "mpi:ranks=3:invariant=1,naive",
+                       "-p", "k=2000", "-p", "cols=16", "-p", "n=30000",
+                       "--job-timeout", "120", "-o", dir, NULL);
+    g_assert_cmpint(cmd->status, ==, 0);
+    g_autofree char *path =
+        g_build_filename(dir, "devices", "a8-jobs.dat", NULL);
+    g_autoptr(NlDat) d = nl_dat_read(path);
+    g_assert_nonnull(d);
+    g_assert_cmpuint(nl_dat_rows(d, 0), ==, 5);
+    /* columns: job label row_differ row_max_ulps sum_ulps logits_differ
+     * logits_max_ulps argmax_flips row_outputs logits_outputs same_as */
+    g_assert_cmpstr(nl_dat_cell(d, 0, 1, 1), ==, "mpi:ranks=3");
+    g_assert_cmpint((int)nl_dat_double(d, 0, 1, 2), >, 0);
+    g_assert_cmpint((int)nl_dat_double(d, 0, 1, 10), ==, -1);
+    g_assert_cmpint((int)nl_dat_double(d, 0, 3, 10), ==, 2); /* = #3 */
+    g_assert_cmpint((int)nl_dat_double(d, 0, 4, 10), ==, 0); /* naive */
+    for (guint c = 2; c <= 7; c++)
+        g_assert_cmpfloat(nl_dat_double(d, 0, 4, c), ==, 0.0);
+    g_assert_cmpfloat(nl_dat_double(d, 0, 0, 8), ==, 16.0);
+    nl_test_rmtree(dir);
+}
+
 static void skip_not_built(void)
 {
     g_test_skip("the mpi backend is not built (configure found no Open MPI)");
@@ -311,6 +346,7 @@ int main(int argc, char **argv)
     g_test_add_func("/mpi/rank-count-changes-bits",
                     test_rank_count_changes_bits);
     g_test_add_func("/mpi/algorithm-changes-bits", test_algorithm_changes_bits);
+    g_test_add_func("/mpi/devices-a8", test_devices);
     g_test_add_func("/mpi/fault/ranks-0", test_bad_ranks);
     g_test_add_func("/mpi/fault/beyond-slots", test_beyond_slots);
     g_test_add_func("/mpi/fault/no-launcher", test_no_launcher);

@@ -56,9 +56,11 @@ gboolean nl_gpt_lecture_train_as(NlGpt *model, const NlGptTrainConfig *train,
         if (on_step)
             on_step(i, loss, user);
     }
-    summary->first_loss = first;
-    summary->final_loss = tail / n_tail;
-    summary->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+    if (summary) {
+        summary->first_loss = first;
+        summary->final_loss = tail / n_tail;
+        summary->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+    }
     return TRUE;
 }
 

@@ -1,0 +1,355 @@
+/* devices.c — figure A8, "how many GPUs?": the same row of a product, the
+ * same sum and the lecture MiniGPT's logits after each prompt, computed
+ * on every backend job of the run, and which outputs change from the
+ * first job, by how many ULPs, and whether the most likely next word
+ * changes.
+ *
+ * Made for the mpi backend at several rank counts and allreduce
+ * algorithms (./quickstart.sh runs mpi:ranks=1 first, then 2, 3, 4, 6, 8,
+ * each algorithm, and invariant=1 at each rank count), where every job
+ * splits the same reductions differently; any backends can be compared.
+ * Common phase: the lecture model trained on the host with the run's
+ * seed (kept for the jobs). Per job: row 0 of C = A B (A 1 x k, B k x
+ * cols) by gemm, the sum of n values, and the logits after each prompt on
+ * the model's weights resident on the backend; the row and the sum against
+ * their exact values rounded once (MPFR), the logits against the host's
+ * (naive order). Compare phase: every job against the first. */
+#include "config.h"
+
+#include <numlab-minigpt/lecture.h>
+#include <numlab-minigpt/minigpt.h>
+#include <numlab/numlab.h>
+
+#include <math.h>
+#include <string.h>
+
+#define fail(error, ...)                                                       \
+    nl_fail(error, NL_GPT_ERROR, NL_GPT_ERROR_CONFIG, __VA_ARGS__)
+
+/* ---- common: the model ---- */
+
+typedef struct {
+    NlRun *run;
+    guint32 steps;
+} Training;
+
+static void training_progress(guint32 step, double loss, gpointer data)
+{
+    const Training *t = data;
+    (void)loss;
+    if (step % 10 == 0)
+        nl_run_progress(t->run, (double)step / t->steps,
+                        "training the lecture model");
+}
+
+/* The prompts as tokens; FALSE with the prompt that does not encode. */
+static gboolean encode(const NlGpt *m, const char *prompt, guint32 **tok,
+                       gsize *n, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    if (!nl_gpt_vocab_encode(m->vocab, prompt, FALSE, tok, n, &local))
+        return fail(error, "parameter 'prompts': %s", local->message);
+    if (*n == 0 || *n > m->config.context)
+        return fail(error,
+                    "parameter 'prompts': '%s' has %" G_GSIZE_FORMAT
+                    " words; 1 to %u fit",
+                    prompt, *n, m->config.context);
+    return TRUE;
+}
+
+static gboolean run_common(NlRun *run, GError **error)
+{
+    NlGptConfig mc;
+    NlGptTrainConfig tc;
+    nl_gpt_lecture_config(0, nl_run_seed(run), &mc, &tc);
+    Training progress = {run, tc.steps};
+    g_autoptr(NlGpt) m = nl_gpt_lecture_model(
+        nl_run_seed(run), training_progress, &progress, NULL, error);
+    if (!m)
+        return FALSE;
+    const char *const *prompts =
+        nl_params_get_string_list(nl_run_params(run), "prompts", NULL);
+    for (guint i = 0; prompts[i]; i++) { /* said before any job starts */
+        g_autofree guint32 *tok = NULL;
+        gsize n;
+        if (!encode(m, prompts[i], &tok, &n, error))
+            return FALSE;
+    }
+    gsize len;
+    guint8 *bytes = nl_gpt_save_bytes(m, &len);
+    g_autoptr(GBytes) kept = g_bytes_new_take(bytes, len);
+    nl_run_keep_bytes(run, kept);
+    return TRUE;
+}
+
+/* ---- a job ---- */
+
+static void add_output(NlTable *t, const char *kind, gint64 item, gint64 index,
+                       float value, float reference)
+{
+    nl_table_add_str(t, kind);
+    nl_table_add_int(t, item);
+    nl_table_add_int(t, index);
+    nl_table_add_f32(t, value);
+    nl_table_add_f32(t, reference);
+    nl_table_add_int(t, nl_ulp_diff_f32(value, reference));
+}
+
+/* Row 0 of A B and the sum, against their exact values. */
+static gboolean reductions(NlRun *run, NlTable *t, GError **error)
+{
+    const NlParams *p = nl_run_params(run);
+    gsize k = (gsize)nl_params_get_int(p, "k");
+    gsize cols = (gsize)nl_params_get_int(p, "cols");
+    gsize n = (gsize)nl_params_get_int(p, "n");
+    NlBackend *b = nl_run_backend(run);
+    NlRng *rng = nl_run_rng(run);
+    g_autofree float *a = g_new(float, k);
+    g_autofree float *bm = g_new(float, k *cols);
+    g_autofree float *x = g_new(float, n);
+    g_autofree float *row = g_new(float, cols);
+    nl_rng_fill_normal_f32(rng, a, k);
+    nl_rng_fill_normal_f32(rng, bm, k * cols);
+    nl_rng_fill_normal_f32(rng, x, n);
+    NlBuffer *ba = nl_backend_new_from(b, a, k, error);
+    NlBuffer *bb = ba ? nl_backend_new_from(b, bm, k * cols, error) : NULL;
+    NlBuffer *bc = bb ? nl_backend_alloc(b, cols, error) : NULL;
+    NlBuffer *bx = bc ? nl_backend_new_from(b, x, n, error) : NULL;
+    float sum = 0.0f;
+    gboolean ok =
+        bx &&
+        nl_backend_gemm(b, 1, cols, k, ba, k, bb, cols, bc, cols, error) &&
+        nl_backend_download(b, bc, row, cols, error) &&
+        nl_backend_sum(b, bx, n, &sum, error);
+    nl_backend_free(b, ba);
+    nl_backend_free(b, bb);
+    nl_backend_free(b, bc);
+    nl_backend_free(b, bx);
+    if (!ok)
+        return FALSE;
+    for (gsize j = 0; j < cols; j++)
+        add_output(t, "row", 0, (gint64)j, row[j],
+                   nl_exact_dot_strided_f32(a, bm + j, cols, k));
+    add_output(t, "sum", 0, 0, sum, nl_exact_sum_f32(x, n));
+    return TRUE;
+}
+
+/* The logits after each prompt on the backend, against the host's. */
+static gboolean logits(NlRun *run, NlTable *t, NlTable *top, GError **error)
+{
+    GBytes *kept = nl_run_common_bytes(run);
+    if (!kept)
+        return fail(error, "the common phase left no model");
+    gsize len;
+    const guint8 *data = g_bytes_get_data(kept, &len);
+    g_autoptr(NlGpt) m = nl_gpt_load_bytes(data, len, error);
+    if (!m)
+        return FALSE;
+    g_autoptr(NlGptResident) on =
+        nl_gpt_resident_new(m, nl_run_backend(run), error);
+    if (!on)
+        return FALSE;
+    const char *const *prompts =
+        nl_params_get_string_list(nl_run_params(run), "prompts", NULL);
+    guint V = m->config.vocab_size;
+    for (guint i = 0; prompts[i]; i++) {
+        g_autofree guint32 *tok = NULL;
+        gsize n;
+        if (!encode(m, prompts[i], &tok, &n, error))
+            return FALSE;
+        g_autofree float *z = g_new(float, n *V);
+        g_autofree float *host = g_new(float, n *V);
+        if (!nl_gpt_logits(m, on, tok, n, z, error) ||
+            !nl_gpt_logits(m, NULL, tok, n, host, error))
+            return FALSE;
+        const float *last = z + (n - 1) * V, *hlast = host + (n - 1) * V;
+        for (guint v = 0; v < V; v++)
+            add_output(t, "logits", i, v, last[v], hlast[v]);
+        guint best, hbest;
+        nl_gpt_top_k(last, V, 1, &best);
+        nl_gpt_top_k(hlast, V, 1, &hbest);
+        nl_table_add_str(top, prompts[i]);
+        nl_table_add_int(top, best);
+        nl_table_add_str(top, nl_gpt_vocab_word(m->vocab, best));
+        nl_table_add_int(top, hbest);
+    }
+    return TRUE;
+}
+
+static gboolean run_backend(NlRun *run, GError **error)
+{
+    NlTable *t = nl_run_table(run, "a8-outputs",
+                              "kind:str item:int index:int value:f32 "
+                              "reference:f32 ulps:int");
+    nl_table_set_title(t, "every output of the job: row 0 of a product and a "
+                          "sum against their exact values, the logits after "
+                          "each prompt against the host's");
+    nl_table_add_note(t, "ulps",
+                      "signed distance from the reference in float32 ULPs");
+    NlTable *top = nl_run_table(run, "a8-argmax",
+                                "prompt:str argmax:int word:str "
+                                "host_argmax:int");
+    nl_table_set_title(top, "the most likely next word after each prompt");
+    return reductions(run, t, error) && logits(run, t, top, error);
+}
+
+/* ---- compare: every job against the first ---- */
+
+typedef struct {
+    guint row_differ, logits_differ, flips;
+    gint64 row_max, logits_max, sum_ulps;
+} Against;
+
+static gboolean against_first(NlRun *run, guint job, Against *r, GError **error)
+{
+    const NlTable *t0 = nl_run_job_table(run, 0, "a8-outputs");
+    const NlTable *t = nl_run_job_table(run, job, "a8-outputs");
+    const NlTable *a0 = nl_run_job_table(run, 0, "a8-argmax");
+    const NlTable *a = nl_run_job_table(run, job, "a8-argmax");
+    if (!t0 || !t || !a0 || !a || nl_table_n_rows(t) != nl_table_n_rows(t0) ||
+        nl_table_n_rows(a) != nl_table_n_rows(a0))
+        return fail(error, "job %s left other outputs than job %s",
+                    nl_run_job_label(run, job), nl_run_job_label(run, 0));
+    int kind = nl_table_column(t, "kind"), value = nl_table_column(t, "value");
+    memset(r, 0, sizeof *r);
+    for (guint i = 0; i < nl_table_n_rows(t); i++) {
+        float v = (float)nl_table_get_f64(t, i, value);
+        float v0 = (float)nl_table_get_f64(t0, i, value);
+        gint64 d = nl_ulp_diff_f32(v, v0);
+        const char *k = nl_table_get_str(t, i, kind);
+        if (strcmp(k, "row") == 0) {
+            r->row_differ += d != 0;
+            r->row_max = MAX(r->row_max, ABS(d));
+        } else if (strcmp(k, "sum") == 0) {
+            r->sum_ulps = d;
+        } else {
+            r->logits_differ += d != 0;
+            r->logits_max = MAX(r->logits_max, ABS(d));
+        }
+    }
+    int best = nl_table_column(a, "argmax");
+    for (guint i = 0; i < nl_table_n_rows(a); i++)
+        r->flips +=
+            nl_table_get_int(a, i, best) != nl_table_get_int(a0, i, best);
+    return TRUE;
+}
+
+/* Whether jobs i and j give the same bits for every output. */
+static gboolean identical(NlRun *run, guint i, guint j)
+{
+    const NlTable *a = nl_run_job_table(run, i, "a8-outputs");
+    const NlTable *b = nl_run_job_table(run, j, "a8-outputs");
+    if (!a || !b || nl_table_n_rows(a) != nl_table_n_rows(b))
+        return FALSE;
+    int value = nl_table_column(a, "value");
+    for (guint r = 0; r < nl_table_n_rows(a); r++) {
+        float x = (float)nl_table_get_f64(a, r, value);
+        float y = (float)nl_table_get_f64(b, r, value);
+        if (memcmp(&x, &y, sizeof x) != 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean run_compare(NlRun *run, GError **error)
+{
+    guint n_jobs = nl_run_n_jobs(run);
+    if (n_jobs == 0)
+        return TRUE;
+    NlTable *t = nl_run_table(run, "a8-jobs",
+                              "job:int label:str row_differ:int "
+                              "row_max_ulps:int sum_ulps:int "
+                              "logits_differ:int logits_max_ulps:int "
+                              "argmax_flips:int row_outputs:int "
+                              "logits_outputs:int same_as:int");
+    nl_table_set_title(t, "every job against the first: outputs whose bits "
+                          "differ, the largest difference in ULPs, most "
+                          "likely words that change; same_as: the first "
+                          "earlier job with the very same bits, or -1");
+    nl_table_add_note(t, "first job", nl_run_job_label(run, 0));
+    const NlTable *t0 = nl_run_job_table(run, 0, "a8-outputs");
+    guint rows = 0, logit_count = 0;
+    for (guint i = 0; t0 && i < nl_table_n_rows(t0); i++) {
+        const char *k = nl_table_get_str(t0, i, nl_table_column(t0, "kind"));
+        rows += strcmp(k, "row") == 0;
+        logit_count += strcmp(k, "logits") == 0;
+    }
+    for (guint j = 0; j < n_jobs; j++) {
+        Against r;
+        if (!against_first(run, j, &r, error))
+            return FALSE;
+        nl_table_add_int(t, j);
+        nl_table_add_str(t, nl_run_job_label(run, j));
+        nl_table_add_int(t, r.row_differ);
+        nl_table_add_int(t, r.row_max);
+        nl_table_add_int(t, r.sum_ulps);
+        nl_table_add_int(t, r.logits_differ);
+        nl_table_add_int(t, r.logits_max);
+        nl_table_add_int(t, r.flips);
+        nl_table_add_int(t, rows);
+        nl_table_add_int(t, logit_count);
+        gint64 same = -1;
+        for (guint i = 0; i < j && same < 0; i++)
+            if (identical(run, i, j))
+                same = i;
+        nl_table_add_int(t, same);
+    }
+    return TRUE;
+}
+
+/* Measured on the naive backend here: training the lecture model ~6 s;
+ * a job's exact values about 1e-7 s per product term. */
+static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
+{
+    (void)error;
+    double k = (double)nl_params_get_int(p, "k");
+    double cols = (double)nl_params_get_int(p, "cols");
+    double n = (double)nl_params_get_int(p, "n");
+    cost->bytes = 4.0 * (k * cols + n) * 3.0 + 8e6;
+    cost->common_seconds = 8.0;
+    cost->job_seconds = 0.5 + 2e-7 * (k * cols + n);
+    return TRUE;
+}
+
+static const NlParamSpec params[] = {
+    {"k", NL_PARAM_INT, "4096", 1, 1 << 24,
+     "the product's inner dimension: the reduction split across devices", NULL,
+     NULL},
+    {"cols", NL_PARAM_INT, "256", 1, 65536, "outputs in the product's row",
+     NULL, NULL},
+    {"n", NL_PARAM_INT, "1048576", 1, 1 << 28, "values in the sum", NULL, NULL},
+    {"prompts", NL_PARAM_STRING_LIST, NL_GPT_LECTURE_PROMPTS, 0, 0,
+     "prompts, words of the model's vocabulary", NULL,
+     NL_PARAM_EXT(.separator = "|")},
+    NL_PARAM_END,
+};
+
+static const NlExperimentOps ops = {
+    .struct_size = sizeof(NlExperimentOps),
+    .title = "How many GPUs? The same row, sum and logits on every job",
+    .description =
+        "Figure A8. Trains the lecture MiniGPT on the host with the run's "
+        "seed (common phase), then per backend job computes row 0 of a "
+        "product C = A B (A 1 x k, B k x cols, normal values) by gemm, the "
+        "sum of n normal values, and the model's logits after each prompt "
+        "on its weights resident on the backend (a8-outputs: each value, "
+        "its reference and the signed ULPs between them; the row and the "
+        "sum against the exact value rounded once, the logits against the "
+        "host's naive order), and the most likely next word (a8-argmax). "
+        "The compare phase sets every job against the first (a8-jobs): "
+        "how many outputs differ in their bits, the largest difference in "
+        "ULPs, the sum's difference, and how many most likely words change. "
+        "Run it on the mpi backend at several rank counts and allreduce "
+        "algorithms, first mpi:ranks=1, and with invariant=1.",
+    .params = params,
+    .run_common = run_common,
+    .run_backend = run_backend,
+    .run_compare = run_compare,
+    .estimate = estimate,
+};
+
+NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_EXPERIMENT, .name = "devices",
+                 .version = PACKAGE_VERSION,
+                 .summary = "A8: the same row, sum and logits on 1 to 8 "
+                            "devices (MPI ranks)",
+                 .experiment = &ops, )
