@@ -55,6 +55,7 @@ check reduction-tree num_ctx=1:2000000:100000
 check bench sizes=20000000 kernels=sum,dot gemm_sizes=256 min_time=0.01
 check bench sizes=1000 kernels=gemm gemm_sizes=1024 min_time=0.01
 check logprob batches=200
+check devices k=8192 cols=1024 n=8000000
 check minigpt d_model=96 n_layer=3 batch=48 context=32 steps=3
 
 # refused before anything is written: one line, exit 1, no folder
