@@ -272,6 +272,10 @@ int main(int argc, char **argv)
     for (guint i = 0; i < r->problems->len; i++)
         g_error("%s", (char *)r->problems->pdata[i]);
     g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_BACKEND);
+    /* closed after the run: the subjects are freed after each test, and a
+     * backend must not outlive its module's state (mpi's ranks) unclosed */
+    g_autoptr(GPtrArray) opened =
+        g_ptr_array_new_with_free_func((GDestroyNotify)nl_backend_close);
     static const struct {
         const char *name;
         GTestDataFunc func;
@@ -293,6 +297,7 @@ int main(int argc, char **argv)
                                             error->message));
             continue;
         }
+        g_ptr_array_add(opened, b);
         gboolean hooks = FALSE;
         for (int k = 0; k < NL_N_KERNELS; k++)
             hooks |= nl_backend_provides_in(b, (NlKernel)k);
