@@ -36,14 +36,10 @@ typedef enum {
 typedef struct {
     uint32_t magic;
     int32_t rank, size;
-    int32_t pid;
     char token[NLM_TOKEN_LEN];
-    char host[64];     /* MPI_Get_processor_name */
-    char library[128]; /* the first line of MPI_Get_library_version */
     /* coll tuned's allreduce algorithm as the rank's MPI reads it (MPI_T):
      * -1 when it cannot be read, 0 when Open MPI chooses by size */
     int32_t algorithm;
-    int32_t pad;
 } NlmHello;
 
 typedef struct {

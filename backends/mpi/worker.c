@@ -151,17 +151,8 @@ static gboolean say_hello(Worker *w, const char *token)
     NlmHello hello = {.magic = NLM_MAGIC,
                       .rank = w->rank,
                       .size = w->size,
-                      .pid = (int32_t)getpid(),
                       .algorithm = read_algorithm()};
     memcpy(hello.token, token, MIN(strlen(token), sizeof hello.token));
-    int len = 0;
-    char name[MPI_MAX_PROCESSOR_NAME];
-    MPI_Get_processor_name(name, &len);
-    g_strlcpy(hello.host, name, sizeof hello.host);
-    char version[MPI_MAX_LIBRARY_VERSION_STRING];
-    MPI_Get_library_version(version, &len);
-    version[strcspn(version, ",\n")] = '\0';
-    g_strlcpy(hello.library, version, sizeof hello.library);
     return write_all(w->sock, &hello, sizeof hello);
 }
 
