@@ -77,7 +77,7 @@ static const Fact layout[] = {
     VALUE(NL_PLUGIN_EXPERIMENT, 2),
 
     /* backend.h */
-    SIZE(NlBackendOps, 176, APPEND),
+    SIZE(NlBackendOps, 184, APPEND),
     AT(NlBackendOps, struct_size, 0),
     AT(NlBackendOps, options, 8),
     AT(NlBackendOps, open, 16),
@@ -100,6 +100,14 @@ static const Fact layout[] = {
     AT(NlBackendOps, gemv_in, 152),
     AT(NlBackendOps, gemm_in, 160),
     AT(NlBackendOps, tiled_sum_in, 168),
+    AT(NlBackendOps, times, 176), /* where the time goes, appended */
+    /* filled by times(), allocated by the host: a later field takes over
+     * a reserved word */
+    SIZE(NlBackendTimes, 64, EXACT),
+    AT(NlBackendTimes, calls, 0),
+    AT(NlBackendTimes, compute_seconds, 8),
+    AT(NlBackendTimes, comm_seconds, 16),
+    AT(NlBackendTimes, reserved, 24),
     /* allocated by the host, filled by the backend: fixed size */
     SIZE(NlBuffer, 64, EXACT),
     AT(NlBuffer, n, 0),

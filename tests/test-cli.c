@@ -1326,6 +1326,44 @@ static void test_bench(void)
     }
     g_assert_nonnull(strstr(inv->out, " slowdown="));
 
+    /* a peer named by the user is opened beside the job, in the job's own
+     * process (whose registry loads its module then): one bench-peers row
+     * per measurement, ratio = rate / peer_rate; naive does not split its
+     * time, so the split is nan but the wall time is there */
+    g_autoptr(NlCmd) peer = nl_test_numlab(
+        NULL, "bench", "-b", "naive", "-o", dir, "-p", "peer=openmp:threads=1",
+        "-p", "kernels=sum,gemm", "-p", "sizes=1000", "-p", "gemm_sizes=16",
+        "-p", "min_time=0.001", NULL);
+    g_assert_cmpint(peer->status, ==, 0);
+    g_autofree char *peer_path =
+        g_build_filename(dir, "bench", "bench-peers.dat", NULL);
+    g_autoptr(NlDat) peers = nl_dat_read(peer_path);
+    g_assert_cmpuint(nl_dat_rows(peers, 0), ==, 2);
+    for (guint r = 0; r < 2; r++) {
+        /* backend kernel n threads peer rate peer_rate unit ratio wall
+         * compute comm dispatch */
+        g_assert_cmpstr(nl_dat_cell(peers, 0, r, 4), ==, "openmp:threads=1");
+        double rate = nl_dat_double(peers, 0, r, 5);
+        double ratio = nl_dat_double(peers, 0, r, 8);
+        g_assert_cmpfloat(
+            fabs(ratio - rate / nl_dat_double(peers, 0, r, 6)), <=, 1e-9 * ratio);
+        g_assert_cmpfloat(nl_dat_double(peers, 0, r, 9), >, 0.0);
+        g_assert_true(isnan(nl_dat_double(peers, 0, r, 10)));
+    }
+    /* without a peer there is no such table */
+    g_autoptr(NlCmd) none = nl_test_numlab(
+        NULL, "bench", "-b", "naive", "-o", dir, "-p", "kernels=sum", "-p",
+        "sizes=1000", "-p", "min_time=0.001", NULL);
+    g_assert_cmpint(none->status, ==, 0);
+    g_assert_false(g_file_test(peer_path, G_FILE_TEST_EXISTS));
+    /* a peer that does not exist fails the job in one line */
+    g_autoptr(NlCmd) no_peer = nl_test_numlab(
+        NULL, "bench", "-b", "naive", "-o", dir, "-p", "peer=nosuch", "-p",
+        "kernels=sum", "-p", "sizes=1000", "-p", "min_time=0.001", NULL);
+    g_assert_cmpint(no_peer->status, ==, 1);
+    g_assert_nonnull(strstr(no_peer->err, "naive: peer nosuch: unknown "
+                                          "backend 'nosuch' (known: "));
+
     g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "bench", "-b", "naive", "-o",
                                           dir, "-p", "kernels=sum,fft", NULL);
     g_assert_cmpint(bad->status, ==, 1);

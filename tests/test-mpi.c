@@ -154,6 +154,30 @@ static void test_invariant(void)
         if (i == 0) {
             /* the chunk tree, as test-util.c writes it */
             g_assert_cmpfloat(first.sum, ==, nl_test_tile_tree(x, N, CHUNK));
+            /* and for the products, element by element: each chunk of K
+             * in the reference order, the partials in libnumlab's tile
+             * tree */
+            enum { KC = (K + CHUNK - 1) / CHUNK, GKC = (GK + CHUNK - 1) / CHUNK };
+            float part[KC][M], column[KC], gpart[GKC][GM * GN];
+            for (gsize c = 0; c < KC; c++)
+                nl_ref_gemv_f32(M, MIN(K, (c + 1) * CHUNK) - c * CHUNK,
+                                a + c * CHUNK, K, x + c * CHUNK, part[c]);
+            for (gsize row = 0; row < M; row++) {
+                for (gsize c = 0; c < KC; c++)
+                    column[c] = part[c][row];
+                g_assert_cmpfloat(first.gemv[row], ==,
+                                  nl_ref_tile_tree_f32(column, KC));
+            }
+            for (gsize c = 0; c < GKC; c++)
+                nl_ref_gemm_f32(GM, GN, MIN(GK, (c + 1) * CHUNK) - c * CHUNK,
+                                a + c * CHUNK, K, b + c * CHUNK * GN, GN,
+                                gpart[c], GN);
+            for (gsize e = 0; e < GM * GN; e++) {
+                for (gsize c = 0; c < GKC; c++)
+                    column[c] = gpart[c][e];
+                g_assert_cmpfloat(first.gemm[e], ==,
+                                  nl_ref_tile_tree_f32(column, GKC));
+            }
             continue;
         }
         g_test_message("%s", specs[i]);
@@ -323,6 +347,60 @@ static void test_devices(void)
     nl_test_rmtree(dir);
 }
 
+/* numlab bench on mpi: each kernel against openmp at the same total
+ * threads (the peer), the time of a call split into rank 0's computing,
+ * its MPI time and dispatch; the scaling table from one rank to two; and
+ * invariant=1 set against the same job without it. */
+static void test_bench(void)
+{
+    if (!mpi_starts_here())
+        return;
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) cmd = nl_test_numlab(
+        NULL, "bench", "-b", "mpi:ranks=1,mpi:ranks=2,mpi:ranks=2:invariant=1",
+        "-p", "kernels=sum,gemm", "-p", "sizes=100000", "-p", "gemm_sizes=64",
+        "-p", "min_time=0.01", "--job-timeout", "120", "-o", dir, NULL);
+    g_assert_cmpint(cmd->status, ==, 0);
+    g_autofree char *path =
+        g_build_filename(dir, "bench", "bench-peers.dat", NULL);
+    g_autoptr(NlDat) d = nl_dat_read(path);
+    g_assert_nonnull(d);
+    g_assert_cmpuint(d->datasets->len, ==, 3);
+    for (guint job = 0; job < 3; job++) {
+        g_assert_cmpuint(nl_dat_rows(d, job), ==, 2);
+        for (guint r = 0; r < 2; r++) {
+            /* backend kernel n threads peer rate peer_rate unit ratio wall
+             * compute comm dispatch */
+            g_assert_cmpstr(nl_dat_cell(d, job, r, 4), ==,
+                            job ? "openmp:threads=2" : "openmp:threads=1");
+            double wall = nl_dat_double(d, job, r, 9);
+            double compute = nl_dat_double(d, job, r, 10);
+            double comm = nl_dat_double(d, job, r, 11);
+            g_assert_cmpfloat(compute, >, 0.0);
+            g_assert_cmpfloat(comm, >=, 0.0);
+            g_assert_cmpfloat(compute + comm, <, wall);
+            g_assert_cmpfloat(nl_dat_double(d, job, r, 12), >, 0.0);
+            if (job) /* two ranks add their partials */
+                g_assert_cmpfloat(comm, >, 0.0);
+        }
+    }
+    /* from one rank to two: a row per kernel for each series that has
+     * a one-rank job (not the invariant one) */
+    g_autofree char *scaling =
+        g_build_filename(dir, "bench", "bench-scaling.dat", NULL);
+    g_autoptr(NlDat) s = nl_dat_read(scaling);
+    g_assert_cmpuint(nl_dat_rows(s, 0), ==, 4);
+    g_assert_cmpstr(nl_dat_cell(s, 0, 2, 0), ==, "mpi:ranks=2");
+    g_assert_cmpfloat(nl_dat_double(s, 0, 0, 6), ==, 1.0);
+    g_assert_cmpfloat(nl_dat_double(s, 0, 2, 6), >, 0.0);
+    g_autofree char *invariant =
+        g_build_filename(dir, "bench", "bench-invariant.dat", NULL);
+    g_autoptr(NlDat) inv = nl_dat_read(invariant);
+    g_assert_cmpuint(nl_dat_rows(inv, 0), ==, 2);
+    g_assert_cmpstr(nl_dat_cell(inv, 0, 0, 0), ==, "mpi:ranks=2");
+    nl_test_rmtree(dir);
+}
+
 static void skip_not_built(void)
 {
     g_test_skip("the mpi backend is not built (configure found no Open MPI)");
@@ -347,6 +425,7 @@ int main(int argc, char **argv)
                     test_rank_count_changes_bits);
     g_test_add_func("/mpi/algorithm-changes-bits", test_algorithm_changes_bits);
     g_test_add_func("/mpi/devices-a8", test_devices);
+    g_test_add_func("/mpi/bench", test_bench);
     g_test_add_func("/mpi/fault/ranks-0", test_bad_ranks);
     g_test_add_func("/mpi/fault/beyond-slots", test_beyond_slots);
     g_test_add_func("/mpi/fault/no-launcher", test_no_launcher);

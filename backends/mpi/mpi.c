@@ -38,6 +38,7 @@ typedef struct {
     char *mpiexec, *worker, *hostfile;
     NlmPool *pool; /* started at the first buffer */
     guint64 next_id;
+    NlBackendTimes times; /* rank 0's, summed over the replies */
     char *library, *device, *order;
 } Mpi;
 
@@ -220,6 +221,17 @@ static void mpi_describe(gpointer p, NlBackendInfo *info)
     info->summation_order = self->order;
 }
 
+/* Rank 0's own account of every reply: the others wait for it in their
+ * MPI calls, and it for them, so its communication time includes waiting
+ * for the slowest rank. */
+static void mpi_times(gpointer p, NlBackendTimes *times)
+{
+    const Mpi *self = p;
+    times->calls += self->times.calls;
+    times->compute_seconds += self->times.compute_seconds;
+    times->comm_seconds += self->times.comm_seconds;
+}
+
 /* The pool, started at the first need; its hello checked against what
  * the backend asked for. */
 static NlmPool *pool(Mpi *self, GError **error)
@@ -249,6 +261,9 @@ static gboolean call(Mpi *self, const NlmRequest *q, const void *data,
     NlmReply reply;
     if (!p || !nlm_pool_call(p, q, data, data_len, &reply, out, out_len, error))
         return FALSE;
+    self->times.calls++;
+    self->times.compute_seconds += reply.compute_seconds;
+    self->times.comm_seconds += reply.comm_seconds;
     if (value)
         *value = reply.value;
     return TRUE;
@@ -383,6 +398,7 @@ static const NlBackendOps mpi_ops = {
     .softmax = mpi_softmax,
     .tiled_sum = mpi_tiled_sum,
     .copy = mpi_copy,
+    .times = mpi_times,
 };
 
 NL_PLUGIN_DEFINE(.kind = NL_PLUGIN_BACKEND, .name = "mpi",

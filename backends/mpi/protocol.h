@@ -55,7 +55,8 @@ typedef struct {
     int32_t ok; /* 1, or 0 with message */
     uint32_t pad;
     double value;           /* a scalar result (a float, exactly) */
-    double compute_seconds; /* rank 0's time in its own part */
+    double compute_seconds; /* rank 0's time in its own part (not in MPI,
+                               nor reading an upload from numlab) */
     double comm_seconds;    /* rank 0's time in MPI calls */
     char message[200];
 } NlmReply;

@@ -40,16 +40,39 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* scratch slots: a product's result, and tree_reduce's chunk partials,
+ * combined blocks and gathered blocks */
+enum { SCRATCH_RESULT, SCRATCH_ROWS, SCRATCH_BLOCKS, SCRATCH_ALL, SCRATCH_SLOTS };
+
 typedef struct {
     int rank, size;
     int sock;
     gsize chunk;         /* 0: one slice per rank */
     GHashTable *buffers; /* id -> float[] */
     double comm;         /* seconds in MPI during this request */
+    double io;           /* seconds reading numlab's data in this request */
     const char *die_kernel;
     int die_rank;
     guint64 die_n;
+    /* working memory kept from request to request: fresh pages for every
+     * kernel call cost page faults that a small product notices */
+    float *scratch[SCRATCH_SLOTS];
+    gsize scratch_n[SCRATCH_SLOTS];
 } Worker;
+
+/* Scratch slot `slot` with room for n floats, its contents undefined. */
+static float *scratch(Worker *w, int slot, gsize n)
+{
+    if (w->scratch_n[slot] < n) {
+        free(w->scratch[slot]);
+        if (posix_memalign((void **)&w->scratch[slot], 64, n * sizeof(float)))
+            g_error("numlab-mpi-worker: out of memory for %" G_GSIZE_FORMAT
+                    " floats",
+                    n);
+        w->scratch_n[slot] = n;
+    }
+    return w->scratch[slot];
+}
 
 static const char *op_name(uint32_t op)
 {
@@ -247,6 +270,136 @@ static float part_dot(const float *x, const float *y, gsize lo, gsize hi)
     return nl_ref_dot_f32(x + lo, y + lo, hi - lo);
 }
 
+/* ---- the tile tree across ranks ----
+ *
+ * The tile tree over nc chunk partials (numlab/backend.h) adds adjacent
+ * pairs level by level: p[i] += p[i + s] for s = 1, 2, 4, ... and i a
+ * multiple of 2s. Within an aligned block [h, h + 2^j) that is what the
+ * tree does to the block alone, so a rank combines the maximal aligned
+ * blocks of its own share of chunks first, and only their values, at most
+ * two per level, travel: every rank then finishes the tree over the
+ * blocks of all ranks, skipping the pairs inside a block. Each addition is
+ * the one the tree makes, so the bits are the tree's whatever the rank
+ * count. Partials are vectors of `cells` values (a gemm's C, a gemv's y,
+ * or one scalar), combined element by element. */
+
+enum { MAX_NODES = 128 }; /* blocks of one share: two per level at most */
+
+/* The maximal aligned blocks of chunks [lo, hi) out of nc, as heads and
+ * lengths (the last block of the tree may be cut at nc); their count. */
+static gsize tree_blocks(gsize lo, gsize hi, gsize nc, gsize *head, gsize *len)
+{
+    gsize count = 0;
+    while (lo < hi) {
+        gsize size = 1;
+        while (size < nc && lo % (2 * size) == 0 && MIN(lo + 2 * size, nc) <= hi)
+            size *= 2;
+        head[count] = lo;
+        len[count] = MIN(lo + size, nc) - lo;
+        lo += len[count++];
+    }
+    return count;
+}
+
+/* rows[0] = the tile tree over rows[0..count) of `cells` values each. */
+static void tree_in_place(float *rows, gsize count, gsize cells)
+{
+    for (gsize s = 1; s < count; s *= 2)
+        for (gsize i = 0; i + s < count; i += 2 * s) {
+            float *dst = rows + i * cells;
+            const float *src = rows + (i + s) * cells;
+            for (gsize e = 0; e < cells; e++)
+                dst[e] += src[e];
+        }
+}
+
+/* Computes chunk c's partial, `cells` values, into out. */
+typedef void (*ChunkFn)(const void *ctx, gsize c, float *out);
+
+/* out[0..cells) = the tile tree over the nc chunk partials `chunk` gives,
+ * each computed by one rank (a contiguous share of the chunks). */
+static void tree_reduce(Worker *w, gsize nc, gsize cells, ChunkFn chunk,
+                        const void *ctx, const NlmRequest *q, float *out)
+{
+    gsize lo, hi, head[MAX_NODES], len[MAX_NODES];
+    share(w, nc, w->rank, &lo, &hi);
+    gsize mine = tree_blocks(lo, hi, nc, head, len);
+    /* this rank's blocks, each combined, packed one after the other */
+    gsize widest = 1;
+    for (gsize b = 0; b < mine; b++)
+        widest = MAX(widest, len[b]);
+    float *packed = scratch(w, SCRATCH_BLOCKS, MAX(mine * cells, 1));
+    float *rows = scratch(w, SCRATCH_ROWS, widest * cells);
+    for (gsize b = 0; b < mine; b++) {
+        for (gsize c = 0; c < len[b]; c++)
+            chunk(ctx, head[b] + c, rows + c * cells);
+        tree_in_place(rows, len[b], cells);
+        memcpy(packed + b * cells, rows, cells * sizeof(float));
+    }
+    maybe_die(w, q);
+
+    /* every rank's blocks, in chunk order, on every rank */
+    int *counts = g_new(int, w->size), *displs = g_new(int, w->size);
+    gsize total = 0;
+    for (int r = 0; r < w->size; r++) {
+        gsize rlo, rhi, h[MAX_NODES], l[MAX_NODES];
+        share(w, nc, r, &rlo, &rhi);
+        gsize blocks = tree_blocks(rlo, rhi, nc, h, l);
+        counts[r] = (int)(blocks * cells);
+        displs[r] = (int)(total * cells);
+        total += blocks;
+    }
+    float *all = scratch(w, SCRATCH_ALL, MAX(total * cells, 1));
+    double t0 = MPI_Wtime();
+    MPI_Allgatherv(packed, counts[w->rank], MPI_FLOAT, all, counts, displs,
+                   MPI_FLOAT, MPI_COMM_WORLD);
+    w->comm += MPI_Wtime() - t0;
+
+    /* the rest of the tree: slot[i] is block i's value where a block
+     * starts, block_of[i] the head of the block chunk i lies in */
+    float **slot = g_new0(float *, MAX(nc, 1));
+    gsize *block_of = g_new(gsize, MAX(nc, 1));
+    for (int r = 0, k = 0; r < w->size; r++) {
+        gsize rlo, rhi, h[MAX_NODES], l[MAX_NODES];
+        share(w, nc, r, &rlo, &rhi);
+        gsize blocks = tree_blocks(rlo, rhi, nc, h, l);
+        for (gsize b = 0; b < blocks; b++, k++) {
+            slot[h[b]] = all + (gsize)k * cells;
+            for (gsize c = h[b]; c < h[b] + l[b]; c++)
+                block_of[c] = h[b];
+        }
+    }
+    for (gsize s = 1; s < nc; s *= 2)
+        for (gsize i = 0; i + s < nc; i += 2 * s) {
+            if (block_of[i] == block_of[i + s])
+                continue; /* added inside the block already */
+            float *dst = slot[i];
+            const float *src = slot[i + s];
+            for (gsize e = 0; e < cells; e++)
+                dst[e] += src[e];
+        }
+    if (nc)
+        memcpy(out, slot[0], cells * sizeof(float));
+    else
+        memset(out, 0, cells * sizeof(float));
+    g_free(slot);
+    g_free(block_of);
+    g_free(counts);
+    g_free(displs);
+}
+
+typedef struct {
+    PartFn part;
+    const float *x, *y;
+    gsize n, size;
+} ScalarChunks;
+
+static void scalar_chunk(const void *ctx, gsize c, float *out)
+{
+    const ScalarChunks *s = ctx;
+    *out = s->part(s->x, s->y, c * s->size, MIN(s->n, (c + 1) * s->size));
+}
+
 static float reduce_scalar(Worker *w, PartFn part, const float *x,
                            const float *y, gsize n, gsize tile,
                            const NlmRequest *q)
@@ -259,33 +412,10 @@ static float reduce_scalar(Worker *w, PartFn part, const float *x,
         allreduce(w, &partial, 1, MPI_SUM);
         return partial;
     }
-    gsize size = tile ? tile : w->chunk;
-    gsize nc = (n + size - 1) / size, lo, hi;
-    share(w, nc, w->rank, &lo, &hi);
-    float *mine = g_new(float, MAX(hi - lo, 1));
-    for (gsize c = lo; c < hi; c++)
-        mine[c - lo] = part(x, y, c * size, MIN(n, (c + 1) * size));
-    maybe_die(w, q);
-    float *all = g_new(float, MAX(nc, 1));
-    allgather(w, mine, nc, 1, all);
-    float result = nl_ref_tile_tree_f32(all, nc);
-    g_free(all);
-    g_free(mine);
+    ScalarChunks s = {part, x, y, n, tile ? tile : w->chunk};
+    float result;
+    tree_reduce(w, (n + s.size - 1) / s.size, 1, scalar_chunk, &s, q, &result);
     return result;
-}
-
-/* out[i] for i < rows combined from `parts` partial vectors laid out
- * parts[p * rows + i], in the tile tree. */
-static void tree_rows(const float *partials, gsize parts, gsize rows,
-                      float *out)
-{
-    float *column = g_new(float, MAX(parts, 1));
-    for (gsize i = 0; i < rows; i++) {
-        for (gsize p = 0; p < parts; p++)
-            column[p] = partials[p * rows + i];
-        out[i] = nl_ref_tile_tree_f32(column, parts);
-    }
-    g_free(column);
 }
 
 /* C (m x n, packed) = A[:, lo:hi) B[lo:hi, :] in the reference order;
@@ -300,6 +430,23 @@ static void partial_product(const NlmRequest *q, const float *a, const float *b,
                         q->ldb, c, q->n);
 }
 
+typedef struct {
+    const Worker *w;
+    const NlmRequest *q;
+    const float *a, *b;
+    gsize k;
+    gboolean gemv;
+} ProductChunks;
+
+/* The product over chunk c of K alone, packed. */
+static void product_chunk(const void *ctx, gsize c, float *out)
+{
+    const ProductChunks *p = ctx;
+    gsize from, to;
+    chunk_bounds(p->w, p->k, c, &from, &to);
+    partial_product(p->q, p->a, p->b, from, to, out, p->gemv);
+}
+
 /* gemv and gemm: the reduction over K (gemv's n) split across ranks. */
 static void product(Worker *w, const NlmRequest *q, gboolean gemv)
 {
@@ -308,7 +455,7 @@ static void product(Worker *w, const NlmRequest *q, gboolean gemv)
     float *c = g_hash_table_lookup(w->buffers, &q->id[2]);
     gsize m = q->m, n = gemv ? 1 : q->n, k = gemv ? q->n : q->k;
     gsize cells = m * n;
-    float *packed = g_new0(float, MAX(cells, 1));
+    float *packed = scratch(w, SCRATCH_RESULT, MAX(cells, 1));
     if (w->chunk == 0) {
         gsize lo, hi;
         share(w, k, w->rank, &lo, &hi);
@@ -316,27 +463,14 @@ static void product(Worker *w, const NlmRequest *q, gboolean gemv)
         maybe_die(w, q);
         allreduce(w, packed, cells, MPI_SUM);
     } else {
-        gsize nc = n_chunks(w, k), lo, hi;
-        share(w, nc, w->rank, &lo, &hi);
-        float *mine = g_new0(float, MAX((hi - lo) * cells, 1));
-        for (gsize ch = lo; ch < hi; ch++) {
-            gsize from, to;
-            chunk_bounds(w, k, ch, &from, &to);
-            partial_product(q, a, b, from, to, mine + (ch - lo) * cells, gemv);
-        }
-        maybe_die(w, q);
-        float *all = g_new(float, MAX(nc * cells, 1));
-        allgather(w, mine, nc, cells, all);
-        tree_rows(all, nc, cells, packed);
-        g_free(all);
-        g_free(mine);
+        ProductChunks pc = {w, q, a, b, k, gemv};
+        tree_reduce(w, n_chunks(w, k), cells, product_chunk, &pc, q, packed);
     }
     if (gemv)
         memcpy(c, packed, m * sizeof(float));
     else
         for (gsize i = 0; i < m; i++)
             memcpy(c + i * q->ldc, packed + i * n, n * sizeof(float));
-    g_free(packed);
 }
 
 /* y = softmax(x / T): the global max and normaliser by reduction, each
@@ -385,7 +519,7 @@ static gboolean reply(Worker *w, gboolean ok, double value, double t0,
     if (w->rank != 0)
         return TRUE;
     NlmReply r = {.ok = ok, .value = value, .comm_seconds = w->comm};
-    r.compute_seconds = MPI_Wtime() - t0 - w->comm;
+    r.compute_seconds = MPI_Wtime() - t0 - w->comm - w->io;
     if (message)
         g_strlcpy(r.message, message, sizeof r.message);
     return write_all(w->sock, &r, sizeof r);
@@ -424,7 +558,9 @@ static gboolean alloc(Worker *w, const NlmRequest *q, char *why, gsize len)
 static gboolean upload(Worker *w, const NlmRequest *q)
 {
     float *x = g_hash_table_lookup(w->buffers, &q->id[0]);
+    double t0 = MPI_Wtime();
     int ok = w->rank != 0 || read_all(w->sock, x, q->n * sizeof(float));
+    w->io = MPI_Wtime() - t0;
     maybe_die(w, q);
     if (w->rank == 0 && !ok)
         MPI_Abort(MPI_COMM_WORLD, 1);
@@ -440,7 +576,7 @@ static gboolean serve(Worker *w, const NlmRequest *q)
     const float *y = g_hash_table_lookup(w->buffers, &q->id[1]);
     char why[160] = "";
     gboolean ok = TRUE;
-    w->comm = 0.0;
+    w->comm = w->io = 0.0;
     switch ((NlmOp)q->op) {
     case NLM_QUIT:
         return FALSE;

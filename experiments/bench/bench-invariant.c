@@ -1,6 +1,8 @@
-/* bench-invariant.c — what batch-invariant mode costs, from one run.
+/* bench-invariant.c — what batch-invariant mode costs, from one run, and
+ * likewise the mpi backend's rank-count-invariant mode (invariant=1).
  *
  *   numlab bench -b openmp,openmp:batch_invariant=1
+ *   numlab bench -b mpi:ranks=2,mpi:ranks=2:invariant=1
  *
  * times both jobs; run_compare pairs them (the labels equal once the
  * batch_invariant option is left out) and compares every kernel and size
@@ -24,16 +26,20 @@
 
 #define GOAL 0.15
 
-/* The label without its batch_invariant option; *invariant says whether
- * it was on. */
+/* The label without its batch_invariant (or mpi's invariant) option;
+ * *invariant says whether it was on. */
 static char *without_mode(const char *label, gboolean *invariant)
 {
     g_auto(GStrv) words = g_strsplit(label, ":", -1);
     GString *out = g_string_new(NULL);
     *invariant = FALSE;
     for (char **w = words; *w; w++) {
-        if (g_str_has_prefix(*w, "batch_invariant=")) {
-            const char *v = *w + strlen("batch_invariant=");
+        const char *mode = g_str_has_prefix(*w, "batch_invariant=")
+                               ? "batch_invariant="
+                           : g_str_has_prefix(*w, "invariant=") ? "invariant="
+                                                                : NULL;
+        if (mode) {
+            const char *v = *w + strlen(mode);
             /* the spellings numlab's parameter parser reads as true */
             static const char *const yes[] = {"1", "true", "yes", "on", NULL};
             *invariant = g_strv_contains(yes, v);
@@ -79,8 +85,8 @@ void bench_invariant_costs(NlRun *run)
                               "invariant_rate:f64 unit:str normal_ratio:f64 "
                               "invariant_ratio:f64 slowdown:f64 "
                               "raw_slowdown:f64 goal_met:int");
-    nl_table_set_title(t, "batch_invariant=1 against the same backend "
-                          "without it: slowdown = drift-corrected relative "
+    nl_table_set_title(t, "batch_invariant=1 (mpi: invariant=1) against "
+                          "the same backend without it: slowdown = drift-corrected relative "
                           "time (0.1 = 10 % slower; negative: faster)");
     g_autofree char *goal = g_strdup_printf("slowdown < %g", GOAL);
     nl_table_add_note(t, "goal", goal);

@@ -40,6 +40,7 @@
 
 #include "bench-check.h"
 #include "bench-invariant.h"
+#include "bench-peer.h"
 #include "bench-precision.h"
 
 #include <numlab/numlab.h>
@@ -641,11 +642,75 @@ static gboolean probe_gemm(NlRun *run, double *seconds, GError **error)
     return ok;
 }
 
+/* Mean seconds per call of j's kernel, split as its backend accounts for
+ * them (nl_backend_times); compute, comm and dispatch NAN when it does
+ * not. Timed for half of min_time, at least 3 calls. */
+static gboolean time_split(Job *j, double min_time, BenchSplit *split,
+                           GError **error)
+{
+    NlBackendTimes before, after;
+    gboolean told = nl_backend_times(j->b, &before);
+    int calls = 0;
+    double t0 = nl_time_now();
+    do {
+        if (!kernel_call(j, error))
+            return FALSE;
+        calls++;
+    } while (calls < 3 || nl_time_now() - t0 < min_time / 2);
+    split->wall = (nl_time_now() - t0) / calls;
+    nl_backend_times(j->b, &after);
+    split->compute = split->comm = split->dispatch = NAN;
+    if (told) {
+        split->compute = (after.compute_seconds - before.compute_seconds) / calls;
+        split->comm = (after.comm_seconds - before.comm_seconds) / calls;
+        split->dispatch = split->wall - split->compute - split->comm;
+    }
+    return TRUE;
+}
+
+/* The kernel j has just been measured with (its buffers set up) against
+ * the same kernel and size on `peer`, one row of bench-peer: gemm in
+ * adjacent blocks, as in measure(), the rest interleaved. */
+static gboolean measure_peer(NlRun *run, NlTable *t, Job *j, NlBackend *peer,
+                             gsize size, double min_time, GError **error)
+{
+    Job p = {.b = peer, .kernel = j->kernel};
+    double seconds = NAN, peer_seconds = NAN;
+    BenchSplit split;
+    gboolean ok = job_setup(&p, size, nl_run_seed(run), error);
+    if (ok && j->kernel == K_GEMM) {
+        ok = (peer_seconds = time_best(kernel_call, &p, min_time, error)) >= 0;
+        g_usleep(200000);
+        ok = ok && (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
+    } else if (ok)
+        ok = bench_time_pair(kernel_call, j, kernel_call, &p, min_time,
+                             &seconds, &peer_seconds, error);
+    ok = ok && time_split(j, min_time, &split, error);
+    double rate = work_of(j) / seconds / 1e9;
+    double peer_rate = work_of(&p) / peer_seconds / 1e9;
+    job_clear(&p);
+    if (!ok)
+        return FALSE;
+    nl_table_add_str(t, kernel_names[j->kernel]);
+    nl_table_add_int(t, (gint64)size);
+    nl_table_add_int(t, nl_backend_info(j->b)->threads);
+    nl_table_add_str(t, nl_backend_label(peer));
+    nl_table_add_f64(t, rate);
+    nl_table_add_f64(t, peer_rate);
+    nl_table_add_str(t, j->kernel == K_GEMM ? "GFLOP/s" : "GB/s");
+    nl_table_add_f64(t, rate / peer_rate);
+    nl_table_add_f64(t, split.wall);
+    nl_table_add_f64(t, split.compute);
+    nl_table_add_f64(t, split.comm);
+    nl_table_add_f64(t, split.dispatch);
+    return TRUE;
+}
+
 /* `predicted`: seconds one call is expected to take from a smaller size
  * (gemm: n^3 scaling), or 0; beyond max_call the call is not even made. */
 static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
                         double min_time, double max_call, double *predicted,
-                        GError **error)
+                        NlBackend *peer, NlTable *peer_table, GError **error)
 {
     double seconds = NAN, ref_seconds = NAN;
     const char *note = "";
@@ -680,6 +745,8 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
                                  &seconds, &ref_seconds, error);
         else if (ok)
             ok = (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
+        if (ok && peer && !*note)
+            ok = measure_peer(run, peer_table, j, peer, size, min_time, error);
         if (!ok) {
             job_clear(j);
             reference_clear(&ref);
@@ -731,6 +798,25 @@ static gboolean run_backend(NlRun *run, GError **error)
                       "exact one, which every correct kernel "
                       "returns on these integer inputs: a "
                       "backend fault (softmax is not checked)");
+    NlBackend *peer = bench_peer_open(run, error);
+    if (!peer && error && *error)
+        return FALSE;
+    NlTable *peer_table = NULL;
+    if (peer) {
+        peer_table = nl_run_table(run, "bench-peer", BENCH_PEER_COLUMNS);
+        nl_table_set_title(peer_table,
+                           "each kernel against the same kernel on a peer "
+                           "backend, timed interleaved in one process; and "
+                           "the mean seconds of one call, split as the "
+                           "backend accounts for them");
+        nl_table_add_note(peer_table, "ratio", "rate / peer_rate");
+        nl_table_add_note(peer_table, "comm",
+                          "seconds in communication, waiting for the "
+                          "other ranks included");
+        nl_table_add_note(peer_table, "dispatch",
+                          "wall - compute - comm: the request reaching "
+                          "the workers and the answer coming back");
+    }
     gsize total = 0, done = 0;
     for (guint k = 0; k < G_N_ELEMENTS(kernel_names); k++)
         total += want[k] ? (k == K_GEMM ? n_gemm : n_sizes) : 0;
@@ -762,7 +848,7 @@ static gboolean run_backend(NlRun *run, GError **error)
                 predicted *= pow(size / last_size, gemm ? 3 : 1);
             last_size = (double)size;
             if (!measure(run, t, &j, size, min_time, max_call, &predicted,
-                         error))
+                         peer, peer_table, error))
                 return FALSE;
             nl_run_progress(run, (double)++done / total, kernel_names[k]);
         }
@@ -799,6 +885,7 @@ static gboolean run_compare(NlRun *run, GError **error)
     }
     bench_sampling_results(run, t);
     bench_invariant_costs(run);
+    bench_peer_results(run);
     bench_precision_results(run);
     return TRUE;
 }
@@ -909,6 +996,12 @@ static const NlParamSpec params[] = {
      "precision: n of the n x n x n products in each precision", NULL, NULL},
     {"precision_sum_size", NL_PARAM_INT, "10000000", 1, 1e9,
      "precision: values of the sums in each precision", NULL, NULL},
+    {"peer", NL_PARAM_STRING, "auto", 0, 0,
+     "a backend (-b syntax) to time each kernel against, interleaved in the "
+     "job's process (table bench-peer); auto: openmp at the same total "
+     "threads for a backend that splits its time (mpi), none otherwise; "
+     "none: no peer",
+     NULL, NULL},
     NL_PARAM_END,
 };
 

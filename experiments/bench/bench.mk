@@ -7,6 +7,8 @@ experiments_bench_bench_la_SOURCES = experiments/bench/bench.c \
 	experiments/bench/bench-check.c \
 	experiments/bench/bench-invariant.h \
 	experiments/bench/bench-invariant.c \
+	experiments/bench/bench-peer.h \
+	experiments/bench/bench-peer.c \
 	experiments/bench/bench-sampling.h \
 	experiments/bench/bench-sampling.c \
 	experiments/bench/bench-precision.h \

@@ -206,7 +206,8 @@ gboolean nl_engine_run(NlRegistry *registry, const NlRunRequest *request)
         return FALSE;
     if (!nl_engine_open(e))
         return FALSE;
-    if (!nl_engine_run_phases(e))
-        return FALSE;
-    return report_and_write(e);
+    nl_engine_allow_peers(registry, NULL);
+    gboolean ran = nl_engine_run_phases(e);
+    nl_engine_allow_peers(NULL, NULL);
+    return ran && report_and_write(e);
 }

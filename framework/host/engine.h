@@ -109,6 +109,12 @@ gboolean nl_engine_budget(NlEngine *engine);
 /* open.c: opens and self-checks every backend job's backend; FALSE (after
  * the report) when the experiment has a backend phase and none opened. */
 gboolean nl_engine_open(NlEngine *engine);
+/* open.c: lets nl_run_peer open backends of `registry` in this process;
+ * `modules` ("NAME=PATH", or NULL) are loaded into it when first named.
+ * NULL registry: no peers. */
+void nl_engine_allow_peers(NlRegistry *registry, char **modules);
+/* open.c: "NAME=PATH" for every backend of `registry`, NULL-terminated. */
+char **nl_engine_backend_modules(NlRegistry *registry);
 /* phases.c: runs every pending job's phase in order, each in a process
  * of its own (isolate.c) unless the request says in-process; FALSE
  * (after the report) when the common phase failed. */

@@ -75,6 +75,10 @@ static char *request_text(NlEngine *e, const NlJob *j)
             kf, g, "backend_module",
             module_path(e->registry, NL_PLUGIN_BACKEND, plugin));
         nl_self_check_save(j->check, kf, "self-check");
+        g_auto(GStrv) modules = nl_engine_backend_modules(e->registry);
+        g_key_file_set_string_list(kf, g, "peer_modules",
+                                   (const char *const *)modules,
+                                   g_strv_length(modules));
     }
     return g_key_file_to_data(kf, NULL, NULL);
 }
@@ -386,6 +390,7 @@ typedef struct {
 
 static void child_clear(Child *c)
 {
+    nl_engine_allow_peers(NULL, NULL);
     nl_run_free(c->common);
     if (c->jobs)
         g_ptr_array_unref(c->jobs);
@@ -477,6 +482,9 @@ static gboolean child_open(Child *c, GError **error)
                              error))
         return FALSE;
     c->backend = nl_backend_open_spec(c->registry, c->label, NULL, error);
+    g_auto(GStrv) peers =
+        g_key_file_get_string_list(c->kf, g, "peer_modules", NULL, NULL);
+    nl_engine_allow_peers(c->registry, peers);
     return c->backend != NULL;
 }
 

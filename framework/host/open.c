@@ -3,10 +3,16 @@
  * name or option is reported before anything is computed.
  *
  * A backend that does not open fails its job; one that is unavailable (no
- * device) is skipped instead when the user did not name it. */
+ * device) is skipped instead when the user did not name it.
+ *
+ * A phase may also open a peer, a backend beside its job's (nl_run_peer),
+ * the same way; in a job's own process the peer's module is loaded only
+ * then, from the paths the runner sent along. */
 #include "config.h"
 
 #include "engine.h"
+
+#include <string.h>
 
 /* Opens the backend of a job; on failure sets the job's status. */
 static void open_backend(NlRegistry *r, NlJob *j)
@@ -67,4 +73,65 @@ gboolean nl_engine_open(NlEngine *e)
         return FALSE;
     }
     return TRUE;
+}
+
+/* ---- peers: nl_run_peer ---- */
+
+typedef struct {
+    NlRegistry *registry;
+    char **modules; /* "NAME=PATH" of backends not yet loaded, or NULL */
+} PeerSource;
+
+static PeerSource peer_source;
+
+static NlBackend *open_peer(const char *spec, gpointer data, GError **error)
+{
+    PeerSource *src = data;
+    g_autofree char *name = g_strndup(spec, strcspn(spec, ":"));
+    if (!nl_registry_find(src->registry, NL_PLUGIN_BACKEND, name) &&
+        src->modules) {
+        g_autoptr(GString) known = g_string_new(NULL);
+        for (char **m = src->modules; *m; m++) {
+            gsize len = strcspn(*m, "=");
+            if (len == strlen(name) && strncmp(*m, name, len) == 0) {
+                if (!nl_registry_load(src->registry, *m + len + 1, error))
+                    return NULL;
+                g_string_truncate(known, 0);
+                break;
+            }
+            g_string_append_printf(known, "%s%.*s", known->len ? ", " : "",
+                                   (int)len, *m);
+        }
+        if (known->len) { /* not among them */
+            nl_fail(error, NL_ERROR, NL_ERROR_PLUGIN,
+                    "unknown backend '%s' (known: %s)", name, known->str);
+            return NULL;
+        }
+    }
+    const NlSelfCheck *check = NULL;
+    NlBackend *b = nl_backend_open_spec(src->registry, spec, &check, error);
+    if (b)
+        nl_self_check_print_once(check);
+    return b;
+}
+
+void nl_engine_allow_peers(NlRegistry *registry, char **modules)
+{
+    g_strfreev(peer_source.modules);
+    peer_source.registry = registry;
+    peer_source.modules = g_strdupv(modules);
+    nl_run_set_peer_opener(registry ? open_peer : NULL, &peer_source);
+}
+
+char **nl_engine_backend_modules(NlRegistry *registry)
+{
+    g_autoptr(GPtrArray) list = nl_registry_list(registry, NL_PLUGIN_BACKEND);
+    GPtrArray *out = g_ptr_array_new();
+    for (guint i = 0; i < list->len; i++) {
+        const NlPluginEntry *e = list->pdata[i];
+        g_ptr_array_add(out,
+                        g_strdup_printf("%s=%s", e->plugin->name, e->path));
+    }
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
 }

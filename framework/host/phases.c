@@ -39,6 +39,7 @@ char *nl_phase_call(const NlPlugin *exp, NlPhase phase, NlRun *run,
     double t0 = nl_time_now();
     gboolean ok = nl_experiment_hook(exp, phase)(run, &error);
     *seconds = nl_time_now() - t0;
+    nl_run_close_peers(run);
     g_autofree char *bug = nl_plugin_log_end();
     nl_run_progress_done(run);
     return phase_failure(exp, run, ok, error, bug);

@@ -694,6 +694,17 @@ gboolean nl_backend_last_was_reference(const NlBackend *b)
     return b->last_reference;
 }
 
+gboolean nl_backend_times(const NlBackend *b, NlBackendTimes *times)
+{
+    g_return_val_if_fail(times != NULL, FALSE);
+    memset(times, 0, sizeof *times);
+    g_return_val_if_fail(b != NULL, FALSE);
+    if (!NL_FIELD(b->ops, times))
+        return FALSE;
+    b->ops->times(b->self, times);
+    return TRUE;
+}
+
 /* The first n values of a buffer where numlab's reference can read and
  * write them: its host memory, or else (a float32 buffer in a backend's
  * own memory) a copy, fetched through the download hook and, for an

@@ -171,6 +171,14 @@ void nl_run_set_common(NlRun *run, NlRun *common);
 #define NL_RUN_KEPT_FAULTS 5
 guint nl_run_n_faults(NlRun *run);
 GPtrArray *nl_run_faults(NlRun *run);
+/* How nl_run_peer opens a backend spec ("openmp:threads=2"): the host's
+ * open-and-self-check, set once per process (host/open.c). */
+typedef NlBackend *(*NlPeerOpener)(const char *spec, gpointer data,
+                                   GError **error);
+void nl_run_set_peer_opener(NlPeerOpener opener, gpointer data);
+/* Closes the backends nl_run_peer opened for this phase; called when the
+ * phase's hook returns. */
+void nl_run_close_peers(NlRun *run);
 /* Ends a progress line on the terminal, if one was drawn. */
 void nl_run_progress_done(NlRun *run);
 /* What a phase produced, in wire form (NL_RUN_WIRE): its tables, its

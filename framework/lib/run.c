@@ -31,7 +31,18 @@ struct NlRun {
     char *progress_label;
     gboolean progress_shown;
     double progress_last;
+    GHashTable *peers; /* nl_run_peer: spec -> NlBackend*, opened */
 };
+
+/* How nl_run_peer opens a backend: the host's, set once per process. */
+static NlPeerOpener peer_opener;
+static gpointer peer_opener_data;
+
+void nl_run_set_peer_opener(NlPeerOpener opener, gpointer data)
+{
+    peer_opener = opener;
+    peer_opener_data = data;
+}
 
 NlRun *nl_run_new(const NlParams *params, guint64 seed, NlBackend *backend,
                   const char *progress_label)
@@ -51,10 +62,37 @@ NlRun *nl_run_new(const NlParams *params, guint64 seed, NlBackend *backend,
     return run;
 }
 
+void nl_run_close_peers(NlRun *run)
+{
+    g_clear_pointer(&run->peers, g_hash_table_unref);
+}
+
+NlBackend *nl_run_peer(NlRun *run, const char *spec, GError **error)
+{
+    g_return_val_if_fail(run != NULL && spec != NULL, NULL);
+    NlBackend *b = run->peers ? g_hash_table_lookup(run->peers, spec) : NULL;
+    if (b)
+        return b;
+    if (!peer_opener) {
+        nl_fail(error, NL_ERROR, NL_ERROR_PLUGIN,
+                "no backend can be opened beside the job's here");
+        return NULL;
+    }
+    b = peer_opener(spec, peer_opener_data, error);
+    if (!b)
+        return NULL;
+    if (!run->peers)
+        run->peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify)nl_backend_close);
+    g_hash_table_insert(run->peers, g_strdup(spec), b);
+    return b;
+}
+
 void nl_run_free(NlRun *run)
 {
     if (!run)
         return;
+    nl_run_close_peers(run);
     nl_run_progress_done(run);
     g_ptr_array_unref(run->tables);
     g_ptr_array_unref(run->artifact_names);

@@ -71,6 +71,16 @@ typedef struct NlBackendInfo {
     gpointer reserved[4];
 } NlBackendInfo;
 
+/* What a backend's times() hook reports: cumulative seconds since open(),
+ * of every call (kernels, uploads and downloads alike). The host zeroes
+ * it; a later field takes over a reserved word. */
+typedef struct NlBackendTimes {
+    guint64 calls;          /* calls that reached the workers */
+    double compute_seconds; /* in the calls' own arithmetic */
+    double comm_seconds;    /* in communication, waiting for peers included */
+    double reserved[5];
+} NlBackendTimes;
+
 /* Filled by the module, read only by the host: hooks are appended without
  * an ABI bump (plugin.h); one beyond a module's struct_size is NULL. */
 struct NlBackendOps {
@@ -173,6 +183,15 @@ struct NlBackendOps {
     gboolean (*tiled_sum_in)(gpointer self, const NlBuffer *x, gsize n,
                              gsize tile, NlPrecision acc, double *result,
                              GError **error);
+
+    /* ---- Where the time goes (appended within ABI 2) ----
+     * For a backend whose kernels communicate between processes or
+     * devices (mpi): the seconds its calls have spent computing and
+     * communicating since open(), as the backend measured them, added
+     * into `times` (zeroed by the host). The rest of a call's wall time
+     * is dispatch: the request reaching the workers and the answer
+     * coming back. NULL: the backend does not split its time. */
+    void (*times)(gpointer self, NlBackendTimes *times);
 };
 
 #define NL_BACKEND_ERROR (nl_backend_error_quark())
@@ -266,6 +285,11 @@ gboolean nl_backend_tiled_sum_in(NlBackend *backend, const NlBuffer *x, gsize n,
  * rather than the backend's own kernel; an all-float32 call counts as
  * the backend's own. */
 gboolean nl_backend_last_was_reference(const NlBackend *backend);
+
+/* Where the backend's time went since it was opened (NlBackendTimes):
+ * FALSE, with *times zeroed, when it does not say (no times hook). Take it
+ * before and after the calls of interest and subtract. */
+gboolean nl_backend_times(const NlBackend *backend, NlBackendTimes *times);
 
 G_END_DECLS
 

@@ -78,6 +78,17 @@ void nl_run_fault(NlRun *run, const char *format, ...) G_GNUC_PRINTF(2, 3);
 gboolean nl_run_check_bound(NlRun *run, double got, double exact, double bound,
                             const char *format, ...) G_GNUC_PRINTF(5, 6);
 
+/* In run_backend: opens the backend `spec` names ("openmp:threads=2", as
+ * -b takes it) beside the job's, in the same process, so that a kernel
+ * can be timed interleaved with the same kernel on a peer (the
+ * benchmark's mpi rows against openmp). The host opens it as it opens a
+ * job's backend, self-check included; the run owns it and closes it when
+ * the phase ends; the same spec again gives the same backend. NULL with a
+ * one-line error when the spec is wrong, the backend unavailable or
+ * unusable. A peer's results belong to no job: never write them as the
+ * job's own. */
+NlBackend *nl_run_peer(NlRun *run, const char *spec, GError **error);
+
 /* Progress, 0..1, shown on stderr when it is a terminal. */
 void nl_run_progress(NlRun *run, double fraction, const char *what);
 
