@@ -313,8 +313,10 @@ static void tree_in_place(float *rows, gsize count, gsize cells)
         }
 }
 
-/* Computes chunk c's partial, `cells` values, into out. */
-typedef void (*ChunkFn)(const void *ctx, gsize c, float *out);
+/* Computes the partials of chunks first .. first + count - 1, `cells`
+ * values each, into out[(c - first) * cells ...]. */
+typedef void (*ChunkFn)(const void *ctx, gsize first, gsize count,
+                        gsize cells, float *out);
 
 /* out[0..cells) = the tile tree over the nc chunk partials `chunk` gives,
  * each computed by one rank (a contiguous share of the chunks). */
@@ -331,8 +333,7 @@ static void tree_reduce(Worker *w, gsize nc, gsize cells, ChunkFn chunk,
     float *packed = scratch(w, SCRATCH_BLOCKS, MAX(mine * cells, 1));
     float *rows = scratch(w, SCRATCH_ROWS, widest * cells);
     for (gsize b = 0; b < mine; b++) {
-        for (gsize c = 0; c < len[b]; c++)
-            chunk(ctx, head[b] + c, rows + c * cells);
+        chunk(ctx, head[b], len[b], cells, rows);
         tree_in_place(rows, len[b], cells);
         memcpy(packed + b * cells, rows, cells * sizeof(float));
     }
@@ -394,10 +395,14 @@ typedef struct {
     gsize n, size;
 } ScalarChunks;
 
-static void scalar_chunk(const void *ctx, gsize c, float *out)
+static void scalar_chunks(const void *ctx, gsize first, gsize count,
+                          gsize cells, float *out)
 {
     const ScalarChunks *s = ctx;
-    *out = s->part(s->x, s->y, c * s->size, MIN(s->n, (c + 1) * s->size));
+    (void)cells; /* 1 */
+    for (gsize c = first; c < first + count; c++)
+        out[c - first] =
+            s->part(s->x, s->y, c * s->size, MIN(s->n, (c + 1) * s->size));
 }
 
 static float reduce_scalar(Worker *w, PartFn part, const float *x,
@@ -414,7 +419,8 @@ static float reduce_scalar(Worker *w, PartFn part, const float *x,
     }
     ScalarChunks s = {part, x, y, n, tile ? tile : w->chunk};
     float result;
-    tree_reduce(w, (n + s.size - 1) / s.size, 1, scalar_chunk, &s, q, &result);
+    tree_reduce(w, (n + s.size - 1) / s.size, 1, scalar_chunks, &s, q,
+                &result);
     return result;
 }
 
@@ -438,13 +444,31 @@ typedef struct {
     gboolean gemv;
 } ProductChunks;
 
-/* The product over chunk c of K alone, packed. */
-static void product_chunk(const void *ctx, gsize c, float *out)
+/* The products over chunks first .. first + count - 1 of K, each alone,
+ * packed one after the other. gemv goes through the rows in groups and
+ * does every chunk of a group before the next (the same chains, the
+ * matrix read once in row order instead of once per chunk in column
+ * strips); gemm's blocked kernel reads its strips well. */
+static void product_chunks(const void *ctx, gsize first, gsize count,
+                           gsize cells, float *out)
 {
+    enum { GROUP = 64 }; /* rows */
     const ProductChunks *p = ctx;
-    gsize from, to;
-    chunk_bounds(p->w, p->k, c, &from, &to);
-    partial_product(p->q, p->a, p->b, from, to, out, p->gemv);
+    const NlmRequest *q = p->q;
+    for (gsize i = 0; p->gemv && i < q->m; i += GROUP)
+        for (gsize c = first; c < first + count; c++) {
+            gsize from, to;
+            chunk_bounds(p->w, p->k, c, &from, &to);
+            nl_ref_gemv_f32(MIN((gsize)GROUP, q->m - i), to - from,
+                            p->a + i * q->lda + from, q->lda, p->b + from,
+                            out + (c - first) * cells + i);
+        }
+    for (gsize c = first; !p->gemv && c < first + count; c++) {
+        gsize from, to;
+        chunk_bounds(p->w, p->k, c, &from, &to);
+        partial_product(q, p->a, p->b, from, to, out + (c - first) * cells,
+                        FALSE);
+    }
 }
 
 /* gemv and gemm: the reduction over K (gemv's n) split across ranks. */
@@ -464,7 +488,7 @@ static void product(Worker *w, const NlmRequest *q, gboolean gemv)
         allreduce(w, packed, cells, MPI_SUM);
     } else {
         ProductChunks pc = {w, q, a, b, k, gemv};
-        tree_reduce(w, n_chunks(w, k), cells, product_chunk, &pc, q, packed);
+        tree_reduce(w, n_chunks(w, k), cells, product_chunks, &pc, q, packed);
     }
     if (gemv)
         memcpy(c, packed, m * sizeof(float));
