@@ -1345,8 +1345,8 @@ static void test_bench(void)
         g_assert_cmpstr(nl_dat_cell(peers, 0, r, 4), ==, "openmp:threads=1");
         double rate = nl_dat_double(peers, 0, r, 5);
         double ratio = nl_dat_double(peers, 0, r, 8);
-        g_assert_cmpfloat(
-            fabs(ratio - rate / nl_dat_double(peers, 0, r, 6)), <=, 1e-9 * ratio);
+        g_assert_cmpfloat(fabs(ratio - rate / nl_dat_double(peers, 0, r, 6)),
+                          <=, 1e-9 * ratio);
         g_assert_cmpfloat(nl_dat_double(peers, 0, r, 9), >, 0.0);
         g_assert_true(isnan(nl_dat_double(peers, 0, r, 10)));
     }

@@ -157,7 +157,10 @@ static void test_invariant(void)
             /* and for the products, element by element: each chunk of K
              * in the reference order, the partials in libnumlab's tile
              * tree */
-            enum { KC = (K + CHUNK - 1) / CHUNK, GKC = (GK + CHUNK - 1) / CHUNK };
+            enum {
+                KC = (K + CHUNK - 1) / CHUNK,
+                GKC = (GK + CHUNK - 1) / CHUNK
+            };
             float part[KC][M], column[KC], gpart[GKC][GM * GN];
             for (gsize c = 0; c < KC; c++)
                 nl_ref_gemv_f32(M, MIN(K, (c + 1) * CHUNK) - c * CHUNK,

@@ -129,8 +129,9 @@ static char *summation_order(const Mpi *self)
             "normaliser) cut into chunks of %" G_GSIZE_FORMAT " elements "
             "whatever the rank count, each summed left to right (numlab's "
             "reference order) by one of %d ranks, the chunk partials "
-            "gathered on every rank (MPI_Allgatherv) and combined in the tile "
-            "tree: the same bits for every rank count and algorithm; softmax's "
+            "combined in the tile tree (each rank's whole subtrees first, "
+            "their values then gathered on every rank by MPI_Allgatherv): "
+            "the same bits for every rank count and algorithm; softmax's "
             "max by MPI_Allreduce (exact); tiled_sum: tiles left to right, "
             "then the tile tree",
             c->chunk, c->ranks);

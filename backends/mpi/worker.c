@@ -42,7 +42,13 @@
 
 /* scratch slots: a product's result, and tree_reduce's chunk partials,
  * combined blocks and gathered blocks */
-enum { SCRATCH_RESULT, SCRATCH_ROWS, SCRATCH_BLOCKS, SCRATCH_ALL, SCRATCH_SLOTS };
+enum {
+    SCRATCH_RESULT,
+    SCRATCH_ROWS,
+    SCRATCH_BLOCKS,
+    SCRATCH_ALL,
+    SCRATCH_SLOTS
+};
 
 typedef struct {
     int rank, size;
@@ -292,7 +298,8 @@ static gsize tree_blocks(gsize lo, gsize hi, gsize nc, gsize *head, gsize *len)
     gsize count = 0;
     while (lo < hi) {
         gsize size = 1;
-        while (size < nc && lo % (2 * size) == 0 && MIN(lo + 2 * size, nc) <= hi)
+        while (size < nc && lo % (2 * size) == 0 &&
+               MIN(lo + 2 * size, nc) <= hi)
             size *= 2;
         head[count] = lo;
         len[count] = MIN(lo + size, nc) - lo;
@@ -315,8 +322,8 @@ static void tree_in_place(float *rows, gsize count, gsize cells)
 
 /* Computes the partials of chunks first .. first + count - 1, `cells`
  * values each, into out[(c - first) * cells ...]. */
-typedef void (*ChunkFn)(const void *ctx, gsize first, gsize count,
-                        gsize cells, float *out);
+typedef void (*ChunkFn)(const void *ctx, gsize first, gsize count, gsize cells,
+                        float *out);
 
 /* out[0..cells) = the tile tree over the nc chunk partials `chunk` gives,
  * each computed by one rank (a contiguous share of the chunks). */
@@ -419,8 +426,7 @@ static float reduce_scalar(Worker *w, PartFn part, const float *x,
     }
     ScalarChunks s = {part, x, y, n, tile ? tile : w->chunk};
     float result;
-    tree_reduce(w, (n + s.size - 1) / s.size, 1, scalar_chunks, &s, q,
-                &result);
+    tree_reduce(w, (n + s.size - 1) / s.size, 1, scalar_chunks, &s, q, &result);
     return result;
 }
 

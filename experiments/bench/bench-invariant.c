@@ -85,9 +85,10 @@ void bench_invariant_costs(NlRun *run)
                               "invariant_rate:f64 unit:str normal_ratio:f64 "
                               "invariant_ratio:f64 slowdown:f64 "
                               "raw_slowdown:f64 goal_met:int");
-    nl_table_set_title(t, "batch_invariant=1 (mpi: invariant=1) against "
-                          "the same backend without it: slowdown = drift-corrected relative "
-                          "time (0.1 = 10 % slower; negative: faster)");
+    nl_table_set_title(
+        t, "batch_invariant=1 (mpi: invariant=1) against "
+           "the same backend without it: slowdown = drift-corrected relative "
+           "time (0.1 = 10 % slower; negative: faster)");
     g_autofree char *goal = g_strdup_printf("slowdown < %g", GOAL);
     nl_table_add_note(t, "goal", goal);
     for (guint i = 0; i < nl_run_n_jobs(run); i++) {

@@ -33,7 +33,8 @@ NlBackend *bench_peer_open(NlRun *run, GError **error)
         NlBackendTimes times;
         if (!nl_backend_times(b, &times))
             return NULL; /* not a backend that communicates */
-        spec = g_strdup_printf("openmp:threads=%d", nl_backend_info(b)->threads);
+        spec =
+            g_strdup_printf("openmp:threads=%d", nl_backend_info(b)->threads);
     } else
         spec = g_strdup(peer);
     NlBackend *opened = nl_run_peer(run, spec, error);
@@ -49,7 +50,8 @@ static char *series_of(const char *label)
     g_auto(GStrv) words = g_strsplit(label, ":", -1);
     GString *out = g_string_new(NULL);
     for (char **w = words; *w; w++)
-        if (!g_str_has_prefix(*w, "threads=") && !g_str_has_prefix(*w, "ranks="))
+        if (!g_str_has_prefix(*w, "threads=") &&
+            !g_str_has_prefix(*w, "ranks="))
             g_string_append_printf(out, "%s%s", out->len ? ":" : "", *w);
     return g_string_free(out, FALSE);
 }
@@ -142,7 +144,8 @@ void bench_peer_results(NlRun *run)
             double threads = (double)nl_table_get_int(t, r, (guint)c_threads);
             double rate = nl_table_get_f64(t, r, (guint)c_rate);
             double peer_rate = nl_table_get_f64(t, r, (guint)c_peer_rate);
-            double speedup = rate / nl_table_get_f64(b, (guint)s, (guint)c_rate);
+            double speedup =
+                rate / nl_table_get_f64(b, (guint)s, (guint)c_rate);
             double peer_speedup =
                 peer_rate / nl_table_get_f64(b, (guint)s, (guint)c_peer_rate);
             nl_table_add_str(out, nl_run_job_label(run, i));
@@ -150,12 +153,12 @@ void bench_peer_results(NlRun *run)
             nl_table_add_int(out, n);
             nl_table_add_int(out, (gint64)threads);
             nl_table_add_f64(out, rate);
-            nl_table_add_str(out,
-                             nl_table_get_str(t, r, nl_table_column(t, "unit")));
+            nl_table_add_str(
+                out, nl_table_get_str(t, r, nl_table_column(t, "unit")));
             nl_table_add_f64(out, speedup);
             nl_table_add_f64(out, speedup / threads);
-            nl_table_add_str(out,
-                             nl_table_get_str(t, r, nl_table_column(t, "peer")));
+            nl_table_add_str(
+                out, nl_table_get_str(t, r, nl_table_column(t, "peer")));
             nl_table_add_f64(out, peer_rate);
             nl_table_add_f64(out, peer_speedup);
             nl_table_add_f64(out, peer_speedup / threads);

@@ -8,7 +8,7 @@
 
 /* The columns of the table bench-peer, one row per kernel and size. */
 #define BENCH_PEER_COLUMNS                                                     \
-    "kernel:str n:int threads:int peer:str rate:f64 peer_rate:f64 unit:str "  \
+    "kernel:str n:int threads:int peer:str rate:f64 peer_rate:f64 unit:str "   \
     "ratio:f64 wall:f64 compute:f64 comm:f64 dispatch:f64"
 
 /* In run_backend: the peer the parameter `peer` names for this job's

@@ -661,7 +661,8 @@ static gboolean time_split(Job *j, double min_time, BenchSplit *split,
     nl_backend_times(j->b, &after);
     split->compute = split->comm = split->dispatch = NAN;
     if (told) {
-        split->compute = (after.compute_seconds - before.compute_seconds) / calls;
+        split->compute =
+            (after.compute_seconds - before.compute_seconds) / calls;
         split->comm = (after.comm_seconds - before.comm_seconds) / calls;
         split->dispatch = split->wall - split->compute - split->comm;
     }
@@ -847,8 +848,8 @@ static gboolean run_backend(NlRun *run, GError **error)
             if (last_size > 0)
                 predicted *= pow(size / last_size, gemm ? 3 : 1);
             last_size = (double)size;
-            if (!measure(run, t, &j, size, min_time, max_call, &predicted,
-                         peer, peer_table, error))
+            if (!measure(run, t, &j, size, min_time, max_call, &predicted, peer,
+                         peer_table, error))
                 return FALSE;
             nl_run_progress(run, (double)++done / total, kernel_names[k]);
         }
