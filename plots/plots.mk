@@ -9,7 +9,8 @@ dist_plotsassoc_DATA = \
 	plots/associativity/a6-backends.gp \
 	plots/associativity/a6-precision.gp
 plotsdevicesdir = $(plotsdir)/devices
-dist_plotsdevices_DATA = plots/devices/a8-ranks.gp
+dist_plotsdevices_DATA = plots/devices/a8-ranks.gp \
+	plots/devices/a8-precision.gp
 plotsbenchdir = $(plotsdir)/bench
 dist_plotsbench_DATA = plots/bench/bench.gp
 plotstemperaturedir = $(plotsdir)/temperature

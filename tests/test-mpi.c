@@ -329,8 +329,9 @@ static void test_devices(void)
         nl_test_numlab(NULL, "run", "devices", "-b",
                        "mpi:ranks=1,mpi:ranks=3,mpi:ranks=2:invariant=1,"
                        "mpi:ranks=3:invariant=1,naive",
-                       "-p", "k=2000", "-p", "cols=16", "-p", "n=30000",
-                       "--job-timeout", "120", "-o", dir, NULL);
+                       "-p", "k=2000", "-p", "cols=16", "-p", "n=30000", "-p",
+                       "precision=float32,bfloat16-pure", "--job-timeout",
+                       "120", "-o", dir, NULL);
     g_assert_cmpint(cmd->status, ==, 0);
     g_autofree char *path =
         g_build_filename(dir, "devices", "a8-jobs.dat", NULL);
@@ -347,7 +348,135 @@ static void test_devices(void)
     for (guint c = 2; c <= 7; c++)
         g_assert_cmpfloat(nl_dat_double(d, 0, 4, c), ==, 0.0);
     g_assert_cmpfloat(nl_dat_double(d, 0, 0, 8), ==, 16.0);
+    /* the same in bfloat16 throughout: a8-precision's second dataset
+     * (its columns: precision, then a8-jobs's, then rel_change) */
+    g_autofree char *prec =
+        g_build_filename(dir, "devices", "a8-precision.dat", NULL);
+    g_autoptr(NlDat) p = nl_dat_read(prec);
+    g_assert_nonnull(p);
+    g_assert_cmpuint(p->datasets->len, ==, 2);
+    g_assert_cmpstr(nl_dat_cell(p, 1, 0, 0), ==, "bfloat16-pure");
+    g_assert_cmpint((int)nl_dat_double(p, 1, 1, 3), >, 0);  /* 3 ranks */
+    g_assert_cmpfloat(nl_dat_double(p, 1, 1, 12), >, 1e-3); /* by % */
+    g_assert_cmpint((int)nl_dat_double(p, 1, 3, 11), ==, 2);
+    g_assert_cmpint((int)nl_dat_double(p, 1, 4, 11), ==, 0); /* naive */
     nl_test_rmtree(dir);
+}
+
+/* The kernels on buffers of any precision: bfloat16 data, accumulated
+ * in float32 and in bfloat16 itself, the product written as bfloat16. */
+typedef struct {
+    double sum, dot, tiled;
+    double gemv[M], gemm[GM * GN];
+} ResultsIn;
+
+static NlBuffer *put_as(NlBackend *be, NlPrecision type, const float *v,
+                        gsize n)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree double *d = g_new(double, n);
+    for (gsize i = 0; i < n; i++)
+        d[i] = v[i];
+    NlBuffer *buf = nl_backend_new_as(be, type, d, n, &error);
+    g_assert_no_error(error);
+    return buf;
+}
+
+static gboolean compute_in(const char *spec, NlPrecision acc, ResultsIn *r)
+{
+    NlBackend *be = open_mpi(spec);
+    if (!be)
+        return FALSE;
+    g_autoptr(GError) error = NULL;
+    const NlPrecision bf = NL_PRECISION_BF16;
+    NlBuffer *bx = put_as(be, bf, x, N), *by = put_as(be, bf, y, N);
+    NlBuffer *ba = put_as(be, bf, a, (gsize)M * K);
+    NlBuffer *bb = put_as(be, bf, b, (gsize)GK * GN);
+    NlBuffer *out = put_as(be, bf, y, M), *c = put_as(be, bf, y, GM * GN);
+    g_assert_true(nl_backend_sum_in(be, bx, N, acc, &r->sum, &error));
+    g_assert_true(nl_backend_dot_in(be, bx, by, N, acc, &r->dot, &error));
+    g_assert_true(
+        nl_backend_tiled_sum_in(be, bx, N, 300, acc, &r->tiled, &error));
+    g_assert_true(nl_backend_gemv_in(be, M, K, ba, K, bx, out, acc, &error));
+    g_assert_true(
+        nl_backend_gemm_in(be, GM, GN, GK, ba, K, bb, GN, c, GN, acc, &error));
+    g_assert_true(nl_backend_download_values(be, out, r->gemv, M, &error));
+    g_assert_true(nl_backend_download_values(be, c, r->gemm, GM * GN, &error));
+    g_assert_no_error(error);
+    /* the backend's own kernels, not numlab's reference in their place */
+    g_assert_false(nl_backend_last_was_reference(be));
+    NlBuffer *bufs[] = {bx, by, ba, bb, out, c};
+    for (guint i = 0; i < G_N_ELEMENTS(bufs); i++)
+        nl_backend_free(be, bufs[i]);
+    nl_backend_close(be);
+    return TRUE;
+}
+
+/* The same values in bfloat16, as the reference reads them. */
+static void *bf16_of(const float *v, gsize n)
+{
+    nl_bf16 *out = g_new(nl_bf16, n);
+    for (gsize i = 0; i < n; i++)
+        out[i] = nl_bf16_from_f32(v[i]);
+    return out;
+}
+
+/* One rank is numlab's reference in every accumulation precision;
+ * invariant=1 gives one result at 1, 2 and 3 ranks; three ranks without it
+ * change bfloat16-accumulated rows. */
+static void test_precisions(void)
+{
+    g_autofree nl_bf16 *xb = bf16_of(x, N), *yb = bf16_of(y, N);
+    g_autofree nl_bf16 *ab = bf16_of(a, (gsize)M * K);
+    g_autofree nl_bf16 *bb = bf16_of(b, (gsize)GK * GN);
+    const NlPrecision bf = NL_PRECISION_BF16;
+    NlArray X = {bf, xb}, Y = {bf, yb}, A = {bf, ab}, B = {bf, bb};
+    const NlPrecision accs[] = {NL_PRECISION_F32, NL_PRECISION_BF16};
+    for (guint i = 0; i < G_N_ELEMENTS(accs); i++) {
+        NlPrecision acc = accs[i];
+        static ResultsIn one, r, inv;
+        if (!compute_in("mpi:ranks=1", acc, &one))
+            return;
+        g_assert_cmpfloat(one.sum, ==, nl_ref_sum_in(acc, X, N));
+        g_assert_cmpfloat(one.dot, ==, nl_ref_dot_in(acc, X, Y, N));
+        g_assert_cmpfloat(one.tiled, ==, nl_ref_tiled_sum_in(acc, X, N, 300));
+        nl_bf16 gemv[M], gemm[GM * GN];
+        nl_ref_gemv_in(acc, M, K, A, K, X, bf, gemv);
+        nl_ref_gemm_in(acc, GM, GN, GK, A, K, B, GN, bf, gemm, GN);
+        for (gsize k = 0; k < M; k++)
+            g_assert_cmpfloat(one.gemv[k], ==, nl_bf16_to_f32(gemv[k]));
+        for (gsize k = 0; k < GM * GN; k++)
+            g_assert_cmpfloat(one.gemm[k], ==, nl_bf16_to_f32(gemm[k]));
+        /* tiled_sum_in is the tile tree at any rank count */
+        if (!compute_in("mpi:ranks=3", acc, &r))
+            return;
+        g_assert_cmpfloat(r.tiled, ==, one.tiled);
+        if (acc == NL_PRECISION_BF16) { /* every addition rounded: visible */
+            guint differ = 0;
+            for (gsize k = 0; k < M; k++)
+                differ += r.gemv[k] != one.gemv[k];
+            g_test_message("bfloat16 in bfloat16: %u of %d gemv rows differ "
+                           "between 1 and 3 ranks",
+                           differ, M);
+            g_assert_cmpuint(differ, >, 0);
+        }
+        static const char *const invariant[] = {
+            "mpi:ranks=1:invariant=1", "mpi:ranks=2:invariant=1",
+            "mpi:ranks=3:invariant=1:algorithm=ring"};
+        for (guint s = 0; s < G_N_ELEMENTS(invariant); s++) {
+            if (!compute_in(invariant[s], acc, s ? &r : &inv))
+                return;
+            if (s == 0) { /* the chunk tree of 256 */
+                g_assert_cmpfloat(inv.sum, ==,
+                                  nl_ref_tiled_sum_in(acc, X, N, CHUNK));
+                continue;
+            }
+            g_assert_cmpfloat(r.sum, ==, inv.sum);
+            g_assert_cmpfloat(r.dot, ==, inv.dot);
+            g_assert_true(memcmp(r.gemv, inv.gemv, sizeof r.gemv) == 0);
+            g_assert_true(memcmp(r.gemm, inv.gemm, sizeof r.gemm) == 0);
+        }
+    }
 }
 
 /* numlab bench on mpi: each kernel against openmp at the same total
@@ -427,6 +556,7 @@ int main(int argc, char **argv)
     g_test_add_func("/mpi/rank-count-changes-bits",
                     test_rank_count_changes_bits);
     g_test_add_func("/mpi/algorithm-changes-bits", test_algorithm_changes_bits);
+    g_test_add_func("/mpi/precisions", test_precisions);
     g_test_add_func("/mpi/devices-a8", test_devices);
     g_test_add_func("/mpi/bench", test_bench);
     g_test_add_func("/mpi/fault/ranks-0", test_bad_ranks);

@@ -11,6 +11,8 @@
  * `algorithm` forces through Open MPI's own MCA variable. invariant=1 cuts
  * every reduction into fixed chunks instead and combines their partials
  * in numlab's tile tree: the same bits for any rank count and algorithm.
+ * Buffers of every precision take the same splits (the _in kernels,
+ * worker-precision.c), and times() says where a call's time went.
  *
  * open() only checks the options and that mpiexec and the worker exist:
  * numlab opens a backend in several processes, and only those that
@@ -40,6 +42,7 @@ typedef struct {
     guint64 next_id;
     NlBackendTimes times; /* rank 0's, summed over the replies */
     char *library, *device, *order;
+    char *precisions; /* describe()'s line for every storage precision */
 } Mpi;
 
 static const NlParamSpec options[] = {
@@ -117,6 +120,7 @@ static void mpi_close(gpointer p)
     g_free(self->library);
     g_free(self->device);
     g_free(self->order);
+    g_free(self->precisions);
     g_free(self);
 }
 
@@ -210,6 +214,12 @@ static gpointer mpi_open(const NlParams *o, GError **error)
                 ? ", oversubscribed"
                 : "");
     self->order = summation_order(self);
+    self->precisions = g_strdup(
+        "every accumulation precision: each rank's part in numlab's "
+        "reference arithmetic (emulated: every product and addition "
+        "rounded once to the accumulation precision), the partials added "
+        "by MPI_Allreduce with an operation that rounds each addition "
+        "likewise (invariant=1: in the chunk tree)");
     return self;
 }
 
@@ -220,6 +230,8 @@ static void mpi_describe(gpointer p, NlBackendInfo *info)
     info->device = self->device;
     info->threads = self->config.ranks;
     info->summation_order = self->order;
+    for (int t = 0; t < NL_N_PRECISIONS; t++)
+        info->precisions[t] = self->precisions;
 }
 
 /* Rank 0's own account of every reply: the others wait for it in their
@@ -279,7 +291,8 @@ static gboolean mpi_alloc(gpointer p, NlBuffer *buf, GError **error)
 {
     Mpi *self = p;
     guint64 id = ++self->next_id;
-    NlmRequest q = {.op = NLM_ALLOC, .id = {id}, .n = buf->n};
+    NlmRequest q = {
+        .op = NLM_ALLOC, .precision = buf->type, .id = {id}, .n = buf->n};
     if (!call(self, &q, NULL, 0, NULL, NULL, 0, error))
         return FALSE;
     buf->device = GSIZE_TO_POINTER((gsize)id);
@@ -298,14 +311,16 @@ static gboolean mpi_upload(gpointer p, NlBuffer *dst, const float *src, gsize n,
                            GError **error)
 {
     NlmRequest q = {.op = NLM_UPLOAD, .id = {id_of(dst)}, .n = n};
-    return call(p, &q, src, n * sizeof(float), NULL, NULL, 0, error);
+    return call(p, &q, src, n * nl_precision_size(dst->type), NULL, NULL, 0,
+                error);
 }
 
 static gboolean mpi_download(gpointer p, const NlBuffer *src, float *dst,
                              gsize n, GError **error)
 {
     NlmRequest q = {.op = NLM_DOWNLOAD, .id = {id_of(src)}, .n = n};
-    return call(p, &q, NULL, 0, NULL, dst, n * sizeof(float), error);
+    return call(p, &q, NULL, 0, NULL, dst, n * nl_precision_size(src->type),
+                error);
 }
 
 static gboolean scalar(gpointer p, NlmRequest *q, float *result, GError **error)
@@ -382,6 +397,68 @@ static gboolean mpi_copy(gpointer p, NlBuffer *dst, const NlBuffer *src,
     return call(p, &q, NULL, 0, NULL, NULL, 0, error);
 }
 
+/* ---- every precision: the same splits, numlab's reference arithmetic on
+ * each rank (worker-precision.c) ---- */
+
+static gboolean mpi_sum_in(gpointer p, const NlBuffer *x, gsize n,
+                           NlPrecision acc, double *result, GError **error)
+{
+    NlmRequest q = {
+        .op = NLM_SUM_IN, .precision = acc, .id = {id_of(x)}, .n = n};
+    return call(p, &q, NULL, 0, result, NULL, 0, error);
+}
+
+static gboolean mpi_dot_in(gpointer p, const NlBuffer *x, const NlBuffer *y,
+                           gsize n, NlPrecision acc, double *result,
+                           GError **error)
+{
+    NlmRequest q = {
+        .op = NLM_DOT_IN, .precision = acc, .id = {id_of(x), id_of(y)}, .n = n};
+    return call(p, &q, NULL, 0, result, NULL, 0, error);
+}
+
+static gboolean mpi_tiled_sum_in(gpointer p, const NlBuffer *x, gsize n,
+                                 gsize tile, NlPrecision acc, double *result,
+                                 GError **error)
+{
+    NlmRequest q = {.op = NLM_TILED_SUM_IN,
+                    .precision = acc,
+                    .id = {id_of(x)},
+                    .n = n,
+                    .k = tile};
+    return call(p, &q, NULL, 0, result, NULL, 0, error);
+}
+
+static gboolean mpi_gemv_in(gpointer p, gsize m, gsize n, const NlBuffer *a,
+                            gsize lda, const NlBuffer *x, NlBuffer *y,
+                            NlPrecision acc, GError **error)
+{
+    NlmRequest q = {.op = NLM_GEMV_IN,
+                    .precision = acc,
+                    .id = {id_of(a), id_of(x), id_of(y)},
+                    .m = m,
+                    .n = n,
+                    .lda = lda};
+    return call(p, &q, NULL, 0, NULL, NULL, 0, error);
+}
+
+static gboolean mpi_gemm_in(gpointer p, gsize m, gsize n, gsize k,
+                            const NlBuffer *a, gsize lda, const NlBuffer *b,
+                            gsize ldb, NlBuffer *c, gsize ldc, NlPrecision acc,
+                            GError **error)
+{
+    NlmRequest q = {.op = NLM_GEMM_IN,
+                    .precision = acc,
+                    .id = {id_of(a), id_of(b), id_of(c)},
+                    .m = m,
+                    .n = n,
+                    .k = k,
+                    .lda = lda,
+                    .ldb = ldb,
+                    .ldc = ldc};
+    return call(p, &q, NULL, 0, NULL, NULL, 0, error);
+}
+
 static const NlBackendOps mpi_ops = {
     .struct_size = sizeof(NlBackendOps),
     .options = options,
@@ -399,6 +476,11 @@ static const NlBackendOps mpi_ops = {
     .softmax = mpi_softmax,
     .tiled_sum = mpi_tiled_sum,
     .copy = mpi_copy,
+    .sum_in = mpi_sum_in,
+    .dot_in = mpi_dot_in,
+    .gemv_in = mpi_gemv_in,
+    .gemm_in = mpi_gemm_in,
+    .tiled_sum_in = mpi_tiled_sum_in,
     .times = mpi_times,
 };
 

@@ -20,7 +20,9 @@ mpiworkerdir = $(pkglibdir)
 mpiworker_PROGRAMS = backends/mpi/numlab-mpi-worker
 backends_mpi_numlab_mpi_worker_SOURCES = \
 	backends/mpi/protocol.h \
-	backends/mpi/worker.c
+	backends/mpi/worker.h \
+	backends/mpi/worker.c \
+	backends/mpi/worker-precision.c
 backends_mpi_numlab_mpi_worker_CPPFLAGS = $(AM_CPPFLAGS) $(MPI_CFLAGS)
 backends_mpi_numlab_mpi_worker_LDADD = framework/libnumlab.la $(MPI_LIBS) \
 	$(GLIB_LIBS) -lm

@@ -430,7 +430,12 @@ static const char *request_name(uint32_t op)
                                         [NLM_GEMM] = "gemm",
                                         [NLM_SOFTMAX] = "softmax",
                                         [NLM_TILED_SUM] = "tiled_sum",
-                                        [NLM_COPY] = "copy"};
+                                        [NLM_COPY] = "copy",
+                                        [NLM_SUM_IN] = "sum_in",
+                                        [NLM_DOT_IN] = "dot_in",
+                                        [NLM_GEMV_IN] = "gemv_in",
+                                        [NLM_GEMM_IN] = "gemm_in",
+                                        [NLM_TILED_SUM_IN] = "tiled_sum_in"};
     return op < G_N_ELEMENTS(names) && names[op] ? names[op] : "a request";
 }
 

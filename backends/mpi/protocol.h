@@ -20,9 +20,9 @@
 
 typedef enum {
     NLM_QUIT = 1, /* MPI_Finalize and exit */
-    NLM_ALLOC,    /* id[0] = n floats, on every rank */
+    NLM_ALLOC,    /* id[0] = n values of `precision`, on every rank */
     NLM_FREE,
-    NLM_UPLOAD,    /* id[0][0..n) = the n floats after the request */
+    NLM_UPLOAD,    /* id[0][0..n) = the n values after the request */
     NLM_DOWNLOAD,  /* rank 0 answers with id[0][0..n) */
     NLM_SUM,       /* value = id[0][0..n) summed */
     NLM_DOT,       /* value = id[0] . id[1] over n */
@@ -31,6 +31,13 @@ typedef enum {
     NLM_SOFTMAX,   /* id[1] = softmax(id[0] / temperature) over n */
     NLM_TILED_SUM, /* value = the tile tree over tiles of k elements */
     NLM_COPY,      /* id[0][0..n) = id[1][0..n) */
+    /* on buffers of any precision, accumulating in `precision`
+     * (numlab/reference.h's arithmetic): */
+    NLM_SUM_IN,       /* value = id[0][0..n) summed */
+    NLM_DOT_IN,       /* value = id[0] . id[1] over n */
+    NLM_GEMV_IN,      /* id[2] = A(id[0], m x n, lda) x(id[1]) */
+    NLM_GEMM_IN,      /* id[2] = A(id[0]) B(id[1]), m, n, k, lda, ldb, ldc */
+    NLM_TILED_SUM_IN, /* value = the tile tree over tiles of k elements */
 } NlmOp;
 
 typedef struct {
@@ -43,9 +50,10 @@ typedef struct {
 } NlmHello;
 
 typedef struct {
-    uint32_t op; /* NlmOp */
-    uint32_t pad;
-    uint64_t id[3]; /* buffers */
+    uint32_t op;        /* NlmOp */
+    uint32_t precision; /* NlPrecision: NLM_ALLOC's buffer, an _IN
+                           request's accumulation */
+    uint64_t id[3];     /* buffers */
     uint64_t m, n, k, lda, ldb, ldc;
     float temperature;
     uint32_t pad2;

@@ -11,11 +11,15 @@
  * are added by MPI_Allreduce with whichever algorithm Open MPI runs: the
  * bits depend on N and on the algorithm, as on N GPUs. With CHUNK c > 0
  * (invariant=1) the reduction is cut into chunks of c elements whatever N
- * is, rank r sums chunks [r*nc/N, (r+1)*nc/N) the same way, every rank
- * receives every chunk partial (MPI_Allgatherv, which moves values
- * without adding them) and combines them in the tile tree of
- * numlab/backend.h: one result for every N and every algorithm — sum is
- * then nl_ref_tiled_sum_f32 with tile c, bit for bit.
+ * is, rank r sums chunks [r*nc/N, (r+1)*nc/N) the same way and combines
+ * the whole subtrees of the tile tree (numlab/backend.h) among them; the
+ * subtrees' values reach every rank (MPI_Allgatherv, which moves values
+ * without adding them), and every rank finishes the tree: one result for
+ * every N and every algorithm — sum is then nl_ref_tiled_sum_f32 with
+ * tile c, bit for bit.
+ *
+ * Buffers of any other precision and their kernels (the _in requests)
+ * are worker-precision.c's; worker.h is what the two share.
  *
  * For the tests, NUMLAB_MPI_TEST_DIE=KERNEL:RANK:N makes that rank die
  * (SIGKILL) in the middle of every such kernel over N elements (gemm:
@@ -24,6 +28,7 @@
 #include "config.h"
 
 #include "protocol.h"
+#include "worker.h"
 
 #include <numlab/reference.h>
 
@@ -40,54 +45,42 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* scratch slots: a product's result, and tree_reduce's chunk partials,
- * combined blocks and gathered blocks */
-enum {
-    SCRATCH_RESULT,
-    SCRATCH_ROWS,
-    SCRATCH_BLOCKS,
-    SCRATCH_ALL,
-    SCRATCH_SLOTS
-};
-
-typedef struct {
-    int rank, size;
-    int sock;
-    gsize chunk;         /* 0: one slice per rank */
-    GHashTable *buffers; /* id -> float[] */
-    double comm;         /* seconds in MPI during this request */
-    double io;           /* seconds reading numlab's data in this request */
-    const char *die_kernel;
-    int die_rank;
-    guint64 die_n;
-    /* working memory kept from request to request: fresh pages for every
-     * kernel call cost page faults that a small product notices */
-    float *scratch[SCRATCH_SLOTS];
-    gsize scratch_n[SCRATCH_SLOTS];
-} Worker;
-
-/* Scratch slot `slot` with room for n floats, its contents undefined. */
-static float *scratch(Worker *w, int slot, gsize n)
+/* Scratch slot `slot` with room for `bytes`, its contents undefined. */
+void *worker_scratch(Worker *w, int slot, gsize bytes)
 {
-    if (w->scratch_n[slot] < n) {
+    if (w->scratch_n[slot] < bytes) {
         free(w->scratch[slot]);
-        if (posix_memalign((void **)&w->scratch[slot], 64, n * sizeof(float)))
+        if (posix_memalign(&w->scratch[slot], 64, bytes))
             g_error("numlab-mpi-worker: out of memory for %" G_GSIZE_FORMAT
-                    " floats",
-                    n);
-        w->scratch_n[slot] = n;
+                    " bytes",
+                    bytes);
+        w->scratch_n[slot] = bytes;
     }
     return w->scratch[slot];
+}
+
+WorkerBuffer *worker_buffer(const Worker *w, guint64 id)
+{
+    return g_hash_table_lookup(w->buffers, &id);
+}
+
+/* A float32 buffer's values (the float32 kernels get no other). */
+static float *floats(const Worker *w, guint64 id)
+{
+    WorkerBuffer *b = worker_buffer(w, id);
+    return b ? b->data : NULL;
 }
 
 static const char *op_name(uint32_t op)
 {
     static const char *const names[] = {
-        [NLM_SUM] = "sum",          [NLM_DOT] = "dot",
-        [NLM_GEMV] = "gemv",        [NLM_GEMM] = "gemm",
-        [NLM_SOFTMAX] = "softmax",  [NLM_TILED_SUM] = "tiled_sum",
-        [NLM_COPY] = "copy",        [NLM_UPLOAD] = "upload",
-        [NLM_DOWNLOAD] = "download"};
+        [NLM_SUM] = "sum",           [NLM_DOT] = "dot",
+        [NLM_GEMV] = "gemv",         [NLM_GEMM] = "gemm",
+        [NLM_SOFTMAX] = "softmax",   [NLM_TILED_SUM] = "tiled_sum",
+        [NLM_COPY] = "copy",         [NLM_UPLOAD] = "upload",
+        [NLM_DOWNLOAD] = "download", [NLM_SUM_IN] = "sum_in",
+        [NLM_DOT_IN] = "dot_in",     [NLM_GEMV_IN] = "gemv_in",
+        [NLM_GEMM_IN] = "gemm_in",   [NLM_TILED_SUM_IN] = "tiled_sum_in"};
     return op < G_N_ELEMENTS(names) && names[op] ? names[op] : "";
 }
 
@@ -187,7 +180,7 @@ static gboolean say_hello(Worker *w, const char *token)
 
 /* ---- MPI with its time counted, and counts beyond an int ---- */
 
-enum { MAX_COUNT = 1 << 28 }; /* floats per MPI call */
+enum { MAX_COUNT = 1 << 28 }; /* floats (bytes) per MPI call */
 
 static void allreduce(Worker *w, float *v, gsize n, MPI_Op op)
 {
@@ -198,17 +191,17 @@ static void allreduce(Worker *w, float *v, gsize n, MPI_Op op)
     w->comm += MPI_Wtime() - t0;
 }
 
-static void bcast(Worker *w, float *v, gsize n)
+static void bcast(Worker *w, void *v, gsize bytes)
 {
     double t0 = MPI_Wtime();
-    for (gsize done = 0; done < n; done += MAX_COUNT)
-        MPI_Bcast(v + done, (int)MIN(n - done, MAX_COUNT), MPI_FLOAT, 0,
-                  MPI_COMM_WORLD);
+    for (gsize done = 0; done < bytes; done += MAX_COUNT)
+        MPI_Bcast((char *)v + done, (int)MIN(bytes - done, MAX_COUNT), MPI_BYTE,
+                  0, MPI_COMM_WORLD);
     w->comm += MPI_Wtime() - t0;
 }
 
 /* Rank r's share [lo, hi) of `count` items. */
-static void share(const Worker *w, gsize count, int r, gsize *lo, gsize *hi)
+void worker_share(const Worker *w, gsize count, int r, gsize *lo, gsize *hi)
 {
     *lo = (gsize)((guint64)count * (guint64)r / (guint64)w->size);
     *hi = (gsize)((guint64)count * (guint64)(r + 1) / (guint64)w->size);
@@ -224,7 +217,7 @@ static void allgather(Worker *w, const float *mine, gsize count, gsize per,
     int *counts = g_new(int, w->size), *displs = g_new(int, w->size);
     for (int r = 0; r < w->size; r++) {
         gsize lo, hi;
-        share(w, count, r, &lo, &hi);
+        worker_share(w, count, r, &lo, &hi);
         counts[r] = (int)((hi - lo) * per);
         displs[r] = (int)(lo * per);
     }
@@ -236,7 +229,7 @@ static void allgather(Worker *w, const float *mine, gsize count, gsize per,
     w->comm += MPI_Wtime() - t0;
 }
 
-static void maybe_die(const Worker *w, const NlmRequest *q)
+void worker_maybe_die(const Worker *w, const NlmRequest *q)
 {
     guint64 n = q->op == NLM_GEMM ? q->k : q->n;
     if (w->die_kernel && w->rank == w->die_rank &&
@@ -308,88 +301,84 @@ static gsize tree_blocks(gsize lo, gsize hi, gsize nc, gsize *head, gsize *len)
     return count;
 }
 
-/* rows[0] = the tile tree over rows[0..count) of `cells` values each. */
-static void tree_in_place(float *rows, gsize count, gsize cells)
+/* rows[0] = the tile tree over rows[0..count) of one partial each. */
+static void tree_in_place(char *rows, gsize count, const WorkerTree *t)
 {
+    gsize row = t->cells * t->size;
     for (gsize s = 1; s < count; s *= 2)
-        for (gsize i = 0; i + s < count; i += 2 * s) {
-            float *dst = rows + i * cells;
-            const float *src = rows + (i + s) * cells;
-            for (gsize e = 0; e < cells; e++)
-                dst[e] += src[e];
-        }
+        for (gsize i = 0; i + s < count; i += 2 * s)
+            t->add(rows + i * row, rows + (i + s) * row, t->cells, t->ctx);
 }
 
-/* Computes the partials of chunks first .. first + count - 1, `cells`
- * values each, into out[(c - first) * cells ...]. */
-typedef void (*ChunkFn)(const void *ctx, gsize first, gsize count, gsize cells,
-                        float *out);
-
-/* out[0..cells) = the tile tree over the nc chunk partials `chunk` gives,
- * each computed by one rank (a contiguous share of the chunks). */
-static void tree_reduce(Worker *w, gsize nc, gsize cells, ChunkFn chunk,
-                        const void *ctx, const NlmRequest *q, float *out)
+void worker_add_f32(void *dst, const void *src, gsize n, const void *ctx)
 {
+    float *d = dst;
+    const float *x = src;
+    (void)ctx;
+    for (gsize e = 0; e < n; e++)
+        d[e] += x[e];
+}
+
+void worker_tree_reduce(Worker *w, gsize nc, const WorkerTree *t,
+                        const NlmRequest *q, void *out)
+{
+    gsize cells = t->cells, row = cells * t->size;
     gsize lo, hi, head[MAX_NODES], len[MAX_NODES];
-    share(w, nc, w->rank, &lo, &hi);
+    worker_share(w, nc, w->rank, &lo, &hi);
     gsize mine = tree_blocks(lo, hi, nc, head, len);
     /* this rank's blocks, each combined, packed one after the other */
     gsize widest = 1;
     for (gsize b = 0; b < mine; b++)
         widest = MAX(widest, len[b]);
-    float *packed = scratch(w, SCRATCH_BLOCKS, MAX(mine * cells, 1));
-    float *rows = scratch(w, SCRATCH_ROWS, widest * cells);
+    char *packed = worker_scratch(w, SCRATCH_BLOCKS, MAX(mine * row, 1));
+    char *rows = worker_scratch(w, SCRATCH_ROWS, widest * row);
     for (gsize b = 0; b < mine; b++) {
-        chunk(ctx, head[b], len[b], cells, rows);
-        tree_in_place(rows, len[b], cells);
-        memcpy(packed + b * cells, rows, cells * sizeof(float));
+        t->chunks(t->ctx, head[b], len[b], rows);
+        tree_in_place(rows, len[b], t);
+        memcpy(packed + b * row, rows, row);
     }
-    maybe_die(w, q);
+    worker_maybe_die(w, q);
 
     /* every rank's blocks, in chunk order, on every rank */
     int *counts = g_new(int, w->size), *displs = g_new(int, w->size);
     gsize total = 0;
     for (int r = 0; r < w->size; r++) {
         gsize rlo, rhi, h[MAX_NODES], l[MAX_NODES];
-        share(w, nc, r, &rlo, &rhi);
+        worker_share(w, nc, r, &rlo, &rhi);
         gsize blocks = tree_blocks(rlo, rhi, nc, h, l);
-        counts[r] = (int)(blocks * cells);
-        displs[r] = (int)(total * cells);
+        counts[r] = (int)(blocks * row);
+        displs[r] = (int)(total * row);
         total += blocks;
     }
-    float *all = scratch(w, SCRATCH_ALL, MAX(total * cells, 1));
+    char *all = worker_scratch(w, SCRATCH_ALL, MAX(total * row, 1));
     double t0 = MPI_Wtime();
-    MPI_Allgatherv(packed, counts[w->rank], MPI_FLOAT, all, counts, displs,
-                   MPI_FLOAT, MPI_COMM_WORLD);
+    MPI_Allgatherv(packed, counts[w->rank], MPI_BYTE, all, counts, displs,
+                   MPI_BYTE, MPI_COMM_WORLD);
     w->comm += MPI_Wtime() - t0;
 
     /* the rest of the tree: slot[i] is block i's value where a block
      * starts, block_of[i] the head of the block chunk i lies in */
-    float **slot = g_new0(float *, MAX(nc, 1));
+    char **slot = g_new0(char *, MAX(nc, 1));
     gsize *block_of = g_new(gsize, MAX(nc, 1));
     for (int r = 0, k = 0; r < w->size; r++) {
         gsize rlo, rhi, h[MAX_NODES], l[MAX_NODES];
-        share(w, nc, r, &rlo, &rhi);
+        worker_share(w, nc, r, &rlo, &rhi);
         gsize blocks = tree_blocks(rlo, rhi, nc, h, l);
         for (gsize b = 0; b < blocks; b++, k++) {
-            slot[h[b]] = all + (gsize)k * cells;
+            slot[h[b]] = all + (gsize)k * row;
             for (gsize c = h[b]; c < h[b] + l[b]; c++)
                 block_of[c] = h[b];
         }
     }
     for (gsize s = 1; s < nc; s *= 2)
         for (gsize i = 0; i + s < nc; i += 2 * s) {
-            if (block_of[i] == block_of[i + s])
-                continue; /* added inside the block already */
-            float *dst = slot[i];
-            const float *src = slot[i + s];
-            for (gsize e = 0; e < cells; e++)
-                dst[e] += src[e];
+            if (block_of[i] != block_of[i + s]) /* else added already */
+                t->add(slot[i], slot[i + s], cells, t->ctx);
         }
     if (nc)
-        memcpy(out, slot[0], cells * sizeof(float));
+        memcpy(out, slot[0], row);
     else
-        memset(out, 0, cells * sizeof(float));
+        memset(out, 0, row); /* +0 in every precision */
     g_free(slot);
     g_free(block_of);
     g_free(counts);
@@ -402,11 +391,10 @@ typedef struct {
     gsize n, size;
 } ScalarChunks;
 
-static void scalar_chunks(const void *ctx, gsize first, gsize count,
-                          gsize cells, float *out)
+static void scalar_chunks(const void *ctx, gsize first, gsize count, void *rows)
 {
     const ScalarChunks *s = ctx;
-    (void)cells; /* 1 */
+    float *out = rows;
     for (gsize c = first; c < first + count; c++)
         out[c - first] =
             s->part(s->x, s->y, c * s->size, MIN(s->n, (c + 1) * s->size));
@@ -418,15 +406,16 @@ static float reduce_scalar(Worker *w, PartFn part, const float *x,
 {
     if (tile == 0 && w->chunk == 0) {
         gsize lo, hi;
-        share(w, n, w->rank, &lo, &hi);
+        worker_share(w, n, w->rank, &lo, &hi);
         float partial = part(x, y, lo, hi);
-        maybe_die(w, q);
+        worker_maybe_die(w, q);
         allreduce(w, &partial, 1, MPI_SUM);
         return partial;
     }
     ScalarChunks s = {part, x, y, n, tile ? tile : w->chunk};
     float result;
-    tree_reduce(w, (n + s.size - 1) / s.size, 1, scalar_chunks, &s, q, &result);
+    WorkerTree t = {1, sizeof(float), scalar_chunks, worker_add_f32, &s};
+    worker_tree_reduce(w, (n + s.size - 1) / s.size, &t, q, &result);
     return result;
 }
 
@@ -456,11 +445,13 @@ typedef struct {
  * matrix read once in row order instead of once per chunk in column
  * strips); gemm's blocked kernel reads its strips well. */
 static void product_chunks(const void *ctx, gsize first, gsize count,
-                           gsize cells, float *out)
+                           void *rows)
 {
     enum { GROUP = 64 }; /* rows */
     const ProductChunks *p = ctx;
     const NlmRequest *q = p->q;
+    gsize cells = p->gemv ? q->m : q->m * q->n;
+    float *out = rows;
     for (gsize i = 0; p->gemv && i < q->m; i += GROUP)
         for (gsize c = first; c < first + count; c++) {
             gsize from, to;
@@ -480,21 +471,24 @@ static void product_chunks(const void *ctx, gsize first, gsize count,
 /* gemv and gemm: the reduction over K (gemv's n) split across ranks. */
 static void product(Worker *w, const NlmRequest *q, gboolean gemv)
 {
-    const float *a = g_hash_table_lookup(w->buffers, &q->id[0]);
-    const float *b = g_hash_table_lookup(w->buffers, &q->id[1]);
-    float *c = g_hash_table_lookup(w->buffers, &q->id[2]);
+    const float *a = floats(w, q->id[0]);
+    const float *b = floats(w, q->id[1]);
+    float *c = floats(w, q->id[2]);
     gsize m = q->m, n = gemv ? 1 : q->n, k = gemv ? q->n : q->k;
     gsize cells = m * n;
-    float *packed = scratch(w, SCRATCH_RESULT, MAX(cells, 1));
+    float *packed =
+        worker_scratch(w, SCRATCH_RESULT, MAX(cells, 1) * sizeof(float));
     if (w->chunk == 0) {
         gsize lo, hi;
-        share(w, k, w->rank, &lo, &hi);
+        worker_share(w, k, w->rank, &lo, &hi);
         partial_product(q, a, b, lo, hi, packed, gemv);
-        maybe_die(w, q);
+        worker_maybe_die(w, q);
         allreduce(w, packed, cells, MPI_SUM);
     } else {
         ProductChunks pc = {w, q, a, b, k, gemv};
-        tree_reduce(w, n_chunks(w, k), cells, product_chunks, &pc, q, packed);
+        WorkerTree t = {cells, sizeof(float), product_chunks, worker_add_f32,
+                        &pc};
+        worker_tree_reduce(w, n_chunks(w, k), &t, q, packed);
     }
     if (gemv)
         memcpy(c, packed, m * sizeof(float));
@@ -508,13 +502,13 @@ static void product(Worker *w, const NlmRequest *q, gboolean gemv)
  * element are nl_ref_softmax_f32's, so one rank gives its bits. */
 static void softmax(Worker *w, const NlmRequest *q)
 {
-    const float *x = g_hash_table_lookup(w->buffers, &q->id[0]);
-    float *y = g_hash_table_lookup(w->buffers, &q->id[1]);
+    const float *x = floats(w, q->id[0]);
+    float *y = floats(w, q->id[1]);
     gsize n = q->n, lo, hi;
     float t = q->temperature;
     if (n == 0)
         return;
-    share(w, n, w->rank, &lo, &hi);
+    worker_share(w, n, w->rank, &lo, &hi);
     float max = -INFINITY;
     for (gsize i = lo; i < hi; i++)
         max = fmaxf(max, x[i] / t);
@@ -525,7 +519,7 @@ static void softmax(Worker *w, const NlmRequest *q)
     float total;
     if (w->chunk == 0) {
         total = nl_ref_sum_f32(e + lo, hi - lo);
-        maybe_die(w, q);
+        worker_maybe_die(w, q);
         allreduce(w, &total, 1, MPI_SUM);
     } else {
         /* the chunks of the normaliser need their exponentials on every
@@ -557,15 +551,27 @@ static gboolean reply(Worker *w, gboolean ok, double value, double t0,
 
 static void buffer_free(gpointer p)
 {
-    free(p);
+    WorkerBuffer *b = p;
+    free(b->data);
+    g_free(b);
+}
+
+/* The bytes of a buffer's first n values. */
+static gsize bytes_of(const WorkerBuffer *b, gsize n)
+{
+    return n * nl_precision_size(b->type);
 }
 
 /* Every rank allocates; all succeed or none keeps its buffer. */
 static gboolean alloc(Worker *w, const NlmRequest *q, char *why, gsize len)
 {
-    gsize bytes = MAX(q->n, 1) * sizeof(float);
-    float *data = NULL;
-    if (posix_memalign((void **)&data, 64, bytes) != 0)
+    if (q->precision >= NL_N_PRECISIONS) {
+        g_snprintf(why, len, "no precision %u", q->precision);
+        return FALSE;
+    }
+    gsize bytes = MAX(q->n, 1) * nl_precision_size(q->precision);
+    void *data = NULL;
+    if (posix_memalign(&data, 64, bytes) != 0)
         data = NULL;
     int ok = data != NULL, all_ok = 0;
     double t0 = MPI_Wtime();
@@ -579,7 +585,9 @@ static gboolean alloc(Worker *w, const NlmRequest *q, char *why, gsize len)
     }
     guint64 *id = g_new(guint64, 1);
     *id = q->id[0];
-    g_hash_table_replace(w->buffers, id, data);
+    WorkerBuffer *b = g_new(WorkerBuffer, 1);
+    *b = (WorkerBuffer){q->precision, q->n, data};
+    g_hash_table_replace(w->buffers, id, b);
     return TRUE;
 }
 
@@ -587,14 +595,14 @@ static gboolean alloc(Worker *w, const NlmRequest *q, char *why, gsize len)
  * numlab went away in the middle. */
 static gboolean upload(Worker *w, const NlmRequest *q)
 {
-    float *x = g_hash_table_lookup(w->buffers, &q->id[0]);
+    WorkerBuffer *x = worker_buffer(w, q->id[0]);
     double t0 = MPI_Wtime();
-    int ok = w->rank != 0 || read_all(w->sock, x, q->n * sizeof(float));
+    int ok = w->rank != 0 || read_all(w->sock, x->data, bytes_of(x, q->n));
     w->io = MPI_Wtime() - t0;
-    maybe_die(w, q);
+    worker_maybe_die(w, q);
     if (w->rank == 0 && !ok)
         MPI_Abort(MPI_COMM_WORLD, 1);
-    bcast(w, x, q->n);
+    bcast(w, x->data, bytes_of(x, q->n));
     return TRUE;
 }
 
@@ -602,8 +610,8 @@ static gboolean upload(Worker *w, const NlmRequest *q)
 static gboolean serve(Worker *w, const NlmRequest *q)
 {
     double t0 = MPI_Wtime(), value = 0.0;
-    const float *x = g_hash_table_lookup(w->buffers, &q->id[0]);
-    const float *y = g_hash_table_lookup(w->buffers, &q->id[1]);
+    const float *x = floats(w, q->id[0]);
+    const float *y = floats(w, q->id[1]);
     char why[160] = "";
     gboolean ok = TRUE;
     w->comm = w->io = 0.0;
@@ -622,7 +630,9 @@ static gboolean serve(Worker *w, const NlmRequest *q)
     case NLM_DOWNLOAD:
         if (!reply(w, TRUE, 0.0, t0, NULL))
             return FALSE;
-        return w->rank != 0 || write_all(w->sock, x, q->n * sizeof(float));
+        return w->rank != 0 ||
+               write_all(w->sock, x,
+                         bytes_of(worker_buffer(w, q->id[0]), q->n));
     case NLM_SUM:
         value = reduce_scalar(w, part_sum, x, NULL, q->n, 0, q);
         break;
@@ -640,8 +650,15 @@ static gboolean serve(Worker *w, const NlmRequest *q)
         softmax(w, q);
         break;
     case NLM_COPY:
-        memmove(g_hash_table_lookup(w->buffers, &q->id[0]), y,
-                q->n * sizeof(float));
+        memmove(floats(w, q->id[0]), y,
+                bytes_of(worker_buffer(w, q->id[0]), q->n));
+        break;
+    case NLM_SUM_IN:
+    case NLM_DOT_IN:
+    case NLM_GEMV_IN:
+    case NLM_GEMM_IN:
+    case NLM_TILED_SUM_IN:
+        ok = worker_serve_in(w, q, &value, why, sizeof why);
         break;
     default:
         ok = FALSE;
