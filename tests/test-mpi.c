@@ -360,6 +360,20 @@ static void test_devices(void)
     g_assert_cmpfloat(nl_dat_double(p, 1, 1, 12), >, 1e-3); /* by % */
     g_assert_cmpint((int)nl_dat_double(p, 1, 3, 11), ==, 2);
     g_assert_cmpint((int)nl_dat_double(p, 1, 4, 11), ==, 0); /* naive */
+    /* both figures draw from these data, in German and English */
+    const char *langs[] = {"de", "en"};
+    for (guint i = 0; i < G_N_ELEMENTS(langs); i++) {
+        g_autoptr(NlCmd) plot = nl_test_numlab(NULL, "plot", "devices", "-o",
+                                               dir, "--lang", langs[i], NULL);
+        g_assert_cmpint(plot->status, ==, 0);
+        g_assert_null(strstr(plot->err, "gnuplot"));
+        const char *figures[] = {"a8-ranks", "a8-precision"};
+        for (guint f = 0; f < G_N_ELEMENTS(figures); f++) {
+            g_autofree char *png = g_strdup_printf("%s/devices/%s%s.png", dir,
+                                                   figures[f], i ? ".en" : "");
+            g_assert_true(g_file_test(png, G_FILE_TEST_EXISTS));
+        }
+    }
     nl_test_rmtree(dir);
 }
 

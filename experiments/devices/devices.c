@@ -469,7 +469,7 @@ static const NlParamSpec params[] = {
     {"prompts", NL_PARAM_STRING_LIST, NL_GPT_LECTURE_PROMPTS, 0, 0,
      "prompts, words of the model's vocabulary", NULL,
      NL_PARAM_EXT(.separator = "|")},
-    {"precision", NL_PARAM_STRING_LIST, "float32,bfloat16", 0, 0,
+    {"precision", NL_PARAM_STRING_LIST, "float32,bfloat16,bfloat16-pure", 0, 0,
      "modes to compute everything in (MiniGPT's: storage of inputs and "
      "weights, accumulation); a8-jobs is float32's, a8-precision every "
      "mode's",

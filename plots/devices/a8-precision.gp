@@ -1,7 +1,7 @@
 # a8-precision.gp — figure A8 in every precision: how many outputs a
 # different rank count or allreduce algorithm changes, and by how much,
 # when the same computation runs in float32 and in the modes of the run's
-# `precision` parameter (default float32, bfloat16).
+# `precision` parameter (default float32, bfloat16, bfloat16-pure).
 #
 # Data: a8-precision.dat (one dataset per mode, float32 first; one row per
 # job: precision job label row_differ row_max_ulps sum_ulps logits_differ

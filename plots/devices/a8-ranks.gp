@@ -22,6 +22,18 @@ f_flip = bold(0.8)
 f_title = bold(1.05)
 
 f = datadir.'/a8-jobs.dat'
+if (system(sprintf("test -f '%s' && echo 1 || echo 0", f)) eq '0') {
+    # a run whose `precision` left out float32: a8-precision has its modes
+    set output fig('a8-ranks')
+    unset border; unset tics; unset grid; unset key
+    set xrange [0:1]; set yrange [0:1]
+    f_msg = font(1.1)
+    set label 1 tr("Diese Abbildung ist float32; dieser Lauf rechnete ohne float32\n(Parameter precision): siehe a8-precision", \
+                   "This figure is float32's; this run left float32 out\n(parameter precision): see a8-precision") \
+        at graph 0.5, graph 0.5 center font f_msg tc rgb '#555555'
+    plot blank notitle
+    exit
+}
 stats f using 1 nooutput
 nj = int(STATS_records)
 stats f using 9 nooutput
