@@ -11,8 +11,8 @@
 # their summed |value|).
 # Image a8-precision: a group of bars per job, one bar per mode. Top: the
 # share of the product's row and the logits whose bits differ from the
-# first job (logarithmic; "0" where none does, a red "Top-1 ≠" where a
-# most likely word changes). Bottom: the relative size of those changes.
+# first job (logarithmic; "0" where none does, a green "=#k" where the job
+# has the very bits of job k, a red "≠" where a most likely word changes). Bottom: the relative size of those changes.
 # bfloat16 storage with float32 accumulation changes few outputs, each by
 # a whole bfloat16 step; bfloat16 throughout (bfloat16-pure) many, by
 # percent.
@@ -38,6 +38,7 @@ w = 0.8 / np
 bx(j, q) = j + (q - (np + 1) / 2.0) * w
 changed(r, l) = r + l
 floor_share = 0.3 / n_out
+f_same = font(0.6)
 floor_change = 1e-8
 
 left = 'plot'; right = 'plot'
@@ -65,16 +66,21 @@ do for [q = 1:np] {
         left = left.', '.sprintf(z, 'floor_share * 1.7')
         right = right.', '.sprintf(z, 'floor_change * 1.7')
     }
+    # "=#k": the job has the very bits of job k in this mode
+    stats file index q - 1 using ($12 > 0 ? 1 : 0) nooutput
+    if (STATS_sum > 0) {
+        left = left.', '.sprintf("file index %d using (bx($2, %d)):($12 > 0 ? 1.5 : 1/0):(sprintf('=#%%d', $12 + 1)) with labels rotate by 90 left font f_same tc rgb c_good notitle", q - 1, q)
+    }
     if (flips) {
-        left = left.', '.sprintf("file index %d using (bx($2, %d)):($9 > 0 ? 1.25 : 1/0):('≠') with labels font bold(0.9) tc rgb c_fault notitle", q - 1, q)
+        left = left.', '.sprintf("file index %d using (bx($2, %d)):($9 > 0 ? 12 : 1/0):('≠') with labels font bold(0.9) tc rgb c_fault notitle", q - 1, q)
     }
 }
 
 f_title = bold(1.0)
 set output fig('a8-precision')
 set multiplot title sprintf(tr( \
-    "Wie viele GPUs? In jeder Genauigkeit: wie viele Ausgaben ändert eine andere Rangzahl, und wie stark?\n{/*0.8 %d Ausgaben je Job (Zeile eines Produkts, Logits von MiniGPT) gegen #1 %s; rot ≠: ein wahrscheinlichstes Wort ändert sich}", \
-    "How many GPUs? In every precision: how many outputs does another rank count change, and by how much?\n{/*0.8 %d outputs a job (a product's row, MiniGPT's logits) against #1 %s; red ≠: a most likely word changes}"), \
+    "Wie viele GPUs? In jeder Genauigkeit: wie viele Ausgaben ändert eine andere Rangzahl, und wie stark?\n{/*0.8 %d Ausgaben je Job (Zeile eines Produkts, Logits von MiniGPT) gegen #1 %s; =#k: dieselben Bits wie Job k; rot ≠: ein wahrscheinlichstes Wort ändert sich}", \
+    "How many GPUs? In every precision: how many outputs does another rank count change, and by how much?\n{/*0.8 %d outputs a job (a product's row, MiniGPT's logits) against #1 %s; =#k: the bits of job k; red ≠: a most likely word changes}"), \
     n_out, esc(LABEL[1])) font f_title
 
 f_names = font(nj <= 8 ? 0.8 : 0.68)
@@ -97,7 +103,8 @@ set lmargin at screen 0.09; set rmargin at screen 0.98
 
 # ---- top: share of outputs that differ ------------------------------------
 set tmargin at screen 0.85; set bmargin at screen 0.58
-set yrange [floor_share : 2]
+set yrange [floor_share : 30]
+set ytics 1e-12, 10, 1
 set ylabel tr('Anteil mit anderen Bits', 'share with other bits') font f_axis
 eval left
 unset key
@@ -105,6 +112,7 @@ unset key
 # ---- bottom: how large the changes are --------------------------------------
 set tmargin at screen 0.54; set bmargin at screen 0.2
 set yrange [floor_change : 1]
+set ytics autofreq
 set xtics ()
 do for [i = 1 : nj] {
     name = LABEL[i][1:4] eq 'mpi:' ? LABEL[i][5:] : LABEL[i]
