@@ -353,23 +353,16 @@ static gboolean mpi_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
     return scalar(p, &q, result, error);
 }
 
-static gboolean mpi_gemv(gpointer p, gsize m, gsize n, const NlBuffer *a,
-                         gsize lda, const NlBuffer *x, NlBuffer *y,
-                         GError **error)
+/* A gemv or gemm request, float32 (NLM_GEMV, NLM_GEMM; acc unused) or
+ * in any precision (NLM_GEMV_IN, NLM_GEMM_IN). For gemv, n is the row
+ * length, b the vector and c the result; k, ldb and ldc are unused. */
+static gboolean product(gpointer p, NlmOp op, NlPrecision acc, gsize m, gsize n,
+                        gsize k, const NlBuffer *a, gsize lda,
+                        const NlBuffer *b, gsize ldb, NlBuffer *c, gsize ldc,
+                        GError **error)
 {
-    NlmRequest q = {.op = NLM_GEMV,
-                    .id = {id_of(a), id_of(x), id_of(y)},
-                    .m = m,
-                    .n = n,
-                    .lda = lda};
-    return call(p, &q, NULL, 0, NULL, NULL, 0, error);
-}
-
-static gboolean mpi_gemm(gpointer p, gsize m, gsize n, gsize k,
-                         const NlBuffer *a, gsize lda, const NlBuffer *b,
-                         gsize ldb, NlBuffer *c, gsize ldc, GError **error)
-{
-    NlmRequest q = {.op = NLM_GEMM,
+    NlmRequest q = {.op = op,
+                    .precision = acc,
                     .id = {id_of(a), id_of(b), id_of(c)},
                     .m = m,
                     .n = n,
@@ -378,6 +371,22 @@ static gboolean mpi_gemm(gpointer p, gsize m, gsize n, gsize k,
                     .ldb = ldb,
                     .ldc = ldc};
     return call(p, &q, NULL, 0, NULL, NULL, 0, error);
+}
+
+static gboolean mpi_gemv(gpointer p, gsize m, gsize n, const NlBuffer *a,
+                         gsize lda, const NlBuffer *x, NlBuffer *y,
+                         GError **error)
+{
+    return product(p, NLM_GEMV, NL_PRECISION_F32, m, n, 0, a, lda, x, 0, y, 0,
+                   error);
+}
+
+static gboolean mpi_gemm(gpointer p, gsize m, gsize n, gsize k,
+                         const NlBuffer *a, gsize lda, const NlBuffer *b,
+                         gsize ldb, NlBuffer *c, gsize ldc, GError **error)
+{
+    return product(p, NLM_GEMM, NL_PRECISION_F32, m, n, k, a, lda, b, ldb, c,
+                   ldc, error);
 }
 
 static gboolean mpi_softmax(gpointer p, const NlBuffer *x, NlBuffer *y, gsize n,
@@ -433,13 +442,7 @@ static gboolean mpi_gemv_in(gpointer p, gsize m, gsize n, const NlBuffer *a,
                             gsize lda, const NlBuffer *x, NlBuffer *y,
                             NlPrecision acc, GError **error)
 {
-    NlmRequest q = {.op = NLM_GEMV_IN,
-                    .precision = acc,
-                    .id = {id_of(a), id_of(x), id_of(y)},
-                    .m = m,
-                    .n = n,
-                    .lda = lda};
-    return call(p, &q, NULL, 0, NULL, NULL, 0, error);
+    return product(p, NLM_GEMV_IN, acc, m, n, 0, a, lda, x, 0, y, 0, error);
 }
 
 static gboolean mpi_gemm_in(gpointer p, gsize m, gsize n, gsize k,
@@ -447,16 +450,7 @@ static gboolean mpi_gemm_in(gpointer p, gsize m, gsize n, gsize k,
                             gsize ldb, NlBuffer *c, gsize ldc, NlPrecision acc,
                             GError **error)
 {
-    NlmRequest q = {.op = NLM_GEMM_IN,
-                    .precision = acc,
-                    .id = {id_of(a), id_of(b), id_of(c)},
-                    .m = m,
-                    .n = n,
-                    .k = k,
-                    .lda = lda,
-                    .ldb = ldb,
-                    .ldc = ldc};
-    return call(p, &q, NULL, 0, NULL, NULL, 0, error);
+    return product(p, NLM_GEMM_IN, acc, m, n, k, a, lda, b, ldb, c, ldc, error);
 }
 
 static const NlBackendOps mpi_ops = {
