@@ -350,7 +350,7 @@ static int cmd_run(int argc, char **argv, const char *command_line,
                    const NlAlias *alias)
 {
     const char *command = alias ? alias->name : "run";
-    char **backends = NULL, **params = NULL, **print = NULL;
+    char **backends = NULL, **params = NULL, **print = NULL, **except = NULL;
     char *outdir = NULL;
     gint64 seed = 42;
     gboolean in_process = FALSE, resume = FALSE, force = FALSE;
@@ -392,13 +392,16 @@ static int cmd_run(int argc, char **argv, const char *command_line,
          "SECONDS"},
         {"job-memory", 0, 0, G_OPTION_ARG_INT64, &job_mib,
          "Limit each job's memory to this many MiB (default: no limit)", "MIB"},
+        {"except", 0, alias ? G_OPTION_FLAG_HIDDEN : 0,
+         G_OPTION_ARG_STRING_ARRAY, &except,
+         "With all: leave out these experiments (comma-separated)", "LIST"},
         G_OPTION_ENTRY_NULL};
     if (!parse(command, alias ? "" : "EXP|all",
                alias ? alias->description
                      : "Run an experiment on backends with identical inputs.",
                entries, &argc, &argv))
         return 2;
-    g_auto(GStrv) b = backends, p = params, pr = print;
+    g_auto(GStrv) b = backends, p = params, pr = print, ex = except;
     g_autofree char *o = outdir;
     if (argc != (alias ? 1 : 2)) {
         if (alias)
@@ -453,6 +456,12 @@ static int cmd_run(int argc, char **argv, const char *command_line,
         .force = force,
         .job_memory = (guint64)job_mib << 20,
     };
+    if (except && strcmp(req.experiment, "all") != 0) {
+        g_printerr("numlab %s: --except leaves experiments out of all; it "
+                   "needs all\n",
+                   command);
+        return 2;
+    }
     if (strcmp(req.experiment, "all") != 0) {
         gboolean ok = nl_engine_run(r, &req);
         /* A --print that matched nothing is a typo, not a quiet success. */
@@ -477,10 +486,21 @@ static int cmd_run(int argc, char **argv, const char *command_line,
         g_printerr("numlab run: -p needs one experiment, not all\n");
         return 2;
     }
+    g_auto(GStrv) left_out = except ? split_commas(except) : NULL;
+    for (char **e = left_out; e && *e; e++)
+        if (!nl_registry_find(r, NL_PLUGIN_EXPERIMENT, *e)) {
+            g_printerr("numlab run: --except: unknown experiment '%s' (see "
+                       "numlab list)\n",
+                       *e);
+            return 2;
+        }
     gboolean ok = TRUE;
     g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
     for (guint i = 0; i < list->len; i++) {
         req.experiment = ((NlPluginEntry *)list->pdata[i])->plugin->name;
+        if (left_out &&
+            g_strv_contains((const char *const *)left_out, req.experiment))
+            continue;
         ok &= nl_engine_run(r, &req);
     }
     return ok ? 0 : 1;

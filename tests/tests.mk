@@ -9,6 +9,7 @@ AM_TESTS_ENVIRONMENT = \
 	abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir; \
 	abs_top_srcdir='$(abs_top_srcdir)'; export abs_top_srcdir; \
 	MAKE='$(MAKE)'; export MAKE; \
+	NUMLAB_CACHE_DIR='$(abs_top_builddir)/tests/cache'; export NUMLAB_CACHE_DIR; \
 	unset NUMLAB_PLUGIN_PATH NUMLAB_PLOT_PATH NUMLAB_PLOT_DIR NUMLAB_ALIASES;
 
 NL_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(NL_PATH_CPPFLAGS)
@@ -71,6 +72,11 @@ nl_unit_tests += tests/test-gpt
 tests_test_gpt_SOURCES = tests/test-gpt.c tests/plugins/counting/counting.h
 tests_test_gpt_CPPFLAGS = $(NL_GPT_TEST_CPPFLAGS)
 tests_test_gpt_LDADD = $(NL_GPT_LIBADD) $(NL_TEST_HOST_LIBS)
+# The lecture model trained once and kept (lecture-cache.c).
+nl_unit_tests += tests/test-lecture-cache
+tests_test_lecture_cache_SOURCES = tests/test-lecture-cache.c
+tests_test_lecture_cache_CPPFLAGS = $(NL_GPT_TEST_CPPFLAGS)
+tests_test_lecture_cache_LDADD = $(NL_GPT_LIBADD) $(NL_TEST_LIBS)
 
 # The OpenMP backend's exp, compiled as the backend compiles it.
 if BUILD_OPENMP_BACKEND
@@ -318,3 +324,7 @@ EXTRA_DIST += tests/test-minigpt-template.sh
 tests/test-template.log: $(nl_unit_tests:=.log) $(nl_integration_tests:=.log) \
 	tests/test-openblas-cores.log
 tests/test-minigpt-template.log: tests/test-template.log
+
+# The lecture model's cache of the tests (NUMLAB_CACHE_DIR above).
+clean-local:
+	-rm -rf tests/cache

@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include "bench-precision.h"
+#include "bench-sweep.h"
 
 #include <math.h>
 #include <string.h>
@@ -213,9 +214,8 @@ gboolean bench_precision(NlRun *run, double min_time, double max_call,
 {
     const NlParams *p = nl_run_params(run);
     gsize n_gemm;
-    const gint64 *sizes =
-        nl_params_get_int_list(p, "precision_gemm_sizes", &n_gemm);
-    gsize sum_n = (gsize)nl_params_get_int(p, "precision_sum_size");
+    const gint64 *sizes = bench_sweep_list(p, "precision_gemm_sizes", &n_gemm);
+    gsize sum_n = (gsize)bench_sweep_int(p, "precision_sum_size");
     NlTable *t = nl_run_table(run, "bench-precision",
                               "kernel:str precision:str n:int seconds:f64 "
                               "rate:f64 unit:str f32_rate:f64 ratio:f64 "

@@ -46,6 +46,7 @@
 #include <numlab/numlab.h>
 
 #include "bench-sampling.h"
+#include "bench-sweep.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -267,8 +268,8 @@ static gboolean run_common(NlRun *run, GError **error)
     const NlParams *p = nl_run_params(run);
     double min_time = nl_params_get_double(p, "min_time");
     gsize n_sizes, n_gemm;
-    const gint64 *sizes = nl_params_get_int_list(p, "sizes", &n_sizes);
-    const gint64 *gemm_sizes = nl_params_get_int_list(p, "gemm_sizes", &n_gemm);
+    const gint64 *sizes = bench_sweep_list(p, "sizes", &n_sizes);
+    const gint64 *gemm_sizes = bench_sweep_list(p, "gemm_sizes", &n_gemm);
     NlTable *t = nl_run_table(run, "bench-references",
                               "reference:str n:int threads:int seconds:f64 "
                               "rate:f64 unit:str");
@@ -789,8 +790,8 @@ static gboolean run_backend(NlRun *run, GError **error)
     double min_time = nl_params_get_double(p, "min_time");
     double max_call = nl_params_get_double(p, "max_call");
     gsize n_sizes, n_gemm;
-    const gint64 *sizes = nl_params_get_int_list(p, "sizes", &n_sizes);
-    const gint64 *gemm_sizes = nl_params_get_int_list(p, "gemm_sizes", &n_gemm);
+    const gint64 *sizes = bench_sweep_list(p, "sizes", &n_sizes);
+    const gint64 *gemm_sizes = bench_sweep_list(p, "gemm_sizes", &n_gemm);
     NlTable *t = nl_run_table(run, "bench-measurements", MEASUREMENT_COLUMNS);
     nl_table_set_title(t, "each kernel's best time per call, and its "
                           "reference timed interleaved with it");
@@ -919,8 +920,8 @@ static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
     gsize n_kernels, n_sizes, n_gemm;
     const char *const *kernels =
         nl_params_get_string_list(p, "kernels", &n_kernels);
-    const gint64 *sizes = nl_params_get_int_list(p, "sizes", &n_sizes);
-    const gint64 *gemm_sizes = nl_params_get_int_list(p, "gemm_sizes", &n_gemm);
+    const gint64 *sizes = bench_sweep_list(p, "sizes", &n_sizes);
+    const gint64 *gemm_sizes = bench_sweep_list(p, "gemm_sizes", &n_gemm);
     double min_time = nl_params_get_double(p, "min_time");
     double max_call = nl_params_get_double(p, "max_call");
     gboolean gemm = FALSE, precision = FALSE;
@@ -956,9 +957,8 @@ static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
                         size, each against float32; the emulated ones
                         (pure bfloat16 on naive, 1 GFLOP/s) dominate */
         gsize n_pg;
-        const gint64 *pg =
-            nl_params_get_int_list(p, "precision_gemm_sizes", &n_pg);
-        double sum_n = (double)nl_params_get_int(p, "precision_sum_size");
+        const gint64 *pg = bench_sweep_list(p, "precision_gemm_sizes", &n_pg);
+        double sum_n = (double)bench_sweep_int(p, "precision_sum_size");
         for (gsize i = 0; i < n_pg; i++) {
             double n = (double)pg[i], call = 2.0 * n * n * n / 1e9;
             cost->job_seconds +=
@@ -977,12 +977,17 @@ static const NlParamSpec params[] = {
      "kernels to time (precision: gemm and sum in every precision against "
      "float32)",
      "sum|dot|gemv|gemm|copy|softmax|sample|precision"},
-    {"sizes", NL_PARAM_INT_LIST, "1000,10000,100000,1000000,10000000,100000000",
-     1, 1e9,
+    {"sweep", NL_PARAM_STRING, "main", 0, 0,
+     "main: the sizes below, sized for the main job; full: the "
+     "reductions at every decade from 10^3 to 10^8, gemm also at 4096, "
+     "the precisions at 256 and 1024 and sums of 10^7 (sizes given with "
+     "-p win)",
+     "main|full"},
+    {"sizes", NL_PARAM_INT_LIST, "1000,100000,10000000", 1, 1e9,
      "element counts of the reductions and copies (gemv: of its "
      "square matrix)",
      NULL, NULL},
-    {"gemm_sizes", NL_PARAM_INT_LIST, "256,1024,4096", 1, 32768,
+    {"gemm_sizes", NL_PARAM_INT_LIST, "256,1024", 1, 32768,
      "n of the n x n x n matrix products", NULL, NULL},
     {"min_time", NL_PARAM_DOUBLE, "0.1", 0.001, 60,
      "seconds of timed calls per measurement (at least 3 calls)", NULL, NULL},
@@ -993,9 +998,9 @@ static const NlParamSpec params[] = {
      "softmax: vocabulary sizes (goal: 40 us at 50257)", NULL, NULL},
     {"sample_sizes", NL_PARAM_INT_LIST, "6,50257", 1, 1e8,
      "sample: vocabulary sizes of libnumlab's sampler (one core)", NULL, NULL},
-    {"precision_gemm_sizes", NL_PARAM_INT_LIST, "256,1024", 1, 4096,
+    {"precision_gemm_sizes", NL_PARAM_INT_LIST, "256", 1, 4096,
      "precision: n of the n x n x n products in each precision", NULL, NULL},
-    {"precision_sum_size", NL_PARAM_INT, "10000000", 1, 1e9,
+    {"precision_sum_size", NL_PARAM_INT, "1000000", 1, 1e9,
      "precision: values of the sums in each precision", NULL, NULL},
     {"peer", NL_PARAM_STRING, "auto", 0, 0,
      "a backend (-b syntax) to time each kernel against, interleaved in the "
@@ -1010,8 +1015,10 @@ static const NlExperimentOps ops = {
     .struct_size = sizeof(NlExperimentOps),
     .title = "Benchmark: every backend against this machine's limits",
     .description =
-        "Times sum, dot, gemv and copy from cache-resident sizes to 10^8 "
-        "elements and gemm at n = 256, 1024, 4096 on every selected backend, "
+        "Times sum, dot, gemv and copy from cache-resident sizes to main "
+        "memory (10^3, 10^5, 10^7 elements; sweep=full: every decade to "
+        "10^8) and gemm at n = 256 and 1024 (full: also 4096) on every "
+        "selected backend, "
         "and measures in the same run the references: this machine's read "
         "bandwidth (a loop that only loads, at 1 and at all threads) and "
         "cblas_sgemm called directly. bench-results gives each rate with "

@@ -12,7 +12,9 @@ experiments_bench_bench_la_SOURCES = experiments/bench/bench.c \
 	experiments/bench/bench-sampling.h \
 	experiments/bench/bench-sampling.c \
 	experiments/bench/bench-precision.h \
-	experiments/bench/bench-precision.c
+	experiments/bench/bench-precision.c \
+	experiments/bench/bench-sweep.h \
+	experiments/bench/bench-sweep.c
 experiments_bench_bench_la_CPPFLAGS = $(AM_CPPFLAGS) $(BLAS_CFLAGS)
 experiments_bench_bench_la_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS) -O3 \
 	$(OPENMP_ARCH_CFLAGS)

@@ -63,25 +63,3 @@ gboolean nl_gpt_lecture_train_as(NlGpt *model, const NlGptTrainConfig *train,
     }
     return TRUE;
 }
-
-NlGpt *nl_gpt_lecture_model(guint64 seed, NlGptLectureStepFn on_step,
-                            gpointer user, NlGptLectureSummary *summary,
-                            GError **error)
-{
-    g_autofree char *text = nl_gpt_lecture_text();
-    g_autoptr(NlGptVocab) vocab = nl_gpt_vocab_new_from_text(text, error);
-    if (!vocab)
-        return NULL;
-    g_autofree guint32 *data = NULL;
-    gsize n_data;
-    if (!nl_gpt_vocab_encode(vocab, text, TRUE, &data, &n_data, error))
-        return NULL;
-    NlGptConfig mc;
-    NlGptTrainConfig tc;
-    nl_gpt_lecture_config(nl_gpt_vocab_size(vocab), seed, &mc, &tc);
-    g_autoptr(NlGpt) m = nl_gpt_new(&mc, g_steal_pointer(&vocab), error);
-    if (!m || !nl_gpt_lecture_train(m, &tc, data, n_data, NULL, on_step, user,
-                                    summary, error))
-        return NULL;
-    return g_steal_pointer(&m);
-}

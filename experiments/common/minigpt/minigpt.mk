@@ -19,7 +19,8 @@ experiments_common_minigpt_libnumlab_minigpt_la_SOURCES = \
 	experiments/common/minigpt/vocab.c \
 	experiments/common/minigpt/checkpoint.c \
 	experiments/common/minigpt/corpus.c \
-	experiments/common/minigpt/lecture.c
+	experiments/common/minigpt/lecture.c \
+	experiments/common/minigpt/lecture-cache.c
 experiments_common_minigpt_libnumlab_minigpt_la_CPPFLAGS = $(NL_GPT_CPPFLAGS)
 experiments_common_minigpt_libnumlab_minigpt_la_LIBADD = \
 	framework/libnumlab.la $(GLIB_LIBS) -lm

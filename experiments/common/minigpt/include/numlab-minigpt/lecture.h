@@ -69,10 +69,26 @@ gboolean nl_gpt_lecture_train_as(NlGpt *model, const NlGptTrainConfig *train,
 
 /* The lecture model itself: the vocabulary of the corpus, the defaults
  * above, trained with `seed` on the host (the naive order). Bit for bit
- * the checkpoint `numlab run minigpt -b naive --seed SEED` saves. */
+ * the checkpoint `numlab run minigpt -b naive --seed SEED` saves.
+ *
+ * Trained once per machine and kept (lecture-cache.c): a later call with
+ * the same seed reads the model from the cache, and then calls no
+ * on_step and fills `summary` with the values of the training that made
+ * it (its seconds included). The cache's key is everything that
+ * determines the bits: seed, configuration, training settings, corpus,
+ * the SHA-256 of the libraries that compute them and the CPU's vector
+ * units. Concurrent calls train once; the others wait and read. */
 NlGpt *nl_gpt_lecture_model(guint64 seed, NlGptLectureStepFn on_step,
                             gpointer user, NlGptLectureSummary *summary,
                             GError **error);
+
+/* The cache's folder (g_free): NUMLAB_CACHE_DIR/minigpt, by default the
+ * user's cache folder (~/.cache/numlab/minigpt); NULL when
+ * NUMLAB_CACHE_DIR is "off" or empty, and nl_gpt_lecture_model then
+ * trains every time. Entries are lecture-SEED-KEY.ckpt, their .ini (the
+ * key in full, the training's summary) and a .lock; deleting the folder
+ * is always safe. */
+char *nl_gpt_lecture_cache_dir(void);
 
 G_END_DECLS
 
