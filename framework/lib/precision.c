@@ -19,14 +19,15 @@
 
 /* The binary formats: significand bits (implicit one included), the
  * exponent of the smallest normal and of the largest finite binade, and
- * from them the smallest normal and the largest finite value. */
+ * from them the smallest normal, the largest finite value and the
+ * subnormals' quantum 2^(emin - digits + 1). */
 typedef struct {
     int digits, emin, emax;
-    double min_normal, largest;
+    double min_normal, largest, quantum;
 } Format;
 
-static const Format bf16 = {8, -126, 127, 0x1p-126, 0x1.fep127},
-                    f16 = {11, -14, 15, 0x1p-14, 65504.0};
+static const Format bf16 = {8, -126, 127, 0x1p-126, 0x1.fep127, 0x1p-133},
+                    f16 = {11, -14, 15, 0x1p-14, 65504.0, 0x1p-24};
 
 /* A double with |x| in the target's normal range, rounded to `digits`
  * significant bits on its bit pattern: add just under half of the
@@ -58,8 +59,7 @@ static double round_to(const Format *f, double x)
     if (fabs(x) >= f->min_normal) {
         r = round_bits(x, f->digits);
     } else {
-        double quantum = ldexp(1.0, f->emin - (f->digits - 1));
-        r = nearbyint(x / quantum) * quantum;
+        r = nearbyint(x / f->quantum) * f->quantum;
     }
     if (fabs(r) > f->largest)
         return copysign(INFINITY, x);
