@@ -86,6 +86,8 @@ try "output through a file" run attention -o "$out/gradient-descent/manifest.ini
 try "parameter without =" run attention -p scale -o "$o/new"
 try "unknown parameter" run attention -p nosuch=1 -o "$o/new"
 try "-p with all" run all -p scale=1 -o "$o/new"
+try "--except without all" run attention --except bench -o "$o/new"
+try "--except of an unknown experiment" run all --except nosuch -o "$o/new"
 try "relative plugin folder" --plugin-dir=. list
 try "relative --plugin-dir after the command" run attention -o "$o/new" --plugin-dir relative
 try "help without a name" help

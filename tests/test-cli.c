@@ -162,6 +162,17 @@ static void test_empty_and_unused_options(void)
     g_assert_cmpint(p->status, ==, 2);
     g_assert_cmpstr(p->err, ==,
                     "numlab plot: -o is empty (leave it out for 'results')\n");
+    /* run all --except leaves those out, and runs the rest */
+    g_autoptr(NlCmd) ex = nl_test_numlab(
+        NULL, "run", "all", "-b", "naive", "--except",
+        "associativity,bench,devices,gradient-descent,inside", "--except",
+        "logprob,minigpt,reduction-tree,temperature", "-o", out, NULL);
+    g_assert_cmpint(ex->status, ==, 0);
+    g_autofree char *ran = g_build_filename(out, "attention", NULL);
+    g_autofree char *left = g_build_filename(out, "temperature", NULL);
+    g_assert_true(g_file_test(ran, G_FILE_TEST_IS_DIR));
+    g_assert_false(g_file_test(left, G_FILE_TEST_EXISTS));
+    nl_test_rmtree(out);
     /* a known backend is fine: "run all -b naive" reaches attention too */
     g_autoptr(NlCmd) ok = nl_test_numlab(NULL, "run", "attention", "-b",
                                          "openmp:threads=1", "-o", out, NULL);
