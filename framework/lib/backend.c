@@ -580,8 +580,11 @@ static gboolean upload_converted(NlBackend *b, NlBuffer *dst,
     if (!check_any(b, "upload", "dst", dst, n, error))
         return FALSE;
     gpointer staged = g_malloc(MAX(n, 1) * nl_precision_size(dst->type));
-    for (gsize i = 0; i < n; i++)
-        nl_array_set(dst->type, staged, i, wide ? wide[i] : narrow[i]);
+    if (wide)
+        for (gsize i = 0; i < n; i++)
+            nl_array_set(dst->type, staged, i, wide[i]);
+    else
+        nl_store_f32_row(dst->type, staged, 0, narrow, n);
     gboolean ok = upload_raw(b, dst, staged, n, error);
     g_free(staged);
     return ok;

@@ -107,6 +107,12 @@ NlBackend *nl_backend_wrap(const NlPlugin *plugin, const char *label,
                            gpointer self);
 /* Calls ops->close and frees the wrapper. */
 void nl_backend_close(NlBackend *backend);
+
+/* dst[offset + j] = src[j] for j < n in `type`, bfloat16 and float16
+ * rounded to nearest even: nl_array_set's bits, a row at a time
+ * (reference-precision.c). */
+void nl_store_f32_row(NlPrecision type, gpointer dst, gsize offset,
+                      const float *src, gsize n);
 const NlPlugin *nl_backend_plugin(const NlBackend *backend);
 
 /* The kernels of NlBackendOps, for the self-check (host/selfcheck.c). */

@@ -119,11 +119,12 @@ nl_f16 nl_f16_from_f64(double x)
     if (isinf(r))
         return (nl_f16)(sign | 0x7c00u);
     if (r < 0x1p-14) /* zero or subnormal: a multiple of 2^-24 */
-        return (nl_f16)(sign | (guint16)ldexp(r, 24));
-    int e;
-    double m = frexp(r, &e); /* r = m · 2^e, m in [0.5, 1) */
-    guint16 fraction = (guint16)(ldexp(m, 11) - 1024);
-    return (nl_f16)(sign | (guint16)((e - 1 + 15) << 10) | fraction);
+        return (nl_f16)(sign | (guint16)(r * 0x1p24));
+    /* a normal float16 value is a float whose low 13 fraction bits are
+     * zero: rebias its exponent 127 -> 15 and keep the top 10 bits */
+    guint32 u = nl_f32_bits((float)r);
+    return (nl_f16)(sign | (guint16)((((u >> 23) - 112u) << 10) |
+                                     ((u >> 13) & 0x3ffu)));
 }
 
 nl_f16 nl_f16_from_f32(float x)

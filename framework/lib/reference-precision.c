@@ -17,6 +17,8 @@
  * path. */
 #include "config.h"
 
+#include "nl-private.h"
+
 #include <numlab/reference.h>
 #include <numlab/ulp.h>
 
@@ -244,9 +246,7 @@ NL_VECTORISED static void axpy_f16(float *restrict row, float a,
         row[j] = round_f16_lanes(row[j] + round_f16_lanes(a * b[j]));
 }
 
-/* dst[offset + j] = src[j] for j < n, converted to `type` (bfloat16 and
- * float16 rounded to nearest even, as nl_array_set does). */
-static void store_row(NlPrecision type, gpointer dst, gsize offset,
+void nl_store_f32_row(NlPrecision type, gpointer dst, gsize offset,
                       const float *src, gsize n)
 {
     if (type == NL_PRECISION_F32) {
@@ -380,7 +380,7 @@ void nl_ref_gemm_in(NlPrecision acc, gsize m, gsize n, gsize k, NlArray a,
         float *wc = g_new(float, MAX(m * n, 1));
         nl_ref_gemm_f32(m, n, k, wa, k, wb, n, wc, n);
         for (gsize i = 0; i < m; i++)
-            store_row(c_type, c, i * ldc, wc + i * n, n);
+            nl_store_f32_row(c_type, c, i * ldc, wc + i * n, n);
         g_free(wa);
         g_free(wb);
         g_free(wc);
@@ -419,7 +419,7 @@ void nl_ref_gemm_in(NlPrecision acc, gsize m, gsize n, gsize k, NlArray a,
             else
                 axpy_f16(row, wa[i * k + p], wb + p * n, n);
         }
-        store_row(c_type, c, i * ldc, row, n);
+        nl_store_f32_row(c_type, c, i * ldc, row, n);
     }
     g_free(row);
     g_free(wa);
