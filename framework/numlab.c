@@ -542,6 +542,7 @@ static int cmd_rerun(int argc, char **argv, const char *command_line)
 static int cmd_plot(int argc, char **argv)
 {
     char *outdir = NULL, *formats = NULL, *lang = NULL;
+    gint jobs = G_MININT; /* not given: one per processor */
     GOptionEntry entries[] = {
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
          "Results folder holding EXP/ (default: results)", "DIR"},
@@ -550,6 +551,8 @@ static int cmd_plot(int argc, char **argv)
          "LIST"},
         {"lang", 0, 0, G_OPTION_ARG_STRING, &lang,
          "Label language: de (the lecture's) or en (default: de)", "de|en"},
+        {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs,
+         "Run up to N gnuplots at once (default: one per processor)", "N"},
         G_OPTION_ENTRY_NULL};
     if (!parse("plot", "EXP|all",
                "Render an experiment's figures from its data with gnuplot.",
@@ -560,13 +563,18 @@ static int cmd_plot(int argc, char **argv)
         g_printerr("numlab plot: name one experiment, or all\n");
         return 2;
     }
+    if (jobs != G_MININT && (jobs < 1 || jobs > 1024)) {
+        g_printerr("numlab plot: --jobs must be 1 to 1024\n");
+        return 2;
+    }
     if (!output_given("plot", outdir))
         return 2;
     g_autoptr(NlRegistry) r = load_registry(TRUE);
     if (!r)
         return 2;
     return nl_plot(r, argv[1], outdir ? outdir : "results",
-                   formats ? formats : "png", lang ? lang : "de")
+                   formats ? formats : "png", lang ? lang : "de",
+                   jobs == G_MININT ? 0 : (guint)jobs)
                ? 0
                : 1;
 }

@@ -1190,6 +1190,128 @@ static void test_plot_path(void)
     nl_test_rmtree(dir);
 }
 
+static gint by_name(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The PNG and SVG images in DIR/associativity, sorted, one a line. */
+static char *plotted_images(const char *dir)
+{
+    g_autoptr(GDir) d = open_built(dir, "associativity");
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    const char *name;
+    while ((name = g_dir_read_name(d)))
+        if (g_str_has_suffix(name, ".png") || g_str_has_suffix(name, ".svg"))
+            g_ptr_array_add(names, (char *)name);
+    g_ptr_array_sort(names, by_name);
+    g_ptr_array_add(names, NULL);
+    return g_strjoinv("\n", (char **)names->pdata);
+}
+
+/* Removes what plotted_images lists. */
+static void remove_images(const char *dir, const char *images)
+{
+    g_auto(GStrv) names = g_strsplit(images, "\n", -1);
+    for (char **n = names; *n; n++)
+        if (**n) {
+            g_autofree char *path =
+                g_build_filename(dir, "associativity", *n, NULL);
+            g_assert_cmpint(g_unlink(path), ==, 0);
+        }
+}
+
+/* numlab plot --jobs N runs up to N gnuplots at once: the images, the
+ * messages and their order, and the exit status are those of one gnuplot
+ * after another. A failing script leaves no image, even a complete one,
+ * while the others' are drawn; a slow first script prints first. */
+static void test_plot_jobs(void)
+{
+    g_autofree char *dir = plot_fixture("naive");
+    if (!dir)
+        return;
+    g_autofree char *extra = g_build_filename(dir, "extra", NULL);
+    g_autofree char *scripts = g_build_filename(extra, "associativity", NULL);
+    g_mkdir_with_parents(scripts, 0755);
+    static const char *const files[][2] = {
+        {"common.gp", "if (fmt eq 'svg') { set terminal svg size 320,240 } "
+                      "else { set terminal pngcairo size 320,240 }\n"
+                      "fig(name) = outdir.'/'.name.'.'.fmt\n"},
+        {"associativity/a-slow.gp", "load common\npause 0.5\n"
+                                    "set output fig('a-slow')\n"
+                                    "plot x notitle\n"},
+        /* a whole image, then an error: the image is not kept */
+        {"associativity/b-bad.gp", "load common\nset output fig('b-bad')\n"
+                                   "plot x notitle\nset output\nnosuch\n"},
+        /* gnuplot's print goes to stderr: shown, like a warning */
+        {"associativity/c-says.gp", "load common\nprint 'c says '.fmt\n"
+                                    "set output fig('c-says')\n"
+                                    "plot x notitle\n"},
+        {"associativity/d.gp",
+         "load common\nset output fig('d')\nplot x notitle\n"},
+        {"associativity/e.gp",
+         "load common\nset output fig('e')\nplot x notitle\n"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *path = g_build_filename(extra, files[i][0], NULL);
+        g_assert_true(g_file_set_contents(path, files[i][1], -1, NULL));
+    }
+    g_autofree char *path_env = g_strdup_printf("NUMLAB_PLOT_PATH=%s", extra);
+    char *env[] = {path_env, NULL};
+    g_autoptr(NlCmd) one =
+        nl_test_numlab(env, "plot", "associativity", "-o", dir, "--format",
+                       "png,svg", "--jobs", "1", NULL);
+    g_assert_cmpint(one->status, ==, 1);
+    g_autofree char *images = plotted_images(dir);
+    g_assert_cmpstr(images, ==,
+                    "a-slow.png\na-slow.svg\nc-says.png\nc-says.svg\n"
+                    "d.png\nd.svg\ne.png\ne.svg");
+    g_autofree char *summary =
+        g_strdup_printf("associativity: 8 images in %s/associativity\n", dir);
+    g_assert_cmpstr(one->out, ==, summary);
+    /* in queue order: the formats, in each the scripts */
+    g_auto(GStrv) lines = g_strsplit(one->err, "\n", -1);
+    g_assert_cmpuint(g_strv_length(lines), ==, 5);
+    g_assert_true(g_str_has_prefix(lines[0], "numlab: "));
+    g_assert_nonnull(strstr(lines[0], "b-bad.gp (png): gnuplot failed: "));
+    g_assert_nonnull(strstr(lines[0], "line 5"));
+    g_assert_cmpstr(lines[1], ==, "c says png");
+    g_assert_nonnull(strstr(lines[2], "b-bad.gp (svg): gnuplot failed: "));
+    g_assert_cmpstr(lines[3], ==, "c says svg");
+    remove_images(dir, images);
+
+    g_autoptr(NlCmd) four =
+        nl_test_numlab(env, "plot", "associativity", "-o", dir, "--format",
+                       "png,svg", "-j", "4", NULL);
+    g_assert_cmpint(four->status, ==, 1);
+    g_autofree char *images4 = plotted_images(dir);
+    g_assert_cmpstr(images4, ==, images);
+    g_assert_cmpstr(four->out, ==, one->out);
+    g_assert_cmpstr(four->err, ==, one->err);
+
+    /* every experiment: the others have no results here, each says so in
+     * its place, whatever the number of jobs */
+    g_autoptr(NlCmd) all1 =
+        nl_test_numlab(env, "plot", "all", "-o", dir, "--jobs", "1", NULL);
+    g_autoptr(NlCmd) all4 =
+        nl_test_numlab(env, "plot", "all", "-o", dir, "--jobs", "4", NULL);
+    g_assert_cmpint(all1->status, ==, 1);
+    g_assert_cmpint(all4->status, ==, 1);
+    g_assert_cmpstr(all4->out, ==, all1->out);
+    g_assert_cmpstr(all4->err, ==, all1->err);
+    g_assert_nonnull(strstr(all1->err, "no results for temperature in "));
+    g_autoptr(GDir) d = open_built(dir, "associativity");
+    const char *name;
+    while ((name = g_dir_read_name(d)))
+        g_assert_false(g_str_has_prefix(name, ".plot-"));
+
+    g_autoptr(NlCmd) zero = nl_test_numlab(env, "plot", "associativity", "-o",
+                                           dir, "--jobs", "0", NULL);
+    g_assert_cmpint(zero->status, ==, 2);
+    g_assert_cmpstr(zero->err, ==, "numlab plot: --jobs must be 1 to 1024\n");
+    nl_test_rmtree(dir);
+}
+
 /* Issue 3's bad backend options on the real backends, and a GPU backend
  * asked for where there is none (when this build has one). */
 static void test_real_backend_options(void)
@@ -1447,6 +1569,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/print-tables", test_print_tables);
     g_test_add_func("/cli/aliases", test_aliases);
     g_test_add_func("/cli/plot-path", test_plot_path);
+    g_test_add_func("/cli/plot-jobs", test_plot_jobs);
     g_test_add_func("/cli/plot-runs-no-code-from-data",
                     test_plot_runs_no_code_from_data);
     g_test_add_func("/cli/real-backend-options", test_real_backend_options);

@@ -319,8 +319,11 @@ gboolean nl_rerun(NlRegistry *registry, const char *dir, const char *outdir,
                   const char *command_line);
 
 /* ---- plot.c ---- */
+/* Renders EXP's figures (or every experiment's, `experiment` "all") with
+ * up to `jobs` gnuplots at once; 0 is one per processor. */
 gboolean nl_plot(NlRegistry *registry, const char *experiment,
-                 const char *outdir, const char *formats, const char *lang);
+                 const char *outdir, const char *formats, const char *lang,
+                 guint jobs);
 
 G_END_DECLS
 

@@ -7,18 +7,23 @@
  * locked temporary folder beside the data; only when it exits cleanly are
  * the images renamed into place, so a failing script never leaves a
  * half-written image over a good one, and the next plot removes what a
- * killed one left. The data files are only read, and nothing in the data
- * folder is ever executed: gnuplot gets the backend labels (the dataset
- * order, from the manifest) as a quoted string on its command line, not by
- * loading the folder's backends.gp, which anyone who can write there could
- * have replaced with gnuplot commands. */
+ * killed one left. Several gnuplots run at once (--jobs), each in its own
+ * folder; what they print comes in the order of one after another. The
+ * data files are only read, and nothing in the data folder is ever
+ * executed: gnuplot gets the backend labels (the dataset order, from the
+ * manifest) as a quoted string on its command line, not by loading the
+ * folder's backends.gp, which anyone who can write there could have
+ * replaced with gnuplot commands. */
 #include "config.h"
 
 #include "host.h"
 
 #include <errno.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 /* NUMLAB_GNUPLOT names another gnuplot (a newer build, a wrapper). */
@@ -39,12 +44,6 @@ static gboolean gp_quotable(const char *s)
     return strchr(s, '\'') == NULL && strchr(s, '\n') == NULL;
 }
 
-/* What the scripts need of every figure of one experiment. */
-typedef struct {
-    const char *gnuplot, *common, *datadir, *lang;
-    const char *backends; /* labels in dataset order, one space apart */
-} Figures;
-
 /* A label gnuplot's word() reads back as one word, quoted safely. */
 static gboolean gp_word(const char *label)
 {
@@ -60,13 +59,14 @@ static gboolean gp_word(const char *label)
  * ok or fault (a job whose results are marked as backend faults wrote its
  * datasets like any other; nl_job_state), as the engine wrote them
  * (results.c, manifest.c). */
-static char *manifest_backends(const char *manifest, const char *experiment)
+static char *manifest_backends(const char *manifest, const char *experiment,
+                               GError **error)
 {
     g_autoptr(GKeyFile) k = g_key_file_new();
-    g_autoptr(GError) error = NULL;
-    if (!g_key_file_load_from_file(k, manifest, G_KEY_FILE_NONE, &error)) {
-        g_printerr("numlab: cannot plot %s: %s: %s\n", experiment, manifest,
-                   error->message);
+    g_autoptr(GError) e = NULL;
+    if (!g_key_file_load_from_file(k, manifest, G_KEY_FILE_NONE, &e)) {
+        g_set_error(error, NL_ERROR, NL_ERROR_OUTPUT, "cannot plot %s: %s: %s",
+                    experiment, manifest, e->message);
         return NULL;
     }
     g_auto(GStrv) groups = g_key_file_get_groups(k, NULL);
@@ -81,10 +81,11 @@ static char *manifest_backends(const char *manifest, const char *experiment)
             continue;
         const char *label = *g + strlen("job ");
         if (!gp_word(label)) {
-            g_printerr("numlab: cannot plot %s: the backend label '%s' holds "
-                       "a space or a quote, which the figures cannot show "
-                       "as one name (run it again with another spec)\n",
-                       experiment, label);
+            g_set_error(error, NL_ERROR, NL_ERROR_OUTPUT,
+                        "cannot plot %s: the backend label '%s' holds a "
+                        "space or a quote, which the figures cannot show as "
+                        "one name (run it again with another spec)",
+                        experiment, label);
             return NULL;
         }
         g_string_append_printf(labels, "%s%s", labels->len ? " " : "", label);
@@ -92,80 +93,244 @@ static char *manifest_backends(const char *manifest, const char *experiment)
     return g_string_free(g_steal_pointer(&labels), FALSE);
 }
 
-/* Moves every file of tmp into dir, then removes tmp. */
-static gboolean publish(const char *tmp, const char *dir, guint *n_images)
+/* ---- renders: several gnuplots at once ----
+ *
+ * Each (experiment, format, script) is one render, queued in the order in
+ * which one gnuplot after another would draw them. Up to `jobs` of them run
+ * at once, on a main context of numlab's own: a child watch says when a
+ * gnuplot has exited and a fd source reads its stderr as it comes, so
+ * neither waits on the other. What a render has to say and an
+ * experiment's summary line are kept until everything queued before them
+ * is finished, then printed in queue order: the output is the same
+ * whatever the number of jobs and whichever gnuplot ends first. */
+
+typedef struct Plot Plot;
+
+/* One experiment: what its scripts need, and what its renders came to. */
+typedef struct {
+    char *name, *datadir; /* datadir as the user gave it, for the summary */
+    char *abs_data, *common, *backends;
+    GPtrArray *scripts;
+    char *refusal; /* why nothing is rendered, the line to print; or NULL */
+    GPtrArray *renders;
+    guint n_images, printed;
+    gboolean ok;
+} Experiment;
+
+/* One gnuplot: `script` drawing its images in `format`. */
+typedef struct {
+    Plot *plot;
+    Experiment *exp;
+    const char *script, *format;
+    char *tmpl; /* its private folder, locked by `lock` while it runs */
+    int lock, err_fd;
+    GString *err;  /* gnuplot's stderr */
+    GString *says; /* what to print for it, once it is its turn */
+    int wait_status;
+    gboolean exited, done;
+} Render;
+
+struct Plot {
+    const char *gnuplot, *lang;
+    GMainContext *context;
+    GPtrArray *experiments; /* in the order of their summary lines */
+    GPtrArray *queue;       /* every render, in the order they print */
+    guint started, running, jobs, printed;
+};
+
+static void experiment_free(Experiment *e)
 {
-    gboolean ok = TRUE;
-    g_autoptr(GDir) d = g_dir_open(tmp, 0, NULL);
-    const char *name;
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *from = g_build_filename(tmp, name, NULL);
-        g_autofree char *to = g_build_filename(dir, name, NULL);
-        if (g_rename(from, to) != 0) {
-            g_printerr("numlab: cannot move %s to %s: %s\n", from, to,
-                       g_strerror(errno));
-            g_unlink(from);
-            ok = FALSE;
-        } else {
-            (*n_images)++;
-        }
-    }
-    g_rmdir(tmp);
-    return ok;
+    g_free(e->name);
+    g_free(e->datadir);
+    g_free(e->abs_data);
+    g_free(e->common);
+    g_free(e->backends);
+    g_free(e->refusal);
+    g_clear_pointer(&e->scripts, g_ptr_array_unref);
+    g_ptr_array_unref(e->renders);
+    g_free(e);
 }
 
-/* gnuplot runs `script` with its images going into the folder tmpl, which
- * then moves them into the data folder, or removes them if it failed. */
-static gboolean render_into(const Figures *f, const char *script,
-                            const char *format, const char *tmpl,
-                            guint *n_images)
+static void render_free(Render *r)
 {
+    g_free(r->tmpl);
+    g_string_free(r->err, TRUE);
+    g_string_free(r->says, TRUE);
+    g_free(r);
+}
+
+/* Moves every file of the render's folder into the data folder, then
+ * removes the folder. */
+static void publish(Render *r)
+{
+    g_autoptr(GDir) d = g_dir_open(r->tmpl, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *from = g_build_filename(r->tmpl, name, NULL);
+        g_autofree char *to = g_build_filename(r->exp->abs_data, name, NULL);
+        if (g_rename(from, to) != 0) {
+            g_string_append_printf(r->says,
+                                   "numlab: cannot move %s to %s: %s\n", from,
+                                   to, g_strerror(errno));
+            g_unlink(from);
+            r->exp->ok = FALSE;
+        } else {
+            r->exp->n_images++;
+        }
+    }
+    g_rmdir(r->tmpl);
+}
+
+/* The render failed: one line naming the script and the format, and
+ * whatever gnuplot had drawn removed. */
+static void render_failed(Render *r, const char *why)
+{
+    g_string_append_printf(r->says, "numlab: %s (%s): gnuplot failed: %s\n",
+                           r->script, r->format, why);
+    g_autoptr(GDir) d = g_dir_open(r->tmpl, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *image = g_build_filename(r->tmpl, name, NULL);
+        g_unlink(image);
+    }
+    g_rmdir(r->tmpl);
+    r->exp->ok = FALSE;
+}
+
+static void render_done(Render *r)
+{
+    if (r->lock >= 0)
+        close(r->lock);
+    r->lock = -1;
+    r->done = TRUE;
+}
+
+/* gnuplot has exited and closed its stderr: its images go into the data
+ * folder if it exited cleanly, and nowhere if not. */
+static void render_finish(Render *r)
+{
+    if (!g_spawn_check_wait_status(r->wait_status, NULL)) {
+        /* Keep gnuplot's last line: it names the script line at fault. */
+        g_autofree char *msg = g_strstrip(g_strdup(r->err->str));
+        const char *last = strrchr(msg, '\n');
+        render_failed(r, last ? last + 1 : (*msg ? msg : "no message"));
+    } else {
+        /* warnings: show them, they are usually real */
+        g_string_append_len(r->says, r->err->str, r->err->len);
+        publish(r);
+    }
+    render_done(r);
+    r->plot->running--;
+}
+
+static void on_gnuplot_exit(GPid pid, int wait_status, gpointer data)
+{
+    Render *r = data;
+    g_spawn_close_pid(pid);
+    r->wait_status = wait_status;
+    r->exited = TRUE;
+    if (r->err_fd < 0)
+        render_finish(r);
+}
+
+static gboolean on_stderr(int fd, G_GNUC_UNUSED GIOCondition condition,
+                          gpointer data)
+{
+    Render *r = data;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+        g_string_append_len(r->err, buf, n);
+        return G_SOURCE_CONTINUE;
+    }
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return G_SOURCE_CONTINUE;
+    close(fd); /* end of file */
+    r->err_fd = -1;
+    if (r->exited)
+        render_finish(r);
+    return G_SOURCE_REMOVE;
+}
+
+/* In gnuplot's process before the exec: it dies with numlab, so a killed
+ * plot leaves no gnuplot writing into a folder that the next plot
+ * removes. */
+static void die_with_numlab(G_GNUC_UNUSED gpointer data)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Starts gnuplot on the render's script with its images going into a
+ * private folder, locked while it runs: a crash leaves the folder to the
+ * next plot. */
+static void render_start(Render *r)
+{
+    Plot *p = r->plot;
+    const Experiment *e = r->exp;
     g_autoptr(GError) error = NULL;
+    r->lock = nl_temp_folder_new(e->abs_data, ".plot-", &r->tmpl, &error);
+    if (r->lock < 0) {
+        g_string_append_printf(r->says, "numlab: cannot write images: %s\n",
+                               error->message);
+        r->exp->ok = FALSE;
+        r->done = TRUE;
+        return;
+    }
     g_autofree char *setup = g_strdup_printf(
         "datadir='%s'; outdir='%s'; fmt='%s'; lang='%s'; "
         "common='%s'; backends='%s'",
-        f->datadir, tmpl, format, f->lang, f->common, f->backends);
-    const char *argv[] = {f->gnuplot, "-e", setup, script, NULL};
-    g_autofree char *out = NULL, *err = NULL;
-    int wait_status = 0;
-    gboolean spawned =
-        g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                     &out, &err, &wait_status, &error);
-    if (!spawned || !g_spawn_check_wait_status(wait_status, NULL)) {
-        /* Keep gnuplot's last line: it names the script line at fault. */
-        g_autofree char *msg = g_strstrip(g_strdup(err ? err : ""));
-        const char *last = strrchr(msg, '\n');
-        g_printerr("numlab: %s (%s): gnuplot failed: %s\n", script, format,
-                   !spawned ? error->message
-                            : (last ? last + 1 : (*msg ? msg : "no message")));
-        g_autoptr(GDir) d = g_dir_open(tmpl, 0, NULL);
-        const char *name;
-        while (d && (name = g_dir_read_name(d))) {
-            g_autofree char *image = g_build_filename(tmpl, name, NULL);
-            g_unlink(image);
-        }
-        g_rmdir(tmpl);
-        return FALSE;
+        e->abs_data, r->tmpl, r->format, p->lang, e->common, e->backends);
+    const char *argv[] = {p->gnuplot, "-e", setup, r->script, NULL};
+    GPid pid;
+    if (!g_spawn_async_with_pipes(
+            NULL, (char **)argv, NULL,
+            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+            die_with_numlab, NULL, &pid, NULL, NULL, &r->err_fd, &error)) {
+        render_failed(r, error->message);
+        render_done(r);
+        return;
     }
-    if (err && *err) /* warnings: show them, they are usually real */
-        g_printerr("%s", err);
-    return publish(tmpl, f->datadir, n_images);
+    p->running++;
+    GSource *watch = g_child_watch_source_new(pid);
+    g_source_set_callback(watch, G_SOURCE_FUNC(on_gnuplot_exit), r, NULL);
+    g_source_attach(watch, p->context);
+    g_source_unref(watch);
+    GSource *err = g_unix_fd_source_new(r->err_fd, G_IO_IN | G_IO_HUP);
+    g_source_set_callback(err, G_SOURCE_FUNC(on_stderr), r, NULL);
+    g_source_attach(err, p->context);
+    g_source_unref(err);
 }
 
-static gboolean render(const Figures *f, const char *script, const char *format,
-                       guint *n_images)
+/* Prints what is finished and has nothing unprinted queued before it. */
+static void print_finished(Plot *p)
 {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *tmpl = NULL;
-    /* locked while gnuplot runs: a crash leaves it to the next plot */
-    int lock = nl_temp_folder_new(f->datadir, ".plot-", &tmpl, &error);
-    if (lock < 0) {
-        g_printerr("numlab: cannot write images: %s\n", error->message);
-        return FALSE;
+    for (; p->printed < p->experiments->len; p->printed++) {
+        Experiment *e = p->experiments->pdata[p->printed];
+        for (; e->printed < e->renders->len; e->printed++) {
+            const Render *r = e->renders->pdata[e->printed];
+            if (!r->done)
+                return;
+            if (r->says->len)
+                g_printerr("%s", r->says->str);
+        }
+        if (e->refusal)
+            g_printerr("%s", e->refusal);
+        else
+            printf("%s: %u images in %s\n", e->name, e->n_images, e->datadir);
     }
-    gboolean ok = render_into(f, script, format, tmpl, n_images);
-    close(lock);
-    return ok;
+}
+
+/* Runs every queued render, `jobs` at a time. */
+static void run_renders(Plot *p)
+{
+    while (p->started < p->queue->len || p->running > 0) {
+        while (p->running < p->jobs && p->started < p->queue->len)
+            render_start(p->queue->pdata[p->started++]);
+        if (p->running > 0)
+            g_main_context_iteration(p->context, TRUE);
+        print_finished(p);
+    }
+    print_finished(p);
 }
 
 /* "A/LEAF, B/LEAF, C/LEAF": where a plot file or folder was looked for. */
@@ -180,78 +345,98 @@ static char *searched(const char *module_path, const char *leaf)
     return g_string_free(s, FALSE);
 }
 
-/* `all_mode`: plotting every experiment, where one without scripts (a
- * student's plugin) is passed over instead of being an error. */
-static gboolean plot_one(const char *gnuplot, const NlPluginEntry *entry,
-                         const char *outdir, char **formats, const char *lang,
-                         gboolean all_mode)
+/* Checks e's results and scripts (in scripts_dir), removes what a killed
+ * plot left in its data folder, and queues its renders. */
+static gboolean queue_renders(Plot *p, Experiment *e,
+                              const NlPluginEntry *entry,
+                              const char *scripts_dir, const char *outdir,
+                              char **formats, GError **error)
 {
-    const char *experiment = entry->plugin->name;
-    g_autofree char *scripts_dir =
-        nl_host_plot_scripts(experiment, entry->path);
-    g_autofree char *datadir = g_build_filename(outdir, experiment, NULL);
-    g_autofree char *manifest = g_build_filename(datadir, "manifest.ini", NULL);
-    if (all_mode && !scripts_dir)
-        return TRUE;
-    if (!g_file_test(manifest, G_FILE_TEST_EXISTS)) {
-        g_printerr("numlab: no results for %s in %s (run 'numlab run %s -o %s' "
-                   "first)\n",
-                   experiment, datadir, experiment, outdir);
-        return FALSE;
-    }
-    nl_temp_folders_clean(datadir, ".plot-"); /* a killed plot's */
-    g_autoptr(GError) error = NULL;
+    g_autofree char *manifest =
+        g_build_filename(e->datadir, "manifest.ini", NULL);
+    if (!g_file_test(manifest, G_FILE_TEST_EXISTS))
+        return nl_fail(error, NL_ERROR, NL_ERROR_OUTPUT,
+                       "no results for %s in %s (run 'numlab run %s -o %s' "
+                       "first)",
+                       e->name, e->datadir, e->name, outdir);
+    nl_temp_folders_clean(e->datadir, ".plot-"); /* a killed plot's */
     gboolean exists;
-    if (!nl_result_set_check(datadir, &exists, &error)) {
-        g_printerr("numlab: cannot plot %s: %s\n", experiment, error->message);
+    if (!nl_result_set_check(e->datadir, &exists, error)) {
+        g_prefix_error(error, "cannot plot %s: ", e->name);
         return FALSE;
     }
     if (!scripts_dir) {
-        g_autofree char *where = searched(entry->path, experiment);
-        g_printerr("numlab: %s has no plot scripts (looked in %s)\n",
-                   experiment, where);
-        return FALSE;
+        g_autofree char *where = searched(entry->path, e->name);
+        return nl_fail(error, NL_ERROR, NL_ERROR_TOOL,
+                       "%s has no plot scripts (looked in %s)", e->name, where);
     }
-    g_autofree char *common = nl_host_plot_common(entry->path);
-    if (!common) {
+    e->common = nl_host_plot_common(entry->path);
+    if (!e->common) {
         g_autofree char *where = searched(entry->path, "common.gp");
-        g_printerr("numlab: common.gp not found (looked for %s)\n", where);
-        return FALSE;
+        return nl_fail(error, NL_ERROR, NL_ERROR_TOOL,
+                       "common.gp not found (looked for %s)", where);
     }
-    g_autoptr(GPtrArray) scripts = g_ptr_array_new_with_free_func(g_free);
+    e->scripts = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GDir) d = g_dir_open(scripts_dir, 0, NULL);
     const char *name;
     while (d && (name = g_dir_read_name(d)))
         if (g_str_has_suffix(name, ".gp"))
-            g_ptr_array_add(scripts, g_build_filename(scripts_dir, name, NULL));
-    g_ptr_array_sort(scripts, nl_compare_strings);
-    g_autofree char *abs_data = g_canonicalize_filename(datadir, NULL);
-    if (!gp_quotable(abs_data) || !gp_quotable(scripts_dir) ||
-        !gp_quotable(common)) {
-        g_printerr("numlab: cannot plot into '%s': gnuplot paths may not "
-                   "contain a single quote\n",
-                   abs_data);
+            g_ptr_array_add(e->scripts,
+                            g_build_filename(scripts_dir, name, NULL));
+    g_ptr_array_sort(e->scripts, nl_compare_strings);
+    e->abs_data = g_canonicalize_filename(e->datadir, NULL);
+    if (!gp_quotable(e->abs_data) || !gp_quotable(scripts_dir) ||
+        !gp_quotable(e->common))
+        return nl_fail(error, NL_ERROR, NL_ERROR_OUTPUT,
+                       "cannot plot into '%s': gnuplot paths may not "
+                       "contain a single quote",
+                       e->abs_data);
+    e->backends = manifest_backends(manifest, e->name, error);
+    if (!e->backends)
         return FALSE;
-    }
-    g_autofree char *backends = manifest_backends(manifest, experiment);
-    if (!backends)
-        return FALSE;
-    const Figures figures = {.gnuplot = gnuplot,
-                             .common = common,
-                             .datadir = abs_data,
-                             .lang = lang,
-                             .backends = backends};
-    gboolean ok = TRUE;
-    guint n_images = 0;
     for (char **f = formats; *f; f++)
-        for (guint i = 0; i < scripts->len; i++)
-            ok &= render(&figures, scripts->pdata[i], *f, &n_images);
-    printf("%s: %u images in %s\n", experiment, n_images, datadir);
-    return ok;
+        for (guint i = 0; i < e->scripts->len; i++) {
+            Render *r = g_new0(Render, 1);
+            *r = (Render){.plot = p,
+                          .exp = e,
+                          .script = e->scripts->pdata[i],
+                          .format = *f,
+                          .lock = -1,
+                          .err_fd = -1,
+                          .err = g_string_new(NULL),
+                          .says = g_string_new(NULL)};
+            g_ptr_array_add(e->renders, r);
+            g_ptr_array_add(p->queue, r);
+        }
+    return TRUE;
+}
+
+/* Adds experiment `entry` to the plot with its renders queued, or with
+ * the line that says why it cannot be drawn. `all_mode`: plotting every
+ * experiment, where one without scripts (a student's plugin) is passed
+ * over instead of being an error. */
+static void add_experiment(Plot *p, const NlPluginEntry *entry,
+                           const char *outdir, char **formats,
+                           gboolean all_mode)
+{
+    const char *experiment = entry->plugin->name;
+    g_autofree char *scripts_dir =
+        nl_host_plot_scripts(experiment, entry->path);
+    if (all_mode && !scripts_dir)
+        return;
+    Experiment *e = g_new0(Experiment, 1);
+    e->name = g_strdup(experiment);
+    e->datadir = g_build_filename(outdir, experiment, NULL);
+    e->renders = g_ptr_array_new_with_free_func((GDestroyNotify)render_free);
+    g_autoptr(GError) error = NULL;
+    e->ok = queue_renders(p, e, entry, scripts_dir, outdir, formats, &error);
+    if (!e->ok)
+        e->refusal = g_strdup_printf("numlab: %s\n", error->message);
+    g_ptr_array_add(p->experiments, e);
 }
 
 gboolean nl_plot(NlRegistry *r, const char *experiment, const char *outdir,
-                 const char *formats, const char *lang)
+                 const char *formats, const char *lang, guint jobs)
 {
     g_auto(GStrv) fmts = g_strsplit(formats, ",", -1);
     static const char *const known[] = {"png", "svg", "pdf", NULL};
@@ -270,18 +455,35 @@ gboolean nl_plot(NlRegistry *r, const char *experiment, const char *outdir,
     g_autofree char *gnuplot = NULL;
     if (!find_gnuplot(&gnuplot))
         return FALSE;
+    Plot p = {
+        .gnuplot = gnuplot,
+        .lang = lang,
+        .context = g_main_context_new(),
+        .experiments =
+            g_ptr_array_new_with_free_func((GDestroyNotify)experiment_free),
+        .queue = g_ptr_array_new(),
+        .jobs = jobs ? jobs : (guint)MAX(g_get_num_processors(), 1),
+    };
+    gboolean ok = TRUE;
     if (strcmp(experiment, "all") != 0) {
         const NlPluginEntry *e =
             nl_registry_find(r, NL_PLUGIN_EXPERIMENT, experiment);
         if (!e) {
             g_printerr("numlab: unknown experiment '%s'\n", experiment);
-            return FALSE;
+            ok = FALSE;
+        } else {
+            add_experiment(&p, e, outdir, fmts, FALSE);
         }
-        return plot_one(gnuplot, e, outdir, fmts, lang, FALSE);
+    } else {
+        g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
+        for (guint i = 0; i < list->len; i++)
+            add_experiment(&p, list->pdata[i], outdir, fmts, TRUE);
     }
-    gboolean ok = TRUE;
-    g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
-    for (guint i = 0; i < list->len; i++)
-        ok &= plot_one(gnuplot, list->pdata[i], outdir, fmts, lang, TRUE);
+    run_renders(&p);
+    for (guint i = 0; i < p.experiments->len; i++)
+        ok &= ((Experiment *)p.experiments->pdata[i])->ok;
+    g_ptr_array_unref(p.queue);
+    g_ptr_array_unref(p.experiments);
+    g_main_context_unref(p.context);
     return ok;
 }
