@@ -11,6 +11,8 @@
 
 #include "private.h"
 
+#include "kernels.h"
+
 #include <numlab/reference.h>
 
 #include <numlab/alloc.h>
@@ -190,7 +192,7 @@ void nl_gpt_init(NlGpt *m, guint64 seed)
 
 /* ---- activations and the executor ------------------------------------ */
 
-#define N_ACTS 18
+#define N_ACTS 19
 
 static float **act_slots(GptActs *a, float **s)
 {
@@ -198,7 +200,7 @@ static float **act_slots(GptActs *a, float **s)
         &a->x0,       &a->ln1,      &a->ln1_mean, &a->ln1_rstd, &a->qkv,
         &a->att,      &a->atty,     &a->res1,     &a->ln2,      &a->ln2_mean,
         &a->ln2_rstd, &a->fc,       &a->fch,      &a->res2,     &a->lnf,
-        &a->lnf_mean, &a->lnf_rstd, &a->logits,
+        &a->lnf_mean, &a->lnf_rstd, &a->logits,   &a->fct,
     };
     for (int i = 0; i < N_ACTS; i++)
         s[i] = (float *)slots[i];
@@ -227,6 +229,7 @@ GptActs *gpt_acts_new(const NlGptConfig *c, gsize B, gsize n, GError **error)
         N,
         N,
         N * c->vocab_size,
+        L * N * 4 * C,
     };
     GptActs *a = g_new0(GptActs, 1);
     a->B = B;
@@ -270,6 +273,11 @@ gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
     ex->prec = res ? res->prec
                    : (NlGptPrecision){NL_PRECISION_F32, NL_PRECISION_F32,
                                       NL_PRECISION_F32};
+    /* the host loops use as many threads as the backend's kernels (the
+     * bits do not depend on it: kernels.h), one without a backend */
+    const NlBackendInfo *info = backend ? nl_backend_info(backend) : NULL;
+    ex->threads = info && info->threads > 1 ? (guint)info->threads : 1;
+    ex->threads = MIN(ex->threads, g_get_num_processors());
     ex->s1 = nl_alloc_f32(cap, error);
     ex->s2 = ex->s1 ? nl_alloc_f32(cap, error) : NULL;
     ex->s3 = ex->s2 ? nl_alloc_f32(cap, error) : NULL;
@@ -342,8 +350,8 @@ static gboolean matmul_in(GptExec *ex, gsize m, gsize n, gsize k,
 static gboolean matmul(GptExec *ex, gsize m, gsize n, gsize k, const float *a,
                        const float *b, float *out, GError **error)
 {
-    if (!ex->backend) {
-        nl_ref_gemm_f32(m, n, k, a, k, b, n, out, n);
+    if (!ex->backend) { /* nl_ref_gemm_f32's order, vectorised */
+        gpt_gemm(ex->threads, m, n, k, a, k, b, n, out, n);
         return TRUE;
     }
     if (!gpt_prec_is_f32(ex->prec))
@@ -501,11 +509,31 @@ static gboolean attention(GptExec *ex, const NlGptConfig *c, gsize B, gsize n,
     return TRUE;
 }
 
-/* GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+/* GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), on
+ * n values; the tanh is kept for the backward pass. */
 #define GELU_K 0.7978845608028654f
-static inline float gelu(float x)
+typedef struct {
+    const float *x;
+    float *y, *th;
+    gsize n, band;
+} Gelu;
+
+static void gelu_band(gsize p, gpointer data)
 {
-    return 0.5f * x * (1.0f + tanhf(GELU_K * (x + 0.044715f * x * x * x)));
+    const Gelu *s = data;
+    for (gsize i = p * s->band; i < MIN(s->n, (p + 1) * s->band); i++) {
+        float x = s->x[i];
+        s->th[i] = tanhf(GELU_K * (x + 0.044715f * x * x * x));
+        s->y[i] = 0.5f * x * (1.0f + s->th[i]);
+    }
+}
+
+static void gelu(guint threads, const float *x, float *y, float *th, gsize n)
+{
+    Gelu s = {x, y, th, n, n};
+    if (threads > 1 && n >= 4096)
+        s.band = (n + threads - 1) / threads;
+    gpt_parallel(threads, (n + s.band - 1) / s.band, gelu_band, &s);
 }
 
 gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
@@ -550,8 +578,7 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
             !linear(ex, N, C, 4 * C, ln2, w->w_fc + l * C * 4 * C,
                     GPT_MAT(l, GPT_FC), w->b_fc + l * 4 * C, fc, error))
             return FALSE;
-        for (gsize i = 0; i < N * 4 * C; i++)
-            fch[i] = gelu(fc[i]);
+        gelu(ex->threads, fc, fch, a->fct + 4 * o, N * 4 * C);
         to_acts(ex, fch, N * 4 * C);
         if (!linear(ex, N, 4 * C, C, fch, w->w_fc2 + l * 4 * C * C,
                     GPT_MAT(l, GPT_FC2), w->b_fc2 + l * C, res2, error))

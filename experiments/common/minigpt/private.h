@@ -26,6 +26,7 @@ typedef struct {
     float *ln2_rstd; /* (L, B, n) */
     float *fc;       /* (L, B, n, 4C)   MLP before GELU */
     float *fch;      /* (L, B, n, 4C)   after GELU */
+    float *fct;      /* (L, B, n, 4C)   GELU's tanh, for the backward pass */
     float *res2;     /* (L, B, n, C)    block output */
     float *lnf;      /* (B, n, C) */
     float *lnf_mean; /* (B, n) */
@@ -63,6 +64,7 @@ typedef struct {
     gsize cap;
     float *s1, *s2, *s3, *s4; /* host scratch, cap floats each */
     NlGptPrecision prec;      /* res's, or all float32 on the host */
+    guint threads; /* host threads of kernels.c: the backend's, or 1 */
 } GptExec;
 
 GptActs *gpt_acts_new(const NlGptConfig *c, gsize B, gsize n, GError **error);

@@ -1,0 +1,49 @@
+/* kernels.h — the model's hot host loops (kernels.c): matrix products in
+ * the reference order, vectorised and split over host threads, and AdamW.
+ *
+ * Used by the backward pass for all of its matrix products, by the
+ * forward pass in host loops (no backend) for its products, and by the
+ * trainer for AdamW. Each result element is computed by one thread, in
+ * one fixed order, so the bits depend neither on the instruction set the
+ * CPU offers nor on the number of threads. Not installed. */
+#ifndef NL_GPT_KERNELS_H
+#define NL_GPT_KERNELS_H
+
+#include <glib.h>
+
+/* c (m, n) = a (m, k) · b (k, n), every element
+ *   s = 0.0f; for t in 0..k: s = s + (a[i][t] * b[t][j])
+ * which is nl_ref_gemm_f32's order, bit for bit. */
+void gpt_gemm(guint threads, gsize m, gsize n, gsize k, const float *a,
+              gsize lda, const float *b, gsize ldb, float *c, gsize ldc);
+
+/* c (m, n) += aᵀ · b for a (k, m) and b (k, n), every element
+ *   s = c[i][j]; for t in 0..k: s = s + (a[t][i] * b[t][j])
+ * the rows of a and b (a layer's tokens) in order: a weight gradient. */
+void gpt_gemm_tn_acc(guint threads, gsize m, gsize n, gsize k, const float *a,
+                     gsize lda, const float *b, gsize ldb, float *c, gsize ldc);
+
+/* c[j] += b[0][j] + b[1][j] + ... + b[k-1][j], left to right: a bias
+ * gradient (the column sums of b (k, n)). */
+void gpt_colsum_acc(guint threads, gsize n, gsize k, const float *b, gsize ldb,
+                    float *c);
+
+/* One AdamW update of n weights with their gradients and moments. */
+typedef struct {
+    float lr, b1, b2, c1, c2, eps, decay;
+} GptAdamW;
+void gpt_adamw(guint threads, gsize n, float *w, const float *g, float *m1,
+               float *m2, const GptAdamW *o);
+
+/* Runs fn(i, data) for i in 0..n on up to `threads` host threads
+ * (OpenMP where the library was built with it, else one thread); each
+ * i must write only its own outputs. */
+void gpt_parallel(guint threads, gsize n, void (*fn)(gsize i, gpointer data),
+                  gpointer data);
+
+/* What the kernels were compiled for and which version this CPU runs:
+ * "avx512f (runtime dispatch: avx512f, avx2, sse2), -O3
+ * -ffp-contract=off, 2 OpenMP threads at most". */
+const char *gpt_kernels_describe(void);
+
+#endif /* NL_GPT_KERNELS_H */
