@@ -594,6 +594,67 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
                   a->logits, error);
 }
 
+/* ---- inference: buffers kept from one pass to the next ------------- */
+
+/* A pass allocates a few MiB (the activations, the executor's scratch
+ * and backend buffers); zeroing and faulting them in cost more than a
+ * small batch's arithmetic. So nl_gpt_logits_batch keeps them for the
+ * next pass of the same shape: in the resident weights (freed with
+ * them, so backend buffers never outlive their backend), and for host
+ * passes in a per-thread cache (host memory only). Nothing computed is
+ * kept: every pass writes every activation it reads. */
+struct GptPassCache {
+    GMutex lock;
+    gboolean ready;
+    NlGptConfig config;
+    gsize B, n;
+    GptExec ex;
+    GptActs *acts;
+};
+
+static void pass_clear(GptPassCache *pc)
+{
+    if (pc->ready) {
+        gpt_exec_clear(&pc->ex);
+        gpt_acts_free(pc->acts);
+    }
+    pc->ready = FALSE;
+    pc->acts = NULL;
+}
+
+void gpt_pass_cache_free(GptPassCache *pc)
+{
+    if (!pc)
+        return;
+    pass_clear(pc);
+    g_mutex_clear(&pc->lock);
+    g_free(pc);
+}
+
+static GPrivate host_cache =
+    G_PRIVATE_INIT((GDestroyNotify)gpt_pass_cache_free);
+
+static gboolean pass_buffers(GptPassCache *pc, const NlGpt *m,
+                             const NlGptResident *on, gsize B, gsize n,
+                             GError **error)
+{
+    if (pc->ready && pc->B == B && pc->n == n &&
+        memcmp(&pc->config, &m->config, sizeof pc->config) == 0)
+        return TRUE;
+    pass_clear(pc);
+    if (!gpt_exec_init(&pc->ex, on, &m->config, B, n, error))
+        return FALSE;
+    if (!(pc->acts = gpt_acts_new(&m->config, B, n, error))) {
+        gpt_exec_clear(&pc->ex);
+        return FALSE;
+    }
+    pc->ready = TRUE;
+    pc->config = m->config;
+    pc->B = B;
+    pc->n = n;
+    return TRUE;
+}
+
 gboolean nl_gpt_logits_batch(const NlGpt *m, NlGptResident *on,
                              const guint32 *tokens, gsize batch, gsize n,
                              float *logits, GError **error)
@@ -611,16 +672,29 @@ gboolean nl_gpt_logits_batch(const NlGpt *m, NlGptResident *on,
                        "takes 1 to %u",
                        batch, NL_GPT_MAX_BATCH);
     }
-    GptExec ex;
-    if (!gpt_exec_init(&ex, on, &m->config, batch, n, error))
-        return FALSE;
-    GptActs *a = gpt_acts_new(&m->config, batch, n, error);
-    gboolean ok = a && gpt_forward(m, &ex, a, tokens, error);
+    GptPassCache *pc = on ? on->cache : g_private_get(&host_cache);
+    if (!pc) {
+        pc = g_new0(GptPassCache, 1);
+        g_mutex_init(&pc->lock);
+        if (on)
+            on->cache = pc;
+        else
+            g_private_set(&host_cache, pc);
+    }
+    /* another thread's pass on the same resident weights: buffers of its
+     * own for this one */
+    GptPassCache local = {0};
+    gboolean shared = g_mutex_trylock(&pc->lock);
+    GptPassCache *use = shared ? pc : &local;
+    gboolean ok = pass_buffers(use, m, on, batch, n, error) &&
+                  gpt_forward(m, &use->ex, use->acts, tokens, error);
     if (ok)
-        memcpy(logits, a->logits,
+        memcpy(logits, use->acts->logits,
                batch * n * m->config.vocab_size * sizeof(float));
-    gpt_acts_free(a);
-    gpt_exec_clear(&ex);
+    if (shared)
+        g_mutex_unlock(&pc->lock);
+    else
+        pass_clear(&local);
     return ok;
 }
 

@@ -39,6 +39,8 @@ typedef struct {
 enum { GPT_QKV, GPT_PROJ, GPT_FC, GPT_FC2, GPT_MATS_PER_LAYER };
 #define GPT_MAT(l, m) ((l)*GPT_MATS_PER_LAYER + (m))
 
+typedef struct GptPassCache GptPassCache;
+
 struct NlGptResident {
     const NlGpt *model; /* borrowed */
     NlBackend *backend; /* borrowed */
@@ -46,6 +48,7 @@ struct NlGptResident {
     gsize n_mats;
     NlBuffer *ones;      /* (C) ones: row sums as a product */
     NlGptPrecision prec; /* mats in prec.weights, ones in prec.acts */
+    GptPassCache *cache; /* the last inference pass's buffers (model.c) */
 };
 
 /* Whether p is all float32: the model's own arithmetic. */
@@ -74,6 +77,8 @@ void gpt_acts_free(GptActs *a);
 gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
                        const NlGptConfig *c, gsize B, gsize n, GError **error);
 void gpt_exec_clear(GptExec *ex);
+/* Frees what nl_gpt_logits_batch kept for the next pass on `res`. */
+void gpt_pass_cache_free(GptPassCache *cache);
 /* The forward pass of tokens (B, n) into acts; logits in acts->logits. */
 gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *acts,
                      const guint32 *tokens, GError **error);
