@@ -19,6 +19,8 @@
 
 #include "kernels.h"
 
+#include <numlab-minigpt/minigpt.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -204,4 +206,9 @@ void gpt_adamw(guint threads, gsize n, float *w, const float *g, float *m1,
     } else {
         adam_run(0, &s);
     }
+}
+
+const char *nl_gpt_build_info(void)
+{
+    return gpt_kernels_describe();
 }

@@ -22,9 +22,14 @@
  * uploaded once per model, or once per training step, and only
  * activations travel per product. Without a backend the same pass runs in
  * host loops that sum in the naive backend's order. Training runs that
- * forward pass and the backward pass and AdamW in plain, sequential host
- * loops: given the seed and the backend (and its thread count), a
- * training run is bit-for-bit repeatable.
+ * forward pass and the backward pass and AdamW in host loops: vectorised
+ * kernels, dispatched at run time to the CPU's widest instruction set,
+ * on as many host threads as the backend's kernels use, each result
+ * element summed by one thread in the order of a plain sequential loop.
+ * So the backward pass's bits depend neither on the CPU's vector width
+ * nor on the thread count: given the seed and the backend (and its
+ * thread count, where the backend's own sums depend on it), a training
+ * run is bit-for-bit repeatable.
  *
  * Weight matrices are stored (in, out), row-major, so a layer is
  * out = in · W + b, which is the backend's gemm without a transpose.
@@ -334,6 +339,12 @@ gboolean nl_gpt_loss_and_grad(NlGpt *model, const guint32 *inputs,
                               const guint32 *targets, gsize batch,
                               gsize n_tokens, double *loss, float *grads,
                               GError **error);
+
+/* What the library's hot host loops (the backward pass, AdamW, the host
+ * forward pass's products) were compiled for and which version this CPU
+ * runs, one line, e.g. "avx512f (runtime dispatch: avx512f, avx2, sse2),
+ * -O3 -ffp-contract=off, OpenMP threads" (API 1.4). */
+const char *nl_gpt_build_info(void);
 
 /* ---- checkpoints (checkpoint.c), format in doc/checkpoint-format.md -- */
 
