@@ -91,6 +91,58 @@ static K_ATTR void K_NAME(gemm)(gsize m, gsize n, gsize k, const float *a,
         }
 }
 
+typedef int K_NAME(vi) __attribute__((vector_size(K_VW * 4)));
+#define VI K_NAME(vi)
+
+/* mask ? x : y, mask all ones or all zeros per lane */
+static inline K_ATTR VF K_NAME(select)(VI mask, VF x, VF y)
+{
+    return (VF)((mask & (VI)x) | (~mask & (VI)y));
+}
+
+/* tanh(u) per lane, numlab's own (kernels.h): float32 operations only,
+ * each rounded, in this order. */
+static inline K_ATTR VF K_NAME(tanh)(VF u)
+{
+    VF a = (VF)((VI)u & 0x7fffffff);
+    /* |u| >= 0.3: (1 − e) / (1 + e), e = exp(−2|u|), |u| clamped to 9
+     * (tanh 9 rounds to 1); exp(z) = 2^k · p(r), z = k ln2 + r */
+    VF z = K_NAME(select)(a < 9.0f, a, (VF){0} + 9.0f) * -2.0f;
+    VF kf = (z * 1.44269502f + 12582912.0f) - 12582912.0f; /* round(z/ln2) */
+    VF r = (z - kf * 0.693145751953125f) - kf * 1.42860677e-6f;
+    VF p = 1.0f +
+           r * (1.0f + r * (0.5f + r * (1.66666672e-1f +
+                                        r * (4.16666679e-2f +
+                                             r * (8.33333377e-3f +
+                                                  r * (1.38888892e-3f +
+                                                       r * 1.98412701e-4f))))));
+    VI k = __builtin_convertvector(kf, VI);
+    VF e = p * (VF)((k + 127) << 23);
+    VF big = (1.0f - e) / (1.0f + e);
+    /* |u| < 0.3: the odd Taylor series to u^13 */
+    VF s = a * a;
+    VF small =
+        a + a * s *
+                (-3.33333343e-1f +
+                 s * (1.33333340e-1f +
+                      s * (-5.39682545e-2f +
+                           s * (2.18694881e-2f +
+                                s * (-8.86323582e-3f + s * 3.59212793e-3f)))));
+    VF t = K_NAME(select)(a < 0.3f, small, big);
+    return (VF)((VI)t | ((VI)u & (int)0x80000000));
+}
+
+/* GELU, tanh form, on n values, n a multiple of K_VW (see kernels.h). */
+static K_ATTR void K_NAME(gelu)(gsize n, const float *x, float *y, float *th)
+{
+    for (gsize i = 0; i < n; i += K_VW) {
+        VF v = K_NAME(load)(x + i);
+        VF t = K_NAME(tanh)(0.7978845608028654f * (v + 0.044715f * v * v * v));
+        K_NAME(store)(th + i, t);
+        K_NAME(store)(y + i, 0.5f * v * (1.0f + t));
+    }
+}
+
 /* AdamW on k = lo..hi (see kernels.h). Element-wise: no order to keep. */
 static K_ATTR void K_NAME(adamw)(gsize n, float *restrict w,
                                  const float *restrict g, float *restrict m1,
@@ -106,3 +158,4 @@ static K_ATTR void K_NAME(adamw)(gsize n, float *restrict w,
 }
 
 #undef VF
+#undef VI

@@ -63,14 +63,17 @@ typedef struct {
                  gboolean acc);
     void (*adamw)(gsize n, float *w, const float *g, float *m1, float *m2,
                   const GptAdamW *o);
+    void (*gelu)(gsize n, const float *x, float *y, float *th);
+    gsize width; /* floats per vector: gelu's n is a multiple */
 } Kernels;
 
 static const Kernels *kernels(void)
 {
-    static const Kernels base = {"sse2", gemm_base, adamw_base};
+    static const Kernels base = {"sse2", gemm_base, adamw_base, gelu_base, 4};
 #ifdef K_X86
-    static const Kernels avx2 = {"avx2", gemm_avx2, adamw_avx2};
-    static const Kernels avx512 = {"avx512f", gemm_avx512, adamw_avx512};
+    static const Kernels avx2 = {"avx2", gemm_avx2, adamw_avx2, gelu_avx2, 8};
+    static const Kernels avx512 = {"avx512f", gemm_avx512, adamw_avx512,
+                                   gelu_avx512, 16};
     static const Kernels *chosen;
     const Kernels *k = g_atomic_pointer_get(&chosen);
     if (!k) {
@@ -206,6 +209,36 @@ void gpt_adamw(guint threads, gsize n, float *w, const float *g, float *m1,
     } else {
         adam_run(0, &s);
     }
+}
+
+typedef struct {
+    const Kernels *k;
+    const float *x;
+    float *y, *th;
+    gsize n, band; /* band: a multiple of the vector width */
+} GeluBand;
+
+static void gelu_run(gsize p, gpointer data)
+{
+    const GeluBand *s = data;
+    gsize lo = p * s->band, len = MIN(s->band, s->n - lo);
+    gsize w = s->k->width, whole = len / w * w;
+    s->k->gelu(whole, s->x + lo, s->y + lo, s->th + lo);
+    if (whole < len) { /* the last values, padded to one vector */
+        float x[16] = {0}, y[16], th[16];
+        memcpy(x, s->x + lo + whole, (len - whole) * sizeof(float));
+        s->k->gelu(w, x, y, th);
+        memcpy(s->y + lo + whole, y, (len - whole) * sizeof(float));
+        memcpy(s->th + lo + whole, th, (len - whole) * sizeof(float));
+    }
+}
+
+void gpt_gelu(guint threads, gsize n, const float *x, float *y, float *th)
+{
+    GeluBand s = {kernels(), x, y, th, n, n};
+    if (threads > 1 && n >= 8192)
+        s.band = ((n + threads - 1) / threads + 15) / 16 * 16;
+    gpt_parallel(threads, (n + s.band - 1) / s.band, gelu_run, &s);
 }
 
 const char *nl_gpt_build_info(void)

@@ -35,6 +35,20 @@ typedef struct {
 void gpt_adamw(guint threads, gsize n, float *w, const float *g, float *m1,
                float *m2, const GptAdamW *o);
 
+/* GELU, tanh form, on n values: y = 0.5·x·(1 + th) with
+ *   th = tanh(0.7978845608 · (x + 0.044715·x·x·x))   (kept for backward)
+ * where tanh is numlab's own float32 function, not the C library's, so
+ * that it vectorises and gives the same bits with every libm and every
+ * instruction set: |u| < 0.3: u + u·s·(T3 + s·(T5 + ... + s·T13)), s = u²,
+ * the Taylor coefficients rounded to float; otherwise (1 − e)/(1 + e),
+ * e = exp(−2|u|) (|u| clamped to 9) as 2^k · p(r): k = round(z/ln2) by
+ * the 1.5·2^23 trick, r = (z − k·ln2_hi) − k·ln2_lo, p the degree-7
+ * Taylor polynomial of exp in Horner form; the sign of u copied. Every
+ * operation is one float32 operation, rounded, no FMA. Within 2.4 ulp of
+ * tanh (checked against double on every third float in [-10, 10]; the
+ * avx512f, avx2 and sse2 versions gave the same bits on all of them). */
+void gpt_gelu(guint threads, gsize n, const float *x, float *y, float *th);
+
 /* Runs fn(i, data) for i in 0..n on up to `threads` host threads
  * (OpenMP where the library was built with it, else one thread); each
  * i must write only its own outputs. */

@@ -273,11 +273,10 @@ gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
     ex->prec = res ? res->prec
                    : (NlGptPrecision){NL_PRECISION_F32, NL_PRECISION_F32,
                                       NL_PRECISION_F32};
-    /* the host loops use as many threads as the backend's kernels (the
-     * bits do not depend on it: kernels.h), one without a backend */
-    const NlBackendInfo *info = backend ? nl_backend_info(backend) : NULL;
-    ex->threads = info && info->threads > 1 ? (guint)info->threads : 1;
-    ex->threads = MIN(ex->threads, g_get_num_processors());
+    /* one host thread unless the trainer is told otherwise
+     * (nl_gpt_trainer_set_threads): a second pool of threads beside the
+     * backend's costs more than it saves when either pool spins */
+    ex->threads = 1;
     ex->s1 = nl_alloc_f32(cap, error);
     ex->s2 = ex->s1 ? nl_alloc_f32(cap, error) : NULL;
     ex->s3 = ex->s2 ? nl_alloc_f32(cap, error) : NULL;
@@ -509,33 +508,6 @@ static gboolean attention(GptExec *ex, const NlGptConfig *c, gsize B, gsize n,
     return TRUE;
 }
 
-/* GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), on
- * n values; the tanh is kept for the backward pass. */
-#define GELU_K 0.7978845608028654f
-typedef struct {
-    const float *x;
-    float *y, *th;
-    gsize n, band;
-} Gelu;
-
-static void gelu_band(gsize p, gpointer data)
-{
-    const Gelu *s = data;
-    for (gsize i = p * s->band; i < MIN(s->n, (p + 1) * s->band); i++) {
-        float x = s->x[i];
-        s->th[i] = tanhf(GELU_K * (x + 0.044715f * x * x * x));
-        s->y[i] = 0.5f * x * (1.0f + s->th[i]);
-    }
-}
-
-static void gelu(guint threads, const float *x, float *y, float *th, gsize n)
-{
-    Gelu s = {x, y, th, n, n};
-    if (threads > 1 && n >= 4096)
-        s.band = (n + threads - 1) / threads;
-    gpt_parallel(threads, (n + s.band - 1) / s.band, gelu_band, &s);
-}
-
 gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
                      const guint32 *tokens, GError **error)
 {
@@ -578,7 +550,8 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
             !linear(ex, N, C, 4 * C, ln2, w->w_fc + l * C * 4 * C,
                     GPT_MAT(l, GPT_FC), w->b_fc + l * 4 * C, fc, error))
             return FALSE;
-        gelu(ex->threads, fc, fch, a->fct + 4 * o, N * 4 * C);
+        /* GELU, tanh form, numlab's own tanh (kernels.h) */
+        gpt_gelu(ex->threads, N * 4 * C, fc, fch, a->fct + 4 * o);
         to_acts(ex, fch, N * 4 * C);
         if (!linear(ex, N, 4 * C, C, fch, w->w_fc2 + l * 4 * C * C,
                     GPT_MAT(l, GPT_FC2), w->b_fc2 + l * C, res2, error))

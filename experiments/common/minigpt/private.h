@@ -67,7 +67,7 @@ typedef struct {
     gsize cap;
     float *s1, *s2, *s3, *s4; /* host scratch, cap floats each */
     NlGptPrecision prec;      /* res's, or all float32 on the host */
-    guint threads; /* host threads of kernels.c: the backend's, or 1 */
+    guint threads; /* host threads of kernels.c (1 unless the trainer's) */
 } GptExec;
 
 GptActs *gpt_acts_new(const NlGptConfig *c, gsize B, gsize n, GError **error);

@@ -395,6 +395,7 @@ struct NlGptTrainer {
     NlGptResident *res;  /* the weights on ex's backend, or NULL */
     NlGptPrecision prec; /* of the forward pass (res) */
     gboolean res_stale;  /* AdamW changed the weights since the upload */
+    guint threads;       /* host threads: nl_gpt_trainer_set_threads */
 };
 
 static void trainer_unplace(NlGptTrainer *t)
@@ -456,6 +457,7 @@ NlGptTrainer *nl_gpt_trainer_new(NlGpt *m, const NlGptTrainConfig *tc,
     weights_view(m, t->grads, &t->gw);
     t->prec =
         (NlGptPrecision){NL_PRECISION_F32, NL_PRECISION_F32, NL_PRECISION_F32};
+    t->threads = 1;
     t->inputs = g_new(guint32, (gsize)tc->batch * T);
     t->targets = g_new(guint32, (gsize)tc->batch * T);
     return g_steal_pointer(&t);
@@ -499,6 +501,14 @@ gboolean nl_gpt_trainer_set_precision(NlGptTrainer *t, NlGptPrecision prec,
     return TRUE;
 }
 
+void nl_gpt_trainer_set_threads(NlGptTrainer *t, guint threads)
+{
+    g_return_if_fail(t != NULL);
+    t->threads = CLAMP(threads, 1u, 256u);
+    if (t->ex_ready)
+        t->ex.threads = t->threads;
+}
+
 /* Linear warm-up over the first 5% of the steps, then cosine decay to 10%. */
 static double learning_rate(const NlGptTrainConfig *tc, guint32 step)
 {
@@ -536,6 +546,7 @@ gboolean nl_gpt_trainer_step(NlGptTrainer *t, NlBackend *backend, double *loss,
             return FALSE;
         }
         t->ex_ready = TRUE;
+        t->ex.threads = t->threads;
     } else if (t->res && t->res_stale) {
         if (!nl_gpt_resident_sync(t->res, error))
             return FALSE;

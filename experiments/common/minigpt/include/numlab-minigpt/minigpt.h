@@ -24,8 +24,9 @@
  * host loops that sum in the naive backend's order. Training runs that
  * forward pass and the backward pass and AdamW in host loops: vectorised
  * kernels, dispatched at run time to the CPU's widest instruction set,
- * on as many host threads as the backend's kernels use, each result
- * element summed by one thread in the order of a plain sequential loop.
+ * on one host thread or as many as nl_gpt_trainer_set_threads says, each
+ * result element summed by one thread in the order of a plain sequential
+ * loop.
  * So the backward pass's bits depend neither on the CPU's vector width
  * nor on the thread count: given the seed and the backend (and its
  * thread count, where the backend's own sums depend on it), a training
@@ -330,6 +331,14 @@ gboolean nl_gpt_trainer_step(NlGptTrainer *trainer, NlBackend *backend,
  * a backend at every step. */
 gboolean nl_gpt_trainer_set_precision(NlGptTrainer *trainer,
                                       NlGptPrecision precision, GError **error);
+
+/* Host threads for the trainer's backward pass, loss and AdamW (and its
+ * forward pass's element-wise work), 1 by default (API 1.4). The bits do
+ * not depend on it: every element is summed by one thread, in one order.
+ * Beside a backend with threads of its own (OpenBLAS, OpenMP) use it
+ * with OMP_WAIT_POLICY=PASSIVE: two pools of spinning threads on the same
+ * cores slow each other down many times (doc/performance.md). */
+void nl_gpt_trainer_set_threads(NlGptTrainer *trainer, guint threads);
 
 /* Mean cross-entropy (nats) of predicting targets[b*T + t] from
  * inputs[b*T .. b*T+t], batch rows of length T = n_tokens (<= context),
