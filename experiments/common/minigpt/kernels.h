@@ -1,11 +1,13 @@
 /* kernels.h — the model's hot host loops (kernels.c): matrix products in
- * the reference order, vectorised and split over host threads, and AdamW.
+ * the reference order, vectorised and split over host threads, GELU and
+ * AdamW.
  *
  * Used by the backward pass for all of its matrix products, by the
- * forward pass in host loops (no backend) for its products, and by the
- * trainer for AdamW. Each result element is computed by one thread, in
- * one fixed order, so the bits depend neither on the instruction set the
- * CPU offers nor on the number of threads. Not installed. */
+ * forward pass in host loops (no backend) for its products, by every
+ * forward pass for GELU, and by the trainer for AdamW. Each result element is
+ * computed by one thread, in one fixed order, so the bits depend neither on the
+ * instruction set the CPU offers nor on the number of threads. Not installed.
+ */
 #ifndef NL_GPT_KERNELS_H
 #define NL_GPT_KERNELS_H
 
@@ -57,7 +59,7 @@ void gpt_parallel(guint threads, gsize n, void (*fn)(gsize i, gpointer data),
 
 /* What the kernels were compiled for and which version this CPU runs:
  * "avx512f (runtime dispatch: avx512f, avx2, sse2), -O3
- * -ffp-contract=off, 2 OpenMP threads at most". */
+ * -ffp-contract=off, OpenMP threads". */
 const char *gpt_kernels_describe(void);
 
 #endif /* NL_GPT_KERNELS_H */

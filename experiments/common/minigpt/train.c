@@ -8,11 +8,14 @@
  * inference does. Mixed precision keeps float32 master weights, which
  * AdamW updates; a pure mode rounds the weights back to their 16-bit
  * type after every update. The
- * backward pass and the optimiser are plain sequential float32 host loops
- * (no threads, no reassociation), so a training run depends only on the
- * seed and on the forward pass's backend. Loops are written so that the
- * innermost one runs over contiguous memory: a row update y += a·x, which
- * the compiler may vectorise without changing any result.
+ * backward pass and the optimiser run on the host: their matrix products
+ * and AdamW in kernels.c (vectorised, dispatched to the CPU's widest
+ * instruction set), everything else in plain loops here. Every element
+ * is summed by one thread, in the order of a plain sequential loop (no
+ * reassociation, no FMA), so neither the vector width nor the host
+ * threads (nl_gpt_trainer_set_threads; tasks via gpt_parallel) change a
+ * bit: a training run depends only on the seed and on the forward pass's
+ * backend.
  *
  * Not here: gradient clipping, dropout, gradient accumulation. */
 #include "config.h"
