@@ -7,6 +7,9 @@
  * the weight matrices are already there (resident.c): a linear layer
  * uploads its input and downloads its output, never its weights. The pass
  * does not cache keys and values: every call recomputes the window. */
+/* -O3 whatever CFLAGS say (the element-wise loops of the forward pass are hot);
+ * fp-contract=off again, so that no product is fused into an addition. */
+#pragma GCC optimize("O3", "fp-contract=off")
 #include "config.h"
 
 #include "private.h"

@@ -18,6 +18,9 @@
  * backend.
  *
  * Not here: gradient clipping, dropout, gradient accumulation. */
+/* -O3 whatever CFLAGS say (the element-wise loops of the backward pass are
+ * hot); fp-contract=off again, so that no product is fused into an addition. */
+#pragma GCC optimize("O3", "fp-contract=off")
 #include "config.h"
 
 #include "private.h"
