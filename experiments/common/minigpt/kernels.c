@@ -5,7 +5,9 @@
  * The pragma below gives this file -O3 even in a -O0 or -O2 build, and
  * keeps fp-contract=off (no FMA: a product is rounded before it is added)
  * even where CFLAGS ask for contraction; errno is not set by sqrtf here
- * (no-math-errno changes no result, it lets sqrtf vectorise). Each kernel
+ * (no-math-errno changes no result, it lets sqrtf vectorise). Clang
+ * takes only the fp-contract part (its -ffp-contract=fast, which nobody
+ * should give numlab, overrides even that). Each kernel
  * is built three times (kernels-impl.h): for avx512f, avx2 and the
  * x86-64 baseline, and the first call picks one with
  * __builtin_cpu_supports, so one binary runs on any x86-64 CPU. On other
@@ -14,7 +16,11 @@
  * Threads split the rows of an output, never one element's sum, so the
  * bits do not depend on the thread count. Not here: FMA, fast-math,
  * anything whose order depends on the vector width. */
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#else
 #pragma GCC optimize("O3", "fp-contract=off", "no-math-errno")
+#endif
 #include "config.h"
 
 #include "kernels.h"

@@ -9,7 +9,11 @@
  * does not cache keys and values: every call recomputes the window. */
 /* -O3 whatever CFLAGS say (the element-wise loops of the forward pass are hot);
  * fp-contract=off again, so that no product is fused into an addition. */
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#else
 #pragma GCC optimize("O3", "fp-contract=off")
+#endif
 #include "config.h"
 
 #include "private.h"

@@ -20,7 +20,11 @@
  * Not here: gradient clipping, dropout, gradient accumulation. */
 /* -O3 whatever CFLAGS say (the element-wise loops of the backward pass are
  * hot); fp-contract=off again, so that no product is fused into an addition. */
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#else
 #pragma GCC optimize("O3", "fp-contract=off")
+#endif
 #include "config.h"
 
 #include "private.h"
