@@ -333,7 +333,7 @@ gboolean nl_gpt_trainer_set_precision(NlGptTrainer *trainer,
                                       NlGptPrecision precision, GError **error);
 
 /* Host threads for the trainer's backward pass, loss and AdamW (and its
- * forward pass's element-wise work), 1 by default (API 1.4). The bits do
+ * forward pass's element-wise work), 1 by default (API 1.5). The bits do
  * not depend on it: every element is summed by one thread, in one order.
  * Beside a backend with threads of its own (OpenBLAS, OpenMP) use it
  * with OMP_WAIT_POLICY=PASSIVE: two pools of spinning threads on the same
@@ -352,7 +352,7 @@ gboolean nl_gpt_loss_and_grad(NlGpt *model, const guint32 *inputs,
 /* What the library's hot host loops (the backward pass, AdamW, the host
  * forward pass's products) were compiled for and which version this CPU
  * runs, one line, e.g. "avx512f (runtime dispatch: avx512f, avx2, sse2),
- * -O3 -ffp-contract=off, OpenMP threads" (API 1.4). */
+ * -O3 -ffp-contract=off, OpenMP threads" (API 1.5). */
 const char *nl_gpt_build_info(void);
 
 /* ---- checkpoints (checkpoint.c), format in doc/checkpoint-format.md -- */
