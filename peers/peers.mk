@@ -9,3 +9,25 @@ EXTRA_DIST += peers/errata/s1_script.py peers/errata/s2_nb_float.py \
 	peers/errata/s5_tree_cell.py peers/errata/s6_sampling.py \
 	peers/errata/s7_counters.py peers/errata/s8_misc.py \
 	peers/errata/s9_bits.py
+
+# The lecture MiniGPT against PyTorch (python3-torch, optional: the script
+# says it skips and exits 0 without it): `make bench-minigpt` builds
+# numlab's side, peers/minigpt-bench (never installed), and runs
+# peers/minigpt-torch.py. BENCH_MINIGPT_FLAGS passes options to it
+# (--rounds 5, --steps 200, ...; --help lists them).
+EXTRA_DIST += peers/minigpt-torch.py
+EXTRA_PROGRAMS = peers/minigpt-bench
+CLEANFILES += peers/minigpt-bench
+peers_minigpt_bench_SOURCES = peers/minigpt-bench.c
+peers_minigpt_bench_CPPFLAGS = $(NL_GPT_CPPFLAGS) $(NL_PATH_CPPFLAGS) \
+	-I$(top_srcdir)
+peers_minigpt_bench_LDADD = $(NL_GPT_LIBADD) framework/libnumlab-host.la \
+	framework/libnumlab.la $(GLIB_LIBS) -lm
+
+# Debian's python3-torch is for the system python, whatever python3 comes
+# first on PATH: PYTHON3=... chooses another.
+PYTHON3 = /usr/bin/python3
+bench-minigpt: peers/minigpt-bench
+	$(PYTHON3) $(top_srcdir)/peers/minigpt-torch.py \
+	    --bench ./peers/minigpt-bench $(BENCH_MINIGPT_FLAGS)
+.PHONY: bench-minigpt

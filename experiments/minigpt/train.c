@@ -225,6 +225,9 @@ static gboolean train_and_report(NlRun *run, Setup *s, NlGpt *m, GError **error)
         g_autofree char *how = g_strdup_printf("trained in %s", prec);
         nl_table_add_note(st, "precision", how);
     }
+    g_autofree char *kernels = g_strdup_printf(
+        "backward pass, AdamW and host products: %s", nl_gpt_build_info());
+    nl_table_add_note(st, "kernels", kernels);
     nl_table_add_int(st, c->train.steps);
     nl_table_add_f64(st, sum.seconds);
     nl_table_add_f64(st, sum.first_loss);

@@ -16,18 +16,26 @@ experiments_common_minigpt_libnumlab_minigpt_la_SOURCES = \
 	experiments/common/minigpt/generate.c \
 	experiments/common/minigpt/resident.c \
 	experiments/common/minigpt/train.c \
+	experiments/common/minigpt/kernels.h \
+	experiments/common/minigpt/kernels-impl.h \
+	experiments/common/minigpt/kernels.c \
 	experiments/common/minigpt/vocab.c \
 	experiments/common/minigpt/checkpoint.c \
 	experiments/common/minigpt/corpus.c \
 	experiments/common/minigpt/lecture.c \
 	experiments/common/minigpt/lecture-cache.c
 experiments_common_minigpt_libnumlab_minigpt_la_CPPFLAGS = $(NL_GPT_CPPFLAGS)
+# Host threads for the backward pass and AdamW (kernels.c): OpenMP where
+# configure found it, one thread otherwise. kernels.c sets its own -O3 and
+# target features (pragma and runtime dispatch), whatever CFLAGS say.
+experiments_common_minigpt_libnumlab_minigpt_la_CFLAGS = $(AM_CFLAGS) \
+	$(OPENMP_CFLAGS)
 experiments_common_minigpt_libnumlab_minigpt_la_LIBADD = \
 	framework/libnumlab.la $(GLIB_LIBS) -lm
 # Versioned apart from numlab and libnumlab (configure.ac: NL_GPT_*).
 experiments_common_minigpt_libnumlab_minigpt_la_LDFLAGS = \
 	-version-info $(NL_GPT_LT_VERSION) -no-undefined \
-	-export-symbols-regex '^nl_gpt_'
+	-export-symbols-regex '^nl_gpt_' $(OPENMP_CFLAGS)
 
 nlgptincludedir = $(includedir)/numlab-minigpt
 nlgptinclude_HEADERS = \

@@ -7,9 +7,18 @@
  * the weight matrices are already there (resident.c): a linear layer
  * uploads its input and downloads its output, never its weights. The pass
  * does not cache keys and values: every call recomputes the window. */
+/* -O3 whatever CFLAGS say (the element-wise loops of the forward pass are hot);
+ * fp-contract=off again, so that no product is fused into an addition. */
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#else
+#pragma GCC optimize("O3", "fp-contract=off")
+#endif
 #include "config.h"
 
 #include "private.h"
+
+#include "kernels.h"
 
 #include <numlab/reference.h>
 
@@ -190,7 +199,7 @@ void nl_gpt_init(NlGpt *m, guint64 seed)
 
 /* ---- activations and the executor ------------------------------------ */
 
-#define N_ACTS 18
+#define N_ACTS 19
 
 static float **act_slots(GptActs *a, float **s)
 {
@@ -198,7 +207,7 @@ static float **act_slots(GptActs *a, float **s)
         &a->x0,       &a->ln1,      &a->ln1_mean, &a->ln1_rstd, &a->qkv,
         &a->att,      &a->atty,     &a->res1,     &a->ln2,      &a->ln2_mean,
         &a->ln2_rstd, &a->fc,       &a->fch,      &a->res2,     &a->lnf,
-        &a->lnf_mean, &a->lnf_rstd, &a->logits,
+        &a->lnf_mean, &a->lnf_rstd, &a->logits,   &a->fct,
     };
     for (int i = 0; i < N_ACTS; i++)
         s[i] = (float *)slots[i];
@@ -227,6 +236,7 @@ GptActs *gpt_acts_new(const NlGptConfig *c, gsize B, gsize n, GError **error)
         N,
         N,
         N * c->vocab_size,
+        L * N * 4 * C,
     };
     GptActs *a = g_new0(GptActs, 1);
     a->B = B;
@@ -270,6 +280,10 @@ gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
     ex->prec = res ? res->prec
                    : (NlGptPrecision){NL_PRECISION_F32, NL_PRECISION_F32,
                                       NL_PRECISION_F32};
+    /* one host thread unless the trainer is told otherwise
+     * (nl_gpt_trainer_set_threads): a second pool of threads beside the
+     * backend's costs more than it saves when either pool spins */
+    ex->threads = 1;
     ex->s1 = nl_alloc_f32(cap, error);
     ex->s2 = ex->s1 ? nl_alloc_f32(cap, error) : NULL;
     ex->s3 = ex->s2 ? nl_alloc_f32(cap, error) : NULL;
@@ -342,8 +356,8 @@ static gboolean matmul_in(GptExec *ex, gsize m, gsize n, gsize k,
 static gboolean matmul(GptExec *ex, gsize m, gsize n, gsize k, const float *a,
                        const float *b, float *out, GError **error)
 {
-    if (!ex->backend) {
-        nl_ref_gemm_f32(m, n, k, a, k, b, n, out, n);
+    if (!ex->backend) { /* nl_ref_gemm_f32's order, vectorised */
+        gpt_gemm(ex->threads, m, n, k, a, k, b, n, out, n);
         return TRUE;
     }
     if (!gpt_prec_is_f32(ex->prec))
@@ -501,13 +515,6 @@ static gboolean attention(GptExec *ex, const NlGptConfig *c, gsize B, gsize n,
     return TRUE;
 }
 
-/* GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
-#define GELU_K 0.7978845608028654f
-static inline float gelu(float x)
-{
-    return 0.5f * x * (1.0f + tanhf(GELU_K * (x + 0.044715f * x * x * x)));
-}
-
 gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
                      const guint32 *tokens, GError **error)
 {
@@ -550,8 +557,8 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
             !linear(ex, N, C, 4 * C, ln2, w->w_fc + l * C * 4 * C,
                     GPT_MAT(l, GPT_FC), w->b_fc + l * 4 * C, fc, error))
             return FALSE;
-        for (gsize i = 0; i < N * 4 * C; i++)
-            fch[i] = gelu(fc[i]);
+        /* GELU, tanh form, numlab's own tanh (kernels.h) */
+        gpt_gelu(ex->threads, N * 4 * C, fc, fch, a->fct + 4 * o);
         to_acts(ex, fch, N * 4 * C);
         if (!linear(ex, N, 4 * C, C, fch, w->w_fc2 + l * 4 * C * C,
                     GPT_MAT(l, GPT_FC2), w->b_fc2 + l * C, res2, error))
@@ -565,6 +572,67 @@ gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *a,
                      a->lnf_rstd, error) &&
            linear(ex, N, C, V, a->lnf, w->w_lm, GPT_MAT(c->n_layer, 0), NULL,
                   a->logits, error);
+}
+
+/* ---- inference: buffers kept from one pass to the next ------------- */
+
+/* A pass allocates a few MiB (the activations, the executor's scratch
+ * and backend buffers); zeroing and faulting them in cost more than a
+ * small batch's arithmetic. So nl_gpt_logits_batch keeps them for the
+ * next pass of the same shape: in the resident weights (freed with
+ * them, so backend buffers never outlive their backend), and for host
+ * passes in a per-thread cache (host memory only). Nothing computed is
+ * kept: every pass writes every activation it reads. */
+struct GptPassCache {
+    GMutex lock;
+    gboolean ready;
+    NlGptConfig config;
+    gsize B, n;
+    GptExec ex;
+    GptActs *acts;
+};
+
+static void pass_clear(GptPassCache *pc)
+{
+    if (pc->ready) {
+        gpt_exec_clear(&pc->ex);
+        gpt_acts_free(pc->acts);
+    }
+    pc->ready = FALSE;
+    pc->acts = NULL;
+}
+
+void gpt_pass_cache_free(GptPassCache *pc)
+{
+    if (!pc)
+        return;
+    pass_clear(pc);
+    g_mutex_clear(&pc->lock);
+    g_free(pc);
+}
+
+static GPrivate host_cache =
+    G_PRIVATE_INIT((GDestroyNotify)gpt_pass_cache_free);
+
+static gboolean pass_buffers(GptPassCache *pc, const NlGpt *m,
+                             const NlGptResident *on, gsize B, gsize n,
+                             GError **error)
+{
+    if (pc->ready && pc->B == B && pc->n == n &&
+        memcmp(&pc->config, &m->config, sizeof pc->config) == 0)
+        return TRUE;
+    pass_clear(pc);
+    if (!gpt_exec_init(&pc->ex, on, &m->config, B, n, error))
+        return FALSE;
+    if (!(pc->acts = gpt_acts_new(&m->config, B, n, error))) {
+        gpt_exec_clear(&pc->ex);
+        return FALSE;
+    }
+    pc->ready = TRUE;
+    pc->config = m->config;
+    pc->B = B;
+    pc->n = n;
+    return TRUE;
 }
 
 gboolean nl_gpt_logits_batch(const NlGpt *m, NlGptResident *on,
@@ -584,16 +652,29 @@ gboolean nl_gpt_logits_batch(const NlGpt *m, NlGptResident *on,
                        "takes 1 to %u",
                        batch, NL_GPT_MAX_BATCH);
     }
-    GptExec ex;
-    if (!gpt_exec_init(&ex, on, &m->config, batch, n, error))
-        return FALSE;
-    GptActs *a = gpt_acts_new(&m->config, batch, n, error);
-    gboolean ok = a && gpt_forward(m, &ex, a, tokens, error);
+    GptPassCache *pc = on ? on->cache : g_private_get(&host_cache);
+    if (!pc) {
+        pc = g_new0(GptPassCache, 1);
+        g_mutex_init(&pc->lock);
+        if (on)
+            on->cache = pc;
+        else
+            g_private_set(&host_cache, pc);
+    }
+    /* another thread's pass on the same resident weights: buffers of its
+     * own for this one */
+    GptPassCache local = {0};
+    gboolean shared = g_mutex_trylock(&pc->lock);
+    GptPassCache *use = shared ? pc : &local;
+    gboolean ok = pass_buffers(use, m, on, batch, n, error) &&
+                  gpt_forward(m, &use->ex, use->acts, tokens, error);
     if (ok)
-        memcpy(logits, a->logits,
+        memcpy(logits, use->acts->logits,
                batch * n * m->config.vocab_size * sizeof(float));
-    gpt_acts_free(a);
-    gpt_exec_clear(&ex);
+    if (shared)
+        g_mutex_unlock(&pc->lock);
+    else
+        pass_clear(&local);
     return ok;
 }
 

@@ -26,6 +26,7 @@ typedef struct {
     float *ln2_rstd; /* (L, B, n) */
     float *fc;       /* (L, B, n, 4C)   MLP before GELU */
     float *fch;      /* (L, B, n, 4C)   after GELU */
+    float *fct;      /* (L, B, n, 4C)   GELU's tanh, for the backward pass */
     float *res2;     /* (L, B, n, C)    block output */
     float *lnf;      /* (B, n, C) */
     float *lnf_mean; /* (B, n) */
@@ -38,6 +39,8 @@ typedef struct {
 enum { GPT_QKV, GPT_PROJ, GPT_FC, GPT_FC2, GPT_MATS_PER_LAYER };
 #define GPT_MAT(l, m) ((l)*GPT_MATS_PER_LAYER + (m))
 
+typedef struct GptPassCache GptPassCache;
+
 struct NlGptResident {
     const NlGpt *model; /* borrowed */
     NlBackend *backend; /* borrowed */
@@ -45,6 +48,7 @@ struct NlGptResident {
     gsize n_mats;
     NlBuffer *ones;      /* (C) ones: row sums as a product */
     NlGptPrecision prec; /* mats in prec.weights, ones in prec.acts */
+    GptPassCache *cache; /* the last inference pass's buffers (model.c) */
 };
 
 /* Whether p is all float32: the model's own arithmetic. */
@@ -63,6 +67,7 @@ typedef struct {
     gsize cap;
     float *s1, *s2, *s3, *s4; /* host scratch, cap floats each */
     NlGptPrecision prec;      /* res's, or all float32 on the host */
+    guint threads; /* host threads of kernels.c (1 unless the trainer's) */
 } GptExec;
 
 GptActs *gpt_acts_new(const NlGptConfig *c, gsize B, gsize n, GError **error);
@@ -72,6 +77,8 @@ void gpt_acts_free(GptActs *a);
 gboolean gpt_exec_init(GptExec *ex, const NlGptResident *res,
                        const NlGptConfig *c, gsize B, gsize n, GError **error);
 void gpt_exec_clear(GptExec *ex);
+/* Frees what nl_gpt_logits_batch kept for the next pass on `res`. */
+void gpt_pass_cache_free(GptPassCache *cache);
 /* The forward pass of tokens (B, n) into acts; logits in acts->logits. */
 gboolean gpt_forward(const NlGpt *m, GptExec *ex, GptActs *acts,
                      const guint32 *tokens, GError **error);

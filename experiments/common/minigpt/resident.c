@@ -125,6 +125,7 @@ void nl_gpt_resident_free(NlGptResident *r)
 {
     if (!r)
         return;
+    gpt_pass_cache_free(r->cache);
     for (gsize i = 0; r->mats && i < r->n_mats; i++)
         nl_backend_free(r->backend, r->mats[i]);
     nl_backend_free(r->backend, r->ones);

@@ -22,9 +22,15 @@
  * uploaded once per model, or once per training step, and only
  * activations travel per product. Without a backend the same pass runs in
  * host loops that sum in the naive backend's order. Training runs that
- * forward pass and the backward pass and AdamW in plain, sequential host
- * loops: given the seed and the backend (and its thread count), a
- * training run is bit-for-bit repeatable.
+ * forward pass and the backward pass and AdamW in host loops: vectorised
+ * kernels, dispatched at run time to the CPU's widest instruction set,
+ * on one host thread or as many as nl_gpt_trainer_set_threads says, each
+ * result element summed by one thread in the order of a plain sequential
+ * loop.
+ * So the backward pass's bits depend neither on the CPU's vector width
+ * nor on the thread count: given the seed and the backend (and its
+ * thread count, where the backend's own sums depend on it), a training
+ * run is bit-for-bit repeatable.
  *
  * Weight matrices are stored (in, out), row-major, so a layer is
  * out = in · W + b, which is the backend's gemm without a transpose.
@@ -326,6 +332,14 @@ gboolean nl_gpt_trainer_step(NlGptTrainer *trainer, NlBackend *backend,
 gboolean nl_gpt_trainer_set_precision(NlGptTrainer *trainer,
                                       NlGptPrecision precision, GError **error);
 
+/* Host threads for the trainer's backward pass, loss and AdamW (and its
+ * forward pass's element-wise work), 1 by default (API 1.5). The bits do
+ * not depend on it: every element is summed by one thread, in one order.
+ * Beside a backend with threads of its own (OpenBLAS, OpenMP) use it
+ * with OMP_WAIT_POLICY=PASSIVE: two pools of spinning threads on the same
+ * cores slow each other down many times (doc/performance.md). */
+void nl_gpt_trainer_set_threads(NlGptTrainer *trainer, guint threads);
+
 /* Mean cross-entropy (nats) of predicting targets[b*T + t] from
  * inputs[b*T .. b*T+t], batch rows of length T = n_tokens (<= context),
  * with the gradient of every weight in grads (n_params values, overwritten)
@@ -334,6 +348,12 @@ gboolean nl_gpt_loss_and_grad(NlGpt *model, const guint32 *inputs,
                               const guint32 *targets, gsize batch,
                               gsize n_tokens, double *loss, float *grads,
                               GError **error);
+
+/* What the library's hot host loops (the backward pass, AdamW, the host
+ * forward pass's products) were compiled for and which version this CPU
+ * runs, one line, e.g. "avx512f (runtime dispatch: avx512f, avx2, sse2),
+ * -O3 -ffp-contract=off, OpenMP threads" (API 1.5). */
+const char *nl_gpt_build_info(void);
 
 /* ---- checkpoints (checkpoint.c), format in doc/checkpoint-format.md -- */
 
