@@ -345,7 +345,7 @@ static void test_bad_input(void)
                "parameter 'num_ctx': its values, probe and sweep rows need "
                "about 1.1 PB, but only ");
     expect_bad("reduce_n=4294967296", "parameter 'reduce_n': its vectors and "
-                                      "probe need about 85.9 GB, but only ");
+                                      "probe need about 120.3 GB, but only ");
     expect_bad("num_ctx=1:x",
                "parameter 'num_ctx': TO of 1:x: 'x' is not an integer");
     expect_bad("num_ctx=4096:1",

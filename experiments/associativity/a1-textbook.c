@@ -142,8 +142,11 @@ static void counter(NlRun *run, gint64 steps)
     gint64 every = MAX(steps / 32, 1);
     float s = 0.0f;
     gint64 stalled_at = -1;
-    for (gint64 i = 0; i <= steps; i++) {
-        if (i % every == 0 || (i > stall_zone - 4 && i < stall_zone + 4) ||
+    /* i % every == 0 without a division per step: a countdown to 0 */
+    for (gint64 i = 0, to_sample = 0; i <= steps; i++, to_sample--) {
+        if (to_sample == 0)
+            to_sample = every;
+        if (to_sample == every || (i > stall_zone - 4 && i < stall_zone + 4) ||
             i == steps) {
             nl_table_add_int(t, i);
             nl_table_add_f32(t, s);

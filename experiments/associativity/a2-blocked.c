@@ -1,7 +1,8 @@
 /* a2-blocked.c — figure A2: one array, summed in different tree shapes.
  *
- * The reference is the plain left-to-right loop, computed here on the
- * host so that it is the same row for every backend; the blocked trees
+ * The reference is the plain left-to-right loop, computed on the host
+ * once, in run_common, with the exact sum (AssocCommon), so that it is
+ * the same row for every backend; the blocked trees
  * are the backend's tiled_sum, and "backend sum" its own sum kernel. Each
  * result is set against the sequential one and against the exact sum, so
  * the figure shows that blocking changes the value — and usually brings it
@@ -30,7 +31,8 @@ static void add_row(NlTable *t, gint64 block, const char *label, float sum,
     nl_table_add_int(t, fault);
 }
 
-gboolean assoc_blocked(NlRun *run, GError **error)
+gboolean assoc_blocked(NlRun *run, const float *x, const AssocCommon *common,
+                       GError **error)
 {
     NlBackend *b = nl_run_backend(run);
     const NlParams *p = nl_run_params(run);
@@ -38,17 +40,12 @@ gboolean assoc_blocked(NlRun *run, GError **error)
     gsize n_blocks;
     const gint64 *blocks = nl_params_get_int_list(p, "blocks", &n_blocks);
 
-    float *x = nl_normal_values_f32(nl_run_seed(run), n, error);
-    if (!x)
-        return FALSE;
-    float exact = nl_exact_sum_f32(x, n);
-    double exact_f64 = nl_exact_sum_f32_as_f64(x, n);
-    double bound = nl_sum_bound_f32(x, n);
+    float exact = (float)common->a2_exact_f32;
+    double exact_f64 = common->a2_exact;
+    double bound = common->a2_bound;
     NlBuffer *buf = nl_backend_new_from(b, x, n, error);
-    if (!buf) {
-        nl_free(x);
+    if (!buf)
         return FALSE;
-    }
 
     NlTable *t = nl_run_table(run, "a2-blocked",
                               "block:int label:str sum:f32 bits:hex "
@@ -67,8 +64,7 @@ gboolean assoc_blocked(NlRun *run, GError **error)
                       "this n (numlab/probe.h): a backend "
                       "fault, not rounding");
 
-    float sequential = nl_ref_sum_f32(x, n), value;
-    nl_free(x);
+    float sequential = (float)common->a2_sequential, value;
     NlProbe *probe = nl_probe_new(b, n, NL_PROBE_SUM, error);
     gboolean ok = probe != NULL, probe_exact = TRUE;
     if (ok)

@@ -21,25 +21,58 @@
  * cores do, and with accumulation in the type itself, every addition
  * rounded to it. The first lands within float32's bound of the exact sum
  * of the stored values; the second stalls once the running sum's spacing
- * outgrows the values. */
+ * outgrows the values.
+ *
+ * The exact sums and bounds are the same for every job: run_common
+ * computes them once (assoc_common_values), each job reads them back. */
 #include "config.h"
 
 #include "associativity.h"
 
 #include <math.h>
+#include <string.h>
 
-gboolean assoc_backend_sum(NlRun *run, GError **error)
+void assoc_common_values(const NlParams *params, const float *x, AssocCommon *c)
+{
+    gsize n = (gsize)nl_params_get_int(params, "n");
+    gsize a6_n = (gsize)nl_params_get_int(params, "a6_n");
+    memset(c, 0, sizeof *c);
+    c->a2_exact_f32 = nl_exact_sum_f32(x, n);
+    c->a2_exact = nl_exact_sum_f32_as_f64(x, n);
+    c->a2_bound = nl_sum_bound_f32(x, n);
+    c->a2_sequential = nl_ref_sum_f32(x, n);
+    c->a6_exact = nl_exact_sum_f32_as_f64(x, a6_n);
+    c->a6_exact_f32 = nl_exact_sum_f32(x, a6_n);
+    c->a6_bound = nl_sum_bound_f32(x, a6_n);
+    gsize n_prec;
+    const char *const *names =
+        nl_params_get_string_list(params, "precision", &n_prec);
+    float *v = g_new(float, MAX(a6_n, 1));
+    for (gsize i = 0; i < n_prec; i++) {
+        NlPrecision p = NL_PRECISION_F32;
+        nl_precision_from_name(names[i], &p);
+        if (p != NL_PRECISION_BF16 && p != NL_PRECISION_F16)
+            continue;
+        double abs_sum = 0;
+        for (gsize k = 0; k < a6_n; k++) { /* the values as stored in p */
+            v[k] = (float)nl_precision_round(p, x[k]);
+            abs_sum += fabs((double)v[k]);
+        }
+        c->a6_16_exact[p] = nl_exact_sum_f32_as_f64(v, a6_n);
+        c->a6_16_abs[p] = abs_sum;
+    }
+    g_free(v);
+}
+
+gboolean assoc_backend_sum(NlRun *run, const float *x, const AssocCommon *c,
+                           GError **error)
 {
     NlBackend *b = nl_run_backend(run);
     gsize n = (gsize)nl_params_get_int(nl_run_params(run), "a6_n");
-    float *x = nl_normal_values_f32(nl_run_seed(run), n, error);
-    if (!x)
-        return FALSE;
-    double exact = nl_exact_sum_f32_as_f64(x, n);
-    float exact_f32 = nl_exact_sum_f32(x, n);
-    double bound = nl_sum_bound_f32(x, n);
+    double exact = c->a6_exact;
+    float exact_f32 = (float)c->a6_exact_f32;
+    double bound = c->a6_bound;
     NlBuffer *buf = nl_backend_new_from(b, x, n, error);
-    nl_free(x);
     if (!buf)
         return FALSE;
     float sum;
@@ -82,14 +115,18 @@ gboolean assoc_backend_sum(NlRun *run, GError **error)
     return TRUE;
 }
 
-/* The sum of the values rounded to p, by the job's backend, in acc: one
- * row of a6-backends-TYPE. */
-static gboolean sum_16_row(NlRun *run, NlTable *t, const double *v,
-                           double exact, double abs_sum, gsize n, NlPrecision p,
+/* The sum of the values x rounded to p (once, by the upload), by the
+ * job's backend, in acc: one row of a6-backends-TYPE. */
+static gboolean sum_16_row(NlRun *run, NlTable *t, const float *x, double exact,
+                           double abs_sum, gsize n, NlPrecision p,
                            NlPrecision acc, GError **error)
 {
     NlBackend *b = nl_run_backend(run);
-    NlBuffer *buf = nl_backend_new_as(b, p, v, n, error);
+    NlBuffer *buf = nl_backend_alloc_as(b, p, n, error);
+    if (buf && !nl_backend_upload_rounded(b, buf, x, n, error)) {
+        nl_backend_free(b, buf);
+        return FALSE;
+    }
     if (!buf)
         return FALSE;
     double sum = NAN;
@@ -118,7 +155,8 @@ static gboolean sum_16_row(NlRun *run, NlTable *t, const double *v,
 }
 
 /* A6 in each 16-bit type of the `precision` parameter. */
-gboolean assoc_backend_sum_16(NlRun *run, GError **error)
+gboolean assoc_backend_sum_16(NlRun *run, const float *x, const AssocCommon *c,
+                              GError **error)
 {
     const NlParams *params = nl_run_params(run);
     gsize n = (gsize)nl_params_get_int(params, "a6_n"), n_prec;
@@ -129,17 +167,7 @@ gboolean assoc_backend_sum_16(NlRun *run, GError **error)
         nl_precision_from_name(names[i], &p);
         if (p != NL_PRECISION_BF16 && p != NL_PRECISION_F16)
             continue;
-        float *x = nl_normal_values_f32(nl_run_seed(run), n, error);
-        if (!x)
-            return FALSE;
-        double *v = g_new(double, MAX(n, 1)), abs_sum = 0;
-        for (gsize k = 0; k < n; k++) { /* the values as stored in p */
-            v[k] = nl_precision_round(p, x[k]);
-            x[k] = (float)v[k];
-            abs_sum += fabs(v[k]);
-        }
-        double exact = nl_exact_sum_f32_as_f64(x, n);
-        nl_free(x);
+        double exact = c->a6_16_exact[p], abs_sum = c->a6_16_abs[p];
         g_autofree char *name =
             g_strdup_printf("a6-backends-%s", nl_precision_name(p));
         NlTable *t = nl_run_table(run, name,
@@ -153,10 +181,9 @@ gboolean assoc_backend_sum_16(NlRun *run, GError **error)
                           "the real sum of the values as stored in the "
                           "16-bit type, rounded once to float64 (MPFR)");
         nl_table_add_note(t, "bits", "the sum in its accumulation precision");
-        gboolean ok = sum_16_row(run, t, v, exact, abs_sum, n, p,
+        gboolean ok = sum_16_row(run, t, x, exact, abs_sum, n, p,
                                  NL_PRECISION_F32, error) &&
-                      sum_16_row(run, t, v, exact, abs_sum, n, p, p, error);
-        g_free(v);
+                      sum_16_row(run, t, x, exact, abs_sum, n, p, p, error);
         if (!ok)
             return FALSE;
     }

@@ -20,8 +20,12 @@
  * Every output is also checked against its exact value (MPFR): a gemm or
  * gemv output beyond the dot product's error bound, a sum or dot beyond
  * theirs (numlab/bound.h), is a backend fault, reported and marked in its
- * row. The exact row costs one k-long exact dot per output, once per job;
- * each batch's row is then checked against it in O(n). The sum and the
+ * row. The exact values and bounds are the same for every job: run_common
+ * computes them once (rt_batch_common: one k-long exact dot per output,
+ * and the reductions' exact sum and dot, in every precision) and each job
+ * reads them back; each batch's row is then checked against them in O(n).
+ * A job generates its float32 inputs once and rounds them to each
+ * precision. The sum and the
  * dot product also run on an exact probe of reduce_n values
  * (numlab/probe.h): at reduce_n = 2^20 their bounds are far too loose to
  * see a lost lane, the probe sees any error. gemm and gemv have no probe:
@@ -118,17 +122,21 @@ typedef struct {
     NlPrecision type; /* of A, B and the outputs */
     NlPrecision acc;  /* of the products' sums */
     gsize k, n, m_max;
-    float *pool;   /* m_max x k: row 0 is the observed row x */
-    float *b;      /* k x n */
-    float *bt;     /* n x k: B transposed, for gemv (y = B^T x) */
-    float *batch;  /* m_max x k: the batch being multiplied */
-    double *c;     /* m_max x n */
-    double *ref;   /* n: x B by gemm in a batch of one */
-    double *alone; /* m_max x n: every pool row by gemm in a batch of one */
-    gsize *which;  /* m_max: the pool row at each place of the batch */
-    double *gemv;  /* n: x B by gemv */
-    double *exact; /* n: x B exactly (MPFR), rounded to double */
-    double *bound; /* n: the dot product's error bound of each output */
+    /* the job's float32 inputs (Inputs), borrowed: each upload rounds
+     * them once to `type` */
+    const float *pool; /* m_max x k: row 0 is the observed row x */
+    const float *b;    /* k x n */
+    const float *bt;   /* n x k: B transposed, for gemv (y = B^T x) */
+    float *batch;      /* m_max x k: the batch being multiplied */
+    double *c;         /* m_max x n */
+    double *ref;       /* n: x B by gemm in a batch of one */
+    double *alone;     /* m_max x n: every pool row by gemm in a batch of one */
+    gsize *which;      /* m_max: the pool row at each place of the batch */
+    double *gemv;      /* n: x B by gemv */
+    /* from run_common (rt_batch_common), borrowed: */
+    const double *exact;     /* n: x B exactly (MPFR), rounded to double */
+    const double *bound;     /* n: the error bound of each output */
+    const double *row_exact; /* n: x B exactly, rounded to `type` */
     NlBuffer *d_batch, *d_b, *d_bt, *d_x, *d_c, *d_y;
 } Batch;
 
@@ -139,11 +147,8 @@ static void batch_clear(NlBackend *backend, Batch *s)
     for (guint i = 0; i < G_N_ELEMENTS(bufs); i++)
         if (*bufs[i])
             nl_backend_free(backend, *bufs[i]);
-    float **host[] = {&s->pool, &s->b, &s->bt, &s->batch};
-    for (guint i = 0; i < G_N_ELEMENTS(host); i++)
-        nl_free(*host[i]);
-    double **values[] = {&s->c,    &s->ref,   &s->alone,
-                         &s->gemv, &s->exact, &s->bound};
+    nl_free(s->batch);
+    double **values[] = {&s->c, &s->ref, &s->alone, &s->gemv};
     for (guint i = 0; i < G_N_ELEMENTS(values); i++)
         nl_free(*values[i]);
     nl_free(s->which);
@@ -158,7 +163,8 @@ static void round_to(NlPrecision p, float *x, gsize n)
             x[i] = (float)nl_precision_round(p, x[i]);
 }
 
-/* A buffer of p holding x[0..n) (exactly: x holds values of p). */
+/* A buffer of p holding x[0..n), each value rounded once to p (as
+ * round_to rounds it: both are libnumlab's rounding). */
 static NlBuffer *new_buffer(NlBackend *backend, NlPrecision p, const float *x,
                             gsize n, GError **error)
 {
@@ -170,9 +176,80 @@ static NlBuffer *new_buffer(NlBackend *backend, NlPrecision p, const float *x,
     return buf;
 }
 
+/* A7's inputs in float32, the same in every phase and precision: B, then
+ * the pool of rows (row 0 is the observed row), from A7's own stream. A
+ * precision's values are these rounded once to it: by the uploads in a
+ * job, by round_to for the exact values in run_common. */
+typedef struct {
+    float *b;    /* k x n */
+    float *bt;   /* n x k: B transposed (a job's gemv), or NULL */
+    float *pool; /* m_max x k */
+} Inputs;
+
+static void inputs_clear(Inputs *in)
+{
+    nl_free(in->b);
+    nl_free(in->bt);
+    nl_free(in->pool);
+}
+
+static gboolean inputs_new(const RtConfig *cfg, guint64 seed,
+                           gboolean transposed, Inputs *in, GError **error)
+{
+    gsize k = (gsize)cfg->a7_k, n = (gsize)cfg->a7_n;
+    gsize m_max = (gsize)cfg->batch.to;
+    memset(in, 0, sizeof *in);
+    if (!(in->b = nl_alloc_f32(k * n, error)) ||
+        (transposed && !(in->bt = nl_alloc_f32(n * k, error))) ||
+        !(in->pool = nl_alloc_f32(m_max * k, error))) {
+        inputs_clear(in);
+        return FALSE;
+    }
+    NlRng rng;
+    nl_rng_init(&rng, seed + A7_SEED_OFFSET);
+    nl_rng_fill_normal_f32(&rng, in->b, k * n);
+    nl_rng_fill_normal_f32(&rng, in->pool, m_max * k);
+    if (transposed)
+        for (gsize p = 0; p < k; p++)
+            for (gsize j = 0; j < n; j++)
+                in->bt[j * k + p] = in->b[p * n + j];
+    return TRUE;
+}
+
+/* The reductions' two vectors, x then y, each reduce_n long. */
+static float *reduction_values(const RtConfig *cfg, guint64 seed,
+                               GError **error)
+{
+    return nl_normal_values_f32(seed + A7_SEED_OFFSET + 1,
+                                2 * (gsize)cfg->reduce_n, error);
+}
+
+/* dst[0..n) = src[0..n) rounded once to p. */
+static void round_copy(NlPrecision p, float *dst, const float *src, gsize n)
+{
+    memcpy(dst, src, n * sizeof(float));
+    round_to(p, dst, n);
+}
+
+/* The layout of one precision's part of rt_batch_common's doubles. */
+enum {
+    RED_SUM_EXACT, /* the reductions' exact sum, rounded to double */
+    RED_DOT_EXACT,
+    RED_SUM_BOUND, /* their error bounds */
+    RED_DOT_BOUND,
+    RED_SUM_F32, /* float32: the exact sum rounded once to float32 */
+    RED_DOT_F32,
+    RED_VALUES
+};
+
+gsize rt_batch_common_doubles(const RtConfig *cfg)
+{
+    return 3 * (gsize)cfg->a7_n + RED_VALUES;
+}
+
 static gboolean batch_setup(NlBackend *backend, const RtConfig *cfg,
-                            NlPrecision type, guint64 seed, Batch *s,
-                            GError **error)
+                            NlPrecision type, const Inputs *in,
+                            const double *common, Batch *s, GError **error)
 {
     memset(s, 0, sizeof *s);
     s->type = type;
@@ -180,45 +257,20 @@ static gboolean batch_setup(NlBackend *backend, const RtConfig *cfg,
     s->k = (gsize)cfg->a7_k;
     s->n = (gsize)cfg->a7_n;
     s->m_max = (gsize)cfg->batch.to;
-    if (!(s->pool = nl_alloc_f32(s->m_max * s->k, error)) ||
-        !(s->b = nl_alloc_f32(s->k * s->n, error)) ||
-        !(s->bt = nl_alloc_f32(s->n * s->k, error)) ||
-        !(s->batch = nl_alloc_f32(s->m_max * s->k, error)) ||
+    s->exact = common;
+    s->bound = common + s->n;
+    s->row_exact = common + 2 * s->n;
+    s->pool = in->pool;
+    s->b = in->b;
+    s->bt = in->bt;
+    if (!(s->batch = nl_alloc_f32(s->m_max * s->k, error)) ||
         !(s->c = nl_alloc(s->m_max * s->n, sizeof(double), error)) ||
         !(s->ref = nl_alloc(s->n, sizeof(double), error)) ||
         !(s->alone = nl_alloc(s->m_max * s->n, sizeof(double), error)) ||
         !(s->which = nl_alloc(s->m_max, sizeof(gsize), error)) ||
-        !(s->gemv = nl_alloc(s->n, sizeof(double), error)) ||
-        !(s->exact = nl_alloc(s->n, sizeof(double), error)) ||
-        !(s->bound = nl_alloc(s->n, sizeof(double), error)))
+        !(s->gemv = nl_alloc(s->n, sizeof(double), error)))
         return FALSE;
     /* the same normal values in every precision, rounded once to it */
-    NlRng rng;
-    nl_rng_init(&rng, seed + A7_SEED_OFFSET);
-    nl_rng_fill_normal_f32(&rng, s->b, s->k * s->n);
-    nl_rng_fill_normal_f32(&rng, s->pool, s->m_max * s->k);
-    round_to(type, s->b, s->k * s->n);
-    round_to(type, s->pool, s->m_max * s->k);
-    for (gsize j = 0; j < s->n; j++) {
-        s->exact[j] =
-            nl_exact_dot_strided_f32_as_f64(s->pool, s->b + j, s->n, s->k);
-        if (type == NL_PRECISION_F32) {
-            s->bound[j] = nl_dot_bound_f32(s->pool, s->b + j, s->n, s->k);
-            continue;
-        }
-        /* the sums in acc, then one rounding of the output to type */
-        double magnitude = 0.0;
-        for (gsize p = 0; p < s->k; p++)
-            magnitude += fabs((double)s->pool[p] * (double)s->b[p * s->n + j]);
-        double sums = gamma_in(s->acc, s->k) * magnitude;
-        s->bound[j] =
-            sums + (type == s->acc ? 0.0
-                                   : nl_precision_unit_roundoff(type) *
-                                         (fabs(s->exact[j]) + sums));
-    }
-    for (gsize p = 0; p < s->k; p++)
-        for (gsize j = 0; j < s->n; j++)
-            s->bt[j * s->k + p] = s->b[p * s->n + j];
     return (s->d_b = new_buffer(backend, type, s->b, s->k * s->n, error)) &&
            (s->d_bt = new_buffer(backend, type, s->bt, s->n * s->k, error)) &&
            (s->d_x = new_buffer(backend, type, s->pool, s->k, error)) &&
@@ -408,78 +460,52 @@ static gboolean batches(NlRun *run, const RtConfig *cfg, Batch *s,
     return TRUE;
 }
 
-/* A sum or a dot product of n values of p, in p's accumulation; its
- * exact value and error bound; FALSE with an error when the kernel
- * failed. */
-typedef struct {
-    double value, exact, bound;
-} Reduction;
-
 /* The sum and the dot product of reduce_n values in float32, checked
  * against their bounds and, since those grow like n^2 while a lost lane's
  * error grows like sqrt(n), against an exact probe of the same n for each
  * kernel. In the other precisions the bounds alone check them: the probe's
- * integers are float32's. */
+ * integers are float32's. x0: the float32 values (reduction_values);
+ * common: this precision's part of rt_batch_common. */
 static gboolean reductions(NlRun *run, const RtConfig *cfg, NlPrecision type,
+                           const float *x0, const double *common,
                            GError **error)
 {
     NlBackend *backend = nl_run_backend(run);
     NlPrecision acc = acc_of(type);
     gsize n = (gsize)cfg->reduce_n;
-    float *x = nl_normal_values_f32(nl_run_seed(run) + A7_SEED_OFFSET + 1,
-                                    2 * n, error);
-    if (!x)
-        return FALSE;
-    round_to(type, x, 2 * n);
-    NlBuffer *dx = new_buffer(backend, type, x, n, error);
-    NlBuffer *dy = dx ? new_buffer(backend, type, x + n, n, error) : NULL;
-    Reduction sum = {0}, dot = {0};
-    gboolean ok = dy &&
-                  nl_backend_sum_in(backend, dx, n, acc, &sum.value, error) &&
-                  nl_backend_dot_in(backend, dx, dy, n, acc, &dot.value, error);
+    const double *red = common + 3 * (gsize)cfg->a7_n;
+    /* the values rounded once to type by the upload */
+    NlBuffer *dx = new_buffer(backend, type, x0, n, error);
+    NlBuffer *dy = dx ? new_buffer(backend, type, x0 + n, n, error) : NULL;
+    double sum = 0.0, dot = 0.0;
+    gboolean ok = dy && nl_backend_sum_in(backend, dx, n, acc, &sum, error) &&
+                  nl_backend_dot_in(backend, dx, dy, n, acc, &dot, error);
     if (dy)
         nl_backend_free(backend, dy);
     if (dx)
         nl_backend_free(backend, dx);
-    gboolean sum_bad = FALSE, dot_bad = FALSE;
-    gint64 sum_ulps = 0, dot_ulps = 0;
-    char in[32];
-    if (ok) {
-        sum.exact = nl_exact_sum_f32_as_f64(x, n);
-        dot.exact = nl_exact_dot_f32_as_f64(x, x + n, n);
-        if (type == NL_PRECISION_F32) {
-            sum.bound = nl_sum_bound_f32(x, n);
-            dot.bound = nl_dot_bound_f32(x, x + n, 1, n);
-            sum_ulps =
-                nl_ulp_diff_f32(nl_exact_sum_f32(x, n), (float)sum.value);
-            dot_ulps = nl_ulp_diff_f32(nl_exact_dot_f32(x, x + n, n),
-                                       (float)dot.value);
-        } else {
-            double abs_sum = 0.0, abs_dot = 0.0;
-            for (gsize i = 0; i < n; i++) {
-                abs_sum += fabs((double)x[i]);
-                abs_dot += fabs((double)x[i] * (double)x[n + i]);
-            }
-            sum.bound = gamma_in(acc, n - 1) * abs_sum;
-            dot.bound = gamma_in(acc, n) * abs_dot;
-            sum_ulps = ulps_from_exact(acc, sum.exact, sum.value);
-            dot_ulps = ulps_from_exact(acc, dot.exact, dot.value);
-        }
-        sum_bad = !nl_run_check_bound(run, sum.value, sum.exact, sum.bound,
-                                      "A7: sum of %" G_GSIZE_FORMAT " values%s",
-                                      n, in_words(type, in));
-        dot_bad = !nl_run_check_bound(run, dot.value, dot.exact, dot.bound,
-                                      "A7: dot product of %" G_GSIZE_FORMAT
-                                      " values%s",
-                                      n, in_words(type, in));
-    }
-    nl_free(x);
-    gboolean sum_exact = TRUE, dot_exact = TRUE;
     if (!ok)
         return FALSE;
+    gint64 sum_ulps, dot_ulps;
     if (type == NL_PRECISION_F32) {
-        /* made after the vectors are freed: the two are never held at
-         * once */
+        sum_ulps = nl_ulp_diff_f32((float)red[RED_SUM_F32], (float)sum);
+        dot_ulps = nl_ulp_diff_f32((float)red[RED_DOT_F32], (float)dot);
+    } else {
+        sum_ulps = ulps_from_exact(acc, red[RED_SUM_EXACT], sum);
+        dot_ulps = ulps_from_exact(acc, red[RED_DOT_EXACT], dot);
+    }
+    char in[32];
+    gboolean sum_bad = !nl_run_check_bound(
+        run, sum, red[RED_SUM_EXACT], red[RED_SUM_BOUND],
+        "A7: sum of %" G_GSIZE_FORMAT " values%s", n, in_words(type, in));
+    gboolean dot_bad =
+        !nl_run_check_bound(run, dot, red[RED_DOT_EXACT], red[RED_DOT_BOUND],
+                            "A7: dot product of %" G_GSIZE_FORMAT " values%s",
+                            n, in_words(type, in));
+    gboolean sum_exact = TRUE, dot_exact = TRUE;
+    if (type == NL_PRECISION_F32) {
+        /* made after the backend's vectors are freed: the two are never
+         * held at once */
         g_autoptr(NlProbe) probe =
             nl_probe_new(backend, n, NL_PROBE_DOT, error);
         if (!probe ||
@@ -521,14 +547,14 @@ static gboolean reductions(NlRun *run, const RtConfig *cfg, NlPrecision type,
                           "fault, not rounding");
     }
     const char *kernels[] = {"sum", "dot"};
-    const Reduction *r[] = {&sum, &dot};
+    const double values[] = {sum, dot};
     const gint64 ulps[] = {sum_ulps, dot_ulps};
     const gboolean bad[] = {sum_bad || !sum_exact, dot_bad || !dot_exact};
     for (guint i = 0; i < 2; i++) {
         nl_table_add_str(t, kernels[i]);
         nl_table_add_int(t, (gint64)n);
-        add_value(t, acc, r[i]->value);
-        nl_table_add_hex(t, bits_in(acc, r[i]->value));
+        add_value(t, acc, values[i]);
+        nl_table_add_hex(t, bits_in(acc, values[i]));
         nl_table_add_int(t, ulps[i]);
         nl_table_add_int(t, bad[i]);
     }
@@ -538,11 +564,12 @@ static gboolean reductions(NlRun *run, const RtConfig *cfg, NlPrecision type,
 /* A7 in one precision: the row alone by gemm and by gemv (a7-row), then
  * inside every batch (a7-batch), then the reductions. */
 static gboolean batch_in(NlRun *run, const RtConfig *cfg, NlPrecision type,
-                         GError **error)
+                         const Inputs *inputs, const float *reduce,
+                         const double *common, GError **error)
 {
     NlBackend *backend = nl_run_backend(run);
     Batch s;
-    gboolean ok = batch_setup(backend, cfg, type, nl_run_seed(run), &s, error);
+    gboolean ok = batch_setup(backend, cfg, type, inputs, common, &s, error);
     /* the references: the row alone, by gemm and by gemv */
     ok = ok && row_in_batch(backend, cfg, &s, 1, s.ref, error) &&
          nl_backend_gemv_in(backend, s.n, s.k, s.d_bt, s.k, s.d_x, s.d_y, s.acc,
@@ -580,10 +607,7 @@ static gboolean batch_in(NlRun *run, const RtConfig *cfg, NlPrecision type,
                               "(MPFR), rounded once to the outputs' "
                               "precision");
         for (gsize j = 0; j < s.n; j++) {
-            double exact =
-                type == NL_PRECISION_F32
-                    ? nl_exact_dot_strided_f32(s.pool, s.b + j, s.n, s.k)
-                    : nl_precision_round(type, s.exact[j]);
+            double exact = s.row_exact[j];
             nl_table_add_int(t, (gint64)j);
             add_value(t, type, s.ref[j]);
             add_value(t, type, s.gemv[j]);
@@ -600,18 +624,128 @@ static gboolean batch_in(NlRun *run, const RtConfig *cfg, NlPrecision type,
             nl_table_add_int(t, gemv_bad[j]);
         }
     }
-    ok = ok && rows_alone(backend, &s, error) && batches(run, cfg, &s, error) &&
-         reductions(run, cfg, type, error);
+    ok = ok && rows_alone(backend, &s, error) && batches(run, cfg, &s, error);
     batch_clear(backend, &s);
+    return ok && reductions(run, cfg, type, reduce, common, error);
+}
+
+gboolean rt_batch_backend(NlRun *run, const RtConfig *cfg,
+                          const double *const *common, GError **error)
+{
+    Inputs in;
+    if (!inputs_new(cfg, nl_run_seed(run), TRUE, &in, error))
+        return FALSE;
+    float *reduce = reduction_values(cfg, nl_run_seed(run), error);
+    gboolean ok = reduce != NULL;
+    for (gsize i = 0; ok && i < cfg->n_precisions; i++)
+        ok = batch_in(run, cfg, cfg->precisions[i], &in, reduce, common[i],
+                      error);
+    nl_free(reduce);
+    inputs_clear(&in);
     return ok;
 }
 
-gboolean rt_batch_backend(NlRun *run, const RtConfig *cfg, GError **error)
+/* ---- run_common: what every job compares with ---- */
+
+/* The exact value e rounded once to float32, from d, e rounded to double:
+ * (float)d, unless d lies halfway between two floats, where rounding
+ * twice may differ from rounding once (FALSE: ask MPFR). Every such
+ * halfway point is a double, so e and d lie on the same side of each. */
+static gboolean f32_of_exact(double d, float *f)
 {
-    for (gsize i = 0; i < cfg->n_precisions; i++)
-        if (!batch_in(run, cfg, cfg->precisions[i], error))
+    float r = (float)d;
+    if ((double)r != d) {
+        float other = nextafterf(r, d > (double)r ? INFINITY : -INFINITY);
+        if (d == ((double)r + (double)other) / 2) /* exact for floats */
             return FALSE;
+    }
+    *f = r;
     return TRUE;
+}
+
+/* One precision's part (rt_batch_common_doubles): out[0..n) the row's
+ * exact outputs x B rounded to double, out[n..2n) their error bounds,
+ * out[2n..3n) the exact outputs rounded to `type`, then the reductions'
+ * RED_VALUES. b, xrow and reduce already hold values of `type`. */
+static void common_in(const RtConfig *cfg, NlPrecision type, const float *b,
+                      const float *xrow, const float *reduce, double *out)
+{
+    gsize k = (gsize)cfg->a7_k, n = (gsize)cfg->a7_n;
+    NlPrecision acc = acc_of(type);
+    double *exact = out, *bound = out + n, *row_exact = out + 2 * n;
+    for (gsize j = 0; j < n; j++) {
+        exact[j] = nl_exact_dot_strided_f32_as_f64(xrow, b + j, n, k);
+        if (type == NL_PRECISION_F32) {
+            bound[j] = nl_dot_bound_f32(xrow, b + j, n, k);
+            float f;
+            row_exact[j] = f32_of_exact(exact[j], &f)
+                               ? f
+                               : nl_exact_dot_strided_f32(xrow, b + j, n, k);
+            continue;
+        }
+        /* the sums in acc, then one rounding of the output to type */
+        double magnitude = 0.0;
+        for (gsize p = 0; p < k; p++)
+            magnitude += fabs((double)xrow[p] * (double)b[p * n + j]);
+        double sums = gamma_in(acc, k) * magnitude;
+        bound[j] = sums + (type == acc ? 0.0
+                                       : nl_precision_unit_roundoff(type) *
+                                             (fabs(exact[j]) + sums));
+        row_exact[j] = nl_precision_round(type, exact[j]);
+    }
+    gsize r = (gsize)cfg->reduce_n;
+    const float *x = reduce, *y = reduce + r;
+    double *red = out + 3 * n;
+    red[RED_SUM_EXACT] = nl_exact_sum_f32_as_f64(x, r);
+    red[RED_DOT_EXACT] = nl_exact_dot_f32_as_f64(x, y, r);
+    red[RED_SUM_F32] = red[RED_DOT_F32] = 0.0;
+    if (type == NL_PRECISION_F32) {
+        red[RED_SUM_BOUND] = nl_sum_bound_f32(x, r);
+        red[RED_DOT_BOUND] = nl_dot_bound_f32(x, y, 1, r);
+        float f;
+        red[RED_SUM_F32] =
+            f32_of_exact(red[RED_SUM_EXACT], &f) ? f : nl_exact_sum_f32(x, r);
+        red[RED_DOT_F32] = f32_of_exact(red[RED_DOT_EXACT], &f)
+                               ? f
+                               : nl_exact_dot_f32(x, y, r);
+        return;
+    }
+    double abs_sum = 0.0, abs_dot = 0.0;
+    for (gsize i = 0; i < r; i++) {
+        abs_sum += fabs((double)x[i]);
+        abs_dot += fabs((double)x[i] * (double)y[i]);
+    }
+    red[RED_SUM_BOUND] = gamma_in(acc, r - 1) * abs_sum;
+    red[RED_DOT_BOUND] = gamma_in(acc, r) * abs_dot;
+}
+
+gboolean rt_batch_common(const RtConfig *cfg, guint64 seed, double *out,
+                         GError **error)
+{
+    gsize k = (gsize)cfg->a7_k, n = (gsize)cfg->a7_n;
+    gsize r = (gsize)cfg->reduce_n;
+    Inputs in;
+    if (!inputs_new(cfg, seed, FALSE, &in, error))
+        return FALSE;
+    float *reduce = reduction_values(cfg, seed, error);
+    float *b = reduce ? nl_alloc_f32(k * n, error) : NULL;
+    float *xrow = b ? nl_alloc_f32(k, error) : NULL;
+    float *rounded = xrow ? nl_alloc_f32(2 * r, error) : NULL;
+    gboolean ok = rounded != NULL;
+    for (gsize q = 0; ok && q < cfg->n_precisions; q++) {
+        NlPrecision type = cfg->precisions[q];
+        round_copy(type, b, in.b, k * n);
+        round_copy(type, xrow, in.pool, k); /* pool row 0: the row */
+        round_copy(type, rounded, reduce, 2 * r);
+        common_in(cfg, type, b, xrow, rounded,
+                  out + q * rt_batch_common_doubles(cfg));
+    }
+    nl_free(rounded);
+    nl_free(xrow);
+    nl_free(b);
+    nl_free(reduce);
+    inputs_clear(&in);
+    return ok;
 }
 
 /* ---- run_compare ---- */

@@ -12,6 +12,8 @@
 
 #include "reduction-tree.h"
 
+#include <string.h>
+
 /* One line, FALSE (numlab/error.h): "parameter 'NAME': ...", where NAME
  * is a string literal. */
 #define param_error(error, name, ...)                                          \
@@ -96,31 +98,51 @@ gboolean rt_config(const NlParams *p, RtConfig *c, GError **error)
      * prefix sums and the magnitudes of the error bounds, and what they
      * are built from: 60 bytes a value in all (measured as peak RSS less
      * that of a run of 4096 values: 58.8 bytes a value at 10^7 and at
-     * 2·10^7 values, one naive job). Every sweep point of every tile is a
-     * row of 8 cells, kept per job and written as text: about 200 bytes. */
+     * 2·10^7 values, one naive job); and 24 more: the common phase's
+     * tables, which a job receives and holds (the common phase's kept
+     * bytes, A7's exact values, keep the request they arrive in alive:
+     * 165 MB at num_ctx=1:2000000:100000, 123 MB before A7's values
+     * travelled). Every sweep point of every tile is a row of 8 cells,
+     * kept per job and written as text: about 200 bytes. */
     double sweep_rows = (double)range_points(&c->ctx) * (double)c->n_tiles;
-    if (!fits_memory(60.0 * (double)c->n_values + 200.0 * sweep_rows, "num_ctx",
+    if (!fits_memory(84.0 * (double)c->n_values + 200.0 * sweep_rows, "num_ctx",
                      "its values, probe and sweep rows", error))
         return FALSE;
-    /* A7: 9 bytes a weight (the matrix on the host, on the backend, and
-     * the exact products' probe) and 44 a batch row and column (inputs,
-     * outputs, their rows in the tables), measured at k = 8192, n = 2048
-     * and at batch 1:256; the outputs are kept as doubles, and every
-     * row's outputs alone beside them: 16 bytes a batch row and output.
-     * Each precision besides float32 adds 9 bytes a weight to the peak
-     * (measured at batch 1:128: 50.3, 58.9, 67.7 MB with 0, 1, 2 of
-     * them; the heap keeps what the previous precision freed) */
+    /* A7 holds its float32 inputs, B, B transposed and the pool of rows,
+     * and the reductions' values throughout (8 bytes a weight, 4 a pool
+     * value, 8 a reduction value). Besides: 18 bytes a weight (the
+     * backend's B and B transposed, the uploads' staging) and 44 a batch
+     * row and column (inputs, outputs, their rows in the tables), measured
+     * at k = 2048, n = 512 and at batch 1:128 (53 MB in float32 alone, 57
+     * with bfloat16 and float16 besides, 74 with float64 as well); the
+     * outputs are kept as doubles, and every row's outputs alone beside
+     * them: 16 bytes a batch row and output. Each precision's buffers are
+     * freed before the next one's: a 16-bit type adds 2 bytes a weight,
+     * float64 16. */
+    gsize n16 = 0;
+    gboolean f64 = FALSE;
+    for (gsize i = 0; i < c->n_precisions; i++) {
+        n16 += c->precisions[i] == NL_PRECISION_BF16 ||
+               c->precisions[i] == NL_PRECISION_F16;
+        f64 = f64 || c->precisions[i] == NL_PRECISION_F64;
+    }
+    double weights = (double)c->a7_k * (double)c->a7_n;
+    double inputs = 8.0 * weights + 4.0 * (double)c->batch.to * (double)c->a7_k;
+    double values = 8.0 * (double)c->reduce_n; /* the reductions' */
     double batch_bytes =
-        (18.0 + 9.0 * (double)(c->n_precisions - 1)) * (double)c->a7_k *
-            (double)c->a7_n +
+        inputs + (18.0 + 2.0 * (double)n16 + (f64 ? 16.0 : 0.0)) * weights +
         44.0 * (double)c->batch.to * (double)(c->a7_k + c->a7_n) +
         16.0 * (double)c->batch.to * (double)c->a7_n;
-    /* A7's reductions: two vectors on the host and in the backend, 16
-     * bytes a value; freed before their exact probe is made */
-    double reduce_bytes = MAX(16.0 * (double)c->reduce_n,
-                              nl_probe_bytes((gsize)c->reduce_n, NL_PROBE_DOT));
-    c->peak_bytes = MAX(60.0 * (double)c->n_values + 200.0 * sweep_rows,
-                        MAX(batch_bytes, reduce_bytes));
+    /* A7's reductions: their values, and two vectors in the backend and
+     * their upload's staging, 12 bytes a value (24 in float64), or later
+     * their exact probe (537 MB at reduce_n = 16000000 with float64, 526
+     * estimated). Each parameter's check counts its own part; the peak
+     * both, since A7 holds both throughout. */
+    double reduce_bytes =
+        values + MAX((f64 ? 24.0 : 12.0) * (double)c->reduce_n,
+                     nl_probe_bytes((gsize)c->reduce_n, NL_PROBE_DOT));
+    c->peak_bytes = MAX(84.0 * (double)c->n_values + 200.0 * sweep_rows,
+                        MAX(batch_bytes + values, reduce_bytes + inputs));
     c->sweep_rows = sweep_rows;
     return fits_memory(batch_bytes, "batch", "its matrices", error) &&
            fits_memory(reduce_bytes, "reduce_n", "its vectors and probe",
@@ -140,7 +162,11 @@ static double sweep_values(const RtRange *r)
  * probe), 1.8 ns a value summed in the sweep, 0.2 ns a multiply-add of
  * A7's batches in float32 and 0.8 ns more in each other precision
  * (conversions, outputs as doubles; 1.1 to 2 s a precision at the
- * defaults), 0.28 us a value of its reductions. */
+ * defaults), 50 ns a value of its reductions (the inputs, the kernels,
+ * the probe). A7's exact values are the common phase's, in each
+ * precision: 70 ns a term of the k-long exact dot of every output (0.07
+ * s at the defaults), 34 ns a value of the reductions' exact sum and 70
+ * of their exact dot (0.1 s). */
 static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
 {
     RtConfig c;
@@ -156,13 +182,16 @@ static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
         n16 += c.precisions[i] == NL_PRECISION_BF16 ||
                c.precisions[i] == NL_PRECISION_F16;
     cost->result_bytes = (200.0 + 60.0 * (double)n16) * c.sweep_rows;
-    cost->common_seconds = 3e-7 * (double)c.n_values;
+    cost->common_seconds =
+        3e-7 * (double)c.n_values +
+        (double)c.n_precisions * (7e-8 * (double)c.a7_k * (double)c.a7_n +
+                                  1.04e-7 * (double)c.reduce_n);
     cost->job_seconds =
         6.7e-7 * (double)c.n_values +
         1.8e-9 * sweep_values(&c.ctx) * (double)c.n_tiles / 5.0 +
         (2e-10 + 8e-10 * (double)(c.n_precisions - 1)) * batches *
             (double)c.a7_k * (double)c.a7_n +
-        2.8e-7 * (double)c.reduce_n;
+        5e-8 * (double)c.reduce_n;
     return TRUE;
 }
 
@@ -174,15 +203,69 @@ static float *prepare(NlRun *run, RtConfig *c, GError **error)
                : NULL;
 }
 
+/* ---- A7's common values: computed once, read by every job ---- */
+
+/* The kept bytes: A7's doubles, every precision's part in turn; the
+ * parameters alone fix the layout. */
+static gsize common_size(const RtConfig *c)
+{
+    return c->n_precisions * rt_batch_common_doubles(c) * sizeof(double);
+}
+
+static gboolean common_keep(NlRun *run, const RtConfig *c, GError **error)
+{
+    double *values = nl_alloc(common_size(c), 1, error);
+    if (!values || !rt_batch_common(c, nl_run_seed(run), values, error)) {
+        nl_free(values);
+        return FALSE;
+    }
+    g_autoptr(GBytes) kept =
+        g_bytes_new_with_free_func(values, common_size(c), nl_free, values);
+    nl_run_keep_bytes(run, kept);
+    return TRUE;
+}
+
+static void common_clear(double **common)
+{
+    for (gsize i = 0; i < NL_N_PRECISIONS; i++)
+        nl_free(common[i]);
+}
+
+/* A job's copy of the common values, one block per precision (aligned,
+ * whatever the bytes are). */
+static gboolean common_read(NlRun *run, const RtConfig *c,
+                            double *common[NL_N_PRECISIONS], GError **error)
+{
+    memset(common, 0, NL_N_PRECISIONS * sizeof *common);
+    GBytes *kept = nl_run_common_bytes(run);
+    gsize size = 0;
+    const guint8 *bytes = kept ? g_bytes_get_data(kept, &size) : NULL;
+    if (size != common_size(c))
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
+                       "the common phase left %" G_GSIZE_FORMAT
+                       " bytes of exact values, not %" G_GSIZE_FORMAT,
+                       size, common_size(c));
+    gsize part = rt_batch_common_doubles(c);
+    for (gsize q = 0; q < c->n_precisions; q++) {
+        if (!(common[q] = nl_alloc(part, sizeof(double), error))) {
+            common_clear(common);
+            return FALSE;
+        }
+        memcpy(common[q], bytes + q * part * sizeof(double),
+               part * sizeof(double));
+    }
+    return TRUE;
+}
+
 static gboolean run_common(NlRun *run, GError **error)
 {
     RtConfig c;
     float *x = prepare(run, &c, error);
     if (!x)
         return FALSE;
-    gboolean ok = rt_diagrams(run, &c, x, error) &&
-                  rt_sweep_common(run, &c, x, error) &&
-                  rt_sweep_precision(run, &c, x, error);
+    gboolean ok =
+        rt_diagrams(run, &c, x, error) && rt_sweep_common(run, &c, x, error) &&
+        rt_sweep_precision(run, &c, x, error) && common_keep(run, &c, error);
     nl_free(x);
     return ok;
 }
@@ -204,7 +287,12 @@ static gboolean run_backend(NlRun *run, GError **error)
     if (buf)
         nl_backend_free(b, buf);
     nl_free(x);
-    return ok && rt_batch_backend(run, &c, error);
+    double *common[NL_N_PRECISIONS];
+    if (!ok || !common_read(run, &c, common, error))
+        return FALSE;
+    ok = rt_batch_backend(run, &c, (const double *const *)common, error);
+    common_clear(common);
+    return ok;
 }
 
 static const NlParamSpec params[] = {

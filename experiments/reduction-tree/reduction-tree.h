@@ -71,6 +71,23 @@ typedef struct {
  * their number (2 * tiles - 1). Free with g_free. */
 RtNode *rt_tree_nodes(const float *x, gsize n, gsize tile, gsize *count);
 
+/* ---- what every job compares with, computed once (run_common) ---- */
+
+/* A7's exact values (MPFR) and error bounds are the same for every job:
+ * run_common computes them once and keeps them (nl_run_keep_bytes), and
+ * each job reads them back (reduction-tree.c). (A4's and A5's exact sums
+ * stay in each job: one MPFR addition a value of x, 0.5 ms with the
+ * defaults.) */
+
+/* The doubles of one precision's part of A7's common values. */
+gsize rt_batch_common_doubles(const RtConfig *config);
+/* A7's common values, every precision's part in turn, into out (as
+ * many doubles as n_precisions times rt_batch_common_doubles). Each
+ * job's rt_batch_backend reads its part of every precision from
+ * common[q], in the order of config->precisions. */
+gboolean rt_batch_common(const RtConfig *config, guint64 seed, double *out,
+                         GError **error);
+
 /* ---- the figures ---- */
 
 gboolean rt_diagrams(NlRun *run, const RtConfig *config, const float *x,
@@ -93,7 +110,8 @@ gboolean rt_sweep_backend(NlRun *run, const RtConfig *config, const float *x,
 /* A7 in each precision of the `precision` parameter: float32's tables are
  * a7-batch, a7-row, a7-reductions and a7-jobs; another precision's carry
  * its name (a7-batch-bfloat16, ...), and a7-precision sums them up. */
-gboolean rt_batch_backend(NlRun *run, const RtConfig *config, GError **error);
+gboolean rt_batch_backend(NlRun *run, const RtConfig *config,
+                          const double *const *common, GError **error);
 gboolean rt_batch_compare(NlRun *run, GError **error);
 
 #endif /* NL_REDUCTION_TREE_H */
