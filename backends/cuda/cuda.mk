@@ -9,7 +9,7 @@
 if HAVE_CUDA
 pkglib_LTLIBRARIES += backends/cuda/cuda.la
 backends_cuda_cuda_la_SOURCES = \
-	backends/cuda/cuda.c \
+	backends/cuda/impl.c \
 	backends/cuda/kernels.h
 backends_cuda_cuda_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(CUDA_DIR)/include
 backends_cuda_cuda_la_LDFLAGS = $(NL_MODULE_LDFLAGS) -L$(CUDA_DIR)/lib64 \
