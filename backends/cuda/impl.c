@@ -1,6 +1,13 @@
-/* cuda.c — the CUDA backend: device-resident buffers, numlab's own
+/* impl.c — the CUDA backend itself: device-resident buffers, numlab's own
  * block-tree reductions (kernels.cu) and cuBLAS for gemm and gemv — or,
  * with batch_invariant=1, numlab's fixed-order gemm and gemv (gemm.cu).
+ *
+ * This is not the module the registry loads: it is built into
+ * numlab-cuda-impl.so with the CUDA runtime and cuBLAS, and cuda.c, the
+ * module, opens it only when the backend is opened where the driver has a
+ * device (impl.h), so that no other numlab process maps those libraries.
+ * The options table is cuda.c's, and cuda.c has checked the options and
+ * the device number against the driver before calling open() here.
  *
  * Buffers live in device memory (cudaMalloc) and stay there between
  * kernels, so a kernel's time is the kernel, not the PCIe copy. cuBLAS runs
@@ -10,10 +17,10 @@
  * with the batch size m, and its gemv sums in yet another order. With
  * batch_invariant=1 every element of gemm and gemv is one FMA chain over k
  * whatever m is — the openmp backend's gemm order, bit for bit; it excludes
- * tf32=1, which open() refuses. Options are checked before the device is
- * probed. Without a GPU, open() says so and the runner skips the backend. */
+ * tf32=1, which cuda.c refuses. */
 #include "config.h"
 
+#include "impl.h"
 #include "kernels.h"
 
 #include <numlab/numlab.h>
@@ -67,18 +74,6 @@ static gboolean ensure_scratch(Cuda *self, gsize n, gsize tile, GError **error)
     return TRUE;
 }
 
-static const NlParamSpec options[] = {
-    {"device", NL_PARAM_INT, "0", 0, 63, "CUDA device number", NULL, NULL},
-    {"tf32", NL_PARAM_BOOL, "0", 0, 0,
-     "let cuBLAS use TF32 tensor cores for gemm (fewer mantissa bits)", NULL,
-     NULL},
-    {"batch_invariant", NL_PARAM_BOOL, "0", 0, 0,
-     "1: gemm and gemv in numlab's own kernels, one FMA chain over k per "
-     "element whatever the batch size m (not with tf32=1)",
-     NULL, NULL},
-    NL_PARAM_END,
-};
-
 static void cuda_close(gpointer p);
 
 /* The summation order describe() states. */
@@ -104,24 +99,16 @@ static gpointer cuda_open(const NlParams *opts, GError **error)
 {
     gboolean tf32 = nl_params_get_bool(opts, "tf32");
     gboolean batch_invariant = nl_params_get_bool(opts, "batch_invariant");
-    if (tf32 && batch_invariant) {
-        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                    "tf32=1 and batch_invariant=1 exclude each other "
-                    "(batch-invariant gemm is numlab's float32 kernel, not "
-                    "cuBLAS)");
-        return NULL;
-    }
+    /* cuda.c found a driver with a device; the runtime may still refuse
+     * it ("CUDA driver version is insufficient for CUDA runtime version"
+     * where the driver is older than the runtime). */
     int count = 0;
     cudaError_t e = cudaGetDeviceCount(&count);
     if (e != cudaSuccess || count == 0) {
-        /* Without a driver the runtime says "driver version is
-         * insufficient"; say what that means here. */
         g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
                     "no CUDA device (%s)",
-                    e == cudaErrorInsufficientDriver
-                        ? "no NVIDIA driver is loaded"
-                    : e != cudaSuccess ? cudaGetErrorString(e)
-                                       : "cudaGetDeviceCount found none");
+                    e != cudaSuccess ? cudaGetErrorString(e)
+                                     : "cudaGetDeviceCount found none");
         return NULL;
     }
     int device = (int)nl_params_get_int(opts, "device");
@@ -366,9 +353,11 @@ static gboolean cuda_copy(gpointer self, NlBuffer *dst, const NlBuffer *src,
            cuda_fail(cudaDeviceSynchronize(), "copy", error);
 }
 
+/* options stays NULL: the host reads cuda.c's table, before this library
+ * is loaded. cuda.c forwards every hook set here: one added here needs its
+ * forwarder there. */
 static const NlBackendOps cuda_ops = {
     .struct_size = sizeof(NlBackendOps),
-    .options = options,
     .open = cuda_open,
     .close = cuda_close,
     .describe = cuda_describe,
@@ -385,8 +374,11 @@ static const NlBackendOps cuda_ops = {
     .copy = cuda_copy,
 };
 
-NL_PLUGIN_DEFINE(
-        .kind = NL_PLUGIN_BACKEND, .name = "cuda", .version = PACKAGE_VERSION,
-        .summary = "NVIDIA GPU: own reductions, cuBLAS or own batch-invariant "
-                   "gemm/gemv",
-        .backend = &cuda_ops, )
+const NlCudaImpl *nl_cuda_impl(void)
+{
+    static const NlCudaImpl impl = {
+        .version = PACKAGE_VERSION,
+        .ops = &cuda_ops,
+    };
+    return &impl;
+}
