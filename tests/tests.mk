@@ -219,6 +219,23 @@ tests_fault_inject_la_CFLAGS = $(AM_CFLAGS)
 tests_fault_inject_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_fault_inject_la_LIBADD = -ldl
 
+# The cuda module loads CUDA only where the backend is opened; a fake
+# driver (claims a device, has nothing else) lets the test see the loader
+# open the implementation on a machine without a GPU. `make bench-startup`
+# measures what starting numlab costs (tests/bench-startup.sh).
+TESTS += tests/test-cuda-loader.sh
+EXTRA_DIST += tests/test-cuda-loader.sh tests/bench-startup.sh
+if HAVE_CUDA
+check_LTLIBRARIES += tests/fake-libcuda.la
+tests_fake_libcuda_la_SOURCES = tests/fake-libcuda.c
+tests_fake_libcuda_la_CPPFLAGS =
+tests_fake_libcuda_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
+endif
+bench-startup: all
+	abs_top_builddir='$(abs_top_builddir)' $(SHELL) \
+	  $(top_srcdir)/tests/bench-startup.sh
+.PHONY: bench-startup
+
 # The ABI: the recorded layout of the public structs, libnumlab's soname,
 # and the loader's one-line refusal of every descriptor defect, also from
 # modules built from tests/plugins/bad-descriptor.c, one per defect.
@@ -322,7 +339,7 @@ EXTRA_DIST += tests/test-minigpt-template.sh
 # test-minigpt-template.sh installs too: after test-template, never beside.
 # (Last in this file: make expands a rule's prerequisites where it reads it.)
 tests/test-template.log: $(nl_unit_tests:=.log) $(nl_integration_tests:=.log) \
-	tests/test-openblas-cores.log
+	tests/test-openblas-cores.log tests/test-cuda-loader.log
 tests/test-minigpt-template.log: tests/test-template.log
 
 # The lecture model's cache of the tests (NUMLAB_CACHE_DIR above).

@@ -1,71 +1,38 @@
-/* cuda.c — the CUDA backend: device-resident buffers, numlab's own
- * block-tree reductions (kernels.cu) and cuBLAS for gemm and gemv — or,
- * with batch_invariant=1, numlab's fixed-order gemm and gemv (gemm.cu).
+/* cuda.c — the cuda backend's module: a loader that keeps the CUDA
+ * libraries out of every numlab process that does not open the backend.
  *
- * Buffers live in device memory (cudaMalloc) and stay there between
- * kernels, so a kernel's time is the kernel, not the PCIe copy. cuBLAS runs
- * in CUBLAS_DEFAULT_MATH — full float32, no TF32 tensor cores — unless the
- * option tf32=1 asks for them; describe() records which. cuBLAS picks its
- * kernel (tiling, split-K) by shape, so a row of C changes its last bits
- * with the batch size m, and its gemv sums in yet another order. With
- * batch_invariant=1 every element of gemm and gemv is one FMA chain over k
- * whatever m is — the openmp backend's gemm order, bit for bit; it excludes
- * tf32=1, which open() refuses. Options are checked before the device is
- * probed. Without a GPU, open() says so and the runner skips the backend. */
+ * numlab list, help, plot and run load every module in their process.
+ * Linked with cuBLAS and the CUDA runtime, this module cost each of them
+ * about 70 ms and 210 MiB at start-up, GPU or not (issue 19).
+ * So it links neither: it answers the plugin ABI itself (the descriptor,
+ * the options table) and its open()
+ *  1. checks the options,
+ *  2. asks the driver whether there is a device: libcuda.so.1 through
+ *     dlopen, cuInit and cuDeviceGetCount, which load no runtime and no
+ *     cuBLAS; without a driver or a device the backend is unavailable and
+ *     says why, as before,
+ *  3. then, and only then, opens the implementation numlab-cuda-impl.so
+ *     (impl.c, kernels.cu, gemm.cu; impl.h says where it lies) and calls
+ *     its open().
+ * Every other hook is forwarded unchanged, and the state open() returns is
+ * the implementation's own, so describe() is the implementation's: the
+ * runtime, driver, cuBLAS and device it actually found. The loader
+ * computes nothing and holds no state but the loaded library, which stays
+ * resident (as the registry keeps modules: unloading CUDA is not safe).
+ *
+ * Every hook the implementation sets needs its forwarder here, or the host
+ * would take that kernel for missing and fall back to the reference. */
+#define _GNU_SOURCE /* dladdr */
 #include "config.h"
 
-#include "kernels.h"
+#include "impl.h"
 
 #include <numlab/numlab.h>
 
-#include <cublas_v2.h>
-#include <cuda_runtime.h>
-#include <limits.h>
-
-typedef struct {
-    int device;
-    gboolean tf32;
-    gboolean batch_invariant; /* gemm/gemv: gemm.cu's chains, not cuBLAS */
-    cublasHandle_t blas;
-    float *scratch; /* device: reduction partials */
-    gsize scratch_floats;
-    char *library;
-    char *device_name;
-    char *order;
-} Cuda;
-
-static gboolean cuda_fail(int code, const char *what, GError **error)
-{
-    if (code == 0)
-        return TRUE;
-    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                   "cuda: %s: %s", what, cudaGetErrorString((cudaError_t)code));
-}
-
-static gboolean cublas_fail(cublasStatus_t status, const char *what,
-                            GError **error)
-{
-    if (status == CUBLAS_STATUS_SUCCESS)
-        return TRUE;
-    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                   "cuda: %s: %s", what, cublasGetStatusString(status));
-}
-
-/* Enough device scratch for a reduction over n with this tile. */
-static gboolean ensure_scratch(Cuda *self, gsize n, gsize tile, GError **error)
-{
-    gsize need = cuda_scratch_floats(n, tile);
-    if (need <= self->scratch_floats)
-        return TRUE;
-    cudaFree(self->scratch);
-    self->scratch = NULL;
-    self->scratch_floats = 0;
-    if (!cuda_fail(cudaMalloc((void **)&self->scratch, need * sizeof(float)),
-                   "cudaMalloc of reduction scratch", error))
-        return FALSE;
-    self->scratch_floats = need;
-    return TRUE;
-}
+#include <cuda.h> /* the driver API's types and codes; nothing is linked */
+#include <dlfcn.h>
+#include <gmodule.h>
+#include <string.h>
 
 static const NlParamSpec options[] = {
     {"device", NL_PARAM_INT, "0", 0, 63, "CUDA device number", NULL, NULL},
@@ -79,32 +46,129 @@ static const NlParamSpec options[] = {
     NL_PARAM_END,
 };
 
-static void cuda_close(gpointer p);
+/* ---- is there a device: the driver alone ---- */
 
-/* The summation order describe() states. */
-static char *order_string(gboolean batch_invariant)
+/* How many devices the driver sees. FALSE, with the reason as an
+ * UNAVAILABLE error, without a driver or where it cannot say. The driver
+ * stays loaded: the runtime loads the same library next. */
+static gboolean driver_devices(int *count, GError **error)
 {
-    if (batch_invariant)
-        return g_strdup_printf(
-            "batch-invariant: gemm and gemv: one FMA chain over k per element, "
-            "numlab's kernel, independent of m; sum/dot (dot with fmaf): "
-            "grid-stride over min(ceil(n/%d), 1024) blocks of %d threads, "
-            "shared-memory tree per block, one block folds the partials "
-            "(depends on n only); tiled_sum: one block per tile",
-            CUDA_BLOCK, CUDA_BLOCK);
-    return g_strdup_printf(
-        "sum/dot (dot with fmaf): grid-stride over up to 1024 blocks of %d "
-        "threads, "
-        "shared-memory tree per block, one block folds the partials; "
-        "tiled_sum: one block per tile; gemm/gemv: cuBLAS",
-        CUDA_BLOCK);
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        /* Absent is the usual case; any other failure is told as it is. */
+        const char *why = dlerror();
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
+                       "no CUDA device (no NVIDIA driver is loaded: %s)",
+                       why && strstr(why, "No such file")
+                           ? "libcuda.so.1 not found"
+                           : why);
+    }
+    CUresult (*init)(unsigned int);
+    CUresult (*device_count)(int *);
+    CUresult (*error_string)(CUresult, const char **);
+    /* POSIX's way to turn a data pointer into a function pointer */
+    *(void **)&init = dlsym(lib, "cuInit");
+    *(void **)&device_count = dlsym(lib, "cuDeviceGetCount");
+    *(void **)&error_string = dlsym(lib, "cuGetErrorString");
+    if (!init || !device_count)
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
+                       "no CUDA device (libcuda.so.1 has no cuInit or "
+                       "cuDeviceGetCount: not an NVIDIA driver)");
+    *count = 0;
+    CUresult r = init(0);
+    if (r == CUDA_SUCCESS)
+        r = device_count(count);
+    if (r == CUDA_SUCCESS)
+        return TRUE;
+    /* The toolkit's stub (lib64/stubs/ on the library path) answers every
+     * call with this code, cuGetErrorString too. */
+    if (r == CUDA_ERROR_STUB_LIBRARY)
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
+                       "no CUDA device (libcuda.so.1 is the CUDA toolkit's "
+                       "stub, not a driver)");
+    const char *why = NULL;
+    if (!error_string || error_string(r, &why) != CUDA_SUCCESS || !why)
+        why = "no description";
+    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
+                   "no CUDA device (the driver says: %s; CUresult %d)", why,
+                   (int)r);
 }
+
+/* ---- the implementation: found beside this module, loaded once ---- */
+
+static const NlBackendOps *impl; /* its hooks, once loaded; under impl_lock */
+G_LOCK_DEFINE_STATIC(impl_lock);
+
+/* Installed, the implementation lies in cuda/ beside this module; in a
+ * build tree, where libtool keeps this module in backends/cuda/.libs/, in
+ * backends/cuda/impl/.libs/. Neither is a folder the registry scans. */
+static char *impl_path(void)
+{
+    Dl_info info;
+    if (!dladdr((const void *)impl_path, &info) || !info.dli_fname)
+        return NULL;
+    g_autofree char *dir = g_path_get_dirname(info.dli_fname);
+    g_autofree char *base = g_path_get_basename(dir);
+    if (strcmp(base, ".libs") == 0) {
+        g_autofree char *up = g_path_get_dirname(dir);
+        return g_build_filename(up, "impl", ".libs", NL_CUDA_IMPL_FILE, NULL);
+    }
+    return g_build_filename(dir, "cuda", NL_CUDA_IMPL_FILE, NULL);
+}
+
+/* Opens numlab-cuda-impl.so, and with it the CUDA runtime and cuBLAS. A
+ * library that cannot be loaded (one missing, as on a GPU host without
+ * cuBLAS) makes the backend unavailable; a foreign one is an error. */
+static gboolean load_impl_locked(GError **error)
+{
+    if (impl)
+        return TRUE;
+    g_autofree char *path = impl_path();
+    if (!path)
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                       "cuda: cannot tell which file this module is "
+                       "(dladdr), so not where %s is",
+                       NL_CUDA_IMPL_FILE);
+    g_autoptr(GError) local = NULL;
+    GModule *module = g_module_open_full(path, G_MODULE_BIND_LOCAL, &local);
+    if (!module)
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
+                       "cannot load the CUDA libraries (%s)", local->message);
+    /* Never closed, even when refused: CUDA's libraries are not made to
+     * be unloaded (the registry keeps its modules resident too). */
+    g_module_make_resident(module);
+    gpointer sym = NULL;
+    const NlCudaImpl *found = NULL;
+    if (g_module_symbol(module, NL_CUDA_IMPL_SYMBOL, &sym) && sym)
+        found = ((NlCudaImplFunc)(void (*)(void))sym)();
+    if (!found || !found->version || !found->ops ||
+        strcmp(found->version, PACKAGE_VERSION) != 0 ||
+        found->ops->struct_size != sizeof(NlBackendOps))
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                       "cuda: %s is not the implementation of numlab %s's "
+                       "cuda module (%s): rebuild or reinstall numlab",
+                       path, PACKAGE_VERSION,
+                       found && found->version ? found->version
+                                               : "no " NL_CUDA_IMPL_SYMBOL
+                                                 "() or no version");
+    impl = found->ops;
+    return TRUE;
+}
+
+static gboolean load_impl(GError **error)
+{
+    G_LOCK(impl_lock);
+    gboolean ok = load_impl_locked(error);
+    G_UNLOCK(impl_lock);
+    return ok;
+}
+
+/* ---- the hooks ---- */
 
 static gpointer cuda_open(const NlParams *opts, GError **error)
 {
-    gboolean tf32 = nl_params_get_bool(opts, "tf32");
-    gboolean batch_invariant = nl_params_get_bool(opts, "batch_invariant");
-    if (tf32 && batch_invariant) {
+    if (nl_params_get_bool(opts, "tf32") &&
+        nl_params_get_bool(opts, "batch_invariant")) {
         g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
                     "tf32=1 and batch_invariant=1 exclude each other "
                     "(batch-invariant gemm is numlab's float32 kernel, not "
@@ -112,16 +176,11 @@ static gpointer cuda_open(const NlParams *opts, GError **error)
         return NULL;
     }
     int count = 0;
-    cudaError_t e = cudaGetDeviceCount(&count);
-    if (e != cudaSuccess || count == 0) {
-        /* Without a driver the runtime says "driver version is
-         * insufficient"; say what that means here. */
+    if (!driver_devices(&count, error))
+        return NULL;
+    if (count == 0) {
         g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
-                    "no CUDA device (%s)",
-                    e == cudaErrorInsufficientDriver
-                        ? "no NVIDIA driver is loaded"
-                    : e != cudaSuccess ? cudaGetErrorString(e)
-                                       : "cudaGetDeviceCount found none");
+                    "no CUDA device (the driver sees none)");
         return NULL;
     }
     int device = (int)nl_params_get_int(opts, "device");
@@ -130,240 +189,85 @@ static gpointer cuda_open(const NlParams *opts, GError **error)
                     "no CUDA device %d (this machine has %d)", device, count);
         return NULL;
     }
-    Cuda *self = g_new0(Cuda, 1);
-    self->device = device;
-    self->tf32 = tf32;
-    self->batch_invariant = batch_invariant;
-    struct cudaDeviceProp prop;
-    int runtime = 0, driver = 0, blas_version = 0;
-    if (!cuda_fail(cudaSetDevice(device), "cudaSetDevice", error) ||
-        !cuda_fail(cudaGetDeviceProperties(&prop, device),
-                   "cudaGetDeviceProperties", error) ||
-        !cublas_fail(cublasCreate(&self->blas), "cublasCreate", error) ||
-        !cublas_fail(cublasSetMathMode(self->blas,
-                                       self->tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
-                                                  : CUBLAS_DEFAULT_MATH),
-                     "cublasSetMathMode", error) ||
-        !ensure_scratch(self, 0, 1, error)) {
-        cuda_close(self);
-        return NULL;
-    }
-    cudaRuntimeGetVersion(&runtime);
-    cudaDriverGetVersion(&driver);
-    cublasGetVersion(self->blas, &blas_version);
-    self->device_name =
-        g_strdup_printf("%s, %d SMs, sm_%d%d", prop.name,
-                        prop.multiProcessorCount, prop.major, prop.minor);
-    self->library = g_strdup_printf(
-        "CUDA runtime %d.%d, driver %d.%d, cuBLAS %d, math %s", runtime / 1000,
-        (runtime % 1000) / 10, driver / 1000, (driver % 1000) / 10,
-        blas_version,
-        self->batch_invariant
-            ? "unused: gemm/gemv in numlab's batch-invariant float32 kernels"
-        : self->tf32 ? "TF32 tensor op"
-                     : "default (float32, no TF32)");
-    self->order = order_string(self->batch_invariant);
-    return self;
+    return load_impl(error) ? impl->open(opts, error) : NULL;
 }
 
-static void cuda_close(gpointer p)
+/* The rest is the implementation's: it is loaded whenever a state exists. */
+
+static void cuda_close(gpointer self)
 {
-    Cuda *self = p;
-    if (self->blas)
-        cublasDestroy(self->blas);
-    cudaFree(self->scratch);
-    g_free(self->library);
-    g_free(self->device_name);
-    g_free(self->order);
-    g_free(self);
+    impl->close(self);
 }
 
-static void cuda_describe(gpointer p, NlBackendInfo *info)
+static void cuda_describe(gpointer self, NlBackendInfo *info)
 {
-    Cuda *self = p;
-    info->library = self->library;
-    info->device = self->device_name;
-    info->threads = CUDA_BLOCK;
-    info->summation_order = self->order;
-    /* no _in kernels yet (they need a GPU to be verified on: issue 20):
-     * numlab keeps the other precisions' buffers in host memory and runs
-     * its reference (numlab/backend.h) */
-    static const char *const host_reference =
-        "not on the GPU yet: numlab's exact reference on the host, the "
-        "float32 operands copied from and to the GPU (recorded as "
-        "fallback=KERNEL:PRECISION)";
-    info->precisions[NL_PRECISION_F32] =
-        "float32 accumulation: the kernels above; float64 accumulation: "
-        "numlab's exact reference on the host (the operands copied from "
-        "the GPU)";
-    info->precisions[NL_PRECISION_F64] = host_reference;
-    info->precisions[NL_PRECISION_BF16] = host_reference;
-    info->precisions[NL_PRECISION_F16] = host_reference;
+    impl->describe(self, info);
 }
 
 static gboolean cuda_alloc(gpointer self, NlBuffer *buf, GError **error)
 {
-    (void)self;
-    gsize bytes;
-    if (!nl_size_mul(MAX(buf->n, 1), nl_precision_size(buf->type), &bytes)) {
-        return nl_fail(error, NL_ALLOC_ERROR, NL_ALLOC_ERROR_OVERFLOW,
-                       "%" G_GSIZE_FORMAT " values do not fit in memory",
-                       buf->n);
-    }
-    cudaError_t e = cudaMalloc(&buf->device, bytes);
-    if (e != cudaSuccess) {
-        g_autofree char *size =
-            g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
-        return nl_fail(error, NL_ALLOC_ERROR, NL_ALLOC_ERROR_NOMEM,
-                       "cannot allocate %s on the GPU: %s", size,
-                       cudaGetErrorString(e));
-    }
-    return TRUE;
+    return impl->alloc(self, buf, error);
 }
 
 static void cuda_free(gpointer self, NlBuffer *buf)
 {
-    (void)self;
-    cudaFree(buf->device);
+    impl->free(self, buf);
 }
 
 static gboolean cuda_upload(gpointer self, NlBuffer *dst, const float *src,
                             gsize n, GError **error)
 {
-    (void)self;
-    return cuda_fail(cudaMemcpy(dst->device, src,
-                                n * nl_precision_size(dst->type),
-                                cudaMemcpyHostToDevice),
-                     "upload", error);
+    return impl->upload(self, dst, src, n, error);
 }
 
 static gboolean cuda_download(gpointer self, const NlBuffer *src, float *dst,
                               gsize n, GError **error)
 {
-    (void)self;
-    return cuda_fail(cudaMemcpy(dst, src->device,
-                                n * nl_precision_size(src->type),
-                                cudaMemcpyDeviceToHost),
-                     "download", error);
+    return impl->download(self, src, dst, n, error);
 }
 
-static gboolean cuda_sum(gpointer p, const NlBuffer *x, gsize n, float *result,
-                         GError **error)
+static gboolean cuda_sum(gpointer self, const NlBuffer *x, gsize n,
+                         float *result, GError **error)
 {
-    Cuda *self = p;
-    return ensure_scratch(self, n, 0, error) &&
-           cuda_fail(cuda_sum_f32(x->device, n, self->scratch, result), "sum",
-                     error);
+    return impl->sum(self, x, n, result, error);
 }
 
-static gboolean cuda_dot(gpointer p, const NlBuffer *x, const NlBuffer *y,
+static gboolean cuda_dot(gpointer self, const NlBuffer *x, const NlBuffer *y,
                          gsize n, float *result, GError **error)
 {
-    Cuda *self = p;
-    return ensure_scratch(self, n, 0, error) &&
-           cuda_fail(
-               cuda_dot_f32(x->device, y->device, n, self->scratch, result),
-               "dot", error);
+    return impl->dot(self, x, y, n, result, error);
 }
 
-static gboolean fits_int(gsize v, const char *what, GError **error)
-{
-    if (v <= INT_MAX)
-        return TRUE;
-    return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                   "cuda: %s = %" G_GSIZE_FORMAT " exceeds cuBLAS's int range "
-                   "(batch_invariant=1 has no such limit)",
-                   what, v);
-}
-
-/* Row-major y = A x is column-major y = (A^T)^T x: cuBLAS sees A as the
- * n x m column-major matrix A^T and is asked for its transpose. In
- * batch-invariant mode: gemm.cu's chain per row instead. */
-static gboolean cuda_gemv(gpointer p, gsize m, gsize n, const NlBuffer *a,
+static gboolean cuda_gemv(gpointer self, gsize m, gsize n, const NlBuffer *a,
                           gsize lda, const NlBuffer *x, NlBuffer *y,
                           GError **error)
 {
-    Cuda *self = p;
-    if (self->batch_invariant)
-        return cuda_fail(
-            cuda_gemv_chain_f32(m, n, a->device, lda, x->device, y->device),
-            "gemv", error);
-    if (!fits_int(m, "m", error) || !fits_int(n, "n", error) ||
-        !fits_int(lda, "lda", error))
-        return FALSE;
-    if (m == 0)
-        return TRUE;
-    if (n == 0)
-        return cuda_fail(cuda_zero_f32(y->device, 1, m, m), "gemv", error);
-    const float one = 1.0f, zero = 0.0f;
-    return cublas_fail(cublasSgemv(self->blas, CUBLAS_OP_T, (int)n, (int)m,
-                                   &one, a->device, (int)lda, x->device, 1,
-                                   &zero, y->device, 1),
-                       "cublasSgemv", error) &&
-           cuda_fail(cudaDeviceSynchronize(), "gemv", error);
+    return impl->gemv(self, m, n, a, lda, x, y, error);
 }
 
-/* Row-major C = A B is column-major C^T = B^T A^T: swap the operands. In
- * batch-invariant mode: gemm.cu's one chain per element instead. */
-static gboolean cuda_gemm(gpointer p, gsize m, gsize n, gsize k,
+static gboolean cuda_gemm(gpointer self, gsize m, gsize n, gsize k,
                           const NlBuffer *a, gsize lda, const NlBuffer *b,
                           gsize ldb, NlBuffer *c, gsize ldc, GError **error)
 {
-    Cuda *self = p;
-    if (self->batch_invariant)
-        return cuda_fail(cuda_gemm_chain_f32(m, n, k, a->device, lda, b->device,
-                                             ldb, c->device, ldc),
-                         "gemm", error);
-    if (!fits_int(m, "m", error) || !fits_int(n, "n", error) ||
-        !fits_int(k, "k", error) || !fits_int(lda, "lda", error) ||
-        !fits_int(ldb, "ldb", error) || !fits_int(ldc, "ldc", error))
-        return FALSE;
-    if (m == 0 || n == 0)
-        return TRUE;
-    if (k == 0)
-        return cuda_fail(cuda_zero_f32(c->device, m, n, ldc), "gemm", error);
-    const float one = 1.0f, zero = 0.0f;
-    return cublas_fail(cublasSgemm(self->blas, CUBLAS_OP_N, CUBLAS_OP_N, (int)n,
-                                   (int)m, (int)k, &one, b->device, (int)ldb,
-                                   a->device, (int)lda, &zero, c->device,
-                                   (int)ldc),
-                       "cublasSgemm", error) &&
-           cuda_fail(cudaDeviceSynchronize(), "gemm", error);
+    return impl->gemm(self, m, n, k, a, lda, b, ldb, c, ldc, error);
 }
 
-static gboolean cuda_softmax(gpointer p, const NlBuffer *x, NlBuffer *y,
+static gboolean cuda_softmax(gpointer self, const NlBuffer *x, NlBuffer *y,
                              gsize n, float temperature, GError **error)
 {
-    Cuda *self = p;
-    return ensure_scratch(self, n, 0, error) &&
-           cuda_fail(cuda_softmax_f32(x->device, y->device, n, temperature,
-                                      self->scratch),
-                     "softmax", error);
+    return impl->softmax(self, x, y, n, temperature, error);
 }
 
-static gboolean cuda_tiled_sum(gpointer p, const NlBuffer *x, gsize n,
+static gboolean cuda_tiled_sum(gpointer self, const NlBuffer *x, gsize n,
                                gsize tile, float *result, GError **error)
 {
-    Cuda *self = p;
-    if (n / tile >= INT_MAX) {
-        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_ARGUMENT,
-                       "cuda: %" G_GSIZE_FORMAT " tiles exceed the grid limit",
-                       n / tile);
-    }
-    return ensure_scratch(self, n, tile, error) &&
-           cuda_fail(
-               cuda_tiled_sum_f32(x->device, n, tile, self->scratch, result),
-               "tiled_sum", error);
+    return impl->tiled_sum(self, x, n, tile, result, error);
 }
 
 static gboolean cuda_copy(gpointer self, NlBuffer *dst, const NlBuffer *src,
                           gsize n, GError **error)
 {
-    (void)self;
-    return cuda_fail(cudaMemcpy(dst->device, src->device, n * sizeof(float),
-                                cudaMemcpyDeviceToDevice),
-                     "copy", error) &&
-           cuda_fail(cudaDeviceSynchronize(), "copy", error);
+    return impl->copy(self, dst, src, n, error);
 }
 
 static const NlBackendOps cuda_ops = {

@@ -7,17 +7,34 @@
 # gemm and gemv; their fixed FMA chains are written with __fmaf_rn, so they
 # do not depend on nvcc's default -fmad=true contraction.
 if HAVE_CUDA
+# cuda.la is the module the registry loads in every numlab process: the
+# loader (cuda.c), which links no CUDA library. The backend itself is
+# numlab-cuda-impl.so, built with the runtime and cuBLAS and installed in
+# $(pkglibdir)/cuda/, a folder the registry does not scan; in the build
+# tree it is backends/cuda/impl/.libs/ (impl.h). cuda.c finds it there.
 pkglib_LTLIBRARIES += backends/cuda/cuda.la
 backends_cuda_cuda_la_SOURCES = \
 	backends/cuda/cuda.c \
-	backends/cuda/kernels.h
+	backends/cuda/impl.h
 backends_cuda_cuda_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(CUDA_DIR)/include
-backends_cuda_cuda_la_LDFLAGS = $(NL_MODULE_LDFLAGS) -L$(CUDA_DIR)/lib64 \
-	-Wl,-rpath,$(CUDA_DIR)/lib64
-backends_cuda_cuda_la_LIBADD = $(NL_MODULE_LIBADD) backends/cuda/kernels.lo \
-	backends/cuda/gemm.lo -lcublas -lcudart -lstdc++
-EXTRA_backends_cuda_cuda_la_DEPENDENCIES = backends/cuda/kernels.lo \
-	backends/cuda/gemm.lo
+backends_cuda_cuda_la_LDFLAGS = $(NL_MODULE_LDFLAGS)
+backends_cuda_cuda_la_LIBADD = $(NL_MODULE_LIBADD) -ldl
+
+cudaimpldir = $(pkglibdir)/cuda
+cudaimpl_LTLIBRARIES = backends/cuda/impl/numlab-cuda-impl.la
+backends_cuda_impl_numlab_cuda_impl_la_SOURCES = \
+	backends/cuda/impl.c \
+	backends/cuda/impl.h \
+	backends/cuda/kernels.h
+backends_cuda_impl_numlab_cuda_impl_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(CUDA_DIR)/include
+backends_cuda_impl_numlab_cuda_impl_la_LDFLAGS = -module -avoid-version \
+	-shared -no-undefined -export-symbols-regex '^nl_cuda_impl$$' \
+	-L$(CUDA_DIR)/lib64 -Wl,-rpath,$(CUDA_DIR)/lib64
+backends_cuda_impl_numlab_cuda_impl_la_LIBADD = $(NL_MODULE_LIBADD) \
+	backends/cuda/kernels.lo backends/cuda/gemm.lo -lcublas -lcudart -lstdc++
+EXTRA_backends_cuda_impl_numlab_cuda_impl_la_DEPENDENCIES = \
+	backends/cuda/kernels.lo backends/cuda/gemm.lo
 CLEANFILES += backends/cuda/kernels.lo backends/cuda/kernels.o \
 	backends/cuda/.libs/kernels.o backends/cuda/gemm.lo \
 	backends/cuda/gemm.o backends/cuda/.libs/gemm.o

@@ -1,0 +1,60 @@
+#!/bin/sh
+# bench-startup.sh — what starting numlab costs: the median wall time and
+# peak resident memory of commands that load the plugins but open no
+# backend (numlab help EXP, numlab plot EXP), and of --version, which loads
+# none. Issue 19 asks for at most 20 ms and 20 MiB without a GPU; the cuda
+# module keeps CUDA out of these commands (backends/cuda/cuda.c).
+#
+# A measurement, not a test: it asserts nothing and is not part of
+# `make check` (`make bench-startup` runs it). Each command runs once to
+# warm the page cache and the plugin scan cache (scan.c), then
+# NUMLAB_BENCH_RUNS times (20 by default). The build tree's binary runs
+# directly, not through libtool's wrapper script, as an installed numlab
+# would; the wall time includes starting /usr/bin/time (about 1 ms).
+set -u
+: "${abs_top_builddir:?}"
+runs=${NUMLAB_BENCH_RUNS:-20}
+if [ ! -x /usr/bin/time ]; then
+    echo "bench-startup: needs GNU time (/usr/bin/time: apt-get install time)" >&2
+    exit 1
+fi
+numlab=$abs_top_builddir/framework/.libs/numlab
+[ -x "$numlab" ] || numlab=$abs_top_builddir/framework/numlab
+LD_LIBRARY_PATH=$abs_top_builddir/framework/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export LD_LIBRARY_PATH
+unset NUMLAB_PLUGIN_PATH NUMLAB_PLOT_PATH NUMLAB_PLOT_DIR NUMLAB_ALIASES
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/numlab-startup-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# median FILE: the middle value of a column of numbers.
+median() {
+    sort -n "$1" | awk '{v[NR] = $1} END {
+        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# measure LABEL ARGS...: one warm-up, then $runs timed runs.
+measure() {
+    label=$1
+    shift
+    "$numlab" "$@" >/dev/null 2>&1
+    : >"$tmp/ms"
+    : >"$tmp/kib"
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        t0=$(date +%s%N)
+        /usr/bin/time -o "$tmp/rss" -f %M "$numlab" "$@" >/dev/null 2>&1
+        t1=$(date +%s%N)
+        echo $(((t1 - t0) / 1000)) >>"$tmp/ms"
+        tail -n 1 "$tmp/rss" >>"$tmp/kib"
+        i=$((i + 1))
+    done
+    printf '%-32s %8.1f ms %8.1f MiB\n' "$label" \
+        "$(median "$tmp/ms" | awk '{print $1 / 1000}')" \
+        "$(median "$tmp/kib" | awk '{print $1 / 1024}')"
+}
+
+echo "numlab start-up, median of $runs runs ($numlab)"
+printf '%-32s %11s %12s\n' command "wall" "max RSS"
+measure "numlab --version" --version
+measure "numlab help associativity" help associativity
+measure "numlab plot associativity" plot associativity -o "$tmp/results"
