@@ -184,8 +184,8 @@ if (K > 0) {
         foot = foot.tr("Gepunktet in der Farbe eines Backends: die Kopierbandbreite seines Geräts, mit der es verglichen wird.\n", \
                        "Dotted in a backend's colour: the copy bandwidth of its device, which it is compared with.\n")
     }
-    foot = foot.tr('Je Messung zählt der beste Aufruf. Stufen der Kurven: Cache-Ebenen; rechtes Ende: Hauptspeicher.', \
-                   'Each measurement counts its best call. Steps of the curves: cache levels; right end: main memory.').cpu_note
+    foot = foot.tr('Je Messung zählt der beste Aufruf. Stufen der Kurven: Cache-Ebenen; Hauptspeicher erst jenseits des letzten (-p sweep=full: bis 10^8).', \
+                   'Each measurement counts its best call. Steps of the curves: cache levels; main memory only beyond the last one (-p sweep=full: up to 10^8).').cpu_note
     n_fault_bw = sum [r = 1:R] ((strstrt(panels.' ', ' '.KER[r].' ') > 0 && FAULT[r]) ? 1 : 0)
     if (n_fault_bw > 0) { foot = foot.fault_foot }
     # The sentence on starting threads only where the data show it: at the
