@@ -67,6 +67,9 @@ set grid ytics
 set border 3 back ls 101
 unset key
 lab_font = font(0.85)
+# a label on one bar of a group: upright over few bars, turned upwards
+# over many (each bar is then too narrow for a number beside the next)
+bar_label = nb <= 4 ? 'center offset 0, 0.7' : 'rotate by 90 left offset 0, 0.4'
 
 # --- left: against float32 -------------------------------------------------
 set lmargin at screen 0.08; set rmargin at screen 0.48
@@ -75,10 +78,19 @@ set title tr("Allein gerechnet: anderes wahrscheinlichstes\nWort als in float32"
              "Computed alone: most likely word differs\nfrom float32's") font bold(1.0)
 set ylabel tr('Positionen', 'Positions')
 set yrange [0 : fl_max * 1.45]
+# Where every job has the same value in group m, one label says it for
+# the group: seven side by side would run together.
 do for [m = 1:M] {
-    do for [b = 1:nb] {
-        k = (b - 1) * M + m
-        set label 100 + k sprintf('%d', FL[k]) at xpos(m, b), FL[k] center offset 0, 0.7 font lab_font tc rgb c_text
+    same = 1
+    do for [b = 2:nb] { if (FL[(b - 1) * M + m] != FL[m]) { same = 0 } }
+    if (same) {
+        set label 100 + m sprintf('%d', FL[m]) at m - 1, FL[m] center offset 0, 0.7 font lab_font tc rgb c_text
+    } else {
+        do for [b = 1:nb] {
+            k = (b - 1) * M + m
+            set label 100 + k sprintf('%d', FL[k]) at xpos(m, b), FL[k] \
+                font lab_font tc rgb c_text @bar_label
+        }
     }
     k1 = m   # the first job's generations
     set label 200 + m sprintf(tr("%d von %d\nTexten anders", "%d of %d\ntexts differ"), DIV[k1], n_prompts) \
@@ -98,18 +110,40 @@ set title tr("Dieselbe Genauigkeit im Batch oder gepolstert:\nPositionen mit and
 set ylabel tr('Positionen', 'Positions')
 set yrange [0 : w_max * 1.3]
 do for [m = 1:M] {
-    do for [b = 1:nb] {
+    same = 1
+    do for [b = 2:nb] {
         k = (b - 1) * M + m
-        txt = WFL[k] > 0 ? sprintf(tr("%d\n{/*0.8 %d Wechsel}", "%d\n{/*0.8 %d flips}"), WORST[k], WFL[k]) \
-                         : (WORST[k] == 0 ? '=' : sprintf('%d', WORST[k]))
-        set label 100 + k txt at xpos(m, b), WORST[k] center offset 0, 0.8 font lab_font \
-            tc rgb (WFL[k] > 0 ? c_bad : WORST[k] == 0 ? c_good : c_text)
+        if (WORST[k] != WORST[m] || WFL[k] != WFL[m]) { same = 0 }
+    }
+    if (same) {
+        txt = WFL[m] > 0 ? sprintf(tr("%d\n{/*0.8 %d Wechsel}", "%d\n{/*0.8 %d flips}"), WORST[m], WFL[m]) \
+                         : (WORST[m] == 0 ? '=' : sprintf('%d', WORST[m]))
+        set label 100 + m txt at m - 1, WORST[m] center offset 0, 0.8 font lab_font \
+            tc rgb (WFL[m] > 0 ? c_bad : WORST[m] == 0 ? c_good : c_text)
+    } else {
+        do for [b = 1:nb] {
+            k = (b - 1) * M + m
+            txt = WFL[k] > 0 ? sprintf(tr("%d (%d Wechsel)", "%d (%d flips)"), WORST[k], WFL[k]) \
+                             : (WORST[k] == 0 ? '=' : sprintf('%d', WORST[k]))
+            if (WORST[k] == 0) {   # "=" stays upright: turned it reads "||"
+                set label 100 + k txt at xpos(m, b), 0 center offset 0, 0.8 \
+                    font lab_font tc rgb c_good
+            } else {
+                set label 100 + k txt at xpos(m, b), WORST[k] font lab_font \
+                    tc rgb (WFL[k] > 0 ? c_bad : c_text) @bar_label
+            }
+        }
     }
 }
-# The jobs' colours, under the panels.
+# The jobs' colours, under the panels: one row up to four jobs, two
+# rows beyond, so that long names such as openmp:threads=1:batch_invariant=1
+# keep their room.
+leg_cols = nb <= 4 ? nb : int(ceil(nb / 2.0))
 do for [b = 1:nb] {
-    set label 300 + b '■ '.esc(word(backends, b)) at screen 0.08 + (b - 1) * 0.9 / nb, screen 0.035 \
-        font font(0.9) tc lt b
+    set label 300 + b '■ '.esc(word(backends, b)) \
+        at screen 0.08 + ((b - 1) % leg_cols) * 0.9 / leg_cols, \
+           screen (nb <= 4 ? 0.035 : 0.05 - ((b - 1) / leg_cols) * 0.03) \
+        font font(nb <= 4 ? 0.9 : 0.8) tc lt b
 }
 plot for [k = 1:nb * M] '+' using (xpos(km(k), kb(k))):(WORST[k] / 2.0):(xpos(km(k), kb(k)) - bw / 2):(xpos(km(k), kb(k)) + bw / 2):(0):(WORST[k]) \
     every ::0::0 with boxxyerror lt kb(k) notitle
