@@ -15,11 +15,18 @@
  *   down.
  * - ULP distances: neighbours are 1 apart, signed zeros 0, the smallest
  *   subnormals on either side of zero 2; NaN gives NL_ULP_NAN.
- * - Names, unit roundoffs, nl_precision_round in each precision. */
+ * - Names, unit roundoffs, nl_precision_round in each precision.
+ * - The vectorised paths, nl_precision_round_floats and the float16 row
+ *   store of uploads (nl_store_f32_row), give the bits of the scalar
+ *   nl_precision_round and nl_f16_from_f32 for every sign, exponent and
+ *   top fraction bits of a float, with low halves at and around every
+ *   rounding boundary; NUMLAB_TEST_EXHAUSTIVE=1 checks all 2^32 floats. */
 #include "config.h"
 
 #include <numlab/precision.h>
 #include <numlab/ulp.h>
+
+#include "../framework/lib/nl-private.h" /* nl_store_f32_row */
 
 #include <math.h>
 
@@ -210,6 +217,77 @@ static void test_precisions(void)
     g_assert_true(isnan(nl_precision_round(NL_PRECISION_BF16, NAN)));
 }
 
+/* The floats of one high half `hi` and the low halves `lows` into x. */
+static gsize fill_patterns(float *x, guint32 hi, const guint32 *lows,
+                           gsize n_lows)
+{
+    for (gsize j = 0; j < n_lows; j++) {
+        guint32 u = hi << 16 | lows[j];
+        memcpy(&x[j], &u, sizeof u);
+    }
+    return n_lows;
+}
+
+/* The vectorised roundings against the scalar ones on x[0..n). */
+static void check_lanes(const float *x, float *y, nl_f16 *h, gsize n)
+{
+    for (int p = 0; p < NL_N_PRECISIONS; p++) {
+        memcpy(y, x, n * sizeof *y);
+        nl_precision_round_floats(p, y, n);
+        for (gsize j = 0; j < n; j++) {
+            float want = (float)nl_precision_round(p, x[j]);
+            if (isnan(want) && isnan(y[j]) && !signbit(want) == !signbit(y[j]))
+                continue; /* a NaN of the same sign (a double quiets it) */
+            if (memcmp(&want, &y[j], sizeof want) != 0)
+                g_error("nl_precision_round_floats(%s, %a) gives %a, "
+                        "nl_precision_round %a",
+                        nl_precision_name(p), x[j], y[j], want);
+        }
+    }
+    nl_store_f32_row(NL_PRECISION_F16, h, 0, x, n);
+    for (gsize j = 0; j < n; j++)
+        if (h[j] != nl_f16_from_f32(x[j]))
+            g_error("float16 row store of %a gives 0x%04x, nl_f16_from_f32 "
+                    "0x%04x",
+                    x[j], h[j], nl_f16_from_f32(x[j]));
+}
+
+static void test_lanes(void)
+{
+    /* low halves at the ties and around them: bfloat16 drops 16 bits,
+     * float16 13 (normal) or more (subnormal, by value) */
+    guint32 lows[64];
+    gsize n_lows = 0;
+    const guint32 fixed[] = {0,      1,      0x0fff, 0x1000, 0x1001, 0x17ff,
+                             0x1fff, 0x2000, 0x3000, 0x5000, 0x7fff, 0x8000,
+                             0x8001, 0x9000, 0xafff, 0xe000, 0xf000, 0xffff};
+    for (gsize j = 0; j < G_N_ELEMENTS(fixed); j++)
+        lows[n_lows++] = fixed[j];
+    NlRng rng;
+    nl_rng_init(&rng, 7);
+    while (n_lows < G_N_ELEMENTS(lows))
+        lows[n_lows++] = (guint32)nl_rng_below(&rng, 65536);
+    gboolean all = g_strcmp0(g_getenv("NUMLAB_TEST_EXHAUSTIVE"), "1") == 0;
+    float *x = g_new(float, 65536), *y = g_new(float, 65536);
+    nl_f16 *h = g_new(nl_f16, 65536);
+    for (guint32 hi = 0; hi < 65536; hi++) {
+        gsize n;
+        if (all) {
+            for (guint32 lo = 0; lo < 65536; lo++) {
+                guint32 u = hi << 16 | lo;
+                memcpy(&x[lo], &u, sizeof u);
+            }
+            n = 65536;
+        } else {
+            n = fill_patterns(x, hi, lows, n_lows);
+        }
+        check_lanes(x, y, h, n);
+    }
+    g_free(x);
+    g_free(y);
+    g_free(h);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -224,5 +302,6 @@ int main(int argc, char **argv)
     g_test_add_func("/precision/one-rounding", test_one_rounding);
     g_test_add_func("/precision/distances", test_distances);
     g_test_add_func("/precision/names", test_precisions);
+    g_test_add_func("/precision/lanes", test_lanes);
     return g_test_run();
 }

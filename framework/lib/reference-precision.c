@@ -246,6 +246,63 @@ NL_VECTORISED static void axpy_f16(float *restrict row, float a,
         row[j] = round_f16_lanes(row[j] + round_f16_lanes(a * b[j]));
 }
 
+/* ---- arrays of floats rounded, and float16 encoded, in lanes ---- */
+
+NL_VECTORISED static void round_bf16_floats(float *restrict x, gsize n)
+{
+    for (gsize j = 0; j < n; j++) {
+        guint32 u;
+        memcpy(&u, &x[j], sizeof u);
+        guint32 r = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+        u = (u & 0x7fffffffu) > 0x7f800000u ? u : r;
+        memcpy(&x[j], &u, sizeof u);
+    }
+}
+
+NL_VECTORISED static void round_f16_floats(float *restrict x, gsize n)
+{
+    for (gsize j = 0; j < n; j++)
+        x[j] = round_f16_lanes(x[j]);
+}
+
+void nl_precision_round_floats(NlPrecision p, float *x, gsize n)
+{
+    g_return_if_fail(p < NL_N_PRECISIONS);
+    if (p == NL_PRECISION_BF16)
+        round_bf16_floats(x, n);
+    else if (p == NL_PRECISION_F16)
+        round_f16_floats(x, n);
+    /* every float is a float32 and a float64 value already */
+}
+
+/* nl_f16_from_f64's bits for a float, without branches: the float is
+ * rounded to float16 first (round_f16_lanes), then only re-encoded. A
+ * subnormal float16 is |r| / 2^-24 < 1024, taken from a magnitude that
+ * is zeroed elsewhere so that the conversion never sees a large value. */
+static inline guint16 encode_f16_lanes(float v)
+{
+    float r = round_f16_lanes(v);
+    guint32 u;
+    memcpy(&u, &r, sizeof u);
+    guint32 sign = (u >> 16) & 0x8000u, mag = u & 0x7fffffffu;
+    guint32 normal = (((mag >> 23) - 112u) << 10) | ((mag >> 13) & 0x3ffu);
+    guint32 small_bits = select_bits(mag < 0x38800000u, mag, 0);
+    float small;
+    memcpy(&small, &small_bits, sizeof small);
+    guint32 sub = (guint32)(gint32)(small * 0x1p24f);
+    guint32 e = select_bits(mag >= 0x38800000u, normal, sub);
+    e = select_bits(mag == 0x7f800000u, 0x7c00u, e);
+    e = select_bits(mag > 0x7f800000u, 0x7e00u, e);
+    return (guint16)(sign | e);
+}
+
+NL_VECTORISED static void store_f16_row(nl_f16 *restrict d,
+                                        const float *restrict src, gsize n)
+{
+    for (gsize j = 0; j < n; j++)
+        d[j] = encode_f16_lanes(src[j]);
+}
+
 void nl_store_f32_row(NlPrecision type, gpointer dst, gsize offset,
                       const float *src, gsize n)
 {
@@ -259,6 +316,10 @@ void nl_store_f32_row(NlPrecision type, gpointer dst, gsize offset,
             d[j] = isnan(src[j])
                        ? nl_bf16_from_f64(src[j])
                        : (nl_bf16)(nl_f32_bits(round_bf16(src[j])) >> 16);
+        return;
+    }
+    if (type == NL_PRECISION_F16) {
+        store_f16_row((nl_f16 *)dst + offset, src, n);
         return;
     }
     for (gsize j = 0; j < n; j++)

@@ -326,10 +326,7 @@ void gpt_exec_clear(GptExec *ex)
 /* x[0..n) rounded to the activations' precision (nothing in float32). */
 static void to_acts(const GptExec *ex, float *x, gsize n)
 {
-    if (ex->prec.acts == NL_PRECISION_F32)
-        return;
-    for (gsize i = 0; i < n; i++)
-        x[i] = (float)nl_precision_round(ex->prec.acts, x[i]);
+    nl_precision_round_floats(ex->prec.acts, x, n);
 }
 
 /* out (m, n) = a (m, k) · b (k, n) in ex->prec on the backend: a and b,

@@ -41,6 +41,10 @@ nl_f16 nl_f16_from_f64(double x);
  * four types is a double). For emulating arithmetic in p: round the exact
  * or double result of each operation with it. */
 double nl_precision_round(NlPrecision p, double x);
+/* Each of the n floats in x rounded in place to p, with the bits of
+ * nl_precision_round (float32 and float64 leave them as they are);
+ * vectorised, for rounding a whole activation or row at once. */
+void nl_precision_round_floats(NlPrecision p, float *x, gsize n);
 /* The unit roundoff u = 2^-(mantissa bits): |round(x) - x| <= u |x| for x
  * in the normal range. */
 double nl_precision_unit_roundoff(NlPrecision p);
