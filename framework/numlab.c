@@ -608,10 +608,26 @@ static int cmd_report(int argc, char **argv)
                                                                             : 1;
 }
 
+/* OpenMP threads that wait at a barrier sleep at once instead of spinning
+ * (libgomp spins for up to a few milliseconds by default). Where cores are
+ * shared -- with another program, with OpenBLAS's threads, with MiniGPT's
+ * host threads beside a backend's -- a spinning thread holds the core that
+ * the thread it waits for needs: with one of two cores taken, the openmp
+ * gemm at n = 256 fell to 0.02 of OpenBLAS spinning and stays at 0.8
+ * passive (doc/performance.md, "Contention"). Set before any module loads
+ * libgomp, which reads it once; the user's OMP_WAIT_POLICY or
+ * GOMP_SPINCOUNT wins. Jobs and trials are numlab too and inherit it. */
+static void default_wait_policy(void)
+{
+    if (!g_getenv("OMP_WAIT_POLICY") && !g_getenv("GOMP_SPINCOUNT"))
+        g_setenv("OMP_WAIT_POLICY", "passive", TRUE);
+}
+
 int main(int argc, char **argv)
 {
     /* Messages may be localized; numbers never are (see table.c). */
     setlocale(LC_ALL, "");
+    default_wait_policy();
     /* A job of a run, started by the run itself (isolate.c). */
     if (argc >= 2 && strcmp(argv[1], "__job") == 0)
         return nl_job_child_main(argc, argv);

@@ -1314,6 +1314,64 @@ static void test_plot_jobs(void)
 
 /* Issue 3's bad backend options on the real backends, and a GPU backend
  * asked for where there is none (when this build has one). */
+/* numlab's OpenMP threads sleep when they wait unless the user chose
+ * (framework/numlab.c), and the openmp backend's library says which. */
+static void test_wait_policy(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    static const struct {
+        char *env;
+        const char *expect;
+    } cases[] = {
+        {NULL, "waiting threads sleep (OMP_WAIT_POLICY=passive)"},
+        {"OMP_WAIT_POLICY=active", "waiting threads spin (OMP_WAIT_POLICY=active)"},
+        {"GOMP_SPINCOUNT=1000", "waiting threads spin GOMP_SPINCOUNT times"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *env[] = {cases[i].env, NULL};
+        g_autoptr(NlCmd) c = nl_test_numlab(env, "run", "associativity", "-b",
+                                            "openmp", "-o", dir, SMALL, NULL);
+        g_assert_cmpint(c->status, ==, 0);
+        g_autofree char *ini = NULL;
+        g_autofree char *path =
+            g_build_filename(dir, "associativity", "manifest.ini", NULL);
+        g_assert_true(g_file_get_contents(path, &ini, NULL, NULL));
+        if (!strstr(ini, cases[i].expect))
+            g_error("%s: the manifest lacks '%s'",
+                    cases[i].env ? cases[i].env : "(no setting)",
+                    cases[i].expect);
+    }
+    nl_test_rmtree(dir);
+}
+
+/* bench -p contention=1: a process keeps a core busy while the kernels
+ * are timed, and is gone when the run is. */
+static void test_bench_contention(void)
+{
+    g_autofree char *dir = nl_test_tmpdir();
+    g_autoptr(NlCmd) c = nl_test_numlab(
+        NULL, "run", "bench", "-b", "naive", "-o", dir, "-p", "contention=1",
+        "-p", "kernels=sum", "-p", "sizes=1000", "-p", "min_time=0.01",
+        "-p", "peer=none", NULL);
+    g_assert_cmpint(c->status, ==, 0);
+    g_autofree char *ini = NULL;
+    g_autofree char *path =
+        g_build_filename(dir, "bench", "manifest.ini", NULL);
+    g_assert_true(g_file_get_contents(path, &ini, NULL, NULL));
+    g_assert_nonnull(strstr(ini, "\ncontention=1\n"));
+    g_autofree char *dat_path =
+        g_build_filename(dir, "bench", "bench-measurements.dat", NULL);
+    g_autoptr(NlDat) dat = nl_dat_read(dat_path);
+    g_assert_cmpstr(nl_dat_cell(dat, 0, 0, 0), ==, "sum");
+    g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "run", "bench", "-b", "naive",
+                                          "-o", dir, "-p", "contention=-1",
+                                          NULL);
+    g_assert_cmpint(bad->status, ==, 1);
+    g_assert_cmpuint(nl_test_count_lines(bad->err), ==, 1);
+    g_assert_nonnull(strstr(bad->err, "contention"));
+    nl_test_rmtree(dir);
+}
+
 static void test_real_backend_options(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
@@ -1573,5 +1631,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/plot-runs-no-code-from-data",
                     test_plot_runs_no_code_from_data);
     g_test_add_func("/cli/real-backend-options", test_real_backend_options);
+    g_test_add_func("/cli/wait-policy", test_wait_policy);
+    g_test_add_func("/cli/bench-contention", test_bench_contention);
     return g_test_run();
 }

@@ -35,7 +35,8 @@ NlCmd *nl_test_numlab_argv(char **env_extra, char **args)
     /* A developer's own settings must not change what the tests see. */
     static const char *const unset[] = {"NUMLAB_PLUGIN_PATH",
                                         "NUMLAB_PLOT_PATH", "NUMLAB_PLOT_DIR",
-                                        "NUMLAB_ALIASES"};
+                                        "NUMLAB_ALIASES", "OMP_WAIT_POLICY",
+                                        "GOMP_SPINCOUNT"};
     for (guint i = 0; i < G_N_ELEMENTS(unset); i++)
         env = g_environ_unsetenv(env, unset[i]);
     for (char **e = env_extra; e && *e; e++) {

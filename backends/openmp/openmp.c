@@ -109,6 +109,21 @@ static gboolean cpu_has_f16c(void)
     return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C);
 }
 
+/* How libgomp's threads wait, from what it read at its start: numlab
+ * sets OMP_WAIT_POLICY=passive unless the user chose (framework/numlab.c);
+ * a host program of its own may not. */
+static const char *wait_policy(void)
+{
+    const char *policy = g_getenv("OMP_WAIT_POLICY");
+    if (g_getenv("GOMP_SPINCOUNT"))
+        return "spin GOMP_SPINCOUNT times, then sleep";
+    if (policy && g_ascii_strcasecmp(policy, "passive") == 0)
+        return "sleep (OMP_WAIT_POLICY=passive)";
+    if (policy && g_ascii_strcasecmp(policy, "active") == 0)
+        return "spin (OMP_WAIT_POLICY=active)";
+    return "spin a while, then sleep (libgomp's default)";
+}
+
 static gpointer openmp_open(const NlParams *opts, GError **error)
 {
     __builtin_cpu_init();
@@ -129,9 +144,11 @@ static gpointer openmp_open(const NlParams *opts, GError **error)
                         __builtin_cpu_supports("avx512bf16");
     self->mode.bf16_native = has_bf16 && nl_params_get_bool(opts, "avx512bf16");
     self->library = g_strdup_printf(
-        "numlab %s kernels, OpenMP %d, AVX2+FMA, gemm 6x16 micro-kernel%s",
+        "numlab %s kernels, OpenMP %d, AVX2+FMA, gemm 6x16 micro-kernel%s; "
+        "waiting threads %s",
         PACKAGE_VERSION, _OPENMP,
-        self->mode.bf16_native ? "; AVX512-BF16, bfloat16 gemm 12x32" : "");
+        self->mode.bf16_native ? "; AVX512-BF16, bfloat16 gemm 12x32" : "",
+        wait_policy());
     if (self->mode.batch_invariant)
         self->order = g_strdup_printf(
             "batch-invariant: sum/dot: 32 lanes (FMA for dot), folded "

@@ -49,8 +49,13 @@
 #include "bench-sweep.h"
 
 #include <cblas.h>
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -782,7 +787,60 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
     return TRUE;
 }
 
+/* ---- contention: other processes that each keep a core busy ---- */
+
+/* `n` processes that spin on arithmetic until killed (and die with this
+ * one): a core taken by another program while the kernels run, the
+ * situation in which a thread pool that spins on its barrier loses
+ * (-p contention=1). Between fork and the loop only async-signal-safe
+ * calls: the job's process may have threads. The pids go to `pids`. */
+static gboolean contention_start(guint n, pid_t *pids, GError **error)
+{
+    pid_t parent = getpid();
+    for (guint i = 0; i < n; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != parent)
+                _exit(0);
+            volatile double x = 1.0;
+            for (;;)
+                x = x * 1.0000001 + 1e-9;
+        }
+        if (pids[i] < 0) {
+            int e = errno;
+            while (i-- > 0)
+                kill(pids[i], SIGKILL), waitpid(pids[i], NULL, 0);
+            g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
+                        "bench: contention: fork: %s", g_strerror(e));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static void contention_stop(guint n, const pid_t *pids)
+{
+    for (guint i = 0; i < n; i++) {
+        kill(pids[i], SIGKILL);
+        waitpid(pids[i], NULL, 0);
+    }
+}
+
+static gboolean run_backend_kernels(NlRun *run, GError **error);
+
 static gboolean run_backend(NlRun *run, GError **error)
+{
+    guint n = (guint)nl_params_get_int(nl_run_params(run), "contention");
+    pid_t pids[64];
+    if (!contention_start(n, pids, error))
+        return FALSE;
+    gboolean ok = run_backend_kernels(run, error);
+    contention_stop(n, pids);
+    return ok;
+}
+
+static gboolean run_backend_kernels(NlRun *run, GError **error)
 {
     const NlParams *p = nl_run_params(run);
     gboolean want[G_N_ELEMENTS(kernel_names)] = {FALSE};
@@ -1002,6 +1060,10 @@ static const NlParamSpec params[] = {
      "precision: n of the n x n x n products in each precision", NULL, NULL},
     {"precision_sum_size", NL_PARAM_INT, "1000000", 1, 1e9,
      "precision: values of the sums in each precision", NULL, NULL},
+    {"contention", NL_PARAM_INT, "0", 0, 64,
+     "processes that each keep one core busy while the backend's kernels "
+     "are timed (1 on a 2-core machine: another program took a core)",
+     NULL, NULL},
     {"peer", NL_PARAM_STRING, "auto", 0, 0,
      "a backend (-b syntax) to time each kernel against, interleaved in the "
      "job's process (table bench-peer); auto: openmp at the same total "

@@ -51,9 +51,10 @@ typedef void (*NlGptLectureStepFn)(guint32 step, double loss, gpointer user);
 
 /* Initialises `model` from train->seed (nl_gpt_init) and trains it on the
  * token stream data[0..n): the forward pass on `backend` (NULL: the host
- * loops, the naive order), backpropagation and AdamW on the host. Given
- * the seed and the backend, bit for bit repeatable. on_step and summary
- * may be NULL. */
+ * loops, the naive order), backpropagation and AdamW on the host, with
+ * one host thread per core (nl_gpt_trainer_set_threads, which changes no
+ * bit). Given the seed and the backend, bit for bit repeatable. on_step
+ * and summary may be NULL. */
 gboolean nl_gpt_lecture_train(NlGpt *model, const NlGptTrainConfig *train,
                               const guint32 *data, gsize n, NlBackend *backend,
                               NlGptLectureStepFn on_step, gpointer user,
