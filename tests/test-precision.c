@@ -17,10 +17,11 @@
  *   subnormals on either side of zero 2; NaN gives NL_ULP_NAN.
  * - Names, unit roundoffs, nl_precision_round in each precision.
  * - The vectorised paths, nl_precision_round_floats and the float16 row
- *   store of uploads (nl_store_f32_row), give the bits of the scalar
- *   nl_precision_round and nl_f16_from_f32 for every sign, exponent and
- *   top fraction bits of a float, with low halves at and around every
- *   rounding boundary; NUMLAB_TEST_EXHAUSTIVE=1 checks all 2^32 floats. */
+ *   stores of uploads (nl_store_f32_row), give the bits of the scalar
+ *   nl_precision_round, nl_bf16_from_f32 and nl_f16_from_f32 for every
+ *   sign, exponent and top fraction bits of a float, with low halves at
+ *   and around every rounding boundary; NUMLAB_TEST_EXHAUSTIVE=1 checks
+ *   all 2^32 floats. */
 #include "config.h"
 
 #include <numlab/precision.h>
@@ -244,6 +245,12 @@ static void check_lanes(const float *x, float *y, nl_f16 *h, gsize n)
                         nl_precision_name(p), x[j], y[j], want);
         }
     }
+    nl_store_f32_row(NL_PRECISION_BF16, h, 0, x, n);
+    for (gsize j = 0; j < n; j++)
+        if (h[j] != nl_bf16_from_f32(x[j]))
+            g_error("bfloat16 row store of %a gives 0x%04x, nl_bf16_from_f32 "
+                    "0x%04x",
+                    x[j], h[j], nl_bf16_from_f32(x[j]));
     nl_store_f32_row(NL_PRECISION_F16, h, 0, x, n);
     for (gsize j = 0; j < n; j++)
         if (h[j] != nl_f16_from_f32(x[j]))

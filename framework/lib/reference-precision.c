@@ -303,6 +303,20 @@ NL_VECTORISED static void store_f16_row(nl_f16 *restrict d,
         d[j] = encode_f16_lanes(src[j]);
 }
 
+/* nl_bf16_from_f64's bits for a float: the top half rounded to nearest
+ * even, a NaN the quiet NaN of its sign. */
+NL_VECTORISED static void store_bf16_row(nl_bf16 *restrict d,
+                                         const float *restrict src, gsize n)
+{
+    for (gsize j = 0; j < n; j++) {
+        guint32 u;
+        memcpy(&u, &src[j], sizeof u);
+        guint32 r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+        guint32 nan = (u >> 16 & 0x8000u) | 0x7fc0u;
+        d[j] = (nl_bf16)select_bits((u & 0x7fffffffu) > 0x7f800000u, nan, r);
+    }
+}
+
 void nl_store_f32_row(NlPrecision type, gpointer dst, gsize offset,
                       const float *src, gsize n)
 {
@@ -311,11 +325,7 @@ void nl_store_f32_row(NlPrecision type, gpointer dst, gsize offset,
         return;
     }
     if (type == NL_PRECISION_BF16) {
-        nl_bf16 *d = (nl_bf16 *)dst + offset;
-        for (gsize j = 0; j < n; j++)
-            d[j] = isnan(src[j])
-                       ? nl_bf16_from_f64(src[j])
-                       : (nl_bf16)(nl_f32_bits(round_bf16(src[j])) >> 16);
+        store_bf16_row((nl_bf16 *)dst + offset, src, n);
         return;
     }
     if (type == NL_PRECISION_F16) {
