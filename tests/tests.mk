@@ -236,6 +236,14 @@ bench-startup: all
 	  $(top_srcdir)/tests/bench-startup.sh
 .PHONY: bench-startup
 
+# Three default benchmarks in a row and how far their ratios agree
+# (tests/bench-repeat.sh; BENCH_ARGS go to each numlab bench call).
+EXTRA_DIST += tests/bench-repeat.sh
+bench-repeat: all
+	abs_top_builddir='$(abs_top_builddir)' $(SHELL) \
+	  $(top_srcdir)/tests/bench-repeat.sh $(BENCH_ARGS)
+.PHONY: bench-repeat
+
 # The ABI: the recorded layout of the public structs, libnumlab's soname,
 # and the loader's one-line refusal of every descriptor defect, also from
 # modules built from tests/plugins/bad-descriptor.c, one per defect.

@@ -52,6 +52,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -73,7 +74,10 @@ typedef enum {
 
 #define MEASUREMENT_COLUMNS                                                    \
     "kernel:str n:int threads:int seconds:f64 rate:f64 unit:str "              \
-    "reference:str ref_rate:f64 ratio:f64 note:str fault:int"
+    "reference:str ref_rate:f64 ratio:f64 note:str fault:int spread:f64 "      \
+    "regime:str"
+/* A row whose rounds disagree by more than this says so in its note. */
+#define SPREAD_NOTE 0.05
 static const char *const kernel_names[] = {
     "sum", "dot", "gemv", "gemm", "copy", "softmax", "sample", "precision"};
 
@@ -103,37 +107,81 @@ static double time_best(CallFunc call, gpointer data, double min_time,
     return best;
 }
 
-/* The best seconds per call of a and of b, timed in alternating batches
- * (see time_best) so that both see the same machine. FALSE on error. */
+/* The median of v[0..n) (sorted in place), and through q1/q3 its
+ * quartiles (the middle of each half). */
+static double median_sorted(double *v, gsize n, double *q1, double *q3)
+{
+    for (gsize i = 1; i < n; i++) /* insertion sort: a few dozen rounds */
+        for (gsize j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    if (q1)
+        *q1 = v[(n - 1) / 4];
+    if (q3)
+        *q3 = v[n - 1 - (n - 1) / 4];
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define MAX_ROUNDS 64
+/* The least seconds of one batch of a round: long enough that a timer
+ * tick or another process's slice does not decide a round (1 ms batches
+ * gave rounds 10-30 % apart on an idle machine). */
+#define BATCH_SECONDS 0.005
+
+/* a and b timed in rounds: each round a batch of each (calls of at least
+ * a millisecond together, see time_best), a first in even rounds and b
+ * first in odd ones, each batch after `pause` seconds of sleep (outside
+ * the timed region), which lets the other's threads park: OpenBLAS's spin
+ * for a while after a call. At least five rounds (three when one round
+ * takes longer than min_time) and until 2 min_time have passed. *a_sec
+ * and *b_sec are the medians of the rounds' seconds per call; *spread
+ * (may be NULL) is the interquartile range of the rounds' ratios
+ * b/a over their median: how far the rounds agree on how the two
+ * compare. A drift of the machine that slows both alike cancels in each
+ * round's ratio. FALSE on error. */
 gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
-                         gpointer b_data, double min_time, double *a_best,
-                         double *b_best, GError **error)
+                         gpointer b_data, double min_time, double pause,
+                         double *a_sec, double *b_sec, double *spread,
+                         GError **error)
 {
     CallFunc calls[2] = {a, b};
     gpointer data[2] = {a_data, b_data};
-    double *best[2] = {a_best, b_best};
     int batch[2];
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 2; k++) { /* warm-up, and the batch size */
         double t0 = nl_time_now();
         if (!calls[k](data[k], error))
             return FALSE;
         double first = MAX(nl_time_now() - t0, 1e-9);
-        batch[k] = first >= 1e-3 ? 1 : (int)MIN(1e-3 / first + 1, 1e6);
-        *best[k] = G_MAXDOUBLE;
+        batch[k] = first >= BATCH_SECONDS ? 1 : (int)MIN(BATCH_SECONDS / first + 1, 1e7);
     }
-    /* OpenBLAS's and OpenMP's threads spin for a while after a call; a
-     * pause (outside the timed region) lets them park, so that one pool
-     * does not steal the cores the other is about to use. */
+    double t[2][MAX_ROUNDS], ratio[MAX_ROUNDS];
+    gsize rounds = 0;
     double start = nl_time_now();
-    for (int reps = 0; reps < 5 || nl_time_now() - start < 2 * min_time; reps++)
-        for (int k = 0; k < 2; k++) {
-            g_usleep(2000);
-            double t = nl_time_now();
-            for (int i = 0; i < batch[k]; i++)
+    while (rounds < MAX_ROUNDS) {
+        double round_start = nl_time_now();
+        for (int i = 0; i < 2; i++) {
+            int k = (int)(rounds % 2) ^ i;
+            g_usleep((gulong)(pause * 1e6));
+            double t0 = nl_time_now();
+            for (int c = 0; c < batch[k]; c++)
                 if (!calls[k](data[k], error))
                     return FALSE;
-            *best[k] = MIN(*best[k], (nl_time_now() - t) / batch[k]);
+            t[k][rounds] = (nl_time_now() - t0) / batch[k];
         }
+        ratio[rounds] = t[1][rounds] / t[0][rounds];
+        rounds++;
+        gboolean slow = nl_time_now() - round_start > min_time;
+        if (rounds >= (slow ? 3u : 5u) &&
+            nl_time_now() - start >= 2 * min_time)
+            break;
+    }
+    *a_sec = median_sorted(t[0], rounds, NULL, NULL);
+    *b_sec = median_sorted(t[1], rounds, NULL, NULL);
+    double q1, q3, mid = median_sorted(ratio, rounds, &q1, &q3);
+    if (spread)
+        *spread = (q3 - q1) / mid;
     return TRUE;
 }
 
@@ -404,6 +452,50 @@ static double work_of(const Job *j)
         break;
     }
     return 0;
+}
+
+/* The size of the CPU's cache of `level` that the first core uses, from
+ * sysfs (what the OS was told; a virtual machine's may differ from the
+ * host's), or 0 where it says nothing. */
+static gsize cache_bytes(int level)
+{
+    for (int index = 0; index < 8; index++) {
+        g_autofree char *dir = g_strdup_printf(
+            "/sys/devices/system/cpu/cpu0/cache/index%d", index);
+        g_autofree char *lv = NULL, *type = NULL, *size = NULL;
+        g_autofree char *p_lv = g_build_filename(dir, "level", NULL);
+        g_autofree char *p_type = g_build_filename(dir, "type", NULL);
+        g_autofree char *p_size = g_build_filename(dir, "size", NULL);
+        if (!g_file_get_contents(p_lv, &lv, NULL, NULL))
+            break;
+        if (atoi(lv) != level || !g_file_get_contents(p_type, &type, NULL, NULL) ||
+            g_str_has_prefix(type, "Instruction") ||
+            !g_file_get_contents(p_size, &size, NULL, NULL))
+            continue;
+        char *end;
+        guint64 v = g_ascii_strtoull(size, &end, 10);
+        return *end == 'K' ? v << 10 : *end == 'M' ? v << 20 : v;
+    }
+    return 0;
+}
+
+/* Where the bytes a memory-bound kernel reads come from: "L2" when they
+ * fit the private caches of the threads, "L3" when they fit the shared
+ * cache, "memory" beyond; "compute" for gemm. By the sizes the OS
+ * reports: a row near a boundary may sit in either. */
+static const char *regime(const Job *j, gsize size)
+{
+    (void)size;
+    if (j->kernel == K_GEMM)
+        return "compute";
+    double bytes = j->kernel == K_COPY ? work_of(j) / 2 : work_of(j);
+    int threads = MAX(1, nl_backend_info(j->b)->threads);
+    gsize l2 = cache_bytes(2), l3 = cache_bytes(3);
+    if (l2 && bytes <= (double)l2 * threads)
+        return "L2";
+    if (l3 && bytes <= (double)l3)
+        return "L3";
+    return l3 ? "memory" : "unknown";
 }
 
 /* Small integers whose results are exact in any order (bench-check.c);
@@ -685,13 +777,11 @@ static gboolean measure_peer(NlRun *run, NlTable *t, Job *j, NlBackend *peer,
     double seconds = NAN, peer_seconds = NAN;
     BenchSplit split;
     gboolean ok = job_setup(&p, size, nl_run_seed(run), error);
-    if (ok && j->kernel == K_GEMM) {
-        ok = (peer_seconds = time_best(kernel_call, &p, min_time, error)) >= 0;
-        g_usleep(200000);
-        ok = ok && (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
-    } else if (ok)
+    if (ok)
         ok = bench_time_pair(kernel_call, j, kernel_call, &p, min_time,
-                             &seconds, &peer_seconds, error);
+                             j->kernel == K_GEMM ? BENCH_POOL_PAUSE
+                                                 : BENCH_PAUSE,
+                             &seconds, &peer_seconds, NULL, error);
     ok = ok && time_split(j, min_time, &split, error);
     double rate = work_of(j) / seconds / 1e9;
     double peer_rate = work_of(&p) / peer_seconds / 1e9;
@@ -719,8 +809,9 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
                         double min_time, double max_call, double *predicted,
                         NlBackend *peer, NlTable *peer_table, GError **error)
 {
-    double seconds = NAN, ref_seconds = NAN;
+    double seconds = NAN, ref_seconds = NAN, spread = NAN;
     const char *note = "";
+    g_autofree char *spread_note = NULL;
     gboolean fault = FALSE;
     Reference ref = {.name = "none"};
     if (*predicted > max_call) {
@@ -739,17 +830,11 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
         ok = ok && check_result(run, j, &fault, error);
         if (ok && *predicted > max_call)
             note = "skipped: one call exceeds max_call";
-        else if (ok && ref.call && j->kernel == K_GEMM) {
-            /* compute-bound: no bandwidth drift to share, but two thread
-             * pools that spin after each call; adjacent blocks with a
-             * pause that lets the first pool park */
-            ref_seconds = time_best(ref.call, ref.data, min_time, error);
-            g_usleep(200000);
-            ok = ref_seconds >= 0 &&
-                 (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
-        } else if (ok && ref.call)
+        else if (ok && ref.call)
             ok = bench_time_pair(kernel_call, j, ref.call, ref.data, min_time,
-                                 &seconds, &ref_seconds, error);
+                                 j->kernel == K_GEMM ? BENCH_POOL_PAUSE
+                                                     : BENCH_PAUSE,
+                                 &seconds, &ref_seconds, &spread, error);
         else if (ok)
             ok = (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
         if (ok && peer && !*note)
@@ -771,6 +856,13 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
         if (ref_rate < 0.5 * calm)
             ref_rate = calm;
     }
+    if (!*note && spread > SPREAD_NOTE) {
+        spread_note = g_strdup_printf(
+            "spread %.0f %%: the rounds disagree (the machine is busy%s)",
+            100 * spread,
+            j->kernel == K_GEMM ? "" : ", or its bandwidth changed");
+        note = spread_note;
+    }
     nl_table_add_str(t, kernel_names[j->kernel]);
     nl_table_add_int(t, (gint64)size);
     nl_table_add_int(t, nl_backend_info(j->b)->threads);
@@ -782,6 +874,8 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
     nl_table_add_f64(t, rate / ref_rate);
     nl_table_add_str(t, note);
     nl_table_add_int(t, fault);
+    nl_table_add_f64(t, spread);
+    nl_table_add_str(t, regime(j, size));
     job_clear(j);
     reference_clear(&ref);
     return TRUE;
@@ -853,6 +947,13 @@ static gboolean run_backend_kernels(NlRun *run, GError **error)
     NlTable *t = nl_run_table(run, "bench-measurements", MEASUREMENT_COLUMNS);
     nl_table_set_title(t, "each kernel's best time per call, and its "
                           "reference timed interleaved with it");
+    nl_table_add_note(t, "spread",
+                      "interquartile range of the rounds' ratios over their "
+                      "median (rounds alternate kernel and reference)");
+    nl_table_add_note(t, "regime",
+                      "where a memory-bound kernel's bytes come from, by the "
+                      "cache sizes the OS reports: L2 (the threads' private "
+                      "caches), L3, memory; gemm: compute");
     nl_table_add_note(t, "fault",
                       "1: the kernel's result differs from the "
                       "exact one, which every correct kernel "
@@ -941,6 +1042,8 @@ static gboolean run_compare(NlRun *run, GError **error)
                 nl_table_add_f64(t, nl_table_get_f64(own, r, c));
             nl_table_add_str(t, nl_table_get_str(own, r, 9));
             nl_table_add_int(t, nl_table_get_int(own, r, 10));
+            nl_table_add_f64(t, nl_table_get_f64(own, r, 11));
+            nl_table_add_str(t, nl_table_get_str(own, r, 12));
         }
     }
     bench_sampling_results(run, t);
