@@ -10,7 +10,7 @@ typedef gboolean (*BenchCall)(gpointer data, GError **error);
  * memory-bound kernels; a long one around gemm, whose thread pools spin
  * for a while after a call (OpenBLAS's for up to about 0.1 s). */
 #define BENCH_PAUSE 0.0
-#define BENCH_POOL_PAUSE 0.2
+#define BENCH_POOL_PAUSE 0.0
 /* bench.c: the median seconds per call of a and of b over rounds that
  * alternate them, so that both see the same machine, with `pause` seconds
  * of sleep before each batch; *spread (may be NULL): the interquartile

@@ -192,13 +192,18 @@ typedef struct {
     gsize n_words;
     int threads;
     volatile guint64 sink;
+    /* instead of words: the kernel's own buffers, so that probe and
+     * kernel read the same bytes and find the same caches */
+    const guint64 *range[3];
+    gsize range_words[3];
+    int n_ranges;
 } Probe;
 
 /* Loads every byte once, as two streams (the two halves of the range, as
  * a dot product reads x and y) of 64 bytes per iteration each, into four
  * independent 32-byte accumulators (AVX2 on x86-64-v3): limited by memory,
  * not by the core, so no reduction kernel should read faster. */
-typedef guint64 v4du __attribute__((vector_size(32)));
+typedef guint64 v4du __attribute__((vector_size(32), aligned(8)));
 
 static guint64 probe_range(const guint64 *w, gsize n)
 {
@@ -218,10 +223,27 @@ static guint64 probe_range(const guint64 *w, gsize n)
     return r;
 }
 
+static gboolean probe_words_call(Probe *p);
+
 static gboolean probe_call(gpointer data, GError **error)
 {
     (void)error;
     Probe *p = data;
+    if (p->n_ranges == 0)
+        return probe_words_call(p);
+    guint64 x = 0;
+    for (int r = 0; r < p->n_ranges; r++) {
+        Probe one = {p->range[r], p->range_words[r], p->threads, 0, {NULL},
+                     {0}, 0};
+        probe_words_call(&one);
+        x ^= one.sink;
+    }
+    p->sink = x;
+    return TRUE;
+}
+
+static gboolean probe_words_call(Probe *p)
+{
     guint64 x = 0;
 #ifdef _OPENMP
     /* Below 1 MiB waking a thread team costs more than the read itself:
@@ -690,6 +712,31 @@ static gboolean reference_setup(Reference *ref, const Job *j, guint64 seed,
         return TRUE;
     }
     double bytes = work_of(j);
+    ref->name = "read_bw";
+    ref->call = probe_call;
+    ref->data = &ref->probe;
+    const NlBuffer *own[3] = {j->kernel == K_GEMV ? j->a : j->x,
+                              j->kernel == K_SUM ? NULL : j->x,
+                              j->kernel == K_GEMV ? j->y : NULL};
+    gsize own_n[3] = {j->kernel == K_GEMV ? j->m * j->n : j->n, j->n, j->m};
+    if (j->kernel == K_DOT)
+        own[1] = j->y;
+    gboolean on_host = TRUE;
+    for (int r = 0; r < 3; r++)
+        on_host = on_host && (!own[r] || own[r]->host);
+    if (on_host) { /* the kernel's own bytes (see Probe) */
+        ref->probe = (Probe){.threads = info->threads};
+        double read = 0;
+        for (int r = 0; r < 3; r++)
+            if (own[r]) {
+                int k = ref->probe.n_ranges++;
+                ref->probe.range[k] = (const guint64 *)own[r]->host;
+                ref->probe.range_words[k] = own_n[r] * sizeof(float) / 8;
+                read += 8.0 * ref->probe.range_words[k];
+            }
+        ref->work = read;
+        return TRUE;
+    }
     gsize words = (gsize)(bytes / 8) + 1;
     ref->words = nl_alloc(words, sizeof(guint64), error);
     if (!ref->words)
