@@ -51,36 +51,31 @@ static void kernel_fringe(const ParGemmKind *kind, gsize kc, const void *ap,
         memcpy(c + i * ldc * kind->acc, tile + i * row, len);
 }
 
-gboolean par_gemm_run(const ParGemmKind *kind, gsize m, gsize n, gsize k,
-                      NlArray a, gsize lda, NlArray b, gsize ldb, void *c,
-                      gsize ldc, int threads)
+/* What every thread of par_gemm_run needs. */
+typedef struct {
+    const ParGemmKind *kind;
+    gsize m, n, k;
+    NlArray a;
+    gsize lda;
+    NlArray b;
+    gsize ldb;
+    void *c;
+    gsize ldc;
+    char *bpack, *apack;
+    gsize nc_max, kc_max, mc_max;
+} GemmBlocks;
+
+/* The blocked loops, run by each thread of the team (or by one thread
+ * alone): B packed together, each thread's A panels, the tiles shared. */
+static void gemm_blocks(const GemmBlocks *g)
 {
+    const ParGemmKind *kind = g->kind;
     const gsize MR = kind->mr, NR = kind->nr, KC = kind->kc, MC = kind->mc,
                 NC = kind->nc, step = kind->kstep;
-    g_assert(MR * NR * kind->acc <= TILE_BYTES);
-    if (m == 0 || n == 0)
-        return TRUE;
-    if (k == 0) {
-        for (gsize i = 0; i < m; i++)
-            memset((char *)c + i * ldc * kind->acc, 0, n * kind->acc);
-        return TRUE;
-    }
-    /* Small products do not pay for a thread team. */
-    int team = (double)m * n * k < 2e6 ? 1 : threads;
-    /* Packing buffers as large as this product needs; every element the
-     * kernels read is written by the packing first, so no zeroing. */
-    gsize nc_max = (MIN(n, NC) + NR - 1) / NR * NR;
-    gsize kc_max = (MIN(k, KC) + step - 1) / step * step;
-    gsize mc_max = (MIN(m, MC) + MR - 1) / MR * MR;
-    char *bpack = NULL, *apack = NULL;
-    if (posix_memalign((void **)&bpack, 64, kc_max * nc_max * kind->elem) ||
-        posix_memalign((void **)&apack, 64,
-                       mc_max * kc_max * (gsize)team * kind->elem)) {
-        free(bpack);
-        return FALSE;
-    }
-
-#pragma omp parallel num_threads(team)
+    const gsize m = g->m, n = g->n, k = g->k, lda = g->lda, ldb = g->ldb,
+                ldc = g->ldc, kc_max = g->kc_max, mc_max = g->mc_max;
+    const NlArray a = g->a, b = g->b;
+    char *c = g->c, *bpack = g->bpack, *apack = g->apack;
     for (gsize jc = 0; jc < n; jc += NC) {
         gsize nc = MIN(NC, n - jc);
         gsize panels = (nc + NR - 1) / NR;
@@ -111,7 +106,7 @@ gboolean par_gemm_run(const ParGemmKind *kind, gsize m, gsize n, gsize k,
                         gsize mr = MIN(MR, mc - ir * MR);
                         gsize nr = MIN(NR, nc - jr * NR);
                         char *ct =
-                            (char *)c +
+                            c +
                             ((ic + ir * MR) * ldc + jc + jr * NR) * kind->acc;
                         const char *at = ap + ir * MR * kcp * kind->elem;
                         const char *bt = bpack + jr * NR * kcp * kind->elem;
@@ -124,6 +119,49 @@ gboolean par_gemm_run(const ParGemmKind *kind, gsize m, gsize n, gsize k,
                 /* implicit barrier before the next A block is packed */
             }
         }
+    }
+}
+
+gboolean par_gemm_run(const ParGemmKind *kind, gsize m, gsize n, gsize k,
+                      NlArray a, gsize lda, NlArray b, gsize ldb, void *c,
+                      gsize ldc, int threads)
+{
+    const gsize MR = kind->mr, NR = kind->nr, KC = kind->kc, MC = kind->mc,
+                NC = kind->nc, step = kind->kstep;
+    g_assert(MR * NR * kind->acc <= TILE_BYTES);
+    if (m == 0 || n == 0)
+        return TRUE;
+    if (k == 0) {
+        for (gsize i = 0; i < m; i++)
+            memset((char *)c + i * ldc * kind->acc, 0, n * kind->acc);
+        return TRUE;
+    }
+    /* Small products do not pay for a thread team. */
+    int team = (double)m * n * k < 2e6 ? 1 : threads;
+    /* Packing buffers as large as this product needs; every element the
+     * kernels read is written by the packing first, so no zeroing. */
+    gsize nc_max = (MIN(n, NC) + NR - 1) / NR * NR;
+    gsize kc_max = (MIN(k, KC) + step - 1) / step * step;
+    gsize mc_max = (MIN(m, MC) + MR - 1) / MR * MR;
+    char *bpack = NULL, *apack = NULL;
+    if (posix_memalign((void **)&bpack, 64, kc_max * nc_max * kind->elem) ||
+        posix_memalign((void **)&apack, 64,
+                       mc_max * kc_max * (gsize)team * kind->elem)) {
+        free(bpack);
+        return FALSE;
+    }
+
+    /* One thread runs the blocks directly: the worksharing loops inside
+     * are then orphaned and run every iteration in this thread, the same
+     * code in the same order as in a team, without entering libgomp (a
+     * tenth of a small product's time). */
+    GemmBlocks g = {kind, m, n, k, a, lda, b, ldb, c, ldc, bpack, apack,
+                    nc_max, kc_max, mc_max};
+    if (team == 1) {
+        gemm_blocks(&g);
+    } else {
+#pragma omp parallel num_threads(team)
+        gemm_blocks(&g);
     }
     free(bpack);
     free(apack);
