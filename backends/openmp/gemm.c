@@ -137,7 +137,7 @@ gboolean par_gemm_run(const ParGemmKind *kind, gsize m, gsize n, gsize k,
         return TRUE;
     }
     /* Small products do not pay for a thread team. */
-    int team = (double)m * n * k < 2e6 ? 1 : threads;
+    int team = (double)m * n * k < 4e6 ? 1 : threads;
     /* Packing buffers as large as this product needs; every element the
      * kernels read is written by the packing first, so no zeroing. */
     gsize nc_max = (MIN(n, NC) + NR - 1) / NR * NR;

@@ -255,9 +255,10 @@ double par_reduce(ParChunk chunk, const void *ctx, gsize n, NlPrecision acc,
     if (threads == 1)
         return chunk(ctx, 0, n);
     /* One chunk per requested thread, whatever team OpenMP grants: the
-     * bits depend on `threads` alone. */
+     * bits depend on `threads` alone. A short vector's chunks are summed
+     * one after the other here, the same chunks, without waking a team. */
     double partial[threads];
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
+#pragma omp parallel for num_threads(threads) schedule(static, 1) if (n >= PAR_PARALLEL_MIN)
     for (int t = 0; t < threads; t++) {
         gsize s, e;
         chunk_of(n, threads, t, &s, &e);
