@@ -184,8 +184,8 @@ if (K > 0) {
         foot = foot.tr("Gepunktet in der Farbe eines Backends: die Kopierbandbreite seines Geräts, mit der es verglichen wird.\n", \
                        "Dotted in a backend's colour: the copy bandwidth of its device, which it is compared with.\n")
     }
-    foot = foot.tr('Je Messung zählt der beste Aufruf. Stufen der Kurven: Cache-Ebenen; Hauptspeicher erst jenseits des letzten (-p sweep=full: bis 10^8).', \
-                   'Each measurement counts its best call. Steps of the curves: cache levels; main memory only beyond the last one (-p sweep=full: up to 10^8).').cpu_note
+    foot = foot.tr('Je Messung: Median abwechselnder Runden mit der Referenz. Stufen: Cache-Ebenen; Hauptspeicher erst jenseits der letzten (sweep=full: bis 10^8).', \
+                   'Each measurement: the median of rounds alternating with the reference. Steps: cache levels; main memory only beyond the last (sweep=full: up to 10^8).').cpu_note
     n_fault_bw = sum [r = 1:R] ((strstrt(panels.' ', ' '.KER[r].' ') > 0 && FAULT[r]) ? 1 : 0)
     if (n_fault_bw > 0) { foot = foot.fault_foot }
     # The sentence on starting threads only where the data show it: at the
@@ -433,8 +433,8 @@ if (G > 0) {
 
     # Footnote: the mark and the ratio only where some reference was measured.
     if (n_ref > 0) {
-        foot = tr("Balken: Durchsatz des Backends (2n³ FLOP je Aufruf, bester Aufruf). Schwarzer Strich: cblas\\_sgemm direkt aufgerufen, mit der Thread-Zahl des Backends,\nim selben Lauf gemessen. Fette Zahl: Backend / cblas\\_sgemm; darunter GFLOP/s.", \
-                  "Bars: the backend's throughput (2n³ FLOP per call, best call). Black mark: cblas\\_sgemm called directly with the backend's thread count,\nmeasured in the same run. Bold number: backend / cblas\\_sgemm; below it GFLOP/s.")
+        foot = tr("Balken: Durchsatz des Backends (2n³ FLOP je Aufruf, Median der Runden). Schwarzer Strich: cblas\\_sgemm direkt aufgerufen, mit der Thread-Zahl des Backends,\nin Runden abwechselnd mit ihm gemessen. Fette Zahl: Backend / cblas\\_sgemm; darunter GFLOP/s.", \
+                  "Bars: the backend's throughput (2n³ FLOP per call, median of the rounds). Black mark: cblas\\_sgemm called directly with the backend's thread count,\ntimed in rounds alternating with it. Bold number: backend / cblas\\_sgemm; below it GFLOP/s.")
     } else {
         foot = tr("Balken: Durchsatz des Backends (2n³ FLOP je Aufruf, bester Aufruf); Zahl: GFLOP/s.", \
                   "Bars: the backend's throughput (2n³ FLOP per call, best call); number: GFLOP/s.")
