@@ -7,4 +7,4 @@ dist_doc_DATA += \
 	doc/writing-plugins.md \
 	doc/performance.md
 dist_doc_DATA += doc/checkpoint-format.md doc/self-check.md doc/architecture.md
-dist_doc_DATA += doc/testing.md doc/errata.md
+dist_doc_DATA += doc/testing.md doc/errata.md doc/scaling.md

@@ -1314,31 +1314,39 @@ static void test_plot_jobs(void)
 
 /* Issue 3's bad backend options on the real backends, and a GPU backend
  * asked for where there is none (when this build has one). */
-/* numlab's OpenMP threads sleep when they wait unless the user chose
- * (framework/numlab.c), and the openmp backend's library says which. */
+/* numlab's OpenMP and OpenBLAS threads sleep when they wait unless the
+ * user chose (framework/numlab.c), and the openmp and blas backends'
+ * library lines say which. */
 static void test_wait_policy(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
     static const struct {
+        const char *backend;
         char *env;
         const char *expect;
     } cases[] = {
-        {NULL, "waiting threads sleep (OMP_WAIT_POLICY=passive)"},
-        {"OMP_WAIT_POLICY=active", "waiting threads spin (OMP_WAIT_POLICY=active)"},
-        {"GOMP_SPINCOUNT=1000", "waiting threads spin GOMP_SPINCOUNT times"},
+        {"openmp", NULL, "waiting threads sleep (OMP_WAIT_POLICY=passive)"},
+        {"openmp", "OMP_WAIT_POLICY=active",
+         "waiting threads spin (OMP_WAIT_POLICY=active)"},
+        {"openmp", "GOMP_SPINCOUNT=1000",
+         "waiting threads spin GOMP_SPINCOUNT times"},
+        {"blas", NULL, "waiting threads sleep after 2^4 cycles"},
+        {"blas", "OPENBLAS_THREAD_TIMEOUT=28",
+         "waiting threads sleep after 2^28 cycles"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *env[] = {cases[i].env, NULL};
-        g_autoptr(NlCmd) c = nl_test_numlab(env, "run", "associativity", "-b",
-                                            "openmp", "-o", dir, SMALL, NULL);
+        g_autoptr(NlCmd) c =
+            nl_test_numlab(env, "run", "associativity", "-b", cases[i].backend,
+                           "-o", dir, SMALL, NULL);
         g_assert_cmpint(c->status, ==, 0);
         g_autofree char *ini = NULL;
         g_autofree char *path =
             g_build_filename(dir, "associativity", "manifest.ini", NULL);
         g_assert_true(g_file_get_contents(path, &ini, NULL, NULL));
         if (!strstr(ini, cases[i].expect))
-            g_error("%s: the manifest lacks '%s'",
-                    cases[i].env ? cases[i].env : "(no setting)",
+            g_error("%s with %s: the manifest lacks '%s'", cases[i].backend,
+                    cases[i].env ? cases[i].env : "no setting",
                     cases[i].expect);
     }
     nl_test_rmtree(dir);

@@ -97,9 +97,19 @@ static char *library_string(void)
     for (char **w = flag_words; *w; w++)
         if (**w && !g_str_equal(*w, openblas_get_corename()))
             g_string_append_printf(kept, "%s%s", kept->len ? " " : "", *w);
-    char *s = g_strdup_printf("OpenBLAS %s, core %s, %s (%s)",
+    /* how its threads wait, from what OpenBLAS read when it was loaded:
+     * numlab sets 4 unless the user chose (framework/numlab.c) */
+    const char *timeout = g_getenv("OPENBLAS_THREAD_TIMEOUT");
+    if (!timeout)
+        timeout = g_getenv("GOTO_THREAD_TIMEOUT");
+    g_autofree char *wait =
+        timeout ? g_strdup_printf("waiting threads sleep after 2^%s cycles",
+                                  timeout)
+                : g_strdup("waiting threads spin about 0.1 s (OpenBLAS's "
+                           "default)");
+    char *s = g_strdup_printf("OpenBLAS %s, core %s, %s (%s); %s",
                               parsed ? words[1] : "?", openblas_get_corename(),
-                              threading, kept->str);
+                              threading, kept->str, wait);
     g_string_free(kept, TRUE);
     return s;
 }

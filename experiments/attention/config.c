@@ -20,12 +20,12 @@ static AttnMatrix matrix(const NlParams *p, const char *name)
     return m;
 }
 
-static gssize find(const char *const *names, gsize n, const char *token)
+/* The index of `token`'s first occurrence in `index` (token -> position
+ * + 1, built once: thousands of keys would otherwise each scan the
+ * tokens), or -1. */
+static gssize find(GHashTable *index, const char *token)
 {
-    for (gsize i = 0; i < n; i++)
-        if (strcmp(names[i], token) == 0)
-            return (gssize)i;
-    return -1;
+    return (gssize)GPOINTER_TO_SIZE(g_hash_table_lookup(index, token)) - 1;
 }
 
 static gboolean load_tokens(const NlParams *p, AttnConfig *c, GError **error)
@@ -38,7 +38,11 @@ static gboolean load_tokens(const NlParams *p, AttnConfig *c, GError **error)
                     " rows, expected %" G_GSIZE_FORMAT " (one per token of "
                     "'tokens')",
                     c->x.rows, c->n);
-    gssize q = find(c->tokens, c->n, nl_params_get_string(p, "query"));
+    g_autoptr(GHashTable) index = g_hash_table_new(g_str_hash, g_str_equal);
+    for (gsize i = c->n; i-- > 0;) /* the first occurrence wins */
+        g_hash_table_insert(index, (gpointer)c->tokens[i],
+                            GSIZE_TO_POINTER(i + 1));
+    gssize q = find(index, nl_params_get_string(p, "query"));
     if (q < 0)
         return fail(error, "parameter 'query': no token '%s' in 'tokens'",
                     nl_params_get_string(p, "query"));
@@ -46,7 +50,7 @@ static gboolean load_tokens(const NlParams *p, AttnConfig *c, GError **error)
     const char *const *keys = nl_params_get_string_list(p, "keys", &c->nk);
     c->keys = g_new(gsize, c->nk);
     for (gsize j = 0; j < c->nk; j++) {
-        gssize k = find(c->tokens, c->n, keys[j]);
+        gssize k = find(index, keys[j]);
         if (k < 0)
             return fail(error, "parameter 'keys': no token '%s' in 'tokens'",
                         keys[j]);

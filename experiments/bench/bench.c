@@ -505,9 +505,8 @@ static gsize cache_bytes(int level)
  * fit the private caches of the threads, "L3" when they fit the shared
  * cache, "memory" beyond; "compute" for gemm. By the sizes the OS
  * reports: a row near a boundary may sit in either. */
-static const char *regime(const Job *j, gsize size)
+static const char *regime(const Job *j)
 {
-    (void)size;
     if (j->kernel == K_GEMM)
         return "compute";
     double bytes = j->kernel == K_COPY ? work_of(j) / 2 : work_of(j);
@@ -922,7 +921,7 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
     nl_table_add_str(t, note);
     nl_table_add_int(t, fault);
     nl_table_add_f64(t, spread);
-    nl_table_add_str(t, regime(j, size));
+    nl_table_add_str(t, regime(j));
     job_clear(j);
     reference_clear(&ref);
     return TRUE;

@@ -34,7 +34,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define WIRE_VERSION 1u
+/* 2: a table's strings as one NUL-separated byte array (table.c) */
+#define WIRE_VERSION 2u
 /* magic, version, the key file, the common phase's run, the jobs' runs */
 #define REQUEST_MAGIC "numlab-job-request"
 #define REQUEST_WIRE  "(suaym" NL_RUN_WIRE "a(s" NL_RUN_WIRE "))"

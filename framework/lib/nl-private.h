@@ -85,7 +85,7 @@ char *nl_table_column_names(const NlTable *table);
 /* The wire form of a table, for a job's results crossing from the job's
  * process: every cell's bits kept (NL_TABLE_WIRE). from_variant checks
  * the form and that the cells fill whole rows; NULL with an error. */
-#define NL_TABLE_WIRE "(smssasa(msub)axadas)"
+#define NL_TABLE_WIRE "(smssasa(msub)axaday)"
 GVariant *nl_table_to_variant(const NlTable *table);
 NlTable *nl_table_from_variant(GVariant *v, GError **error);
 /* FALSE while a row is half filled. */

@@ -580,14 +580,16 @@ static gboolean parse_strings(Ctx *c, NlParamValue *value, const char *text,
     if (!check_text(c, text, error) ||
         !check_count(c, &value->ext, g_strv_length(items), error))
         return FALSE;
+    /* seen in a hash set: a list of thousands of entries (attention's
+     * tokens) would otherwise be compared pair by pair */
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint i = 0; items[i]; i++) {
         if (!*items[i])
             return fail(c, error, "entry %u is empty", i + 1);
         if (!check_choice(c, items[i], error))
             return FALSE;
-        for (guint j = 0; j < i; j++)
-            if (strcmp(items[i], items[j]) == 0)
-                return fail(c, error, "'%s' appears twice", items[i]);
+        if (!g_hash_table_add(seen, items[i]))
+            return fail(c, error, "'%s' appears twice", items[i]);
         char *item = g_strdup(items[i]);
         g_array_append_val(value->items, item);
         g_string_append_printf(canon, "%s%s", i ? separator : "", item);
@@ -609,6 +611,7 @@ static gboolean parse_map(Ctx *c, NlParamValue *value, const char *text,
     if (!check_text(c, text, error) ||
         !check_count(c, &value->ext, g_strv_length(items), error))
         return FALSE;
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint i = 0; items[i]; i++) {
         char *eq = strrchr(items[i], '=');
         if (!*items[i])
@@ -623,9 +626,8 @@ static gboolean parse_map(Ctx *c, NlParamValue *value, const char *text,
             return fail(c, error, "entry %u has no name before '='", i + 1);
         if (!check_choice(c, name, error))
             return FALSE;
-        for (guint j = 0; j < i; j++)
-            if (strcmp(name, g_array_index(value->keys, char *, j)) == 0)
-                return fail(c, error, "'%s' appears twice", name);
+        if (!g_hash_table_add(seen, (gpointer)name))
+            return fail(c, error, "'%s' appears twice", name);
         double v;
         g_snprintf(c->where, sizeof c->where, "'%s': ", name);
         if (!parse_double(c, number, &v, error))
