@@ -44,10 +44,12 @@ gboolean nl_gpt_lecture_train_as(NlGpt *model, const NlGptTrainConfig *train,
         nl_gpt_trainer_new(model, train, data, n, error);
     if (!tr || !nl_gpt_trainer_set_precision(tr, precision, error))
         return FALSE;
-    /* the backward pass on every core: 4.7 s -> 2.9-3.9 s for the lecture
-     * model on two (doc/performance.md). Two pools of threads, the
-     * backend's and these, only coexist because numlab's threads sleep
-     * when they wait (OMP_WAIT_POLICY=passive, framework/numlab.c) */
+    /* the backward pass on every core (the bits do not depend on it).
+     * Two pools of threads, the backend's and these, only coexist because
+     * numlab's threads sleep when they wait (OMP_WAIT_POLICY=passive,
+     * framework/numlab.c). At the lecture's size, since the host kernels
+     * run near peak, one and two host threads are within 10 % of each
+     * other on two cores (make bench-minigpt, doc/performance.md) */
     nl_gpt_trainer_set_threads(tr, (guint)g_get_num_processors());
     gint64 t0 = g_get_monotonic_time();
     guint32 steps = train->steps, n_tail = MIN(steps, 50u);
