@@ -625,7 +625,8 @@ static void default_wait_policy(void)
      * 0.1 s) after each call: 2^4 instead. The bench's openmp gemm beside
      * cblas_sgemm went from 0.47-1.3 over three runs to 0.79-0.84 (n =
      * 256) and 0.94-0.96 (1024). OpenBLAS reads it once, when loaded. */
-    if (!g_getenv("OPENBLAS_THREAD_TIMEOUT") && !g_getenv("GOTO_THREAD_TIMEOUT"))
+    if (!g_getenv("OPENBLAS_THREAD_TIMEOUT") &&
+        !g_getenv("GOTO_THREAD_TIMEOUT"))
         g_setenv("OPENBLAS_THREAD_TIMEOUT", "4", TRUE);
 }
 

@@ -1357,10 +1357,10 @@ static void test_wait_policy(void)
 static void test_bench_contention(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) c = nl_test_numlab(
-        NULL, "run", "bench", "-b", "naive", "-o", dir, "-p", "contention=1",
-        "-p", "kernels=sum", "-p", "sizes=1000", "-p", "min_time=0.01",
-        "-p", "peer=none", NULL);
+    g_autoptr(NlCmd) c =
+        nl_test_numlab(NULL, "run", "bench", "-b", "naive", "-o", dir, "-p",
+                       "contention=1", "-p", "kernels=sum", "-p", "sizes=1000",
+                       "-p", "min_time=0.01", "-p", "peer=none", NULL);
     g_assert_cmpint(c->status, ==, 0);
     g_autofree char *ini = NULL;
     g_autofree char *path =
@@ -1371,9 +1371,9 @@ static void test_bench_contention(void)
         g_build_filename(dir, "bench", "bench-measurements.dat", NULL);
     g_autoptr(NlDat) dat = nl_dat_read(dat_path);
     g_assert_cmpstr(nl_dat_cell(dat, 0, 0, 0), ==, "sum");
-    g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "run", "bench", "-b", "naive",
-                                          "-o", dir, "-p", "contention=-1",
-                                          NULL);
+    g_autoptr(NlCmd) bad =
+        nl_test_numlab(NULL, "run", "bench", "-b", "naive", "-o", dir, "-p",
+                       "contention=-1", NULL);
     g_assert_cmpint(bad->status, ==, 1);
     g_assert_cmpuint(nl_test_count_lines(bad->err), ==, 1);
     g_assert_nonnull(strstr(bad->err, "contention"));

@@ -35,11 +35,14 @@ static void assert_same(const NlTable *a, const NlTable *b)
 {
     g_assert_cmpuint(nl_table_n_rows(a), ==, nl_table_n_rows(b));
     for (guint r = 0; r < nl_table_n_rows(a); r++) {
-        g_assert_cmpstr(nl_table_get_str(a, r, 0), ==, nl_table_get_str(b, r, 0));
-        g_assert_cmpint(nl_table_get_int(a, r, 1), ==, nl_table_get_int(b, r, 1));
+        g_assert_cmpstr(nl_table_get_str(a, r, 0), ==,
+                        nl_table_get_str(b, r, 0));
+        g_assert_cmpint(nl_table_get_int(a, r, 1), ==,
+                        nl_table_get_int(b, r, 1));
         double x = nl_table_get_f64(a, r, 2), y = nl_table_get_f64(b, r, 2);
         g_assert_cmpmem(&x, sizeof x, &y, sizeof y);
-        g_assert_cmpstr(nl_table_get_str(a, r, 3), ==, nl_table_get_str(b, r, 3));
+        g_assert_cmpstr(nl_table_get_str(a, r, 3), ==,
+                        nl_table_get_str(b, r, 3));
     }
 }
 
@@ -73,9 +76,8 @@ static GVariant *with_strings(GVariant *v, const char *blob, gsize len)
     g_variant_get(v, "(&sm&s&s@as@a(msub)@ax@ad@ay)", &name, &title, &spec,
                   &notes, &datasets, &ints, &doubles, &strings);
     return g_variant_ref_sink(g_variant_new(
-        "(smss@as@a(msub)@ax@ad@ay)", name, title, spec, notes, datasets,
-        ints, doubles,
-        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, blob, len, 1)));
+        "(smss@as@a(msub)@ax@ad@ay)", name, title, spec, notes, datasets, ints,
+        doubles, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, blob, len, 1)));
 }
 
 static void test_damaged(void)
@@ -87,9 +89,9 @@ static void test_damaged(void)
         gsize len;
         const char *says;
     } cases[] = {
-        {"k0\0\0k1\0x", 8, "not NUL-ended UTF-8"},  /* no final NUL */
-        {"k0\0\0k1\0\xff\0", 9, "not NUL-ended UTF-8"}, /* not UTF-8 */
-        {"k0\0\0k1\0", 7, "do not fill whole rows"}, /* a string short */
+        {"k0\0\0k1\0x", 8, "not NUL-ended UTF-8"},          /* no final NUL */
+        {"k0\0\0k1\0\xff\0", 9, "not NUL-ended UTF-8"},     /* not UTF-8 */
+        {"k0\0\0k1\0", 7, "do not fill whole rows"},        /* a string short */
         {"k0\0\0k1\0a\0b\0", 11, "do not fill whole rows"}, /* one more */
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {

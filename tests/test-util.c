@@ -33,12 +33,10 @@ NlCmd *nl_test_numlab_argv(char **env_extra, char **args)
 
     g_auto(GStrv) env = g_get_environ();
     /* A developer's own settings must not change what the tests see. */
-    static const char *const unset[] = {"NUMLAB_PLUGIN_PATH",
-                                        "NUMLAB_PLOT_PATH", "NUMLAB_PLOT_DIR",
-                                        "NUMLAB_ALIASES", "OMP_WAIT_POLICY",
-                                        "GOMP_SPINCOUNT",
-                                        "OPENBLAS_THREAD_TIMEOUT",
-                                        "GOTO_THREAD_TIMEOUT"};
+    static const char *const unset[] = {
+        "NUMLAB_PLUGIN_PATH",      "NUMLAB_PLOT_PATH",   "NUMLAB_PLOT_DIR",
+        "NUMLAB_ALIASES",          "OMP_WAIT_POLICY",    "GOMP_SPINCOUNT",
+        "OPENBLAS_THREAD_TIMEOUT", "GOTO_THREAD_TIMEOUT"};
     for (guint i = 0; i < G_N_ELEMENTS(unset); i++)
         env = g_environ_unsetenv(env, unset[i]);
     for (char **e = env_extra; e && *e; e++) {

@@ -105,9 +105,8 @@ static void gemm_blocks(const GemmBlocks *g)
                     for (gsize ir = 0; ir < rows; ir++) {
                         gsize mr = MIN(MR, mc - ir * MR);
                         gsize nr = MIN(NR, nc - jr * NR);
-                        char *ct =
-                            c +
-                            ((ic + ir * MR) * ldc + jc + jr * NR) * kind->acc;
+                        char *ct = c + ((ic + ir * MR) * ldc + jc + jr * NR) *
+                                           kind->acc;
                         const char *at = ap + ir * MR * kcp * kind->elem;
                         const char *bt = bpack + jr * NR * kcp * kind->elem;
                         if (mr == MR && nr == NR)
@@ -155,8 +154,8 @@ gboolean par_gemm_run(const ParGemmKind *kind, gsize m, gsize n, gsize k,
      * are then orphaned and run every iteration in this thread, the same
      * code in the same order as in a team, without entering libgomp (a
      * tenth of a small product's time). */
-    GemmBlocks g = {kind, m, n, k, a, lda, b, ldb, c, ldc, bpack, apack,
-                    nc_max, kc_max, mc_max};
+    GemmBlocks g = {kind, m,   n,     k,     a,      lda,    b,     ldb,
+                    c,    ldc, bpack, apack, nc_max, kc_max, mc_max};
     if (team == 1) {
         gemm_blocks(&g);
     } else {

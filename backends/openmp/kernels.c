@@ -258,7 +258,8 @@ double par_reduce(ParChunk chunk, const void *ctx, gsize n, NlPrecision acc,
      * bits depend on `threads` alone. A short vector's chunks are summed
      * one after the other here, the same chunks, without waking a team. */
     double partial[threads];
-#pragma omp parallel for num_threads(threads) schedule(static, 1) if (n >= PAR_PARALLEL_MIN)
+#pragma omp parallel for num_threads(threads)                                  \
+    schedule(static, 1) if (n >= PAR_PARALLEL_MIN)
     for (int t = 0; t < threads; t++) {
         gsize s, e;
         chunk_of(n, threads, t, &s, &e);

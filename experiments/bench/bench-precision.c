@@ -185,7 +185,7 @@ static gboolean measure(NlRun *run, NlTable *t, const Mode *m, gboolean gemm,
             note = g_strdup_printf("skipped: one call takes %.1f s", one);
         else if (ok)
             ok = bench_time_pair(call_run, &own, call_run, &f32, min_time,
-                                 BENCH_PAUSE, &s_own, &s_f32, NULL, error);
+                                 &s_own, &s_f32, NULL, error);
         if (ok && !note && fell)
             note = g_strdup("reference: the backend declines it, numlab's "
                             "exact emulation runs");

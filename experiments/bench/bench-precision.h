@@ -6,19 +6,13 @@
 #include <numlab/numlab.h>
 
 typedef gboolean (*BenchCall)(gpointer data, GError **error);
-/* The sleep before each batch of bench_time_pair: a short one between
- * memory-bound kernels; a long one around gemm, whose thread pools spin
- * for a while after a call (OpenBLAS's for up to about 0.1 s). */
-#define BENCH_PAUSE 0.0
-#define BENCH_POOL_PAUSE 0.0
 /* bench.c: the median seconds per call of a and of b over rounds that
- * alternate them, so that both see the same machine, with `pause` seconds
- * of sleep before each batch; *spread (may be NULL): the interquartile
- * range of the rounds' ratios over their median. FALSE on error. */
+ * alternate them, so that both see the same machine; *spread (may be
+ * NULL): the interquartile range of the rounds' ratios over their median.
+ * FALSE on error. */
 gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
-                         gpointer b_data, double min_time, double pause,
-                         double *a_sec, double *b_sec, double *spread,
-                         GError **error);
+                         gpointer b_data, double min_time, double *a_sec,
+                         double *b_sec, double *spread, GError **error);
 
 /* run_backend: table bench-precision, each precision's gemm and sum
  * against the backend's float32 ones. */

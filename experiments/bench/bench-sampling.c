@@ -115,7 +115,7 @@ void bench_sampling_results(NlRun *run, NlTable *results)
         nl_table_add_f64(results, nl_table_get_f64(own, r, 7));
         nl_table_add_f64(results, nl_table_get_f64(own, r, 8));
         nl_table_add_str(results, nl_table_get_str(own, r, 9));
-        nl_table_add_int(results, 0); /* on no backend: nothing to check */
+        nl_table_add_int(results, 0);   /* on no backend: nothing to check */
         nl_table_add_f64(results, NAN); /* against a goal, not timed beside */
         nl_table_add_str(results, "compute");
     }
@@ -180,7 +180,7 @@ gboolean bench_softmax(NlRun *run, NlTable *t, double min_time, GError **error)
         nl_table_add_f64(t, n / goal / 1e9);
         nl_table_add_f64(t, goal / sec);
         nl_table_add_str(t, "");
-        nl_table_add_int(t, 0); /* not checked (bench-check.c says why) */
+        nl_table_add_int(t, 0);   /* not checked (bench-check.c says why) */
         nl_table_add_f64(t, NAN); /* against a goal, not timed beside */
         nl_table_add_str(t, "compute");
     }

@@ -131,20 +131,19 @@ static double median_sorted(double *v, gsize n, double *q1, double *q3)
 #define BATCH_SECONDS 0.005
 
 /* a and b timed in rounds: each round a batch of each (calls of at least
- * a millisecond together, see time_best), a first in even rounds and b
- * first in odd ones, each batch after `pause` seconds of sleep (outside
- * the timed region), which lets the other's threads park: OpenBLAS's spin
- * for a while after a call. At least five rounds (three when one round
- * takes longer than min_time) and until 2 min_time have passed. *a_sec
- * and *b_sec are the medians of the rounds' seconds per call; *spread
- * (may be NULL) is the interquartile range of the rounds' ratios
- * b/a over their median: how far the rounds agree on how the two
- * compare. A drift of the machine that slows both alike cancels in each
- * round's ratio. FALSE on error. */
+ * BATCH_SECONDS together), a first in even rounds and b first in odd ones,
+ * back to back: since numlab's and OpenBLAS's threads sleep when they
+ * wait (framework/numlab.c), neither pool spins into the other's batch,
+ * and a pause between them only let the CPU's clock and caches drift. At
+ * least five rounds (three when one round takes longer than min_time)
+ * and until 2 min_time have passed. *a_sec and *b_sec are the medians of
+ * the rounds' seconds per call; *spread (may be NULL) is the
+ * interquartile range of the rounds' ratios b/a over their median: how
+ * far the rounds agree on how the two compare. A drift of the machine
+ * that slows both alike cancels in each round's ratio. FALSE on error. */
 gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
-                         gpointer b_data, double min_time, double pause,
-                         double *a_sec, double *b_sec, double *spread,
-                         GError **error)
+                         gpointer b_data, double min_time, double *a_sec,
+                         double *b_sec, double *spread, GError **error)
 {
     CallFunc calls[2] = {a, b};
     gpointer data[2] = {a_data, b_data};
@@ -154,7 +153,9 @@ gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
         if (!calls[k](data[k], error))
             return FALSE;
         double first = MAX(nl_time_now() - t0, 1e-9);
-        batch[k] = first >= BATCH_SECONDS ? 1 : (int)MIN(BATCH_SECONDS / first + 1, 1e7);
+        batch[k] = first >= BATCH_SECONDS
+                       ? 1
+                       : (int)MIN(BATCH_SECONDS / first + 1, 1e7);
     }
     double t[2][MAX_ROUNDS], ratio[MAX_ROUNDS];
     gsize rounds = 0;
@@ -163,7 +164,6 @@ gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
         double round_start = nl_time_now();
         for (int i = 0; i < 2; i++) {
             int k = (int)(rounds % 2) ^ i;
-            g_usleep((gulong)(pause * 1e6));
             double t0 = nl_time_now();
             for (int c = 0; c < batch[k]; c++)
                 if (!calls[k](data[k], error))
@@ -173,8 +173,7 @@ gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
         ratio[rounds] = t[1][rounds] / t[0][rounds];
         rounds++;
         gboolean slow = nl_time_now() - round_start > min_time;
-        if (rounds >= (slow ? 3u : 5u) &&
-            nl_time_now() - start >= 2 * min_time)
+        if (rounds >= (slow ? 3u : 5u) && nl_time_now() - start >= 2 * min_time)
             break;
     }
     *a_sec = median_sorted(t[0], rounds, NULL, NULL);
@@ -233,8 +232,8 @@ static gboolean probe_call(gpointer data, GError **error)
         return probe_words_call(p);
     guint64 x = 0;
     for (int r = 0; r < p->n_ranges; r++) {
-        Probe one = {p->range[r], p->range_words[r], p->threads, 0, {NULL},
-                     {0}, 0};
+        Probe one = {
+            p->range[r], p->range_words[r], p->threads, 0, {NULL}, {0}, 0};
         probe_words_call(&one);
         x ^= one.sink;
     }
@@ -490,7 +489,8 @@ static gsize cache_bytes(int level)
         g_autofree char *p_size = g_build_filename(dir, "size", NULL);
         if (!g_file_get_contents(p_lv, &lv, NULL, NULL))
             break;
-        if (atoi(lv) != level || !g_file_get_contents(p_type, &type, NULL, NULL) ||
+        if (atoi(lv) != level ||
+            !g_file_get_contents(p_type, &type, NULL, NULL) ||
             g_str_has_prefix(type, "Instruction") ||
             !g_file_get_contents(p_size, &size, NULL, NULL))
             continue;
@@ -825,8 +825,6 @@ static gboolean measure_peer(NlRun *run, NlTable *t, Job *j, NlBackend *peer,
     gboolean ok = job_setup(&p, size, nl_run_seed(run), error);
     if (ok)
         ok = bench_time_pair(kernel_call, j, kernel_call, &p, min_time,
-                             j->kernel == K_GEMM ? BENCH_POOL_PAUSE
-                                                 : BENCH_PAUSE,
                              &seconds, &peer_seconds, NULL, error);
     ok = ok && time_split(j, min_time, &split, error);
     double rate = work_of(j) / seconds / 1e9;
@@ -878,8 +876,6 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
             note = "skipped: one call exceeds max_call";
         else if (ok && ref.call)
             ok = bench_time_pair(kernel_call, j, ref.call, ref.data, min_time,
-                                 j->kernel == K_GEMM ? BENCH_POOL_PAUSE
-                                                     : BENCH_PAUSE,
                                  &seconds, &ref_seconds, &spread, error);
         else if (ok)
             ok = (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
