@@ -245,18 +245,16 @@ static void check_lanes(const float *x, float *y, nl_f16 *h, gsize n)
                         nl_precision_name(p), x[j], y[j], want);
         }
     }
-    nl_store_f32_row(NL_PRECISION_BF16, h, 0, x, n);
-    for (gsize j = 0; j < n; j++)
-        if (h[j] != nl_bf16_from_f32(x[j]))
-            g_error("bfloat16 row store of %a gives 0x%04x, nl_bf16_from_f32 "
-                    "0x%04x",
-                    x[j], h[j], nl_bf16_from_f32(x[j]));
-    nl_store_f32_row(NL_PRECISION_F16, h, 0, x, n);
-    for (gsize j = 0; j < n; j++)
-        if (h[j] != nl_f16_from_f32(x[j]))
-            g_error("float16 row store of %a gives 0x%04x, nl_f16_from_f32 "
-                    "0x%04x",
-                    x[j], h[j], nl_f16_from_f32(x[j]));
+    for (guint k = 0; k < G_N_ELEMENTS(types); k++) {
+        NlPrecision p;
+        g_assert_true(nl_precision_from_name(types[k].name, &p));
+        nl_store_f32_row(p, h, 0, x, n);
+        for (gsize j = 0; j < n; j++)
+            if (h[j] != types[k].from_f32(x[j]))
+                g_error("%s row store of %a gives 0x%04x, the scalar "
+                        "conversion 0x%04x",
+                        types[k].name, x[j], h[j], types[k].from_f32(x[j]));
+    }
 }
 
 static void test_lanes(void)

@@ -62,7 +62,7 @@ typedef struct {
     void *c;
     gsize ldc;
     char *bpack, *apack;
-    gsize nc_max, kc_max, mc_max;
+    gsize kc_max, mc_max; /* the packing buffers' extents */
 } GemmBlocks;
 
 /* The blocked loops, run by each thread of the team (or by one thread
@@ -154,8 +154,20 @@ gboolean par_gemm_run(const ParGemmKind *kind, gsize m, gsize n, gsize k,
      * are then orphaned and run every iteration in this thread, the same
      * code in the same order as in a team, without entering libgomp (a
      * tenth of a small product's time). */
-    GemmBlocks g = {kind, m,   n,     k,     a,      lda,    b,     ldb,
-                    c,    ldc, bpack, apack, nc_max, kc_max, mc_max};
+    GemmBlocks g = {.kind = kind,
+                    .m = m,
+                    .n = n,
+                    .k = k,
+                    .a = a,
+                    .lda = lda,
+                    .b = b,
+                    .ldb = ldb,
+                    .c = c,
+                    .ldc = ldc,
+                    .bpack = bpack,
+                    .apack = apack,
+                    .kc_max = kc_max,
+                    .mc_max = mc_max};
     if (team == 1) {
         gemm_blocks(&g);
     } else {

@@ -186,17 +186,30 @@ gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
 
 /* ---- references ---- */
 
+/* What the read probe loads: up to three ranges of words, read one after
+ * the other (a gemv's A, x and y; a dot's x and y), by `threads`. */
 typedef struct {
-    const guint64 *words;
-    gsize n_words;
-    int threads;
-    volatile guint64 sink;
-    /* instead of words: the kernel's own buffers, so that probe and
-     * kernel read the same bytes and find the same caches */
     const guint64 *range[3];
     gsize range_words[3];
     int n_ranges;
+    int threads;
+    volatile guint64 sink;
 } Probe;
+
+/* A probe of the one range w[0..n). */
+static Probe probe_one(const guint64 *w, gsize n, int threads)
+{
+    return (Probe){
+        .range = {w}, .range_words = {n}, .n_ranges = 1, .threads = threads};
+}
+
+static double probe_bytes(const Probe *p)
+{
+    double words = 0;
+    for (int r = 0; r < p->n_ranges; r++)
+        words += (double)p->range_words[r];
+    return 8 * words;
+}
 
 /* Loads every byte once, as two streams (the two halves of the range, as
  * a dot product reads x and y) of 64 bytes per iteration each, into four
@@ -222,46 +235,37 @@ static guint64 probe_range(const guint64 *w, gsize n)
     return r;
 }
 
-static gboolean probe_words_call(Probe *p);
+/* w[0..n) loaded by `threads` threads; their words' XOR. */
+static guint64 probe_words(const guint64 *w, gsize n, int threads)
+{
+#ifdef _OPENMP
+    /* Below 1 MiB waking a thread team costs more than the read itself:
+     * one thread is this machine's limit there. */
+    if (threads == 1 || n < (1u << 17))
+        return probe_range(w, n);
+    guint64 x = 0;
+#pragma omp parallel num_threads(threads) reduction(^ : x)
+    {
+        int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        gsize lines = (n + 15) / 16; /* 128-byte aligned chunks */
+        gsize s = MIN(n, lines * t / nt * 16);
+        gsize e = MIN(n, lines * (t + 1) / nt * 16);
+        x ^= probe_range(w + s, e - s);
+    }
+    return x;
+#else
+    (void)threads;
+    return probe_range(w, n);
+#endif
+}
 
 static gboolean probe_call(gpointer data, GError **error)
 {
     (void)error;
     Probe *p = data;
-    if (p->n_ranges == 0)
-        return probe_words_call(p);
     guint64 x = 0;
-    for (int r = 0; r < p->n_ranges; r++) {
-        Probe one = {
-            p->range[r], p->range_words[r], p->threads, 0, {NULL}, {0}, 0};
-        probe_words_call(&one);
-        x ^= one.sink;
-    }
-    p->sink = x;
-    return TRUE;
-}
-
-static gboolean probe_words_call(Probe *p)
-{
-    guint64 x = 0;
-#ifdef _OPENMP
-    /* Below 1 MiB waking a thread team costs more than the read itself:
-     * one thread is this machine's limit there. */
-    if (p->threads == 1 || p->n_words < (1u << 17)) {
-        p->sink = probe_range(p->words, p->n_words);
-        return TRUE;
-    }
-#pragma omp parallel num_threads(p->threads) reduction(^ : x)
-    {
-        int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        gsize lines = (p->n_words + 15) / 16; /* 128-byte aligned chunks */
-        gsize s = MIN(p->n_words, lines * t / nt * 16);
-        gsize e = MIN(p->n_words, lines * (t + 1) / nt * 16);
-        x ^= probe_range(p->words + s, e - s);
-    }
-#else
-    x = probe_range(p->words, p->n_words);
-#endif
+    for (int r = 0; r < p->n_ranges; r++)
+        x ^= probe_words(p->range[r], p->range_words[r], p->threads);
     p->sink = x;
     return TRUE;
 }
@@ -360,14 +364,14 @@ static gboolean run_common(NlRun *run, GError **error)
     const int thread_counts[] = {1, max_threads()};
     for (gsize i = 0; i < n_sizes; i++)
         for (int k = 0; k < (thread_counts[1] > 1 ? 2 : 1); k++) {
-            Probe probe = {words, ((gsize)sizes[i] + 1) / 2, thread_counts[k],
-                           0};
+            Probe probe =
+                probe_one(words, ((gsize)sizes[i] + 1) / 2, thread_counts[k]);
             double s = time_best(probe_call, &probe, min_time, error);
             nl_table_add_str(t, "read");
             nl_table_add_int(t, sizes[i]);
             nl_table_add_int(t, thread_counts[k]);
             nl_table_add_f64(t, s);
-            nl_table_add_f64(t, 8.0 * probe.n_words / s / 1e9);
+            nl_table_add_f64(t, probe_bytes(&probe) / s / 1e9);
             nl_table_add_str(t, "GB/s");
             nl_run_progress(run, 0.5 * (i + 1) / n_sizes, "read bandwidth");
         }
@@ -478,7 +482,7 @@ static double work_of(const Job *j)
 /* The size of the CPU's cache of `level` that the first core uses, from
  * sysfs (what the OS was told; a virtual machine's may differ from the
  * host's), or 0 where it says nothing. */
-static gsize cache_bytes(int level)
+static gsize read_cache_bytes(int level)
 {
     for (int index = 0; index < 8; index++) {
         g_autofree char *dir = g_strdup_printf(
@@ -499,6 +503,19 @@ static gsize cache_bytes(int level)
         return *end == 'K' ? v << 10 : *end == 'M' ? v << 20 : v;
     }
     return 0;
+}
+
+/* read_cache_bytes, read once per process (a job's rows ask per row). */
+static gsize cache_bytes(int level)
+{
+    static gsize known[4];
+    static gboolean read[4];
+    g_return_val_if_fail(level >= 0 && level < 4, 0);
+    if (!read[level]) {
+        known[level] = read_cache_bytes(level);
+        read[level] = TRUE;
+    }
+    return known[level];
 }
 
 /* Where the bytes a memory-bound kernel reads come from: "L2" when they
@@ -710,42 +727,43 @@ static gboolean reference_setup(Reference *ref, const Job *j, guint64 seed,
         ref->work = work_of(&ref->copy);
         return TRUE;
     }
-    double bytes = work_of(j);
-    ref->name = "read_bw";
-    ref->call = probe_call;
-    ref->data = &ref->probe;
-    const NlBuffer *own[3] = {j->kernel == K_GEMV ? j->a : j->x,
-                              j->kernel == K_SUM ? NULL : j->x,
-                              j->kernel == K_GEMV ? j->y : NULL};
-    gsize own_n[3] = {j->kernel == K_GEMV ? j->m * j->n : j->n, j->n, j->m};
-    if (j->kernel == K_DOT)
-        own[1] = j->y;
+    /* the kernel's own buffers, so that probe and kernel read the same
+     * bytes and find the same caches */
+    const NlBuffer *own[3] = {NULL, NULL, NULL};
+    gsize own_n[3] = {j->n, j->n, 0};
+    switch (j->kernel) {
+    case K_GEMV:
+        own[0] = j->a, own[1] = j->x, own[2] = j->y;
+        own_n[0] = j->m * j->n, own_n[2] = j->m;
+        break;
+    case K_DOT:
+        own[0] = j->x, own[1] = j->y;
+        break;
+    default: /* sum */
+        own[0] = j->x;
+    }
     gboolean on_host = TRUE;
     for (int r = 0; r < 3; r++)
         on_host = on_host && (!own[r] || own[r]->host);
-    if (on_host) { /* the kernel's own bytes (see Probe) */
-        ref->probe = (Probe){.threads = info->threads};
-        double read = 0;
-        for (int r = 0; r < 3; r++)
-            if (own[r]) {
-                int k = ref->probe.n_ranges++;
-                ref->probe.range[k] = (const guint64 *)own[r]->host;
-                ref->probe.range_words[k] = own_n[r] * sizeof(float) / 8;
-                read += 8.0 * ref->probe.range_words[k];
-            }
-        ref->work = read;
-        return TRUE;
+    ref->probe = (Probe){.threads = info->threads};
+    if (on_host) {
+        for (int r = 0; r < 3 && own[r]; r++) {
+            int k = ref->probe.n_ranges++;
+            ref->probe.range[k] = (const guint64 *)own[r]->host;
+            ref->probe.range_words[k] = own_n[r] * sizeof(float) / 8;
+        }
+    } else { /* a CPU backend whose buffers are not host memory */
+        gsize words = (gsize)(work_of(j) / 8) + 1;
+        ref->words = nl_alloc(words, sizeof(guint64), error);
+        if (!ref->words)
+            return FALSE;
+        memset(ref->words, 1, words * sizeof(guint64));
+        ref->probe = probe_one(ref->words, words, info->threads);
     }
-    gsize words = (gsize)(bytes / 8) + 1;
-    ref->words = nl_alloc(words, sizeof(guint64), error);
-    if (!ref->words)
-        return FALSE;
-    memset(ref->words, 1, words * sizeof(guint64));
-    ref->probe = (Probe){ref->words, words, info->threads, 0};
     ref->name = "read_bw";
     ref->call = probe_call;
     ref->data = &ref->probe;
-    ref->work = 8.0 * words;
+    ref->work = probe_bytes(&ref->probe);
     return TRUE;
 }
 
