@@ -59,6 +59,7 @@ framework_libnumlab_host_la_SOURCES = \
 	framework/host/scan.c \
 	framework/host/selfcheck.c \
 	framework/host/selfcheck-child.c \
+	framework/host/selfcheck-cache.c \
 	framework/host/selfcheck-cases.c \
 	framework/host/selfcheck-precision.c \
 	framework/host/selfcheck-cases.h

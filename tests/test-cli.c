@@ -791,6 +791,72 @@ static void test_backend_labels(void)
     nl_test_rmtree(dir);
 }
 
+/* A .dat file without its date line, which differs in every run. */
+static char *dat_without_date(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *text = read_file(path);
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    g_autoptr(GString) kept = g_string_new(NULL);
+    for (char **l = lines; *l; l++)
+        if (!g_str_has_prefix(*l, "# date: "))
+            g_string_append_printf(kept, "%s\n", *l);
+    return g_string_free(g_steal_pointer(&kept), FALSE);
+}
+
+/* Backend jobs run side by side (-j, default one per core) and write the
+ * same bits as one after another; the manifest says how many ran at
+ * once; the bench runs one at a time; a bad -j is one line. */
+static void test_jobs_side_by_side(void)
+{
+    g_autofree char *one = nl_test_tmpdir();
+    g_autofree char *three = nl_test_tmpdir();
+    const char *backends = "naive,blas:threads=1,openmp:threads=1";
+    g_autoptr(NlCmd) a =
+        nl_test_numlab(NULL, "run", "associativity", "-b", backends, "-j", "1",
+                       "-o", one, SMALL, NULL);
+    g_assert_cmpint(a->status, ==, 0);
+    g_autoptr(NlCmd) b =
+        nl_test_numlab(NULL, "run", "associativity", "-b", backends, "--jobs=3",
+                       "-o", three, SMALL, NULL);
+    g_assert_cmpint(b->status, ==, 0);
+    g_autofree char *set_one = g_build_filename(one, "associativity", NULL);
+    g_autofree char *set_three = g_build_filename(three, "associativity", NULL);
+    g_autofree char *manifest_one = read_built(set_one, "manifest.ini", NULL);
+    g_autofree char *manifest_three =
+        read_built(set_three, "manifest.ini", NULL);
+    g_assert_nonnull(strstr(manifest_one, "\njobs_at_once=1\n"));
+    g_assert_nonnull(strstr(manifest_three, "\njobs_at_once=3\n"));
+    g_autoptr(GDir) d = g_dir_open(set_one, 0, NULL);
+    guint compared = 0;
+    for (const char *n; (n = g_dir_read_name(d));) {
+        if (!g_str_has_suffix(n, ".dat"))
+            continue;
+        g_autofree char *x = dat_without_date(set_one, n);
+        g_autofree char *y = dat_without_date(set_three, n);
+        g_assert_cmpstr(x, ==, y);
+        compared++;
+    }
+    g_assert_cmpuint(compared, >=, 5);
+
+    g_autoptr(NlCmd) bench =
+        nl_test_numlab(NULL, "run", "bench", "-b", "naive,openmp:threads=1",
+                       "-j", "2", "-p", "kernels=sum", "-p", "sizes=1000", "-p",
+                       "min_time=0.001", "-o", one, NULL);
+    g_assert_cmpint(bench->status, ==, 0);
+    g_autofree char *manifest_bench =
+        read_built(one, "bench", "manifest.ini", NULL);
+    g_assert_nonnull(strstr(manifest_bench, "\njobs_at_once=1\n"));
+
+    g_autoptr(NlCmd) bad = nl_test_numlab(NULL, "run", "associativity", "-b",
+                                          "naive", "-j", "-1", "-o", one, NULL);
+    g_assert_cmpint(bad->status, ==, 2);
+    g_assert_cmpuint(nl_test_count_lines(bad->err), ==, 1);
+    g_assert_nonnull(strstr(bad->err, "--jobs must be"));
+    nl_test_rmtree(one);
+    nl_test_rmtree(three);
+}
+
 /* numlab rerun DIR repeats a set from its manifest and compares it. */
 static void test_rerun(void)
 {
@@ -1640,6 +1706,7 @@ int main(int argc, char **argv)
                     test_plot_runs_no_code_from_data);
     g_test_add_func("/cli/real-backend-options", test_real_backend_options);
     g_test_add_func("/cli/wait-policy", test_wait_policy);
+    g_test_add_func("/cli/jobs-side-by-side", test_jobs_side_by_side);
     g_test_add_func("/cli/bench-contention", test_bench_contention);
     return g_test_run();
 }

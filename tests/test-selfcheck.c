@@ -329,6 +329,98 @@ static void test_cli_failing_kernel(void)
     nl_test_rmtree(dir);
 }
 
+/* A verdict is kept between processes (selfcheck-cache.c) under a key
+ * of what decides it, failures included; NUMLAB_SELF_CHECK=fresh, a
+ * changed variable the libraries read, a damaged file or
+ * NUMLAB_CACHE_DIR=off each check again. */
+static const char *lanedrop_check_line(const NlCmd *c)
+{
+    const char *ld = strstr(c->out, "\n  lanedrop ");
+    g_assert_nonnull(ld);
+    const char *check = strstr(ld, "self-check ");
+    g_assert_nonnull(check);
+    const char *verdict = "passed: dot gemv gemm softmax; unusable: sum "
+                          "tiled_sum (n=16";
+    g_assert_true(strstr(check, verdict) &&
+                  strstr(check, verdict) < strchr(check, '\n'));
+    return check;
+}
+
+static NlCmd *list_with(const char *cache, const char *self_check,
+                        const char *extra)
+{
+    g_autofree char *cache_env = g_strdup_printf("NUMLAB_CACHE_DIR=%s", cache);
+    g_autofree char *check_env =
+        g_strdup_printf("NUMLAB_SELF_CHECK=%s", self_check);
+    char *env[] = {cache_env, check_env, (char *)extra, NULL};
+    NlCmd *c = nl_test_numlab(env, "list", "--plugin-dir", TEST_PLUGINS, NULL);
+    g_assert_cmpint(c->status, ==, 0);
+    return c;
+}
+
+static guint count_verdicts(const char *cache)
+{
+    g_autofree char *dir = g_build_filename(cache, "self-check", NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    guint n = 0;
+    while (d && g_dir_read_name(d))
+        n++;
+    return n;
+}
+
+static void test_cli_verdict_kept(void)
+{
+    g_autofree char *cache = nl_test_tmpdir();
+    g_autoptr(NlCmd) first = list_with(cache, "", NULL);
+    g_assert_true(
+        g_str_has_prefix(lanedrop_check_line(first), "self-check in "));
+    g_assert_nonnull(strstr(first->out, "exact values computed once"));
+    guint kept = count_verdicts(cache);
+    g_assert_cmpuint(kept, >=, 4); /* lanedrop, naive, blas, openmp, ... */
+
+    g_autoptr(NlCmd) again = list_with(cache, "", NULL);
+    g_assert_true(
+        g_str_has_prefix(lanedrop_check_line(again), "self-check kept from "));
+    g_assert_null(strstr(again->out, "self-check in "));
+    g_assert_null(strstr(again->out, "exact values computed once"));
+    g_assert_cmpuint(count_verdicts(cache), ==, kept);
+
+    g_autoptr(NlCmd) fresh = list_with(cache, "fresh", NULL);
+    g_assert_true(
+        g_str_has_prefix(lanedrop_check_line(fresh), "self-check in "));
+    g_assert_cmpuint(count_verdicts(cache), ==, kept);
+
+    /* a variable OpenBLAS reads: every backend's key changes */
+    g_autoptr(NlCmd) other = list_with(cache, "", "OPENBLAS_VERBOSE=0");
+    g_assert_true(
+        g_str_has_prefix(lanedrop_check_line(other), "self-check in "));
+    g_assert_cmpuint(count_verdicts(cache), ==, 2 * kept);
+
+    /* a damaged verdict is checked again, and replaced */
+    g_autofree char *dir = g_build_filename(cache, "self-check", NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    for (const char *n; (n = g_dir_read_name(d));) {
+        g_autofree char *path = g_build_filename(dir, n, NULL);
+        g_assert_true(g_file_set_contents(path,
+                                          "[trial]\noutcome=opened\n"
+                                          "[kept]\nchecked=x\n",
+                                          -1, NULL));
+    }
+    g_autoptr(NlCmd) damaged = list_with(cache, "", NULL);
+    g_assert_true(
+        g_str_has_prefix(lanedrop_check_line(damaged), "self-check in "));
+    g_autoptr(NlCmd) mended = list_with(cache, "", NULL);
+    g_assert_true(
+        g_str_has_prefix(lanedrop_check_line(mended), "self-check kept from "));
+    nl_test_rmtree(cache);
+
+    g_autoptr(NlCmd) off = list_with("off", "", NULL);
+    g_autoptr(NlCmd) off_again = list_with("off", "", NULL);
+    g_assert_true(
+        g_str_has_prefix(lanedrop_check_line(off_again), "self-check in "));
+    g_assert_false(g_file_test("off", G_FILE_TEST_EXISTS));
+}
+
 /* The failing line quotes numbers as the data files do, with a decimal
  * point, also under a locale with a decimal comma. */
 static void test_cli_locale(void)
@@ -416,6 +508,7 @@ int main(int argc, char **argv)
                     test_gemm_writing_padding);
     g_test_add_func("/selfcheck/cli/failing-kernel", test_cli_failing_kernel);
     g_test_add_func("/selfcheck/cli/list", test_cli_list);
+    g_test_add_func("/selfcheck/cli/verdict-kept", test_cli_verdict_kept);
     g_test_add_func("/selfcheck/cli/locale", test_cli_locale);
     int status = g_test_run();
     nl_registry_free(registry);

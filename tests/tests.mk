@@ -10,6 +10,7 @@ AM_TESTS_ENVIRONMENT = \
 	abs_top_srcdir='$(abs_top_srcdir)'; export abs_top_srcdir; \
 	MAKE='$(MAKE)'; export MAKE; \
 	NUMLAB_CACHE_DIR='$(abs_top_builddir)/tests/cache'; export NUMLAB_CACHE_DIR; \
+	NUMLAB_SELF_CHECK=fresh; export NUMLAB_SELF_CHECK; \
 	unset NUMLAB_PLUGIN_PATH NUMLAB_PLOT_PATH NUMLAB_PLOT_DIR NUMLAB_ALIASES;
 
 NL_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(NL_PATH_CPPFLAGS)

@@ -1262,4 +1262,6 @@ NL_PLUGIN_DEFINE(
         .version = PACKAGE_VERSION,
         .summary =
             "benchmark of every backend's kernels against machine limits",
-        .experiment = &ops, )
+        .experiment = &ops,
+        /* its results are times: no other job may run beside one */
+        .flags = NL_PLUGIN_JOBS_ALONE, )

@@ -87,6 +87,7 @@ typedef struct {
     NlJournal *journal;      /* the jobs finished so far, or NULL */
     double estimated_bytes;  /* budget.c: a job's peak; 0: no estimate */
     double estimated_seconds;
+    guint most_at_once; /* phases.c: the most jobs that ran at one time */
 } NlEngine;
 
 void nl_engine_free(NlEngine *engine);
@@ -115,9 +116,11 @@ gboolean nl_engine_open(NlEngine *engine);
 void nl_engine_allow_peers(NlRegistry *registry, char **modules);
 /* open.c: "NAME=PATH" for every backend of `registry`, NULL-terminated. */
 char **nl_engine_backend_modules(NlRegistry *registry);
-/* phases.c: runs every pending job's phase in order, each in a process
- * of its own (isolate.c) unless the request says in-process; FALSE
- * (after the report) when the common phase failed. */
+/* phases.c: runs every pending job's phase, each in a process of its
+ * own (isolate.c) unless the request says in-process: the common phase,
+ * then the backend jobs, side by side as the cores allow, then the
+ * compare phase; FALSE (after the report) when the common phase
+ * failed. */
 gboolean nl_engine_run_phases(NlEngine *engine);
 /* phases.c: calls the experiment's hook for `phase` on `run`, timing it
  * in *seconds and keeping what the plugin logs; the reason it failed, or
@@ -140,6 +143,15 @@ void nl_journal_close(NlJournal *journal, gboolean finished);
  * fills the job as the phase would have in this process, or fails it
  * with the cause: a signal, an exit without results, a limit. */
 void nl_job_run_isolated(NlEngine *engine, NlJob *job);
+/* isolate.c, the same in steps, for several jobs at once: start serves
+ * the child's pipes and end by `ctx` (NULL when the job is done already:
+ * resumed from the journal, or failed to start); done once `ctx` has seen
+ * its result and end; finish reads them into the job and frees the
+ * child. */
+typedef struct NlJobChild NlJobChild;
+NlJobChild *nl_job_child_start(NlEngine *engine, NlJob *job, GMainContext *ctx);
+gboolean nl_job_child_done(const NlJobChild *child);
+void nl_job_child_finish(NlEngine *engine, NlJobChild *child);
 /* results.c: writes the succeeded jobs' tables, artifacts and
  * backends.gp into the staging folder, adding their names to
  * engine->files; FALSE at the first that could not be written. */

@@ -55,6 +55,9 @@ void nl_registry_set_scanner(const char *exe);
 void nl_registry_screen(GPtrArray *files, GPtrArray *problems);
 /* The scanner's side: `numlab __scan FILE...`. */
 int nl_registry_scanner_main(int argc, char **argv);
+/* What identifies one build of a file: "dev:inode:size:mtime"; NULL if it
+ * cannot be read. */
+char *nl_file_stamp(const char *path);
 const NlPluginEntry *nl_registry_find(NlRegistry *registry, NlPluginKind kind,
                                       const char *name);
 /* Plugins of one kind, sorted by name. */
@@ -170,6 +173,9 @@ typedef struct {
      * or processes at first use, as mpi does); NULL otherwise. Nothing
      * else is checked then, and opening the backend fails with this. */
     char *unavailable;
+    /* When the verdict was reached, if an earlier process reached it
+     * (selfcheck-cache.c: "2026-12-06 21:40"); NULL when checked now. */
+    char *kept;
 } NlSelfCheck;
 
 /* Checks every kernel of an opened backend against exact values, then
@@ -238,6 +244,21 @@ gboolean nl_self_check_in_child(const NlPlugin *plugin, const char *label,
 /* `numlab __check MODULE SPEC`: the trial's side. */
 int nl_self_check_child_main(int argc, char **argv);
 
+/* ---- selfcheck-cache.c: a trial's verdict kept between processes ---- */
+
+/* The key of the verdict on backend `label` from `module`: a digest of
+ * everything that decides it (numlab's build, the module and the files
+ * beside it, every library loaded, the CPU, the host, the environment
+ * the libraries read, the installed packages). NULL when verdicts are not
+ * kept (NUMLAB_CACHE_DIR=off, NUMLAB_SELF_CHECK=fresh). */
+char *nl_self_check_cache_key(const char *module, const char *label);
+/* The trial's key file kept under `key`, with "kept" (the date of the
+ * check) added to its verdict; NULL when there is none. */
+char *nl_self_check_cache_load(const char *key);
+/* Keeps a trial's key file (an "opened" outcome) under `key`; a failure
+ * to write loses nothing but the next run's time. */
+void nl_self_check_cache_store(const char *key, const char *trial_out);
+
 /* ---- engine.c: running one experiment ---- */
 
 typedef struct {
@@ -258,6 +279,7 @@ typedef struct {
     gboolean resume;    /* reuse the jobs a killed run finished */
     gboolean force;     /* start a run estimated to take too long */
     guint64 job_memory; /* a job's memory limit in bytes; 0: none */
+    guint jobs;         /* cores the backend jobs may take at once; 0: all */
 } NlRunRequest;
 
 /* Runs the request; prints one line per problem on stderr. Returns TRUE

@@ -13,11 +13,12 @@
  * child loads only those two modules, runs the phase exactly as the
  * runner would (nl_phase_call) and sends its result (RESULT_WIRE).
  *
- * The runner feeds and drains the pipes in a main loop while it waits,
- * so neither side can block the other; it kills the child at the job's
- * time limit or once its result passes NL_JOB_WIRE_MAX bytes, and checks
- * what comes back as untrusted data. A child that died by a signal,
- * exited without a result or ran past a limit fails its job with the
+ * The runner feeds and drains the pipes in a main context while it waits,
+ * so neither side can block the other, and one context serves every job
+ * that runs at the time (phases.c runs backend jobs side by side); it kills the
+ * child at the job's time limit or once its result passes NL_JOB_WIRE_MAX
+ * bytes, and checks what comes back as untrusted data. A child that died by a
+ * signal, exited without a result or ran past a limit fails its job with the
  * cause in one line ("job killed by SIGSEGV (Segmentation fault)"). */
 #define _GNU_SOURCE /* sigabbrev_np */
 #include "config.h"
@@ -119,9 +120,9 @@ static void child_setup(gpointer data)
     }
 }
 
-/* One child's pipes and end, served by a main loop. */
+/* One child's pipes and end, served by the sources of a main context
+ * that may serve other children too. */
 typedef struct {
-    GMainLoop *loop;
     GPid pid;
     int status;
     gboolean exited, timed_out, too_big;
@@ -130,12 +131,12 @@ typedef struct {
     int to_child;       /* -1 once all is written or the child left */
     GByteArray *result; /* from its fd 3 */
     int from_child;     /* -1 at end of file */
+    GSource *sources[4];
 } Exchange;
 
-static void maybe_done(Exchange *x)
+static gboolean exchange_done(const Exchange *x)
 {
-    if (x->exited && x->from_child < 0)
-        g_main_loop_quit(x->loop);
+    return x->exited && x->from_child < 0;
 }
 
 static gboolean feed(gint fd, GIOCondition cond, gpointer data)
@@ -184,7 +185,6 @@ static gboolean drain(gint fd, GIOCondition cond, gpointer data)
     }
     close(fd);
     x->from_child = -1;
-    maybe_done(x);
     return G_SOURCE_REMOVE;
 }
 
@@ -194,7 +194,6 @@ static void child_ended(GPid pid, gint status, gpointer data)
     Exchange *x = data;
     x->status = status;
     x->exited = TRUE;
-    maybe_done(x);
 }
 
 static gboolean time_is_up(gpointer data)
@@ -211,41 +210,43 @@ static GSource *attach(GSource *source, GMainContext *ctx)
     return source;
 }
 
-/* Feeds the request, drains the result and waits for the child's end,
+/* Lets ctx feed the request, drain the result and see the child's end,
  * killing it at `seconds` (0: never). */
-static void exchange(Exchange *x, double seconds)
+static void exchange_attach(Exchange *x, GMainContext *ctx, double seconds)
 {
-    g_autoptr(GMainContext) ctx = g_main_context_new();
-    x->loop = g_main_loop_new(ctx, FALSE);
-    GSource *sources[4] = {NULL};
     g_unix_set_fd_nonblocking(x->to_child, TRUE, NULL);
     g_unix_set_fd_nonblocking(x->from_child, TRUE, NULL);
-    sources[0] =
+    x->sources[0] =
         attach(g_unix_fd_source_new(x->to_child, G_IO_OUT | G_IO_ERR), ctx);
-    g_source_set_callback(sources[0], (GSourceFunc)(void (*)(void))feed, x,
+    g_source_set_callback(x->sources[0], (GSourceFunc)(void (*)(void))feed, x,
                           NULL);
-    sources[1] = attach(
+    x->sources[1] = attach(
         g_unix_fd_source_new(x->from_child, G_IO_IN | G_IO_HUP | G_IO_ERR),
         ctx);
-    g_source_set_callback(sources[1], (GSourceFunc)(void (*)(void))drain, x,
+    g_source_set_callback(x->sources[1], (GSourceFunc)(void (*)(void))drain, x,
                           NULL);
-    sources[2] = attach(g_child_watch_source_new(x->pid), ctx);
-    g_source_set_callback(sources[2], (GSourceFunc)(void (*)(void))child_ended,
-                          x, NULL);
+    x->sources[2] = attach(g_child_watch_source_new(x->pid), ctx);
+    g_source_set_callback(x->sources[2],
+                          (GSourceFunc)(void (*)(void))child_ended, x, NULL);
     if (seconds > 0) {
-        sources[3] = attach(
+        x->sources[3] = attach(
             g_timeout_source_new((guint)MIN(seconds * 1000.0, G_MAXUINT)), ctx);
-        g_source_set_callback(sources[3], time_is_up, x, NULL);
+        g_source_set_callback(x->sources[3], time_is_up, x, NULL);
     }
-    g_main_loop_run(x->loop);
-    for (guint i = 0; i < G_N_ELEMENTS(sources); i++)
-        if (sources[i]) {
-            g_source_destroy(sources[i]);
-            g_source_unref(sources[i]);
+}
+
+/* Once the exchange is done: its sources gone, the request's pipe closed. */
+static void exchange_detach(Exchange *x)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(x->sources); i++)
+        if (x->sources[i]) {
+            g_source_destroy(x->sources[i]);
+            g_source_unref(x->sources[i]);
+            x->sources[i] = NULL;
         }
     if (x->to_child >= 0)
         close(x->to_child);
-    g_main_loop_unref(x->loop);
+    x->to_child = -1;
 }
 
 /* Why a child ended without a usable result. */
@@ -308,7 +309,13 @@ static gboolean read_result(NlEngine *e, NlJob *j, GBytes *bytes,
     return TRUE;
 }
 
-void nl_job_run_isolated(NlEngine *e, NlJob *j)
+struct NlJobChild {
+    NlJob *job;
+    Exchange x;
+    double t0;
+};
+
+NlJobChild *nl_job_child_start(NlEngine *e, NlJob *j, GMainContext *ctx)
 {
     static gsize sigpipe_ignored;
     if (g_once_init_enter(&sigpipe_ignored)) {
@@ -320,7 +327,7 @@ void nl_job_run_isolated(NlEngine *e, NlJob *j)
     g_autoptr(GBytes) saved = nl_journal_lookup(e->journal, j);
     if (saved && read_result(e, j, saved, NULL)) {
         j->resumed = TRUE;
-        return;
+        return NULL;
     }
     nl_run_free(g_steal_pointer(&j->run));
     double t0 = nl_time_now();
@@ -332,16 +339,16 @@ void nl_job_run_isolated(NlEngine *e, NlJob *j)
         g_autofree char *why =
             g_strdup_printf("cannot start the job: %s", error->message);
         nl_job_fail(j, NL_JOB_FAILED, why);
-        return;
+        return NULL;
     }
     char *argv[] = {(char *)e->req->job_runner, "__job", NULL};
     guint64 memory = e->req->job_memory;
     int source_fds[] = {result[1]}, target_fds[] = {RESULT_FD};
-    Exchange x = {.to_child = request[1], .from_child = result[0]};
+    GPid pid;
     gboolean started = g_spawn_async_with_pipes_and_fds(
         NULL, (const char *const *)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
         child_setup, &memory, request[0], -1, -1, source_fds, target_fds, 1,
-        &x.pid, NULL, NULL, NULL, &error);
+        &pid, NULL, NULL, NULL, &error);
     close(request[0]);
     close(result[1]);
     if (!started) {
@@ -350,18 +357,38 @@ void nl_job_run_isolated(NlEngine *e, NlJob *j)
         g_autofree char *why =
             g_strdup_printf("cannot start the job: %s", error->message);
         nl_job_fail(j, NL_JOB_FAILED, why);
-        return;
+        return NULL;
     }
-    x.request = request_bytes(e, j);
-    x.result = g_byte_array_new();
-    exchange(&x, e->req->job_seconds);
-    g_spawn_close_pid(x.pid);
-    g_bytes_unref(x.request);
-    g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes(x.result);
-    gboolean clean = !x.timed_out && !x.too_big && WIFEXITED(x.status) &&
-                     WEXITSTATUS(x.status) == 0 && g_bytes_get_size(bytes);
+    NlJobChild *c = g_new0(NlJobChild, 1);
+    c->job = j;
+    c->t0 = t0;
+    c->x.pid = pid;
+    c->x.to_child = request[1];
+    c->x.from_child = result[0];
+    c->x.request = request_bytes(e, j);
+    c->x.result = g_byte_array_new();
+    exchange_attach(&c->x, ctx, e->req->job_seconds);
+    return c;
+}
+
+gboolean nl_job_child_done(const NlJobChild *c)
+{
+    return exchange_done(&c->x);
+}
+
+void nl_job_child_finish(NlEngine *e, NlJobChild *c)
+{
+    NlJob *j = c->job;
+    Exchange *x = &c->x;
+    exchange_detach(x);
+    g_spawn_close_pid(x->pid);
+    g_bytes_unref(x->request);
+    g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes(x->result);
+    g_autoptr(GError) error = NULL;
+    gboolean clean = !x->timed_out && !x->too_big && WIFEXITED(x->status) &&
+                     WEXITSTATUS(x->status) == 0 && g_bytes_get_size(bytes);
     if (!clean) {
-        g_autofree char *why = death_cause(e, &x);
+        g_autofree char *why = death_cause(e, x);
         nl_job_fail(j, NL_JOB_FAILED, why);
     } else if (!read_result(e, j, bytes, &error)) {
         g_autofree char *why =
@@ -371,7 +398,19 @@ void nl_job_run_isolated(NlEngine *e, NlJob *j)
     } else if (j->status == NL_JOB_OK) {
         nl_journal_record(e->journal, j, bytes);
     }
-    j->isolation_seconds = MAX(0.0, nl_time_now() - t0 - j->seconds);
+    j->isolation_seconds = MAX(0.0, nl_time_now() - c->t0 - j->seconds);
+    g_free(c);
+}
+
+void nl_job_run_isolated(NlEngine *e, NlJob *j)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    NlJobChild *c = nl_job_child_start(e, j, ctx);
+    if (!c)
+        return;
+    while (!nl_job_child_done(c))
+        g_main_context_iteration(ctx, TRUE);
+    nl_job_child_finish(e, c);
 }
 
 /* ---- the job's side ---- */

@@ -18,6 +18,8 @@ static void set_self_check(GKeyFile *kf, const char *group,
     g_key_file_set_string(kf, group, "self_check", sc->summary);
     g_key_file_set_value(kf, group, "self_check_seconds",
                          g_ascii_formatd(buf, sizeof buf, "%.6f", sc->seconds));
+    if (sc->kept) /* reached by an earlier process (selfcheck-cache.c) */
+        g_key_file_set_string(kf, group, "self_check_kept", sc->kept);
     for (int k = 0; k < NL_N_KERNELS; k++) {
         g_autofree char *key =
             g_strdup_printf("self_check_%s", nl_kernel_name(k));
@@ -122,6 +124,8 @@ static void set_run(GKeyFile *kf, const NlEngine *e)
     if (e->req->command_line)
         g_key_file_set_string(kf, "run", "command", e->req->command_line);
     g_key_file_set_string(kf, "run", "status", run_status(e));
+    if (e->most_at_once) /* phases.c: beside each other, jobs take longer */
+        g_key_file_set_uint64(kf, "run", "jobs_at_once", e->most_at_once);
     if (e->estimated_bytes > 0) { /* budget.c */
         char buf[G_ASCII_DTOSTR_BUF_SIZE];
         g_key_file_set_uint64(kf, "run", "estimated_bytes",

@@ -9,7 +9,8 @@
  * phase stops the run, since every job builds on it.
  *
  * A job runs in a child of its own (isolate.c) unless the request has no
- * job runner (--in-process); either way its phase runs in nl_phase_call. */
+ * job runner (--in-process); either way its phase runs in nl_phase_call.
+ * Backend jobs in children run side by side as the cores allow (below). */
 #include "config.h"
 
 #include "engine.h"
@@ -78,16 +79,90 @@ static void run_in_process(NlEngine *e, NlJob *j)
         j->status = NL_JOB_OK;
 }
 
+/* ---- backend jobs side by side ----
+ *
+ * Jobs are independent processes with the same inputs, so running two at
+ * once changes no bit of their results; it only changes the times they
+ * take. Up to --jobs of them run at once (default: one per core), started
+ * in their order as others end, like make -j: a job's threads are not
+ * counted, since most jobs spend most of their time in kernels too small
+ * for a second thread, and numlab's and OpenBLAS's waiting threads sleep
+ * (numlab.c). An experiment whose results are times
+ * (NL_PLUGIN_JOBS_ALONE: bench) runs one job at a time, and fewer run at
+ * once while that many would not fit in the memory available together
+ * (budget.c's estimate per job). */
+
+static guint jobs_at_once(const NlEngine *e)
+{
+    if (NL_FIELD(e->exp, flags) & NL_PLUGIN_JOBS_ALONE)
+        return 1;
+    guint cores = e->req->jobs ? e->req->jobs : g_get_num_processors();
+    while (
+        cores > 1 && e->estimated_bytes > 0 &&
+        !nl_memory_check(cores * e->estimated_bytes, "jobs side by side", NULL))
+        cores--;
+    return MAX(cores, 1);
+}
+
+static void run_side_by_side(NlEngine *e, GPtrArray *pending)
+{
+    guint most = jobs_at_once(e), next = 0;
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    g_autoptr(GPtrArray) running = g_ptr_array_new();
+    while (next < pending->len || running->len) {
+        while (next < pending->len && running->len < most) {
+            NlJobChild *c = nl_job_child_start(e, pending->pdata[next++], ctx);
+            if (c) /* else resumed, or failed to start */
+                g_ptr_array_add(running, c);
+            e->most_at_once = MAX(e->most_at_once, running->len);
+        }
+        if (!running->len)
+            continue;
+        g_main_context_iteration(ctx, TRUE);
+        for (guint i = 0; i < running->len;) {
+            NlJobChild *c = running->pdata[i];
+            if (nl_job_child_done(c)) {
+                nl_job_child_finish(e, c);
+                g_ptr_array_remove_index(running, i);
+            } else {
+                i++;
+            }
+        }
+    }
+}
+
+static void run_one(NlEngine *e, NlJob *j)
+{
+    if (e->req->job_runner)
+        nl_job_run_isolated(e, j);
+    else
+        run_in_process(e, j);
+    e->most_at_once = MAX(e->most_at_once, 1);
+}
+
+static void run_backend_jobs(NlEngine *e, GPtrArray *jobs)
+{
+    if (e->req->job_runner)
+        run_side_by_side(e, jobs);
+    else
+        for (guint i = 0; i < jobs->len; i++)
+            run_one(e, jobs->pdata[i]);
+    g_ptr_array_set_size(jobs, 0);
+}
+
 gboolean nl_engine_run_phases(NlEngine *e)
 {
+    g_autoptr(GPtrArray) backend_jobs = g_ptr_array_new();
     for (guint i = 0; i < e->jobs->len; i++) {
         NlJob *j = e->jobs->pdata[i];
         if (j->status != NL_JOB_PENDING) /* a backend that did not open */
             continue;
-        if (e->req->job_runner)
-            nl_job_run_isolated(e, j);
-        else
-            run_in_process(e, j);
+        if (j->phase == NL_PHASE_BACKEND) {
+            g_ptr_array_add(backend_jobs, j);
+            continue;
+        }
+        run_backend_jobs(e, backend_jobs); /* those before this one */
+        run_one(e, j);
         if (j->phase != NL_PHASE_COMMON)
             continue;
         if (j->status != NL_JOB_OK) {
@@ -100,5 +175,6 @@ gboolean nl_engine_run_phases(NlEngine *e)
         }
         e->common = j->run;
     }
+    run_backend_jobs(e, backend_jobs); /* with no compare phase after */
     return TRUE;
 }

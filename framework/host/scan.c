@@ -38,8 +38,7 @@ static char *cache_path(void)
                             NULL);
 }
 
-/* What identifies one build of a module file; NULL if it cannot be read. */
-static char *stamp(const char *path)
+char *nl_file_stamp(const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0)
@@ -53,7 +52,7 @@ static char *stamp(const char *path)
  * or NULL when it must be tried. */
 static char *cached_verdict(GKeyFile *cache, const char *path)
 {
-    g_autofree char *now = stamp(path);
+    g_autofree char *now = nl_file_stamp(path);
     g_autofree char *then = g_key_file_get_string(cache, path, "stamp", NULL);
     if (!now || g_strcmp0(now, then) != 0)
         return NULL;
@@ -62,7 +61,7 @@ static char *cached_verdict(GKeyFile *cache, const char *path)
 
 static void remember(GKeyFile *cache, const char *path, const char *verdict)
 {
-    g_autofree char *now = stamp(path);
+    g_autofree char *now = nl_file_stamp(path);
     if (!now)
         return;
     g_key_file_set_string(cache, path, "stamp", now);

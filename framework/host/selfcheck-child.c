@@ -13,7 +13,9 @@
  * trial has shown that it returns.
  *
  * The trial runs once per backend label and process, as the self-check
- * did. Without a checker (tests that link the host library, `numlab run
+ * did, and its verdict is kept for the next process (selfcheck-cache.c),
+ * which adopts it without a trial while nothing that decides it changed.
+ * Without a checker (tests that link the host library, `numlab run
  * --in-process`) backends are opened and checked in the caller, as
  * before. */
 #define _GNU_SOURCE /* dladdr */
@@ -89,6 +91,10 @@ gboolean nl_self_check_in_child(const NlPlugin *plugin, const char *label,
     g_autofree char *module = module_of(plugin);
     if (!module)
         return TRUE;
+    g_autofree char *key = nl_self_check_cache_key(module, label);
+    g_autofree char *kept = key ? nl_self_check_cache_load(key) : NULL;
+    if (kept && take_outcome(plugin, label, kept, NULL))
+        return TRUE; /* a damaged file is checked again */
     const char *argv[] = {checker_exe, "__check", module, label, NULL};
     NlChildEnd end;
     if (!nl_child_collect(argv, &end))
@@ -96,6 +102,8 @@ gboolean nl_self_check_in_child(const NlPlugin *plugin, const char *label,
     gboolean taken = FALSE;
     if (nl_child_ended_well(&end) && *end.out) {
         taken = take_outcome(plugin, label, end.out, error);
+        if (taken && key)
+            nl_self_check_cache_store(key, end.out);
     } else {
         g_autofree char *why =
             nl_child_death(&end, "in its open() or self-check");

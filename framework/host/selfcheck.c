@@ -257,6 +257,7 @@ static void self_check_free(gpointer p)
     g_free(sc->summary);
     g_free(sc->summary_in);
     g_free(sc->unavailable);
+    g_free(sc->kept);
     g_ptr_array_unref(sc->lines);
     g_free(sc);
 }
@@ -613,6 +614,8 @@ void nl_self_check_save(const NlSelfCheck *sc, GKeyFile *kf, const char *group)
         }
     }
     g_key_file_set_string(kf, group, "summary_in", sc->summary_in);
+    if (sc->kept)
+        g_key_file_set_string(kf, group, "kept", sc->kept);
 }
 
 gboolean nl_self_check_adopt(GKeyFile *kf, const char *group,
@@ -631,6 +634,7 @@ gboolean nl_self_check_adopt(GKeyFile *kf, const char *group,
     g_autofree char *seconds = g_key_file_get_value(kf, group, "seconds", NULL);
     sc->seconds = seconds ? g_ascii_strtod(seconds, NULL) : 0.0;
     sc->n_cases = (guint)g_key_file_get_uint64(kf, group, "cases", NULL);
+    sc->kept = g_key_file_get_string(kf, group, "kept", NULL);
     for (int k = 0; k < NL_N_KERNELS && !local; k++) {
         const char *name = nl_kernel_name(k);
         g_autofree char *state = g_strdup_printf("%s_state", name);

@@ -57,6 +57,11 @@ typedef enum {
      * backend that costs more than a device of this machine: mpi starts
      * processes, and each of its kernels is a round trip to them. */
     NL_PLUGIN_NOT_IN_ALL = 1 << 0,
+    /* An experiment whose results are times: each of its backend jobs runs
+     * with no other job beside it. Without it, `numlab run` runs backend
+     * jobs side by side, one per core (--jobs), which changes no bit of a
+     * result. */
+    NL_PLUGIN_JOBS_ALONE = 1 << 1,
 } NlPluginFlags;
 
 typedef struct NlBackendOps NlBackendOps;
