@@ -103,11 +103,22 @@ if available mpi; then
     for alg in basic_linear ring rabenseifner; do a8="$a8,mpi:ranks=4:algorithm=$alg"; done
     a8="$a8,mpi:ranks=2:invariant=1,mpi:ranks=8:invariant=1"
 fi
-$numlab run all -b all --except associativity,reduction-tree,logprob,devices -o results
-$numlab run associativity -b "$a6" -o results
-$numlab run reduction-tree -b "$a7" -o results
-$numlab run logprob -b "$a7" -o results
-$numlab run devices -b "$a8" -o results
+# The bench's results are times: it runs first, with nothing beside it.
+# Then the other experiments run side by side, as their jobs do within
+# each (their bits do not depend on it; numlab's waiting threads sleep,
+# so the processes share the cores); one that fails fails the main job
+# once the others are written.
+$numlab run bench -o results
+pids=""
+beside() { "$@" & pids="$pids $!"; }
+beside $numlab run all -b all --except bench,associativity,reduction-tree,logprob,devices -o results
+beside $numlab run associativity -b "$a6" -o results
+beside $numlab run reduction-tree -b "$a7" -o results
+beside $numlab run logprob -b "$a7" -o results
+beside $numlab run devices -b "$a8" -o results
+failed=0
+for pid in $pids; do wait "$pid" || failed=1; done
+[ "$failed" -eq 0 ] || { echo "quickstart: an experiment reported a problem (above)" >&2; exit 1; }
 $numlab plot all -o results --format png,svg,pdf
 $numlab plot all -o results --lang en
 # One page with every figure, the jobs and the lecture's values beside these

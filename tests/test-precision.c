@@ -21,10 +21,12 @@
  *   nl_precision_round, nl_bf16_from_f32 and nl_f16_from_f32 for every
  *   sign, exponent and top fraction bits of a float, with low halves at
  *   and around every rounding boundary; NUMLAB_TEST_EXHAUSTIVE=1 checks
- *   all 2^32 floats. */
+ *   all 2^32 floats. Widening (nl_array_to_f32) gives nl_bf16_to_f32's
+ *   and nl_f16_to_f32's bits for all 2^16 patterns of each type. */
 #include "config.h"
 
 #include <numlab/precision.h>
+#include <numlab/reference.h>
 #include <numlab/ulp.h>
 
 #include "../framework/lib/nl-private.h" /* nl_store_f32_row */
@@ -257,8 +259,36 @@ static void check_lanes(const float *x, float *y, nl_f16 *h, gsize n)
     }
 }
 
+/* Every 16-bit pattern widened by nl_array_to_f32, in lanes, gives the
+ * scalar conversion's bits: NaN payloads, signed zeros, subnormals. */
+static void check_widening(void)
+{
+    nl_f16 *h = g_new(nl_f16, 65536 + 3);
+    float *w = g_new(float, 65536 + 3);
+    for (guint32 i = 0; i < 65536 + 3; i++)
+        h[i] = (nl_f16)(i * 40503u); /* every pattern, not in order */
+    for (guint k = 0; k < G_N_ELEMENTS(types); k++) {
+        NlPrecision p;
+        g_assert_true(nl_precision_from_name(types[k].name, &p));
+        for (gsize off = 0; off < 3; off++) { /* unaligned starts, tails */
+            NlArray a = {p, h + off};
+            nl_array_to_f32(a, 65536, w);
+            for (gsize j = 0; j < 65536; j++) {
+                float want = types[k].to_f32(h[off + j]);
+                if (memcmp(&want, &w[j], sizeof want) != 0)
+                    g_error("%s 0x%04x widened in lanes gives %a, the scalar "
+                            "conversion %a",
+                            types[k].name, h[off + j], w[j], want);
+            }
+        }
+    }
+    g_free(h);
+    g_free(w);
+}
+
 static void test_lanes(void)
 {
+    check_widening();
     /* low halves at the ties and around them: bfloat16 drops 16 bits,
      * float16 13 (normal) or more (subnormal, by value) */
     guint32 lows[64];

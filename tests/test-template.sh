@@ -83,7 +83,7 @@ listing() { (cd "$plotdir" && find . -type f -exec cksum {} + | sort); }
 before=$(listing)
 results="$tmp/my-plugin/results/my-experiment"
 if $MAKE -C "$tmp/my-plugin" plot NUMLAB="$numlab" >"$log" 2>&1 &&
-   grep -q '^my-experiment: 1 images in ' "$log" && ! grep -q '\.gp" line' "$log" &&
+   grep -q '^my-experiment: 1 image in ' "$log" && ! grep -q '\.gp" line' "$log" &&
    [ "$(head -c 4 "$results/dot-error.png" | od -An -c | tr -d ' ')" = '211PNG' ]; then
     echo "ok 6 - make plot renders the script beside the plugin (plots/my-experiment/)"
 else

@@ -316,7 +316,8 @@ static void print_finished(Plot *p)
         if (e->refusal)
             g_printerr("%s", e->refusal);
         else
-            printf("%s: %u images in %s\n", e->name, e->n_images, e->datadir);
+            printf("%s: %u %s in %s\n", e->name, e->n_images,
+                   e->n_images == 1 ? "image" : "images", e->datadir);
     }
 }
 

@@ -59,33 +59,6 @@ void nl_array_set(NlPrecision type, gpointer dst, gsize i, double v)
     g_return_if_reached();
 }
 
-void nl_array_to_f32(NlArray a, gsize n, float *out)
-{
-    switch (a.type) {
-    case NL_PRECISION_F32:
-        if (n)
-            memcpy(out, a.data, n * sizeof(float));
-        return;
-    case NL_PRECISION_BF16: {
-        const nl_bf16 *x = a.data;
-        for (gsize i = 0; i < n; i++) {
-            guint32 u = (guint32)x[i] << 16;
-            memcpy(&out[i], &u, sizeof u);
-        }
-        return;
-    }
-    case NL_PRECISION_F16: {
-        const nl_f16 *x = a.data;
-        for (gsize i = 0; i < n; i++)
-            out[i] = nl_f16_to_f32(x[i]);
-        return;
-    }
-    case NL_PRECISION_F64:
-        break;
-    }
-    g_return_if_reached();
-}
-
 void nl_array_to_f64(NlArray a, gsize n, double *out)
 {
     if (a.type == NL_PRECISION_F64) {
@@ -183,8 +156,8 @@ static inline float rnd16(NlPrecision acc, float v)
  * those of the scalar definition above on every path. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define NL_VECTORISED                                                          \
-    __attribute__((optimize("O3"), target_clones("default", "arch=x86-64-"     \
-                                                            "v3")))
+    __attribute__((optimize("O3"), target_clones("default", "arch=x86-64-v3",  \
+                                                 "arch=x86-64-v4")))
 #else
 #define NL_VECTORISED
 #endif
@@ -334,6 +307,61 @@ void nl_store_f32_row(NlPrecision type, gpointer dst, gsize offset,
     }
     for (gsize j = 0; j < n; j++)
         nl_array_set(type, dst, offset + j, src[j]);
+}
+
+/* ---- 16-bit arrays widened to float, in lanes ---- */
+
+/* nl_f16_to_f32's bits, without branches: the normal encoding rebiased,
+ * the infinities and NaNs (payload kept) with float's top exponent, and
+ * a subnormal or zero as its fraction times 2^-24, exact in float. */
+static inline float decode_f16_lanes(guint32 h)
+{
+    guint32 sign = (h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, f = h & 0x3ffu;
+    guint32 normal = sign | ((e + 112u) << 23) | (f << 13);
+    guint32 special = sign | 0x7f800000u | (f << 13);
+    float small = (float)(gint32)f * 0x1p-24f;
+    guint32 small_bits;
+    memcpy(&small_bits, &small, sizeof small_bits);
+    guint32 u = select_bits(e == 0x1fu, special, normal);
+    u = select_bits(e == 0, sign | small_bits, u);
+    float out;
+    memcpy(&out, &u, sizeof out);
+    return out;
+}
+
+NL_VECTORISED static void widen_f16_row(float *restrict out,
+                                        const nl_f16 *restrict x, gsize n)
+{
+    for (gsize i = 0; i < n; i++)
+        out[i] = decode_f16_lanes(x[i]);
+}
+
+NL_VECTORISED static void widen_bf16_row(float *restrict out,
+                                         const nl_bf16 *restrict x, gsize n)
+{
+    for (gsize i = 0; i < n; i++) {
+        guint32 u = (guint32)x[i] << 16;
+        memcpy(&out[i], &u, sizeof u);
+    }
+}
+
+void nl_array_to_f32(NlArray a, gsize n, float *out)
+{
+    switch (a.type) {
+    case NL_PRECISION_F32:
+        if (n)
+            memcpy(out, a.data, n * sizeof(float));
+        return;
+    case NL_PRECISION_BF16:
+        widen_bf16_row(out, a.data, n);
+        return;
+    case NL_PRECISION_F16:
+        widen_f16_row(out, a.data, n);
+        return;
+    case NL_PRECISION_F64:
+        break;
+    }
+    g_return_if_reached();
 }
 
 /* ---- sum, dot ---- */
