@@ -286,8 +286,9 @@ static void test_params_ignore_locale(void)
     char *env[] = {"LC_ALL=de_DE.UTF-8", NULL};
     g_autofree char *dir = nl_test_tmpdir();
     g_autoptr(NlCmd) h = nl_test_numlab(env, "help", "bench", NULL);
-    g_assert_nonnull(strstr(
-        h->out, "  min_time             double in [0.001, 60]; default 0.05\n"));
+    g_assert_nonnull(
+        strstr(h->out,
+               "  min_time             double in [0.001, 60]; default 0.05\n"));
     g_autoptr(NlCmd) bad =
         nl_test_numlab(env, "run", "gradient-descent", "-o", dir, "-p",
                        "d2_lrs=0.5,1e-3,0,5", NULL);
