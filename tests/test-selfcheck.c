@@ -414,6 +414,35 @@ static void test_cli_verdict_kept(void)
         g_str_has_prefix(lanedrop_check_line(mended), "self-check kept from "));
     nl_test_rmtree(cache);
 
+    /* what the key is made of: the backend's own module and the files
+     * beside it, the libraries, never another plugin's module */
+    g_autofree char *explain_cache = nl_test_tmpdir();
+    g_autoptr(NlCmd) explained = list_with(explain_cache, "explain", NULL);
+    g_auto(GStrv) lines = g_strsplit(explained->err, "\n", -1);
+    const char *prefix = NULL; /* "numlab: self-check key HEX: " */
+    for (char **l = lines; *l && !prefix; l++)
+        if (g_str_has_suffix(*l, ": backend lanedrop"))
+            prefix = *l;
+    g_assert_nonnull(prefix);
+    gsize prefix_len = strlen(prefix) - strlen("backend lanedrop");
+    gboolean module_seen = FALSE, libc_seen = FALSE;
+    for (char **l = lines; *l; l++) {
+        if (strncmp(*l, prefix, prefix_len) != 0)
+            continue;
+        const char *what = *l + prefix_len;
+        module_seen |= g_str_has_prefix(what, "module ") &&
+                       strstr(what, "/lanedrop.so ") != NULL;
+        libc_seen |= g_str_has_prefix(what, "loaded ") &&
+                     strstr(what, "/libc.so") != NULL;
+        /* another backend's module, an experiment's: not in the key */
+        g_assert_false(
+            g_str_has_prefix(what, "loaded ") &&
+            (strstr(what, "/naive.so ") || strstr(what, "/associativity.so ")));
+    }
+    g_assert_true(module_seen);
+    g_assert_true(libc_seen);
+    nl_test_rmtree(explain_cache);
+
     g_autoptr(NlCmd) off = list_with("off", "", NULL);
     g_autoptr(NlCmd) off_again = list_with("off", "", NULL);
     g_assert_true(

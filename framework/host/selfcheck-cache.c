@@ -17,7 +17,8 @@
  *     the build tree), which covers programs the backend starts, such as
  *     mpi's worker;
  *   - every shared object loaded in this process (OpenBLAS, libgomp,
- *     MPFR, libnumlab, ...), by path and stamp;
+ *     MPFR, libnumlab, ...), by path and stamp, but the other plugins'
+ *     modules, which cannot change this backend's verdict;
  *   - the CPU as /proc/cpuinfo names it (vendor, family, model, stepping,
  *     microcode, flags), the number of processors and the host name;
  *   - the environment the libraries read: PATH, LD_*, OPENBLAS_*, GOTO_*,
@@ -36,6 +37,7 @@
 
 #include "host.h"
 
+#include <dlfcn.h>
 #include <link.h>
 #include <string.h>
 
@@ -91,13 +93,28 @@ static int add_object(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
-static void add_loaded(GPtrArray *lines)
+/* Whether `path` is a plugin's module: another backend's or an
+ * experiment's code cannot change this backend's verdict, and a student
+ * rebuilding an experiment should not have every backend checked again. */
+static gboolean is_plugin_module(const char *path)
+{
+    void *handle = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
+    if (!handle)
+        return FALSE;
+    gboolean plugin = dlsym(handle, NL_PLUGIN_ENTRY_SYMBOL) != NULL;
+    dlclose(handle);
+    return plugin;
+}
+
+static void add_loaded(GPtrArray *lines, const char *module)
 {
     g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func(g_free);
     dl_iterate_phdr(add_object, objects);
     g_ptr_array_sort(objects, by_text);
     for (guint i = 0; i < objects->len; i++)
-        add_stamp(lines, "loaded", objects->pdata[i]);
+        if (strcmp(objects->pdata[i], module) == 0 ||
+            !is_plugin_module(objects->pdata[i]))
+            add_stamp(lines, "loaded", objects->pdata[i]);
 }
 
 /* The first processor's identity from /proc/cpuinfo. */
@@ -173,7 +190,7 @@ static GPtrArray *key_lines(const char *module, const char *label)
         g_autofree char *up = g_path_get_dirname(dir);
         add_folder(lines, up);
     }
-    add_loaded(lines);
+    add_loaded(lines, module);
     add_cpu(lines);
     add_environment(lines);
     add_stamp(lines, "packages", "/var/lib/dpkg/status");
