@@ -96,12 +96,11 @@ static guint jobs_at_once(const NlEngine *e)
 {
     if (NL_FIELD(e->exp, flags) & NL_PLUGIN_JOBS_ALONE)
         return 1;
-    guint cores = e->req->jobs ? e->req->jobs : g_get_num_processors();
-    while (
-        cores > 1 && e->estimated_bytes > 0 &&
-        !nl_memory_check(cores * e->estimated_bytes, "jobs side by side", NULL))
-        cores--;
-    return MAX(cores, 1);
+    guint n = e->req->jobs ? e->req->jobs : g_get_num_processors();
+    while (n > 1 && e->estimated_bytes > 0 &&
+           !nl_memory_check(n * e->estimated_bytes, "jobs side by side", NULL))
+        n--;
+    return MAX(n, 1);
 }
 
 static void run_side_by_side(NlEngine *e, GPtrArray *pending)
