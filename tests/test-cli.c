@@ -656,7 +656,9 @@ static char *data_rows(const char *dir, const char *file)
 
 /* A run killed during its third job, resumed: the two jobs it finished
  * are taken from its journal, the rest run, and the set is the one an
- * uninterrupted run writes. */
+ * uninterrupted run writes. The killed run runs its jobs one at a time
+ * (-j 1): side by side, naive may still be running when blas's job kills
+ * the runner. */
 static void test_resume(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
@@ -664,7 +666,7 @@ static void test_resume(void)
     char *kill_blas[] = {"NL_TEST_KILL_RUNNER=blas", NULL};
     g_autoptr(NlCmd) killed =
         nl_test_numlab(kill_blas, "run", "failing", "--plugin-dir", BROKEN_DIR,
-                       "-b", "naive,blas", "-o", dir, NULL);
+                       "-b", "naive,blas", "-j", "1", "-o", dir, NULL);
     g_assert_true(killed->status != 0);
     g_autofree char *set = g_build_filename(dir, "failing", NULL);
     g_assert_false(g_file_test(set, G_FILE_TEST_EXISTS));
