@@ -23,7 +23,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/table.c \
 	framework/lib/timer.c \
 	framework/lib/ulp.c
-framework_libnumlab_la_LIBADD = $(GLIB_LIBS) $(MPFR_LIBS) -lm
+framework_libnumlab_la_LIBADD = $(GLIB_LIBS) -lm
 framework_libnumlab_la_LDFLAGS = -version-info $(NL_LT_VERSION_INFO) -no-undefined \
 	-export-symbols-regex '^nl_'
 

@@ -1,8 +1,11 @@
-/* numlab/exact.h — exact references computed with MPFR.
+/* numlab/exact.h — exact references: correctly rounded sums and dots.
  *
- * mpfr_sum adds any number of values with a single rounding, so these are
+ * Every term is added without rounding into one long fixed-point integer
+ * (exact.c), and only the total is rounded, once, to nearest: these are
  * the correctly rounded results of the true real-number sum or dot
- * product: the yardstick every other order is measured against. */
+ * product, the yardstick every other order is measured against. They
+ * equal MPFR's exact sum rounded once, bit for bit (tested), at a few
+ * nanoseconds a term, in constant memory. */
 #ifndef NUMLAB_EXACT_H
 #define NUMLAB_EXACT_H
 
