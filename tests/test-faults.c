@@ -233,6 +233,20 @@ static guint assert_reported(const NlCmd *run, const char *dir, const char *exp)
     return assert_reported_of(run, dir, exp, FAULTY, naive);
 }
 
+/* An image that assert_plotted rendered names the fault in red. */
+static void assert_fault_drawn(const char *dir, const char *exp,
+                               const char *image)
+{
+    g_autofree char *gnuplot = g_find_program_in_path("gnuplot");
+    if (!gnuplot)
+        return;
+    g_autofree char *name = g_strdup_printf("%s.svg", image);
+    g_autofree char *path = g_build_filename(dir, exp, name, NULL);
+    g_autofree char *svg = NULL;
+    g_assert_true(g_file_get_contents(path, &svg, NULL, NULL));
+    g_assert_nonnull(strstr(svg, "Backend-Fehler"));
+}
+
 /* The figures of a run with a faulty job: rendered like any other (the
  * faulty job's datasets are in the tables, so its label must reach the
  * scripts), with no gnuplot warning, and the fault named in red. */
@@ -247,11 +261,7 @@ static void assert_plotted(const char *dir, const char *exp, const char *image)
         nl_test_numlab(NULL, "plot", exp, "-o", dir, "--format", "svg", NULL);
     g_assert_cmpint(p->status, ==, 0);
     g_assert_cmpstr(p->err, ==, "");
-    g_autofree char *name = g_strdup_printf("%s.svg", image);
-    g_autofree char *path = g_build_filename(dir, exp, name, NULL);
-    g_autofree char *svg = NULL;
-    g_assert_true(g_file_get_contents(path, &svg, NULL, NULL));
-    g_assert_nonnull(strstr(svg, "Backend-Fehler"));
+    assert_fault_drawn(dir, exp, image);
 }
 
 /* ---- associativity ---- */
@@ -448,6 +458,7 @@ static void test_reduction_tree(void)
     g_assert_cmpuint(faults, ==, 2 * calls);
     assert_plotted(dir, "reduction-tree", "a4-trees");
     assert_plotted(dir, "reduction-tree", "a5-table");
+    assert_fault_drawn(dir, "reduction-tree", "a5-sweep"); /* a5-summary's */
     nl_test_rmtree(dir);
 }
 
