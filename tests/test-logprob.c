@@ -1261,8 +1261,9 @@ static void test_c4_scatter(gconstpointer data)
  * recomputed here (the mode's logits alone on the job's backend, each
  * greedy generation), naive's batches and paddings without a bit of
  * difference in every precision (its order is the same whatever the
- * shape), every case's flips among its differing positions, and the
- * scatter consistent with the rows. */
+ * shape), every case's flips among its differing positions, float32's
+ * batches and paddings the same as C4's, and the scatter consistent with
+ * the rows. */
 static const char *const c5_modes[] = {"float32", "layercast", "bfloat16",
                                        "bfloat16-pure", "float16"};
 
@@ -1285,6 +1286,7 @@ static void test_c5(gconstpointer data)
     const Run *r = data;
     g_autoptr(NlDat) t = run_dat(r, "c5-cases");
     g_autoptr(NlDat) sc = run_dat(r, "c5-scatter");
+    g_autoptr(NlDat) c4 = run_dat(r, "c4-cases");
     guint M = G_N_ELEMENTS(c5_modes), rows = 1 + n_cases(r);
     for (guint d = 0; d < r->jobs->len; d++) {
         const Job *j = r->jobs->pdata[d];
@@ -1329,6 +1331,16 @@ static void test_c5(gconstpointer data)
             for (guint c = 1; c < rows; c++) {
                 g_assert_cmpint(dat_int(t, d, row + c, 8), <=,
                                 dat_int(t, d, row + c, 6));
+                if (m == 0) { /* float32's cases are C4's, measured once */
+                    g_assert_cmpstr(nl_dat_cell(t, d, row + c, 1), ==,
+                                    nl_dat_cell(c4, d, c, 0));
+                    g_assert_cmpint(dat_int(t, d, row + c, 6), ==,
+                                    dat_int(c4, d, c, 5));
+                    g_assert_cmpfloat(nl_dat_double(t, d, row + c, 7), ==,
+                                      nl_dat_double(c4, d, c, 6));
+                    g_assert_cmpint(dat_int(t, d, row + c, 8), ==,
+                                    dat_int(c4, d, c, 7));
+                }
                 if (is_naive(j)) {
                     g_assert_cmpint(dat_int(t, d, row + c, 6), ==, 0);
                     g_assert_cmpint(dat_int(t, d, row + c, 11), ==, 0);

@@ -166,8 +166,27 @@ LpDiff lp_diff_rows(const LpShared *s, const float *a, const float *ref,
 gboolean lp_logits_placed(const LpShared *s, NlGptResident *on, LpPlacement pl,
                           float *out, GError **error);
 
-/* precision.c: C5 per job */
-gboolean lp_precision_job(NlRun *run, const LpShared *s, GError **error);
+/* noise.c: C4's and C5's case i: the batches first, then the paddings. */
+LpPlacement lp_case_placement(const LpShared *s, gsize i);
+
+/* precision.c: one precision's C5 cases (its logits alone against the
+ * host's float32, then each placement against itself alone), measured as
+ * the placements come and written as rows at the end. C4's passes are
+ * float32's: noise.c measures them for C5 while it runs them, rather than
+ * running them again. `alone` and `own` (its greedy words alone) are
+ * borrowed until the rows are written. */
+typedef struct LpModeCases LpModeCases;
+LpModeCases *lp_mode_cases_new(const LpShared *s, const float *alone,
+                               guint32 *const *own, const gsize *own_len);
+void lp_mode_cases_placed(LpModeCases *m, const LpShared *s, LpPlacement pl,
+                          const float *placed, guint32 *const *words,
+                          const gsize *len);
+void lp_mode_cases_free(LpModeCases *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LpModeCases, lp_mode_cases_free)
+/* precision.c: C5 per job; f32 (or NULL): the float32 mode as C4
+ * measured it */
+gboolean lp_precision_job(NlRun *run, const LpShared *s, const LpModeCases *f32,
+                          GError **error);
 
 /* noise.c: C4 per job and across jobs */
 gboolean lp_run_backend(NlRun *run, GError **error);

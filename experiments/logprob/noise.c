@@ -234,10 +234,19 @@ static void add_case(NlRun *run, const LpShared *s, const char *name,
     add_split(t, s, split);
 }
 
+LpPlacement lp_case_placement(const LpShared *s, gsize i)
+{
+    return i < s->c.n_batches
+               ? (LpPlacement){.batch = s->c.batches[i], .pad = 0}
+               : (LpPlacement){.batch = 1,
+                               .pad = s->c.paddings[i - s->c.n_batches]};
+}
+
+/* One of C4's cases; f32 (or NULL) measures it for C5's float32 mode. */
 static gboolean run_case(NlRun *run, const LpShared *s, NlGptResident *on,
                          LpJobData *job, LpPlacement pl, float *buf,
                          double *noise, double *self_noise, gboolean *flip,
-                         GError **error)
+                         LpModeCases *f32, GError **error)
 {
     if (!lp_logits_placed(s, on, pl, buf, error))
         return FALSE;
@@ -255,6 +264,8 @@ static gboolean run_case(NlRun *run, const LpShared *s, NlGptResident *on,
         add_case(run, s, name, pl.batch > 1 ? "batch" : "pad",
                  pl.batch > 1 ? pl.batch : pl.pad, "alone", d,
                  first_split(s, greedy, len, job->greedy, job->greedy_len));
+        if (f32)
+            lp_mode_cases_placed(f32, s, pl, buf, greedy, len);
     }
     for (guint i = 0; i < P; i++)
         g_free(greedy[i]);
@@ -326,16 +337,18 @@ gboolean lp_run_backend(NlRun *run, GError **error)
              first_split(s, job->greedy, job->greedy_len, s->host_greedy,
                          s->host_greedy_len));
 
+    /* C5's float32 mode is these very passes: measured here, once */
+    g_autoptr(LpModeCases) f32 =
+        s->c.n_precisions > 0 &&
+                g_strv_contains((const char *const *)s->c.precisions, "float32")
+            ? lp_mode_cases_new(s, job->logits, job->greedy, job->greedy_len)
+            : NULL;
     float *buf = nl_alloc_f32(s->n_positions * s->V, error);
     gboolean ok = buf != NULL;
     gsize n_cases = s->c.n_batches + s->c.n_paddings;
     for (gsize i = 0; ok && i < n_cases; i++) {
-        LpPlacement pl =
-            i < s->c.n_batches
-                ? (LpPlacement){.batch = s->c.batches[i], .pad = 0}
-                : (LpPlacement){.batch = 1,
-                                .pad = s->c.paddings[i - s->c.n_batches]};
-        ok = run_case(run, s, on, job, pl, buf, noise, self_noise, flip, error);
+        ok = run_case(run, s, on, job, lp_case_placement(s, i), buf, noise,
+                      self_noise, flip, f32, error);
         nl_run_progress(run, 0.3 + 0.7 * (double)(i + 1) / n_cases,
                         "C4 batches and paddings");
     }
@@ -343,7 +356,7 @@ gboolean lp_run_backend(NlRun *run, GError **error)
     if (!ok)
         return FALSE;
     scatter_table(run, s, noise, self_noise, flip);
-    if (!lp_precision_job(run, s, error))
+    if (!lp_precision_job(run, s, f32, error))
         return FALSE;
     g_autoptr(GBytes) kept = job_to_bytes(s, job);
     nl_run_keep_bytes(run, kept);

@@ -137,8 +137,9 @@ static void add_case(NlRun *run, const LpShared *s, const char *precision,
 /* The example of a mode: prompt i's words in float32 (host), in the mode
  * alone and in the case that changed them. */
 static void add_example(NlRun *run, const LpShared *s, const char *precision,
-                        const char *name, guint i, const Gens *alone,
-                        const Gens *placed, gssize step)
+                        const char *name, guint i, const guint32 *own,
+                        gsize own_len, const guint32 *placed, gsize placed_len,
+                        gssize step)
 {
     NlTable *t = nl_run_table(run, "c5-example",
                               "precision:str case:str prompt:str "
@@ -153,14 +154,14 @@ static void add_example(NlRun *run, const LpShared *s, const char *precision,
     }
     g_autofree char *f32 =
         words_text(s, s->host_greedy[i], s->host_greedy_len[i]);
-    g_autofree char *own = words_text(s, alone->words[i], alone->len[i]);
+    g_autofree char *alone = words_text(s, own, own_len);
     g_autofree char *other =
-        placed ? words_text(s, placed->words[i], placed->len[i]) : g_strdup("");
+        placed ? words_text(s, placed, placed_len) : g_strdup("");
     nl_table_add_str(t, precision);
     nl_table_add_str(t, name);
     nl_table_add_str(t, s->c.prompts[i]);
     nl_table_add_str(t, f32);
-    nl_table_add_str(t, own);
+    nl_table_add_str(t, alone);
     nl_table_add_str(t, other);
     nl_table_add_int(t, step);
 }
@@ -186,6 +187,127 @@ static void add_scatter(NlTable *t, const LpShared *s, const char *precision,
     }
 }
 
+/* ---- one mode's cases, measured placement by placement ---- */
+
+/* One placement's row of c5-cases. */
+typedef struct {
+    LpPlacement pl;
+    LpDiff d;
+    guint n_div;
+    gssize first;
+} PlacedCase;
+
+struct LpModeCases {
+    const float *alone;  /* the mode's logits alone, borrowed */
+    guint32 *const *own; /* its greedy words alone, borrowed */
+    const gsize *own_len;
+    LpDiff against_host; /* the mode alone against the host's float32 */
+    guint host_div;
+    gssize host_first;
+    guint host_prompt;
+    GArray *cases; /* PlacedCase */
+    double *self_noise;
+    gboolean *self_flip;
+    /* the first placement that changed a greedy generation */
+    gboolean example;
+    LpPlacement example_pl;
+    guint example_prompt;
+    guint32 *example_words;
+    gsize example_len;
+    gssize example_step;
+};
+
+LpModeCases *lp_mode_cases_new(const LpShared *s, const float *alone,
+                               guint32 *const *own, const gsize *own_len)
+{
+    LpModeCases *m = g_new0(LpModeCases, 1);
+    m->alone = alone;
+    m->own = own;
+    m->own_len = own_len;
+    m->against_host = lp_diff_rows(s, alone, s->host, NULL, NULL, NULL);
+    Gens g = {
+        .words = (guint32 **)own, .len = (gsize *)own_len, .n = s->c.n_prompts};
+    m->host_div = diverging(&g, s->host_greedy, s->host_greedy_len,
+                            &m->host_first, &m->host_prompt);
+    m->cases = g_array_new(FALSE, FALSE, sizeof(PlacedCase));
+    m->self_noise = g_new0(double, s->n_positions);
+    m->self_flip = g_new0(gboolean, s->n_positions);
+    return m;
+}
+
+void lp_mode_cases_placed(LpModeCases *m, const LpShared *s, LpPlacement pl,
+                          const float *placed, guint32 *const *words,
+                          const gsize *len)
+{
+    /* self_noise, and flips against this mode alone (lp_diff_rows'
+     * flip compares with the host: kept apart here) */
+    PlacedCase c = {.pl = pl};
+    c.d = lp_diff_rows(s, placed, m->alone, NULL, m->self_noise, NULL);
+    for (gsize p = 0; p < s->n_positions; p++) {
+        guint bb, ba;
+        lp_gap_of(placed + p * s->V, s->V, &bb);
+        lp_gap_of(m->alone + p * s->V, s->V, &ba);
+        m->self_flip[p] |= bb != ba;
+    }
+    Gens g = {
+        .words = (guint32 **)words, .len = (gsize *)len, .n = s->c.n_prompts};
+    guint prompt = 0;
+    c.n_div = diverging(&g, m->own, m->own_len, &c.first, &prompt);
+    g_array_append_val(m->cases, c);
+    if (c.n_div > 0 && !m->example) {
+        m->example = TRUE;
+        m->example_pl = pl;
+        m->example_prompt = prompt;
+        m->example_words =
+            g_memdup2(words[prompt], MAX(len[prompt], 1) * sizeof(guint32));
+        m->example_len = len[prompt];
+        m->example_step = c.first;
+    }
+}
+
+void lp_mode_cases_free(LpModeCases *m)
+{
+    if (!m)
+        return;
+    g_array_unref(m->cases);
+    g_free(m->self_noise);
+    g_free(m->self_flip);
+    g_free(m->example_words);
+    g_free(m);
+}
+
+static char *case_name(LpPlacement pl)
+{
+    return pl.batch > 1 ? g_strdup_printf("batch=%u", pl.batch)
+                        : g_strdup_printf("pad=%u", pl.pad);
+}
+
+/* The mode's rows of c5-cases, c5-example and c5-scatter. */
+static void mode_cases_write(NlRun *run, const LpShared *s, const char *name,
+                             const LpModeCases *m, NlTable *scatter)
+{
+    add_case(run, s, name, "float32", "precision", 0, "float32",
+             m->against_host, m->host_div, m->host_first);
+    for (guint i = 0; i < m->cases->len; i++) {
+        const PlacedCase *c = &g_array_index(m->cases, PlacedCase, i);
+        g_autofree char *cn = case_name(c->pl);
+        add_case(run, s, name, cn, c->pl.batch > 1 ? "batch" : "pad",
+                 c->pl.batch > 1 ? c->pl.batch : c->pl.pad, "alone", c->d,
+                 c->n_div, c->first);
+    }
+    guint i = m->example_prompt;
+    if (m->example) {
+        g_autofree char *cn = case_name(m->example_pl);
+        add_example(run, s, name, cn, i, m->own[i], m->own_len[i],
+                    m->example_words, m->example_len, m->example_step);
+    } else if (m->host_div > 0) { /* no batch changed it: the precision */
+        i = m->host_prompt;
+        add_example(run, s, name, "float32", i, m->own[i], m->own_len[i], NULL,
+                    0, m->host_first);
+    }
+    add_scatter(scatter, s, name, m->alone, m->self_noise, m->self_flip);
+}
+
 /* One mode on the job's backend: its rows of c5-cases, c5-scatter and
  * c5-example. */
 static gboolean one_mode(NlRun *run, const LpShared *s, const char *name,
@@ -200,68 +322,25 @@ static gboolean one_mode(NlRun *run, const LpShared *s, const char *name,
     Gens own = {0}, placed = {0};
     gboolean ok = on && lp_logits_placed(s, on, one, alone, error) &&
                   greedy_all(s, on, one, &own, error);
-    gboolean example = FALSE;
-    g_autofree double *self_noise = g_new0(double, s->n_positions);
-    g_autofree gboolean *self_flip = g_new0(gboolean, s->n_positions);
-    if (ok) {
-        LpDiff d = lp_diff_rows(s, alone, s->host, NULL, NULL, NULL);
-        gssize first;
-        guint prompt = 0;
-        guint n = diverging(&own, s->host_greedy, s->host_greedy_len, &first,
-                            &prompt);
-        add_case(run, s, name, "float32", "precision", 0, "float32", d, n,
-                 first);
-        (void)prompt;
-    }
+    g_autoptr(LpModeCases) m =
+        ok ? lp_mode_cases_new(s, alone, own.words, own.len) : NULL;
     gsize n_cases = s->c.n_batches + s->c.n_paddings;
     for (gsize i = 0; ok && i < n_cases; i++) {
-        LpPlacement pl =
-            i < s->c.n_batches
-                ? (LpPlacement){.batch = s->c.batches[i], .pad = 0}
-                : (LpPlacement){.batch = 1,
-                                .pad = s->c.paddings[i - s->c.n_batches]};
-        ok = lp_logits_placed(s, on, pl, buf, error) &&
-             greedy_all(s, on, pl, &placed, error);
-        if (!ok)
-            break;
-        /* self_noise, and flips against this mode alone (lp_diff_rows'
-         * flip compares with the host: kept apart here) */
-        LpDiff d = lp_diff_rows(s, buf, alone, NULL, self_noise, NULL);
-        for (gsize p = 0; p < s->n_positions; p++) {
-            guint bb, ba;
-            lp_gap_of(buf + p * s->V, s->V, &bb);
-            lp_gap_of(alone + p * s->V, s->V, &ba);
-            self_flip[p] |= bb != ba;
-        }
-        gssize first;
-        guint prompt = 0;
-        guint n = diverging(&placed, own.words, own.len, &first, &prompt);
-        g_autofree char *case_name = pl.batch > 1
-                                         ? g_strdup_printf("batch=%u", pl.batch)
-                                         : g_strdup_printf("pad=%u", pl.pad);
-        add_case(run, s, name, case_name, pl.batch > 1 ? "batch" : "pad",
-                 pl.batch > 1 ? pl.batch : pl.pad, "alone", d, n, first);
-        if (n > 0 && !example) {
-            add_example(run, s, name, case_name, prompt, &own, &placed, first);
-            example = TRUE;
-        }
+        ok = lp_logits_placed(s, on, lp_case_placement(s, i), buf, error) &&
+             greedy_all(s, on, lp_case_placement(s, i), &placed, error);
+        if (ok)
+            lp_mode_cases_placed(m, s, lp_case_placement(s, i), buf,
+                                 placed.words, placed.len);
         gens_clear(&placed);
     }
-    if (ok && !example) { /* no batch changed it: the precision itself? */
-        gssize first;
-        guint prompt = 0;
-        if (diverging(&own, s->host_greedy, s->host_greedy_len, &first,
-                      &prompt) > 0)
-            add_example(run, s, name, "float32", prompt, &own, NULL, first);
-    }
     if (ok)
-        add_scatter(scatter, s, name, alone, self_noise, self_flip);
+        mode_cases_write(run, s, name, m, scatter);
     gens_clear(&own);
-    gens_clear(&placed);
     return ok;
 }
 
-gboolean lp_precision_job(NlRun *run, const LpShared *s, GError **error)
+gboolean lp_precision_job(NlRun *run, const LpShared *s, const LpModeCases *f32,
+                          GError **error)
 {
     if (s->c.n_precisions == 0)
         return TRUE;
@@ -288,7 +367,11 @@ gboolean lp_precision_job(NlRun *run, const LpShared *s, GError **error)
     float *buf = alone ? nl_alloc_f32(nz, error) : NULL;
     gboolean ok = buf != NULL;
     for (gsize i = 0; ok && i < s->c.n_precisions; i++) {
-        ok = one_mode(run, s, s->c.precisions[i], scatter, alone, buf, error);
+        const char *name = s->c.precisions[i];
+        if (f32 && strcmp(name, "float32") == 0) /* C4's passes, measured */
+            mode_cases_write(run, s, name, f32, scatter);
+        else
+            ok = one_mode(run, s, name, scatter, alone, buf, error);
         nl_run_progress(run, (double)(i + 1) / s->c.n_precisions,
                         "C5 precisions");
     }
