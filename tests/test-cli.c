@@ -1381,6 +1381,78 @@ static void test_plot_jobs(void)
     nl_test_rmtree(dir);
 }
 
+/* One gnuplot draws render after render (plot.c): nothing of one script
+ * reaches the next. a-title leaves a variable, a multiplot title offset
+ * (which `reset session` keeps) and a linetype; b-title, drawn after it in
+ * the same gnuplot, must come out byte for byte as when it is drawn alone,
+ * and must not see the variable. c-exit ends early with exit, d-quit ends
+ * its gnuplot with quit: both images are kept, and e, after them, is
+ * drawn too. */
+static void test_plot_shared_gnuplot(void)
+{
+    g_autofree char *dir = plot_fixture("naive");
+    if (!dir)
+        return;
+    static const char common[] = "set terminal pngcairo size 320,240\n"
+                                 "fig(name) = outdir.'/'.name.'.'.fmt\n";
+    static const char b_title[] =
+        "load common\nif (exists('leak')) { print 'leaked' }\n"
+        "set output fig('b-title')\n"
+        "set multiplot title 'B'\nplot x notitle\nunset multiplot\n";
+    static const char *const files[][2] = {
+        {"common.gp", common},
+        {"associativity/a-title.gp",
+         "load common\nleak = 1\nset linetype 1 lc rgb 'red'\n"
+         "set output fig('a-title')\n"
+         "set multiplot title 'A' offset 0,-3 font ',20' textcolor "
+         "rgb 'blue'\nplot x notitle\nunset multiplot\n"},
+        {"associativity/b-title.gp", b_title},
+        {"associativity/c-exit.gp",
+         "load common\nset output fig('c-exit')\nplot x notitle\n"
+         "set output\nexit\nnosuch\n"},
+        {"associativity/d-quit.gp",
+         "load common\nset output fig('d-quit')\nplot x notitle\n"
+         "set output\nquit\n"},
+        {"associativity/e.gp",
+         "load common\nset output fig('e')\nplot x notitle\n"},
+        {"alone/common.gp", common},
+        {"alone/associativity/b-title.gp", b_title},
+    };
+    g_autofree char *extra = g_build_filename(dir, "extra", NULL);
+    g_autofree char *alone_dir = g_build_filename(extra, "alone", NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *path = g_build_filename(extra, files[i][0], NULL);
+        g_autofree char *parent = g_path_get_dirname(path);
+        g_mkdir_with_parents(parent, 0755);
+        g_assert_true(g_file_set_contents(path, files[i][1], -1, NULL));
+    }
+    g_autofree char *path_env = g_strdup_printf("NUMLAB_PLOT_PATH=%s", extra);
+    char *env[] = {path_env, NULL};
+    g_autoptr(NlCmd) shared = nl_test_numlab(env, "plot", "associativity", "-o",
+                                             dir, "--jobs", "1", NULL);
+    g_assert_cmpstr(shared->err, ==, "");
+    g_assert_cmpint(shared->status, ==, 0);
+    g_autofree char *images = plotted_images(dir);
+    g_assert_cmpstr(images, ==,
+                    "a-title.png\nb-title.png\nc-exit.png\nd-quit.png\ne.png");
+    g_autofree char *b_path =
+        g_build_filename(dir, "associativity", "b-title.png", NULL);
+    g_autofree char *b_shared = NULL, *b_alone = NULL;
+    gsize n_shared, n_alone;
+    g_assert_true(g_file_get_contents(b_path, &b_shared, &n_shared, NULL));
+    remove_images(dir, images);
+
+    g_autofree char *alone_env =
+        g_strdup_printf("NUMLAB_PLOT_PATH=%s", alone_dir);
+    char *env_alone[] = {alone_env, NULL};
+    g_autoptr(NlCmd) alone =
+        nl_test_numlab(env_alone, "plot", "associativity", "-o", dir, NULL);
+    g_assert_cmpint(alone->status, ==, 0);
+    g_assert_true(g_file_get_contents(b_path, &b_alone, &n_alone, NULL));
+    g_assert_cmpmem(b_shared, n_shared, b_alone, n_alone);
+    nl_test_rmtree(dir);
+}
+
 /* Issue 3's bad backend options on the real backends, and a GPU backend
  * asked for where there is none (when this build has one). */
 /* numlab's OpenMP and OpenBLAS threads sleep when they wait unless the
@@ -1705,6 +1777,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/aliases", test_aliases);
     g_test_add_func("/cli/plot-path", test_plot_path);
     g_test_add_func("/cli/plot-jobs", test_plot_jobs);
+    g_test_add_func("/cli/plot-shared-gnuplot", test_plot_shared_gnuplot);
     g_test_add_func("/cli/plot-runs-no-code-from-data",
                     test_plot_runs_no_code_from_data);
     g_test_add_func("/cli/real-backend-options", test_real_backend_options);

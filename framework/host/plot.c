@@ -3,17 +3,17 @@
  * Each script EXP/NAME.gp of the first plot folder that has EXP's scripts
  * (paths.c: NUMLAB_PLOT_PATH, beside the module, built-in) reads the data
  * in OUTDIR/EXP/ and writes its image(s), only once the folder is one
- * complete result set (resultset.c). gnuplot writes into a private,
- * locked temporary folder beside the data; only when it exits cleanly are
- * the images renamed into place, so a failing script never leaves a
- * half-written image over a good one, and the next plot removes what a
- * killed one left. Several gnuplots run at once (--jobs), each in its own
- * folder; what they print comes in the order of one after another. The
- * data files are only read, and nothing in the data folder is ever
- * executed: gnuplot gets the backend labels (the dataset order, from the
- * manifest) as a quoted string on its command line, not by loading the
- * folder's backends.gp, which anyone who can write there could have
- * replaced with gnuplot commands. */
+ * complete result set (resultset.c). Each render writes into a private,
+ * locked temporary folder beside the data; only when gnuplot says the
+ * script ran without an error are the images renamed into place, so a
+ * failing script never leaves a half-written image over a good one, and
+ * the next plot removes what a killed one left. Several gnuplots run at
+ * once (--jobs), each drawing one render after another; what they print
+ * comes in the order of one after another. The data files are only read,
+ * and nothing in the data folder is ever executed: gnuplot gets the
+ * backend labels (the dataset order, from the manifest) as a quoted
+ * string in its commands, not by loading the folder's backends.gp, which
+ * anyone who can write there could have replaced with gnuplot commands. */
 #include "config.h"
 
 #include "host.h"
@@ -22,6 +22,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -93,16 +94,45 @@ static char *manifest_backends(const char *manifest, const char *experiment,
     return g_string_free(g_steal_pointer(&labels), FALSE);
 }
 
-/* ---- renders: several gnuplots at once ----
+/* ---- renders: several gnuplots at once, each drawing one after another ----
  *
  * Each (experiment, format, script) is one render, queued in the order in
- * which one gnuplot after another would draw them. Up to `jobs` of them run
- * at once, on a main context of numlab's own: a child watch says when a
- * gnuplot has exited and a fd source reads its stderr as it comes, so
- * neither waits on the other. What a render has to say and an
- * experiment's summary line are kept until everything queued before them
- * is finished, then printed in queue order: the output is the same
- * whatever the number of jobs and whichever gnuplot ends first. */
+ * which one gnuplot after another would draw them. Up to `jobs` gnuplots
+ * run at once, on a main context of numlab's own. Each stays up and draws
+ * render after render, fed on its stdin: `reset session` and `reset
+ * errors` (a clean state: settings, variables, functions), the render's
+ * variables, `load` of its script, the output closed, and a marker line
+ * with GPVAL_ERRNO on its stderr. gnuplot reading a pipe goes on after an
+ * error, so the marker always comes: 0 means the images are whole, and
+ * anything else fails the render with gnuplot's last line before it,
+ * which names the script line at fault. A gnuplot whose render failed is
+ * killed and the next render gets a fresh one, so no state of a broken
+ * script reaches another; one that exits by itself ends its render by its
+ * exit status, as a gnuplot per script did. What `reset session` leaves
+ * was checked image by image against a gnuplot per render: a multiplot
+ * title's settings (cleared after each render), and what the svg
+ * terminal writes depends on what the process drew before, so an svg
+ * render gets a gnuplot of its own. png and pdf renders, three quarters
+ * of the main job's, share theirs: starting gnuplot and its
+ * cairo fonts once instead of once per render saves a quarter of the
+ * plots' CPU time (doc/performance.md).
+ *
+ * What a render has to say and an experiment's summary line are kept
+ * until everything queued before them is finished, then printed in queue
+ * order: the output is the same whatever the number of jobs and whichever
+ * gnuplot ends first. */
+
+#define RENDER_END "numlab-render-end"
+/* What `reset session` leaves: a multiplot title's offset, font and
+ * colour carry over into the next multiplot title that names none. */
+/* What `reset session` leaves behind: a multiplot title's offset, font
+ * and colour carry over into the next multiplot title that names none.
+ * Cleared after each render, on the text terminal into /dev/null (a
+ * blank page of the render's own terminal would cost a PNG encoding). */
+#define MULTIPLOT_RESET                                                        \
+    "set terminal push; set terminal dumb; set output '/dev/null'; "           \
+    "set multiplot title '' offset 0,0 font '' textcolor default; "            \
+    "unset multiplot; set output; set terminal pop\n"
 
 typedef struct Plot Plot;
 
@@ -117,25 +147,37 @@ typedef struct {
     gboolean ok;
 } Experiment;
 
-/* One gnuplot: `script` drawing its images in `format`. */
+/* One render: `script` drawing its images in `format`. */
 typedef struct {
     Plot *plot;
     Experiment *exp;
     const char *script, *format;
     char *tmpl; /* its private folder, locked by `lock` while it runs */
-    int lock, err_fd;
-    GString *err;  /* gnuplot's stderr */
+    int lock;
     GString *says; /* what to print for it, once it is its turn */
-    int wait_status;
-    gboolean exited, done;
+    gboolean done;
 } Render;
+
+/* One gnuplot process and the render it draws. */
+typedef struct {
+    Plot *plot;
+    GPid pid;          /* 0: none */
+    int in_fd;         /* its stdin: the commands; -1 once closed */
+    int err_fd;        /* its stderr, read as it comes; -1 at its end */
+    GString *err;      /* what it printed since its render began */
+    Render *render;    /* NULL: idle */
+    gboolean retiring; /* no new render: it is on its way out */
+    gboolean exited;
+    int wait_status;
+} Gnuplot;
 
 struct Plot {
     const char *gnuplot, *lang;
     GMainContext *context;
     GPtrArray *experiments; /* in the order of their summary lines */
     GPtrArray *queue;       /* every render, in the order they print */
-    guint started, running, jobs, printed;
+    Gnuplot *slots;         /* `jobs` of them */
+    guint started, jobs, printed;
 };
 
 static void experiment_free(Experiment *e)
@@ -154,7 +196,6 @@ static void experiment_free(Experiment *e)
 static void render_free(Render *r)
 {
     g_free(r->tmpl);
-    g_string_free(r->err, TRUE);
     g_string_free(r->says, TRUE);
     g_free(r);
 }
@@ -205,50 +246,107 @@ static void render_done(Render *r)
     r->done = TRUE;
 }
 
-/* gnuplot has exited and closed its stderr: its images go into the data
- * folder if it exited cleanly, and nowhere if not. */
-static void render_finish(Render *r)
+/* The slot's render is over: its images go into the data folder if `ok`
+ * (what gnuplot printed shown: warnings are usually real), and nowhere if
+ * not (gnuplot's last line says why). */
+static void finish_render(Gnuplot *g, gboolean ok, const char *said)
 {
-    if (!g_spawn_check_wait_status(r->wait_status, NULL)) {
-        /* Keep gnuplot's last line: it names the script line at fault. */
-        g_autofree char *msg = g_strstrip(g_strdup(r->err->str));
+    Render *r = g->render;
+    g->render = NULL;
+    if (ok) {
+        g_string_append(r->says, said);
+        publish(r);
+    } else {
+        g_autofree char *msg = g_strstrip(g_strdup(said));
         const char *last = strrchr(msg, '\n');
         render_failed(r, last ? last + 1 : (*msg ? msg : "no message"));
-    } else {
-        /* warnings: show them, they are usually real */
-        g_string_append_len(r->says, r->err->str, r->err->len);
-        publish(r);
     }
     render_done(r);
-    r->plot->running--;
+}
+
+/* The process has exited and its stderr ended: a render it was drawing
+ * ends by its exit status; the slot is free for a fresh gnuplot. */
+static void gnuplot_gone(Gnuplot *g)
+{
+    if (g->render)
+        finish_render(g, g_spawn_check_wait_status(g->wait_status, NULL),
+                      g->err->str);
+    if (g->in_fd >= 0)
+        close(g->in_fd);
+    g->in_fd = -1;
+    g->pid = 0;
+    g->retiring = g->exited = FALSE;
+    g_string_truncate(g->err, 0);
 }
 
 static void on_gnuplot_exit(GPid pid, int wait_status, gpointer data)
 {
-    Render *r = data;
+    Gnuplot *g = data;
     g_spawn_close_pid(pid);
-    r->wait_status = wait_status;
-    r->exited = TRUE;
-    if (r->err_fd < 0)
-        render_finish(r);
+    g->wait_status = wait_status;
+    g->exited = TRUE;
+    if (g->err_fd < 0)
+        gnuplot_gone(g);
+}
+
+/* Lets the slot's gnuplot go: its stdin closed, it exits. */
+static void gnuplot_retire(Gnuplot *g)
+{
+    close(g->in_fd);
+    g->in_fd = -1;
+    g->retiring = TRUE;
+}
+
+/* The marker line that ends the current render, if it has come: what was
+ * printed before it goes to *said, and its GPVAL_ERRNO to *errno_out. */
+static gboolean find_render_end(GString *err, char **said, int *errno_out)
+{
+    const char *at = err->str;
+    for (;;) {
+        const char *m = strstr(at, RENDER_END " ");
+        if (!m)
+            return FALSE;
+        const char *eol = strchr(m, '\n');
+        if (!eol)
+            return FALSE; /* the rest of the line is still to come */
+        if (m == err->str || m[-1] == '\n') {
+            *errno_out = atoi(m + strlen(RENDER_END " "));
+            *said = g_strndup(err->str, (gsize)(m - err->str));
+            g_string_erase(err, 0, (gssize)(eol + 1 - err->str));
+            return TRUE;
+        }
+        at = eol + 1;
+    }
 }
 
 static gboolean on_stderr(int fd, G_GNUC_UNUSED GIOCondition condition,
                           gpointer data)
 {
-    Render *r = data;
+    Gnuplot *g = data;
     char buf[4096];
     ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
-        g_string_append_len(r->err, buf, n);
+        g_string_append_len(g->err, buf, n);
+        g_autofree char *said = NULL;
+        int gp_errno;
+        if (g->render && find_render_end(g->err, &said, &gp_errno)) {
+            gboolean svg = strcmp(g->render->format, "svg") == 0;
+            finish_render(g, gp_errno == 0, said);
+            if (gp_errno != 0) { /* nothing of a broken script lives on */
+                kill(g->pid, SIGKILL);
+                g->retiring = TRUE;
+            } else if (svg) {
+                gnuplot_retire(g);
+            }
+        }
         return G_SOURCE_CONTINUE;
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return G_SOURCE_CONTINUE;
     close(fd); /* end of file */
-    r->err_fd = -1;
-    if (r->exited)
-        render_finish(r);
+    g->err_fd = -1;
+    if (g->exited)
+        gnuplot_gone(g);
     return G_SOURCE_REMOVE;
 }
 
@@ -260,10 +358,46 @@ static void die_with_numlab(G_GNUC_UNUSED gpointer data)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-/* Starts gnuplot on the render's script with its images going into a
- * private folder, locked while it runs: a crash leaves the folder to the
- * next plot. */
-static void render_start(Render *r)
+/* Starts a gnuplot in the slot, reading its commands from a pipe. */
+static gboolean gnuplot_start(Gnuplot *g, GError **error)
+{
+    Plot *p = g->plot;
+    const char *argv[] = {p->gnuplot, NULL};
+    if (!g_spawn_async_with_pipes(
+            NULL, (char **)argv, NULL,
+            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+            die_with_numlab, NULL, &g->pid, &g->in_fd, NULL, &g->err_fd, error))
+        return FALSE;
+    GSource *watch = g_child_watch_source_new(g->pid);
+    g_source_set_callback(watch, G_SOURCE_FUNC(on_gnuplot_exit), g, NULL);
+    g_source_attach(watch, p->context);
+    g_source_unref(watch);
+    GSource *err = g_unix_fd_source_new(g->err_fd, G_IO_IN | G_IO_HUP);
+    g_source_set_callback(err, G_SOURCE_FUNC(on_stderr), g, NULL);
+    g_source_attach(err, p->context);
+    g_source_unref(err);
+    return TRUE;
+}
+
+/* Writes all of text to fd; FALSE when the reader is gone. */
+static gboolean write_all(int fd, const char *text)
+{
+    for (gsize len = strlen(text); len > 0;) {
+        ssize_t n = write(fd, text, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return FALSE;
+        text += n;
+        len -= (gsize)n;
+    }
+    return TRUE;
+}
+
+/* Gives the render to the slot's gnuplot (started if there is none), its
+ * images going into a private folder, locked while it runs: a crash
+ * leaves the folder to the next plot. */
+static void render_start(Gnuplot *g, Render *r)
 {
     Plot *p = r->plot;
     const Experiment *e = r->exp;
@@ -276,29 +410,34 @@ static void render_start(Render *r)
         r->done = TRUE;
         return;
     }
-    g_autofree char *setup = g_strdup_printf(
-        "datadir='%s'; outdir='%s'; fmt='%s'; lang='%s'; "
-        "common='%s'; backends='%s'",
-        e->abs_data, r->tmpl, r->format, p->lang, e->common, e->backends);
-    const char *argv[] = {p->gnuplot, "-e", setup, r->script, NULL};
-    GPid pid;
-    if (!g_spawn_async_with_pipes(
-            NULL, (char **)argv, NULL,
-            G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
-            die_with_numlab, NULL, &pid, NULL, NULL, &r->err_fd, &error)) {
+    if (g->pid == 0 && !gnuplot_start(g, &error)) {
         render_failed(r, error->message);
         render_done(r);
         return;
     }
-    p->running++;
-    GSource *watch = g_child_watch_source_new(pid);
-    g_source_set_callback(watch, G_SOURCE_FUNC(on_gnuplot_exit), r, NULL);
-    g_source_attach(watch, p->context);
-    g_source_unref(watch);
-    GSource *err = g_unix_fd_source_new(r->err_fd, G_IO_IN | G_IO_HUP);
-    g_source_set_callback(err, G_SOURCE_FUNC(on_stderr), r, NULL);
-    g_source_attach(err, p->context);
-    g_source_unref(err);
+    g_autofree char *commands = g_strdup_printf(
+        "reset session\nreset errors\n"
+        "datadir='%s'; outdir='%s'; fmt='%s'; lang='%s'; "
+        "common='%s'; backends='%s'\n"
+        "load '%s'\n"
+        "unset multiplot; set output; set print\n"
+        "print sprintf('" RENDER_END " %%d', GPVAL_ERRNO)\n" MULTIPLOT_RESET,
+        e->abs_data, r->tmpl, r->format, p->lang, e->common, e->backends,
+        r->script);
+    g_string_truncate(g->err, 0);
+    g->render = r;
+    if (!write_all(g->in_fd, commands)) { /* it died: its exit ends it */
+        kill(g->pid, SIGKILL);
+        g->retiring = TRUE;
+    }
+}
+
+static guint busy_slots(const Plot *p)
+{
+    guint n = 0;
+    for (guint i = 0; i < p->jobs; i++)
+        n += p->slots[i].render != NULL;
+    return n;
 }
 
 /* Prints what is finished and has nothing unprinted queued before it. */
@@ -321,16 +460,42 @@ static void print_finished(Plot *p)
     }
 }
 
-/* Runs every queued render, `jobs` at a time. */
+/* Runs every queued render, `jobs` at a time, then lets the gnuplots go
+ * (their stdin closed, they exit) and waits for them. */
 static void run_renders(Plot *p)
 {
-    while (p->started < p->queue->len || p->running > 0) {
-        while (p->running < p->jobs && p->started < p->queue->len)
-            render_start(p->queue->pdata[p->started++]);
-        if (p->running > 0)
-            g_main_context_iteration(p->context, TRUE);
+    for (;;) {
+        for (guint i = 0; i < p->jobs && p->started < p->queue->len; i++) {
+            Gnuplot *g = &p->slots[i];
+            /* a gnuplot on its way out is gone before its slot draws */
+            if (g->render || g->retiring)
+                continue;
+            Render *next = p->queue->pdata[p->started];
+            if (g->pid != 0 && strcmp(next->format, "svg") == 0) {
+                gnuplot_retire(g); /* svg: in a gnuplot of its own */
+                continue;
+            }
+            render_start(g, next);
+            p->started++;
+        }
         print_finished(p);
+        gboolean waiting = busy_slots(p) > 0;
+        for (guint i = 0; !waiting && i < p->jobs; i++)
+            waiting = p->slots[i].retiring;
+        if (!waiting && p->started == p->queue->len)
+            break;
+        if (waiting)
+            g_main_context_iteration(p->context, TRUE);
     }
+    for (guint i = 0; i < p->jobs; i++) {
+        Gnuplot *g = &p->slots[i];
+        if (g->in_fd >= 0)
+            close(g->in_fd);
+        g->in_fd = -1;
+    }
+    for (guint i = 0; i < p->jobs; i++)
+        while (p->slots[i].pid != 0)
+            g_main_context_iteration(p->context, TRUE);
     print_finished(p);
 }
 
@@ -395,6 +560,12 @@ static gboolean queue_renders(Plot *p, Experiment *e,
     e->backends = manifest_backends(manifest, e->name, error);
     if (!e->backends)
         return FALSE;
+    for (guint i = 0; i < e->scripts->len; i++)
+        if (!gp_quotable(e->scripts->pdata[i]))
+            return nl_fail(error, NL_ERROR, NL_ERROR_TOOL,
+                           "cannot plot with '%s': gnuplot paths may not "
+                           "contain a single quote",
+                           (char *)e->scripts->pdata[i]);
     for (char **f = formats; *f; f++)
         for (guint i = 0; i < e->scripts->len; i++) {
             Render *r = g_new0(Render, 1);
@@ -403,8 +574,6 @@ static gboolean queue_renders(Plot *p, Experiment *e,
                           .script = e->scripts->pdata[i],
                           .format = *f,
                           .lock = -1,
-                          .err_fd = -1,
-                          .err = g_string_new(NULL),
                           .says = g_string_new(NULL)};
             g_ptr_array_add(e->renders, r);
             g_ptr_array_add(p->queue, r);
@@ -465,6 +634,13 @@ gboolean nl_plot(NlRegistry *r, const char *experiment, const char *outdir,
         .queue = g_ptr_array_new(),
         .jobs = jobs ? jobs : (guint)MAX(g_get_num_processors(), 1),
     };
+    p.slots = g_new0(Gnuplot, p.jobs);
+    for (guint i = 0; i < p.jobs; i++)
+        p.slots[i] = (Gnuplot){
+            .plot = &p, .in_fd = -1, .err_fd = -1, .err = g_string_new(NULL)};
+    /* a gnuplot that dies before reading its commands must not take
+     * numlab with it: the write fails with EPIPE instead */
+    signal(SIGPIPE, SIG_IGN);
     gboolean ok = TRUE;
     if (strcmp(experiment, "all") != 0) {
         const NlPluginEntry *e =
@@ -483,6 +659,9 @@ gboolean nl_plot(NlRegistry *r, const char *experiment, const char *outdir,
     run_renders(&p);
     for (guint i = 0; i < p.experiments->len; i++)
         ok &= ((Experiment *)p.experiments->pdata[i])->ok;
+    for (guint i = 0; i < p.jobs; i++)
+        g_string_free(p.slots[i].err, TRUE);
+    g_free(p.slots);
     g_ptr_array_unref(p.queue);
     g_ptr_array_unref(p.experiments);
     g_main_context_unref(p.context);
