@@ -10,7 +10,7 @@
  *  - the value: each sum and dot product lies within the error bound of
  *    numlab/bound.h around the exact MPFR result of numlab/exact.h.
  * The shapes cross every block edge of the implementation (gemv's 8
- * rows, gemm's 4 x 8 blocks, its 256-term and 256-column passes, the
+ * rows, gemm's 4 x 16 blocks, its 256-term and 256-column passes, the
  * tile tree's runs of 64 tiles); padding between a row and its leading
  * dimension holds NaN, which must not reach a result, and C's padding
  * must come back untouched. */

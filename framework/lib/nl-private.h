@@ -33,6 +33,18 @@ typedef enum {
     NL_ERROR_TOOL,   /* an external tool (gnuplot) is missing or failed */
 } NlError;
 
+/* A hot loop compiled at -O3 and cloned for AVX2 and AVX-512, the clone
+ * chosen at load time for the CPU, whatever CFLAGS the library was built
+ * with. -ffp-contract=off holds in every clone: no FMA is formed, so each
+ * clone computes the bits of the scalar definition (the tests compare). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define NL_VECTORISED                                                          \
+    __attribute__((optimize("O3"), target_clones("default", "arch=x86-64-v3",  \
+                                                 "arch=x86-64-v4")))
+#else
+#define NL_VECTORISED
+#endif
+
 /* ---- memory.c ---- */
 /* nl_memory_available with /proc and /sys/fs/cgroup under `root` (the
  * tests build both). */

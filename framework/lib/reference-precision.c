@@ -154,14 +154,6 @@ static inline float rnd16(NlPrecision acc, float v)
  * CFLAGS the library was built with. Integer operations and float
  * multiplications and additions with -ffp-contract=off: the bits are
  * those of the scalar definition above on every path. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define NL_VECTORISED                                                          \
-    __attribute__((optimize("O3"), target_clones("default", "arch=x86-64-v3",  \
-                                                 "arch=x86-64-v4")))
-#else
-#define NL_VECTORISED
-#endif
-
 NL_VECTORISED static void axpy_bf16(float *restrict row, float a,
                                     const float *restrict b, gsize n)
 {
