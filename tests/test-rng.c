@@ -1,6 +1,7 @@
 /* test-rng.c — the generator's stream against an independent reference
  * (a Python transcription of Vigna's xoshiro256** and splitmix64), the
- * portable logarithm against libm, and the statistics of the deviates. */
+ * portable logarithm against libm, the statistics of the deviates, and
+ * the batched normals against the one-by-one stream. */
 #include "config.h"
 
 #include <numlab/numlab.h>
@@ -108,6 +109,38 @@ static void test_same_seed_same_values(void)
     g_assert_true(memcmp(a, b, sizeof a) != 0);
 }
 
+/* nl_rng_fill_normal_f32 batches the polar method and takes its
+ * logarithms in lanes (rng.c): it must be the stream of nl_rng_normal,
+ * bit for bit, across calls of every length (odd ones leave the spare
+ * half of a pair for the next call), and leave the generator where
+ * nl_rng_normal would. */
+static void test_fill_is_the_normal_stream(void)
+{
+    static const gsize lengths[] = {0,   1,   2,   3, 255, 256,   257,
+                                    511, 512, 513, 1, 1,   100003};
+    for (guint64 seed = 1; seed <= 3; seed++) {
+        NlRng filled, one_by_one;
+        nl_rng_init(&filled, seed);
+        nl_rng_init(&one_by_one, seed);
+        for (guint i = 0; i < G_N_ELEMENTS(lengths); i++) {
+            gsize n = lengths[i];
+            g_autofree float *x = g_new(float, MAX(n, 1));
+            nl_rng_fill_normal_f32(&filled, x, n);
+            for (gsize j = 0; j < n; j++) {
+                float want = (float)nl_rng_normal(&one_by_one);
+                if (nl_f32_bits(x[j]) != nl_f32_bits(want))
+                    g_error("seed %" G_GUINT64_FORMAT ", call %u, value %zu: "
+                            "%.9g, nl_rng_normal gives %.9g",
+                            seed, i, j, x[j], want);
+            }
+        }
+        g_assert_cmpfloat(nl_rng_normal(&filled), ==,
+                          nl_rng_normal(&one_by_one));
+        g_assert_cmphex(nl_rng_next_u64(&filled), ==,
+                        nl_rng_next_u64(&one_by_one));
+    }
+}
+
 /* nl_normal_values_f32 is the stream of nl_rng_fill_normal_f32, in a new
  * block; a count that cannot be allocated is an error, not an abort. */
 static void test_normal_values(void)
@@ -135,5 +168,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rng/below-and-shuffle", test_below_and_shuffle);
     g_test_add_func("/rng/same-seed-same-values", test_same_seed_same_values);
     g_test_add_func("/rng/normal-values", test_normal_values);
+    g_test_add_func("/rng/fill-is-the-normal-stream",
+                    test_fill_is_the_normal_stream);
     return g_test_run();
 }
