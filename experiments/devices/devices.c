@@ -9,11 +9,13 @@
  * each algorithm, and invariant=1 at each rank count), where every job
  * splits the same reductions differently; any backends can be compared.
  * Common phase: the lecture model trained on the host with the run's
- * seed (kept for the jobs). Per job: row 0 of C = A B (A 1 x k, B k x
- * cols) by gemm, the sum of n values, and the logits after each prompt on
- * the model's weights resident on the backend; the row and the sum against
- * their exact values rounded once (MPFR), the logits against the host's
- * (naive order). Compare phase: every job against the first.
+ * seed, and what is the same for every job, computed once: the exact
+ * values of the row and the sum in each mode (numlab/exact.h, rounded
+ * once) and the host's logits after each prompt (naive order); all kept
+ * for the jobs. Per job: row 0 of C = A B (A 1 x k, B k x cols) by gemm,
+ * the sum of n values, and the logits after each prompt on the model's
+ * weights resident on the backend, against those references. Compare
+ * phase: every job against the first.
  *
  * Each mode of the parameter `precision` (MiniGPT's names: float32,
  * layercast, bfloat16, bfloat16-pure, float16) does all of it again with
@@ -65,6 +67,96 @@ static gboolean encode(const NlGpt *m, const char *prompt, guint32 **tok,
     return TRUE;
 }
 
+/* What the common phase keeps: the model's checkpoint, per mode the exact
+ * row (cols values) and sum as the mode's outputs are rounded, and per
+ * prompt the host's V logits after it. */
+#define KEPT "(ayauau)" /* floats as their bits: GVariant has no float */
+
+typedef struct {
+    GVariant *kept, *exact_v, *host_v;
+    NlGpt *model;
+    const float *exact; /* per mode: cols row values, then the sum */
+    gsize n_exact;
+    const float *host; /* per prompt: the host's logits after it */
+    gsize n_host;
+} Common;
+
+static void common_clear(Common *c);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Common, common_clear)
+
+static void common_clear(Common *c)
+{
+    g_clear_pointer(&c->model, nl_gpt_free);
+    g_clear_pointer(&c->exact_v, g_variant_unref);
+    g_clear_pointer(&c->host_v, g_variant_unref);
+    g_clear_pointer(&c->kept, g_variant_unref);
+}
+
+/* The stored inputs of a mode, drawn from the run's stream: A's row in
+ * the activation type, B in the weight type, the n values in the
+ * activation type, each a float rounded once to its type. Every phase
+ * draws them in the same order from the same seed, so the common phase
+ * and each job hold the same values. */
+static void draw_inputs(NlRng *rng, NlGptPrecision mode, float *a, gsize k,
+                        float *bm, gsize cols, float *x, gsize n)
+{
+    nl_rng_fill_normal_f32(rng, a, k);
+    nl_rng_fill_normal_f32(rng, bm, k * cols);
+    nl_rng_fill_normal_f32(rng, x, n);
+    for (gsize i = 0; i < k; i++)
+        a[i] = (float)nl_precision_round(mode.acts, a[i]);
+    for (gsize i = 0; i < k * cols; i++)
+        bm[i] = (float)nl_precision_round(mode.weights, bm[i]);
+    for (gsize i = 0; i < n; i++)
+        x[i] = (float)nl_precision_round(mode.acts, x[i]);
+}
+
+/* The exact value rounded once to the output's type: MPFR-exact
+ * (numlab/exact.h) to float32, or to float64 and then to the 16-bit type
+ * (once, but in a tie of the type beyond float64's bits). */
+static float exact_in(NlPrecision acts, double exact_f64, float exact_f32)
+{
+    return acts == NL_PRECISION_F32
+               ? exact_f32
+               : (float)nl_precision_round(acts, exact_f64);
+}
+
+/* Per mode, the exact row and sum, appended to `out`. */
+static void exact_values(NlRun *run, GArray *out)
+{
+    const NlParams *p = nl_run_params(run);
+    gsize k = (gsize)nl_params_get_int(p, "k");
+    gsize cols = (gsize)nl_params_get_int(p, "cols");
+    gsize n = (gsize)nl_params_get_int(p, "n");
+    gsize n_modes;
+    const char *const *modes =
+        nl_params_get_string_list(p, "precision", &n_modes);
+    g_autofree float *a = g_new(float, k);
+    g_autofree float *bm = g_new(float, k *cols);
+    g_autofree float *x = g_new(float, n);
+    for (gsize i = 0; i < n_modes; i++) {
+        NlGptPrecision mode;
+        nl_gpt_precision_from_name(modes[i], &mode); /* checked: choices */
+        draw_inputs(nl_run_rng(run), mode, a, k, bm, cols, x, n);
+        for (gsize j = 0; j < cols; j++) {
+            float e = exact_in(
+                mode.acts,
+                mode.acts == NL_PRECISION_F32
+                    ? 0.0
+                    : nl_exact_dot_strided_f32_as_f64(a, bm + j, cols, k),
+                mode.acts == NL_PRECISION_F32
+                    ? nl_exact_dot_strided_f32(a, bm + j, cols, k)
+                    : 0.0f);
+            g_array_append_val(out, e);
+        }
+        float e = exact_in(
+            mode.acts,
+            mode.acts == NL_PRECISION_F32 ? 0.0 : nl_exact_sum_f32_as_f64(x, n),
+            mode.acts == NL_PRECISION_F32 ? nl_exact_sum_f32(x, n) : 0.0f);
+        g_array_append_val(out, e);
+    }
+}
+
 static gboolean run_common(NlRun *run, GError **error)
 {
     NlGptConfig mc;
@@ -77,16 +169,65 @@ static gboolean run_common(NlRun *run, GError **error)
         return FALSE;
     const char *const *prompts =
         nl_params_get_string_list(nl_run_params(run), "prompts", NULL);
+    guint V = m->config.vocab_size;
+    g_autoptr(GArray) host = g_array_new(FALSE, FALSE, sizeof(float));
     for (guint i = 0; prompts[i]; i++) { /* said before any job starts */
         g_autofree guint32 *tok = NULL;
         gsize n;
         if (!encode(m, prompts[i], &tok, &n, error))
             return FALSE;
+        g_autofree float *z = g_new(float, n *V);
+        if (!nl_gpt_logits(m, NULL, tok, n, z, error))
+            return FALSE;
+        g_array_append_vals(host, z + (n - 1) * V, V);
     }
+    nl_run_progress(run, 0.9, "exact values");
+    g_autoptr(GArray) exact = g_array_new(FALSE, FALSE, sizeof(float));
+    exact_values(run, exact);
     gsize len;
-    guint8 *bytes = nl_gpt_save_bytes(m, &len);
-    g_autoptr(GBytes) kept = g_bytes_new_take(bytes, len);
+    g_autofree guint8 *ckpt = nl_gpt_save_bytes(m, &len);
+    GVariant *parts[] = {
+        g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, ckpt, len, 1),
+        g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, exact->data,
+                                  exact->len, sizeof(float)),
+        g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, host->data, host->len,
+                                  sizeof(float)),
+    };
+    g_autoptr(GVariant) v =
+        g_variant_ref_sink(g_variant_new_tuple(parts, G_N_ELEMENTS(parts)));
+    g_autoptr(GBytes) kept = g_variant_get_data_as_bytes(v);
     nl_run_keep_bytes(run, kept);
+    return TRUE;
+}
+
+/* What the common phase kept, read back in a job: FALSE with an error
+ * when it is missing or has another shape. */
+static gboolean common_from_run(NlRun *run, Common *c, GError **error)
+{
+    GBytes *bytes = nl_run_common_bytes(run);
+    if (!bytes)
+        return fail(error, "the common phase left no model");
+    c->kept = g_variant_ref_sink(
+        g_variant_new_from_bytes(G_VARIANT_TYPE(KEPT), bytes, FALSE));
+    g_autoptr(GVariant) ckpt = g_variant_get_child_value(c->kept, 0);
+    c->exact_v = g_variant_get_child_value(c->kept, 1);
+    c->host_v = g_variant_get_child_value(c->kept, 2);
+    gsize len;
+    const guint8 *data = g_variant_get_fixed_array(ckpt, &len, 1);
+    c->model = nl_gpt_load_bytes(data, len, error);
+    if (!c->model)
+        return FALSE;
+    c->exact =
+        g_variant_get_fixed_array(c->exact_v, &c->n_exact, sizeof(float));
+    c->host = g_variant_get_fixed_array(c->host_v, &c->n_host, sizeof(float));
+    const NlParams *p = nl_run_params(run);
+    gsize n_modes, n_prompts;
+    nl_params_get_string_list(p, "precision", &n_modes);
+    nl_params_get_string_list(p, "prompts", &n_prompts);
+    gsize cols = (gsize)nl_params_get_int(p, "cols");
+    if (c->n_exact != n_modes * (cols + 1) ||
+        c->n_host != n_prompts * c->model->config.vocab_size)
+        return fail(error, "the common phase's values have another shape");
     return TRUE;
 }
 
@@ -119,50 +260,39 @@ static void add_output(NlTable *t, NlPrecision type, const char *kind,
     nl_table_add_int(t, ulps_in(type, value, reference));
 }
 
-/* n values of `type` on the backend, from floats rounded once to it; the
- * floats become the stored values. */
-static NlBuffer *stored(NlBackend *b, NlPrecision type, float *v, gsize n,
-                        GError **error)
-{
-    for (gsize i = 0; i < n; i++)
-        v[i] = (float)nl_precision_round(type, v[i]);
-    return nl_backend_alloc_as(b, type, n, error);
-}
-
-/* Row 0 of A B and the sum, against their exact values, in `mode`. */
-static gboolean reductions(NlRun *run, NlTable *t, NlGptPrecision mode,
-                           GError **error)
+/* Row 0 of A B and the sum in `mode` (the i-th), against the exact
+ * values the common phase computed. */
+static gboolean reductions(NlRun *run, const Common *c, gsize i, NlTable *t,
+                           NlGptPrecision mode, GError **error)
 {
     const NlParams *p = nl_run_params(run);
     gsize k = (gsize)nl_params_get_int(p, "k");
     gsize cols = (gsize)nl_params_get_int(p, "cols");
     gsize n = (gsize)nl_params_get_int(p, "n");
     NlBackend *b = nl_run_backend(run);
-    NlRng *rng = nl_run_rng(run);
     g_autofree float *a = g_new(float, k);
     g_autofree float *bm = g_new(float, k *cols);
     g_autofree float *x = g_new(float, n);
     g_autofree float *row = g_new(float, cols);
-    nl_rng_fill_normal_f32(rng, a, k);
-    nl_rng_fill_normal_f32(rng, bm, k * cols);
-    nl_rng_fill_normal_f32(rng, x, n);
+    draw_inputs(nl_run_rng(run), mode, a, k, bm, cols, x, n);
     NlPrecision acts = mode.acts;
-    NlBuffer *ba = stored(b, acts, a, k, error);
-    NlBuffer *bb = ba ? stored(b, mode.weights, bm, k * cols, error) : NULL;
+    NlBuffer *ba = nl_backend_alloc_as(b, acts, k, error);
+    NlBuffer *bb =
+        ba ? nl_backend_alloc_as(b, mode.weights, k * cols, error) : NULL;
     NlBuffer *bc = bb ? nl_backend_alloc_as(b, acts, cols, error) : NULL;
-    NlBuffer *bx = bc ? stored(b, acts, x, n, error) : NULL;
+    NlBuffer *bx = bc ? nl_backend_alloc_as(b, acts, n, error) : NULL;
     g_autofree double *values = g_new(double, MAX(MAX(k * cols, n), 1));
     double sum = 0.0;
     gboolean ok = bx != NULL;
     /* the stored floats, exactly, into the buffers of their types */
-    for (gsize i = 0; ok && i < k; i++)
-        values[i] = a[i];
+    for (gsize j = 0; ok && j < k; j++)
+        values[j] = a[j];
     ok = ok && nl_backend_upload_values(b, ba, values, k, error);
-    for (gsize i = 0; ok && i < k * cols; i++)
-        values[i] = bm[i];
+    for (gsize j = 0; ok && j < k * cols; j++)
+        values[j] = bm[j];
     ok = ok && nl_backend_upload_values(b, bb, values, k * cols, error);
-    for (gsize i = 0; ok && i < n; i++)
-        values[i] = x[i];
+    for (gsize j = 0; ok && j < n; j++)
+        values[j] = x[j];
     ok = ok && nl_backend_upload_values(b, bx, values, n, error) &&
          nl_backend_gemm_in(b, 1, cols, k, ba, k, bb, cols, bc, cols, mode.acc,
                             error) &&
@@ -176,39 +306,22 @@ static gboolean reductions(NlRun *run, NlTable *t, NlGptPrecision mode,
     nl_backend_free(b, bx);
     if (!ok)
         return FALSE;
-    /* exact (MPFR), rounded to float64 and then to the output's type:
-     * once, but in a tie of the type (beyond float64's bits) */
+    const float *exact = c->exact + i * (cols + 1);
     for (gsize j = 0; j < cols; j++)
-        add_output(t, acts, "row", 0, (gint64)j, row[j],
-                   acts == NL_PRECISION_F32
-                       ? nl_exact_dot_strided_f32(a, bm + j, cols, k)
-                       : (float)nl_precision_round(
-                             acts, nl_exact_dot_strided_f32_as_f64(a, bm + j,
-                                                                   cols, k)));
+        add_output(t, acts, "row", 0, (gint64)j, row[j], exact[j]);
     /* a scalar result is the accumulator's value; stored, it would be
      * rounded to the activation type */
     float stored_sum = (float)nl_precision_round(acts, sum);
-    add_output(
-        t, acts, "sum", 0, 0, stored_sum,
-        acts == NL_PRECISION_F32
-            ? nl_exact_sum_f32(x, n)
-            : (float)nl_precision_round(acts, nl_exact_sum_f32_as_f64(x, n)));
+    add_output(t, acts, "sum", 0, 0, stored_sum, exact[cols]);
     return TRUE;
 }
 
 /* The logits after each prompt on the backend in `mode`, against the
  * host's in float32 (rounded to the mode's activation type). */
-static gboolean logits(NlRun *run, NlTable *t, NlTable *top,
+static gboolean logits(NlRun *run, const Common *c, NlTable *t, NlTable *top,
                        NlGptPrecision mode, GError **error)
 {
-    GBytes *kept = nl_run_common_bytes(run);
-    if (!kept)
-        return fail(error, "the common phase left no model");
-    gsize len;
-    const guint8 *data = g_bytes_get_data(kept, &len);
-    g_autoptr(NlGpt) m = nl_gpt_load_bytes(data, len, error);
-    if (!m)
-        return FALSE;
+    const NlGpt *m = c->model;
     g_autoptr(NlGptResident) on =
         nl_gpt_resident_new_as(m, nl_run_backend(run), mode, error);
     if (!on)
@@ -222,11 +335,9 @@ static gboolean logits(NlRun *run, NlTable *t, NlTable *top,
         if (!encode(m, prompts[i], &tok, &n, error))
             return FALSE;
         g_autofree float *z = g_new(float, n *V);
-        g_autofree float *host = g_new(float, n *V);
-        if (!nl_gpt_logits(m, on, tok, n, z, error) ||
-            !nl_gpt_logits(m, NULL, tok, n, host, error))
+        if (!nl_gpt_logits(m, on, tok, n, z, error))
             return FALSE;
-        const float *last = z + (n - 1) * V, *hlast = host + (n - 1) * V;
+        const float *last = z + (n - 1) * V, *hlast = c->host + i * V;
         for (guint v = 0; v < V; v++)
             add_output(t, mode.acts, "logits", i, v, last[v],
                        (float)nl_precision_round(mode.acts, hlast[v]));
@@ -250,6 +361,9 @@ static char *name_in(const char *table, const char *mode)
 
 static gboolean run_backend(NlRun *run, GError **error)
 {
+    g_auto(Common) c = {0};
+    if (!common_from_run(run, &c, error))
+        return FALSE;
     gsize n_modes;
     const char *const *modes =
         nl_params_get_string_list(nl_run_params(run), "precision", &n_modes);
@@ -275,8 +389,8 @@ static gboolean run_backend(NlRun *run, GError **error)
                                     "prompt:str argmax:int word:str "
                                     "host_argmax:int");
         nl_table_set_title(top, "the most likely next word after each prompt");
-        if (!reductions(run, t, mode, error) ||
-            !logits(run, t, top, mode, error))
+        if (!reductions(run, &c, i, t, mode, error) ||
+            !logits(run, &c, t, top, mode, error))
             return FALSE;
     }
     return TRUE;
@@ -439,8 +553,8 @@ static gboolean run_compare(NlRun *run, GError **error)
     return TRUE;
 }
 
-/* Measured here at the defaults: training the lecture model 6.2 s; a job
- * 0.7-1.1 s a mode; a job's peak 13.5 MB on mpi (the buffers live in the
+/* Measured here at the defaults: training the lecture model 6.2 s (the
+ * exact values and host logits after it, 0.2 s); a job 0.7-1.1 s a mode; a job's peak 13.5 MB on mpi (the buffers live in the
  * ranks), 21-24 MB on naive, blas and openmp (the inputs and the
  * backend's copy of them, the model), in float32; each mode uploads its
  * values through one array of doubles. */
