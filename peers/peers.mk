@@ -16,8 +16,8 @@ EXTRA_DIST += peers/errata/s1_script.py peers/errata/s2_nb_float.py \
 # peers/minigpt-torch.py. BENCH_MINIGPT_FLAGS passes options to it
 # (--rounds 5, --steps 200, ...; --help lists them).
 EXTRA_DIST += peers/minigpt-torch.py
-EXTRA_PROGRAMS = peers/minigpt-bench
-CLEANFILES += peers/minigpt-bench
+EXTRA_PROGRAMS = peers/minigpt-bench peers/lib-bench
+CLEANFILES += peers/minigpt-bench peers/lib-bench
 peers_minigpt_bench_SOURCES = peers/minigpt-bench.c
 peers_minigpt_bench_CPPFLAGS = $(NL_GPT_CPPFLAGS) $(NL_PATH_CPPFLAGS) \
 	-I$(top_srcdir)
@@ -31,3 +31,12 @@ bench-minigpt: peers/minigpt-bench
 	$(PYTHON3) $(top_srcdir)/peers/minigpt-torch.py \
 	    --bench ./peers/minigpt-bench $(BENCH_MINIGPT_FLAGS)
 .PHONY: bench-minigpt
+
+# libnumlab's fast paths against their slow definitions, side by side
+# (the exact sums against MPFR, the batched normals against one at a
+# time, the reference gemm against the plain loop): `make bench-lib`.
+peers_lib_bench_SOURCES = peers/lib-bench.c
+peers_lib_bench_LDADD = framework/libnumlab.la $(GLIB_LIBS) $(MPFR_LIBS) -lm
+bench-lib: peers/lib-bench
+	./peers/lib-bench
+.PHONY: bench-lib

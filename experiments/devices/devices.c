@@ -554,10 +554,10 @@ static gboolean run_compare(NlRun *run, GError **error)
 }
 
 /* Measured here at the defaults: training the lecture model 6.2 s (the
- * exact values and host logits after it, 0.2 s); a job 0.7-1.1 s a mode; a job's peak 13.5 MB on mpi (the buffers live in the
- * ranks), 21-24 MB on naive, blas and openmp (the inputs and the
- * backend's copy of them, the model), in float32; each mode uploads its
- * values through one array of doubles. */
+ * exact values and host logits after it, 0.2 s); a job 0.7-1.1 s a mode; a
+ * job's peak 13.5 MB on mpi (the buffers live in the ranks), 21-24 MB on naive,
+ * blas and openmp (the inputs and the backend's copy of them, the model), in
+ * float32; each mode uploads its values through one array of doubles. */
 static gboolean estimate(const NlParams *p, NlCost *cost, GError **error)
 {
     (void)error;
