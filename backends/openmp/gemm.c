@@ -93,14 +93,22 @@ static void gemm_blocks(const GemmBlocks *g)
                 gsize mc = MIN(MC, m - ic);
                 gsize rows = (mc + MR - 1) / MR;
                 /* Each thread packs the A panels it needs; threads that
-                 * share a row panel pack identical copies. */
+                 * share a row panel pack identical copies, so any thread
+                 * can take any tile. The tiles are handed out guided:
+                 * large runs of neighbouring tiles first (B's panels stay
+                 * in a core's cache), smaller ones at the end, so a
+                 * thread whose core is shared with another process takes
+                 * fewer instead of holding the team up (statically, the
+                 * 2-thread gemm fell to 0.71-0.79 of OpenBLAS under
+                 * contention; doc/performance.md). Which thread computes
+                 * a tile changes no bit: each element is one chain. */
                 char *ap = apack + (gsize)omp_get_thread_num() * mc_max *
                                        kc_max * kind->elem;
                 for (gsize ir = 0; ir < rows; ir++)
                     kind->pack_a(kc, MIN(MR, mc - ir * MR), a,
                                  (ic + ir * MR) * lda + pc, lda,
                                  ap + ir * MR * kcp * kind->elem);
-#pragma omp for schedule(static) collapse(2)
+#pragma omp for schedule(guided) collapse(2)
                 for (gsize jr = 0; jr < panels; jr++)
                     for (gsize ir = 0; ir < rows; ir++) {
                         gsize mr = MIN(MR, mc - ir * MR);
