@@ -363,9 +363,34 @@ static guint count_verdicts(const char *cache)
     g_autofree char *dir = g_build_filename(cache, "self-check", NULL);
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     guint n = 0;
-    while (d && g_dir_read_name(d))
-        n++;
+    for (const char *name; d && (name = g_dir_read_name(d));)
+        n += g_str_has_suffix(name, ".ini"); /* not the KEY.lock files */
     return n;
+}
+
+static gpointer list_in_thread(gpointer cache)
+{
+    return list_with(cache, "", NULL);
+}
+
+/* Two processes that need the same verdicts at once (the main job's
+ * experiments side by side) take turns: each backend's trial runs in one
+ * of them, and the other adopts its verdict. */
+static void test_cli_trial_once(void)
+{
+    g_autofree char *cache = nl_test_tmpdir();
+    GThread *a = g_thread_new("list-a", list_in_thread, cache);
+    GThread *b = g_thread_new("list-b", list_in_thread, cache);
+    g_autoptr(NlCmd) ca = g_thread_join(a);
+    g_autoptr(NlCmd) cb = g_thread_join(b);
+    gboolean a_checked =
+        g_str_has_prefix(lanedrop_check_line(ca), "self-check in ");
+    gboolean b_checked =
+        g_str_has_prefix(lanedrop_check_line(cb), "self-check in ");
+    g_assert_true(a_checked != b_checked);
+    g_assert_true(g_str_has_prefix(lanedrop_check_line(a_checked ? cb : ca),
+                                   "self-check kept from "));
+    nl_test_rmtree(cache);
 }
 
 static void test_cli_verdict_kept(void)
@@ -538,6 +563,7 @@ int main(int argc, char **argv)
     g_test_add_func("/selfcheck/cli/failing-kernel", test_cli_failing_kernel);
     g_test_add_func("/selfcheck/cli/list", test_cli_list);
     g_test_add_func("/selfcheck/cli/verdict-kept", test_cli_verdict_kept);
+    g_test_add_func("/selfcheck/cli/trial-once", test_cli_trial_once);
     g_test_add_func("/selfcheck/cli/locale", test_cli_locale);
     int status = g_test_run();
     nl_registry_free(registry);

@@ -258,6 +258,11 @@ char *nl_self_check_cache_load(const char *key);
 /* Keeps a trial's key file (an "opened" outcome) under `key`; a failure
  * to write loses nothing but the next run's time. */
 void nl_self_check_cache_store(const char *key, const char *trial_out);
+/* Waits for the key's turn (an exclusive flock on self-check/KEY.lock):
+ * the fd to close when the trial's verdict is stored, or -1 where nothing
+ * is kept (NUMLAB_SELF_CHECK=fresh, NUMLAB_CACHE_DIR=off) or no lock can be
+ * had. A process that dies lets go of it. */
+int nl_self_check_cache_lock(const char *key);
 
 /* ---- engine.c: running one experiment ---- */
 

@@ -28,8 +28,11 @@
  *     or upgrade changes (a new Open MPI under mpi's worker, say).
  * A change to any of them is a new key, and the backend is checked again.
  * Only verdicts of backends that opened are kept: a trial that failed,
- * crashed or hung runs again each time. NUMLAB_SELF_CHECK=fresh checks
- * anyway (and keeps the new verdict); NUMLAB_SELF_CHECK=explain prints
+ * crashed or hung runs again each time. Processes that need the same
+ * verdict at once (the main job's experiments side by side) take turns
+ * on KEY.lock: the first runs the trial, the others wait and adopt its
+ * verdict instead of running the same trial beside it. NUMLAB_SELF_CHECK=fresh
+ * checks anyway (and keeps the new verdict); NUMLAB_SELF_CHECK=explain prints
  * each key's lines, to see why a verdict was not reused; NUMLAB_CACHE_DIR=off
  * keeps none. */
 #define _GNU_SOURCE /* dl_iterate_phdr */
@@ -38,8 +41,12 @@
 #include "host.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #define FORMAT "numlab self-check verdict 1"
 
@@ -264,4 +271,27 @@ void nl_self_check_cache_store(const char *key, const char *trial_out)
     g_autofree char *data = g_key_file_to_data(kf, NULL, NULL);
     if (g_mkdir_with_parents(dir, 0755) == 0)
         g_file_set_contents(path, data, -1, NULL);
+}
+
+int nl_self_check_cache_lock(const char *key)
+{
+    if (g_strcmp0(g_getenv("NUMLAB_SELF_CHECK"), "fresh") == 0)
+        return -1; /* nothing to share: every process checks */
+    g_autofree char *ini = verdict_path(key);
+    if (!ini)
+        return -1;
+    g_autofree char *dir = g_path_get_dirname(ini);
+    g_autofree char *path =
+        g_strdup_printf("%.*s.lock", (int)(strlen(ini) - 4), ini);
+    if (g_mkdir_with_parents(dir, 0755) != 0)
+        return -1;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    while (flock(fd, LOCK_EX) != 0)
+        if (errno != EINTR) {
+            close(fd);
+            return -1; /* no lock: the trial runs anyway */
+        }
+    return fd;
 }

@@ -95,10 +95,24 @@ gboolean nl_self_check_in_child(const NlPlugin *plugin, const char *label,
     g_autofree char *kept = key ? nl_self_check_cache_load(key) : NULL;
     if (kept && take_outcome(plugin, label, kept, NULL))
         return TRUE; /* a damaged file is checked again */
+    /* another process may be running this very trial: wait for it, and
+     * take its verdict if it kept one */
+    int lock = kept || !key ? -1 : nl_self_check_cache_lock(key);
+    if (lock >= 0) {
+        g_free(kept);
+        kept = nl_self_check_cache_load(key);
+        if (kept && take_outcome(plugin, label, kept, NULL)) {
+            close(lock);
+            return TRUE;
+        }
+    }
     const char *argv[] = {checker_exe, "__check", module, label, NULL};
     NlChildEnd end;
-    if (!nl_child_collect(argv, &end))
+    if (!nl_child_collect(argv, &end)) {
+        if (lock >= 0)
+            close(lock);
         return TRUE; /* no helper: check in this process, as before */
+    }
     gboolean taken = FALSE;
     if (nl_child_ended_well(&end) && *end.out) {
         taken = take_outcome(plugin, label, end.out, error);
@@ -111,6 +125,8 @@ gboolean nl_self_check_in_child(const NlPlugin *plugin, const char *label,
                     why);
     }
     nl_child_end_clear(&end);
+    if (lock >= 0)
+        close(lock); /* after the store: the next one adopts it */
     return taken;
 }
 
