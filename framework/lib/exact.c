@@ -85,6 +85,19 @@ static inline void acc_add(Acc *a, guint64 m, guint shift, gboolean neg)
         acc_carry(a);
 }
 
+/* An exponent field of all ones: NaN or an infinity, noted in a;
+ * FALSE, as the term adds no digits. */
+static gboolean note_special(Acc *a, gboolean nan, gboolean neg)
+{
+    if (nan)
+        a->nan = TRUE;
+    else if (neg)
+        a->neg_inf = TRUE;
+    else
+        a->pos_inf = TRUE;
+    return FALSE;
+}
+
 /* x as m 2^(shift - LSB_F32_SUM); FALSE for inf and NaN, noted in a. */
 static inline gboolean split_f32(Acc *a, float x, guint64 *m, guint *shift,
                                  gboolean *neg)
@@ -93,15 +106,8 @@ static inline gboolean split_f32(Acc *a, float x, guint64 *m, guint *shift,
     memcpy(&u, &x, sizeof u);
     guint32 e = (u >> 23) & 0xffu, frac = u & 0x7fffffu;
     *neg = u >> 31;
-    if (e == 0xffu) {
-        if (frac)
-            a->nan = TRUE;
-        else if (*neg)
-            a->neg_inf = TRUE;
-        else
-            a->pos_inf = TRUE;
-        return FALSE;
-    }
+    if (e == 0xffu)
+        return note_special(a, frac != 0, *neg);
     *m = e ? frac | 0x800000u : frac;
     *shift = e ? e - 1 : 0; /* the exponent e - 150 on the grid 2^-149 */
     return TRUE;
@@ -115,15 +121,8 @@ static inline gboolean split_f64(Acc *a, double x, guint64 *m, guint *shift,
     guint32 e = (guint32)(u >> 52) & 0x7ffu;
     guint64 frac = u & ((G_GUINT64_CONSTANT(1) << 52) - 1);
     *neg = u >> 63;
-    if (e == 0x7ffu) {
-        if (frac)
-            a->nan = TRUE;
-        else if (*neg)
-            a->neg_inf = TRUE;
-        else
-            a->pos_inf = TRUE;
-        return FALSE;
-    }
+    if (e == 0x7ffu)
+        return note_special(a, frac != 0, *neg);
     *m = e ? frac | (G_GUINT64_CONSTANT(1) << 52) : frac;
     *shift = e ? e - 1 : 0; /* the exponent e - 1075 on the grid 2^-1074 */
     return TRUE;

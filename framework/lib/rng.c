@@ -94,6 +94,20 @@ guint64 nl_rng_below(NlRng *rng, guint64 bound)
  * Keeping f itself as the leading term (exact) is what holds the error
  * under one ulp; |s| < 0.172, so 12 terms of R reach 2^-64 relative. ln 2
  * is split into a head with few bits (e * head is exact) and a tail. */
+/* log(2^e (1 + f)) from f and e (as a double), the reduction done. */
+static inline double log_reduced(double f, double de)
+{
+    const double ln2_hi = 6.93147180369123816490e-01; /* 32 significant bits */
+    const double ln2_lo = 1.90821492927058770002e-10;
+    double s = f / (2.0 + f);
+    double z = s * s;
+    double r = 0.0;
+    for (int k = 25; k >= 3; k -= 2)
+        r = (r + 2.0 / k) * z;
+    double hfsq = 0.5 * f * f;
+    return de * ln2_hi - ((hfsq - (s * (hfsq + r) + de * ln2_lo)) - f);
+}
+
 double nl_log_portable(double x)
 {
     if (!(x > 0.0) || isinf(x))
@@ -104,17 +118,7 @@ double nl_log_portable(double x)
         m *= 2.0;
         e -= 1;
     }
-    double f = m - 1.0; /* exact (Sterbenz) */
-    double s = f / (2.0 + f);
-    double z = s * s;
-    double r = 0.0;
-    for (int k = 25; k >= 3; k -= 2)
-        r = (r + 2.0 / k) * z;
-    double hfsq = 0.5 * f * f;
-    const double ln2_hi = 6.93147180369123816490e-01; /* 32 significant bits */
-    const double ln2_lo = 1.90821492927058770002e-10;
-    double de = (double)e;
-    return de * ln2_hi - ((hfsq - (s * (hfsq + r) + de * ln2_lo)) - f);
+    return log_reduced(m - 1.0, (double)e); /* m - 1: exact (Sterbenz) */
 }
 
 static double normal(NlRng *rng)
@@ -149,8 +153,6 @@ double nl_rng_normal(NlRng *rng)
 NL_VECTORISED static void log_unit_interval(const double *restrict q,
                                             double *restrict out, gsize n)
 {
-    const double ln2_hi = 6.93147180369123816490e-01;
-    const double ln2_lo = 1.90821492927058770002e-10;
     const double sqrt_half = 0.70710678118654752440;
     guint64 sqrt_half_bits;
     memcpy(&sqrt_half_bits, &sqrt_half, sizeof sqrt_half_bits);
@@ -171,14 +173,7 @@ NL_VECTORISED static void log_unit_interval(const double *restrict q,
         memcpy(&m, &m_bits, sizeof m);
         memcpy(&e52, &e_bits, sizeof e52); /* 2^52 + biased - low */
         double de = (e52 - 4503599627370496.0) - 1022.0;
-        double f = m - 1.0;
-        double s = f / (2.0 + f);
-        double z = s * s;
-        double r = 0.0;
-        for (int k = 25; k >= 3; k -= 2)
-            r = (r + 2.0 / k) * z;
-        double hfsq = 0.5 * f * f;
-        out[i] = de * ln2_hi - ((hfsq - (s * (hfsq + r) + de * ln2_lo)) - f);
+        out[i] = log_reduced(m - 1.0, de);
     }
 }
 
