@@ -123,6 +123,15 @@ static int cmd_list(int argc, char **argv)
     g_autoptr(GPtrArray) backends = nl_registry_list(r, NL_PLUGIN_BACKEND);
     g_autoptr(GPtrArray) experiments =
         nl_registry_list(r, NL_PLUGIN_EXPERIMENT);
+    g_autoptr(GPtrArray) plugins = g_ptr_array_new();
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    for (guint i = 0; i < backends->len; i++) {
+        const NlPluginEntry *e = backends->pdata[i];
+        g_ptr_array_add(plugins, (gpointer)e->plugin);
+        g_ptr_array_add(names, (gpointer)e->plugin->name);
+    }
+    nl_self_check_trials((const NlPlugin *const *)plugins->pdata,
+                         (const char *const *)names->pdata, plugins->len);
     printf("Backends:\n");
     gboolean checked_now = FALSE;
     for (guint i = 0; i < backends->len; i++) {

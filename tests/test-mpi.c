@@ -19,6 +19,7 @@
  * exact values at 1 to 4 ranks. Skips where Open MPI cannot start. */
 #include "config.h"
 
+#include "../backends/mpi/protocol.h"
 #include "../framework/host/host.h"
 #include "test-util.h"
 
@@ -134,6 +135,67 @@ static void test_one_rank_is_reference(void)
     g_assert_true(same_bits(r.gemv, gemv, M));
     g_assert_true(same_bits(r.gemm, gemm, GM * GN));
     g_assert_true(same_bits(r.softmax, softmax, N));
+}
+
+/* Small integers: every order of their sum is exact, so any split of it
+ * across ranks gives the integer sum, and a rank whose copy is wrong or
+ * missing changes it. */
+static float *small_integers(gsize n, double *sum)
+{
+    float *v = g_new(float, n);
+    *sum = 0.0;
+    for (gsize i = 0; i < n; i++) {
+        v[i] = (float)((int)(i * 2654435761u % 17u) - 8);
+        *sum += v[i];
+    }
+    return v;
+}
+
+/* Buffers as the protocol moves them (protocol.h): an upload small
+ * enough to reach every rank directly and one large enough to be
+ * broadcast from rank 0 both arrive whole at every rank of three; an
+ * allocation that no rank can make fails the next call, which does not
+ * run, and names itself; the pool goes on, and a kernel on the buffer
+ * that was never made fails in one line without harming a rank. */
+static void test_buffers(void)
+{
+    NlBackend *be = open_mpi("mpi:ranks=3");
+    if (!be)
+        return;
+    g_autoptr(GError) error = NULL;
+    const gsize sizes[] = {1000, NLM_SMALL_BYTES / sizeof(float) + 4099};
+    for (guint i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        double exact;
+        g_autofree float *v = small_integers(sizes[i], &exact);
+        NlBuffer *buf = put(be, v, sizes[i]);
+        float sum = NAN;
+        g_assert_true(nl_backend_sum(be, buf, sizes[i], &sum, &error));
+        g_assert_no_error(error);
+        g_assert_cmpfloat(sum, ==, exact);
+        nl_backend_free(be, buf);
+    }
+    /* 2^60 bytes: more than any address space */
+    NlBuffer *huge = nl_backend_alloc(be, (gsize)1 << 58, &error);
+    g_assert_no_error(error); /* posted: it fails at the next call */
+    g_assert_nonnull(huge);
+    double exact;
+    g_autofree float *v = small_integers(100, &exact);
+    NlBuffer *small = put(be, v, 100);
+    float sum = NAN;
+    g_assert_false(nl_backend_sum(be, small, 100, &sum, &error));
+    g_assert_nonnull(strstr(error->message, "cannot allocate"));
+    g_assert_nonnull(strstr(error->message, "sum did not run"));
+    g_assert_true(isnan(sum));
+    g_clear_error(&error);
+    g_assert_false(nl_backend_sum(be, huge, 100, &sum, &error));
+    g_assert_nonnull(strstr(error->message, "no buffer"));
+    g_clear_error(&error);
+    g_assert_true(nl_backend_sum(be, small, 100, &sum, &error));
+    g_assert_no_error(error);
+    g_assert_cmpfloat(sum, ==, exact);
+    nl_backend_free(be, huge);
+    nl_backend_free(be, small);
+    nl_backend_close(be);
 }
 
 static void test_invariant(void)
@@ -567,6 +629,7 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/mpi/one-rank-is-reference", test_one_rank_is_reference);
     g_test_add_func("/mpi/invariant", test_invariant);
+    g_test_add_func("/mpi/buffers", test_buffers);
     g_test_add_func("/mpi/rank-count-changes-bits",
                     test_rank_count_changes_bits);
     g_test_add_func("/mpi/algorithm-changes-bits", test_algorithm_changes_bits);

@@ -14,6 +14,11 @@
  * Buffers of every precision take the same splits (the _in kernels,
  * worker-precision.c), and times() says where a call's time went.
  *
+ * Allocations, frees and uploads are posted (protocol.h): they cost no
+ * round trip, and one that fails, fails the next call that waits for the
+ * ranks (a kernel or a download) with its own reason, as a GPU's
+ * asynchronous errors do.
+ *
  * open() only checks the options and that mpiexec and the worker exist:
  * numlab opens a backend in several processes, and only those that
  * compute start ranks, at their first buffer. When they cannot start,
@@ -282,6 +287,18 @@ static gboolean call(Mpi *self, const NlmRequest *q, const void *data,
     return TRUE;
 }
 
+/* A posted request (protocol.h): no round trip; counted as a call, its
+ * times and any failure come with the next reply. */
+static gboolean post(Mpi *self, const NlmRequest *q, const void *data,
+                     gsize data_len, GError **error)
+{
+    NlmPool *p = pool(self, error);
+    if (!p || !nlm_pool_post(p, q, data, data_len, error))
+        return FALSE;
+    self->times.calls++;
+    return TRUE;
+}
+
 static guint64 id_of(const NlBuffer *buf)
 {
     return (guint64)GPOINTER_TO_SIZE(buf->device);
@@ -293,7 +310,7 @@ static gboolean mpi_alloc(gpointer p, NlBuffer *buf, GError **error)
     guint64 id = ++self->next_id;
     NlmRequest q = {
         .op = NLM_ALLOC, .precision = buf->type, .id = {id}, .n = buf->n};
-    if (!call(self, &q, NULL, 0, NULL, NULL, 0, error))
+    if (!post(self, &q, NULL, 0, error))
         return FALSE;
     buf->device = GSIZE_TO_POINTER((gsize)id);
     return TRUE;
@@ -304,15 +321,15 @@ static void mpi_free(gpointer p, NlBuffer *buf)
     Mpi *self = p;
     NlmRequest q = {.op = NLM_FREE, .id = {id_of(buf)}};
     if (self->pool)
-        call(self, &q, NULL, 0, NULL, NULL, 0, NULL);
+        post(self, &q, NULL, 0, NULL);
 }
 
 static gboolean mpi_upload(gpointer p, NlBuffer *dst, const float *src, gsize n,
                            GError **error)
 {
-    NlmRequest q = {.op = NLM_UPLOAD, .id = {id_of(dst)}, .n = n};
-    return call(p, &q, src, n * nl_precision_size(dst->type), NULL, NULL, 0,
-                error);
+    NlmRequest q = {
+        .op = NLM_UPLOAD, .precision = dst->type, .id = {id_of(dst)}, .n = n};
+    return post(p, &q, src, n * nl_precision_size(dst->type), error);
 }
 
 static gboolean mpi_download(gpointer p, const NlBuffer *src, float *dst,

@@ -38,11 +38,12 @@ struct NlmPool {
     int ranks;
     int *sock; /* per rank, -1 before its hello */
     int listen_fd;
-    int output;     /* mpiexec's stdout and stderr; -1 at its end */
-    pid_t pid;      /* mpiexec, leader of its process group; 0 once reaped */
-    GString *said;  /* everything mpiexec printed */
-    NlmHello hello; /* rank 0's */
-    char *broken;   /* why the pool is gone, once it is */
+    int output;      /* mpiexec's stdout and stderr; -1 at its end */
+    pid_t pid;       /* mpiexec, leader of its process group; 0 once reaped */
+    GString *said;   /* everything mpiexec printed */
+    NlmHello hello;  /* rank 0's */
+    char *broken;    /* why the pool is gone, once it is */
+    uint32_t posted; /* the last request posted since the last reply, or 0 */
 };
 
 /* ---- mpiexec's output ---- */
@@ -413,11 +414,11 @@ const NlmHello *nlm_pool_hello(const NlmPool *p)
 
 /* ---- calls ---- */
 
-static gboolean send_all(int fd, const void *buf, gsize len)
+static gboolean send_all(int fd, const void *buf, gsize len, int flags)
 {
     const char *b = buf;
     while (len) {
-        ssize_t put = send(fd, b, len, MSG_NOSIGNAL);
+        ssize_t put = send(fd, b, len, MSG_NOSIGNAL | flags);
         if (put < 0 && errno == EINTR)
             continue;
         if (put <= 0)
@@ -477,34 +478,68 @@ static gboolean await_rank0(NlmPool *p, uint32_t op, GError **error)
     g_free(pfd);
     if (ready)
         return TRUE;
-    g_autofree char *what = g_strdup_printf("a rank of %d died during %s",
-                                            p->ranks, request_name(op));
+    g_autofree char *what =
+        p->posted ? g_strdup_printf("a rank of %d died during %s (or the "
+                                    "%s before it)",
+                                    p->ranks, request_name(op),
+                                    request_name(p->posted))
+                  : g_strdup_printf("a rank of %d died during %s", p->ranks,
+                                    request_name(op));
     return fail_pool(p, what, error);
+}
+
+/* The request to every rank, then its data to every rank when it is
+ * small, else to rank 0 (protocol.h). With MSG_MORE (a posted request)
+ * the kernel holds it until the next request that is waited for, so the
+ * ranks wake once for a kernel call and its buffers. */
+static gboolean send_request(NlmPool *p, const NlmRequest *q, const void *data,
+                             gsize data_len, int flags, GError **error)
+{
+    if (p->broken)
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                       "mpi: %s", p->broken);
+    gboolean sent = TRUE;
+    for (int r = 0; r < p->ranks && sent; r++) {
+        gboolean gets_data =
+            data_len && (r == 0 || data_len <= NLM_SMALL_BYTES);
+        sent = send_all(p->sock[r], q, sizeof *q, gets_data ? MSG_MORE : flags);
+        if (sent && gets_data)
+            sent = send_all(p->sock[r], data, data_len, flags);
+    }
+    if (sent)
+        return TRUE;
+    g_autofree char *what = g_strdup_printf("a rank of %d is gone before %s",
+                                            p->ranks, request_name(q->op));
+    return fail_pool(p, what, error);
+}
+
+gboolean nlm_pool_post(NlmPool *p, const NlmRequest *q, const void *data,
+                       gsize data_len, GError **error)
+{
+    if (!send_request(p, q, data, data_len, MSG_MORE, error))
+        return FALSE;
+    p->posted = q->op;
+    return TRUE;
 }
 
 gboolean nlm_pool_call(NlmPool *p, const NlmRequest *q, const void *data,
                        gsize data_len, NlmReply *reply, void *out,
                        gsize out_len, GError **error)
 {
-    if (p->broken)
-        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                       "mpi: %s", p->broken);
-    g_autofree char *what = g_strdup_printf("a rank of %d is gone before %s",
-                                            p->ranks, request_name(q->op));
-    for (int r = 0; r < p->ranks; r++)
-        if (!send_all(p->sock[r], q, sizeof *q))
-            return fail_pool(p, what, error);
-    if (data_len && !send_all(p->sock[0], data, data_len))
-        return fail_pool(p, what, error);
-    if (!await_rank0(p, q->op, error))
+    if (!send_request(p, q, data, data_len, 0, error) ||
+        !await_rank0(p, q->op, error))
         return FALSE;
-    g_free(what);
-    what = g_strdup_printf("rank 0 of %d died during %s", p->ranks,
-                           request_name(q->op));
+    p->posted = 0;
+    g_autofree char *what = g_strdup_printf("rank 0 of %d died during %s",
+                                            p->ranks, request_name(q->op));
     if (!read_exactly(p->sock[0], reply, sizeof *reply) ||
         (reply->ok && out_len && !read_exactly(p->sock[0], out, out_len)))
         return fail_pool(p, what, error);
     reply->message[sizeof reply->message - 1] = '\0';
+    if (!reply->ok && reply->earlier)
+        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                       "mpi: %s (an earlier request; %s did not run)",
+                       reply->message, request_name(q->op));
     if (!reply->ok)
         return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
                        "mpi: %s: %s", request_name(q->op), reply->message);
@@ -518,7 +553,7 @@ void nlm_pool_stop(NlmPool *p)
     NlmRequest quit = {.op = NLM_QUIT};
     for (int r = 0; r < p->ranks && !p->broken; r++)
         if (p->sock[r] >= 0)
-            send_all(p->sock[r], &quit, sizeof quit);
+            send_all(p->sock[r], &quit, sizeof quit, 0);
     for (int r = 0; r < p->ranks; r++)
         if (p->sock[r] >= 0)
             close(p->sock[r]); /* a rank that missed QUIT reads the end */

@@ -170,10 +170,12 @@ static int read_algorithm(void)
 
 static gboolean say_hello(Worker *w, const char *token)
 {
+    /* numlab reads rank 0's, and MPI_T_init costs 0.2 s (it registers
+     * every component's variables): the others leave it */
     NlmHello hello = {.magic = NLM_MAGIC,
                       .rank = w->rank,
                       .size = w->size,
-                      .algorithm = read_algorithm()};
+                      .algorithm = w->rank == 0 ? read_algorithm() : -1};
     memcpy(hello.token, token, MIN(strlen(token), sizeof hello.token));
     return write_all(w->sock, &hello, sizeof hello);
 }
@@ -537,16 +539,23 @@ static void softmax(Worker *w, const NlmRequest *q)
 
 /* ---- serving ---- */
 
+/* Rank 0's answer r to the request begun at t0, with its times and the
+ * posted requests' since the last answer. */
+static gboolean answer(Worker *w, NlmReply *r, double t0)
+{
+    r->compute_seconds = MPI_Wtime() - t0 - w->comm - w->io + w->posted_compute;
+    r->comm_seconds = w->comm + w->posted_comm;
+    w->posted_compute = w->posted_comm = 0.0;
+    return w->rank != 0 || write_all(w->sock, r, sizeof *r);
+}
+
 static gboolean reply(Worker *w, gboolean ok, double value, double t0,
                       const char *message)
 {
-    if (w->rank != 0)
-        return TRUE;
-    NlmReply r = {.ok = ok, .value = value, .comm_seconds = w->comm};
-    r.compute_seconds = MPI_Wtime() - t0 - w->comm - w->io;
+    NlmReply r = {.ok = ok, .value = value};
     if (message)
         g_strlcpy(r.message, message, sizeof r.message);
-    return write_all(w->sock, &r, sizeof r);
+    return answer(w, &r, t0);
 }
 
 static void buffer_free(gpointer p)
@@ -562,7 +571,8 @@ static gsize bytes_of(const WorkerBuffer *b, gsize n)
     return n * nl_precision_size(b->type);
 }
 
-/* Every rank allocates; all succeed or none keeps its buffer. */
+/* Every rank allocates; a large buffer is kept by all or by none, and a
+ * rank that cannot allocate a small one ends the job (protocol.h). */
 static gboolean alloc(Worker *w, const NlmRequest *q, char *why, gsize len)
 {
     if (q->precision >= NL_N_PRECISIONS) {
@@ -573,10 +583,19 @@ static gboolean alloc(Worker *w, const NlmRequest *q, char *why, gsize len)
     void *data = NULL;
     if (posix_memalign(&data, 64, bytes) != 0)
         data = NULL;
-    int ok = data != NULL, all_ok = 0;
-    double t0 = MPI_Wtime();
-    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    w->comm += MPI_Wtime() - t0;
+    int ok = data != NULL, all_ok = ok;
+    if (bytes <= NLM_SMALL_BYTES && !ok) {
+        fprintf(stderr,
+                "numlab-mpi-worker: rank %d cannot allocate %" G_GSIZE_FORMAT
+                " bytes\n",
+                w->rank, bytes);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    if (bytes > NLM_SMALL_BYTES) {
+        double t0 = MPI_Wtime();
+        MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        w->comm += MPI_Wtime() - t0;
+    }
     if (!all_ok) {
         free(data);
         g_snprintf(why, len, "a rank cannot allocate %" G_GSIZE_FORMAT " bytes",
@@ -591,18 +610,100 @@ static gboolean alloc(Worker *w, const NlmRequest *q, char *why, gsize len)
     return TRUE;
 }
 
-/* Rank 0 reads the upload from numlab and broadcasts it; FALSE when
- * numlab went away in the middle. */
-static gboolean upload(Worker *w, const NlmRequest *q)
+/* A small upload reaches every rank from numlab; rank 0 reads a larger
+ * one and broadcasts it. An upload into no buffer, or beyond it, is read
+ * and dropped (every rank knows it alike): FALSE with why. numlab gone
+ * in the middle ends the job. */
+static gboolean upload(Worker *w, const NlmRequest *q, char *why, gsize len)
 {
     WorkerBuffer *x = worker_buffer(w, q->id[0]);
+    gboolean fits = x && x->type == q->precision && q->n <= x->n;
+    gsize bytes = q->precision < NL_N_PRECISIONS
+                      ? q->n * nl_precision_size(q->precision)
+                      : 0;
+    gboolean small = bytes <= NLM_SMALL_BYTES;
+    gboolean reads = w->rank == 0 || small;
     double t0 = MPI_Wtime();
-    int ok = w->rank != 0 || read_all(w->sock, x->data, bytes_of(x, q->n));
+    int ok = TRUE;
+    if (reads && fits) {
+        ok = read_all(w->sock, x->data, bytes);
+    } else if (reads) {
+        char drop[4096];
+        for (gsize left = bytes; left && ok; left -= MIN(left, sizeof drop))
+            ok = read_all(w->sock, drop, MIN(left, sizeof drop));
+    }
     w->io = MPI_Wtime() - t0;
+    if (reads && (!ok || q->precision >= NL_N_PRECISIONS))
+        MPI_Abort(MPI_COMM_WORLD, 1); /* the stream cannot be followed */
+    if (!fits) {
+        g_snprintf(why, len,
+                   x ? "%" G_GUINT64_FORMAT
+                       " values do not fit buffer %" G_GUINT64_FORMAT
+                     : "%" G_GUINT64_FORMAT
+                       " values into no buffer %" G_GUINT64_FORMAT,
+                   (guint64)q->n, (guint64)q->id[0]);
+        return FALSE;
+    }
     worker_maybe_die(w, q);
-    if (w->rank == 0 && !ok)
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    bcast(w, x->data, bytes_of(x, q->n));
+    if (!small)
+        bcast(w, x->data, bytes);
+    return TRUE;
+}
+
+/* A request that numlab posts without waiting for a reply (protocol.h). */
+static gboolean is_posted(uint32_t op)
+{
+    return op == NLM_ALLOC || op == NLM_FREE || op == NLM_UPLOAD;
+}
+
+/* Serves a posted request: its first failure and rank 0's times wait for
+ * the next reply. */
+static void serve_posted(Worker *w, const NlmRequest *q, double t0)
+{
+    char why[160] = "";
+    gboolean ok = TRUE;
+    if (q->op == NLM_ALLOC)
+        ok = alloc(w, q, why, sizeof why);
+    else if (q->op == NLM_FREE)
+        g_hash_table_remove(w->buffers, &q->id[0]);
+    else
+        ok = upload(w, q, why, sizeof why);
+    if (!ok && !w->failed[0])
+        g_snprintf(w->failed, sizeof w->failed, "%s: %s", op_name(q->op), why);
+    w->posted_compute += MPI_Wtime() - t0 - w->comm - w->io;
+    w->posted_comm += w->comm;
+}
+
+/* Whether every buffer an answered request names is held (by every rank
+ * alike); *missing is the first that is not. */
+static gboolean buffers_held(const Worker *w, const NlmRequest *q,
+                             guint64 *missing)
+{
+    int used;
+    switch ((NlmOp)q->op) {
+    case NLM_DOT:
+    case NLM_DOT_IN:
+    case NLM_SOFTMAX:
+    case NLM_COPY:
+        used = 2;
+        break;
+    case NLM_GEMV:
+    case NLM_GEMM:
+    case NLM_GEMV_IN:
+    case NLM_GEMM_IN:
+        used = 3;
+        break;
+    case NLM_QUIT:
+        used = 0;
+        break;
+    default:
+        used = 1;
+    }
+    for (int i = 0; i < used; i++)
+        if (!worker_buffer(w, q->id[i])) {
+            *missing = q->id[i];
+            return FALSE;
+        }
     return TRUE;
 }
 
@@ -615,18 +716,28 @@ static gboolean serve(Worker *w, const NlmRequest *q)
     char why[160] = "";
     gboolean ok = TRUE;
     w->comm = w->io = 0.0;
+    if (is_posted(q->op)) {
+        serve_posted(w, q, t0);
+        return TRUE;
+    }
+    if (w->failed[0] && q->op != NLM_QUIT) { /* this one does not run */
+        NlmReply r = {.earlier = 1};
+        g_strlcpy(r.message, w->failed, sizeof r.message);
+        w->failed[0] = '\0';
+        return answer(w, &r, t0);
+    }
+    guint64 missing;
+    if (!buffers_held(w, q, &missing)) {
+        g_snprintf(why, sizeof why, "no buffer %" G_GUINT64_FORMAT, missing);
+        return reply(w, FALSE, 0.0, t0, why);
+    }
     switch ((NlmOp)q->op) {
     case NLM_QUIT:
         return FALSE;
     case NLM_ALLOC:
-        ok = alloc(w, q, why, sizeof why);
-        break;
     case NLM_FREE:
-        g_hash_table_remove(w->buffers, &q->id[0]);
-        break;
     case NLM_UPLOAD:
-        upload(w, q);
-        break;
+        break; /* posted, above */
     case NLM_DOWNLOAD:
         if (!reply(w, TRUE, 0.0, t0, NULL))
             return FALSE;

@@ -35,6 +35,10 @@ typedef struct {
     GHashTable *buffers; /* id -> WorkerBuffer */
     double comm;         /* seconds in MPI during this request */
     double io;           /* seconds reading numlab's data in this request */
+    /* the posted requests since the last reply (protocol.h): the first
+     * failure, as "alloc: why" ("" when none), and rank 0's seconds */
+    char failed[200];
+    double posted_compute, posted_comm;
     const char *die_kernel;
     int die_rank;
     guint64 die_n;

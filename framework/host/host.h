@@ -241,6 +241,11 @@ void nl_self_check_set_checker(const char *exe);
  * is no checker or the plugin is no module. */
 gboolean nl_self_check_in_child(const NlPlugin *plugin, const char *label,
                                 GError **error);
+/* Runs the trials of n backends side by side (a few at once) and adopts
+ * their verdicts, so that nl_self_check_in_child then finds them; how a
+ * trial failed waits for that call. */
+void nl_self_check_trials(const NlPlugin *const *plugins,
+                          const char *const *labels, guint n);
 /* `numlab __check MODULE SPEC`: the trial's side. */
 int nl_self_check_child_main(int argc, char **argv);
 

@@ -47,9 +47,33 @@ static const NlJob *sole_backend_job(const NlEngine *e)
     return found;
 }
 
+/* The trials of every backend job, side by side, before the jobs open
+ * one after the other (selfcheck-child.c); a spec that does not parse is
+ * left to its open, which says why. */
+static void try_backends(NlEngine *e)
+{
+    g_autoptr(GPtrArray) plugins = g_ptr_array_new();
+    g_autoptr(GPtrArray) labels = g_ptr_array_new();
+    for (guint i = 0; i < e->jobs->len; i++) {
+        const NlJob *j = e->jobs->pdata[i];
+        const NlPluginEntry *entry = NULL;
+        if (j->phase != NL_PHASE_BACKEND || j->status != NL_JOB_PENDING)
+            continue;
+        g_autoptr(NlParams) options =
+            nl_backend_parse_spec(e->registry, j->label, &entry, NULL);
+        if (!options)
+            continue;
+        g_ptr_array_add(plugins, (gpointer)entry->plugin);
+        g_ptr_array_add(labels, j->label);
+    }
+    nl_self_check_trials((const NlPlugin *const *)plugins->pdata,
+                         (const char *const *)labels->pdata, plugins->len);
+}
+
 gboolean nl_engine_open(NlEngine *e)
 {
     guint n_usable = 0;
+    try_backends(e);
     for (guint i = 0; i < e->jobs->len; i++) {
         NlJob *j = e->jobs->pdata[i];
         if (j->phase != NL_PHASE_BACKEND)
