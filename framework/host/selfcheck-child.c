@@ -15,6 +15,8 @@
  * The trial runs once per backend label and process, as the self-check
  * did, and its verdict is kept for the next process (selfcheck-cache.c),
  * which adopts it without a trial while nothing that decides it changed.
+ * A run's trials go side by side (nl_self_check_trials), since they
+ * mostly wait.
  * Without a checker (tests that link the host library, `numlab run
  * --in-process`) backends are opened and checked in the caller, as
  * before. */
@@ -186,8 +188,8 @@ static void trial_run(Trial *t)
         close(lock);
 }
 
-/* Adopts the trial's verdict and keeps it for the next process; FALSE
- * with the trial's open() error or how it died. */
+/* Adopts the trial's verdict (trial_spawn kept it for the next process);
+ * FALSE with the trial's open() error or how it died. */
 static gboolean trial_finish(Trial *t, GError **error)
 {
     if (t->kept && take_outcome(t->plugin, t->label, t->kept, NULL))
