@@ -9,8 +9,9 @@
 #   top: the share of the product's row and of the logits whose bits
 #        differ from the first job (bars, %); a red "Top-1 ≠" above a job
 #        where a most likely next word changed, a green "=" where nothing
-#        differs at all, a green "= #k" where the job has the very bits of
-#        job k (jobs are numbered under the axis);
+#        differs at all (over a bar's place where only that output is the
+#        same bits: invariant=1's logits), a green "= #k" where the job
+#        has the very bits of job k (jobs are numbered under the axis);
 #   bottom: the largest difference in float32 ULPs (row, logits) and the
 #        sum's difference, on a log axis (a difference of 0 is not drawn).
 load common
@@ -75,6 +76,10 @@ plot f using ($1 - w/2):(100.0 * $3 / $9):(w) with boxes lc rgb '#1f77b4' \
      f using ($1 + w/2):(100.0 * $6 / $10):(w) with boxes lc rgb '#ff7f0e' \
          title tr('Logits von MiniGPT', 'MiniGPT logits'), \
      f using 1:(($3 + $6 + abs($5)) == 0 ? 6 : NaN):('=') with labels \
+         tc rgb '#2ca02c' font f_eq notitle, \
+     f using ($1 - w/2):(($3 == 0 && $6 > 0) ? 6 : NaN):('=') with labels \
+         tc rgb '#2ca02c' font f_eq notitle, \
+     f using ($1 + w/2):(($6 == 0 && $3 > 0) ? 6 : NaN):('=') with labels \
          tc rgb '#2ca02c' font f_eq notitle, \
      f using 1:($11 > 0 ? 100.0 * ($3 / $9 > $6 / $10 ? $3 / $9 : $6 / $10) + 6 : NaN):(sprintf('= #%d', $11 + 1)) \
          with labels tc rgb '#2ca02c' font f_flip notitle, \
