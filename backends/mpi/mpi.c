@@ -42,7 +42,7 @@ static const char *const algorithms[] = {
 
 typedef struct {
     NlmPoolConfig config;
-    char *mpiexec, *worker, *hostfile;
+    char *mpiexec, *worker, *library_dir, *hostfile;
     NlmPool *pool; /* started at the first buffer */
     guint64 next_id;
     NlBackendTimes times; /* rank 0's, summed over the replies */
@@ -76,11 +76,14 @@ static const NlParamSpec options[] = {
 };
 
 /* The worker beside this module: NUMLAB_MPI_WORKER, else the folder of
- * the module (installed: both in numlab's module folder), or in a build
- * tree, where libtool keeps the module in .libs/, the folder above it:
- * there libtool's wrapper script finds the uninstalled libnumlab. */
-static char *find_worker(void)
+ * the module (installed: both in numlab's module folder). In a build
+ * tree libtool keeps the module and the worker's binary in .libs/, and
+ * the folder above holds a wrapper script that finds the uninstalled
+ * libnumlab, 30 ms of shell per rank: the binary runs instead, with
+ * *library_dir the folder of the libnumlab this process loaded. */
+static char *find_worker(char **library_dir)
 {
+    *library_dir = NULL;
     const char *env = g_getenv("NUMLAB_MPI_WORKER");
     if (env && *env)
         return g_strdup(env);
@@ -89,11 +92,17 @@ static char *find_worker(void)
         return NULL;
     g_autofree char *dir = g_path_get_dirname(info.dli_fname);
     g_autofree char *base = g_path_get_basename(dir);
-    if (strcmp(base, ".libs") == 0) {
-        g_autofree char *up = g_path_get_dirname(dir);
-        return g_build_filename(up, "numlab-mpi-worker", NULL);
+    if (strcmp(base, ".libs") != 0)
+        return g_build_filename(dir, "numlab-mpi-worker", NULL);
+    g_autofree char *binary = g_build_filename(dir, "numlab-mpi-worker", NULL);
+    Dl_info lib;
+    if (g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE) &&
+        dladdr((const void *)nl_time_now, &lib) && lib.dli_fname) {
+        *library_dir = g_path_get_dirname(lib.dli_fname);
+        return g_steal_pointer(&binary);
     }
-    return g_build_filename(dir, "numlab-mpi-worker", NULL);
+    g_autofree char *up = g_path_get_dirname(dir);
+    return g_build_filename(up, "numlab-mpi-worker", NULL);
 }
 
 /* "a, b": the host names of an Open MPI host file (its first word per
@@ -121,6 +130,7 @@ static void mpi_close(gpointer p)
     nlm_pool_stop(self->pool);
     g_free(self->mpiexec);
     g_free(self->worker);
+    g_free(self->library_dir);
     g_free(self->hostfile);
     g_free(self->library);
     g_free(self->device);
@@ -174,7 +184,8 @@ static gpointer mpi_open(const NlParams *o, GError **error)
                 launcher);
         return NULL;
     }
-    g_autofree char *worker = find_worker();
+    g_autofree char *library_dir = NULL;
+    g_autofree char *worker = find_worker(&library_dir);
     if (!worker || !g_file_test(worker, G_FILE_TEST_IS_EXECUTABLE)) {
         nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
                 "mpi: its worker %s is missing", worker ? worker : "program");
@@ -191,10 +202,12 @@ static gpointer mpi_open(const NlParams *o, GError **error)
     Mpi *self = g_new0(Mpi, 1);
     self->mpiexec = g_steal_pointer(&mpiexec);
     self->worker = g_steal_pointer(&worker);
+    self->library_dir = g_steal_pointer(&library_dir);
     self->hostfile = hostfile ? g_canonicalize_filename(hostfile, NULL) : NULL;
     self->config = (NlmPoolConfig){
         .mpiexec = self->mpiexec,
         .worker = self->worker,
+        .library_dir = self->library_dir,
         .ranks = (int)nl_params_get_int(o, "ranks"),
         .algorithm = index,
         .chunk = nl_params_get_bool(o, "invariant")

@@ -188,14 +188,21 @@ static gboolean launcher_variable(const char *entry)
     return FALSE;
 }
 
-static char **child_environment(void)
+static char **child_environment(const NlmPoolConfig *c)
 {
     gboolean enclosed =
         g_getenv("PMIX_RANK") || g_getenv("OMPI_COMM_WORLD_SIZE");
     GPtrArray *env = g_ptr_array_new();
     for (char **e = environ; *e; e++)
-        if (!enclosed || !launcher_variable(*e))
+        if ((!enclosed || !launcher_variable(*e)) &&
+            !(c->library_dir && g_str_has_prefix(*e, "LD_LIBRARY_PATH=")))
             g_ptr_array_add(env, g_strdup(*e));
+    if (c->library_dir) {
+        const char *old = g_getenv("LD_LIBRARY_PATH");
+        g_ptr_array_add(
+            env, g_strdup_printf("LD_LIBRARY_PATH=%s%s%s", c->library_dir,
+                                 old && *old ? ":" : "", old ? old : ""));
+    }
     /* Open MPI refuses root unless told; numlab's ranks are its own
      * processes, run as the user who runs numlab (containers, CI) */
     if (geteuid() == 0) {
@@ -219,6 +226,10 @@ static char **mpiexec_argv(const NlmPoolConfig *c, const char *address,
     if (c->hostfile) {
         ARG("--hostfile");
         ARG(c->hostfile);
+        if (c->library_dir) { /* a build tree on a shared folder */
+            ARG("-x");
+            ARG("LD_LIBRARY_PATH");
+        }
     } else {
         /* one host: shared memory, without probing network libraries
          * (UCX, libfabric), which costs a quarter of a second a start */
@@ -397,7 +408,7 @@ NlmPool *nlm_pool_start(const NlmPoolConfig *c, GError **error)
         token[i] = "0123456789abcdef"[g_random_int_range(0, 16)];
     token[NLM_TOKEN_LEN] = '\0';
     g_auto(GStrv) argv = mpiexec_argv(c, address, token);
-    g_auto(GStrv) envp = child_environment();
+    g_auto(GStrv) envp = child_environment(c);
     if (!spawn(p, argv, envp, error) || !gather_ranks(p, token, error)) {
         nlm_pool_stop(p);
         return NULL;

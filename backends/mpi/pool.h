@@ -9,8 +9,9 @@
 #include <glib.h>
 
 typedef struct {
-    const char *mpiexec; /* the launcher */
-    const char *worker;  /* numlab-mpi-worker */
+    const char *mpiexec;     /* the launcher */
+    const char *worker;      /* numlab-mpi-worker */
+    const char *library_dir; /* put before LD_LIBRARY_PATH, or NULL */
     int ranks;
     int algorithm;        /* coll_tuned_allreduce_algorithm; 0: Open MPI's
                              choice */
