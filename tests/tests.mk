@@ -90,6 +90,14 @@ tests_test_openmp_exp_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS) -O3 \
 tests_test_openmp_exp_LDADD = $(NL_TEST_LIBS) $(OPENMP_CFLAGS)
 endif
 
+# The OpenMP backend's 16-bit gemm against the reference, bit for bit.
+if BUILD_OPENMP_BACKEND
+nl_unit_tests += tests/test-openmp-gemm16
+tests_test_openmp_gemm16_SOURCES = tests/test-openmp-gemm16.c
+tests_test_openmp_gemm16_CPPFLAGS = $(NL_TEST_CPPFLAGS)
+tests_test_openmp_gemm16_LDADD = $(NL_TEST_HOST_LIBS)
+endif
+
 nl_test_util = tests/test-util.c tests/test-util.h
 tests_test_cli_SOURCES = tests/test-cli.c $(nl_test_util)
 tests_test_cli_CPPFLAGS = $(NL_TEST_CPPFLAGS)

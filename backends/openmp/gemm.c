@@ -2,7 +2,8 @@
  * in the layered scheme of BLIS and GotoBLAS, with a micro-kernel per
  * accumulation: 6 x 16 AVX2/FMA in float32 (here), 6 x 8 AVX2/FMA in
  * float64 (here), 12 x 32 vdpbf16ps for bfloat16 (bf16.c), and 6 x 16
- * rounding every operation to bfloat16 or float16 (here).
+ * rounding every operation to bfloat16 or float16 (here; bfloat16 by a
+ * fast kernel where its rounding is provably the same).
  *
  *   for each NC-wide column block of B       (fits L3)
  *     for each KC-deep slice of k            (a KC x NR panel of B fits L1)
@@ -388,6 +389,79 @@ static void kernel_6x16_bf16(gsize kc, const void *ap, const void *bp, void *c,
     kernel_6x16_rounded(NL_PRECISION_BF16, kc, ap, bp, c, ldc, first);
 }
 
+/* ---- bfloat16 accumulation, fast: the rounding in float arithmetic
+ *
+ * round8's bfloat16 rounding takes eight integer operations. Veltkamp's
+ * split takes three float ones: with c = v (2^16 + 1), the float
+ * c - (c - v) is v rounded to 24 - 16 = 8 significant bits, to nearest
+ * even: the same float as round8 for every normal float and zero, as
+ * long as it is finite (checked for all 2^32 floats:
+ * tests/test-openmp-gemm16.c). Where it differs, it is either wrong
+ * without notice (a subnormal v) or not finite: v (2^16 + 1) overflows
+ * for |v| >= 2^112, and an infinite or NaN v gives a NaN, which every
+ * later operation keeps.
+ *
+ * So the fast kernel runs only where no chain can hold a subnormal, and
+ * a tile whose chains end anywhere non-finite is computed again by
+ * kernel_6x16_bf16 from the same C (the fast result is never stored).
+ * No subnormal: with a = ma 2^(ea - 7) and b = mb 2^(eb - 7), ma and mb
+ * integers, every product a b is a multiple of 2^(ea + eb - 14); if
+ * ea + eb >= -112 for every pair of nonzero operands (par_gemm_any checks
+ * the least exponents of A and B), every product is a multiple of
+ * 2^-126. Rounding such a value to float or to bfloat16 keeps it one
+ * (where the type's quantum is below 2^-126 the value has at most 8
+ * significant bits and is already exact), and so do sums: every value of
+ * every chain is 0 or at least 2^-126, normal. */
+
+TYPED __m256 round8_bf16_split(__m256 v)
+{
+    __m256 c = _mm256_mul_ps(v, _mm256_set1_ps(65537.0f)); /* 2^16 + 1 */
+    return _mm256_sub_ps(c, _mm256_sub_ps(c, v));
+}
+
+static void kernel_6x16_bf16_split(gsize kc, const void *ap_, const void *bp_,
+                                   void *c_, gsize ldc, gboolean first)
+{
+    const float *restrict ap = ap_, *restrict bp = bp_;
+    float *restrict c = c_;
+    __m256 acc[MR32][2]; /* unrolled loops: kept in registers */
+#pragma GCC unroll 6
+    for (gsize i = 0; i < MR32; i++)
+#pragma GCC unroll 2
+        for (gsize h = 0; h < 2; h++)
+            acc[i][h] = first ? _mm256_setzero_ps()
+                              : _mm256_loadu_ps(c + i * ldc + 8 * h);
+    for (gsize p = 0; p < kc; p++) {
+        __m256 b[2] = {_mm256_load_ps(bp), _mm256_load_ps(bp + 8)};
+#pragma GCC unroll 6
+        for (gsize i = 0; i < MR32; i++) {
+            __m256 a = _mm256_broadcast_ss(ap + i);
+#pragma GCC unroll 2
+            for (gsize h = 0; h < 2; h++)
+                acc[i][h] = round8_bf16_split(_mm256_add_ps(
+                    acc[i][h], round8_bf16_split(_mm256_mul_ps(a, b[h]))));
+        }
+        ap += MR32;
+        bp += NR32;
+    }
+    /* x - x is 0 for a finite x and NaN otherwise */
+    __m256 any = _mm256_setzero_ps();
+#pragma GCC unroll 6
+    for (gsize i = 0; i < MR32; i++)
+#pragma GCC unroll 2
+        for (gsize h = 0; h < 2; h++)
+            any = _mm256_or_ps(any, _mm256_sub_ps(acc[i][h], acc[i][h]));
+    if (_mm256_movemask_ps(_mm256_cmp_ps(any, any, _CMP_UNORD_Q))) {
+        kernel_6x16_bf16(kc, ap_, bp_, c_, ldc, first);
+        return;
+    }
+#pragma GCC unroll 6
+    for (gsize i = 0; i < MR32; i++)
+#pragma GCC unroll 2
+        for (gsize h = 0; h < 2; h++)
+            _mm256_storeu_ps(c + i * ldc + 8 * h, acc[i][h]);
+}
+
 static void kernel_6x16_f16(gsize kc, const void *ap, const void *bp, void *c,
                             gsize ldc, gboolean first)
 {
@@ -406,6 +480,20 @@ const ParGemmKind par_gemm_bf16_rounded_kind = {
     .pack_a = pack_a_f32,
     .pack_b = pack_b_f32,
     .kernel = kernel_6x16_bf16,
+};
+
+const ParGemmKind par_gemm_bf16_split_kind = {
+    .mr = MR32,
+    .nr = NR32,
+    .kc = 256,
+    .mc = 144,
+    .nc = 4096,
+    .kstep = 1,
+    .elem = sizeof(float),
+    .acc = sizeof(float),
+    .pack_a = pack_a_f32,
+    .pack_b = pack_b_f32,
+    .kernel = kernel_6x16_bf16_split,
 };
 
 const ParGemmKind par_gemm_f16_rounded_kind = {

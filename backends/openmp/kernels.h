@@ -126,6 +126,11 @@ extern const ParGemmKind par_gemm_f64_kind;
  * holds the accumulators as floats. */
 extern const ParGemmKind par_gemm_bf16_rounded_kind;
 extern const ParGemmKind par_gemm_f16_rounded_kind;
+/* The same bits as par_gemm_bf16_rounded_kind, its rounding done in float
+ * arithmetic (about twice as fast), where no chain can hold a subnormal:
+ * the least exponents of A's and B's nonzero values add to at least -112
+ * (par_gemm_any checks it). */
+extern const ParGemmKind par_gemm_bf16_split_kind;
 /* C = A B on float32, in par_gemm_f32_kind's order in both modes. */
 gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
                       const float *b, gsize ldb, float *c, gsize ldc,

@@ -40,15 +40,16 @@ static const NlParamSpec options[] = {
     NL_PARAM_END,
 };
 
-/* describe()'s part for accumulation in the 16-bit type `type`. */
-static char *rounded_line(const char *type)
+/* describe()'s part for accumulation in the 16-bit type `type`; `how`:
+ * how a float is rounded to it. */
+static char *rounded_line(const char *type, const char *how)
 {
     return g_strdup_printf(
         "%s accumulation: gemm natively in numlab's reference order (each "
         "element left to right over k, every product and every sum rounded "
-        "to %s, no FMA: the reference's bits), 16 columns at a time; sum, "
-        "dot, gemv and tiled_sum: numlab's reference (exact emulation)",
-        type, type);
+        "to %s, no FMA: the reference's bits), 16 columns at a time, %s; "
+        "sum, dot, gemv and tiled_sum: numlab's reference (exact emulation)",
+        type, type, how);
 }
 
 /* describe()'s line per storage precision. */
@@ -65,8 +66,14 @@ static void describe_precisions(Omp *self, gboolean has_bf16)
         "double, so on such operands gemm and batch-invariant gemv have the "
         "reference's bits)";
     const char *widen32 = "then the float32 orders above (FMA)";
-    g_autofree char *rounded_bf16 = rounded_line("bfloat16");
-    g_autofree char *rounded_f16 = rounded_line("float16");
+    g_autofree char *rounded_bf16 = rounded_line(
+        "bfloat16",
+        "rounded by Veltkamp's split (3 float operations) where no value "
+        "can be subnormal (A's and B's least exponents add to -112 or "
+        "more), a tile that ends non-finite again on the bit pattern, "
+        "other products on the bit pattern (8 integer operations)");
+    g_autofree char *rounded_f16 =
+        rounded_line("float16", "rounded by F16C's vcvtps2ph and vcvtph2ps");
     self->precisions[NL_PRECISION_F32] = g_strdup_printf(
         "float32 accumulation: the orders above; %s%s; an output of another "
         "precision gets each result rounded once",

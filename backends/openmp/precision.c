@@ -231,6 +231,42 @@ gboolean par_gemv_any(gsize m, gsize n, NlArray a, gsize lda, NlArray x,
     return TRUE;
 }
 
+/* The least exponent e (2^e <= |v| < 2^(e+1)) of the finite nonzero
+ * values of a rows x cols bfloat16 matrix: each such value is a multiple
+ * of 2^(e - 7). A subnormal counts as -126 (it is a multiple of 2^-133
+ * too); a matrix of zeros, infinities and NaNs as 128. */
+static int least_exponent(NlArray a, gsize rows, gsize cols, gsize ld)
+{
+    g_return_val_if_fail(a.type == NL_PRECISION_BF16, -126);
+    const nl_bf16 *x = a.data;
+    /* the biased exponent field, 16 values at a time: a subnormal's 0
+     * made 1, a zero's made 0xff (an infinity's and a NaN's are 0xff) */
+    const __m256i magnitude = _mm256_set1_epi16(0x7fff),
+                  one = _mm256_set1_epi16(1), none = _mm256_set1_epi16(0xff);
+    __m256i lanes = none;
+    guint least = 0xff;
+    for (gsize r = 0; r < rows; r++) {
+        const nl_bf16 *row = x + r * ld;
+        gsize j = 0;
+        for (; j + 16 <= cols; j += 16) {
+            __m256i v = _mm256_and_si256(
+                _mm256_loadu_si256((const __m256i *)(row + j)), magnitude);
+            __m256i field = _mm256_max_epu16(_mm256_srli_epi16(v, 7), one);
+            field = _mm256_blendv_epi8(
+                field, none, _mm256_cmpeq_epi16(v, _mm256_setzero_si256()));
+            lanes = _mm256_min_epu16(lanes, field);
+        }
+        for (; j < cols; j++) {
+            guint bits = row[j] & 0x7fffu;
+            least = MIN(least, bits ? MAX(bits >> 7, 1u) : 0xffu);
+        }
+    }
+    __m128i half = _mm_min_epu16(_mm256_castsi256_si128(lanes),
+                                 _mm256_extracti128_si256(lanes, 1));
+    least = MIN(least, (guint)_mm_extract_epi16(_mm_minpos_epu16(half), 0));
+    return (int)least - 127;
+}
+
 gboolean par_gemm_any(gsize m, gsize n, gsize k, NlArray a, gsize lda,
                       NlArray b, gsize ldb, NlPrecision c_type, gpointer c,
                       gsize ldc, NlPrecision acc, ParMode mode, GError **error)
@@ -244,7 +280,10 @@ gboolean par_gemm_any(gsize m, gsize n, gsize k, NlArray a, gsize lda,
         kind = &par_gemm_f64_kind;
         break;
     case NL_PRECISION_BF16:
-        kind = &par_gemm_bf16_rounded_kind;
+        kind =
+            least_exponent(a, m, k, lda) + least_exponent(b, k, n, ldb) >= -112
+                ? &par_gemm_bf16_split_kind
+                : &par_gemm_bf16_rounded_kind;
         break;
     default:
         kind = &par_gemm_f16_rounded_kind;
