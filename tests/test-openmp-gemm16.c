@@ -196,17 +196,23 @@ int main(int argc, char **argv)
     g_autoptr(NlRegistry) r = nl_registry_new();
     nl_registry_scan(r, NL_BUILDDIR "/backends", TRUE);
     g_test_add_func("/openmp-gemm16/split", test_split);
-    if (!nl_registry_find(r, NL_PLUGIN_BACKEND, "openmp")) {
-        g_test_add_data_func_full("/openmp-gemm16/gemm",
-                                  g_strdup("the openmp backend is not built"),
-                                  (GTestDataFunc)g_test_skip, g_free);
-        return g_test_run();
-    }
+    g_autofree char *why = NULL;
     static const char *const specs[] = {"openmp:threads=1", "openmp:threads=2"};
-    for (guint t = 0; t < G_N_ELEMENTS(specs); t++) {
+    if (!nl_registry_find(r, NL_PLUGIN_BACKEND, "openmp"))
+        why = g_strdup("the openmp backend is not built");
+    for (guint t = 0; !why && t < G_N_ELEMENTS(specs); t++) {
         g_autoptr(GError) error = NULL;
         backends[t] = nl_backend_open_spec(r, specs[t], NULL, &error);
-        g_assert_no_error(error);
+        if (!backends[t]) /* a CPU without AVX2 and FMA */
+            why = g_strdup_printf("%s: %s", specs[t], error->message);
+    }
+    if (why) {
+        g_test_add_data_func_full("/openmp-gemm16/gemm", g_steal_pointer(&why),
+                                  (GTestDataFunc)g_test_skip, g_free);
+        int rc = g_test_run();
+        if (backends[0])
+            nl_backend_close(backends[0]);
+        return rc;
     }
     static const Case cases[] = {
         {NL_PRECISION_BF16, NORMAL},  {NL_PRECISION_BF16, SPREAD},
