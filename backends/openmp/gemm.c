@@ -329,13 +329,28 @@ gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
  * 1995), as numlab's emulation itself computes. Operands are packed as
  * for float32. */
 
-/* v rounded to bfloat16 or float16, as floats: bfloat16 on the bit
- * pattern (a NaN kept, quieted), float16 by a round trip through
- * vcvtps2ph. */
-TYPED __m256 round8(NlPrecision t, __m256 v)
+/* How round8 rounds: to float16 (F16C), or to bfloat16 on the bit
+ * pattern or by Veltkamp's split (below). */
+typedef enum { ROUND_F16, ROUND_BF16, ROUND_BF16_SPLIT } Rounding;
+
+/* v rounded as `how` says, as floats: float16 by a round trip through
+ * vcvtps2ph; bfloat16 on the bit pattern (a NaN kept, quieted), or by
+ * the split, c = v (2^16 + 1), then c - (c - v): v rounded to 24 - 16 =
+ * 8 significant bits, to nearest even, in three float operations instead
+ * of eight integer ones. The split gives the bit pattern's float for every
+ * normal float and zero as long as it is finite (checked for all 2^32
+ * floats: tests/test-openmp-gemm16.c). Where it differs, it is either
+ * wrong without notice (a subnormal v) or not finite: v (2^16 + 1)
+ * overflows for |v| >= 2^112, and an infinite or NaN v gives a NaN, which
+ * every later operation keeps. */
+TYPED __m256 round8(Rounding how, __m256 v)
 {
-    if (t == NL_PRECISION_F16)
+    if (how == ROUND_F16)
         return _mm256_cvtph_ps(_mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+    if (how == ROUND_BF16_SPLIT) {
+        __m256 c = _mm256_mul_ps(v, _mm256_set1_ps(65537.0f)); /* 2^16 + 1 */
+        return _mm256_sub_ps(c, _mm256_sub_ps(c, v));
+    }
     __m256i u = _mm256_castps_si256(v);
     __m256i odd =
         _mm256_and_si256(_mm256_srli_epi32(u, 16), _mm256_set1_epi32(1));
@@ -348,10 +363,12 @@ TYPED __m256 round8(NlPrecision t, __m256 v)
         _mm256_and_si256(r, _mm256_set1_epi32((int)0xffff0000u)));
 }
 
-/* c[0..6) x [0..16) (+)= A panel x B panel over kc, rounded to t. */
-TYPED void kernel_6x16_rounded(NlPrecision t, gsize kc, const void *ap_,
-                               const void *bp_, void *c_, gsize ldc,
-                               gboolean first)
+/* c[0..6) x [0..16) (+)= A panel x B panel over kc, every product and sum
+ * rounded as `how` says. FALSE, and c untouched, where the split left a
+ * chain non-finite. */
+TYPED gboolean kernel_6x16_rounded(Rounding how, gsize kc, const void *ap_,
+                                   const void *bp_, void *c_, gsize ldc,
+                                   gboolean first)
 {
     const float *restrict ap = ap_, *restrict bp = bp_;
     float *restrict c = c_;
@@ -369,103 +386,59 @@ TYPED void kernel_6x16_rounded(NlPrecision t, gsize kc, const void *ap_,
             __m256 a = _mm256_broadcast_ss(ap + i);
 #pragma GCC unroll 2
             for (gsize h = 0; h < 2; h++)
-                acc[i][h] =
-                    round8(t, _mm256_add_ps(acc[i][h],
-                                            round8(t, _mm256_mul_ps(a, b[h]))));
+                acc[i][h] = round8(
+                    how, _mm256_add_ps(acc[i][h],
+                                       round8(how, _mm256_mul_ps(a, b[h]))));
         }
         ap += MR32;
         bp += NR32;
+    }
+    if (how == ROUND_BF16_SPLIT) { /* x - x: 0 if x is finite, else NaN */
+        __m256 any = _mm256_setzero_ps();
+#pragma GCC unroll 6
+        for (gsize i = 0; i < MR32; i++)
+#pragma GCC unroll 2
+            for (gsize h = 0; h < 2; h++)
+                any = _mm256_or_ps(any, _mm256_sub_ps(acc[i][h], acc[i][h]));
+        if (_mm256_movemask_ps(_mm256_cmp_ps(any, any, _CMP_UNORD_Q)))
+            return FALSE;
     }
 #pragma GCC unroll 6
     for (gsize i = 0; i < MR32; i++)
 #pragma GCC unroll 2
         for (gsize h = 0; h < 2; h++)
             _mm256_storeu_ps(c + i * ldc + 8 * h, acc[i][h]);
+    return TRUE;
 }
 
 static void kernel_6x16_bf16(gsize kc, const void *ap, const void *bp, void *c,
                              gsize ldc, gboolean first)
 {
-    kernel_6x16_rounded(NL_PRECISION_BF16, kc, ap, bp, c, ldc, first);
+    kernel_6x16_rounded(ROUND_BF16, kc, ap, bp, c, ldc, first);
 }
 
-/* ---- bfloat16 accumulation, fast: the rounding in float arithmetic
- *
- * round8's bfloat16 rounding takes eight integer operations. Veltkamp's
- * split takes three float ones: with c = v (2^16 + 1), the float
- * c - (c - v) is v rounded to 24 - 16 = 8 significant bits, to nearest
- * even: the same float as round8 for every normal float and zero, as
- * long as it is finite (checked for all 2^32 floats:
- * tests/test-openmp-gemm16.c). Where it differs, it is either wrong
- * without notice (a subnormal v) or not finite: v (2^16 + 1) overflows
- * for |v| >= 2^112, and an infinite or NaN v gives a NaN, which every
- * later operation keeps.
- *
- * So the fast kernel runs only where no chain can hold a subnormal, and
- * a tile whose chains end anywhere non-finite is computed again by
- * kernel_6x16_bf16 from the same C (the fast result is never stored).
- * No subnormal: with a = ma 2^(ea - 7) and b = mb 2^(eb - 7), ma and mb
- * integers, every product a b is a multiple of 2^(ea + eb - 14); if
- * ea + eb >= -112 for every pair of nonzero operands (par_gemm_any checks
- * the least exponents of A and B), every product is a multiple of
- * 2^-126. Rounding such a value to float or to bfloat16 keeps it one
- * (where the type's quantum is below 2^-126 the value has at most 8
- * significant bits and is already exact), and so do sums: every value of
- * every chain is 0 or at least 2^-126, normal. */
-
-TYPED __m256 round8_bf16_split(__m256 v)
+/* bfloat16 by the split where that is the same rounding: par_gemm_any
+ * chooses this kernel only where no chain can hold a subnormal, and a
+ * tile whose chains end anywhere non-finite is computed again on the bit
+ * pattern from the same C. No subnormal: with a = ma 2^(ea - 7) and
+ * b = mb 2^(eb - 7), ma and mb integers, every product a b is a multiple
+ * of 2^(ea + eb - 14); if ea + eb >= -112 for every pair of nonzero
+ * operands (par_gemm_any checks the least exponents of A and B), every
+ * product is a multiple of 2^-126. Rounding such a value to float or to
+ * bfloat16 keeps it one (where the type's quantum is below 2^-126 the
+ * value has at most 8 significant bits and is already exact), and so do
+ * sums: every value of every chain is 0 or at least 2^-126, normal. */
+static void kernel_6x16_bf16_split(gsize kc, const void *ap, const void *bp,
+                                   void *c, gsize ldc, gboolean first)
 {
-    __m256 c = _mm256_mul_ps(v, _mm256_set1_ps(65537.0f)); /* 2^16 + 1 */
-    return _mm256_sub_ps(c, _mm256_sub_ps(c, v));
-}
-
-static void kernel_6x16_bf16_split(gsize kc, const void *ap_, const void *bp_,
-                                   void *c_, gsize ldc, gboolean first)
-{
-    const float *restrict ap = ap_, *restrict bp = bp_;
-    float *restrict c = c_;
-    __m256 acc[MR32][2]; /* unrolled loops: kept in registers */
-#pragma GCC unroll 6
-    for (gsize i = 0; i < MR32; i++)
-#pragma GCC unroll 2
-        for (gsize h = 0; h < 2; h++)
-            acc[i][h] = first ? _mm256_setzero_ps()
-                              : _mm256_loadu_ps(c + i * ldc + 8 * h);
-    for (gsize p = 0; p < kc; p++) {
-        __m256 b[2] = {_mm256_load_ps(bp), _mm256_load_ps(bp + 8)};
-#pragma GCC unroll 6
-        for (gsize i = 0; i < MR32; i++) {
-            __m256 a = _mm256_broadcast_ss(ap + i);
-#pragma GCC unroll 2
-            for (gsize h = 0; h < 2; h++)
-                acc[i][h] = round8_bf16_split(_mm256_add_ps(
-                    acc[i][h], round8_bf16_split(_mm256_mul_ps(a, b[h]))));
-        }
-        ap += MR32;
-        bp += NR32;
-    }
-    /* x - x is 0 for a finite x and NaN otherwise */
-    __m256 any = _mm256_setzero_ps();
-#pragma GCC unroll 6
-    for (gsize i = 0; i < MR32; i++)
-#pragma GCC unroll 2
-        for (gsize h = 0; h < 2; h++)
-            any = _mm256_or_ps(any, _mm256_sub_ps(acc[i][h], acc[i][h]));
-    if (_mm256_movemask_ps(_mm256_cmp_ps(any, any, _CMP_UNORD_Q))) {
-        kernel_6x16_bf16(kc, ap_, bp_, c_, ldc, first);
-        return;
-    }
-#pragma GCC unroll 6
-    for (gsize i = 0; i < MR32; i++)
-#pragma GCC unroll 2
-        for (gsize h = 0; h < 2; h++)
-            _mm256_storeu_ps(c + i * ldc + 8 * h, acc[i][h]);
+    if (!kernel_6x16_rounded(ROUND_BF16_SPLIT, kc, ap, bp, c, ldc, first))
+        kernel_6x16_bf16(kc, ap, bp, c, ldc, first);
 }
 
 static void kernel_6x16_f16(gsize kc, const void *ap, const void *bp, void *c,
                             gsize ldc, gboolean first)
 {
-    kernel_6x16_rounded(NL_PRECISION_F16, kc, ap, bp, c, ldc, first);
+    kernel_6x16_rounded(ROUND_F16, kc, ap, bp, c, ldc, first);
 }
 
 const ParGemmKind par_gemm_bf16_rounded_kind = {
