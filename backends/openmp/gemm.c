@@ -296,19 +296,18 @@ static void pack_a_f32(gsize kc, gsize mr, NlArray a, gsize at, gsize lda,
     }
 }
 
-const ParGemmKind par_gemm_f32_kind = {
-    .mr = MR32,
-    .nr = NR32,
-    .kc = 256,
-    .mc = 144,  /* a multiple of MR: 144 x 256 floats = 144 KiB of A */
-    .nc = 4096, /* a multiple of NR: 256 x 4096 floats = 4 MiB of B */
-    .kstep = 1,
-    .elem = sizeof(float),
-    .acc = sizeof(float),
-    .pack_a = pack_a_f32,
-    .pack_b = pack_b_f32,
-    .kernel = kernel_6x16,
-};
+/* The blocking of every 6 x 16 kind, on float panels and a float C; only
+ * the micro-kernel differs (here and in the rounded kinds below). MC is a
+ * multiple of MR: 144 x 256 floats = 144 KiB of A; NC a multiple of NR:
+ * 256 x 4096 floats = 4 MiB of B. */
+/* clang-format off */
+#define KIND_6X16(micro_kernel)                                                \
+    {.mr = MR32, .nr = NR32, .kc = 256, .mc = 144, .nc = 4096, .kstep = 1,     \
+     .elem = sizeof(float), .acc = sizeof(float),                              \
+     .pack_a = pack_a_f32, .pack_b = pack_b_f32, .kernel = (micro_kernel)}
+/* clang-format on */
+
+const ParGemmKind par_gemm_f32_kind = KIND_6X16(kernel_6x16);
 
 gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
                       const float *b, gsize ldb, float *c, gsize ldc,
@@ -441,47 +440,11 @@ static void kernel_6x16_f16(gsize kc, const void *ap, const void *bp, void *c,
     kernel_6x16_rounded(ROUND_F16, kc, ap, bp, c, ldc, first);
 }
 
-const ParGemmKind par_gemm_bf16_rounded_kind = {
-    .mr = MR32,
-    .nr = NR32,
-    .kc = 256,
-    .mc = 144,
-    .nc = 4096,
-    .kstep = 1,
-    .elem = sizeof(float),
-    .acc = sizeof(float),
-    .pack_a = pack_a_f32,
-    .pack_b = pack_b_f32,
-    .kernel = kernel_6x16_bf16,
-};
+const ParGemmKind par_gemm_bf16_rounded_kind = KIND_6X16(kernel_6x16_bf16);
 
-const ParGemmKind par_gemm_bf16_split_kind = {
-    .mr = MR32,
-    .nr = NR32,
-    .kc = 256,
-    .mc = 144,
-    .nc = 4096,
-    .kstep = 1,
-    .elem = sizeof(float),
-    .acc = sizeof(float),
-    .pack_a = pack_a_f32,
-    .pack_b = pack_b_f32,
-    .kernel = kernel_6x16_bf16_split,
-};
+const ParGemmKind par_gemm_bf16_split_kind = KIND_6X16(kernel_6x16_bf16_split);
 
-const ParGemmKind par_gemm_f16_rounded_kind = {
-    .mr = MR32,
-    .nr = NR32,
-    .kc = 256,
-    .mc = 144,
-    .nc = 4096,
-    .kstep = 1,
-    .elem = sizeof(float),
-    .acc = sizeof(float),
-    .pack_a = pack_a_f32,
-    .pack_b = pack_b_f32,
-    .kernel = kernel_6x16_f16,
-};
+const ParGemmKind par_gemm_f16_rounded_kind = KIND_6X16(kernel_6x16_f16);
 
 /* ---- float64: 6 x 8 ---- */
 
