@@ -1644,27 +1644,44 @@ static void test_bench(void)
     g_assert_nonnull(
         strstr(skip->out, "note=skipped:_one_call_would_exceed_max_call"));
 
-    /* a job with batch_invariant on (any spelling the parser takes) is set
-     * against the same backend without it: one bench-invariant row per
-     * measurement both made, slowdown = normal ratio / invariant ratio - 1 */
-    g_autoptr(NlCmd) inv =
-        nl_test_numlab(NULL, "bench", "-b",
-                       "openmp:threads=1,openmp:threads=1:batch_invariant=on",
-                       "-o", dir, "-p", "kernels=sum,gemm", "-p", "sizes=1000",
-                       "-p", "gemm_sizes=16", "-p", "min_time=0.001", NULL);
+    /* a job with batch_invariant on (any spelling the parser takes) is
+     * timed against the same backend without it, opened beside it as its
+     * peer: one bench-invariant row per kernel and size (softmax too),
+     * slowdown = normal rate / invariant rate - 1, with the rounds'
+     * spread */
+    g_autoptr(NlCmd) inv = nl_test_numlab(
+        NULL, "bench", "-b", "openmp:threads=1:batch_invariant=on", "-o", dir,
+        "-p", "kernels=sum,gemm,softmax", "-p", "sizes=1000", "-p",
+        "gemm_sizes=16", "-p", "softmax_sizes=1000", "-p", "min_time=0.001",
+        NULL);
     g_assert_cmpint(inv->status, ==, 0);
     g_autofree char *inv_path =
         g_build_filename(dir, "bench", "bench-invariant.dat", NULL);
     g_autoptr(NlDat) id = nl_dat_read(inv_path);
-    g_assert_cmpuint(nl_dat_rows(id, 0), ==, 2);
-    for (guint r = 0; r < 2; r++) {
+    g_assert_cmpuint(nl_dat_rows(id, 0), ==, 3);
+    const char *inv_kernels[] = {"sum", "gemm", "softmax"};
+    for (guint r = 0; r < 3; r++) {
+        /* backend kernel n normal_rate invariant_rate unit slowdown spread
+         * goal_met */
         g_assert_cmpstr(nl_dat_cell(id, 0, r, 0), ==, "openmp:threads=1");
-        double slowdown = nl_dat_double(id, 0, r, 8);
+        g_assert_cmpstr(nl_dat_cell(id, 0, r, 1), ==, inv_kernels[r]);
+        double slowdown = nl_dat_double(id, 0, r, 6);
         double want =
-            nl_dat_double(id, 0, r, 6) / nl_dat_double(id, 0, r, 7) - 1;
+            nl_dat_double(id, 0, r, 3) / nl_dat_double(id, 0, r, 4) - 1;
         g_assert_cmpfloat(fabs(slowdown - want), <=, 1e-9 * fabs(want) + 1e-12);
+        g_assert_cmpfloat(nl_dat_double(id, 0, r, 7), >=, 0.0);
+        g_assert_cmpfloat(nl_dat_double(id, 0, r, 8), ==, slowdown <= 0.03);
     }
     g_assert_nonnull(strstr(inv->out, " slowdown="));
+    /* a peer the user names instead is not the mode's cost: no rows */
+    g_autoptr(NlCmd) named = nl_test_numlab(
+        NULL, "bench", "-b", "openmp:threads=1:batch_invariant=1", "-o", dir,
+        "-p", "peer=naive", "-p", "kernels=sum", "-p", "sizes=1000", "-p",
+        "min_time=0.001", NULL);
+    g_assert_cmpint(named->status, ==, 0);
+    g_autoptr(NlDat) nd = nl_dat_read(inv_path);
+    for (guint r = 0; r < nl_dat_rows(nd, 0); r++) /* an empty table's row */
+        g_assert_cmpstr(nl_dat_cell(nd, 0, r, 0), ==, "");
 
     /* a peer named by the user is opened beside the job, in the job's own
      * process (whose registry loads its module then): one bench-peers row

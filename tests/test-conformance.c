@@ -411,6 +411,43 @@ static void check_chain_gemv(NlBackend *b, gsize m, gsize n, gsize lda)
     nl_backend_free(b, by);
 }
 
+/* gemv of A and x in `type` (bfloat16, float16), accumulated in float32:
+ * each row the chain over the widened values, bitwise. The values are
+ * multiples of 1/16 up to 4 in magnitude, exact in both types. */
+static void check_chain_gemv_in(NlBackend *b, NlPrecision type, gsize m,
+                                gsize n, gsize lda)
+{
+    gsize sa = (m - 1) * lda + n;
+    g_autofree float *a = normal_values(m * 17 + n, sa);
+    g_autofree float *x = normal_values(n + 9, n);
+    g_autofree double *a64 = g_new(double, sa);
+    g_autofree double *x64 = g_new(double, n);
+    for (gsize i = 0; i < sa; i++)
+        a64[i] = a[i] = roundf(CLAMP(a[i], -4.0f, 4.0f) * 16) / 16;
+    for (gsize i = 0; i < n; i++)
+        x64[i] = x[i] = roundf(CLAMP(x[i], -4.0f, 4.0f) * 16) / 16;
+    g_autoptr(GError) error = NULL;
+    NlBuffer *ba = nl_backend_new_as(b, type, a64, sa, &error);
+    NlBuffer *bx = ba ? nl_backend_new_as(b, type, x64, n, &error) : NULL;
+    NlBuffer *by = bx ? nl_backend_alloc(b, m, &error) : NULL;
+    g_assert_no_error(error);
+    g_assert_true(nl_backend_gemv_in(b, m, n, ba, lda, bx, by,
+                                     NL_PRECISION_F32, &error));
+    g_autofree float *y = nl_alloc_f32(m, NULL);
+    g_assert_true(nl_backend_download(b, by, y, m, &error));
+    for (gsize i = 0; i < m; i++) {
+        float want = chain(a + i * lda, 1, x, 1, n);
+        if (nl_f32_bits(y[i]) != nl_f32_bits(want))
+            g_error("%s gemv %s %zux%zu y[%zu] = %.9g, the FMA chain gives "
+                    "%.9g",
+                    nl_backend_label(b), nl_precision_name(type), m, n, i, y[i],
+                    want);
+    }
+    nl_backend_free(b, ba);
+    nl_backend_free(b, bx);
+    nl_backend_free(b, by);
+}
+
 /* openmp's documented fixed-block order (PAR_FIXED_BLOCK = 65536). */
 static float documented_fixed_sum(const float *x, gsize n)
 {
@@ -442,6 +479,15 @@ static void test_batch_invariant(gconstpointer data)
             check_chain_gemv(b, rows[r], cols[c], MAX(cols[c], 1));
             check_chain_gemv(b, rows[r], cols[c], cols[c] + 3);
         }
+    /* enough for two threads: ranges of 32 rows and more, the last one
+     * ending in a group of eight that overlaps the one before */
+    check_chain_gemv(b, 1005, 300, 301);
+    check_chain_gemv(b, 37, 8000, 8000);
+    const NlPrecision halves[] = {NL_PRECISION_BF16, NL_PRECISION_F16};
+    for (guint t = 0; t < G_N_ELEMENTS(halves); t++) {
+        check_chain_gemv_in(b, halves[t], 13, 29, 31);
+        check_chain_gemv_in(b, halves[t], 1005, 300, 301);
+    }
 }
 
 /* openmp:batch_invariant=1 at 1 and 2 threads: its documented order. */

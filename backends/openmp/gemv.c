@@ -12,9 +12,18 @@
  * p = 0, 1, ..., n-1 starting at zero — gemm.c's order — so a single row
  * computed by gemv has the bits it has in any gemm batch. The chains run
  * eight rows at a time in the eight lanes of a vector (four in float64):
- * an 8 x 8 block of A (4 x 4) is loaded row by row and transposed in
- * registers, so that lane i steps through row i in order. Four such
- * groups are kept in flight to hide the latency of the chain.
+ * an 8 x 8 block of A (4 x 4) is transposed in registers, so that lane i
+ * steps through row i in order. The loads do half of it: each vector
+ * holds four columns of row r and the same four of row r + 4, and two
+ * in-lane 4 x 4 transposes (8 shuffles) finish it, where a full 8 x 8
+ * transpose takes 24. Two groups, sixteen rows, are kept in flight: four
+ * hide the chain's latency better, but their 32 rows are 32 streams
+ * through memory at a stride of lda, and from DRAM they ran 40-50 %
+ * slower than the normal gemv, two at about its speed (numlab bench -b
+ * openmp:batch_invariant=1 -p kernels=gemv; doc/performance.md). A
+ * range's last rows, fewer than eight, run as the group of eight that
+ * ends with them: its other rows are computed again, with the same bits,
+ * rather than as single chains, which are four times slower.
  *
  * Rows are shared among threads in both modes; a row's bits never depend
  * on the thread count. */
@@ -25,33 +34,18 @@
 
 #include <math.h>
 
-/* r0..r7 := the transpose of the 8 x 8 block they hold. */
-#define TRANSPOSE8(r0, r1, r2, r3, r4, r5, r6, r7)                             \
+/* In each 128-bit half, r0..r3 := the transpose of the 4 x 4 block they
+ * hold there. */
+#define TRANSPOSE4_HALVES(r0, r1, r2, r3)                                      \
     do {                                                                       \
         __m256 t0 = _mm256_unpacklo_ps(r0, r1),                                \
                t1 = _mm256_unpackhi_ps(r0, r1);                                \
         __m256 t2 = _mm256_unpacklo_ps(r2, r3),                                \
                t3 = _mm256_unpackhi_ps(r2, r3);                                \
-        __m256 t4 = _mm256_unpacklo_ps(r4, r5),                                \
-               t5 = _mm256_unpackhi_ps(r4, r5);                                \
-        __m256 t6 = _mm256_unpacklo_ps(r6, r7),                                \
-               t7 = _mm256_unpackhi_ps(r6, r7);                                \
-        __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44);                           \
-        __m256 s1 = _mm256_shuffle_ps(t0, t2, 0xee);                           \
-        __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44);                           \
-        __m256 s3 = _mm256_shuffle_ps(t1, t3, 0xee);                           \
-        __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44);                           \
-        __m256 s5 = _mm256_shuffle_ps(t4, t6, 0xee);                           \
-        __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44);                           \
-        __m256 s7 = _mm256_shuffle_ps(t5, t7, 0xee);                           \
-        r0 = _mm256_permute2f128_ps(s0, s4, 0x20);                             \
-        r1 = _mm256_permute2f128_ps(s1, s5, 0x20);                             \
-        r2 = _mm256_permute2f128_ps(s2, s6, 0x20);                             \
-        r3 = _mm256_permute2f128_ps(s3, s7, 0x20);                             \
-        r4 = _mm256_permute2f128_ps(s0, s4, 0x31);                             \
-        r5 = _mm256_permute2f128_ps(s1, s5, 0x31);                             \
-        r6 = _mm256_permute2f128_ps(s2, s6, 0x31);                             \
-        r7 = _mm256_permute2f128_ps(s3, s7, 0x31);                             \
+        r0 = _mm256_shuffle_ps(t0, t2, 0x44);                                  \
+        r1 = _mm256_shuffle_ps(t0, t2, 0xee);                                  \
+        r2 = _mm256_shuffle_ps(t1, t3, 0x44);                                  \
+        r3 = _mm256_shuffle_ps(t1, t3, 0xee);                                  \
     } while (0)
 
 /* r0..r3 := the transpose of the 4 x 4 block of doubles they hold. */
@@ -71,42 +65,45 @@ void par_run_rows(ParRows rows, gsize group, gsize m, gsize n, NlArray a,
                   gsize lda, const void *x, void *y, ParMode mode)
 {
     int threads = m * n < PAR_PARALLEL_MIN ? 1 : mode.threads;
-    if (threads == 1) { /* no team to wake */
+    /* the last group takes the rows left over: a range has `group` rows
+     * or more, so a kernel can finish it with a full vector group */
+    gsize groups = m / group;
+    if (threads == 1 || groups <= 1) { /* no team to wake */
         rows(0, m, n, a, lda, x, y);
         return;
     }
-    gsize groups = (m + group - 1) / group;
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (gsize g = 0; g < groups; g++)
-        rows(g * group, MIN(m, g * group + group), n, a, lda, x, y);
+        rows(g * group, g + 1 == groups ? m : g * group + group, n, a, lda, x,
+             y);
 }
 
 /* ---- float32 ---- */
 
-/* acc (lane i = row i) continued over columns [p, p + 8). Always inlined:
- * as a call, at the default -O2, its eight transposed rows and the
- * accumulator go through memory, and the kernel runs at half speed. */
-TYPED __m256 chain8(NlPrecision t, const void *a, gsize lda, const float *x,
+/* acc (lane i = row i) continued over columns [p, p + 4): r holds four
+ * columns of row i in half 0 and of row i + 4 in half 1. */
+TYPED __m256 chain4(NlPrecision t, const void *a, gsize lda, const float *x,
                     gsize p, __m256 acc)
 {
-    __m256 r0 = load8_f32(t, a, 0 * lda + p);
-    __m256 r1 = load8_f32(t, a, 1 * lda + p);
-    __m256 r2 = load8_f32(t, a, 2 * lda + p);
-    __m256 r3 = load8_f32(t, a, 3 * lda + p);
-    __m256 r4 = load8_f32(t, a, 4 * lda + p);
-    __m256 r5 = load8_f32(t, a, 5 * lda + p);
-    __m256 r6 = load8_f32(t, a, 6 * lda + p);
-    __m256 r7 = load8_f32(t, a, 7 * lda + p);
-    TRANSPOSE8(r0, r1, r2, r3, r4, r5, r6, r7);
+    __m256 r0 = load4x2_f32(t, a, 0 * lda + p, a, 4 * lda + p);
+    __m256 r1 = load4x2_f32(t, a, 1 * lda + p, a, 5 * lda + p);
+    __m256 r2 = load4x2_f32(t, a, 2 * lda + p, a, 6 * lda + p);
+    __m256 r3 = load4x2_f32(t, a, 3 * lda + p, a, 7 * lda + p);
+    TRANSPOSE4_HALVES(r0, r1, r2, r3);
     acc = _mm256_fmadd_ps(r0, _mm256_broadcast_ss(x + p + 0), acc);
     acc = _mm256_fmadd_ps(r1, _mm256_broadcast_ss(x + p + 1), acc);
     acc = _mm256_fmadd_ps(r2, _mm256_broadcast_ss(x + p + 2), acc);
     acc = _mm256_fmadd_ps(r3, _mm256_broadcast_ss(x + p + 3), acc);
-    acc = _mm256_fmadd_ps(r4, _mm256_broadcast_ss(x + p + 4), acc);
-    acc = _mm256_fmadd_ps(r5, _mm256_broadcast_ss(x + p + 5), acc);
-    acc = _mm256_fmadd_ps(r6, _mm256_broadcast_ss(x + p + 6), acc);
-    acc = _mm256_fmadd_ps(r7, _mm256_broadcast_ss(x + p + 7), acc);
     return acc;
+}
+
+/* acc continued over columns [p, p + 8). Always inlined (TYPED): as a
+ * call, at the default -O2, its transposed rows and the accumulator go
+ * through memory, and the kernel runs at half speed. */
+TYPED __m256 chain8(NlPrecision t, const void *a, gsize lda, const float *x,
+                    gsize p, __m256 acc)
+{
+    return chain4(t, a, lda, x, p + 4, chain4(t, a, lda, x, p, acc));
 }
 
 /* acc continued by column p alone (the last n % 8 columns). */
@@ -121,33 +118,24 @@ TYPED __m256 chain1(NlPrecision t, const void *a, gsize lda, const float *x,
     return _mm256_fmadd_ps(col, _mm256_broadcast_ss(x + p), acc);
 }
 
-/* y[0..32) for rows a[0..32): four groups of eight chains in flight, so
- * that the FMA latency of one chain is hidden behind the others. */
-TYPED void chains32(NlPrecision t, gsize n, const void *a, gsize lda,
+/* y[0..16) for rows a[0..16): two groups of eight chains in flight, so
+ * that the FMA latency of one chain is partly hidden behind the other. */
+TYPED void chains16(NlPrecision t, gsize n, const void *a, gsize lda,
                     const float *x, float *y)
 {
     const void *a1 = typed_at((NlArray){t, a}, 8 * lda);
-    const void *a2 = typed_at((NlArray){t, a}, 16 * lda);
-    const void *a3 = typed_at((NlArray){t, a}, 24 * lda);
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
     gsize p = 0;
     for (; p + 8 <= n; p += 8) {
         acc0 = chain8(t, a, lda, x, p, acc0);
         acc1 = chain8(t, a1, lda, x, p, acc1);
-        acc2 = chain8(t, a2, lda, x, p, acc2);
-        acc3 = chain8(t, a3, lda, x, p, acc3);
     }
     for (; p < n; p++) {
         acc0 = chain1(t, a, lda, x, p, acc0);
         acc1 = chain1(t, a1, lda, x, p, acc1);
-        acc2 = chain1(t, a2, lda, x, p, acc2);
-        acc3 = chain1(t, a3, lda, x, p, acc3);
     }
     _mm256_storeu_ps(y, acc0);
     _mm256_storeu_ps(y + 8, acc1);
-    _mm256_storeu_ps(y + 16, acc2);
-    _mm256_storeu_ps(y + 24, acc3);
 }
 
 TYPED void chains8(NlPrecision t, gsize n, const void *a, gsize lda,
@@ -177,10 +165,14 @@ TYPED void chain_rows(NlPrecision t, gsize i0, gsize i1, gsize n, NlArray am,
     const float *x = xv;
     float *y = yv;
     gsize i = i0;
-    for (; i + 32 <= i1; i += 32)
-        chains32(t, n, typed_at(am, i * lda), lda, x, y + i);
+    for (; i + 16 <= i1; i += 16)
+        chains16(t, n, typed_at(am, i * lda), lda, x, y + i);
     for (; i + 8 <= i1; i += 8)
         chains8(t, n, typed_at(am, i * lda), lda, x, y + i);
+    if (i < i1 && i1 - i0 >= 8) { /* the last eight, some of them again */
+        chains8(t, n, typed_at(am, (i1 - 8) * lda), lda, x, y + i1 - 8);
+        return;
+    }
     for (; i < i1; i++)
         y[i] = chain_row(t, n, typed_at(am, i * lda), x);
 }

@@ -73,8 +73,10 @@ void par_softmax_f32(const float *x, float *y, gsize n, float temperature,
  * the order's accumulation is. */
 typedef void (*ParRows)(gsize i0, gsize i1, gsize n, NlArray a, gsize lda,
                         const void *x, void *y);
-/* All m rows, in groups of `group` rows shared among threads (one thread
- * below PAR_PARALLEL_MIN elements of A). */
+/* All m rows, in ranges of `group` rows shared among threads, the last
+ * range taking the rows left over (so every range has `group` rows or
+ * more, unless m has fewer); one thread, one range, below
+ * PAR_PARALLEL_MIN elements of A. */
 void par_run_rows(ParRows rows, gsize group, gsize m, gsize n, NlArray a,
                   gsize lda, const void *x, void *y, ParMode mode);
 

@@ -66,6 +66,32 @@ TYPED __m256 load8_f32(NlPrecision t, const void *p, gsize i)
     }
 }
 
+/* p[i], ..., p[i+3] in the low half and q[j], ..., q[j+3] in the high
+ * half, as floats; t is float32, bfloat16 or float16. Two rows' columns
+ * side by side: half of an 8 x 8 transpose done by the loads. */
+TYPED __m256 load4x2_f32(NlPrecision t, const void *p, gsize i, const void *q,
+                         gsize j)
+{
+    switch (t) {
+    case NL_PRECISION_BF16:
+    case NL_PRECISION_F16: {
+        const nl_bf16 *hp = (const nl_bf16 *)p + i,
+                      *hq = (const nl_bf16 *)q + j;
+        __m128i h = _mm_castpd_si128(
+            _mm_loadh_pd(_mm_castsi128_pd(_mm_loadl_epi64((const __m128i *)hp)),
+                         (const double *)hq));
+        if (t == NL_PRECISION_F16)
+            return _mm256_cvtph_ps(h);
+        return _mm256_castsi256_ps(
+            _mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+    }
+    default:
+        return _mm256_insertf128_ps(
+            _mm256_castps128_ps256(_mm_loadu_ps((const float *)p + i)),
+            _mm_loadu_ps((const float *)q + j), 1);
+    }
+}
+
 /* p[i] as a double, for any of the four types. */
 TYPED double get_f64(NlPrecision t, const void *p, gsize i)
 {

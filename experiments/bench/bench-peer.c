@@ -19,6 +19,8 @@
 
 #include "bench-peer.h"
 
+#include "bench-invariant.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -29,18 +31,39 @@ NlBackend *bench_peer_open(NlRun *run, GError **error)
     if (strcmp(peer, "none") == 0)
         return NULL;
     g_autofree char *spec = NULL;
-    if (strcmp(peer, "auto") == 0) {
+    if (strcmp(peer, "auto") != 0)
+        spec = g_strdup(peer);
+    else if (!(spec = bench_invariant_normal_spec(nl_backend_label(b)))) {
         NlBackendTimes times;
         if (!nl_backend_times(b, &times))
             return NULL; /* not a backend that communicates */
         spec =
             g_strdup_printf("openmp:threads=%d", nl_backend_info(b)->threads);
-    } else
-        spec = g_strdup(peer);
+    }
     NlBackend *opened = nl_run_peer(run, spec, error);
     if (!opened)
         g_prefix_error(error, "peer %s: ", spec);
     return opened;
+}
+
+void bench_peer_add_row(NlTable *t, const char *kernel, gsize n, NlBackend *b,
+                        NlBackend *peer, double rate, double peer_rate,
+                        const char *unit, double spread,
+                        const BenchSplit *split)
+{
+    nl_table_add_str(t, kernel);
+    nl_table_add_int(t, (gint64)n);
+    nl_table_add_int(t, nl_backend_info(b)->threads);
+    nl_table_add_str(t, nl_backend_label(peer));
+    nl_table_add_f64(t, rate);
+    nl_table_add_f64(t, peer_rate);
+    nl_table_add_str(t, unit);
+    nl_table_add_f64(t, rate / peer_rate);
+    nl_table_add_f64(t, split->wall);
+    nl_table_add_f64(t, split->compute);
+    nl_table_add_f64(t, split->comm);
+    nl_table_add_f64(t, split->dispatch);
+    nl_table_add_f64(t, spread);
 }
 
 /* The label without its thread or rank count: the jobs of one scaling
@@ -104,7 +127,7 @@ static void gather(NlRun *run)
             nl_table_add_f64(out, nl_table_get_f64(t, r, 4));
             nl_table_add_f64(out, nl_table_get_f64(t, r, 5));
             nl_table_add_str(out, nl_table_get_str(t, r, 6));
-            for (guint c = 7; c <= 11; c++)
+            for (guint c = 7; c <= 12; c++)
                 nl_table_add_f64(out, nl_table_get_f64(t, r, c));
         }
     }

@@ -12,6 +12,9 @@
 
 #include "bench-sampling.h"
 
+#include "bench-peer.h"
+#include "bench-precision.h"
+
 #include <math.h>
 
 typedef void (*BatchFunc)(gpointer data);
@@ -138,7 +141,52 @@ static void softmax_call(gpointer data)
         s->ok = nl_backend_softmax(s->b, s->x, s->y, s->n, 1.0f, &s->error);
 }
 
-gboolean bench_softmax(NlRun *run, NlTable *t, double min_time, GError **error)
+/* One softmax call, as bench_time_pair calls it. */
+static gboolean softmax_once(gpointer data, GError **error)
+{
+    Softmax *s = data;
+    return nl_backend_softmax(s->b, s->x, s->y, s->n, 1.0f, error);
+}
+
+/* x[0..n) on b, and room for y: a Softmax ready to call, or FALSE. */
+static gboolean softmax_setup(Softmax *s, NlBackend *b, const float *x, gsize n,
+                              GError **error)
+{
+    *s = (Softmax){b, nl_backend_new_from(b, x, n, error), NULL, n, TRUE, NULL};
+    s->y = s->x ? nl_backend_alloc(b, n, error) : NULL;
+    if (!s->y)
+        nl_backend_free(b, s->x);
+    return s->y != NULL;
+}
+
+static void softmax_clear(Softmax *s)
+{
+    nl_backend_free(s->b, s->x);
+    nl_backend_free(s->b, s->y);
+}
+
+/* The job's softmax against the peer's, in alternating rounds: one row of
+ * bench-peer (the split of its time is the wall time alone). */
+static gboolean softmax_peer(Softmax *job, NlBackend *peer, NlTable *t,
+                             const float *x, double min_time, GError **error)
+{
+    Softmax p;
+    if (!softmax_setup(&p, peer, x, job->n, error))
+        return FALSE;
+    double sec = NAN, peer_sec = NAN, spread = NAN;
+    gboolean ok = bench_time_pair(softmax_once, job, softmax_once, &p, min_time,
+                                  &sec, &peer_sec, &spread, error);
+    softmax_clear(&p);
+    if (!ok)
+        return FALSE;
+    BenchSplit split = {sec, NAN, NAN, NAN};
+    bench_peer_add_row(t, "softmax", job->n, job->b, peer, job->n / sec / 1e9,
+                       job->n / peer_sec / 1e9, "Gelem/s", spread, &split);
+    return TRUE;
+}
+
+gboolean bench_softmax(NlRun *run, NlTable *t, NlBackend *peer,
+                       NlTable *peer_table, double min_time, GError **error)
 {
     NlBackend *b = nl_run_backend(run);
     gsize n_sizes;
@@ -152,23 +200,23 @@ gboolean bench_softmax(NlRun *run, NlTable *t, double min_time, GError **error)
             return FALSE;
         for (gsize i = 0; i < n; i++)
             x[i] = (float)logits[i];
-        Softmax s = {b,   nl_backend_new_from(b, x, n, error), NULL, n, TRUE,
-                     NULL};
-        nl_free(x);
-        s.y = s.x ? nl_backend_alloc(b, n, error) : NULL;
-        if (!s.y) {
-            nl_backend_free(b, s.x);
+        Softmax s;
+        if (!softmax_setup(&s, b, x, n, error)) {
+            nl_free(x);
             return FALSE;
         }
         /* about a millisecond per batch at the goal's pace */
         gsize batch = MAX(1, (gsize)(1e-3 / (n * 1e-9)));
         double sec = best_seconds(softmax_call, &s, batch, min_time);
-        nl_backend_free(b, s.x);
-        nl_backend_free(b, s.y);
-        if (!s.ok) {
+        gboolean ok = s.ok;
+        if (!ok)
             g_propagate_error(error, s.error);
+        else if (peer)
+            ok = softmax_peer(&s, peer, peer_table, x, min_time, error);
+        softmax_clear(&s);
+        nl_free(x);
+        if (!ok)
             return FALSE;
-        }
         double goal = 40e-6 * n / 50257.0; /* 40 us at V = 50257 */
         nl_table_add_str(t, "softmax");
         nl_table_add_int(t, (gint64)n);

@@ -5,30 +5,32 @@
  *                probe (a loop that only loads) at 1 and at all threads for
  *                every size, and cblas_sgemm called directly;
  *   run_backend  each kernel of the job's backend at each size, each timed
- *                *interleaved* with its reference — batches of the kernel
- *                and of the reference alternate and the best of each
- *                counts — so that the ratio compares the two under the
- *                same machine load (memory bandwidth here drifts by tens of
- *                percent between seconds):
- *                  sum, dot, gemv on a CPU: the read probe over as many
- *                    bytes, with the backend's thread count (run_common's
- *                    undisturbed probe at that size if the interleaved one
- *                    read less than half of it: then it was disturbed);
+ *                *interleaved* with its reference — rounds that alternate
+ *                a batch of the kernel with a batch of the reference, the
+ *                medians counting (bench_time_pair) — so that the ratio
+ *                compares the two under the same machine load (memory
+ *                bandwidth here drifts by tens of percent between seconds):
+ *                  sum, dot, gemv on a CPU: the read probe over the
+ *                    kernel's own bytes, with the backend's thread count
+ *                    (run_common's undisturbed probe at that size if the
+ *                    interleaved one read less than half of it: then it
+ *                    was disturbed);
  *                  sum, dot, gemv on a device: its own copy bandwidth;
  *                  gemm: cblas_sgemm called directly with the backend's
- *                    thread count (a device's gemm has none), timed in
- *                    the adjacent block instead: gemm is compute-bound,
- *                    and two thread pools taking turns slow each other
- *                    (each spins for a while after its call);
+ *                    thread count (a device's gemm has none);
+ *                and, with a peer (bench-peer.c), the same kernel on the
+ *                peer backend opened beside the job, likewise alternated:
+ *                for a job with batch_invariant=1 the same backend
+ *                without it (bench-invariant.c), for mpi openmp;
  *   run_compare  gathers the rows into `bench-results`, one dataset per
  *                backend, which `numlab bench` prints as key=value lines,
- *                and sets jobs with batch_invariant=1 against the same
- *                backend without it (`bench-invariant`, bench-invariant.c).
+ *                and reads the peer rows into `bench-invariant`,
+ *                `bench-peers` and `bench-scaling`.
  *
- * The best call counts, as in STREAM: the question is what the kernel can
- * do, not how noisy the machine is. A measurement whose single call would
- * take longer than `max_call` seconds (naive gemm at n = 4096) is skipped
- * and says so.
+ * The medians count, with the rounds' spread beside them: the question is
+ * what the kernel can do, and how far this machine let one run say so. A
+ * measurement whose single call would take longer than `max_call` seconds
+ * (naive gemm at n = 4096) is skipped and says so.
  *
  * Speed is worth nothing if the result is wrong, and the benchmark's sizes
  * lie far beyond the self-check's: its inputs are small integers whose
@@ -832,36 +834,27 @@ static gboolean time_split(Job *j, double min_time, BenchSplit *split,
 }
 
 /* The kernel j has just been measured with (its buffers set up) against
- * the same kernel and size on `peer`, one row of bench-peer: gemm in
- * adjacent blocks, as in measure(), the rest interleaved. */
+ * the same kernel and size on `peer`, in alternating rounds
+ * (bench_time_pair): one row of bench-peer. */
 static gboolean measure_peer(NlRun *run, NlTable *t, Job *j, NlBackend *peer,
                              gsize size, double min_time, GError **error)
 {
     Job p = {.b = peer, .kernel = j->kernel};
-    double seconds = NAN, peer_seconds = NAN;
+    double seconds = NAN, peer_seconds = NAN, spread = NAN;
     BenchSplit split;
     gboolean ok = job_setup(&p, size, nl_run_seed(run), error);
     if (ok)
         ok = bench_time_pair(kernel_call, j, kernel_call, &p, min_time,
-                             &seconds, &peer_seconds, NULL, error);
+                             &seconds, &peer_seconds, &spread, error);
     ok = ok && time_split(j, min_time, &split, error);
     double rate = work_of(j) / seconds / 1e9;
     double peer_rate = work_of(&p) / peer_seconds / 1e9;
     job_clear(&p);
     if (!ok)
         return FALSE;
-    nl_table_add_str(t, kernel_names[j->kernel]);
-    nl_table_add_int(t, (gint64)size);
-    nl_table_add_int(t, nl_backend_info(j->b)->threads);
-    nl_table_add_str(t, nl_backend_label(peer));
-    nl_table_add_f64(t, rate);
-    nl_table_add_f64(t, peer_rate);
-    nl_table_add_str(t, j->kernel == K_GEMM ? "GFLOP/s" : "GB/s");
-    nl_table_add_f64(t, rate / peer_rate);
-    nl_table_add_f64(t, split.wall);
-    nl_table_add_f64(t, split.compute);
-    nl_table_add_f64(t, split.comm);
-    nl_table_add_f64(t, split.dispatch);
+    bench_peer_add_row(t, kernel_names[j->kernel], size, j->b, peer, rate,
+                       peer_rate, j->kernel == K_GEMM ? "GFLOP/s" : "GB/s",
+                       spread, &split);
     return TRUE;
 }
 
@@ -1045,7 +1038,8 @@ static gboolean run_backend_kernels(NlRun *run, GError **error)
         if (!want[k])
             continue;
         if (k == K_SOFTMAX || k == K_SAMPLE) { /* bench-sampling.c */
-            if (k == K_SOFTMAX && !bench_softmax(run, t, min_time, error))
+            if (k == K_SOFTMAX &&
+                !bench_softmax(run, t, peer, peer_table, min_time, error))
                 return FALSE;
             continue;
         }
@@ -1231,9 +1225,10 @@ static const NlParamSpec params[] = {
      NULL, NULL},
     {"peer", NL_PARAM_STRING, "auto", 0, 0,
      "a backend (-b syntax) to time each kernel against, interleaved in the "
-     "job's process (table bench-peer); auto: openmp at the same total "
-     "threads for a backend that splits its time (mpi), none otherwise; "
-     "none: no peer",
+     "job's process (table bench-peer); auto: for a backend with "
+     "batch_invariant=1 (mpi: invariant=1) the same backend without it "
+     "(table bench-invariant), else openmp at the same total threads for a "
+     "backend that splits its time (mpi), else none; none: no peer",
      NULL, NULL},
     NL_PARAM_END,
 };
