@@ -136,13 +136,24 @@ static double median_sorted(double *v, gsize n, double *q1, double *q3)
  * BATCH_SECONDS together), a first in even rounds and b first in odd ones,
  * back to back: since numlab's and OpenBLAS's threads sleep when they
  * wait (framework/numlab.c), neither pool spins into the other's batch,
- * and a pause between them only let the CPU's clock and caches drift. At
- * least five rounds (three when one round takes longer than min_time)
- * and until 2 min_time have passed. *a_sec and *b_sec are the medians of
- * the rounds' seconds per call; *spread (may be NULL) is the
- * interquartile range of the rounds' ratios b/a over their median: how
- * far the rounds agree on how the two compare. A drift of the machine
- * that slows both alike cancels in each round's ratio. FALSE on error. */
+ * and a pause between them only let the CPU's clock and caches drift.
+ *
+ * The order a b | b a | a b ... makes every other batch the first after a
+ * switch of kernel, and that batch can run slower as a whole: two
+ * kernels with working sets that fit in L3 one at a time but not
+ * together (4 MB each on the build VM) ran 1.5-2x slower in their first
+ * batch after the switch than in the next, so each kernel's rounds fell
+ * into two clusters and the median of each landed on either; an identical
+ * kernel timed against itself read up to 40 % slower. The rounds
+ * therefore count in pairs (an even round and the odd one after it), in
+ * which each kernel has one batch in each position: a kernel's time in a
+ * pair is the geometric mean of its two, and *a_sec and *b_sec are the
+ * medians of those over the pairs. At least three pairs (two when one
+ * round takes longer than min_time), and until 2 min_time have passed.
+ * *spread (may be NULL) is the interquartile range of the pairs' ratios
+ * b/a over their median: how far the pairs agree on how the two compare.
+ * A drift of the machine that slows both alike cancels in each pair's
+ * ratio. FALSE on error. */
 gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
                          gpointer b_data, double min_time, double *a_sec,
                          double *b_sec, double *spread, GError **error)
@@ -159,8 +170,8 @@ gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
                        ? 1
                        : (int)MIN(BATCH_SECONDS / first + 1, 1e7);
     }
-    double t[2][MAX_ROUNDS], ratio[MAX_ROUNDS];
-    gsize rounds = 0;
+    double t[2][2], pair[2][MAX_ROUNDS / 2], ratio[MAX_ROUNDS / 2];
+    gsize rounds = 0, pairs = 0;
     double start = nl_time_now();
     while (rounds < MAX_ROUNDS) {
         double round_start = nl_time_now();
@@ -170,17 +181,22 @@ gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
             for (int c = 0; c < batch[k]; c++)
                 if (!calls[k](data[k], error))
                     return FALSE;
-            t[k][rounds] = (nl_time_now() - t0) / batch[k];
+            t[k][rounds % 2] = (nl_time_now() - t0) / batch[k];
         }
-        ratio[rounds] = t[1][rounds] / t[0][rounds];
         rounds++;
         gboolean slow = nl_time_now() - round_start > min_time;
-        if (rounds >= (slow ? 3u : 5u) && nl_time_now() - start >= 2 * min_time)
+        if (rounds % 2)
+            continue;
+        for (int k = 0; k < 2; k++)
+            pair[k][pairs] = sqrt(t[k][0] * t[k][1]);
+        ratio[pairs] = pair[1][pairs] / pair[0][pairs];
+        pairs++;
+        if (pairs >= (slow ? 2u : 3u) && nl_time_now() - start >= 2 * min_time)
             break;
     }
-    *a_sec = median_sorted(t[0], rounds, NULL, NULL);
-    *b_sec = median_sorted(t[1], rounds, NULL, NULL);
-    double q1, q3, mid = median_sorted(ratio, rounds, &q1, &q3);
+    *a_sec = median_sorted(pair[0], pairs, NULL, NULL);
+    *b_sec = median_sorted(pair[1], pairs, NULL, NULL);
+    double q1, q3, mid = median_sorted(ratio, pairs, &q1, &q3);
     if (spread)
         *spread = (q3 - q1) / mid;
     return TRUE;
@@ -890,6 +906,11 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
                                  &seconds, &ref_seconds, &spread, error);
         else if (ok)
             ok = (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
+        /* the next size is predicted from the median call: the first
+         * call alone can be far slower (mpi: ranks that were asleep), and
+         * then skipped the next size for nothing */
+        if (ok && seconds > 0)
+            *predicted = seconds;
         if (ok && peer && !*note)
             ok = measure_peer(run, peer_table, j, peer, size, min_time, error);
         if (!ok) {
