@@ -431,8 +431,8 @@ static void check_chain_gemv_in(NlBackend *b, NlPrecision type, gsize m,
     NlBuffer *bx = ba ? nl_backend_new_as(b, type, x64, n, &error) : NULL;
     NlBuffer *by = bx ? nl_backend_alloc(b, m, &error) : NULL;
     g_assert_no_error(error);
-    g_assert_true(nl_backend_gemv_in(b, m, n, ba, lda, bx, by,
-                                     NL_PRECISION_F32, &error));
+    g_assert_true(
+        nl_backend_gemv_in(b, m, n, ba, lda, bx, by, NL_PRECISION_F32, &error));
     g_autofree float *y = nl_alloc_f32(m, NULL);
     g_assert_true(nl_backend_download(b, by, y, m, &error));
     for (gsize i = 0; i < m; i++) {
