@@ -347,6 +347,71 @@ static void test_openmp_documented_order(void)
     }
 }
 
+/* The dot product of openmp's documented order: as documented_chunk,
+ * each lane a chain of fused multiply-adds, and the tail one too. */
+static float documented_dot_chunk(const float *x, const float *y, gsize n)
+{
+    float lane[32] = {0};
+    gsize i = 0;
+    for (; i + 32 <= n; i += 32)
+        for (int l = 0; l < 32; l++)
+            lane[l] = fmaf(x[i + l], y[i + l], lane[l]);
+    float v[8];
+    for (int l = 0; l < 8; l++)
+        v[l] = (lane[l] + lane[8 + l]) + (lane[16 + l] + lane[24 + l]);
+    float s = ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+    for (; i < n; i++)
+        s = fmaf(x[i], y[i], s);
+    return s;
+}
+
+/* openmp's gemv without batch_invariant: every row one documented dot
+ * chunk, at 1 and 2 threads, for every remainder of n by 32 and of m by
+ * 8, and a leading dimension beyond n. */
+static void test_openmp_documented_gemv(void)
+{
+    for (int threads = 1; threads <= 2; threads++) {
+        NlBackend *b = NULL;
+        for (guint i = 0; i < subjects->len; i++) {
+            Subject *s = subjects->pdata[i];
+            if (strcmp(s->label, threads == 1 ? "openmp:threads=1"
+                                              : "openmp:threads=2") == 0)
+                b = s->backend;
+        }
+        if (!b) {
+            g_test_skip("openmp is unavailable here");
+            return;
+        }
+        const gsize shapes[][3] = {{1, 1, 1},        {7, 31, 31},
+                                   {8, 32, 40},      {9, 33, 33},
+                                   {17, 63, 70},     {37, 100, 100},
+                                   {316, 316, 316},  {1000, 1000, 1003},
+                                   {1005, 300, 301}, {40, 8000, 8000}};
+        for (guint k = 0; k < G_N_ELEMENTS(shapes); k++) {
+            gsize m = shapes[k][0], n = shapes[k][1], lda = shapes[k][2];
+            gsize sa = (m - 1) * lda + n;
+            g_autofree float *a = normal_values(m * 19 + n, sa);
+            g_autofree float *x = normal_values(n + 3, n);
+            g_autofree float *y = nl_alloc_f32(m, NULL);
+            NlBuffer *ba = upload(b, a, sa), *bx = upload(b, x, n),
+                     *by = upload(b, y, m);
+            g_autoptr(GError) error = NULL;
+            g_assert_true(nl_backend_gemv(b, m, n, ba, lda, bx, by, &error));
+            g_assert_true(nl_backend_download(b, by, y, m, &error));
+            for (gsize i = 0; i < m; i++) {
+                float want = documented_dot_chunk(a + i * lda, x, n);
+                if (nl_f32_bits(y[i]) != nl_f32_bits(want))
+                    g_error("openmp threads=%d gemv %zux%zu y[%zu] = %.9g, the "
+                            "documented order gives %.9g",
+                            threads, m, n, i, y[i], want);
+            }
+            nl_backend_free(b, ba);
+            nl_backend_free(b, bx);
+            nl_backend_free(b, by);
+        }
+    }
+}
+
 /* ---- batch-invariant mode ---- */
 
 /* The order batch_invariant=1 promises for one output: a chain of fused
@@ -663,6 +728,8 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/conformance/openmp/documented-order",
                     test_openmp_documented_order);
+    g_test_add_func("/conformance/openmp/documented-gemv",
+                    test_openmp_documented_gemv);
     add_batch_invariant_tests(r);
     add_mpi_tests(r);
     return g_test_run();
