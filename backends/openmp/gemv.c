@@ -6,7 +6,9 @@
  * in float64, folded pairwise; kernels.c) — fast, but not the order gemm
  * uses, so a row computed here differs in its last bits from the same row
  * inside a gemm batch, exactly as in the BLAS libraries inference engines
- * call.
+ * call. In float32 the rows run eight at a time: each row's lanes alone,
+ * then the eight folds and the eight tails (the last n mod 32 columns,
+ * a chain of FMAs each) side by side in the lanes of one vector.
  *
  * Batch-invariant mode: y[i] is one chain of fused multiply-adds over
  * p = 0, 1, ..., n-1 starting at zero — gemm.c's order — so a single row
@@ -46,6 +48,24 @@
         r1 = _mm256_shuffle_ps(t0, t2, 0xee);                                  \
         r2 = _mm256_shuffle_ps(t1, t3, 0x44);                                  \
         r3 = _mm256_shuffle_ps(t1, t3, 0xee);                                  \
+    } while (0)
+
+/* r0..r7 := the transpose of the 8 x 8 block they hold: the halves'
+ * 4 x 4 blocks, then the two off-diagonal ones swapped. */
+#define TRANSPOSE8(r0, r1, r2, r3, r4, r5, r6, r7)                             \
+    do {                                                                       \
+        TRANSPOSE4_HALVES(r0, r1, r2, r3);                                     \
+        TRANSPOSE4_HALVES(r4, r5, r6, r7);                                     \
+        __m256 u0 = _mm256_permute2f128_ps(r0, r4, 0x20),                      \
+               u4 = _mm256_permute2f128_ps(r0, r4, 0x31);                      \
+        __m256 u1 = _mm256_permute2f128_ps(r1, r5, 0x20),                      \
+               u5 = _mm256_permute2f128_ps(r1, r5, 0x31);                      \
+        __m256 u2 = _mm256_permute2f128_ps(r2, r6, 0x20),                      \
+               u6 = _mm256_permute2f128_ps(r2, r6, 0x31);                      \
+        __m256 u3 = _mm256_permute2f128_ps(r3, r7, 0x20),                      \
+               u7 = _mm256_permute2f128_ps(r3, r7, 0x31);                      \
+        r0 = u0, r1 = u1, r2 = u2, r3 = u3, r4 = u4, r5 = u5, r6 = u6,         \
+        r7 = u7;                                                               \
     } while (0)
 
 /* r0..r3 := the transpose of the 4 x 4 block of doubles they hold. */
@@ -177,15 +197,72 @@ TYPED void chain_rows(NlPrecision t, gsize i0, gsize i1, gsize n, NlArray am,
         y[i] = chain_row(t, n, typed_at(am, i * lda), x);
 }
 
-/* Rows [i0, i1) in normal order: a dot-product chunk each. */
-static void dot_rows(gsize i0, gsize i1, gsize n, NlArray a, gsize lda,
-                     const void *x, void *y)
+/* Row a[0..n)'s 32 lanes over its whole multiples of 32, added
+ * (v0 + v1) + (v2 + v3): kernels.c's dot chunk before its fold. */
+TYPED __m256 dot_lanes(NlPrecision t, const void *a, const float *x, gsize n)
 {
-    NlArray xv = {NL_PRECISION_F32, x};
-    for (gsize i = i0; i < i1; i++) {
-        NlArray row = {a.type, typed_at(a, i * lda)};
-        ((float *)y)[i] = par_dot_chunk_in(row, xv, 0, n);
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (gsize p = 0; p + 32 <= n; p += 32) {
+        a0 = _mm256_fmadd_ps(load8_f32(t, a, p), _mm256_loadu_ps(x + p), a0);
+        a1 = _mm256_fmadd_ps(load8_f32(t, a, p + 8), _mm256_loadu_ps(x + p + 8),
+                             a1);
+        a2 = _mm256_fmadd_ps(load8_f32(t, a, p + 16),
+                             _mm256_loadu_ps(x + p + 16), a2);
+        a3 = _mm256_fmadd_ps(load8_f32(t, a, p + 24),
+                             _mm256_loadu_ps(x + p + 24), a3);
     }
+    return _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+}
+
+/* y[0..8) for rows a[0..8) in normal order, the bits of kernels.c's dot
+ * chunk: each row's lanes as there; then the eight rows side by side,
+ * lane i = row i, for the fold ((0+4)+(2+6))+((1+5)+(3+7)) and for the
+ * tail, one FMA chain per row from the folded value. One row at a time,
+ * a tail of up to 31 columns is a chain of dependent FMAs, longer than
+ * the rest of the row at n in the hundreds. */
+TYPED void dots8(NlPrecision t, gsize n, const void *a, gsize lda,
+                 const float *x, float *y)
+{
+    const char *row = a;
+    gsize stride = lda * typed_size(t);
+    __m256 v0 = dot_lanes(t, row + 0 * stride, x, n);
+    __m256 v1 = dot_lanes(t, row + 1 * stride, x, n);
+    __m256 v2 = dot_lanes(t, row + 2 * stride, x, n);
+    __m256 v3 = dot_lanes(t, row + 3 * stride, x, n);
+    __m256 v4 = dot_lanes(t, row + 4 * stride, x, n);
+    __m256 v5 = dot_lanes(t, row + 5 * stride, x, n);
+    __m256 v6 = dot_lanes(t, row + 6 * stride, x, n);
+    __m256 v7 = dot_lanes(t, row + 7 * stride, x, n);
+    TRANSPOSE8(v0, v1, v2, v3, v4, v5, v6, v7);
+    __m256 s = _mm256_add_ps(
+        _mm256_add_ps(_mm256_add_ps(v0, v4), _mm256_add_ps(v2, v6)),
+        _mm256_add_ps(_mm256_add_ps(v1, v5), _mm256_add_ps(v3, v7)));
+    gsize p = n / 32 * 32;
+    for (; p + 4 <= n; p += 4)
+        s = chain4(t, a, lda, x, p, s);
+    for (; p < n; p++)
+        s = chain1(t, a, lda, x, p, s);
+    _mm256_storeu_ps(y, s);
+}
+
+/* Rows [i0, i1) in normal order: a dot-product chunk each, eight rows at
+ * a time; the last rows, fewer than eight, as the group of eight that
+ * ends with them (its other rows again, with the same bits). */
+TYPED void dot_rows(NlPrecision t, gsize i0, gsize i1, gsize n, NlArray am,
+                    gsize lda, const void *xv, void *yv)
+{
+    const float *x = xv;
+    float *y = yv;
+    gsize i = i0;
+    for (; i + 8 <= i1; i += 8)
+        dots8(t, n, typed_at(am, i * lda), lda, x, y + i);
+    if (i < i1 && i1 - i0 >= 8) {
+        dots8(t, n, typed_at(am, (i1 - 8) * lda), lda, x, y + i1 - 8);
+        return;
+    }
+    NlArray xa = {NL_PRECISION_F32, x};
+    for (; i < i1; i++)
+        y[i] = par_dot_chunk_in((NlArray){t, typed_at(am, i * lda)}, xa, 0, n);
 }
 
 /* chain_rows for one type, behind a pointer. */
@@ -194,6 +271,11 @@ static void dot_rows(gsize i0, gsize i1, gsize n, NlArray a, gsize lda,
                                gsize lda, const void *x, void *y)              \
     {                                                                          \
         chain_rows(NL_PRECISION_##T, i0, i1, n, a, lda, x, y);                 \
+    }                                                                          \
+    static void dot_rows_##T(gsize i0, gsize i1, gsize n, NlArray a,           \
+                             gsize lda, const void *x, void *y)                \
+    {                                                                          \
+        dot_rows(NL_PRECISION_##T, i0, i1, n, a, lda, x, y);                   \
     }
 ROWS_OF(F32)
 ROWS_OF(BF16)
@@ -208,9 +290,14 @@ void par_gemv_in(gsize m, gsize n, NlArray a, gsize lda, const float *x,
         [NL_PRECISION_BF16] = chain_rows_BF16,
         [NL_PRECISION_F16] = chain_rows_F16,
     };
+    static const ParRows dotted[NL_N_PRECISIONS] = {
+        [NL_PRECISION_F32] = dot_rows_F32,
+        [NL_PRECISION_BF16] = dot_rows_BF16,
+        [NL_PRECISION_F16] = dot_rows_F16,
+    };
     /* Blocks of 32 rows per thread, so the vector groups line up. */
-    par_run_rows(mode.batch_invariant ? chained[a.type] : dot_rows, 32, m, n, a,
-                 lda, x, y, mode);
+    par_run_rows(mode.batch_invariant ? chained[a.type] : dotted[a.type], 32, m,
+                 n, a, lda, x, y, mode);
 }
 
 void par_gemv_f32(gsize m, gsize n, const float *a, gsize lda, const float *x,
