@@ -7,16 +7,17 @@
  * A job with the mode on gets, as its peer (bench-peer.c, peer=auto), the
  * same backend with the same options and the mode off, opened beside it
  * in its process. Every kernel is timed in rounds that alternate a batch
- * of the invariant kernel with a batch of the normal one (bench_time_pair),
- * so both see the same machine: a drift of this VM's clock or memory
- * bandwidth, which moves two jobs run seconds apart by 10-14 % against
- * each other, slows both alike and cancels in each round's ratio. The
- * table bench-invariant reads those rows back:
+ * of the invariant kernel with a batch of the normal one (bench_time_pair;
+ * bench.c's measure_peer), so both see the same machine: a drift of this
+ * VM's clock or memory bandwidth, which moves two jobs run seconds apart
+ * by 10-14 % against each other, slows both alike and cancels in each
+ * pair of rounds. The table bench-invariant reads those rows back:
  *
  *   slowdown = normal rate / invariant rate - 1   (0.03 = 3 % slower)
  *
- * with the rounds' spread beside it. The goal is a slowdown of at most
- * 3 % (issue 19). */
+ * with the spread of the pairs' ratios beside it. The goal is a slowdown
+ * of at most 3 % (issue 19); an A/A run (-p peer= the job's own backend)
+ * shows how far this machine lets a run resolve it. */
 #include "config.h"
 
 #include "bench-invariant.h"
@@ -64,8 +65,9 @@ void bench_invariant_costs(NlRun *run)
     g_autofree char *goal = g_strdup_printf("slowdown <= %g (issue 19)", GOAL);
     nl_table_add_note(t, "goal", goal);
     nl_table_add_note(t, "spread",
-                      "interquartile range of the rounds' ratios over their "
-                      "median: a slowdown within it is not told apart from 0");
+                      "interquartile range of the ratios of the pairs of "
+                      "rounds over their median: a slowdown within it is "
+                      "not told apart from 0");
     for (guint i = 0; i < nl_run_n_jobs(run); i++) {
         g_autofree char *normal =
             bench_invariant_normal_spec(nl_run_job_label(run, i));

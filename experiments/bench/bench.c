@@ -1034,11 +1034,12 @@ static gboolean run_backend_kernels(NlRun *run, GError **error)
     const gint64 *sizes = bench_sweep_list(p, "sizes", &n_sizes);
     const gint64 *gemm_sizes = bench_sweep_list(p, "gemm_sizes", &n_gemm);
     NlTable *t = nl_run_table(run, "bench-measurements", MEASUREMENT_COLUMNS);
-    nl_table_set_title(t, "each kernel's best time per call, and its "
+    nl_table_set_title(t, "each kernel's median time per call, and its "
                           "reference timed interleaved with it");
     nl_table_add_note(t, "spread",
-                      "interquartile range of the rounds' ratios over their "
-                      "median (rounds alternate kernel and reference)");
+                      "interquartile range of the ratios of the pairs of "
+                      "rounds over their median (rounds alternate kernel "
+                      "and reference, a pair is a b then b a)");
     nl_table_add_note(t, "regime",
                       "where a memory-bound kernel's bytes come from, by the "
                       "cache sizes the OS reports: L2 (the threads' private "
