@@ -320,16 +320,22 @@ static float documented_sum(const float *x, gsize n, int threads)
     return threads == 1 ? documented_chunk(x, n) : total;
 }
 
+/* The subject openmp:threads=N, or NULL where openmp did not open. */
+static NlBackend *openmp_with(int threads)
+{
+    g_autofree char *label = g_strdup_printf("openmp:threads=%d", threads);
+    for (guint i = 0; i < subjects->len; i++) {
+        Subject *s = subjects->pdata[i];
+        if (strcmp(s->label, label) == 0)
+            return s->backend;
+    }
+    return NULL;
+}
+
 static void test_openmp_documented_order(void)
 {
     for (int threads = 1; threads <= 2; threads++) {
-        NlBackend *b = NULL;
-        for (guint i = 0; i < subjects->len; i++) {
-            Subject *s = subjects->pdata[i];
-            if (strcmp(s->label, threads == 1 ? "openmp:threads=1"
-                                              : "openmp:threads=2") == 0)
-                b = s->backend;
-        }
+        NlBackend *b = openmp_with(threads);
         if (!b) {
             g_test_skip("openmp is unavailable here");
             return;
@@ -371,13 +377,7 @@ static float documented_dot_chunk(const float *x, const float *y, gsize n)
 static void test_openmp_documented_gemv(void)
 {
     for (int threads = 1; threads <= 2; threads++) {
-        NlBackend *b = NULL;
-        for (guint i = 0; i < subjects->len; i++) {
-            Subject *s = subjects->pdata[i];
-            if (strcmp(s->label, threads == 1 ? "openmp:threads=1"
-                                              : "openmp:threads=2") == 0)
-                b = s->backend;
-        }
+        NlBackend *b = openmp_with(threads);
         if (!b) {
             g_test_skip("openmp is unavailable here");
             return;

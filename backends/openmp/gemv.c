@@ -178,25 +178,6 @@ TYPED float chain_row(NlPrecision t, gsize n, const void *a, const float *x)
     return acc;
 }
 
-/* Rows [i0, i1) in batch-invariant order. */
-TYPED void chain_rows(NlPrecision t, gsize i0, gsize i1, gsize n, NlArray am,
-                      gsize lda, const void *xv, void *yv)
-{
-    const float *x = xv;
-    float *y = yv;
-    gsize i = i0;
-    for (; i + 16 <= i1; i += 16)
-        chains16(t, n, typed_at(am, i * lda), lda, x, y + i);
-    for (; i + 8 <= i1; i += 8)
-        chains8(t, n, typed_at(am, i * lda), lda, x, y + i);
-    if (i < i1 && i1 - i0 >= 8) { /* the last eight, some of them again */
-        chains8(t, n, typed_at(am, (i1 - 8) * lda), lda, x, y + i1 - 8);
-        return;
-    }
-    for (; i < i1; i++)
-        y[i] = chain_row(t, n, typed_at(am, i * lda), x);
-}
-
 /* Row a[0..n)'s 32 lanes over its whole multiples of 32, added
  * (v0 + v1) + (v2 + v3): kernels.c's dot chunk before its fold. */
 TYPED __m256 dot_lanes(NlPrecision t, const void *a, const float *x, gsize n)
@@ -245,21 +226,55 @@ TYPED void dots8(NlPrecision t, gsize n, const void *a, gsize lda,
     _mm256_storeu_ps(y, s);
 }
 
-/* Rows [i0, i1) in normal order: a dot-product chunk each, eight rows at
- * a time; the last rows, fewer than eight, as the group of eight that
- * ends with them (its other rows again, with the same bits). */
+/* y[0..8) for rows a[0..8): chained (batch-invariant order) or dotted
+ * (normal order). */
+TYPED void rows8(gboolean chained, NlPrecision t, gsize n, const void *a,
+                 gsize lda, const float *x, float *y)
+{
+    if (chained)
+        chains8(t, n, a, lda, x, y);
+    else
+        dots8(t, n, a, lda, x, y);
+}
+
+/* Rows [i, i1) of the range [i0, i1) eight at a time (rows8). The last
+ * rows, fewer than eight, run as the group of eight that ends the range
+ * where it has eight rows: its other rows again, with the same bits,
+ * rather than one at a time. Returns the first row left for one at a
+ * time (i1 when none). */
+TYPED gsize rows_by_eight(gboolean chained, NlPrecision t, gsize i0, gsize i,
+                          gsize i1, gsize n, NlArray am, gsize lda,
+                          const float *x, float *y)
+{
+    for (; i + 8 <= i1; i += 8)
+        rows8(chained, t, n, typed_at(am, i * lda), lda, x, y + i);
+    if (i == i1 || i1 - i0 < 8)
+        return i;
+    rows8(chained, t, n, typed_at(am, (i1 - 8) * lda), lda, x, y + i1 - 8);
+    return i1;
+}
+
+/* Rows [i0, i1) in batch-invariant order. */
+TYPED void chain_rows(NlPrecision t, gsize i0, gsize i1, gsize n, NlArray am,
+                      gsize lda, const void *xv, void *yv)
+{
+    const float *x = xv;
+    float *y = yv;
+    gsize i = i0;
+    for (; i + 16 <= i1; i += 16)
+        chains16(t, n, typed_at(am, i * lda), lda, x, y + i);
+    i = rows_by_eight(TRUE, t, i0, i, i1, n, am, lda, x, y);
+    for (; i < i1; i++)
+        y[i] = chain_row(t, n, typed_at(am, i * lda), x);
+}
+
+/* Rows [i0, i1) in normal order: a dot-product chunk each. */
 TYPED void dot_rows(NlPrecision t, gsize i0, gsize i1, gsize n, NlArray am,
                     gsize lda, const void *xv, void *yv)
 {
     const float *x = xv;
     float *y = yv;
-    gsize i = i0;
-    for (; i + 8 <= i1; i += 8)
-        dots8(t, n, typed_at(am, i * lda), lda, x, y + i);
-    if (i < i1 && i1 - i0 >= 8) {
-        dots8(t, n, typed_at(am, (i1 - 8) * lda), lda, x, y + i1 - 8);
-        return;
-    }
+    gsize i = rows_by_eight(FALSE, t, i0, i0, i1, n, am, lda, x, y);
     NlArray xa = {NL_PRECISION_F32, x};
     for (; i < i1; i++)
         y[i] = par_dot_chunk_in((NlArray){t, typed_at(am, i * lda)}, xa, 0, n);
