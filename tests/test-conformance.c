@@ -290,6 +290,16 @@ static void test_ieee_specials(gconstpointer data)
  * 8 lanes folded ((0+4)+(2+6))+((1+5)+(3+7)), the tail added left to
  * right, and per-thread chunks (cut at multiples of 64 elements) added in
  * thread order, one chunk below 2^18 elements. */
+/* The 32 lanes of a documented chunk folded: the four 8-wide vectors
+ * added (v0+v1)+(v2+v3), then ((0+4)+(2+6))+((1+5)+(3+7)). */
+static float documented_fold(const float lane[32])
+{
+    float v[8];
+    for (int l = 0; l < 8; l++)
+        v[l] = (lane[l] + lane[8 + l]) + (lane[16 + l] + lane[24 + l]);
+    return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+}
+
 static float documented_chunk(const float *x, gsize n)
 {
     float lane[32] = {0};
@@ -297,10 +307,7 @@ static float documented_chunk(const float *x, gsize n)
     for (; i + 32 <= n; i += 32)
         for (int l = 0; l < 32; l++)
             lane[l] += x[i + l];
-    float v[8];
-    for (int l = 0; l < 8; l++)
-        v[l] = (lane[l] + lane[8 + l]) + (lane[16 + l] + lane[24 + l]);
-    float s = ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+    float s = documented_fold(lane);
     for (; i < n; i++)
         s += x[i];
     return s;
@@ -362,10 +369,7 @@ static float documented_dot_chunk(const float *x, const float *y, gsize n)
     for (; i + 32 <= n; i += 32)
         for (int l = 0; l < 32; l++)
             lane[l] = fmaf(x[i + l], y[i + l], lane[l]);
-    float v[8];
-    for (int l = 0; l < 8; l++)
-        v[l] = (lane[l] + lane[8 + l]) + (lane[16 + l] + lane[24 + l]);
-    float s = ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+    float s = documented_fold(lane);
     for (; i < n; i++)
         s = fmaf(x[i], y[i], s);
     return s;
