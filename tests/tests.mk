@@ -250,8 +250,10 @@ bench-startup: all
 .PHONY: bench-startup
 
 # Three default benchmarks in a row and how far their ratios agree
-# (tests/bench-repeat.sh; BENCH_ARGS go to each numlab bench call).
-EXTRA_DIST += tests/bench-repeat.sh
+# (tests/bench-repeat.sh; BENCH_ARGS go to each numlab bench call);
+# test-bench-repeat.sh checks how it compares them.
+TESTS += tests/test-bench-repeat.sh
+EXTRA_DIST += tests/bench-repeat.sh tests/test-bench-repeat.sh
 bench-repeat: all
 	abs_top_builddir='$(abs_top_builddir)' $(SHELL) \
 	  $(top_srcdir)/tests/bench-repeat.sh $(BENCH_ARGS)
