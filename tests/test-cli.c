@@ -533,7 +533,7 @@ static void test_crash_isolation(void)
 static void test_crash_at_load(void)
 {
     g_autofree char *cache = nl_test_tmpdir();
-    g_autofree char *cache_env = g_strdup_printf("XDG_CACHE_HOME=%s", cache);
+    g_autofree char *cache_env = g_strdup_printf("NUMLAB_CACHE_DIR=%s", cache);
     char *env[] = {cache_env, NULL};
     const char *skipped = "crash-at-load.so: crashes when loaded (killed by "
                           "SIGSEGV, Segmentation fault); skipped";
@@ -559,12 +559,37 @@ static void test_crash_at_load(void)
     nl_test_rmtree(cache);
 }
 
+/* The scan's cache keeps no verdict on a file that is gone: each write
+ * drops them (scan.c), so a command does not read the verdicts of every
+ * build tree deleted since. */
+static void test_scan_cache_forgets(void)
+{
+    g_autofree char *cache = nl_test_tmpdir();
+    g_autofree char *cache_env = g_strdup_printf("NUMLAB_CACHE_DIR=%s", cache);
+    char *env[] = {cache_env, NULL};
+    g_autofree char *file = g_build_filename(cache, "plugin-scan.ini", NULL);
+    const char *gone = "/nonexistent/numlab-tree/backends/naive.so";
+    g_autofree char *stale =
+        g_strdup_printf("[%s]\nstamp=1:2:3:4.000000005\nverdict=ok\n", gone);
+    g_assert_true(g_file_set_contents(file, stale, -1, NULL));
+    g_autoptr(NlCmd) list = nl_test_numlab(env, "list", NULL);
+    g_assert_cmpint(list->status, ==, 0);
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+    g_assert_null(strstr(text, gone));
+    g_assert_nonnull(strstr(text, "naive")); /* this tree's modules kept */
+    g_autoptr(NlCmd) again = nl_test_numlab(env, "list", NULL);
+    g_assert_cmpint(again->status, ==, 0); /* and reads what it wrote */
+    g_assert_nonnull(strstr(again->out, "associativity"));
+    nl_test_rmtree(cache);
+}
+
 /* A module whose constructor never returns: the scanner is killed after
  * NUMLAB_PROBE_TIMEOUT seconds, the module named and skipped. */
 static void test_hang_at_load(void)
 {
     g_autofree char *cache = nl_test_tmpdir();
-    g_autofree char *cache_env = g_strdup_printf("XDG_CACHE_HOME=%s", cache);
+    g_autofree char *cache_env = g_strdup_printf("NUMLAB_CACHE_DIR=%s", cache);
     char *env[] = {cache_env, "NL_TEST_LOAD_HANG=1", "NUMLAB_PROBE_TIMEOUT=1",
                    NULL};
     gint64 t0 = g_get_monotonic_time();
@@ -1777,6 +1802,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cli/backend-open-failures", test_backend_open_failures);
     g_test_add_func("/cli/crash-isolation", test_crash_isolation);
     g_test_add_func("/cli/crash-at-load", test_crash_at_load);
+    g_test_add_func("/cli/scan-cache-forgets", test_scan_cache_forgets);
     g_test_add_func("/cli/hang-at-load", test_hang_at_load);
     g_test_add_func("/cli/crash-in-self-check", test_crash_in_self_check);
     g_test_add_func("/cli/resume", test_resume);

@@ -70,6 +70,11 @@ gboolean nl_host_uninstalled(void);
 /* This process's executable (/proc/self/exe), or NULL: what starts each
  * job of a run (NlRunRequest.job_runner). */
 const char *nl_host_executable(void);
+/* numlab's cache folder joined with `name`: NUMLAB_CACHE_DIR, else the
+ * user's cache folder's numlab/ (~/.cache/numlab); NULL when
+ * NUMLAB_CACHE_DIR is empty or "off", which keeps nothing. The plugin
+ * scan's verdicts, the self-check's and the lecture model live there. */
+char *nl_host_cache_path(const char *name);
 /* The built-in plots folder (common.gp, EXP/ *.gp): NUMLAB_PLOT_DIR, else
  * the source tree's plots/ or $(pkgdatadir)/plots. */
 const char *nl_host_plot_dir(void);

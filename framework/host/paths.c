@@ -1,4 +1,5 @@
-/* paths.c — where the runner finds its plugins and plot scripts.
+/* paths.c — where the runner finds its plugins, its plot scripts and its
+ * cache folder.
  *
  * Run from the build tree (make check, or ./framework/numlab after make),
  * the runner uses the freshly built modules and the source tree's plots/
@@ -23,6 +24,16 @@ const char *nl_host_executable(void)
     if (!exe)
         exe = g_file_read_link("/proc/self/exe", NULL);
     return exe;
+}
+
+char *nl_host_cache_path(const char *name)
+{
+    const char *env = g_getenv("NUMLAB_CACHE_DIR");
+    if (env && (!*env || strcmp(env, "off") == 0))
+        return NULL;
+    if (env)
+        return g_build_filename(env, name, NULL);
+    return g_build_filename(g_get_user_cache_dir(), "numlab", name, NULL);
 }
 
 gboolean nl_host_uninstalled(void)

@@ -9,11 +9,15 @@
  * by a new scanner; one that prints nothing for NUMLAB_PROBE_TIMEOUT
  * seconds is killed, and the file it was trying judged hung (child.c).
  * The verdicts are cached per file, keyed by its
- * device, inode, size and modification time, in
- * $XDG_CACHE_HOME/numlab/plugin-scan.ini: a module is tried in a child
- * once after it changes, and every later command loads it directly. A
- * crash is cached as well, so a broken module costs no process each time
- * either; rebuilding or touching it tries it again. */
+ * device, inode, size and modification time, in numlab's cache folder
+ * (plugin-scan.ini; NUMLAB_CACHE_DIR, else ~/.cache/numlab): a module is
+ * tried in a child once after it changes, and every later command loads
+ * it directly. A crash is cached as well, so a broken module costs no
+ * process each time either; rebuilding or touching it tries it again.
+ * Every command reads the whole file, so each write drops the files that
+ * are gone (build trees and test folders deleted since): 1,500 entries,
+ * mostly of deleted trees, had made `numlab help` 9 ms slower. With
+ * NUMLAB_CACHE_DIR=off every command tries its modules in a child. */
 #define _GNU_SOURCE /* st_mtim */
 #include "config.h"
 
@@ -30,12 +34,6 @@ void nl_registry_set_scanner(const char *exe)
 {
     g_free(scanner_exe);
     scanner_exe = g_strdup(exe);
-}
-
-static char *cache_path(void)
-{
-    return g_build_filename(g_get_user_cache_dir(), "numlab", "plugin-scan.ini",
-                            NULL);
 }
 
 char *nl_file_stamp(const char *path)
@@ -66,6 +64,15 @@ static void remember(GKeyFile *cache, const char *path, const char *verdict)
         return;
     g_key_file_set_string(cache, path, "stamp", now);
     g_key_file_set_string(cache, path, "verdict", verdict);
+}
+
+/* Drops the verdicts on files that no longer exist. */
+static void forget_gone(GKeyFile *cache)
+{
+    g_auto(GStrv) files = g_key_file_get_groups(cache, NULL);
+    for (char **f = files; *f; f++)
+        if (!g_file_test(*f, G_FILE_TEST_EXISTS))
+            g_key_file_remove_group(cache, *f, NULL);
 }
 
 /* Tries files[from..] in scanners until every one has a verdict. */
@@ -112,17 +119,20 @@ void nl_registry_screen(GPtrArray *files, GPtrArray *problems)
 {
     if (!scanner_exe || files->len == 0)
         return;
-    g_autofree char *path = cache_path();
+    g_autofree char *path = nl_host_cache_path("plugin-scan.ini");
     g_autoptr(GKeyFile) cache = g_key_file_new();
-    g_key_file_load_from_file(cache, path, G_KEY_FILE_NONE, NULL);
+    if (path)
+        g_key_file_load_from_file(cache, path, G_KEY_FILE_NONE, NULL);
     g_autoptr(GPtrArray) unknown = g_ptr_array_new();
     for (guint i = 0; i < files->len; i++) {
         g_autofree char *verdict = cached_verdict(cache, files->pdata[i]);
         if (!verdict)
             g_ptr_array_add(unknown, files->pdata[i]);
     }
-    if (unknown->len) {
+    if (unknown->len)
         try_in_children(cache, unknown);
+    if (unknown->len && path) {
+        forget_gone(cache);
         g_autofree char *dir = g_path_get_dirname(path);
         g_autofree char *text = g_key_file_to_data(cache, NULL, NULL);
         if (g_mkdir_with_parents(dir, 0700) == 0)

@@ -56,17 +56,6 @@ static gint by_text(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *cache_folder(void)
-{
-    const char *env = g_getenv("NUMLAB_CACHE_DIR");
-    if (env && (!*env || strcmp(env, "off") == 0))
-        return NULL;
-    if (env)
-        return g_build_filename(env, "self-check", NULL);
-    return g_build_filename(g_get_user_cache_dir(), "numlab", "self-check",
-                            NULL);
-}
-
 static void add_stamp(GPtrArray *lines, const char *what, const char *path)
 {
     g_autofree char *stamp = nl_file_stamp(path);
@@ -206,7 +195,7 @@ static GPtrArray *key_lines(const char *module, const char *label)
 
 char *nl_self_check_cache_key(const char *module, const char *label)
 {
-    g_autofree char *dir = cache_folder();
+    g_autofree char *dir = nl_host_cache_path("self-check");
     if (!dir)
         return NULL;
     g_autoptr(GPtrArray) lines = key_lines(module, label);
@@ -224,7 +213,7 @@ char *nl_self_check_cache_key(const char *module, const char *label)
 
 static char *verdict_path(const char *key)
 {
-    g_autofree char *dir = cache_folder();
+    g_autofree char *dir = nl_host_cache_path("self-check");
     if (!dir)
         return NULL;
     g_autofree char *name = g_strdup_printf("%s.ini", key);
