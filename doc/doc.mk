@@ -5,6 +5,7 @@ dist_doc_DATA += \
 	doc/output-format.md \
 	doc/figures.md \
 	doc/writing-plugins.md \
-	doc/performance.md
+	doc/performance.md \
+	doc/performance-history.md
 dist_doc_DATA += doc/checkpoint-format.md doc/self-check.md doc/architecture.md
 dist_doc_DATA += doc/testing.md doc/errata.md doc/scaling.md

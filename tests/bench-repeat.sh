@@ -116,8 +116,10 @@ awk -v runs="$repeats" '
                 dk = deviation(kv, c); dr = deviation(rv, c)
                 who = dr > 0.05 && dk <= 0.05 ? "the reference moved" \
                     : dk > 0.05 && dr <= 0.05 ? "the kernel moved" \
-                    : dk > 0.05 ? "both moved" \
-                    : "each within 5 %, their ratio not"
+                    : dk <= 0.05 ? "each within 5 %, their ratio not" \
+                    : dr > 2 * dk ? "both moved, the reference more" \
+                    : dk > 2 * dr ? "both moved, the kernel more" \
+                    : "both moved"
                 why = sprintf("kernel %s %s (%.0f %%), %s %s (%.0f %%): %s", \
                               span(kv, c), unit[key], 100 * dk, what[key], span(rv, c), 100 * dr, who)
                 if (nt[key] != "") { t = nt[key]; gsub(/_/, " ", t); why = why "; " t }

@@ -31,6 +31,8 @@ for k in 1 2 3; do
         row copy 1000 $v $r spread_9_%:_busy      # both, with a note
         case $k in 1) v=10.4 r=96 ;; 2) v=10 r=100 ;; 3) v=9.6 r=104 ;; esac
         row sum 100000 $v $r                      # each within 5 %, not the ratio
+        case $k in 1) v=9.4 r=50 ;; 2) v=10 r=100 ;; 3) v=10 r=100 ;; esac
+        row dot 100000 $v $r                      # both, the reference more
         echo "backend=naive kernel=softmax n=50257 rate=1 ref_rate=nan ratio=nan reference=none"
         # a precision row: set against float32, without a reference= field
         case $k in 1) r=40 ;; *) r=50 ;; esac
@@ -57,6 +59,7 @@ else
     expect gemv 1000 "a moving kernel is named" 'kernel 20–30 GB/s (33 %), read_bw 100–100 (0 %): the kernel moved'
     expect copy 1000 "both moving, with the run's note" 'both moved; spread 9 %: busy'
     expect sum 100000 "rates within 5 % whose ratio is not" 'each within 5 %, their ratio not'
+    expect dot 100000 "both moving, one far more" 'kernel 9.4–10 GB/s (6 %), read_bw 50–100 (50 %): both moved, the reference more'
     if grep -q softmax "$work/out"; then
         not_ok "a row without a reference is compared"
     else
@@ -67,7 +70,7 @@ else
     else
         not_ok "a precision row: $(grep "^naive  *gemm" "$work/out")"
     fi
-    if grep -qx '1 of 6 ratios agree within 5 % over 3 runs' "$work/out"; then
+    if grep -qx '1 of 7 ratios agree within 5 % over 3 runs' "$work/out"; then
         ok "the count of agreeing ratios"
     else
         not_ok "the count: $(tail -1 "$work/out")"

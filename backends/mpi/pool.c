@@ -248,7 +248,7 @@ static char **mpiexec_argv(const NlmPoolConfig *c, const char *address,
      * ranks than cores, but numlab's own process needs a core too. On
      * two cores it takes the trial's self-check at 2 ranks from 2.3 s to
      * 1.0 s; with yielding off, 4 and 8 ranks take 41 and 114 s instead
-     * of 1.6 and 2.0 (doc/performance.md). The user's setting wins. */
+     * of 1.6 and 2.0 (doc/performance-history.md). The user's setting wins. */
     if (!c->hostfile && !g_getenv("OMPI_MCA_mpi_yield_when_idle")) {
         ARG("--mca");
         ARG("mpi_yield_when_idle");

@@ -115,7 +115,7 @@ static char *manifest_backends(const char *manifest, const char *experiment,
  * render gets a gnuplot of its own. png and pdf renders, three quarters
  * of the main job's, share theirs: starting gnuplot and its
  * cairo fonts once instead of once per render saves a quarter of the
- * plots' CPU time (doc/performance.md).
+ * plots' CPU time (doc/performance-history.md).
  *
  * What a render has to say and an experiment's summary line are kept
  * until everything queued before them is finished, then printed in queue

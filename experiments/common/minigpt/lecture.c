@@ -49,7 +49,7 @@ gboolean nl_gpt_lecture_train_as(NlGpt *model, const NlGptTrainConfig *train,
      * numlab's threads sleep when they wait (OMP_WAIT_POLICY=passive,
      * framework/numlab.c). At the lecture's size, since the host kernels
      * run near peak, one and two host threads are within 10 % of each
-     * other on two cores (make bench-minigpt, doc/performance.md) */
+     * other on two cores (make bench-minigpt, doc/performance-history.md) */
     nl_gpt_trainer_set_threads(tr, (guint)g_get_num_processors());
     gint64 t0 = g_get_monotonic_time();
     guint32 steps = train->steps, n_tail = MIN(steps, 50u);

@@ -337,7 +337,7 @@ gboolean nl_gpt_trainer_set_precision(NlGptTrainer *trainer,
  * not depend on it: every element is summed by one thread, in one order.
  * Beside a backend with threads of its own (OpenBLAS, OpenMP) use it
  * with OMP_WAIT_POLICY=PASSIVE: two pools of spinning threads on the same
- * cores slow each other down many times (doc/performance.md). */
+ * cores slow each other down many times (doc/performance-history.md). */
 void nl_gpt_trainer_set_threads(NlGptTrainer *trainer, guint threads);
 
 /* Mean cross-entropy (nats) of predicting targets[b*T + t] from
