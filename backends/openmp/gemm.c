@@ -101,8 +101,8 @@ static void gemm_blocks(const GemmBlocks *g)
                  * thread whose core is shared with another process takes
                  * fewer instead of holding the team up (statically, the
                  * 2-thread gemm fell to 0.71-0.79 of OpenBLAS under
-                 * contention; doc/performance-history.md). Which thread computes
-                 * a tile changes no bit: each element is one chain. */
+                 * contention; doc/performance-history.md). Which thread
+                 * computes a tile changes no bit: each element is one chain. */
                 char *ap = apack + (gsize)omp_get_thread_num() * mc_max *
                                        kc_max * kind->elem;
                 for (gsize ir = 0; ir < rows; ir++)
