@@ -7,6 +7,7 @@ framework_libnumlab_la_SOURCES = \
 	framework/lib/alloc.c \
 	framework/lib/backend.c \
 	framework/lib/bound.c \
+	framework/lib/companion.c \
 	framework/lib/error.c \
 	framework/lib/exact.c \
 	framework/lib/memory.c \

@@ -5,6 +5,7 @@ numlabinclude_HEADERS = \
 	plugins/include/numlab/alloc.h \
 	plugins/include/numlab/backend.h \
 	plugins/include/numlab/bound.h \
+	plugins/include/numlab/companion.h \
 	plugins/include/numlab/error.h \
 	plugins/include/numlab/exact.h \
 	plugins/include/numlab/experiment.h \

@@ -27,7 +27,7 @@ done <"$tmp/modules"
 sort -u -o "$tmp/called" "$tmp/called"
 
 if [ -s "$tmp/checked" ] && [ -s "$tmp/called" ] &&
-   grep -q 'blas/\.libs/blas\.so$' "$tmp/modules"; then
+   grep -q 'blas/impl/\.libs/numlab-blas-impl\.so$' "$tmp/modules"; then
     echo "ok 1 - the modules call BLAS functions and configure checks some"
 else
     echo "not ok 1 - the modules call BLAS functions and configure checks some"

@@ -437,6 +437,55 @@ static void test_cli_verdict_kept(void)
     g_autoptr(NlCmd) mended = list_with(cache, "", NULL);
     g_assert_true(
         g_str_has_prefix(lanedrop_check_line(mended), "self-check kept from "));
+
+    /* a verdict lists the libraries its trial had loaded once the backend
+     * opened, those blas loads at open() too (its companion, OpenBLAS);
+     * one that changed since has every verdict checked again */
+    g_autoptr(GDir) again_dir = g_dir_open(dir, 0, NULL);
+    gboolean companion_seen = FALSE;
+    for (const char *n; (n = g_dir_read_name(again_dir));) {
+        if (!g_str_has_suffix(n, ".ini"))
+            continue;
+        g_autofree char *path = g_build_filename(dir, n, NULL);
+        g_autoptr(GKeyFile) kf = g_key_file_new();
+        g_assert_true(
+            g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL));
+        g_autofree char *outcome =
+            g_key_file_get_string(kf, "trial", "outcome", NULL);
+        if (g_strcmp0(outcome, "opened") != 0 ||
+            !g_key_file_has_group(kf, "self-check"))
+            continue; /* not loaded in its trial, or damaged above */
+        g_auto(GStrv) libs =
+            g_key_file_get_string_list(kf, "trial", "libraries", NULL, NULL);
+        g_assert_nonnull(libs);
+        gboolean impl = FALSE, openblas = FALSE;
+        for (char **l = libs; *l; l++) {
+            impl |= g_str_has_suffix(*l, "/numlab-blas-impl.so");
+            openblas |= strstr(*l, "/libopenblas") != NULL;
+        }
+        companion_seen |= impl && openblas;
+        /* libc's stamp as it was before, say, an upgrade */
+        for (char **l = libs; *l; l++)
+            if (strstr(*l, "/libc.so")) {
+                char *space = strchr(*l, ' ');
+                g_autofree char *moved = g_strconcat("0:0:0:0.0", space, NULL);
+                g_free(*l);
+                *l = g_steal_pointer(&moved);
+            }
+        g_key_file_set_string_list(kf, "trial", "libraries",
+                                   (const char *const *)libs,
+                                   g_strv_length(libs));
+        g_assert_true(g_key_file_save_to_file(kf, path, NULL));
+    }
+    g_assert_true(companion_seen);
+    g_autoptr(NlCmd) moved = list_with(cache, "explain", NULL);
+    g_assert_true(
+        g_str_has_prefix(lanedrop_check_line(moved), "self-check in "));
+    g_assert_nonnull(strstr(moved->err, "/libc.so.6 changed since its "
+                                        "verdict; checking again"));
+    g_autoptr(NlCmd) settled = list_with(cache, "", NULL);
+    g_assert_true(g_str_has_prefix(lanedrop_check_line(settled),
+                                   "self-check kept from "));
     nl_test_rmtree(cache);
 
     /* what the key is made of: the backend's own module and the files

@@ -238,6 +238,10 @@ tests_fault_inject_la_LIBADD = -ldl
 # measures what starting numlab costs (tests/bench-startup.sh).
 TESTS += tests/test-cuda-loader.sh
 EXTRA_DIST += tests/test-cuda-loader.sh tests/bench-startup.sh
+# OpenBLAS likewise, only where blas is opened or the bench runs: the
+# modules keep it in companion libraries (numlab/companion.h).
+TESTS += tests/test-companions.sh
+EXTRA_DIST += tests/test-companions.sh
 if HAVE_CUDA
 check_LTLIBRARIES += tests/fake-libcuda.la
 tests_fake_libcuda_la_SOURCES = tests/fake-libcuda.c

@@ -1,6 +1,7 @@
 /* blas.h — what the OpenBLAS backend's two files share: its state, the
- * float32 sum every sum of it goes through (blas.c), and the hooks of the
- * other precisions (precision.c). Internal to the module. */
+ * float32 sum every sum of it goes through (impl.c), and the hooks of the
+ * other precisions (precision.c). Internal to the
+ * companion library (impl.h). */
 #ifndef NL_BLAS_H
 #define NL_BLAS_H
 

@@ -14,24 +14,26 @@
  *  3. then, and only then, opens the implementation numlab-cuda-impl.so
  *     (impl.c, kernels.cu, gemm.cu; impl.h says where it lies) and calls
  *     its open().
- * Every other hook is forwarded unchanged, and the state open() returns is
- * the implementation's own, so describe() is the implementation's: the
+ * numlab-cuda-impl.so is the module's companion library
+ * (numlab/companion.h). Every other hook forwards to the companion's
+ * (backends/common/forward.c), and the state open() returns is the
+ * implementation's own, so describe() is the implementation's: the
  * runtime, driver, cuBLAS and device it actually found. The loader
  * computes nothing and holds no state but the loaded library, which stays
  * resident (as the registry keeps modules: unloading CUDA is not safe).
- *
- * Every hook the implementation sets needs its forwarder here, or the host
- * would take that kernel for missing and fall back to the reference. */
-#define _GNU_SOURCE /* dladdr */
+ * forward_load() refuses an implementation whose hooks differ from those
+ * this module forwards: a hook without its forwarder would make the host
+ * take that kernel for missing and fall back to the reference. */
 #include "config.h"
 
 #include "impl.h"
+
+#include "../common/forward.h"
 
 #include <numlab/numlab.h>
 
 #include <cuda.h> /* the driver API's types and codes; nothing is linked */
 #include <dlfcn.h>
-#include <gmodule.h>
 #include <string.h>
 
 static const NlParamSpec options[] = {
@@ -94,76 +96,9 @@ static gboolean driver_devices(int *count, GError **error)
                    (int)r);
 }
 
-/* ---- the implementation: found beside this module, loaded once ---- */
-
-static const NlBackendOps *impl; /* its hooks, once loaded; under impl_lock */
-G_LOCK_DEFINE_STATIC(impl_lock);
-
-/* Installed, the implementation lies in cuda/ beside this module; in a
- * build tree, where libtool keeps this module in backends/cuda/.libs/, in
- * backends/cuda/impl/.libs/. Neither is a folder the registry scans. */
-static char *impl_path(void)
-{
-    Dl_info info;
-    if (!dladdr((const void *)impl_path, &info) || !info.dli_fname)
-        return NULL;
-    g_autofree char *dir = g_path_get_dirname(info.dli_fname);
-    g_autofree char *base = g_path_get_basename(dir);
-    if (strcmp(base, ".libs") == 0) {
-        g_autofree char *up = g_path_get_dirname(dir);
-        return g_build_filename(up, "impl", ".libs", NL_CUDA_IMPL_FILE, NULL);
-    }
-    return g_build_filename(dir, "cuda", NL_CUDA_IMPL_FILE, NULL);
-}
-
-/* Opens numlab-cuda-impl.so, and with it the CUDA runtime and cuBLAS. A
- * library that cannot be loaded (one missing, as on a GPU host without
- * cuBLAS) makes the backend unavailable; a foreign one is an error. */
-static gboolean load_impl_locked(GError **error)
-{
-    if (impl)
-        return TRUE;
-    g_autofree char *path = impl_path();
-    if (!path)
-        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                       "cuda: cannot tell which file this module is "
-                       "(dladdr), so not where %s is",
-                       NL_CUDA_IMPL_FILE);
-    g_autoptr(GError) local = NULL;
-    GModule *module = g_module_open_full(path, G_MODULE_BIND_LOCAL, &local);
-    if (!module)
-        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
-                       "cannot load the CUDA libraries (%s)", local->message);
-    /* Never closed, even when refused: CUDA's libraries are not made to
-     * be unloaded (the registry keeps its modules resident too). */
-    g_module_make_resident(module);
-    gpointer sym = NULL;
-    const NlCudaImpl *found = NULL;
-    if (g_module_symbol(module, NL_CUDA_IMPL_SYMBOL, &sym) && sym)
-        found = ((NlCudaImplFunc)(void (*)(void))sym)();
-    if (!found || !found->version || !found->ops ||
-        strcmp(found->version, PACKAGE_VERSION) != 0 ||
-        found->ops->struct_size != sizeof(NlBackendOps))
-        return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
-                       "cuda: %s is not the implementation of numlab %s's "
-                       "cuda module (%s): rebuild or reinstall numlab",
-                       path, PACKAGE_VERSION,
-                       found && found->version ? found->version
-                                               : "no " NL_CUDA_IMPL_SYMBOL
-                                                 "() or no version");
-    impl = found->ops;
-    return TRUE;
-}
-
-static gboolean load_impl(GError **error)
-{
-    G_LOCK(impl_lock);
-    gboolean ok = load_impl_locked(error);
-    G_UNLOCK(impl_lock);
-    return ok;
-}
-
 /* ---- the hooks ---- */
+
+static const NlBackendOps cuda_ops;
 
 static gpointer cuda_open(const NlParams *opts, GError **error)
 {
@@ -189,104 +124,29 @@ static gpointer cuda_open(const NlParams *opts, GError **error)
                     "no CUDA device %d (this machine has %d)", device, count);
         return NULL;
     }
-    return load_impl(error) ? impl->open(opts, error) : NULL;
+    if (!forward_load(&cuda_ops, NL_CUDA_IMPL_FILE, NL_CUDA_IMPL_SYMBOL, error))
+        return NULL;
+    return forward_impl->open(opts, error);
 }
 
-/* The rest is the implementation's: it is loaded whenever a state exists. */
-
-static void cuda_close(gpointer self)
-{
-    impl->close(self);
-}
-
-static void cuda_describe(gpointer self, NlBackendInfo *info)
-{
-    impl->describe(self, info);
-}
-
-static gboolean cuda_alloc(gpointer self, NlBuffer *buf, GError **error)
-{
-    return impl->alloc(self, buf, error);
-}
-
-static void cuda_free(gpointer self, NlBuffer *buf)
-{
-    impl->free(self, buf);
-}
-
-static gboolean cuda_upload(gpointer self, NlBuffer *dst, const float *src,
-                            gsize n, GError **error)
-{
-    return impl->upload(self, dst, src, n, error);
-}
-
-static gboolean cuda_download(gpointer self, const NlBuffer *src, float *dst,
-                              gsize n, GError **error)
-{
-    return impl->download(self, src, dst, n, error);
-}
-
-static gboolean cuda_sum(gpointer self, const NlBuffer *x, gsize n,
-                         float *result, GError **error)
-{
-    return impl->sum(self, x, n, result, error);
-}
-
-static gboolean cuda_dot(gpointer self, const NlBuffer *x, const NlBuffer *y,
-                         gsize n, float *result, GError **error)
-{
-    return impl->dot(self, x, y, n, result, error);
-}
-
-static gboolean cuda_gemv(gpointer self, gsize m, gsize n, const NlBuffer *a,
-                          gsize lda, const NlBuffer *x, NlBuffer *y,
-                          GError **error)
-{
-    return impl->gemv(self, m, n, a, lda, x, y, error);
-}
-
-static gboolean cuda_gemm(gpointer self, gsize m, gsize n, gsize k,
-                          const NlBuffer *a, gsize lda, const NlBuffer *b,
-                          gsize ldb, NlBuffer *c, gsize ldc, GError **error)
-{
-    return impl->gemm(self, m, n, k, a, lda, b, ldb, c, ldc, error);
-}
-
-static gboolean cuda_softmax(gpointer self, const NlBuffer *x, NlBuffer *y,
-                             gsize n, float temperature, GError **error)
-{
-    return impl->softmax(self, x, y, n, temperature, error);
-}
-
-static gboolean cuda_tiled_sum(gpointer self, const NlBuffer *x, gsize n,
-                               gsize tile, float *result, GError **error)
-{
-    return impl->tiled_sum(self, x, n, tile, result, error);
-}
-
-static gboolean cuda_copy(gpointer self, NlBuffer *dst, const NlBuffer *src,
-                          gsize n, GError **error)
-{
-    return impl->copy(self, dst, src, n, error);
-}
-
+/* Exactly the hooks impl.c sets; forward_load() checks that they agree. */
 static const NlBackendOps cuda_ops = {
     .struct_size = sizeof(NlBackendOps),
     .options = options,
     .open = cuda_open,
-    .close = cuda_close,
-    .describe = cuda_describe,
-    .alloc = cuda_alloc,
-    .free = cuda_free,
-    .upload = cuda_upload,
-    .download = cuda_download,
-    .sum = cuda_sum,
-    .dot = cuda_dot,
-    .gemv = cuda_gemv,
-    .gemm = cuda_gemm,
-    .softmax = cuda_softmax,
-    .tiled_sum = cuda_tiled_sum,
-    .copy = cuda_copy,
+    .close = forward_close,
+    .describe = forward_describe,
+    .alloc = forward_alloc,
+    .free = forward_free,
+    .upload = forward_upload,
+    .download = forward_download,
+    .sum = forward_sum,
+    .dot = forward_dot,
+    .gemv = forward_gemv,
+    .gemm = forward_gemm,
+    .softmax = forward_softmax,
+    .tiled_sum = forward_tiled_sum,
+    .copy = forward_copy,
 };
 
 NL_PLUGIN_DEFINE(

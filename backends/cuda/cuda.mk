@@ -9,13 +9,16 @@
 if HAVE_CUDA
 # cuda.la is the module the registry loads in every numlab process: the
 # loader (cuda.c), which links no CUDA library. The backend itself is
-# numlab-cuda-impl.so, built with the runtime and cuBLAS and installed in
-# $(pkglibdir)/cuda/, a folder the registry does not scan; in the build
-# tree it is backends/cuda/impl/.libs/ (impl.h). cuda.c finds it there.
+# numlab-cuda-impl.so, its companion (numlab/companion.h), built with the
+# runtime and cuBLAS and installed in $(pkglibdir)/cuda/, a folder the
+# registry does not scan; in the build tree it is backends/cuda/impl/.libs/
+# (impl.h). nl_companion_open() finds it in either.
 pkglib_LTLIBRARIES += backends/cuda/cuda.la
 backends_cuda_cuda_la_SOURCES = \
 	backends/cuda/cuda.c \
-	backends/cuda/impl.h
+	backends/cuda/impl.h \
+	backends/common/forward.h \
+	backends/common/forward.c
 backends_cuda_cuda_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(CUDA_DIR)/include
 backends_cuda_cuda_la_LDFLAGS = $(NL_MODULE_LDFLAGS)
 backends_cuda_cuda_la_LIBADD = $(NL_MODULE_LIBADD) -ldl

@@ -6,6 +6,7 @@
  * numlab-cuda-impl.so with the CUDA runtime and cuBLAS, and cuda.c, the
  * module, opens it only when the backend is opened where the driver has a
  * device (impl.h), so that no other numlab process maps those libraries.
+ * It is the cuda module's companion library (numlab/companion.h).
  * The options table is cuda.c's, and cuda.c has checked the options and
  * the device number against the driver before calling open() here.
  *
@@ -374,11 +375,8 @@ static const NlBackendOps cuda_ops = {
     .copy = cuda_copy,
 };
 
-const NlCudaImpl *nl_cuda_impl(void)
+gconstpointer nl_cuda_impl(const char **version)
 {
-    static const NlCudaImpl impl = {
-        .version = PACKAGE_VERSION,
-        .ops = &cuda_ops,
-    };
-    return &impl;
+    *version = PACKAGE_VERSION;
+    return &cuda_ops;
 }

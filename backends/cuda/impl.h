@@ -3,9 +3,10 @@
  * cuda.so (cuda.c), the module the registry loads in every numlab process,
  * links no CUDA library. The backend itself — impl.c with kernels.cu and
  * gemm.cu, linked with the CUDA runtime and cuBLAS — is the library
- * numlab-cuda-impl.so, which cuda.c opens only when the backend is opened
- * on a machine whose driver has a device. It exports one function,
- * nl_cuda_impl(), and lies where the registry does not look for modules:
+ * numlab-cuda-impl.so, the module's companion (numlab/companion.h), which
+ * cuda.c opens only when the backend is opened on a machine whose driver
+ * has a device. It exports one function, nl_cuda_impl(), and lies where
+ * the registry does not look for modules:
  * installed, in $(pkglibdir)/cuda/; in the build tree, in
  * backends/cuda/impl/.libs/. Both halves are built from one tree, so the
  * loader accepts only the implementation of its own numlab version. */
@@ -18,15 +19,9 @@
 #define NL_CUDA_IMPL_FILE   "numlab-cuda-impl.so"
 #define NL_CUDA_IMPL_SYMBOL "nl_cuda_impl"
 
-typedef struct {
-    const char *version;     /* PACKAGE_VERSION it was built as */
-    const NlBackendOps *ops; /* the backend's hooks; options stay cuda.c's */
-} NlCudaImpl;
-
-typedef const NlCudaImpl *(*NlCudaImplFunc)(void);
-
-/* Defined in impl.c; the library exports nothing else
+/* The backend's hooks (an NlBackendOps; its options stay cuda.c's).
+ * Defined in impl.c; the library exports nothing else
  * (-export-symbols-regex in cuda.mk). */
-const NlCudaImpl *nl_cuda_impl(void);
+gconstpointer nl_cuda_impl(const char **version);
 
 #endif /* NL_CUDA_IMPL_H */

@@ -40,6 +40,7 @@
  * (nl_run_fault): reported, and its row marked (fault = 1). */
 #include "config.h"
 
+#include "bench-cblas.h"
 #include "bench-check.h"
 #include "bench-invariant.h"
 #include "bench-peer.h"
@@ -50,7 +51,6 @@
 #include "bench-sampling.h"
 #include "bench-sweep.h"
 
-#include <cblas.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -288,7 +288,28 @@ static gboolean probe_call(gpointer data, GError **error)
     return TRUE;
 }
 
+const BenchCblas *bench_cblas(GError **error)
+{
+    static gsize loaded;
+    static const BenchCblas *table;
+    static char *failed;
+    if (g_once_init_enter(&loaded)) {
+        g_autoptr(GError) local = NULL;
+        table =
+            nl_companion_open((gconstpointer)bench_cblas, NL_BENCH_CBLAS_FILE,
+                              NL_BENCH_CBLAS_SYMBOL, PACKAGE_VERSION, &local);
+        if (!table)
+            failed = g_strdup(local->message);
+        g_once_init_leave(&loaded, 1);
+    }
+    if (!table)
+        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_UNAVAILABLE,
+                    "bench: no direct cblas_sgemm (%s)", failed);
+    return table;
+}
+
 typedef struct {
+    const BenchCblas *cblas;
     int n;
     int threads; /* OpenBLAS threads for the call; 0: as set */
     const float *a, *b;
@@ -304,8 +325,7 @@ static gboolean direct_gemm_call(gpointer data, GError **error)
 {
     (void)error;
     DirectGemm *g = data;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->n, g->n, g->n,
-                1.0f, g->a, g->n, g->b, g->n, 0.0f, g->c, g->n);
+    g->cblas->sgemm(g->n, g->a, g->b, g->c);
     return TRUE;
 }
 
@@ -314,6 +334,9 @@ static gboolean direct_gemm_call(gpointer data, GError **error)
 static gboolean direct_gemm_setup(DirectGemm *g, gsize n, int threads,
                                   guint64 seed, GError **error)
 {
+    const BenchCblas *cblas = bench_cblas(error);
+    if (!cblas)
+        return FALSE;
     float *m[3] = {NULL, NULL, NULL};
     for (int i = 0; i < 3; i++)
         if (!(m[i] = nl_alloc_f32(n * n, error))) {
@@ -325,7 +348,7 @@ static gboolean direct_gemm_setup(DirectGemm *g, gsize n, int threads,
     nl_rng_init(&rng, seed);
     for (gsize i = 0; i < 2 * n * n; i++)
         m[i / (n * n)][i % (n * n)] = (float)(2.0 * nl_rng_uniform(&rng) - 1.0);
-    *g = (DirectGemm){(int)n, threads, m[0], m[1], m[2]};
+    *g = (DirectGemm){cblas, (int)n, threads, m[0], m[1], m[2]};
     return TRUE;
 }
 
@@ -397,6 +420,9 @@ static gboolean run_common(NlRun *run, GError **error)
 
     double max_call = nl_params_get_double(p, "max_call");
     double last_seconds = 0, last_n = 0;
+    const BenchCblas *cblas = n_gemm ? bench_cblas(error) : NULL;
+    if (n_gemm && !cblas)
+        return FALSE;
     if (n_gemm && gemm_sizes[0] > GEMM_PROBE_N) {
         DirectGemm g;
         if (!direct_gemm_setup(&g, GEMM_PROBE_N, 0, nl_run_seed(run), error))
@@ -416,7 +442,7 @@ static gboolean run_common(NlRun *run, GError **error)
         if (last_n > 0 && last_seconds * pow(n / last_n, 3) > max_call) {
             nl_table_add_str(t, "cblas_sgemm");
             nl_table_add_int(t, (gint64)n);
-            nl_table_add_int(t, openblas_get_num_threads());
+            nl_table_add_int(t, cblas->get_threads());
             nl_table_add_f64(t, NAN);
             nl_table_add_f64(t, NAN);
             nl_table_add_str(t, "GFLOP/s");
@@ -430,7 +456,7 @@ static gboolean run_common(NlRun *run, GError **error)
         last_n = (double)n;
         nl_table_add_str(t, "cblas_sgemm");
         nl_table_add_int(t, (gint64)n);
-        nl_table_add_int(t, openblas_get_num_threads());
+        nl_table_add_int(t, cblas->get_threads());
         nl_table_add_f64(t, s);
         nl_table_add_f64(t, 2.0 * n * n * n / s / 1e9);
         nl_table_add_str(t, "GFLOP/s");
@@ -704,12 +730,12 @@ static gboolean device_copy_call(gpointer data, GError **error)
 static gboolean direct_gemm_threads_call(gpointer data, GError **error)
 {
     DirectGemm *g = data;
-    int saved = openblas_get_num_threads();
+    int saved = g->cblas->get_threads();
     if (saved != g->threads)
-        openblas_set_num_threads(g->threads);
+        g->cblas->set_threads(g->threads);
     gboolean ok = direct_gemm_call(g, error);
     if (saved != g->threads)
-        openblas_set_num_threads(saved);
+        g->cblas->set_threads(saved);
     return ok;
 }
 

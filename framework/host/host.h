@@ -273,6 +273,16 @@ void nl_self_check_cache_store(const char *key, const char *trial_out);
  * is kept (NUMLAB_SELF_CHECK=fresh, NUMLAB_CACHE_DIR=off) or no lock can be
  * had. A process that dies lets go of it. */
 int nl_self_check_cache_lock(const char *key);
+/* The trial's side of the verdict: every library its process has loaded
+ * once the backend opened, by path and stamp, into `group` of `kf`. A
+ * backend may load libraries only when it opens (a companion, see
+ * numlab/companion.h), after the key was made. */
+void nl_self_check_libraries_save(GKeyFile *kf, const char *group);
+/* Whether every library a verdict lists still has its stamp; FALSE names
+ * the first that changed in *changed. A verdict without the list (a trial
+ * that opened nothing) passes. */
+gboolean nl_self_check_libraries_unchanged(GKeyFile *kf, const char *group,
+                                           char **changed);
 
 /* ---- engine.c: running one experiment ---- */
 

@@ -27,6 +27,13 @@
  *   - the stamp of dpkg's status file, which every package installation
  *     or upgrade changes (a new Open MPI under mpi's worker, say).
  * A change to any of them is a new key, and the backend is checked again.
+ * A backend may load libraries only when it is opened (blas and cuda load
+ * their companion, and with it OpenBLAS or cuBLAS: numlab/companion.h),
+ * which the key, made before, cannot list. So the trial also writes every
+ * library its process has loaded once the backend opened into the
+ * verdict (nl_self_check_libraries_save), and a verdict whose libraries
+ * changed since (an OpenBLAS swapped by update-alternatives, say) is not
+ * adopted but checked again.
  * Only verdicts of backends that opened are kept: a trial that failed,
  * crashed or hung runs again each time. Processes that need the same
  * verdict at once (the main job's experiments side by side) take turns
@@ -100,6 +107,44 @@ static gboolean is_plugin_module(const char *path)
     gboolean plugin = dlsym(handle, NL_PLUGIN_ENTRY_SYMBOL) != NULL;
     dlclose(handle);
     return plugin;
+}
+
+#define LIBRARIES "libraries"
+
+void nl_self_check_libraries_save(GKeyFile *kf, const char *group)
+{
+    g_autoptr(GPtrArray) objects = g_ptr_array_new_with_free_func(g_free);
+    dl_iterate_phdr(add_object, objects);
+    g_ptr_array_sort(objects, by_text);
+    g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < objects->len; i++) {
+        g_autofree char *stamp = nl_file_stamp(objects->pdata[i]);
+        if (stamp)
+            g_ptr_array_add(lines, g_strdup_printf("%s %s", stamp,
+                                                   (char *)objects->pdata[i]));
+    }
+    g_key_file_set_string_list(kf, group, LIBRARIES,
+                               (const char *const *)lines->pdata, lines->len);
+}
+
+gboolean nl_self_check_libraries_unchanged(GKeyFile *kf, const char *group,
+                                           char **changed)
+{
+    gsize n = 0;
+    g_auto(GStrv) lines =
+        g_key_file_get_string_list(kf, group, LIBRARIES, &n, NULL);
+    for (gsize i = 0; i < n; i++) {
+        /* "STAMP PATH": the stamp has no space (nl_file_stamp) */
+        const char *path = strchr(lines[i], ' ');
+        g_autofree char *kept =
+            path ? g_strndup(lines[i], path - lines[i]) : NULL;
+        g_autofree char *stamp = path ? nl_file_stamp(path + 1) : NULL;
+        if (!path || g_strcmp0(kept, stamp) != 0) {
+            *changed = g_strdup(path ? path + 1 : lines[i]);
+            return FALSE;
+        }
+    }
+    return TRUE;
 }
 
 static void add_loaded(GPtrArray *lines, const char *module)

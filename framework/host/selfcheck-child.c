@@ -14,7 +14,9 @@
  *
  * The trial runs once per backend label and process, as the self-check
  * did, and its verdict is kept for the next process (selfcheck-cache.c),
- * which adopts it without a trial while nothing that decides it changed.
+ * which adopts it without a trial while nothing that decides it changed:
+ * neither its key nor a library the trial's process had loaded once the
+ * backend opened.
  * A run's trials go side by side (nl_self_check_trials), since they
  * mostly wait.
  * Without a checker (tests that link the host library, `numlab run
@@ -80,6 +82,17 @@ static gboolean take_outcome(const NlPlugin *plugin, const char *label,
                             message && *message ? message
                                                 : "open() failed without a "
                                                   "reason");
+        return FALSE;
+    }
+    g_autofree char *changed = NULL;
+    if (g_strcmp0(outcome, "opened") == 0 &&
+        !nl_self_check_libraries_unchanged(kf, GROUP, &changed)) {
+        if (g_strcmp0(g_getenv("NUMLAB_SELF_CHECK"), "explain") == 0)
+            g_printerr("numlab: self-check of %s: %s changed since its "
+                       "verdict; checking again\n",
+                       label, changed);
+        g_set_error(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
+                    "its verdict lists %s, which changed since", changed);
         return FALSE;
     }
     if (g_strcmp0(outcome, "opened") == 0)
@@ -293,6 +306,7 @@ int nl_self_check_child_main(int argc, char **argv)
         NlBackend *b = nl_backend_open_spec(registry, argv[3], &check, &error);
         if (b) {
             g_key_file_set_string(kf, GROUP, "outcome", "opened");
+            nl_self_check_libraries_save(kf, GROUP);
             nl_self_check_save(check, kf, "self-check");
             nl_backend_close(b);
         } else {

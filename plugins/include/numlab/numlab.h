@@ -5,6 +5,7 @@
 #include <numlab/alloc.h>
 #include <numlab/backend.h>
 #include <numlab/bound.h>
+#include <numlab/companion.h>
 #include <numlab/error.h>
 #include <numlab/exact.h>
 #include <numlab/experiment.h>
