@@ -62,10 +62,13 @@ fi
 export LD_LIBRARY_PATH="$libdir" NUMLAB_PLUGIN_PATH="$tmp/my-plugin" \
     NUMLAB_PLOT_DIR="$plotdir"
 numlab="$moved/bin/numlab --plugin-dir $pkglibdir"
-if $numlab list >"$log" 2>&1 && grep -q '^  my-experiment' "$log" && grep -q '^  naive' "$log"; then
-    echo "ok 4 - the installed numlab lists the template plugin"
+# blas opens only with its companion, found in the installed layout
+# ($pkglibdir/blas/numlab-blas-impl.so; numlab/companion.h).
+if $numlab list >"$log" 2>&1 && grep -q '^  my-experiment' "$log" && grep -q '^  naive' "$log" &&
+   sed -n '/^  blas /,/^  [a-z]/p' "$log" | grep -q '^ *available (CPU'; then
+    echo "ok 4 - the installed numlab lists the template plugin, and blas with its companion"
 else
-    cat "$log" >&2; echo "not ok 4 - the installed numlab lists the template plugin"
+    cat "$log" >&2; echo "not ok 4 - the installed numlab lists the template plugin, and blas with its companion"
 fi
 if $MAKE -C "$tmp/my-plugin" run NUMLAB="$numlab" RUN_ARGS="-p sizes=10,1000" >"$log" 2>&1 &&
    ls "$tmp/my-plugin/results/my-experiment/"*.dat >/dev/null 2>&1 &&
