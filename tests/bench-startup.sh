@@ -2,8 +2,9 @@
 # bench-startup.sh — what starting numlab costs: the median wall time and
 # peak resident memory of commands that load the plugins but open no
 # backend (numlab help EXP, numlab plot EXP), and of --version, which loads
-# none. Issue 19 asks for at most 20 ms and 20 MiB without a GPU; the cuda
-# module keeps CUDA out of these commands (backends/cuda/cuda.c).
+# none. Issue 19 asks for at most 20 ms and 20 MiB without a GPU; the blas,
+# cuda and bench modules keep OpenBLAS and CUDA out of these commands in
+# companion libraries (numlab/companion.h).
 #
 # A measurement, not a test: it asserts nothing and is not part of
 # `make check` (`make bench-startup` runs it). Each command runs once to

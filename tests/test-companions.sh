@@ -16,7 +16,7 @@ set -u
 numlab=$abs_top_builddir/framework/numlab
 module=$abs_top_builddir/backends/blas/.libs/blas.so
 other=$abs_top_builddir/experiments/bench/impl/.libs/numlab-bench-cblas.so
-echo "1..7"
+echo "1..8"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/numlab-companions-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/results"
@@ -99,6 +99,23 @@ mkdir "$tmp/modules/blas"
 cp "$other" "$tmp/modules/blas/numlab-blas-impl.so"
 one_line foreign "a foreign companion: blas fails in one line" \
     'has no nl_blas_impl(): not the companion this module expects'
+
+# A module that does not forward a hook its companion sets is refused in
+# one line that names the hook (tests/plugins/halves/).
+one_line_halves() {
+    # shellcheck disable=SC2086
+    run halves NUMLAB_PLUGIN_PATH="$abs_top_builddir/tests/plugins/halves/.libs" \
+        "$numlab" run associativity -b halves,naive -o "$tmp/results/halves" $small
+    if [ "$(grep -c 'associativity: halves: ' "$tmp/halves.err")" -eq 1 ] &&
+        grep -q "associativity: halves: numlab-halves-impl\.so has dot(), which the module does not forward" \
+            "$tmp/halves.err" &&
+        grep -q 'halves:failed naive:ok' "$tmp/halves.out"; then
+        ok "$1"
+    else
+        not_ok "$1" "$(cat "$tmp/halves.out")"
+    fi
+}
+one_line_halves "a companion with a hook the module does not forward: one line"
 
 # The bench measures cblas_sgemm directly, through its own companion.
 run bench "$numlab" bench -b naive -p kernels=sum -p sizes=1000 \

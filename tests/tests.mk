@@ -182,6 +182,21 @@ tests_plugins_counting_counting_la_SOURCES = \
 	tests/plugins/counting/counting.c tests/plugins/counting/counting.h
 tests_plugins_counting_counting_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 tests_plugins_counting_counting_la_LIBADD = $(NL_MODULE_LIBADD) -lm
+# A backend module and its companion that disagree on the hooks
+# (test-companions.sh; its own folder, which only that test loads). The
+# companion lies where nl_companion_open() looks in a build tree.
+check_LTLIBRARIES += tests/plugins/halves/halves.la \
+	tests/plugins/halves/impl/numlab-halves-impl.la
+tests_plugins_halves_halves_la_SOURCES = tests/plugins/halves/halves.c \
+	backends/common/forward.h backends/common/forward.c
+tests_plugins_halves_halves_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS) \
+	-export-symbols-regex '^numlab_plugin_entry$$'
+tests_plugins_halves_halves_la_LIBADD = $(NL_MODULE_LIBADD)
+tests_plugins_halves_impl_numlab_halves_impl_la_SOURCES = \
+	tests/plugins/halves/halves-impl.c
+tests_plugins_halves_impl_numlab_halves_impl_la_LDFLAGS = \
+	$(NL_TEST_MODULE_LDFLAGS) -export-symbols-regex '^halves_impl$$'
+tests_plugins_halves_impl_numlab_halves_impl_la_LIBADD = $(NL_MODULE_LIBADD)
 # A module that crashes when loaded (its own folder: only /cli/crash-at-load
 # loads it).
 tests_plugins_crashload_crash_at_load_la_SOURCES = \

@@ -11,14 +11,14 @@ const NlBackendOps *forward_impl;
 G_LOCK_DEFINE_STATIC(forward_lock);
 
 /* Every hook a module may forward, by name. */
-#define HOOK(name)                                                             \
-    {                                                                          \
-#name, offsetof(NlBackendOps, name)                                    \
-    }
-static const struct {
+typedef struct {
     const char *name;
     size_t offset;
-} hooks[] = {
+} Hook;
+
+/* clang-format off */
+#define HOOK(name) {#name, offsetof(NlBackendOps, name)}
+static const Hook hooks[] = {
     HOOK(close),   HOOK(describe),   HOOK(alloc),        HOOK(free),
     HOOK(upload),  HOOK(download),   HOOK(sum),          HOOK(dot),
     HOOK(gemv),    HOOK(gemm),       HOOK(softmax),      HOOK(tiled_sum),
@@ -26,6 +26,7 @@ static const struct {
     HOOK(gemv_in), HOOK(gemm_in),    HOOK(tiled_sum_in), HOOK(times),
 };
 #undef HOOK
+/* clang-format on */
 
 static gboolean has_hook(const NlBackendOps *ops, size_t offset)
 {
