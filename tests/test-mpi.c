@@ -25,7 +25,11 @@
 
 #include <math.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 enum { N = 10007, M = 48, K = 3001, GM = 7, GN = 9, GK = 1000, CHUNK = 256 };
 
@@ -379,6 +383,82 @@ static void test_rank_dies(void)
     nl_test_rmtree(dir);
 }
 
+/* ---- mpiexec's session folders (pool.c) ---- */
+
+/* The subprocess: a pool started (one sum), and the process exits with
+ * its backend open, as a test or a plugin that forgets to close does. */
+static void session_left_open_child(void)
+{
+    if (!g_test_subprocess()) {
+        g_test_skip("run by /mpi/session-folders");
+        return;
+    }
+    NlBackend *be = open_mpi("mpi:ranks=2");
+    if (!be)
+        return;
+    g_autoptr(GError) error = NULL;
+    NlBuffer *bx = put(be, x, N);
+    float sum;
+    g_assert_true(nl_backend_sum(be, bx, N, &sum, &error));
+    exit(0);
+}
+
+/* What the test leaves in `tmp`, or NULL for nothing. */
+static char *left_in(const char *tmp)
+{
+    g_autoptr(GDir) d = g_dir_open(tmp, 0, NULL);
+    g_assert_nonnull(d);
+    const char *name = g_dir_read_name(d);
+    return g_strdup(name);
+}
+
+/* mpiexec's session folder (its shared-memory segments: megabytes) is
+ * gone after a process exits with a pool open, where Open MPI alone left
+ * TMPDIR/ompi.HOST.UID/pid.N/ behind; and the folder of a numlab that was
+ * killed, with a PID that is gone and an hour old, goes when the next
+ * pool starts. */
+static void test_session_folders(void)
+{
+    if (!mpi_starts_here())
+        return;
+    g_autofree char *tmp = nl_test_tmpdir();
+    g_autofree char *saved = g_strdup(g_getenv("TMPDIR"));
+    g_setenv("TMPDIR", tmp, TRUE);
+    g_test_trap_subprocess("/mpi/session-folders/subprocess", 0,
+                           G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_test_trap_assert_passed();
+    g_autofree char *left = left_in(tmp);
+    g_assert_cmpstr(left, ==, NULL);
+
+    /* a folder of a killed numlab: a PID that has ended */
+    pid_t gone = fork();
+    if (gone == 0)
+        _exit(0);
+    g_assert_cmpint(waitpid(gone, NULL, 0), ==, gone);
+    g_autofree char *stale_name =
+        g_strdup_printf("numlab-mpi-%d-AbCdEf", (int)gone);
+    g_autofree char *stale = g_build_filename(tmp, stale_name, NULL);
+    g_autofree char *inside = g_build_filename(stale, "ompi.host.0", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(inside, 0700), ==, 0);
+    g_autofree char *young_name =
+        g_strdup_printf("numlab-mpi-%d-GhIjKl", (int)gone);
+    g_autofree char *young = g_build_filename(tmp, young_name, NULL);
+    g_assert_cmpint(g_mkdir_with_parents(young, 0700), ==, 0);
+    struct utimbuf two_hours_ago = {time(NULL) - 7200, time(NULL) - 7200};
+    g_assert_cmpint(utime(stale, &two_hours_ago), ==, 0);
+    g_test_trap_subprocess("/mpi/session-folders/subprocess", 0,
+                           G_TEST_SUBPROCESS_INHERIT_STDERR);
+    g_test_trap_assert_passed();
+    g_assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(young, G_FILE_TEST_IS_DIR)); /* too new */
+
+    if (saved)
+        g_setenv("TMPDIR", saved, TRUE);
+    else
+        g_unsetenv("TMPDIR");
+    nl_test_rmtree(tmp);
+}
+
 /* Figure A8's experiment on mpi jobs and naive: one rank is naive's bits,
  * three ranks change the row and the sum, and invariant=1 at 2 and 3
  * ranks gives one result. */
@@ -642,6 +722,8 @@ int main(int argc, char **argv)
     g_test_add_func("/mpi/fault/beyond-slots", test_beyond_slots);
     g_test_add_func("/mpi/fault/no-launcher", test_no_launcher);
     g_test_add_func("/mpi/fault/rank-dies", test_rank_dies);
+    g_test_add_func("/mpi/session-folders", test_session_folders);
+    g_test_add_func("/mpi/session-folders/subprocess", session_left_open_child);
     int status = g_test_run();
     nl_registry_free(registry);
     return status;
