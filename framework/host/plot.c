@@ -123,8 +123,6 @@ static char *manifest_backends(const char *manifest, const char *experiment,
  * gnuplot ends first. */
 
 #define RENDER_END "numlab-render-end"
-/* What `reset session` leaves: a multiplot title's offset, font and
- * colour carry over into the next multiplot title that names none. */
 /* What `reset session` leaves behind: a multiplot title's offset, font
  * and colour carry over into the next multiplot title that names none.
  * Cleared after each render, on the text terminal into /dev/null (a
