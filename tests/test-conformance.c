@@ -24,6 +24,8 @@
  *    the leading dimensions and the thread count; openmp's sum and dot
  *    must give the bits of its documented fixed-block order at 1 and at 2
  *    threads.
+ *  - openmp's gemm is that chain in its normal mode too, on either
+ *    micro-kernel (12 x 32 on AVX-512F, 6 x 16 with avx512=0).
  * The mpi backend runs these at 1 to 4 ranks, with and without
  * invariant=1 (test-mpi.c checks its bits).
  * Backends are opened as the host opens them, with their self-check
@@ -517,6 +519,77 @@ static void check_chain_gemv_in(NlBackend *b, NlPrecision type, gsize m,
     nl_backend_free(b, by);
 }
 
+/* gemm of float16 operands accumulated in float32: each element the
+ * chain over the widened values, bitwise (values exact in float16). */
+static void check_chain_gemm_f16(NlBackend *b, gsize m, gsize n, gsize k)
+{
+    g_autofree float *a = normal_values(m * 5 + k, m * k);
+    g_autofree float *bm = normal_values(n * 7 + k, k * n);
+    g_autofree double *a64 = g_new(double, m *k);
+    g_autofree double *b64 = g_new(double, k *n);
+    for (gsize i = 0; i < m * k; i++)
+        a64[i] = a[i] = roundf(CLAMP(a[i], -4.0f, 4.0f) * 16) / 16;
+    for (gsize i = 0; i < k * n; i++)
+        b64[i] = bm[i] = roundf(CLAMP(bm[i], -4.0f, 4.0f) * 16) / 16;
+    g_autoptr(GError) error = NULL;
+    NlBuffer *ba = nl_backend_new_as(b, NL_PRECISION_F16, a64, m * k, &error);
+    NlBuffer *bb =
+        ba ? nl_backend_new_as(b, NL_PRECISION_F16, b64, k * n, &error) : NULL;
+    NlBuffer *bc = bb ? nl_backend_alloc(b, m * n, &error) : NULL;
+    g_assert_no_error(error);
+    g_assert_true(nl_backend_gemm_in(b, m, n, k, ba, k, bb, n, bc, n,
+                                     NL_PRECISION_F32, &error));
+    g_autofree float *c = nl_alloc_f32(m * n, NULL);
+    g_assert_true(nl_backend_download(b, bc, c, m * n, &error));
+    for (gsize i = 0; i < m; i++)
+        for (gsize j = 0; j < n; j++) {
+            float want = chain(a + i * k, 1, bm + j, n, k);
+            if (nl_f32_bits(c[i * n + j]) != nl_f32_bits(want))
+                g_error("%s gemm float16 %zux%zux%zu c[%zu][%zu] = %.9g, the "
+                        "FMA chain gives %.9g",
+                        nl_backend_label(b), m, n, k, i, j, c[i * n + j], want);
+        }
+    nl_backend_free(b, ba);
+    nl_backend_free(b, bb);
+    nl_backend_free(b, bc);
+}
+
+/* openmp's float32 gemm in its normal mode, on each micro-kernel (12 x 32
+ * on AVX-512F, where the CPU has it, and 6 x 16 with avx512=0), at 1 and
+ * 2 threads: one FMA chain per element, bitwise, for every fringe of
+ * either tile and k across the KC slices. */
+static void test_openmp_gemm_chain(gconstpointer data)
+{
+    const NlPlugin *p = data;
+    for (int avx512 = 0; avx512 <= 1; avx512++)
+        for (int threads = 1; threads <= 2; threads++) {
+            g_autofree char *topt = g_strdup_printf("threads=%d", threads);
+            g_autofree char *vopt = g_strdup_printf("avx512=%d", avx512);
+            char *assignments[] = {topt, vopt, NULL};
+            g_autofree char *label =
+                g_strdup_printf("openmp:%s:%s", topt, vopt);
+            g_autoptr(GError) error = NULL;
+            g_autoptr(NlParams) opts = nl_params_parse(
+                p->backend->options, p->name, assignments, &error);
+            g_assert_no_error(error);
+            NlBackend *b =
+                nl_backend_open_checked(p, label, opts, NULL, &error);
+            if (!b) {
+                g_test_skip(error->message);
+                return;
+            }
+            for (gsize m = 1; m <= 25; m++)
+                check_chain_gemm(b, m, 33, 70, 70, 33, 33);
+            const gsize ns[] = {1, 15, 16, 17, 31, 32, 33, 64, 65, 97};
+            for (guint j = 0; j < G_N_ELEMENTS(ns); j++)
+                check_chain_gemm(b, 13, ns[j], 40, 40, ns[j], ns[j]);
+            check_chain_gemm(b, 150, 130, 600, 601, 131, 135);
+            check_chain_gemm(b, 300, 4200, 20, 20, 4200, 4200);
+            check_chain_gemm_f16(b, 25, 65, 300);
+            nl_backend_close(b);
+        }
+}
+
 /* openmp's documented fixed-block order (PAR_FIXED_BLOCK = 65536). */
 static float documented_fixed_sum(const float *x, gsize n)
 {
@@ -734,6 +807,9 @@ int main(int argc, char **argv)
                     test_openmp_documented_order);
     g_test_add_func("/conformance/openmp/documented-gemv",
                     test_openmp_documented_gemv);
+    if (omp)
+        g_test_add_data_func("/conformance/openmp/gemm-chain", omp->plugin,
+                             test_openmp_gemm_chain);
     add_batch_invariant_tests(r);
     add_mpi_tests(r);
     return g_test_run();

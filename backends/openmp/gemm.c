@@ -1,6 +1,7 @@
 /* gemm.c — the OpenMP backend's matrix products: packed, cache-blocked,
  * in the layered scheme of BLIS and GotoBLAS, with a micro-kernel per
- * accumulation: 6 x 16 AVX2/FMA in float32 (here), 6 x 8 AVX2/FMA in
+ * accumulation: 6 x 16 AVX2/FMA in float32 (here; 12 x 32 on AVX-512F in
+ * gemm-avx512.c, the same chains), 6 x 8 AVX2/FMA in
  * float64 (here), 12 x 32 vdpbf16ps for bfloat16 (bf16.c), and 6 x 16
  * rounding every operation to bfloat16 or float16 (here; bfloat16 by a
  * fast kernel where its rounding is provably the same).
@@ -239,61 +240,74 @@ static void kernel_6x16(gsize kc, const void *ap_, const void *bp_, void *c_,
 #undef STORE_ROW
 }
 
-/* B[at .. at + kc rows) x [0 .. nr) into a 16-wide panel, p-major, zero
- * beyond nr, widened to float. */
+/* B[at .. at + kc rows) x [0 .. nr) into a `width`-wide panel (16 or 32),
+ * p-major, zero beyond nr, widened to float. */
 TYPED void pack_b_f32_as(NlPrecision t, gsize kc, gsize nr, const void *b,
-                         gsize ldb, float *dst)
+                         gsize ldb, float *dst, gsize width)
 {
     for (gsize p = 0; p < kc; p++) {
         gsize j = 0;
         for (; j + 8 <= nr; j += 8)
-            _mm256_storeu_ps(dst + p * NR32 + j, load8_f32(t, b, p * ldb + j));
+            _mm256_storeu_ps(dst + p * width + j, load8_f32(t, b, p * ldb + j));
         for (; j < nr; j++)
-            dst[p * NR32 + j] = get_f32(t, b, p * ldb + j);
-        for (; j < NR32; j++)
-            dst[p * NR32 + j] = 0.0f;
+            dst[p * width + j] = get_f32(t, b, p * ldb + j);
+        for (; j < width; j++)
+            dst[p * width + j] = 0.0f;
     }
 }
 
-/* A[at .. at + mr rows) x [0 .. kc) into a 6-tall panel, p-major. */
+/* A[at .. at + mr rows) x [0 .. kc) into a `height`-tall panel (6 or 12),
+ * p-major, zero beyond mr. */
 TYPED void pack_a_f32_as(NlPrecision t, gsize kc, gsize mr, const void *a,
-                         gsize lda, float *dst)
+                         gsize lda, float *dst, gsize height)
 {
     for (gsize p = 0; p < kc; p++)
-        for (gsize i = 0; i < MR32; i++)
-            dst[p * MR32 + i] = i < mr ? get_f32(t, a, i * lda + p) : 0.0f;
+        for (gsize i = 0; i < height; i++)
+            dst[p * height + i] = i < mr ? get_f32(t, a, i * lda + p) : 0.0f;
+}
+
+static void pack_b_f32_wide(gsize kc, gsize nr, NlArray b, gsize at, gsize ldb,
+                            void *dst, gsize width)
+{
+    const void *p = typed_at(b, at);
+    switch (b.type) {
+    case NL_PRECISION_BF16:
+        pack_b_f32_as(NL_PRECISION_BF16, kc, nr, p, ldb, dst, width);
+        break;
+    case NL_PRECISION_F16:
+        pack_b_f32_as(NL_PRECISION_F16, kc, nr, p, ldb, dst, width);
+        break;
+    default:
+        pack_b_f32_as(NL_PRECISION_F32, kc, nr, p, ldb, dst, width);
+    }
+}
+
+static void pack_a_f32_tall(gsize kc, gsize mr, NlArray a, gsize at, gsize lda,
+                            void *dst, gsize height)
+{
+    const void *p = typed_at(a, at);
+    switch (a.type) {
+    case NL_PRECISION_BF16:
+        pack_a_f32_as(NL_PRECISION_BF16, kc, mr, p, lda, dst, height);
+        break;
+    case NL_PRECISION_F16:
+        pack_a_f32_as(NL_PRECISION_F16, kc, mr, p, lda, dst, height);
+        break;
+    default:
+        pack_a_f32_as(NL_PRECISION_F32, kc, mr, p, lda, dst, height);
+    }
 }
 
 static void pack_b_f32(gsize kc, gsize nr, NlArray b, gsize at, gsize ldb,
                        void *dst)
 {
-    const void *p = typed_at(b, at);
-    switch (b.type) {
-    case NL_PRECISION_BF16:
-        pack_b_f32_as(NL_PRECISION_BF16, kc, nr, p, ldb, dst);
-        break;
-    case NL_PRECISION_F16:
-        pack_b_f32_as(NL_PRECISION_F16, kc, nr, p, ldb, dst);
-        break;
-    default:
-        pack_b_f32_as(NL_PRECISION_F32, kc, nr, p, ldb, dst);
-    }
+    pack_b_f32_wide(kc, nr, b, at, ldb, dst, NR32);
 }
 
 static void pack_a_f32(gsize kc, gsize mr, NlArray a, gsize at, gsize lda,
                        void *dst)
 {
-    const void *p = typed_at(a, at);
-    switch (a.type) {
-    case NL_PRECISION_BF16:
-        pack_a_f32_as(NL_PRECISION_BF16, kc, mr, p, lda, dst);
-        break;
-    case NL_PRECISION_F16:
-        pack_a_f32_as(NL_PRECISION_F16, kc, mr, p, lda, dst);
-        break;
-    default:
-        pack_a_f32_as(NL_PRECISION_F32, kc, mr, p, lda, dst);
-    }
+    pack_a_f32_tall(kc, mr, a, at, lda, dst, MR32);
 }
 
 /* The blocking of every 6 x 16 kind, on float panels and a float C; only
@@ -309,13 +323,48 @@ static void pack_a_f32(gsize kc, gsize mr, NlArray a, gsize at, gsize lda,
 
 const ParGemmKind par_gemm_f32_kind = KIND_6X16(kernel_6x16);
 
+/* ---- float32 on AVX-512F: 12 x 32 (gemm-avx512.c), the same chains ---- */
+
+static void pack_b_f32_32(gsize kc, gsize nr, NlArray b, gsize at, gsize ldb,
+                          void *dst)
+{
+    pack_b_f32_wide(kc, nr, b, at, ldb, dst, 32);
+}
+
+static void pack_a_f32_12(gsize kc, gsize mr, NlArray a, gsize at, gsize lda,
+                          void *dst)
+{
+    pack_a_f32_tall(kc, mr, a, at, lda, dst, 12);
+}
+
+/* KC 256: a 256 x 32 panel of B is 32 KiB, in L1; MC 144: 144 KiB of A,
+ * in L2; NC 4096: 4 MiB of B. */
+const ParGemmKind par_gemm_f32_avx512_kind = {
+    .mr = 12,
+    .nr = 32,
+    .kc = 256,
+    .mc = 144,
+    .nc = 4096,
+    .kstep = 1,
+    .elem = sizeof(float),
+    .acc = sizeof(float),
+    .pack_a = pack_a_f32_12,
+    .pack_b = pack_b_f32_32,
+    .kernel = par_kernel_f32_12x32,
+};
+
+const ParGemmKind *par_gemm_f32_kind_for(ParMode mode)
+{
+    return mode.avx512 ? &par_gemm_f32_avx512_kind : &par_gemm_f32_kind;
+}
+
 gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
                       const float *b, gsize ldb, float *c, gsize ldc,
-                      int threads)
+                      ParMode mode)
 {
-    return par_gemm_run(&par_gemm_f32_kind, m, n, k,
-                        (NlArray){NL_PRECISION_F32, a}, lda,
-                        (NlArray){NL_PRECISION_F32, b}, ldb, c, ldc, threads);
+    return par_gemm_run(
+        par_gemm_f32_kind_for(mode), m, n, k, (NlArray){NL_PRECISION_F32, a},
+        lda, (NlArray){NL_PRECISION_F32, b}, ldb, c, ldc, mode.threads);
 }
 
 /* ---- bfloat16 and float16 accumulation: 6 x 16, every operation rounded

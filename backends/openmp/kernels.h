@@ -31,6 +31,8 @@ typedef struct {
     gboolean batch_invariant; /* one order whatever threads and batch */
     gboolean bf16_native;     /* AVX512-BF16: bfloat16 x bfloat16 products
                                  run on vdpbf16ps (bf16.c) */
+    gboolean avx512;          /* AVX-512F: the float32 gemm's 12 x 32
+                                 micro-kernel (gemm-avx512.c) */
 } ParMode;
 
 /* ---- Reductions (kernels.c) ---- */
@@ -121,6 +123,13 @@ gboolean par_gemm_run(const ParGemmKind *kind, gsize m, gsize n, gsize k,
 /* The float32 kind (6 x 16, FMA): operands of float32, bfloat16 or
  * float16, widened as they are packed. */
 extern const ParGemmKind par_gemm_f32_kind;
+/* The same chains, so the same bits, on AVX-512F: 12 x 32, its
+ * micro-kernel in gemm-avx512.c. */
+extern const ParGemmKind par_gemm_f32_avx512_kind;
+void par_kernel_f32_12x32(gsize kc, const void *ap, const void *bp, void *c,
+                          gsize ldc, gboolean first);
+/* The float32 kind the mode runs: the AVX-512 one where mode.avx512. */
+const ParGemmKind *par_gemm_f32_kind_for(ParMode mode);
 /* The float64 kind (6 x 8, FMA): operands of any type. */
 extern const ParGemmKind par_gemm_f64_kind;
 /* Accumulation in bfloat16 or float16 (6 x 16, operands of that type):
@@ -133,10 +142,11 @@ extern const ParGemmKind par_gemm_f16_rounded_kind;
  * the least exponents of A's and B's nonzero values add to at least -112
  * (par_gemm_any checks it). */
 extern const ParGemmKind par_gemm_bf16_split_kind;
-/* C = A B on float32, in par_gemm_f32_kind's order in both modes. */
+/* C = A B on float32, in par_gemm_f32_kind's order in both modes, with
+ * mode.threads threads. */
 gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
                       const float *b, gsize ldb, float *c, gsize ldc,
-                      int threads);
+                      ParMode mode);
 
 /* ---- bfloat16 on AVX512-BF16 (bf16.c) ---- */
 

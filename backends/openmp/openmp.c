@@ -33,6 +33,10 @@ static const NlParamSpec options[] = {
      "1: one summation order whatever the thread count and the batch size "
      "(reductions in fixed blocks, gemv in gemm's order)",
      NULL, NULL},
+    {"avx512", NL_PARAM_BOOL, "1", 0, 1,
+     "1: the float32 gemm on a 12x32 AVX-512F micro-kernel where the CPU "
+     "has AVX-512F; 0: on the 6x16 AVX2 one (the same bits either way)",
+     NULL, NULL},
     {"avx512bf16", NL_PARAM_BOOL, "1", 0, 1,
      "1: bfloat16 x bfloat16 products on vdpbf16ps where the CPU has "
      "AVX512-BF16; 0: widened to float32 like other 16-bit operands",
@@ -150,10 +154,12 @@ static gpointer openmp_open(const NlParams *opts, GError **error)
                         __builtin_cpu_supports("avx512bw") &&
                         __builtin_cpu_supports("avx512bf16");
     self->mode.bf16_native = has_bf16 && nl_params_get_bool(opts, "avx512bf16");
+    self->mode.avx512 =
+        __builtin_cpu_supports("avx512f") && nl_params_get_bool(opts, "avx512");
     self->library = g_strdup_printf(
-        "numlab %s kernels, OpenMP %d, AVX2+FMA, gemm 6x16 micro-kernel%s; "
-        "waiting threads %s",
-        PACKAGE_VERSION, _OPENMP,
+        "numlab %s kernels, OpenMP %d, AVX2+FMA, float32 gemm %s "
+        "micro-kernel%s; waiting threads %s",
+        PACKAGE_VERSION, _OPENMP, self->mode.avx512 ? "12x32 AVX-512F" : "6x16",
         self->mode.bf16_native ? "; AVX512-BF16, bfloat16 gemm 12x32" : "",
         wait_policy());
     if (self->mode.batch_invariant)
@@ -233,7 +239,7 @@ static gboolean kernel_gemm(gpointer p, gsize m, gsize n, gsize k,
                             gsize ldb, NlBuffer *c, gsize ldc, GError **error)
 {
     if (par_gemm_f32(m, n, k, a->host, lda, b->host, ldb, c->host, ldc,
-                     ((Omp *)p)->mode.threads))
+                     ((Omp *)p)->mode))
         return TRUE;
     return nl_fail(error, NL_BACKEND_ERROR, NL_BACKEND_ERROR_FAILED,
                    "openmp gemm: no memory for its packing buffers");

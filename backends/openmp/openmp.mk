@@ -14,6 +14,7 @@ backends_openmp_openmp_la_SOURCES = \
 	backends/openmp/kernels.c \
 	backends/openmp/gemv.c \
 	backends/openmp/gemm.c \
+	backends/openmp/gemm-avx512.c \
 	backends/openmp/bf16.c \
 	backends/openmp/precision.c \
 	backends/openmp/softmax.c \

@@ -274,7 +274,8 @@ gboolean par_gemm_any(gsize m, gsize n, gsize k, NlArray a, gsize lda,
     const ParGemmKind *kind;
     switch (acc) {
     case NL_PRECISION_F32:
-        kind = bf16_pair(mode, a, b) ? &par_gemm_bf16_kind : &par_gemm_f32_kind;
+        kind = bf16_pair(mode, a, b) ? &par_gemm_bf16_kind
+                                     : par_gemm_f32_kind_for(mode);
         break;
     case NL_PRECISION_F64:
         kind = &par_gemm_f64_kind;
