@@ -257,17 +257,29 @@ TYPED void pack_b_f32_as(NlPrecision t, gsize kc, gsize nr, const void *b,
 }
 
 /* A[at .. at + mr rows) x [0 .. kc) into a `height`-tall panel (6 or 12),
- * p-major, zero beyond mr. */
+ * p-major, zero beyond mr: eight columns at a time, each row's eight read
+ * as one vector and written out transposed, the rest one by one. */
 TYPED void pack_a_f32_as(NlPrecision t, gsize kc, gsize mr, const void *a,
                          gsize lda, float *dst, gsize height)
 {
-    for (gsize p = 0; p < kc; p++)
+    gsize p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        float rows[12][8] __attribute__((aligned(32)));
+        for (gsize i = 0; i < height; i++)
+            _mm256_store_ps(rows[i], i < mr ? load8_f32(t, a, i * lda + p)
+                                            : _mm256_setzero_ps());
+        for (gsize q = 0; q < 8; q++)
+            for (gsize i = 0; i < height; i++)
+                dst[(p + q) * height + i] = rows[i][q];
+    }
+    for (; p < kc; p++)
         for (gsize i = 0; i < height; i++)
             dst[p * height + i] = i < mr ? get_f32(t, a, i * lda + p) : 0.0f;
 }
 
-static void pack_b_f32_wide(gsize kc, gsize nr, NlArray b, gsize at, gsize ldb,
-                            void *dst, gsize width)
+/* Both inlined into each caller, whose width or height is a constant. */
+TYPED void pack_b_f32_wide(gsize kc, gsize nr, NlArray b, gsize at, gsize ldb,
+                           void *dst, gsize width)
 {
     const void *p = typed_at(b, at);
     switch (b.type) {
@@ -282,8 +294,8 @@ static void pack_b_f32_wide(gsize kc, gsize nr, NlArray b, gsize at, gsize ldb,
     }
 }
 
-static void pack_a_f32_tall(gsize kc, gsize mr, NlArray a, gsize at, gsize lda,
-                            void *dst, gsize height)
+TYPED void pack_a_f32_tall(gsize kc, gsize mr, NlArray a, gsize at, gsize lda,
+                           void *dst, gsize height)
 {
     const void *p = typed_at(a, at);
     switch (a.type) {
@@ -353,17 +365,30 @@ const ParGemmKind par_gemm_f32_avx512_kind = {
     .kernel = par_kernel_f32_12x32,
 };
 
-const ParGemmKind *par_gemm_f32_kind_for(ParMode mode)
+/* Both kinds compute the same chains, so the choice is speed alone: a
+ * product of 16 columns or fewer would leave half of each 32-wide tile
+ * empty. */
+const ParGemmKind *par_gemm_f32_kind_for(ParMode mode, gsize n)
 {
-    return mode.avx512 ? &par_gemm_f32_avx512_kind : &par_gemm_f32_kind;
+    return mode.avx512 && n > 16 ? &par_gemm_f32_avx512_kind
+                                 : &par_gemm_f32_kind;
 }
 
 gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
                       const float *b, gsize ldb, float *c, gsize ldc,
                       ParMode mode)
 {
+    /* One column (MiniGPT's row sums: a product with a ones vector): the
+     * batch-invariant gemv computes exactly these chains, one per row,
+     * without packing a 16- or 32-wide panel for a single column. */
+    if (n == 1 && ldb == 1 && ldc == 1) {
+        ParMode chains = mode;
+        chains.batch_invariant = TRUE;
+        par_gemv_f32(m, k, a, lda, b, c, chains);
+        return TRUE;
+    }
     return par_gemm_run(
-        par_gemm_f32_kind_for(mode), m, n, k, (NlArray){NL_PRECISION_F32, a},
+        par_gemm_f32_kind_for(mode, n), m, n, k, (NlArray){NL_PRECISION_F32, a},
         lda, (NlArray){NL_PRECISION_F32, b}, ldb, c, ldc, mode.threads);
 }
 

@@ -128,8 +128,9 @@ extern const ParGemmKind par_gemm_f32_kind;
 extern const ParGemmKind par_gemm_f32_avx512_kind;
 void par_kernel_f32_12x32(gsize kc, const void *ap, const void *bp, void *c,
                           gsize ldc, gboolean first);
-/* The float32 kind the mode runs: the AVX-512 one where mode.avx512. */
-const ParGemmKind *par_gemm_f32_kind_for(ParMode mode);
+/* The float32 kind the mode runs for n columns: the AVX-512 one where
+ * mode.avx512 and n > 16. */
+const ParGemmKind *par_gemm_f32_kind_for(ParMode mode, gsize n);
 /* The float64 kind (6 x 8, FMA): operands of any type. */
 extern const ParGemmKind par_gemm_f64_kind;
 /* Accumulation in bfloat16 or float16 (6 x 16, operands of that type):
@@ -143,7 +144,8 @@ extern const ParGemmKind par_gemm_f16_rounded_kind;
  * (par_gemm_any checks it). */
 extern const ParGemmKind par_gemm_bf16_split_kind;
 /* C = A B on float32, in par_gemm_f32_kind's order in both modes, with
- * mode.threads threads. */
+ * mode.threads threads; a single contiguous column by the batch-invariant
+ * gemv, which computes the same chains. */
 gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
                       const float *b, gsize ldb, float *c, gsize ldc,
                       ParMode mode);

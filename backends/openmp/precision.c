@@ -275,7 +275,7 @@ gboolean par_gemm_any(gsize m, gsize n, gsize k, NlArray a, gsize lda,
     switch (acc) {
     case NL_PRECISION_F32:
         kind = bf16_pair(mode, a, b) ? &par_gemm_bf16_kind
-                                     : par_gemm_f32_kind_for(mode);
+                                     : par_gemm_f32_kind_for(mode, n);
         break;
     case NL_PRECISION_F64:
         kind = &par_gemm_f64_kind;
