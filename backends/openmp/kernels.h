@@ -1,14 +1,16 @@
 /* kernels.h — the OpenMP backend's kernels: float32 (kernels.c, gemv.c,
- * gemm.c, softmax.c) and every other precision (the same files, bf16.c for
- * AVX512-BF16, precision.c for the dispatch of the _in hooks).
+ * gemm.c and gemm-avx512.c, softmax.c) and every other precision (the
+ * same files, bf16.c for AVX512-BF16, precision.c for the dispatch of the
+ * _in hooks).
  *
  * Built for x86-64-v3 (AVX2 + FMA + F16C); openmp.c checks the CPU before
- * any of these run, and bf16.c's kernels run only where the CPU has
- * AVX512-BF16. Every kernel's order of operations depends only on the
- * sizes, on the thread count, on the mode and on the precisions, never on
- * scheduling, so a run repeats bit for bit. In batch-invariant mode it
- * depends on the sizes alone: not on the thread count, and for a row of a
- * matrix product not on how many other rows are computed with it. */
+ * any of these run, bf16.c's kernels run only where the CPU has
+ * AVX512-BF16, and gemm-avx512.c's only where it has AVX-512F. Every kernel's
+ * order of operations depends only on the sizes, on the thread count, on the
+ * mode and on the precisions, never on scheduling, so a run repeats bit for
+ * bit. In batch-invariant mode it depends on the sizes alone: not on the thread
+ * count, and for a row of a matrix product not on how many other rows are
+ * computed with it. */
 #ifndef NL_OPENMP_KERNELS_H
 #define NL_OPENMP_KERNELS_H
 

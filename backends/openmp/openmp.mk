@@ -1,11 +1,12 @@
 # backends/openmp/openmp.mk — numlab's own OpenMP kernels, built when the
 # compiler supports OpenMP. x86-64-v3 (AVX2, FMA, F16C) for the kernels;
-# bf16.c raises its own target to AVX512-BF16 with a pragma, and runs only
-# where the CPU has it. FMA is used on purpose here and stated in
-# describe(). The -O3 below is only a default: automake puts the user's
-# CFLAGS (by default -g -O2) after it, so the kernels are written with
-# explicit vectors and force-inline their hot helpers rather than rely on
-# the optimization level.
+# bf16.c raises its own target to AVX512-BF16 and gemm-avx512.c to
+# AVX-512F with a pragma, and each runs only where the CPU has it. FMA
+# is used on purpose here and stated in describe(). The -O3 below is
+# only a default: automake puts the user's CFLAGS (by default -g -O2)
+# after it, so the kernels are written with explicit vectors and
+# force-inline their hot helpers rather than rely on the optimization
+# level.
 if BUILD_OPENMP_BACKEND
 pkglib_LTLIBRARIES += backends/openmp/openmp.la
 backends_openmp_openmp_la_SOURCES = \
