@@ -85,6 +85,13 @@ static void gemm_blocks(const GemmBlocks *g)
             gsize kc = MIN(KC, k - pc);
             gsize kcp = (kc + step - 1) / step * step; /* as packed */
             gboolean first = pc == 0;
+            /* Every tile of the block before is done: B's panels may be
+             * overwritten, and C holds the chains this slice continues.
+             * This and the barrier after the packing are the only ones
+             * in a block; the row blocks' tile loops end without one. */
+            if (jc > 0 || pc > 0) {
+#pragma omp barrier
+            }
 #pragma omp for schedule(static)
             for (gsize jr = 0; jr < panels; jr++)
                 kind->pack_b(kc, MIN(NR, nc - jr * NR), b,
@@ -110,7 +117,7 @@ static void gemm_blocks(const GemmBlocks *g)
                     kind->pack_a(kc, MIN(MR, mc - ir * MR), a,
                                  (ic + ir * MR) * lda + pc, lda,
                                  ap + ir * MR * kcp * kind->elem);
-#pragma omp for schedule(guided) collapse(2)
+#pragma omp for schedule(guided) collapse(2) nowait
                 for (gsize jr = 0; jr < panels; jr++)
                     for (gsize ir = 0; ir < rows; ir++) {
                         gsize mr = MIN(MR, mc - ir * MR);
@@ -125,7 +132,9 @@ static void gemm_blocks(const GemmBlocks *g)
                             kernel_fringe(kind, kc, at, bt, ct, ldc, mr, nr,
                                           first);
                     }
-                /* implicit barrier before the next A block is packed */
+                /* no barrier: a thread that is done packs its next A
+                 * block into its own buffer while the others finish
+                 * their tiles of this one */
             }
         }
     }
