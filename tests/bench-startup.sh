@@ -11,7 +11,10 @@
 # warm the page cache and the plugin scan cache (scan.c), then
 # NUMLAB_BENCH_RUNS times (20 by default). The build tree's binary runs
 # directly, not through libtool's wrapper script, as an installed numlab
-# would; the wall time includes starting /usr/bin/time (about 1 ms).
+# would; the wall time includes starting /usr/bin/time. /bin/true, timed
+# the same way first, is the floor: what starting any process costs on
+# this machine (17.6 ms on the Zen 5 VM of doc/performance.md); the last
+# column is each command's time above it.
 set -u
 : "${abs_top_builddir:?}"
 runs=${NUMLAB_BENCH_RUNS:-20}
@@ -34,28 +37,31 @@ median() {
 }
 
 # measure LABEL ARGS...: one warm-up, then $runs timed runs.
-measure() {
+measure() { # LABEL PROGRAM ARGS...
     label=$1
     shift
-    "$numlab" "$@" >/dev/null 2>&1
+    "$@" >/dev/null 2>&1
     : >"$tmp/ms"
     : >"$tmp/kib"
     i=0
     while [ "$i" -lt "$runs" ]; do
         t0=$(date +%s%N)
-        /usr/bin/time -o "$tmp/rss" -f %M "$numlab" "$@" >/dev/null 2>&1
+        /usr/bin/time -o "$tmp/rss" -f %M "$@" >/dev/null 2>&1
         t1=$(date +%s%N)
         echo $(((t1 - t0) / 1000)) >>"$tmp/ms"
         tail -n 1 "$tmp/rss" >>"$tmp/kib"
         i=$((i + 1))
     done
-    printf '%-32s %8.1f ms %8.1f MiB\n' "$label" \
-        "$(median "$tmp/ms" | awk '{print $1 / 1000}')" \
-        "$(median "$tmp/kib" | awk '{print $1 / 1024}')"
+    ms=$(median "$tmp/ms" | awk '{print $1 / 1000}')
+    [ -n "${floor:-}" ] || floor=$ms
+    printf '%-32s %8.1f ms %8.1f MiB %8.1f ms\n' "$label" "$ms" \
+        "$(median "$tmp/kib" | awk '{print $1 / 1024}')" \
+        "$(awk -v a="$ms" -v b="$floor" 'BEGIN { print a - b }')"
 }
 
 echo "numlab start-up, median of $runs runs ($numlab)"
-printf '%-32s %11s %12s\n' command "wall" "max RSS"
-measure "numlab --version" --version
-measure "numlab help associativity" help associativity
-measure "numlab plot associativity" plot associativity -o "$tmp/results"
+printf '%-32s %11s %12s %11s\n' command "wall" "max RSS" "above floor"
+measure "/bin/true (the floor)" /bin/true
+measure "numlab --version" "$numlab" --version
+measure "numlab help associativity" "$numlab" help associativity
+measure "numlab plot associativity" "$numlab" plot associativity -o "$tmp/results"
