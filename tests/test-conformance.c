@@ -431,6 +431,23 @@ static float chain(const float *a, gsize a_stride, const float *b,
     return acc;
 }
 
+/* Every element of C (m x n) the FMA chain of A's row and B's column,
+ * bitwise; `what` names the operands in the message. */
+static void expect_chains(NlBackend *b, const char *what, gsize m, gsize n,
+                          gsize k, const float *a, gsize lda, const float *bm,
+                          gsize ldb, const float *c, gsize ldc)
+{
+    for (gsize i = 0; i < m; i++)
+        for (gsize j = 0; j < n; j++) {
+            float want = chain(a + i * lda, 1, bm + j, ldb, k);
+            if (nl_f32_bits(c[i * ldc + j]) != nl_f32_bits(want))
+                g_error("%s gemm%s %zux%zux%zu c[%zu][%zu] = %.9g, the FMA "
+                        "chain gives %.9g",
+                        nl_backend_label(b), what, m, n, k, i, j,
+                        c[i * ldc + j], want);
+        }
+}
+
 /* gemm of m rows, each checked bitwise against the chain. */
 static void check_chain_gemm(NlBackend *b, gsize m, gsize n, gsize k, gsize lda,
                              gsize ldb, gsize ldc)
@@ -446,15 +463,7 @@ static void check_chain_gemm(NlBackend *b, gsize m, gsize n, gsize k, gsize lda,
     g_assert_true(
         nl_backend_gemm(b, m, n, k, ba, lda, bb, ldb, bc, ldc, &error));
     g_assert_true(nl_backend_download(b, bc, c, sc, &error));
-    for (gsize i = 0; i < m; i++)
-        for (gsize j = 0; j < n; j++) {
-            float want = chain(a + i * lda, 1, bm + j, ldb, k);
-            if (nl_f32_bits(c[i * ldc + j]) != nl_f32_bits(want))
-                g_error("%s gemm %zux%zux%zu c[%zu][%zu] = %.9g, the FMA "
-                        "chain gives %.9g",
-                        nl_backend_label(b), m, n, k, i, j, c[i * ldc + j],
-                        want);
-        }
+    expect_chains(b, "", m, n, k, a, lda, bm, ldb, c, ldc);
     nl_backend_free(b, ba);
     nl_backend_free(b, bb);
     nl_backend_free(b, bc);
@@ -541,14 +550,7 @@ static void check_chain_gemm_f16(NlBackend *b, gsize m, gsize n, gsize k)
                                      NL_PRECISION_F32, &error));
     g_autofree float *c = nl_alloc_f32(m * n, NULL);
     g_assert_true(nl_backend_download(b, bc, c, m * n, &error));
-    for (gsize i = 0; i < m; i++)
-        for (gsize j = 0; j < n; j++) {
-            float want = chain(a + i * k, 1, bm + j, n, k);
-            if (nl_f32_bits(c[i * n + j]) != nl_f32_bits(want))
-                g_error("%s gemm float16 %zux%zux%zu c[%zu][%zu] = %.9g, the "
-                        "FMA chain gives %.9g",
-                        nl_backend_label(b), m, n, k, i, j, c[i * n + j], want);
-        }
+    expect_chains(b, " float16", m, n, k, a, k, bm, n, c, n);
     nl_backend_free(b, ba);
     nl_backend_free(b, bb);
     nl_backend_free(b, bc);
