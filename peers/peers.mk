@@ -16,7 +16,7 @@ EXTRA_DIST += peers/errata/s1_script.py peers/errata/s2_nb_float.py \
 # peers/minigpt-torch.py. BENCH_MINIGPT_FLAGS passes options to it
 # (--rounds 5, --steps 200, ...; --help lists them).
 EXTRA_DIST += peers/minigpt-torch.py
-EXTRA_PROGRAMS = peers/minigpt-bench peers/lib-bench
+EXTRA_PROGRAMS += peers/minigpt-bench peers/lib-bench
 CLEANFILES += peers/minigpt-bench peers/lib-bench
 peers_minigpt_bench_SOURCES = peers/minigpt-bench.c
 peers_minigpt_bench_CPPFLAGS = $(NL_GPT_CPPFLAGS) $(NL_PATH_CPPFLAGS) \

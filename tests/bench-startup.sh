@@ -7,21 +7,18 @@
 # companion libraries (numlab/companion.h).
 #
 # A measurement, not a test: it asserts nothing and is not part of
-# `make check` (`make bench-startup` runs it). Each command runs once to
-# warm the page cache and the plugin scan cache (scan.c), then
-# NUMLAB_BENCH_RUNS times (20 by default). The build tree's binary runs
+# `make check` (`make bench-startup` runs it). tests/startup-timer starts
+# each command once to warm the page cache and the plugin scan cache
+# (scan.c), then NUMLAB_BENCH_RUNS times (20 by default), with posix_spawn
+# and wait4 and nothing else in between. The build tree's binary runs
 # directly, not through libtool's wrapper script, as an installed numlab
-# would; the wall time includes starting /usr/bin/time. /bin/true, timed
-# the same way first, is the floor: what starting any process costs on
-# this machine (17.6 ms on the Zen 5 VM of doc/performance.md); the last
-# column is each command's time above it.
+# would. /bin/true, timed the same way first, is the floor: what starting
+# any process costs on this machine; the last column is each command's
+# time above it.
 set -u
 : "${abs_top_builddir:?}"
 runs=${NUMLAB_BENCH_RUNS:-20}
-if [ ! -x /usr/bin/time ]; then
-    echo "bench-startup: needs GNU time (/usr/bin/time: apt-get install time)" >&2
-    exit 1
-fi
+timer=$abs_top_builddir/tests/startup-timer
 numlab=$abs_top_builddir/framework/.libs/numlab
 [ -x "$numlab" ] || numlab=$abs_top_builddir/framework/numlab
 LD_LIBRARY_PATH=$abs_top_builddir/framework/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -30,38 +27,24 @@ unset NUMLAB_PLUGIN_PATH NUMLAB_PLOT_PATH NUMLAB_PLOT_DIR NUMLAB_ALIASES
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/numlab-startup-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# median FILE: the middle value of a column of numbers.
-median() {
-    sort -n "$1" | awk '{v[NR] = $1} END {
-        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# measure LABEL ARGS...: one warm-up, then $runs timed runs.
-measure() { # LABEL PROGRAM ARGS...
-    label=$1
-    shift
-    "$@" >/dev/null 2>&1
-    : >"$tmp/ms"
-    : >"$tmp/kib"
-    i=0
-    while [ "$i" -lt "$runs" ]; do
-        t0=$(date +%s%N)
-        /usr/bin/time -o "$tmp/rss" -f %M "$@" >/dev/null 2>&1
-        t1=$(date +%s%N)
-        echo $(((t1 - t0) / 1000)) >>"$tmp/ms"
-        tail -n 1 "$tmp/rss" >>"$tmp/kib"
-        i=$((i + 1))
-    done
-    ms=$(median "$tmp/ms" | awk '{print $1 / 1000}')
-    [ -n "${floor:-}" ] || floor=$ms
-    printf '%-32s %8.1f ms %8.1f MiB %8.1f ms\n' "$label" "$ms" \
-        "$(median "$tmp/kib" | awk '{print $1 / 1024}')" \
-        "$(awk -v a="$ms" -v b="$floor" 'BEGIN { print a - b }')"
+# measure LABEL STATUS PROGRAM ARGS...: one line of the table, for a
+# command that exits with STATUS.
+measure() {
+    label=$1 status=$2
+    shift 2
+    out=$("$timer" -s "$status" "$runs" "$@") || exit 1
+    set -- $out
+    [ -n "${floor:-}" ] || floor=$1
+    printf '%-32s %8.1f ms %8.1f MiB %8.1f ms\n' "$label" "$1" \
+        "$(awk -v k="$2" 'BEGIN { print k / 1024 }')" \
+        "$(awk -v a="$1" -v b="$floor" 'BEGIN { print a - b }')"
 }
 
 echo "numlab start-up, median of $runs runs ($numlab)"
 printf '%-32s %11s %12s %11s\n' command "wall" "max RSS" "above floor"
-measure "/bin/true (the floor)" /bin/true
-measure "numlab --version" "$numlab" --version
-measure "numlab help associativity" "$numlab" help associativity
-measure "numlab plot associativity" "$numlab" plot associativity -o "$tmp/results"
+measure "/bin/true (the floor)" 0 /bin/true
+measure "numlab --version" 0 "$numlab" --version
+measure "numlab help associativity" 0 "$numlab" help associativity
+# every plugin loaded, then "no results for associativity": the start-up
+# of a plot, without gnuplot
+measure "numlab plot associativity" 1 "$numlab" plot associativity -o "$tmp/results"

@@ -263,7 +263,10 @@ tests_fake_libcuda_la_SOURCES = tests/fake-libcuda.c
 tests_fake_libcuda_la_CPPFLAGS =
 tests_fake_libcuda_la_LDFLAGS = $(NL_TEST_MODULE_LDFLAGS)
 endif
-bench-startup: all
+EXTRA_PROGRAMS = tests/startup-timer
+CLEANFILES += tests/startup-timer
+tests_startup_timer_SOURCES = tests/startup-timer.c
+bench-startup: all tests/startup-timer
 	abs_top_builddir='$(abs_top_builddir)' $(SHELL) \
 	  $(top_srcdir)/tests/bench-startup.sh
 .PHONY: bench-startup
