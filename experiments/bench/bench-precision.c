@@ -17,7 +17,9 @@
  * emulation. The inputs are small integers whose products and partial
  * sums are exact in every accumulation here except bfloat16, so every
  * result but the pure bfloat16 one is checked exactly after its warm-up
- * call; a wrong one is a backend fault. */
+ * call; a wrong one is a backend fault. Each row has the spread of its
+ * rounds (the interquartile range of the pairs' ratios over their median,
+ * as in bench-results), and says so in its note beyond 5 %. */
 #include "config.h"
 
 #include "bench-precision.h"
@@ -174,7 +176,7 @@ static gboolean measure(NlRun *run, NlTable *t, const Mode *m, gboolean gemm,
     double bytes = gemm ? 0 : (double)n * nl_precision_size(m->a);
     double f32_bytes = (double)n * 4;
     g_autofree char *note = NULL;
-    double s_own = NAN, s_f32 = NAN;
+    double s_own = NAN, s_f32 = NAN, spread = NAN;
     gboolean fault = FALSE;
     if (ok) {
         double t0 = nl_time_now();
@@ -185,10 +187,14 @@ static gboolean measure(NlRun *run, NlTable *t, const Mode *m, gboolean gemm,
             note = g_strdup_printf("skipped: one call takes %.1f s", one);
         else if (ok)
             ok = bench_time_pair(call_run, &own, call_run, &f32, min_time,
-                                 &s_own, &s_f32, NULL, error);
+                                 &s_own, &s_f32, &spread, error);
         if (ok && !note && fell)
             note = g_strdup("reference: the backend declines it, numlab's "
                             "exact emulation runs");
+        else if (ok && !note && spread > BENCH_SPREAD_NOTE)
+            note = g_strdup_printf("spread %.0f %%: the rounds disagree (the "
+                                   "machine is busy)",
+                                   100 * spread);
     }
     call_clear(&own);
     call_clear(&f32);
@@ -206,6 +212,7 @@ static gboolean measure(NlRun *run, NlTable *t, const Mode *m, gboolean gemm,
     nl_table_add_f64(t, rate / f32_rate);
     nl_table_add_str(t, note ? note : "");
     nl_table_add_int(t, fault);
+    nl_table_add_f64(t, spread);
     return TRUE;
 }
 
@@ -219,7 +226,7 @@ gboolean bench_precision(NlRun *run, double min_time, double max_call,
     NlTable *t = nl_run_table(run, "bench-precision",
                               "kernel:str precision:str n:int seconds:f64 "
                               "rate:f64 unit:str f32_rate:f64 ratio:f64 "
-                              "note:str fault:int");
+                              "note:str fault:int spread:f64");
     nl_table_set_title(t, "each precision's kernel against the backend's own "
                           "float32 kernel, timed interleaved");
     nl_table_add_note(t, "precision",
@@ -231,6 +238,9 @@ gboolean bench_precision(NlRun *run, double min_time, double max_call,
     nl_table_add_note(t, "ratio",
                       "rate / f32_rate: GFLOP/s for gemm, GB/s of data "
                       "read for sum (16-bit data: half the bytes)");
+    nl_table_add_note(t, "spread",
+                      "interquartile range of the ratios of the pairs of "
+                      "rounds over their median");
     for (gsize i = 0; i < n_gemm; i++)
         for (guint k = 0; k < G_N_ELEMENTS(gemm_modes); k++)
             if (!measure(run, t, &gemm_modes[k], TRUE, (gsize)sizes[i],
@@ -248,7 +258,7 @@ void bench_precision_results(NlRun *run)
     NlTable *t = nl_run_table(run, "bench-precision-results",
                               "backend:str kernel:str precision:str n:int "
                               "rate:f64 unit:str f32_rate:f64 ratio:f64 "
-                              "note:str fault:int");
+                              "note:str fault:int spread:f64");
     nl_table_set_title(t, "every precision's rate against float32, one "
                           "dataset per backend");
     for (guint j = 0; j < nl_run_n_jobs(run); j++) {
@@ -267,6 +277,7 @@ void bench_precision_results(NlRun *run)
             nl_table_add_f64(t, nl_table_get_f64(own, r, 7));
             nl_table_add_str(t, nl_table_get_str(own, r, 8));
             nl_table_add_int(t, nl_table_get_int(own, r, 9));
+            nl_table_add_f64(t, nl_table_get_f64(own, r, 10));
         }
     }
 }

@@ -78,52 +78,62 @@ typedef enum {
     "kernel:str n:int threads:int seconds:f64 rate:f64 unit:str "              \
     "reference:str ref_rate:f64 ratio:f64 note:str fault:int spread:f64 "      \
     "regime:str"
-/* A row whose rounds disagree by more than this says so in its note. */
-#define SPREAD_NOTE 0.05
 static const char *const kernel_names[] = {
     "sum", "dot", "gemv", "gemm", "copy", "softmax", "sample", "precision"};
 
 /* ---- timing ---- */
 
-typedef gboolean (*CallFunc)(gpointer data, GError **error);
-
-/* Best seconds per call, or < 0 on error. Calls are timed in batches of
- * at least a millisecond, so that a call of a few hundred nanoseconds is
- * not measured in clock resolution, nor in a thread team's wake-up. */
-static double time_best(CallFunc call, gpointer data, double min_time,
-                        GError **error)
+static int compare_double(const void *a, const void *b)
 {
-    double t0 = nl_time_now();
-    if (!call(data, error)) /* warm-up: page faults, caches, thread team */
-        return -1;
-    double first = MAX(nl_time_now() - t0, 1e-9);
-    int batch = first >= 1e-3 ? 1 : (int)MIN(1e-3 / first + 1, 1e6);
-    double best = G_MAXDOUBLE, start = nl_time_now();
-    for (int reps = 0; reps < 3 || nl_time_now() - start < min_time; reps++) {
-        double t = nl_time_now();
-        for (int b = 0; b < batch; b++)
-            if (!call(data, error))
-                return -1;
-        best = MIN(best, (nl_time_now() - t) / batch);
-    }
-    return best;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 /* The median of v[0..n) (sorted in place), and through q1/q3 its
  * quartiles (the middle of each half). */
 static double median_sorted(double *v, gsize n, double *q1, double *q3)
 {
-    for (gsize i = 1; i < n; i++) /* insertion sort: a few dozen rounds */
-        for (gsize j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
+    qsort(v, n, sizeof *v, compare_double);
     if (q1)
         *q1 = v[(n - 1) / 4];
     if (q3)
         *q3 = v[n - 1 - (n - 1) / 4];
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Best seconds per call, or < 0 on error. Calls are timed in batches of
+ * at least a millisecond, so that a call of a few hundred nanoseconds is
+ * not measured in clock resolution, nor in a thread team's wake-up; at
+ * least three batches, and until min_time has passed. *spread (may be
+ * NULL) is the interquartile range of the batches' times over their
+ * median: how far the kernel's own batches agree, for a row timed against
+ * a fixed goal, which has no reference to alternate with. */
+double bench_time_best(BenchCall call, gpointer data, double min_time,
+                       double *spread, GError **error)
+{
+    double t0 = nl_time_now();
+    if (!call(data, error)) /* warm-up: page faults, caches, thread team */
+        return -1;
+    double first = MAX(nl_time_now() - t0, 1e-9);
+    int batch = first >= 1e-3 ? 1 : (int)MIN(1e-3 / first + 1, 1e6);
+    g_autoptr(GArray) times = g_array_new(FALSE, FALSE, sizeof(double));
+    double best = G_MAXDOUBLE, start = nl_time_now();
+    for (int reps = 0; reps < 3 || nl_time_now() - start < min_time; reps++) {
+        double t = nl_time_now();
+        for (int b = 0; b < batch; b++)
+            if (!call(data, error))
+                return -1;
+        double per_call = (nl_time_now() - t) / batch;
+        best = MIN(best, per_call);
+        g_array_append_val(times, per_call);
+    }
+    if (spread) {
+        double q1, q3;
+        double mid =
+            median_sorted((double *)(void *)times->data, times->len, &q1, &q3);
+        *spread = (q3 - q1) / mid;
+    }
+    return best;
 }
 
 #define MAX_ROUNDS 64
@@ -158,7 +168,7 @@ gboolean bench_time_pair(BenchCall a, gpointer a_data, BenchCall b,
                          gpointer b_data, double min_time, double *a_sec,
                          double *b_sec, double *spread, GError **error)
 {
-    CallFunc calls[2] = {a, b};
+    BenchCall calls[2] = {a, b};
     gpointer data[2] = {a_data, b_data};
     int batch[2];
     for (int k = 0; k < 2; k++) { /* warm-up, and the batch size */
@@ -407,7 +417,8 @@ static gboolean run_common(NlRun *run, GError **error)
         for (int k = 0; k < (thread_counts[1] > 1 ? 2 : 1); k++) {
             Probe probe =
                 probe_one(words, ((gsize)sizes[i] + 1) / 2, thread_counts[k]);
-            double s = time_best(probe_call, &probe, min_time, error);
+            double s =
+                bench_time_best(probe_call, &probe, min_time, NULL, error);
             nl_table_add_str(t, "read");
             nl_table_add_int(t, sizes[i]);
             nl_table_add_int(t, thread_counts[k]);
@@ -451,7 +462,7 @@ static gboolean run_common(NlRun *run, GError **error)
         DirectGemm g;
         if (!direct_gemm_setup(&g, n, 0, nl_run_seed(run), error))
             return FALSE;
-        double s = time_best(direct_gemm_call, &g, min_time, error);
+        double s = bench_time_best(direct_gemm_call, &g, min_time, NULL, error);
         last_seconds = s;
         last_n = (double)n;
         nl_table_add_str(t, "cblas_sgemm");
@@ -712,7 +723,7 @@ static gboolean check_result(NlRun *run, const Job *j, gboolean *fault,
 /* The reference of one measurement (see the top of this file). */
 typedef struct {
     const char *name; /* "read_bw", "device_copy", "cblas_sgemm", "none" */
-    CallFunc call;
+    BenchCall call;
     gpointer data;
     double work; /* bytes or flops of one call */
     Probe probe;
@@ -946,7 +957,8 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
             ok = bench_time_pair(kernel_call, j, ref.call, ref.data, min_time,
                                  &seconds, &ref_seconds, &spread, error);
         else if (ok)
-            ok = (seconds = time_best(kernel_call, j, min_time, error)) >= 0;
+            ok = (seconds = bench_time_best(kernel_call, j, min_time, &spread,
+                                            error)) >= 0;
         /* the next size is predicted from the median call: the first
          * call alone can be far slower (mpi: ranks that were asleep), and
          * then skipped the next size for nothing */
@@ -971,7 +983,7 @@ static gboolean measure(NlRun *run, NlTable *t, Job *j, gsize size,
         if (ref_rate < 0.5 * calm)
             ref_rate = calm;
     }
-    if (!*note && spread > SPREAD_NOTE) {
+    if (!*note && spread > BENCH_SPREAD_NOTE) {
         spread_note = g_strdup_printf(
             "spread %.0f %%: the rounds disagree (the machine is busy%s)",
             100 * spread,
@@ -1065,7 +1077,9 @@ static gboolean run_backend_kernels(NlRun *run, GError **error)
     nl_table_add_note(t, "spread",
                       "interquartile range of the ratios of the pairs of "
                       "rounds over their median (rounds alternate kernel "
-                      "and reference, a pair is a b then b a)");
+                      "and reference, a pair is a b then b a); a row "
+                      "against a goal or with no reference: of its batches' "
+                      "times");
     nl_table_add_note(t, "regime",
                       "where a memory-bound kernel's bytes come from, by the "
                       "cache sizes the OS reports: L2 (the threads' private "
