@@ -1603,10 +1603,11 @@ static void test_real_backend_options(void)
 static void test_bench(void)
 {
     g_autofree char *dir = nl_test_tmpdir();
-    g_autoptr(NlCmd) c =
-        nl_test_numlab(NULL, "bench", "-b", "naive,openmp", "-o", dir, "-p",
-                       "kernels=sum,gemm,copy", "-p", "sizes=1000,4096", "-p",
-                       "gemm_sizes=16,32", "-p", "min_time=0.001", NULL);
+    g_autoptr(NlCmd) c = nl_test_numlab(
+        NULL, "bench", "-b", "naive,openmp", "-o", dir, "-p",
+        "kernels=sum,gemm,copy,softmax,sample", "-p", "sizes=1000,4096", "-p",
+        "gemm_sizes=16,32", "-p", "softmax_sizes=4096", "-p", "sample_sizes=6",
+        "-p", "min_time=0.001", NULL);
     g_assert_cmpint(c->status, ==, 0);
     g_auto(GStrv) lines = g_strsplit(g_strstrip(c->out), "\n", -1);
     guint measurements = 0;
@@ -1631,21 +1632,34 @@ static void test_bench(void)
             g_assert_cmpstr(ref, ==, "cblas_sgemm");
         else if (strcmp(kernel, "sum") == 0)
             g_assert_cmpstr(ref, ==, "read_bw");
+        else if (strcmp(kernel, "softmax") == 0)
+            g_assert_cmpstr(ref, ==, "goal_40us_at_50257");
+        else if (strcmp(kernel, "sample") == 0)
+            g_assert_cmpstr(ref, ==, "goal");
         else
             g_assert_cmpstr(ref, ==, "none");
+        /* every row has the spread of its rounds, or against a goal or no
+         * reference of its own batches */
+        const char *spread = g_hash_table_lookup(kv, "spread");
+        g_assert_nonnull(spread);
+        double sp = g_ascii_strtod(spread, NULL);
+        g_assert_true(isfinite(sp) && sp >= 0);
     }
-    g_assert_cmpuint(measurements, ==, 2 * (2 + 2 + 2)); /* backends x rows */
+    /* backends x (sum, gemm, copy at two sizes, softmax), and the sampler */
+    g_assert_cmpuint(measurements, ==, 2 * (2 + 2 + 2 + 1) + 1);
 
     g_autofree char *path =
         g_build_filename(dir, "bench", "bench-results.dat", NULL);
     g_autoptr(NlDat) d = nl_dat_read(path);
-    g_assert_cmpuint(d->datasets->len, ==, 2);
-    for (guint ds = 0; ds < 2; ds++)
+    g_assert_cmpuint(d->datasets->len, ==, 3); /* and libnumlab's sampler */
+    for (guint ds = 0; ds < 3; ds++)
         for (guint r = 0; r < nl_dat_rows(d, ds); r++) {
             const char *kernel = nl_dat_cell(d, ds, r, 1);
             double n = nl_dat_double(d, ds, r, 2),
                    seconds = nl_dat_double(d, ds, r, 4);
             double rate = nl_dat_double(d, ds, r, 5);
+            if (strcmp(kernel, "softmax") == 0 || strcmp(kernel, "sample") == 0)
+                continue; /* elements and draws, against a goal */
             double work = strcmp(kernel, "gemm") == 0   ? 2 * n * n * n
                           : strcmp(kernel, "copy") == 0 ? 8 * n
                                                         : 4 * n;
@@ -1774,6 +1788,8 @@ static void test_bench(void)
                                                nl_dat_double(pd, ds, r, 6)),
                               <=, 1e-9 * ratio);
             g_assert_cmpint((gint64)nl_dat_double(pd, ds, r, 9), ==, 0);
+            double spread = nl_dat_double(pd, ds, r, 10);
+            g_assert_true(isfinite(spread) && spread >= 0);
             gboolean pure =
                 g_str_equal(nl_dat_cell(pd, ds, r, 2), "bfloat16-pure");
             if (ds == 1)
