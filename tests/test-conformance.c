@@ -672,41 +672,46 @@ static Subject *open_subject(const NlPlugin *p, const char *label,
 }
 
 /* Every backend with a batch_invariant option, in that mode (at 1 and 2
- * threads where it has threads). */
+ * threads where it has threads; where it has an avx512 option, also with
+ * avx512=0, so that a CPU with AVX-512 checks both kernels' chains). */
 static void add_batch_invariant_tests(NlRegistry *r)
 {
     g_autoptr(GPtrArray) list = nl_registry_list(r, NL_PLUGIN_BACKEND);
     for (guint i = 0; i < list->len; i++) {
         const NlPlugin *p = ((NlPluginEntry *)list->pdata[i])->plugin;
-        gboolean invariant = FALSE, threads = FALSE;
+        gboolean invariant = FALSE, threads = FALSE, avx512 = FALSE;
         for (const NlParamSpec *o = p->backend->options; o && o->name; o++) {
             invariant |= strcmp(o->name, "batch_invariant") == 0;
             threads |= strcmp(o->name, "threads") == 0;
+            avx512 |= strcmp(o->name, "avx512") == 0;
         }
         if (!invariant)
             continue;
-        for (int t = threads ? 1 : 0; t <= (threads ? 2 : 0); t++) {
-            g_autofree char *topt = g_strdup_printf("threads=%d", t);
-            char *assignments[] = {"batch_invariant=1", t ? topt : NULL, NULL};
-            g_autofree char *label =
-                t ? g_strdup_printf("%s:batch_invariant=1:threads=%d", p->name,
-                                    t)
-                  : g_strdup_printf("%s:batch_invariant=1", p->name);
-            g_autoptr(GError) error = NULL;
-            Subject *s = open_subject(p, label, assignments, &error);
-            g_ptr_array_add(subjects, s);
-            g_autofree char *path = g_strdup_printf(
-                "/conformance/%s/batch-invariant%s", p->name,
-                t ? (t == 1 ? "/threads=1" : "/threads=2") : "");
-            if (s->backend)
-                g_test_add_data_func(path, s, test_batch_invariant);
-            else
-                g_test_add_data_func_full(path,
-                                          g_strdup_printf("%s unavailable: %s",
-                                                          label,
-                                                          error->message),
-                                          (GTestDataFunc)g_test_skip, g_free);
-        }
+        for (int v = avx512 ? 0 : 1; v <= 1; v++)
+            for (int t = threads ? 1 : 0; t <= (threads ? 2 : 0); t++) {
+                g_autofree char *topt = g_strdup_printf("threads=%d", t);
+                char *assignments[] = {"batch_invariant=1",
+                                       v ? (t ? topt : NULL) : "avx512=0",
+                                       v ? NULL : (t ? topt : NULL), NULL};
+                g_autofree char *label = g_strdup_printf(
+                    "%s:batch_invariant=1%s%s", p->name, v ? "" : ":avx512=0",
+                    t ? (t == 1 ? ":threads=1" : ":threads=2") : "");
+                g_autoptr(GError) error = NULL;
+                Subject *s = open_subject(p, label, assignments, &error);
+                g_ptr_array_add(subjects, s);
+                g_autofree char *path = g_strdup_printf(
+                    "/conformance/%s/batch-invariant%s%s", p->name,
+                    v ? "" : "/avx512=0",
+                    t ? (t == 1 ? "/threads=1" : "/threads=2") : "");
+                if (s->backend)
+                    g_test_add_data_func(path, s, test_batch_invariant);
+                else
+                    g_test_add_data_func_full(
+                        path,
+                        g_strdup_printf("%s unavailable: %s", label,
+                                        error->message),
+                        (GTestDataFunc)g_test_skip, g_free);
+            }
     }
     g_test_add_func("/conformance/openmp/batch-invariant-order",
                     test_openmp_fixed_order);

@@ -25,7 +25,10 @@
  * openmp:batch_invariant=1 -p kernels=gemv; doc/performance.md). A
  * range's last rows, fewer than eight, run as the group of eight that
  * ends with them: its other rows are computed again, with the same bits,
- * rather than as single chains, which are four times slower.
+ * rather than as single chains, which are four times slower. On float32
+ * A, where the CPU has AVX-512F and the avx512 option allows, the chains
+ * run sixteen rows a vector instead (gemv-avx512.c), and the rows left
+ * over, fewer than sixteen, here.
  *
  * Rows are shared among threads in both modes; a row's bits never depend
  * on the thread count. */
@@ -254,18 +257,32 @@ TYPED gsize rows_by_eight(gboolean chained, NlPrecision t, gsize i0, gsize i,
     return i1;
 }
 
-/* Rows [i0, i1) in batch-invariant order. */
-TYPED void chain_rows(NlPrecision t, gsize i0, gsize i1, gsize n, NlArray am,
-                      gsize lda, const void *xv, void *yv)
+/* Rows [i, i1) of the range [i0, i1) in batch-invariant order. */
+TYPED void chain_rows_from(NlPrecision t, gsize i0, gsize i, gsize i1, gsize n,
+                           NlArray am, gsize lda, const void *xv, void *yv)
 {
     const float *x = xv;
     float *y = yv;
-    gsize i = i0;
     for (; i + 16 <= i1; i += 16)
         chains16(t, n, typed_at(am, i * lda), lda, x, y + i);
     i = rows_by_eight(TRUE, t, i0, i, i1, n, am, lda, x, y);
     for (; i < i1; i++)
         y[i] = chain_row(t, n, typed_at(am, i * lda), x);
+}
+
+TYPED void chain_rows(NlPrecision t, gsize i0, gsize i1, gsize n, NlArray am,
+                      gsize lda, const void *xv, void *yv)
+{
+    chain_rows_from(t, i0, i0, i1, n, am, lda, xv, yv);
+}
+
+/* Rows [i0, i1) of float32 in batch-invariant order on AVX-512F
+ * (gemv-avx512.c), the last fewer than sixteen here. */
+static void chain_rows_avx512(gsize i0, gsize i1, gsize n, NlArray a, gsize lda,
+                              const void *x, void *y)
+{
+    gsize i = par_chain_rows_f32_avx512(i0, i1, n, a.data, lda, x, y);
+    chain_rows_from(NL_PRECISION_F32, i0, i, i1, n, a, lda, x, y);
 }
 
 /* Rows [i0, i1) in normal order: a dot-product chunk each. */
@@ -310,9 +327,11 @@ void par_gemv_in(gsize m, gsize n, NlArray a, gsize lda, const float *x,
         [NL_PRECISION_BF16] = dot_rows_BF16,
         [NL_PRECISION_F16] = dot_rows_F16,
     };
+    ParRows rows = mode.batch_invariant ? chained[a.type] : dotted[a.type];
+    if (mode.batch_invariant && mode.avx512 && a.type == NL_PRECISION_F32)
+        rows = chain_rows_avx512;
     /* Blocks of 32 rows per thread, so the vector groups line up. */
-    par_run_rows(mode.batch_invariant ? chained[a.type] : dotted[a.type], 32, m,
-                 n, a, lda, x, y, mode);
+    par_run_rows(rows, 32, m, n, a, lda, x, y, mode);
 }
 
 void par_gemv_f32(gsize m, gsize n, const float *a, gsize lda, const float *x,

@@ -1,16 +1,16 @@
-/* kernels.h — the OpenMP backend's kernels: float32 (kernels.c, gemv.c,
- * gemm.c and gemm-avx512.c, softmax.c) and every other precision (the
- * same files, bf16.c for AVX512-BF16, precision.c for the dispatch of the
- * _in hooks).
+/* kernels.h — the OpenMP backend's kernels: float32 (kernels.c, gemv.c and
+ * gemv-avx512.c, gemm.c and gemm-avx512.c, softmax.c) and every other
+ * precision (the same files, bf16.c for AVX512-BF16, precision.c for the
+ * dispatch of the _in hooks).
  *
  * Built for x86-64-v3 (AVX2 + FMA + F16C); openmp.c checks the CPU before
  * any of these run, bf16.c's kernels run only where the CPU has
- * AVX512-BF16, and gemm-avx512.c's only where it has AVX-512F. Every kernel's
- * order of operations depends only on the sizes, on the thread count, on the
- * mode and on the precisions, never on scheduling, so a run repeats bit for
- * bit. In batch-invariant mode it depends on the sizes alone: not on the thread
- * count, and for a row of a matrix product not on how many other rows are
- * computed with it. */
+ * AVX512-BF16, and gemm-avx512.c's and gemv-avx512.c's only where it has
+ * AVX-512F. Every kernel's order of operations depends only on the sizes,
+ * on the thread count, on the mode and on the precisions, never on
+ * scheduling, so a run repeats bit for bit. In batch-invariant mode it
+ * depends on the sizes alone: not on the thread count, and for a row of a
+ * matrix product not on how many other rows are computed with it. */
 #ifndef NL_OPENMP_KERNELS_H
 #define NL_OPENMP_KERNELS_H
 
@@ -151,6 +151,12 @@ extern const ParGemmKind par_gemm_bf16_split_kind;
 gboolean par_gemm_f32(gsize m, gsize n, gsize k, const float *a, gsize lda,
                       const float *b, gsize ldb, float *c, gsize ldc,
                       ParMode mode);
+
+/* Rows [i0, i1) of y = A x on float32 in batch-invariant order, sixteen
+ * at a time on AVX-512F (gemv-avx512.c): returns the first row left, fewer
+ * than sixteen before i1. */
+gsize par_chain_rows_f32_avx512(gsize i0, gsize i1, gsize n, const float *a,
+                                gsize lda, const float *x, float *y);
 
 /* ---- bfloat16 on AVX512-BF16 (bf16.c) ---- */
 

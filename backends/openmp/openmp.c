@@ -34,8 +34,9 @@ static const NlParamSpec options[] = {
      "(reductions in fixed blocks, gemv in gemm's order)",
      NULL, NULL},
     {"avx512", NL_PARAM_BOOL, "1", 0, 1,
-     "1: the float32 gemm on a 12x32 AVX-512F micro-kernel where the CPU "
-     "has AVX-512F; 0: on the 6x16 AVX2 one (the same bits either way)",
+     "1: the float32 gemm on a 12x32 AVX-512F micro-kernel and the "
+     "batch-invariant float32 gemv 16 rows a vector, where the CPU has "
+     "AVX-512F; 0: both on AVX2 (the same bits either way)",
      NULL, NULL},
     {"avx512bf16", NL_PARAM_BOOL, "1", 0, 1,
      "1: bfloat16 x bfloat16 products on vdpbf16ps where the CPU has "
@@ -158,8 +159,11 @@ static gpointer openmp_open(const NlParams *opts, GError **error)
         __builtin_cpu_supports("avx512f") && nl_params_get_bool(opts, "avx512");
     self->library = g_strdup_printf(
         "numlab %s kernels, OpenMP %d, AVX2+FMA, float32 gemm %s "
-        "micro-kernel%s; waiting threads %s",
+        "micro-kernel%s%s; waiting threads %s",
         PACKAGE_VERSION, _OPENMP, self->mode.avx512 ? "12x32 AVX-512F" : "6x16",
+        self->mode.avx512 && self->mode.batch_invariant
+            ? ", batch-invariant gemv 16 rows a vector (AVX-512F)"
+            : "",
         self->mode.bf16_native ? "; AVX512-BF16, bfloat16 gemm 12x32" : "",
         wait_policy());
     if (self->mode.batch_invariant)
