@@ -118,15 +118,14 @@ static void chains16(gsize n, const float *a, gsize lda, const float *x,
 }
 
 /* Two chains of sixteen rows hide the FMA latency that one leaves bare:
- * in cache they ran 10-15 % slower than the normal gemv at 100 x 100,
- * where the AVX2 code's eight-row chains ran 45-51 % slower (numlab bench
- * -b openmp:batch_invariant=1,openmp:batch_invariant=1:avx512=0 -p
+ * in cache they ran 12-16 % slower than the normal gemv at 100 x 100,
+ * one chain about 50 %, the AVX2 code's eight-row chains 47-54 % (numlab
+ * bench -b openmp:batch_invariant=1,openmp:batch_invariant=1:avx512=0 -p
  * kernels=gemv, on the Zen 5 VM of doc/performance.md). From memory
- * (10^8 elements) they were 15-19 % slower, sixteen rows a vector 1-11 %,
- * and the AVX2 chains, sixteen rows in two vectors, 3-4 %: the more rows
- * in flight, the more streams through memory at a stride of lda. So a
- * range of A larger than this, which no core's share of a cache holds, is
- * left to the AVX2 code. */
+ * (10^8 elements) the 32 rows ran 9-29 % slower in most runs, the AVX2
+ * chains' sixteen 0-13 %: the more rows in flight, the more streams
+ * through memory at a stride of lda. So a range of A larger than this,
+ * which no core's share of a cache holds, is left to the AVX2 code. */
 #define IN_CACHE_MAX_BYTES (16u << 20)
 
 gsize par_chain_rows_f32_avx512(gsize i0, gsize i1, gsize n, const float *a,
