@@ -122,14 +122,26 @@ if (faulty ne '') {
 # strip's verdict (left) and how its gemv compares (right).
 # The strips: every job that changes (VAR), then one for all the
 # batch-invariant jobs (INV), named together.
+# Their names run on in lines of at most inv_wrap characters (the first
+# after the verdict's words), so that a long list of jobs stays inside
+# the figure.
 array VAR[nb]; n_var = 0; inv_names = ''; n_inv = 0; first_inv = 0
+inv_wrap = 100; inv_line = 14; inv_lines = 1
 strip_name_len = strlen('batch-invariant')
 do for [b = 1:nb] {
     if (MAXD[b] > 0 || NBF[b] > 0) {
         n_var = n_var + 1; VAR[n_var] = b
         strip_name_len = line_len(b) > strip_name_len ? line_len(b) : strip_name_len
     } else {
-        n_inv = n_inv + 1; inv_names = inv_names.(n_inv > 1 ? ', ' : '').esc(word(backends, b))
+        n_inv = n_inv + 1
+        if (n_inv > 1) {
+            if (inv_line + 2 + strlen(word(backends, b)) > inv_wrap) {
+                inv_names = inv_names.",\n"; inv_line = 0; inv_lines = inv_lines + 1
+            } else {
+                inv_names = inv_names.', '; inv_line = inv_line + 2
+            }
+        }
+        inv_names = inv_names.esc(word(backends, b)); inv_line = inv_line + strlen(word(backends, b))
         first_inv = first_inv ? first_inv : b
     }
 }
@@ -201,7 +213,10 @@ do for [si = 1:ns] {
                        NDIFF[b], NM[b], MAXD[b], thousands(MAXU[b]), ulps_word(MAXU[b]))
         nc = c_bad
     }}}
-    set label 2 note at graph 0.01, first n_out * 1.23 left front font font(k_s * 0.92) tc rgb nc
+    # a note of several lines (the invariant jobs' names) starts higher,
+    # its last line where a one-line note stands
+    note_y = n_out * (1.23 + (inv ? 0.11 * (inv_lines - 1) : 0))
+    set label 2 note at graph 0.01, first note_y left front font font(k_s * 0.92) tc rgb nc
     gnote = inv ? '' : GHI[b] == 0 ? tr('gemv = gemm', 'gemv = gemm') \
           : GLO[b] == GHI[b] ? sprintf(tr('gemv ≠ gemm: %d', 'gemv ≠ gemm: %d'), GHI[b]) \
           : sprintf(tr('gemv ≠ gemm: %d–%d', 'gemv ≠ gemm: %d–%d'), GLO[b], GHI[b])
